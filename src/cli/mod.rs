@@ -1,0 +1,79 @@
+//! The command line: clap definitions, exit codes, and the headless
+//! subcommands. `main.rs` only calls [`main`].
+
+mod completions;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Exit codes shared by every subcommand (DESIGN §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Verified / success.
+    Ok = 0,
+    /// Verification failed.
+    Failed = 1,
+    /// Usage error.
+    Usage = 2,
+    /// Input unreadable or malformed.
+    Input = 3,
+    /// Internal error.
+    Internal = 4,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> Self {
+        ExitCode::from(e as u8)
+    }
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "trailscope",
+    version,
+    about = "Explore and verify software supply chains secured with TUF and in-toto",
+    long_about = "Explore and verify software supply chains secured with TUF and in-toto.\n\n\
+Exit codes: 0 verified, 1 verification failed, 2 usage error, 3 input unreadable or malformed, 4 internal error."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print a shell completion script.
+    Completions(completions::CompletionsArgs),
+    /// Print the man page (roff).
+    Man,
+}
+
+/// Parses arguments, runs the chosen face, maps the outcome to an exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    Exit::Ok.into()
+                }
+                _ => Exit::Usage.into(),
+            };
+        }
+    };
+    run(cli).into()
+}
+
+fn run(cli: Cli) -> Exit {
+    match cli.command {
+        None => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let _ = cmd.print_help();
+            Exit::Ok
+        }
+        Some(Command::Completions(args)) => completions::print_completions(&args),
+        Some(Command::Man) => completions::print_man(),
+    }
+}

@@ -1,0 +1,7 @@
+//! Public keys, signature schemes, key ids and digests.
+
+pub mod digest;
+pub mod keys;
+
+pub use digest::{HashAlg, digest, digest_file, sha256_hex};
+pub use keys::{KeyError, KeyIdMatch, PublicKey, Scheme, SigError};

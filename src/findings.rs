@@ -1,0 +1,172 @@
+//! Findings: what verification says, one problem or observation at a time
+//! (DESIGN §3). A failed verification is a list of findings, not an `Err`.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::meta::Location;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+impl Severity {
+    pub fn word(self) -> &'static str {
+        match self {
+            Self::Error => "error",
+            Self::Warning => "warning",
+            Self::Info => "info",
+        }
+    }
+}
+
+/// What a finding is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Subject {
+    Layout { path: String },
+    Step { name: String },
+    Inspection { name: String },
+    Link { path: String },
+    Rule { step: String, section: String, index: usize, text: String },
+    Artifact { path: String },
+    Key { keyid: String },
+    Role { name: String },
+    Target { path: String },
+    File { path: String },
+}
+
+/// One signature as checked: by whom, and whether it counted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SignatureCheck {
+    pub keyid: String,
+    pub valid: bool,
+    /// Why it did not count (invalid, unknown key, duplicate, …); `None` when valid.
+    pub reason: Option<String>,
+}
+
+/// Typed evidence behind a finding; serialized as an object tagged by `kind`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Evidence {
+    None,
+    /// Expected vs actual digests (algorithm → hex) of an artifact or file.
+    Digests {
+        expected: Value,
+        actual: Value,
+    },
+    /// Signatures found on a document.
+    Signatures {
+        checks: Vec<SignatureCheck>,
+    },
+    /// A threshold: how many distinct keys were needed, which counted.
+    Threshold {
+        needed: u64,
+        valid: Vec<String>,
+        checks: Vec<SignatureCheck>,
+    },
+    /// An expiry compared with the evaluation time.
+    Expiry {
+        expires: String,
+        evaluated_at: String,
+    },
+    /// A version compared with a trusted one.
+    Versions {
+        trusted: u64,
+        new: u64,
+    },
+    /// A length compared with its limit or expected value.
+    Length {
+        expected: u64,
+        actual: u64,
+    },
+    /// Anything else, as structured JSON.
+    Data {
+        data: Value,
+    },
+}
+
+/// One thing verification found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub severity: Severity,
+    /// Reference vocabulary (corpus READMEs) for errors; our own kebab-case
+    /// words for warnings and information.
+    pub category: String,
+    pub subject: Subject,
+    pub message: String,
+    pub evidence: Evidence,
+    pub source: Option<Location>,
+}
+
+impl Finding {
+    pub fn new(
+        severity: Severity,
+        category: impl Into<String>,
+        subject: Subject,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            severity,
+            category: category.into(),
+            subject,
+            message: message.into(),
+            evidence: Evidence::None,
+            source: None,
+        }
+    }
+
+    pub fn error(category: impl Into<String>, subject: Subject, message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, category, subject, message)
+    }
+
+    pub fn warning(category: impl Into<String>, subject: Subject, message: impl Into<String>) -> Self {
+        Self::new(Severity::Warning, category, subject, message)
+    }
+
+    pub fn info(category: impl Into<String>, subject: Subject, message: impl Into<String>) -> Self {
+        Self::new(Severity::Info, category, subject, message)
+    }
+
+    pub fn with_evidence(mut self, evidence: Evidence) -> Self {
+        self.evidence = evidence;
+        self
+    }
+
+    pub fn at(mut self, source: Location) -> Self {
+        self.source = Some(source);
+        self
+    }
+
+    /// Under `--strict`, warnings about weaknesses become errors.
+    pub fn escalate(mut self, strict: bool) -> Self {
+        if strict && self.severity == Severity::Warning {
+            self.severity = Severity::Error;
+        }
+        self
+    }
+}
+
+/// Counts of findings by severity.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub error: usize,
+    pub warning: usize,
+    pub info: usize,
+}
+
+pub fn count(findings: &[Finding]) -> Counts {
+    let mut c = Counts::default();
+    for f in findings {
+        match f.severity {
+            Severity::Error => c.error += 1,
+            Severity::Warning => c.warning += 1,
+            Severity::Info => c.info += 1,
+        }
+    }
+    c
+}

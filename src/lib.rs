@@ -1,0 +1,12 @@
+//! trailscope: explore and verify software supply chains secured with TUF
+//! and in-toto. The library holds everything; the binary is a thin face.
+//!
+//! Layering (DESIGN §2): `crypto ← meta ← tuf, intoto ← bridge ← graph ←
+//! engine ← report, cli, tui`.
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod crypto;
+pub mod findings;
+pub mod meta;
+pub mod report;

@@ -1,0 +1,144 @@
+//! The stable JSON document (`--format json`, schema_version 1, DESIGN §4).
+//! Keys come out sorted because the document is built as a `serde_json::Value`
+//! whose maps are ordered; strings are raw, never sanitized.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::Value;
+use time::OffsetDateTime;
+
+use crate::findings::Finding;
+
+pub const SCHEMA_VERSION: u64 = 1;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    InToto,
+    Tuf,
+    Bridge,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Pass,
+    Fail,
+}
+
+/// Which step, rule and artifact the reference-order failure is about (in-toto).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Failure {
+    pub step: Option<String>,
+    pub rule: Option<String>,
+    pub artifact: Option<String>,
+    pub scope: Vec<String>,
+}
+
+/// The outcome for one requested TUF target.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TargetResult {
+    /// `ok`, `not-found` or `error`.
+    pub result: String,
+    pub role: Option<String>,
+    pub category: Option<String>,
+    pub hashes: BTreeMap<String, String>,
+    pub length: Option<u64>,
+}
+
+/// Everything `--format json` prints.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    pub kind: Kind,
+    pub evaluated_at: OffsetDateTime,
+    pub verdict: Verdict,
+    /// `pass` (in-toto), `ok` (TUF) or the reference-order failure category.
+    pub category: String,
+    pub findings: Vec<Finding>,
+    pub failure: Option<Failure>,
+    /// Bridge: the stage of the first failure.
+    pub stage: Option<String>,
+    /// TUF: `ok` or `error`.
+    pub refresh: Option<String>,
+    /// TUF: per-role state after refresh.
+    pub roles: Option<Value>,
+    pub targets: Option<BTreeMap<String, TargetResult>>,
+}
+
+impl Document {
+    pub fn new(kind: Kind, evaluated_at: OffsetDateTime, findings: Vec<Finding>, category: String) -> Self {
+        let verdict = if findings.iter().any(|f| f.severity == crate::findings::Severity::Error) {
+            Verdict::Fail
+        } else {
+            Verdict::Pass
+        };
+        Self {
+            kind,
+            evaluated_at,
+            verdict,
+            category,
+            findings,
+            failure: None,
+            stage: None,
+            refresh: None,
+            roles: None,
+            targets: None,
+        }
+    }
+
+    pub fn to_value(&self) -> Value {
+        let mut doc = serde_json::Map::new();
+        let mut put = |k: &str, v: Value| {
+            doc.insert(k.to_owned(), v);
+        };
+        put("schema_version", SCHEMA_VERSION.into());
+        put("tool", "trailscope".into());
+        put("version", env!("CARGO_PKG_VERSION").into());
+        put("kind", to_value(&self.kind));
+        put("evaluated_at", crate::meta::time::format(self.evaluated_at).into());
+        put("verdict", to_value(&self.verdict));
+        put("category", self.category.clone().into());
+        put("findings", to_value(&self.findings));
+        put("failure", to_value(&self.failure));
+        put("stage", to_value(&self.stage));
+        if self.kind != Kind::InToto {
+            put("refresh", to_value(&self.refresh));
+            put("roles", self.roles.clone().unwrap_or(Value::Null));
+            put("targets", to_value(&self.targets));
+        }
+        Value::Object(doc)
+    }
+
+    /// Pretty JSON text with sorted keys.
+    pub fn to_json_string(&self) -> String {
+        // Serializing a Value cannot fail: all map keys are strings.
+        serde_json::to_string_pretty(&self.to_value()).unwrap_or_default()
+    }
+}
+
+fn to_value<T: Serialize>(v: &T) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::findings::{Finding, Subject};
+
+    #[test]
+    fn verdict_follows_error_findings() {
+        let at = OffsetDateTime::UNIX_EPOCH;
+        let warn = Finding::warning("command-mismatch", Subject::Step { name: "a".into() }, "m");
+        let doc = Document::new(Kind::InToto, at, vec![warn.clone()], "pass".into());
+        assert_eq!(doc.verdict, Verdict::Pass);
+        let err = Finding::error("rule-disallow", Subject::Step { name: "a".into() }, "m");
+        let doc = Document::new(Kind::InToto, at, vec![warn, err], "rule-disallow".into());
+        assert_eq!(doc.verdict, Verdict::Fail);
+        let v = doc.to_value();
+        assert_eq!(v["verdict"], "fail");
+        assert_eq!(v["findings"][1]["subject"]["kind"], "step");
+        assert_eq!(v["evaluated_at"], "1970-01-01T00:00:00Z");
+        assert!(v.get("refresh").is_none());
+    }
+}

@@ -1,0 +1,6 @@
+//! Renderers over one result model: the JSON document of DESIGN §4 (and,
+//! per kind, text for people).
+
+pub mod json;
+
+pub use json::{Document, Failure, Kind, TargetResult, Verdict};
