@@ -155,3 +155,48 @@ proptest! {
         prop_assert_eq!(canonical::to_vec(&Value::Object(forward)).unwrap(), canonical::to_vec(&reversed).unwrap());
     }
 }
+
+/// The streaming canonicalizer gives the same bytes as canonicalizing the
+/// parsed value, on every signed document of the corpora.
+#[test]
+fn streaming_canonical_form_equals_value_form_on_every_corpus_document() {
+    fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(&interop(), &mut files);
+    let mut compared = 0;
+    for f in files {
+        let bytes = std::fs::read(&f).unwrap();
+        let Ok(env) = SignedEnvelope::from_slice(&bytes, "x") else { continue };
+        let mut streamed = Vec::new();
+        let found = trailscope::meta::stream::canonicalize_member(&bytes, "signed", &mut streamed);
+        match env.signed_bytes() {
+            Ok(expected) => {
+                assert_eq!(found, Ok(true), "{}", f.display());
+                assert_eq!(streamed, expected, "{}", f.display());
+                compared += 1;
+            }
+            Err(_) => assert!(found.is_err(), "{}", f.display()),
+        }
+    }
+    println!("streaming canonicalization agrees on {compared} documents");
+    assert!(compared > 1000);
+}
+
+proptest! {
+    #[test]
+    fn streaming_equals_value_canonicalization(v in arb_json(), pretty in any::<bool>()) {
+        let text = if pretty { serde_json::to_string_pretty(&v).unwrap() } else { serde_json::to_string(&v).unwrap() };
+        let mut streamed = Vec::new();
+        trailscope::meta::stream::canonicalize(text.as_bytes(), &mut streamed).unwrap();
+        prop_assert_eq!(streamed, canonical::to_vec(&v).unwrap());
+    }
+}
