@@ -131,10 +131,10 @@ fn layout_v2(a: &Actors) -> Vec<u8> {
     metablock(&signed, &[&a.alice])
 }
 
-fn tarball(foo: &[u8]) -> Vec<u8> {
+fn tarball(source: &[u8]) -> Vec<u8> {
     tar_gz(&[
         TarEntry { path: "demo-project/", data: None },
-        TarEntry { path: "demo-project/foo.py", data: Some(foo) },
+        TarEntry { path: "demo-project/foo.py", data: Some(source) },
     ])
 }
 
@@ -176,21 +176,21 @@ fn release(
     }
 }
 
-fn clone_link(foo: &[u8]) -> Value {
+fn clone_link(source: &[u8]) -> Value {
     link(
         "clone",
         &["git", "clone", GIT_URL],
         json!({}),
-        intoto::artifacts(&[("demo-project/foo.py", foo)]),
+        intoto::artifacts(&[("demo-project/foo.py", source)]),
         "",
     )
 }
 
-fn package_link(foo: &[u8], name: &str, tgz: &[u8]) -> Value {
+fn package_link(source: &[u8], name: &str, tgz: &[u8]) -> Value {
     link(
         "package",
         &["make", "dist"],
-        intoto::artifacts(&[("demo-project/foo.py", foo)]),
+        intoto::artifacts(&[("demo-project/foo.py", source)]),
         intoto::artifacts(&[(name, tgz)]),
         &format!("{name}\n"),
     )
@@ -391,8 +391,7 @@ pub fn generate(out: &mut Files) {
         "unconsumed_by": "MATCH demo-project-*.tar.gz WITH PRODUCTS FROM package",
     });
     // As python in-toto 3.1.0 prints it with PYTHONHASHSEED=0 (the queue order follows set order).
-    let (layout_file, pub_file) =
-        (format!("{}", "2.core.root.layout"), format!("{}.pub", actors.alice.keyid()));
+    let (layout_file, pub_file) = ("2.core.root.layout".to_owned(), format!("{}.pub", actors.alice.keyid()));
     expect3["reference_error"] = json!(format!(
         "RuleVerificationError: 'DISALLOW *' matched the following artifacts: ['{name_11}']\n\
          Full trace for 'expected_materials' of item 'untar':\n\

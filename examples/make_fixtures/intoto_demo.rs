@@ -61,10 +61,10 @@ fn layout(a: &Actors) -> Vec<u8> {
     metablock(&signed, &[&a.alice])
 }
 
-fn tarball(foo: &[u8]) -> Vec<u8> {
+fn tarball(source: &[u8]) -> Vec<u8> {
     tar_gz(&[
         TarEntry { path: "demo-project/", data: None },
-        TarEntry { path: "demo-project/foo.py", data: Some(foo) },
+        TarEntry { path: "demo-project/foo.py", data: Some(source) },
     ])
 }
 

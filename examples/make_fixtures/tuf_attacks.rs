@@ -339,7 +339,7 @@ pub fn generate(out: &mut Files) {
         repo.add_target("targets", &p09, &b09, None);
         repo.publish();
         let (p, b) = app("1.0");
-        let mut evil = format!("app 1.0: backdoored by the mirror operator!").into_bytes();
+        let mut evil = b"app 1.0: backdoored by the mirror operator!".to_vec();
         evil.resize(b.len(), b'!');
         evil[b.len() - 1] = b'\n';
         repo.files.put(format!("targets/{}", hashed_path(&p, &sha256(&b))), evil.clone());
