@@ -200,3 +200,18 @@ proptest! {
         prop_assert_eq!(streamed, canonical::to_vec(&v).unwrap());
     }
 }
+
+/// Fuzz finding: a 10,000-digit integer was accepted by the streaming
+/// canonicalizer while the `Value` path (and python, over 4300 digits) refuses it.
+#[test]
+fn regression_huge_integer_is_refused_by_both_canonicalizers() {
+    let input = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/regressions/canonical-huge-integer.json"),
+    )
+    .unwrap();
+    let mut out = Vec::new();
+    assert!(trailscope::meta::stream::canonicalize(&input, &mut out).is_err());
+    if let Ok(v) = json::parse(&input, "huge") {
+        assert!(canonical::to_vec(&v).is_err());
+    }
+}

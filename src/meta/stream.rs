@@ -179,6 +179,12 @@ impl Parser<'_> {
                 message: "not an integer; canonical JSON allows integers only".into(),
             });
         }
+        // Like the `Value` path (serde_json), integers must fit 64 bits; python
+        // itself refuses integers over 4300 digits, so no real metadata is lost.
+        let text = std::str::from_utf8(self.input.get(start..self.pos).unwrap_or_default()).unwrap_or("x");
+        if text.parse::<i64>().is_err() && text.parse::<u64>().is_err() {
+            return Err(StreamError { offset: start, message: "integer does not fit in 64 bits".into() });
+        }
         if negative && digits != b"0" {
             out.push(b'-');
         }
@@ -462,6 +468,11 @@ mod tests {
         assert!(canon(r#""\ud800""#).is_err());
         assert!(canon("[] x").is_err());
         assert_eq!(canon("-0").unwrap(), "0");
+        assert!(canon(&"1".repeat(10_000)).unwrap_err().message.contains("64 bits"));
+        assert_eq!(
+            canon("[-9223372036854775808,18446744073709551615]").unwrap(),
+            "[-9223372036854775808,18446744073709551615]"
+        );
     }
 
     #[test]
