@@ -285,34 +285,15 @@ fn why_unconsumed(section: &SectionResult, upto: usize, hits: &[String]) -> Stri
     let mut out = String::new();
     for r in section.rules.iter().take(upto) {
         for u in r.trace.unmatched.iter().filter(|u| hits.contains(&u.path)).take(3) {
-            let what = match (u.reason.as_str(), &u.dest_hashes) {
-                ("hash-mismatch", Some(d)) => {
-                    format!(
-                        "its hashes {} differ from {} of '{}' ({})",
-                        compact(&u.hashes),
-                        u.dest_path,
-                        u.dest_step,
-                        compact(d)
-                    )
-                }
-                ("unknown-step", _) => format!("there is no verified link of step '{}'", u.dest_step),
+            let what = match u.reason.as_str() {
+                "hash-mismatch" => format!("its hashes differ from {} of '{}'", u.dest_path, u.dest_step),
+                "unknown-step" => format!("there is no verified link of step '{}'", u.dest_step),
                 _ => format!("'{}' has no artifact {}", u.dest_step, u.dest_path),
             };
             out.push_str(&format!("; '{}' did not consume {}: {what}", r.text(), u.path));
         }
     }
     out
-}
-
-fn compact(v: &Value) -> String {
-    match v {
-        Value::Object(m) => m
-            .iter()
-            .map(|(k, v)| format!("{k}:{}", v.as_str().unwrap_or_default()))
-            .collect::<Vec<_>>()
-            .join(", "),
-        other => other.to_string(),
-    }
 }
 
 /// A list shown with at most `max` entries.
