@@ -47,7 +47,10 @@ pub fn render(outcome: &InTotoOutcome) -> String {
     if let Some(f) = &outcome.failure {
         let mut what = Vec::new();
         if !f.scope.is_empty() {
-            what.push(format!("in sublayout of {}", f.scope.iter().map(|s| sanitize(s)).collect::<Vec<_>>().join(" > ")));
+            what.push(format!(
+                "in sublayout of {}",
+                f.scope.iter().map(|s| sanitize(s)).collect::<Vec<_>>().join(" > ")
+            ));
         }
         if let Some(s) = &f.step {
             what.push(format!("step '{}'", sanitize(s)));
@@ -132,13 +135,30 @@ fn paragraph(out: &mut String, f: &Finding) {
 fn unmatched(out: &mut String, step: &str, section: &str, u: &UnmatchedArtifact) {
     let side = section.trim_start_matches("expected_");
     let _ = writeln!(out, "    {} was not consumed by MATCH ({}):", sanitize(&u.path), u.reason);
-    let _ = writeln!(out, "      found    {side} of '{}': {}  {}", sanitize(step), sanitize(&u.path), hashes(&u.hashes));
+    let _ = writeln!(
+        out,
+        "      found    {side} of '{}': {}  {}",
+        sanitize(step),
+        sanitize(&u.path),
+        hashes(&u.hashes)
+    );
     match &u.dest_hashes {
         Some(d) => {
-            let _ = writeln!(out, "      expected from '{}':  {}  {}", sanitize(&u.dest_step), sanitize(&u.dest_path), hashes(d));
+            let _ = writeln!(
+                out,
+                "      expected from '{}':  {}  {}",
+                sanitize(&u.dest_step),
+                sanitize(&u.dest_path),
+                hashes(d)
+            );
         }
         None => {
-            let _ = writeln!(out, "      expected from '{}':  {}  (not there)", sanitize(&u.dest_step), sanitize(&u.dest_path));
+            let _ = writeln!(
+                out,
+                "      expected from '{}':  {}  (not there)",
+                sanitize(&u.dest_step),
+                sanitize(&u.dest_path)
+            );
         }
     }
 }
