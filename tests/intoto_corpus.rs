@@ -62,10 +62,10 @@ fn run_scenario(dir: &Path, pem: bool) -> Vec<String> {
     }
     let failure = outcome.failure.clone().unwrap_or_default();
     for (field, got) in [("step", &failure.step), ("rule", &failure.rule), ("artifact", &failure.artifact)] {
-        if let Some(want) = expect[field].as_str() {
-            if got.as_deref() != Some(want) {
-                problems.push(format!("{field} {got:?} != {want:?}"));
-            }
+        if let Some(want) = expect[field].as_str()
+            && got.as_deref() != Some(want)
+        {
+            problems.push(format!("{field} {got:?} != {want:?}"));
         }
     }
     let want_scope: Vec<String> = expect["scope"]

@@ -90,12 +90,12 @@ impl Pattern {
                         continue;
                     }
                     _ => {
-                        if let Some(&c) = name.get(n) {
-                            if single_matches(tok, c) {
-                                t += 1;
-                                n += 1;
-                                continue;
-                            }
+                        if let Some(&c) = name.get(n)
+                            && single_matches(tok, c)
+                        {
+                            t += 1;
+                            n += 1;
+                            continue;
                         }
                     }
                 }
@@ -177,13 +177,13 @@ fn build_class(body: &[char], negated: bool) -> Class {
             k -= 1;
             let prev_last = chunks.get(k - 1).and_then(|c| c.last()).copied();
             let cur_first = chunks.get(k).and_then(|c| c.first()).copied();
-            if let (Some(a), Some(b)) = (prev_last, cur_first) {
-                if a > b {
-                    let cur = chunks.remove(k);
-                    if let Some(prev) = chunks.get_mut(k - 1) {
-                        prev.pop();
-                        prev.extend(cur.iter().skip(1));
-                    }
+            if let (Some(a), Some(b)) = (prev_last, cur_first)
+                && a > b
+            {
+                let cur = chunks.remove(k);
+                if let Some(prev) = chunks.get_mut(k - 1) {
+                    prev.pop();
+                    prev.extend(cur.iter().skip(1));
                 }
             }
         }

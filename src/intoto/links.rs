@@ -228,10 +228,10 @@ fn signature_thresholds(
             if key.is_some() && link_keyid == auth {
                 return key;
             }
-            if let Some(main) = main_of_subkey.get(auth.as_str()) {
-                if link_keyid == auth {
-                    return layout.keys.get(*main);
-                }
+            if let Some(main) = main_of_subkey.get(auth.as_str())
+                && link_keyid == auth
+            {
+                return layout.keys.get(*main);
             }
             key.filter(|k| k.subkeys.iter().any(|s| s == link_keyid))
         });

@@ -4,9 +4,9 @@
 //! 1. layout signatures — every given key must verify ([`layout_signatures`])
 //! 2. expiry — `expires <= at` fails ([`expiry`])
 //! 3. parameter substitution ([`substitute_parameters`])
-//! 4–8. links: loading, signature thresholds, sublayouts, command alignment,
-//!    threshold agreement ([`super::links`])
-//! 9–11. step rules, inspections, inspection rules ([`super::checks`])
+//! 4. to 8. links: loading, signature thresholds, sublayouts, command
+//!    alignment, threshold agreement ([`super::links`])
+//! 9. to 11. step rules, inspections, inspection rules ([`super::checks`])
 //!
 //! Each stage records findings and goes on; [`Ctx::fail`] remembers the
 //! first failure, which is the exception python would have raised.
@@ -117,10 +117,10 @@ pub fn failure_at(scope: &[String], step: Option<&str>) -> Failure {
 
 /// Verifies the layout of `opts` with its links (and, if asked, inspections).
 pub fn verify(opts: &VerifyOptions) -> Result<InTotoOutcome, Error> {
-    if let Some(p) = &opts.params {
-        if let Some(bad) = p.keys().find(|k| !params::valid_name(k)) {
-            return Err(Error::Parameter(bad.clone()));
-        }
+    if let Some(p) = &opts.params
+        && let Some(bad) = p.keys().find(|k| !params::valid_name(k))
+    {
+        return Err(Error::Parameter(bad.clone()));
     }
     let mut ctx = Ctx::new(opts);
     let path = opts.layout.display().to_string();
@@ -347,9 +347,10 @@ fn layout_key_checks(ctx: &mut Ctx<'_>, meta: &Metadata, layout: &Layout) {
             .at(source(meta, &format!("/keys/{}", super::model::escape_pointer(id))));
             ctx.weak(f);
         }
-        if let Ok(key) = &k.key {
-            if key.keyid_match(&k.keyid) == crate::crypto::KeyIdMatch::None {
-                let f = Finding::warning(
+        if let Ok(key) = &k.key
+            && key.keyid_match(&k.keyid) == crate::crypto::KeyIdMatch::None
+        {
+            let f = Finding::warning(
                     warning::KEYID_MISMATCH,
                     Subject::Key { keyid: k.keyid.clone() },
                     format!(
@@ -358,8 +359,7 @@ fn layout_key_checks(ctx: &mut Ctx<'_>, meta: &Metadata, layout: &Layout) {
                     ),
                 )
                 .at(source(meta, &format!("/keys/{}", super::model::escape_pointer(id))));
-                ctx.weak(f);
-            }
+            ctx.weak(f);
         }
     }
 }
