@@ -33,9 +33,9 @@ pub fn verify_rules_and_inspections(
         let Some(link) = reduced.get(&step.name) else { continue };
         suspicious_paths(ctx, &step.name, link);
         let m = verify_item_rules(ArtifactType::Materials, &step.expected_materials, link, reduced);
-        report_section(ctx, meta, &step.name, &step.pointer, &m, scope);
+        report_section(ctx, meta, &step.name, false, &step.pointer, &m, scope);
         let p = verify_item_rules(ArtifactType::Products, &step.expected_products, link, reduced);
-        report_section(ctx, meta, &step.name, &step.pointer, &p, scope);
+        report_section(ctx, meta, &step.name, false, &step.pointer, &p, scope);
         st.materials = Some(m);
         st.products = Some(p);
     }
@@ -77,9 +77,9 @@ pub fn verify_rules_and_inspections(
             continue;
         }
         let m = verify_item_rules(ArtifactType::Materials, &insp.expected_materials, link, &combined);
-        report_section(ctx, meta, &insp.name, &insp.pointer, &m, scope);
+        report_section(ctx, meta, &insp.name, true, &insp.pointer, &m, scope);
         let p = verify_item_rules(ArtifactType::Products, &insp.expected_products, link, &combined);
-        report_section(ctx, meta, &insp.name, &insp.pointer, &p, scope);
+        report_section(ctx, meta, &insp.name, true, &insp.pointer, &p, scope);
         it.materials = Some(m);
         it.products = Some(p);
     }
@@ -168,6 +168,7 @@ fn report_section(
     ctx: &mut Ctx<'_>,
     meta: &Metadata,
     item: &str,
+    is_inspection: bool,
     pointer: &str,
     section: &SectionResult,
     scope: &[String],
@@ -220,9 +221,14 @@ fn report_section(
     let last_is_disallow_all =
         section.rules.last().and_then(|r| r.parsed.as_ref()).is_some_and(ArtifactRule::is_disallow_all);
     if !section.rules.is_empty() && !last_is_disallow_all {
+        let subject = if is_inspection {
+            Subject::Inspection { name: item.to_owned() }
+        } else {
+            Subject::Step { name: item.to_owned() }
+        };
         let f = Finding::warning(
             warning::NO_FINAL_DISALLOW,
-            Subject::Step { name: item.to_owned() },
+            subject,
             format!("{section_name} of '{item}' does not end with DISALLOW *: artifacts no rule mentions are allowed"),
         )
         .at(source(meta, &format!("{pointer}/{section_name}")));
