@@ -8,5 +8,6 @@
 pub mod cli;
 pub mod crypto;
 pub mod findings;
+pub mod intoto;
 pub mod meta;
 pub mod report;

@@ -2,6 +2,7 @@
 //! subcommands. `main.rs` only calls [`main`].
 
 mod completions;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -43,6 +44,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Verify an in-toto supply chain (a drop-in for in-toto-verify).
+    Verify(verify::VerifyArgs),
     /// Print a shell completion script.
     Completions(completions::CompletionsArgs),
     /// Print the man page (roff).
@@ -75,5 +78,6 @@ fn run(cli: Cli) -> Exit {
         }
         Some(Command::Completions(args)) => completions::print_completions(&args),
         Some(Command::Man) => completions::print_man(),
+        Some(Command::Verify(args)) => verify::run(&args),
     }
 }
