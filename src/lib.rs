@@ -10,3 +10,4 @@ pub mod crypto;
 pub mod findings;
 pub mod meta;
 pub mod report;
+pub mod tuf;
