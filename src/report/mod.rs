@@ -2,5 +2,6 @@
 //! per kind, text for people).
 
 pub mod json;
+pub mod tuf_text;
 
 pub use json::{Document, Failure, Kind, TargetResult, Verdict};

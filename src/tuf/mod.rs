@@ -6,8 +6,10 @@
 //! `Updater`); its order of checks decides the category a failure gets.
 
 pub mod error;
+pub mod inspect;
 pub mod metadata;
 pub mod pattern;
+pub mod report;
 pub mod session;
 pub mod source;
 pub mod state;
