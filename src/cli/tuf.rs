@@ -90,13 +90,15 @@ fn run_inputs(a: &InputArgs, inspect: bool) -> Exit {
         Ok(r) => r,
         Err(exit) => return exit,
     };
-    let metadata = match open_source(&a.metadata, "--metadata") {
+    let metadata = match open_source(&a.metadata, None) {
         Ok(s) => s,
         Err(exit) => return exit,
     };
+    // Targets beside a metadata directory in the source layout are unprefixed too.
+    let source_layout = (!is_url(&a.metadata)).then(|| DirSource::new(&a.metadata).source_layout());
     let targets = match &a.targets {
         None => None,
-        Some(t) => match open_source(t, "--targets") {
+        Some(t) => match open_source(t, source_layout) {
             Ok(s) => Some(s),
             Err(exit) => return exit,
         },
@@ -159,18 +161,24 @@ fn trusted_root(a: &InputArgs) -> Result<(Vec<u8>, String), Exit> {
     Ok((bytes, path.display().to_string()))
 }
 
-fn open_source(location: &str, flag: &str) -> Result<Box<dyn Source>, Exit> {
-    if location.starts_with("http://") || location.starts_with("https://") {
+fn is_url(location: &str) -> bool {
+    location.starts_with("http://") || location.starts_with("https://")
+}
+
+/// A directory or URL source; `layout` forces the directory's source-layout
+/// fallback (targets take the metadata directory's layout).
+fn open_source(location: &str, layout: Option<bool>) -> Result<Box<dyn Source>, Exit> {
+    if is_url(location) {
         return Ok(source::open(location));
     }
     let path = PathBuf::from(location);
     if !path.is_dir() {
-        eprintln!("error: {flag} {location}: not a directory");
+        eprintln!("error: {location}: not a directory");
         return Err(Exit::Input);
     }
     let dir = DirSource::new(&path);
-    // tuf-on-ci's source layout keeps targets unprefixed beside `metadata/`.
-    let sibling_layout = flag == "--targets"
-        && path.parent().is_some_and(|p| p.join("metadata").join("root_history").is_dir());
-    Ok(Box::new(if sibling_layout { dir.with_source_layout(true) } else { dir }))
+    Ok(Box::new(match layout {
+        Some(on) => dir.with_source_layout(on),
+        None => dir,
+    }))
 }

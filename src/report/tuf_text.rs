@@ -38,11 +38,16 @@ fn verdict_line(doc: &Document) -> String {
         Verdict::Pass => "✔ PASS",
         Verdict::Fail => "✘ FAIL",
     };
-    format!("{word}  category: {}  (evaluated at {})", clean(&doc.category), crate::meta::time::format(doc.evaluated_at))
+    format!(
+        "{word}  category: {}  (evaluated at {})",
+        clean(&doc.category),
+        crate::meta::time::format(doc.evaluated_at)
+    )
 }
 
 fn sig_summary(sigs: &Value) -> String {
-    let valid: Vec<String> = sigs["valid"].as_array().map(|a| a.iter().map(short_id).collect()).unwrap_or_default();
+    let valid: Vec<String> =
+        sigs["valid"].as_array().map(|a| a.iter().map(short_id).collect()).unwrap_or_default();
     format!("{} of threshold {} signed [{}]", s(&sigs["count"]), s(&sigs["threshold"]), valid.join(", "))
 }
 
@@ -97,7 +102,13 @@ pub fn verify(doc: &Document, outcome: &Outcome) -> String {
                     s(&r["expires_in"])
                 );
             } else {
-                let _ = writeln!(out, "  ✘ {:<24} not trusted: {} ({})", clean(name), s(&r["error"]), s(&r["category"]));
+                let _ = writeln!(
+                    out,
+                    "  ✘ {:<24} not trusted: {} ({})",
+                    clean(name),
+                    s(&r["error"]),
+                    s(&r["category"])
+                );
             }
         }
     }
@@ -144,7 +155,14 @@ pub fn inspect(doc: &Document, outcome: &Outcome) -> String {
     if let Some(roles) = root["roles"].as_object() {
         for (name, r) in roles {
             let ids: Vec<String> = r["keyids"].as_array().into_iter().flatten().map(short_id).collect();
-            let _ = writeln!(out, "│  {:<10} {}-of-{} [{}]", clean(name), s(&r["threshold"]), ids.len(), ids.join(", "));
+            let _ = writeln!(
+                out,
+                "│  {:<10} {}-of-{} [{}]",
+                clean(name),
+                s(&r["threshold"]),
+                ids.len(),
+                ids.join(", ")
+            );
         }
     }
     let _ = writeln!(out, "└─ history: versions {}", s(&root["versions"]));
@@ -173,7 +191,9 @@ fn key_line(out: &mut String, indent: &str, k: &Value) {
 
 fn history_line(out: &mut String, h: &Value) {
     let mut parts = Vec::new();
-    let list = |v: &Value| v.as_array().map(|a| a.iter().map(short_id).collect::<Vec<_>>().join(",")).unwrap_or_default();
+    let list = |v: &Value| {
+        v.as_array().map(|a| a.iter().map(short_id).collect::<Vec<_>>().join(",")).unwrap_or_default()
+    };
     if h["keys_added"].as_array().is_some_and(|a| !a.is_empty()) {
         parts.push(format!("+keys {}", list(&h["keys_added"])));
     }
@@ -216,7 +236,13 @@ fn role_block(out: &mut String, r: &Value) {
     }
     for d in r["delegations"].as_array().into_iter().flatten() {
         let scope = if let Some(sr) = d.get("succinct_roles") {
-            format!("succinct bins {}…{} ({} bins, {} bits)", s(&sr["first"]), s(&sr["last"]), s(&sr["bins"]), s(&sr["bit_length"]))
+            format!(
+                "succinct bins {}…{} ({} bins, {} bits)",
+                s(&sr["first"]),
+                s(&sr["last"]),
+                s(&sr["bins"]),
+                s(&sr["bit_length"])
+            )
         } else if let Some(p) = d.get("paths") {
             format!("paths {}", s(p))
         } else {

@@ -61,7 +61,10 @@ pub fn tree(outcome: &Outcome) -> Value {
     let at = outcome.at;
     let root = &set.root().meta;
     let role_line = |name: &str| {
-        root.roles.get(name).map(|r| json!({"keyids": r.keyids, "threshold": r.threshold})).unwrap_or(Value::Null)
+        root.roles
+            .get(name)
+            .map(|r| json!({"keyids": r.keyids, "threshold": r.threshold}))
+            .unwrap_or(Value::Null)
     };
     let history: Vec<Value> = set
         .root_history()
@@ -73,13 +76,23 @@ pub fn tree(outcome: &Outcome) -> Value {
         (
             "timestamp",
             set.timestamp().map(|t| {
-                (t.meta.common.version, t.meta.common.expires_text.clone(), signatures_json(&t.signatures), t.meta.common.is_expired(at))
+                (
+                    t.meta.common.version,
+                    t.meta.common.expires_text.clone(),
+                    signatures_json(&t.signatures),
+                    t.meta.common.is_expired(at),
+                )
             }),
         ),
         (
             "snapshot",
             set.snapshot().map(|t| {
-                (t.meta.common.version, t.meta.common.expires_text.clone(), signatures_json(&t.signatures), t.meta.common.is_expired(at))
+                (
+                    t.meta.common.version,
+                    t.meta.common.expires_text.clone(),
+                    signatures_json(&t.signatures),
+                    t.meta.common.is_expired(at),
+                )
             }),
         ),
         ("targets", None),

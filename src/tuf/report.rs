@@ -64,7 +64,11 @@ pub fn findings(outcome: &Outcome, strict: bool) -> Vec<Finding> {
                 } else {
                     "no role consulted by the delegation search lists it"
                 };
-                out.push(Finding::error(t.category.as_str(), subject, format!("target {} not found: {why}", t.path)));
+                out.push(Finding::error(
+                    t.category.as_str(),
+                    subject,
+                    format!("target {} not found: {why}", t.path),
+                ));
             }
             _ => {}
         }
@@ -171,7 +175,8 @@ fn key_weaknesses<'k>(
 
 fn expiry_findings(out: &mut Vec<Finding>, outcome: &Outcome, strict: bool) {
     let Some(set) = &outcome.trusted else { return };
-    let mut offline: Vec<(String, &Common, &str)> = vec![("root".into(), &set.root().meta.common, &set.root().file)];
+    let mut offline: Vec<(String, &Common, &str)> =
+        vec![("root".into(), &set.root().meta.common, &set.root().file)];
     for (name, _, t) in set.targets_roles() {
         offline.push((name.to_owned(), &t.meta.common, &t.file));
     }
@@ -182,7 +187,12 @@ fn expiry_findings(out: &mut Vec<Finding>, outcome: &Outcome, strict: bool) {
                 Finding::warning(
                     "expires-soon",
                     Subject::Role { name: name.clone() },
-                    format!("{name} v{} expires {} ({} left)", common.version, common.expires_text, remaining(left)),
+                    format!(
+                        "{name} v{} expires {} ({} left)",
+                        common.version,
+                        common.expires_text,
+                        remaining(left)
+                    ),
                 )
                 .with_evidence(Evidence::Expiry {
                     expires: common.expires_text.clone(),
@@ -259,7 +269,10 @@ pub fn roles_json(outcome: &Outcome) -> Value {
     if let Err(e) = &outcome.refresh
         && !roles.contains_key(&e.role)
     {
-        roles.insert(e.role.clone(), json!({"trusted": false, "category": e.category.as_str(), "error": e.message}));
+        roles.insert(
+            e.role.clone(),
+            json!({"trusted": false, "category": e.category.as_str(), "error": e.message}),
+        );
     }
     for a in &outcome.audit {
         if let Err(e) = &a.outcome {

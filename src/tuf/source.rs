@@ -86,8 +86,13 @@ impl DirSource {
     /// (a `root_history/` directory) and reads that too.
     pub fn new(base: impl Into<PathBuf>) -> Self {
         let base = base.into();
-        let source_layout = base.join("root_history").is_dir();
+        let source_layout = base.join("root_history").is_dir() || !has_versioned_role_files(&base);
         Self { base, source_layout }
+    }
+
+    /// True when versioned names fall back to unversioned files.
+    pub fn source_layout(&self) -> bool {
+        self.source_layout
     }
 
     /// The same directory, with the source-layout fallback forced on or off.
@@ -184,6 +189,26 @@ impl Source for DirSource {
     fn describe(&self, rel: &str) -> String {
         self.base.join(rel).display().to_string()
     }
+}
+
+/// Whether `dir` holds `V.ROLE.json` files other than roots (a served
+/// consistent-snapshot repository); a directory without any is read in the
+/// source layout. Looks at most at 10,000 entries.
+fn has_versioned_role_files(dir: &Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else { return false };
+    entries.take(10_000).flatten().any(|e| {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        match name.split_once('.') {
+            Some((v, rest)) => {
+                !v.is_empty()
+                    && v.bytes().all(|b| b.is_ascii_digit())
+                    && rest != "root.json"
+                    && rest.ends_with(".json")
+            }
+            None => false,
+        }
+    })
 }
 
 /// An http(s) base URL, read with a blocking client.
