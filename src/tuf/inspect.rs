@@ -72,38 +72,18 @@ pub fn tree(outcome: &Outcome) -> Value {
         .filter_map(|w| if let [a, b] = w { Some(root_diff(&a.meta, &b.meta)) } else { None })
         .collect();
     let mut roles = Vec::new();
-    let top: [(&str, Option<(u64, String, Value, bool)>); 3] = [
-        (
-            "timestamp",
-            set.timestamp().map(|t| {
-                (
-                    t.meta.common.version,
-                    t.meta.common.expires_text.clone(),
-                    signatures_json(&t.signatures),
-                    t.meta.common.is_expired(at),
-                )
-            }),
-        ),
-        (
-            "snapshot",
-            set.snapshot().map(|t| {
-                (
-                    t.meta.common.version,
-                    t.meta.common.expires_text.clone(),
-                    signatures_json(&t.signatures),
-                    t.meta.common.is_expired(at),
-                )
-            }),
-        ),
-        ("targets", None),
+    let online = [
+        ("timestamp", set.timestamp().map(|t| (&t.meta.common, &t.signatures))),
+        ("snapshot", set.snapshot().map(|t| (&t.meta.common, &t.signatures))),
     ];
-    for (name, info) in top.iter().take(2) {
+    for (name, info) in online {
         let mut v = json!({"name": name, "delegator": "root", "role": role_line(name)});
-        if let Some((version, expires, sigs, expired)) = info {
-            v["version"] = (*version).into();
-            v["expires"] = expires.clone().into();
-            v["expired"] = (*expired).into();
-            v["signatures"] = sigs.clone();
+        if let Some((c, sigs)) = info {
+            v["version"] = c.version.into();
+            v["expires"] = c.expires_text.clone().into();
+            v["expires_in"] = remaining(c.expires - at).into();
+            v["expired"] = c.is_expired(at).into();
+            v["signatures"] = signatures_json(sigs);
         }
         roles.push(v);
     }

@@ -104,7 +104,16 @@ impl<'a> Updater<'a> {
     }
 
     /// Local state: read before downloading, written if the directory is writable.
+    /// The trusted root is stored in it right away, as python-tuf does with a bootstrap root.
     pub fn with_state(mut self, state: StateDir) -> Self {
+        let root = self.set.root();
+        if let Err(e) = state.persist_root(root.meta.common.version, &root.raw) {
+            self.notes.push(Finding::warning(
+                "state-not-saved",
+                Subject::Role { name: "root".into() },
+                format!("could not store the trusted root in {}: {e}", state.dir().display()),
+            ));
+        }
         self.state = Some(state);
         self
     }
