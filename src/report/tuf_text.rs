@@ -203,7 +203,18 @@ fn history_line(out: &mut String, h: &Value) {
     if let Some(roles) = h["roles"].as_object() {
         for (name, r) in roles {
             let t = &r["threshold"];
-            parts.push(format!("{}: threshold {}→{}", clean(name), s(&t[0]), s(&t[1])));
+            let (added, removed) = (list(&r["keys_added"]), list(&r["keys_removed"]));
+            let mut what = Vec::new();
+            if t[0] != t[1] {
+                what.push(format!("threshold {}→{}", s(&t[0]), s(&t[1])));
+            }
+            if !added.is_empty() {
+                what.push(format!("+{added}"));
+            }
+            if !removed.is_empty() {
+                what.push(format!("-{removed}"));
+            }
+            parts.push(format!("{} {}", clean(name), what.join(" ")));
         }
     }
     if parts.is_empty() {

@@ -87,7 +87,9 @@ pub fn tree(outcome: &Outcome) -> Value {
         }
         roles.push(v);
     }
-    for (name, delegator, t) in set.targets_roles() {
+    let mut targets_roles: Vec<_> = set.targets_roles().collect();
+    targets_roles.sort_by_key(|(name, _, _)| *name != "targets");
+    for (name, delegator, t) in targets_roles {
         let c = &t.meta.common;
         let mut v = json!({
             "name": name,
