@@ -11,3 +11,4 @@ pub mod findings;
 pub mod intoto;
 pub mod meta;
 pub mod report;
+pub mod tuf;

@@ -2,6 +2,7 @@
 //! subcommands. `main.rs` only calls [`main`].
 
 mod completions;
+pub mod tuf;
 mod verify;
 
 use std::process::ExitCode;
@@ -50,6 +51,8 @@ pub enum Command {
     Completions(completions::CompletionsArgs),
     /// Print the man page (roff).
     Man,
+    /// TUF: verify a repository with the client workflow, or inspect its roles.
+    Tuf(tuf::TufArgs),
 }
 
 /// Parses arguments, runs the chosen face, maps the outcome to an exit code.
@@ -79,5 +82,6 @@ fn run(cli: Cli) -> Exit {
         Some(Command::Completions(args)) => completions::print_completions(&args),
         Some(Command::Man) => completions::print_man(),
         Some(Command::Verify(args)) => verify::run(&args),
+        Some(Command::Tuf(args)) => tuf::run(&args),
     }
 }

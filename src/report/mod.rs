@@ -3,5 +3,6 @@
 
 pub mod json;
 pub mod text_intoto;
+pub mod tuf_text;
 
 pub use json::{Document, Failure, Kind, TargetResult, Verdict};
