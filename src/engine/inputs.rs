@@ -20,6 +20,7 @@ pub(crate) enum Value {
 /// declare yields `None`.
 pub struct Inputs {
     pub(crate) unit: UnitId,
+    /// Sorted by node index (plan order).
     pub(crate) values: Vec<(usize, Value)>,
 }
 
@@ -62,8 +63,8 @@ impl Inputs {
         }
     }
 
-    /// Outcomes of every upstream unit, in declaration order (for verdict
-    /// units that aggregate many checks).
+    /// Outcomes of every upstream unit, in plan order (for verdict units
+    /// that aggregate many checks).
     pub fn upstream_outcomes(&self) -> impl Iterator<Item = &UnitOutcome> {
         self.values.iter().filter_map(|(_, v)| match v {
             Value::Unit(o) => Some(&**o),
@@ -72,6 +73,7 @@ impl Inputs {
     }
 
     fn value(&self, ix: usize) -> Option<&Value> {
-        self.values.iter().find(|(i, _)| *i == ix).map(|(_, v)| v)
+        let pos = self.values.binary_search_by_key(&ix, |(i, _)| *i).ok()?;
+        self.values.get(pos).map(|(_, v)| v)
     }
 }

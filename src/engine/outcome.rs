@@ -119,7 +119,13 @@ impl UnitOutcome {
     }
 
     pub(crate) fn internal_error(message: String, key: Fingerprint) -> Self {
-        Self { status: Status::Error, findings: Vec::new(), detail: Some(message), output: None, fingerprint: key }
+        Self {
+            status: Status::Error,
+            findings: Vec::new(),
+            detail: Some(message),
+            output: None,
+            fingerprint: key,
+        }
     }
 
     /// The output, if the unit produced one of type `T`.

@@ -3,7 +3,7 @@
 //! acyclic by construction and declaration order is a topological order.
 
 use std::any::Any;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::marker::PhantomData;
 use std::path::Path;
 use std::sync::Arc;
@@ -188,7 +188,8 @@ impl PlanBuilder {
         fingerprint: impl AsRef<[u8]>,
     ) -> ParamRef<T> {
         let name: Arc<str> = Arc::from(name);
-        let initial = ParamValue { value: Arc::new(value), fingerprint: Fingerprint::of(fingerprint.as_ref()) };
+        let initial =
+            ParamValue { value: Arc::new(value), fingerprint: Fingerprint::of(fingerprint.as_ref()) };
         let ix = self.push(NodeKind::Param { name: name.clone(), initial });
         if self.params.insert(name.clone(), ix).is_some() {
             self.errors.push(PlanError::DuplicateParam(name.to_string()));
@@ -204,10 +205,11 @@ impl PlanBuilder {
         F: Fn(&Inputs) -> Outcome<T> + Send + Sync + 'static,
     {
         let mut ixs: Vec<usize> = Vec::with_capacity(inputs.len());
+        let mut seen = HashSet::with_capacity(inputs.len());
         for input in inputs {
             if input.plan != self.plan || input.ix >= self.nodes.len() {
                 self.errors.push(PlanError::ForeignInput(id.clone()));
-            } else if !ixs.contains(&input.ix) {
+            } else if seen.insert(input.ix) {
                 ixs.push(input.ix);
             }
         }
@@ -288,7 +290,8 @@ impl Plan {
 
     /// What `unit` reads, in declaration order.
     pub fn inputs_of(&self, unit: &UnitId) -> Vec<Dependency> {
-        let Some(NodeKind::Unit(def)) = self.units.get(unit).and_then(|&ix| self.nodes.get(ix)).map(|n| &n.kind)
+        let Some(NodeKind::Unit(def)) =
+            self.units.get(unit).and_then(|&ix| self.nodes.get(ix)).map(|n| &n.kind)
         else {
             return Vec::new();
         };

@@ -76,10 +76,7 @@ impl Engine {
         let workers = (0..config.workers.max(1))
             .filter_map(|i| {
                 let shared = shared.clone();
-                std::thread::Builder::new()
-                    .name(format!("engine-{i}"))
-                    .spawn(move || worker(&shared))
-                    .ok()
+                std::thread::Builder::new().name(format!("engine-{i}")).spawn(move || worker(&shared)).ok()
             })
             .collect();
         Self { handle: EngineHandle { shared }, workers }
@@ -135,7 +132,8 @@ impl EngineHandle {
         change
     }
 
-    /// Re-hashes every file on the workers and re-runs what changed.
+    /// Re-hashes every file on the workers and re-runs what changed (the
+    /// re-verify key); [`Self::wait`] waits for the rescan too.
     pub fn rescan(&self) {
         self.shared.lock().rescan();
         self.shared.work.notify_all();
@@ -143,7 +141,12 @@ impl EngineHandle {
 
     /// Sets a parameter (evaluation time, …); re-runs the units that read it
     /// if `fingerprint` differs from the current value's.
-    pub fn set_param<T: Any + Send + Sync>(&self, param: &ParamRef<T>, value: T, fingerprint: &[u8]) -> Change {
+    pub fn set_param<T: Any + Send + Sync>(
+        &self,
+        param: &ParamRef<T>,
+        value: T,
+        fingerprint: &[u8],
+    ) -> Change {
         let value = ParamValue { value: Arc::new(value), fingerprint: Fingerprint::of(fingerprint) };
         let change = self.shared.lock().set_param(param.name(), value);
         self.shared.work.notify_all();
@@ -254,6 +257,7 @@ fn worker(shared: &Shared) {
                 if let Some(path) = path {
                     rehash(shared, ix, path);
                 }
+                shared.lock().rescanned();
             }
         }
         shared.work.notify_all();

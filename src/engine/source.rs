@@ -36,7 +36,9 @@ impl FileContent {
             Self::Bytes(bytes) => b.bytes(b"bytes").bytes(bytes),
             Self::Missing => b.bytes(b"missing"),
             Self::Unreadable(why) => b.bytes(b"unreadable").bytes(why.as_bytes()),
-            Self::TooLarge { len, max } => b.bytes(b"too-large").bytes(&len.to_le_bytes()).bytes(&max.to_le_bytes()),
+            Self::TooLarge { len, max } => {
+                b.bytes(b"too-large").bytes(&len.to_le_bytes()).bytes(&max.to_le_bytes())
+            }
         };
         b.finish()
     }

@@ -33,6 +33,8 @@ struct Slot {
     epoch: u64,
     phase: Phase,
     value: Option<Value>,
+    /// For a waiting unit: how many of its inputs have no value yet.
+    missing: usize,
 }
 
 pub(crate) enum Task {
@@ -62,6 +64,8 @@ pub(crate) struct State {
     next_epoch: u64,
     /// Files and units without a current value.
     not_done: usize,
+    /// Rescan tasks queued or running.
+    rescans: usize,
     units_done: usize,
     completed: u64,
     subscribers: Vec<Sender<Event>>,
@@ -80,6 +84,7 @@ impl State {
             generation: 0,
             next_epoch: 1,
             not_done: 0,
+            rescans: 0,
             units_done: 0,
             completed: 0,
             subscribers: Vec::new(),
@@ -93,8 +98,9 @@ impl State {
         self.subscribers.push(tx);
     }
 
+    /// No unit without a current result, and no rescan under way.
     pub fn is_complete(&self) -> bool {
-        self.not_done == 0
+        self.not_done == 0 && self.rescans == 0
     }
 
     /// Replaces the plan: a new generation in which every file is read again
@@ -103,6 +109,7 @@ impl State {
         self.generation += 1;
         self.loads += 1;
         self.queue.clear();
+        self.rescans = 0;
         let keep: HashSet<&UnitId> = plan.units().collect();
         self.cache.retain(&keep);
         self.slots.clear();
@@ -112,16 +119,16 @@ impl State {
             let epoch = self.fresh_epoch();
             let slot = match &node.kind {
                 NodeKind::Param { initial, .. } => {
-                    Slot { epoch, phase: Phase::Done, value: Some(Value::Param(initial.clone())) }
+                    Slot { epoch, phase: Phase::Done, value: Some(Value::Param(initial.clone())), missing: 0 }
                 }
                 NodeKind::File(path) => {
                     self.not_done += 1;
                     self.queue.push_back(Task::Read { ix: self.slots.len(), epoch, path: path.clone() });
-                    Slot { epoch, phase: Phase::Queued, value: None }
+                    Slot { epoch, phase: Phase::Queued, value: None, missing: 0 }
                 }
                 NodeKind::Unit(_) => {
                     self.not_done += 1;
-                    Slot { epoch, phase: Phase::Waiting, value: None }
+                    Slot { epoch, phase: Phase::Waiting, value: None, missing: 0 }
                 }
             };
             self.slots.push(slot);
@@ -129,9 +136,8 @@ impl State {
         self.plan = plan;
         let units: Vec<UnitId> = self.plan.units().cloned().collect();
         self.emit(Event::Invalidated { generation: self.generation, units });
-        for ix in 0..self.slots.len() {
-            self.try_ready(ix);
-        }
+        let all: Vec<usize> = (0..self.slots.len()).collect();
+        self.schedule(&all);
         self.maybe_complete();
     }
 
@@ -154,9 +160,16 @@ impl State {
     pub fn rescan(&mut self) {
         for ix in 0..self.slots.len() {
             if self.file_path(ix).is_some() {
+                self.rescans += 1;
                 self.queue.push_back(Task::Rescan { ix });
             }
         }
+    }
+
+    /// A rescan task is over (whatever it found).
+    pub fn rescanned(&mut self) {
+        self.rescans = self.rescans.saturating_sub(1);
+        self.maybe_complete();
     }
 
     /// A worker read a file for the initial load of a plan.
@@ -206,7 +219,7 @@ impl State {
         if slot.phase != Phase::Done {
             self.not_done -= 1;
         }
-        *slot = Slot { epoch, phase: Phase::Done, value: Some(value) };
+        *slot = Slot { epoch, phase: Phase::Done, value: Some(value), missing: 0 };
         self.generation += 1;
         let downstream = self.plan.downstream_of(ix);
         for &d in &downstream {
@@ -216,7 +229,7 @@ impl State {
         let invalidated = units.len();
         self.emit(Event::Invalidated { generation: self.generation, units });
         self.emit_progress();
-        self.settle(ix);
+        self.schedule(&downstream);
         self.maybe_complete();
         Change::Changed { generation: self.generation, invalidated }
     }
@@ -228,7 +241,7 @@ impl State {
             self.not_done += 1;
             self.units_done -= 1;
         }
-        *slot = Slot { epoch, phase: Phase::Waiting, value: None };
+        *slot = Slot { epoch, phase: Phase::Waiting, value: None, missing: 0 };
     }
 
     /// Takes the next task; a compute task is marked running (or skipped
@@ -283,13 +296,38 @@ impl State {
         self.emit_progress();
     }
 
-    /// After `ix` got a value: make its dependents ready, transitively
-    /// through cache hits.
+    /// Counts the missing inputs of the units among `ixs` (ascending) and
+    /// makes those that miss none ready.
+    fn schedule(&mut self, ixs: &[usize]) {
+        let plan = self.plan.clone();
+        for &ix in ixs {
+            let Some(NodeKind::Unit(def)) = plan.nodes.get(ix).map(|n| &n.kind) else { continue };
+            let missing = def
+                .inputs
+                .iter()
+                .filter(|&&i| self.slots.get(i).is_none_or(|s| s.phase != Phase::Done))
+                .count();
+            if let Some(slot) = self.slots.get_mut(ix) {
+                slot.missing = missing;
+            }
+        }
+        for &ix in ixs {
+            if self.try_ready(ix) {
+                self.settle(ix);
+            }
+        }
+    }
+
+    /// After `ix` got a value: its dependents miss one input less; make
+    /// ready those that miss none, transitively through cache hits.
     fn settle(&mut self, ix: usize) {
+        let plan = self.plan.clone();
         let mut work = vec![ix];
         while let Some(done) = work.pop() {
-            let deps = self.plan.nodes.get(done).map(|n| n.dependents.clone()).unwrap_or_default();
-            for d in deps {
+            for &d in plan.nodes.get(done).map(|n| n.dependents.as_slice()).unwrap_or_default() {
+                if let Some(slot) = self.slots.get_mut(d) {
+                    slot.missing = slot.missing.saturating_sub(1);
+                }
                 if self.try_ready(d) {
                     work.push(d);
                 }
@@ -297,12 +335,12 @@ impl State {
         }
     }
 
-    /// If unit `ix` waits and all its inputs have values: finish it from the
-    /// cache (returns true) or queue it.
+    /// If unit `ix` waits and has all its inputs: finish it from the cache
+    /// (returns true) or queue it.
     fn try_ready(&mut self, ix: usize) -> bool {
         let plan = self.plan.clone();
         let Some(NodeKind::Unit(def)) = plan.nodes.get(ix).map(|n| &n.kind) else { return false };
-        if self.slots.get(ix).is_none_or(|s| s.phase != Phase::Waiting) {
+        if self.slots.get(ix).is_none_or(|s| s.phase != Phase::Waiting || s.missing > 0) {
             return false;
         }
         let mut values = Vec::with_capacity(def.inputs.len());
@@ -326,6 +364,7 @@ impl State {
         if let Some(s) = self.slots.get_mut(ix) {
             s.phase = Phase::Queued;
         }
+        values.sort_unstable_by_key(|(i, _)| *i);
         let inputs = Inputs { unit: def.id.clone(), values };
         let load = self.loads;
         self.queue.push_back(Task::Compute { load, ix, epoch, key, inputs, compute: def.compute.clone() });
@@ -333,7 +372,7 @@ impl State {
     }
 
     fn maybe_complete(&mut self) {
-        if self.not_done == 0 && self.completed != self.generation {
+        if self.is_complete() && self.completed != self.generation {
             self.completed = self.generation;
             self.emit(Event::Completed { generation: self.generation });
         }
@@ -415,4 +454,3 @@ fn input_name(plan: &Plan, ix: usize) -> Vec<u8> {
         None => Vec::new(),
     }
 }
-

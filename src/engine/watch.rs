@@ -96,7 +96,12 @@ fn watch_key(path: &Path) -> Option<(PathBuf, PathBuf)> {
     Some((dir, key))
 }
 
-fn watch_loop(engine: &EngineHandle, rx: &Receiver<Msg>, by_path: &HashMap<PathBuf, PathBuf>, debounce: Duration) {
+fn watch_loop(
+    engine: &EngineHandle,
+    rx: &Receiver<Msg>,
+    by_path: &HashMap<PathBuf, PathBuf>,
+    debounce: Duration,
+) {
     loop {
         let mut changed = BTreeSet::new();
         let mut rescan = false;
