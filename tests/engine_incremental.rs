@@ -262,3 +262,21 @@ fn headless_run_to_completion_collects_every_outcome() {
     assert_eq!(r.output(&verdict), Some(&"pass".to_string()));
     assert!(r.passed());
 }
+
+#[test]
+fn a_rescan_that_finds_nothing_changed_still_completes_its_generation() {
+    let (engine, _, log, _) = three_step_chain();
+    log.take();
+    let rx = engine.subscribe();
+    let before = engine.generation();
+    engine.rescan();
+    let r = engine.wait_timeout(WAIT).unwrap();
+    assert_eq!(r.generation, before + 1);
+    // Nothing re-runs: the next event is the generation's completion.
+    let first = rx.recv_timeout(WAIT).expect("Completed arrives");
+    assert!(
+        matches!(first, trailscope::engine::Event::Completed { generation } if generation == before + 1),
+        "{first:?}"
+    );
+    assert!(log.take().is_empty());
+}

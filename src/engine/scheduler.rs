@@ -16,7 +16,7 @@ use super::outcome::UnitOutcome;
 use super::plan::{ParamRef, ParamValue, Plan};
 use super::results::Results;
 use super::source::{FileInput, FileSource};
-use super::state::{Change, State, Task};
+use super::state::{Change, Rehash, State, Task};
 
 /// How many workers, and how much history the cache keeps.
 #[derive(Debug, Clone)]
@@ -125,8 +125,8 @@ impl EngineHandle {
     /// A file may have changed (watcher, reload key): re-hash it on this
     /// thread; if its content differs, re-run exactly the units downstream.
     pub fn file_changed(&self, path: &Path) -> Change {
-        let Some((ix, path)) = self.shared.lock().file_index(path) else { return Change::NotInPlan };
-        let change = rehash(&self.shared, ix, path);
+        let Some(job) = self.shared.lock().begin_rehash_path(path) else { return Change::NotInPlan };
+        let change = rehash(&self.shared, job);
         self.shared.work.notify_all();
         self.shared.idle.notify_all();
         change
@@ -223,9 +223,10 @@ impl EngineHandle {
     }
 }
 
-fn rehash(shared: &Shared, ix: usize, path: Arc<Path>) -> Change {
-    let content = shared.source.read(&path);
-    shared.lock().file_rehashed(ix, FileInput::new(path, content))
+fn rehash(shared: &Shared, job: Rehash) -> Change {
+    let content = shared.source.read(&job.path);
+    let input = FileInput::new(job.path.clone(), content);
+    shared.lock().file_rehashed(job, input)
 }
 
 fn worker(shared: &Shared) {
@@ -253,9 +254,9 @@ fn worker(shared: &Shared) {
                 shared.lock().computed(load, ix, epoch, key, outcome);
             }
             Task::Rescan { ix } => {
-                let path = shared.lock().file_path(ix);
-                if let Some(path) = path {
-                    rehash(shared, ix, path);
+                let job = shared.lock().begin_rehash(ix);
+                if let Some(job) = job {
+                    rehash(shared, job);
                 }
                 shared.lock().rescanned();
             }

@@ -50,8 +50,18 @@ pub enum Change {
     NotInPlan,
     /// Same content fingerprint as before: nothing re-runs.
     Unchanged,
+    /// A later re-hash of the same file started meanwhile and decides.
+    Superseded,
     /// A new generation began with this many units pending again.
     Changed { generation: u64, invalidated: usize },
+}
+
+/// One re-hash of a file: read outside the lock, committed under it.
+pub(crate) struct Rehash {
+    load: u64,
+    ix: usize,
+    seq: u64,
+    pub path: Arc<Path>,
 }
 
 pub(crate) struct State {
@@ -66,6 +76,8 @@ pub(crate) struct State {
     not_done: usize,
     /// Rescan tasks queued or running.
     rescans: usize,
+    /// Re-hashes started, per node: only the latest one of a file commits.
+    rehashes: Vec<u64>,
     units_done: usize,
     completed: u64,
     subscribers: Vec<Sender<Event>>,
@@ -85,6 +97,7 @@ impl State {
             next_epoch: 1,
             not_done: 0,
             rescans: 0,
+            rehashes: Vec::new(),
             units_done: 0,
             completed: 0,
             subscribers: Vec::new(),
@@ -110,6 +123,7 @@ impl State {
         self.loads += 1;
         self.queue.clear();
         self.rescans = 0;
+        self.rehashes = vec![0; plan.nodes.len()];
         let keep: HashSet<&UnitId> = plan.units().collect();
         self.cache.retain(&keep);
         self.slots.clear();
@@ -141,23 +155,32 @@ impl State {
         self.maybe_complete();
     }
 
-    pub fn file_index(&self, path: &Path) -> Option<(usize, Arc<Path>)> {
+    /// Starts re-hashing the plan file `path`, if it is one.
+    pub fn begin_rehash_path(&mut self, path: &Path) -> Option<Rehash> {
         let ix = *self.plan.files.get(path)?;
-        match &self.plan.nodes.get(ix)?.kind {
-            NodeKind::File(p) => Some((ix, p.clone())),
-            _ => None,
-        }
+        self.begin_rehash(ix)
     }
 
-    pub fn file_path(&self, ix: usize) -> Option<Arc<Path>> {
+    /// Starts re-hashing file node `ix`.
+    pub fn begin_rehash(&mut self, ix: usize) -> Option<Rehash> {
+        let path = self.file_path(ix)?;
+        let seq = self.rehashes.get_mut(ix)?;
+        *seq += 1;
+        Some(Rehash { load: self.loads, ix, seq: *seq, path })
+    }
+
+    fn file_path(&self, ix: usize) -> Option<Arc<Path>> {
         match &self.plan.nodes.get(ix)?.kind {
             NodeKind::File(p) => Some(p.clone()),
             _ => None,
         }
     }
 
-    /// Queues a re-hash of every file (the "re-verify" key).
+    /// Queues a re-hash of every file (the "re-verify" key): a new
+    /// generation, complete once every file is re-hashed and whatever
+    /// changed has re-run.
     pub fn rescan(&mut self) {
+        self.generation += 1;
         for ix in 0..self.slots.len() {
             if self.file_path(ix).is_some() {
                 self.rescans += 1;
@@ -188,8 +211,15 @@ impl State {
 
     /// A file was re-hashed: if its fingerprint changed, start a generation
     /// that re-runs exactly the units downstream of it.
-    pub fn file_rehashed(&mut self, ix: usize, input: FileInput) -> Change {
+    pub fn file_rehashed(&mut self, rehash: Rehash, input: FileInput) -> Change {
         self.stats.files_read += 1;
+        let ix = rehash.ix;
+        if rehash.load != self.loads {
+            return Change::NotInPlan;
+        }
+        if self.rehashes.get(ix) != Some(&rehash.seq) {
+            return Change::Superseded;
+        }
         let unchanged = matches!(
             self.slots.get(ix).and_then(|s| s.value.as_ref()),
             Some(Value::File(old)) if old.fingerprint == input.fingerprint
