@@ -24,6 +24,29 @@
 //! async jobs) is the per-unit epoch check here. This module and the TUI are
 //! the only places that spawn threads (DESIGN §2); units themselves must not.
 //!
+//! ```
+//! use trailscope::engine::{run_to_completion, EngineConfig, MemorySource, Outcome, Plan, UnitId};
+//!
+//! let mut plan = Plan::builder();
+//! let file = plan.file("alice.link");
+//! let f = file.clone();
+//! let parse = plan.unit(UnitId::new("parse", "alice.link"), &[file.input()], move |inputs| {
+//!     match inputs.bytes(&f) {
+//!         Some(bytes) => Outcome::pass(bytes.len()),
+//!         None => Outcome::skipped("alice.link is missing"),
+//!     }
+//! });
+//! let p = parse.clone();
+//! let check = plan.unit(UnitId::new("check", "alice.link"), &[parse.input()], move |inputs| {
+//!     let Some(len) = inputs.get(&p) else { return Outcome::skipped("did not parse") };
+//!     Outcome::from_findings(Some(*len > 0), Vec::new())
+//! });
+//! let source = MemorySource::new();
+//! source.insert("alice.link", &b"{}"[..]);
+//! let results = run_to_completion(plan.build().unwrap(), EngineConfig::default(), source);
+//! assert_eq!(results.output(&check), Some(&true));
+//! ```
+//!
 //! Rules for unit authors: a compute function reads only its declared
 //! inputs (anything else is invisible to the cache key), captures only
 //! handles and constants that are the same for equal [`UnitId`]s, and never
