@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod crypto;
+pub mod engine;
 pub mod findings;
 pub mod intoto;
 pub mod meta;
