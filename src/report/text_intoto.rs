@@ -111,7 +111,11 @@ fn paragraph(out: &mut String, f: &Finding) {
                 }
             }
             if !t.queue_before.is_empty() || !t.offending.is_empty() {
-                let _ = writeln!(out, "    queue before the rule: {}", list(&t.queue_before));
+                let _ = writeln!(
+                    out,
+                    "    queue before the rule: {}",
+                    list_of(&t.queue_before, t.queue_before_count)
+                );
             }
         }
         Evidence::Threshold { needed, valid, checks } => {
@@ -174,10 +178,11 @@ fn hashes(v: &Value) -> String {
     }
 }
 
-fn list(items: &[String]) -> String {
+/// The first entries of a list that had `total` entries (traces keep only a prefix).
+fn list_of(items: &[String], total: usize) -> String {
     let shown: Vec<String> = items.iter().take(MAX_LISTED).map(|s| sanitize(s)).collect();
-    if items.len() > MAX_LISTED {
-        format!("{} … ({} artifacts in all)", shown.join(", "), items.len())
+    if total > shown.len() {
+        format!("{} … ({total} artifacts in all)", shown.join(", "))
     } else if items.is_empty() {
         "(empty)".into()
     } else {
