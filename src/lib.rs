@@ -10,3 +10,5 @@ pub mod crypto;
 pub mod findings;
 pub mod meta;
 pub mod report;
+pub mod sanitize;
+pub mod tui;

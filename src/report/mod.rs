@@ -1,6 +1,8 @@
-//! Renderers over one result model: the JSON document of DESIGN §4 (and,
-//! per kind, text for people).
+//! Renderers over one result model: the JSON document of DESIGN §4, the
+//! Markdown auditor report, and text for people.
 
 pub mod json;
+pub mod markdown;
+pub mod text;
 
 pub use json::{Document, Failure, Kind, TargetResult, Verdict};
