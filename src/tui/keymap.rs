@@ -276,8 +276,18 @@ impl Keymap {
     }
 
     /// The bottom bar: short labels of the active bindings, innermost first.
+    /// A key shadowed by an inner binding is not shown for the outer one.
     pub fn bar(&self, context: Context) -> Vec<(String, &'static str)> {
-        self.active(context).into_iter().filter_map(|b| Some((b.keys.first()?.display(), b.label?))).collect()
+        let mut taken: Vec<Key> = Vec::new();
+        let mut out = Vec::new();
+        for b in self.active(context) {
+            let key = b.keys.iter().find(|k| !taken.contains(k)).copied();
+            taken.extend(b.keys.iter().copied());
+            if let (Some(key), Some(label)) = (key, b.label) {
+                out.push((key.display(), label));
+            }
+        }
+        out
     }
 
     /// The help overlay's content: every binding, grouped by context, as

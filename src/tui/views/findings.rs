@@ -190,12 +190,13 @@ fn render_list(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         let Some(f) = state.findings().get(*index) else { continue };
         let y = inner.y + (row - cursor.offset) as u16;
         let rect = Rect::new(inner.x, y, inner.width, 1);
-        let mut spans = vec![pad(severity_label(f.severity, theme), 10)];
+        let selected = row == cursor.selected;
+        let marker = if selected { "›" } else { " " };
+        let mut spans = vec![Span::styled(marker, theme.title), pad(severity_label(f.severity, theme), 10)];
         spans.extend(untrusted_fit(&f.category, cat_w, true, theme.base, theme));
         spans.push(Span::raw(" "));
-        let rest = (inner.width as usize).saturating_sub(10 + cat_w + 1);
+        let rest = (inner.width as usize).saturating_sub(1 + 10 + cat_w + 1);
         spans.extend(untrusted_fit(&subject_label(&f.subject), rest, false, theme.base, theme));
-        let selected = row == cursor.selected;
         Line::from(spans).render(rect, buf);
         if selected {
             let style = if state.pane == 0 {
@@ -314,8 +315,8 @@ fn evidence_lines(e: &Evidence, theme: &Theme) -> Vec<Line<'static>> {
     }
 }
 
-/// Expected and actual digests per algorithm; the actual one marks the
-/// first character that differs.
+/// Expected and actual digests per algorithm, one value per line so a
+/// sha256 fits at 80 columns; a caret marks the first differing character.
 fn digest_lines(expected: &Value, actual: &Value, theme: &Theme) -> Vec<Line<'static>> {
     let as_map = |v: &Value| -> Vec<(String, String)> {
         match v {
@@ -329,40 +330,55 @@ fn digest_lines(expected: &Value, actual: &Value, theme: &Theme) -> Vec<Line<'st
     };
     let exp = as_map(expected);
     let act = as_map(actual);
+    let mut algs: Vec<&String> = exp.iter().map(|(k, _)| k).collect();
+    algs.extend(act.iter().map(|(k, _)| k).filter(|k| !exp.iter().any(|(e, _)| e == *k)));
     let mut lines = Vec::new();
-    for (alg, e) in &exp {
-        lines.push(field("Expected", &format!("{alg} {e}"), theme.base, theme));
-        if let Some((_, a)) = act.iter().find(|(k, _)| k == alg) {
-            let mut spans = vec![Span::styled(format!("{:<9} ", "Actual"), theme.muted)];
-            spans.extend(untrusted(&format!("{alg} "), theme.base, theme));
-            spans.extend(diff_spans(e, a, theme));
-            lines.push(Line::from(spans));
+    for alg in algs {
+        let e = exp.iter().find(|(k, _)| k == alg).map(|(_, v)| v.as_str());
+        let a = act.iter().find(|(k, _)| k == alg).map(|(_, v)| v.as_str());
+        let diff = e.zip(a).and_then(|(e, a)| first_difference(e, a));
+        let mut head = vec![Span::styled(format!("{:<9} ", "Digest"), theme.muted)];
+        head.extend(untrusted(alg, theme.base, theme));
+        head.push(match (e, a, diff) {
+            (Some(_), Some(_), None) => Span::styled("  ✔ match", theme.pass),
+            (Some(_), Some(_), Some(at)) => {
+                Span::styled(format!("  ✘ differs at character {}", at + 1), theme.fail)
+            }
+            (Some(_), None, _) => Span::styled("  ✘ no actual digest", theme.fail),
+            (None, _, _) => Span::styled("  ⚠ not expected", theme.warn),
+        });
+        lines.push(Line::from(head));
+        if let Some(e) = e {
+            lines.push(field("Expected", e, theme.base, theme));
         }
-    }
-    for (alg, a) in act.iter().filter(|(k, _)| !exp.iter().any(|(e, _)| e == k)) {
-        lines.push(field("Actual", &format!("{alg} {a}"), theme.base, theme));
+        if let Some(a) = a {
+            let mut spans = vec![Span::styled(format!("{:<9} ", "Actual"), theme.muted)];
+            spans.extend(diff_spans(a, diff, theme));
+            lines.push(Line::from(spans));
+            if let Some(at) = diff {
+                lines.push(Line::styled(format!("{:<10}{}^", "", " ".repeat(at)), theme.fail));
+            }
+        }
     }
     lines
 }
 
-/// `actual` with its first character that differs from `expected` marked
-/// `hash-mismatch` (and a `^` word after it, so it shows without colour).
-pub fn diff_spans(expected: &str, actual: &str, theme: &Theme) -> Vec<Span<'static>> {
-    let first = expected.chars().zip(actual.chars()).position(|(a, b)| a != b).or_else(|| {
-        (expected.chars().count() != actual.chars().count())
-            .then(|| expected.chars().count().min(actual.chars().count()))
-    });
-    let Some(at) = first else {
-        let mut spans = untrusted(actual, theme.hash_match, theme);
-        spans.push(Span::styled(" ✔ match", theme.pass));
-        return spans;
-    };
+/// The index (in characters) of the first difference, if any.
+pub fn first_difference(expected: &str, actual: &str) -> Option<usize> {
+    expected.chars().zip(actual.chars()).position(|(a, b)| a != b).or_else(|| {
+        let (le, la) = (expected.chars().count(), actual.chars().count());
+        (le != la).then_some(le.min(la))
+    })
+}
+
+/// `actual` with the character at `diff` marked `hash-mismatch`.
+pub fn diff_spans(actual: &str, diff: Option<usize>, theme: &Theme) -> Vec<Span<'static>> {
+    let Some(at) = diff else { return untrusted(actual, theme.hash_match, theme) };
     let head: String = actual.chars().take(at).collect();
     let mark: String = actual.chars().skip(at).take(1).collect();
     let tail: String = actual.chars().skip(at + 1).collect();
     let mut spans = untrusted(&head, theme.base, theme);
     spans.extend(untrusted(if mark.is_empty() { "∅" } else { &mark }, theme.hash_mismatch, theme));
     spans.extend(untrusted(&tail, theme.base, theme));
-    spans.push(Span::styled(format!(" ✘ differs at {}", at + 1), theme.fail));
     spans
 }

@@ -45,7 +45,7 @@ pub fn lines(keymap: &Keymap, theme: &Theme) -> Vec<Line<'static>> {
 
 /// Draws the overlay over `area` (the view body), scrolled by `scroll`.
 pub fn render(keymap: &Keymap, theme: &Theme, scroll: u16, area: Rect, buf: &mut Buffer) {
-    let width = area.width.saturating_sub(4).min(100);
+    let width = area.width.min(100);
     let x = area.x + (area.width - width) / 2;
     let rect = Rect::new(x, area.y, width, area.height);
     Clear.render(rect, buf);

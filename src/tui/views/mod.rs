@@ -54,8 +54,8 @@ impl ViewId {
     /// The help text of its digit key.
     pub fn go_desc(self) -> &'static str {
         match self {
-            ViewId::Overview => "show the Overview (verdict, counts, first failure, expiry timeline)",
-            ViewId::Findings => "show the Findings (every finding, filterable)",
+            ViewId::Overview => "show the Overview: verdict, counts, expiry",
+            ViewId::Findings => "show the Findings, filterable",
         }
     }
 }

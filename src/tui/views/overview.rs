@@ -133,11 +133,13 @@ fn summary_lines(state: &State, model: &Model, theme: &Theme) -> Vec<Line<'stati
 fn severity_count(severity: Severity, n: usize, theme: &Theme) -> Span<'static> {
     let label = severity_label(severity, theme);
     let word = if n == 1 || severity == Severity::Info { "" } else { "s" };
-    let style = if n == 0 { theme.muted } else { label.style };
-    Span::styled(
-        format!("{} {n} {}{word}", label.content.chars().next().unwrap_or(' '), severity.word()),
-        style,
-    )
+    let glyph = label.content.chars().next().unwrap_or(' ');
+    let (glyph, style) = match (n, severity) {
+        (0, Severity::Error | Severity::Warning) => ('✔', theme.muted),
+        (0, Severity::Info) => (glyph, theme.muted),
+        _ => (glyph, label.style),
+    };
+    Span::styled(format!("{glyph} {n} {}{word}", severity.word()), style)
 }
 
 fn first_failure_lines(model: &Model, theme: &Theme) -> Vec<Line<'static>> {
@@ -204,13 +206,14 @@ fn render_timeline(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     }
     let cursor = state.cursor(ViewId::Overview);
     let label_w = rows.iter().map(|e| e.label.chars().count()).max().unwrap_or(0).clamp(8, 24);
-    let fixed = 11 + 1 + label_w + 1 + 20 + 2 + 17 + 1;
+    let fixed = 1 + 11 + 1 + label_w + 1 + 20 + 2 + 17 + 1;
     let bar_w = (inner.width as usize).saturating_sub(fixed);
     let scale = Scale::new(&rows, at);
     for (i, entry) in rows.iter().enumerate().skip(cursor.offset).take(inner.height as usize) {
         let y = inner.y + (i - cursor.offset) as u16;
         let selected = i == cursor.selected && state.pane == 0;
-        let line = timeline_row(entry, at, label_w, bar_w, &scale, theme);
+        let mut line = timeline_row(entry, at, label_w, bar_w, &scale, theme);
+        line.spans.insert(0, Span::styled(if selected { "›" } else { " " }, theme.title));
         let row = Rect::new(inner.x, y, inner.width, 1);
         if selected {
             buf.set_style(row, theme.selection);

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use super::status::run_label;
-use super::text::untrusted;
+use super::text::{untrusted, untrusted_fit};
 use crate::report::text::{kind_word, subject_label};
 use crate::tui::action::NoticeLevel;
 use crate::tui::keymap::{Context, Keymap};
@@ -57,34 +57,31 @@ pub fn header(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
 }
 
 pub fn crumbs(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let mut spans = vec![Span::raw(" ")];
-    let push = |spans: &mut Vec<Span<'static>>, first: bool| {
-        if !first {
-            spans.push(Span::styled(" › ", theme.muted));
-        }
-    };
-    for (i, crumb) in state.breadcrumb.iter().enumerate() {
-        push(&mut spans, i == 0);
-        spans.push(Span::styled(crumb.view.title(), theme.muted));
-    }
-    push(&mut spans, state.breadcrumb.is_empty());
-    spans.push(Span::styled(state.view.title(), theme.title));
-    if let Some(subject) = &state.selection {
-        spans.push(Span::styled(" › ", theme.muted));
-        spans.extend(untrusted(&super::text::truncate(&subject_label(subject), 60), theme.base, theme));
-    }
-    Line::from(spans).render(area, buf);
-
     let at = state.at.or_else(|| state.model.as_ref().map(|m| m.doc.evaluated_at));
+    let mut left = area;
     if let Some(at) = at {
         let word = if state.at.is_some() { "time travel: at " } else { "evaluated at " };
-        let text = format!("{word}{} ", crate::meta::time::format(at));
+        let text = format!(" {word}{} ", crate::meta::time::format(at));
         let style = if state.at.is_some() { theme.warn } else { theme.muted };
         let w = text.chars().count() as u16;
         if w + 40 < area.width {
             Span::styled(text, style).render(Rect::new(area.x + area.width - w, area.y, w, 1), buf);
+            left.width -= w;
         }
     }
+    let mut spans = vec![Span::raw(" ")];
+    for crumb in &state.breadcrumb {
+        spans.push(Span::styled(crumb.view.title(), theme.muted));
+        spans.push(Span::styled(" › ", theme.muted));
+    }
+    spans.push(Span::styled(state.view.title(), theme.title));
+    if let Some(subject) = &state.selection {
+        spans.push(Span::styled(" › ", theme.muted));
+        let used = Line::from(spans.clone()).width();
+        let room = (left.width as usize).saturating_sub(used);
+        spans.extend(untrusted_fit(&subject_label(subject), room, false, theme.base, theme));
+    }
+    Line::from(spans).render(left, buf);
 }
 
 pub fn status_line(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
