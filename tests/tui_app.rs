@@ -212,10 +212,7 @@ fn enter_on_the_overview_jumps_to_the_first_failure_and_esc_comes_back() {
     assert!(matches!(state.selection, Some(Subject::Rule { .. })));
     let screen = h.screen();
     insta::assert_snapshot!("jump_to_first_failure_80x24", screen);
-    assert!(
-        screen.contains(" Overview › Findings › rule package expected… "),
-        "{screen}"
-    );
+    assert!(screen.contains(" Overview › Findings › rule package expected… "), "{screen}");
     assert!(screen.contains("✘ differs at character 61"), "{screen}");
     h.key(KeyCode::Esc);
     assert_eq!(h.app.state().view, ViewId::Overview);
@@ -450,4 +447,33 @@ fn stdout_that_is_not_a_terminal_gets_the_text_report() {
     let text = String::from_utf8(out).unwrap();
     assert!(text.contains("verdict:      ✘ FAIL (rule-disallow)"), "{text}");
     assert!(text.contains("failure:      step package, rule DISALLOW *, artifact foo.tar.gz"), "{text}");
+}
+
+#[test]
+fn engine_unit_events_stream_into_the_overview_before_the_verdict() {
+    use trailscope::tui::{UnitEvent, UnitStatus};
+    let (release, wait) = mpsc::channel::<()>();
+    let wait = std::sync::Mutex::new(wait);
+    let session = Session::new("engine", move |_, reporter| {
+        let status = |unit: &str, status| reporter.unit(UnitEvent::Status { unit: unit.into(), status });
+        status("parse root.layout", UnitStatus::Pass);
+        status("signature root.layout", UnitStatus::Running);
+        status("rules package", UnitStatus::Pending);
+        reporter.unit(UnitEvent::Progress { done: 1, total: 3 });
+        let _ = wait.lock().unwrap().recv();
+        Ok(passing())
+    });
+    let mut h = Harness::with_session(session, 80, 24);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while h.app.state().progress.is_none() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+        h.app.poll();
+    }
+    let screen = h.screen();
+    insta::assert_snapshot!("engine_units_streaming_80x24", screen);
+    assert!(screen.contains("Units     ○ 1 pending  ◐ 1 running  ✔ 1 pass"), "{screen}");
+    assert!(screen.contains("verifying engine… 1/3 units done"), "{screen}");
+    release.send(()).unwrap();
+    assert!(h.app.wait(Duration::from_secs(10)));
+    assert!(h.screen().contains("✔ PASS"));
 }

@@ -139,6 +139,9 @@ pub struct State {
     /// The last search.
     pub search: Option<String>,
     pub filters: Filters,
+    /// Indices of the findings the filters admit; kept current by
+    /// [`State::refilter`] whenever the model or the filters change.
+    pub visible: Vec<usize>,
     pub notice: Option<Notice>,
     /// The evaluation time chosen with `t` (None: now).
     pub at: Option<OffsetDateTime>,
@@ -174,6 +177,7 @@ impl State {
             input: None,
             search: None,
             filters: Filters::default(),
+            visible: Vec::new(),
             notice: None,
             at: None,
             watching: false,
@@ -199,8 +203,20 @@ impl State {
     }
 
     /// Indices of the findings the filters admit.
-    pub fn visible_findings(&self) -> Vec<usize> {
-        self.findings().iter().enumerate().filter(|(_, f)| self.filters.admits(f)).map(|(i, _)| i).collect()
+    pub fn visible_findings(&self) -> &[usize] {
+        &self.visible
+    }
+
+    /// Recomputes [`State::visible`] after the model or the filters changed.
+    pub fn refilter(&mut self) {
+        let visible = self
+            .findings()
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| self.filters.admits(f))
+            .map(|(i, _)| i)
+            .collect();
+        self.visible = visible;
     }
 
     /// Whether work is under way (the spinner turns).

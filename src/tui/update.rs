@@ -147,6 +147,7 @@ fn move_by(state: &mut State, delta: isize) {
 }
 
 fn clamp_cursors(state: &mut State) {
+    state.refilter();
     let body = layout::body(state.size);
     for id in ViewId::ALL {
         let view = views::get(*id);
@@ -191,6 +192,7 @@ pub fn navigate(state: &mut State, jump: Jump) {
     if let Some(index) = jump.finding {
         if state.findings().get(index).is_some_and(|f| !state.filters.admits(f)) {
             state.filters = Filters::default();
+            state.refilter();
         }
         if let Some(row) = state.visible_findings().iter().position(|i| *i == index) {
             select_row(state, ViewId::Findings, row);
@@ -386,4 +388,50 @@ fn toggle_watch(state: &mut State) -> Vec<Effect> {
     let word = if state.watching { "watching input files; changes re-verify" } else { "stopped watching" };
     state.notice = Some(Notice::info(word));
     vec![Effect::Watch(state.watching)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{Document, Kind};
+    use time::macros::datetime;
+
+    fn doc(category: &str) -> Box<Document> {
+        Box::new(Document::new(Kind::Tuf, datetime!(2030-01-01 0:00 UTC), Vec::new(), category.into()))
+    }
+
+    #[test]
+    fn results_of_a_superseded_run_are_dropped() {
+        let mut state = State::new("t");
+        let first = start_run(&mut state);
+        let second = start_run(&mut state);
+        assert_eq!(first, Effect::Verify { generation: 1, at: None });
+        assert_eq!(second, Effect::Verify { generation: 2, at: None });
+        update(&mut state, Action::Session(Message::Loaded { generation: 1, document: doc("old") }));
+        assert!(state.model.is_none());
+        assert_eq!(state.run, Run::Verifying);
+        update(&mut state, Action::Session(Message::Loaded { generation: 2, document: doc("new") }));
+        assert_eq!(state.model.as_ref().map(|m| m.doc.category.as_str()), Some("new"));
+        assert_eq!(state.run, Run::Done);
+    }
+
+    #[test]
+    fn r_starts_a_new_generation_and_keeps_the_old_result_on_screen() {
+        let mut state = State::new("t");
+        let _ = start_run(&mut state);
+        update(&mut state, Action::Session(Message::Loaded { generation: 1, document: doc("ok") }));
+        let effects = update(&mut state, Action::Reverify);
+        assert_eq!(effects, vec![Effect::Verify { generation: 2, at: None }]);
+        assert!(state.model.is_some());
+        assert!(state.busy());
+    }
+
+    #[test]
+    fn esc_closes_the_input_line_before_going_back() {
+        let mut state = State::new("t");
+        update(&mut state, Action::StartSearch);
+        assert!(state.input.is_some());
+        update(&mut state, Action::Input(InputAction::Cancel));
+        assert!(state.input.is_none());
+    }
 }

@@ -56,14 +56,15 @@ impl View for FindingsView {
     }
 
     fn detail_lines(&self, state: &State) -> usize {
-        let theme = Theme::default();
+        static THEME: std::sync::OnceLock<Theme> = std::sync::OnceLock::new();
+        let theme = THEME.get_or_init(Theme::default);
         selected_finding(state).map_or(0, |(index, f)| {
             let about = state
                 .selection
                 .as_ref()
                 .filter(|s| **s == f.subject)
-                .map_or(0, |s| subject_lines(state, s, index, &theme).len());
-            finding_lines(f, &theme).len() + about
+                .map_or(0, |s| subject_lines(state, s, index, theme).len());
+            finding_lines(f, theme).len() + about
         })
     }
 

@@ -14,7 +14,7 @@ use crate::report::text::{kind_word, subject_label};
 use crate::tui::model::{Expiry, ExpiryStatus, Model, relative};
 use crate::tui::state::{Run, State};
 use crate::tui::theme::Theme;
-use crate::tui::widgets::status::verdict_span;
+use crate::tui::widgets::status::{unit_counts, verdict_span};
 use crate::tui::widgets::{run_label, severity_label, untrusted};
 
 pub struct OverviewView;
@@ -103,6 +103,7 @@ fn pending_lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
         _ => lines
             .push(Line::from(Span::styled("○ pending: results appear here as they arrive", theme.pending))),
     }
+    lines.extend(units_line(state, theme));
     lines
 }
 
@@ -126,8 +127,19 @@ fn summary_lines(state: &State, model: &Model, theme: &Theme) -> Vec<Line<'stati
         severity_count(Severity::Info, c.info, theme),
     ]);
     let mut lines = vec![Line::from(verdict), counts];
+    lines.extend(units_line(state, theme));
     lines.extend(first_failure_lines(model, theme));
     lines
+}
+
+/// The engine's units while a run streams in (empty otherwise).
+fn units_line(state: &State, theme: &Theme) -> Option<Line<'static>> {
+    if state.run != Run::Verifying || state.units.is_empty() {
+        return None;
+    }
+    let mut spans = vec![Span::styled("Units     ", theme.muted)];
+    spans.extend(unit_counts(state, theme));
+    Some(Line::from(spans))
 }
 
 fn severity_count(severity: Severity, n: usize, theme: &Theme) -> Span<'static> {

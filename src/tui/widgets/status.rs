@@ -7,6 +7,7 @@ use ratatui::text::Span;
 use crate::findings::Severity;
 use crate::report::Verdict;
 use crate::report::text::severity_glyph;
+use crate::tui::session::UnitStatus;
 use crate::tui::state::{Run, State};
 use crate::tui::theme::Theme;
 
@@ -45,4 +46,38 @@ pub fn verdict_span(verdict: Verdict, theme: &Theme) -> Span<'static> {
         Verdict::Fail => theme.fail,
     };
     Span::styled(crate::report::text::verdict_label(verdict).to_owned(), style)
+}
+
+/// Glyph, word and style of an engine unit's status (pending → running →
+/// pass/fail as results stream in).
+pub fn unit_status(status: UnitStatus, theme: &Theme) -> (&'static str, &'static str, Style) {
+    match status {
+        UnitStatus::Pending => ("○", "pending", theme.pending),
+        UnitStatus::Running => ("◐", "running", theme.pending),
+        UnitStatus::Pass => ("✔", "pass", theme.pass),
+        UnitStatus::Fail => ("✘", "fail", theme.fail),
+        UnitStatus::Error => ("✘", "error", theme.fail),
+        UnitStatus::Skipped => ("–", "skipped", theme.muted),
+    }
+}
+
+/// "○ 3 pending  ◐ 1 running  ✔ 12 pass" for the units of the run under way.
+pub fn unit_counts(state: &State, theme: &Theme) -> Vec<Span<'static>> {
+    const ORDER: [UnitStatus; 6] = [
+        UnitStatus::Pending,
+        UnitStatus::Running,
+        UnitStatus::Pass,
+        UnitStatus::Fail,
+        UnitStatus::Error,
+        UnitStatus::Skipped,
+    ];
+    let mut spans = Vec::new();
+    for status in ORDER {
+        let n = state.units.values().filter(|s| **s == status).count();
+        if n > 0 {
+            let (glyph, word, style) = unit_status(status, theme);
+            spans.push(Span::styled(format!("{glyph} {n} {word}  "), style));
+        }
+    }
+    spans
 }
