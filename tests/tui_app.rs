@@ -477,3 +477,13 @@ fn engine_unit_events_stream_into_the_overview_before_the_verdict() {
     assert!(h.app.wait(Duration::from_secs(10)));
     assert!(h.screen().contains("✔ PASS"));
 }
+
+#[test]
+fn the_readme_documents_every_key() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let table = trailscope::tui::keymap::Keymap::new().markdown();
+    if std::env::var_os("TRAILSCOPE_PRINT_KEYS").is_some() {
+        println!("{table}");
+    }
+    assert!(readme.contains(&table), "README.md's key table differs from the keymap:\n{table}");
+}

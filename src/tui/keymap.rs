@@ -314,6 +314,25 @@ impl Keymap {
     }
 }
 
+impl Keymap {
+    /// Every binding as a Markdown table (the README's key reference; a
+    /// test keeps the two equal).
+    pub fn markdown(&self) -> String {
+        let mut out = String::from("| keys | what they do | where |\n|---|---|---|\n");
+        for b in &self.bindings {
+            let keys: Vec<String> =
+                b.keys.iter().map(|k| format!("`{}`", k.display().replace('`', "\\`"))).collect();
+            let keys = keys.join(" ").replace('|', "\\|");
+            let context = match b.context {
+                Context::Global => "everywhere".to_owned(),
+                other => other.title().to_owned(),
+            };
+            out.push_str(&format!("| {keys} | {} | {context} |\n", b.desc));
+        }
+        out
+    }
+}
+
 #[derive(Default)]
 struct Builder(Vec<Binding>);
 

@@ -21,6 +21,7 @@
 
 pub mod action;
 pub mod app;
+pub mod args;
 pub mod clipboard;
 pub mod export;
 pub mod keymap;
