@@ -88,6 +88,36 @@ pub enum Evidence {
     Data {
         data: Value,
     },
+    /// An in-toto artifact rule as evaluated: the queue before and after, what
+    /// it consumed, what it matched but could not consume (MATCH), and what a
+    /// DISALLOW/REQUIRE failed on.
+    RuleTrace(RuleTrace),
+}
+
+/// The trace of one artifact rule (in-toto rule engine).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct RuleTrace {
+    pub queue_before: Vec<String>,
+    pub queue_after: Vec<String>,
+    pub consumed: Vec<String>,
+    /// MATCH: artifacts the pattern selected that could not be consumed.
+    pub unmatched: Vec<UnmatchedArtifact>,
+    /// DISALLOW: the artifacts it matched; REQUIRE: the missing name.
+    pub offending: Vec<String>,
+}
+
+/// A MATCH source artifact without an equal destination artifact.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UnmatchedArtifact {
+    pub path: String,
+    pub hashes: Value,
+    /// The destination step and artifact path looked up.
+    pub dest_step: String,
+    pub dest_path: String,
+    /// `None` when the destination has no such artifact (or no such step).
+    pub dest_hashes: Option<Value>,
+    /// `hash-mismatch`, `missing-destination` or `unknown-step`.
+    pub reason: String,
 }
 
 /// One thing verification found.

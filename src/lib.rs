@@ -7,8 +7,11 @@
 
 pub mod cli;
 pub mod crypto;
+pub mod engine;
 pub mod findings;
+pub mod intoto;
 pub mod meta;
 pub mod report;
 pub mod sanitize;
+pub mod tuf;
 pub mod tui;

@@ -2,6 +2,8 @@
 //! subcommands. `main.rs` only calls [`main`].
 
 mod completions;
+pub mod tuf;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -43,10 +45,14 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Verify an in-toto supply chain (a drop-in for in-toto-verify).
+    Verify(verify::VerifyArgs),
     /// Print a shell completion script.
     Completions(completions::CompletionsArgs),
     /// Print the man page (roff).
     Man,
+    /// TUF: verify a repository with the client workflow, or inspect its roles.
+    Tuf(tuf::TufArgs),
 }
 
 /// Parses arguments, runs the chosen face, maps the outcome to an exit code.
@@ -75,5 +81,7 @@ fn run(cli: Cli) -> Exit {
         }
         Some(Command::Completions(args)) => completions::print_completions(&args),
         Some(Command::Man) => completions::print_man(),
+        Some(Command::Verify(args)) => verify::run(&args),
+        Some(Command::Tuf(args)) => tuf::run(&args),
     }
 }

@@ -2,6 +2,8 @@
 
 pub mod digest;
 pub mod keys;
+pub mod signing;
 
 pub use digest::{HashAlg, digest, digest_file, sha256_hex};
 pub use keys::{KeyError, KeyIdMatch, PublicKey, Scheme, SigError};
+pub use signing::SigningKey;

@@ -6,6 +6,7 @@ pub mod dsse;
 pub mod envelope;
 pub mod error;
 pub mod json;
+pub mod stream;
 pub mod time;
 
 pub use dsse::DsseEnvelope;

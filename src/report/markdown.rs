@@ -102,6 +102,21 @@ pub fn evidence_summary(e: &Evidence) -> String {
         Evidence::Versions { trusted, new } => format!("trusted version {trusted}, new {new}"),
         Evidence::Length { expected, actual } => format!("expected length {expected}, actual {actual}"),
         Evidence::Data { data } => data.to_string(),
+        Evidence::RuleTrace(t) => {
+            let mut parts = vec![format!(
+                "queue {} → {}, consumed {}",
+                t.queue_before.len(),
+                t.queue_after.len(),
+                t.consumed.len()
+            )];
+            if !t.offending.is_empty() {
+                parts.push(format!("offending {}", t.offending.join(", ")));
+            }
+            for u in &t.unmatched {
+                parts.push(format!("{} unmatched in {}:{} ({})", u.path, u.dest_step, u.dest_path, u.reason));
+            }
+            parts.join("; ")
+        }
     }
 }
 

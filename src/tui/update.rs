@@ -232,11 +232,9 @@ fn jump_first_failure(state: &mut State) {
         state.notice = Some(Notice::info("no result yet: verification is still running"));
         return;
     };
-    match model.first_failure() {
-        Some(index) => {
-            let subject = model.doc.findings[index].subject.clone();
-            navigate(state, Jump { subject, finding: Some(index) });
-        }
+    let first = model.first_failure().and_then(|i| Some((i, model.doc.findings.get(i)?.subject.clone())));
+    match first {
+        Some((index, subject)) => navigate(state, Jump { subject, finding: Some(index) }),
         None => state.notice = Some(Notice::info("no failures: the verdict is ✔ PASS")),
     }
 }
@@ -319,10 +317,11 @@ fn search_step(state: &mut State, dir: isize, inclusive: bool) {
     let current = state.cursor(state.view).selected;
     let next = if dir >= 0 {
         let start = if inclusive { current } else { current + 1 };
-        matches.iter().copied().find(|r| *r >= start).unwrap_or(matches[0])
+        matches.iter().copied().find(|r| *r >= start).or(matches.first().copied())
     } else {
-        matches.iter().copied().rev().find(|r| *r < current).unwrap_or(matches[matches.len() - 1])
-    };
+        matches.iter().copied().rev().find(|r| *r < current).or(matches.last().copied())
+    }
+    .unwrap_or(current);
     state.pane = 0;
     select_row(state, state.view, next);
     let nth = matches.iter().position(|r| *r == next).map_or(0, |p| p + 1);

@@ -12,7 +12,7 @@ use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 use serde_json::Value;
 
 use super::{Jump, View, ViewId};
-use crate::findings::{Evidence, Finding, Subject};
+use crate::findings::{Evidence, Finding, RuleTrace, Subject};
 use crate::report::text::{subject_kind, subject_label, subject_name};
 use crate::tui::state::State;
 use crate::tui::theme::Theme;
@@ -121,6 +121,17 @@ pub fn copy_value(f: &Finding) -> (String, String) {
         Evidence::Signatures { checks } | Evidence::Threshold { checks, .. } => {
             if let Some(c) = checks.first() {
                 return ("key id".to_owned(), c.keyid.clone());
+            }
+        }
+        Evidence::RuleTrace(t) => {
+            let found = t.unmatched.iter().find_map(|u| {
+                u.hashes
+                    .as_object()?
+                    .iter()
+                    .find_map(|(alg, h)| Some((format!("{alg} digest"), h.as_str()?.to_owned())))
+            });
+            if let Some(found) = found {
+                return found;
             }
         }
         _ => {}
@@ -313,7 +324,35 @@ fn evidence_lines(e: &Evidence, theme: &Theme) -> Vec<Line<'static>> {
             vec![field("Length", &format!("expected {expected}, actual {actual}"), theme.base, theme)]
         }
         Evidence::Data { data } => vec![field("Data", &data.to_string(), theme.base, theme)],
+        Evidence::RuleTrace(t) => trace_lines(t, theme),
     }
+}
+
+/// An artifact rule's trace: the queue before and after, what it consumed,
+/// what it failed on, and each unmatched artifact with both digests.
+fn trace_lines(t: &RuleTrace, theme: &Theme) -> Vec<Line<'static>> {
+    const SHOWN: usize = 6;
+    let list = |items: &[String]| {
+        let mut s = items.iter().take(SHOWN).cloned().collect::<Vec<_>>().join(", ");
+        if items.len() > SHOWN {
+            s.push_str(&format!(", … ({} in all)", items.len()));
+        }
+        s
+    };
+    let queue = format!("{} before → {} after", t.queue_before.len(), t.queue_after.len());
+    let mut lines = vec![field("Queue", &queue, theme.base, theme)];
+    if !t.consumed.is_empty() {
+        lines.push(field("Consumed", &list(&t.consumed), theme.base, theme));
+    }
+    if !t.offending.is_empty() {
+        lines.push(field("Offending", &list(&t.offending), theme.fail, theme));
+    }
+    for u in &t.unmatched {
+        let text = format!("{} → {}:{} ({})", u.path, u.dest_step, u.dest_path, u.reason);
+        lines.push(field("Unmatched", &text, theme.fail, theme));
+        lines.extend(digest_lines(u.dest_hashes.as_ref().unwrap_or(&Value::Null), &u.hashes, theme));
+    }
+    lines
 }
 
 /// Expected and actual digests per algorithm, one value per line so a

@@ -1,0 +1,337 @@
+//! The artifact rule engine (spec §4.3.3; python `verifylib.verify_item_rules`
+//! and the `verify_*_rule` functions): the materials or products of one link
+//! form a queue that the rules of one section consume in order. Only
+//! DISALLOW (matched something still queued) and REQUIRE (name not queued)
+//! fail; everything left at the end is implicitly allowed.
+//!
+//! Unlike python, evaluation does not stop at the first failing rule: every
+//! rule gets a trace, and the first failure is marked so the caller can
+//! report the one python would have raised.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use super::fnmatch::Pattern;
+use super::model::{Artifacts, HashDict, Link};
+use super::rule::{ArtifactRule, ArtifactType, MatchRule};
+use crate::findings::{RuleTrace, UnmatchedArtifact};
+
+/// How one rule ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RuleOutcome {
+    /// Consumed what it could (possibly nothing); never fails.
+    Ok,
+    /// DISALLOW matched these queued artifacts (sorted).
+    Disallowed(Vec<String>),
+    /// REQUIRE did not find its artifact in the queue.
+    RequireMissing(String),
+    /// The rule does not parse (python raises `FormatError`).
+    Malformed(String),
+}
+
+/// One evaluated rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleResult {
+    pub index: usize,
+    /// The rule as written (after parameter substitution).
+    pub elements: Vec<String>,
+    pub parsed: Option<ArtifactRule>,
+    pub outcome: RuleOutcome,
+    pub trace: RuleTrace,
+}
+
+impl RuleResult {
+    /// Upper-case keyword and the other elements joined by spaces (the
+    /// corpus's `expect.rule` form).
+    pub fn text(&self) -> String {
+        rule_text(&self.elements)
+    }
+
+    pub fn failed(&self) -> bool {
+        !matches!(self.outcome, RuleOutcome::Ok)
+    }
+}
+
+/// `elements[0]` upper-cased, then the rest, joined by single spaces.
+pub fn rule_text(elements: &[String]) -> String {
+    let mut parts: Vec<String> = Vec::with_capacity(elements.len());
+    for (i, e) in elements.iter().enumerate() {
+        parts.push(if i == 0 { e.to_uppercase() } else { e.clone() });
+    }
+    parts.join(" ")
+}
+
+/// The result of one rule section (`expected_materials` or `expected_products`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SectionResult {
+    pub side: ArtifactType,
+    /// All materials and products of the item's link (sorted).
+    pub materials: Vec<String>,
+    pub products: Vec<String>,
+    pub rules: Vec<RuleResult>,
+}
+
+impl SectionResult {
+    /// The first failing rule: the one python raises on.
+    pub fn first_failure(&self) -> Option<&RuleResult> {
+        self.rules.iter().find(|r| r.failed())
+    }
+
+    /// The section name as the layout spells it.
+    pub fn section_name(&self) -> &'static str {
+        match self.side {
+            ArtifactType::Materials => "expected_materials",
+            ArtifactType::Products => "expected_products",
+        }
+    }
+}
+
+/// Evaluates one section of rules of the item whose link is `link`, with
+/// `links` being every link MATCH rules may name (python: the reduced chain,
+/// plus inspection links for inspection rules).
+pub fn verify_item_rules(
+    side: ArtifactType,
+    rules: &[Vec<String>],
+    link: &Link,
+    links: &BTreeMap<String, Link>,
+) -> SectionResult {
+    let source = link.artifacts(side);
+    let mut queue: BTreeSet<String> = source.keys().cloned().collect();
+    let mut results = Vec::with_capacity(rules.len());
+    for (index, elements) in rules.iter().enumerate() {
+        let before: Vec<String> = queue.iter().cloned().collect();
+        let mut trace = RuleTrace { queue_before: before, ..RuleTrace::default() };
+        let parsed = ArtifactRule::parse(elements);
+        let (outcome, consumed) = match &parsed {
+            Err(e) => (RuleOutcome::Malformed(e.to_string()), BTreeSet::new()),
+            Ok(rule) => apply(rule, &queue, link, source, links, &mut trace),
+        };
+        for c in &consumed {
+            queue.remove(c);
+        }
+        trace.consumed = consumed.into_iter().collect();
+        trace.queue_after = queue.iter().cloned().collect();
+        results.push(RuleResult { index, elements: elements.clone(), parsed: parsed.ok(), outcome, trace });
+    }
+    SectionResult {
+        side,
+        materials: link.materials.keys().cloned().collect(),
+        products: link.products.keys().cloned().collect(),
+        rules: results,
+    }
+}
+
+fn glob<'a>(queue: &'a BTreeSet<String>, pattern: &str) -> Vec<&'a String> {
+    let p = Pattern::new(pattern);
+    queue.iter().filter(|a| p.matches(a)).collect()
+}
+
+fn apply(
+    rule: &ArtifactRule,
+    queue: &BTreeSet<String>,
+    link: &Link,
+    source: &Artifacts,
+    links: &BTreeMap<String, Link>,
+    trace: &mut RuleTrace,
+) -> (RuleOutcome, BTreeSet<String>) {
+    let (m, p) = (&link.materials, &link.products);
+    let consumed: BTreeSet<String> = match rule {
+        ArtifactRule::Create(pat) => glob(queue, pat)
+            .into_iter()
+            .filter(|a| p.contains_key(*a) && !m.contains_key(*a))
+            .cloned()
+            .collect(),
+        ArtifactRule::Delete(pat) => glob(queue, pat)
+            .into_iter()
+            .filter(|a| m.contains_key(*a) && !p.contains_key(*a))
+            .cloned()
+            .collect(),
+        ArtifactRule::Modify(pat) => glob(queue, pat)
+            .into_iter()
+            .filter(|a| matches!((m.get(*a), p.get(*a)), (Some(x), Some(y)) if x != y))
+            .cloned()
+            .collect(),
+        ArtifactRule::Allow(pat) => glob(queue, pat).into_iter().cloned().collect(),
+        ArtifactRule::Disallow(pat) => {
+            let hits: Vec<String> = glob(queue, pat).into_iter().cloned().collect();
+            if hits.is_empty() {
+                BTreeSet::new()
+            } else {
+                trace.offending = hits.clone();
+                return (RuleOutcome::Disallowed(hits), BTreeSet::new());
+            }
+        }
+        ArtifactRule::Require(name) => {
+            if queue.contains(name) {
+                BTreeSet::new()
+            } else {
+                trace.offending = vec![name.clone()];
+                return (RuleOutcome::RequireMissing(name.clone()), BTreeSet::new());
+            }
+        }
+        ArtifactRule::Match(mr) => verify_match_rule(mr, queue, source, links, trace),
+    };
+    (RuleOutcome::Ok, consumed)
+}
+
+/// `os.path.join(a, b)` for POSIX: `b` absolute replaces `a`; otherwise one
+/// `/` between them unless `a` is empty or already ends with `/`.
+pub fn path_join(a: &str, b: &str) -> String {
+    if b.starts_with('/') || a.is_empty() {
+        b.to_owned()
+    } else if a.ends_with('/') {
+        format!("{a}{b}")
+    } else {
+        format!("{a}/{b}")
+    }
+}
+
+fn hashes_value(h: &HashDict) -> Value {
+    Value::Object(h.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect())
+}
+
+/// `verify_match_rule`: consume queued artifacts (below the optional source
+/// prefix, pattern applied to the rest) whose counterpart (below the optional
+/// destination prefix) in the destination step has equal hashes.
+fn verify_match_rule(
+    rule: &MatchRule,
+    queue: &BTreeSet<String>,
+    source: &Artifacts,
+    links: &BTreeMap<String, Link>,
+    trace: &mut RuleTrace,
+) -> BTreeSet<String> {
+    let mut consumed = BTreeSet::new();
+    let pattern = Pattern::new(&rule.pattern);
+    let candidates: Vec<(String, String)> = if rule.source_prefix.is_empty() {
+        queue.iter().map(|a| (a.clone(), a.clone())).collect()
+    } else {
+        let prefix = path_join(&rule.source_prefix, "");
+        queue
+            .iter()
+            .filter_map(|a| {
+                a.strip_prefix(prefix.as_str())
+                    .map(|rel| (rel.to_owned(), path_join(&rule.source_prefix, rel)))
+            })
+            .collect()
+    };
+    let dest = links.get(&rule.dest_name).map(|l| l.artifacts(rule.dest_type));
+    for (rel, full_source) in candidates.into_iter().filter(|(rel, _)| pattern.matches(rel)) {
+        let full_dest =
+            if rule.dest_prefix.is_empty() { rel.clone() } else { path_join(&rule.dest_prefix, &rel) };
+        // python indexes the source artifacts with the re-joined path; a path
+        // that does not round-trip (e.g. "p//x") would raise there. We skip it.
+        let Some(src_hashes) = source.get(&full_source) else { continue };
+        let (dest_hashes, reason) = match dest {
+            None => (None, "unknown-step"),
+            Some(d) => match d.get(&full_dest) {
+                None => (None, "missing-destination"),
+                Some(h) if h == src_hashes => {
+                    consumed.insert(full_source);
+                    continue;
+                }
+                Some(h) => (Some(hashes_value(h)), "hash-mismatch"),
+            },
+        };
+        trace.unmatched.push(UnmatchedArtifact {
+            path: full_source,
+            hashes: hashes_value(src_hashes),
+            dest_step: rule.dest_name.clone(),
+            dest_path: full_dest,
+            dest_hashes,
+            reason: reason.to_owned(),
+        });
+    }
+    consumed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn arts(list: &[(&str, &str)]) -> Artifacts {
+        list.iter()
+            .map(|(p, h)| (p.to_string(), HashDict::from([("sha256".to_string(), h.to_string())])))
+            .collect()
+    }
+
+    fn link(m: &[(&str, &str)], p: &[(&str, &str)]) -> Link {
+        let mut l = Link::empty(Some("x".into()));
+        l.materials = arts(m);
+        l.products = arts(p);
+        l
+    }
+
+    fn rules(r: &[&[&str]]) -> Vec<Vec<String>> {
+        r.iter().map(|x| x.iter().map(|s| s.to_string()).collect()).collect()
+    }
+
+    #[test]
+    fn create_modify_delete_consume_from_their_side() {
+        let l = link(&[("a", "1"), ("b", "1"), ("d", "1")], &[("a", "2"), ("b", "1"), ("c", "1")]);
+        let r = verify_item_rules(
+            ArtifactType::Products,
+            &rules(&[&["CREATE", "*"], &["MODIFY", "*"], &["DISALLOW", "*"]]),
+            &l,
+            &BTreeMap::new(),
+        );
+        assert_eq!(r.rules[0].trace.consumed, vec!["c"]);
+        assert_eq!(r.rules[1].trace.consumed, vec!["a"]);
+        assert_eq!(r.first_failure().unwrap().outcome, RuleOutcome::Disallowed(vec!["b".into()]));
+        let r = verify_item_rules(ArtifactType::Materials, &rules(&[&["DELETE", "*"]]), &l, &BTreeMap::new());
+        assert_eq!(r.rules[0].trace.consumed, vec!["d"]);
+    }
+
+    #[test]
+    fn require_checks_the_remaining_queue() {
+        let l = link(&[], &[("a", "1")]);
+        let r = verify_item_rules(
+            ArtifactType::Products,
+            &rules(&[&["ALLOW", "a"], &["REQUIRE", "a"]]),
+            &l,
+            &BTreeMap::new(),
+        );
+        assert_eq!(r.first_failure().unwrap().outcome, RuleOutcome::RequireMissing("a".into()));
+    }
+
+    #[test]
+    fn match_with_prefixes_and_mismatch_trace() {
+        let l = link(&[("src/x", "1"), ("src/y", "1"), ("other/z", "1")], &[]);
+        let dest = link(&[], &[("lib/x", "1"), ("lib/y", "9")]);
+        let links = BTreeMap::from([("build".to_string(), dest)]);
+        let r = verify_item_rules(
+            ArtifactType::Materials,
+            &rules(&[&["MATCH", "*", "IN", "src", "WITH", "PRODUCTS", "IN", "lib", "FROM", "build"]]),
+            &l,
+            &links,
+        );
+        let t = &r.rules[0].trace;
+        assert_eq!(t.consumed, vec!["src/x"]);
+        assert_eq!(t.unmatched.len(), 1);
+        assert_eq!(t.unmatched[0].path, "src/y");
+        assert_eq!(t.unmatched[0].dest_path, "lib/y");
+        assert_eq!(t.unmatched[0].reason, "hash-mismatch");
+        assert_eq!(t.queue_after, vec!["other/z", "src/y"]);
+    }
+
+    #[test]
+    fn match_from_unknown_step_consumes_nothing() {
+        let l = link(&[("a", "1")], &[]);
+        let r = verify_item_rules(
+            ArtifactType::Materials,
+            &rules(&[&["MATCH", "*", "WITH", "PRODUCTS", "FROM", "nowhere"]]),
+            &l,
+            &BTreeMap::new(),
+        );
+        assert!(r.rules[0].trace.consumed.is_empty());
+        assert_eq!(r.rules[0].trace.unmatched[0].reason, "unknown-step");
+    }
+
+    #[test]
+    fn path_join_is_posix_join() {
+        assert_eq!(path_join("a", ""), "a/");
+        assert_eq!(path_join("a/", ""), "a/");
+        assert_eq!(path_join("a", "b"), "a/b");
+        assert_eq!(path_join("a", "/b"), "/b");
+    }
+}

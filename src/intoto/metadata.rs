@@ -1,0 +1,222 @@
+//! Signed in-toto documents in either envelope (python `models/metadata.py`:
+//! `Metadata`, `Metablock`, `Envelope`) and their signature checks.
+//!
+//! Metablock signatures are checked over the canonical JSON of `signed` as
+//! written (spec behaviour) and over python in-toto's normal form (unknown
+//! members dropped, defaults filled in); the verdict accepts either and
+//! the caller reports when the two disagree. DSSE signatures are checked over
+//! PAE of the raw payload.
+
+use std::io::Read as _;
+use std::path::Path;
+
+use super::model::{ModelError, Payload, parse_payload, python_normalized};
+use crate::crypto::PublicKey;
+use crate::meta::dsse::INTOTO_PAYLOAD_TYPE;
+use crate::meta::{DsseEnvelope, SignedEnvelope, canonical};
+
+/// Largest metadata file read (links with very many artifacts are large).
+pub const MAX_METADATA_BYTES: u64 = 1 << 30;
+
+/// Which envelope a document came in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Metablock,
+    Dsse,
+}
+
+#[derive(Debug, Clone)]
+enum Env {
+    Metablock(Box<SignedEnvelope>),
+    Dsse(DsseEnvelope),
+}
+
+/// A loaded document.
+#[derive(Debug, Clone)]
+pub struct Metadata {
+    pub path: String,
+    env: Env,
+    /// The parsed payload. For DSSE python parses it only when asked
+    /// (`get_payload`), after signatures; the caller reports it then.
+    pub payload: Result<Payload, ModelError>,
+}
+
+/// Why a document could not be loaded.
+#[derive(Debug)]
+pub enum LoadError {
+    /// The file cannot be read (python: `OSError`, "missing" for links).
+    Io(std::io::Error),
+    /// It is not in-toto metadata (python: `FormatError`, `InvalidMetadata`, `JSONDecodeError`).
+    Malformed(String),
+}
+
+/// The outcome of checking one key's signature on a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SigCheck {
+    /// A signature by the key verified. For a Metablock, `raw`/`normalized`
+    /// say over which form (python accepts only `normalized`).
+    Valid { raw: bool, normalized: bool },
+    /// No signature carries the key id (python: "No signature found for key").
+    NoSignature,
+    /// The signature with that key id does not verify.
+    Invalid(String),
+}
+
+impl SigCheck {
+    pub fn is_valid(&self) -> bool {
+        matches!(self, SigCheck::Valid { .. })
+    }
+}
+
+/// Reads and parses a file.
+pub fn load(path: &Path) -> Result<Metadata, LoadError> {
+    let file = std::fs::File::open(path).map_err(LoadError::Io)?;
+    let meta = file.metadata().map_err(LoadError::Io)?;
+    if meta.is_dir() {
+        return Err(LoadError::Io(std::io::Error::other("is a directory")));
+    }
+    if meta.len() > MAX_METADATA_BYTES {
+        return Err(LoadError::Malformed(format!("file larger than {MAX_METADATA_BYTES} bytes")));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(MAX_METADATA_BYTES + 1).read_to_end(&mut bytes).map_err(LoadError::Io)?;
+    from_bytes(&bytes, &path.display().to_string())
+}
+
+/// Parses document bytes like python's `Metadata.from_dict` (+ `json.load`).
+pub fn from_bytes(bytes: &[u8], label: &str) -> Result<Metadata, LoadError> {
+    let doc = crate::meta::json::parse(bytes, label).map_err(|e| LoadError::Malformed(e.message))?;
+    let obj = doc.as_object().ok_or_else(|| LoadError::Malformed("not a JSON object".into()))?;
+    if obj.contains_key("payload") {
+        if obj.get("payloadType").and_then(|v| v.as_str()) != Some(INTOTO_PAYLOAD_TYPE) {
+            return Err(LoadError::Malformed(format!(
+                "DSSE envelope whose payloadType is not \"{INTOTO_PAYLOAD_TYPE}\""
+            )));
+        }
+        let env = DsseEnvelope::from_value(&doc, label).map_err(|e| LoadError::Malformed(e.to_string()))?;
+        let payload = env
+            .payload_json()
+            .map_err(|e| ModelError { pointer: String::new(), message: e.message })
+            .and_then(|v| parse_payload(&v));
+        return Ok(Metadata { path: label.to_owned(), env: Env::Dsse(env), payload });
+    }
+    if obj.contains_key("signed") {
+        let env = SignedEnvelope::from_value(doc, label).map_err(|e| LoadError::Malformed(e.to_string()))?;
+        // python parses a Metablock's payload at load: a malformed one fails here.
+        let payload = parse_payload(&env.signed)
+            .map_err(|e| LoadError::Malformed(format!("{label} at /signed{}: {}", e.pointer, e.message)))?;
+        return Ok(Metadata {
+            path: label.to_owned(),
+            env: Env::Metablock(Box::new(env)),
+            payload: Ok(payload),
+        });
+    }
+    Err(LoadError::Malformed("neither a Metablock (\"signed\") nor a DSSE envelope (\"payload\")".into()))
+}
+
+impl Metadata {
+    pub fn format(&self) -> Format {
+        match self.env {
+            Env::Metablock(_) => Format::Metablock,
+            Env::Dsse(_) => Format::Dsse,
+        }
+    }
+
+    /// The key ids of all signatures, in order.
+    pub fn signature_keyids(&self) -> Vec<String> {
+        match &self.env {
+            Env::Metablock(e) => e.signatures.iter().map(|s| s.keyid.clone()).collect(),
+            Env::Dsse(e) => e.signatures.iter().map(|s| s.keyid.clone()).collect(),
+        }
+    }
+
+    /// Checks the signature of the key labelled `keyid` (or one of its GPG
+    /// `subkeys`), like python's `verify_signature`: the first Metablock
+    /// signature with a matching key id is the one checked; for DSSE any
+    /// signature with the key id may verify.
+    pub fn verify(&self, keyid: &str, subkeys: &[String], key: &PublicKey) -> SigCheck {
+        match &self.env {
+            Env::Metablock(env) => {
+                let Some(sig) =
+                    env.signatures.iter().find(|s| s.keyid == keyid || subkeys.contains(&s.keyid))
+                else {
+                    return SigCheck::NoSignature;
+                };
+                if sig.extra.contains_key("other_headers") {
+                    return SigCheck::Invalid("GPG signatures are not supported".into());
+                }
+                let Ok(bytes) = hex::decode(&sig.sig) else {
+                    return SigCheck::Invalid("signature is not hex".into());
+                };
+                let raw_msg = env.signed_bytes().ok();
+                let raw = raw_msg.as_ref().is_some_and(|m| key.verify(m, &bytes).is_ok());
+                let norm_msg = python_normalized(&env.signed).and_then(|v| canonical::to_vec(&v).ok());
+                let normalized = match (&norm_msg, &raw_msg) {
+                    (Some(n), Some(r)) if n == r => raw,
+                    (Some(n), _) => key.verify(n, &bytes).is_ok(),
+                    (None, _) => false,
+                };
+                if raw || normalized {
+                    SigCheck::Valid { raw, normalized }
+                } else {
+                    let why = match raw_msg.as_ref().map(|m| key.verify(m, &bytes)) {
+                        Some(Err(e)) => e.to_string(),
+                        _ => "signature does not verify".to_owned(),
+                    };
+                    SigCheck::Invalid(why)
+                }
+            }
+            Env::Dsse(env) => {
+                let mut matching = env.signatures.iter().filter(|s| s.keyid == keyid).peekable();
+                if matching.peek().is_none() {
+                    return SigCheck::NoSignature;
+                }
+                let pae = env.pae();
+                let mut why = String::from("signature does not verify");
+                for sig in matching {
+                    match sig.sig_bytes() {
+                        Ok(b) => match key.verify(&pae, &b) {
+                            Ok(()) => return SigCheck::Valid { raw: true, normalized: true },
+                            Err(e) => why = e.to_string(),
+                        },
+                        Err(e) => why = e.message,
+                    }
+                }
+                SigCheck::Invalid(why)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_formats_and_rejects_others() {
+        let m = from_bytes(br#"{"signed":{"_type":"link","name":"a"},"signatures":[]}"#, "a.link").unwrap();
+        assert_eq!(m.format(), Format::Metablock);
+        assert!(matches!(m.payload, Ok(Payload::Link(_))));
+        assert!(matches!(from_bytes(b"{}", "x"), Err(LoadError::Malformed(_))));
+        assert!(matches!(from_bytes(b"not json", "x"), Err(LoadError::Malformed(_))));
+        assert!(matches!(
+            from_bytes(br#"{"payload":"e30=","payloadType":"text/plain","signatures":[]}"#, "x"),
+            Err(LoadError::Malformed(_))
+        ));
+        let bad_link = br#"{"signed":{"_type":"link","materials":[]},"signatures":[]}"#;
+        assert!(matches!(from_bytes(bad_link, "x"), Err(LoadError::Malformed(_))));
+    }
+
+    #[test]
+    fn dsse_payload_errors_are_deferred() {
+        // payload "{}" has no _type: python fails only when it reads the payload.
+        let m = from_bytes(
+            br#"{"payload":"e30=","payloadType":"application/vnd.in-toto+json","signatures":[]}"#,
+            "x",
+        )
+        .unwrap();
+        assert_eq!(m.format(), Format::Dsse);
+        assert!(m.payload.is_err());
+    }
+}

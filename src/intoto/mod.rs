@@ -1,0 +1,140 @@
+//! in-toto supply-chain verification (in-toto spec v1.0 §4–§5), exact to the
+//! reference implementation, python in-toto 3.1 (`verifylib.in_toto_verify`).
+//!
+//! Verification runs the reference's stages in the reference's order (layout
+//! signatures, expiry, parameter substitution, link loading, link signature
+//! thresholds, sublayouts, command alignment, threshold agreement, step rules,
+//! inspections, inspection rules) but never stops at the first problem: every
+//! check yields findings (DESIGN §3), and the first failure in the reference's
+//! order decides the verdict's `category` and `failure`.
+//!
+//! Modules: [`model`] (layout/step/inspection/link), [`metadata`] (envelopes
+//! and signatures), [`rule`] (grammar), [`fnmatch`] (patterns), [`engine`]
+//! (rules with traces), [`params`] (`str.format`), [`inspect`] (opt-in
+//! inspection runner), [`verify`] (the stages), [`trace`] (what was seen).
+
+pub mod checks;
+pub mod engine;
+pub mod fnmatch;
+pub mod inspect;
+pub mod links;
+pub mod metadata;
+pub mod model;
+pub mod params;
+pub mod rule;
+pub mod trace;
+pub mod verify;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use time::OffsetDateTime;
+
+use crate::crypto::PublicKey;
+use crate::findings::Finding;
+use crate::report::{Document, Failure, Kind, Verdict};
+
+pub use trace::{InspectionTrace, LayoutTrace, LinkStatus, LinkTrace, StepTrace};
+pub use verify::verify;
+
+/// The corpus categories (corpus/README.md), verbatim.
+pub mod category {
+    pub const PASS: &str = "pass";
+    pub const LAYOUT_SIGNATURE: &str = "layout-signature";
+    pub const LAYOUT_EXPIRED: &str = "layout-expired";
+    pub const METADATA_INVALID: &str = "metadata-invalid";
+    pub const LINK_MISSING: &str = "link-missing";
+    pub const LINK_THRESHOLD: &str = "link-threshold";
+    pub const LINK_DISAGREEMENT: &str = "link-disagreement";
+    pub const RULE_DISALLOW: &str = "rule-disallow";
+    pub const RULE_REQUIRE: &str = "rule-require";
+    pub const INSPECTION_FAILED: &str = "inspection-failed";
+    pub const ERROR_OTHER: &str = "error-other";
+}
+
+/// Our warning categories: weaknesses the reference accepts.
+pub mod warning {
+    pub const COMMAND_MISMATCH: &str = "command-mismatch";
+    pub const LINK_NAME_MISMATCH: &str = "link-name-mismatch";
+    pub const KEYID_MISMATCH: &str = "keyid-mismatch";
+    pub const NO_FINAL_DISALLOW: &str = "rules-without-final-disallow";
+    pub const RULE_CONSUMED_NOTHING: &str = "rule-consumed-nothing";
+    pub const SUSPICIOUS_PATH: &str = "suspicious-path";
+    pub const INSPECTION_NOT_RUN: &str = "inspection-not-run";
+    pub const LAYOUT_NO_EXPIRY: &str = "layout-without-expiry";
+    pub const DUPLICATE_KEY: &str = "duplicate-functionary-key";
+    pub const KEYID_ALIAS: &str = "layout-keyid-alias";
+    pub const SIGNATURE_FORM: &str = "signature-form-divergence";
+    pub const UNSAFE_STEP_NAME: &str = "unsafe-step-name";
+}
+
+/// What to verify and how.
+#[derive(Debug, Clone)]
+pub struct VerifyOptions {
+    pub layout: PathBuf,
+    /// Every key must have a valid signature on the layout.
+    pub layout_keys: Vec<PublicKey>,
+    pub link_dir: PathBuf,
+    /// Where inspections run (a scratch copy of it).
+    pub workdir: PathBuf,
+    /// `--param NAME=VALUE`; `None` means no substitution at all (like the
+    /// reference CLI), `Some(empty)` still runs `str.format` (brace errors).
+    pub params: Option<BTreeMap<String, String>>,
+    /// The evaluation time (`--at`).
+    pub at: OffsetDateTime,
+    pub run_inspections: bool,
+    pub inspection_timeout: Duration,
+    /// Warnings about weaknesses become errors.
+    pub strict: bool,
+}
+
+impl VerifyOptions {
+    /// Defaults: links and workdir `.`, evaluated now, inspections not run,
+    /// 10 s inspection timeout (python's default), not strict.
+    pub fn new(layout: impl Into<PathBuf>, layout_keys: Vec<PublicKey>) -> Self {
+        Self {
+            layout: layout.into(),
+            layout_keys,
+            link_dir: PathBuf::from("."),
+            workdir: PathBuf::from("."),
+            params: None,
+            at: crate::meta::time::now(),
+            run_inspections: false,
+            inspection_timeout: Duration::from_secs(10),
+            strict: false,
+        }
+    }
+}
+
+/// Input that cannot be verified at all.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot read {path}: {source}")]
+    Io { path: String, source: std::io::Error },
+    #[error("invalid parameter {0:?}: names must match [a-zA-Z0-9_-]+")]
+    Parameter(String),
+}
+
+/// The result of verifying a layout.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InTotoOutcome {
+    pub verdict: Verdict,
+    /// The reference-order first failure's category, or `pass`.
+    pub category: String,
+    pub failure: Option<Failure>,
+    pub findings: Vec<Finding>,
+    pub evaluated_at: OffsetDateTime,
+    pub layout: LayoutTrace,
+}
+
+impl InTotoOutcome {
+    /// The JSON document of DESIGN §4.
+    pub fn to_document(&self) -> Document {
+        let mut doc =
+            Document::new(Kind::InToto, self.evaluated_at, self.findings.clone(), self.category.clone());
+        doc.verdict = self.verdict;
+        doc.failure = self.failure.clone();
+        doc
+    }
+}

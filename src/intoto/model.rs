@@ -1,0 +1,484 @@
+//! in-toto metadata as typed data: layout, step, inspection, link (spec §4.3,
+//! §4.4; python `in_toto/models/layout.py`, `link.py`). Parsing validates what
+//! python in-toto 3.1 validates when it loads a file, so a document python
+//! rejects as malformed is malformed here too (`metadata-invalid`). The raw
+//! JSON is kept: signatures are checked over it, unknown members included.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use super::rule::ArtifactRule;
+use crate::crypto::PublicKey;
+
+/// Hash algorithm name → hex digest.
+pub type HashDict = BTreeMap<String, String>;
+/// Artifact path → hashes.
+pub type Artifacts = BTreeMap<String, HashDict>;
+
+/// A malformed layout or link, with the JSON pointer of the offending member.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{pointer}: {message}")]
+pub struct ModelError {
+    pub pointer: String,
+    pub message: String,
+}
+
+fn err(pointer: impl Into<String>, message: impl Into<String>) -> ModelError {
+    ModelError { pointer: pointer.into(), message: message.into() }
+}
+
+/// A step of the supply chain (`"_type": "step"`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    pub name: String,
+    pub threshold: i64,
+    pub pubkeys: Vec<String>,
+    pub expected_command: Vec<Value>,
+    pub expected_materials: Vec<Vec<String>>,
+    pub expected_products: Vec<Vec<String>>,
+    /// JSON pointer of the step inside the layout payload.
+    pub pointer: String,
+}
+
+/// An inspection the verifier runs (`"_type": "inspection"`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inspection {
+    pub name: String,
+    pub run: Vec<Value>,
+    pub expected_materials: Vec<Vec<String>>,
+    pub expected_products: Vec<Vec<String>>,
+    pub pointer: String,
+}
+
+/// A functionary key listed in `layout.keys`.
+#[derive(Debug, Clone)]
+pub struct LayoutKey {
+    /// The dict key under which the layout lists it.
+    pub id: String,
+    /// The key's own `keyid` member (python identifies the key by it).
+    pub keyid: String,
+    /// GPG subkey ids, if any.
+    pub subkeys: Vec<String>,
+    pub dict: Value,
+    /// `Err` when no scheme we implement can use the key (e.g. GPG).
+    pub key: Result<PublicKey, String>,
+}
+
+/// A layout (`"_type": "layout"`).
+#[derive(Debug, Clone)]
+pub struct Layout {
+    /// `None` when absent or empty (python then defaults it to now + 1 month).
+    pub expires: Option<String>,
+    pub readme: String,
+    pub keys: BTreeMap<String, LayoutKey>,
+    pub steps: Vec<Step>,
+    pub inspect: Vec<Inspection>,
+    /// Members python does not know (dropped by python before signing).
+    pub unknown_members: Vec<String>,
+    pub raw: Value,
+}
+
+/// Link metadata (`"_type": "link"`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Link {
+    pub name: Option<String>,
+    pub command: Vec<Value>,
+    pub materials: Artifacts,
+    pub products: Artifacts,
+    pub byproducts: Value,
+    pub environment: Value,
+}
+
+impl Link {
+    /// An empty link, as python's `Link()`.
+    pub fn empty(name: Option<String>) -> Self {
+        Self {
+            name,
+            command: Vec::new(),
+            materials: Artifacts::new(),
+            products: Artifacts::new(),
+            byproducts: Value::Object(Map::new()),
+            environment: Value::Object(Map::new()),
+        }
+    }
+
+    /// The artifacts of one side.
+    pub fn artifacts(&self, side: super::rule::ArtifactType) -> &Artifacts {
+        match side {
+            super::rule::ArtifactType::Materials => &self.materials,
+            super::rule::ArtifactType::Products => &self.products,
+        }
+    }
+}
+
+/// A parsed payload: link or layout.
+#[derive(Debug, Clone)]
+pub enum Payload {
+    Link(Link),
+    Layout(Box<Layout>),
+}
+
+/// Reads a payload by its `_type`.
+pub fn parse_payload(value: &Value) -> Result<Payload, ModelError> {
+    match value.get("_type").and_then(Value::as_str) {
+        Some("link") => Ok(Payload::Link(parse_link(value)?)),
+        Some("layout") => Ok(Payload::Layout(Box::new(parse_layout(value)?))),
+        _ => Err(err("/_type", "not in-toto metadata: \"_type\" must be \"link\" or \"layout\"")),
+    }
+}
+
+fn as_obj<'a>(v: &'a Value, at: &str) -> Result<&'a Map<String, Value>, ModelError> {
+    v.as_object().ok_or_else(|| err(at, format!("expected an object, found {}", kind(v))))
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn is_hex(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+fn str_list(v: &Value, at: &str) -> Result<Vec<String>, ModelError> {
+    let arr = v.as_array().ok_or_else(|| err(at, format!("expected a list, found {}", kind(v))))?;
+    arr.iter()
+        .enumerate()
+        .map(|(i, e)| {
+            e.as_str().map(str::to_owned).ok_or_else(|| err(format!("{at}/{i}"), "expected a string"))
+        })
+        .collect()
+}
+
+fn value_list(v: Option<&Value>, at: &str) -> Result<Vec<Value>, ModelError> {
+    match v {
+        None => Ok(Vec::new()),
+        Some(Value::Array(a)) => Ok(a.clone()),
+        Some(other) => Err(err(at, format!("expected a list, found {}", kind(other)))),
+    }
+}
+
+fn rules(v: Option<&Value>, at: &str) -> Result<Vec<Vec<String>>, ModelError> {
+    let Some(v) = v else { return Ok(Vec::new()) };
+    let arr = v.as_array().ok_or_else(|| err(at, "rules must be a list"))?;
+    let mut out = Vec::with_capacity(arr.len());
+    for (i, r) in arr.iter().enumerate() {
+        let here = format!("{at}/{i}");
+        let rule = str_list(r, &here)?;
+        ArtifactRule::parse(&rule).map_err(|e| err(&here, e.to_string()))?;
+        out.push(rule);
+    }
+    Ok(out)
+}
+
+fn name_of(obj: &Map<String, Value>, at: &str) -> Result<String, ModelError> {
+    match obj.get("name") {
+        Some(Value::String(s)) => Ok(s.clone()),
+        Some(other) => Err(err(format!("{at}/name"), format!("expected a string, found {}", kind(other)))),
+        None => Err(err(format!("{at}/name"), "missing member \"name\"")),
+    }
+}
+
+fn parse_step(v: &Value, at: &str) -> Result<Step, ModelError> {
+    let obj = as_obj(v, at)?;
+    let threshold = match obj.get("threshold") {
+        None => 1,
+        Some(Value::Bool(b)) => i64::from(*b),
+        Some(Value::Number(n)) => {
+            n.as_i64().ok_or_else(|| err(format!("{at}/threshold"), "threshold must be an int"))?
+        }
+        Some(other) => {
+            return Err(err(
+                format!("{at}/threshold"),
+                format!("threshold must be an int, found {}", kind(other)),
+            ));
+        }
+    };
+    let pubkeys = match obj.get("pubkeys") {
+        None => Vec::new(),
+        Some(p) => str_list(p, &format!("{at}/pubkeys"))?,
+    };
+    if let Some((i, _)) = pubkeys.iter().enumerate().find(|(_, k)| !is_hex(k)) {
+        return Err(err(format!("{at}/pubkeys/{i}"), "key ids must be hex strings"));
+    }
+    Ok(Step {
+        name: name_of(obj, at)?,
+        threshold,
+        pubkeys,
+        expected_command: value_list(obj.get("expected_command"), &format!("{at}/expected_command"))?,
+        expected_materials: rules(obj.get("expected_materials"), &format!("{at}/expected_materials"))?,
+        expected_products: rules(obj.get("expected_products"), &format!("{at}/expected_products"))?,
+        pointer: at.to_owned(),
+    })
+}
+
+fn parse_inspection(v: &Value, at: &str) -> Result<Inspection, ModelError> {
+    let obj = as_obj(v, at)?;
+    Ok(Inspection {
+        name: name_of(obj, at)?,
+        run: value_list(obj.get("run"), &format!("{at}/run"))?,
+        expected_materials: rules(obj.get("expected_materials"), &format!("{at}/expected_materials"))?,
+        expected_products: rules(obj.get("expected_products"), &format!("{at}/expected_products"))?,
+        pointer: at.to_owned(),
+    })
+}
+
+fn parse_key(id: &str, v: &Value, at: &str) -> Result<LayoutKey, ModelError> {
+    if !is_hex(id) {
+        return Err(err(at, "key ids must be hex strings"));
+    }
+    let obj = as_obj(v, at)?;
+    let keyid = match obj.get("keyid") {
+        Some(Value::String(s)) => s.clone(),
+        _ => return Err(err(format!("{at}/keyid"), "a layout key needs a \"keyid\" string member")),
+    };
+    let subkeys = match obj.get("subkeys") {
+        Some(Value::Object(m)) => m.keys().cloned().collect(),
+        _ => Vec::new(),
+    };
+    let is_gpg = obj.contains_key("method") && obj.contains_key("type");
+    let key = if is_gpg {
+        Err("GPG keys are not supported".to_owned())
+    } else {
+        let key = PublicKey::from_dict(v).map_err(|e| err(at, format!("malformed public key: {e}")))?;
+        match key.unusable_reason() {
+            Some(why) => Err(why.to_owned()),
+            None => Ok(key),
+        }
+    };
+    Ok(LayoutKey { id: id.to_owned(), keyid, subkeys, dict: v.clone(), key })
+}
+
+const LAYOUT_MEMBERS: [&str; 6] = ["_type", "expires", "readme", "keys", "steps", "inspect"];
+
+/// Parses and validates a layout payload like python's `Layout.read`.
+pub fn parse_layout(v: &Value) -> Result<Layout, ModelError> {
+    let obj = as_obj(v, "")?;
+    if obj.get("_type").and_then(Value::as_str) != Some("layout") {
+        return Err(err("/_type", "\"_type\" must be \"layout\""));
+    }
+    let expires = match obj.get("expires") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if s.is_empty() => None,
+        Some(Value::String(s)) => {
+            if !crate::meta::time::is_spec_form(s) || crate::meta::time::parse(s).is_err() {
+                return Err(err(
+                    "/expires",
+                    format!("malformed date \"{s}\"; expected YYYY-MM-DDTHH:MM:SSZ"),
+                ));
+            }
+            Some(s.clone())
+        }
+        Some(other) => return Err(err("/expires", format!("expected a date string, found {}", kind(other)))),
+    };
+    let readme = match obj.get("readme") {
+        None => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => return Err(err("/readme", format!("readme must be a string, found {}", kind(other)))),
+    };
+    let mut keys = BTreeMap::new();
+    if let Some(k) = obj.get("keys") {
+        let map = as_obj(k, "/keys")?;
+        for (id, key) in map {
+            let at = format!("/keys/{}", escape_pointer(id));
+            keys.insert(id.clone(), parse_key(id, key, &at)?);
+        }
+    }
+    let steps_v = obj.get("steps").ok_or_else(|| err("/steps", "missing member \"steps\""))?;
+    let steps_a = steps_v.as_array().ok_or_else(|| err("/steps", "steps must be a list"))?;
+    let steps = steps_a
+        .iter()
+        .enumerate()
+        .map(|(i, s)| parse_step(s, &format!("/steps/{i}")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let insp_v = obj.get("inspect").ok_or_else(|| err("/inspect", "missing member \"inspect\""))?;
+    let insp_a = insp_v.as_array().ok_or_else(|| err("/inspect", "inspect must be a list"))?;
+    let inspect = insp_a
+        .iter()
+        .enumerate()
+        .map(|(i, s)| parse_inspection(s, &format!("/inspect/{i}")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut seen = std::collections::BTreeSet::new();
+    for (name, at) in
+        steps.iter().map(|s| (&s.name, &s.pointer)).chain(inspect.iter().map(|i| (&i.name, &i.pointer)))
+    {
+        if !seen.insert(name.clone()) {
+            return Err(err(
+                at.clone(),
+                format!("name \"{name}\" is used by more than one step or inspection"),
+            ));
+        }
+    }
+    let unknown_members = obj.keys().filter(|k| !LAYOUT_MEMBERS.contains(&k.as_str())).cloned().collect();
+    Ok(Layout { expires, readme, keys, steps, inspect, unknown_members, raw: v.clone() })
+}
+
+fn artifacts(v: Option<&Value>, at: &str) -> Result<Artifacts, ModelError> {
+    let Some(v) = v else { return Ok(Artifacts::new()) };
+    let map = as_obj(v, at)?;
+    let mut out = Artifacts::new();
+    for (path, hashes) in map {
+        let here = format!("{at}/{}", escape_pointer(path));
+        let hm = as_obj(hashes, &here)?;
+        let mut dict = HashDict::new();
+        for (alg, hex) in hm {
+            match hex.as_str() {
+                Some(h) if is_hex(h) => {
+                    dict.insert(alg.clone(), h.to_owned());
+                }
+                _ => {
+                    return Err(err(
+                        format!("{here}/{}", escape_pointer(alg)),
+                        "hash values must be hex strings",
+                    ));
+                }
+            }
+        }
+        out.insert(path.clone(), dict);
+    }
+    Ok(out)
+}
+
+/// Parses and validates a link payload like python's `Link.read`.
+pub fn parse_link(v: &Value) -> Result<Link, ModelError> {
+    let obj = as_obj(v, "")?;
+    if obj.get("_type").and_then(Value::as_str) != Some("link") {
+        return Err(err("/_type", "\"_type\" must be \"link\""));
+    }
+    let dict_member = |key: &str| -> Result<Value, ModelError> {
+        match obj.get(key) {
+            None => Ok(Value::Object(Map::new())),
+            Some(v @ Value::Object(_)) => Ok(v.clone()),
+            Some(other) => {
+                Err(err(format!("/{key}"), format!("{key} must be a dict, found {}", kind(other))))
+            }
+        }
+    };
+    Ok(Link {
+        name: obj.get("name").and_then(Value::as_str).map(str::to_owned),
+        command: value_list(obj.get("command"), "/command")?,
+        materials: artifacts(obj.get("materials"), "/materials")?,
+        products: artifacts(obj.get("products"), "/products")?,
+        byproducts: dict_member("byproducts")?,
+        environment: dict_member("environment")?,
+    })
+}
+
+/// RFC 6901 escaping of one pointer token.
+pub fn escape_pointer(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// The object python in-toto signs for a Metablock: the payload rebuilt from
+/// the members it knows, with its defaults filled in and unknown members
+/// dropped (`attr.asdict` of the model object). `None` when the payload is
+/// not an object of a known `_type`.
+pub fn python_normalized(signed: &Value) -> Option<Value> {
+    let obj = signed.as_object()?;
+    let get = |o: &Map<String, Value>, k: &str, default: Value| o.get(k).cloned().unwrap_or(default);
+    let empty_list = || Value::Array(Vec::new());
+    let empty_obj = || Value::Object(Map::new());
+    let mut out = Map::new();
+    match obj.get("_type").and_then(Value::as_str)? {
+        "link" => {
+            out.insert("_type".into(), "link".into());
+            out.insert("name".into(), get(obj, "name", Value::Null));
+            out.insert("command".into(), get(obj, "command", empty_list()));
+            out.insert("materials".into(), get(obj, "materials", empty_obj()));
+            out.insert("products".into(), get(obj, "products", empty_obj()));
+            out.insert("byproducts".into(), get(obj, "byproducts", empty_obj()));
+            out.insert("environment".into(), get(obj, "environment", empty_obj()));
+        }
+        "layout" => {
+            out.insert("_type".into(), "layout".into());
+            out.insert("expires".into(), get(obj, "expires", Value::Null));
+            out.insert("readme".into(), get(obj, "readme", Value::String(String::new())));
+            out.insert("keys".into(), get(obj, "keys", empty_obj()));
+            let steps = obj.get("steps")?.as_array()?;
+            let mut ns = Vec::with_capacity(steps.len());
+            for s in steps {
+                let so = s.as_object()?;
+                let mut m = Map::new();
+                m.insert("_type".into(), "step".into());
+                m.insert("name".into(), get(so, "name", Value::Null));
+                m.insert("expected_materials".into(), get(so, "expected_materials", empty_list()));
+                m.insert("expected_products".into(), get(so, "expected_products", empty_list()));
+                m.insert("pubkeys".into(), get(so, "pubkeys", empty_list()));
+                m.insert("expected_command".into(), get(so, "expected_command", empty_list()));
+                m.insert("threshold".into(), get(so, "threshold", Value::from(1)));
+                ns.push(Value::Object(m));
+            }
+            out.insert("steps".into(), Value::Array(ns));
+            let insp = obj.get("inspect")?.as_array()?;
+            let mut ni = Vec::with_capacity(insp.len());
+            for s in insp {
+                let so = s.as_object()?;
+                let mut m = Map::new();
+                m.insert("_type".into(), "inspection".into());
+                m.insert("name".into(), get(so, "name", Value::Null));
+                m.insert("expected_materials".into(), get(so, "expected_materials", empty_list()));
+                m.insert("expected_products".into(), get(so, "expected_products", empty_list()));
+                m.insert("run".into(), get(so, "run", empty_list()));
+                ni.push(Value::Object(m));
+            }
+            out.insert("inspect".into(), Value::Array(ni));
+        }
+        _ => return None,
+    }
+    Some(Value::Object(out))
+}
+
+/// A command list for messages, like python's `repr` of a list of strings.
+pub fn show_command(cmd: &[Value]) -> String {
+    let parts: Vec<String> = cmd
+        .iter()
+        .map(|v| match v {
+            Value::String(s) => format!("'{s}'"),
+            other => other.to_string(),
+        })
+        .collect();
+    format!("[{}]", parts.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn layout_defaults_and_validation() {
+        let l = parse_layout(&json!({"_type": "layout", "steps": [], "inspect": []})).unwrap();
+        assert!(l.expires.is_none());
+        assert!(parse_layout(&json!({"_type": "layout", "steps": []})).is_err());
+        let bad_rule = json!({"_type": "layout", "steps": [{"name": "a", "expected_products": [["COPY", "x"]]}], "inspect": []});
+        assert_eq!(parse_layout(&bad_rule).unwrap_err().pointer, "/steps/0/expected_products/0");
+        let dup = json!({"_type": "layout", "steps": [{"name": "a"}], "inspect": [{"name": "a"}]});
+        assert!(parse_layout(&dup).is_err());
+        let bad_date = json!({"_type": "layout", "expires": "2020-01-01", "steps": [], "inspect": []});
+        assert_eq!(parse_layout(&bad_date).unwrap_err().pointer, "/expires");
+    }
+
+    #[test]
+    fn link_hashes_must_be_hex() {
+        let ok = json!({"_type": "link", "name": "a", "products": {"f": {"sha256": "ab"}}});
+        assert_eq!(parse_link(&ok).unwrap().products["f"]["sha256"], "ab");
+        let bad = json!({"_type": "link", "name": "a", "products": {"f": {"sha256": "xyz"}}});
+        assert!(parse_link(&bad).is_err());
+    }
+
+    #[test]
+    fn python_normal_form_drops_unknown_and_adds_defaults() {
+        let n = python_normalized(&json!({"_type": "link", "name": "a", "extra": 1})).unwrap();
+        assert_eq!(
+            n,
+            json!({"_type": "link", "name": "a", "command": [], "materials": {}, "products": {}, "byproducts": {}, "environment": {}})
+        );
+    }
+}

@@ -1,0 +1,427 @@
+//! `in_toto_verify` as stages (python `verifylib.in_toto_verify`, in-toto
+//! spec §5.2), in the reference's order:
+//!
+//! 1. layout signatures — every given key must verify ([`layout_signatures`])
+//! 2. expiry — `expires <= at` fails ([`expiry`])
+//! 3. parameter substitution ([`substitute_parameters`])
+//! 4. to 8. links: loading, signature thresholds, sublayouts, command
+//!    alignment, threshold agreement ([`super::links`])
+//! 9. to 11. step rules, inspections, inspection rules ([`super::checks`])
+//!
+//! Each stage records findings and goes on; [`Ctx::fail`] remembers the
+//! first failure, which is the exception python would have raised.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::inspect::Scratch;
+use super::metadata::{self, Format, LoadError, Metadata, SigCheck};
+use super::model::{Layout, LayoutKey, Link, Payload};
+use super::params;
+use super::trace::LayoutTrace;
+use super::{Error, InTotoOutcome, VerifyOptions, category, warning};
+use crate::crypto::PublicKey;
+use crate::findings::{Evidence, Finding, Severity, SignatureCheck, Subject};
+use crate::meta::Location;
+use crate::report::{Failure, Verdict};
+
+/// Deepest sublayout nesting followed.
+pub const MAX_SUBLAYOUT_DEPTH: usize = 8;
+
+/// A key that must verify a (sub)layout.
+#[derive(Debug, Clone)]
+pub struct VerifierKey {
+    /// The id python looks signatures up by (the key dict's `keyid`).
+    pub keyid: String,
+    pub subkeys: Vec<String>,
+    pub key: Result<PublicKey, String>,
+    /// Other ids of the same key material (modern/legacy formula), tried
+    /// when no signature carries `keyid`.
+    pub aliases: Vec<String>,
+}
+
+impl VerifierKey {
+    /// A key given by the user (`--layout-keys`).
+    pub fn given(key: &PublicKey) -> Self {
+        let keyid = key.declared_keyid().map(str::to_owned).unwrap_or_else(|| key.keyid());
+        let aliases = [key.keyid(), key.legacy_keyid()].into_iter().filter(|a| *a != keyid).collect();
+        Self { keyid, subkeys: Vec::new(), key: Ok(key.clone()), aliases }
+    }
+
+    /// A functionary key of a layout, delegating a sublayout.
+    pub fn from_layout_key(k: &LayoutKey) -> Self {
+        Self { keyid: k.keyid.clone(), subkeys: k.subkeys.clone(), key: k.key.clone(), aliases: Vec::new() }
+    }
+}
+
+/// Verification state shared by all (sub)layouts.
+pub struct Ctx<'a> {
+    pub opts: &'a VerifyOptions,
+    pub findings: Vec<Finding>,
+    first: Option<(String, Failure)>,
+    scratch: Option<Result<Scratch, String>>,
+    pub depth: usize,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(opts: &'a VerifyOptions) -> Self {
+        Self { opts, findings: Vec::new(), first: None, scratch: None, depth: 0 }
+    }
+
+    /// Records an error the reference raises; the first one decides the verdict.
+    pub fn fail(&mut self, finding: Finding, failure: Failure) {
+        if self.first.is_none() {
+            self.first = Some((finding.category.clone(), failure));
+        }
+        self.findings.push(finding);
+    }
+
+    /// Records a weakness the reference accepts (an error under `--strict`).
+    pub fn weak(&mut self, finding: Finding) {
+        self.findings.push(finding.escalate(self.opts.strict));
+    }
+
+    pub fn info(&mut self, finding: Finding) {
+        self.findings.push(finding);
+    }
+
+    /// The scratch copy of the work directory inspections run in, made once.
+    pub fn scratch(&mut self) -> Result<&Path, String> {
+        if self.scratch.is_none() {
+            let made = Scratch::copy_of(&self.opts.workdir)
+                .map_err(|e| format!("cannot copy work directory {}: {e}", self.opts.workdir.display()));
+            self.scratch = Some(made);
+        }
+        match &self.scratch {
+            Some(Ok(s)) => Ok(s.path.as_path()),
+            Some(Err(e)) => Err(e.clone()),
+            None => Err("no scratch directory".into()),
+        }
+    }
+}
+
+/// Where in the layout file a payload pointer is.
+pub fn source(meta: &Metadata, pointer: &str) -> Location {
+    match meta.format() {
+        Format::Metablock => Location::new(&meta.path, format!("/signed{pointer}")),
+        Format::Dsse => Location::new(format!("{} (payload)", meta.path), pointer),
+    }
+}
+
+/// The failure record for a stage that names no step.
+pub fn failure_at(scope: &[String], step: Option<&str>) -> Failure {
+    Failure { step: step.map(str::to_owned), rule: None, artifact: None, scope: scope.to_vec() }
+}
+
+/// Verifies the layout of `opts` with its links (and, if asked, inspections).
+pub fn verify(opts: &VerifyOptions) -> Result<InTotoOutcome, Error> {
+    if let Some(p) = &opts.params
+        && let Some(bad) = p.keys().find(|k| !params::valid_name(k))
+    {
+        return Err(Error::Parameter(bad.clone()));
+    }
+    let mut ctx = Ctx::new(opts);
+    let path = opts.layout.display().to_string();
+    let keys: Vec<VerifierKey> = opts.layout_keys.iter().map(VerifierKey::given).collect();
+    let layout_trace = match metadata::load(&opts.layout) {
+        Ok(meta) => verify_layout(&mut ctx, &meta, &keys, &opts.link_dir, opts.params.as_ref(), &[], "").0,
+        Err(LoadError::Io(source)) => return Err(Error::Io { path, source }),
+        Err(LoadError::Malformed(msg)) => {
+            let f = Finding::error(
+                category::METADATA_INVALID,
+                Subject::Layout { path: path.clone() },
+                format!("the layout is not valid in-toto metadata: {msg}"),
+            )
+            .at(Location::new(&path, ""));
+            ctx.fail(f, failure_at(&[], None));
+            empty_trace(&path, None, &[])
+        }
+    };
+    Ok(finish(ctx, layout_trace))
+}
+
+fn finish(ctx: Ctx<'_>, layout: LayoutTrace) -> InTotoOutcome {
+    let has_error = ctx.findings.iter().any(|f| f.severity == Severity::Error);
+    let (category, failure) = match ctx.first {
+        Some((c, f)) => (c, Some(f)),
+        None => {
+            // Only weaknesses escalated by --strict failed.
+            let c = ctx.findings.iter().find(|f| f.severity == Severity::Error).map(|f| f.category.clone());
+            (c.unwrap_or_else(|| category::PASS.to_owned()), None)
+        }
+    };
+    InTotoOutcome {
+        verdict: if has_error { Verdict::Fail } else { Verdict::Pass },
+        category,
+        failure,
+        findings: ctx.findings,
+        evaluated_at: ctx.opts.at,
+        layout,
+    }
+}
+
+fn empty_trace(path: &str, format: Option<Format>, scope: &[String]) -> LayoutTrace {
+    LayoutTrace {
+        scope: scope.to_vec(),
+        path: path.to_owned(),
+        format,
+        expires: None,
+        steps: Vec::new(),
+        inspections: Vec::new(),
+    }
+}
+
+/// One (sub)layout: all stages. Returns its trace and its summary link
+/// (python `get_summary_link`), named `step_name`.
+pub fn verify_layout(
+    ctx: &mut Ctx<'_>,
+    meta: &Metadata,
+    keys: &[VerifierKey],
+    link_dir: &Path,
+    params: Option<&BTreeMap<String, String>>,
+    scope: &[String],
+    step_name: &str,
+) -> (LayoutTrace, Link) {
+    let mut trace = empty_trace(&meta.path, Some(meta.format()), scope);
+    layout_signatures(ctx, meta, keys, scope);
+    let mut layout = match &meta.payload {
+        Ok(Payload::Layout(l)) => (**l).clone(),
+        Ok(Payload::Link(_)) => {
+            let f = Finding::error(
+                category::METADATA_INVALID,
+                Subject::Layout { path: meta.path.clone() },
+                "expected a layout, found link metadata",
+            )
+            .at(source(meta, "/_type"));
+            ctx.fail(f, failure_at(scope, None));
+            return (trace, Link::empty(Some(step_name.to_owned())));
+        }
+        Err(e) => {
+            let f = Finding::error(
+                category::METADATA_INVALID,
+                Subject::Layout { path: meta.path.clone() },
+                format!("the layout payload is not valid in-toto metadata: {}", e.message),
+            )
+            .at(source(meta, &e.pointer));
+            ctx.fail(f, failure_at(scope, None));
+            return (trace, Link::empty(Some(step_name.to_owned())));
+        }
+    };
+    trace.expires = layout.expires.clone();
+    expiry(ctx, meta, &layout, scope);
+    if let Some(p) = params {
+        substitute_parameters(ctx, meta, &mut layout, p, scope);
+    }
+    layout_key_checks(ctx, meta, &layout);
+    let summary = super::links::verify_chain(ctx, meta, &layout, link_dir, scope, step_name, &mut trace);
+    (trace, summary)
+}
+
+/// Stage 1 (`verify_metadata_signatures`).
+fn layout_signatures(ctx: &mut Ctx<'_>, meta: &Metadata, keys: &[VerifierKey], scope: &[String]) {
+    let subject = Subject::Layout { path: meta.path.clone() };
+    if keys.is_empty() {
+        let f = Finding::error(
+            category::LAYOUT_SIGNATURE,
+            subject,
+            "Layout signature verification requires at least one key.",
+        );
+        ctx.fail(f, failure_at(scope, None));
+        return;
+    }
+    for k in keys {
+        let check = match &k.key {
+            Err(why) => SigCheck::Invalid(format!("the key cannot verify signatures: {why}")),
+            Ok(key) => {
+                let mut check = meta.verify(&k.keyid, &k.subkeys, key);
+                if check == SigCheck::NoSignature {
+                    for alias in &k.aliases {
+                        let c = meta.verify(alias, &[], key);
+                        if c.is_valid() {
+                            let f = Finding::warning(
+                                warning::KEYID_ALIAS,
+                                Subject::Key { keyid: k.keyid.clone() },
+                                format!(
+                                    "the layout is signed by key {} under its other key id {alias} (the other key id formula); python in-toto looks signatures up by '{}' only and would report \"No signature found\"",
+                                    k.keyid, k.keyid
+                                ),
+                            );
+                            ctx.weak(f);
+                            check = c;
+                            break;
+                        }
+                    }
+                }
+                check
+            }
+        };
+        let evidence = Evidence::Signatures {
+            checks: vec![SignatureCheck {
+                keyid: k.keyid.clone(),
+                valid: check.is_valid(),
+                reason: match &check {
+                    SigCheck::Valid { .. } => None,
+                    SigCheck::NoSignature => Some("no signature with this key id".into()),
+                    SigCheck::Invalid(why) => Some(why.clone()),
+                },
+            }],
+        };
+        match check {
+            SigCheck::NoSignature => {
+                let f = Finding::error(
+                    category::LAYOUT_SIGNATURE,
+                    subject.clone(),
+                    format!("No signature found for key '{}'", k.keyid),
+                )
+                .with_evidence(evidence);
+                ctx.fail(f, failure_at(scope, None));
+            }
+            SigCheck::Invalid(why) => {
+                let f = Finding::error(
+                    category::LAYOUT_SIGNATURE,
+                    subject.clone(),
+                    format!("Invalid signature for keyid '{}' ({why})", k.keyid),
+                )
+                .with_evidence(evidence);
+                ctx.fail(f, failure_at(scope, None));
+            }
+            SigCheck::Valid { raw, normalized } => {
+                signature_form_warning(ctx, &meta.path, &k.keyid, raw, normalized)
+            }
+        }
+    }
+}
+
+/// A Metablock signature valid over only one of the two signed forms.
+pub fn signature_form_warning(ctx: &mut Ctx<'_>, path: &str, keyid: &str, raw: bool, normalized: bool) {
+    let msg = match (raw, normalized) {
+        (true, false) => format!(
+            "{path}: the signature of {keyid} is valid over the document as written, but python in-toto checks its own normal form (unknown members dropped, defaults added) and would report an invalid signature"
+        ),
+        (false, true) => format!(
+            "{path}: the signature of {keyid} is valid only over python in-toto's normal form; members it drops (unknown ones) are not covered by the signature"
+        ),
+        _ => return,
+    };
+    ctx.weak(Finding::warning(warning::SIGNATURE_FORM, Subject::File { path: path.to_owned() }, msg));
+}
+
+/// Stage 2 (`verify_layout_expiration`): expired when `expires <= at`.
+fn expiry(ctx: &mut Ctx<'_>, meta: &Metadata, layout: &Layout, scope: &[String]) {
+    let subject = Subject::Layout { path: meta.path.clone() };
+    let at = crate::meta::time::format(ctx.opts.at);
+    let Some(expires) = &layout.expires else {
+        let f = Finding::warning(
+            warning::LAYOUT_NO_EXPIRY,
+            subject,
+            "the layout has no \"expires\"; python in-toto treats it as expiring one month after loading, so it never expires",
+        );
+        ctx.weak(f);
+        return;
+    };
+    // The model checked the spec form, so this parses.
+    let Ok(t) = crate::meta::time::parse(expires) else { return };
+    if t.at <= ctx.opts.at {
+        let f = Finding::error(
+            category::LAYOUT_EXPIRED,
+            subject,
+            format!("Layout expired at {expires} (evaluated at {at})"),
+        )
+        .with_evidence(Evidence::Expiry { expires: expires.clone(), evaluated_at: at })
+        .at(source(meta, "/expires"));
+        ctx.fail(f, failure_at(scope, None));
+    }
+}
+
+/// Warnings about `layout.keys`: ids that do not match the key.
+fn layout_key_checks(ctx: &mut Ctx<'_>, meta: &Metadata, layout: &Layout) {
+    for (id, k) in &layout.keys {
+        if &k.keyid != id {
+            let f = Finding::warning(
+                warning::KEYID_MISMATCH,
+                Subject::Key { keyid: id.clone() },
+                format!("the layout lists a key under id {id} but its \"keyid\" member says {}", k.keyid),
+            )
+            .at(source(meta, &format!("/keys/{}", super::model::escape_pointer(id))));
+            ctx.weak(f);
+        }
+        if let Ok(key) = &k.key
+            && key.keyid_match(&k.keyid) == crate::crypto::KeyIdMatch::None
+        {
+            let f = Finding::warning(
+                    warning::KEYID_MISMATCH,
+                    Subject::Key { keyid: k.keyid.clone() },
+                    format!(
+                        "key id {} is not the hash of its key (neither the modern nor the legacy formula); in-toto never checks this",
+                        k.keyid
+                    ),
+                )
+                .at(source(meta, &format!("/keys/{}", super::model::escape_pointer(id))));
+            ctx.weak(f);
+        }
+    }
+}
+
+/// Stage 3 (`substitute_parameters`): python `str.format(**params)` over
+/// every rule element, `expected_command` and `run` element.
+fn substitute_parameters(
+    ctx: &mut Ctx<'_>,
+    meta: &Metadata,
+    layout: &mut Layout,
+    p: &BTreeMap<String, String>,
+    scope: &[String],
+) {
+    let mut errors: Vec<(String, String, String)> = Vec::new();
+    let mut fmt_rules = |item: &str, pointer: &str, section: &str, rules: &mut Vec<Vec<String>>| {
+        for (i, rule) in rules.iter_mut().enumerate() {
+            for el in rule.iter_mut() {
+                match params::format(el, p) {
+                    Ok(s) => *el = s,
+                    Err(e) => {
+                        errors.push((item.to_owned(), format!("{pointer}/{section}/{i}"), e.to_string()))
+                    }
+                }
+            }
+        }
+    };
+    for step in &mut layout.steps {
+        fmt_rules(&step.name, &step.pointer, "expected_materials", &mut step.expected_materials);
+        fmt_rules(&step.name, &step.pointer, "expected_products", &mut step.expected_products);
+    }
+    for insp in &mut layout.inspect {
+        fmt_rules(&insp.name, &insp.pointer, "expected_materials", &mut insp.expected_materials);
+        fmt_rules(&insp.name, &insp.pointer, "expected_products", &mut insp.expected_products);
+    }
+    let mut fmt_argv = |item: &str, pointer: String, argv: &mut Vec<Value>| {
+        for (i, el) in argv.iter_mut().enumerate() {
+            match el {
+                Value::String(s) => match params::format(s, p) {
+                    Ok(n) => *s = n,
+                    Err(e) => errors.push((item.to_owned(), format!("{pointer}/{i}"), e.to_string())),
+                },
+                other => errors.push((
+                    item.to_owned(),
+                    format!("{pointer}/{i}"),
+                    format!("AttributeError: {other} is not a string and has no format()"),
+                )),
+            }
+        }
+    };
+    for step in &mut layout.steps {
+        fmt_argv(&step.name, format!("{}/expected_command", step.pointer), &mut step.expected_command);
+    }
+    for insp in &mut layout.inspect {
+        fmt_argv(&insp.name, format!("{}/run", insp.pointer), &mut insp.run);
+    }
+    for (item, pointer, msg) in errors {
+        let f = Finding::error(
+            category::ERROR_OTHER,
+            Subject::Step { name: item.clone() },
+            format!("parameter substitution failed for '{item}': {msg}"),
+        )
+        .at(source(meta, &pointer));
+        ctx.fail(f, failure_at(scope, Some(&item)));
+    }
+}

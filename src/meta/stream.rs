@@ -1,0 +1,493 @@
+//! Canonical JSON straight from document bytes, without building a
+//! `serde_json::Value`: a validating scanner that re-emits each value in OLPC
+//! form (see [`super::canonical`]), sorting only objects whose members are not
+//! already in order. This is the hot path for large links (100k artifacts):
+//! it allocates no tree, and its output is identical to
+//! `canonical::to_vec(&serde_json::from_slice(bytes)?)`.
+//!
+//! Semantics follow python's `json` + `encode_canonical`, which produced the
+//! signatures: the last of duplicate member names wins, `-0` is `0`, and any
+//! number with a fraction or exponent is rejected.
+
+use super::json::MAX_DEPTH;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("at byte {offset}: {message}")]
+pub struct StreamError {
+    pub offset: usize,
+    pub message: String,
+}
+
+/// Canonical form of the whole document in `input`, appended to `out`.
+pub fn canonicalize(input: &[u8], out: &mut Vec<u8>) -> Result<(), StreamError> {
+    let mut p = Parser { input, pos: 0, scratch: Vec::new(), allow_floats: false };
+    p.skip_ws();
+    p.value(out, 0)?;
+    p.skip_ws();
+    p.expect_end()
+}
+
+/// Canonical form of the top-level member `name` (e.g. `"signed"`) appended to
+/// `out`; `Ok(false)` when the document is an object without that member.
+pub fn canonicalize_member(input: &[u8], name: &str, out: &mut Vec<u8>) -> Result<bool, StreamError> {
+    let mut p = Parser { input, pos: 0, scratch: Vec::new(), allow_floats: false };
+    p.skip_ws();
+    if p.peek() != Some(b'{') {
+        return Err(p.err("expected an object"));
+    }
+    p.pos += 1;
+    let start = out.len();
+    let mut found = false;
+    let mut sink = Vec::new();
+    let mut key = Vec::new();
+    p.skip_ws();
+    if p.peek() == Some(b'}') {
+        p.pos += 1;
+    } else {
+        loop {
+            p.skip_ws();
+            key.clear();
+            p.string_raw(&mut key)?;
+            p.skip_ws();
+            p.expect(b':')?;
+            p.skip_ws();
+            if key == name.as_bytes() {
+                // The last duplicate wins, as with python's json.loads.
+                out.truncate(start);
+                p.value(out, 1)?;
+                found = true;
+            } else {
+                // Members outside the signed part are only validated; python
+                // parses floats there without complaint.
+                sink.clear();
+                p.allow_floats = true;
+                p.value(&mut sink, 1)?;
+                p.allow_floats = false;
+            }
+            p.skip_ws();
+            match p.next() {
+                Some(b',') => continue,
+                Some(b'}') => break,
+                _ => return Err(p.err("expected ',' or '}' in object")),
+            }
+        }
+    }
+    p.skip_ws();
+    p.expect_end()?;
+    Ok(found)
+}
+
+struct Parser<'a> {
+    input: &'a [u8],
+    pos: usize,
+    /// Reused buffer for members of objects that need sorting.
+    scratch: Vec<u8>,
+    /// Accept fractions and exponents (while skipping unsigned members).
+    allow_floats: bool,
+}
+
+impl Parser<'_> {
+    fn err(&self, message: &str) -> StreamError {
+        StreamError { offset: self.pos, message: message.to_owned() }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.input.get(self.pos).copied()
+    }
+
+    fn next(&mut self) -> Option<u8> {
+        let b = self.peek()?;
+        self.pos += 1;
+        Some(b)
+    }
+
+    fn expect(&mut self, b: u8) -> Result<(), StreamError> {
+        if self.next() == Some(b) {
+            Ok(())
+        } else {
+            self.pos = self.pos.saturating_sub(1);
+            Err(self.err(&format!("expected '{}'", b as char)))
+        }
+    }
+
+    fn expect_end(&self) -> Result<(), StreamError> {
+        if self.pos == self.input.len() {
+            Ok(())
+        } else {
+            Err(self.err("trailing characters after the document"))
+        }
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    fn literal(&mut self, word: &[u8], out: &mut Vec<u8>) -> Result<(), StreamError> {
+        if self.input.get(self.pos..self.pos + word.len()) == Some(word) {
+            self.pos += word.len();
+            out.extend_from_slice(word);
+            Ok(())
+        } else {
+            Err(self.err("invalid literal"))
+        }
+    }
+
+    fn value(&mut self, out: &mut Vec<u8>, depth: usize) -> Result<(), StreamError> {
+        if depth > MAX_DEPTH {
+            return Err(self.err(&format!("JSON nested deeper than {MAX_DEPTH} levels")));
+        }
+        match self.peek() {
+            Some(b'{') => self.object(out, depth),
+            Some(b'[') => self.array(out, depth),
+            Some(b'"') => {
+                out.push(b'"');
+                self.string_escaped(out)?;
+                out.push(b'"');
+                Ok(())
+            }
+            Some(b't') => self.literal(b"true", out),
+            Some(b'f') => self.literal(b"false", out),
+            Some(b'n') => self.literal(b"null", out),
+            Some(b'-' | b'0'..=b'9') => self.number(out),
+            Some(_) => Err(self.err("expected a JSON value")),
+            None => Err(self.err("unexpected end of input")),
+        }
+    }
+
+    fn number(&mut self, out: &mut Vec<u8>) -> Result<(), StreamError> {
+        let start = self.pos;
+        let negative = self.peek() == Some(b'-');
+        if negative {
+            self.pos += 1;
+        }
+        let digits_start = self.pos;
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.pos += 1;
+        }
+        let digits = self.input.get(digits_start..self.pos).unwrap_or_default();
+        if digits.is_empty() || (digits.len() > 1 && digits.first() == Some(&b'0')) {
+            return Err(StreamError { offset: start, message: "invalid number".into() });
+        }
+        if let Some(b'.' | b'e' | b'E') = self.peek() {
+            if self.allow_floats {
+                return self.skip_fraction_and_exponent(out, start);
+            }
+            return Err(StreamError {
+                offset: start,
+                message: "not an integer; canonical JSON allows integers only".into(),
+            });
+        }
+        // Like the `Value` path (serde_json), integers must fit 64 bits; python
+        // itself refuses integers over 4300 digits, so no real metadata is lost.
+        let text = std::str::from_utf8(self.input.get(start..self.pos).unwrap_or_default()).unwrap_or("x");
+        if text.parse::<i64>().is_err() && text.parse::<u64>().is_err() {
+            return Err(StreamError { offset: start, message: "integer does not fit in 64 bits".into() });
+        }
+        if negative && digits != b"0" {
+            out.push(b'-');
+        }
+        out.extend_from_slice(digits);
+        Ok(())
+    }
+
+    fn skip_fraction_and_exponent(&mut self, out: &mut Vec<u8>, start: usize) -> Result<(), StreamError> {
+        let digits = |p: &mut Self| {
+            let from = p.pos;
+            while let Some(b'0'..=b'9') = p.peek() {
+                p.pos += 1;
+            }
+            p.pos > from
+        };
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            if !digits(self) {
+                return Err(StreamError { offset: start, message: "invalid number".into() });
+            }
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.pos += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.pos += 1;
+            }
+            if !digits(self) {
+                return Err(StreamError { offset: start, message: "invalid number".into() });
+            }
+        }
+        out.extend_from_slice(self.input.get(start..self.pos).unwrap_or_default());
+        Ok(())
+    }
+
+    fn array(&mut self, out: &mut Vec<u8>, depth: usize) -> Result<(), StreamError> {
+        self.pos += 1;
+        out.push(b'[');
+        self.skip_ws();
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            out.push(b']');
+            return Ok(());
+        }
+        loop {
+            self.skip_ws();
+            self.value(out, depth + 1)?;
+            self.skip_ws();
+            match self.next() {
+                Some(b',') => out.push(b','),
+                Some(b']') => break,
+                _ => return Err(self.err("expected ',' or ']' in array")),
+            }
+        }
+        out.push(b']');
+        Ok(())
+    }
+
+    /// Emits members in input order; if their keys are not strictly increasing
+    /// (unsorted or duplicated), re-emits them sorted with the last duplicate kept.
+    fn object(&mut self, out: &mut Vec<u8>, depth: usize) -> Result<(), StreamError> {
+        self.pos += 1;
+        let start = out.len();
+        out.push(b'{');
+        self.skip_ws();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            out.push(b'}');
+            return Ok(());
+        }
+        // (key start, key end, member end) as offsets into `out`; the key span
+        // holds the escaped key without quotes, which orders like the raw key
+        // except where escapes occur — those objects are sorted on decoded keys below.
+        let mut members: Vec<(usize, usize, usize)> = Vec::new();
+        let mut ordered = true;
+        let mut has_escape_in_key = false;
+        loop {
+            self.skip_ws();
+            if !members.is_empty() {
+                out.push(b',');
+            }
+            out.push(b'"');
+            let key_start = out.len();
+            self.string_escaped(out)?;
+            let key_end = out.len();
+            has_escape_in_key |= out.get(key_start..key_end).is_some_and(|k| k.contains(&b'\\'));
+            out.push(b'"');
+            self.skip_ws();
+            self.expect(b':')?;
+            out.push(b':');
+            self.skip_ws();
+            self.value(out, depth + 1)?;
+            if let Some(&(ps, pe, _)) = members.last() {
+                let prev = out.get(ps..pe).unwrap_or_default();
+                let cur = out.get(key_start..key_end).unwrap_or_default();
+                if prev >= cur {
+                    ordered = false;
+                }
+            }
+            members.push((key_start, key_end, out.len()));
+            self.skip_ws();
+            match self.next() {
+                Some(b',') => continue,
+                Some(b'}') => break,
+                _ => return Err(self.err("expected ',' or '}' in object")),
+            }
+        }
+        if !ordered || has_escape_in_key {
+            self.reorder(out, start, &members);
+        }
+        out.push(b'}');
+        Ok(())
+    }
+
+    /// Rewrites the members written since `start` in key order, last duplicate winning.
+    fn reorder(&mut self, out: &mut Vec<u8>, start: usize, members: &[(usize, usize, usize)]) {
+        let decoded = |span: &[u8]| unescape_canonical(span);
+        let mut order: Vec<(Vec<u8>, usize)> = members
+            .iter()
+            .enumerate()
+            .map(|(i, &(ks, ke, _))| (decoded(out.get(ks..ke).unwrap_or_default()), i))
+            .collect();
+        // Stable sort by key, then keep the last of each run of equal keys.
+        order.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut kept: Vec<usize> = Vec::with_capacity(order.len());
+        for (j, (key, i)) in order.iter().enumerate() {
+            let next_same = order.get(j + 1).is_some_and(|(k, _)| k == key);
+            if !next_same {
+                kept.push(*i);
+            }
+        }
+        self.scratch.clear();
+        self.scratch.push(b'{');
+        for (n, &i) in kept.iter().enumerate() {
+            let Some(&(ks, _, end)) = members.get(i) else { continue };
+            if n > 0 {
+                self.scratch.push(b',');
+            }
+            // A member's bytes run from its opening quote (ks - 1) to its end.
+            self.scratch.extend_from_slice(out.get(ks.saturating_sub(1)..end).unwrap_or_default());
+        }
+        out.truncate(start);
+        out.extend_from_slice(&self.scratch);
+    }
+
+    /// Reads a JSON string and writes its canonical body (no quotes): decoded,
+    /// with only `"` and `\` escaped.
+    fn string_escaped(&mut self, out: &mut Vec<u8>) -> Result<(), StreamError> {
+        self.string_with(out, true)
+    }
+
+    /// Reads a JSON string and writes its decoded bytes.
+    fn string_raw(&mut self, out: &mut Vec<u8>) -> Result<(), StreamError> {
+        self.string_with(out, false)
+    }
+
+    fn string_with(&mut self, out: &mut Vec<u8>, escape: bool) -> Result<(), StreamError> {
+        if self.next() != Some(b'"') {
+            self.pos = self.pos.saturating_sub(1);
+            return Err(self.err("expected a string"));
+        }
+        loop {
+            // Copy the run of plain bytes in one go.
+            let run_start = self.pos;
+            while let Some(b) = self.peek() {
+                if b == b'"' || b == b'\\' || b < 0x20 {
+                    break;
+                }
+                self.pos += 1;
+            }
+            let run = self.input.get(run_start..self.pos).unwrap_or_default();
+            if std::str::from_utf8(run).is_err() {
+                return Err(StreamError { offset: run_start, message: "string is not valid UTF-8".into() });
+            }
+            out.extend_from_slice(run);
+            match self.next() {
+                Some(b'"') => return Ok(()),
+                Some(b'\\') => self.escape(out, escape)?,
+                Some(_) => return Err(self.err("control character in string")),
+                None => return Err(self.err("unterminated string")),
+            }
+        }
+    }
+
+    fn escape(&mut self, out: &mut Vec<u8>, escape: bool) -> Result<(), StreamError> {
+        let c = match self.next() {
+            Some(b'"') => '"',
+            Some(b'\\') => '\\',
+            Some(b'/') => '/',
+            Some(b'b') => '\u{8}',
+            Some(b'f') => '\u{c}',
+            Some(b'n') => '\n',
+            Some(b'r') => '\r',
+            Some(b't') => '\t',
+            Some(b'u') => self.unicode_escape()?,
+            _ => return Err(self.err("invalid escape in string")),
+        };
+        if escape && (c == '"' || c == '\\') {
+            out.push(b'\\');
+        }
+        let mut buf = [0u8; 4];
+        out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+        Ok(())
+    }
+
+    fn hex4(&mut self) -> Result<u32, StreamError> {
+        let digits =
+            self.input.get(self.pos..self.pos + 4).ok_or_else(|| self.err("truncated \\u escape"))?;
+        let text = std::str::from_utf8(digits).map_err(|_| self.err("invalid \\u escape"))?;
+        let v = u32::from_str_radix(text, 16).map_err(|_| self.err("invalid \\u escape"))?;
+        self.pos += 4;
+        Ok(v)
+    }
+
+    fn unicode_escape(&mut self) -> Result<char, StreamError> {
+        let first = self.hex4()?;
+        if (0xD800..0xDC00).contains(&first) {
+            if self.input.get(self.pos..self.pos + 2) == Some(b"\\u") {
+                self.pos += 2;
+                let second = self.hex4()?;
+                if (0xDC00..0xE000).contains(&second) {
+                    let c = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00);
+                    return char::from_u32(c).ok_or_else(|| self.err("invalid surrogate pair"));
+                }
+            }
+            return Err(self.err("lone surrogate in \\u escape"));
+        }
+        char::from_u32(first).ok_or_else(|| self.err("lone surrogate in \\u escape"))
+    }
+}
+
+/// Undoes the canonical escaping of a key (`\"` and `\\`) for ordering.
+fn unescape_canonical(span: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(span.len());
+    let mut iter = span.iter();
+    while let Some(&b) = iter.next() {
+        if b == b'\\' {
+            if let Some(&n) = iter.next() {
+                out.push(n);
+            }
+        } else {
+            out.push(b);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn canon(s: &str) -> Result<String, StreamError> {
+        let mut out = Vec::new();
+        canonicalize(s.as_bytes(), &mut out)?;
+        Ok(String::from_utf8(out).unwrap())
+    }
+
+    #[test]
+    fn sorts_only_what_needs_sorting() {
+        assert_eq!(canon(r#" { "b" : 1 , "a" : [ true , null ] } "#).unwrap(), r#"{"a":[true,null],"b":1}"#);
+        assert_eq!(canon(r#"{"a":{"d":1,"c":2},"b":"x"}"#).unwrap(), r#"{"a":{"c":2,"d":1},"b":"x"}"#);
+    }
+
+    #[test]
+    fn last_duplicate_wins() {
+        assert_eq!(canon(r#"{"a":1,"b":2,"a":3}"#).unwrap(), r#"{"a":3,"b":2}"#);
+    }
+
+    #[test]
+    fn escapes_are_decoded_then_reescaped() {
+        assert_eq!(canon(r#""a\nb\u00e9\"\\\/\ud83d\ude00""#).unwrap(), "\"a\nbé\\\"\\\\/😀\"");
+    }
+
+    #[test]
+    fn floats_and_garbage_are_rejected() {
+        assert!(canon("1.5").is_err());
+        assert!(canon("1e3").is_err());
+        assert!(canon("01").is_err());
+        assert!(canon("{").is_err());
+        assert!(canon(r#"{"a" 1}"#).is_err());
+        assert!(canon("[1,]").is_err());
+        assert!(canon(r#""\ud800""#).is_err());
+        assert!(canon("[] x").is_err());
+        assert_eq!(canon("-0").unwrap(), "0");
+        assert!(canon(&"1".repeat(10_000)).unwrap_err().message.contains("64 bits"));
+        assert_eq!(
+            canon("[-9223372036854775808,18446744073709551615]").unwrap(),
+            "[-9223372036854775808,18446744073709551615]"
+        );
+    }
+
+    #[test]
+    fn member_extraction() {
+        let mut out = Vec::new();
+        let found =
+            canonicalize_member(br#"{"signatures":[{"x":1.5}],"signed":{"b":1,"a":2}}"#, "signed", &mut out);
+        // Floats elsewhere in the document do not matter for the signed bytes.
+        assert!(found.unwrap());
+        assert_eq!(out, br#"{"a":2,"b":1}"#);
+    }
+
+    #[test]
+    fn deep_nesting_is_bounded() {
+        let deep = "[".repeat(100_000);
+        assert!(canon(&deep).unwrap_err().message.contains("nested deeper"));
+    }
+}

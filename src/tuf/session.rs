@@ -1,0 +1,176 @@
+//! One verification run, as `trailscope tuf verify` and the corpus tests do
+//! it: build the updater, refresh, look up and download each requested
+//! target in the same updater, optionally audit every delegated role, and
+//! keep everything needed to report on it afterwards.
+
+use time::OffsetDateTime;
+
+use super::error::{Category, TufError};
+use super::metadata::TargetFile;
+use super::source::Source;
+use super::state::StateDir;
+use super::trusted_set::TrustedSet;
+use super::updater::{AuditedRole, Config, Updater};
+use crate::findings::Finding;
+
+/// What to verify.
+pub struct Request<'a> {
+    pub root_bytes: Vec<u8>,
+    pub root_file: String,
+    pub metadata: &'a dyn Source,
+    pub targets: Option<&'a dyn Source>,
+    pub state: Option<StateDir>,
+    pub at: OffsetDateTime,
+    pub config: Config,
+    /// Target paths to look up, in order.
+    pub target_paths: Vec<String>,
+    /// Load every delegated role reachable from targets.
+    pub all_roles: bool,
+}
+
+/// The outcome for one target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TargetStatus {
+    Ok,
+    NotFound,
+    Error,
+}
+
+impl TargetStatus {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            TargetStatus::Ok => "ok",
+            TargetStatus::NotFound => "not-found",
+            TargetStatus::Error => "error",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct TargetOutcome {
+    pub path: String,
+    pub status: TargetStatus,
+    pub category: Category,
+    /// The role that listed the target, or the role whose metadata failed.
+    pub role: Option<String>,
+    pub info: Option<TargetFile>,
+    pub error: Option<TufError>,
+    /// Roles consulted by the search, in order.
+    pub visited: Vec<String>,
+    /// Bytes verified (only kept when asked for).
+    pub length_verified: Option<u64>,
+}
+
+/// Everything a run found.
+pub struct Outcome {
+    /// The trusted set as the run left it (None if the trusted root did not load).
+    pub trusted: Option<TrustedSet>,
+    /// The first failure in the reference's order of checks.
+    pub refresh: Result<(), TufError>,
+    pub targets: Vec<TargetOutcome>,
+    pub audit: Vec<AuditedRole>,
+    /// Observations of the updater (local copies ignored, re-verified roles).
+    pub notes: Vec<Finding>,
+    pub at: OffsetDateTime,
+    pub config: Config,
+}
+
+/// Runs the client workflow for `req`.
+pub fn run(req: Request<'_>) -> Outcome {
+    let mut outcome = Outcome {
+        trusted: None,
+        refresh: Ok(()),
+        targets: Vec::new(),
+        audit: Vec::new(),
+        notes: Vec::new(),
+        at: req.at,
+        config: req.config.clone(),
+    };
+    let updater = Updater::new(&req.root_bytes, &req.root_file, req.metadata, req.at, req.config.clone());
+    let mut updater = match updater {
+        Ok(u) => u,
+        Err(e) => {
+            outcome.targets = req.target_paths.iter().map(|p| refresh_failed(p)).collect();
+            outcome.refresh = Err(e);
+            return outcome;
+        }
+    };
+    if let Some(t) = req.targets {
+        updater = updater.with_targets(t);
+    }
+    if let Some(s) = req.state {
+        updater = updater.with_state(s);
+    }
+    outcome.refresh = updater.refresh();
+    if outcome.refresh.is_err() {
+        outcome.targets = req.target_paths.iter().map(|p| refresh_failed(p)).collect();
+    } else {
+        for path in &req.target_paths {
+            outcome.targets.push(lookup_and_download(&mut updater, path));
+        }
+        if req.all_roles {
+            outcome.audit = updater.load_all_roles();
+        }
+    }
+    outcome.notes = updater.notes().to_vec();
+    outcome.trusted = Some(updater.trusted().clone());
+    outcome
+}
+
+fn refresh_failed(path: &str) -> TargetOutcome {
+    TargetOutcome {
+        path: path.to_owned(),
+        status: TargetStatus::Error,
+        category: Category::RefreshFailed,
+        role: None,
+        info: None,
+        error: None,
+        visited: Vec::new(),
+        length_verified: None,
+    }
+}
+
+fn lookup_and_download(updater: &mut Updater<'_>, path: &str) -> TargetOutcome {
+    let mut out = TargetOutcome {
+        path: path.to_owned(),
+        status: TargetStatus::NotFound,
+        category: Category::NotFound,
+        role: None,
+        info: None,
+        error: None,
+        visited: Vec::new(),
+        length_verified: None,
+    };
+    let lookup = match updater.get_targetinfo(path) {
+        Ok(l) => l,
+        Err(e) => {
+            out.status = TargetStatus::Error;
+            out.category = e.category;
+            out.role = Some(e.role.clone());
+            out.error = Some(e);
+            return out;
+        }
+    };
+    out.visited = lookup.visited.clone();
+    let Some((role, info)) = lookup.found else {
+        if lookup.limit_reached {
+            out.category = Category::DelegationLimit;
+        }
+        return out;
+    };
+    out.role = Some(role.clone());
+    out.info = Some(info.clone());
+    match updater.download_target(path, &info, &role) {
+        Ok(data) => {
+            out.status = TargetStatus::Ok;
+            out.category = Category::Ok;
+            out.length_verified = Some(data.len() as u64);
+        }
+        Err(e) => {
+            out.status = TargetStatus::Error;
+            out.category = e.category;
+            out.error = Some(e);
+        }
+    }
+    out
+}

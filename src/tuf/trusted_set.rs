@@ -1,0 +1,550 @@
+//! The trusted metadata of one client update: the state machine of the TUF
+//! client workflow (spec §5.2–§5.6), after python-tuf's `TrustedMetadataSet`.
+//!
+//! Metadata is loaded in order root → timestamp → snapshot → targets →
+//! delegated targets. Each `update_*` method performs the checks of its
+//! workflow step in the reference's order, each marked with the spec rule
+//! it enforces, and returns the first failure. Intermediate metadata (an
+//! expired timestamp, a snapshot whose version does not match) is kept so a
+//! newer file can still be checked against it, but blocks the next step.
+//!
+//! No I/O happens here: the caller hands in bytes (see `updater`), and the
+//! set keeps the exact bytes of every file it trusts so they can be stored.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use time::OffsetDateTime;
+
+use super::error::{Category, TufError};
+use super::metadata::{
+    self, Delegator, MetaFile, Metadata, RoleType, Root, Signed, Snapshot, Targets, Timestamp,
+};
+use super::verify::{VerificationResult, verify_role};
+use crate::crypto::{HashAlg, digest};
+use crate::findings::{Evidence, SignatureCheck};
+use crate::meta::Location;
+
+/// Verified metadata with the bytes it came from.
+#[derive(Debug, Clone)]
+pub struct Trusted<T> {
+    pub meta: Arc<T>,
+    /// The file exactly as received (what a client stores).
+    pub raw: Arc<[u8]>,
+    /// The signature check that admitted it (by its delegator).
+    pub signatures: VerificationResult,
+    /// Where it was read from.
+    pub file: String,
+}
+
+/// What `update_timestamp` did with a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimestampUpdate {
+    /// The new timestamp is now trusted.
+    Updated,
+    /// Same version as the trusted one: kept the trusted one (spec §5.4.3.2).
+    Unchanged,
+}
+
+/// The trusted metadata of one update, and the fixed evaluation time.
+#[derive(Debug, Clone)]
+pub struct TrustedSet {
+    reference_time: OffsetDateTime,
+    strict: bool,
+    root: Trusted<Root>,
+    /// Every root trusted during this update, oldest first (the rotation chain).
+    root_history: Vec<Trusted<Root>>,
+    timestamp: Option<Trusted<Timestamp>>,
+    snapshot: Option<Trusted<Snapshot>>,
+    /// Top-level `targets` and delegated roles, with the delegator that admitted each.
+    targets: BTreeMap<String, (String, Trusted<Targets>)>,
+}
+
+impl TrustedSet {
+    /// §5.2: load the trusted root. It must be signed by a threshold of its
+    /// own root keys; its expiry does not matter yet (§5.3.10 checks the final one).
+    pub fn new(
+        root_data: &[u8],
+        file: &str,
+        reference_time: OffsetDateTime,
+        strict: bool,
+    ) -> Result<Self, TufError> {
+        let md = load_data(RoleType::Root, "root", root_data, file)?;
+        let Signed::Root(root) = &md.signed else {
+            return Err(TufError::order("root", "not a root"));
+        };
+        let signatures = require_threshold(root, "root", &md, strict, "§5.2")?;
+        let trusted = trusted(root.clone(), root_data, signatures, file);
+        Ok(Self {
+            reference_time,
+            strict,
+            root: trusted.clone(),
+            root_history: vec![trusted],
+            timestamp: None,
+            snapshot: None,
+            targets: BTreeMap::new(),
+        })
+    }
+
+    pub fn reference_time(&self) -> OffsetDateTime {
+        self.reference_time
+    }
+
+    pub fn strict(&self) -> bool {
+        self.strict
+    }
+
+    pub fn root(&self) -> &Trusted<Root> {
+        &self.root
+    }
+
+    pub fn root_history(&self) -> &[Trusted<Root>] {
+        &self.root_history
+    }
+
+    pub fn timestamp(&self) -> Option<&Trusted<Timestamp>> {
+        self.timestamp.as_ref()
+    }
+
+    pub fn snapshot(&self) -> Option<&Trusted<Snapshot>> {
+        self.snapshot.as_ref()
+    }
+
+    /// A trusted targets role (`targets` or delegated) and its delegator.
+    pub fn targets_role(&self, role: &str) -> Option<(&str, &Trusted<Targets>)> {
+        self.targets.get(role).map(|(d, t)| (d.as_str(), t))
+    }
+
+    /// Every trusted targets role, by name.
+    pub fn targets_roles(&self) -> impl Iterator<Item = (&str, &str, &Trusted<Targets>)> {
+        self.targets.iter().map(|(name, (d, t))| (name.as_str(), d.as_str(), t))
+    }
+
+    /// §5.3: verify `data` as root version N+1 and trust it.
+    pub fn update_root(&mut self, data: &[u8], file: &str) -> Result<&Trusted<Root>, TufError> {
+        if self.timestamp.is_some() {
+            return Err(TufError::order("root", "cannot update root after timestamp"));
+        }
+        let md = load_data(RoleType::Root, "root", data, file)?;
+        let Signed::Root(new_root) = &md.signed else {
+            return Err(TufError::order("root", "not a root"));
+        };
+        // §5.3.4: signed by a threshold of the root keys of the trusted root…
+        require_threshold(&*self.root.meta, "root", &md, self.strict, "§5.3.4")?;
+        // §5.3.5: the version is exactly N+1 (no rollback, no skipping).
+        let expected = self.root.meta.common.version.saturating_add(1);
+        if new_root.common.version != expected {
+            return Err(TufError::new(
+                Category::VersionMismatch,
+                "root",
+                "§5.3.5",
+                format!("expected root version {expected} instead got version {}", new_root.common.version),
+            )
+            .with_evidence(Evidence::Versions { trusted: expected, new: new_root.common.version })
+            .at(Location::new(file, "/signed/version")));
+        }
+        // §5.3.4: …and by a threshold of its own root keys.
+        let signatures = require_threshold(new_root, "root", &md, self.strict, "§5.3.4")?;
+        // §5.3.8: the new root is trusted (intermediate expiry is not checked).
+        let t = trusted(new_root.clone(), data, signatures, file);
+        self.root = t.clone();
+        self.root_history.push(t);
+        Ok(&self.root)
+    }
+
+    /// §5.3.10: the final root must not be expired.
+    pub fn check_final_root(&self) -> Result<(), TufError> {
+        let c = &self.root.meta.common;
+        if c.is_expired(self.reference_time) {
+            return Err(expired_error(
+                "root",
+                "final root.json is expired",
+                c,
+                self.reference_time,
+                &self.root.file,
+            ));
+        }
+        Ok(())
+    }
+
+    /// §5.4: verify `data` as the new timestamp.
+    pub fn update_timestamp(&mut self, data: &[u8], file: &str) -> Result<TimestampUpdate, TufError> {
+        if self.snapshot.is_some() {
+            return Err(TufError::order("timestamp", "cannot update timestamp after snapshot"));
+        }
+        // §5.3.10: the final root is not expired (the reference checks it here).
+        self.check_final_root()?;
+        let md = load_data(RoleType::Timestamp, "timestamp", data, file)?;
+        let Signed::Timestamp(new_ts) = &md.signed else {
+            return Err(TufError::order("timestamp", "not a timestamp"));
+        };
+        // §5.4.2: signed by a threshold of the root's timestamp keys.
+        let signatures = require_threshold(&*self.root.meta, "timestamp", &md, self.strict, "§5.4.2")?;
+        if let Some(old) = &self.timestamp {
+            let (old_v, new_v) = (old.meta.common.version, new_ts.common.version);
+            // §5.4.3.1: the timestamp version must not go down.
+            if new_v < old_v {
+                return Err(rollback(
+                    "timestamp",
+                    "§5.4.3.1",
+                    format!("new timestamp version {new_v} must be >= {old_v}"),
+                    old_v,
+                    new_v,
+                    file,
+                ));
+            }
+            // §5.4.3.2: an equal version keeps the trusted timestamp.
+            if new_v == old_v {
+                return Ok(TimestampUpdate::Unchanged);
+            }
+            // §5.4.3.3: the snapshot version it names must not go down.
+            let (old_s, new_s) = (old.meta.snapshot_meta.version, new_ts.snapshot_meta.version);
+            if new_s < old_s {
+                return Err(rollback(
+                    "timestamp",
+                    "§5.4.3.3",
+                    format!("new snapshot version must be >= {old_s}, got version {new_s}"),
+                    old_s,
+                    new_s,
+                    file,
+                ));
+            }
+        }
+        // Kept even if expired, so a newer timestamp can be checked against it.
+        self.timestamp = Some(trusted(new_ts.clone(), data, signatures, file));
+        // §5.4.4: expiry of the (now final) timestamp.
+        self.check_final_timestamp("timestamp")?;
+        Ok(TimestampUpdate::Updated)
+    }
+
+    fn check_final_timestamp(&self, stage: &str) -> Result<(), TufError> {
+        let Some(ts) = &self.timestamp else {
+            return Err(TufError::order(stage, "no timestamp loaded"));
+        };
+        let c = &ts.meta.common;
+        if c.is_expired(self.reference_time) {
+            return Err(expired_error(stage, "timestamp.json is expired", c, self.reference_time, &ts.file));
+        }
+        Ok(())
+    }
+
+    /// §5.5: verify `data` as the new snapshot. `cached` marks bytes this
+    /// client verified earlier (its local copy): their hashes are not
+    /// checked against the timestamp again, as in the reference.
+    pub fn update_snapshot(
+        &mut self,
+        data: &[u8],
+        file: &str,
+        cached: bool,
+    ) -> Result<&Trusted<Snapshot>, TufError> {
+        if self.timestamp.is_none() {
+            return Err(TufError::order("snapshot", "cannot update snapshot before timestamp"));
+        }
+        if self.targets.contains_key("targets") {
+            return Err(TufError::order("snapshot", "cannot update snapshot after targets"));
+        }
+        // The timestamp must be a valid final timestamp (§5.4.4).
+        self.check_final_timestamp("snapshot")?;
+        let snapshot_meta = self.timestamp.as_ref().map(|t| t.meta.snapshot_meta.clone());
+        // §5.5.2: length and hashes from the timestamp, checked before signatures.
+        if !cached && let Some(meta) = &snapshot_meta {
+            verify_length_and_hashes(meta, data, "snapshot", "§5.5.2", file)?;
+        }
+        let md = load_data(RoleType::Snapshot, "snapshot", data, file)?;
+        let Signed::Snapshot(new_snap) = &md.signed else {
+            return Err(TufError::order("snapshot", "not a snapshot"));
+        };
+        // §5.5.3: signed by a threshold of the root's snapshot keys.
+        let signatures = require_threshold(&*self.root.meta, "snapshot", &md, self.strict, "§5.5.3")?;
+        // §5.5.5: no metafile of the trusted snapshot removed or rolled back.
+        if let Some(old) = &self.snapshot {
+            for (name, old_info) in &old.meta.meta {
+                let Some(new_info) = new_snap.meta.get(name) else {
+                    return Err(TufError::new(
+                        Category::Rollback,
+                        "snapshot",
+                        "§5.5.5",
+                        format!("new snapshot is missing info for '{name}'"),
+                    )
+                    .at(Location::new(file, "/signed/meta")));
+                };
+                if new_info.version < old_info.version {
+                    return Err(rollback(
+                        "snapshot",
+                        "§5.5.5",
+                        format!(
+                            "{name} version {} in new snapshot is lower than trusted version {}",
+                            new_info.version, old_info.version
+                        ),
+                        old_info.version,
+                        new_info.version,
+                        file,
+                    ));
+                }
+            }
+        }
+        // Kept even if expired or of another version, for rollback checks of a newer one.
+        self.snapshot = Some(trusted(new_snap.clone(), data, signatures, file));
+        self.check_final_snapshot("snapshot")?;
+        self.snapshot.as_ref().ok_or_else(|| TufError::order("snapshot", "lost snapshot"))
+    }
+
+    /// §5.5.4 and §5.5.6: the snapshot is the version the timestamp names
+    /// and not expired.
+    fn check_final_snapshot(&self, stage: &str) -> Result<(), TufError> {
+        let (Some(snap), Some(ts)) = (&self.snapshot, &self.timestamp) else {
+            return Err(TufError::order(stage, "no snapshot loaded"));
+        };
+        let c = &snap.meta.common;
+        // §5.5.6: not expired.
+        if c.is_expired(self.reference_time) {
+            return Err(expired_error(stage, "snapshot.json is expired", c, self.reference_time, &snap.file));
+        }
+        // §5.5.4: version equals the timestamp's snapshot meta version.
+        let expected = ts.meta.snapshot_meta.version;
+        if c.version != expected {
+            return Err(TufError::new(
+                Category::VersionMismatch,
+                stage,
+                "§5.5.4",
+                format!("expected snapshot version {expected}, got {}", c.version),
+            )
+            .with_evidence(Evidence::Versions { trusted: expected, new: c.version })
+            .at(Location::new(&snap.file, "/signed/version")));
+        }
+        Ok(())
+    }
+
+    /// §5.6: verify `data` as the top-level targets role.
+    pub fn update_targets(&mut self, data: &[u8], file: &str) -> Result<&Trusted<Targets>, TufError> {
+        self.update_delegated_targets(data, file, "targets", "root")
+    }
+
+    /// §5.6 (and §5.6.7.2 for delegations): verify `data` as role `role`,
+    /// delegated by the trusted role `delegator` (`root` for top-level targets).
+    pub fn update_delegated_targets(
+        &mut self,
+        data: &[u8],
+        file: &str,
+        role: &str,
+        delegator: &str,
+    ) -> Result<&Trusted<Targets>, TufError> {
+        if self.snapshot.is_none() {
+            return Err(TufError::order(role, "cannot load targets before snapshot"));
+        }
+        // The snapshot must be a valid final snapshot (§5.5.4, §5.5.6).
+        self.check_final_snapshot(role)?;
+        let meta = self.snapshot_meta_for(role)?;
+        // §5.6.2: length and hashes from the snapshot.
+        verify_length_and_hashes(&meta, data, role, "§5.6.2", file)?;
+        let md = load_data(RoleType::Targets, role, data, file)?;
+        let Signed::Targets(new_targets) = &md.signed else {
+            return Err(TufError::order(role, "not a targets role"));
+        };
+        // §5.6.3: signed by a threshold of the delegator's keys for this role.
+        let signatures = {
+            let delegator_md: &dyn Delegator = if delegator == "root" {
+                &*self.root.meta
+            } else {
+                match self.targets.get(delegator) {
+                    Some((_, t)) => &*t.meta,
+                    None => {
+                        return Err(TufError::order(
+                            role,
+                            format!("cannot load {role} before its delegator {delegator}"),
+                        ));
+                    }
+                }
+            };
+            require_threshold(delegator_md, role, &md, self.strict, "§5.6.3")?
+        };
+        // §5.6.4: version equals the snapshot's meta version.
+        if new_targets.common.version != meta.version {
+            return Err(TufError::new(
+                Category::VersionMismatch,
+                role,
+                "§5.6.4",
+                format!("expected {role} v{}, got v{}", meta.version, new_targets.common.version),
+            )
+            .with_evidence(Evidence::Versions { trusted: meta.version, new: new_targets.common.version })
+            .at(Location::new(file, "/signed/version")));
+        }
+        // §5.6.5: not expired.
+        if new_targets.common.is_expired(self.reference_time) {
+            return Err(expired_error(
+                role,
+                &format!("new {role} is expired"),
+                &new_targets.common,
+                self.reference_time,
+                file,
+            ));
+        }
+        let t = trusted(new_targets.clone(), data, signatures, file);
+        self.targets.insert(role.to_owned(), (delegator.to_owned(), t));
+        self.targets.get(role).map(|(_, t)| t).ok_or_else(|| TufError::order(role, "lost targets"))
+    }
+
+    /// The snapshot's entry for `ROLE.json`, or `missing-from-snapshot`.
+    pub fn snapshot_meta_for(&self, role: &str) -> Result<MetaFile, TufError> {
+        let snap = self.snapshot.as_ref().ok_or_else(|| TufError::order(role, "no snapshot loaded"))?;
+        snap.meta.meta.get(&format!("{role}.json")).cloned().ok_or_else(|| {
+            TufError::new(
+                Category::MissingFromSnapshot,
+                role,
+                "§5.6.1",
+                format!("role {role} was delegated but is not part of snapshot"),
+            )
+            .at(Location::new(&snap.file, "/signed/meta"))
+        })
+    }
+}
+
+fn trusted<T>(meta: T, raw: &[u8], signatures: VerificationResult, file: &str) -> Trusted<T> {
+    Trusted { meta: Arc::new(meta), raw: Arc::from(raw), signatures, file: file.to_owned() }
+}
+
+/// Parses `data` and checks `signed._type` (checked before signatures, as in the reference).
+pub fn load_data(expected: RoleType, role: &str, data: &[u8], file: &str) -> Result<Metadata, TufError> {
+    let md = metadata::parse(data, file).map_err(|e| {
+        let source = e.error.location.clone();
+        TufError::new(e.category, role, "§4", e.error.message).at(source)
+    })?;
+    let got = md.signed.role_type();
+    if got != expected {
+        return Err(TufError::new(
+            Category::WrongType,
+            role,
+            "§4",
+            format!("expected '{}', got '{}'", expected.as_str(), got.as_str()),
+        )
+        .at(Location::new(file, "/signed/_type")));
+    }
+    Ok(md)
+}
+
+/// Checks the threshold of `role` as `delegator` defines it.
+pub fn require_threshold(
+    delegator: &dyn Delegator,
+    role: &str,
+    md: &Metadata,
+    strict: bool,
+    rule: &'static str,
+) -> Result<VerificationResult, TufError> {
+    let result = verify_role(delegator, role, md, strict);
+    if result.verified() {
+        return Ok(result);
+    }
+    let message =
+        if result.role_known { result.summary(role) } else { format!("no delegation found for {role}") };
+    Err(TufError::new(Category::SignatureThreshold, role, rule, message)
+        .with_evidence(threshold_evidence(&result))
+        .at(Location::new(&md.file, "/signatures")))
+}
+
+pub fn threshold_evidence(result: &VerificationResult) -> Evidence {
+    Evidence::Threshold {
+        needed: result.threshold,
+        valid: result.signed.clone(),
+        checks: result.checks.clone(),
+    }
+}
+
+fn rollback(role: &str, rule: &'static str, message: String, trusted: u64, new: u64, file: &str) -> TufError {
+    TufError::new(Category::Rollback, role, rule, message)
+        .with_evidence(Evidence::Versions { trusted, new })
+        .at(Location::new(file, "/signed"))
+}
+
+fn expired_error(
+    stage: &str,
+    message: &str,
+    c: &metadata::Common,
+    now: OffsetDateTime,
+    file: &str,
+) -> TufError {
+    TufError::new(Category::Expired, stage, "§5.3.10/§5.4.4/§5.5.6/§5.6.5", message)
+        .with_evidence(Evidence::Expiry {
+            expires: c.expires_text.clone(),
+            evaluated_at: crate::meta::time::format(now),
+        })
+        .at(Location::new(file, "/signed/expires"))
+}
+
+/// Length and every listed hash of `data` against trusted meta (python-tuf
+/// `verify_length_and_hashes`): an unknown algorithm fails.
+pub fn verify_length_and_hashes(
+    meta: &MetaFile,
+    data: &[u8],
+    role: &str,
+    rule: &'static str,
+    file: &str,
+) -> Result<(), TufError> {
+    if let Some(expected) = meta.length {
+        check_length(expected, data, role, rule, file)?;
+    }
+    if let Some(hashes) = &meta.hashes {
+        check_hashes(hashes, data, role, rule, file)?;
+    }
+    Ok(())
+}
+
+pub fn check_length(
+    expected: u64,
+    data: &[u8],
+    role: &str,
+    rule: &'static str,
+    file: &str,
+) -> Result<(), TufError> {
+    let actual = data.len() as u64;
+    if actual != expected {
+        return Err(TufError::new(
+            Category::LengthMismatch,
+            role,
+            rule,
+            format!("observed length {actual} does not match expected length {expected}"),
+        )
+        .with_evidence(Evidence::Length { expected, actual })
+        .at(Location::new(file, "")));
+    }
+    Ok(())
+}
+
+pub fn check_hashes(
+    hashes: &BTreeMap<String, String>,
+    data: &[u8],
+    role: &str,
+    rule: &'static str,
+    file: &str,
+) -> Result<(), TufError> {
+    for (alg_name, expected) in hashes {
+        let Some(alg) = HashAlg::from_name(alg_name) else {
+            return Err(TufError::new(
+                Category::HashMismatch,
+                role,
+                rule,
+                format!("unsupported hash algorithm '{alg_name}'"),
+            )
+            .at(Location::new(file, "")));
+        };
+        let observed = hex::encode(digest(alg, data));
+        if observed != *expected {
+            return Err(TufError::new(
+                Category::HashMismatch,
+                role,
+                rule,
+                format!("observed {alg_name} {observed} does not match expected {expected}"),
+            )
+            .with_evidence(Evidence::Digests {
+                expected: serde_json::json!({ alg_name: expected }),
+                actual: serde_json::json!({ alg_name: observed }),
+            })
+            .at(Location::new(file, "")));
+        }
+    }
+    Ok(())
+}
+
+/// Signature checks of a role, for findings.
+pub fn signature_checks(result: &VerificationResult) -> Vec<SignatureCheck> {
+    result.checks.clone()
+}

@@ -1,0 +1,432 @@
+//! The client workflow driver (spec §5.1–§5.7), after python-tuf's
+//! `ngclient.Updater`: it fetches files from a [`Source`] in the reference's
+//! request order, with its length limits and file names, feeds them to the
+//! [`TrustedSet`], keeps local copies in a [`StateDir`], searches
+//! delegations for targets, and verifies target files.
+//!
+//! Requests, in order: `N+1.root.json` … until 403/404, `timestamp.json`,
+//! `[V.]snapshot.json` and `[V.]targets.json` unless a valid local copy is
+//! at hand, then delegated roles lazily in the order of the search.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use time::OffsetDateTime;
+
+use super::error::{Category, TufError};
+use super::metadata::{TargetFile, Targets};
+use super::source::{FetchError, Source, quote};
+use super::state::StateDir;
+use super::trusted_set::{TimestampUpdate, TrustedSet, check_hashes, check_length};
+use crate::findings::{Evidence, Finding, Subject};
+use crate::meta::Location;
+
+/// Limits and switches of the client (python-tuf `UpdaterConfig` defaults).
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub max_root_rotations: u64,
+    pub max_delegations: usize,
+    pub root_max_length: u64,
+    pub timestamp_max_length: u64,
+    pub snapshot_max_length: u64,
+    pub targets_max_length: u64,
+    /// Fetch targets as `dir/HASH.name` when the root says `consistent_snapshot`.
+    pub prefix_targets_with_hash: bool,
+    /// Count thresholds by key material, not key id.
+    pub strict: bool,
+    /// Upper bound on roles loaded by [`Updater::load_all_roles`].
+    pub max_audit_roles: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            max_root_rotations: 256,
+            max_delegations: 32,
+            root_max_length: 512_000,
+            timestamp_max_length: 16_384,
+            snapshot_max_length: 2_000_000,
+            targets_max_length: 5_000_000,
+            prefix_targets_with_hash: true,
+            strict: false,
+            max_audit_roles: 1 << 20,
+        }
+    }
+}
+
+/// The result of a target lookup (§5.6.7).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lookup {
+    /// The role that lists the target, and what it says about it.
+    pub found: Option<(String, TargetFile)>,
+    /// The search stopped at `max_delegations` with roles left to visit.
+    pub limit_reached: bool,
+    /// The roles consulted, in order.
+    pub visited: Vec<String>,
+}
+
+/// One delegated role as loaded by the audit ([`Updater::load_all_roles`]).
+#[derive(Debug, Clone)]
+pub struct AuditedRole {
+    pub role: String,
+    pub delegator: String,
+    pub outcome: Result<(), TufError>,
+}
+
+/// A TUF client over one repository.
+pub struct Updater<'a> {
+    config: Config,
+    set: TrustedSet,
+    metadata: &'a dyn Source,
+    targets: Option<&'a dyn Source>,
+    state: Option<StateDir>,
+    /// What happened besides the verdict: local copies ignored, roles re-verified, …
+    notes: Vec<Finding>,
+}
+
+impl<'a> Updater<'a> {
+    /// §5.1 and §5.2: fix the evaluation time and load the trusted root.
+    pub fn new(
+        root_bytes: &[u8],
+        root_file: &str,
+        metadata: &'a dyn Source,
+        reference_time: OffsetDateTime,
+        config: Config,
+    ) -> Result<Self, TufError> {
+        let set = TrustedSet::new(root_bytes, root_file, reference_time, config.strict)?;
+        Ok(Self { config, set, metadata, targets: None, state: None, notes: Vec::new() })
+    }
+
+    /// Where target files are fetched from.
+    pub fn with_targets(mut self, targets: &'a dyn Source) -> Self {
+        self.targets = Some(targets);
+        self
+    }
+
+    /// Local state: read before downloading, written if the directory is writable.
+    /// The trusted root is stored in it right away, as python-tuf does with a bootstrap root.
+    pub fn with_state(mut self, state: StateDir) -> Self {
+        let root = self.set.root();
+        if let Err(e) = state.persist_root(root.meta.common.version, &root.raw) {
+            self.notes.push(Finding::warning(
+                "state-not-saved",
+                Subject::Role { name: "root".into() },
+                format!("could not store the trusted root in {}: {e}", state.dir().display()),
+            ));
+        }
+        self.state = Some(state);
+        self
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn trusted(&self) -> &TrustedSet {
+        &self.set
+    }
+
+    pub fn notes(&self) -> &[Finding] {
+        &self.notes
+    }
+
+    /// §5.3–§5.6: update root, timestamp, snapshot and top-level targets.
+    pub fn refresh(&mut self) -> Result<(), TufError> {
+        self.load_root()?;
+        self.load_timestamp()?;
+        self.load_snapshot()?;
+        self.load_targets("targets", "root")?;
+        Ok(())
+    }
+
+    /// The request path of a metadata file: `[V.]quote(role).json`.
+    pub fn metadata_path(role: &str, version: Option<u64>) -> String {
+        match version {
+            Some(v) => format!("{v}.{}.json", quote(role)),
+            None => format!("{}.json", quote(role)),
+        }
+    }
+
+    fn fetch_metadata(
+        &self,
+        role: &str,
+        version: Option<u64>,
+        max_len: u64,
+    ) -> Result<(Vec<u8>, String), TufError> {
+        let rel = Self::metadata_path(role, version);
+        let what = self.metadata.describe(&rel);
+        match self.metadata.fetch(&rel, max_len) {
+            Ok(bytes) => Ok((bytes, what)),
+            Err(e) => Err(fetch_error(role, e, &what)),
+        }
+    }
+
+    fn persist(&mut self, role: &str, data: &[u8]) {
+        if let Some(state) = &self.state
+            && let Err(e) = state.persist(role, data)
+        {
+            self.notes.push(Finding::warning(
+                "state-not-saved",
+                Subject::Role { name: role.to_owned() },
+                format!("could not store {role} in {}: {e}", state.dir().display()),
+            ));
+        }
+    }
+
+    fn note_local_ignored(&mut self, role: &str, e: &TufError) {
+        self.notes.push(Finding::info(
+            "local-metadata-ignored",
+            Subject::Role { name: role.to_owned() },
+            format!("stored {role} not used: {} ({})", e.message, e.category),
+        ));
+    }
+
+    fn read_local(&self, role: &str, max_len: u64) -> Option<(Vec<u8>, String)> {
+        let state = self.state.as_ref()?;
+        let bytes = state.read(role, max_len)?;
+        Some((bytes, state.path_for(role).display().to_string()))
+    }
+
+    /// §5.3: download `N+1.root.json` until the repository has no newer root.
+    fn load_root(&mut self) -> Result<(), TufError> {
+        let lower = self.set.root().meta.common.version.saturating_add(1);
+        let upper = lower.saturating_add(self.config.max_root_rotations);
+        for version in lower..upper {
+            let rel = Self::metadata_path("root", Some(version));
+            let what = self.metadata.describe(&rel);
+            let data = match self.metadata.fetch(&rel, self.config.root_max_length) {
+                Ok(d) => d,
+                // §5.3.2: 403/404 means the trusted root is the newest.
+                Err(e) if e.is_not_found() => break,
+                Err(e) => return Err(fetch_error("root", e, &what)),
+            };
+            self.set.update_root(&data, &what)?;
+            if let Some(state) = &self.state
+                && let Err(e) = state.persist_root(version, &data)
+            {
+                self.notes.push(Finding::warning(
+                    "state-not-saved",
+                    Subject::Role { name: "root".into() },
+                    format!("could not store root v{version}: {e}"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// §5.4: the local timestamp (for rollback checks), then the remote one.
+    fn load_timestamp(&mut self) -> Result<(), TufError> {
+        if let Some((data, file)) = self.read_local("timestamp", self.config.timestamp_max_length) {
+            // A stored copy that no longer verifies (e.g. after a key rotation,
+            // §5.3.11) is ignored: that is the fast-forward recovery.
+            if let Err(e) = self.set.update_timestamp(&data, &file) {
+                self.note_local_ignored("timestamp", &e);
+            }
+        }
+        let (data, file) = self.fetch_metadata("timestamp", None, self.config.timestamp_max_length)?;
+        match self.set.update_timestamp(&data, &file)? {
+            TimestampUpdate::Unchanged => Ok(()),
+            TimestampUpdate::Updated => {
+                self.persist("timestamp", &data);
+                Ok(())
+            }
+        }
+    }
+
+    /// §5.5: a local snapshot valid as final is used as is; otherwise download.
+    fn load_snapshot(&mut self) -> Result<(), TufError> {
+        if let Some((data, file)) = self.read_local("snapshot", self.config.snapshot_max_length) {
+            match self.set.update_snapshot(&data, &file, true) {
+                Ok(_) => return Ok(()),
+                Err(e) => self.note_local_ignored("snapshot", &e),
+            }
+        }
+        let Some(ts) = self.set.timestamp() else {
+            return Err(TufError::order("snapshot", "no timestamp loaded"));
+        };
+        let meta = ts.meta.snapshot_meta.clone();
+        let length = meta.length.filter(|&l| l > 0).unwrap_or(self.config.snapshot_max_length);
+        let version = self.set.root().meta.consistent_snapshot.then_some(meta.version);
+        let (data, file) = self.fetch_metadata("snapshot", version, length)?;
+        self.set.update_snapshot(&data, &file, false)?;
+        self.persist("snapshot", &data);
+        Ok(())
+    }
+
+    /// §5.6 / §5.6.7.2: a targets role, from the trusted set, the local copy
+    /// or the repository, verified against `parent`'s delegation.
+    fn load_targets(&mut self, role: &str, parent: &str) -> Result<Arc<Targets>, TufError> {
+        let mut cached: Option<(Vec<u8>, String)> = None;
+        if let Some((delegator, t)) = self.set.targets_role(role) {
+            if delegator == parent {
+                return Ok(t.meta.clone());
+            }
+            // Reached through another delegator: verify it against this one.
+            cached = Some((t.raw.to_vec(), t.file.clone()));
+            self.notes.push(Finding::info(
+                "role-reverified",
+                Subject::Role { name: role.to_owned() },
+                format!(
+                    "{role} is delegated by both {delegator} and {parent}; verifying it against {parent}"
+                ),
+            ));
+        }
+        let local = cached.or_else(|| self.read_local(role, self.config.targets_max_length));
+        if let Some((data, file)) = local {
+            match self.set.update_delegated_targets(&data, &file, role, parent) {
+                Ok(t) => return Ok(t.meta.clone()),
+                Err(e) => self.note_local_ignored(role, &e),
+            }
+        }
+        let meta = self.set.snapshot_meta_for(role)?;
+        let length = meta.length.filter(|&l| l > 0).unwrap_or(self.config.targets_max_length);
+        let version = self.set.root().meta.consistent_snapshot.then_some(meta.version);
+        let (data, file) = self.fetch_metadata(role, version, length)?;
+        let t = self.set.update_delegated_targets(&data, &file, role, parent)?.meta.clone();
+        self.persist(role, &data);
+        Ok(t)
+    }
+
+    /// §5.6.7: the target info for `path`, by a pre-order depth-first search
+    /// of the delegations (refreshing first if needed).
+    pub fn get_targetinfo(&mut self, path: &str) -> Result<Lookup, TufError> {
+        if self.set.targets_role("targets").is_none() {
+            self.refresh()?;
+        }
+        self.preorder_depth_first_walk(path)
+    }
+
+    fn preorder_depth_first_walk(&mut self, path: &str) -> Result<Lookup, TufError> {
+        // Pairs of (role, delegator); the top of the stack is the end.
+        let mut to_visit: Vec<(String, String)> = vec![("targets".into(), "root".into())];
+        let mut visited: HashSet<String> = HashSet::new();
+        let mut order = Vec::new();
+        // §5.6.7.1: at most `max_delegations` roles beyond top-level targets.
+        while visited.len() <= self.config.max_delegations {
+            let Some((role, parent)) = to_visit.pop() else { break };
+            // Visited roles are skipped, so cycles end.
+            if visited.contains(&role) {
+                continue;
+            }
+            let targets = self.load_targets(&role, &parent)?;
+            order.push(role.clone());
+            if let Some(info) = targets.targets.get(path) {
+                return Ok(Lookup {
+                    found: Some((role, info.clone())),
+                    limit_reached: false,
+                    visited: order,
+                });
+            }
+            visited.insert(role.clone());
+            if let Some(delegations) = &targets.delegations {
+                let mut children = Vec::new();
+                // §5.6.7.2: roles whose paths cover the target, in listed order.
+                for (child, terminating) in delegations.roles_for_target(path) {
+                    children.push((child, role.clone()));
+                    // A terminating delegation ends the search after its subtree.
+                    if terminating {
+                        to_visit.clear();
+                        break;
+                    }
+                }
+                to_visit.extend(children.into_iter().rev());
+            }
+        }
+        Ok(Lookup { found: None, limit_reached: !to_visit.is_empty(), visited: order })
+    }
+
+    /// The request path of a target: `dir/HASH.name` with consistent snapshots.
+    pub fn target_path(&self, path: &str, info: &TargetFile) -> String {
+        let consistent = self.set.root().meta.consistent_snapshot && self.config.prefix_targets_with_hash;
+        let encoded = encode_target_path(path);
+        match (consistent, info.hashes.values().next()) {
+            (true, Some(hash)) => match encoded.rsplit_once('/') {
+                Some((dir, base)) => format!("{dir}/{}.{base}", quote(hash)),
+                None => format!("{}.{encoded}", quote(hash)),
+            },
+            _ => encoded,
+        }
+    }
+
+    /// §5.7: download the target (at most its trusted length) and verify its
+    /// length and every listed hash. `role` is the role that listed it.
+    pub fn download_target(&self, path: &str, info: &TargetFile, role: &str) -> Result<Vec<u8>, TufError> {
+        let Some(src) = self.targets else {
+            return Err(TufError::new(Category::Other, role, "§5.7", "no target location given"));
+        };
+        let rel = self.target_path(path, info);
+        let what = src.describe(&rel);
+        let data = src.fetch(&rel, info.length).map_err(|e| fetch_error(role, e, &what))?;
+        check_length(info.length, &data, role, "§5.7.3", &what)?;
+        check_hashes(&info.hashes, &data, role, "§5.7.3", &what)?;
+        Ok(data)
+    }
+
+    /// Audit: load and verify every delegated role reachable from top-level
+    /// targets (pre-order, each role once, against the first delegator found).
+    pub fn load_all_roles(&mut self) -> Vec<AuditedRole> {
+        let mut out = Vec::new();
+        let Some((_, top)) = self.set.targets_role("targets") else { return out };
+        let mut seen: HashSet<String> = HashSet::from(["targets".to_owned()]);
+        let mut stack: Vec<(String, String)> = children_of("targets", &top.meta);
+        while let Some((role, parent)) = stack.pop() {
+            if out.len() >= self.config.max_audit_roles {
+                break;
+            }
+            if !seen.insert(role.clone()) {
+                continue;
+            }
+            match self.load_targets(&role, &parent) {
+                Ok(t) => {
+                    stack.extend(children_of(&role, &t));
+                    out.push(AuditedRole { role, delegator: parent, outcome: Ok(()) });
+                }
+                Err(e) => out.push(AuditedRole { role, delegator: parent, outcome: Err(e) }),
+            }
+        }
+        out
+    }
+}
+
+/// Delegations of `role`, reversed so popping the stack visits them in order.
+fn children_of(role: &str, t: &Targets) -> Vec<(String, String)> {
+    let mut names = t.delegations.as_ref().map(|d| d.role_names()).unwrap_or_default();
+    names.reverse();
+    names.into_iter().map(|n| (n, role.to_owned())).collect()
+}
+
+/// Target paths keep `/` and get every other reserved byte percent-encoded.
+pub fn encode_target_path(path: &str) -> String {
+    path.split('/').map(quote).collect::<Vec<_>>().join("/")
+}
+
+/// A failed download as the reference categorises it.
+pub fn fetch_error(role: &str, e: FetchError, what: &str) -> TufError {
+    let at = Location::new(what, "");
+    match e {
+        FetchError::TooLong { limit, .. } => TufError::new(
+            Category::LengthMismatch,
+            role,
+            "§5 length limits",
+            format!(
+                "download of {what} exceeded the maximum allowed length of {limit} bytes and was cut off"
+            ),
+        )
+        .with_evidence(Evidence::Length { expected: limit, actual: limit.saturating_add(1) })
+        .at(at),
+        FetchError::Status { status, .. } => TufError::new(
+            Category::DownloadFailed,
+            role,
+            "§5",
+            format!("download of {what} failed: HTTP {status}"),
+        )
+        .at(at),
+        FetchError::Other { message, .. } => TufError::new(
+            Category::DownloadFailed,
+            role,
+            "§5",
+            format!("download of {what} failed: {message}"),
+        )
+        .at(at),
+    }
+}

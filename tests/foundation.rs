@@ -1,0 +1,217 @@
+//! Canonical JSON, key ids and malformed-input behaviour of the foundation.
+
+use std::path::Path;
+
+use proptest::prelude::*;
+use serde_json::{Map, Value};
+use trailscope::crypto::{KeyIdMatch, PublicKey};
+use trailscope::meta::{Envelope, SignedEnvelope, canonical, json};
+
+fn interop() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/interop")
+}
+
+#[test]
+fn canonical_bytes_of_the_go_and_python_test_vector() {
+    let path = interop().join("external/in-toto/in-toto+in-toto-golang/test/data/canonical-test.link");
+    let env = SignedEnvelope::from_slice(&std::fs::read(path).unwrap(), "canonical-test.link").unwrap();
+    let bytes = env.signed_bytes().unwrap();
+    // python in-toto 3.1 and in-toto-golang agree on these bytes (corpus README).
+    assert!(trailscope::crypto::sha256_hex(&bytes).starts_with("7cbc5568"));
+}
+
+#[test]
+fn pem_and_json_forms_of_every_corpus_owner_key_have_the_declared_keyid() {
+    let mut checked = 0;
+    for entry in std::fs::read_dir(interop().join("in-toto")).unwrap().flatten() {
+        let scenario = entry.path().join("scenario.json");
+        let Ok(text) = std::fs::read_to_string(&scenario) else { continue };
+        let doc: Value = serde_json::from_str(&text).unwrap();
+        for key in doc["keys"].as_array().unwrap() {
+            let declared = key["keyid"].as_str().unwrap();
+            let dir = entry.path();
+            let from_json =
+                PublicKey::from_file_bytes(&std::fs::read(dir.join(key["json"].as_str().unwrap())).unwrap())
+                    .unwrap();
+            let from_pem =
+                PublicKey::from_file_bytes(&std::fs::read(dir.join(key["pem"].as_str().unwrap())).unwrap())
+                    .unwrap();
+            assert_eq!(from_json.keyid(), declared);
+            assert_eq!(from_pem.keyid(), declared, "{}", dir.display());
+            assert_eq!(from_json.keyid_match(declared), KeyIdMatch::Modern);
+            checked += 1;
+        }
+    }
+    println!("owner keys checked: {checked}");
+    assert!(checked >= 43);
+}
+
+#[test]
+fn legacy_keyid_of_the_python_demo_keys() {
+    let dir = interop().join("external/in-toto/in-toto+in-toto/tests/demo_files");
+    let alice = PublicKey::from_file_bytes(&std::fs::read(dir.join("alice.pub")).unwrap()).unwrap();
+    assert!(alice.legacy_keyid().starts_with("556caebd"));
+    assert!(alice.keyid().starts_with("c8ef46bd"));
+    assert_eq!(alice.keyid_match(&alice.legacy_keyid()), KeyIdMatch::Legacy);
+    assert_eq!(alice.keyid_match("00"), KeyIdMatch::None);
+}
+
+#[test]
+fn sigstore_v11_online_key_id_does_not_match_its_key() {
+    let path = interop().join("external/tuf/sigstore+root-signing/metadata/root_history/11.root.json");
+    let env = SignedEnvelope::from_slice(&std::fs::read(path).unwrap(), "11.root.json").unwrap();
+    let keys = env.signed["keys"].as_object().unwrap();
+    let mismatched: Vec<&str> = keys
+        .iter()
+        .filter(|(id, dict)| PublicKey::from_dict(dict).unwrap().keyid_match(id) == KeyIdMatch::None)
+        .map(|(id, _)| &id[..8])
+        .collect();
+    assert_eq!(mismatched, ["7247f0db"]);
+}
+
+#[test]
+fn invalid_utf8_and_floats_are_rejected_with_the_file_named() {
+    let err = json::parse(b"{\"signed\": \"\xff\"}", "bad.json").unwrap_err();
+    assert!(err.to_string().starts_with("bad.json: not valid UTF-8"), "{err}");
+    let env = SignedEnvelope::from_slice(br#"{"signed":{"v":1.0},"signatures":[]}"#, "f.json").unwrap();
+    let err = env.signed_bytes().unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "f.json at /signed/v: 1.0 is not an integer; canonical JSON allows integers only"
+    );
+}
+
+#[test]
+fn truncated_and_garbled_documents_are_errors_not_panics() {
+    let good = std::fs::read(interop().join("in-toto/demo-supply-chain/root.layout")).unwrap();
+    for cut in (0..good.len()).step_by(97) {
+        let _ = Envelope::from_slice(&good[..cut], "cut.layout");
+    }
+    let mut garbled = good.clone();
+    for i in (0..garbled.len()).step_by(13) {
+        garbled[i] = garbled[i].wrapping_add(7);
+        let _ = Envelope::from_slice(&garbled, "garbled.layout");
+    }
+    let deep = "[".repeat(10_000);
+    let err = json::parse(deep.as_bytes(), "deep.json").unwrap_err();
+    assert!(err.to_string().contains("nested deeper"), "{err}");
+}
+
+#[test]
+fn garbled_keys_and_signatures_fail_cleanly() {
+    let path = interop().join("in-toto/keytypes-rsa/keys");
+    let pem_file =
+        std::fs::read_dir(&path).unwrap().flatten().find(|e| e.path().to_string_lossy().ends_with(".pem"));
+    let pem = std::fs::read_to_string(pem_file.unwrap().path()).unwrap();
+    for cut in (0..pem.len()).step_by(31) {
+        let _ = PublicKey::from_pem(&pem[..cut]);
+    }
+    let key = PublicKey::from_pem(&pem).unwrap();
+    for sig in [&[][..], &[0u8; 3][..], &[0xffu8; 384][..], &[1u8; 1000][..]] {
+        assert!(key.verify(b"message", sig).is_err());
+    }
+}
+
+fn arb_json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        ".{0,8}".prop_map(Value::String),
+    ];
+    leaf.prop_recursive(4, 64, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::vec((".{0,6}", inner), 0..6)
+                .prop_map(|kv| Value::Object(kv.into_iter().collect::<Map<String, Value>>())),
+        ]
+    })
+}
+
+proptest! {
+    #[test]
+    fn canonicalization_is_idempotent(v in arb_json()) {
+        let once = canonical::to_vec(&v).unwrap();
+        // Canonical JSON of strings without control characters is valid JSON; reparse where possible.
+        if let Ok(reparsed) = serde_json::from_slice::<Value>(&once) {
+            prop_assert_eq!(canonical::to_vec(&reparsed).unwrap(), once);
+        }
+    }
+
+    #[test]
+    fn canonicalization_ignores_member_order(pairs in prop::collection::vec((".{0,6}", any::<i64>()), 0..10)) {
+        let forward: Map<String, Value> = pairs.iter().map(|(k, v)| (k.clone(), Value::from(*v))).collect();
+        let mut text = String::from("{");
+        // Same members written in reverse order into the source text.
+        let members: Vec<_> = forward.iter().rev().collect();
+        for (i, (k, v)) in members.iter().enumerate() {
+            if i > 0 { text.push(','); }
+            text.push_str(&serde_json::to_string(k).unwrap());
+            text.push(':');
+            text.push_str(&v.to_string());
+        }
+        text.push('}');
+        let reversed: Value = serde_json::from_str(&text).unwrap();
+        prop_assert_eq!(canonical::to_vec(&Value::Object(forward)).unwrap(), canonical::to_vec(&reversed).unwrap());
+    }
+}
+
+/// The streaming canonicalizer gives the same bytes as canonicalizing the
+/// parsed value, on every signed document of the corpora.
+#[test]
+fn streaming_canonical_form_equals_value_form_on_every_corpus_document() {
+    fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(&interop(), &mut files);
+    let mut compared = 0;
+    for f in files {
+        let bytes = std::fs::read(&f).unwrap();
+        let Ok(env) = SignedEnvelope::from_slice(&bytes, "x") else { continue };
+        let mut streamed = Vec::new();
+        let found = trailscope::meta::stream::canonicalize_member(&bytes, "signed", &mut streamed);
+        match env.signed_bytes() {
+            Ok(expected) => {
+                assert_eq!(found, Ok(true), "{}", f.display());
+                assert_eq!(streamed, expected, "{}", f.display());
+                compared += 1;
+            }
+            Err(_) => assert!(found.is_err(), "{}", f.display()),
+        }
+    }
+    println!("streaming canonicalization agrees on {compared} documents");
+    assert!(compared > 1000);
+}
+
+proptest! {
+    #[test]
+    fn streaming_equals_value_canonicalization(v in arb_json(), pretty in any::<bool>()) {
+        let text = if pretty { serde_json::to_string_pretty(&v).unwrap() } else { serde_json::to_string(&v).unwrap() };
+        let mut streamed = Vec::new();
+        trailscope::meta::stream::canonicalize(text.as_bytes(), &mut streamed).unwrap();
+        prop_assert_eq!(streamed, canonical::to_vec(&v).unwrap());
+    }
+}
+
+/// Fuzz finding: a 10,000-digit integer was accepted by the streaming
+/// canonicalizer while the `Value` path (and python, over 4300 digits) refuses it.
+#[test]
+fn regression_huge_integer_is_refused_by_both_canonicalizers() {
+    let input = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/regressions/canonical-huge-integer.json"),
+    )
+    .unwrap();
+    let mut out = Vec::new();
+    assert!(trailscope::meta::stream::canonicalize(&input, &mut out).is_err());
+    if let Ok(v) = json::parse(&input, "huge") {
+        assert!(canonical::to_vec(&v).is_err());
+    }
+}

@@ -1,0 +1,119 @@
+//! Every scenario of the in-toto corpus (fixtures/interop/in-toto, verdicts
+//! from python in-toto 3.1) through the public `intoto::verify`, at the
+//! scenario's `now`, with inspections run in a scratch copy.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use trailscope::crypto::PublicKey;
+use trailscope::intoto::{VerifyOptions, verify};
+use trailscope::report::Verdict;
+
+fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/interop/in-toto")
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let dest = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &dest);
+        } else {
+            std::fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+}
+
+/// Runs one scenario; returns the disagreements (empty when it agrees).
+fn run_scenario(dir: &Path, pem: bool) -> Vec<String> {
+    let scenario: Value = serde_json::from_slice(&std::fs::read(dir.join("scenario.json")).unwrap()).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    copy_tree(dir, tmp.path());
+    let root = tmp.path();
+    let inputs = &scenario["inputs"];
+    let key_list = if pem { &inputs["layout_keys_pem"] } else { &inputs["layout_keys"] };
+    let keys: Vec<PublicKey> = key_list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| PublicKey::from_file_bytes(&std::fs::read(root.join(k.as_str().unwrap())).unwrap()).unwrap())
+        .collect();
+    let mut opts = VerifyOptions::new(root.join(inputs["layout"].as_str().unwrap()), keys);
+    opts.link_dir = root.join(inputs["link_dir"].as_str().unwrap());
+    opts.workdir = root.join(inputs["workdir"].as_str().unwrap());
+    opts.params = inputs["parameters"].as_object().map(|m| {
+        m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned())).collect::<BTreeMap<_, _>>()
+    });
+    opts.at = trailscope::meta::time::parse(scenario["now"].as_str().unwrap()).unwrap().at;
+    opts.run_inspections = true;
+    let outcome = verify(&opts).expect("verify returns an outcome");
+
+    let expect = &scenario["expect"];
+    let mut problems = Vec::new();
+    let verdict = if outcome.verdict == Verdict::Pass { "pass" } else { "fail" };
+    if verdict != expect["verdict"] {
+        problems.push(format!("verdict {verdict} != {}", expect["verdict"]));
+    }
+    if outcome.category != expect["category"] {
+        problems.push(format!("category {} != {}", outcome.category, expect["category"]));
+    }
+    let failure = outcome.failure.clone().unwrap_or_default();
+    for (field, got) in [("step", &failure.step), ("rule", &failure.rule), ("artifact", &failure.artifact)] {
+        if let Some(want) = expect[field].as_str()
+            && got.as_deref() != Some(want)
+        {
+            problems.push(format!("{field} {got:?} != {want:?}"));
+        }
+    }
+    let want_scope: Vec<String> = expect["scope"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default();
+    if failure.scope != want_scope {
+        problems.push(format!("scope {:?} != {want_scope:?}", failure.scope));
+    }
+    if !problems.is_empty() {
+        let errors: Vec<String> = outcome
+            .findings
+            .iter()
+            .filter(|f| f.severity == trailscope::findings::Severity::Error)
+            .map(|f| format!("    {}: {}", f.category, f.message))
+            .collect();
+        problems.push(format!("errors:\n{}", errors.join("\n")));
+    }
+    problems
+}
+
+fn run_all(pem: bool) {
+    let mut names: Vec<PathBuf> = std::fs::read_dir(corpus_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("scenario.json").is_file())
+        .collect();
+    names.sort();
+    let total = names.len();
+    let mut failed = Vec::new();
+    for dir in &names {
+        let problems = run_scenario(dir, pem);
+        if !problems.is_empty() {
+            failed.push(format!("{}: {}", dir.file_name().unwrap().to_string_lossy(), problems.join("; ")));
+        }
+    }
+    let label = if pem { " (PEM keys)" } else { "" };
+    println!("in-toto corpus{label}: {}/{total} agree", total - failed.len());
+    assert_eq!(total, 43, "the corpus has 43 scenarios");
+    assert!(failed.is_empty(), "disagreements:\n{}", failed.join("\n"));
+}
+
+#[test]
+fn corpus_scenarios_agree_with_the_reference() {
+    run_all(false);
+}
+
+#[test]
+fn corpus_scenarios_agree_with_pem_keys() {
+    run_all(true);
+}

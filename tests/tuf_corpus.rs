@@ -1,0 +1,116 @@
+//! Every scenario of the TUF differential corpus (`fixtures/interop/tuf/`,
+//! verdicts from python-tuf 7.0.1): refresh outcome, category, role at
+//! fault, and each target's result and role must equal `expect`.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use trailscope::tuf::session::{self, Request};
+use trailscope::tuf::{Config, DirSource, StateDir};
+
+fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/interop/tuf")
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let dest = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &dest);
+        } else {
+            std::fs::copy(entry.path(), dest).unwrap();
+        }
+    }
+}
+
+/// Runs one scenario; returns the list of disagreements.
+fn check_scenario(dir: &Path) -> Vec<String> {
+    let scenario: Value = serde_json::from_slice(&std::fs::read(dir.join("scenario.json")).unwrap()).unwrap();
+    let inputs = &scenario["inputs"];
+    let expect = &scenario["expect"];
+    let root_path = dir.join(inputs["trusted_root"].as_str().unwrap());
+    let metadata = DirSource::new(dir.join(inputs["metadata_dir"].as_str().unwrap()));
+    let targets = DirSource::new(dir.join(inputs["targets_dir"].as_str().unwrap()));
+    let scratch = tempfile::tempdir().unwrap();
+    let state = inputs["client_state"].as_str().map(|cs| {
+        copy_dir(&dir.join(cs), scratch.path());
+        StateDir::new(scratch.path(), true)
+    });
+    let now = trailscope::meta::time::parse(scenario["now"].as_str().unwrap()).unwrap().at;
+    let target_paths: Vec<String> = expect["targets"].as_object().unwrap().keys().cloned().collect();
+    let outcome = session::run(Request {
+        root_bytes: std::fs::read(&root_path).unwrap(),
+        root_file: root_path.display().to_string(),
+        metadata: &metadata,
+        targets: Some(&targets),
+        state,
+        at: now,
+        config: Config::default(),
+        target_paths,
+        all_roles: false,
+    });
+    let mut problems = Vec::new();
+    let (refresh, category, role) = match &outcome.refresh {
+        Ok(()) => ("ok", "ok".to_owned(), Value::Null),
+        Err(e) => ("error", e.category.to_string(), Value::String(e.role.clone())),
+    };
+    if refresh != expect["refresh"] || category != expect["category"] || role != expect["role"] {
+        problems.push(format!(
+            "refresh: got {refresh}/{category}/{role} want {}/{}/{} ({})",
+            expect["refresh"],
+            expect["category"],
+            expect["role"],
+            outcome.refresh.as_ref().err().map(|e| e.to_string()).unwrap_or_default()
+        ));
+    }
+    for t in &outcome.targets {
+        let want = &expect["targets"][&t.path];
+        let role = t.role.clone().map(Value::String).unwrap_or(Value::Null);
+        if want["result"] != t.status.as_str()
+            || want["category"] != t.category.as_str()
+            || want["role"] != role
+        {
+            problems.push(format!(
+                "target {:?}: got {}/{}/{} want {}/{}/{} ({})",
+                t.path,
+                t.status.as_str(),
+                t.category,
+                role,
+                want["result"],
+                want["category"],
+                want["role"],
+                t.error.as_ref().map(|e| e.to_string()).unwrap_or_default()
+            ));
+        }
+        if let (Some(info), Some(len)) = (&t.info, want["length"].as_u64())
+            && info.length != len
+        {
+            problems.push(format!("target {:?}: length {} want {len}", t.path, info.length));
+        }
+    }
+    problems
+}
+
+#[test]
+fn tuf_corpus_agrees_with_reference() {
+    let mut names: Vec<PathBuf> = std::fs::read_dir(corpus_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("scenario.json").is_file())
+        .collect();
+    names.sort();
+    assert!(!names.is_empty(), "no scenarios found");
+    let mut failures = Vec::new();
+    for dir in &names {
+        let problems = check_scenario(dir);
+        if !problems.is_empty() {
+            let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+            failures.push(format!("{name}:\n  {}", problems.join("\n  ")));
+        }
+    }
+    let agree = names.len() - failures.len();
+    println!("tuf corpus: {agree}/{} agree", names.len());
+    assert!(failures.is_empty(), "{} scenarios disagree:\n{}", failures.len(), failures.join("\n"));
+}
