@@ -12,4 +12,6 @@ pub mod findings;
 pub mod intoto;
 pub mod meta;
 pub mod report;
+pub mod sanitize;
 pub mod tuf;
+pub mod tui;
