@@ -28,6 +28,7 @@ use clap::{ArgAction, Args, Subcommand};
 use time::OffsetDateTime;
 
 use super::Exit;
+use crate::findings::Evidence;
 use crate::tuf::trusted_set::{check_hashes, check_length};
 use crate::tuf::{Config, HttpSource, StateDir, TargetFile, TufError, Updater, quote, source};
 
@@ -72,23 +73,42 @@ pub enum ClientCommand {
 struct Failure(String);
 
 impl From<TufError> for Failure {
+    /// `ROLE: MESSAGE (RULE, CATEGORY)`, then the detail that explains it.
     fn from(e: TufError) -> Self {
-        Failure(format!("{}: {} ({}, {})", e.role, e.message, e.rule, e.category))
+        let mut text = format!("{}: {} ({}, {})", e.role, e.message, e.rule, e.category);
+        match &*e.evidence {
+            Evidence::Expiry { expires, evaluated_at } => {
+                text.push_str(&format!("; expires {expires}, evaluated at {evaluated_at}"));
+            }
+            Evidence::Versions { trusted, new } => {
+                text.push_str(&format!("; trusted/expected version {trusted}, got {new}"));
+            }
+            _ => {}
+        }
+        if let Some(at) = &e.location {
+            text.push_str(&format!("; in {at}"));
+        }
+        Failure(text)
     }
 }
 
 pub fn run(args: &TufClientArgs) -> Exit {
     // The one reading of the clock (§5.1: a fixed update start time).
     let now = OffsetDateTime::now_utc();
-    let result = match &args.command {
+    // The protocol knows exit codes 0 and 1 only: a panic (a bug) is a failure too.
+    let result = std::panic::catch_unwind(|| match &args.command {
         ClientCommand::Init { trusted_root } => init(args, trusted_root),
         ClientCommand::Refresh => refresh(args, now),
         ClientCommand::Download => download(args, now),
-    };
+    });
     match result {
-        Ok(()) => Exit::Ok,
-        Err(Failure(reason)) => {
+        Ok(Ok(())) => Exit::Ok,
+        Ok(Err(Failure(reason))) => {
             eprintln!("tuf-client: error: {reason}");
+            Exit::Failed
+        }
+        Err(_) => {
+            eprintln!("tuf-client: error: internal error (panic)");
             Exit::Failed
         }
     }
