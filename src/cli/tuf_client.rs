@@ -199,7 +199,12 @@ fn download_all(args: &TufClientArgs, updater: &mut Updater<'_>, target_dir: &Pa
             let why = if lookup.limit_reached { " (delegation limit reached)" } else { "" };
             return Err(Failure(format!("target {path} not found in roles [{searched}]{why}")));
         };
-        let file = target_dir.join(quote(path));
+        let name = quote(path);
+        // `quote` keeps `.`: these names would not be a file inside the target directory.
+        if matches!(name.as_str(), "" | "." | "..") {
+            return Err(Failure(format!("target path {path:?} cannot be stored as a file")));
+        }
+        let file = target_dir.join(name);
         if cached(&file, &info, &role) {
             if args.verbose > 0 {
                 eprintln!("tuf-client: {path}: cached copy {} is valid", file.display());
