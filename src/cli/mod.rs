@@ -3,6 +3,7 @@
 
 mod completions;
 pub mod tuf;
+pub mod tuf_client;
 mod verify;
 
 use std::process::ExitCode;
@@ -53,6 +54,9 @@ pub enum Command {
     Man,
     /// TUF: verify a repository with the client workflow, or inspect its roles.
     Tuf(tuf::TufArgs),
+    /// The client command line of the tuf-conformance suite (init, refresh, download).
+    #[command(hide = true)]
+    TufClient(tuf_client::TufClientArgs),
 }
 
 /// Parses arguments, runs the chosen face, maps the outcome to an exit code.
@@ -61,10 +65,13 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
+            // The conformance client protocol knows exit codes 0 and 1 only.
+            let conformance = std::env::args_os().nth(1).is_some_and(|a| a == "tuf-client");
             return match e.kind() {
                 clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
                     Exit::Ok.into()
                 }
+                _ if conformance => Exit::Failed.into(),
                 _ => Exit::Usage.into(),
             };
         }
@@ -83,5 +90,6 @@ fn run(cli: Cli) -> Exit {
         Some(Command::Man) => completions::print_man(),
         Some(Command::Verify(args)) => verify::run(&args),
         Some(Command::Tuf(args)) => tuf::run(&args),
+        Some(Command::TufClient(args)) => tuf_client::run(&args),
     }
 }
