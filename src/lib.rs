@@ -5,6 +5,7 @@
 //! engine ← report, cli, tui`.
 #![forbid(unsafe_code)]
 
+pub mod bridge;
 pub mod cli;
 pub mod crypto;
 pub mod findings;
