@@ -8,6 +8,7 @@
 pub mod bridge;
 pub mod cli;
 pub mod crypto;
+pub mod demo;
 pub mod findings;
 pub mod intoto;
 pub mod meta;

@@ -2,6 +2,7 @@
 //! per kind, text for people).
 
 pub mod json;
+pub mod text_bridge;
 pub mod text_intoto;
 pub mod tuf_text;
 
