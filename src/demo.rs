@@ -104,9 +104,14 @@ impl Scenario {
     /// Every file below `rel`, as (path relative to `rel`, bytes).
     pub fn files_under(&self, rel: &str) -> Vec<(String, &'static [u8])> {
         let mut out = Vec::new();
-        let base = self.dir.path().join(rel);
-        if let Some(d) = self.dir.get_dir(&base) {
-            collect(d, &base, &mut out);
+        let rel = rel.trim_matches('/');
+        if rel.is_empty() {
+            collect(self.dir, self.dir.path(), &mut out);
+        } else {
+            let base = self.dir.path().join(rel);
+            if let Some(d) = self.dir.get_dir(&base) {
+                collect(d, &base, &mut out);
+            }
         }
         out
     }
