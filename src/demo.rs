@@ -163,10 +163,8 @@ fn one_line(text: &str) -> String {
 pub fn list() -> Vec<Scenario> {
     let mut out = Vec::new();
     for (set, dir) in SETS {
-        let mut names: Vec<&'static Dir<'static>> = dir
-            .dirs()
-            .filter(|d| d.get_file(d.path().join("scenario.json")).is_some())
-            .collect();
+        let mut names: Vec<&'static Dir<'static>> =
+            dir.dirs().filter(|d| d.get_file(d.path().join("scenario.json")).is_some()).collect();
         names.sort_by_key(|d| d.path());
         for d in names {
             let Some(f) = d.get_file(d.path().join("scenario.json")) else { continue };
@@ -268,7 +266,9 @@ fn run_intoto(sc: &Scenario, opts: Options) -> Result<InTotoOutcome, Error> {
     for k in inputs["layout_keys"].as_array().into_iter().flatten() {
         let rel = k.as_str().unwrap_or_default();
         let bytes = sc.file(rel).ok_or_else(|| Error::Missing(sc.name.clone(), rel.into()))?;
-        keys.push(PublicKey::from_file_bytes(bytes).map_err(|e| Error::Other(sc.name.clone(), e.to_string()))?);
+        keys.push(
+            PublicKey::from_file_bytes(bytes).map_err(|e| Error::Other(sc.name.clone(), e.to_string()))?,
+        );
     }
     let mut o = VerifyOptions::new(tmp.path().join(input(sc, "layout")?), keys);
     o.link_dir = tmp.path().join(input(sc, "link_dir")?);
@@ -287,7 +287,9 @@ fn run_intoto(sc: &Scenario, opts: Options) -> Result<InTotoOutcome, Error> {
         if let Some(src) = &mut f.source {
             src.file = src.file.replace(&prefix, "");
         }
-        if let crate::findings::Subject::Link { path } | crate::findings::Subject::Layout { path } = &mut f.subject {
+        if let crate::findings::Subject::Link { path } | crate::findings::Subject::Layout { path } =
+            &mut f.subject
+        {
             *path = path.replace(&prefix, "");
         }
     }

@@ -38,7 +38,8 @@ fn dir_cmd(name: &str) -> Command {
 }
 
 fn json_of(out: &std::process::Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
 }
 
 #[test]
@@ -92,7 +93,8 @@ fn text_output_says_when_inspections_were_not_run() {
 fn usage_and_input_errors() {
     let out = dir_cmd("solo-developer").args(["--at", "yesterday"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    let out = Command::cargo_bin("trailscope").unwrap().args(["bridge", "verify", "--root", "x"]).output().unwrap();
+    let out =
+        Command::cargo_bin("trailscope").unwrap().args(["bridge", "verify", "--root", "x"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let dir = corpus("solo-developer");
     let out = bridge_cmd(&dir, "/nonexistent/metadata", "/nonexistent/targets").output().unwrap();
@@ -109,10 +111,17 @@ fn usage_and_input_errors() {
 #[test]
 fn demo_list_and_act3_from_an_empty_directory() {
     let cwd = tempfile::tempdir().unwrap();
-    let out = Command::cargo_bin("trailscope").unwrap().current_dir(cwd.path()).args(["demo", "--list"]).output().unwrap();
+    let out = Command::cargo_bin("trailscope")
+        .unwrap()
+        .current_dir(cwd.path())
+        .args(["demo", "--list"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
-    for name in ["act1-alice-alone", "act2-bob-updates", "act3-adversary", "demo-supply-chain", "rollback-timestamp"] {
+    for name in
+        ["act1-alice-alone", "act2-bob-updates", "act3-adversary", "demo-supply-chain", "rollback-timestamp"]
+    {
         assert!(text.contains(name), "{text}");
     }
     let out = Command::cargo_bin("trailscope")
@@ -135,14 +144,23 @@ fn demo_list_and_act3_from_an_empty_directory() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(json_of(&out)["kind"], "bridge");
-    let out = Command::cargo_bin("trailscope").unwrap().current_dir(cwd.path()).args(["demo", "nope"]).output().unwrap();
+    let out = Command::cargo_bin("trailscope")
+        .unwrap()
+        .current_dir(cwd.path())
+        .args(["demo", "nope"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     // No argument: the headless summary of the three acts.
     let out = Command::cargo_bin("trailscope").unwrap().current_dir(cwd.path()).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("act3-adversary") && text.contains("FAIL"), "{text}");
-    assert_eq!(std::fs::read_dir(cwd.path()).unwrap().count(), 0, "the demo wrote into the current directory");
+    assert_eq!(
+        std::fs::read_dir(cwd.path()).unwrap().count(),
+        0,
+        "the demo wrote into the current directory"
+    );
 }
 
 /// Serves `root` over http on 127.0.0.1 (percent-decoded paths, 404
@@ -184,11 +202,15 @@ fn handle(stream: TcpStream, root: &Path) {
     }
     let path = first.split_whitespace().nth(1).unwrap_or("/").trim_start_matches('/').to_owned();
     let decoded = percent_encoding::percent_decode_str(&path).decode_utf8_lossy().into_owned();
-    let body = if decoded.split('/').any(|s| s == "..") { None } else { std::fs::read(root.join(&decoded)).ok() };
+    let body =
+        if decoded.split('/').any(|s| s == "..") { None } else { std::fs::read(root.join(&decoded)).ok() };
     let mut stream = reader.into_inner();
     let _ = match body {
         Some(b) => stream
-            .write_all(format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", b.len()).as_bytes())
+            .write_all(
+                format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", b.len())
+                    .as_bytes(),
+            )
             .and_then(|_| stream.write_all(&b)),
         None => stream.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"),
     };
@@ -196,7 +218,9 @@ fn handle(stream: TcpStream, root: &Path) {
 
 #[test]
 fn a_scenario_over_http_gives_the_directory_verdict() {
-    for (name, code, category) in [("second-layout-version", 0, "pass"), ("link-file-missing", 1, "download-failed")] {
+    for (name, code, category) in
+        [("second-layout-version", 0, "pass"), ("link-file-missing", 1, "download-failed")]
+    {
         let dir = corpus(name);
         let port = serve(dir.join("repo"));
         let m = format!("http://127.0.0.1:{port}/metadata/");

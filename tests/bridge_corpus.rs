@@ -53,7 +53,8 @@ fn check_scenario(dir: &Path) -> Vec<String> {
     let first = out.first.clone();
     let verdict = if out.verdict == trailscope::report::Verdict::Pass { "pass" } else { "fail" };
     let stage = opt(out.stage().map(|s| s.as_str()));
-    if expect["verdict"] != verdict || expect["stage"] != stage || expect["category"] != out.category.as_str() {
+    if expect["verdict"] != verdict || expect["stage"] != stage || expect["category"] != out.category.as_str()
+    {
         problems.push(format!(
             "verdict/stage/category: got {verdict}/{stage}/{} want {}/{}/{} ({})",
             out.category,

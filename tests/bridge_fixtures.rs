@@ -110,7 +110,10 @@ fn adversary_report_names_step_rule_and_both_hashes() {
     assert_eq!(out.inspections_skipped, vec!["untar".to_owned()]);
     let text = trailscope::report::text_bridge::render(&out);
     assert!(text.contains("inspections not run (untar)"), "{text}");
-    assert!(text.contains(ev["served_sha256"].as_str().unwrap()) && text.contains(ev["recorded_sha256"].as_str().unwrap()));
+    assert!(
+        text.contains(ev["served_sha256"].as_str().unwrap())
+            && text.contains(ev["recorded_sha256"].as_str().unwrap())
+    );
 }
 
 #[test]
@@ -134,7 +137,9 @@ fn intoto_demo_gets_its_expected_verdicts() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|k| PublicKey::from_file_bytes(&std::fs::read(dir.join(k.as_str().unwrap())).unwrap()).unwrap())
+            .map(|k| {
+                PublicKey::from_file_bytes(&std::fs::read(dir.join(k.as_str().unwrap())).unwrap()).unwrap()
+            })
             .collect();
         let mut o = VerifyOptions::new(dir.join(inputs["layout"].as_str().unwrap()), keys);
         o.link_dir = dir.join(inputs["link_dir"].as_str().unwrap());
@@ -208,7 +213,10 @@ fn embedded_demo_matches_the_fixtures_and_their_verdicts() {
         for (dir, s) in scenarios(set) {
             on_disk += 1;
             let name = s["name"].as_str().unwrap();
-            let sc = list.iter().find(|x| x.set == set && x.name == name).unwrap_or_else(|| panic!("{set}/{name}"));
+            let sc = list
+                .iter()
+                .find(|x| x.set == set && x.name == name)
+                .unwrap_or_else(|| panic!("{set}/{name}"));
             // Same files, same bytes.
             let tmp = tempfile::tempdir().unwrap();
             sc.materialize(tmp.path()).unwrap();

@@ -365,7 +365,9 @@ fn follow_custom(run: &mut Run, updater: &mut Updater<'_>, target: &str, pkg: &T
             run.custom_fail(
                 target,
                 cc::NO_LAYOUT,
-                format!("package {target} names no in-toto layout (no \".layout\" entry in custom[\"in-toto\"])"),
+                format!(
+                    "package {target} names no in-toto layout (no \".layout\" entry in custom[\"in-toto\"])"
+                ),
             );
             None
         }
@@ -395,10 +397,7 @@ fn follow_custom(run: &mut Run, updater: &mut Updater<'_>, target: &str, pkg: &T
         run.custom_fail(
             target,
             cc::LAYOUT_TYPE_MISMATCH,
-            format!(
-                "package {target} has root-layout-type {found}, expected {}",
-                custom::CLIENT_LAYOUT_TYPE
-            ),
+            format!("package {target} has root-layout-type {found}, expected {}", custom::CLIENT_LAYOUT_TYPE),
         );
     } else {
         let links = custom::with_extension(&entries, ".link");
@@ -484,9 +483,10 @@ fn run_intoto(run: &mut Run, req: &Request<'_>, layout_path: &str) -> Option<InT
     let mut keys: BTreeMap<String, PublicKey> = BTreeMap::new();
     for name in work.pub_files() {
         let text = std::fs::read(work.path().join(&name)).unwrap_or_default();
-        match std::str::from_utf8(&text).map_err(|e| e.to_string()).and_then(|t| {
-            PublicKey::from_pem(t).map_err(|e| e.to_string())
-        }) {
+        match std::str::from_utf8(&text)
+            .map_err(|e| e.to_string())
+            .and_then(|t| PublicKey::from_pem(t).map_err(|e| e.to_string()))
+        {
             Ok(k) => {
                 keys.insert(k.keyid(), k);
             }

@@ -98,12 +98,10 @@ fn verify(a: &VerifyArgs) -> Exit {
             }
         },
     };
-    let root_bytes = match std::fs::File::open(&a.root)
-        .map_err(|e| e.to_string())
-        .and_then(|f| {
-            source::read_bounded(f, Config::default().root_max_length, &a.root.display().to_string())
-                .map_err(|e| e.to_string())
-        }) {
+    let root_bytes = match std::fs::File::open(&a.root).map_err(|e| e.to_string()).and_then(|f| {
+        source::read_bounded(f, Config::default().root_max_length, &a.root.display().to_string())
+            .map_err(|e| e.to_string())
+    }) {
         Ok(b) => b,
         Err(e) => {
             eprintln!("trailscope bridge verify: cannot read trusted root {}: {e}", a.root.display());

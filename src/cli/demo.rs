@@ -92,7 +92,8 @@ fn render(outcome: &Outcome, format: Format, strict: bool) -> (String, Verdict) 
 }
 
 fn print_list() {
-    let mut out = String::from("Embedded scenarios (trailscope demo NAME [--run-inspections] [--format json]):\n");
+    let mut out =
+        String::from("Embedded scenarios (trailscope demo NAME [--run-inspections] [--format json]):\n");
     let mut set = "";
     for sc in demo::list() {
         if sc.set != set {

@@ -23,15 +23,14 @@ pub fn render(o: &BridgeOutcome) -> String {
         Verdict::Fail => "✘ FAIL",
     };
     let _ = match o.stage() {
-        Some(stage) => writeln!(out, "bridge verification: {word}  stage {stage}, category {}", sanitize(&o.category)),
-        None => writeln!(out, "bridge verification: {word}  (TUF, in-toto and the product binding all verified)"),
+        Some(stage) => {
+            writeln!(out, "bridge verification: {word}  stage {stage}, category {}", sanitize(&o.category))
+        }
+        None => {
+            writeln!(out, "bridge verification: {word}  (TUF, in-toto and the product binding all verified)")
+        }
     };
-    let _ = writeln!(
-        out,
-        "target {}  evaluated at {}",
-        sanitize(&o.target),
-        crate::meta::time::format(o.at)
-    );
+    let _ = writeln!(out, "target {}  evaluated at {}", sanitize(&o.target), crate::meta::time::format(o.at));
     if !o.inspections_skipped.is_empty() {
         let _ = writeln!(
             out,
@@ -60,7 +59,12 @@ pub fn render(o: &BridgeOutcome) -> String {
 
 fn first_failure(out: &mut String, o: &BridgeOutcome) {
     let Some(f) = &o.first else { return };
-    let _ = writeln!(out, "\nFirst failure (the one the reference reports): {} / {}", f.stage, sanitize(&f.category));
+    let _ = writeln!(
+        out,
+        "\nFirst failure (the one the reference reports): {} / {}",
+        f.stage,
+        sanitize(&f.category)
+    );
     let mut what = Vec::new();
     if let Some(t) = &f.failed_target {
         what.push(format!("target {}", sanitize(t)));
@@ -120,7 +124,8 @@ fn tuf_section(out: &mut String, o: &BridgeOutcome) {
         let role = t.role.as_deref().map(sanitize).unwrap_or_else(|| "-".into());
         let detail = match (&t.status, &t.info) {
             (TargetStatus::Ok, Some(info)) => {
-                let sha = info.hashes.get("sha256").map(|h| format!(" sha256 {}", short(h))).unwrap_or_default();
+                let sha =
+                    info.hashes.get("sha256").map(|h| format!(" sha256 {}", short(h))).unwrap_or_default();
                 format!("signed by {role}, {} bytes{sha}", info.length)
             }
             (TargetStatus::NotFound, _) => format!(
@@ -152,7 +157,8 @@ fn intoto_section(out: &mut String, o: &BridgeOutcome) {
         let _ = writeln!(out, "  layout keys: {}", shown.join(", "));
     }
     if let Some(links) = &o.trace.links {
-        let _ = writeln!(out, "  links: {}", links.iter().map(|s| sanitize(s)).collect::<Vec<_>>().join(", "));
+        let _ =
+            writeln!(out, "  links: {}", links.iter().map(|s| sanitize(s)).collect::<Vec<_>>().join(", "));
     }
     let mut ov = String::new();
     overview(&mut ov, &i.layout, 0);
@@ -172,9 +178,25 @@ fn binding_section(out: &mut String, o: &BridgeOutcome) {
                 sanitize(&b.product),
                 sanitize(&b.step)
             );
-            let _ = writeln!(out, "    in the link:    sha256 {}", b.product_sha256.as_deref().map(sanitize).unwrap_or("(not there)".into()));
-            let _ = writeln!(out, "    TUF target:     sha256 {}", b.target_sha256.as_deref().map(sanitize).unwrap_or("(none listed)".into()));
-            let _ = writeln!(out, "    {}", if b.holds() { "bound: the served package is the supply chain's product" } else { "NOT bound" });
+            let _ = writeln!(
+                out,
+                "    in the link:    sha256 {}",
+                b.product_sha256.as_deref().map(sanitize).unwrap_or("(not there)".into())
+            );
+            let _ = writeln!(
+                out,
+                "    TUF target:     sha256 {}",
+                b.target_sha256.as_deref().map(sanitize).unwrap_or("(none listed)".into())
+            );
+            let _ = writeln!(
+                out,
+                "    {}",
+                if b.holds() {
+                    "bound: the served package is the supply chain's product"
+                } else {
+                    "NOT bound"
+                }
+            );
         }
         (None, Some(f)) => {
             let _ = writeln!(out, "  {}", sanitize(&f.message));
