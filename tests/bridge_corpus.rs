@@ -37,7 +37,8 @@ fn check_scenario(dir: &Path) -> Vec<String> {
     let expect = &scenario["expect"];
     let root_path = dir.join(inputs["trusted_root"].as_str().unwrap());
     let metadata = DirSource::new(dir.join(inputs["metadata_dir"].as_str().unwrap()));
-    let targets = DirSource::new(dir.join(inputs["targets_dir"].as_str().unwrap()));
+    let targets = DirSource::new(dir.join(inputs["targets_dir"].as_str().unwrap()))
+        .with_source_layout(metadata.source_layout());
     let at = trailscope::meta::time::parse(scenario["now"].as_str().unwrap()).unwrap().at;
     let mut req = Request::new(
         std::fs::read(&root_path).unwrap(),

@@ -49,7 +49,8 @@ fn run_bridge(dir: &Path, s: &Value, run_inspections: bool) -> bridge::BridgeOut
     let inputs = &s["inputs"];
     let root = dir.join(inputs["trusted_root"].as_str().unwrap());
     let metadata = DirSource::new(dir.join(inputs["metadata_dir"].as_str().unwrap()));
-    let targets = DirSource::new(dir.join(inputs["targets_dir"].as_str().unwrap()));
+    let targets = DirSource::new(dir.join(inputs["targets_dir"].as_str().unwrap()))
+        .with_source_layout(metadata.source_layout());
     let mut req = Request::new(
         std::fs::read(&root).unwrap(),
         root.display().to_string(),
@@ -164,7 +165,8 @@ fn tuf_attacks_get_their_expected_verdicts() {
         let e = &s["expect"];
         let root = dir.join(inputs["trusted_root"].as_str().unwrap());
         let metadata = DirSource::new(dir.join(inputs["metadata_dir"].as_str().unwrap()));
-        let targets = DirSource::new(dir.join(inputs["targets_dir"].as_str().unwrap()));
+        let targets = DirSource::new(dir.join(inputs["targets_dir"].as_str().unwrap()))
+            .with_source_layout(metadata.source_layout());
         let scratch = tempfile::tempdir().unwrap();
         let state = inputs["client_state"].as_str().map(|cs| {
             for f in std::fs::read_dir(dir.join(cs)).unwrap() {

@@ -36,8 +36,6 @@ pub mod warning {
     pub const LAYOUT_NOT_TOP_LEVEL: &str = "layout-not-from-top-level-targets";
     /// Two listed files share a basename in the flat verification directory.
     pub const BASENAME_COLLISION: &str = "basename-collision";
-    /// An inspection the verdict depends on was not run.
-    pub const INSPECTIONS_NOT_RUN: &str = "bridge-inspections-not-run";
 }
 
 /// Notes (info findings).
@@ -75,7 +73,10 @@ impl Run {
             self.first = Some(FirstFailure {
                 stage,
                 category: f.category.clone(),
-                failed_target: None,
+                failed_target: match &f.subject {
+                    Subject::Target { path } => Some(path.clone()),
+                    _ => None,
+                },
                 role: None,
                 step: None,
                 rule: None,
@@ -288,19 +289,6 @@ fn stages(
     } else {
         outcome.layout.inspections.iter().map(|i| i.name.clone()).collect()
     };
-    if !skipped.is_empty() {
-        run.weak(
-            Stage::InToto,
-            Finding::warning(
-                warning::INSPECTIONS_NOT_RUN,
-                Subject::Layout { path: layout_path.clone() },
-                format!(
-                    "the layout's inspections ({}) were not run, so the verdict does not cover them; the reference runs them. Use --run-inspections to run them in a scratch copy of the verification directory",
-                    skipped.join(", ")
-                ),
-            ),
-        );
-    }
     // 7: the product binding (also evaluated after an in-toto failure, as a
     // second opinion, once the last step's link is known).
     let last_step_used = outcome.layout.steps.last().is_some_and(|s| s.used_link.is_some());

@@ -75,7 +75,10 @@ fn is_url(location: &str) -> bool {
     location.starts_with("http://") || location.starts_with("https://")
 }
 
-fn open(location: &str, what: &str) -> Result<Box<dyn Source>, Exit> {
+/// A directory or URL source; `layout` forces a directory's source-layout
+/// fallback (targets take the metadata directory's layout, so a served
+/// repository's `HASH.name` files never fall back to unprefixed names).
+fn open(location: &str, what: &str, layout: Option<bool>) -> Result<Box<dyn Source>, Exit> {
     if is_url(location) {
         return Ok(source::open(location));
     }
@@ -84,7 +87,11 @@ fn open(location: &str, what: &str) -> Result<Box<dyn Source>, Exit> {
         eprintln!("trailscope bridge verify: --{what} {location}: not a directory");
         return Err(Exit::Input);
     }
-    Ok(Box::new(DirSource::new(path)))
+    let dir = DirSource::new(path);
+    Ok(Box::new(match layout {
+        Some(on) => dir.with_source_layout(on),
+        None => dir,
+    }))
 }
 
 fn verify(a: &VerifyArgs) -> Exit {
@@ -108,11 +115,12 @@ fn verify(a: &VerifyArgs) -> Exit {
             return Exit::Input;
         }
     };
-    let metadata = match open(&a.metadata, "metadata") {
+    let metadata = match open(&a.metadata, "metadata", None) {
         Ok(s) => s,
         Err(e) => return e,
     };
-    let targets = match open(&a.targets, "targets") {
+    let layout = if is_url(&a.metadata) { false } else { DirSource::new(&a.metadata).source_layout() };
+    let targets = match open(&a.targets, "targets", Some(layout)) {
         Ok(s) => s,
         Err(e) => return e,
     };
