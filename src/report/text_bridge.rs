@@ -147,11 +147,12 @@ fn tuf_section(out: &mut String, o: &BridgeOutcome) {
 }
 
 fn intoto_section(out: &mut String, o: &BridgeOutcome) {
-    let _ = writeln!(out, "\n[in-toto] {}", stage_status(o, Stage::InToto));
     let Some(i) = &o.intoto else {
-        let _ = writeln!(out, "  not run");
+        let why = if o.first.is_some() { "an earlier stage failed" } else { "nothing to verify" };
+        let _ = writeln!(out, "\n[in-toto] not run ({why})");
         return;
     };
+    let _ = writeln!(out, "\n[in-toto] {}", stage_status(o, Stage::InToto));
     if let Some(keys) = &o.trace.layout_keys {
         let shown: Vec<String> = keys.iter().map(|k| short(k)).collect();
         let _ = writeln!(out, "  layout keys: {}", shown.join(", "));
@@ -168,8 +169,12 @@ fn intoto_section(out: &mut String, o: &BridgeOutcome) {
 }
 
 fn binding_section(out: &mut String, o: &BridgeOutcome) {
-    let _ = writeln!(out, "\n[product-binding] {}", stage_status(o, Stage::ProductBinding));
     let finding = o.findings.iter().find(|f| f.stage.as_deref() == Some(Stage::ProductBinding.as_str()));
+    if o.trace.binding.is_none() && finding.is_none() {
+        let _ = writeln!(out, "\n[product-binding] not evaluated");
+        return;
+    }
+    let _ = writeln!(out, "\n[product-binding] {}", stage_status(o, Stage::ProductBinding));
     match (&o.trace.binding, finding) {
         (Some(b), _) => {
             let _ = writeln!(
