@@ -9,6 +9,7 @@
 //! report the one python would have raised.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -66,9 +67,9 @@ pub fn rule_text(elements: &[String]) -> String {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SectionResult {
     pub side: ArtifactType,
-    /// All materials and products of the item's link (sorted).
-    pub materials: Vec<String>,
-    pub products: Vec<String>,
+    /// All materials and products of the item's link (shared with the link).
+    pub materials: Arc<Artifacts>,
+    pub products: Arc<Artifacts>,
     pub rules: Vec<RuleResult>,
 }
 
@@ -100,8 +101,9 @@ pub fn verify_item_rules(
     let mut queue: BTreeSet<String> = source.keys().cloned().collect();
     let mut results = Vec::with_capacity(rules.len());
     for (index, elements) in rules.iter().enumerate() {
-        let before: Vec<String> = queue.iter().cloned().collect();
-        let mut trace = RuleTrace { queue_before: before, ..RuleTrace::default() };
+        let (before, before_count) = RuleTrace::capped(queue.iter());
+        let mut trace =
+            RuleTrace { queue_before: before, queue_before_count: before_count, ..RuleTrace::default() };
         let parsed = ArtifactRule::parse(elements);
         let (outcome, consumed) = match &parsed {
             Err(e) => (RuleOutcome::Malformed(e.to_string()), BTreeSet::new()),
@@ -110,14 +112,14 @@ pub fn verify_item_rules(
         for c in &consumed {
             queue.remove(c);
         }
-        trace.consumed = consumed.into_iter().collect();
-        trace.queue_after = queue.iter().cloned().collect();
+        (trace.consumed, trace.consumed_count) = RuleTrace::capped(consumed.iter());
+        (trace.queue_after, trace.queue_after_count) = RuleTrace::capped(queue.iter());
         results.push(RuleResult { index, elements: elements.clone(), parsed: parsed.ok(), outcome, trace });
     }
     SectionResult {
         side,
-        materials: link.materials.keys().cloned().collect(),
-        products: link.products.keys().cloned().collect(),
+        materials: Arc::clone(&link.materials),
+        products: Arc::clone(&link.products),
         rules: results,
     }
 }
@@ -257,8 +259,8 @@ mod tests {
 
     fn link(m: &[(&str, &str)], p: &[(&str, &str)]) -> Link {
         let mut l = Link::empty(Some("x".into()));
-        l.materials = arts(m);
-        l.products = arts(p);
+        l.materials = arts(m).into();
+        l.products = arts(p).into();
         l
     }
 
