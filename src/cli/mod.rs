@@ -1,7 +1,9 @@
 //! The command line: clap definitions, exit codes, and the headless
 //! subcommands. `main.rs` only calls [`main`].
 
+pub mod bridge;
 mod completions;
+pub mod demo;
 pub mod tuf;
 pub mod tuf_client;
 mod verify;
@@ -57,6 +59,10 @@ pub enum Command {
     /// The client command line of the tuf-conformance suite (init, refresh, download).
     #[command(hide = true)]
     TufClient(tuf_client::TufClientArgs),
+    /// TUF distributes in-toto: verify a package end to end (ITE-2 / ITE-3).
+    Bridge(bridge::BridgeArgs),
+    /// The demo embedded in the binary: list or verify its scenarios.
+    Demo(demo::DemoArgs),
 }
 
 /// Parses arguments, runs the chosen face, maps the outcome to an exit code.
@@ -81,15 +87,13 @@ pub fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Exit {
     match cli.command {
-        None => {
-            let mut cmd = <Cli as clap::CommandFactory>::command();
-            let _ = cmd.print_help();
-            Exit::Ok
-        }
+        None => demo::run_default(),
         Some(Command::Completions(args)) => completions::print_completions(&args),
         Some(Command::Man) => completions::print_man(),
         Some(Command::Verify(args)) => verify::run(&args),
         Some(Command::Tuf(args)) => tuf::run(&args),
         Some(Command::TufClient(args)) => tuf_client::run(&args),
+        Some(Command::Bridge(args)) => bridge::run(&args),
+        Some(Command::Demo(args)) => demo::run(&args),
     }
 }
