@@ -232,7 +232,7 @@ pub fn path_join(a: &str, b: &str) -> String {
 }
 
 fn hashes_value(h: &HashDict) -> Value {
-    Value::Object(h.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect())
+    h.to_value()
 }
 
 /// `verify_match_rule`: consume queued artifacts (below the optional source
