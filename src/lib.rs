@@ -9,6 +9,7 @@ pub mod cli;
 pub mod crypto;
 pub mod engine;
 pub mod findings;
+pub mod graph;
 pub mod intoto;
 pub mod meta;
 pub mod report;
