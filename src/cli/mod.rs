@@ -2,8 +2,9 @@
 //! subcommands. `main.rs` only calls [`main`].
 
 mod completions;
+pub mod graph;
 pub mod tuf;
-mod verify;
+pub mod verify;
 
 use std::process::ExitCode;
 
@@ -53,6 +54,8 @@ pub enum Command {
     Man,
     /// TUF: verify a repository with the client workflow, or inspect its roles.
     Tuf(tuf::TufArgs),
+    /// Export the supply-chain graph (steps, links, artifacts, keys, roles, targets) as DOT, Mermaid or JSON.
+    Graph(graph::GraphArgs),
 }
 
 /// Parses arguments, runs the chosen face, maps the outcome to an exit code.
@@ -83,5 +86,6 @@ fn run(cli: Cli) -> Exit {
         Some(Command::Man) => completions::print_man(),
         Some(Command::Verify(args)) => verify::run(&args),
         Some(Command::Tuf(args)) => tuf::run(&args),
+        Some(Command::Graph(args)) => graph::run(&args),
     }
 }

@@ -61,19 +61,18 @@ pub fn draw(g: &SupplyGraph, view: View) -> Drawing {
     let nodes: Vec<NodeId> = g
         .graph
         .node_indices()
-        .filter(|&n| match (&g.graph[n], view) {
-            (Node::Step(_) | Node::Inspection(_), View::Chain) => true,
-            (Node::Role(_), View::Trust) => true,
-            _ => false,
+        .filter(|&n| {
+            matches!(
+                (&g.graph[n], view),
+                (Node::Step(_) | Node::Inspection(_), View::Chain) | (Node::Role(_), View::Trust)
+            )
         })
         .collect();
     let index: BTreeMap<NodeId, usize> = nodes.iter().enumerate().map(|(i, &n)| (n, i)).collect();
     let mut counts: BTreeMap<(usize, usize), usize> = BTreeMap::new();
     for e in g.graph.raw_edges() {
-        let wanted = match (&e.weight, view) {
-            (Edge::Matches(_), View::Chain) | (Edge::Delegates(_), View::Trust) => true,
-            _ => false,
-        };
+        let wanted =
+            matches!((&e.weight, view), (Edge::Matches(_), View::Chain) | (Edge::Delegates(_), View::Trust));
         if let (true, Some(&a), Some(&b)) = (wanted, index.get(&e.source()), index.get(&e.target())) {
             *counts.entry((a, b)).or_default() += 1;
         }
@@ -191,7 +190,8 @@ fn order_lanes(n: usize, layer: &[usize], preds: &[Vec<usize>], succs: &[Vec<usi
     };
     set_lanes(&rows, &mut lane);
     let sweep = |rows: &mut Vec<Vec<usize>>, lane: &mut Vec<usize>, down: bool| {
-        let order: Vec<usize> = if down { (1..layers).collect() } else { (0..layers.saturating_sub(1)).rev().collect() };
+        let order: Vec<usize> =
+            if down { (1..layers).collect() } else { (0..layers.saturating_sub(1)).rev().collect() };
         for l in order {
             let nbrs = if down { preds } else { succs };
             let mut keyed: Vec<(u64, usize, usize)> = rows[l]

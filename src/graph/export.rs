@@ -227,7 +227,8 @@ fn edge_json(a: NodeId, b: NodeId, e: &Edge) -> Value {
 /// The graph as a JSON document (schema_version 1), with the drawing of
 /// its main view (`chain` for in-toto, `trust` for TUF).
 pub fn to_json(g: &SupplyGraph, o: ExportOptions) -> Value {
-    let nodes: Vec<Value> = g.graph.node_indices().filter(|&n| shown(g, n, o)).map(|n| node_json(g, n)).collect();
+    let nodes: Vec<Value> =
+        g.graph.node_indices().filter(|&n| shown(g, n, o)).map(|n| node_json(g, n)).collect();
     let edges: Vec<Value> = edges(g, o).map(|(a, b, e)| edge_json(a, b, e)).collect();
     let view = match g.kind {
         GraphKind::InToto => View::Chain,

@@ -284,8 +284,12 @@ fn add_matches(g: &mut SupplyGraph, layout: &Layout) {
             for (index, rule) in rules.iter().enumerate() {
                 let Ok(ArtifactRule::Match(m)) = ArtifactRule::parse(rule) else { continue };
                 let Some(from) = g.item(&m.dest_name) else { continue };
-                let edge =
-                    MatchEdge { rule: rule_text(rule), to_side: side, from_side: side_of(m.dest_type), index };
+                let edge = MatchEdge {
+                    rule: rule_text(rule),
+                    to_side: side,
+                    from_side: side_of(m.dest_type),
+                    index,
+                };
                 g.connect(from, to, Edge::Matches(Box::new(edge)));
             }
         }

@@ -409,9 +409,10 @@ impl SupplyGraph {
 
     /// The artifact of `path` on `side` of item `item`.
     pub fn artifact(&self, item: NodeId, side: Side, path: &str) -> Option<NodeId> {
-        self.artifacts_at(path).iter().copied().find(|&a| {
-            matches!(&self.graph[a], Node::Artifact(n) if n.item == item && n.side == side)
-        })
+        self.artifacts_at(path)
+            .iter()
+            .copied()
+            .find(|&a| matches!(&self.graph[a], Node::Artifact(n) if n.item == item && n.side == side))
     }
 
     /// Edges out of (`Outgoing`) or into (`Incoming`) `node`, in insertion order.

@@ -73,7 +73,14 @@ impl SupplyGraph {
                 self.digests(n).into_iter().map(|(x, y)| (x.to_owned(), y.to_owned())).collect();
             let changed = observations.last().is_some_and(|prev| prev.digests != digests);
             let item_name = self.graph[n.item].item().map(|i| i.name.clone()).unwrap_or_default();
-            observations.push(Observation { artifact: a, item: n.item, item_name, side: n.side, digests, changed });
+            observations.push(Observation {
+                artifact: a,
+                item: n.item,
+                item_name,
+                side: n.side,
+                digests,
+                changed,
+            });
         }
         Provenance { path: path.to_owned(), observations }
     }
@@ -83,9 +90,11 @@ impl SupplyGraph {
     pub fn feeds(&self, file: &str) -> Feeds {
         let mut items: Vec<NodeId> = Vec::new();
         if let Some(l) = self.link(file) {
-            items.extend(self.edges(l, Direction::Outgoing).into_iter().filter_map(|(_, to, e)| {
-                matches!(e, Edge::Records).then_some(to)
-            }));
+            items.extend(
+                self.edges(l, Direction::Outgoing)
+                    .into_iter()
+                    .filter_map(|(_, to, e)| matches!(e, Edge::Records).then_some(to)),
+            );
         } else if self.root.is_some_and(|r| matches!(&self.graph[r], Node::Layout(l) if l.path == file)) {
             items = self.nodes_of("step");
             items.extend(self.nodes_of("inspection"));
@@ -104,7 +113,12 @@ impl SupplyGraph {
             for (_, to, e) in self.edges(item, Direction::Outgoing) {
                 let Edge::Matches(m) = e else { continue };
                 let Some(i) = self.graph[to].item() else { continue };
-                rules.push(RuleRef { item: i.name.clone(), side: m.to_side, index: m.index, text: m.rule.clone() });
+                rules.push(RuleRef {
+                    item: i.name.clone(),
+                    side: m.to_side,
+                    index: m.index,
+                    text: m.rule.clone(),
+                });
                 if seen.insert(to) {
                     items.push(to);
                 }

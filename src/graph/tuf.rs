@@ -113,7 +113,12 @@ fn add_delegations(g: &mut SupplyGraph, set: &TrustedSet) {
                         PathScope::Paths(p) => p.clone(),
                         PathScope::HashPrefixes(p) => p.iter().map(|h| format!("hash-prefix:{h}")).collect(),
                     };
-                    let e = DelegationEdge { threshold: r.keys.threshold, paths, terminating: r.terminating, order };
+                    let e = DelegationEdge {
+                        threshold: r.keys.threshold,
+                        paths,
+                        terminating: r.terminating,
+                        order,
+                    };
                     (r.name.clone(), e)
                 })
                 .collect(),
