@@ -338,18 +338,20 @@ fn rules_unit(
             return Outcome::skipped("the step is no longer in the layout");
         };
         // python's reduced chain: the first validly signed link of each step.
-        let reduced: BTreeMap<String, Link> = sources
-            .iter()
-            .filter_map(|(step, units)| {
-                units.iter().find(|(_, sig)| inputs.get(sig) == Some(&true)).and_then(|(p, _)| match &inputs
-                    .get(p)?
-                    .payload
-                {
-                    Ok(Payload::Link(l)) => Some((step.clone(), l.clone())),
-                    _ => None,
-                })
-            })
-            .collect();
+        let mut reduced: BTreeMap<String, Link> = BTreeMap::new();
+        for (step, units) in &sources {
+            let first = units.iter().find(|(_, sig)| inputs.get(sig) == Some(&true));
+            match first.and_then(|(p, _)| inputs.get(p)).map(|m| &m.payload) {
+                Some(Ok(Payload::Link(l))) => {
+                    reduced.insert(step.clone(), l.clone());
+                }
+                // A sublayout's summary link comes out of its verification.
+                Some(Ok(Payload::Layout(_))) => {
+                    return Outcome::skipped(format!("step '{step}' is a sublayout; checked in the verdict"));
+                }
+                _ => {}
+            }
+        }
         let Some(link) = reduced.get(&name) else { return Outcome::skipped("no verified link for the step") };
         let rules = match side {
             ArtifactType::Materials => &s.expected_materials,
