@@ -67,7 +67,8 @@ fn intoto_plan_verdicts_equal_direct_verification_on_the_corpus() {
     assert_eq!(all.len(), 43, "the in-toto corpus has 43 scenarios");
     for dir in all {
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
-        let scenario: Value = serde_json::from_slice(&std::fs::read(dir.join("scenario.json")).unwrap()).unwrap();
+        let scenario: Value =
+            serde_json::from_slice(&std::fs::read(dir.join("scenario.json")).unwrap()).unwrap();
         let tmp = tempfile::tempdir().unwrap();
         copy_tree(&dir, tmp.path());
         let opts = intoto_options(tmp.path(), &scenario);
@@ -85,7 +86,8 @@ fn intoto_plan_verdicts_equal_direct_verification_on_the_corpus() {
         // Inspections run in a fresh scratch directory each time, so their
         // traces differ by path and timing: compare what a user is told.
         let told = |o: &intoto::InTotoOutcome| {
-            let f: Vec<_> = o.findings.iter().map(|f| (f.severity, f.category.clone(), f.subject.clone())).collect();
+            let f: Vec<_> =
+                o.findings.iter().map(|f| (f.severity, f.category.clone(), f.subject.clone())).collect();
             (o.verdict, o.category.clone(), o.failure.clone(), f, o.layout.steps.clone())
         };
         if told(via_engine) != told(&direct) {
@@ -101,7 +103,8 @@ fn intoto_plan_verdicts_equal_direct_verification_on_the_corpus() {
             for (unit, o) in results.iter() {
                 let kinds = ["layout-signature", "threshold", "rules", "expiry"];
                 if kinds.contains(&unit.kind()) && o.status == Status::Fail {
-                    problems.push(format!("{name}: {unit} is {:?} in a passing chain: {:?}", o.status, o.detail));
+                    problems
+                        .push(format!("{name}: {unit} is {:?} in a passing chain: {:?}", o.status, o.detail));
                 }
             }
         }
@@ -141,7 +144,8 @@ fn tuf_plan_verdicts_equal_direct_sessions_on_the_corpus() {
     assert_eq!(all.len(), 40, "the TUF corpus has 40 scenarios");
     for dir in all {
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
-        let scenario: Value = serde_json::from_slice(&std::fs::read(dir.join("scenario.json")).unwrap()).unwrap();
+        let scenario: Value =
+            serde_json::from_slice(&std::fs::read(dir.join("scenario.json")).unwrap()).unwrap();
         // The same state directory (paths appear in notes), fresh for each run.
         let (_scratch, state) = scratch_state(&dir, &scenario);
         let has_state = state.is_some();
@@ -180,7 +184,11 @@ fn tuf_plan_verdicts_equal_direct_sessions_on_the_corpus() {
         }
         for t in &direct.targets {
             let unit = results.outcome(&UnitId::new("tuf-target", t.path.clone())).map(|o| o.status);
-            let want = if t.status == trailscope::tuf::session::TargetStatus::Ok { Status::Pass } else { Status::Fail };
+            let want = if t.status == trailscope::tuf::session::TargetStatus::Ok {
+                Status::Pass
+            } else {
+                Status::Fail
+            };
             if unit != Some(want) {
                 problems.push(format!("{name}: target {} unit {unit:?}, want {want:?}", t.path));
             }
