@@ -80,8 +80,8 @@ fn chain() -> Chain {
     let c =
         Chain { scene: Scene::new(), owner: Key::from_seed(9), keys: (1..=3).map(Key::from_seed).collect() };
     c.scene.layout(&layout_doc(&c, 0), &c.owner);
-    for i in 0..3 {
-        c.scene.link(STEPS[i], &c.keys[i], &link_doc(i, 0));
+    for (i, name) in STEPS.iter().enumerate() {
+        c.scene.link(name, &c.keys[i], &link_doc(i, 0));
     }
     c
 }
