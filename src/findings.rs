@@ -97,13 +97,31 @@ pub enum Evidence {
 /// The trace of one artifact rule (in-toto rule engine).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct RuleTrace {
+    /// The queue before the rule, its first [`RuleTrace::LIST_LIMIT`] entries
+    /// (sorted); `queue_before_count` is the full size.
     pub queue_before: Vec<String>,
+    pub queue_before_count: usize,
     pub queue_after: Vec<String>,
+    pub queue_after_count: usize,
     pub consumed: Vec<String>,
+    pub consumed_count: usize,
     /// MATCH: artifacts the pattern selected that could not be consumed.
     pub unmatched: Vec<UnmatchedArtifact>,
     /// DISALLOW: the artifacts it matched; REQUIRE: the missing name.
     pub offending: Vec<String>,
+}
+
+impl RuleTrace {
+    /// How many entries of a queue or consumed list a trace keeps: enough to
+    /// show and search, bounded for links with 100k artifacts (the counts say
+    /// how many there were).
+    pub const LIST_LIMIT: usize = 1000;
+
+    /// The first [`Self::LIST_LIMIT`] items and their total count.
+    pub fn capped<'a>(items: impl ExactSizeIterator<Item = &'a String>) -> (Vec<String>, usize) {
+        let total = items.len();
+        (items.take(Self::LIST_LIMIT).cloned().collect(), total)
+    }
 }
 
 /// A MATCH source artifact without an equal destination artifact.

@@ -13,4 +13,6 @@ pub mod graph;
 pub mod intoto;
 pub mod meta;
 pub mod report;
+pub mod sanitize;
 pub mod tuf;
+pub mod tui;

@@ -4,6 +4,7 @@
 mod completions;
 pub mod graph;
 pub mod tuf;
+pub mod tuf_client;
 pub mod verify;
 
 use std::process::ExitCode;
@@ -56,6 +57,9 @@ pub enum Command {
     Tuf(tuf::TufArgs),
     /// Export the supply-chain graph (steps, links, artifacts, keys, roles, targets) as DOT, Mermaid or JSON.
     Graph(graph::GraphArgs),
+    /// The client command line of the tuf-conformance suite (init, refresh, download).
+    #[command(hide = true)]
+    TufClient(tuf_client::TufClientArgs),
 }
 
 /// Parses arguments, runs the chosen face, maps the outcome to an exit code.
@@ -64,10 +68,13 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
+            // The conformance client protocol knows exit codes 0 and 1 only.
+            let conformance = std::env::args_os().nth(1).is_some_and(|a| a == "tuf-client");
             return match e.kind() {
                 clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
                     Exit::Ok.into()
                 }
+                _ if conformance => Exit::Failed.into(),
                 _ => Exit::Usage.into(),
             };
         }
@@ -87,5 +94,6 @@ fn run(cli: Cli) -> Exit {
         Some(Command::Verify(args)) => verify::run(&args),
         Some(Command::Tuf(args)) => tuf::run(&args),
         Some(Command::Graph(args)) => graph::run(&args),
+        Some(Command::TufClient(args)) => tuf_client::run(&args),
     }
 }

@@ -256,7 +256,7 @@ fn add_links(
             l.used = true;
         }
         for (side, arts) in [(Side::Materials, &link.materials), (Side::Products, &link.products)] {
-            for (path, hashes) in arts {
+            for (path, hashes) in arts.iter() {
                 g.add_artifact(item, side, path, hashes.iter().map(|(a, h)| (a.as_str(), h.as_str())));
             }
         }

@@ -5,6 +5,7 @@
 //! nothing, suspicious artifact paths).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -112,7 +113,7 @@ fn run_one(
             return None;
         }
     };
-    let exec = run_inspection(&argv, &dir, ctx.opts.inspection_timeout);
+    let mut exec = run_inspection(&argv, &dir, ctx.opts.inspection_timeout);
     let shown = show_command(run);
     let evidence = Evidence::Data {
         data: serde_json::json!({"argv": argv, "dir": dir.display().to_string(), "stderr": exec.stderr}),
@@ -153,8 +154,8 @@ fn run_one(
     }
     let mut link = Link::empty(Some(name.to_owned()));
     link.command = run.to_vec();
-    link.materials = exec.materials.clone();
-    link.products = exec.products.clone();
+    link.materials = Arc::new(std::mem::take(&mut exec.materials));
+    link.products = Arc::new(std::mem::take(&mut exec.products));
     if let RunOutcome::Exited(code) = exec.outcome {
         link.byproducts = serde_json::json!({"return-value": code});
     }

@@ -13,7 +13,7 @@ use std::path::Path;
 use super::model::{ModelError, Payload, parse_payload, python_normalized};
 use crate::crypto::PublicKey;
 use crate::meta::dsse::INTOTO_PAYLOAD_TYPE;
-use crate::meta::{DsseEnvelope, SignedEnvelope, canonical};
+use crate::meta::{DsseEnvelope, Signature, SignedEnvelope, canonical};
 
 /// Largest metadata file read (links with very many artifacts are large).
 pub const MAX_METADATA_BYTES: u64 = 1 << 30;
@@ -29,6 +29,13 @@ pub enum Format {
 #[derive(Debug, Clone)]
 enum Env {
     Metablock(Box<SignedEnvelope>),
+    /// A Metablock whose payload has exactly the members python's model has,
+    /// so its canonical form and python's normal form are the same bytes;
+    /// read without building a JSON tree (the fast path for large links).
+    Canonical {
+        signed_bytes: Vec<u8>,
+        signatures: Vec<Signature>,
+    },
     Dsse(DsseEnvelope),
 }
 
@@ -40,6 +47,8 @@ pub struct Metadata {
     /// The parsed payload. For DSSE python parses it only when asked
     /// (`get_payload`), after signatures; the caller reports it then.
     pub payload: Result<Payload, ModelError>,
+    /// Signature checks done ahead of time (on all cores), by key id.
+    precomputed: Vec<(String, SigCheck)>,
 }
 
 /// Why a document could not be loaded.
@@ -86,6 +95,9 @@ pub fn load(path: &Path) -> Result<Metadata, LoadError> {
 
 /// Parses document bytes like python's `Metadata.from_dict` (+ `json.load`).
 pub fn from_bytes(bytes: &[u8], label: &str) -> Result<Metadata, LoadError> {
+    if let Some(fast) = fast::link(bytes, label) {
+        return Ok(fast);
+    }
     let doc = crate::meta::json::parse(bytes, label).map_err(|e| LoadError::Malformed(e.message))?;
     let obj = doc.as_object().ok_or_else(|| LoadError::Malformed("not a JSON object".into()))?;
     if obj.contains_key("payload") {
@@ -99,7 +111,12 @@ pub fn from_bytes(bytes: &[u8], label: &str) -> Result<Metadata, LoadError> {
             .payload_json()
             .map_err(|e| ModelError { pointer: String::new(), message: e.message })
             .and_then(|v| parse_payload(&v));
-        return Ok(Metadata { path: label.to_owned(), env: Env::Dsse(env), payload });
+        return Ok(Metadata {
+            path: label.to_owned(),
+            env: Env::Dsse(env),
+            payload,
+            precomputed: Vec::new(),
+        });
     }
     if obj.contains_key("signed") {
         let env = SignedEnvelope::from_value(doc, label).map_err(|e| LoadError::Malformed(e.to_string()))?;
@@ -110,6 +127,7 @@ pub fn from_bytes(bytes: &[u8], label: &str) -> Result<Metadata, LoadError> {
             path: label.to_owned(),
             env: Env::Metablock(Box::new(env)),
             payload: Ok(payload),
+            precomputed: Vec::new(),
         });
     }
     Err(LoadError::Malformed("neither a Metablock (\"signed\") nor a DSSE envelope (\"payload\")".into()))
@@ -118,7 +136,7 @@ pub fn from_bytes(bytes: &[u8], label: &str) -> Result<Metadata, LoadError> {
 impl Metadata {
     pub fn format(&self) -> Format {
         match self.env {
-            Env::Metablock(_) => Format::Metablock,
+            Env::Metablock(_) | Env::Canonical { .. } => Format::Metablock,
             Env::Dsse(_) => Format::Dsse,
         }
     }
@@ -127,6 +145,7 @@ impl Metadata {
     pub fn signature_keyids(&self) -> Vec<String> {
         match &self.env {
             Env::Metablock(e) => e.signatures.iter().map(|s| s.keyid.clone()).collect(),
+            Env::Canonical { signatures, .. } => signatures.iter().map(|s| s.keyid.clone()).collect(),
             Env::Dsse(e) => e.signatures.iter().map(|s| s.keyid.clone()).collect(),
         }
     }
@@ -136,7 +155,23 @@ impl Metadata {
     /// signature with a matching key id is the one checked; for DSSE any
     /// signature with the key id may verify.
     pub fn verify(&self, keyid: &str, subkeys: &[String], key: &PublicKey) -> SigCheck {
+        if let Some((_, check)) = self.precomputed.iter().find(|(id, _)| id == keyid) {
+            return check.clone();
+        }
         match &self.env {
+            Env::Canonical { signed_bytes, signatures } => {
+                let Some(sig) = signatures.iter().find(|s| s.keyid == keyid || subkeys.contains(&s.keyid))
+                else {
+                    return SigCheck::NoSignature;
+                };
+                let Ok(bytes) = hex::decode(&sig.sig) else {
+                    return SigCheck::Invalid("signature is not hex".into());
+                };
+                match key.verify(signed_bytes, &bytes) {
+                    Ok(()) => SigCheck::Valid { raw: true, normalized: true },
+                    Err(e) => SigCheck::Invalid(e.to_string()),
+                }
+            }
             Env::Metablock(env) => {
                 let Some(sig) =
                     env.signatures.iter().find(|s| s.keyid == keyid || subkeys.contains(&s.keyid))
@@ -186,6 +221,103 @@ impl Metadata {
                 SigCheck::Invalid(why)
             }
         }
+    }
+}
+
+impl Metadata {
+    /// Checks the signature of `keyid` now and keeps the result, so a later
+    /// [`Metadata::verify`] with the same key id (in the reference's order)
+    /// costs nothing. The key must be the one `verify` will be called with.
+    pub fn precompute(&mut self, keyid: &str, subkeys: &[String], key: &PublicKey) {
+        let check = self.verify(keyid, subkeys, key);
+        self.precomputed.push((keyid.to_owned(), check));
+    }
+}
+
+mod fast {
+    //! Reading a Metablock link straight into the model with serde, when it
+    //! has the plain shape python writes. Anything unusual (unknown or
+    //! missing members, duplicate members, wrong types, non-hex hashes)
+    //! returns `None` and the caller takes the general path, which gives
+    //! the precise error or the python-normalized signature form.
+
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+
+    use serde::Deserialize;
+    use serde_json::value::RawValue;
+    use serde_json::{Map, Value};
+
+    use super::{Env, Metadata};
+    use crate::intoto::model::{Link, Payload};
+    use crate::meta::{Location, Signature};
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Envelope<'a> {
+        #[serde(borrow)]
+        signed: &'a RawValue,
+        signatures: Vec<Sig>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Sig {
+        keyid: String,
+        sig: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct PlainLink {
+        #[serde(rename = "_type")]
+        kind: String,
+        name: String,
+        command: Vec<Value>,
+        materials: BTreeMap<String, BTreeMap<String, String>>,
+        products: BTreeMap<String, BTreeMap<String, String>>,
+        byproducts: Map<String, Value>,
+        environment: Map<String, Value>,
+    }
+
+    fn all_hex(artifacts: &BTreeMap<String, BTreeMap<String, String>>) -> bool {
+        artifacts.values().flat_map(|h| h.values()).all(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
+    }
+
+    pub(super) fn link(bytes: &[u8], label: &str) -> Option<Metadata> {
+        let env: Envelope<'_> = serde_json::from_slice(bytes).ok()?;
+        let raw = env.signed.get().as_bytes();
+        let plain: PlainLink = serde_json::from_slice(raw).ok()?;
+        if plain.kind != "link" || !all_hex(&plain.materials) || !all_hex(&plain.products) {
+            return None;
+        }
+        let mut signed_bytes = Vec::with_capacity(raw.len());
+        crate::meta::stream::canonicalize(raw, &mut signed_bytes).ok()?;
+        let signatures = env
+            .signatures
+            .into_iter()
+            .enumerate()
+            .map(|(i, s)| Signature {
+                keyid: s.keyid,
+                sig: s.sig,
+                extra: Map::new(),
+                location: Location::new(label, format!("/signatures/{i}")),
+            })
+            .collect();
+        let link = Link {
+            name: Some(plain.name),
+            command: plain.command,
+            materials: Arc::new(plain.materials),
+            products: Arc::new(plain.products),
+            byproducts: Value::Object(plain.byproducts),
+            environment: Value::Object(plain.environment),
+        };
+        Some(Metadata {
+            path: label.to_owned(),
+            env: Env::Canonical { signed_bytes, signatures },
+            payload: Ok(Payload::Link(link)),
+            precomputed: Vec::new(),
+        })
     }
 }
 

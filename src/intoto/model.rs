@@ -5,6 +5,7 @@
 //! JSON is kept: signatures are checked over it, unknown members included.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
@@ -84,8 +85,10 @@ pub struct Layout {
 pub struct Link {
     pub name: Option<String>,
     pub command: Vec<Value>,
-    pub materials: Artifacts,
-    pub products: Artifacts,
+    /// Shared, so the many places a link is kept (reduced chain, summary
+    /// links, inspection lookups) never copy 100k-entry maps.
+    pub materials: Arc<Artifacts>,
+    pub products: Arc<Artifacts>,
     pub byproducts: Value,
     pub environment: Value,
 }
@@ -96,8 +99,8 @@ impl Link {
         Self {
             name,
             command: Vec::new(),
-            materials: Artifacts::new(),
-            products: Artifacts::new(),
+            materials: Arc::default(),
+            products: Arc::default(),
             byproducts: Value::Object(Map::new()),
             environment: Value::Object(Map::new()),
         }
@@ -364,8 +367,8 @@ pub fn parse_link(v: &Value) -> Result<Link, ModelError> {
     Ok(Link {
         name: obj.get("name").and_then(Value::as_str).map(str::to_owned),
         command: value_list(obj.get("command"), "/command")?,
-        materials: artifacts(obj.get("materials"), "/materials")?,
-        products: artifacts(obj.get("products"), "/products")?,
+        materials: Arc::new(artifacts(obj.get("materials"), "/materials")?),
+        products: Arc::new(artifacts(obj.get("products"), "/products")?),
         byproducts: dict_member("byproducts")?,
         environment: dict_member("environment")?,
     })

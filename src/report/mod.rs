@@ -1,7 +1,9 @@
-//! Renderers over one result model: the JSON document of DESIGN §4 (and,
-//! per kind, text for people).
+//! Renderers over one result model: the JSON document of DESIGN §4, the
+//! Markdown auditor report, and text for people.
 
 pub mod json;
+pub mod markdown;
+pub mod text;
 pub mod text_intoto;
 pub mod tuf_text;
 

@@ -15,19 +15,10 @@ use crate::report::Verdict;
 /// Most artifacts listed by name in one paragraph.
 const MAX_LISTED: usize = 8;
 
-/// Makes an untrusted string safe to print on a terminal.
+/// Makes an untrusted string safe to print on a terminal (the crate's one
+/// sanitizer, `crate::sanitize`).
 pub fn sanitize(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        let hidden = c.is_control()
-            || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{061C}' | '\u{FEFF}');
-        if hidden {
-            let _ = write!(out, "\\u{{{:x}}}", c as u32);
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    crate::sanitize::sanitize(s).into_owned()
 }
 
 /// Renders the whole outcome.
@@ -111,7 +102,11 @@ fn paragraph(out: &mut String, f: &Finding) {
                 }
             }
             if !t.queue_before.is_empty() || !t.offending.is_empty() {
-                let _ = writeln!(out, "    queue before the rule: {}", list(&t.queue_before));
+                let _ = writeln!(
+                    out,
+                    "    queue before the rule: {}",
+                    list_of(&t.queue_before, t.queue_before_count)
+                );
             }
         }
         Evidence::Threshold { needed, valid, checks } => {
@@ -174,10 +169,11 @@ fn hashes(v: &Value) -> String {
     }
 }
 
-fn list(items: &[String]) -> String {
+/// The first entries of a list that had `total` entries (traces keep only a prefix).
+fn list_of(items: &[String], total: usize) -> String {
     let shown: Vec<String> = items.iter().take(MAX_LISTED).map(|s| sanitize(s)).collect();
-    if items.len() > MAX_LISTED {
-        format!("{} … ({} artifacts in all)", shown.join(", "), items.len())
+    if total > shown.len() {
+        format!("{} … ({total} artifacts in all)", shown.join(", "))
     } else if items.is_empty() {
         "(empty)".into()
     } else {
@@ -231,7 +227,7 @@ mod tests {
 
     #[test]
     fn sanitize_escapes_hidden_characters() {
-        assert_eq!(sanitize("a\u{1b}[31mb\u{202e}c"), "a\\u{1b}[31mb\\u{202e}c");
+        assert_eq!(sanitize("a\u{1b}[31mb\u{202e}c"), "a\\x1b[31mb\\u{202e}c");
         assert_eq!(sanitize("plain/ü"), "plain/ü");
     }
 }

@@ -10,19 +10,10 @@ use super::json::{Document, Verdict};
 use crate::findings::Severity;
 use crate::tuf::session::Outcome;
 
-/// Escapes control, bidi and zero-width characters as `\u{…}`.
+/// Escapes control, bidi and zero-width characters (the crate's one
+/// sanitizer, `crate::sanitize`).
 pub fn clean(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        let suspicious = c.is_control()
-            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}');
-        if suspicious {
-            let _ = write!(out, "\\u{{{:x}}}", c as u32);
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    crate::sanitize::sanitize(s).into_owned()
 }
 
 fn s(v: &Value) -> String {

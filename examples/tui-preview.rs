@@ -1,0 +1,112 @@
+//! Opens the TUI on a built-in sample result (a failing bridge verification
+//! with an artifact path holding a bidi override), for working on the
+//! views before the verifiers and the embedded demo are wired in:
+//!
+//! ```sh
+//! cargo run --example tui-preview [-- --theme NAME] [--mouse] [--slow]
+//! ```
+//! `--slow` makes verification take two seconds, to see the first frame
+//! and the spinner. When stdout is not a terminal it prints the text report.
+
+use std::time::Duration;
+
+use serde_json::json;
+use time::macros::datetime;
+use trailscope::findings::{Evidence, Finding, SignatureCheck, Subject};
+use trailscope::meta::Location;
+use trailscope::report::{Document, Failure, Kind};
+use trailscope::tui::{self, Launched, Session, TuiOptions};
+
+fn sample(at: Option<time::OffsetDateTime>) -> Document {
+    let at = at.unwrap_or(datetime!(2030-01-01 0:00 UTC));
+    let rule = Finding::error(
+        "rule-disallow",
+        Subject::Rule {
+            step: "package".into(),
+            section: "expected_products".into(),
+            index: 2,
+            text: "DISALLOW *".into(),
+        },
+        "artifact foo.tar.gz was not consumed by any rule and is disallowed",
+    )
+    .with_evidence(Evidence::Digests {
+        expected: json!({"sha256": "52b9ae5e3a2b6d1e6f1c0f2dbd7a1f4c5e4b8f4e4c6f35d3d7b11d6f0a1b2c3d"}),
+        actual: json!({"sha256": "52b9ae5e3a2b6d1e6f1c0f2dbd7a1f4c5e4b8f4e4c6f35d3d7b11d6f0a1b9999"}),
+    })
+    .at(Location::new("package.776a00e2.link", "/signed/products/foo.tar.gz"));
+    let expired = Finding::error("expired", Subject::Role { name: "timestamp".into() }, "timestamp expired")
+        .with_evidence(Evidence::Expiry {
+            expires: "2029-12-31T00:00:00Z".into(),
+            evaluated_at: tui_time(at),
+        });
+    let threshold = Finding::warning(
+        "duplicate-key-in-threshold",
+        Subject::Role { name: "targets".into() },
+        "one key under two key ids counted towards the threshold",
+    )
+    .with_evidence(Evidence::Threshold {
+        needed: 2,
+        valid: vec!["a1b2c3d4e5f6".into()],
+        checks: vec![
+            SignatureCheck { keyid: "a1b2c3d4e5f6".into(), valid: true, reason: None },
+            SignatureCheck {
+                keyid: "0f9e8d7c6b5a".into(),
+                valid: false,
+                reason: Some("duplicate key".into()),
+            },
+        ],
+    });
+    let spoof = Finding::info(
+        "artifact-recorded",
+        Subject::Artifact { path: "invoice\u{202e}fdp.exe".into() },
+        "recorded as a product of step package",
+    );
+    let mut doc =
+        Document::new(Kind::Bridge, at, vec![rule, expired, threshold, spoof], "rule-disallow".into());
+    doc.stage = Some("in-toto".into());
+    doc.failure = Some(Failure {
+        step: Some("package".into()),
+        rule: Some("DISALLOW *".into()),
+        artifact: Some("foo.tar.gz".into()),
+        scope: vec![],
+    });
+    doc.roles = Some(json!({
+        "root": {"version": 2, "expires": "2031-01-01T00:00:00Z"},
+        "targets": {"version": 7, "expires": "2030-06-01T00:00:00Z"},
+        "snapshot": {"version": 9, "expires": "2030-01-08T00:00:00Z"},
+        "timestamp": {"version": 12, "expires": "2029-12-31T00:00:00Z"},
+    }));
+    doc
+}
+
+fn tui_time(at: time::OffsetDateTime) -> String {
+    trailscope::meta::time::format(at)
+}
+
+fn main() -> std::process::ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut opts = TuiOptions::from_env();
+    opts.mouse = args.iter().any(|a| a == "--mouse");
+    opts.theme = args.iter().position(|a| a == "--theme").and_then(|i| args.get(i + 1)).cloned();
+    let slow = args.iter().any(|a| a == "--slow");
+    let session = Session::new("preview", move |req, _| {
+        if slow {
+            std::thread::sleep(Duration::from_secs(2));
+        }
+        Ok(sample(req.at))
+    });
+    match tui::launch(session, opts) {
+        Ok(Launched::Tui) => std::process::ExitCode::SUCCESS,
+        Ok(Launched::Printed(verdict)) => {
+            std::process::ExitCode::from(if verdict == Some(trailscope::report::Verdict::Pass) {
+                0
+            } else {
+                1
+            })
+        }
+        Err(e) => {
+            eprintln!("trailscope: {e}");
+            std::process::ExitCode::from(2)
+        }
+    }
+}

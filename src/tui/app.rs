@@ -1,0 +1,219 @@
+//! [`App`]: the state, the keymap and the theme, plus the runtime side of
+//! the Elm loop — it turns terminal events into actions, runs `update`, and
+//! carries out the effects (start a verification thread, copy, export,
+//! watch). The binary's loop and the tests drive the very same `App`.
+
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::time::{Duration, Instant};
+
+use crossterm::event::{Event, KeyEvent, KeyEventKind, MouseEventKind};
+use ratatui::Frame;
+
+use super::action::{Action, Effect, Notice};
+use super::keymap::Keymap;
+use super::session::{Message, Request, Session};
+use super::state::{Run, State};
+use super::theme::Theme;
+use super::update::{start_run, update};
+use super::watch::Watcher;
+use super::{TuiOptions, clipboard, export, layout, views, widgets};
+
+/// How often watched files are polled.
+const WATCH_INTERVAL: Duration = Duration::from_millis(500);
+
+pub struct App {
+    state: State,
+    keymap: Keymap,
+    theme: Theme,
+    session: Session,
+    tx: Sender<Message>,
+    rx: Receiver<Message>,
+    watcher: Option<Watcher>,
+    last_watch: Option<Instant>,
+    /// Escape sequences for the terminal (OSC 52), written after a draw.
+    output: Vec<String>,
+}
+
+impl App {
+    /// Builds the app and starts the first verification at once, so the
+    /// first frame can be drawn while it runs.
+    pub fn new(session: Session, theme: Theme, opts: &TuiOptions) -> Self {
+        let (tx, rx) = mpsc::channel();
+        let keymap = Keymap::new();
+        let mut state = State::new(session.label.clone());
+        state.can_watch = !session.watch.is_empty();
+        state.at = opts.at;
+        state.help_lines = views::help::lines(&keymap, &theme).len();
+        if let Some(dir) = &opts.export_dir {
+            state.export_dir = dir.clone();
+        }
+        let mut app = Self {
+            state,
+            keymap,
+            theme,
+            session,
+            tx,
+            rx,
+            watcher: None,
+            last_watch: None,
+            output: Vec::new(),
+        };
+        let first = start_run(&mut app.state);
+        app.run_effect(first);
+        app
+    }
+
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    pub fn keymap(&self) -> &Keymap {
+        &self.keymap
+    }
+
+    pub fn theme(&self) -> &Theme {
+        &self.theme
+    }
+
+    pub fn should_quit(&self) -> bool {
+        self.state.quit
+    }
+
+    /// Whether work is under way (the loop then ticks the spinner).
+    pub fn busy(&self) -> bool {
+        self.state.busy()
+    }
+
+    /// A terminal event: keys through the keymap, mouse wheel as movement,
+    /// resizes into the state.
+    pub fn handle_event(&mut self, event: &Event) {
+        match event {
+            Event::Key(key) => self.handle_key(*key),
+            Event::Resize(w, h) => self.dispatch(Action::Resize(*w, *h)),
+            Event::Mouse(m) => match m.kind {
+                MouseEventKind::ScrollDown => self.dispatch(Action::Down),
+                MouseEventKind::ScrollUp => self.dispatch(Action::Up),
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+
+    /// One key press.
+    pub fn handle_key(&mut self, key: KeyEvent) {
+        if key.kind == KeyEventKind::Release {
+            return;
+        }
+        let context = widgets::chrome::context(&self.state);
+        if let Some(action) = self.keymap.lookup(context, &key) {
+            self.dispatch(action);
+        }
+    }
+
+    /// Runs `update` and then the effects it asked for.
+    pub fn dispatch(&mut self, action: Action) {
+        for effect in update(&mut self.state, action) {
+            self.run_effect(effect);
+        }
+    }
+
+    fn run_effect(&mut self, effect: Effect) {
+        match effect {
+            Effect::Verify { generation, at } => {
+                tracing::info!(generation, at = ?at, session = %self.session.label, "verify");
+                self.session.spawn(Request { generation, at }, self.tx.clone());
+            }
+            Effect::Copy { value, .. } => self.output.push(clipboard::osc52(&value)),
+            Effect::Export { dir } => {
+                let notice = match &self.state.model {
+                    None => Notice::info("nothing to export yet"),
+                    Some(model) => match export::write(&dir, &model.doc) {
+                        Ok(paths) => {
+                            let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+                            Notice::info(format!("exported {}", shown.join(" and ")))
+                        }
+                        Err(e) => Notice::error(format!("cannot export to {}: {e}", dir.display())),
+                    },
+                };
+                self.dispatch(Action::Notify(notice));
+            }
+            Effect::Watch(on) => {
+                self.watcher = on.then(|| Watcher::new(self.session.watch.clone()));
+                self.last_watch = None;
+            }
+        }
+    }
+
+    /// Applies every message that has arrived, without blocking; polls the
+    /// watched files. Returns whether anything changed.
+    pub fn poll(&mut self) -> bool {
+        let mut changed = false;
+        while let Ok(message) = self.rx.try_recv() {
+            self.dispatch(Action::Session(message));
+            changed = true;
+        }
+        changed | self.poll_watch()
+    }
+
+    fn poll_watch(&mut self) -> bool {
+        let due = self.last_watch.is_none_or(|t| t.elapsed() >= WATCH_INTERVAL);
+        let Some(watcher) = self.watcher.as_mut().filter(|_| due) else { return false };
+        self.last_watch = Some(Instant::now());
+        if watcher.changed() {
+            self.dispatch(Action::Notify(Notice::info("input changed: verifying again")));
+            self.dispatch(Action::Reverify);
+            return true;
+        }
+        false
+    }
+
+    /// Blocks until the latest run has finished or `timeout` passed (tests,
+    /// headless use). Returns whether it finished.
+    pub fn wait(&mut self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        while self.state.run == Run::Verifying {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.rx.recv_timeout(left) {
+                Ok(message) => self.dispatch(Action::Session(message)),
+                Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => return false,
+            }
+        }
+        true
+    }
+
+    /// The escape sequences to write to the terminal after the next draw.
+    pub fn take_output(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.output)
+    }
+
+    /// Draws the whole screen: a pure function of the state.
+    pub fn render(&self, frame: &mut Frame) {
+        let area = frame.area();
+        let buf = frame.buffer_mut();
+        render(&self.state, &self.keymap, &self.theme, area, buf);
+    }
+}
+
+/// Draws the state into a buffer.
+pub fn render(
+    state: &State,
+    keymap: &Keymap,
+    theme: &Theme,
+    area: ratatui::layout::Rect,
+    buf: &mut ratatui::buffer::Buffer,
+) {
+    buf.set_style(area, theme.base);
+    if layout::too_small(area) {
+        widgets::chrome::too_small(theme, area, buf);
+        return;
+    }
+    let a = layout::areas(area);
+    widgets::chrome::header(state, theme, a.header, buf);
+    widgets::chrome::crumbs(state, theme, a.crumbs, buf);
+    views::get(state.view).render(state, theme, a.body, buf);
+    if let Some(scroll) = state.help {
+        views::help::render(keymap, theme, scroll, a.body, buf);
+    }
+    widgets::chrome::status_line(state, theme, a.status, buf);
+    widgets::chrome::key_bar(state, keymap, theme, a.bar, buf);
+}

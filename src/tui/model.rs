@@ -1,0 +1,228 @@
+//! The result model as the TUI sees it: the verifier's [`Document`] plus
+//! what the TUI derives from it once, when it arrives — the findings the
+//! sanitizer adds (`suspicious-characters`), the expiry timeline, the
+//! categories to filter by.
+
+use serde_json::Value;
+use time::OffsetDateTime;
+
+use crate::findings::{Evidence, Finding, Severity, Subject};
+use crate::report::Document;
+use crate::report::text::{subject_kind, subject_name};
+use crate::sanitize;
+
+/// The category of the findings the sanitizer records.
+pub const SUSPICIOUS: &str = "suspicious-characters";
+
+/// Metadata expiring within this many days is flagged as "soon".
+pub const SOON_DAYS: i64 = 30;
+
+/// One row of the expiry timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expiry {
+    /// What expires ("role timestamp", "layout root.layout"), raw.
+    pub label: String,
+    pub expires: OffsetDateTime,
+    pub subject: Option<Subject>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExpiryStatus {
+    Valid,
+    Soon,
+    Expired,
+}
+
+impl Expiry {
+    pub fn status(&self, at: OffsetDateTime) -> ExpiryStatus {
+        if self.expires <= at {
+            ExpiryStatus::Expired
+        } else if self.expires - at <= time::Duration::days(SOON_DAYS) {
+            ExpiryStatus::Soon
+        } else {
+            ExpiryStatus::Valid
+        }
+    }
+}
+
+/// The document and what is derived from it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    /// The document, with the sanitizer's findings appended.
+    pub doc: Document,
+    /// Every piece of metadata with an expiry, soonest first.
+    pub timeline: Vec<Expiry>,
+    /// The categories present, sorted, for the category filter.
+    pub categories: Vec<String>,
+}
+
+impl Model {
+    pub fn new(mut doc: Document) -> Self {
+        let extra = suspicious_findings(&doc);
+        doc.findings.extend(extra);
+        let timeline = timeline(&doc);
+        let mut categories: Vec<String> = doc.findings.iter().map(|f| f.category.clone()).collect();
+        categories.sort();
+        categories.dedup();
+        Self { doc, timeline, categories }
+    }
+
+    /// The first failure in reference order: the first error finding.
+    pub fn first_failure(&self) -> Option<usize> {
+        self.doc.findings.iter().position(|f| f.severity == Severity::Error)
+    }
+}
+
+/// A `suspicious-characters` warning for every metadata string holding
+/// control, bidi or invisible characters, unless the verifier already
+/// recorded one for that subject.
+pub fn suspicious_findings(doc: &Document) -> Vec<Finding> {
+    let mut out: Vec<Finding> = Vec::new();
+    let already = |out: &[Finding], subject: &Subject| {
+        doc.findings.iter().chain(out.iter()).any(|f| f.category == SUSPICIOUS && &f.subject == subject)
+    };
+    let record = |out: &mut Vec<Finding>, subject: &Subject, what: &str, text: &str| {
+        let s = sanitize::inspect(text);
+        if s.escaped && !already(out, subject) {
+            let message = format!("{what} \"{}\" contains {}; shown escaped", s.text, s.describe());
+            out.push(Finding::warning(SUSPICIOUS, subject.clone(), message));
+        }
+    };
+    for f in &doc.findings {
+        let name = subject_name(&f.subject);
+        record(&mut out, &f.subject, &format!("{} name", subject_kind(&f.subject)), &name);
+        let mut strings = Vec::new();
+        collect_strings(&serde_json::to_value(&f.evidence).unwrap_or(Value::Null), &mut strings);
+        if let Some(src) = &f.source {
+            strings.push(src.file.clone());
+            strings.push(src.pointer.clone());
+        }
+        strings.push(f.message.clone());
+        strings.push(f.category.clone());
+        for text in strings {
+            record(&mut out, &f.subject, &format!("text about {}", subject_kind(&f.subject)), &text);
+        }
+    }
+    if let Some(failure) = &doc.failure {
+        for (kind, v) in [("step", &failure.step), ("artifact", &failure.artifact)] {
+            if let Some(v) = v {
+                let subject = if kind == "step" {
+                    Subject::Step { name: v.clone() }
+                } else {
+                    Subject::Artifact { path: v.clone() }
+                };
+                record(&mut out, &subject, &format!("{kind} name"), v);
+            }
+        }
+    }
+    for path in doc.targets.iter().flat_map(|t| t.keys()) {
+        record(&mut out, &Subject::Target { path: path.clone() }, "target path", path);
+    }
+    if let Some(Value::Object(roles)) = &doc.roles {
+        for (name, v) in roles {
+            let subject = Subject::Role { name: name.clone() };
+            record(&mut out, &subject, "role name", name);
+            let mut strings = Vec::new();
+            collect_strings(v, &mut strings);
+            for text in strings {
+                record(&mut out, &subject, "role metadata", &text);
+            }
+        }
+    }
+    out
+}
+
+fn collect_strings(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::String(s) => out.push(s.clone()),
+        Value::Array(a) => a.iter().for_each(|v| collect_strings(v, out)),
+        Value::Object(m) => {
+            for (k, v) in m {
+                out.push(k.clone());
+                collect_strings(v, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Expiries from the TUF roles (`roles.<name>.expires`) and from findings
+/// with expiry evidence, one per subject, soonest first.
+pub fn timeline(doc: &Document) -> Vec<Expiry> {
+    let mut out: Vec<Expiry> = Vec::new();
+    let mut push = |label: String, subject: Option<Subject>, text: &str| {
+        if let Ok(t) = crate::meta::time::parse(text)
+            && !out.iter().any(|e| e.label == label)
+        {
+            out.push(Expiry { label, expires: t.at, subject });
+        }
+    };
+    if let Some(Value::Object(roles)) = &doc.roles {
+        for (name, v) in roles {
+            if let Some(Value::String(expires)) = v.get("expires") {
+                push(format!("role {name}"), Some(Subject::Role { name: name.clone() }), expires);
+            }
+        }
+    }
+    for f in &doc.findings {
+        if let Evidence::Expiry { expires, .. } = &f.evidence {
+            let label = format!("{} {}", subject_kind(&f.subject), subject_name(&f.subject));
+            push(label, Some(f.subject.clone()), expires);
+        }
+    }
+    out.sort_by(|a, b| a.expires.cmp(&b.expires).then_with(|| a.label.cmp(&b.label)));
+    out
+}
+
+/// "in 364 d", "in 5 h", "expired 2 d ago" — relative to the evaluation time.
+pub fn relative(expires: OffsetDateTime, at: OffsetDateTime) -> String {
+    let d = expires - at;
+    let (past, d) = if d.is_negative() || d.is_zero() { (true, -d) } else { (false, d) };
+    let amount = if d.whole_days() >= 1 {
+        format!("{} d", d.whole_days())
+    } else if d.whole_hours() >= 1 {
+        format!("{} h", d.whole_hours())
+    } else {
+        format!("{} min", d.whole_minutes())
+    };
+    if past { format!("expired {amount} ago") } else { format!("in {amount}") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Kind;
+    use time::macros::datetime;
+
+    #[test]
+    fn a_bidi_override_in_an_artifact_path_becomes_a_warning() {
+        let f = Finding::error("rule-disallow", Subject::Artifact { path: "x\u{202e}y".into() }, "m");
+        let doc =
+            Document::new(Kind::InToto, datetime!(2030-01-01 0:00 UTC), vec![f], "rule-disallow".into());
+        let model = Model::new(doc);
+        let added: Vec<_> = model.doc.findings.iter().filter(|f| f.category == SUSPICIOUS).collect();
+        assert_eq!(added.len(), 1);
+        assert_eq!(added[0].severity, Severity::Warning);
+        assert!(added[0].message.contains("x\\u{202e}y"), "{}", added[0].message);
+        assert!(model.categories.contains(&SUSPICIOUS.to_owned()));
+    }
+
+    #[test]
+    fn timeline_takes_roles_and_expiry_evidence_soonest_first() {
+        let at = datetime!(2030-01-01 0:00 UTC);
+        let f = Finding::error("expired", Subject::Role { name: "timestamp".into() }, "expired")
+            .with_evidence(Evidence::Expiry {
+                expires: "2029-12-31T00:00:00Z".into(),
+                evaluated_at: "2030-01-01T00:00:00Z".into(),
+            });
+        let mut doc = Document::new(Kind::Tuf, at, vec![f], "expired".into());
+        doc.roles = Some(serde_json::json!({"root": {"expires": "2031-01-01T00:00:00Z", "version": 2}}));
+        let t = timeline(&doc);
+        assert_eq!(t.len(), 2);
+        assert_eq!(t[0].label, "role timestamp");
+        assert_eq!(t[0].status(at), ExpiryStatus::Expired);
+        assert_eq!(t[1].status(at), ExpiryStatus::Valid);
+        assert_eq!(relative(t[0].expires, at), "expired 1 d ago");
+        assert_eq!(relative(t[1].expires, at), "in 365 d");
+    }
+}

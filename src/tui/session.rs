@@ -1,0 +1,174 @@
+//! The results stream: a [`Session`] knows how to verify something (an
+//! in-toto layout, a TUF repository, a bridge, the embedded demo) and runs it
+//! on its own thread, sending [`Message`]s back over an `mpsc` channel. The
+//! TUI draws its first frame at once and fills in as messages arrive
+//! (DESIGN §6 "Never blocks"). Each run carries a generation number; the
+//! state drops messages from superseded runs ("latest request wins").
+//!
+//! Today a session sends one `Loaded` document. The engine (DESIGN §5) will
+//! stream `Unit` events through the same [`Reporter`] while it works.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc::Sender;
+use std::thread;
+
+use time::OffsetDateTime;
+
+use crate::report::Document;
+
+/// What to verify in one run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    pub generation: u64,
+    /// Evaluate at this time instead of now (time travel, `t`).
+    pub at: Option<OffsetDateTime>,
+}
+
+/// Where a unit of verification stands (engine events).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnitStatus {
+    Pending,
+    Running,
+    Pass,
+    Fail,
+    Error,
+    Skipped,
+}
+
+/// A progress event from the engine about one unit of work.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UnitEvent {
+    /// A unit was scheduled, or started running.
+    Status { unit: String, status: UnitStatus },
+    /// Overall progress: units finished of total.
+    Progress { done: u64, total: u64 },
+}
+
+/// Messages from a running session to the TUI.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Message {
+    /// The run of `generation` started.
+    Started { generation: u64 },
+    /// A unit event of the run `generation`.
+    Unit { generation: u64, event: UnitEvent },
+    /// The run finished with this result model.
+    Loaded { generation: u64, document: Box<Document> },
+    /// The run could not produce a result (input unreadable, internal error).
+    Failed { generation: u64, error: String },
+}
+
+impl Message {
+    pub fn generation(&self) -> u64 {
+        match self {
+            Message::Started { generation }
+            | Message::Unit { generation, .. }
+            | Message::Loaded { generation, .. }
+            | Message::Failed { generation, .. } => *generation,
+        }
+    }
+}
+
+/// Handed to the verification closure so it can stream progress.
+#[derive(Debug, Clone)]
+pub struct Reporter {
+    tx: Sender<Message>,
+    generation: u64,
+}
+
+impl Reporter {
+    pub fn new(tx: Sender<Message>, generation: u64) -> Self {
+        Self { tx, generation }
+    }
+
+    /// Sends a unit event; returns false when the TUI has gone away, so the
+    /// caller can stop early.
+    pub fn unit(&self, event: UnitEvent) -> bool {
+        self.tx.send(Message::Unit { generation: self.generation, event }).is_ok()
+    }
+
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+}
+
+/// The verification a session runs: pure with respect to the TUI, may take
+/// long, must not touch the terminal.
+pub type VerifyFn = dyn Fn(&Request, &Reporter) -> Result<Document, String> + Send + Sync;
+
+/// Something the TUI can verify, again and again (`r`, `t`, `w`).
+#[derive(Clone)]
+pub struct Session {
+    /// Shown in the header ("demo", a directory, a URL).
+    pub label: String,
+    /// Files and directories whose change triggers a re-run when watching.
+    pub watch: Vec<PathBuf>,
+    verify: Arc<VerifyFn>,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session").field("label", &self.label).field("watch", &self.watch).finish()
+    }
+}
+
+impl Session {
+    /// A session running `verify` on a worker thread for every request.
+    pub fn new(
+        label: impl Into<String>,
+        verify: impl Fn(&Request, &Reporter) -> Result<Document, String> + Send + Sync + 'static,
+    ) -> Self {
+        Self { label: label.into(), watch: Vec::new(), verify: Arc::new(verify) }
+    }
+
+    /// A session that always shows the same document (tests, `report` views).
+    pub fn fixed(label: impl Into<String>, document: Document) -> Self {
+        Self::new(label, move |_, _| Ok(document.clone()))
+    }
+
+    /// Adds paths to watch with `w`.
+    pub fn watching(mut self, paths: impl IntoIterator<Item = PathBuf>) -> Self {
+        self.watch.extend(paths);
+        self
+    }
+
+    /// Runs one request to completion on the calling thread (headless use).
+    pub fn run_blocking(&self, request: &Request, tx: Sender<Message>) -> Result<Document, String> {
+        (self.verify)(request, &Reporter::new(tx, request.generation))
+    }
+
+    /// Starts one request on a new thread; its messages go to `tx`. A panic
+    /// in the verifier becomes a `Failed` message, never a dead TUI.
+    pub fn spawn(&self, request: Request, tx: Sender<Message>) {
+        let verify = Arc::clone(&self.verify);
+        let generation = request.generation;
+        let fallback = tx.clone();
+        let spawned = thread::Builder::new().name(format!("verify-{generation}")).spawn(move || {
+            let _ = tx.send(Message::Started { generation });
+            let reporter = Reporter::new(tx.clone(), generation);
+            let outcome =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| verify(&request, &reporter)));
+            let message = match outcome {
+                Ok(Ok(document)) => Message::Loaded { generation, document: Box::new(document) },
+                Ok(Err(error)) => Message::Failed { generation, error },
+                Err(panic) => Message::Failed { generation, error: panic_text(&panic) },
+            };
+            tracing::debug!(generation, "verification finished");
+            let _ = tx.send(message);
+        });
+        if let Err(e) = spawned {
+            tracing::error!("cannot start a verification thread: {e}");
+            let _ = fallback
+                .send(Message::Failed { generation, error: format!("cannot start verification: {e}") });
+        }
+    }
+}
+
+fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_owned());
+    format!("internal error in verification: {what}")
+}

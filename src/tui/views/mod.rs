@@ -1,0 +1,123 @@
+//! Views: one file each (serie's `src/view/`). A view is a pure renderer of
+//! [`State`] plus a few questions `update` asks it (how many rows, the text
+//! of a row for search, where Enter leads, what `y` copies).
+//!
+//! ## Adding a view (Chain, Step, Artifact, Trust)
+//! 1. Add a variant to [`ViewId`] with its digit (DESIGN §6 numbering:
+//!    1 Overview, 2 Chain, 3 Step, 4 Artifact, 5 Trust, 6 Findings) and title.
+//! 2. Write `views/<name>.rs` with a unit struct implementing [`View`]; return
+//!    it from [`get`]. The digit key, the tab and the help entry follow from
+//!    `ViewId::ALL`; view-specific keys go in `keymap.rs` under
+//!    `Context::View(id)`.
+//! 3. Implement [`View::accepts`] and [`View::reveal`] for the subjects the
+//!    view shows (steps, rules, artifacts, keys, roles…): Enter on a finding,
+//!    and the Overview's jump to the first failure, then land there instead
+//!    of the Findings detail pane.
+
+pub mod findings;
+pub mod help;
+pub mod overview;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+
+use super::state::State;
+use super::theme::Theme;
+use crate::findings::Subject;
+
+/// The views, in the order of their digit keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ViewId {
+    Overview,
+    Findings,
+}
+
+impl ViewId {
+    /// Every view there is, in tab order.
+    pub const ALL: &'static [ViewId] = &[ViewId::Overview, ViewId::Findings];
+
+    /// The digit key that shows this view.
+    pub fn digit(self) -> char {
+        match self {
+            ViewId::Overview => '1',
+            ViewId::Findings => '6',
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            ViewId::Overview => "Overview",
+            ViewId::Findings => "Findings",
+        }
+    }
+
+    /// The help text of its digit key.
+    pub fn go_desc(self) -> &'static str {
+        match self {
+            ViewId::Overview => "show the Overview: verdict, counts, expiry",
+            ViewId::Findings => "show the Findings, filterable",
+        }
+    }
+}
+
+/// Where a drill-in leads: a subject, and the finding that led there.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Jump {
+    pub subject: Subject,
+    /// Index into the model's findings.
+    pub finding: Option<usize>,
+}
+
+/// A screen of the TUI.
+pub trait View: Sync {
+    fn id(&self) -> ViewId;
+
+    /// How many panes Tab cycles through.
+    fn panes(&self) -> usize {
+        1
+    }
+
+    /// Lines in the detail pane (bounds its scrolling).
+    fn detail_lines(&self, _state: &State) -> usize {
+        0
+    }
+
+    /// Number of selectable rows in the main list.
+    fn rows(&self, state: &State) -> usize;
+
+    /// How many list rows fit when the view is drawn in `body`.
+    fn list_height(&self, body: Rect) -> usize;
+
+    /// The text `/` searches in, for one row (raw; matched after sanitizing).
+    fn row_text(&self, state: &State, row: usize) -> String;
+
+    /// Where Enter on `row` leads.
+    fn drill(&self, state: &State, row: usize) -> Option<Jump>;
+
+    /// Whether this view can show `subject` (the jump hook).
+    fn accepts(&self, _subject: &Subject) -> bool {
+        false
+    }
+
+    /// Selects `subject` in this view; called after `accepts` said yes.
+    fn reveal(&self, _state: &mut State, _subject: &Subject) {}
+
+    /// What `y` copies from `row`: (what it is, the value).
+    fn copy_value(&self, state: &State, row: usize) -> Option<(String, String)>;
+
+    /// Draws the view into `area` of `buf`.
+    fn render(&self, state: &State, theme: &Theme, area: Rect, buf: &mut Buffer);
+}
+
+/// The view behind an id.
+pub fn get(id: ViewId) -> &'static dyn View {
+    match id {
+        ViewId::Overview => &overview::OverviewView,
+        ViewId::Findings => &findings::FindingsView,
+    }
+}
+
+/// The view that shows `subject`, other than the Findings list itself.
+pub fn view_for(subject: &Subject) -> Option<ViewId> {
+    ViewId::ALL.iter().copied().find(|id| *id != ViewId::Findings && get(*id).accepts(subject))
+}

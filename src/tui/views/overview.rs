@@ -1,0 +1,308 @@
+//! Overview (`1`): the verdict with glyph and word, counts by severity, the
+//! first failure with a one-key jump to it (Enter or `x`), and the expiry
+//! timeline of every piece of metadata at the evaluation time.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
+
+use super::{Jump, View, ViewId};
+use crate::findings::{Evidence, Severity, count};
+use crate::report::text::{kind_word, subject_label};
+use crate::tui::model::{Expiry, ExpiryStatus, Model, relative};
+use crate::tui::state::{Run, State};
+use crate::tui::theme::Theme;
+use crate::tui::widgets::status::{unit_counts, verdict_span};
+use crate::tui::widgets::{run_label, severity_label, untrusted};
+
+pub struct OverviewView;
+
+const SUMMARY_HEIGHT: u16 = 8;
+
+fn split(body: Rect) -> (Rect, Rect) {
+    let [summary, timeline] =
+        Layout::vertical([Constraint::Length(SUMMARY_HEIGHT), Constraint::Min(3)]).areas(body);
+    (summary, timeline)
+}
+
+/// The timeline rows shown (`f` keeps the expired and soon-expiring ones).
+fn entries(state: &State) -> Vec<&Expiry> {
+    let Some(model) = &state.model else { return Vec::new() };
+    let at = model.doc.evaluated_at;
+    model
+        .timeline
+        .iter()
+        .filter(|e| !state.filters.failures_only || e.status(at) != ExpiryStatus::Valid)
+        .collect()
+}
+
+impl View for OverviewView {
+    fn id(&self) -> ViewId {
+        ViewId::Overview
+    }
+
+    fn rows(&self, state: &State) -> usize {
+        entries(state).len()
+    }
+
+    fn list_height(&self, body: Rect) -> usize {
+        split(body).1.height.saturating_sub(2) as usize
+    }
+
+    fn row_text(&self, state: &State, row: usize) -> String {
+        entries(state).get(row).map(|e| e.label.clone()).unwrap_or_default()
+    }
+
+    fn drill(&self, state: &State, row: usize) -> Option<Jump> {
+        let entry = entries(state).get(row).copied()?;
+        let subject = entry.subject.clone()?;
+        let finding = state
+            .findings()
+            .iter()
+            .position(|f| f.subject == subject && matches!(f.evidence, Evidence::Expiry { .. }));
+        Some(Jump { subject, finding })
+    }
+
+    fn copy_value(&self, state: &State, row: usize) -> Option<(String, String)> {
+        let entry = entries(state).get(row).copied()?;
+        Some(("expiry".to_owned(), crate::meta::time::format(entry.expires)))
+    }
+
+    fn render(&self, state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
+        let (summary, timeline) = split(area);
+        render_summary(state, theme, summary, buf);
+        render_timeline(state, theme, timeline, buf);
+    }
+}
+
+fn block<'a>(title: String, theme: &Theme) -> Block<'a> {
+    Block::bordered().border_style(theme.border).title(Span::styled(format!(" {title} "), theme.title))
+}
+
+fn render_summary(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let block = block("Verdict".to_owned(), theme);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let lines = match &state.model {
+        None => pending_lines(state, theme),
+        Some(model) => summary_lines(state, model, theme),
+    };
+    Paragraph::new(lines).wrap(Wrap { trim: false }).render(inner, buf);
+}
+
+fn pending_lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::from(vec![Span::styled("Verdict   ", theme.muted), run_label(state, theme)])];
+    match &state.run {
+        Run::Failed(e) => {
+            let mut spans = vec![Span::styled("Error     ", theme.muted)];
+            spans.extend(untrusted(e, theme.error_text, theme));
+            lines.push(Line::from(spans));
+        }
+        _ => lines
+            .push(Line::from(Span::styled("○ pending: results appear here as they arrive", theme.pending))),
+    }
+    lines.extend(units_line(state, theme));
+    lines
+}
+
+fn summary_lines(state: &State, model: &Model, theme: &Theme) -> Vec<Line<'static>> {
+    let doc = &model.doc;
+    let mut verdict = vec![Span::styled("Verdict   ", theme.muted), verdict_span(doc.verdict, theme)];
+    verdict.push(Span::styled("  category ", theme.muted));
+    verdict.extend(untrusted(&doc.category, theme.base, theme));
+    verdict.push(Span::styled(format!("  ({})", kind_word(doc.kind)), theme.muted));
+    if state.run != Run::Done {
+        verdict.push(Span::raw("  "));
+        verdict.push(run_label(state, theme));
+    }
+    let c = count(&doc.findings);
+    let counts = Line::from(vec![
+        Span::styled("Findings  ", theme.muted),
+        severity_count(Severity::Error, c.error, theme),
+        Span::raw("   "),
+        severity_count(Severity::Warning, c.warning, theme),
+        Span::raw("   "),
+        severity_count(Severity::Info, c.info, theme),
+    ]);
+    let mut lines = vec![Line::from(verdict), counts];
+    lines.extend(units_line(state, theme));
+    lines.extend(first_failure_lines(model, theme));
+    lines
+}
+
+/// The engine's units while a run streams in (empty otherwise).
+fn units_line(state: &State, theme: &Theme) -> Option<Line<'static>> {
+    if state.run != Run::Verifying || state.units.is_empty() {
+        return None;
+    }
+    let mut spans = vec![Span::styled("Units     ", theme.muted)];
+    spans.extend(unit_counts(state, theme));
+    Some(Line::from(spans))
+}
+
+fn severity_count(severity: Severity, n: usize, theme: &Theme) -> Span<'static> {
+    let label = severity_label(severity, theme);
+    let word = if n == 1 || severity == Severity::Info { "" } else { "s" };
+    let glyph = label.content.chars().next().unwrap_or(' ');
+    let (glyph, style) = match (n, severity) {
+        (0, Severity::Error | Severity::Warning) => ('✔', theme.muted),
+        (0, Severity::Info) => (glyph, theme.muted),
+        _ => (glyph, label.style),
+    };
+    Span::styled(format!("{glyph} {n} {}{word}", severity.word()), style)
+}
+
+fn first_failure_lines(model: &Model, theme: &Theme) -> Vec<Line<'static>> {
+    let Some(index) = model.first_failure() else {
+        return vec![Line::from(vec![
+            Span::styled("First     ", theme.muted),
+            Span::styled("✔ no failures", theme.pass),
+        ])];
+    };
+    let Some(f) = model.doc.findings.get(index) else { return Vec::new() };
+    let mut head =
+        vec![Span::styled("First     ", theme.muted), severity_label(f.severity, theme), Span::raw(" ")];
+    head.extend(untrusted(&f.category, theme.fail, theme));
+    head.push(Span::styled(" · ", theme.muted));
+    head.extend(untrusted(&subject_label(&f.subject), theme.base, theme));
+    let mut lines = vec![Line::from(head)];
+    let mut message = vec![Span::raw("          ")];
+    message.extend(untrusted(&f.message, theme.base, theme));
+    lines.push(Line::from(message));
+    if let Some(failure) = &model.doc.failure {
+        let mut spans = vec![Span::styled("Failure   ", theme.muted)];
+        for (k, v) in [("step", &failure.step), ("rule", &failure.rule), ("artifact", &failure.artifact)] {
+            if let Some(v) = v {
+                spans.push(Span::styled(format!("{k} "), theme.muted));
+                spans.extend(untrusted(v, theme.base, theme));
+                spans.push(Span::raw("  "));
+            }
+        }
+        lines.push(Line::from(spans));
+    } else if let Some(stage) = &model.doc.stage {
+        let mut spans = vec![Span::styled("Stage     ", theme.muted)];
+        spans.extend(untrusted(stage, theme.base, theme));
+        lines.push(Line::from(spans));
+    }
+    lines.push(Line::from(vec![
+        Span::raw("          "),
+        Span::styled("Enter", theme.key),
+        Span::styled(" jump to the first failure", theme.muted),
+    ]));
+    lines
+}
+
+fn render_timeline(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let at = state.model.as_ref().map(|m| m.doc.evaluated_at);
+    let title = match at {
+        Some(at) => format!("Expiry timeline at {}", crate::meta::time::format(at)),
+        None => "Expiry timeline".to_owned(),
+    };
+    let block = block(title, theme);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let (Some(at), rows) = (at, entries(state)) else {
+        Line::styled("○ pending", theme.pending).render(inner, buf);
+        return;
+    };
+    if rows.is_empty() {
+        let text = if state.filters.failures_only {
+            "nothing expired or expiring soon (f shows all)"
+        } else {
+            "no expiry information in this result"
+        };
+        Line::styled(text, theme.muted).render(inner, buf);
+        return;
+    }
+    let cursor = state.cursor(ViewId::Overview);
+    let label_w = rows.iter().map(|e| e.label.chars().count()).max().unwrap_or(0).clamp(8, 24);
+    let fixed = 1 + 11 + 1 + label_w + 1 + 20 + 2 + 17 + 1;
+    let bar_w = (inner.width as usize).saturating_sub(fixed);
+    let scale = Scale::new(&rows, at);
+    for (i, entry) in rows.iter().enumerate().skip(cursor.offset).take(inner.height as usize) {
+        let y = inner.y + (i - cursor.offset) as u16;
+        let selected = i == cursor.selected && state.pane == 0;
+        let mut line = timeline_row(entry, at, label_w, bar_w, &scale, theme);
+        line.spans.insert(0, Span::styled(if selected { "›" } else { " " }, theme.title));
+        let row = Rect::new(inner.x, y, inner.width, 1);
+        if selected {
+            buf.set_style(row, theme.selection);
+        }
+        line.render(row, buf);
+        if selected {
+            buf.set_style(row, theme.selection);
+        }
+    }
+}
+
+fn timeline_row(
+    e: &Expiry,
+    at: time::OffsetDateTime,
+    label_w: usize,
+    bar_w: usize,
+    scale: &Scale,
+    theme: &Theme,
+) -> Line<'static> {
+    let (word, style): (&str, Style) = match e.status(at) {
+        ExpiryStatus::Expired => ("⧗ EXPIRED", theme.expired),
+        ExpiryStatus::Soon => ("⚠ soon", theme.warn),
+        ExpiryStatus::Valid => ("✔ valid", theme.pass),
+    };
+    let label = crate::tui::widgets::text::truncate(&crate::sanitize::sanitize(&e.label), label_w);
+    let mut spans = vec![Span::styled(format!("{word:<11} "), style)];
+    spans.extend(untrusted(&format!("{label:<label_w$} "), theme.base, theme));
+    spans.push(Span::styled(format!("{} ", crate::meta::time::format(e.expires)), theme.base));
+    spans.push(Span::styled(format!(" {:<17} ", relative(e.expires, at)), theme.muted));
+    if bar_w >= 8 {
+        spans.extend(scale.bar(e.expires, at, bar_w, style, theme));
+    }
+    Line::from(spans)
+}
+
+/// Maps times onto bar columns: the earliest and latest of all expiries and
+/// the evaluation time span the bar.
+struct Scale {
+    min: i128,
+    max: i128,
+}
+
+impl Scale {
+    fn new(rows: &[&Expiry], at: time::OffsetDateTime) -> Self {
+        let ts = rows.iter().map(|e| e.expires.unix_timestamp() as i128).chain([at.unix_timestamp() as i128]);
+        let (min, max) = ts.fold((i128::MAX, i128::MIN), |(lo, hi), t| (lo.min(t), hi.max(t)));
+        Self { min, max }
+    }
+
+    fn col(&self, t: time::OffsetDateTime, width: usize) -> usize {
+        let span = (self.max - self.min).max(1);
+        let pos = (t.unix_timestamp() as i128 - self.min).clamp(0, span);
+        (pos * (width.saturating_sub(1)) as i128 / span) as usize
+    }
+
+    fn bar(
+        &self,
+        expires: time::OffsetDateTime,
+        at: time::OffsetDateTime,
+        width: usize,
+        style: Style,
+        theme: &Theme,
+    ) -> Vec<Span<'static>> {
+        let now = self.col(at, width);
+        let end = self.col(expires, width);
+        (0..width)
+            .map(|x| {
+                if x == end {
+                    Span::styled("●", style)
+                } else if x == now {
+                    Span::styled("┃", theme.title)
+                } else if (x < end && x > now) || (x > end && x < now) {
+                    Span::styled("─", style)
+                } else {
+                    Span::styled("·", theme.muted)
+                }
+            })
+            .collect()
+    }
+}

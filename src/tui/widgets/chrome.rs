@@ -1,0 +1,148 @@
+//! The frame around every view: the header (view tabs, what is verified,
+//! the verdict), the breadcrumb, the status/input line, and the key bar
+//! generated from the keymap.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Alignment, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
+
+use super::status::run_label;
+use super::text::{untrusted, untrusted_fit};
+use crate::report::text::{kind_word, subject_label};
+use crate::tui::action::NoticeLevel;
+use crate::tui::keymap::{Context, Keymap};
+use crate::tui::layout::{MIN_HEIGHT, MIN_WIDTH};
+use crate::tui::state::{Run, State};
+use crate::tui::theme::Theme;
+use crate::tui::views::ViewId;
+
+/// The keymap context the user is in.
+pub fn context(state: &State) -> Context {
+    if state.input.is_some() {
+        Context::Input
+    } else if state.help.is_some() {
+        Context::Help
+    } else {
+        Context::View(state.view)
+    }
+}
+
+pub fn header(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let mut tabs = vec![Span::styled(" trailscope ", theme.title)];
+    for id in ViewId::ALL {
+        let style = if *id == state.view { theme.tab_active } else { theme.tab };
+        tabs.push(Span::styled(format!(" {} {} ", id.digit(), id.title()), style));
+        tabs.push(Span::raw(" "));
+    }
+    Line::from(tabs).style(theme.base).render(area, buf);
+
+    let mut right: Vec<Span> = Vec::new();
+    if state.watching {
+        right.push(Span::styled("◉ watching  ", theme.info));
+    }
+    if let Some(m) = &state.model {
+        right.push(Span::styled(format!("{} · ", kind_word(m.doc.kind)), theme.muted));
+    }
+    right.extend(untrusted(&super::text::truncate(&state.label, 24), theme.muted, theme));
+    right.push(Span::raw("  "));
+    right.push(run_label(state, theme));
+    right.push(Span::raw(" "));
+    let line = Line::from(right).alignment(Alignment::Right);
+    let width = line.width() as u16;
+    if width < area.width {
+        let x = area.x + area.width - width;
+        line.render(Rect::new(x, area.y, width, 1), buf);
+    }
+}
+
+pub fn crumbs(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let at = state.at.or_else(|| state.model.as_ref().map(|m| m.doc.evaluated_at));
+    let mut left = area;
+    if let Some(at) = at {
+        let word = if state.at.is_some() { "time travel: at " } else { "evaluated at " };
+        let text = format!(" {word}{} ", crate::meta::time::format(at));
+        let style = if state.at.is_some() { theme.warn } else { theme.muted };
+        let w = text.chars().count() as u16;
+        if w + 40 < area.width {
+            Span::styled(text, style).render(Rect::new(area.x + area.width - w, area.y, w, 1), buf);
+            left.width -= w;
+        }
+    }
+    let mut spans = vec![Span::raw(" ")];
+    for crumb in &state.breadcrumb {
+        spans.push(Span::styled(crumb.view.title(), theme.muted));
+        spans.push(Span::styled(" › ", theme.muted));
+    }
+    spans.push(Span::styled(state.view.title(), theme.title));
+    if let Some(subject) = &state.selection {
+        spans.push(Span::styled(" › ", theme.muted));
+        let used = Line::from(spans.clone()).width();
+        let room = (left.width as usize).saturating_sub(used);
+        spans.extend(untrusted_fit(&subject_label(subject), room, false, theme.base, theme));
+    }
+    Line::from(spans).render(left, buf);
+}
+
+pub fn status_line(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let line = if let Some(input) = &state.input {
+        let mut spans = vec![Span::styled(format!(" {}", input.kind.prompt()), theme.title)];
+        spans.extend(untrusted(&input.text, theme.base, theme));
+        spans.push(Span::styled("▏", theme.key));
+        Line::from(spans)
+    } else if let Some(notice) = &state.notice {
+        let (glyph, style) = match notice.level {
+            NoticeLevel::Info => ("ℹ", theme.status),
+            NoticeLevel::Error => ("✘", theme.error_text),
+        };
+        let mut spans = vec![Span::styled(format!(" {glyph} "), style)];
+        spans.extend(untrusted(&notice.text, style, theme));
+        Line::from(spans)
+    } else {
+        match &state.run {
+            Run::Verifying => {
+                let progress =
+                    state.progress.map(|(d, t)| format!(" {d}/{t} units done")).unwrap_or_default();
+                Line::from(Span::styled(format!(" verifying {}…{progress}", state.label), theme.pending))
+            }
+            Run::Failed(e) => {
+                let mut spans = vec![Span::styled(" ✘ could not verify: ", theme.error_text)];
+                spans.extend(untrusted(e, theme.error_text, theme));
+                Line::from(spans)
+            }
+            Run::Done => Line::from(Span::styled(" press ? for help", theme.muted)),
+        }
+    };
+    line.render(area, buf);
+}
+
+pub fn key_bar(state: &State, keymap: &Keymap, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let mut spans = vec![Span::raw(" ")];
+    let mut width = 1usize;
+    for (key, label) in keymap.bar(context(state)) {
+        let w = key.chars().count() + label.chars().count() + 3;
+        if width + w > area.width as usize {
+            break;
+        }
+        width += w;
+        spans.push(Span::styled(key, theme.key));
+        spans.push(Span::styled(format!(" {label}  "), theme.muted));
+    }
+    Line::from(spans).render(area, buf);
+}
+
+/// What a too-small terminal shows instead of the views.
+pub fn too_small(theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let text = format!(
+        "trailscope needs a terminal of at least {MIN_WIDTH}×{MIN_HEIGHT}; this one is {}×{}. \
+         Enlarge the window, or press q to quit.",
+        area.width, area.height
+    );
+    let y = area.y + area.height.saturating_sub(3) / 2;
+    let h = area.height.min(3);
+    Paragraph::new(text)
+        .style(theme.warn)
+        .alignment(Alignment::Center)
+        .wrap(Wrap { trim: true })
+        .render(Rect::new(area.x, y, area.width, h), buf);
+}
