@@ -242,7 +242,7 @@ fn tuf_graph_gives_the_delegation_path_of_a_target() {
 #[test]
 fn the_graph_builds_for_three_steps_with_many_artifacts() {
     // 3 steps × N artifacts per side (100,000 in the benchmark; smaller here for debug builds).
-    let n = 20_000;
+    let n: usize = std::env::var("GRAPH_SCALE_N").ok().and_then(|v| v.parse().ok()).unwrap_or(20_000);
     let scene = Scene::new();
     let owner = Key::from_seed(9);
     let keys: Vec<Key> = (1..=3).map(Key::from_seed).collect();

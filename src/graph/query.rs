@@ -10,6 +10,9 @@ use petgraph::Direction;
 
 use super::{Edge, Node, NodeId, Side, SupplyGraph};
 
+/// Deepest delegation chain [`SupplyGraph::delegation_path`] follows.
+const MAX_DEPTH: usize = 256;
+
 /// One sighting of an artifact: on one side of one step or inspection.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Observation {
@@ -161,7 +164,8 @@ impl SupplyGraph {
         seen: &mut HashSet<NodeId>,
         path: &mut Vec<NodeId>,
     ) -> bool {
-        if !seen.insert(at) {
+        // Bounded like the client's search (DESIGN §9: hostile delegation chains).
+        if !seen.insert(at) || path.len() > MAX_DEPTH {
             return false;
         }
         if listers.contains(&at) {
