@@ -4,9 +4,10 @@
 pub mod bridge;
 mod completions;
 pub mod demo;
+pub mod graph;
 pub mod tuf;
 pub mod tuf_client;
-mod verify;
+pub mod verify;
 
 use std::process::ExitCode;
 
@@ -56,6 +57,8 @@ pub enum Command {
     Man,
     /// TUF: verify a repository with the client workflow, or inspect its roles.
     Tuf(tuf::TufArgs),
+    /// Export the supply-chain graph (steps, links, artifacts, keys, roles, targets) as DOT, Mermaid or JSON.
+    Graph(graph::GraphArgs),
     /// The client command line of the tuf-conformance suite (init, refresh, download).
     #[command(hide = true)]
     TufClient(tuf_client::TufClientArgs),
@@ -92,6 +95,7 @@ fn run(cli: Cli) -> Exit {
         Some(Command::Man) => completions::print_man(),
         Some(Command::Verify(args)) => verify::run(&args),
         Some(Command::Tuf(args)) => tuf::run(&args),
+        Some(Command::Graph(args)) => graph::run(&args),
         Some(Command::TufClient(args)) => tuf_client::run(&args),
         Some(Command::Bridge(args)) => bridge::run(&args),
         Some(Command::Demo(args)) => demo::run(&args),
