@@ -99,8 +99,8 @@ fn apply_message(state: &mut State, message: Message) {
         Message::Unit { event: UnitEvent::Progress { done, total }, .. } => {
             state.progress = Some((done, total))
         }
-        Message::Loaded { document, .. } => {
-            let model = Model::new(*document);
+        Message::Loaded { results, .. } => {
+            let model = Model::from_results(*results);
             tracing::info!(
                 verdict = verdict_label(model.doc.verdict),
                 findings = model.doc.findings.len(),
@@ -393,10 +393,11 @@ fn toggle_watch(state: &mut State) -> Vec<Effect> {
 mod tests {
     use super::*;
     use crate::report::{Document, Kind};
+    use crate::tui::detail::Results;
     use time::macros::datetime;
 
-    fn doc(category: &str) -> Box<Document> {
-        Box::new(Document::new(Kind::Tuf, datetime!(2030-01-01 0:00 UTC), Vec::new(), category.into()))
+    fn doc(category: &str) -> Box<Results> {
+        Box::new(Document::new(Kind::Tuf, datetime!(2030-01-01 0:00 UTC), Vec::new(), category.into()).into())
     }
 
     #[test]
@@ -406,10 +407,10 @@ mod tests {
         let second = start_run(&mut state);
         assert_eq!(first, Effect::Verify { generation: 1, at: None });
         assert_eq!(second, Effect::Verify { generation: 2, at: None });
-        update(&mut state, Action::Session(Message::Loaded { generation: 1, document: doc("old") }));
+        update(&mut state, Action::Session(Message::Loaded { generation: 1, results: doc("old") }));
         assert!(state.model.is_none());
         assert_eq!(state.run, Run::Verifying);
-        update(&mut state, Action::Session(Message::Loaded { generation: 2, document: doc("new") }));
+        update(&mut state, Action::Session(Message::Loaded { generation: 2, results: doc("new") }));
         assert_eq!(state.model.as_ref().map(|m| m.doc.category.as_str()), Some("new"));
         assert_eq!(state.run, Run::Done);
     }
@@ -418,7 +419,7 @@ mod tests {
     fn r_starts_a_new_generation_and_keeps_the_old_result_on_screen() {
         let mut state = State::new("t");
         let _ = start_run(&mut state);
-        update(&mut state, Action::Session(Message::Loaded { generation: 1, document: doc("ok") }));
+        update(&mut state, Action::Session(Message::Loaded { generation: 1, results: doc("ok") }));
         let effects = update(&mut state, Action::Reverify);
         assert_eq!(effects, vec![Effect::Verify { generation: 2, at: None }]);
         assert!(state.model.is_some());
