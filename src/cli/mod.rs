@@ -2,6 +2,7 @@
 //! subcommands. `main.rs` only calls [`main`].
 
 mod completions;
+pub mod open;
 pub mod tuf;
 mod verify;
 
@@ -53,6 +54,9 @@ pub enum Command {
     Man,
     /// TUF: verify a repository with the client workflow, or inspect its roles.
     Tuf(tuf::TufArgs),
+    /// Explore a directory in the terminal UI: an in-toto layout with keys and
+    /// links, a TUF repository, or both (text report when stdout is not a terminal).
+    Open(open::OpenArgs),
 }
 
 /// Parses arguments, runs the chosen face, maps the outcome to an exit code.
@@ -83,5 +87,6 @@ fn run(cli: Cli) -> Exit {
         Some(Command::Man) => completions::print_man(),
         Some(Command::Verify(args)) => verify::run(&args),
         Some(Command::Tuf(args)) => tuf::run(&args),
+        Some(Command::Open(args)) => open::run(&args),
     }
 }

@@ -50,6 +50,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Reverify => return vec![start_run(state)],
         Action::StartSetTime => start_set_time(state),
         Action::ToggleWatch => return toggle_watch(state),
+        Action::View(action) => {
+            views::get(state.view).act(state, action);
+            follow(state);
+        }
         Action::Input(input) => return edit_input(state, input),
         Action::Session(message) => apply_message(state, message),
         Action::Notify(notice) => state.notice = Some(notice),
@@ -144,6 +148,15 @@ fn move_by(state: &mut State, delta: isize) {
     let height = view.list_height(layout::body(state.size));
     state.cursor_mut(view.id()).step(delta, len, height);
     state.detail_scroll = 0;
+    follow(state);
+}
+
+/// The shared selection follows the cursor of views that select subjects.
+fn follow(state: &mut State) {
+    let view = views::get(state.view);
+    if let Some(subject) = view.follow(state, state.cursor(state.view).selected) {
+        state.selection = Some(subject);
+    }
 }
 
 fn clamp_cursors(state: &mut State) {
@@ -182,7 +195,7 @@ pub fn navigate(state: &mut State, jump: Jump) {
     state.breadcrumb.push(Crumb { view: state.view, pane: state.pane, selection: state.selection.clone() });
     state.selection = Some(jump.subject.clone());
     state.detail_scroll = 0;
-    if let Some(target) = views::view_for(&jump.subject) {
+    if let Some(target) = views::view_for(state, &jump.subject) {
         state.view = target;
         state.pane = 0;
         views::get(target).reveal(state, &jump.subject);
@@ -324,6 +337,7 @@ fn search_step(state: &mut State, dir: isize, inclusive: bool) {
     .unwrap_or(current);
     state.pane = 0;
     select_row(state, state.view, next);
+    follow(state);
     let nth = matches.iter().position(|r| *r == next).map_or(0, |p| p + 1);
     state.notice =
         Some(Notice::info(format!("\"{shown}\": match {nth} of {} (n/N for next/previous)", matches.len())));

@@ -357,7 +357,7 @@ fn trace_lines(t: &RuleTrace, theme: &Theme) -> Vec<Line<'static>> {
 
 /// Expected and actual digests per algorithm, one value per line so a
 /// sha256 fits at 80 columns; a caret marks the first differing character.
-fn digest_lines(expected: &Value, actual: &Value, theme: &Theme) -> Vec<Line<'static>> {
+pub fn digest_lines(expected: &Value, actual: &Value, theme: &Theme) -> Vec<Line<'static>> {
     let as_map = |v: &Value| -> Vec<(String, String)> {
         match v {
             Value::Object(m) => m
