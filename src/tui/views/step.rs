@@ -293,7 +293,8 @@ fn header(item: &Item, height: usize, theme: &Theme) -> Vec<Line<'static>> {
         let used = if item.used_link.as_deref() == Some(link.keyid.as_str()) { " · used by the rules" } else { "" };
         let mut spans = vec![Span::styled(format!("{:<9} ", "Link"), theme.muted), Span::styled(format!("{g} {word} "), style)];
         spans.push(Span::styled(format!("key {} ", short_digest(&link.keyid, 8)), theme.muted));
-        spans.extend(untrusted(&link.path, theme.base, theme));
+        let file = std::path::Path::new(&link.path).file_name().map(|f| f.to_string_lossy().into_owned());
+        spans.extend(untrusted(&file.unwrap_or_else(|| link.path.clone()), theme.base, theme));
         spans.push(Span::styled(used, theme.muted));
         lines.push(Line::from(spans));
     }
@@ -371,8 +372,13 @@ pub fn rule_lines(s: &SectionResult, r: &RuleResult, theme: &Theme) -> Vec<Line<
     if !t.offending.is_empty() {
         lines.push(field("Offending", &list_text(&t.offending, t.offending.len()), theme.fail, theme));
     }
-    for u in &t.unmatched {
-        let text = format!("{} ≠ {} {} of {} ({})", u.path, u.dest_path, if s.side == ArtifactType::Materials { "product" } else { "artifact" }, u.dest_step, u.reason);
+    // A DISALLOW fails on what earlier MATCH rules left in the queue: show
+    // their unmatched artifacts with both digests too.
+    let earlier = s.rules.iter().take_while(|x| x.index != r.index).flat_map(|x| x.trace.unmatched.iter());
+    let inherited: Vec<_> = earlier.filter(|u| t.offending.contains(&u.path)).collect();
+    for u in t.unmatched.iter().chain(inherited) {
+        let dest = if u.dest_path == u.path { String::new() } else { format!(" {}", u.dest_path) };
+        let text = format!("{} vs {}'s{dest} ({})", u.path, u.dest_step, u.reason);
         lines.push(field("Unmatched", &text, theme.fail, theme));
         lines.extend(digest_lines(u.dest_hashes.as_ref().unwrap_or(&Value::Null), &u.hashes, theme));
     }
