@@ -149,6 +149,10 @@ pub struct Finding {
     pub message: String,
     pub evidence: Evidence,
     pub source: Option<Location>,
+    /// Bridge verification: the stage the finding belongs to (`tuf`,
+    /// `custom-metadata`, `in-toto`, `product-binding`); absent elsewhere.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
 }
 
 impl Finding {
@@ -165,6 +169,7 @@ impl Finding {
             message: message.into(),
             evidence: Evidence::None,
             source: None,
+            stage: None,
         }
     }
 
@@ -187,6 +192,12 @@ impl Finding {
 
     pub fn at(mut self, source: Location) -> Self {
         self.source = Some(source);
+        self
+    }
+
+    /// Tags the finding with the bridge stage it belongs to.
+    pub fn in_stage(mut self, stage: impl Into<String>) -> Self {
+        self.stage = Some(stage.into());
         self
     }
 

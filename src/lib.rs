@@ -5,8 +5,10 @@
 //! engine ← report, cli, tui`.
 #![forbid(unsafe_code)]
 
+pub mod bridge;
 pub mod cli;
 pub mod crypto;
+pub mod demo;
 pub mod engine;
 pub mod findings;
 pub mod intoto;

@@ -1,9 +1,12 @@
 //! The command line: clap definitions, exit codes, and the headless
 //! subcommands. `main.rs` only calls [`main`].
 
+pub mod bridge;
 mod completions;
+pub mod demo;
 pub mod open;
 pub mod tuf;
+pub mod tuf_client;
 mod verify;
 
 use std::process::ExitCode;
@@ -54,6 +57,13 @@ pub enum Command {
     Man,
     /// TUF: verify a repository with the client workflow, or inspect its roles.
     Tuf(tuf::TufArgs),
+    /// The client command line of the tuf-conformance suite (init, refresh, download).
+    #[command(hide = true)]
+    TufClient(tuf_client::TufClientArgs),
+    /// TUF distributes in-toto: verify a package end to end (ITE-2 / ITE-3).
+    Bridge(bridge::BridgeArgs),
+    /// The demo embedded in the binary: list or verify its scenarios.
+    Demo(demo::DemoArgs),
     /// Explore a directory in the terminal UI: an in-toto layout with keys and
     /// links, a TUF repository, or both (text report when stdout is not a terminal).
     Open(open::OpenArgs),
@@ -65,10 +75,13 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
+            // The conformance client protocol knows exit codes 0 and 1 only.
+            let conformance = std::env::args_os().nth(1).is_some_and(|a| a == "tuf-client");
             return match e.kind() {
                 clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
                     Exit::Ok.into()
                 }
+                _ if conformance => Exit::Failed.into(),
                 _ => Exit::Usage.into(),
             };
         }
@@ -78,15 +91,14 @@ pub fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Exit {
     match cli.command {
-        None => {
-            let mut cmd = <Cli as clap::CommandFactory>::command();
-            let _ = cmd.print_help();
-            Exit::Ok
-        }
+        None => demo::run_default(),
         Some(Command::Completions(args)) => completions::print_completions(&args),
         Some(Command::Man) => completions::print_man(),
         Some(Command::Verify(args)) => verify::run(&args),
         Some(Command::Tuf(args)) => tuf::run(&args),
+        Some(Command::TufClient(args)) => tuf_client::run(&args),
+        Some(Command::Bridge(args)) => bridge::run(&args),
+        Some(Command::Demo(args)) => demo::run(&args),
         Some(Command::Open(args)) => open::run(&args),
     }
 }

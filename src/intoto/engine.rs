@@ -8,7 +8,7 @@
 //! rule gets a trace, and the first failure is marked so the caller can
 //! report the one python would have raised.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -98,22 +98,24 @@ pub fn verify_item_rules(
     links: &BTreeMap<String, Link>,
 ) -> SectionResult {
     let source = link.artifacts(side);
-    let mut queue: BTreeSet<String> = source.keys().cloned().collect();
+    // The queue borrows the link's paths and stays sorted, so consuming is a
+    // linear merge and nothing is copied per rule.
+    let mut queue: Vec<&str> = source.keys().map(String::as_str).collect();
     let mut results = Vec::with_capacity(rules.len());
     for (index, elements) in rules.iter().enumerate() {
-        let (before, before_count) = RuleTrace::capped(queue.iter());
+        let (before, before_count) = capped(&queue);
         let mut trace =
             RuleTrace { queue_before: before, queue_before_count: before_count, ..RuleTrace::default() };
         let parsed = ArtifactRule::parse(elements);
         let (outcome, consumed) = match &parsed {
-            Err(e) => (RuleOutcome::Malformed(e.to_string()), BTreeSet::new()),
+            Err(e) => (RuleOutcome::Malformed(e.to_string()), Vec::new()),
             Ok(rule) => apply(rule, &queue, link, source, links, &mut trace),
         };
-        for c in &consumed {
-            queue.remove(c);
+        if !consumed.is_empty() {
+            queue = without(&queue, &consumed);
         }
-        (trace.consumed, trace.consumed_count) = RuleTrace::capped(consumed.iter());
-        (trace.queue_after, trace.queue_after_count) = RuleTrace::capped(queue.iter());
+        (trace.consumed, trace.consumed_count) = capped(&consumed);
+        (trace.queue_after, trace.queue_after_count) = capped(&queue);
         results.push(RuleResult { index, elements: elements.clone(), parsed: parsed.ok(), outcome, trace });
     }
     SectionResult {
@@ -124,52 +126,67 @@ pub fn verify_item_rules(
     }
 }
 
-fn glob<'a>(queue: &'a BTreeSet<String>, pattern: &str) -> Vec<&'a String> {
-    let p = Pattern::new(pattern);
-    queue.iter().filter(|a| p.matches(a)).collect()
+/// The first entries of a sorted list, as a trace keeps them, and its length.
+fn capped(items: &[&str]) -> (Vec<String>, usize) {
+    (items.iter().take(RuleTrace::LIST_LIMIT).map(|s| (*s).to_owned()).collect(), items.len())
 }
 
-fn apply(
+/// `queue` minus `consumed`; both sorted, `consumed` a subset of `queue`.
+fn without<'a>(queue: &[&'a str], consumed: &[&str]) -> Vec<&'a str> {
+    let mut out = Vec::with_capacity(queue.len().saturating_sub(consumed.len()));
+    let mut gone = consumed.iter().peekable();
+    for &a in queue {
+        if gone.peek().is_some_and(|&&c| c == a) {
+            gone.next();
+        } else {
+            out.push(a);
+        }
+    }
+    out
+}
+
+fn glob<'a>(queue: &[&'a str], pattern: &str) -> Vec<&'a str> {
+    let p = Pattern::new(pattern);
+    queue.iter().copied().filter(|a| p.matches(a)).collect()
+}
+
+/// Applies one rule to the queue; returns what it consumed (sorted).
+fn apply<'a>(
     rule: &ArtifactRule,
-    queue: &BTreeSet<String>,
+    queue: &[&'a str],
     link: &Link,
     source: &Artifacts,
     links: &BTreeMap<String, Link>,
     trace: &mut RuleTrace,
-) -> (RuleOutcome, BTreeSet<String>) {
+) -> (RuleOutcome, Vec<&'a str>) {
     let (m, p) = (&link.materials, &link.products);
-    let consumed: BTreeSet<String> = match rule {
-        ArtifactRule::Create(pat) => glob(queue, pat)
-            .into_iter()
-            .filter(|a| p.contains_key(*a) && !m.contains_key(*a))
-            .cloned()
-            .collect(),
-        ArtifactRule::Delete(pat) => glob(queue, pat)
-            .into_iter()
-            .filter(|a| m.contains_key(*a) && !p.contains_key(*a))
-            .cloned()
-            .collect(),
+    let consumed: Vec<&'a str> = match rule {
+        ArtifactRule::Create(pat) => {
+            glob(queue, pat).into_iter().filter(|a| p.contains_key(*a) && !m.contains_key(*a)).collect()
+        }
+        ArtifactRule::Delete(pat) => {
+            glob(queue, pat).into_iter().filter(|a| m.contains_key(*a) && !p.contains_key(*a)).collect()
+        }
         ArtifactRule::Modify(pat) => glob(queue, pat)
             .into_iter()
             .filter(|a| matches!((m.get(*a), p.get(*a)), (Some(x), Some(y)) if x != y))
-            .cloned()
             .collect(),
-        ArtifactRule::Allow(pat) => glob(queue, pat).into_iter().cloned().collect(),
+        ArtifactRule::Allow(pat) => glob(queue, pat),
         ArtifactRule::Disallow(pat) => {
-            let hits: Vec<String> = glob(queue, pat).into_iter().cloned().collect();
+            let hits: Vec<String> = glob(queue, pat).into_iter().map(str::to_owned).collect();
             if hits.is_empty() {
-                BTreeSet::new()
+                Vec::new()
             } else {
                 trace.offending = hits.clone();
-                return (RuleOutcome::Disallowed(hits), BTreeSet::new());
+                return (RuleOutcome::Disallowed(hits), Vec::new());
             }
         }
         ArtifactRule::Require(name) => {
-            if queue.contains(name) {
-                BTreeSet::new()
+            if queue.binary_search(&name.as_str()).is_ok() {
+                Vec::new()
             } else {
                 trace.offending = vec![name.clone()];
-                return (RuleOutcome::RequireMissing(name.clone()), BTreeSet::new());
+                return (RuleOutcome::RequireMissing(name.clone()), Vec::new());
             }
         }
         ArtifactRule::Match(mr) => verify_match_rule(mr, queue, source, links, trace),
@@ -196,54 +213,76 @@ fn hashes_value(h: &HashDict) -> Value {
 /// `verify_match_rule`: consume queued artifacts (below the optional source
 /// prefix, pattern applied to the rest) whose counterpart (below the optional
 /// destination prefix) in the destination step has equal hashes.
-fn verify_match_rule(
+fn verify_match_rule<'a>(
     rule: &MatchRule,
-    queue: &BTreeSet<String>,
+    queue: &[&'a str],
     source: &Artifacts,
     links: &BTreeMap<String, Link>,
     trace: &mut RuleTrace,
-) -> BTreeSet<String> {
-    let mut consumed = BTreeSet::new();
+) -> Vec<&'a str> {
+    let mut consumed: Vec<&'a str> = Vec::new();
     let pattern = Pattern::new(&rule.pattern);
-    let candidates: Vec<(String, String)> = if rule.source_prefix.is_empty() {
-        queue.iter().map(|a| (a.clone(), a.clone())).collect()
-    } else {
-        let prefix = path_join(&rule.source_prefix, "");
-        queue
-            .iter()
-            .filter_map(|a| {
-                a.strip_prefix(prefix.as_str())
-                    .map(|rel| (rel.to_owned(), path_join(&rule.source_prefix, rel)))
-            })
-            .collect()
-    };
+    let prefix = path_join(&rule.source_prefix, "");
     let dest = links.get(&rule.dest_name).map(|l| l.artifacts(rule.dest_type));
-    for (rel, full_source) in candidates.into_iter().filter(|(rel, _)| pattern.matches(rel)) {
-        let full_dest =
-            if rule.dest_prefix.is_empty() { rel.clone() } else { path_join(&rule.dest_prefix, &rel) };
+    for &queued in queue {
+        // Artifacts outside the source prefix are not candidates; the
+        // pattern applies to the part below it.
+        let rel = if rule.source_prefix.is_empty() {
+            queued
+        } else {
+            match queued.strip_prefix(prefix.as_str()) {
+                Some(rel) => rel,
+                None => continue,
+            }
+        };
+        if !pattern.matches(rel) {
+            continue;
+        }
         // python indexes the source artifacts with the re-joined path; a path
         // that does not round-trip (e.g. "p//x") would raise there. We skip it.
-        let Some(src_hashes) = source.get(&full_source) else { continue };
+        let rejoined;
+        let full_source = if rule.source_prefix.is_empty() {
+            queued
+        } else {
+            rejoined = path_join(&rule.source_prefix, rel);
+            rejoined.as_str()
+        };
+        let Some(src_hashes) = source.get(full_source) else { continue };
+        let joined;
+        let full_dest = if rule.dest_prefix.is_empty() {
+            rel
+        } else {
+            joined = path_join(&rule.dest_prefix, rel);
+            joined.as_str()
+        };
         let (dest_hashes, reason) = match dest {
             None => (None, "unknown-step"),
-            Some(d) => match d.get(&full_dest) {
+            Some(d) => match d.get(full_dest) {
                 None => (None, "missing-destination"),
                 Some(h) if h == src_hashes => {
-                    consumed.insert(full_source);
+                    // python removes the re-joined path from the queue; it is
+                    // the queued name itself except for odd paths like "p//x".
+                    if let Ok(i) = queue.binary_search(&full_source)
+                        && let Some(&q) = queue.get(i)
+                    {
+                        consumed.push(q);
+                    }
                     continue;
                 }
                 Some(h) => (Some(hashes_value(h)), "hash-mismatch"),
             },
         };
         trace.unmatched.push(UnmatchedArtifact {
-            path: full_source,
+            path: full_source.to_owned(),
             hashes: hashes_value(src_hashes),
             dest_step: rule.dest_name.clone(),
-            dest_path: full_dest,
+            dest_path: full_dest.to_owned(),
             dest_hashes,
             reason: reason.to_owned(),
         });
     }
+    consumed.sort_unstable();
+    consumed.dedup();
     consumed
 }
 

@@ -76,7 +76,20 @@ impl Pattern {
 
     /// Whether `name` matches the whole pattern.
     pub fn matches(&self, name: &str) -> bool {
-        let name: Vec<char> = name.chars().collect();
+        if let [Token::Star] = self.tokens.as_slice() {
+            return true;
+        }
+        if name.is_ascii() {
+            // Artifact paths are nearly always ASCII: match on bytes, no allocation.
+            let bytes = name.as_bytes();
+            self.matches_units(bytes.len(), |i| bytes.get(i).map(|&b| char::from(b)))
+        } else {
+            let chars: Vec<char> = name.chars().collect();
+            self.matches_units(chars.len(), |i| chars.get(i).copied())
+        }
+    }
+
+    fn matches_units(&self, len: usize, char_at: impl Fn(usize) -> Option<char>) -> bool {
         // Iterative glob matching with one backtrack point per star: linear
         // in practice, O(n·m) worst case, never exponential.
         let (mut t, mut n) = (0usize, 0usize);
@@ -90,7 +103,7 @@ impl Pattern {
                         continue;
                     }
                     _ => {
-                        if let Some(&c) = name.get(n)
+                        if let Some(c) = char_at(n)
                             && single_matches(tok, c)
                         {
                             t += 1;
@@ -99,12 +112,12 @@ impl Pattern {
                         }
                     }
                 }
-            } else if n == name.len() {
+            } else if n == len {
                 return true;
             }
             // Mismatch (or pattern exhausted with input left): backtrack.
             match star {
-                Some((st, sn)) if sn < name.len() => {
+                Some((st, sn)) if sn < len => {
                     star = Some((st, sn + 1));
                     t = st + 1;
                     n = sn + 1;

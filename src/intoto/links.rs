@@ -4,11 +4,11 @@
 //! `verify_threshold_constraints`, `reduce_chain_links`), then the rule and
 //! inspection stages, then the summary link.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use super::metadata::{self, LoadError, Metadata, SigCheck};
-use super::model::{Layout, Link, Payload, Step, show_command};
+use super::model::{Layout, LayoutKey, Link, Payload, Step, show_command};
 use super::trace::{LayoutTrace, LinkStatus, LinkTrace, StepTrace};
 use super::verify::{
     Ctx, MAX_SUBLAYOUT_DEPTH, VerifierKey, failure_at, signature_form_warning, source, verify_layout,
@@ -46,9 +46,10 @@ pub fn verify_chain(
     trace: &mut LayoutTrace,
 ) -> Link {
     let mut chain: Vec<(StepTrace, Vec<Entry>)> = Vec::with_capacity(layout.steps.len());
+    let mut prefetched = prefetch(layout, link_dir);
     // 4: load links, preliminary threshold check per step.
     for step in &layout.steps {
-        let entries = load_links(ctx, meta, layout, step, link_dir, scope);
+        let entries = load_links(ctx, meta, layout, step, link_dir, scope, &mut prefetched);
         chain.push((step_trace(step), entries));
     }
     // 5: link signatures and thresholds.
@@ -127,6 +128,7 @@ fn load_links(
     step: &Step,
     link_dir: &Path,
     scope: &[String],
+    prefetched: &mut Prefetched,
 ) -> Vec<Entry> {
     let mut entries: Vec<Entry> = Vec::new();
     if unsafe_name(&step.name) {
@@ -140,16 +142,7 @@ fn load_links(
         );
         ctx.weak(f);
     } else {
-        let mut ids: Vec<String> = Vec::new();
-        for authorized in &step.pubkeys {
-            let subkeys = layout.keys.get(authorized).map(|k| k.subkeys.clone()).unwrap_or_default();
-            for id in std::iter::once(authorized.clone()).chain(subkeys) {
-                if !ids.contains(&id) {
-                    ids.push(id);
-                }
-            }
-        }
-        for keyid in ids {
+        for keyid in candidate_keyids(layout, step) {
             let path: PathBuf = link_dir.join(link_file_name(&step.name, &keyid));
             let shown = path.display().to_string();
             let mut trace = LinkTrace {
@@ -160,7 +153,8 @@ fn load_links(
                 command: None,
                 sublayout: false,
             };
-            match metadata::load(&path) {
+            let loaded = prefetched.remove(&path).unwrap_or_else(|| metadata::load(&path));
+            match loaded {
                 Ok(m) => {
                     trace.format = Some(m.format());
                     trace.status = LinkStatus::Unauthorized;
@@ -202,6 +196,82 @@ fn load_links(
     entries
 }
 
+/// The key ids whose link files a step's links are looked up under: each
+/// authorized key id and its GPG subkeys, in order, once each.
+fn candidate_keyids(layout: &Layout, step: &Step) -> Vec<String> {
+    let mut ids: Vec<String> = Vec::new();
+    for authorized in &step.pubkeys {
+        let subkeys = layout.keys.get(authorized).map(|k| k.subkeys.as_slice()).unwrap_or_default();
+        for id in std::iter::once(authorized).chain(subkeys) {
+            if !ids.contains(id) {
+                ids.push(id.clone());
+            }
+        }
+    }
+    ids
+}
+
+type Prefetched = HashMap<PathBuf, Result<Metadata, LoadError>>;
+
+/// Reads every link file the steps may use and checks each one's signature by
+/// the key stage 5 will ask for, on all cores. Reading, canonicalizing and
+/// hashing large links is most of the work; the stages then take these
+/// results in the reference's order, so findings and their order are the
+/// same as without prefetching.
+fn prefetch(layout: &Layout, link_dir: &Path) -> Prefetched {
+    use rayon::prelude::*;
+    let main_of_subkey = main_keys_of_subkeys(layout);
+    let jobs: Vec<(PathBuf, &Step, String)> = layout
+        .steps
+        .iter()
+        .filter(|step| !unsafe_name(&step.name))
+        .flat_map(|step| {
+            candidate_keyids(layout, step)
+                .into_iter()
+                .map(move |id| (link_dir.join(link_file_name(&step.name, &id)), step, id))
+        })
+        .collect();
+    jobs.into_par_iter()
+        .map(|(path, step, keyid)| {
+            let mut loaded = metadata::load(&path);
+            if let Ok(m) = &mut loaded
+                && let Some(vk) = verification_key(layout, step, &keyid, &main_of_subkey)
+                && let Ok(key) = &vk.key
+            {
+                m.precompute(&vk.keyid, &vk.subkeys, key);
+            }
+            (path, loaded)
+        })
+        .collect()
+}
+
+fn main_keys_of_subkeys(layout: &Layout) -> BTreeMap<&str, &str> {
+    layout.keys.iter().flat_map(|(id, k)| k.subkeys.iter().map(move |s| (s.as_str(), id.as_str()))).collect()
+}
+
+/// The key that verifies the link filed under `link_keyid`: the authorized
+/// key, the main key of an authorized subkey, or the main key the link's
+/// subkey belongs to (python `verify_link_signature_thresholds`).
+fn verification_key<'a>(
+    layout: &'a Layout,
+    step: &Step,
+    link_keyid: &str,
+    main_of_subkey: &BTreeMap<&str, &str>,
+) -> Option<&'a LayoutKey> {
+    step.pubkeys.iter().find_map(|auth| {
+        let key = layout.keys.get(auth);
+        if key.is_some() && link_keyid == auth {
+            return key;
+        }
+        if let Some(main) = main_of_subkey.get(auth.as_str())
+            && link_keyid == auth
+        {
+            return layout.keys.get(*main);
+        }
+        key.filter(|k| k.subkeys.iter().any(|s| s == link_keyid))
+    })
+}
+
 /// Stage 5 for one step (`verify_link_signature_thresholds`).
 fn signature_thresholds(
     ctx: &mut Ctx<'_>,
@@ -210,32 +280,14 @@ fn signature_thresholds(
     entries: &mut [Entry],
     scope: &[String],
 ) {
-    let main_of_subkey: BTreeMap<&str, &str> = layout
-        .keys
-        .iter()
-        .flat_map(|(id, k)| k.subkeys.iter().map(move |s| (s.as_str(), id.as_str())))
-        .collect();
+    let main_of_subkey = main_keys_of_subkeys(layout);
     let mut used_main: Vec<String> = Vec::new();
     let mut used_material: BTreeSet<String> = BTreeSet::new();
     let mut checks: Vec<SignatureCheck> = Vec::new();
     for entry in entries.iter_mut() {
         let Some(meta) = &entry.meta else { continue };
         let link_keyid = entry.trace.keyid.as_str();
-        // Find the verification key: the authorized key, the main key of an
-        // authorized subkey, or the main key the link's subkey belongs to.
-        let vk = step.pubkeys.iter().find_map(|auth| {
-            let key = layout.keys.get(auth);
-            if key.is_some() && link_keyid == auth {
-                return key;
-            }
-            if let Some(main) = main_of_subkey.get(auth.as_str())
-                && link_keyid == auth
-            {
-                return layout.keys.get(*main);
-            }
-            key.filter(|k| k.subkeys.iter().any(|s| s == link_keyid))
-        });
-        let Some(vk) = vk else {
+        let Some(vk) = verification_key(layout, step, link_keyid, &main_of_subkey) else {
             checks.push(SignatureCheck {
                 keyid: link_keyid.to_owned(),
                 valid: false,

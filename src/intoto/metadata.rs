@@ -241,7 +241,6 @@ mod fast {
     //! returns `None` and the caller takes the general path, which gives
     //! the precise error or the python-normalized signature form.
 
-    use std::collections::BTreeMap;
     use std::sync::Arc;
 
     use serde::Deserialize;
@@ -249,7 +248,7 @@ mod fast {
     use serde_json::{Map, Value};
 
     use super::{Env, Metadata};
-    use crate::intoto::model::{Link, Payload};
+    use crate::intoto::model::{Artifacts, HashDict, Link, Payload};
     use crate::meta::{Location, Signature};
 
     #[derive(Deserialize)]
@@ -274,21 +273,62 @@ mod fast {
         kind: String,
         name: String,
         command: Vec<Value>,
-        materials: BTreeMap<String, BTreeMap<String, String>>,
-        products: BTreeMap<String, BTreeMap<String, String>>,
+        materials: SortedArtifacts,
+        products: SortedArtifacts,
         byproducts: Map<String, Value>,
         environment: Map<String, Value>,
     }
 
-    fn all_hex(artifacts: &BTreeMap<String, BTreeMap<String, String>>) -> bool {
-        artifacts.values().flat_map(|h| h.values()).all(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
+    /// Artifacts read as a list and turned into a map in one bulk build:
+    /// python writes them sorted, so this is linear, where inserting one by
+    /// one costs a search per artifact. Later duplicates win, as in python.
+    struct SortedArtifacts(Artifacts);
+
+    impl<'de> Deserialize<'de> for SortedArtifacts {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct Visit;
+            impl<'de> serde::de::Visitor<'de> for Visit {
+                type Value = SortedArtifacts;
+                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str("an object of artifacts")
+                }
+                fn visit_map<A: serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> Result<Self::Value, A::Error> {
+                    let mut items: Vec<(String, HashDict)> = Vec::with_capacity(map.size_hint().unwrap_or(0));
+                    while let Some(entry) = map.next_entry::<String, HashDict>()? {
+                        items.push(entry);
+                    }
+                    Ok(SortedArtifacts(items.into_iter().collect()))
+                }
+            }
+            d.deserialize_map(Visit)
+        }
+    }
+
+    /// Python's hash-dict check: every value a hex string.
+    fn all_hex(artifacts: &Artifacts) -> bool {
+        static HEX: [bool; 256] = {
+            let mut t = [false; 256];
+            let mut i = 0;
+            while i < 256 {
+                t[i] = (i as u8).is_ascii_hexdigit();
+                i += 1;
+            }
+            t
+        };
+        artifacts
+            .values()
+            .flat_map(|h| h.values())
+            .all(|h| h.bytes().fold(true, |ok, b| ok & HEX[usize::from(b)]))
     }
 
     pub(super) fn link(bytes: &[u8], label: &str) -> Option<Metadata> {
         let env: Envelope<'_> = serde_json::from_slice(bytes).ok()?;
         let raw = env.signed.get().as_bytes();
         let plain: PlainLink = serde_json::from_slice(raw).ok()?;
-        if plain.kind != "link" || !all_hex(&plain.materials) || !all_hex(&plain.products) {
+        if plain.kind != "link" || !all_hex(&plain.materials.0) || !all_hex(&plain.products.0) {
             return None;
         }
         let mut signed_bytes = Vec::with_capacity(raw.len());
@@ -307,8 +347,8 @@ mod fast {
         let link = Link {
             name: Some(plain.name),
             command: plain.command,
-            materials: Arc::new(plain.materials),
-            products: Arc::new(plain.products),
+            materials: Arc::new(plain.materials.0),
+            products: Arc::new(plain.products.0),
             byproducts: Value::Object(plain.byproducts),
             environment: Value::Object(plain.environment),
         };

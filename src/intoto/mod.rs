@@ -126,6 +126,10 @@ pub struct InTotoOutcome {
     pub findings: Vec<Finding>,
     pub evaluated_at: OffsetDateTime,
     pub layout: LayoutTrace,
+    /// The summary link python's `in_toto_verify` returns: the materials of
+    /// the first step's link and the products of the last step's link (the
+    /// links the rules used). Empty when verification did not get that far.
+    pub summary: model::Link,
 }
 
 impl InTotoOutcome {

@@ -125,8 +125,8 @@ pub fn verify(opts: &VerifyOptions) -> Result<InTotoOutcome, Error> {
     let mut ctx = Ctx::new(opts);
     let path = opts.layout.display().to_string();
     let keys: Vec<VerifierKey> = opts.layout_keys.iter().map(VerifierKey::given).collect();
-    let layout_trace = match metadata::load(&opts.layout) {
-        Ok(meta) => verify_layout(&mut ctx, &meta, &keys, &opts.link_dir, opts.params.as_ref(), &[], "").0,
+    let (layout_trace, summary) = match metadata::load(&opts.layout) {
+        Ok(meta) => verify_layout(&mut ctx, &meta, &keys, &opts.link_dir, opts.params.as_ref(), &[], ""),
         Err(LoadError::Io(source)) => return Err(Error::Io { path, source }),
         Err(LoadError::Malformed(msg)) => {
             let f = Finding::error(
@@ -136,13 +136,13 @@ pub fn verify(opts: &VerifyOptions) -> Result<InTotoOutcome, Error> {
             )
             .at(Location::new(&path, ""));
             ctx.fail(f, failure_at(&[], None));
-            empty_trace(&path, None, &[])
+            (empty_trace(&path, None, &[]), Link::empty(None))
         }
     };
-    Ok(finish(ctx, layout_trace))
+    Ok(finish(ctx, layout_trace, summary))
 }
 
-fn finish(ctx: Ctx<'_>, layout: LayoutTrace) -> InTotoOutcome {
+fn finish(ctx: Ctx<'_>, layout: LayoutTrace, summary: Link) -> InTotoOutcome {
     let has_error = ctx.findings.iter().any(|f| f.severity == Severity::Error);
     let (category, failure) = match ctx.first {
         Some((c, f)) => (c, Some(f)),
@@ -159,6 +159,7 @@ fn finish(ctx: Ctx<'_>, layout: LayoutTrace) -> InTotoOutcome {
         findings: ctx.findings,
         evaluated_at: ctx.opts.at,
         layout,
+        summary,
     }
 }
 

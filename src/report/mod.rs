@@ -4,6 +4,7 @@
 pub mod json;
 pub mod markdown;
 pub mod text;
+pub mod text_bridge;
 pub mod text_intoto;
 pub mod tuf_text;
 

@@ -90,7 +90,7 @@ fn subject_text(s: &Subject) -> String {
     }
 }
 
-fn paragraph(out: &mut String, f: &Finding) {
+pub(crate) fn paragraph(out: &mut String, f: &Finding) {
     let mark = if f.severity == Severity::Error { "✗" } else { "!" };
     let _ = writeln!(out, "\n  {mark} [{}] {}", f.category, subject_text(&f.subject));
     let _ = writeln!(out, "    {}", sanitize(&f.message));
@@ -181,7 +181,7 @@ fn list_of(items: &[String], total: usize) -> String {
     }
 }
 
-fn overview(out: &mut String, layout: &LayoutTrace, depth: usize) {
+pub(crate) fn overview(out: &mut String, layout: &LayoutTrace, depth: usize) {
     let pad = "  ".repeat(depth);
     let title = if depth == 0 { "Steps".to_owned() } else { format!("Sublayout {}", sanitize(&layout.path)) };
     let _ = writeln!(out, "{pad}{title}:");

@@ -130,7 +130,14 @@ impl TrustedSet {
             return Err(TufError::order("root", "not a root"));
         };
         // §5.3.4: signed by a threshold of the root keys of the trusted root…
-        require_threshold(&*self.root.meta, "root", &md, self.strict, "§5.3.4")?;
+        let trusted_version = self.root.meta.common.version;
+        require_threshold(&*self.root.meta, "root", &md, self.strict, "§5.3.4").map_err(|mut e| {
+            e.message = format!(
+                "new root v{}: {} (root keys of the trusted root v{trusted_version})",
+                new_root.common.version, e.message
+            );
+            e
+        })?;
         // §5.3.5: the version is exactly N+1 (no rollback, no skipping).
         let expected = self.root.meta.common.version.saturating_add(1);
         if new_root.common.version != expected {
@@ -144,7 +151,11 @@ impl TrustedSet {
             .at(Location::new(file, "/signed/version")));
         }
         // §5.3.4: …and by a threshold of its own root keys.
-        let signatures = require_threshold(new_root, "root", &md, self.strict, "§5.3.4")?;
+        let signatures =
+            require_threshold(new_root, "root", &md, self.strict, "§5.3.4").map_err(|mut e| {
+                e.message = format!("new root v{expected}: {} (its own root keys)", e.message);
+                e
+            })?;
         // §5.3.8: the new root is trusted (intermediate expiry is not checked).
         let t = trusted(new_root.clone(), data, signatures, file);
         self.root = t.clone();
@@ -158,6 +169,7 @@ impl TrustedSet {
         if c.is_expired(self.reference_time) {
             return Err(expired_error(
                 "root",
+                "§5.3.10",
                 "final root.json is expired",
                 c,
                 self.reference_time,
@@ -223,7 +235,14 @@ impl TrustedSet {
         };
         let c = &ts.meta.common;
         if c.is_expired(self.reference_time) {
-            return Err(expired_error(stage, "timestamp.json is expired", c, self.reference_time, &ts.file));
+            return Err(expired_error(
+                stage,
+                "§5.4.4",
+                "timestamp.json is expired",
+                c,
+                self.reference_time,
+                &ts.file,
+            ));
         }
         Ok(())
     }
@@ -298,7 +317,14 @@ impl TrustedSet {
         let c = &snap.meta.common;
         // §5.5.6: not expired.
         if c.is_expired(self.reference_time) {
-            return Err(expired_error(stage, "snapshot.json is expired", c, self.reference_time, &snap.file));
+            return Err(expired_error(
+                stage,
+                "§5.5.6",
+                "snapshot.json is expired",
+                c,
+                self.reference_time,
+                &snap.file,
+            ));
         }
         // §5.5.4: version equals the timestamp's snapshot meta version.
         let expected = ts.meta.snapshot_meta.version;
@@ -373,6 +399,7 @@ impl TrustedSet {
         if new_targets.common.is_expired(self.reference_time) {
             return Err(expired_error(
                 role,
+                "§5.6.5",
                 &format!("new {role} is expired"),
                 &new_targets.common,
                 self.reference_time,
@@ -457,12 +484,13 @@ fn rollback(role: &str, rule: &'static str, message: String, trusted: u64, new: 
 
 fn expired_error(
     stage: &str,
+    rule: &'static str,
     message: &str,
     c: &metadata::Common,
     now: OffsetDateTime,
     file: &str,
 ) -> TufError {
-    TufError::new(Category::Expired, stage, "§5.3.10/§5.4.4/§5.5.6/§5.6.5", message)
+    TufError::new(Category::Expired, stage, rule, message)
         .with_evidence(Evidence::Expiry {
             expires: c.expires_text.clone(),
             evaluated_at: crate::meta::time::format(now),

@@ -1,0 +1,148 @@
+//! `trailscope demo` — the fixtures embedded in the binary: `--list` names
+//! them, `demo NAME` verifies one headless and prints the report (bridge,
+//! in-toto or TUF, as the scenario is). [`run_default`] is what `trailscope`
+//! with no argument does until the TUI opens the demo instead.
+
+use clap::Args;
+
+use super::Exit;
+use super::bridge::Format;
+use crate::demo::{self, Kind, Options, Outcome};
+use crate::report::Verdict;
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// The scenario to verify (e.g. act3-adversary); see --list.
+    #[arg(value_name = "NAME")]
+    pub name: Option<String>,
+    /// List the embedded scenarios.
+    #[arg(long, conflicts_with = "name")]
+    pub list: bool,
+    /// Run the layout's inspections (they execute commands such as tar, in a scratch directory).
+    #[arg(long)]
+    pub run_inspections: bool,
+    /// Treat weaknesses the references accept as errors.
+    #[arg(long)]
+    pub strict: bool,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+pub fn run(args: &DemoArgs) -> Exit {
+    let Some(name) = &args.name else {
+        print_list();
+        return Exit::Ok;
+    };
+    let Some(sc) = demo::find(name) else {
+        eprintln!("trailscope demo: no embedded scenario {name:?}; `trailscope demo --list` names them");
+        return Exit::Usage;
+    };
+    let opts = Options { run_inspections: args.run_inspections, strict: args.strict };
+    let outcome = match demo::run(&sc, opts) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("trailscope demo: {e}");
+            return Exit::Internal;
+        }
+    };
+    let (text, verdict) = render(&outcome, args.format, args.strict);
+    let header = match args.format {
+        Format::Json => String::new(),
+        Format::Text => format!(
+            "demo {}/{} ({}; expected: {})\n{}\n\n",
+            sc.set,
+            sc.name,
+            sc.kind.word(),
+            sc.expected(),
+            sc.summary()
+        ),
+    };
+    let _ = std::io::Write::write_all(&mut std::io::stdout(), format!("{header}{text}").as_bytes());
+    match verdict {
+        Verdict::Pass => Exit::Ok,
+        Verdict::Fail => Exit::Failed,
+    }
+}
+
+fn render(outcome: &Outcome, format: Format, strict: bool) -> (String, Verdict) {
+    match outcome {
+        Outcome::Bridge(o) => (
+            match format {
+                Format::Json => format!("{}\n", o.to_json_string()),
+                Format::Text => crate::report::text_bridge::render(o),
+            },
+            o.verdict,
+        ),
+        Outcome::InToto(o) => (
+            match format {
+                Format::Json => format!("{}\n", o.to_document().to_json_string()),
+                Format::Text => crate::report::text_intoto::render(o),
+            },
+            o.verdict,
+        ),
+        Outcome::Tuf(o) => {
+            let doc = crate::tuf::report::document(o, strict);
+            let text = match format {
+                Format::Json => format!("{}\n", doc.to_json_string()),
+                Format::Text => format!("{}\n", crate::report::tuf_text::verify(&doc, o)),
+            };
+            (text, doc.verdict)
+        }
+    }
+}
+
+fn print_list() {
+    let mut out =
+        String::from("Embedded scenarios (trailscope demo NAME [--run-inspections] [--format json]):\n");
+    let mut set = "";
+    for sc in demo::list() {
+        if sc.set != set {
+            set = sc.set;
+            let title = match sc.kind {
+                Kind::Bridge => "TUF distributes in-toto (bridge verification)",
+                Kind::InToto => "in-toto supply chain",
+                Kind::Tuf => "TUF attacks",
+            };
+            out.push_str(&format!("\n{set} — {title}:\n"));
+        }
+        out.push_str(&format!("  {:<36} {}\n", sc.name, sc.summary()));
+        out.push_str(&format!("  {:<36} expected: {}\n", "", sc.expected()));
+    }
+    let _ = std::io::Write::write_all(&mut std::io::stdout(), out.as_bytes());
+}
+
+/// `trailscope` with no argument: a short headless summary of the three
+/// acts of the embedded demo (inspections not run). The TUI replaces this
+/// with the interactive demo.
+pub fn run_default() -> Exit {
+    let acts: Vec<_> = demo::list().into_iter().filter(|s| s.kind == Kind::Bridge).collect();
+    let mut out = String::from(
+        "trailscope — TUF distributes in-toto: the embedded demo, in three acts\n\
+         (headless bridge verification of each act; inspections not run)\n\n",
+    );
+    for sc in &acts {
+        let line = match demo::run(&sc.clone(), Options::default()) {
+            Ok(Outcome::Bridge(o)) => {
+                let verdict = match (o.verdict, o.stage()) {
+                    (Verdict::Pass, _) => "✔ PASS".to_owned(),
+                    (Verdict::Fail, Some(stage)) => format!("✘ FAIL  {stage} / {}", o.category),
+                    (Verdict::Fail, None) => format!("✘ FAIL  {}", o.category),
+                };
+                let why = o.first.as_ref().map(|f| format!("\n      {}", f.message)).unwrap_or_default();
+                format!("  {:<18} {verdict}\n      {}{why}\n", sc.name, sc.summary())
+            }
+            Ok(_) => continue,
+            Err(e) => format!("  {:<18} error: {e}\n", sc.name),
+        };
+        out.push_str(&line);
+    }
+    out.push_str(
+        "\nThe reference verdicts run the layout's inspection (it untars the package); with\n\
+         --run-inspections act 3 fails in in-toto at the inspection 'untar' (rule DISALLOW *).\n\n\
+         More:  trailscope demo act3-adversary --run-inspections   (the full report)\n\
+         \x20      trailscope demo --list                             (every embedded scenario)\n\
+         \x20      trailscope --help\n",
+    );
+    let _ = std::io::Write::write_all(&mut std::io::stdout(), out.as_bytes());
+    Exit::Ok
+}

@@ -1,0 +1,235 @@
+//! `trailscope bridge verify` and `trailscope demo` as a user runs them:
+//! exit codes (DESIGN §4), the JSON document (kind bridge, stage, category,
+//! findings with their stage, targets), the embedded demo from an empty
+//! current directory, and a scenario served over http from 127.0.0.1.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn corpus(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/interop/bridge").join(name)
+}
+
+fn scenario(dir: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(dir.join("scenario.json")).unwrap()).unwrap()
+}
+
+fn bridge_cmd(dir: &Path, metadata: &str, targets: &str) -> Command {
+    let s = scenario(dir);
+    let mut cmd = Command::cargo_bin("trailscope").unwrap();
+    cmd.args(["bridge", "verify", "--root"])
+        .arg(dir.join("trusted_root.json"))
+        .args(["--metadata", metadata, "--targets", targets])
+        .args(["--target", s["inputs"]["target"].as_str().unwrap()])
+        .args(["--at", s["now"].as_str().unwrap()]);
+    cmd
+}
+
+fn dir_cmd(name: &str) -> Command {
+    let dir = corpus(name);
+    let m = dir.join("repo/metadata").display().to_string();
+    let t = dir.join("repo/targets").display().to_string();
+    bridge_cmd(&dir, &m, &t)
+}
+
+fn json_of(out: &std::process::Output) -> Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+#[test]
+fn pass_exits_0_with_a_bridge_document() {
+    let out = dir_cmd("solo-developer").args(["--run-inspections", "--format", "json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v = json_of(&out);
+    assert_eq!(v["kind"], "bridge");
+    assert_eq!(v["verdict"], "pass");
+    assert_eq!(v["category"], "pass");
+    assert_eq!(v["stage"], Value::Null);
+    assert_eq!(v["schema_version"], 1);
+    assert!(v["targets"].as_object().unwrap().values().all(|t| t["result"] == "ok"));
+    assert!(v["bridge"]["trace"]["binding"]["product_sha256"].is_string());
+}
+
+#[test]
+fn failures_exit_1_with_stage_and_category() {
+    for (name, stage, category) in [
+        ("package-replaced-on-mirror", "tuf", "hash-mismatch"),
+        ("layout-type-mismatch", "custom-metadata", "layout-type-mismatch"),
+        ("tampered-between-steps", "in-toto", "rule-disallow"),
+        ("product-missing", "product-binding", "product-missing"),
+    ] {
+        let out = dir_cmd(name).args(["--run-inspections", "--format", "json"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{name}");
+        let v = json_of(&out);
+        assert_eq!(v["stage"], stage, "{name}");
+        assert_eq!(v["category"], category, "{name}");
+        assert_eq!(v["verdict"], "fail", "{name}");
+        let deciding = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["severity"] == "error" && f["category"] == category)
+            .unwrap_or_else(|| panic!("{name}: no {category} finding"));
+        assert_eq!(deciding["stage"], stage, "{name}");
+    }
+}
+
+#[test]
+fn text_output_says_when_inspections_were_not_run() {
+    let out = dir_cmd("solo-developer").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("inspections not run"), "{text}");
+    assert!(text.contains("--run-inspections"), "{text}");
+}
+
+#[test]
+fn usage_and_input_errors() {
+    let out = dir_cmd("solo-developer").args(["--at", "yesterday"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out =
+        Command::cargo_bin("trailscope").unwrap().args(["bridge", "verify", "--root", "x"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let dir = corpus("solo-developer");
+    let out = bridge_cmd(&dir, "/nonexistent/metadata", "/nonexistent/targets").output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("trusted_root.json"), b"{not json").unwrap();
+    std::fs::copy(dir.join("scenario.json"), tmp.path().join("scenario.json")).unwrap();
+    let m = dir.join("repo/metadata").display().to_string();
+    let t = dir.join("repo/targets").display().to_string();
+    let out = bridge_cmd(tmp.path(), &m, &t).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+}
+
+#[test]
+fn demo_list_and_act3_from_an_empty_directory() {
+    let cwd = tempfile::tempdir().unwrap();
+    let out = Command::cargo_bin("trailscope")
+        .unwrap()
+        .current_dir(cwd.path())
+        .args(["demo", "--list"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for name in
+        ["act1-alice-alone", "act2-bob-updates", "act3-adversary", "demo-supply-chain", "rollback-timestamp"]
+    {
+        assert!(text.contains(name), "{text}");
+    }
+    let out = Command::cargo_bin("trailscope")
+        .unwrap()
+        .current_dir(cwd.path())
+        .args(["demo", "act3-adversary", "--run-inspections"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("stage in-toto, category rule-disallow"), "{text}");
+    assert!(text.contains("inspection 'untar'") && text.contains("rule 'DISALLOW *'"), "{text}");
+    assert!(text.contains("59062c11935a51a39546897cbabaf90b91fd9fe6631066655a142677ea950099"), "{text}");
+    assert!(text.contains("82f78c856af363e9427b7aac9cb83d03745fa9d2bb9630b774698309dce25017"), "{text}");
+    let out = Command::cargo_bin("trailscope")
+        .unwrap()
+        .current_dir(cwd.path())
+        .args(["demo", "act2-bob-updates", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(json_of(&out)["kind"], "bridge");
+    let out = Command::cargo_bin("trailscope")
+        .unwrap()
+        .current_dir(cwd.path())
+        .args(["demo", "nope"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    // No argument: the headless summary of the three acts.
+    let out = Command::cargo_bin("trailscope").unwrap().current_dir(cwd.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("act3-adversary") && text.contains("FAIL"), "{text}");
+    assert_eq!(
+        std::fs::read_dir(cwd.path()).unwrap().count(),
+        0,
+        "the demo wrote into the current directory"
+    );
+}
+
+/// Serves `root` over http on 127.0.0.1 (percent-decoded paths, 404
+/// otherwise). Stops by itself after 60 s or 200 connections.
+fn serve(root: PathBuf) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut served = 0;
+        while Instant::now() < deadline && served < 200 {
+            match listener.accept() {
+                Ok((stream, _)) => {
+                    served += 1;
+                    let _ = stream.set_nonblocking(false);
+                    handle(stream, &root);
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(5)),
+            }
+        }
+    });
+    port
+}
+
+fn handle(stream: TcpStream, root: &Path) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let mut reader = BufReader::new(stream);
+    let mut first = String::new();
+    if reader.read_line(&mut first).is_err() {
+        return;
+    }
+    loop {
+        let mut line = String::new();
+        match reader.read_line(&mut line) {
+            Ok(n) if n > 2 => continue,
+            _ => break,
+        }
+    }
+    let path = first.split_whitespace().nth(1).unwrap_or("/").trim_start_matches('/').to_owned();
+    let decoded = percent_encoding::percent_decode_str(&path).decode_utf8_lossy().into_owned();
+    let body =
+        if decoded.split('/').any(|s| s == "..") { None } else { std::fs::read(root.join(&decoded)).ok() };
+    let mut stream = reader.into_inner();
+    let _ = match body {
+        Some(b) => stream
+            .write_all(
+                format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", b.len())
+                    .as_bytes(),
+            )
+            .and_then(|_| stream.write_all(&b)),
+        None => stream.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"),
+    };
+}
+
+#[test]
+fn a_scenario_over_http_gives_the_directory_verdict() {
+    for (name, code, category) in
+        [("second-layout-version", 0, "pass"), ("link-file-missing", 1, "download-failed")]
+    {
+        let dir = corpus(name);
+        let port = serve(dir.join("repo"));
+        let m = format!("http://127.0.0.1:{port}/metadata/");
+        let t = format!("http://127.0.0.1:{port}/targets/");
+        let out = bridge_cmd(&dir, &m, &t).args(["--run-inspections", "--format", "json"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(code), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+        let v = json_of(&out);
+        assert_eq!(v["category"], category, "{name}");
+        assert_eq!(v["stage"], scenario(&dir)["expect"]["stage"], "{name}");
+        assert_eq!(v["bridge"]["failed_target"], scenario(&dir)["expect"]["failed_target"], "{name}");
+    }
+}

@@ -1,0 +1,344 @@
+//! `trailscope tuf-client`, the tuf-conformance client protocol, driven
+//! like the suite drives it: fixture repositories served from 127.0.0.1,
+//! one process per command, state only in the metadata directory.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+
+/// Serves files under `root` (percent-decoded request paths, 404 otherwise)
+/// and records every request path. Stops by itself after 60 s.
+struct Server {
+    port: u16,
+    requests: Arc<Mutex<Vec<String>>>,
+}
+
+impl Server {
+    fn start(root: PathBuf) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let log = requests.clone();
+        std::thread::spawn(move || {
+            let deadline = Instant::now() + Duration::from_secs(60);
+            while Instant::now() < deadline {
+                match listener.accept() {
+                    Ok((stream, _)) => {
+                        let _ = stream.set_nonblocking(false);
+                        handle(stream, &root, &log);
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(2)),
+                }
+            }
+        });
+        Server { port, requests }
+    }
+
+    fn url(&self, dir: &str) -> String {
+        format!("http://127.0.0.1:{}/{dir}/", self.port)
+    }
+
+    /// The requests so far, emptying the log.
+    fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.requests.lock().unwrap())
+    }
+}
+
+fn handle(stream: TcpStream, root: &Path, log: &Mutex<Vec<String>>) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let mut reader = BufReader::new(stream);
+    let mut first = String::new();
+    if reader.read_line(&mut first).is_err() {
+        return;
+    }
+    loop {
+        let mut line = String::new();
+        match reader.read_line(&mut line) {
+            Ok(n) if n > 2 => continue,
+            _ => break,
+        }
+    }
+    let path = first.split_whitespace().nth(1).unwrap_or("/").trim_start_matches('/').to_owned();
+    log.lock().unwrap().push(path.clone());
+    let decoded = percent_encoding::percent_decode_str(&path).decode_utf8_lossy().into_owned();
+    let body =
+        if decoded.split('/').any(|s| s == "..") { None } else { std::fs::read(root.join(&decoded)).ok() };
+    let mut stream = reader.into_inner();
+    let _ = match body {
+        Some(b) => stream
+            .write_all(
+                format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", b.len())
+                    .as_bytes(),
+            )
+            .and_then(|_| stream.write_all(&b)),
+        None => stream.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"),
+    };
+}
+
+fn scenario(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/interop/tuf").join(name)
+}
+
+/// A client as the suite sets one up: a metadata and an artifact directory.
+struct Client {
+    _tmp: tempfile::TempDir,
+    metadata: PathBuf,
+    artifacts: PathBuf,
+    server: Server,
+}
+
+impl Client {
+    /// Serves `name`'s repository and runs `init` with its trusted root.
+    fn new(name: &str) -> Self {
+        Self::with_root(name, &std::fs::read(scenario(name).join("trusted_root.json")).unwrap())
+    }
+
+    fn with_root(name: &str, root: &[u8]) -> Self {
+        let tmp = tempfile::tempdir().unwrap();
+        let metadata = tmp.path().join("metadata");
+        let artifacts = tmp.path().join("targets");
+        std::fs::create_dir(&metadata).unwrap();
+        std::fs::create_dir(&artifacts).unwrap();
+        let initial = tmp.path().join("initial_root.json");
+        std::fs::write(&initial, root).unwrap();
+        Command::cargo_bin("trailscope")
+            .unwrap()
+            .args(["tuf-client", "--metadata-dir"])
+            .arg(&metadata)
+            .arg("init")
+            .arg(&initial)
+            .assert()
+            .code(0);
+        let server = Server::start(scenario(name).join("repo"));
+        Client { _tmp: tmp, metadata, artifacts, server }
+    }
+
+    fn refresh(&self) -> assert_cmd::assert::Assert {
+        Command::cargo_bin("trailscope")
+            .unwrap()
+            .args(["tuf-client", "--metadata-url", &self.server.url("metadata"), "--metadata-dir"])
+            .arg(&self.metadata)
+            .arg("refresh")
+            .assert()
+    }
+
+    fn download(&self, names: &[&str]) -> assert_cmd::assert::Assert {
+        let mut cmd = Command::cargo_bin("trailscope").unwrap();
+        cmd.args(["tuf-client", "--metadata-url", &self.server.url("metadata"), "--metadata-dir"])
+            .arg(&self.metadata);
+        for n in names {
+            cmd.args(["--target-name", n]);
+        }
+        cmd.arg("--target-dir").arg(&self.artifacts).args([
+            "--target-base-url",
+            &self.server.url("targets"),
+            "download",
+        ]);
+        cmd.assert()
+    }
+
+    /// `*.json` directly in the metadata directory, as the suite lists trusted roles.
+    fn trusted_files(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(&self.metadata)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".json"))
+            .collect();
+        names.sort();
+        names
+    }
+
+    fn artifact_files(&self) -> Vec<(String, Vec<u8>)> {
+        let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(&self.artifacts)
+            .unwrap()
+            .flatten()
+            .map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap()))
+            .collect();
+        out.sort();
+        out
+    }
+}
+
+fn stderr(a: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&a.get_output().stderr).into_owned()
+}
+
+#[test]
+fn refresh_requests_in_reference_order_and_keeps_exact_bytes() {
+    let c = Client::new("plain-consistent");
+    c.refresh().code(0);
+    assert_eq!(
+        c.server.take(),
+        [
+            "metadata/2.root.json",
+            "metadata/timestamp.json",
+            "metadata/1.snapshot.json",
+            "metadata/1.targets.json"
+        ]
+    );
+    assert_eq!(c.trusted_files(), ["root.json", "snapshot.json", "targets.json", "timestamp.json"]);
+    let repo = scenario("plain-consistent").join("repo/metadata");
+    for (stored, served) in [
+        ("root.json", "1.root.json"),
+        ("timestamp.json", "timestamp.json"),
+        ("snapshot.json", "1.snapshot.json"),
+        ("targets.json", "1.targets.json"),
+    ] {
+        assert_eq!(
+            std::fs::read(c.metadata.join(stored)).unwrap(),
+            std::fs::read(repo.join(served)).unwrap(),
+            "{stored}"
+        );
+    }
+    // The local snapshot and targets are still valid: only root and timestamp are asked for.
+    c.refresh().code(0);
+    assert_eq!(c.server.take(), ["metadata/2.root.json", "metadata/timestamp.json"]);
+}
+
+#[test]
+fn options_come_in_any_order_and_usage_errors_exit_1() {
+    let c = Client::new("plain-consistent");
+    Command::cargo_bin("trailscope")
+        .unwrap()
+        .args(["tuf-client", "--metadata-dir"])
+        .arg(&c.metadata)
+        .args(["-v", "--metadata-url", &c.server.url("metadata"), "refresh"])
+        .assert()
+        .code(0);
+    Command::cargo_bin("trailscope").unwrap().args(["tuf-client", "--metadata-dir", "x"]).assert().code(1);
+    Command::cargo_bin("trailscope").unwrap().args(["tuf-client", "--bogus", "refresh"]).assert().code(1);
+    // refresh without --metadata-url
+    let a = Command::cargo_bin("trailscope")
+        .unwrap()
+        .args(["tuf-client", "--metadata-dir"])
+        .arg(&c.metadata)
+        .arg("refresh")
+        .assert()
+        .code(1);
+    assert!(stderr(&a).contains("--metadata-url"), "{}", stderr(&a));
+}
+
+#[test]
+fn download_refreshes_first_caches_artifacts_and_redownloads_a_damaged_copy() {
+    let c = Client::new("plain-consistent");
+    let names = ["delta/mike-8.22.bin", "foxtrot/echo/victor-3.6.tar.gz"];
+    c.download(&names).code(0);
+    let requests = c.server.take();
+    assert_eq!(
+        requests,
+        [
+            "metadata/2.root.json",
+            "metadata/timestamp.json",
+            "metadata/1.snapshot.json",
+            "metadata/1.targets.json",
+            "targets/delta/3720969e6da28cbdd36c6b31448a8fe5bafa2383b0db0e4f63fb8174a825b9ec.mike-8.22.bin",
+            // The first listed hash names the file (sha256 here; sha512 is checked too).
+            "targets/foxtrot/echo/d4e9845739cbfae5c7a8cc1aa8896a8ff15f8b85343ffc01ee798fdf0a45fc0a.victor-3.6.tar.gz",
+        ]
+    );
+    let files = c.artifact_files();
+    assert_eq!(
+        files.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
+        ["delta%2Fmike-8.22.bin", "foxtrot%2Fecho%2Fvictor-3.6.tar.gz"]
+    );
+    let targets = scenario("plain-consistent").join("repo/targets");
+    assert_eq!(
+        files[0].1,
+        std::fs::read(
+            targets
+                .join("delta/3720969e6da28cbdd36c6b31448a8fe5bafa2383b0db0e4f63fb8174a825b9ec.mike-8.22.bin")
+        )
+        .unwrap()
+    );
+
+    // Both cached: no artifact request.
+    c.download(&names).code(0);
+    assert!(c.server.take().iter().all(|r| r.starts_with("metadata/")));
+
+    // A damaged copy is replaced in the same file.
+    let damaged = c.artifacts.join("delta%2Fmike-8.22.bin");
+    std::fs::write(&damaged, b"tampered").unwrap();
+    c.download(&names[..1]).code(0);
+    assert_eq!(c.server.take().iter().filter(|r| r.starts_with("targets/")).count(), 1);
+    assert_eq!(c.artifact_files(), files);
+}
+
+#[test]
+fn a_target_that_fails_verification_is_never_stored() {
+    let c = Client::new("target-hash-mismatch");
+    let a = c.download(&["redis-9.16.txt"]).code(1);
+    let err = stderr(&a);
+    assert!(err.contains("targets:") && err.contains("hash-mismatch"), "{err}");
+    assert!(c.artifact_files().is_empty());
+}
+
+#[test]
+fn an_unknown_target_fails_after_the_refresh() {
+    let c = Client::new("plain-consistent");
+    let a = c.download(&["no/such/file"]).code(1);
+    assert!(stderr(&a).contains("target no/such/file not found"), "{}", stderr(&a));
+    assert_eq!(c.trusted_files(), ["root.json", "snapshot.json", "targets.json", "timestamp.json"]);
+    assert!(c.artifact_files().is_empty());
+}
+
+#[test]
+fn delegated_roles_are_stored_under_their_quoted_names() {
+    let c = Client::new("delegation-path-patterns");
+    c.download(&["exact/file.txt"]).code(0);
+    let files = c.trusted_files();
+    assert!(files.contains(&"openssl.json".to_owned()), "{files:?}");
+    let requests = c.server.take();
+    assert!(requests.contains(&"metadata/1.openssl.json".to_owned()), "{requests:?}");
+}
+
+#[test]
+fn an_invalid_trusted_root_fails_refresh_without_any_request() {
+    let mut root: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(scenario("plain-consistent").join("trusted_root.json")).unwrap(),
+    )
+    .unwrap();
+    root["signed"]["version"] = serde_json::json!(7);
+    let c = Client::with_root("plain-consistent", &serde_json::to_vec(&root).unwrap());
+    let a = c.refresh().code(1);
+    assert!(stderr(&a).contains("root:"), "{}", stderr(&a));
+    assert!(c.server.take().is_empty());
+}
+
+#[test]
+fn an_expired_timestamp_fails_with_the_role_and_check() {
+    let c = Client::new("expired-timestamp");
+    let a = c.refresh().code(1);
+    let err = stderr(&a);
+    assert!(err.contains("timestamp: timestamp.json is expired (§5.4.4, expired)"), "{err}");
+    // Not stored: only the root is trusted.
+    assert_eq!(c.trusted_files(), ["root.json"]);
+}
+
+/// The clock is read through libc, so libfaketime moves it (the suite's
+/// expiry tests depend on that). Skipped where `faketime` is not installed.
+#[test]
+fn faketime_moves_the_clock() {
+    if std::process::Command::new("faketime").arg("--version").output().is_err() {
+        eprintln!("faketime not installed; skipped");
+        return;
+    }
+    let c = Client::new("plain-consistent");
+    let bin = assert_cmd::cargo::cargo_bin("trailscope");
+    let out = std::process::Command::new("faketime")
+        .arg("2040-01-01 00:00:00")
+        .arg(&bin)
+        .args(["tuf-client", "--metadata-url", &c.server.url("metadata"), "--metadata-dir"])
+        .arg(&c.metadata)
+        .arg("refresh")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("final root.json is expired") && err.contains("evaluated at 2040-01-01"), "{err}");
+}
