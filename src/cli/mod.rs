@@ -45,6 +45,9 @@ Exit codes: 0 verified, 1 verification failed, 2 usage error, 3 input unreadable
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Without a command: the embedded demo in the terminal UI.
+    #[command(flatten)]
+    pub tui: crate::tui::args::TuiArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -91,7 +94,7 @@ pub fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Exit {
     match cli.command {
-        None => demo::run_default(),
+        None => open::demo(&cli.tui),
         Some(Command::Completions(args)) => completions::print_completions(&args),
         Some(Command::Man) => completions::print_man(),
         Some(Command::Verify(args)) => verify::run(&args),

@@ -111,6 +111,26 @@ pub fn run(args: &OpenArgs) -> Exit {
     launch(session, tui_opts)
 }
 
+/// `trailscope` with no argument: the embedded demo's act 3 (the adversary
+/// replaces the package) in the TUI, with the demo's own inspection run (it
+/// untars the embedded package in a scratch directory). With stdout not a
+/// terminal, the headless summary of the three acts instead.
+pub fn demo(args: &tui::args::TuiArgs) -> Exit {
+    if matches!(tui::terminal::preflight(), Err(tui::Unsupported::NotATerminal)) {
+        return super::demo::run_default();
+    }
+    let (session, at) = match open::demo_session(crate::demo::DEFAULT, true) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("trailscope: {e}");
+            return Exit::Internal;
+        }
+    };
+    let mut opts = args.options();
+    opts.at = at;
+    launch(session, opts)
+}
+
 /// Runs the TUI (or prints the report) and maps the outcome to an exit code.
 pub fn launch(session: tui::Session, opts: tui::TuiOptions) -> Exit {
     match tui::launch(session, opts) {

@@ -45,6 +45,17 @@ impl Results {
         Self { document, detail: Detail { chain: Some(Arc::new(chain)), tuf: None } }
     }
 
+    /// A bridge run: the document, the role tree of its TUF part and the
+    /// chain of its in-toto part (when it got that far).
+    pub fn bridge(outcome: &crate::bridge::BridgeOutcome) -> Self {
+        let document = outcome.to_document();
+        let keys = outcome.trace.layout_keys.clone().unwrap_or_default();
+        let chain = outcome.intoto.as_ref().map(|o| Arc::new(Chain::from_outcome(o, &document.findings, keys)));
+        let tree = crate::tuf::inspect::tree(&outcome.tuf);
+        let tuf = (!tree.is_null()).then_some(tree);
+        Self { document, detail: Detail { chain, tuf } }
+    }
+
     /// A TUF run: the document and the role tree.
     pub fn tuf(outcome: &crate::tuf::session::Outcome, strict: bool) -> Self {
         let document = crate::tuf::report::document(outcome, strict);

@@ -233,9 +233,13 @@ pub fn session(opened: &Opened, label: impl Into<String>) -> Session {
             let (inputs, opts, at) = (inputs.clone(), opened.opts.clone(), opened.at);
             Session::new(label, move |req, _| verify_intoto(&inputs, &opts, req.at.or(at)))
         }
-        Plan::Tuf(inputs) | Plan::Bridge(inputs) => {
+        Plan::Tuf(inputs) => {
             let (inputs, opts, at) = (inputs.clone(), opened.opts.clone(), opened.at);
             Session::new(label, move |req, _| verify_tuf(&inputs, &opts, req.at.or(at)))
+        }
+        Plan::Bridge(inputs) => {
+            let (inputs, opts, at) = (inputs.clone(), opened.opts.clone(), opened.at);
+            Session::new(label, move |req, _| verify_bridge(&inputs, &opts, req.at.or(at)))
         }
     };
     session.watching(watch)
@@ -281,11 +285,7 @@ pub fn verify_intoto(
 
 /// Runs the TUF client workflow (refresh, the requested targets, every role).
 pub fn verify_tuf(inputs: &TufInputs, opts: &OpenOptions, at: Option<OffsetDateTime>) -> Result<Results, String> {
-    let file = std::fs::File::open(&inputs.root)
-        .map_err(|e| format!("cannot read trusted root {}: {e}", inputs.root.display()))?;
-    let root_file = inputs.root.display().to_string();
-    let root_bytes = source::read_bounded(file, Config::default().root_max_length, &root_file)
-        .map_err(|e| format!("trusted root: {e}"))?;
+    let (root_bytes, root_file) = read_root(&inputs.root)?;
     let metadata = DirSource::new(&inputs.metadata);
     let layout = metadata.source_layout();
     let targets = inputs.targets.as_ref().map(|t| DirSource::new(t).with_source_layout(layout));
@@ -301,6 +301,62 @@ pub fn verify_tuf(inputs: &TufInputs, opts: &OpenOptions, at: Option<OffsetDateT
         all_roles: true,
     });
     Ok(Results::tuf(&outcome, opts.strict))
+}
+
+/// TUF distributes in-toto: the bridge verification of the first target.
+pub fn verify_bridge(
+    inputs: &TufInputs,
+    opts: &OpenOptions,
+    at: Option<OffsetDateTime>,
+) -> Result<Results, String> {
+    let Some(target) = inputs.target.first() else {
+        return Err("a bridge repository needs --target PATH (the package to verify)".into());
+    };
+    let Some(targets_dir) = &inputs.targets else {
+        return Err("a bridge repository needs --targets DIR".into());
+    };
+    let (root_bytes, root_file) = read_root(&inputs.root)?;
+    let metadata = DirSource::new(&inputs.metadata);
+    let targets = DirSource::new(targets_dir).with_source_layout(metadata.source_layout());
+    let mut req = crate::bridge::Request::new(root_bytes, root_file, &metadata, &targets, target, now_or(at));
+    req.run_inspections = opts.run_inspections;
+    if let Some(t) = opts.inspection_timeout {
+        req.inspection_timeout = t;
+    }
+    req.strict = opts.strict;
+    Ok(Results::bridge(&crate::bridge::verify(&req)))
+}
+
+fn read_root(path: &Path) -> Result<(Vec<u8>, String), String> {
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read trusted root {}: {e}", path.display()))?;
+    let name = path.display().to_string();
+    let bytes = source::read_bounded(file, Config::default().root_max_length, &name)
+        .map_err(|e| format!("trusted root: {e}"))?;
+    Ok((bytes, name))
+}
+
+/// The embedded demo scenario `name` (see `trailscope demo --list`),
+/// written to a temporary directory that lives as long as the session, and
+/// verified like `open` would. The demo's own inspection (it untars the
+/// embedded package in a scratch directory) runs when `run_inspections`.
+pub fn demo_session(name: &str, run_inspections: bool) -> Result<(Session, Option<OffsetDateTime>), String> {
+    let sc = crate::demo::find(name).ok_or_else(|| format!("no embedded scenario {name:?}"))?;
+    let tmp = tempfile::Builder::new()
+        .prefix("trailscope-demo-")
+        .tempdir()
+        .map_err(|e| format!("cannot create a temporary directory: {e}"))?;
+    sc.materialize(tmp.path()).map_err(|e| format!("cannot write the demo: {e}"))?;
+    let opts = OpenOptions { run_inspections, ..OpenOptions::default() };
+    let opened = detect(tmp.path(), &opts)?;
+    let at = opened.at;
+    let label = format!("demo {}", sc.name);
+    let inner = session(&opened, label.clone());
+    let tmp = std::sync::Arc::new(tmp);
+    let session = Session::new(label, move |req, rep| {
+        let _keep = &tmp;
+        inner.run_blocking(req, rep.sender())
+    });
+    Ok((session, at))
 }
 
 #[cfg(test)]

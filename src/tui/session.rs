@@ -92,6 +92,11 @@ impl Reporter {
     pub fn generation(&self) -> u64 {
         self.generation
     }
+
+    /// The channel, for handing a run on to another session.
+    pub fn sender(&self) -> Sender<Message> {
+        self.tx.clone()
+    }
 }
 
 /// The verification a session runs: pure with respect to the TUI, may take
