@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use super::chain::chain;
 use super::common::{draw_pane, empty, field, fit, list, short_digest};
-use super::findings::{diff_spans, digest_lines};
+use super::findings::{diff_spans, digest_lines_in};
 use super::{Jump, View, ViewId};
 use crate::findings::Subject;
 use crate::intoto::model::HashDict;
@@ -199,7 +199,7 @@ fn detail(chain: &Chain, path: &str, width: usize, theme: &Theme) -> Vec<Line<'s
         } else {
             spans.extend(untrusted(&short_digest(hex, 16), theme.base, theme));
             if let Some(at) = diff {
-                spans.push(Span::styled(format!("  differs from the step before at character {}", at + 1), theme.warn));
+                spans.push(Span::styled(format!("  Δ at character {}", at + 1), theme.warn));
             }
         }
         lines.push(Line::from(spans));
@@ -215,7 +215,7 @@ fn detail(chain: &Chain, path: &str, width: usize, theme: &Theme) -> Vec<Line<'s
                 lines.push(field("Rule", &text, theme.fail, theme));
                 lines.push(field("Expected", &format!("the {} recorded by {}", u.dest_path, u.dest_step), theme.muted, theme));
                 lines.push(field("Actual", &format!("the {} seen by {}", u.path, item.name), theme.muted, theme));
-                lines.extend(digest_lines(u.dest_hashes.as_ref().unwrap_or(&Value::Null), &u.hashes, theme));
+                lines.extend(digest_lines_in(u.dest_hashes.as_ref().unwrap_or(&Value::Null), &u.hashes, width, theme));
             }
         }
     }

@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use super::chain::{chain, status_span};
 use super::common::{command_text, draw_pane, empty, field, list, short_digest};
-use super::findings::digest_lines;
+use super::findings::digest_lines_in;
 use super::{Jump, View, ViewId};
 use crate::findings::Subject;
 use crate::intoto::engine::{RuleOutcome, RuleResult, SectionResult};
@@ -132,7 +132,7 @@ impl View for StepView {
     fn detail_lines(&self, state: &State) -> usize {
         static THEME: std::sync::OnceLock<Theme> = std::sync::OnceLock::new();
         let theme = THEME.get_or_init(Theme::default);
-        current(state).map_or(0, |(_, item)| detail(state, item, theme).len())
+        current(state).map_or(0, |(_, item)| detail(state, item, 200, theme).len())
     }
 
     fn rows(&self, state: &State) -> usize {
@@ -234,7 +234,7 @@ impl View for StepView {
         let width = inner.width as usize;
         list(inner, len(item), cursor, state.pane == 0, theme, buf, |i| list_row(item, i, width, theme));
         let inner = draw_pane("Trace".into(), state.pane == 1, theme, a.detail, buf);
-        Paragraph::new(detail(state, item, theme))
+        Paragraph::new(detail(state, item, inner.width as usize, theme))
             .wrap(Wrap { trim: false })
             .scroll((state.detail_scroll, 0))
             .render(inner, buf);
@@ -339,9 +339,9 @@ fn list_text(items: &[String], total: usize) -> String {
     s
 }
 
-fn detail(state: &State, item: &Item, theme: &Theme) -> Vec<Line<'static>> {
+fn detail(state: &State, item: &Item, width: usize, theme: &Theme) -> Vec<Line<'static>> {
     match row(item, state.cursor(ViewId::Step).selected) {
-        Some(Row::Rule(s, r)) => rule_lines(s, r, theme),
+        Some(Row::Rule(s, r)) => rule_lines(s, r, width, theme),
         Some(Row::Artifact(side, path)) => artifact_lines(item, side, path, theme),
         Some(Row::Heading(..)) | None => vec![
             Line::styled("Select a rule to see its trace (]/[ step through the rules),", theme.muted),
@@ -351,7 +351,7 @@ fn detail(state: &State, item: &Item, theme: &Theme) -> Vec<Line<'static>> {
 }
 
 /// A rule and its trace.
-pub fn rule_lines(s: &SectionResult, r: &RuleResult, theme: &Theme) -> Vec<Line<'static>> {
+pub fn rule_lines(s: &SectionResult, r: &RuleResult, width: usize, theme: &Theme) -> Vec<Line<'static>> {
     let (g, word) = rule_status(r);
     let style = match g {
         "✔" => theme.pass,
@@ -380,7 +380,7 @@ pub fn rule_lines(s: &SectionResult, r: &RuleResult, theme: &Theme) -> Vec<Line<
         let dest = if u.dest_path == u.path { String::new() } else { format!(" {}", u.dest_path) };
         let text = format!("{} vs {}'s{dest} ({})", u.path, u.dest_step, u.reason);
         lines.push(field("Unmatched", &text, theme.fail, theme));
-        lines.extend(digest_lines(u.dest_hashes.as_ref().unwrap_or(&Value::Null), &u.hashes, theme));
+        lines.extend(digest_lines_in(u.dest_hashes.as_ref().unwrap_or(&Value::Null), &u.hashes, width, theme));
     }
     lines
 }
