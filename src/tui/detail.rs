@@ -50,7 +50,8 @@ impl Results {
     pub fn bridge(outcome: &crate::bridge::BridgeOutcome) -> Self {
         let document = outcome.to_document();
         let keys = outcome.trace.layout_keys.clone().unwrap_or_default();
-        let chain = outcome.intoto.as_ref().map(|o| Arc::new(Chain::from_outcome(o, &document.findings, keys)));
+        let chain =
+            outcome.intoto.as_ref().map(|o| Arc::new(Chain::from_outcome(o, &document.findings, keys)));
         let tree = crate::tuf::inspect::tree(&outcome.tuf);
         let tuf = (!tree.is_null()).then_some(tree);
         Self { document, detail: Detail { chain, tuf } }

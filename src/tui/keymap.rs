@@ -212,10 +212,34 @@ impl Keymap {
             Some("focus"),
         );
         let step = Context::View(ViewId::Step);
-        b.add(step, &[Key::char(']')], Action::View(ViewAction::NextRule), "next rule and its trace", Some("next rule"));
-        b.add(step, &[Key::char('[')], Action::View(ViewAction::PrevRule), "previous rule and its trace", None);
-        b.add(step, &[Key::char('m')], Action::View(ViewAction::Materials), "jump to the materials table", Some("materials"));
-        b.add(step, &[Key::char('p')], Action::View(ViewAction::Products), "jump to the products table", Some("products"));
+        b.add(
+            step,
+            &[Key::char(']')],
+            Action::View(ViewAction::NextRule),
+            "next rule and its trace",
+            Some("next rule"),
+        );
+        b.add(
+            step,
+            &[Key::char('[')],
+            Action::View(ViewAction::PrevRule),
+            "previous rule and its trace",
+            None,
+        );
+        b.add(
+            step,
+            &[Key::char('m')],
+            Action::View(ViewAction::Materials),
+            "jump to the materials table",
+            Some("materials"),
+        );
+        b.add(
+            step,
+            &[Key::char('p')],
+            Action::View(ViewAction::Products),
+            "jump to the products table",
+            Some("products"),
+        );
 
         let findings = Context::View(ViewId::Findings);
         b.add(

@@ -162,7 +162,11 @@ fn suspicious_artifacts(chain: &Chain, findings: &[Finding], extra: &[Finding]) 
     const MAX: usize = 100;
     let mut out: Vec<Finding> = Vec::new();
     let known = |out: &[Finding], subject: &Subject| {
-        findings.iter().chain(extra).chain(out.iter()).any(|f| f.category == SUSPICIOUS && &f.subject == subject)
+        findings
+            .iter()
+            .chain(extra)
+            .chain(out.iter())
+            .any(|f| f.category == SUSPICIOUS && &f.subject == subject)
     };
     let check = |out: &mut Vec<Finding>, subject: Subject, what: &str, text: &str| {
         let s = sanitize::inspect(text);

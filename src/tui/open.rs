@@ -100,13 +100,17 @@ pub fn detect(dir: &Path, opts: &OpenOptions) -> Result<Opened, String> {
         return Err(format!("{}: not a directory", dir.display()));
     }
     let scenario = read_scenario(dir);
-    let at = scenario.as_ref().and_then(|s| s.get("now")).and_then(Value::as_str).and_then(|t| {
-        crate::meta::time::parse(t).ok().map(|t| t.at)
-    });
+    let at = scenario
+        .as_ref()
+        .and_then(|s| s.get("now"))
+        .and_then(Value::as_str)
+        .and_then(|t| crate::meta::time::parse(t).ok().map(|t| t.at));
     let intoto = intoto_inputs(dir, opts, scenario.as_ref());
     let tuf = tuf_inputs(dir, opts, scenario.as_ref());
     let bridge = scenario.as_ref().and_then(|s| s.get("kind")).and_then(Value::as_str) == Some("bridge")
-        || tuf.as_ref().is_some_and(|t| t.targets.as_ref().is_some_and(|d| d.join("in-toto-metadata").is_dir()));
+        || tuf
+            .as_ref()
+            .is_some_and(|t| t.targets.as_ref().is_some_and(|d| d.join("in-toto-metadata").is_dir()));
     let plan = match (intoto, tuf) {
         (Some(i), None) => Plan::InToto(i),
         (Some(i), Some(_)) if opts.layout.is_some() => Plan::InToto(i),
@@ -174,7 +178,8 @@ fn intoto_inputs(dir: &Path, opts: &OpenOptions, scenario: Option<&Value>) -> Op
     let inputs = inputs.map(|s| &s["inputs"]);
     let rel = |v: Option<&Value>| v.and_then(Value::as_str).map(|p| dir.join(p));
     let layout = opts.layout.clone().or_else(|| rel(inputs.map(|i| &i["layout"]))).or_else(|| {
-        let layouts: Vec<PathBuf> = files(dir).into_iter().filter(|p| name_of(p).ends_with(".layout")).collect();
+        let layouts: Vec<PathBuf> =
+            files(dir).into_iter().filter(|p| name_of(p).ends_with(".layout")).collect();
         layouts.iter().find(|p| name_of(p) == "root.layout").or(layouts.first()).cloned()
     })?;
     let mut keys = opts.layout_keys.clone();
@@ -190,10 +195,11 @@ fn intoto_inputs(dir: &Path, opts: &OpenOptions, scenario: Option<&Value>) -> Op
     if keys.is_empty() {
         keys = key_files(dir);
     }
-    let link_dir = opts.link_dir.clone().or_else(|| rel(inputs.map(|i| &i["link_dir"]))).unwrap_or_else(|| {
-        let links = dir.join("links");
-        if links.is_dir() { links } else { dir.to_path_buf() }
-    });
+    let link_dir =
+        opts.link_dir.clone().or_else(|| rel(inputs.map(|i| &i["link_dir"]))).unwrap_or_else(|| {
+            let links = dir.join("links");
+            if links.is_dir() { links } else { dir.to_path_buf() }
+        });
     let workdir = opts.workdir.clone().or_else(|| rel(inputs.map(|i| &i["workdir"]))).unwrap_or_else(|| {
         let w = dir.join("workdir");
         if w.is_dir() { w } else { dir.to_path_buf() }
@@ -209,19 +215,27 @@ fn intoto_inputs(dir: &Path, opts: &OpenOptions, scenario: Option<&Value>) -> Op
 fn tuf_inputs(dir: &Path, opts: &OpenOptions, scenario: Option<&Value>) -> Option<TufInputs> {
     let inputs = scenario.map(|s| &s["inputs"]).filter(|i| i["trusted_root"].is_string());
     let rel = |v: Option<&Value>| v.and_then(Value::as_str).map(|p| dir.join(p));
-    let metadata = opts.metadata.clone().or_else(|| rel(inputs.map(|i| &i["metadata_dir"]))).or_else(|| {
-        [dir.to_path_buf(), dir.join("metadata"), dir.join("repo/metadata")]
-            .into_iter()
-            .find(|d| d.join("timestamp.json").is_file() || d.join("1.root.json").is_file())
-    })?;
+    let metadata =
+        opts.metadata.clone().or_else(|| rel(inputs.map(|i| &i["metadata_dir"]))).or_else(|| {
+            [dir.to_path_buf(), dir.join("metadata"), dir.join("repo/metadata")]
+                .into_iter()
+                .find(|d| d.join("timestamp.json").is_file() || d.join("1.root.json").is_file())
+        })?;
     let root = opts.root.clone().or_else(|| rel(inputs.map(|i| &i["trusted_root"]))).or_else(|| {
-        [dir.join("trusted_root.json"), dir.join("root.json"), metadata.join("root.json"), metadata.join("1.root.json")]
-            .into_iter()
-            .find(|p| p.is_file())
+        [
+            dir.join("trusted_root.json"),
+            dir.join("root.json"),
+            metadata.join("root.json"),
+            metadata.join("1.root.json"),
+        ]
+        .into_iter()
+        .find(|p| p.is_file())
     })?;
-    let targets = opts.targets.clone().or_else(|| rel(inputs.map(|i| &i["targets_dir"]))).or_else(|| {
-        metadata.parent().map(|p| p.join("targets")).filter(|p| p.is_dir())
-    });
+    let targets = opts
+        .targets
+        .clone()
+        .or_else(|| rel(inputs.map(|i| &i["targets_dir"])))
+        .or_else(|| metadata.parent().map(|p| p.join("targets")).filter(|p| p.is_dir()));
     Some(TufInputs { root, metadata, targets, target: opts.target.clone() })
 }
 
@@ -284,7 +298,11 @@ pub fn verify_intoto(
 }
 
 /// Runs the TUF client workflow (refresh, the requested targets, every role).
-pub fn verify_tuf(inputs: &TufInputs, opts: &OpenOptions, at: Option<OffsetDateTime>) -> Result<Results, String> {
+pub fn verify_tuf(
+    inputs: &TufInputs,
+    opts: &OpenOptions,
+    at: Option<OffsetDateTime>,
+) -> Result<Results, String> {
     let (root_bytes, root_file) = read_root(&inputs.root)?;
     let metadata = DirSource::new(&inputs.metadata);
     let layout = metadata.source_layout();
@@ -328,7 +346,8 @@ pub fn verify_bridge(
 }
 
 fn read_root(path: &Path) -> Result<(Vec<u8>, String), String> {
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read trusted root {}: {e}", path.display()))?;
+    let file =
+        std::fs::File::open(path).map_err(|e| format!("cannot read trusted root {}: {e}", path.display()))?;
     let name = path.display().to_string();
     let bytes = source::read_bounded(file, Config::default().root_max_length, &name)
         .map_err(|e| format!("trusted root: {e}"))?;

@@ -135,7 +135,9 @@ fn signature_rows(depth: usize, sigs: &Value, out: &mut Vec<Row>) {
         let ok = c["valid"].as_bool().unwrap_or(false);
         let (mark, word) = if ok { (Mark::Ok, "counted") } else { (Mark::Bad, "not counted") };
         let reason = s(&c["reason"]);
-        out.push(Row::new(depth + 1, mark, word, format!("signature {}", short(&keyid))).note(reason).key(&keyid));
+        out.push(
+            Row::new(depth + 1, mark, word, format!("signature {}", short(&keyid))).note(reason).key(&keyid),
+        );
     }
 }
 
@@ -153,7 +155,9 @@ fn tuf_rows(tree: &Value, out: &mut Vec<Row>) {
             let ids = strings(&r["keyids"]);
             let text = format!("role {name}: {} of {} key(s)", s(&r["threshold"]), ids.len());
             let note = ids.iter().map(|i| short(i)).collect::<Vec<_>>().join(" ");
-            out.push(Row::new(1, Mark::None, "", text).note(note).subject(Subject::Role { name: name.clone() }));
+            out.push(
+                Row::new(1, Mark::None, "", text).note(note).subject(Subject::Role { name: name.clone() }),
+            );
         }
     }
     history_rows(root, out);
@@ -230,9 +234,7 @@ fn role_rows(r: &Value, depth: usize, out: &mut Vec<Row>) {
     let name = s(&r["name"]);
     let (mark, word, mut note) = expiry(r);
     if r["version"].is_null() {
-        out.push(
-            Row::new(depth, Mark::Warn, "not loaded", name.clone()).subject(Subject::Role { name }),
-        );
+        out.push(Row::new(depth, Mark::Warn, "not loaded", name.clone()).subject(Subject::Role { name }));
         return;
     }
     if let Some(n) = r["targets"].as_u64() {

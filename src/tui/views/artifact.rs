@@ -58,7 +58,11 @@ fn status(chain: &Chain, path: &str) -> Status {
     }
     let obs = chain.observations(path);
     let first = obs.first().and_then(|(_, _, d)| main_digest(d)).map(|(_, h)| h);
-    if obs.iter().any(|(_, _, d)| main_digest(d).map(|(_, h)| h) != first) { Status::Changed } else { Status::Same }
+    if obs.iter().any(|(_, _, d)| main_digest(d).map(|(_, h)| h) != first) {
+        Status::Changed
+    } else {
+        Status::Same
+    }
 }
 
 fn status_span(s: Status, theme: &Theme) -> Span<'static> {
@@ -101,12 +105,18 @@ impl View for ArtifactView {
         let path = chain.artifacts.get(row)?;
         // Enter leads to the rule that failed on it, else the last step it passed.
         let failing = chain.items.iter().find_map(|item| {
-            item.rules().find(|(_, r)| r.failed() && (r.trace.offending.contains(path) || r.trace.unmatched.iter().any(|u| &u.path == path))).map(|(s, r)| Subject::Rule {
-                step: item.name.clone(),
-                section: s.section_name().to_owned(),
-                index: r.index,
-                text: r.text(),
-            })
+            item.rules()
+                .find(|(_, r)| {
+                    r.failed()
+                        && (r.trace.offending.contains(path)
+                            || r.trace.unmatched.iter().any(|u| &u.path == path))
+                })
+                .map(|(s, r)| Subject::Rule {
+                    step: item.name.clone(),
+                    section: s.section_name().to_owned(),
+                    index: r.index,
+                    text: r.text(),
+                })
         });
         let subject = failing.or_else(|| {
             let (i, _, _) = chain.observations(path).into_iter().last()?;
@@ -125,7 +135,10 @@ impl View for ArtifactView {
 
     fn reveal(&self, state: &mut State, subject: &Subject) {
         let Subject::Artifact { path } = subject else { return };
-        let Some((row, len)) = chain(state).and_then(|c| Some((c.artifact_row(path)?, c.artifacts.len()))) else { return };
+        let Some((row, len)) = chain(state).and_then(|c| Some((c.artifact_row(path)?, c.artifacts.len())))
+        else {
+            return;
+        };
         let height = self.list_height(crate::tui::layout::body(state.size));
         state.cursor_mut(ViewId::Artifact).set(row, len, height);
     }
@@ -147,12 +160,20 @@ impl View for ArtifactView {
         let title = format!("Artifacts {} · {} flagged", chain.artifacts.len(), chain.flagged.len());
         let inner = draw_pane(title, state.pane == 0, theme, list_area, buf);
         let width = inner.width as usize;
-        list(inner, chain.artifacts.len(), state.cursor(ViewId::Artifact), state.pane == 0, theme, buf, |i| {
-            let Some(path) = chain.artifacts.get(i) else { return Line::default() };
-            let mut spans = vec![status_span(status(chain, path), theme)];
-            spans.extend(untrusted_fit(path, width.saturating_sub(12), false, theme.base, theme));
-            Line::from(spans)
-        });
+        list(
+            inner,
+            chain.artifacts.len(),
+            state.cursor(ViewId::Artifact),
+            state.pane == 0,
+            theme,
+            buf,
+            |i| {
+                let Some(path) = chain.artifacts.get(i) else { return Line::default() };
+                let mut spans = vec![status_span(status(chain, path), theme)];
+                spans.extend(untrusted_fit(path, width.saturating_sub(12), false, theme.base, theme));
+                Line::from(spans)
+            },
+        );
         let inner = draw_pane("Digests and provenance".into(), state.pane == 1, theme, detail_area, buf);
         if let Some((chain, path)) = current(state) {
             Paragraph::new(detail(chain, path, inner.width as usize, theme))
@@ -178,8 +199,17 @@ fn detail(chain: &Chain, path: &str, width: usize, theme: &Theme) -> Vec<Line<'s
     head.push(status_span(st, theme));
     let mut lines = vec![Line::from(head)];
     let obs = chain.observations(path);
-    lines.push(Line::styled(format!("Digests at each step it passed through ({})", alg_of(&obs)), theme.title));
-    let name_w = obs.iter().filter_map(|(i, _, _)| chain.items.get(*i)).map(|i| i.name.chars().count()).max().unwrap_or(8).clamp(8, 20);
+    lines.push(Line::styled(
+        format!("Digests at each step it passed through ({})", alg_of(&obs)),
+        theme.title,
+    ));
+    let name_w = obs
+        .iter()
+        .filter_map(|(i, _, _)| chain.items.get(*i))
+        .map(|i| i.name.chars().count())
+        .max()
+        .unwrap_or(8)
+        .clamp(8, 20);
     let full = width >= 2 + 2 + name_w + 10 + 64 + 2;
     let mut prev: Option<&str> = None;
     for (i, side, d) in &obs {
@@ -211,19 +241,45 @@ fn detail(chain: &Chain, path: &str, width: usize, theme: &Theme) -> Vec<Line<'s
     for item in &chain.items {
         for (s, r) in item.rules() {
             for u in r.trace.unmatched.iter().filter(|u| u.path == path) {
-                let text = format!("{} {} ← {} of {}: {} ({})", item.name, s.section_name(), u.dest_path, u.dest_step, r.text(), u.reason);
+                let text = format!(
+                    "{} {} ← {} of {}: {} ({})",
+                    item.name,
+                    s.section_name(),
+                    u.dest_path,
+                    u.dest_step,
+                    r.text(),
+                    u.reason
+                );
                 lines.push(field("Rule", &text, theme.fail, theme));
-                lines.push(field("Expected", &format!("the {} recorded by {}", u.dest_path, u.dest_step), theme.muted, theme));
-                lines.push(field("Actual", &format!("the {} seen by {}", u.path, item.name), theme.muted, theme));
-                lines.extend(digest_lines_in(u.dest_hashes.as_ref().unwrap_or(&Value::Null), &u.hashes, width, theme));
+                lines.push(field(
+                    "Expected",
+                    &format!("the {} recorded by {}", u.dest_path, u.dest_step),
+                    theme.muted,
+                    theme,
+                ));
+                lines.push(field(
+                    "Actual",
+                    &format!("the {} seen by {}", u.path, item.name),
+                    theme.muted,
+                    theme,
+                ));
+                lines.extend(digest_lines_in(
+                    u.dest_hashes.as_ref().unwrap_or(&Value::Null),
+                    &u.hashes,
+                    width,
+                    theme,
+                ));
             }
         }
     }
     if lines.len() == before {
-        lines.push(Line::styled(match st {
-            Status::Same => "✔ the same digest everywhere it was recorded",
-            _ => "no MATCH rule compared it (changes above are steps modifying it)",
-        }, theme.muted));
+        lines.push(Line::styled(
+            match st {
+                Status::Same => "✔ the same digest everywhere it was recorded",
+                _ => "no MATCH rule compared it (changes above are steps modifying it)",
+            },
+            theme.muted,
+        ));
     }
     lines.push(Line::raw(""));
     lines.extend(provenance(chain, path, &obs, theme));
@@ -235,7 +291,12 @@ fn alg_of(obs: &[(usize, ArtifactType, &HashDict)]) -> String {
 }
 
 /// clone ─▶ update-version (modified) ─▶ ✘ package
-fn provenance(chain: &Chain, path: &str, obs: &[(usize, ArtifactType, &HashDict)], theme: &Theme) -> Vec<Line<'static>> {
+fn provenance(
+    chain: &Chain,
+    path: &str,
+    obs: &[(usize, ArtifactType, &HashDict)],
+    theme: &Theme,
+) -> Vec<Line<'static>> {
     let mut spans = vec![Span::styled(format!("{:<9} ", "Path"), theme.muted)];
     let mut items: Vec<usize> = obs.iter().map(|(i, _, _)| *i).collect();
     items.dedup();
@@ -244,7 +305,9 @@ fn provenance(chain: &Chain, path: &str, obs: &[(usize, ArtifactType, &HashDict)
         if n > 0 {
             spans.push(Span::styled(" ─▶ ", theme.muted));
         }
-        let broken = item.rules().any(|(_, r)| r.trace.unmatched.iter().any(|u| u.path == path) || r.trace.offending.iter().any(|o| o == path));
+        let broken = item.rules().any(|(_, r)| {
+            r.trace.unmatched.iter().any(|u| u.path == path) || r.trace.offending.iter().any(|o| o == path)
+        });
         if broken {
             spans.push(Span::styled("✘ ", theme.fail));
         }

@@ -120,12 +120,23 @@ fn render_list(state: &State, chain: &Chain, theme: &Theme, area: Rect, buf: &mu
     let name_w = chain.items.iter().map(|i| i.display_name().chars().count()).max().unwrap_or(8).clamp(8, 24);
     let cursor = state.cursor(ViewId::Chain);
     list(inner, chain.items.len(), cursor, state.pane == 0, theme, buf, |i| {
-        chain.items.get(i).map_or_else(Line::default, |item| lane_row(chain, i, item, name_w, inner.width, theme))
+        chain
+            .items
+            .get(i)
+            .map_or_else(Line::default, |item| lane_row(chain, i, item, name_w, inner.width, theme))
     });
 }
 
-fn lane_row(chain: &Chain, index: usize, item: &Item, name_w: usize, width: u16, theme: &Theme) -> Line<'static> {
-    let mut spans = vec![status_span(item.status, theme), Span::styled(fit(item.kind.word(), 11), theme.muted)];
+fn lane_row(
+    chain: &Chain,
+    index: usize,
+    item: &Item,
+    name_w: usize,
+    width: u16,
+    theme: &Theme,
+) -> Line<'static> {
+    let mut spans =
+        vec![status_span(item.status, theme), Span::styled(fit(item.kind.word(), 11), theme.muted)];
     spans.extend(untrusted_fit(&item.display_name(), name_w, true, theme.base, theme));
     let counts = format!(" {:>3}m {:>3}p", item.material_paths.len(), item.product_paths.len());
     spans.push(Span::styled(counts, theme.muted));
@@ -184,7 +195,8 @@ fn shown(state: &State, chain: &Chain) -> (BTreeSet<usize>, bool) {
 
 fn render_graph(state: &State, chain: &Chain, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let (nodes, focused) = shown(state, chain);
-    let title = if focused { "Flows · neighbourhood (z: all)" } else { "Flows · layered (z: neighbourhood)" };
+    let title =
+        if focused { "Flows · neighbourhood (z: all)" } else { "Flows · layered (z: neighbourhood)" };
     let inner = draw_pane(title.to_owned(), false, theme, area, buf);
     if inner.height < 2 {
         return;
@@ -208,15 +220,13 @@ fn render_graph(state: &State, chain: &Chain, theme: &Theme, area: Rect, buf: &m
         if *y < dy || *y - dy >= view.height as usize {
             continue;
         }
-        let mut cx = *x as isize - dx as isize;
-        for ch in s.chars() {
+        for (cx, ch) in (*x as isize - dx as isize..).zip(s.chars()) {
             if cx >= 0 && (cx as usize) < view.width as usize {
                 let pos = (view.x + cx as u16, view.y + (*y - dy) as u16);
                 if let Some(cell) = buf.cell_mut(pos) {
                     cell.set_char(ch).set_style(*style);
                 }
             }
-            cx += 1;
         }
     }
     if canvas.width > view.width as usize + dx {

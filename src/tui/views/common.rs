@@ -88,7 +88,11 @@ pub fn command_text(cmd: &[serde_json::Value]) -> String {
 
 /// The first `n` characters of a digest, with `…`.
 pub fn short_digest(d: &str, n: usize) -> String {
-    if d.chars().count() <= n { d.to_owned() } else { format!("{}…", d.chars().take(n).collect::<String>()) }
+    if d.chars().count() <= n {
+        d.to_owned()
+    } else {
+        format!("{}…", d.chars().take(n).collect::<String>())
+    }
 }
 
 /// Pads or cuts plain (trusted) text to `w` columns.

@@ -19,9 +19,9 @@ use super::common::{command_text, draw_pane, empty, field, list, short_digest};
 use super::findings::digest_lines_in;
 use super::{Jump, View, ViewId};
 use crate::findings::Subject;
+use crate::intoto::LinkStatus;
 use crate::intoto::engine::{RuleOutcome, RuleResult, SectionResult};
 use crate::intoto::rule::ArtifactType;
-use crate::intoto::LinkStatus;
 use crate::tui::action::ViewAction;
 use crate::tui::chain::{Item, ItemKind, main_digest};
 use crate::tui::state::State;
@@ -157,15 +157,22 @@ impl View for StepView {
         let (_, item) = current(state)?;
         let path = match row(item, i)? {
             Row::Artifact(_, p) => p.to_owned(),
-            Row::Rule(_, r) => r.trace.unmatched.first().map(|u| u.path.clone()).or_else(|| r.trace.offending.first().cloned())?,
+            Row::Rule(_, r) => r
+                .trace
+                .unmatched
+                .first()
+                .map(|u| u.path.clone())
+                .or_else(|| r.trace.offending.first().cloned())?,
             Row::Heading(..) => return None,
         };
         Some(Jump { subject: Subject::Artifact { path }, finding: None })
     }
 
     fn accepts(&self, state: &State, subject: &Subject) -> bool {
-        matches!(subject, Subject::Step { .. } | Subject::Inspection { .. } | Subject::Rule { .. } | Subject::Link { .. })
-            && chain(state).and_then(|c| c.find(subject)).is_some()
+        matches!(
+            subject,
+            Subject::Step { .. } | Subject::Inspection { .. } | Subject::Rule { .. } | Subject::Link { .. }
+        ) && chain(state).and_then(|c| c.find(subject)).is_some()
     }
 
     fn reveal(&self, state: &mut State, subject: &Subject) {
@@ -212,7 +219,10 @@ impl View for StepView {
             }
             Row::Rule(_, r) => {
                 let actual = r.trace.unmatched.first().and_then(|u| {
-                    u.hashes.as_object()?.iter().find_map(|(a, h)| Some((format!("{a} digest"), h.as_str()?.to_owned())))
+                    u.hashes
+                        .as_object()?
+                        .iter()
+                        .find_map(|(a, h)| Some((format!("{a} digest"), h.as_str()?.to_owned())))
                 });
                 Some(actual.unwrap_or_else(|| ("rule".to_owned(), r.text())))
             }
@@ -228,7 +238,12 @@ impl View for StepView {
         };
         let a = split(area);
         Paragraph::new(header(item, a.header.height as usize, theme)).render(a.header, buf);
-        let title = format!("{} rules · {} materials · {} products", item.rule_count(), item.material_paths.len(), item.product_paths.len());
+        let title = format!(
+            "{} rules · {} materials · {} products",
+            item.rule_count(),
+            item.material_paths.len(),
+            item.product_paths.len()
+        );
         let inner = draw_pane(title, state.pane == 0, theme, a.list, buf);
         let cursor = state.cursor(ViewId::Step);
         let width = inner.width as usize;
@@ -242,14 +257,20 @@ impl View for StepView {
 }
 
 fn header(item: &Item, height: usize, theme: &Theme) -> Vec<Line<'static>> {
-    let mut head = vec![status_span(item.status, theme), Span::styled(format!("{} ", item.kind.word()), theme.muted)];
+    let mut head =
+        vec![status_span(item.status, theme), Span::styled(format!("{} ", item.kind.word()), theme.muted)];
     head.extend(untrusted(&item.display_name(), theme.title, theme));
     match item.kind {
         ItemKind::Step => {
             let met = item.verified.len() as i64 >= item.threshold;
             let (g, style) = if met { ("✔", theme.pass) } else { ("✘", theme.fail) };
             head.push(Span::styled(
-                format!("  {g} threshold {}: {} of {} functionaries' links counted", item.threshold, item.verified.len(), item.pubkeys.len()),
+                format!(
+                    "  {g} threshold {}: {} of {} functionaries' links counted",
+                    item.threshold,
+                    item.verified.len(),
+                    item.pubkeys.len()
+                ),
                 style,
             ));
         }
@@ -269,7 +290,8 @@ fn header(item: &Item, height: usize, theme: &Theme) -> Vec<Line<'static>> {
         match &recorded {
             Some(r) => {
                 spans.extend(untrusted(r, theme.base, theme));
-                let (w, style) = if *r == expected { ("  ✔ same", theme.pass) } else { ("  ⚠ differs", theme.warn) };
+                let (w, style) =
+                    if *r == expected { ("  ✔ same", theme.pass) } else { ("  ⚠ differs", theme.warn) };
                 spans.push(Span::styled(w, style));
             }
             None => spans.push(Span::styled("– no link recorded a command", theme.muted)),
@@ -290,8 +312,12 @@ fn header(item: &Item, height: usize, theme: &Theme) -> Vec<Line<'static>> {
             LinkStatus::BadSignature(e) => ("✘", format!("bad signature: {e}"), theme.fail),
             LinkStatus::Malformed(e) => ("✘", format!("malformed: {e}"), theme.fail),
         };
-        let used = if item.used_link.as_deref() == Some(link.keyid.as_str()) { " · used by the rules" } else { "" };
-        let mut spans = vec![Span::styled(format!("{:<9} ", "Link"), theme.muted), Span::styled(format!("{g} {word} "), style)];
+        let used =
+            if item.used_link.as_deref() == Some(link.keyid.as_str()) { " · used by the rules" } else { "" };
+        let mut spans = vec![
+            Span::styled(format!("{:<9} ", "Link"), theme.muted),
+            Span::styled(format!("{g} {word} "), style),
+        ];
         spans.push(Span::styled(format!("key {} ", short_digest(&link.keyid, 8)), theme.muted));
         let file = std::path::Path::new(&link.path).file_name().map(|f| f.to_string_lossy().into_owned());
         spans.extend(untrusted(&file.unwrap_or_else(|| link.path.clone()), theme.base, theme));
@@ -313,12 +339,17 @@ fn list_row(item: &Item, i: usize, width: usize, theme: &Theme) -> Line<'static>
                 _ => theme.fail,
             };
             let side = if s.side == ArtifactType::Materials { "m" } else { "p" };
-            let mut spans = vec![Span::styled(format!("{g} "), style), Span::styled(format!("{side} "), theme.muted)];
+            let mut spans =
+                vec![Span::styled(format!("{g} "), style), Span::styled(format!("{side} "), theme.muted)];
             spans.extend(untrusted_fit(&r.text(), width.saturating_sub(6), false, theme.base, theme));
             Line::from(spans)
         }
         Some(Row::Artifact(side, path)) => {
-            let digest = item.digest(side, path).and_then(main_digest).map(|(_, h)| short_digest(h, 12)).unwrap_or_default();
+            let digest = item
+                .digest(side, path)
+                .and_then(main_digest)
+                .map(|(_, h)| short_digest(h, 12))
+                .unwrap_or_default();
             let path_w = width.saturating_sub(17).max(8);
             let mut spans = untrusted_fit(path, path_w, true, theme.base, theme);
             spans.push(Span::styled(format!(" {digest}"), theme.muted));
@@ -364,10 +395,28 @@ pub fn rule_lines(s: &SectionResult, r: &RuleResult, width: usize, theme: &Theme
     let t = &r.trace;
     let mut lines = vec![
         Line::from(head),
-        Line::from(vec![Span::styled(format!("{:<9} ", "Outcome"), theme.muted), Span::styled(format!("{g} {word}"), style)]),
-        field("Before", &format!("{} queued: {}", t.queue_before_count, list_text(&t.queue_before, t.queue_before_count)), theme.base, theme),
-        field("Consumed", &format!("{}: {}", t.consumed_count, list_text(&t.consumed, t.consumed_count)), theme.base, theme),
-        field("After", &format!("{} queued: {}", t.queue_after_count, list_text(&t.queue_after, t.queue_after_count)), theme.base, theme),
+        Line::from(vec![
+            Span::styled(format!("{:<9} ", "Outcome"), theme.muted),
+            Span::styled(format!("{g} {word}"), style),
+        ]),
+        field(
+            "Before",
+            &format!("{} queued: {}", t.queue_before_count, list_text(&t.queue_before, t.queue_before_count)),
+            theme.base,
+            theme,
+        ),
+        field(
+            "Consumed",
+            &format!("{}: {}", t.consumed_count, list_text(&t.consumed, t.consumed_count)),
+            theme.base,
+            theme,
+        ),
+        field(
+            "After",
+            &format!("{} queued: {}", t.queue_after_count, list_text(&t.queue_after, t.queue_after_count)),
+            theme.base,
+            theme,
+        ),
     ];
     if !t.offending.is_empty() {
         lines.push(field("Offending", &list_text(&t.offending, t.offending.len()), theme.fail, theme));
@@ -380,13 +429,21 @@ pub fn rule_lines(s: &SectionResult, r: &RuleResult, width: usize, theme: &Theme
         let dest = if u.dest_path == u.path { String::new() } else { format!(" {}", u.dest_path) };
         let text = format!("{} vs {}'s{dest} ({})", u.path, u.dest_step, u.reason);
         lines.push(field("Unmatched", &text, theme.fail, theme));
-        lines.extend(digest_lines_in(u.dest_hashes.as_ref().unwrap_or(&Value::Null), &u.hashes, width, theme));
+        lines.extend(digest_lines_in(
+            u.dest_hashes.as_ref().unwrap_or(&Value::Null),
+            &u.hashes,
+            width,
+            theme,
+        ));
     }
     lines
 }
 
 fn artifact_lines(item: &Item, side: ArtifactType, path: &str, theme: &Theme) -> Vec<Line<'static>> {
-    let mut lines = vec![field("Artifact", path, theme.title, theme), field("Recorded", &format!("as a {} of {}", side_word(side), item.name), theme.base, theme)];
+    let mut lines = vec![
+        field("Artifact", path, theme.title, theme),
+        field("Recorded", &format!("as a {} of {}", side_word(side), item.name), theme.base, theme),
+    ];
     if let Some(d) = item.digest(side, path) {
         for (alg, hex) in d {
             lines.push(field(alg, hex, theme.hash_match, theme));

@@ -55,7 +55,10 @@ impl View for TrustView {
     fn accepts(&self, state: &State, subject: &Subject) -> bool {
         matches!(subject, Subject::Role { .. } | Subject::Key { .. } | Subject::Layout { .. })
             && rows(state).iter().any(|r| r.subject.as_ref() == Some(subject))
-            && !state.findings().iter().any(|f| &f.subject == subject && f.severity == crate::findings::Severity::Error)
+            && !state
+                .findings()
+                .iter()
+                .any(|f| &f.subject == subject && f.severity == crate::findings::Severity::Error)
     }
 
     fn reveal(&self, state: &mut State, subject: &Subject) {
