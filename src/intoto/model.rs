@@ -17,7 +17,7 @@ use crate::crypto::PublicKey;
 /// and most have a single entry, where a `BTreeMap` would allocate a whole
 /// node.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct HashDict(Vec<(Box<str>, Box<str>)>);
+pub struct HashDict(Vec<Pair>);
 
 impl HashDict {
     pub fn new() -> Self {
@@ -35,6 +35,10 @@ impl HashDict {
             }
             Err(i) => self.0.insert(i, (alg, hex.into())),
         }
+    }
+
+    pub fn get_key_value(&self, alg: &str) -> Option<(&str, &str)> {
+        self.0.iter().find(|(a, _)| a.as_ref() == alg).map(|(a, h)| (a.as_ref(), h.as_ref()))
     }
 
     pub fn get(&self, alg: &str) -> Option<&str> {
@@ -77,6 +81,16 @@ impl<A: Into<Box<str>>, H: Into<Box<str>>> FromIterator<(A, H)> for HashDict {
 impl<A: Into<Box<str>>, H: Into<Box<str>>, const N: usize> From<[(A, H); N]> for HashDict {
     fn from(pairs: [(A, H); N]) -> Self {
         pairs.into_iter().collect()
+    }
+}
+
+type Pair = (Box<str>, Box<str>);
+
+impl<'a> IntoIterator for &'a HashDict {
+    type Item = (&'a str, &'a str);
+    type IntoIter = std::iter::Map<std::slice::Iter<'a, Pair>, fn(&'a Pair) -> (&'a str, &'a str)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().map(|(a, h)| (a.as_ref(), h.as_ref()))
     }
 }
 
