@@ -315,9 +315,9 @@ fn detail_units(
     }
     for step in &layout.steps {
         let units = per_step.get(step.name.as_str()).cloned().unwrap_or_default();
-        threshold_unit(b, &parse_layout, &step.name, &units);
+        threshold_unit(b, parse_layout, &step.name, &units);
         for side in [ArtifactType::Materials, ArtifactType::Products] {
-            rules_unit(b, &parse_layout, params.clone(), &step.name, side, layout, &per_step);
+            rules_unit(b, parse_layout, params.clone(), &step.name, side, layout, &per_step);
         }
     }
 }
