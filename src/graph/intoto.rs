@@ -13,7 +13,7 @@ use crate::crypto::PublicKey;
 use crate::intoto::engine::rule_text;
 use crate::intoto::links::link_file_name;
 use crate::intoto::metadata::{self, LoadError, Metadata};
-use crate::intoto::model::{Layout, Link, Payload};
+use crate::intoto::model::{Layout, Payload};
 use crate::intoto::params;
 use crate::intoto::rule::{ArtifactRule, ArtifactType};
 use crate::intoto::{Error, VerifyOptions};
@@ -203,7 +203,8 @@ fn add_links(
     link_dir: &Path,
     load_link: &mut dyn FnMut(&Path) -> Result<Metadata, LinkState>,
 ) {
-    let mut used: BTreeMap<String, (bool, NodeId, Link)> = BTreeMap::new();
+    // The link each step's artifacts come from, kept as loaded (never copied).
+    let mut used: BTreeMap<String, (bool, NodeId, Metadata)> = BTreeMap::new();
     for cand in link_candidates(layout, link_dir) {
         let Some(step) = g.item(&cand.step) else { continue };
         let path = cand.path.display().to_string();
@@ -221,37 +222,36 @@ fn add_links(
         };
         let l = g.add(Node::Link(Box::new(node)));
         g.connect(l, step, Edge::Records);
-        if let Ok(meta) = &loaded {
-            let k = g.key_node(&cand.keyid, None);
-            let sign = if state == LinkState::Signed { SignState::Valid } else { SignState::Invalid };
-            g.connect(k, l, Edge::Signs(sign));
-            match &meta.payload {
-                Ok(Payload::Link(link)) => {
-                    let signed = state == LinkState::Signed;
-                    // The first validly signed link wins; else the first loaded one.
-                    let replace = match used.get(&cand.step) {
-                        None => true,
-                        Some((was_signed, _, _)) => signed && !was_signed,
-                    };
-                    if replace {
-                        used.insert(cand.step.clone(), (signed, l, link.clone()));
-                    }
+        let Ok(meta) = loaded else { continue };
+        let k = g.key_node(&cand.keyid, None);
+        let signed = state == LinkState::Signed;
+        g.connect(k, l, Edge::Signs(if signed { SignState::Valid } else { SignState::Invalid }));
+        match &meta.payload {
+            Ok(Payload::Link(_)) => {
+                // The first validly signed link wins; else the first loaded one.
+                let replace = match used.get(&cand.step) {
+                    None => true,
+                    Some((was_signed, _, _)) => signed && !was_signed,
+                };
+                if replace {
+                    used.insert(cand.step.clone(), (signed, l, meta));
                 }
-                Ok(Payload::Layout(sub)) => {
-                    let node = LayoutNode {
-                        path: path.clone(),
-                        expires: sub.expires.clone(),
-                        scope: vec![cand.step.clone()],
-                    };
-                    let s = g.add(Node::Layout(Box::new(node)));
-                    g.connect(step, s, Edge::Contains);
-                }
-                Err(_) => {}
             }
+            Ok(Payload::Layout(sub)) => {
+                let node = LayoutNode {
+                    path: path.clone(),
+                    expires: sub.expires.clone(),
+                    scope: vec![cand.step.clone()],
+                };
+                let s = g.add(Node::Layout(Box::new(node)));
+                g.connect(step, s, Edge::Contains);
+            }
+            Err(_) => {}
         }
     }
-    for (step, (_, link_node, link)) in used {
+    for (step, (_, link_node, meta)) in used {
         let Some(item) = g.item(&step) else { continue };
+        let Ok(Payload::Link(link)) = &meta.payload else { continue };
         if let Some(Node::Link(l)) = g.graph.node_weight_mut(link_node) {
             l.used = true;
         }
