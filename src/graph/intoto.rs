@@ -13,7 +13,7 @@ use crate::crypto::PublicKey;
 use crate::intoto::engine::rule_text;
 use crate::intoto::links::link_file_name;
 use crate::intoto::metadata::{self, LoadError, Metadata};
-use crate::intoto::model::{Layout, Payload};
+use crate::intoto::model::{Layout, Link, Payload};
 use crate::intoto::params;
 use crate::intoto::rule::{ArtifactRule, ArtifactType};
 use crate::intoto::{Error, VerifyOptions};
@@ -203,8 +203,9 @@ fn add_links(
     link_dir: &Path,
     load_link: &mut dyn FnMut(&Path) -> Result<Metadata, LinkState>,
 ) {
-    // The link each step's artifacts come from, kept as loaded (never copied).
-    let mut used: BTreeMap<String, (bool, NodeId, Metadata)> = BTreeMap::new();
+    // The link each step's artifacts come from, moved out of its loaded
+    // document (never copied; the envelope is dropped at once).
+    let mut used: BTreeMap<String, (bool, NodeId, Link)> = BTreeMap::new();
     for cand in link_candidates(layout, link_dir) {
         let Some(step) = g.item(&cand.step) else { continue };
         let path = cand.path.display().to_string();
@@ -226,15 +227,15 @@ fn add_links(
         let k = g.key_node(&cand.keyid, None);
         let signed = state == LinkState::Signed;
         g.connect(k, l, Edge::Signs(if signed { SignState::Valid } else { SignState::Invalid }));
-        match &meta.payload {
-            Ok(Payload::Link(_)) => {
+        match meta.payload {
+            Ok(Payload::Link(link)) => {
                 // The first validly signed link wins; else the first loaded one.
                 let replace = match used.get(&cand.step) {
                     None => true,
                     Some((was_signed, _, _)) => signed && !was_signed,
                 };
                 if replace {
-                    used.insert(cand.step.clone(), (signed, l, meta));
+                    used.insert(cand.step.clone(), (signed, l, link));
                 }
             }
             Ok(Payload::Layout(sub)) => {
@@ -249,9 +250,8 @@ fn add_links(
             Err(_) => {}
         }
     }
-    for (step, (_, link_node, meta)) in used {
+    for (step, (_, link_node, link)) in used {
         let Some(item) = g.item(&step) else { continue };
-        let Ok(Payload::Link(link)) = &meta.payload else { continue };
         if let Some(Node::Link(l)) = g.graph.node_weight_mut(link_node) {
             l.used = true;
         }
