@@ -98,7 +98,7 @@ fn graph_build(c: &mut Criterion) {
             let mut load = |p: &Path| links.get(p).cloned().ok_or(LinkState::Missing);
             let g =
                 graph_intoto::build(&label, Ok(&layout), &opts.layout_keys, None, &opts.link_dir, &mut load);
-            assert!(g.graph.node_count() > 6 * n);
+            assert!(g.graph.node_count() > 5 * n);
             g
         })
     });
