@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
 
@@ -12,7 +12,7 @@ use crate::findings::Finding;
 
 pub const SCHEMA_VERSION: u64 = 1;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
     InToto,
@@ -20,7 +20,7 @@ pub enum Kind {
     Bridge,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     Pass,
@@ -28,7 +28,7 @@ pub enum Verdict {
 }
 
 /// Which step, rule and artifact the reference-order failure is about (in-toto).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Failure {
     pub step: Option<String>,
     pub rule: Option<String>,
@@ -37,12 +37,13 @@ pub struct Failure {
 }
 
 /// The outcome for one requested TUF target.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TargetResult {
     /// `ok`, `not-found` or `error`.
     pub result: String,
     pub role: Option<String>,
     pub category: Option<String>,
+    #[serde(default)]
     pub hashes: BTreeMap<String, String>,
     pub length: Option<u64>,
 }
@@ -114,6 +115,53 @@ impl Document {
     pub fn to_json_string(&self) -> String {
         // Serializing a Value cannot fail: all map keys are strings.
         serde_json::to_string_pretty(&self.to_value()).unwrap_or_default()
+    }
+
+    /// Reads a saved `--format json` document back (`trailscope report`).
+    /// Members this model does not hold (a bridge run's `bridge` object,
+    /// `tuf inspect`'s `inspect` tree) are ignored; a document of another
+    /// tool or schema version is refused.
+    pub fn from_json_str(text: &str) -> Result<Self, String> {
+        let v: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+        Self::from_value(&v)
+    }
+
+    /// See [`Document::from_json_str`].
+    pub fn from_value(v: &Value) -> Result<Self, String> {
+        let obj = v.as_object().ok_or("not a JSON object")?;
+        if obj.get("tool").and_then(Value::as_str) != Some("trailscope") {
+            return Err("not a trailscope document (\"tool\" is not \"trailscope\")".into());
+        }
+        match obj.get("schema_version").and_then(Value::as_u64) {
+            Some(SCHEMA_VERSION) => {}
+            Some(n) => {
+                return Err(format!(
+                    "schema_version {n} is not supported (this trailscope reads {SCHEMA_VERSION})"
+                ));
+            }
+            None => return Err("\"schema_version\" is missing".into()),
+        }
+        fn field<T: serde::de::DeserializeOwned>(
+            obj: &serde_json::Map<String, Value>,
+            key: &str,
+        ) -> Result<T, String> {
+            T::deserialize(obj.get(key).unwrap_or(&Value::Null)).map_err(|e| format!("\"{key}\": {e}"))
+        }
+        let evaluated_at: String = field(obj, "evaluated_at")?;
+        let evaluated_at =
+            crate::meta::time::parse(&evaluated_at).map_err(|e| format!("\"evaluated_at\": {e}"))?.at;
+        Ok(Self {
+            kind: field(obj, "kind")?,
+            evaluated_at,
+            verdict: field(obj, "verdict")?,
+            category: field(obj, "category")?,
+            findings: field(obj, "findings")?,
+            failure: field(obj, "failure")?,
+            stage: field(obj, "stage")?,
+            refresh: field(obj, "refresh")?,
+            roles: obj.get("roles").filter(|r| !r.is_null()).cloned(),
+            targets: field(obj, "targets")?,
+        })
     }
 }
 
