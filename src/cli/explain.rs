@@ -72,7 +72,7 @@ pub fn explain(info: &CategoryInfo) -> String {
     out.push('\n');
     out.push_str(&wrap(info.produced_by, 78));
     out.push('\n');
-    out.push_str(&wrap(&format!("What to look at: {}", info.look_at), 78));
+    out.push_str(&wrap(info.look_at, 78));
     if info.severity == Some(crate::findings::Severity::Warning) {
         out.push('\n');
         out.push_str(&wrap(

@@ -189,4 +189,91 @@ mod tests {
         assert_eq!(v["evaluated_at"], "1970-01-01T00:00:00Z");
         assert!(v.get("refresh").is_none());
     }
+
+    #[test]
+    fn a_saved_document_reads_back_equal() {
+        use crate::findings::{Evidence, RuleTrace, SignatureCheck, UnmatchedArtifact};
+        use crate::meta::Location;
+        let at = time::macros::datetime!(2030-01-01 0:00 UTC);
+        let trace = RuleTrace {
+            queue_before: vec!["a".into()],
+            queue_before_count: 1,
+            unmatched: vec![UnmatchedArtifact {
+                path: "a".into(),
+                hashes: serde_json::json!({"sha256": "11"}),
+                dest_step: "b".into(),
+                dest_path: "a".into(),
+                dest_hashes: None,
+                reason: "missing-destination".into(),
+            }],
+            ..RuleTrace::default()
+        };
+        let subject = || Subject::Rule {
+            step: "s".into(),
+            section: "expected_products".into(),
+            index: 2,
+            text: "DISALLOW *".into(),
+        };
+        let findings = vec![
+            Finding::error("rule-disallow", subject(), "m")
+                .with_evidence(Evidence::RuleTrace(trace))
+                .at(Location::new("root.layout", "/signed/steps/0")),
+            Finding::warning("k", Subject::Key { keyid: "ab".into() }, "m").with_evidence(
+                Evidence::Threshold {
+                    needed: 2,
+                    valid: vec!["ab".into()],
+                    checks: vec![SignatureCheck {
+                        keyid: "cd".into(),
+                        valid: false,
+                        reason: Some("bad".into()),
+                    }],
+                },
+            ),
+            Finding::info("n", Subject::Role { name: "root".into() }, "m")
+                .in_stage("tuf")
+                .with_evidence(Evidence::Expiry { expires: "x".into(), evaluated_at: "y".into() }),
+            Finding::error("x", Subject::Target { path: "t".into() }, "m").with_evidence(Evidence::Digests {
+                expected: serde_json::json!({"sha256": "1"}),
+                actual: serde_json::json!({"sha256": "2"}),
+            }),
+            Finding::error("x", Subject::File { path: "f".into() }, "m")
+                .with_evidence(Evidence::Versions { trusted: 2, new: 1 }),
+            Finding::error("x", Subject::Layout { path: "f".into() }, "m")
+                .with_evidence(Evidence::Length { expected: 2, actual: 1 }),
+            Finding::error("x", Subject::Inspection { name: "i".into() }, "m")
+                .with_evidence(Evidence::Data { data: serde_json::json!([1, {"a": null}]) }),
+            Finding::error("x", Subject::Step { name: "s".into() }, "m")
+                .with_evidence(Evidence::Signatures { checks: vec![] }),
+            Finding::error("x", Subject::Artifact { path: "a".into() }, "m"),
+            Finding::error("x", Subject::Link { path: "l".into() }, "m"),
+        ];
+        let mut doc = Document::new(Kind::InToto, at, findings.clone(), "rule-disallow".into());
+        doc.failure = Some(Failure {
+            step: Some("s".into()),
+            rule: None,
+            artifact: Some("a".into()),
+            scope: vec!["outer".into()],
+        });
+        assert_eq!(Document::from_json_str(&doc.to_json_string()).unwrap(), doc);
+
+        let mut tuf = Document::new(Kind::Tuf, at, findings, "x".into());
+        tuf.refresh = Some("ok".into());
+        tuf.roles = Some(serde_json::json!({"root": {"version": 1}}));
+        tuf.targets = Some(BTreeMap::from([(
+            "p".to_owned(),
+            TargetResult {
+                result: "ok".into(),
+                role: Some("targets".into()),
+                category: Some("ok".into()),
+                hashes: BTreeMap::from([("sha256".to_owned(), "ab".to_owned())]),
+                length: Some(3),
+            },
+        )]));
+        assert_eq!(Document::from_json_str(&tuf.to_json_string()).unwrap(), tuf);
+
+        assert!(Document::from_json_str("[]").is_err());
+        let mut v = tuf.to_value();
+        v["schema_version"] = 2.into();
+        assert!(Document::from_value(&v).unwrap_err().contains("schema_version 2"));
+    }
 }

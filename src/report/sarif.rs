@@ -52,6 +52,8 @@ pub fn level(severity: Severity) -> &'static str {
 /// A file name or URL as a SARIF `artifactLocation.uri`: URLs as they are,
 /// absolute paths as `file://` URIs, relative paths as relative references.
 pub fn uri(file: &str) -> String {
+    // in-toto labels a DSSE envelope's payload "FILE (payload)"; the artifact is FILE.
+    let file = file.strip_suffix(" (payload)").unwrap_or(file);
     if file.starts_with("http://") || file.starts_with("https://") {
         return utf8_percent_encode(file, CONTROLS).to_string().replace(' ', "%20");
     }
@@ -199,6 +201,7 @@ mod tests {
             "https://repo.invalid/metadata/1.root.json"
         );
         assert_eq!(uri("p\u{202e}"), "p%E2%80%AE");
+        assert_eq!(uri("links/root.layout (payload)"), "links/root.layout");
     }
 
     #[test]
