@@ -166,7 +166,10 @@ pub fn to_value(doc: &Document, inputs: &Inputs) -> Value {
             "results": results,
             "properties": {
                 "kind": kind_word(doc.kind),
-                "verdict": doc.to_value()["verdict"],
+                "verdict": match doc.verdict {
+                    crate::report::Verdict::Pass => "pass",
+                    crate::report::Verdict::Fail => "fail",
+                },
                 "category": doc.category,
                 "evaluated_at": crate::meta::time::format(doc.evaluated_at),
                 "stage": doc.stage,
