@@ -26,11 +26,16 @@ cargo build --release --locked --bin trailscope --example gen-scale >/dev/null 2
 bin="$here/target/release/trailscope"
 gen="$here/target/release/examples/gen-scale"
 
-# measure CMD... -> prints "wall_seconds max_rss_kb" of one run
+# measure CMD... -> prints "wall_seconds max_rss_kb" of one run (GNU time for
+# the RSS; wall from date, since GNU time rounds to 10 ms)
 measure() {
-  local out
-  out=$( { /usr/bin/time -f "%e %M" "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -n 1)
-  echo "$out"
+  local log start end
+  log=$(mktemp)
+  start=$(date +%s.%N)
+  /usr/bin/time -f "%M" -o "$log" "$@" >/dev/null 2>&1 || true
+  end=$(date +%s.%N)
+  echo "$(awk -v s="$start" -v e="$end" 'BEGIN { print e - s }') $(tail -n 1 "$log")"
+  rm -f "$log"
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
