@@ -252,7 +252,13 @@ fn every_in_toto_scenario_renders_in_every_format_with_the_same_exit_code() {
         assert_eq!((mcode, scode), (code, code), "{name}");
         let verdict = if doc["verdict"] == "pass" { "✔ PASS" } else { "✘ FAIL" };
         assert!(md.contains(&format!("| verdict | {verdict} |")), "{name}:\n{md}");
-        check_sarif(&json(&sarif), &doc);
+        // No control, bidi or zero-width character reaches the report (unicode-names has them).
+        assert!(!md.lines().any(trailscope::sanitize::is_suspicious), "{name}: raw hidden characters");
+        let sarif = json(&sarif);
+        for r in sarif["runs"][0]["results"].as_array().unwrap() {
+            assert!(!trailscope::sanitize::is_suspicious(r["message"]["text"].as_str().unwrap()), "{name}");
+        }
+        check_sarif(&sarif, &doc);
         n += 1;
     }
     assert!(n >= 40, "only {n} scenarios");
@@ -521,4 +527,40 @@ fn paths_are_relative_to_where_trailscope_runs() {
         .collect();
     assert!(!uris.is_empty());
     assert!(uris.iter().all(|u| u.is_relative()), "{uris:?}");
+}
+
+#[test]
+fn hostile_strings_in_a_saved_document_are_shown_escaped_in_every_format() {
+    let evil = "pkg\u{202e}zg.tar\u{1b}[31m|`*<b>\u{200b}";
+    let doc = serde_json::json!({
+        "schema_version": 1, "tool": "trailscope", "version": "0", "kind": "in-toto",
+        "evaluated_at": "2030-01-01T00:00:00Z", "verdict": "fail", "category": evil, "stage": null,
+        "failure": {"step": evil, "rule": evil, "artifact": evil, "scope": [evil]},
+        "findings": [{
+            "severity": "error", "category": evil, "message": evil,
+            "subject": {"kind": "artifact", "path": evil},
+            "evidence": {"kind": "digests", "expected": {evil: evil}, "actual": {"sha256": evil}},
+            "source": {"file": evil, "pointer": format!("/x/{evil}")},
+        }],
+    });
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("evil.json");
+    std::fs::write(&file, doc.to_string()).unwrap();
+    for format in ["markdown", "text", "sarif"] {
+        let (code, out) = report(&file, format);
+        assert_eq!(code, 0, "{format}");
+        if format == "sarif" {
+            let v = json(&out);
+            let r = &v["runs"][0]["results"][0];
+            assert!(!trailscope::sanitize::is_suspicious(r["message"]["text"].as_str().unwrap()));
+            let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap();
+            assert!(uri.is_ascii() && !uri.contains(['|', '`', '<', ' ']), "{uri}");
+        } else {
+            assert!(!out.lines().any(trailscope::sanitize::is_suspicious), "{format}:\n{out}");
+            assert!(out.contains("\\u{202e}"), "{format}:\n{out}");
+        }
+        if format == "markdown" {
+            assert!(!out.contains("<b>") && !out.contains("|`*"), "{out}");
+        }
+    }
 }
