@@ -111,6 +111,11 @@ fn step_of_the_failing_act_shows_the_rule_trace_with_both_digests() {
     assert!(screen.contains("›✘ m DISALLOW *"), "{screen}");
     assert!(screen.contains("82f78c856af363e9427b7aac9cb83d03745fa9d2bb9630b774698309dce25017"), "{screen}");
     assert!(screen.contains("59062c11935a51a39546897cbabaf90b91fd9fe6631066655a142677ea950099"), "{screen}");
+    // At 80×24 too, without Tab or scrolling.
+    let mut h = Harness::open(ACT3, true, (80, 24));
+    let screen = h.key(KeyCode::Enter).screen();
+    assert!(screen.contains("82f78c856af363e9427b7aac9cb83d03745fa9d2bb9630b774698309dce25017"), "{screen}");
+    assert!(screen.contains("59062c11935a51a39546897cbabaf90b91fd9fe6631066655a142677ea950099"), "{screen}");
 }
 
 #[test]
