@@ -64,6 +64,15 @@ pub struct InputArgs {
     /// Treat weaknesses the reference accepts as errors.
     #[arg(long)]
     pub strict: bool,
+    /// Cap on every metadata file, in bytes (default: python-tuf's per-role
+    /// limits: root 512000, timestamp 16384, snapshot 2000000, targets 5000000).
+    /// A larger file exits 3.
+    #[arg(long, value_name = "BYTES")]
+    pub max_metadata_bytes: Option<u64>,
+    /// Most delegated roles visited per target lookup (exit 3 when a lookup
+    /// stops there).
+    #[arg(long, value_name = "N", default_value_t = 32)]
+    pub max_delegations: usize,
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
 }
@@ -103,7 +112,13 @@ fn run_inputs(a: &InputArgs, inspect: bool) -> Exit {
             Err(exit) => return exit,
         },
     };
-    let config = Config { strict: a.strict, ..Config::default() };
+    let mut config = Config { strict: a.strict, max_delegations: a.max_delegations, ..Config::default() };
+    if let Some(n) = a.max_metadata_bytes {
+        config.root_max_length = n;
+        config.timestamp_max_length = n;
+        config.snapshot_max_length = n;
+        config.targets_max_length = n;
+    }
     let outcome = session::run(Request {
         root_bytes,
         root_file: root_file.clone(),
@@ -136,7 +151,28 @@ fn run_inputs(a: &InputArgs, inspect: bool) -> Exit {
     println!("{text}");
     match doc.verdict {
         Verdict::Pass => Exit::Ok,
+        Verdict::Fail if input_problem(&outcome) => Exit::Input,
         Verdict::Fail => Exit::Failed,
+    }
+}
+
+/// DESIGN §4 exit 3: the deciding failure is metadata that cannot be read —
+/// malformed, larger than its length limit (refresh), or a lookup stopped at
+/// the delegation limit.
+fn input_problem(outcome: &crate::tuf::session::Outcome) -> bool {
+    let limit = |e: &crate::tuf::TufError| {
+        e.category == Category::Malformed
+            || e.category == Category::DelegationLimit
+            || (e.category == Category::LengthMismatch && e.rule == crate::tuf::updater::LENGTH_LIMIT_RULE)
+    };
+    match &outcome.refresh {
+        Err(e) => limit(e),
+        // A target whose download exceeds its trusted length is a failed
+        // verification (exit 1), not unreadable metadata.
+        Ok(()) => outcome
+            .targets
+            .iter()
+            .any(|t| matches!(t.category, Category::DelegationLimit | Category::Malformed)),
     }
 }
 

@@ -13,7 +13,7 @@ use super::trace::{LayoutTrace, LinkStatus, LinkTrace, StepTrace};
 use super::verify::{
     Ctx, MAX_SUBLAYOUT_DEPTH, VerifierKey, failure_at, signature_form_warning, source, verify_layout,
 };
-use super::{category, warning};
+use super::{VerifyOptions, category, warning};
 use crate::findings::{Evidence, Finding, SignatureCheck, Subject};
 
 /// One link file of a step while it moves through the stages.
@@ -46,7 +46,25 @@ pub fn verify_chain(
     trace: &mut LayoutTrace,
 ) -> Link {
     let mut chain: Vec<(StepTrace, Vec<Entry>)> = Vec::with_capacity(layout.steps.len());
-    let mut prefetched = prefetch(layout, link_dir);
+    let wanted: usize = layout.steps.iter().map(|s| candidate_keyids(layout, s).len()).sum();
+    ctx.links_seen = ctx.links_seen.saturating_add(wanted);
+    if ctx.links_seen > ctx.opts.max_links {
+        let f = Finding::error(
+            category::LIMIT_EXCEEDED,
+            Subject::Layout { path: meta.path.clone() },
+            format!(
+                "{}: the layout's steps name {wanted} link files ({} with the enclosing layouts), more than the limit of {} (--max-links); no links were read",
+                meta.path,
+                ctx.links_seen,
+                ctx.opts.max_links
+            ),
+        )
+        .at(source(meta, "/steps"));
+        ctx.fail(f, failure_at(scope, None));
+        trace.steps = layout.steps.iter().map(step_trace).collect();
+        return Link::empty(Some(step_name.to_owned()));
+    }
+    let mut prefetched = prefetch(layout, link_dir, ctx.opts);
     // 4: load links, preliminary threshold check per step.
     for step in &layout.steps {
         let entries = load_links(ctx, meta, layout, step, link_dir, scope, &mut prefetched);
@@ -153,7 +171,7 @@ fn load_links(
                 command: None,
                 sublayout: false,
             };
-            let loaded = prefetched.remove(&path).unwrap_or_else(|| metadata::load(&path));
+            let loaded = prefetched.remove(&path).unwrap_or_else(|| load_link(link_dir, &path, ctx.opts));
             match loaded {
                 Ok(m) => {
                     trace.format = Some(m.format());
@@ -161,6 +179,17 @@ fn load_links(
                     entries.push(Entry { trace, meta: Some(m), link: None });
                 }
                 Err(LoadError::Io(_)) => entries.push(Entry { trace, meta: None, link: None }),
+                Err(LoadError::Limit(msg)) => {
+                    trace.status = LinkStatus::Malformed(msg.clone());
+                    let f = Finding::error(
+                        category::LIMIT_EXCEEDED,
+                        Subject::Link { path: shown.clone() },
+                        format!("link of step '{}' is not read: {msg}", step.name),
+                    )
+                    .at(crate::meta::Location::new(&shown, ""));
+                    ctx.fail(f, failure_at(scope, Some(&step.name)));
+                    entries.push(Entry { trace, meta: None, link: None });
+                }
                 Err(LoadError::Malformed(msg)) => {
                     trace.status = LinkStatus::Malformed(msg.clone());
                     let f = Finding::error(
@@ -218,7 +247,7 @@ type Prefetched = HashMap<PathBuf, Result<Metadata, LoadError>>;
 /// hashing large links is most of the work; the stages then take these
 /// results in the reference's order, so findings and their order are the
 /// same as without prefetching.
-fn prefetch(layout: &Layout, link_dir: &Path) -> Prefetched {
+fn prefetch(layout: &Layout, link_dir: &Path, opts: &VerifyOptions) -> Prefetched {
     use rayon::prelude::*;
     let main_of_subkey = main_keys_of_subkeys(layout);
     let jobs: Vec<(PathBuf, &Step, String)> = layout
@@ -233,7 +262,7 @@ fn prefetch(layout: &Layout, link_dir: &Path) -> Prefetched {
         .collect();
     jobs.into_par_iter()
         .map(|(path, step, keyid)| {
-            let mut loaded = metadata::load(&path);
+            let mut loaded = load_link(link_dir, &path, opts);
             if let Ok(m) = &mut loaded
                 && let Some(vk) = verification_key(layout, step, &keyid, &main_of_subkey)
                 && let Ok(key) = &vk.key
@@ -243,6 +272,24 @@ fn prefetch(layout: &Layout, link_dir: &Path) -> Prefetched {
             (path, loaded)
         })
         .collect()
+}
+
+/// One link file of `link_dir`, within the limits of `opts`: size, where a
+/// symbolic link leads, and the number of artifacts.
+fn load_link(link_dir: &Path, path: &Path, opts: &VerifyOptions) -> Result<Metadata, LoadError> {
+    let m = metadata::load_within(link_dir, path, opts.max_metadata_bytes)?;
+    if let Ok(Payload::Link(link)) = &m.payload {
+        for (side, n) in [("materials", link.materials.len()), ("products", link.products.len())] {
+            if n > opts.max_artifacts_per_link {
+                return Err(LoadError::Limit(format!(
+                    "{}: {n} {side}, more than the limit of {} artifacts per link (--max-artifacts-per-link)",
+                    path.display(),
+                    opts.max_artifacts_per_link
+                )));
+            }
+        }
+    }
+    Ok(m)
 }
 
 fn main_keys_of_subkeys(layout: &Layout) -> BTreeMap<&str, &str> {
@@ -405,10 +452,12 @@ fn sublayouts(
                 inner_scope.push(step.name.clone());
                 if ctx.depth >= MAX_SUBLAYOUT_DEPTH {
                     let f = Finding::error(
-                        category::ERROR_OTHER,
+                        category::LIMIT_EXCEEDED,
                         Subject::Step { name: step.name.clone() },
                         format!(
-                            "sublayouts nested deeper than {MAX_SUBLAYOUT_DEPTH} levels are not followed"
+                            "{}: sublayouts nested deeper than {MAX_SUBLAYOUT_DEPTH} levels are not followed (scope {})",
+                            entry.trace.path,
+                            inner_scope.join(" > ")
                         ),
                     );
                     ctx.fail(f, failure_at(&inner_scope, None));

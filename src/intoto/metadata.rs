@@ -58,6 +58,9 @@ pub enum LoadError {
     Io(std::io::Error),
     /// It is not in-toto metadata (python: `FormatError`, `InvalidMetadata`, `JSONDecodeError`).
     Malformed(String),
+    /// It exceeds a limit (size, artifacts) or may not be read (a symbolic
+    /// link out of its directory, not a regular file); not parsed.
+    Limit(String),
 }
 
 /// The outcome of checking one key's signature on a document.
@@ -78,19 +81,60 @@ impl SigCheck {
     }
 }
 
-/// Reads and parses a file.
+/// Reads and parses a file of at most [`MAX_METADATA_BYTES`].
 pub fn load(path: &Path) -> Result<Metadata, LoadError> {
+    load_limited(path, MAX_METADATA_BYTES)
+}
+
+/// Reads and parses a file of at most `max_bytes` bytes.
+pub fn load_limited(path: &Path, max_bytes: u64) -> Result<Metadata, LoadError> {
     let file = std::fs::File::open(path).map_err(LoadError::Io)?;
     let meta = file.metadata().map_err(LoadError::Io)?;
     if meta.is_dir() {
         return Err(LoadError::Io(std::io::Error::other("is a directory")));
     }
-    if meta.len() > MAX_METADATA_BYTES {
-        return Err(LoadError::Malformed(format!("file larger than {MAX_METADATA_BYTES} bytes")));
+    let too_big = || {
+        LoadError::Limit(format!(
+            "{}: file larger than the limit of {max_bytes} bytes (--max-metadata-bytes)",
+            path.display()
+        ))
+    };
+    if meta.len() > max_bytes {
+        return Err(too_big());
     }
     let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    file.take(MAX_METADATA_BYTES + 1).read_to_end(&mut bytes).map_err(LoadError::Io)?;
+    file.take(max_bytes.saturating_add(1)).read_to_end(&mut bytes).map_err(LoadError::Io)?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(too_big());
+    }
     from_bytes(&bytes, &path.display().to_string())
+}
+
+/// Reads a link file of `dir` like [`load_limited`], refusing what is not a
+/// regular file (a FIFO would block, a device would never end) and symbolic
+/// links that lead out of `dir`.
+pub fn load_within(dir: &Path, path: &Path, max_bytes: u64) -> Result<Metadata, LoadError> {
+    let link = std::fs::symlink_metadata(path).map_err(LoadError::Io)?;
+    if link.file_type().is_symlink() {
+        let target = std::fs::canonicalize(path).map_err(LoadError::Io)?;
+        let base = std::fs::canonicalize(dir).map_err(LoadError::Io)?;
+        if !target.starts_with(&base) {
+            return Err(LoadError::Limit(format!(
+                "{} is a symbolic link to {}, outside the link directory {}; not read",
+                path.display(),
+                target.display(),
+                dir.display()
+            )));
+        }
+    }
+    let meta = std::fs::metadata(path).map_err(LoadError::Io)?;
+    if meta.is_dir() {
+        return Err(LoadError::Io(std::io::Error::other("is a directory")));
+    }
+    if !meta.is_file() {
+        return Err(LoadError::Limit(format!("{} is not a regular file; not read", path.display())));
+    }
+    load_limited(path, max_bytes)
 }
 
 /// Parses document bytes like python's `Metadata.from_dict` (+ `json.load`).

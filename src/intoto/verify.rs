@@ -63,11 +63,13 @@ pub struct Ctx<'a> {
     first: Option<(String, Failure)>,
     scratch: Option<Result<Scratch, String>>,
     pub depth: usize,
+    /// Link files looked up so far (all layouts), against `max_links`.
+    pub links_seen: usize,
 }
 
 impl<'a> Ctx<'a> {
     fn new(opts: &'a VerifyOptions) -> Self {
-        Self { opts, findings: Vec::new(), first: None, scratch: None, depth: 0 }
+        Self { opts, findings: Vec::new(), first: None, scratch: None, depth: 0, links_seen: 0 }
     }
 
     /// Records an error the reference raises; the first one decides the verdict.
@@ -125,7 +127,7 @@ pub fn verify(opts: &VerifyOptions) -> Result<InTotoOutcome, Error> {
     let mut ctx = Ctx::new(opts);
     let path = opts.layout.display().to_string();
     let keys: Vec<VerifierKey> = opts.layout_keys.iter().map(VerifierKey::given).collect();
-    let (layout_trace, summary) = match metadata::load(&opts.layout) {
+    let (layout_trace, summary) = match metadata::load_limited(&opts.layout, opts.max_metadata_bytes) {
         Ok(meta) => verify_layout(&mut ctx, &meta, &keys, &opts.link_dir, opts.params.as_ref(), &[], ""),
         Err(LoadError::Io(source)) => return Err(Error::Io { path, source }),
         Err(LoadError::Malformed(msg)) => {
@@ -133,6 +135,16 @@ pub fn verify(opts: &VerifyOptions) -> Result<InTotoOutcome, Error> {
                 category::METADATA_INVALID,
                 Subject::Layout { path: path.clone() },
                 format!("the layout is not valid in-toto metadata: {msg}"),
+            )
+            .at(Location::new(&path, ""));
+            ctx.fail(f, failure_at(&[], None));
+            (empty_trace(&path, None, &[]), Link::empty(None))
+        }
+        Err(LoadError::Limit(msg)) => {
+            let f = Finding::error(
+                category::LIMIT_EXCEEDED,
+                Subject::Layout { path: path.clone() },
+                format!("the layout is not read: {msg}"),
             )
             .at(Location::new(&path, ""));
             ctx.fail(f, failure_at(&[], None));
