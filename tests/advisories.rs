@@ -6,8 +6,16 @@
 mod tuf_support;
 
 use serde_json::json;
-use trailscope::tuf::{Category, Config, StateDir, TrustedSet, Updater, quote};
+use trailscope::tuf::{Category, Config, StateDir, TrustedSet, TufError, Updater, quote};
 use tuf_support::*;
+
+/// The error of a result that must be a refusal.
+fn refused<T>(result: Result<T, TufError>, what: &str) -> TufError {
+    match result {
+        Ok(_) => panic!("{what}: accepted"),
+        Err(e) => e,
+    }
+}
 
 fn trusted(k: &Keys) -> TrustedSet {
     TrustedSet::new(&k.signed_root(1), "root.json", now(), false).unwrap()
@@ -29,7 +37,7 @@ fn tough_cve_2020_15093_duplicate_signatures_do_not_count_twice() {
     k.root_threshold = 2;
     let a = &k.root[0];
     let twice = sign_as(&k.root(1), &[(a.keyid(), a), (a.keyid(), a)]);
-    let err = TrustedSet::new(&twice, "root.json", now(), false).err().expect("refused");
+    let err = refused(TrustedSet::new(&twice, "root.json", now(), false), "refused");
     assert_eq!(err.category, Category::Malformed, "{}", err.message);
     // And as an update of a trusted root.
     let mut set = TrustedSet::new(&k.signed_root(1), "root.json", now(), false).unwrap();
@@ -49,8 +57,7 @@ fn go_tuf_ghsa_3633_5h82_39pq_one_key_under_two_keyids_counts_once_in_strict_mod
     root["keys"][a.keyid()] = a.public_key_dict();
     root["roles"]["root"] = json!({"keyids": [a.keyid(), alias], "threshold": 2});
     let bytes = sign_as(&root, &[(a.keyid(), &a), (alias.clone(), &a)]);
-    let err =
-        TrustedSet::new(&bytes, "root.json", now(), true).err().expect("strict counts key material once");
+    let err = refused(TrustedSet::new(&bytes, "root.json", now(), true), "strict counts key material once");
     assert_eq!(err.category, Category::SignatureThreshold, "{}", err.message);
     // The python-tuf-compatible default counts key ids, and says what it counted.
     let set = TrustedSet::new(&bytes, "root.json", now(), false).unwrap();
@@ -63,7 +70,7 @@ fn python_tuf_ghsa_pwqf_9h7j_7mv8_repeated_keyids_in_a_role_do_not_inflate_the_t
     let a = &k.root[0];
     let mut root = k.root(1);
     root["roles"]["root"] = json!({"keyids": [a.keyid(), a.keyid()], "threshold": 2});
-    let err = TrustedSet::new(&sign(&root, &[a]), "root.json", now(), false).err().expect("refused");
+    let err = refused(TrustedSet::new(&sign(&root, &[a]), "root.json", now(), false), "refused");
     assert_eq!(err.category, Category::Malformed);
     assert!(err.message.contains("nonunique keyids"), "{}", err.message);
 }
@@ -81,7 +88,7 @@ fn tough_cve_2026_6966_duplicate_signatures_do_not_count_twice_for_delegated_rol
     let twice = sign_as(&role_md, &[(d1.keyid(), &d1), (d1.keyid(), &d1)]);
     assert!(set.update_delegated_targets(&twice, "role.json", "role", "targets").is_err());
     let once = sign(&role_md, &[&d1]);
-    let err = set.update_delegated_targets(&once, "role.json", "role", "targets").err().expect("1 of 2");
+    let err = refused(set.update_delegated_targets(&once, "role.json", "role", "targets"), "1 of 2");
     assert_eq!(err.category, Category::SignatureThreshold);
     assert!(
         set.update_delegated_targets(&sign(&role_md, &[&d1, &d2]), "role.json", "role", "targets").is_ok()
@@ -94,7 +101,7 @@ fn tough_cve_2025_2885_root_version_must_be_exactly_the_next() {
     let k = Keys::new("cve-2025-2885");
     let mut set = trusted(&k);
     for v in [1, 3, 100] {
-        let err = set.update_root(&k.signed_root(v), &format!("{v}.root.json")).err().expect("refused");
+        let err = refused(set.update_root(&k.signed_root(v), &format!("{v}.root.json")), "refused");
         assert_eq!(err.category, Category::VersionMismatch, "v{v}: {}", err.message);
     }
     assert!(set.update_root(&k.signed_root(2), "2.root.json").is_ok());
@@ -137,7 +144,7 @@ fn tough_cve_2025_2887_snapshot_rollback_is_checked_for_every_role() {
     };
     let mut set = fresh();
     let rolled_back = sign(&snapshot(2, &[("targets", 1), ("role", 4)]), &[&k.snapshot]);
-    let err = set.update_snapshot(&rolled_back, "snapshot.json", false).err().expect("rollback of role");
+    let err = refused(set.update_snapshot(&rolled_back, "snapshot.json", false), "rollback of role");
     assert_eq!(err.category, Category::Rollback, "{}", err.message);
     let dropped = sign(&snapshot(2, &[("targets", 1)]), &[&k.snapshot]);
     let mut set = fresh();
@@ -160,7 +167,7 @@ fn tough_cve_2025_2888_rolled_back_timestamp_never_replaces_the_stored_one() {
     let mut up = Updater::new(&k.signed_root(1), "root.json", &src, now(), Config::default())
         .unwrap()
         .with_state(StateDir::new(dir.path(), true));
-    let err = up.refresh().err().expect("rollback refused");
+    let err = refused(up.refresh(), "rollback refused");
     assert_eq!(err.category, Category::Rollback, "{}", err.message);
     assert_eq!(std::fs::read(dir.path().join("timestamp.json")).unwrap(), stored);
 }
@@ -213,7 +220,7 @@ fn tough_cve_2026_6967_delegated_metadata_is_fully_validated() {
     ];
     for (what, bytes, category) in cases {
         let mut set = fresh();
-        let err = set.update_delegated_targets(&bytes, "role.json", "role", "targets").err().expect(what);
+        let err = refused(set.update_delegated_targets(&bytes, "role.json", "role", "targets"), what);
         assert_eq!(err.category, category, "{what}: {}", err.message);
     }
     // A role the delegator does not delegate is refused too.
@@ -231,7 +238,7 @@ fn tough_0_20_expiry_is_checked_at_the_update_start_time() {
     let src = files.source();
     let later = trailscope::meta::time::parse("2031-01-01T00:00:00Z").unwrap().at;
     let mut up = Updater::new(&k.signed_root(1), "root.json", &src, later, Config::default()).unwrap();
-    let err = up.refresh().err().expect("expired at the start time, whatever the wall clock says");
+    let err = refused(up.refresh(), "expired at the start time, whatever the wall clock says");
     assert_eq!(err.category, Category::Expired);
     let mut up = Updater::new(&k.signed_root(1), "root.json", &src, now(), Config::default()).unwrap();
     assert!(up.refresh().is_ok());
