@@ -478,3 +478,44 @@ fn in_toto_step_names_never_read_links_outside_the_link_dir() {
         assert!(t.contains("unsafe-step-name") || t.contains("outside the link directory"), "{name:?}: {t}");
     }
 }
+
+#[test]
+fn control_and_bidi_characters_in_tuf_metadata_are_never_printed_raw() {
+    use tuf_support::*;
+    let evil = "\u{1b}]0;pwned\u{7}\u{202e}";
+    let k = Keys::new("tuf-bidi");
+    let d = key("tuf-bidi-d");
+    let role = format!("role{evil}");
+    let path = format!("dir/file{evil}");
+    let dele = delegations(&[&d], vec![delegated(&role, &[&d], 1, &["dir/*"], false)]);
+    let mut t = targets(1, &[(&format!("top{evil}"), b"x")], Some(dele));
+    t["targets"][format!("top{evil}")]["custom"] = json!({evil: evil});
+    let roles = [(role.as_str(), sign(&targets(1, &[(&path, b"y")], None), &[&k.targets]))];
+    let mut files = repo(&k, &[], None, &roles);
+    files.put("targets.json", sign(&t, &[&k.targets]));
+    let dir = tempfile::tempdir().unwrap();
+    files.write(&dir.path().join("metadata"));
+    std::fs::write(dir.path().join("root.json"), k.signed_root(1)).unwrap();
+    for cmd in ["verify", "inspect"] {
+        let out = run(&[
+            os("tuf"),
+            os(cmd),
+            os("--root"),
+            dir.path().join("root.json").as_os_str(),
+            os("--metadata"),
+            dir.path().join("metadata").as_os_str(),
+            os("--at"),
+            os(tuf_support::NOW),
+            os("--target"),
+            os(&path),
+            os("--all-roles"),
+        ]);
+        let t = text(&out);
+        // The role is signed by the wrong key: a failure that names it.
+        assert_eq!(out.status.code(), Some(1), "{t}");
+        for raw in ['\u{1b}', '\u{202e}', '\u{7}'] {
+            assert!(!t.contains(raw), "raw {raw:?} in `tuf {cmd}` output:\n{t}");
+        }
+        assert!(t.contains("role"), "{t}");
+    }
+}
