@@ -1,18 +1,22 @@
 //! `trailscope tuf verify` and `trailscope tuf inspect` (DESIGN §4).
 //!
-//! Exit codes: 0 verified, 1 verification failed (including malformed or
-//! missing repository metadata: that is what the client checks), 2 usage
-//! error, 3 the trusted root or a named input cannot be read or parsed,
+//! Exit codes: 0 verified, 1 verification failed (including missing
+//! repository metadata: that is what the client checks), 2 usage error,
+//! 3 the trusted root or a named input cannot be read or parsed, or the
+//! deciding failure is repository metadata that is malformed, over its
+//! length limit, or a lookup stopped at the delegation limit (DESIGN §4, §9),
 //! 4 internal error.
 
 use std::path::PathBuf;
 
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, Subcommand};
 
 use super::Exit;
-use crate::report::Verdict;
-use crate::tuf::session::{self, Request};
-use crate::tuf::{Category, Config, DirSource, Source, StateDir, report, source};
+use super::format::yes_no;
+use crate::engine::plans::tuf::TufOptions;
+use crate::engine::{DiskSource, EngineConfig, run_to_completion};
+use crate::report::{Inputs, Verdict};
+use crate::tuf::{Category, Config, DirSource, Source, report, source};
 
 #[derive(Debug, Args)]
 pub struct TufArgs {
@@ -29,14 +33,20 @@ pub enum TufCommand {
     Inspect(InputArgs),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Text,
-    Json,
-}
+pub use super::format::Format;
 
 #[derive(Debug, Args)]
 pub struct InputArgs {
+    #[command(flatten)]
+    pub repo: RepoArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+/// The repository and what to ask of it: shared by `tuf verify`, `tuf inspect` and `graph tuf`.
+#[derive(Debug, Args)]
+pub struct RepoArgs {
     /// The trusted root to start from (optional when --state holds root.json).
     #[arg(long, value_name = "TRUSTED_ROOT")]
     pub root: Option<PathBuf>,
@@ -73,8 +83,6 @@ pub struct InputArgs {
     /// stops there).
     #[arg(long, value_name = "N", default_value_t = 32)]
     pub max_delegations: usize,
-    #[arg(long, value_enum, default_value = "text")]
-    pub format: Format,
 }
 
 pub fn run(args: &TufArgs) -> Exit {
@@ -84,52 +92,63 @@ pub fn run(args: &TufArgs) -> Exit {
     }
 }
 
-fn run_inputs(a: &InputArgs, inspect: bool) -> Exit {
+/// The run options of `a` (the trusted root is read to check it), or the
+/// exit code of a usage or input error. `inspect` audits every role.
+pub fn options(a: &RepoArgs, inspect: bool) -> Result<TufOptions, Exit> {
     let at = match &a.at {
         None => crate::meta::time::now(),
         Some(text) => match crate::meta::time::parse(text) {
             Ok(t) => t.at,
             Err(e) => {
                 eprintln!("error: --at: {e}");
-                return Exit::Usage;
+                return Err(Exit::Usage);
             }
         },
     };
-    let (root_bytes, root_file) = match trusted_root(a) {
-        Ok(r) => r,
-        Err(exit) => return exit,
-    };
-    let metadata = match open_source(&a.metadata, None) {
-        Ok(s) => s,
-        Err(exit) => return exit,
-    };
-    // Targets beside a metadata directory in the source layout are unprefixed too.
+    let (_, root) = trusted_root(a)?;
+    open_source(&a.metadata, None)?;
     let source_layout = (!is_url(&a.metadata)).then(|| DirSource::new(&a.metadata).source_layout());
-    let targets = match &a.targets {
-        None => None,
-        Some(t) => match open_source(t, source_layout) {
-            Ok(s) => Some(s),
-            Err(exit) => return exit,
-        },
-    };
-    let mut config = Config { strict: a.strict, max_delegations: a.max_delegations, ..Config::default() };
-    if let Some(n) = a.max_metadata_bytes {
-        config.root_max_length = n;
-        config.timestamp_max_length = n;
-        config.snapshot_max_length = n;
-        config.targets_max_length = n;
+    if let Some(t) = &a.targets {
+        open_source(t, source_layout)?;
     }
-    let outcome = session::run(Request {
-        root_bytes,
-        root_file: root_file.clone(),
-        metadata: metadata.as_ref(),
-        targets: targets.as_deref(),
-        state: a.state.as_ref().map(|d| StateDir::new(d, a.save_state)),
+    Ok(TufOptions {
+        root,
+        metadata: a.metadata.clone(),
+        targets: a.targets.clone(),
+        state: a.state.clone(),
+        save_state: a.save_state,
         at,
-        config,
+        config: config(a),
         target_paths: a.target.clone(),
         all_roles: a.all_roles || inspect,
-    });
+    })
+}
+
+/// Runs the client workflow through the engine (the verdict unit of a TUF
+/// plan) and waits for it; a unit that cannot run is exit 4.
+fn run_inputs(args: &InputArgs, inspect: bool) -> Exit {
+    let a = &args.repo;
+    let opts = match options(a, inspect) {
+        Ok(o) => o,
+        Err(exit) => return exit,
+    };
+    let root_file = opts.root.display().to_string();
+    let planned = match crate::engine::plans::tuf::plan(&opts, false) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: internal error: {e}");
+            return Exit::Internal;
+        }
+    };
+    let results = run_to_completion(planned.plan, EngineConfig::default(), DiskSource::default());
+    if let Some((unit, o)) = results.errors().next() {
+        eprintln!("error: internal error in {unit}: {}", o.detail.clone().unwrap_or_default());
+        return Exit::Internal;
+    }
+    let Some(outcome) = results.output(&planned.verdict) else {
+        eprintln!("error: internal error: no verdict");
+        return Exit::Internal;
+    };
     if let Err(e) = &outcome.refresh
         && outcome.trusted.is_none()
         && matches!(e.category, Category::Malformed | Category::WrongType | Category::SpecVersion)
@@ -137,23 +156,24 @@ fn run_inputs(a: &InputArgs, inspect: bool) -> Exit {
         eprintln!("error: trusted root {root_file}: {}", e.message);
         return Exit::Input;
     }
-    let doc = report::document(&outcome, a.strict);
-    let text = match (a.format, inspect) {
+    let doc = report::document(outcome, a.strict);
+    let text = match (args.format, inspect) {
         (Format::Json, false) => doc.to_json_string(),
         (Format::Json, true) => {
             let mut v = doc.to_value();
-            v["inspect"] = crate::tuf::inspect::tree(&outcome);
+            v["inspect"] = crate::tuf::inspect::tree(outcome);
             serde_json::to_string_pretty(&v).unwrap_or_default()
         }
-        (Format::Text, false) => crate::report::tuf_text::verify(&doc, &outcome),
-        (Format::Text, true) => crate::report::tuf_text::inspect(&doc, &outcome),
+        (Format::Text, false) => crate::report::tuf_text::verify(&doc, outcome),
+        (Format::Text, true) => crate::report::tuf_text::inspect(&doc, outcome),
+        (other, _) => {
+            let text = super::format::render_common(&doc, other, &inputs(a)).unwrap_or_default();
+            super::format::print(&text);
+            return exit_of(outcome, doc.verdict);
+        }
     };
     println!("{text}");
-    match doc.verdict {
-        Verdict::Pass => Exit::Ok,
-        Verdict::Fail if input_problem(&outcome) => Exit::Input,
-        Verdict::Fail => Exit::Failed,
-    }
+    exit_of(outcome, doc.verdict)
 }
 
 /// DESIGN §4 exit 3: the deciding failure is metadata that cannot be read —
@@ -176,7 +196,50 @@ fn input_problem(outcome: &crate::tuf::session::Outcome) -> bool {
     }
 }
 
-fn trusted_root(a: &InputArgs) -> Result<(Vec<u8>, String), Exit> {
+fn exit_of(outcome: &crate::tuf::session::Outcome, verdict: Verdict) -> Exit {
+    match verdict {
+        Verdict::Pass => Exit::Ok,
+        Verdict::Fail if input_problem(outcome) => Exit::Input,
+        Verdict::Fail => Exit::Failed,
+    }
+}
+
+/// The client configuration of `a`: python-tuf's defaults and the limits given.
+fn config(a: &RepoArgs) -> Config {
+    let mut config = Config { strict: a.strict, max_delegations: a.max_delegations, ..Config::default() };
+    if let Some(n) = a.max_metadata_bytes {
+        config.root_max_length = n;
+        config.timestamp_max_length = n;
+        config.snapshot_max_length = n;
+        config.targets_max_length = n;
+    }
+    config
+}
+
+/// What the run was given, for the Markdown and SARIF reports.
+pub fn inputs(a: &RepoArgs) -> Inputs {
+    let mut i = Inputs::new();
+    match (&a.root, &a.state) {
+        (Some(r), _) => i.add("trusted root", r.display().to_string()),
+        (None, Some(s)) => i.add("trusted root", s.join("root.json").display().to_string()),
+        (None, None) => &mut i,
+    };
+    i.add("metadata", a.metadata.clone());
+    i.add_opt("targets", a.targets.clone());
+    i.add_opt("state directory", a.state.as_ref().map(|s| s.display().to_string()));
+    if a.state.is_some() {
+        i.add("save state", yes_no(a.save_state));
+    }
+    for t in &a.target {
+        i.add("target", t.clone());
+    }
+    i.add_opt("--at", a.at.clone());
+    i.add("all roles", yes_no(a.all_roles));
+    i.add("strict", yes_no(a.strict));
+    i
+}
+
+fn trusted_root(a: &RepoArgs) -> Result<(Vec<u8>, PathBuf), Exit> {
     let path = match (&a.root, &a.state) {
         (Some(r), _) => r.clone(),
         (None, Some(s)) => s.join("root.json"),
@@ -194,7 +257,7 @@ fn trusted_root(a: &InputArgs) -> Result<(Vec<u8>, String), Exit> {
         eprintln!("error: trusted root: {e}");
         Exit::Input
     })?;
-    Ok((bytes, path.display().to_string()))
+    Ok((bytes, path))
 }
 
 fn is_url(location: &str) -> bool {

@@ -5,18 +5,27 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::Exit;
+use super::format::yes_no;
 use crate::crypto::PublicKey;
+use crate::engine::{DiskSource, EngineConfig, run_to_completion};
 use crate::intoto::{self, VerifyOptions, category};
-use crate::report::Verdict;
+use crate::report::{Inputs, Verdict};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum OutputFormat {
-    Text,
-    Json,
-}
+/// The output formats (`--format`).
+pub use super::format::Format as OutputFormat;
 
 #[derive(Debug, clap::Args)]
 pub struct VerifyArgs {
+    #[command(flatten)]
+    pub inputs: VerifyInputs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: OutputFormat,
+}
+
+/// What to verify: shared by `verify` and `graph intoto`.
+#[derive(Debug, clap::Args)]
+pub struct VerifyInputs {
     /// The signed root layout (Metablock or DSSE).
     #[arg(short = 'l', long, value_name = "FILE")]
     pub layout: PathBuf,
@@ -60,13 +69,10 @@ pub struct VerifyArgs {
     /// Most link files read, all steps and sublayouts together (exit 3 beyond).
     #[arg(long, value_name = "N", default_value_t = intoto::MAX_LINKS)]
     pub max_links: usize,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "text")]
-    pub format: OutputFormat,
 }
 
-fn usage(msg: &str) -> Exit {
-    eprintln!("trailscope verify: {msg}");
+fn usage(command: &str, msg: &str) -> Exit {
+    eprintln!("trailscope {command}: {msg}");
     Exit::Usage
 }
 
@@ -87,35 +93,24 @@ fn parse_params(raw: &[String]) -> Result<Option<BTreeMap<String, String>>, Stri
     Ok(Some(map))
 }
 
-/// Runs the subcommand.
-pub fn run(args: &VerifyArgs) -> Exit {
-    let params = match parse_params(&args.params) {
-        Ok(p) => p,
-        Err(e) => return usage(&e),
-    };
+/// The verification options of `args`, or the exit code of a usage or input error.
+pub fn options(args: &VerifyInputs, command: &str) -> Result<VerifyOptions, Exit> {
+    let params = parse_params(&args.params).map_err(|e| usage(command, &e))?;
     let at = match &args.at {
         None => crate::meta::time::now(),
-        Some(t) => match crate::meta::time::parse(t) {
-            Ok(t) => t.at,
-            Err(e) => return usage(&format!("--at: {e}")),
-        },
+        Some(t) => crate::meta::time::parse(t).map_err(|e| usage(command, &format!("--at: {e}")))?.at,
     };
     let mut keys = Vec::with_capacity(args.keys.len());
     for path in &args.keys {
-        let bytes = match std::fs::read(path) {
-            Ok(b) => b,
-            Err(e) => {
-                eprintln!("trailscope verify: cannot read key {}: {e}", path.display());
-                return Exit::Input;
-            }
-        };
-        match PublicKey::from_file_bytes(&bytes) {
-            Ok(k) => keys.push(k),
-            Err(e) => {
-                eprintln!("trailscope verify: key {} is malformed: {e}", path.display());
-                return Exit::Input;
-            }
-        }
+        let bytes = std::fs::read(path).map_err(|e| {
+            eprintln!("trailscope {command}: cannot read key {}: {e}", path.display());
+            Exit::Input
+        })?;
+        let key = PublicKey::from_file_bytes(&bytes).map_err(|e| {
+            eprintln!("trailscope {command}: key {} is malformed: {e}", path.display());
+            Exit::Input
+        })?;
+        keys.push(key);
     }
     let mut opts = VerifyOptions::new(&args.layout, keys);
     opts.link_dir = args.link_dir.clone();
@@ -129,21 +124,76 @@ pub fn run(args: &VerifyArgs) -> Exit {
     opts.max_artifacts_per_link = args.max_artifacts_per_link;
     opts.max_links = args.max_links;
     // The argv of each inspection is shown before it runs (DESIGN §9).
-    opts.announce = Some(|line| eprintln!("trailscope verify: {line}"));
-    let outcome = match intoto::verify(&opts) {
+    opts.announce = Some(|line| eprintln!("trailscope: {line}"));
+    Ok(opts)
+}
+
+/// What the run was given, for the Markdown and SARIF reports.
+pub fn inputs(args: &VerifyInputs) -> Inputs {
+    let mut i = Inputs::new();
+    i.add("layout", args.layout.display().to_string());
+    for k in &args.keys {
+        i.add("layout key", k.display().to_string());
+    }
+    i.add("link directory", args.link_dir.display().to_string());
+    i.add("work directory", args.workdir.display().to_string());
+    for p in &args.params {
+        i.add("parameter", p.clone());
+    }
+    i.add_opt("--at", args.at.clone());
+    i.add("inspections run", yes_no(args.run_inspections));
+    i.add("strict", yes_no(args.strict));
+    i
+}
+
+/// Runs the subcommand through the engine (the verdict unit of an
+/// in-toto plan) and waits for it; a unit that cannot run is exit 4.
+pub fn run(args: &VerifyArgs) -> Exit {
+    let opts = match options(&args.inputs, "verify") {
         Ok(o) => o,
-        Err(intoto::Error::Parameter(p)) => return usage(&format!("invalid parameter name {p:?}")),
+        Err(exit) => return exit,
+    };
+    if let Some(p) = &opts.params
+        && let Some(bad) = p.keys().find(|k| !intoto::params::valid_name(k))
+    {
+        return usage("verify", &format!("invalid parameter name {bad:?}"));
+    }
+    let planned = match crate::engine::plans::intoto::plan(&opts, false) {
+        Ok(p) => p,
         Err(e) => {
+            eprintln!("trailscope verify: internal error: {e}");
+            return Exit::Internal;
+        }
+    };
+    let results = run_to_completion(
+        planned.plan,
+        EngineConfig::default(),
+        DiskSource { max_len: opts.max_metadata_bytes },
+    );
+    if let Some((unit, o)) = results.errors().next() {
+        eprintln!("trailscope verify: internal error in {unit}: {}", o.detail.clone().unwrap_or_default());
+        return Exit::Internal;
+    }
+    let outcome = match results.output(&planned.verdict) {
+        Some(Ok(o)) => o.clone(),
+        Some(Err(e)) => {
             eprintln!("trailscope verify: {e}");
             return Exit::Input;
+        }
+        None => {
+            eprintln!("trailscope verify: internal error: no verdict");
+            return Exit::Internal;
         }
     };
     let text = match args.format {
         OutputFormat::Json => format!("{}\n", outcome.to_document().to_json_string()),
         OutputFormat::Text => crate::report::text_intoto::render(&outcome),
+        other => {
+            let doc = outcome.to_document();
+            super::format::render_common(&doc, other, &inputs(&args.inputs)).unwrap_or_default()
+        }
     };
-    // A closed pipe (e.g. `| head`) is not an error of verification.
-    let _ = std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes());
+    super::format::print(&text);
     match outcome.verdict {
         Verdict::Pass => Exit::Ok,
         Verdict::Fail

@@ -11,7 +11,7 @@ use super::metadata::{self, LoadError, Metadata, SigCheck};
 use super::model::{Layout, LayoutKey, Link, Payload, Step, show_command};
 use super::trace::{LayoutTrace, LinkStatus, LinkTrace, StepTrace};
 use super::verify::{
-    Ctx, MAX_SUBLAYOUT_DEPTH, VerifierKey, failure_at, signature_form_warning, source, verify_layout,
+    Ctx, Loader, MAX_SUBLAYOUT_DEPTH, VerifierKey, failure_at, signature_form_warning, source, verify_layout,
 };
 use super::{VerifyOptions, category, warning};
 use crate::findings::{Evidence, Finding, SignatureCheck, Subject};
@@ -64,7 +64,7 @@ pub fn verify_chain(
         trace.steps = layout.steps.iter().map(step_trace).collect();
         return Link::empty(Some(step_name.to_owned()));
     }
-    let mut prefetched = prefetch(layout, link_dir, ctx.opts);
+    let mut prefetched = prefetch(layout, link_dir, ctx.loader, ctx.opts);
     // 4: load links, preliminary threshold check per step.
     for step in &layout.steps {
         let entries = load_links(ctx, meta, layout, step, link_dir, scope, &mut prefetched);
@@ -171,7 +171,8 @@ fn load_links(
                 command: None,
                 sublayout: false,
             };
-            let loaded = prefetched.remove(&path).unwrap_or_else(|| load_link(link_dir, &path, ctx.opts));
+            let loaded =
+                prefetched.remove(&path).unwrap_or_else(|| load_link(ctx.loader, link_dir, &path, ctx.opts));
             match loaded {
                 Ok(m) => {
                     trace.format = Some(m.format());
@@ -247,7 +248,7 @@ type Prefetched = HashMap<PathBuf, Result<Metadata, LoadError>>;
 /// hashing large links is most of the work; the stages then take these
 /// results in the reference's order, so findings and their order are the
 /// same as without prefetching.
-fn prefetch(layout: &Layout, link_dir: &Path, opts: &VerifyOptions) -> Prefetched {
+fn prefetch(layout: &Layout, link_dir: &Path, loader: &dyn Loader, opts: &VerifyOptions) -> Prefetched {
     use rayon::prelude::*;
     let main_of_subkey = main_keys_of_subkeys(layout);
     let jobs: Vec<(PathBuf, &Step, String)> = layout
@@ -262,22 +263,34 @@ fn prefetch(layout: &Layout, link_dir: &Path, opts: &VerifyOptions) -> Prefetche
         .collect();
     jobs.into_par_iter()
         .map(|(path, step, keyid)| {
-            let mut loaded = load_link(link_dir, &path, opts);
+            let mut loaded = load_link(loader, link_dir, &path, opts);
             if let Ok(m) = &mut loaded
                 && let Some(vk) = verification_key(layout, step, &keyid, &main_of_subkey)
                 && let Ok(key) = &vk.key
             {
                 m.precompute(&vk.keyid, &vk.subkeys, key);
+                m.release_signed_bytes();
             }
             (path, loaded)
         })
         .collect()
 }
 
-/// One link file of `link_dir`, within the limits of `opts`: size, where a
-/// symbolic link leads, and the number of artifacts.
-fn load_link(link_dir: &Path, path: &Path, opts: &VerifyOptions) -> Result<Metadata, LoadError> {
-    let m = metadata::load_within(link_dir, path, opts.max_metadata_bytes)?;
+/// One link file of `link_dir` through `loader`, within the limits of
+/// `opts`: a symbolic link on disk that leads out of `link_dir` is not
+/// read, nor more artifacts than `max_artifacts_per_link`. (File size and
+/// "not a regular file" are the loader's: [`metadata::load_limited`],
+/// `engine::DiskSource`.)
+fn load_link(
+    loader: &dyn Loader,
+    link_dir: &Path,
+    path: &Path,
+    opts: &VerifyOptions,
+) -> Result<Metadata, LoadError> {
+    if let Some(why) = metadata::symlink_out_of(link_dir, path) {
+        return Err(LoadError::Limit(why));
+    }
+    let m = loader.load(path)?;
     if let Ok(Payload::Link(link)) = &m.payload {
         for (side, n) in [("materials", link.materials.len()), ("products", link.products.len())] {
             if n > opts.max_artifacts_per_link {

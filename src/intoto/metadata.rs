@@ -9,6 +9,7 @@
 
 use std::io::Read as _;
 use std::path::Path;
+use std::sync::Arc;
 
 use super::model::{ModelError, Payload, parse_payload, python_normalized};
 use crate::crypto::PublicKey;
@@ -39,11 +40,12 @@ enum Env {
     Dsse(DsseEnvelope),
 }
 
-/// A loaded document.
+/// A loaded document. Cloning is cheap: the envelope (as large as the
+/// file) is shared, and a link's artifacts are behind `Arc`s.
 #[derive(Debug, Clone)]
 pub struct Metadata {
     pub path: String,
-    env: Env,
+    env: Arc<Env>,
     /// The parsed payload. For DSSE python parses it only when asked
     /// (`get_payload`), after signatures; the caller reports it then.
     pub payload: Result<Payload, ModelError>,
@@ -88,6 +90,13 @@ pub fn load(path: &Path) -> Result<Metadata, LoadError> {
 
 /// Reads and parses a file of at most `max_bytes` bytes.
 pub fn load_limited(path: &Path, max_bytes: u64) -> Result<Metadata, LoadError> {
+    // Opening a FIFO would block, a device would never end: regular files only.
+    if let Ok(m) = std::fs::metadata(path)
+        && !m.is_file()
+        && !m.is_dir()
+    {
+        return Err(LoadError::Limit(format!("{} is not a regular file; not read", path.display())));
+    }
     let file = std::fs::File::open(path).map_err(LoadError::Io)?;
     let meta = file.metadata().map_err(LoadError::Io)?;
     if meta.is_dir() {
@@ -110,31 +119,26 @@ pub fn load_limited(path: &Path, max_bytes: u64) -> Result<Metadata, LoadError> 
     from_bytes(&bytes, &path.display().to_string())
 }
 
-/// Reads a link file of `dir` like [`load_limited`], refusing what is not a
-/// regular file (a FIFO would block, a device would never end) and symbolic
-/// links that lead out of `dir`.
-pub fn load_within(dir: &Path, path: &Path, max_bytes: u64) -> Result<Metadata, LoadError> {
-    let link = std::fs::symlink_metadata(path).map_err(LoadError::Io)?;
-    if link.file_type().is_symlink() {
-        let target = std::fs::canonicalize(path).map_err(LoadError::Io)?;
-        let base = std::fs::canonicalize(dir).map_err(LoadError::Io)?;
-        if !target.starts_with(&base) {
-            return Err(LoadError::Limit(format!(
-                "{} is a symbolic link to {}, outside the link directory {}; not read",
-                path.display(),
-                target.display(),
-                dir.display()
-            )));
-        }
+/// Why the link file `path` of `dir` may not be read: it is a symbolic link
+/// (on disk) that leads out of `dir`. `None` when it is not a symbolic link,
+/// does not exist on disk (an in-memory source) or stays inside.
+pub fn symlink_out_of(dir: &Path, path: &Path) -> Option<String> {
+    let link = std::fs::symlink_metadata(path).ok()?;
+    if !link.file_type().is_symlink() {
+        return None;
     }
-    let meta = std::fs::metadata(path).map_err(LoadError::Io)?;
-    if meta.is_dir() {
-        return Err(LoadError::Io(std::io::Error::other("is a directory")));
+    let base = std::fs::canonicalize(dir).ok()?;
+    match std::fs::canonicalize(path) {
+        Ok(target) if target.starts_with(&base) => None,
+        Ok(target) => Some(format!(
+            "{} is a symbolic link to {}, outside the link directory {}; not read",
+            path.display(),
+            target.display(),
+            dir.display()
+        )),
+        // Dangling: reading it fails as a missing file would.
+        Err(_) => None,
     }
-    if !meta.is_file() {
-        return Err(LoadError::Limit(format!("{} is not a regular file; not read", path.display())));
-    }
-    load_limited(path, max_bytes)
 }
 
 /// Parses document bytes like python's `Metadata.from_dict` (+ `json.load`).
@@ -157,7 +161,7 @@ pub fn from_bytes(bytes: &[u8], label: &str) -> Result<Metadata, LoadError> {
             .and_then(|v| parse_payload(&v));
         return Ok(Metadata {
             path: label.to_owned(),
-            env: Env::Dsse(env),
+            env: Arc::new(Env::Dsse(env)),
             payload,
             precomputed: Vec::new(),
         });
@@ -169,7 +173,7 @@ pub fn from_bytes(bytes: &[u8], label: &str) -> Result<Metadata, LoadError> {
             .map_err(|e| LoadError::Malformed(format!("{label} at /signed{}: {}", e.pointer, e.message)))?;
         return Ok(Metadata {
             path: label.to_owned(),
-            env: Env::Metablock(Box::new(env)),
+            env: Arc::new(Env::Metablock(Box::new(env))),
             payload: Ok(payload),
             precomputed: Vec::new(),
         });
@@ -179,7 +183,7 @@ pub fn from_bytes(bytes: &[u8], label: &str) -> Result<Metadata, LoadError> {
 
 impl Metadata {
     pub fn format(&self) -> Format {
-        match self.env {
+        match *self.env {
             Env::Metablock(_) | Env::Canonical { .. } => Format::Metablock,
             Env::Dsse(_) => Format::Dsse,
         }
@@ -187,7 +191,7 @@ impl Metadata {
 
     /// The key ids of all signatures, in order.
     pub fn signature_keyids(&self) -> Vec<String> {
-        match &self.env {
+        match &*self.env {
             Env::Metablock(e) => e.signatures.iter().map(|s| s.keyid.clone()).collect(),
             Env::Canonical { signatures, .. } => signatures.iter().map(|s| s.keyid.clone()).collect(),
             Env::Dsse(e) => e.signatures.iter().map(|s| s.keyid.clone()).collect(),
@@ -202,12 +206,22 @@ impl Metadata {
         if let Some((_, check)) = self.precomputed.iter().find(|(id, _)| id == keyid) {
             return check.clone();
         }
-        match &self.env {
+        match &*self.env {
             Env::Canonical { signed_bytes, signatures } => {
                 let Some(sig) = signatures.iter().find(|s| s.keyid == keyid || subkeys.contains(&s.keyid))
                 else {
                     return SigCheck::NoSignature;
                 };
+                if signed_bytes.is_empty() {
+                    // Released after the checks we expected; read the file again.
+                    return match load(Path::new(&self.path)) {
+                        Ok(fresh) if fresh.holds_signed_bytes() => fresh.verify(keyid, subkeys, key),
+                        _ => SigCheck::Invalid(format!(
+                            "{} changed or vanished while being verified",
+                            self.path
+                        )),
+                    };
+                }
                 let Ok(bytes) = hex::decode(&sig.sig) else {
                     return SigCheck::Invalid("signature is not hex".into());
                 };
@@ -275,6 +289,20 @@ impl Metadata {
     pub fn precompute(&mut self, keyid: &str, subkeys: &[String], key: &PublicKey) {
         let check = self.verify(keyid, subkeys, key);
         self.precomputed.push((keyid.to_owned(), check));
+    }
+
+    /// Drops the canonical bytes of a link once its expected signature checks
+    /// are done (they are as large as the file); a later check with another
+    /// key reads the file again. Nothing is dropped while a clone of this
+    /// document shares them (its holder keeps them anyway).
+    pub fn release_signed_bytes(&mut self) {
+        if let Some(Env::Canonical { signed_bytes, .. }) = Arc::get_mut(&mut self.env) {
+            *signed_bytes = Vec::new();
+        }
+    }
+
+    fn holds_signed_bytes(&self) -> bool {
+        !matches!(&*self.env, Env::Canonical { signed_bytes, .. } if signed_bytes.is_empty())
     }
 }
 
@@ -398,7 +426,7 @@ mod fast {
         };
         Some(Metadata {
             path: label.to_owned(),
-            env: Env::Canonical { signed_bytes, signatures },
+            env: Arc::new(Env::Canonical { signed_bytes, signatures }),
             payload: Ok(Payload::Link(link)),
             precomputed: Vec::new(),
         })

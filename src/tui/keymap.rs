@@ -6,7 +6,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use super::action::{Action, InputAction};
+use super::action::{Action, InputAction, ViewAction};
 use super::views::ViewId;
 
 /// One key with its modifiers (Shift is implied by the character).
@@ -192,6 +192,14 @@ impl Keymap {
             "watch the input files and re-verify on change",
             Some("watch"),
         );
+        b.add(Global, &[Key::char('a')], Action::NextScenario, "demo: open the next act / scenario", None);
+        b.add(
+            Global,
+            &[Key::char('A')],
+            Action::PrevScenario,
+            "demo: open the previous act / scenario",
+            None,
+        );
 
         let overview = Context::View(ViewId::Overview);
         let jump = "jump to the first failure";
@@ -201,6 +209,44 @@ impl Keymap {
             Action::JumpFirstFailure,
             jump,
             Some("first failure"),
+        );
+
+        let chain = Context::View(ViewId::Chain);
+        b.add(
+            chain,
+            &[Key::char('z')],
+            Action::View(ViewAction::ToggleFocus),
+            "graph: only the selected item's neighbourhood (toggle)",
+            Some("focus"),
+        );
+        let step = Context::View(ViewId::Step);
+        b.add(
+            step,
+            &[Key::char(']')],
+            Action::View(ViewAction::NextRule),
+            "next rule and its trace",
+            Some("next rule"),
+        );
+        b.add(
+            step,
+            &[Key::char('[')],
+            Action::View(ViewAction::PrevRule),
+            "previous rule and its trace",
+            None,
+        );
+        b.add(
+            step,
+            &[Key::char('m')],
+            Action::View(ViewAction::Materials),
+            "jump to the materials table",
+            Some("materials"),
+        );
+        b.add(
+            step,
+            &[Key::char('p')],
+            Action::View(ViewAction::Products),
+            "jump to the products table",
+            Some("products"),
         );
 
         let findings = Context::View(ViewId::Findings);

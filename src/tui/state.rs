@@ -146,6 +146,8 @@ pub struct State {
     /// The evaluation time chosen with `t` (None: now).
     pub at: Option<OffsetDateTime>,
     pub watching: bool,
+    /// Chain: the graph shows only the selected item's neighbourhood.
+    pub focus: bool,
     /// Whether the session has files to watch.
     pub can_watch: bool,
     /// Where `e` writes unless the user types another directory.
@@ -154,6 +156,9 @@ pub struct State {
     pub spinner: usize,
     /// The terminal size in cells.
     pub size: (u16, u16),
+    /// Scenarios `a`/`A` switch between (the demo's), and the current one.
+    pub scenarios: Vec<String>,
+    pub scenario: usize,
     pub quit: bool,
 }
 
@@ -181,10 +186,13 @@ impl State {
             notice: None,
             at: None,
             watching: false,
+            focus: false,
             can_watch: false,
             export_dir: PathBuf::from("."),
             spinner: 0,
             size: (80, 24),
+            scenarios: Vec::new(),
+            scenario: 0,
             quit: false,
         }
     }
