@@ -215,3 +215,34 @@ fn regression_huge_integer_is_refused_by_both_canonicalizers() {
         assert!(canonical::to_vec(&v).is_err());
     }
 }
+
+/// Fuzz crash (canonical_json, "-0"): the stream read `-0` as python does
+/// (the integer 0) but serde_json made it the float -0.0, so the parsed value
+/// could not be canonicalized. Both now give `0`; `-0.0` stays a float.
+#[test]
+fn regression_negative_zero_is_the_integer_zero_in_both_canonicalizers() {
+    let input = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/regressions/canonical-negative-zero.json"),
+    )
+    .unwrap();
+    for (doc, expected) in [
+        (input.as_slice(), Some("0")),
+        (br#"{"v": -0, "s": "-0", "a": [-0,-0 ]}"#.as_slice(), Some(r#"{"a":[0,0],"s":"-0","v":0}"#)),
+        (br#"{"s": "x\"-0", "v": -0}"#.as_slice(), Some(r#"{"s":"x\"-0","v":0}"#)),
+        (b"-0.0".as_slice(), None),
+        (b"[-0e1]".as_slice(), None),
+    ] {
+        let mut streamed = Vec::new();
+        let ok = trailscope::meta::stream::canonicalize(doc, &mut streamed).is_ok();
+        let value = json::parse(doc, "neg-zero").unwrap();
+        let canon = canonical::to_vec(&value);
+        match expected {
+            Some(e) => {
+                assert!(ok);
+                assert_eq!(String::from_utf8(streamed).unwrap(), e);
+                assert_eq!(String::from_utf8(canon.unwrap()).unwrap(), e);
+            }
+            None => assert!(!ok && canon.is_err()),
+        }
+    }
+}

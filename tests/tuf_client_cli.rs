@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 
+mod tuf_support;
+
 /// Serves files under `root` (percent-decoded request paths, 404 otherwise)
 /// and records every request path. Stops by itself after 60 s.
 struct Server {
@@ -341,4 +343,99 @@ fn faketime_moves_the_clock() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("final root.json is expired") && err.contains("evaluated at 2040-01-01"), "{err}");
+}
+
+/// Downloads never write outside `--target-dir` (and metadata never outside
+/// `--metadata-dir`), whatever the target paths and role names say.
+#[test]
+fn hostile_target_paths_and_role_names_stay_inside_their_directories() {
+    use tuf_support::*;
+    let k = Keys::new("client-paths");
+    let d = key("client-paths-d");
+    let body: &[u8] = b"payload";
+    let evil =
+        ["../escape.bin", "a/../../escape.bin", "/tmp/escape.bin", "..\\escape.bin", "sub/../../x", "..."];
+    let listed: Vec<(&str, &[u8])> = evil.iter().map(|p| (*p, body)).collect();
+    // "nested/role" lists deep/file; "../../role-escape" is asked for deep/other
+    // (the test server refuses to serve `..`, so it is requested, then fails).
+    let dele = delegations(
+        &[&d],
+        vec![
+            delegated("nested/role", &[&d], 1, &["*/*"], false),
+            delegated("../../role-escape", &[&d], 1, &["*/*"], false),
+        ],
+    );
+    let roles = [
+        ("nested/role", sign(&targets(1, &[("deep/file", body)], None), &[&d])),
+        ("../../role-escape", sign(&targets(1, &[("deep/other", body)], None), &[&d])),
+    ];
+    let files = repo(&k, &listed, Some(dele), &roles);
+    let served = tempfile::tempdir().unwrap();
+    files.write(&served.path().join("metadata"));
+    // This test server decodes %2F into a directory separator.
+    std::fs::create_dir_all(served.path().join("metadata/nested")).unwrap();
+    std::fs::write(served.path().join("metadata/nested/role.json"), &roles[0].1).unwrap();
+    for p in evil.iter().chain(["deep/file"].iter()) {
+        let rel = served.path().join("targets").join(p.trim_start_matches('/'));
+        if let Some(parent) = rel.parent() {
+            let _ = std::fs::create_dir_all(parent);
+        }
+        let _ = std::fs::write(rel, body);
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let inner = tmp.path().join("x/y");
+    let (metadata, artifacts) = (inner.join("metadata"), inner.join("targets"));
+    std::fs::create_dir_all(&artifacts).unwrap();
+    std::fs::write(inner.join("root.json"), k.signed_root(1)).unwrap();
+    let server = Server::start(served.path().to_path_buf());
+    Command::cargo_bin("trailscope")
+        .unwrap()
+        .args(["tuf-client", "--metadata-dir"])
+        .arg(&metadata)
+        .arg("init")
+        .arg(inner.join("root.json"))
+        .assert()
+        .code(0);
+    for name in evil.iter().chain(["deep/file", "deep/other"].iter()) {
+        let out = Command::cargo_bin("trailscope")
+            .unwrap()
+            .args(["tuf-client", "--metadata-url", &server.url("metadata"), "--metadata-dir"])
+            .arg(&metadata)
+            .args(["--target-name", name, "--target-dir"])
+            .arg(&artifacts)
+            .args(["--target-base-url", &server.url("targets"), "download"])
+            .timeout(Duration::from_secs(60))
+            .output()
+            .unwrap();
+        assert!(matches!(out.status.code(), Some(0 | 1)), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    // Only the two directories (and the root file) exist under x/y; nothing above.
+    let mut top: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    top.sort();
+    assert_eq!(top, ["x"]);
+    let mut mid: Vec<String> = std::fs::read_dir(tmp.path().join("x"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    mid.sort();
+    assert_eq!(mid, ["y"]);
+    for dir in [&metadata, &artifacts] {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            assert!(!name.contains(['/', '\\']) && name != "." && name != "..", "{name}");
+        }
+    }
+    assert!(metadata.join("nested%2Frole.json").is_file(), "the role was loaded and stored quoted");
+    assert!(server.take().iter().any(|r| r == "metadata/..%2F..%2Frole-escape.json"));
+    let stored: Vec<String> = std::fs::read_dir(&artifacts)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(stored.contains(&"deep%2Ffile".to_owned()), "{stored:?}");
 }

@@ -1,8 +1,10 @@
 //! `trailscope tuf verify` and `trailscope tuf inspect` (DESIGN §4).
 //!
-//! Exit codes: 0 verified, 1 verification failed (including malformed or
-//! missing repository metadata: that is what the client checks), 2 usage
-//! error, 3 the trusted root or a named input cannot be read or parsed,
+//! Exit codes: 0 verified, 1 verification failed (including missing
+//! repository metadata: that is what the client checks), 2 usage error,
+//! 3 the trusted root or a named input cannot be read or parsed, or the
+//! deciding failure is repository metadata that is malformed, over its
+//! length limit, or a lookup stopped at the delegation limit (DESIGN §4, §9),
 //! 4 internal error.
 
 use std::path::PathBuf;
@@ -72,6 +74,15 @@ pub struct RepoArgs {
     /// Treat weaknesses the reference accepts as errors.
     #[arg(long)]
     pub strict: bool,
+    /// Cap on every metadata file, in bytes (default: python-tuf's per-role
+    /// limits: root 512000, timestamp 16384, snapshot 2000000, targets 5000000).
+    /// A larger file exits 3.
+    #[arg(long, value_name = "BYTES")]
+    pub max_metadata_bytes: Option<u64>,
+    /// Most delegated roles visited per target lookup (exit 3 when a lookup
+    /// stops there).
+    #[arg(long, value_name = "N", default_value_t = 32)]
+    pub max_delegations: usize,
 }
 
 pub fn run(args: &TufArgs) -> Exit {
@@ -107,7 +118,7 @@ pub fn options(a: &RepoArgs, inspect: bool) -> Result<TufOptions, Exit> {
         state: a.state.clone(),
         save_state: a.save_state,
         at,
-        config: Config { strict: a.strict, ..Config::default() },
+        config: config(a),
         target_paths: a.target.clone(),
         all_roles: a.all_roles || inspect,
     })
@@ -158,21 +169,51 @@ fn run_inputs(args: &InputArgs, inspect: bool) -> Exit {
         (other, _) => {
             let text = super::format::render_common(&doc, other, &inputs(a)).unwrap_or_default();
             super::format::print(&text);
-            return exit_of(doc.verdict);
+            return exit_of(outcome, doc.verdict);
         }
     };
     println!("{text}");
-    match doc.verdict {
+    exit_of(outcome, doc.verdict)
+}
+
+/// DESIGN §4 exit 3: the deciding failure is metadata that cannot be read —
+/// malformed, larger than its length limit (refresh), or a lookup stopped at
+/// the delegation limit.
+fn input_problem(outcome: &crate::tuf::session::Outcome) -> bool {
+    let limit = |e: &crate::tuf::TufError| {
+        e.category == Category::Malformed
+            || e.category == Category::DelegationLimit
+            || (e.category == Category::LengthMismatch && e.rule == crate::tuf::updater::LENGTH_LIMIT_RULE)
+    };
+    match &outcome.refresh {
+        Err(e) => limit(e),
+        // A target whose download exceeds its trusted length is a failed
+        // verification (exit 1), not unreadable metadata.
+        Ok(()) => outcome
+            .targets
+            .iter()
+            .any(|t| matches!(t.category, Category::DelegationLimit | Category::Malformed)),
+    }
+}
+
+fn exit_of(outcome: &crate::tuf::session::Outcome, verdict: Verdict) -> Exit {
+    match verdict {
         Verdict::Pass => Exit::Ok,
+        Verdict::Fail if input_problem(outcome) => Exit::Input,
         Verdict::Fail => Exit::Failed,
     }
 }
 
-fn exit_of(verdict: Verdict) -> Exit {
-    match verdict {
-        Verdict::Pass => Exit::Ok,
-        Verdict::Fail => Exit::Failed,
+/// The client configuration of `a`: python-tuf's defaults and the limits given.
+fn config(a: &RepoArgs) -> Config {
+    let mut config = Config { strict: a.strict, max_delegations: a.max_delegations, ..Config::default() };
+    if let Some(n) = a.max_metadata_bytes {
+        config.root_max_length = n;
+        config.timestamp_max_length = n;
+        config.snapshot_max_length = n;
+        config.targets_max_length = n;
     }
+    config
 }
 
 /// What the run was given, for the Markdown and SARIF reports.

@@ -199,11 +199,9 @@ fn download_all(args: &TufClientArgs, updater: &mut Updater<'_>, target_dir: &Pa
             let why = if lookup.limit_reached { " (delegation limit reached)" } else { "" };
             return Err(Failure(format!("target {path} not found in roles [{searched}]{why}")));
         };
-        let name = quote(path);
-        // `quote` keeps `.`: these names would not be a file inside the target directory.
-        if matches!(name.as_str(), "" | "." | "..") {
+        let Some(name) = target_file_name(path) else {
             return Err(Failure(format!("target path {path:?} cannot be stored as a file")));
-        }
+        };
         let file = target_dir.join(name);
         if cached(&file, &info, &role) {
             if args.verbose > 0 {
@@ -219,6 +217,16 @@ fn download_all(args: &TufClientArgs, updater: &mut Updater<'_>, target_dir: &Pa
         }
     }
     Ok(())
+}
+
+/// The file name a target path is cached under in `--target-dir`:
+/// `quote(path)` (python-tuf's `quote(target_path, "")`), which escapes `/`,
+/// `\`, NUL and every other byte outside `[A-Za-z0-9_.~-]`. `None` for the
+/// names that would not be a file inside the directory (`""`, `.`, `..`).
+/// Whatever `Some` holds is one plain path component.
+pub fn target_file_name(path: &str) -> Option<String> {
+    let name = quote(path);
+    (!matches!(name.as_str(), "" | "." | "..")).then_some(name)
 }
 
 /// A file already in the target directory with the trusted length and hashes.

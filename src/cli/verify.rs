@@ -60,6 +60,15 @@ pub struct VerifyInputs {
     /// Treat weaknesses the reference accepts as errors.
     #[arg(long)]
     pub strict: bool,
+    /// Largest layout or link file read, in bytes (exit 3 beyond).
+    #[arg(long, value_name = "BYTES", default_value_t = intoto::metadata::MAX_METADATA_BYTES)]
+    pub max_metadata_bytes: u64,
+    /// Most materials (and products) one link may list (exit 3 beyond).
+    #[arg(long, value_name = "N", default_value_t = intoto::MAX_ARTIFACTS_PER_LINK)]
+    pub max_artifacts_per_link: usize,
+    /// Most link files read, all steps and sublayouts together (exit 3 beyond).
+    #[arg(long, value_name = "N", default_value_t = intoto::MAX_LINKS)]
+    pub max_links: usize,
 }
 
 fn usage(command: &str, msg: &str) -> Exit {
@@ -111,6 +120,11 @@ pub fn options(args: &VerifyInputs, command: &str) -> Result<VerifyOptions, Exit
     opts.run_inspections = args.run_inspections;
     opts.inspection_timeout = Duration::from_secs(args.inspection_timeout);
     opts.strict = args.strict;
+    opts.max_metadata_bytes = args.max_metadata_bytes;
+    opts.max_artifacts_per_link = args.max_artifacts_per_link;
+    opts.max_links = args.max_links;
+    // The argv of each inspection is shown before it runs (DESIGN §9).
+    opts.announce = Some(|line| eprintln!("trailscope: {line}"));
     Ok(opts)
 }
 
@@ -151,7 +165,11 @@ pub fn run(args: &VerifyArgs) -> Exit {
             return Exit::Internal;
         }
     };
-    let results = run_to_completion(planned.plan, EngineConfig::default(), DiskSource::default());
+    let results = run_to_completion(
+        planned.plan,
+        EngineConfig::default(),
+        DiskSource { max_len: opts.max_metadata_bytes },
+    );
     if let Some((unit, o)) = results.errors().next() {
         eprintln!("trailscope verify: internal error in {unit}: {}", o.detail.clone().unwrap_or_default());
         return Exit::Internal;
@@ -178,7 +196,12 @@ pub fn run(args: &VerifyArgs) -> Exit {
     super::format::print(&text);
     match outcome.verdict {
         Verdict::Pass => Exit::Ok,
-        Verdict::Fail if outcome.category == category::METADATA_INVALID => Exit::Input,
+        Verdict::Fail
+            if [category::METADATA_INVALID, category::LIMIT_EXCEEDED]
+                .contains(&outcome.category.as_str()) =>
+        {
+            Exit::Input
+        }
         Verdict::Fail => Exit::Failed,
     }
 }

@@ -77,7 +77,11 @@ pub trait FileSource: Send + Sync {
     }
 }
 
-/// Reads from the file system, refusing files longer than `max_len`.
+/// Why [`DiskSource`] refuses a path that is not a regular file.
+pub const NOT_REGULAR: &str = "not a regular file";
+
+/// Reads from the file system, refusing files longer than `max_len` and
+/// anything that is not a regular file (FIFOs, devices, directories).
 #[derive(Debug, Clone)]
 pub struct DiskSource {
     pub max_len: u64,
@@ -91,6 +95,15 @@ impl Default for DiskSource {
 
 impl FileSource for DiskSource {
     fn read(&self, path: &Path) -> FileContent {
+        // Hostile inputs (DESIGN §9): a FIFO would block the open, a device
+        // never ends, and a file known to be too long is not read at all.
+        match std::fs::metadata(path) {
+            Ok(m) if !m.is_file() => return FileContent::Unreadable(NOT_REGULAR.to_owned()),
+            Ok(m) if m.len() > self.max_len => {
+                return FileContent::TooLarge { len: m.len(), max: self.max_len };
+            }
+            _ => {}
+        }
         let file = match std::fs::File::open(path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return FileContent::Missing,

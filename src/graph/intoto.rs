@@ -106,15 +106,15 @@ pub fn link_signature(layout: &Layout, keyid: &str, meta: &Metadata) -> LinkStat
 /// `Err` only when the layout file cannot be read at all.
 pub fn from_options(opts: &VerifyOptions) -> Result<SupplyGraph, Error> {
     let path = opts.layout.display().to_string();
-    let meta = match metadata::load(&opts.layout) {
+    let meta = match metadata::load_limited(&opts.layout, opts.max_metadata_bytes) {
         Ok(m) => Ok(m),
         Err(LoadError::Io(source)) => return Err(Error::Io { path, source }),
-        Err(LoadError::Malformed(msg)) => Err(msg),
+        Err(LoadError::Malformed(msg) | LoadError::Limit(msg)) => Err(msg),
     };
-    let mut load = |p: &Path| match metadata::load(p) {
+    let mut load = |p: &Path| match metadata::load_limited(p, opts.max_metadata_bytes) {
         Ok(m) => Ok(m),
         Err(LoadError::Io(_)) => Err(LinkState::Missing),
-        Err(LoadError::Malformed(msg)) => Err(LinkState::Malformed(msg)),
+        Err(LoadError::Malformed(msg) | LoadError::Limit(msg)) => Err(LinkState::Malformed(msg)),
     };
     Ok(build(&path, meta.as_ref(), &opts.layout_keys, opts.params.as_ref(), &opts.link_dir, &mut load))
 }

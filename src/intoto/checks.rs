@@ -113,8 +113,19 @@ fn run_one(
             return None;
         }
     };
-    let mut exec = run_inspection(&argv, &dir, ctx.opts.inspection_timeout);
     let shown = show_command(run);
+    let notice = format!(
+        "running inspection '{}': argv {} in {} (environment cleared but PATH, time limit {:?})",
+        crate::sanitize::sanitize(name),
+        crate::sanitize::sanitize(&format!("{argv:?}")),
+        dir.display(),
+        ctx.opts.inspection_timeout
+    );
+    tracing::info!("{notice}");
+    if let Some(announce) = ctx.opts.announce {
+        announce(&notice);
+    }
+    let mut exec = run_inspection(&argv, &dir, ctx.opts.inspection_timeout);
     let evidence = Evidence::Data {
         data: serde_json::json!({"argv": argv, "dir": dir.display().to_string(), "stderr": exec.stderr}),
     };
@@ -132,8 +143,11 @@ fn run_one(
             Some((category::ERROR_OTHER, format!("cannot run inspection command {shown}: {e}")))
         }
         RunOutcome::TimedOut => Some((
-            category::ERROR_OTHER,
-            format!("inspection command {shown} timed out after {:?}", ctx.opts.inspection_timeout),
+            category::LIMIT_EXCEEDED,
+            format!(
+                "inspection command {shown} exceeded the time limit of {:?} (--inspection-timeout) and was killed",
+                ctx.opts.inspection_timeout
+            ),
         )),
         RunOutcome::RecordFailed(e) => Some((
             category::ERROR_OTHER,

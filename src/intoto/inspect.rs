@@ -3,6 +3,11 @@
 //! (`--run-inspections`): the argv from the layout runs without a shell, in a
 //! scratch copy of the work directory, with a time limit; the files of that
 //! directory are recorded before (materials) and after (products).
+//!
+//! The command gets an empty environment except `PATH`, runs in its own
+//! process group (killed as a whole at the time limit), and at most
+//! [`MAX_OUTPUT`] bytes of each of its output streams are kept (the rest is
+//! read and dropped). It is not otherwise sandboxed: see README "Security".
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -19,7 +24,7 @@ pub const EXCLUDE_PATTERNS: [&str; 4] = ["*.link*", ".git", "*.pyc", "*~"];
 /// Most files recorded per directory walk.
 const MAX_FILES: usize = 1_000_000;
 /// Most bytes of each output stream kept.
-const MAX_OUTPUT: usize = 64 * 1024;
+pub const MAX_OUTPUT: usize = 64 * 1024;
 
 /// How an inspection command ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -186,13 +191,22 @@ fn execute(
     timeout: Duration,
     run: &mut InspectionRun,
 ) -> RunOutcome {
-    let child = Command::new(program)
+    let mut command = Command::new(program);
+    command
         .args(args)
         .current_dir(dir)
+        // Nothing of ours leaks into a layout's command: no tokens, no proxies.
+        .env_clear()
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn();
+        .stderr(Stdio::piped());
+    if let Some(path) = std::env::var_os("PATH") {
+        command.env("PATH", path);
+    }
+    // Its own process group, so the time limit ends its children too.
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    let child = command.spawn();
     let mut child = match child {
         Ok(c) => c,
         Err(e) => return RunOutcome::SpawnFailed(e.to_string()),
@@ -204,6 +218,11 @@ fn execute(
         match child.try_wait() {
             Ok(Some(status)) => break Some(status),
             Ok(None) if Instant::now() >= deadline => {
+                #[cfg(unix)]
+                {
+                    let group = rustix::process::Pid::from_child(&child);
+                    let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
+                }
                 let _ = child.kill();
                 let _ = child.wait();
                 break None;

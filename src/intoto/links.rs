@@ -7,13 +7,13 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
-use super::metadata::{LoadError, Metadata, SigCheck};
+use super::metadata::{self, LoadError, Metadata, SigCheck};
 use super::model::{Layout, LayoutKey, Link, Payload, Step, show_command};
 use super::trace::{LayoutTrace, LinkStatus, LinkTrace, StepTrace};
 use super::verify::{
     Ctx, Loader, MAX_SUBLAYOUT_DEPTH, VerifierKey, failure_at, signature_form_warning, source, verify_layout,
 };
-use super::{category, warning};
+use super::{VerifyOptions, category, warning};
 use crate::findings::{Evidence, Finding, SignatureCheck, Subject};
 
 /// One link file of a step while it moves through the stages.
@@ -46,7 +46,25 @@ pub fn verify_chain(
     trace: &mut LayoutTrace,
 ) -> Link {
     let mut chain: Vec<(StepTrace, Vec<Entry>)> = Vec::with_capacity(layout.steps.len());
-    let mut prefetched = prefetch(layout, link_dir, ctx.loader);
+    let wanted: usize = layout.steps.iter().map(|s| candidate_keyids(layout, s).len()).sum();
+    ctx.links_seen = ctx.links_seen.saturating_add(wanted);
+    if ctx.links_seen > ctx.opts.max_links {
+        let f = Finding::error(
+            category::LIMIT_EXCEEDED,
+            Subject::Layout { path: meta.path.clone() },
+            format!(
+                "{}: the layout's steps name {wanted} link files ({} with the enclosing layouts), more than the limit of {} (--max-links); no links were read",
+                meta.path,
+                ctx.links_seen,
+                ctx.opts.max_links
+            ),
+        )
+        .at(source(meta, "/steps"));
+        ctx.fail(f, failure_at(scope, None));
+        trace.steps = layout.steps.iter().map(step_trace).collect();
+        return Link::empty(Some(step_name.to_owned()));
+    }
+    let mut prefetched = prefetch(layout, link_dir, ctx.loader, ctx.opts);
     // 4: load links, preliminary threshold check per step.
     for step in &layout.steps {
         let entries = load_links(ctx, meta, layout, step, link_dir, scope, &mut prefetched);
@@ -153,7 +171,8 @@ fn load_links(
                 command: None,
                 sublayout: false,
             };
-            let loaded = prefetched.remove(&path).unwrap_or_else(|| ctx.loader.load(&path));
+            let loaded =
+                prefetched.remove(&path).unwrap_or_else(|| load_link(ctx.loader, link_dir, &path, ctx.opts));
             match loaded {
                 Ok(m) => {
                     trace.format = Some(m.format());
@@ -161,6 +180,17 @@ fn load_links(
                     entries.push(Entry { trace, meta: Some(m), link: None });
                 }
                 Err(LoadError::Io(_)) => entries.push(Entry { trace, meta: None, link: None }),
+                Err(LoadError::Limit(msg)) => {
+                    trace.status = LinkStatus::Malformed(msg.clone());
+                    let f = Finding::error(
+                        category::LIMIT_EXCEEDED,
+                        Subject::Link { path: shown.clone() },
+                        format!("link of step '{}' is not read: {msg}", step.name),
+                    )
+                    .at(crate::meta::Location::new(&shown, ""));
+                    ctx.fail(f, failure_at(scope, Some(&step.name)));
+                    entries.push(Entry { trace, meta: None, link: None });
+                }
                 Err(LoadError::Malformed(msg)) => {
                     trace.status = LinkStatus::Malformed(msg.clone());
                     let f = Finding::error(
@@ -218,7 +248,7 @@ type Prefetched = HashMap<PathBuf, Result<Metadata, LoadError>>;
 /// hashing large links is most of the work; the stages then take these
 /// results in the reference's order, so findings and their order are the
 /// same as without prefetching.
-fn prefetch(layout: &Layout, link_dir: &Path, loader: &dyn Loader) -> Prefetched {
+fn prefetch(layout: &Layout, link_dir: &Path, loader: &dyn Loader, opts: &VerifyOptions) -> Prefetched {
     use rayon::prelude::*;
     let main_of_subkey = main_keys_of_subkeys(layout);
     let jobs: Vec<(PathBuf, &Step, String)> = layout
@@ -233,7 +263,7 @@ fn prefetch(layout: &Layout, link_dir: &Path, loader: &dyn Loader) -> Prefetched
         .collect();
     jobs.into_par_iter()
         .map(|(path, step, keyid)| {
-            let mut loaded = loader.load(&path);
+            let mut loaded = load_link(loader, link_dir, &path, opts);
             if let Ok(m) = &mut loaded
                 && let Some(vk) = verification_key(layout, step, &keyid, &main_of_subkey)
                 && let Ok(key) = &vk.key
@@ -244,6 +274,35 @@ fn prefetch(layout: &Layout, link_dir: &Path, loader: &dyn Loader) -> Prefetched
             (path, loaded)
         })
         .collect()
+}
+
+/// One link file of `link_dir` through `loader`, within the limits of
+/// `opts`: a symbolic link on disk that leads out of `link_dir` is not
+/// read, nor more artifacts than `max_artifacts_per_link`. (File size and
+/// "not a regular file" are the loader's: [`metadata::load_limited`],
+/// `engine::DiskSource`.)
+fn load_link(
+    loader: &dyn Loader,
+    link_dir: &Path,
+    path: &Path,
+    opts: &VerifyOptions,
+) -> Result<Metadata, LoadError> {
+    if let Some(why) = metadata::symlink_out_of(link_dir, path) {
+        return Err(LoadError::Limit(why));
+    }
+    let m = loader.load(path)?;
+    if let Ok(Payload::Link(link)) = &m.payload {
+        for (side, n) in [("materials", link.materials.len()), ("products", link.products.len())] {
+            if n > opts.max_artifacts_per_link {
+                return Err(LoadError::Limit(format!(
+                    "{}: {n} {side}, more than the limit of {} artifacts per link (--max-artifacts-per-link)",
+                    path.display(),
+                    opts.max_artifacts_per_link
+                )));
+            }
+        }
+    }
+    Ok(m)
 }
 
 fn main_keys_of_subkeys(layout: &Layout) -> BTreeMap<&str, &str> {
@@ -406,10 +465,12 @@ fn sublayouts(
                 inner_scope.push(step.name.clone());
                 if ctx.depth >= MAX_SUBLAYOUT_DEPTH {
                     let f = Finding::error(
-                        category::ERROR_OTHER,
+                        category::LIMIT_EXCEEDED,
                         Subject::Step { name: step.name.clone() },
                         format!(
-                            "sublayouts nested deeper than {MAX_SUBLAYOUT_DEPTH} levels are not followed"
+                            "{}: sublayouts nested deeper than {MAX_SUBLAYOUT_DEPTH} levels are not followed (scope {})",
+                            entry.trace.path,
+                            inner_scope.join(" > ")
                         ),
                     );
                     ctx.fail(f, failure_at(&inner_scope, None));

@@ -60,6 +60,9 @@ pub enum LoadError {
     Io(std::io::Error),
     /// It is not in-toto metadata (python: `FormatError`, `InvalidMetadata`, `JSONDecodeError`).
     Malformed(String),
+    /// It exceeds a limit (size, artifacts) or may not be read (a symbolic
+    /// link out of its directory, not a regular file); not parsed.
+    Limit(String),
 }
 
 /// The outcome of checking one key's signature on a document.
@@ -80,19 +83,62 @@ impl SigCheck {
     }
 }
 
-/// Reads and parses a file.
+/// Reads and parses a file of at most [`MAX_METADATA_BYTES`].
 pub fn load(path: &Path) -> Result<Metadata, LoadError> {
+    load_limited(path, MAX_METADATA_BYTES)
+}
+
+/// Reads and parses a file of at most `max_bytes` bytes.
+pub fn load_limited(path: &Path, max_bytes: u64) -> Result<Metadata, LoadError> {
+    // Opening a FIFO would block, a device would never end: regular files only.
+    if let Ok(m) = std::fs::metadata(path)
+        && !m.is_file()
+        && !m.is_dir()
+    {
+        return Err(LoadError::Limit(format!("{} is not a regular file; not read", path.display())));
+    }
     let file = std::fs::File::open(path).map_err(LoadError::Io)?;
     let meta = file.metadata().map_err(LoadError::Io)?;
     if meta.is_dir() {
         return Err(LoadError::Io(std::io::Error::other("is a directory")));
     }
-    if meta.len() > MAX_METADATA_BYTES {
-        return Err(LoadError::Malformed(format!("file larger than {MAX_METADATA_BYTES} bytes")));
+    let too_big = || {
+        LoadError::Limit(format!(
+            "{}: file larger than the limit of {max_bytes} bytes (--max-metadata-bytes)",
+            path.display()
+        ))
+    };
+    if meta.len() > max_bytes {
+        return Err(too_big());
     }
     let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    file.take(MAX_METADATA_BYTES + 1).read_to_end(&mut bytes).map_err(LoadError::Io)?;
+    file.take(max_bytes.saturating_add(1)).read_to_end(&mut bytes).map_err(LoadError::Io)?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(too_big());
+    }
     from_bytes(&bytes, &path.display().to_string())
+}
+
+/// Why the link file `path` of `dir` may not be read: it is a symbolic link
+/// (on disk) that leads out of `dir`. `None` when it is not a symbolic link,
+/// does not exist on disk (an in-memory source) or stays inside.
+pub fn symlink_out_of(dir: &Path, path: &Path) -> Option<String> {
+    let link = std::fs::symlink_metadata(path).ok()?;
+    if !link.file_type().is_symlink() {
+        return None;
+    }
+    let base = std::fs::canonicalize(dir).ok()?;
+    match std::fs::canonicalize(path) {
+        Ok(target) if target.starts_with(&base) => None,
+        Ok(target) => Some(format!(
+            "{} is a symbolic link to {}, outside the link directory {}; not read",
+            path.display(),
+            target.display(),
+            dir.display()
+        )),
+        // Dangling: reading it fails as a missing file would.
+        Err(_) => None,
+    }
 }
 
 /// Parses document bytes like python's `Metadata.from_dict` (+ `json.load`).

@@ -51,6 +51,10 @@ pub mod category {
     pub const RULE_REQUIRE: &str = "rule-require";
     pub const INSPECTION_FAILED: &str = "inspection-failed";
     pub const ERROR_OTHER: &str = "error-other";
+    /// Ours, not the reference's: a resource limit of [`super::VerifyOptions`]
+    /// was exceeded (file size, artifacts per link, links, sublayout depth,
+    /// inspection time). Exit code 3, like malformed input.
+    pub const LIMIT_EXCEEDED: &str = "limit-exceeded";
 }
 
 /// Our warning categories: weaknesses the reference accepts.
@@ -68,6 +72,11 @@ pub mod warning {
     pub const SIGNATURE_FORM: &str = "signature-form-divergence";
     pub const UNSAFE_STEP_NAME: &str = "unsafe-step-name";
 }
+
+/// Default of [`VerifyOptions::max_artifacts_per_link`].
+pub const MAX_ARTIFACTS_PER_LINK: usize = 10_000_000;
+/// Default of [`VerifyOptions::max_links`].
+pub const MAX_LINKS: usize = 100_000;
 
 /// What to verify and how.
 #[derive(Debug, Clone)]
@@ -87,11 +96,19 @@ pub struct VerifyOptions {
     pub inspection_timeout: Duration,
     /// Warnings about weaknesses become errors.
     pub strict: bool,
+    /// Largest layout or link file read, in bytes.
+    pub max_metadata_bytes: u64,
+    /// Most materials (and, separately, products) one link may list.
+    pub max_artifacts_per_link: usize,
+    /// Most link files one verification reads (all steps, all sublayouts).
+    pub max_links: usize,
+    /// Called with a line saying what will run, before each inspection runs.
+    pub announce: Option<fn(&str)>,
 }
 
 impl VerifyOptions {
     /// Defaults: links and workdir `.`, evaluated now, inspections not run,
-    /// 10 s inspection timeout (python's default), not strict.
+    /// 10 s inspection timeout (python's default), not strict, the default limits.
     pub fn new(layout: impl Into<PathBuf>, layout_keys: Vec<PublicKey>) -> Self {
         Self {
             layout: layout.into(),
@@ -103,6 +120,10 @@ impl VerifyOptions {
             run_inspections: false,
             inspection_timeout: Duration::from_secs(10),
             strict: false,
+            max_metadata_bytes: metadata::MAX_METADATA_BYTES,
+            max_artifacts_per_link: MAX_ARTIFACTS_PER_LINK,
+            max_links: MAX_LINKS,
+            announce: None,
         }
     }
 }

@@ -95,11 +95,13 @@ pub struct Ctx<'a> {
     first: Option<(String, Failure)>,
     scratch: Option<Result<Scratch, String>>,
     pub depth: usize,
+    /// Link files looked up so far (all layouts), against `max_links`.
+    pub links_seen: usize,
 }
 
 impl<'a> Ctx<'a> {
     fn new(opts: &'a VerifyOptions, loader: &'a dyn Loader) -> Self {
-        Self { opts, loader, findings: Vec::new(), first: None, scratch: None, depth: 0 }
+        Self { opts, loader, findings: Vec::new(), first: None, scratch: None, depth: 0, links_seen: 0 }
     }
 
     /// Records an error the reference raises; the first one decides the verdict.
@@ -150,7 +152,8 @@ pub fn failure_at(scope: &[String], step: Option<&str>) -> Failure {
 /// Verifies the layout of `opts` with its links (and, if asked, inspections),
 /// reading them from the file system.
 pub fn verify(opts: &VerifyOptions) -> Result<InTotoOutcome, Error> {
-    verify_with(opts, &DiskLoader)
+    let max = opts.max_metadata_bytes;
+    verify_with(opts, &move |path: &Path| metadata::load_limited(path, max))
 }
 
 /// [`verify`] with the layout (`opts.layout`) and the link files (under
@@ -176,6 +179,16 @@ pub fn verify_with(opts: &VerifyOptions, loader: &dyn Loader) -> Result<InTotoOu
                 category::METADATA_INVALID,
                 Subject::Layout { path: path.clone() },
                 format!("the layout is not valid in-toto metadata: {msg}"),
+            )
+            .at(Location::new(&path, ""));
+            ctx.fail(f, failure_at(&[], None));
+            (empty_trace(&path, None, &[]), Link::empty(None))
+        }
+        Err(LoadError::Limit(msg)) => {
+            let f = Finding::error(
+                category::LIMIT_EXCEEDED,
+                Subject::Layout { path: path.clone() },
+                format!("the layout is not read: {msg}"),
             )
             .at(Location::new(&path, ""));
             ctx.fail(f, failure_at(&[], None));

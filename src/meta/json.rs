@@ -16,7 +16,8 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<Value, MetaError> {
             format!("not valid UTF-8 (invalid byte at offset {})", e.valid_up_to()),
         )
     })?;
-    serde_json::from_str(text).map_err(|e| {
+    let normalized = negative_zero_as_zero(text);
+    serde_json::from_str(normalized.as_deref().unwrap_or(text)).map_err(|e| {
         let what = if e.to_string().contains("recursion limit") {
             format!("JSON nested deeper than {MAX_DEPTH} levels")
         } else {
@@ -24,6 +25,46 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<Value, MetaError> {
         };
         MetaError::new(Location::new(file, ""), what)
     })
+}
+
+/// python's `json.loads` reads `-0` as the integer `0` (and `-0.0`, `-0e0`
+/// as floats); serde_json reads all three as the float `-0.0`. So that the
+/// parsed value, its canonical form and the streaming canonicalizer agree
+/// with python, every `-0` number token outside strings becomes ` 0`
+/// (same length, so error offsets stay right). `None`: nothing to change.
+/// (Found by the `canonical_json` fuzz target; tests/regressions/negative-zero.json.)
+fn negative_zero_as_zero(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut hits = Vec::new();
+    for (i, &c) in b.iter().enumerate() {
+        if in_string {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+        } else if c == b'"' {
+            in_string = true;
+        } else if c == b'-'
+            && b.get(i + 1) == Some(&b'0')
+            && !matches!(b.get(i + 2), Some(b'0'..=b'9' | b'.' | b'e' | b'E'))
+        {
+            hits.push(i);
+        }
+    }
+    if hits.is_empty() {
+        return None;
+    }
+    let mut out = b.to_vec();
+    for i in hits {
+        if let Some(c) = out.get_mut(i) {
+            *c = b' ';
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 /// Typed views of one JSON object, failing with the member's location.

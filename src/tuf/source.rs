@@ -117,6 +117,18 @@ impl DirSource {
         if !meta.is_file() {
             return Err(not_found());
         }
+        // A symbolic link (of the file or a directory on the way) that leads
+        // out of the base directory is not served, like a web server would not.
+        let inside = match (std::fs::canonicalize(path), std::fs::canonicalize(&self.base)) {
+            (Ok(p), Ok(b)) => p.starts_with(b),
+            _ => false,
+        };
+        if !inside {
+            return Err(FetchError::Other {
+                what: what.to_owned(),
+                message: "a symbolic link to outside the directory; not read".into(),
+            });
+        }
         let file = std::fs::File::open(path)
             .map_err(|e| FetchError::Other { what: what.to_owned(), message: e.to_string() })?;
         read_bounded(file, max_len, what)
@@ -345,6 +357,21 @@ mod tests {
         assert!(err.is_not_found());
         let err = src.fetch("../secret.json", 100).unwrap_err();
         assert!(err.is_not_found());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn dir_source_does_not_follow_symlinks_out_of_its_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("metadata")).unwrap();
+        std::fs::write(dir.path().join("secret.json"), b"{}").unwrap();
+        std::fs::write(dir.path().join("metadata/real.json"), b"[]").unwrap();
+        std::os::unix::fs::symlink("../secret.json", dir.path().join("metadata/timestamp.json")).unwrap();
+        std::os::unix::fs::symlink("real.json", dir.path().join("metadata/alias.json")).unwrap();
+        let src = DirSource::new(dir.path().join("metadata"));
+        let err = src.fetch("timestamp.json", 100).unwrap_err();
+        assert!(err.to_string().contains("outside the directory"), "{err}");
+        assert_eq!(src.fetch("alias.json", 100).unwrap(), b"[]");
     }
 
     #[test]

@@ -400,6 +400,9 @@ pub fn encode_target_path(path: &str) -> String {
     path.split('/').map(quote).collect::<Vec<_>>().join("/")
 }
 
+/// The rule a download cut off at its length limit names.
+pub const LENGTH_LIMIT_RULE: &str = "§5 length limits";
+
 /// A failed download as the reference categorises it.
 pub fn fetch_error(role: &str, e: FetchError, what: &str) -> TufError {
     let at = Location::new(what, "");
@@ -407,7 +410,7 @@ pub fn fetch_error(role: &str, e: FetchError, what: &str) -> TufError {
         FetchError::TooLong { limit, .. } => TufError::new(
             Category::LengthMismatch,
             role,
-            "§5 length limits",
+            LENGTH_LIMIT_RULE,
             format!(
                 "download of {what} exceeded the maximum allowed length of {limit} bytes and was cut off"
             ),

@@ -122,10 +122,13 @@ fn load_content(content: Option<&FileContent>, label: &str) -> Result<Metadata, 
         Some(FileContent::Missing) | None => {
             Err(LoadError::Io(std::io::Error::new(std::io::ErrorKind::NotFound, "no such file")))
         }
-        Some(FileContent::Unreadable(why)) => Err(LoadError::Io(std::io::Error::other(why.clone()))),
-        Some(FileContent::TooLarge { max, .. }) => {
-            Err(LoadError::Malformed(format!("file larger than {max} bytes")))
+        Some(FileContent::Unreadable(why)) if why == super::super::source::NOT_REGULAR => {
+            Err(LoadError::Limit(format!("{label} is not a regular file; not read")))
         }
+        Some(FileContent::Unreadable(why)) => Err(LoadError::Io(std::io::Error::other(why.clone()))),
+        Some(FileContent::TooLarge { max, .. }) => Err(LoadError::Limit(format!(
+            "{label}: file larger than the limit of {max} bytes (--max-metadata-bytes)"
+        ))),
     }
 }
 
@@ -135,7 +138,7 @@ fn parse_unit(file: FileRef, label: String) -> impl Fn(&Inputs) -> Outcome<Arc<M
         let Some(bytes) = inputs.bytes(&file) else { return Outcome::skipped(format!("{label} is missing")) };
         match metadata::from_bytes(bytes, &label) {
             Ok(m) => Outcome::pass(Arc::new(m)),
-            Err(LoadError::Malformed(msg)) => failed(format!("{label}: {msg}")),
+            Err(LoadError::Malformed(msg) | LoadError::Limit(msg)) => failed(format!("{label}: {msg}")),
             Err(LoadError::Io(e)) => failed(format!("{label}: {e}")),
         }
     }
@@ -165,7 +168,7 @@ type Parsed = (FileRef, Option<UnitRef<Arc<Metadata>>>);
 /// structure. With `detail` false the plan has only the verdict unit (the
 /// headless path: nothing is parsed twice).
 pub fn plan(opts: &VerifyOptions, detail: bool) -> Result<InTotoPlan, PlanError> {
-    plan_in(opts, detail, &DiskSource::default())
+    plan_in(opts, detail, &DiskSource { max_len: opts.max_metadata_bytes })
 }
 
 /// [`plan`] over any [`FileSource`] — give it the source the engine will
