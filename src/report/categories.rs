@@ -142,6 +142,14 @@ pub static CATEGORIES: &[CategoryInfo] = &[
         "Read the threshold evidence: needed vs counted, and for each key id whether its signature was invalid, from an unknown key, or a duplicate."
     ),
     cat!(
+        "limit-exceeded",
+        InToto,
+        E,
+        "An input exceeded a configured bound (metadata file size, artifacts per link, number of links, sublayout depth, delegations, inspection time); exit code 3.",
+        "Produced where trailscope reads untrusted metadata (DESIGN §9): the limits are flags such as --max-metadata-bytes, --max-artifacts-per-link, --max-links and --max-delegations.",
+        "Check whether the input is hostile or just large; raise the named limit on the command line if the input is trusted."
+    ),
+    cat!(
         "link-disagreement",
         InToto,
         E,
