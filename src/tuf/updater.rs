@@ -312,7 +312,7 @@ impl<'a> Updater<'a> {
             order.push(role.clone());
             if let Some(info) = targets.targets.get(path) {
                 return Ok(Lookup {
-                    found: Some((role, info.clone())),
+                    found: Some((role, info)),
                     limit_reached: false,
                     visited: order,
                 });
