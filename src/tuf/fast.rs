@@ -8,12 +8,13 @@
 //! general path is made here too (the same functions run on the small
 //! members), so both accept the same documents with the same result.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::{Map, Value};
 
-use super::target_map::{RawTarget, TargetMap};
+use super::target_map::{RawHashes, RawTarget, TargetMap, lower_hex_32};
 
 /// The document split the way the fast path needs it.
 pub(crate) struct Split {
@@ -180,25 +181,60 @@ impl<'de> Visitor<'de> for TargetSeed {
 struct HashesSeed;
 
 impl<'de> DeserializeSeed<'de> for HashesSeed {
-    type Value = Vec<(String, String)>;
+    type Value = RawHashes;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_map(self)
     }
 }
 
 impl<'de> Visitor<'de> for HashesSeed {
-    type Value = Vec<(String, String)>;
+    type Value = RawHashes;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a non-empty map of digests")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut out = Vec::with_capacity(1);
-        while let Some((alg, digest)) = map.next_entry::<String, String>()? {
-            out.push((alg, digest));
-        }
-        if out.is_empty() {
+        // The usual case, one sha256, is kept without allocating.
+        let Some((alg, digest)) = map.next_entry::<Str<'de>, Str<'de>>()? else {
             return Err(de::Error::custom("hashes must be a non-empty object"));
+        };
+        let Some((alg2, digest2)) = map.next_entry::<Str<'de>, Str<'de>>()? else {
+            if alg.0 == "sha256"
+                && let Some(bytes) = lower_hex_32(&digest.0)
+            {
+                return Ok(RawHashes::Sha256(bytes));
+            }
+            return Ok(RawHashes::Pairs(vec![(alg.0.into_owned(), digest.0.into_owned())]));
+        };
+        let mut out =
+            vec![(alg.0.into_owned(), digest.0.into_owned()), (alg2.0.into_owned(), digest2.0.into_owned())];
+        while let Some((a, d)) = map.next_entry::<Str<'de>, Str<'de>>()? {
+            out.push((a.0.into_owned(), d.0.into_owned()));
         }
-        Ok(out)
+        Ok(RawHashes::Pairs(out))
+    }
+}
+
+/// A string, borrowed from the input when it has no escapes.
+struct Str<'de>(Cow<'de, str>);
+
+impl<'de> serde::Deserialize<'de> for Str<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Str<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> Result<Str<'de>, E> {
+                Ok(Str(Cow::Borrowed(s)))
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Str<'de>, E> {
+                Ok(Str(Cow::Owned(s.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, s: String) -> Result<Str<'de>, E> {
+                Ok(Str(Cow::Owned(s)))
+            }
+        }
+        d.deserialize_str(V)
     }
 }

@@ -327,6 +327,12 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<Metadata, ParseError> {
     parse_general(bytes, file)
 }
 
+/// The fast path alone (`None` where it would hand over); for tests.
+#[doc(hidden)]
+pub fn parse_fast_only(bytes: &[u8], file: &str) -> Option<Metadata> {
+    parse_fast(bytes, file)
+}
+
 fn parse_fast(bytes: &[u8], file: &str) -> Option<Metadata> {
     let super::fast::Split { doc, targets } = super::fast::split(bytes)?;
     let top = Location::new(file, "");
@@ -359,7 +365,9 @@ fn parse_fast(bytes: &[u8], file: &str) -> Option<Metadata> {
     Some(Metadata { signed, signatures: env.signatures, signed_bytes, extra_signed, file: file.to_owned() })
 }
 
-fn parse_general(bytes: &[u8], file: &str) -> Result<Metadata, ParseError> {
+/// The general path alone (a `serde_json::Value` tree); for tests.
+#[doc(hidden)]
+pub fn parse_general(bytes: &[u8], file: &str) -> Result<Metadata, ParseError> {
     let doc = crate::meta::json::parse(bytes, file)?;
     let top = Location::new(file, "");
     let signed_value = Obj::new(&doc, top.clone())?.obj("signed")?;

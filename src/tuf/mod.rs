@@ -21,9 +21,9 @@ pub mod verify;
 
 pub use error::{Category, TufError};
 pub use metadata::{Metadata, RoleType, TargetFile};
-pub use target_map::TargetMap;
 pub use source::{DirSource, FetchError, HttpSource, MemorySource, Source, quote};
 pub use state::StateDir;
+pub use target_map::TargetMap;
 pub use trusted_set::{TimestampUpdate, Trusted, TrustedSet};
 pub use updater::{AuditedRole, Config, Lookup, Updater};
 pub use verify::VerificationResult;

@@ -24,6 +24,13 @@ enum Hashes {
 }
 
 impl Hashes {
+    fn from_raw(raw: RawHashes) -> Self {
+        match raw {
+            RawHashes::Sha256(b) => Hashes::Sha256(b),
+            RawHashes::Pairs(pairs) => Self::from_pairs(pairs),
+        }
+    }
+
     fn from_pairs(mut pairs: Vec<(String, String)>) -> Self {
         // A JSON object: the last of duplicate names wins; BTreeMap order.
         dedup_last(&mut pairs);
@@ -45,15 +52,33 @@ impl Hashes {
 }
 
 /// 64 lowercase hex digits → 32 bytes (uppercase is kept as text: it re-encodes differently).
-fn lower_hex_32(s: &str) -> Option<[u8; 32]> {
-    let b = s.as_bytes();
-    if b.len() != 64 || !b.iter().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f')) {
-        return None;
-    }
+pub(crate) fn lower_hex_32(s: &str) -> Option<[u8; 32]> {
+    let b: &[u8; 64] = s.as_bytes().try_into().ok()?;
     let mut out = [0u8; 32];
-    hex::decode_to_slice(b, &mut out).ok()?;
-    Some(out)
+    let mut bad = 0u8;
+    for (o, pair) in out.iter_mut().zip(b.chunks_exact(2)) {
+        let (hi, lo) = (NIBBLE[usize::from(pair[0])], NIBBLE[usize::from(pair[1])]);
+        bad |= (hi | lo) & 0x10;
+        *o = (hi << 4) | (lo & 0x0f);
+    }
+    (bad == 0).then_some(out)
 }
+
+/// Value of a lowercase hex digit; 0x10 marks anything else.
+const NIBBLE: [u8; 256] = {
+    let mut t = [0x10u8; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+};
 
 /// Sorts by key (stably) and keeps the last entry of each run of equal keys.
 fn dedup_last<K: Ord, V>(items: &mut Vec<(K, V)>) {
@@ -76,7 +101,11 @@ struct Entry {
 
 impl Entry {
     fn to_target_file(&self) -> TargetFile {
-        TargetFile { length: self.length, hashes: self.hashes.to_map(), custom: self.custom.as_deref().cloned() }
+        TargetFile {
+            length: self.length,
+            hashes: self.hashes.to_map(),
+            custom: self.custom.as_deref().cloned(),
+        }
     }
 }
 
@@ -138,7 +167,7 @@ impl TargetMap {
             paths.push(path);
             entries.push(Entry {
                 length: t.length,
-                hashes: Hashes::from_pairs(t.hashes),
+                hashes: Hashes::from_raw(t.hashes),
                 custom: t.custom.map(Box::new),
             });
         }
@@ -146,11 +175,18 @@ impl TargetMap {
     }
 }
 
+/// Digests as read.
+pub(crate) enum RawHashes {
+    /// Exactly one member, `sha256`, in lowercase hex.
+    Sha256([u8; 32]),
+    /// In document order, duplicates included.
+    Pairs(Vec<(String, String)>),
+}
+
 /// One target as read, before compaction.
 pub(crate) struct RawTarget {
     pub length: u64,
-    /// In document order, duplicates included.
-    pub hashes: Vec<(String, String)>,
+    pub hashes: RawHashes,
     pub custom: Option<Value>,
 }
 
@@ -159,7 +195,14 @@ impl FromIterator<(String, TargetFile)> for TargetMap {
         let raw = iter
             .into_iter()
             .map(|(p, t)| {
-                (p, RawTarget { length: t.length, hashes: t.hashes.into_iter().collect(), custom: t.custom })
+                (
+                    p,
+                    RawTarget {
+                        length: t.length,
+                        hashes: RawHashes::Pairs(t.hashes.into_iter().collect()),
+                        custom: t.custom,
+                    },
+                )
             })
             .collect();
         Self::from_raw(raw)
@@ -188,7 +231,7 @@ mod tests {
     fn raw(length: u64, hashes: &[(&str, &str)]) -> RawTarget {
         RawTarget {
             length,
-            hashes: hashes.iter().map(|(a, d)| (a.to_string(), d.to_string())).collect(),
+            hashes: RawHashes::Pairs(hashes.iter().map(|(a, d)| (a.to_string(), d.to_string())).collect()),
             custom: None,
         }
     }
@@ -197,6 +240,10 @@ mod tests {
     fn last_duplicate_wins_and_digests_round_trip() {
         let lower = "ab".repeat(32);
         let upper = "AB".repeat(32);
+        assert_eq!(lower_hex_32(&"0f".repeat(32)), Some([0x0f; 32]));
+        assert_eq!(lower_hex_32(&"0F".repeat(32)), None);
+        assert_eq!(lower_hex_32(&"0g".repeat(32)), None);
+        assert_eq!(lower_hex_32("00"), None);
         let m = TargetMap::from_raw(vec![
             ("b".into(), raw(1, &[("sha256", &lower)])),
             ("a".into(), raw(2, &[("sha256", &upper)])),
