@@ -160,6 +160,11 @@ fn lookup_and_download(updater: &mut Updater<'_>, path: &str) -> TargetOutcome {
     };
     out.role = Some(role.clone());
     out.info = Some(info.clone());
+    if updater.config().lookup_only {
+        out.status = TargetStatus::Ok;
+        out.category = Category::Ok;
+        return out;
+    }
     match updater.download_target(path, &info, &role) {
         Ok(data) => {
             out.status = TargetStatus::Ok;

@@ -38,6 +38,10 @@ pub struct Config {
     pub strict: bool,
     /// Upper bound on roles loaded by [`Updater::load_all_roles`].
     pub max_audit_roles: usize,
+    /// Look targets up without downloading them (`session::run`): a found
+    /// target is reported with its trusted info, as python-tuf's
+    /// `get_targetinfo` gives it.
+    pub lookup_only: bool,
 }
 
 impl Default for Config {
@@ -52,6 +56,7 @@ impl Default for Config {
             prefix_targets_with_hash: true,
             strict: false,
             max_audit_roles: 1 << 20,
+            lookup_only: false,
         }
     }
 }
