@@ -11,6 +11,7 @@ pub mod crypto;
 pub mod demo;
 pub mod engine;
 pub mod findings;
+pub mod graph;
 pub mod intoto;
 pub mod meta;
 pub mod report;

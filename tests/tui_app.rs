@@ -397,12 +397,16 @@ fn q_and_ctrl_c_quit_but_typing_q_in_search_does_not() {
 
 #[test]
 fn a_verifier_that_fails_or_panics_is_shown_as_an_error() {
-    let session = Session::new("broken", |_, _| Err("cannot read root.json".into()));
+    let session = Session::new("broken", |_, _| Err::<Document, _>("cannot read root.json".into()));
     let mut h = Harness::with_session(session, 80, 24);
     assert!(h.app.wait(Duration::from_secs(10)));
     let screen = h.screen();
     assert!(screen.contains("✘ ERROR") && screen.contains("cannot read root.json"), "{screen}");
-    let mut h = Harness::with_session(Session::new("panics", |_, _| panic!("boom")), 80, 24);
+    let mut h = Harness::with_session(
+        Session::new("panics", |_, _| -> Result<Document, String> { panic!("boom") }),
+        80,
+        24,
+    );
     assert!(h.app.wait(Duration::from_secs(10)));
     assert!(h.screen().contains("internal error in verification: boom"));
 }

@@ -4,9 +4,11 @@
 pub mod bridge;
 mod completions;
 pub mod demo;
+pub mod graph;
+pub mod open;
 pub mod tuf;
 pub mod tuf_client;
-mod verify;
+pub mod verify;
 
 use std::process::ExitCode;
 
@@ -44,6 +46,9 @@ Exit codes: 0 verified, 1 verification failed, 2 usage error, 3 input unreadable
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Without a command: the embedded demo in the terminal UI.
+    #[command(flatten)]
+    pub tui: crate::tui::args::TuiArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -56,6 +61,8 @@ pub enum Command {
     Man,
     /// TUF: verify a repository with the client workflow, or inspect its roles.
     Tuf(tuf::TufArgs),
+    /// Export the supply-chain graph (steps, links, artifacts, keys, roles, targets) as DOT, Mermaid or JSON.
+    Graph(graph::GraphArgs),
     /// The client command line of the tuf-conformance suite (init, refresh, download).
     #[command(hide = true)]
     TufClient(tuf_client::TufClientArgs),
@@ -63,6 +70,9 @@ pub enum Command {
     Bridge(bridge::BridgeArgs),
     /// The demo embedded in the binary: list or verify its scenarios.
     Demo(demo::DemoArgs),
+    /// Explore a directory in the terminal UI: an in-toto layout with keys and
+    /// links, a TUF repository, or both (text report when stdout is not a terminal).
+    Open(open::OpenArgs),
 }
 
 /// Parses arguments, runs the chosen face, maps the outcome to an exit code.
@@ -87,13 +97,15 @@ pub fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Exit {
     match cli.command {
-        None => demo::run_default(),
+        None => open::demo(&cli.tui),
         Some(Command::Completions(args)) => completions::print_completions(&args),
         Some(Command::Man) => completions::print_man(),
         Some(Command::Verify(args)) => verify::run(&args),
         Some(Command::Tuf(args)) => tuf::run(&args),
+        Some(Command::Graph(args)) => graph::run(&args),
         Some(Command::TufClient(args)) => tuf_client::run(&args),
         Some(Command::Bridge(args)) => bridge::run(&args),
         Some(Command::Demo(args)) => demo::run(&args),
+        Some(Command::Open(args)) => open::run(&args),
     }
 }

@@ -10,9 +10,10 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand, ValueEnum};
 
 use super::Exit;
+use crate::engine::plans::tuf::TufOptions;
+use crate::engine::{DiskSource, EngineConfig, run_to_completion};
 use crate::report::Verdict;
-use crate::tuf::session::{self, Request};
-use crate::tuf::{Category, Config, DirSource, Source, StateDir, report, source};
+use crate::tuf::{Category, Config, DirSource, Source, report, source};
 
 #[derive(Debug, Args)]
 pub struct TufArgs {
@@ -37,6 +38,15 @@ pub enum Format {
 
 #[derive(Debug, Args)]
 pub struct InputArgs {
+    #[command(flatten)]
+    pub repo: RepoArgs,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+/// The repository and what to ask of it: shared by `tuf verify`, `tuf inspect` and `graph tuf`.
+#[derive(Debug, Args)]
+pub struct RepoArgs {
     /// The trusted root to start from (optional when --state holds root.json).
     #[arg(long, value_name = "TRUSTED_ROOT")]
     pub root: Option<PathBuf>,
@@ -70,8 +80,6 @@ pub struct InputArgs {
     /// Treat weaknesses the reference accepts as errors.
     #[arg(long)]
     pub strict: bool,
-    #[arg(long, value_enum, default_value = "text")]
-    pub format: Format,
 }
 
 pub fn run(args: &TufArgs) -> Exit {
@@ -81,56 +89,71 @@ pub fn run(args: &TufArgs) -> Exit {
     }
 }
 
-fn run_inputs(a: &InputArgs, inspect: bool) -> Exit {
+/// The run options of `a` (the trusted root is read to check it), or the
+/// exit code of a usage or input error. `inspect` audits every role.
+pub fn options(a: &RepoArgs, inspect: bool) -> Result<TufOptions, Exit> {
     let at = match &a.at {
         None => crate::meta::time::now(),
         Some(text) => match crate::meta::time::parse(text) {
             Ok(t) => t.at,
             Err(e) => {
                 eprintln!("error: --at: {e}");
-                return Exit::Usage;
+                return Err(Exit::Usage);
             }
         },
     };
-    let (root_bytes, root_file) = match trusted_root(a) {
-        Ok(r) => r,
-        Err(exit) => return exit,
-    };
-    let metadata = match open_source(&a.metadata, None) {
-        Ok(s) => s,
-        Err(exit) => return exit,
-    };
-    // Targets beside a metadata directory in the source layout are unprefixed too.
+    let (_, root) = trusted_root(a)?;
+    open_source(&a.metadata, None)?;
     let source_layout = (!is_url(&a.metadata)).then(|| DirSource::new(&a.metadata).source_layout());
-    let targets = match &a.targets {
-        None => None,
-        Some(t) => match open_source(t, source_layout) {
-            Ok(s) => Some(s),
-            Err(exit) => return exit,
-        },
-    };
-    let config = Config { strict: a.strict, lookup_only: a.lookup_only, ..Config::default() };
+    if let Some(t) = &a.targets {
+        open_source(t, source_layout)?;
+    }
     let mut target_paths = a.target.clone();
     if let Some(file) = &a.targets_from {
-        match std::fs::read_to_string(file) {
-            Ok(text) => target_paths.extend(text.lines().filter(|l| !l.is_empty()).map(str::to_owned)),
-            Err(e) => {
-                eprintln!("error: cannot read {}: {e}", file.display());
-                return Exit::Input;
-            }
-        }
+        let text = std::fs::read_to_string(file).map_err(|e| {
+            eprintln!("error: cannot read {}: {e}", file.display());
+            Exit::Input
+        })?;
+        target_paths.extend(text.lines().filter(|l| !l.is_empty()).map(str::to_owned));
     }
-    let outcome = session::run(Request {
-        root_bytes,
-        root_file: root_file.clone(),
-        metadata: metadata.as_ref(),
-        targets: targets.as_deref(),
-        state: a.state.as_ref().map(|d| StateDir::new(d, a.save_state)),
+    Ok(TufOptions {
+        root,
+        metadata: a.metadata.clone(),
+        targets: a.targets.clone(),
+        state: a.state.clone(),
+        save_state: a.save_state,
         at,
-        config,
+        config: Config { strict: a.strict, lookup_only: a.lookup_only, ..Config::default() },
         target_paths,
         all_roles: a.all_roles || inspect,
-    });
+    })
+}
+
+/// Runs the client workflow through the engine (the verdict unit of a TUF
+/// plan) and waits for it; a unit that cannot run is exit 4.
+fn run_inputs(args: &InputArgs, inspect: bool) -> Exit {
+    let a = &args.repo;
+    let opts = match options(a, inspect) {
+        Ok(o) => o,
+        Err(exit) => return exit,
+    };
+    let root_file = opts.root.display().to_string();
+    let planned = match crate::engine::plans::tuf::plan(&opts, false) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: internal error: {e}");
+            return Exit::Internal;
+        }
+    };
+    let results = run_to_completion(planned.plan, EngineConfig::default(), DiskSource::default());
+    if let Some((unit, o)) = results.errors().next() {
+        eprintln!("error: internal error in {unit}: {}", o.detail.clone().unwrap_or_default());
+        return Exit::Internal;
+    }
+    let Some(outcome) = results.output(&planned.verdict) else {
+        eprintln!("error: internal error: no verdict");
+        return Exit::Internal;
+    };
     if let Err(e) = &outcome.refresh
         && outcome.trusted.is_none()
         && matches!(e.category, Category::Malformed | Category::WrongType | Category::SpecVersion)
@@ -138,29 +161,25 @@ fn run_inputs(a: &InputArgs, inspect: bool) -> Exit {
         eprintln!("error: trusted root {root_file}: {}", e.message);
         return Exit::Input;
     }
-    let doc = report::document(&outcome, a.strict);
-    let text = match (a.format, inspect) {
+    let doc = report::document(outcome, a.strict);
+    let text = match (args.format, inspect) {
         (Format::Json, false) => doc.to_json_string(),
         (Format::Json, true) => {
             let mut v = doc.to_value();
-            v["inspect"] = crate::tuf::inspect::tree(&outcome);
+            v["inspect"] = crate::tuf::inspect::tree(outcome);
             serde_json::to_string_pretty(&v).unwrap_or_default()
         }
-        (Format::Text, false) => crate::report::tuf_text::verify(&doc, &outcome),
-        (Format::Text, true) => crate::report::tuf_text::inspect(&doc, &outcome),
+        (Format::Text, false) => crate::report::tuf_text::verify(&doc, outcome),
+        (Format::Text, true) => crate::report::tuf_text::inspect(&doc, outcome),
     };
     println!("{text}");
-    let exit = match doc.verdict {
+    match doc.verdict {
         Verdict::Pass => Exit::Ok,
         Verdict::Fail => Exit::Failed,
-    };
-    // A full audit holds millions of small allocations; the process is
-    // about to end, so they are left to the OS instead of freed one by one.
-    std::mem::forget((outcome, doc, text));
-    exit
+    }
 }
 
-fn trusted_root(a: &InputArgs) -> Result<(Vec<u8>, String), Exit> {
+fn trusted_root(a: &RepoArgs) -> Result<(Vec<u8>, PathBuf), Exit> {
     let path = match (&a.root, &a.state) {
         (Some(r), _) => r.clone(),
         (None, Some(s)) => s.join("root.json"),
@@ -178,7 +197,7 @@ fn trusted_root(a: &InputArgs) -> Result<(Vec<u8>, String), Exit> {
         eprintln!("error: trusted root: {e}");
         Exit::Input
     })?;
-    Ok((bytes, path.display().to_string()))
+    Ok((bytes, path))
 }
 
 fn is_url(location: &str) -> bool {

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::Exit;
 use crate::crypto::PublicKey;
+use crate::engine::{DiskSource, EngineConfig, run_to_completion};
 use crate::intoto::{self, VerifyOptions, category};
 use crate::report::Verdict;
 
@@ -17,6 +18,16 @@ pub enum OutputFormat {
 
 #[derive(Debug, clap::Args)]
 pub struct VerifyArgs {
+    #[command(flatten)]
+    pub inputs: VerifyInputs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: OutputFormat,
+}
+
+/// What to verify: shared by `verify` and `graph intoto`.
+#[derive(Debug, clap::Args)]
+pub struct VerifyInputs {
     /// The signed root layout (Metablock or DSSE).
     #[arg(short = 'l', long, value_name = "FILE")]
     pub layout: PathBuf,
@@ -51,13 +62,10 @@ pub struct VerifyArgs {
     /// Treat weaknesses the reference accepts as errors.
     #[arg(long)]
     pub strict: bool,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "text")]
-    pub format: OutputFormat,
 }
 
-fn usage(msg: &str) -> Exit {
-    eprintln!("trailscope verify: {msg}");
+fn usage(command: &str, msg: &str) -> Exit {
+    eprintln!("trailscope {command}: {msg}");
     Exit::Usage
 }
 
@@ -78,35 +86,24 @@ fn parse_params(raw: &[String]) -> Result<Option<BTreeMap<String, String>>, Stri
     Ok(Some(map))
 }
 
-/// Runs the subcommand.
-pub fn run(args: &VerifyArgs) -> Exit {
-    let params = match parse_params(&args.params) {
-        Ok(p) => p,
-        Err(e) => return usage(&e),
-    };
+/// The verification options of `args`, or the exit code of a usage or input error.
+pub fn options(args: &VerifyInputs, command: &str) -> Result<VerifyOptions, Exit> {
+    let params = parse_params(&args.params).map_err(|e| usage(command, &e))?;
     let at = match &args.at {
         None => crate::meta::time::now(),
-        Some(t) => match crate::meta::time::parse(t) {
-            Ok(t) => t.at,
-            Err(e) => return usage(&format!("--at: {e}")),
-        },
+        Some(t) => crate::meta::time::parse(t).map_err(|e| usage(command, &format!("--at: {e}")))?.at,
     };
     let mut keys = Vec::with_capacity(args.keys.len());
     for path in &args.keys {
-        let bytes = match std::fs::read(path) {
-            Ok(b) => b,
-            Err(e) => {
-                eprintln!("trailscope verify: cannot read key {}: {e}", path.display());
-                return Exit::Input;
-            }
-        };
-        match PublicKey::from_file_bytes(&bytes) {
-            Ok(k) => keys.push(k),
-            Err(e) => {
-                eprintln!("trailscope verify: key {} is malformed: {e}", path.display());
-                return Exit::Input;
-            }
-        }
+        let bytes = std::fs::read(path).map_err(|e| {
+            eprintln!("trailscope {command}: cannot read key {}: {e}", path.display());
+            Exit::Input
+        })?;
+        let key = PublicKey::from_file_bytes(&bytes).map_err(|e| {
+            eprintln!("trailscope {command}: key {} is malformed: {e}", path.display());
+            Exit::Input
+        })?;
+        keys.push(key);
     }
     let mut opts = VerifyOptions::new(&args.layout, keys);
     opts.link_dir = args.link_dir.clone();
@@ -116,12 +113,42 @@ pub fn run(args: &VerifyArgs) -> Exit {
     opts.run_inspections = args.run_inspections;
     opts.inspection_timeout = Duration::from_secs(args.inspection_timeout);
     opts.strict = args.strict;
-    let outcome = match intoto::verify(&opts) {
+    Ok(opts)
+}
+
+/// Runs the subcommand through the engine (the verdict unit of an
+/// in-toto plan) and waits for it; a unit that cannot run is exit 4.
+pub fn run(args: &VerifyArgs) -> Exit {
+    let opts = match options(&args.inputs, "verify") {
         Ok(o) => o,
-        Err(intoto::Error::Parameter(p)) => return usage(&format!("invalid parameter name {p:?}")),
+        Err(exit) => return exit,
+    };
+    if let Some(p) = &opts.params
+        && let Some(bad) = p.keys().find(|k| !intoto::params::valid_name(k))
+    {
+        return usage("verify", &format!("invalid parameter name {bad:?}"));
+    }
+    let planned = match crate::engine::plans::intoto::plan(&opts, false) {
+        Ok(p) => p,
         Err(e) => {
+            eprintln!("trailscope verify: internal error: {e}");
+            return Exit::Internal;
+        }
+    };
+    let results = run_to_completion(planned.plan, EngineConfig::default(), DiskSource::default());
+    if let Some((unit, o)) = results.errors().next() {
+        eprintln!("trailscope verify: internal error in {unit}: {}", o.detail.clone().unwrap_or_default());
+        return Exit::Internal;
+    }
+    let outcome = match results.output(&planned.verdict) {
+        Some(Ok(o)) => o.clone(),
+        Some(Err(e)) => {
             eprintln!("trailscope verify: {e}");
             return Exit::Input;
+        }
+        None => {
+            eprintln!("trailscope verify: internal error: no verdict");
+            return Exit::Internal;
         }
     };
     let text = match args.format {

@@ -58,6 +58,7 @@ mod id;
 mod inputs;
 mod outcome;
 mod plan;
+pub mod plans;
 mod results;
 mod scheduler;
 mod source;

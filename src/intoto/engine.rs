@@ -150,6 +150,31 @@ fn glob<'a>(queue: &[&'a str], pattern: &str) -> Vec<&'a str> {
     queue.iter().copied().filter(|a| p.matches(a)).collect()
 }
 
+/// Looks keys up in an artifact map in ascending order by walking forward
+/// from the previous hit instead of searching from the root each time: the
+/// queue is sorted, so a whole rule costs one pass over the map. A key that
+/// is not ahead of the cursor falls back to an ordinary search.
+struct Cursor<'m> {
+    map: &'m Artifacts,
+    iter: std::iter::Peekable<std::collections::btree_map::Iter<'m, String, HashDict>>,
+}
+
+impl<'m> Cursor<'m> {
+    fn new(map: &'m Artifacts) -> Self {
+        Self { map, iter: map.iter().peekable() }
+    }
+
+    fn get(&mut self, key: &str) -> Option<&'m HashDict> {
+        while self.iter.peek().is_some_and(|(k, _)| k.as_str() < key) {
+            self.iter.next();
+        }
+        match self.iter.peek() {
+            Some((k, v)) if k.as_str() == key => Some(*v),
+            _ => self.map.get(key),
+        }
+    }
+}
+
 /// Applies one rule to the queue; returns what it consumed (sorted).
 fn apply<'a>(
     rule: &ArtifactRule,
@@ -159,17 +184,17 @@ fn apply<'a>(
     links: &BTreeMap<String, Link>,
     trace: &mut RuleTrace,
 ) -> (RuleOutcome, Vec<&'a str>) {
-    let (m, p) = (&link.materials, &link.products);
+    let (mut m, mut p) = (Cursor::new(&link.materials), Cursor::new(&link.products));
     let consumed: Vec<&'a str> = match rule {
         ArtifactRule::Create(pat) => {
-            glob(queue, pat).into_iter().filter(|a| p.contains_key(*a) && !m.contains_key(*a)).collect()
+            glob(queue, pat).into_iter().filter(|a| p.get(a).is_some() && m.get(a).is_none()).collect()
         }
         ArtifactRule::Delete(pat) => {
-            glob(queue, pat).into_iter().filter(|a| m.contains_key(*a) && !p.contains_key(*a)).collect()
+            glob(queue, pat).into_iter().filter(|a| m.get(a).is_some() && p.get(a).is_none()).collect()
         }
         ArtifactRule::Modify(pat) => glob(queue, pat)
             .into_iter()
-            .filter(|a| matches!((m.get(*a), p.get(*a)), (Some(x), Some(y)) if x != y))
+            .filter(|a| matches!((m.get(a), p.get(a)), (Some(x), Some(y)) if x != y))
             .collect(),
         ArtifactRule::Allow(pat) => glob(queue, pat),
         ArtifactRule::Disallow(pat) => {
@@ -207,7 +232,7 @@ pub fn path_join(a: &str, b: &str) -> String {
 }
 
 fn hashes_value(h: &HashDict) -> Value {
-    Value::Object(h.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect())
+    h.to_value()
 }
 
 /// `verify_match_rule`: consume queued artifacts (below the optional source
@@ -223,7 +248,8 @@ fn verify_match_rule<'a>(
     let mut consumed: Vec<&'a str> = Vec::new();
     let pattern = Pattern::new(&rule.pattern);
     let prefix = path_join(&rule.source_prefix, "");
-    let dest = links.get(&rule.dest_name).map(|l| l.artifacts(rule.dest_type));
+    let mut dest = links.get(&rule.dest_name).map(|l| Cursor::new(l.artifacts(rule.dest_type)));
+    let mut sources = Cursor::new(source);
     for &queued in queue {
         // Artifacts outside the source prefix are not candidates; the
         // pattern applies to the part below it.
@@ -247,7 +273,7 @@ fn verify_match_rule<'a>(
             rejoined = path_join(&rule.source_prefix, rel);
             rejoined.as_str()
         };
-        let Some(src_hashes) = source.get(full_source) else { continue };
+        let Some(src_hashes) = sources.get(full_source) else { continue };
         let joined;
         let full_dest = if rule.dest_prefix.is_empty() {
             rel
@@ -255,14 +281,16 @@ fn verify_match_rule<'a>(
             joined = path_join(&rule.dest_prefix, rel);
             joined.as_str()
         };
-        let (dest_hashes, reason) = match dest {
+        let (dest_hashes, reason) = match dest.as_mut() {
             None => (None, "unknown-step"),
             Some(d) => match d.get(full_dest) {
                 None => (None, "missing-destination"),
                 Some(h) if h == src_hashes => {
                     // python removes the re-joined path from the queue; it is
                     // the queued name itself except for odd paths like "p//x".
-                    if let Ok(i) = queue.binary_search(&full_source)
+                    if full_source == queued {
+                        consumed.push(queued);
+                    } else if let Ok(i) = queue.binary_search(&full_source)
                         && let Some(&q) = queue.get(i)
                     {
                         consumed.push(q);

@@ -239,6 +239,7 @@ fn prefetch(layout: &Layout, link_dir: &Path) -> Prefetched {
                 && let Ok(key) = &vk.key
             {
                 m.precompute(&vk.keyid, &vk.subkeys, key);
+                m.release_signed_bytes();
             }
             (path, loaded)
         })

@@ -12,8 +12,114 @@ use serde_json::{Map, Value};
 use super::rule::ArtifactRule;
 use crate::crypto::PublicKey;
 
-/// Hash algorithm name → hex digest.
-pub type HashDict = BTreeMap<String, String>;
+/// Hash algorithm name → hex digest, compared like python's dict equality.
+/// Stored as a short sorted list: a link holds one of these per artifact,
+/// and most have a single entry, where a `BTreeMap` would allocate a whole
+/// node.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct HashDict(Vec<Pair>);
+
+impl HashDict {
+    pub fn new() -> Self {
+        Self(Vec::new())
+    }
+
+    /// Sets `alg` to `hex`, replacing an earlier value (python: the last key wins).
+    pub fn insert(&mut self, alg: impl Into<Box<str>>, hex: impl Into<Box<str>>) {
+        let alg = alg.into();
+        match self.0.binary_search_by(|(a, _)| a.as_ref().cmp(&*alg)) {
+            Ok(i) => {
+                if let Some(slot) = self.0.get_mut(i) {
+                    slot.1 = hex.into();
+                }
+            }
+            Err(i) => self.0.insert(i, (alg, hex.into())),
+        }
+    }
+
+    pub fn get_key_value(&self, alg: &str) -> Option<(&str, &str)> {
+        self.0.iter().find(|(a, _)| a.as_ref() == alg).map(|(a, h)| (a.as_ref(), h.as_ref()))
+    }
+
+    pub fn get(&self, alg: &str) -> Option<&str> {
+        self.0.iter().find(|(a, _)| a.as_ref() == alg).map(|(_, h)| h.as_ref())
+    }
+
+    /// `(algorithm, hex)` pairs in algorithm order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(a, h)| (a.as_ref(), h.as_ref()))
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(_, h)| h.as_ref())
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// As a JSON object (algorithm → hex).
+    pub fn to_value(&self) -> Value {
+        Value::Object(self.iter().map(|(a, h)| (a.to_owned(), Value::String(h.to_owned()))).collect())
+    }
+}
+
+impl<A: Into<Box<str>>, H: Into<Box<str>>> FromIterator<(A, H)> for HashDict {
+    fn from_iter<I: IntoIterator<Item = (A, H)>>(iter: I) -> Self {
+        let mut d = Self::new();
+        for (a, h) in iter {
+            d.insert(a, h);
+        }
+        d
+    }
+}
+
+impl<A: Into<Box<str>>, H: Into<Box<str>>, const N: usize> From<[(A, H); N]> for HashDict {
+    fn from(pairs: [(A, H); N]) -> Self {
+        pairs.into_iter().collect()
+    }
+}
+
+type Pair = (Box<str>, Box<str>);
+
+impl<'a> IntoIterator for &'a HashDict {
+    type Item = (&'a str, &'a str);
+    type IntoIter = std::iter::Map<std::slice::Iter<'a, Pair>, fn(&'a Pair) -> (&'a str, &'a str)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().map(|(a, h)| (a.as_ref(), h.as_ref()))
+    }
+}
+
+impl serde::Serialize for HashDict {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.iter())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for HashDict {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = HashDict;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of hash algorithm to hex digest")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<HashDict, A::Error> {
+                let mut out = HashDict::new();
+                while let Some((alg, hex)) = map.next_entry::<String, String>()? {
+                    out.insert(alg, hex);
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_map(Visit)
+    }
+}
+
 /// Artifact path → hashes.
 pub type Artifacts = BTreeMap<String, HashDict>;
 
@@ -334,7 +440,7 @@ fn artifacts(v: Option<&Value>, at: &str) -> Result<Artifacts, ModelError> {
         for (alg, hex) in hm {
             match hex.as_str() {
                 Some(h) if is_hex(h) => {
-                    dict.insert(alg.clone(), h.to_owned());
+                    dict.insert(alg.as_str(), h);
                 }
                 _ => {
                     return Err(err(
@@ -471,7 +577,7 @@ mod tests {
     #[test]
     fn link_hashes_must_be_hex() {
         let ok = json!({"_type": "link", "name": "a", "products": {"f": {"sha256": "ab"}}});
-        assert_eq!(parse_link(&ok).unwrap().products["f"]["sha256"], "ab");
+        assert_eq!(parse_link(&ok).unwrap().products["f"].get("sha256"), Some("ab"));
         let bad = json!({"_type": "link", "name": "a", "products": {"f": {"sha256": "xyz"}}});
         assert!(parse_link(&bad).is_err());
     }

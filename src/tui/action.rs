@@ -40,6 +40,8 @@ pub enum Action {
     Reverify,
     StartSetTime,
     ToggleWatch,
+    /// A key only one view has (its `View::act`).
+    View(ViewAction),
     /// Editing the input line (search, time, export directory).
     Input(InputAction),
     /// A message from the verification session.
@@ -50,6 +52,19 @@ pub enum Action {
     Resize(u16, u16),
     /// Spinner frame while work runs.
     Tick,
+}
+
+/// Keys of one view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ViewAction {
+    /// Chain: show only the selected item's neighbourhood in the graph.
+    ToggleFocus,
+    /// Step: the next / previous rule (skipping artifact rows).
+    NextRule,
+    PrevRule,
+    /// Step: jump to the materials / products table.
+    Materials,
+    Products,
 }
 
 /// Editing keys for the input line.

@@ -6,7 +6,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use super::action::{Action, InputAction};
+use super::action::{Action, InputAction, ViewAction};
 use super::views::ViewId;
 
 /// One key with its modifiers (Shift is implied by the character).
@@ -201,6 +201,44 @@ impl Keymap {
             Action::JumpFirstFailure,
             jump,
             Some("first failure"),
+        );
+
+        let chain = Context::View(ViewId::Chain);
+        b.add(
+            chain,
+            &[Key::char('z')],
+            Action::View(ViewAction::ToggleFocus),
+            "graph: only the selected item's neighbourhood (toggle)",
+            Some("focus"),
+        );
+        let step = Context::View(ViewId::Step);
+        b.add(
+            step,
+            &[Key::char(']')],
+            Action::View(ViewAction::NextRule),
+            "next rule and its trace",
+            Some("next rule"),
+        );
+        b.add(
+            step,
+            &[Key::char('[')],
+            Action::View(ViewAction::PrevRule),
+            "previous rule and its trace",
+            None,
+        );
+        b.add(
+            step,
+            &[Key::char('m')],
+            Action::View(ViewAction::Materials),
+            "jump to the materials table",
+            Some("materials"),
+        );
+        b.add(
+            step,
+            &[Key::char('p')],
+            Action::View(ViewAction::Products),
+            "jump to the products table",
+            Some("products"),
         );
 
         let findings = Context::View(ViewId::Findings);

@@ -22,16 +22,20 @@
 pub mod action;
 pub mod app;
 pub mod args;
+pub mod chain;
 pub mod clipboard;
+pub mod detail;
 pub mod export;
 pub mod keymap;
 pub mod layout;
 pub mod logging;
 pub mod model;
+pub mod open;
 pub mod session;
 pub mod state;
 pub mod terminal;
 pub mod theme;
+pub mod trust;
 pub mod update;
 pub mod views;
 pub mod watch;
@@ -135,8 +139,8 @@ pub fn print_report(
 ) -> io::Result<Option<Verdict>> {
     let (tx, _rx) = mpsc::channel();
     match session.run_blocking(&Request { generation: 1, at: opts.at }, tx) {
-        Ok(document) => {
-            let model = model::Model::new(document);
+        Ok(results) => {
+            let model = model::Model::from_results(results);
             out.write_all(text_report(&model.doc).as_bytes())?;
             Ok(Some(model.doc.verdict))
         }

@@ -3,8 +3,14 @@
 //! sanitizer adds (`suspicious-characters`), the expiry timeline, the
 //! categories to filter by.
 
+use std::sync::Arc;
+
 use serde_json::Value;
 use time::OffsetDateTime;
+
+use super::chain::Chain;
+use super::detail::Results;
+use super::trust;
 
 use crate::findings::{Evidence, Finding, Severity, Subject};
 use crate::report::Document;
@@ -54,17 +60,35 @@ pub struct Model {
     pub timeline: Vec<Expiry>,
     /// The categories present, sorted, for the category filter.
     pub categories: Vec<String>,
+    /// The in-toto chain, when the run verified one.
+    pub chain: Option<Arc<Chain>>,
+    /// The Trust view's rows (TUF role tree, layout keys → functionaries → steps).
+    pub trust: Vec<trust::Row>,
 }
 
 impl Model {
-    pub fn new(mut doc: Document) -> Self {
-        let extra = suspicious_findings(&doc);
+    /// A model of a bare document (Overview and Findings only).
+    pub fn new(doc: Document) -> Self {
+        Self::from_results(doc.into())
+    }
+
+    /// The model of a run's results.
+    pub fn from_results(results: Results) -> Self {
+        let Results { document: mut doc, detail } = results;
+        let mut extra = suspicious_findings(&doc);
+        if let Some(chain) = &detail.chain {
+            extra.extend(suspicious_artifacts(chain, &doc.findings, &extra));
+        }
         doc.findings.extend(extra);
-        let timeline = timeline(&doc);
+        let mut timeline = timeline(&doc);
+        if let Some(chain) = &detail.chain {
+            chain_expiry(chain, &mut timeline);
+        }
         let mut categories: Vec<String> = doc.findings.iter().map(|f| f.category.clone()).collect();
         categories.sort();
         categories.dedup();
-        Self { doc, timeline, categories }
+        let trust = trust::rows(detail.tuf.as_ref(), detail.chain.as_deref());
+        Self { doc, timeline, categories, chain: detail.chain, trust }
     }
 
     /// The first failure in reference order: the first error finding.
@@ -130,6 +154,47 @@ pub fn suspicious_findings(doc: &Document) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// Suspicious step, inspection and artifact names of the chain (artifact
+/// paths only up to a bound: a 100k-artifact link is checked, not listed).
+fn suspicious_artifacts(chain: &Chain, findings: &[Finding], extra: &[Finding]) -> Vec<Finding> {
+    const MAX: usize = 100;
+    let mut out: Vec<Finding> = Vec::new();
+    let known = |out: &[Finding], subject: &Subject| {
+        findings
+            .iter()
+            .chain(extra)
+            .chain(out.iter())
+            .any(|f| f.category == SUSPICIOUS && &f.subject == subject)
+    };
+    let check = |out: &mut Vec<Finding>, subject: Subject, what: &str, text: &str| {
+        let s = sanitize::inspect(text);
+        if s.escaped && out.len() < MAX && !known(out, &subject) {
+            let message = format!("{what} \"{}\" contains {}; shown escaped", s.text, s.describe());
+            out.push(Finding::warning(SUSPICIOUS, subject, message));
+        }
+    };
+    for item in &chain.items {
+        check(&mut out, Subject::Step { name: item.name.clone() }, item.kind.word(), &item.name);
+    }
+    for path in &chain.artifacts {
+        check(&mut out, Subject::Artifact { path: path.clone() }, "artifact path", path);
+    }
+    out
+}
+
+/// The layout's expiry on the timeline.
+fn chain_expiry(chain: &Chain, timeline: &mut Vec<Expiry>) {
+    let Some(text) = &chain.expires else { return };
+    let label = format!("layout {}", chain.layout);
+    if let Ok(t) = crate::meta::time::parse(text)
+        && !timeline.iter().any(|e| e.label == label)
+    {
+        let subject = Some(Subject::Layout { path: chain.layout.clone() });
+        timeline.push(Expiry { label, expires: t.at, subject });
+        timeline.sort_by(|a, b| a.expires.cmp(&b.expires).then_with(|| a.label.cmp(&b.label)));
+    }
 }
 
 fn collect_strings(v: &Value, out: &mut Vec<String>) {

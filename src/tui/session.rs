@@ -15,6 +15,7 @@ use std::thread;
 
 use time::OffsetDateTime;
 
+use super::detail::Results;
 use crate::report::Document;
 
 /// What to verify in one run.
@@ -52,8 +53,9 @@ pub enum Message {
     Started { generation: u64 },
     /// A unit event of the run `generation`.
     Unit { generation: u64, event: UnitEvent },
-    /// The run finished with this result model.
-    Loaded { generation: u64, document: Box<Document> },
+    /// The run finished with this result: the document and the verifier's
+    /// traces the Chain, Step, Artifact and Trust views walk.
+    Loaded { generation: u64, results: Box<Results> },
     /// The run could not produce a result (input unreadable, internal error).
     Failed { generation: u64, error: String },
 }
@@ -90,11 +92,16 @@ impl Reporter {
     pub fn generation(&self) -> u64 {
         self.generation
     }
+
+    /// The channel, for handing a run on to another session.
+    pub fn sender(&self) -> Sender<Message> {
+        self.tx.clone()
+    }
 }
 
 /// The verification a session runs: pure with respect to the TUI, may take
 /// long, must not touch the terminal.
-pub type VerifyFn = dyn Fn(&Request, &Reporter) -> Result<Document, String> + Send + Sync;
+pub type VerifyFn = dyn Fn(&Request, &Reporter) -> Result<Results, String> + Send + Sync;
 
 /// Something the TUI can verify, again and again (`r`, `t`, `w`).
 #[derive(Clone)]
@@ -114,10 +121,13 @@ impl std::fmt::Debug for Session {
 
 impl Session {
     /// A session running `verify` on a worker thread for every request.
-    pub fn new(
+    /// `verify` returns a bare [`Document`] (Overview and Findings only) or
+    /// [`Results`] with the verifier's traces (every view).
+    pub fn new<R: Into<Results>>(
         label: impl Into<String>,
-        verify: impl Fn(&Request, &Reporter) -> Result<Document, String> + Send + Sync + 'static,
+        verify: impl Fn(&Request, &Reporter) -> Result<R, String> + Send + Sync + 'static,
     ) -> Self {
+        let verify = move |req: &Request, rep: &Reporter| verify(req, rep).map(Into::into);
         Self { label: label.into(), watch: Vec::new(), verify: Arc::new(verify) }
     }
 
@@ -133,7 +143,7 @@ impl Session {
     }
 
     /// Runs one request to completion on the calling thread (headless use).
-    pub fn run_blocking(&self, request: &Request, tx: Sender<Message>) -> Result<Document, String> {
+    pub fn run_blocking(&self, request: &Request, tx: Sender<Message>) -> Result<Results, String> {
         (self.verify)(request, &Reporter::new(tx, request.generation))
     }
 
@@ -149,7 +159,7 @@ impl Session {
             let outcome =
                 std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| verify(&request, &reporter)));
             let message = match outcome {
-                Ok(Ok(document)) => Message::Loaded { generation, document: Box::new(document) },
+                Ok(Ok(results)) => Message::Loaded { generation, results: Box::new(results) },
                 Ok(Err(error)) => Message::Failed { generation, error },
                 Err(panic) => Message::Failed { generation, error: panic_text(&panic) },
             };

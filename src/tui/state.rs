@@ -146,6 +146,8 @@ pub struct State {
     /// The evaluation time chosen with `t` (None: now).
     pub at: Option<OffsetDateTime>,
     pub watching: bool,
+    /// Chain: the graph shows only the selected item's neighbourhood.
+    pub focus: bool,
     /// Whether the session has files to watch.
     pub can_watch: bool,
     /// Where `e` writes unless the user types another directory.
@@ -181,6 +183,7 @@ impl State {
             notice: None,
             at: None,
             watching: false,
+            focus: false,
             can_watch: false,
             export_dir: PathBuf::from("."),
             spinner: 0,

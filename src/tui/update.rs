@@ -50,6 +50,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Reverify => return vec![start_run(state)],
         Action::StartSetTime => start_set_time(state),
         Action::ToggleWatch => return toggle_watch(state),
+        Action::View(action) => {
+            views::get(state.view).act(state, action);
+            follow(state);
+        }
         Action::Input(input) => return edit_input(state, input),
         Action::Session(message) => apply_message(state, message),
         Action::Notify(notice) => state.notice = Some(notice),
@@ -99,8 +103,8 @@ fn apply_message(state: &mut State, message: Message) {
         Message::Unit { event: UnitEvent::Progress { done, total }, .. } => {
             state.progress = Some((done, total))
         }
-        Message::Loaded { document, .. } => {
-            let model = Model::new(*document);
+        Message::Loaded { results, .. } => {
+            let model = Model::from_results(*results);
             tracing::info!(
                 verdict = verdict_label(model.doc.verdict),
                 findings = model.doc.findings.len(),
@@ -144,6 +148,15 @@ fn move_by(state: &mut State, delta: isize) {
     let height = view.list_height(layout::body(state.size));
     state.cursor_mut(view.id()).step(delta, len, height);
     state.detail_scroll = 0;
+    follow(state);
+}
+
+/// The shared selection follows the cursor of views that select subjects.
+fn follow(state: &mut State) {
+    let view = views::get(state.view);
+    if let Some(subject) = view.follow(state, state.cursor(state.view).selected) {
+        state.selection = Some(subject);
+    }
 }
 
 fn clamp_cursors(state: &mut State) {
@@ -182,7 +195,7 @@ pub fn navigate(state: &mut State, jump: Jump) {
     state.breadcrumb.push(Crumb { view: state.view, pane: state.pane, selection: state.selection.clone() });
     state.selection = Some(jump.subject.clone());
     state.detail_scroll = 0;
-    if let Some(target) = views::view_for(&jump.subject) {
+    if let Some(target) = views::view_for(state, &jump.subject) {
         state.view = target;
         state.pane = 0;
         views::get(target).reveal(state, &jump.subject);
@@ -324,6 +337,7 @@ fn search_step(state: &mut State, dir: isize, inclusive: bool) {
     .unwrap_or(current);
     state.pane = 0;
     select_row(state, state.view, next);
+    follow(state);
     let nth = matches.iter().position(|r| *r == next).map_or(0, |p| p + 1);
     state.notice =
         Some(Notice::info(format!("\"{shown}\": match {nth} of {} (n/N for next/previous)", matches.len())));
@@ -393,10 +407,11 @@ fn toggle_watch(state: &mut State) -> Vec<Effect> {
 mod tests {
     use super::*;
     use crate::report::{Document, Kind};
+    use crate::tui::detail::Results;
     use time::macros::datetime;
 
-    fn doc(category: &str) -> Box<Document> {
-        Box::new(Document::new(Kind::Tuf, datetime!(2030-01-01 0:00 UTC), Vec::new(), category.into()))
+    fn doc(category: &str) -> Box<Results> {
+        Box::new(Document::new(Kind::Tuf, datetime!(2030-01-01 0:00 UTC), Vec::new(), category.into()).into())
     }
 
     #[test]
@@ -406,10 +421,10 @@ mod tests {
         let second = start_run(&mut state);
         assert_eq!(first, Effect::Verify { generation: 1, at: None });
         assert_eq!(second, Effect::Verify { generation: 2, at: None });
-        update(&mut state, Action::Session(Message::Loaded { generation: 1, document: doc("old") }));
+        update(&mut state, Action::Session(Message::Loaded { generation: 1, results: doc("old") }));
         assert!(state.model.is_none());
         assert_eq!(state.run, Run::Verifying);
-        update(&mut state, Action::Session(Message::Loaded { generation: 2, document: doc("new") }));
+        update(&mut state, Action::Session(Message::Loaded { generation: 2, results: doc("new") }));
         assert_eq!(state.model.as_ref().map(|m| m.doc.category.as_str()), Some("new"));
         assert_eq!(state.run, Run::Done);
     }
@@ -418,7 +433,7 @@ mod tests {
     fn r_starts_a_new_generation_and_keeps_the_old_result_on_screen() {
         let mut state = State::new("t");
         let _ = start_run(&mut state);
-        update(&mut state, Action::Session(Message::Loaded { generation: 1, document: doc("ok") }));
+        update(&mut state, Action::Session(Message::Loaded { generation: 1, results: doc("ok") }));
         let effects = update(&mut state, Action::Reverify);
         assert_eq!(effects, vec![Effect::Verify { generation: 2, at: None }]);
         assert!(state.model.is_some());

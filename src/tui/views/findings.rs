@@ -357,7 +357,14 @@ fn trace_lines(t: &RuleTrace, theme: &Theme) -> Vec<Line<'static>> {
 
 /// Expected and actual digests per algorithm, one value per line so a
 /// sha256 fits at 80 columns; a caret marks the first differing character.
-fn digest_lines(expected: &Value, actual: &Value, theme: &Theme) -> Vec<Line<'static>> {
+pub fn digest_lines(expected: &Value, actual: &Value, theme: &Theme) -> Vec<Line<'static>> {
+    digest_lines_in(expected, actual, usize::MAX, theme)
+}
+
+/// [`digest_lines`] for a pane `width` columns wide: where a labelled digest
+/// would wrap, the label goes on its own line and the digest (and the caret
+/// under it) start at the left edge, so the caret stays aligned.
+pub fn digest_lines_in(expected: &Value, actual: &Value, width: usize, theme: &Theme) -> Vec<Line<'static>> {
     let as_map = |v: &Value| -> Vec<(String, String)> {
         match v {
             Value::Object(m) => m
@@ -388,15 +395,28 @@ fn digest_lines(expected: &Value, actual: &Value, theme: &Theme) -> Vec<Line<'st
             (None, _, _) => Span::styled("  ⚠ not expected", theme.warn),
         });
         lines.push(Line::from(head));
+        let longest = e.iter().chain(a.iter()).map(|d| d.chars().count()).max().unwrap_or(0);
+        let indent = if longest + 10 <= width { 10 } else { 0 };
+        let label = |name: &str| Span::styled(format!("{name:<9} "), theme.muted);
         if let Some(e) = e {
-            lines.push(field("Expected", e, theme.base, theme));
+            if indent == 0 {
+                lines.push(Line::from(label("Expected")));
+                lines.push(Line::from(untrusted(e, theme.base, theme)));
+            } else {
+                lines.push(field("Expected", e, theme.base, theme));
+            }
         }
         if let Some(a) = a {
-            let mut spans = vec![Span::styled(format!("{:<9} ", "Actual"), theme.muted)];
+            let mut spans = if indent == 0 {
+                lines.push(Line::from(label("Actual")));
+                Vec::new()
+            } else {
+                vec![label("Actual")]
+            };
             spans.extend(diff_spans(a, diff, theme));
             lines.push(Line::from(spans));
             if let Some(at) = diff {
-                lines.push(Line::styled(format!("{:<10}{}^", "", " ".repeat(at)), theme.fail));
+                lines.push(Line::styled(format!("{}{}^", " ".repeat(indent), " ".repeat(at)), theme.fail));
             }
         }
     }

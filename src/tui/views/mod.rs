@@ -2,7 +2,7 @@
 //! [`State`] plus a few questions `update` asks it (how many rows, the text
 //! of a row for search, where Enter leads, what `y` copies).
 //!
-//! ## Adding a view (Chain, Step, Artifact, Trust)
+//! ## Adding a view
 //! 1. Add a variant to [`ViewId`] with its digit (DESIGN §6 numbering:
 //!    1 Overview, 2 Chain, 3 Step, 4 Artifact, 5 Trust, 6 Findings) and title.
 //! 2. Write `views/<name>.rs` with a unit struct implementing [`View`]; return
@@ -14,13 +14,19 @@
 //!    and the Overview's jump to the first failure, then land there instead
 //!    of the Findings detail pane.
 
+pub mod artifact;
+pub mod chain;
+pub mod common;
 pub mod findings;
 pub mod help;
 pub mod overview;
+pub mod step;
+pub mod trust;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
+use super::action::ViewAction;
 use super::state::State;
 use super::theme::Theme;
 use crate::findings::Subject;
@@ -29,17 +35,26 @@ use crate::findings::Subject;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ViewId {
     Overview,
+    Chain,
+    Step,
+    Artifact,
+    Trust,
     Findings,
 }
 
 impl ViewId {
     /// Every view there is, in tab order.
-    pub const ALL: &'static [ViewId] = &[ViewId::Overview, ViewId::Findings];
+    pub const ALL: &'static [ViewId] =
+        &[ViewId::Overview, ViewId::Chain, ViewId::Step, ViewId::Artifact, ViewId::Trust, ViewId::Findings];
 
     /// The digit key that shows this view.
     pub fn digit(self) -> char {
         match self {
             ViewId::Overview => '1',
+            ViewId::Chain => '2',
+            ViewId::Step => '3',
+            ViewId::Artifact => '4',
+            ViewId::Trust => '5',
             ViewId::Findings => '6',
         }
     }
@@ -47,6 +62,10 @@ impl ViewId {
     pub fn title(self) -> &'static str {
         match self {
             ViewId::Overview => "Overview",
+            ViewId::Chain => "Chain",
+            ViewId::Step => "Step",
+            ViewId::Artifact => "Artifact",
+            ViewId::Trust => "Trust",
             ViewId::Findings => "Findings",
         }
     }
@@ -55,6 +74,10 @@ impl ViewId {
     pub fn go_desc(self) -> &'static str {
         match self {
             ViewId::Overview => "show the Overview: verdict, counts, expiry",
+            ViewId::Chain => "show the Chain: steps and inspections, artifact flows",
+            ViewId::Step => "show the Step: commands, signatures, rules and their traces",
+            ViewId::Artifact => "show the Artifact: digests at each step, provenance",
+            ViewId::Trust => "show Trust: TUF roles and keys, layout keys and functionaries",
             ViewId::Findings => "show the Findings, filterable",
         }
     }
@@ -94,13 +117,22 @@ pub trait View: Sync {
     /// Where Enter on `row` leads.
     fn drill(&self, state: &State, row: usize) -> Option<Jump>;
 
-    /// Whether this view can show `subject` (the jump hook).
-    fn accepts(&self, _subject: &Subject) -> bool {
+    /// Whether this view can show `subject` in this state (the jump hook).
+    fn accepts(&self, _state: &State, _subject: &Subject) -> bool {
         false
+    }
+
+    /// The subject that moving the cursor onto `row` selects, so every view
+    /// shares one selection (a step picked in the Chain opens in Step).
+    fn follow(&self, _state: &State, _row: usize) -> Option<Subject> {
+        None
     }
 
     /// Selects `subject` in this view; called after `accepts` said yes.
     fn reveal(&self, _state: &mut State, _subject: &Subject) {}
+
+    /// A key of this view's own (keymap `Context::View(id)`).
+    fn act(&self, _state: &mut State, _action: ViewAction) {}
 
     /// What `y` copies from `row`: (what it is, the value).
     fn copy_value(&self, state: &State, row: usize) -> Option<(String, String)>;
@@ -113,11 +145,15 @@ pub trait View: Sync {
 pub fn get(id: ViewId) -> &'static dyn View {
     match id {
         ViewId::Overview => &overview::OverviewView,
+        ViewId::Chain => &chain::ChainView,
+        ViewId::Step => &step::StepView,
+        ViewId::Artifact => &artifact::ArtifactView,
+        ViewId::Trust => &trust::TrustView,
         ViewId::Findings => &findings::FindingsView,
     }
 }
 
 /// The view that shows `subject`, other than the Findings list itself.
-pub fn view_for(subject: &Subject) -> Option<ViewId> {
-    ViewId::ALL.iter().copied().find(|id| *id != ViewId::Findings && get(*id).accepts(subject))
+pub fn view_for(state: &State, subject: &Subject) -> Option<ViewId> {
+    ViewId::ALL.iter().copied().find(|id| *id != ViewId::Findings && get(*id).accepts(state, subject))
 }

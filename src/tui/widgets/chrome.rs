@@ -29,14 +29,6 @@ pub fn context(state: &State) -> Context {
 }
 
 pub fn header(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let mut tabs = vec![Span::styled(" trailscope ", theme.title)];
-    for id in ViewId::ALL {
-        let style = if *id == state.view { theme.tab_active } else { theme.tab };
-        tabs.push(Span::styled(format!(" {} {} ", id.digit(), id.title()), style));
-        tabs.push(Span::raw(" "));
-    }
-    Line::from(tabs).style(theme.base).render(area, buf);
-
     let mut right: Vec<Span> = Vec::new();
     if state.watching {
         right.push(Span::styled("◉ watching  ", theme.info));
@@ -49,10 +41,30 @@ pub fn header(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     right.push(run_label(state, theme));
     right.push(Span::raw(" "));
     let line = Line::from(right).alignment(Alignment::Right);
-    let width = line.width() as u16;
-    if width < area.width {
-        let x = area.x + area.width - width;
-        line.render(Rect::new(x, area.y, width, 1), buf);
+    let right_w = (line.width() as u16).min(area.width);
+    // Tabs get what is left: full titles if they fit, else the current
+    // view's title and the other views' digits.
+    let room = area.width.saturating_sub(right_w + 1) as usize;
+    let tabs = |full: bool| {
+        let mut tabs = vec![Span::styled(" trailscope ", theme.title)];
+        for id in ViewId::ALL {
+            let style = if *id == state.view { theme.tab_active } else { theme.tab };
+            let text = if full || *id == state.view {
+                format!(" {} {} ", id.digit(), id.title())
+            } else {
+                format!(" {} ", id.digit())
+            };
+            tabs.push(Span::styled(text, style));
+            tabs.push(Span::raw(" "));
+        }
+        Line::from(tabs).style(theme.base)
+    };
+    let full = tabs(true);
+    let tabs = if full.width() <= room { full } else { tabs(false) };
+    tabs.render(Rect::new(area.x, area.y, room as u16, 1), buf);
+    if right_w < area.width {
+        let x = area.x + area.width - right_w;
+        line.render(Rect::new(x, area.y, right_w, 1), buf);
     }
 }
 

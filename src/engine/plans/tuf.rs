@@ -1,0 +1,369 @@
+//! The TUF client workflow as an engine [`Plan`] (DESIGN §5, TUF spec §5).
+//!
+//! Units: `tuf-root` (the trusted root and the rotation chain `N.root.json`,
+//! §5.2–§5.3), `tuf-timestamp` (§5.4), `tuf-snapshot` (§5.5), `tuf-targets`
+//! (§5.6), `tuf-role:<name>` per delegated role found in the repository's
+//! targets metadata (§5.6.7.2, verified against its delegator's unit), then
+//! `verdict` (the whole [`session::run`]) and `tuf-target:<path>` per
+//! requested target (read from the verdict). Each role unit's output is the
+//! [`TrustedSet`] after it, built with the trusted set's own update methods.
+//!
+//! The verdict runs [`session::run`] over the directories, so it equals a
+//! direct run by construction; its inputs are every file under the metadata
+//! directory, the trusted root and the target files that could be requested
+//! (its cache key covers them). Only directories can be planned: URLs and
+//! `--state` are read or written by the verdict but not tracked, so such
+//! plans are for one run (`run_to_completion`), not for watching.
+
+use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::path::{Path, PathBuf};
+
+use time::OffsetDateTime;
+
+use crate::tuf::metadata::{self as tufmeta, Signed};
+use crate::tuf::session::{self, Outcome as TufOutcome, Request, TargetStatus};
+use crate::tuf::{Config, DirSource, Source, StateDir, TrustedSet, Updater, report};
+
+use super::super::{
+    FileRef, Input, Inputs, Outcome, ParamRef, Plan, PlanBuilder, PlanError, Status, UnitId, UnitRef,
+};
+
+/// Where the repository is and what to ask of it (the `tuf verify` inputs).
+#[derive(Debug, Clone)]
+pub struct TufOptions {
+    pub root: PathBuf,
+    /// A directory, or an http(s) base URL (then nothing under it is tracked).
+    pub metadata: String,
+    pub targets: Option<String>,
+    pub state: Option<PathBuf>,
+    pub save_state: bool,
+    pub at: OffsetDateTime,
+    pub config: Config,
+    pub target_paths: Vec<String>,
+    pub all_roles: bool,
+}
+
+/// The verdict unit's output.
+pub type TufVerdict = TufOutcome;
+
+pub struct TufPlan {
+    pub plan: Plan,
+    pub verdict: UnitRef<TufVerdict>,
+    pub evaluated_at: ParamRef<OffsetDateTime>,
+}
+
+/// Most files declared under one directory.
+const MAX_FILES: usize = 200_000;
+
+fn is_url(location: &str) -> bool {
+    location.starts_with("http://") || location.starts_with("https://")
+}
+
+/// Regular files under `dir`, by relative path with `/` separators, sorted.
+fn walk(dir: &Path) -> BTreeMap<String, PathBuf> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![(dir.to_path_buf(), String::new())];
+    while let Some((d, prefix)) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        for e in entries.flatten() {
+            if out.len() >= MAX_FILES {
+                return out;
+            }
+            let name = e.file_name().to_string_lossy().into_owned();
+            let rel = if prefix.is_empty() { name } else { format!("{prefix}/{name}") };
+            match e.file_type() {
+                Ok(t) if t.is_dir() => stack.push((e.path(), rel)),
+                Ok(t) if t.is_file() => {
+                    out.insert(rel, e.path());
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// The sources a run reads, as the CLI opens them.
+fn sources(opts: &TufOptions) -> (Box<dyn Source>, Option<Box<dyn Source>>) {
+    let metadata = crate::tuf::source::open(&opts.metadata);
+    let layout = (!is_url(&opts.metadata)).then(|| DirSource::new(&opts.metadata).source_layout());
+    let targets = opts.targets.as_ref().map(|t| -> Box<dyn Source> {
+        if is_url(t) {
+            crate::tuf::source::open(t)
+        } else {
+            let dir = DirSource::new(t);
+            Box::new(match layout {
+                Some(on) => dir.with_source_layout(on),
+                None => dir,
+            })
+        }
+    });
+    (metadata, targets)
+}
+
+/// Runs the session for `opts` at `at` with `root_bytes` as the trusted root.
+pub fn run_session(opts: &TufOptions, root_bytes: Vec<u8>, at: OffsetDateTime) -> TufOutcome {
+    let (metadata, targets) = sources(opts);
+    session::run(Request {
+        root_bytes,
+        root_file: opts.root.display().to_string(),
+        metadata: metadata.as_ref(),
+        targets: targets.as_deref(),
+        state: opts.state.as_ref().map(|d| StateDir::new(d, opts.save_state)),
+        at,
+        config: opts.config.clone(),
+        target_paths: opts.target_paths.clone(),
+        all_roles: opts.all_roles,
+    })
+}
+
+/// Builds the plan. With `detail` false only the verdict (and per-target)
+/// units are declared: the headless path.
+pub fn plan(opts: &TufOptions, detail: bool) -> Result<TufPlan, PlanError> {
+    let mut b = Plan::builder();
+    let at_text = crate::meta::time::format(opts.at);
+    let evaluated_at = b.param("evaluated_at", opts.at, at_text.as_bytes());
+    let root_file = b.file(&opts.root);
+    let meta_files: BTreeMap<String, FileRef> = if is_url(&opts.metadata) {
+        BTreeMap::new()
+    } else {
+        walk(Path::new(&opts.metadata)).into_iter().map(|(rel, p)| (rel, b.file(p))).collect()
+    };
+    let mut inputs: Vec<Input> = vec![evaluated_at.input(), root_file.input()];
+    inputs.extend(meta_files.values().map(FileRef::input));
+    if let Some(t) = opts.targets.as_ref().filter(|t| !is_url(t)) {
+        let wanted: HashSet<&str> =
+            opts.target_paths.iter().map(|p| p.rsplit('/').next().unwrap_or(p)).collect();
+        for path in walk(Path::new(t)).into_values() {
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            if wanted.iter().any(|w| name == *w || name.ends_with(&format!(".{w}"))) {
+                inputs.push(b.file(path).input());
+            }
+        }
+    }
+    if detail && !is_url(&opts.metadata) {
+        role_units(&mut b, opts, &root_file, &meta_files, &evaluated_at);
+    }
+    let (o, rf, at) = (opts.clone(), root_file.clone(), evaluated_at.clone());
+    let verdict = b.unit(UnitId::new("verdict", opts.metadata.clone()), &inputs, move |inputs| {
+        let Some(root) = inputs.bytes(&rf) else {
+            return Outcome::error(format!("cannot read trusted root {}", o.root.display()));
+        };
+        let at = inputs.param(&at).copied().unwrap_or(o.at);
+        let outcome = run_session(&o, root.to_vec(), at);
+        let doc = report::document(&outcome, o.config.strict);
+        let pass = doc.verdict == crate::report::Verdict::Pass;
+        let mut out = Outcome::from_findings(Some(outcome), doc.findings);
+        out.status = if pass { Status::Pass } else { Status::Fail };
+        out
+    });
+    for path in &opts.target_paths {
+        let (v, p) = (verdict.clone(), path.clone());
+        b.unit(UnitId::new("tuf-target", path.clone()), &[verdict.input()], move |inputs| {
+            let Some(t) = inputs.get(&v).and_then(|o| o.targets.iter().find(|t| t.path == p)) else {
+                return Outcome::skipped("no result for this target");
+            };
+            let mut out = Outcome::pass(t.status.as_str().to_owned());
+            if t.status != TargetStatus::Ok {
+                out.status = Status::Fail;
+                out.detail = Some(t.category.as_str().to_owned());
+            }
+            out
+        });
+    }
+    Ok(TufPlan { plan: b.build()?, verdict, evaluated_at })
+}
+
+/// A role unit: the trusted set after one more update, or why not.
+type SetOutcome = Outcome<TrustedSet>;
+
+fn fail_set(why: String) -> SetOutcome {
+    let mut o = Outcome::skipped(why);
+    o.status = Status::Fail;
+    o
+}
+
+fn role_units(
+    b: &mut PlanBuilder,
+    opts: &TufOptions,
+    root_file: &FileRef,
+    files: &BTreeMap<String, FileRef>,
+    at: &ParamRef<OffsetDateTime>,
+) {
+    let base = PathBuf::from(&opts.metadata);
+    let describe = move |rel: &str| base.join(rel).display().to_string();
+    let of_role = |role: &str| -> Vec<(String, FileRef)> {
+        files
+            .iter()
+            .filter(|(rel, _)| {
+                let name = rel.strip_prefix("root_history/").unwrap_or(rel);
+                name == format!("{role}.json")
+                    || name.split_once('.').is_some_and(|(v, rest)| {
+                        v.bytes().all(|c| c.is_ascii_digit())
+                            && !v.is_empty()
+                            && rest == format!("{role}.json")
+                    })
+            })
+            .map(|(rel, f)| (rel.clone(), f.clone()))
+            .collect()
+    };
+    // §5.2–§5.3: trusted root, then N+1.root.json while present.
+    let roots = of_role("root");
+    let mut inputs = vec![root_file.input(), at.input()];
+    inputs.extend(roots.iter().map(|(_, f)| f.input()));
+    let (rf, atp, strict, rootname, d) = (
+        root_file.clone(),
+        at.clone(),
+        opts.config.strict,
+        opts.root.display().to_string(),
+        describe.clone(),
+    );
+    let max_rot = opts.config.max_root_rotations;
+    let root_unit = b.unit(UnitId::new("tuf-root", "root"), &inputs, move |inputs| {
+        let (Some(bytes), Some(at)) = (inputs.bytes(&rf), inputs.param(&atp)) else {
+            return Outcome::skipped("no trusted root");
+        };
+        let mut set = match TrustedSet::new(bytes, &rootname, *at, strict) {
+            Ok(s) => s,
+            Err(e) => return fail_set(e.message),
+        };
+        for _ in 0..max_rot {
+            let next = set.root().meta.common.version.saturating_add(1);
+            let want = [format!("{next}.root.json"), format!("root_history/{next}.root.json")];
+            let Some((rel, file)) = roots.iter().find(|(rel, _)| want.contains(rel)) else { break };
+            let Some(data) = inputs.bytes(file) else { break };
+            if let Err(e) = set.update_root(data, &d(rel)) {
+                return fail_set(e.message);
+            }
+        }
+        Outcome::pass(set)
+    });
+    let ts = step_unit(
+        b,
+        "tuf-timestamp",
+        "timestamp",
+        &root_unit,
+        of_role("timestamp"),
+        describe.clone(),
+        |set, data, file| set.update_timestamp(data, file).map(|_| ()),
+        |_| None,
+    );
+    let snap = step_unit(
+        b,
+        "tuf-snapshot",
+        "snapshot",
+        &ts,
+        of_role("snapshot"),
+        describe.clone(),
+        |set, data, file| set.update_snapshot(data, file, false).map(|_| ()),
+        |set| {
+            let consistent = set.root().meta.consistent_snapshot;
+            set.timestamp().filter(|_| consistent).map(|t| t.meta.snapshot_meta.version)
+        },
+    );
+    let targets = step_unit(
+        b,
+        "tuf-targets",
+        "targets",
+        &snap,
+        of_role("targets"),
+        describe.clone(),
+        |set, data, file| set.update_targets(data, file).map(|_| ()),
+        |set| role_version(set, "targets"),
+    );
+    // Delegated roles, breadth first from targets, each against its first delegator.
+    let mut units: BTreeMap<String, UnitRef<TrustedSet>> = BTreeMap::from([("targets".to_owned(), targets)]);
+    let mut queue: VecDeque<String> = VecDeque::from(["targets".to_owned()]);
+    let delegations = scan_delegations(files, &opts.metadata);
+    while let Some(parent) = queue.pop_front() {
+        for child in delegations.get(&parent).cloned().unwrap_or_default() {
+            if units.contains_key(&child) || units.len() > opts.config.max_audit_roles.min(MAX_FILES) {
+                continue;
+            }
+            let Some(parent_unit) = units.get(&parent).cloned() else { continue };
+            let (c, p) = (child.clone(), parent.clone());
+            let unit = step_unit(
+                b,
+                "tuf-role",
+                &child,
+                &parent_unit,
+                of_role(&child),
+                describe.clone(),
+                move |set, data, file| set.update_delegated_targets(data, file, &c, &p).map(|_| ()),
+                {
+                    let c = child.clone();
+                    move |set| role_version(set, &c)
+                },
+            );
+            units.insert(child.clone(), unit);
+            queue.push_back(child);
+        }
+    }
+}
+
+/// The version to fetch for `role` under consistent snapshots.
+fn role_version(set: &TrustedSet, role: &str) -> Option<u64> {
+    if !set.root().meta.consistent_snapshot {
+        return None;
+    }
+    set.snapshot_meta_for(role).ok().map(|m| m.version)
+}
+
+/// One update of the trusted set: the parent's set, plus one file.
+#[allow(clippy::too_many_arguments)]
+fn step_unit(
+    b: &mut PlanBuilder,
+    kind: &'static str,
+    role: &str,
+    parent: &UnitRef<TrustedSet>,
+    candidates: Vec<(String, FileRef)>,
+    describe: impl Fn(&str) -> String + Send + Sync + 'static,
+    update: impl Fn(&mut TrustedSet, &[u8], &str) -> Result<(), crate::tuf::TufError> + Send + Sync + 'static,
+    version: impl Fn(&TrustedSet) -> Option<u64> + Send + Sync + 'static,
+) -> UnitRef<TrustedSet> {
+    let mut inputs = vec![parent.input()];
+    inputs.extend(candidates.iter().map(|(_, f)| f.input()));
+    let (p, role) = (parent.clone(), role.to_owned());
+    b.unit(UnitId::new(kind, role.clone()), &inputs, move |inputs: &Inputs| {
+        let Some(set) = inputs.get(&p) else { return Outcome::skipped("its delegator is not trusted") };
+        let name = Updater::metadata_path(&role, version(set));
+        let plain = Updater::metadata_path(&role, None);
+        // The served name, or the unversioned file of the source layout.
+        let found = [name, plain].into_iter().find_map(|want| {
+            let decoded = percent_encoding::percent_decode_str(&want).decode_utf8_lossy().into_owned();
+            candidates.iter().find(|(rel, _)| *rel == decoded).map(|(rel, f)| (rel.clone(), f.clone()))
+        });
+        let Some((rel, file)) = found else { return fail_set(format!("{role}: no metadata file")) };
+        let Some(data) = inputs.bytes(&file) else { return fail_set(format!("{role}: cannot read {rel}")) };
+        let mut set = set.clone();
+        match update(&mut set, data, &describe(&rel)) {
+            Ok(()) => Outcome::pass(set),
+            Err(e) => fail_set(e.message),
+        }
+    })
+}
+
+/// Delegator → delegated role names, from every targets file on disk.
+fn scan_delegations(files: &BTreeMap<String, FileRef>, base: &str) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (rel, f) in files {
+        let Some(stem) = rel.strip_suffix(".json") else { continue };
+        let role = match stem.split_once('.') {
+            Some((v, rest)) if !v.is_empty() && v.bytes().all(|c| c.is_ascii_digit()) => rest,
+            _ => stem,
+        };
+        if out.contains_key(role) {
+            continue;
+        }
+        let Ok(bytes) = std::fs::read(f.path()) else { continue };
+        let Ok(md) = tufmeta::parse(&bytes, &Path::new(base).join(rel).display().to_string()) else {
+            continue;
+        };
+        if let Signed::Targets(t) = &md.signed
+            && let Some(d) = &t.delegations
+        {
+            out.insert(role.to_owned(), d.role_names());
+        }
+    }
+    out
+}

@@ -1,0 +1,265 @@
+//! The graph as DOT (Graphviz), Mermaid (`flowchart`) and JSON, for
+//! `trailscope graph`. Output is deterministic: nodes and edges in
+//! insertion order, node ids `n<index>`, JSON keys sorted. Labels are
+//! escaped for each format; control, bidi and zero-width characters from
+//! metadata are shown as `\u{…}` text rather than passed through.
+
+use serde_json::{Value, json};
+
+use super::draw::{self, View};
+use super::{Edge, GraphKind, Node, NodeId, SupplyGraph};
+
+/// What to include.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ExportOptions {
+    /// Artifact nodes and their produces/consumes edges (large for big links).
+    pub artifacts: bool,
+}
+
+fn shown(g: &SupplyGraph, n: NodeId, o: ExportOptions) -> bool {
+    o.artifacts || !matches!(g.graph[n], Node::Artifact(_))
+}
+
+/// Edges to export: (from, to, edge), in insertion order.
+fn edges(g: &SupplyGraph, o: ExportOptions) -> impl Iterator<Item = (NodeId, NodeId, &Edge)> {
+    g.graph
+        .raw_edges()
+        .iter()
+        .filter(move |e| shown(g, e.source(), o) && shown(g, e.target(), o))
+        .map(|e| (e.source(), e.target(), &e.weight))
+}
+
+/// Characters a terminal or renderer would hide or reinterpret.
+fn suspicious(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+fn visible(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if suspicious(c) {
+            out.push_str(&format!("\\u{{{:04X}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn edge_label(e: &Edge) -> Option<String> {
+    match e {
+        Edge::Matches(m) => Some(m.rule.clone()),
+        Edge::Signs(s) => Some(s.word().to_owned()),
+        Edge::Delegates(d) => {
+            let mut l = format!("threshold {}", d.threshold);
+            if !d.paths.is_empty() {
+                l.push_str(&format!(" {}", d.paths.join(", ")));
+            }
+            if d.terminating {
+                l.push_str(" (terminating)");
+            }
+            Some(l)
+        }
+        _ => None,
+    }
+}
+
+// --- DOT ---------------------------------------------------------------------
+
+fn dot_str(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in visible(s).chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            _ => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn dot_shape(n: &Node) -> &'static str {
+    match n {
+        Node::Layout(_) => "folder",
+        Node::Step(_) => "box",
+        Node::Inspection(_) => "hexagon",
+        Node::Link(_) => "note",
+        Node::Artifact(_) => "ellipse",
+        Node::Key(_) => "diamond",
+        Node::Role(_) => "component",
+        Node::Target(_) => "cds",
+    }
+}
+
+/// Graphviz DOT.
+pub fn to_dot(g: &SupplyGraph, o: ExportOptions) -> String {
+    let mut out = String::from("digraph supply_chain {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n");
+    out.push_str(&format!("  label={};\n", dot_str(&format!("trailscope {} graph", g.kind.as_str()))));
+    for n in g.graph.node_indices().filter(|&n| shown(g, n, o)) {
+        out.push_str(&format!(
+            "  n{} [label={}, shape={}];\n",
+            n.index(),
+            dot_str(&g.label(n)),
+            dot_shape(&g.graph[n])
+        ));
+    }
+    for (a, b, e) in edges(g, o) {
+        let mut attrs = vec![format!("class={}", dot_str(e.kind()))];
+        if let Some(l) = edge_label(e) {
+            attrs.push(format!("label={}", dot_str(&l)));
+        }
+        match e {
+            Edge::Signs(s) if *s != super::SignState::Valid => attrs.push("style=dashed, color=red".into()),
+            Edge::Matches(_) => attrs.push("color=blue".into()),
+            _ => {}
+        }
+        out.push_str(&format!("  n{} -> n{} [{}];\n", a.index(), b.index(), attrs.join(", ")));
+    }
+    out.push_str("}\n");
+    out
+}
+
+// --- Mermaid -------------------------------------------------------------------
+
+fn mermaid_str(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in visible(s).chars() {
+        match c {
+            '"' => out.push_str("#quot;"),
+            '<' => out.push_str("#lt;"),
+            '>' => out.push_str("#gt;"),
+            '#' => out.push_str("#35;"),
+            '|' => out.push_str("#124;"),
+            _ => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn mermaid_node(n: &Node, label: &str) -> String {
+    let l = mermaid_str(label);
+    match n {
+        Node::Layout(_) => format!("[[{l}]]"),
+        Node::Step(_) | Node::Role(_) => format!("[{l}]"),
+        Node::Inspection(_) => format!("{{{{{l}}}}}"),
+        Node::Link(_) => format!("[/{l}/]"),
+        Node::Artifact(_) => format!("({l})"),
+        Node::Key(_) => format!("(({l}))"),
+        Node::Target(_) => format!(">{l}]"),
+    }
+}
+
+/// A Mermaid `flowchart`.
+pub fn to_mermaid(g: &SupplyGraph, o: ExportOptions) -> String {
+    let mut out = String::from("flowchart LR\n");
+    for n in g.graph.node_indices().filter(|&n| shown(g, n, o)) {
+        out.push_str(&format!("  n{}{}\n", n.index(), mermaid_node(&g.graph[n], &g.label(n))));
+    }
+    for (a, b, e) in edges(g, o) {
+        let arrow = match e {
+            Edge::Signs(s) if *s != super::SignState::Valid => "-.->",
+            Edge::Matches(_) | Edge::Delegates(_) => "==>",
+            _ => "-->",
+        };
+        let label = edge_label(e).unwrap_or_else(|| e.kind().to_owned());
+        out.push_str(&format!("  n{} {arrow}|{}| n{}\n", a.index(), mermaid_str(&label), b.index()));
+    }
+    out
+}
+
+// --- JSON ----------------------------------------------------------------------
+
+fn node_json(g: &SupplyGraph, id: NodeId) -> Value {
+    let mut v = match &g.graph[id] {
+        Node::Layout(l) => json!({"path": l.path, "expires": l.expires, "scope": l.scope}),
+        Node::Step(i) | Node::Inspection(i) => json!({
+            "name": i.name, "threshold": i.threshold, "command": i.command,
+            "expected_materials": i.material_rules, "expected_products": i.product_rules,
+        }),
+        Node::Link(l) => {
+            let why = match &l.state {
+                super::LinkState::BadSignature(w) | super::LinkState::Malformed(w) => Some(w.clone()),
+                _ => None,
+            };
+            json!({"path": l.path, "step": l.step, "keyid": l.keyid, "state": l.state.word(), "reason": why, "used": l.used})
+        }
+        Node::Artifact(a) => {
+            let digests: serde_json::Map<String, Value> =
+                g.digests(a).into_iter().map(|(k, h)| (k.to_owned(), Value::from(h))).collect();
+            json!({"path": g.strings.resolve(a.path), "side": a.side.as_str(), "item": format!("n{}", a.item.index()), "digests": digests})
+        }
+        Node::Key(k) => json!({"keyid": k.keyid, "keytype": k.keytype}),
+        Node::Role(r) => json!({
+            "name": r.name, "version": r.version, "threshold": r.threshold, "expires": r.expires, "trusted": r.trusted,
+        }),
+        Node::Target(t) => {
+            let hashes: serde_json::Map<String, Value> =
+                t.hashes.iter().map(|(k, h)| (k.clone(), Value::from(h.clone()))).collect();
+            json!({"path": t.path, "length": t.length, "hashes": hashes})
+        }
+    };
+    v["id"] = format!("n{}", id.index()).into();
+    v["kind"] = g.graph[id].kind().into();
+    v
+}
+
+fn edge_json(a: NodeId, b: NodeId, e: &Edge) -> Value {
+    let mut v = match e {
+        Edge::Matches(m) => json!({
+            "rule": m.rule, "section": format!("expected_{}", m.to_side.as_str()), "index": m.index,
+            "from_side": m.from_side.as_str(), "to_side": m.to_side.as_str(),
+        }),
+        Edge::Signs(s) => json!({"signature": s.word()}),
+        Edge::Delegates(d) => json!({
+            "threshold": d.threshold, "paths": d.paths, "terminating": d.terminating, "order": d.order,
+        }),
+        _ => json!({}),
+    };
+    v["from"] = format!("n{}", a.index()).into();
+    v["to"] = format!("n{}", b.index()).into();
+    v["kind"] = e.kind().into();
+    v
+}
+
+/// The graph as a JSON document (schema_version 1), with the drawing of
+/// its main view (`chain` for in-toto, `trust` for TUF).
+pub fn to_json(g: &SupplyGraph, o: ExportOptions) -> Value {
+    let nodes: Vec<Value> =
+        g.graph.node_indices().filter(|&n| shown(g, n, o)).map(|n| node_json(g, n)).collect();
+    let edges: Vec<Value> = edges(g, o).map(|(a, b, e)| edge_json(a, b, e)).collect();
+    let view = match g.kind {
+        GraphKind::InToto => View::Chain,
+        GraphKind::Tuf => View::Trust,
+    };
+    let d = draw::draw(g, view);
+    let placed: Vec<Value> = d
+        .nodes
+        .iter()
+        .map(|p| json!({"id": format!("n{}", p.node.index()), "layer": p.layer, "lane": p.lane}))
+        .collect();
+    let drawn_edges: Vec<Value> = d
+        .edges
+        .iter()
+        .filter_map(|e| {
+            let (a, b) = (d.nodes.get(e.from)?, d.nodes.get(e.to)?);
+            Some(json!({"from": format!("n{}", a.node.index()), "to": format!("n{}", b.node.index()), "count": e.count, "back": e.back}))
+        })
+        .collect();
+    json!({
+        "schema_version": 1,
+        "tool": "trailscope",
+        "kind": g.kind.as_str(),
+        "nodes": nodes,
+        "edges": edges,
+        "drawing": {
+            "view": match view { View::Chain => "chain", View::Trust => "trust" },
+            "layers": d.layers,
+            "lanes": d.lanes,
+            "nodes": placed,
+            "edges": drawn_edges,
+        },
+    })
+}

@@ -1,0 +1,520 @@
+//! The supply-chain graph (DESIGN §2 `graph/`): one petgraph model over
+//! in-toto layouts and links and TUF roles and targets, built from loaded
+//! metadata whether or not it verifies, for the views, the `graph` command
+//! and the queries behind them.
+//!
+//! Nodes: [`Node::Layout`], [`Node::Step`], [`Node::Inspection`],
+//! [`Node::Link`], [`Node::Artifact`] (one per path per step side, carrying
+//! its digests), [`Node::Key`], [`Node::Role`], [`Node::Target`].
+//! Edges: produces (step → product), consumes (material → step), matches
+//! (one per MATCH rule, source item → rule's item), signs (key → link,
+//! layout or role, valid or not), delegates (role → role), trusts (layout →
+//! key → step), plus the structural records (link → step), contains (layout
+//! → item) and lists (role → target).
+//!
+//! Scale: artifact paths, algorithms and digests are interned, artifact
+//! nodes are small and inline, and every edge is built per rule or per
+//! artifact, never per pair of artifacts — 3 steps × 100,000 artifacts is
+//! 600,000 artifact nodes and as many edges.
+//!
+//! Modules: [`intoto`] and [`tuf`] build graphs, [`query`] answers the
+//! views' questions, [`draw`] lays a graph out in layers and lanes (plain
+//! coordinates), [`export`] writes DOT, Mermaid and JSON.
+
+pub mod draw;
+pub mod export;
+pub mod intoto;
+pub mod query;
+pub mod tuf;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use petgraph::Direction;
+use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
+use petgraph::visit::EdgeRef;
+
+/// A node of the graph.
+pub type NodeId = NodeIndex<u32>;
+/// An edge of the graph.
+pub type EdgeId = EdgeIndex<u32>;
+
+/// An interned string (artifact path, hash algorithm, digest).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Sym(u32);
+
+/// Interns strings: each distinct string is stored once.
+#[derive(Debug, Default, Clone)]
+pub struct Interner {
+    ids: HashMap<Arc<str>, Sym>,
+    strs: Vec<Arc<str>>,
+}
+
+impl Interner {
+    pub fn intern(&mut self, s: &str) -> Sym {
+        if let Some(&id) = self.ids.get(s) {
+            return id;
+        }
+        let id = Sym(u32::try_from(self.strs.len()).unwrap_or(u32::MAX));
+        let arc: Arc<str> = Arc::from(s);
+        self.strs.push(arc.clone());
+        self.ids.insert(arc, id);
+        id
+    }
+
+    pub fn get(&self, s: &str) -> Option<Sym> {
+        self.ids.get(s).copied()
+    }
+
+    pub fn resolve(&self, sym: Sym) -> &str {
+        self.strs.get(sym.0 as usize).map(|s| &**s).unwrap_or("")
+    }
+}
+
+/// Which artifact set of a step or inspection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Side {
+    Materials,
+    Products,
+}
+
+impl Side {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Side::Materials => "materials",
+            Side::Products => "products",
+        }
+    }
+}
+
+/// What became of a link file while loading and checking it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkState {
+    /// Validly signed by the functionary key it is named after.
+    Signed,
+    /// Loaded, but the signature did not verify (or no layout key for it).
+    BadSignature(String),
+    /// Not valid in-toto metadata.
+    Malformed(String),
+    /// No such file.
+    Missing,
+}
+
+impl LinkState {
+    pub fn word(&self) -> &'static str {
+        match self {
+            LinkState::Signed => "signed",
+            LinkState::BadSignature(_) => "bad-signature",
+            LinkState::Malformed(_) => "malformed",
+            LinkState::Missing => "missing",
+        }
+    }
+}
+
+/// A layout (the root layout, or a sublayout delivered as a link).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LayoutNode {
+    pub path: String,
+    pub expires: Option<String>,
+    /// Steps delegating to this layout (empty for the root layout).
+    pub scope: Vec<String>,
+}
+
+/// A step or an inspection of a layout.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemNode {
+    pub name: String,
+    /// Steps: how many functionaries must agree. Inspections: 0.
+    pub threshold: i64,
+    /// Steps: the expected command. Inspections: `run`.
+    pub command: Vec<String>,
+    /// The rule texts of `expected_materials`, in order.
+    pub material_rules: Vec<String>,
+    /// The rule texts of `expected_products`, in order.
+    pub product_rules: Vec<String>,
+}
+
+impl ItemNode {
+    pub fn rules(&self, side: Side) -> &[String] {
+        match side {
+            Side::Materials => &self.material_rules,
+            Side::Products => &self.product_rules,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkNode {
+    pub path: String,
+    pub step: String,
+    /// The authorized key id whose prefix names the file.
+    pub keyid: String,
+    pub state: LinkState,
+    /// The link's artifacts are the ones the step's rules use.
+    pub used: bool,
+}
+
+/// One path on one side of one step or inspection.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArtifactNode {
+    /// The step or inspection.
+    pub item: NodeId,
+    pub side: Side,
+    pub path: Sym,
+    /// (algorithm, hex digest), sorted by algorithm.
+    pub digests: Box<[(Sym, Sym)]>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyNode {
+    pub keyid: String,
+    pub keytype: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoleNode {
+    pub name: String,
+    /// `None` when the role is delegated but its metadata was not loaded.
+    pub version: Option<u64>,
+    pub threshold: u64,
+    pub expires: Option<String>,
+    /// Loaded and trusted (its signatures met the threshold).
+    pub trusted: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetNode {
+    pub path: String,
+    pub length: u64,
+    pub hashes: Vec<(String, String)>,
+}
+
+/// A node: boxed except for artifacts, which are the many.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Node {
+    Layout(Box<LayoutNode>),
+    Step(Box<ItemNode>),
+    Inspection(Box<ItemNode>),
+    Link(Box<LinkNode>),
+    Artifact(ArtifactNode),
+    Key(Box<KeyNode>),
+    Role(Box<RoleNode>),
+    Target(Box<TargetNode>),
+}
+
+impl Node {
+    /// The kind as exported (`step`, `artifact`, …).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Node::Layout(_) => "layout",
+            Node::Step(_) => "step",
+            Node::Inspection(_) => "inspection",
+            Node::Link(_) => "link",
+            Node::Artifact(_) => "artifact",
+            Node::Key(_) => "key",
+            Node::Role(_) => "role",
+            Node::Target(_) => "target",
+        }
+    }
+
+    /// A step or an inspection.
+    pub fn item(&self) -> Option<&ItemNode> {
+        match self {
+            Node::Step(i) | Node::Inspection(i) => Some(i),
+            _ => None,
+        }
+    }
+}
+
+/// A MATCH rule: artifacts of `from_side` of the source item (the rule's
+/// `FROM`) must match artifacts of `to_side` of the item whose rule it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MatchEdge {
+    /// The rule as written (upper-case keyword, elements joined by spaces).
+    pub rule: String,
+    /// The section the rule is in (its item's side).
+    pub to_side: Side,
+    /// `WITH MATERIALS|PRODUCTS`: the source item's side.
+    pub from_side: Side,
+    /// Index of the rule in its section.
+    pub index: usize,
+}
+
+/// A TUF delegation: `from` delegates (part of) its trust to `to`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DelegationEdge {
+    pub threshold: u64,
+    /// Path patterns, or `hash-prefix:` entries; empty for top-level roles.
+    pub paths: Vec<String>,
+    pub terminating: bool,
+    /// Position in the delegator's list (the search order).
+    pub order: usize,
+}
+
+/// Whether a key's signature on a document counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignState {
+    Valid,
+    Invalid,
+    /// The key is authorized but the document carries no signature by it.
+    Missing,
+}
+
+impl SignState {
+    pub fn word(self) -> &'static str {
+        match self {
+            SignState::Valid => "valid",
+            SignState::Invalid => "invalid",
+            SignState::Missing => "missing",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Edge {
+    /// Step or inspection → one of its products.
+    Produces,
+    /// One of its materials → step or inspection.
+    Consumes,
+    Matches(Box<MatchEdge>),
+    /// Key → link, layout or role metadata.
+    Signs(SignState),
+    Delegates(Box<DelegationEdge>),
+    /// Layout → functionary key, key → step it may sign for.
+    Trusts,
+    /// Link → the step it is evidence for.
+    Records,
+    /// Layout → step or inspection; step → sublayout.
+    Contains,
+    /// Targets role → target it lists.
+    Lists,
+}
+
+impl Edge {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Edge::Produces => "produces",
+            Edge::Consumes => "consumes",
+            Edge::Matches(_) => "matches",
+            Edge::Signs(_) => "signs",
+            Edge::Delegates(_) => "delegates",
+            Edge::Trusts => "trusts",
+            Edge::Records => "records",
+            Edge::Contains => "contains",
+            Edge::Lists => "lists",
+        }
+    }
+}
+
+/// Which metadata a graph was built from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GraphKind {
+    InToto,
+    Tuf,
+}
+
+impl GraphKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GraphKind::InToto => "in-toto",
+            GraphKind::Tuf => "tuf",
+        }
+    }
+}
+
+/// The graph with its indexes.
+#[derive(Debug, Clone)]
+pub struct SupplyGraph {
+    pub kind: GraphKind,
+    pub graph: DiGraph<Node, Edge, u32>,
+    pub strings: Interner,
+    items: HashMap<String, NodeId>,
+    links: HashMap<String, NodeId>,
+    keys: HashMap<String, NodeId>,
+    roles: HashMap<String, NodeId>,
+    targets: HashMap<String, NodeId>,
+    /// Artifact nodes by path, in insertion order.
+    artifacts: HashMap<Sym, Vec<NodeId>>,
+    /// The root layout (in-toto).
+    pub root: Option<NodeId>,
+}
+
+impl SupplyGraph {
+    pub fn new(kind: GraphKind) -> Self {
+        Self {
+            kind,
+            graph: DiGraph::default(),
+            strings: Interner::default(),
+            items: HashMap::new(),
+            links: HashMap::new(),
+            keys: HashMap::new(),
+            roles: HashMap::new(),
+            targets: HashMap::new(),
+            artifacts: HashMap::new(),
+            root: None,
+        }
+    }
+
+    pub fn node(&self, id: NodeId) -> Option<&Node> {
+        self.graph.node_weight(id)
+    }
+
+    pub fn node_count(&self) -> usize {
+        self.graph.node_count()
+    }
+
+    pub fn edge_count(&self) -> usize {
+        self.graph.edge_count()
+    }
+
+    /// Every node of one kind, in insertion order.
+    pub fn nodes_of(&self, kind: &str) -> Vec<NodeId> {
+        self.graph.node_indices().filter(|&n| self.graph[n].kind() == kind).collect()
+    }
+
+    /// Every edge of one kind: (edge, from, to), in insertion order.
+    pub fn edges_of(&self, kind: &str) -> Vec<(EdgeId, NodeId, NodeId)> {
+        self.graph
+            .edge_references()
+            .filter(|e| e.weight().kind() == kind)
+            .map(|e| (e.id(), e.source(), e.target()))
+            .collect()
+    }
+
+    /// A step or inspection by name.
+    pub fn item(&self, name: &str) -> Option<NodeId> {
+        self.items.get(name).copied()
+    }
+
+    pub fn link(&self, path: &str) -> Option<NodeId> {
+        self.links.get(path).copied()
+    }
+
+    pub fn key(&self, keyid: &str) -> Option<NodeId> {
+        self.keys.get(keyid).copied()
+    }
+
+    pub fn role(&self, name: &str) -> Option<NodeId> {
+        self.roles.get(name).copied()
+    }
+
+    pub fn target(&self, path: &str) -> Option<NodeId> {
+        self.targets.get(path).copied()
+    }
+
+    /// Artifact nodes of `path`, one per step side that records it.
+    pub fn artifacts_at(&self, path: &str) -> &[NodeId] {
+        self.strings.get(path).and_then(|s| self.artifacts.get(&s)).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// The artifact of `path` on `side` of item `item`.
+    pub fn artifact(&self, item: NodeId, side: Side, path: &str) -> Option<NodeId> {
+        self.artifacts_at(path)
+            .iter()
+            .copied()
+            .find(|&a| matches!(&self.graph[a], Node::Artifact(n) if n.item == item && n.side == side))
+    }
+
+    /// Edges out of (`Outgoing`) or into (`Incoming`) `node`, in insertion order.
+    pub fn edges(&self, node: NodeId, dir: Direction) -> Vec<(EdgeId, NodeId, &Edge)> {
+        let mut out: Vec<(EdgeId, NodeId, &Edge)> = self
+            .graph
+            .edges_directed(node, dir)
+            .map(|e| (e.id(), if dir == Direction::Outgoing { e.target() } else { e.source() }, e.weight()))
+            .collect();
+        out.sort_by_key(|(e, _, _)| *e);
+        out
+    }
+
+    /// A short human label for a node (for DOT, Mermaid, the views).
+    pub fn label(&self, id: NodeId) -> String {
+        match &self.graph[id] {
+            Node::Layout(l) => format!("layout {}", l.path),
+            Node::Step(i) => format!("step {}", i.name),
+            Node::Inspection(i) => format!("inspection {}", i.name),
+            Node::Link(l) => format!("link {}", file_name(&l.path)),
+            Node::Artifact(a) => format!("{} {}", a.side.as_str(), self.strings.resolve(a.path)),
+            Node::Key(k) => format!("key {}", short(&k.keyid)),
+            Node::Role(r) => format!("role {}", r.name),
+            Node::Target(t) => format!("target {}", t.path),
+        }
+    }
+
+    // --- construction, for the builders -------------------------------------
+
+    pub(crate) fn add(&mut self, node: Node) -> NodeId {
+        let index_key = match &node {
+            Node::Step(i) | Node::Inspection(i) => Some((0, i.name.clone())),
+            Node::Link(l) => Some((1, l.path.clone())),
+            Node::Key(k) => Some((2, k.keyid.clone())),
+            Node::Role(r) => Some((3, r.name.clone())),
+            Node::Target(t) => Some((4, t.path.clone())),
+            _ => None,
+        };
+        let artifact_path = match &node {
+            Node::Artifact(a) => Some(a.path),
+            _ => None,
+        };
+        let id = self.graph.add_node(node);
+        if let Some(p) = artifact_path {
+            self.artifacts.entry(p).or_default().push(id);
+        }
+        if let Some((which, key)) = index_key {
+            let map = match which {
+                0 => &mut self.items,
+                1 => &mut self.links,
+                2 => &mut self.keys,
+                3 => &mut self.roles,
+                _ => &mut self.targets,
+            };
+            map.entry(key).or_insert(id);
+        }
+        id
+    }
+
+    /// The key node for `keyid`, added once.
+    pub(crate) fn key_node(&mut self, keyid: &str, keytype: Option<String>) -> NodeId {
+        match self.key(keyid) {
+            Some(k) => k,
+            None => self.add(Node::Key(Box::new(KeyNode { keyid: keyid.to_owned(), keytype }))),
+        }
+    }
+
+    pub(crate) fn connect(&mut self, from: NodeId, to: NodeId, edge: Edge) -> EdgeId {
+        self.graph.add_edge(from, to, edge)
+    }
+
+    /// Adds an artifact node for `path` on `side` of `item`, with its edge.
+    pub(crate) fn add_artifact<'a>(
+        &mut self,
+        item: NodeId,
+        side: Side,
+        path: &str,
+        digests: impl Iterator<Item = (&'a str, &'a str)>,
+    ) -> NodeId {
+        let path = self.strings.intern(path);
+        let mut d: Vec<(Sym, Sym)> =
+            digests.map(|(alg, hex)| (self.strings.intern(alg), self.strings.intern(hex))).collect();
+        d.sort_by(|a, b| self.strings.resolve(a.0).cmp(self.strings.resolve(b.0)));
+        let id = self.add(Node::Artifact(ArtifactNode { item, side, path, digests: d.into() }));
+        match side {
+            Side::Products => self.connect(item, id, Edge::Produces),
+            Side::Materials => self.connect(id, item, Edge::Consumes),
+        };
+        id
+    }
+
+    /// The digests of an artifact node as strings.
+    pub fn digests(&self, artifact: &ArtifactNode) -> Vec<(&str, &str)> {
+        artifact.digests.iter().map(|(a, h)| (self.strings.resolve(*a), self.strings.resolve(*h))).collect()
+    }
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
+}
+
+/// The first 8 characters of a key id.
+pub fn short(keyid: &str) -> &str {
+    keyid.get(..8).unwrap_or(keyid)
+}

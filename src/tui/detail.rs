@@ -1,0 +1,67 @@
+//! What a verification run hands the TUI: the [`Document`] every renderer
+//! shares (DESIGN §4), plus the verifier's own traces — the in-toto
+//! [`LayoutTrace`](crate::intoto::LayoutTrace) and the TUF role tree — that
+//! the Chain, Step, Artifact and Trust views walk. A session that only has a
+//! document (tests, `report` files) returns it bare: those views then say
+//! what they would show.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::chain::Chain;
+use crate::intoto::InTotoOutcome;
+use crate::report::Document;
+
+/// One run's result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Results {
+    pub document: Document,
+    pub detail: Detail,
+}
+
+/// The traces behind the document.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Detail {
+    /// The in-toto chain as verified (steps, links, rules, artifacts).
+    pub chain: Option<Arc<Chain>>,
+    /// `tuf::inspect::tree` of the TUF run: roles, keys, thresholds and
+    /// which signatures counted, versions, expiry, root history.
+    pub tuf: Option<Value>,
+}
+
+impl From<Document> for Results {
+    fn from(document: Document) -> Self {
+        Self { document, detail: Detail::default() }
+    }
+}
+
+impl Results {
+    /// An in-toto run: the document and the chain derived from its trace.
+    /// `layout_keys` are the key ids the layout was verified with.
+    pub fn intoto(outcome: &InTotoOutcome, layout_keys: Vec<String>) -> Self {
+        let document = outcome.to_document();
+        let chain = Chain::from_outcome(outcome, &document.findings, layout_keys);
+        Self { document, detail: Detail { chain: Some(Arc::new(chain)), tuf: None } }
+    }
+
+    /// A bridge run: the document, the role tree of its TUF part and the
+    /// chain of its in-toto part (when it got that far).
+    pub fn bridge(outcome: &crate::bridge::BridgeOutcome) -> Self {
+        let document = outcome.to_document();
+        let keys = outcome.trace.layout_keys.clone().unwrap_or_default();
+        let chain =
+            outcome.intoto.as_ref().map(|o| Arc::new(Chain::from_outcome(o, &document.findings, keys)));
+        let tree = crate::tuf::inspect::tree(&outcome.tuf);
+        let tuf = (!tree.is_null()).then_some(tree);
+        Self { document, detail: Detail { chain, tuf } }
+    }
+
+    /// A TUF run: the document and the role tree.
+    pub fn tuf(outcome: &crate::tuf::session::Outcome, strict: bool) -> Self {
+        let document = crate::tuf::report::document(outcome, strict);
+        let tree = crate::tuf::inspect::tree(outcome);
+        let tuf = (!tree.is_null()).then_some(tree);
+        Self { document, detail: Detail { chain: None, tuf } }
+    }
+}

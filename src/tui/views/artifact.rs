@@ -1,0 +1,329 @@
+//! Artifact (`4`): every artifact path the chain recorded (virtualized:
+//! only the visible rows are looked up), each marked `✘ broken` when a
+//! failed rule is about it, `Δ changed` when its digest changes along the
+//! chain, else `✔ same`. Beside it, the selected artifact's digest at each
+//! step it passed through, expected against actual digests one above the
+//! other with the first differing character marked, and its provenance
+//! path through the chain.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
+use serde_json::Value;
+
+use super::chain::chain;
+use super::common::{draw_pane, empty, field, fit, list, short_digest};
+use super::findings::{diff_spans, digest_lines_in};
+use super::{Jump, View, ViewId};
+use crate::findings::Subject;
+use crate::intoto::model::HashDict;
+use crate::intoto::rule::ArtifactType;
+use crate::tui::chain::{Chain, first_difference, main_digest};
+use crate::tui::state::State;
+use crate::tui::theme::Theme;
+use crate::tui::widgets::text::untrusted_fit;
+use crate::tui::widgets::untrusted;
+
+pub struct ArtifactView;
+
+const SIDE_BY_SIDE: u16 = 110;
+
+fn split(body: Rect) -> (Rect, Rect) {
+    if body.width >= SIDE_BY_SIDE {
+        let [l, d] = Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(body);
+        (l, d)
+    } else {
+        let [l, d] = Layout::vertical([Constraint::Percentage(35), Constraint::Percentage(65)]).areas(body);
+        (l, d)
+    }
+}
+
+fn current(state: &State) -> Option<(&Chain, &str)> {
+    let chain = chain(state)?;
+    let path = chain.artifacts.get(state.cursor(ViewId::Artifact).selected)?;
+    Some((chain, path.as_str()))
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Status {
+    Broken,
+    Changed,
+    Same,
+}
+
+fn status(chain: &Chain, path: &str) -> Status {
+    if chain.flagged.contains(path) {
+        return Status::Broken;
+    }
+    let obs = chain.observations(path);
+    let first = obs.first().and_then(|(_, _, d)| main_digest(d)).map(|(_, h)| h);
+    if obs.iter().any(|(_, _, d)| main_digest(d).map(|(_, h)| h) != first) {
+        Status::Changed
+    } else {
+        Status::Same
+    }
+}
+
+fn status_span(s: Status, theme: &Theme) -> Span<'static> {
+    match s {
+        Status::Broken => Span::styled("✘ broken  ", theme.fail),
+        Status::Changed => Span::styled("Δ changed ", theme.warn),
+        Status::Same => Span::styled("✔ same    ", theme.pass),
+    }
+}
+
+impl View for ArtifactView {
+    fn id(&self) -> ViewId {
+        ViewId::Artifact
+    }
+
+    fn panes(&self) -> usize {
+        2
+    }
+
+    fn detail_lines(&self, state: &State) -> usize {
+        static THEME: std::sync::OnceLock<Theme> = std::sync::OnceLock::new();
+        let theme = THEME.get_or_init(Theme::default);
+        current(state).map_or(0, |(c, p)| detail(c, p, 200, theme).len())
+    }
+
+    fn rows(&self, state: &State) -> usize {
+        chain(state).map_or(0, |c| c.artifacts.len())
+    }
+
+    fn list_height(&self, body: Rect) -> usize {
+        split(body).0.height.saturating_sub(2) as usize
+    }
+
+    fn row_text(&self, state: &State, row: usize) -> String {
+        chain(state).and_then(|c| c.artifacts.get(row)).cloned().unwrap_or_default()
+    }
+
+    fn drill(&self, state: &State, row: usize) -> Option<Jump> {
+        let chain = chain(state)?;
+        let path = chain.artifacts.get(row)?;
+        // Enter leads to the rule that failed on it, else the last step it passed.
+        let failing = chain.items.iter().find_map(|item| {
+            item.rules()
+                .find(|(_, r)| {
+                    r.failed()
+                        && (r.trace.offending.contains(path)
+                            || r.trace.unmatched.iter().any(|u| &u.path == path))
+                })
+                .map(|(s, r)| Subject::Rule {
+                    step: item.name.clone(),
+                    section: s.section_name().to_owned(),
+                    index: r.index,
+                    text: r.text(),
+                })
+        });
+        let subject = failing.or_else(|| {
+            let (i, _, _) = chain.observations(path).into_iter().last()?;
+            Some(Subject::Step { name: chain.items.get(i)?.name.clone() })
+        })?;
+        Some(Jump { subject, finding: None })
+    }
+
+    fn follow(&self, state: &State, row: usize) -> Option<Subject> {
+        Some(Subject::Artifact { path: chain(state)?.artifacts.get(row)?.clone() })
+    }
+
+    fn accepts(&self, state: &State, subject: &Subject) -> bool {
+        matches!(subject, Subject::Artifact { path } if chain(state).and_then(|c| c.artifact_row(path)).is_some())
+    }
+
+    fn reveal(&self, state: &mut State, subject: &Subject) {
+        let Subject::Artifact { path } = subject else { return };
+        let Some((row, len)) = chain(state).and_then(|c| Some((c.artifact_row(path)?, c.artifacts.len())))
+        else {
+            return;
+        };
+        let height = self.list_height(crate::tui::layout::body(state.size));
+        state.cursor_mut(ViewId::Artifact).set(row, len, height);
+    }
+
+    fn copy_value(&self, state: &State, _row: usize) -> Option<(String, String)> {
+        let (chain, path) = current(state)?;
+        let (_, _, d) = chain.observations(path).into_iter().last()?;
+        let (alg, hex) = main_digest(d)?;
+        Some((format!("{alg} digest"), hex.to_owned()))
+    }
+
+    fn render(&self, state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
+        let Some(chain) = chain(state) else {
+            let inner = draw_pane("Artifacts".into(), true, theme, area, buf);
+            empty(state, "in-toto artifacts", theme, inner, buf);
+            return;
+        };
+        let (list_area, detail_area) = split(area);
+        let title = format!("Artifacts {} · {} flagged", chain.artifacts.len(), chain.flagged.len());
+        let inner = draw_pane(title, state.pane == 0, theme, list_area, buf);
+        let width = inner.width as usize;
+        list(
+            inner,
+            chain.artifacts.len(),
+            state.cursor(ViewId::Artifact),
+            state.pane == 0,
+            theme,
+            buf,
+            |i| {
+                let Some(path) = chain.artifacts.get(i) else { return Line::default() };
+                let mut spans = vec![status_span(status(chain, path), theme)];
+                spans.extend(untrusted_fit(path, width.saturating_sub(12), false, theme.base, theme));
+                Line::from(spans)
+            },
+        );
+        let inner = draw_pane("Digests and provenance".into(), state.pane == 1, theme, detail_area, buf);
+        if let Some((chain, path)) = current(state) {
+            Paragraph::new(detail(chain, path, inner.width as usize, theme))
+                .wrap(Wrap { trim: false })
+                .scroll((state.detail_scroll, 0))
+                .render(inner, buf);
+        }
+    }
+}
+
+fn side_word(side: ArtifactType) -> &'static str {
+    match side {
+        ArtifactType::Materials => "material",
+        ArtifactType::Products => "product",
+    }
+}
+
+fn detail(chain: &Chain, path: &str, width: usize, theme: &Theme) -> Vec<Line<'static>> {
+    let st = status(chain, path);
+    let mut head = vec![Span::styled(format!("{:<9} ", "Artifact"), theme.muted)];
+    head.extend(untrusted(path, theme.title, theme));
+    head.push(Span::raw("  "));
+    head.push(status_span(st, theme));
+    let mut lines = vec![Line::from(head)];
+    let obs = chain.observations(path);
+    lines.push(Line::styled(
+        format!("Digests at each step it passed through ({})", alg_of(&obs)),
+        theme.title,
+    ));
+    let name_w = obs
+        .iter()
+        .filter_map(|(i, _, _)| chain.items.get(*i))
+        .map(|i| i.name.chars().count())
+        .max()
+        .unwrap_or(8)
+        .clamp(8, 20);
+    let full = width >= 2 + 2 + name_w + 10 + 64 + 2;
+    let mut prev: Option<&str> = None;
+    for (i, side, d) in &obs {
+        let Some(item) = chain.items.get(*i) else { continue };
+        let hex = main_digest(d).map(|(_, h)| h).unwrap_or("");
+        let diff = prev.and_then(|p| first_difference(p, hex));
+        let (mark, style) = match (prev, diff) {
+            (None, _) => ("·", theme.muted),
+            (Some(_), None) => ("=", theme.pass),
+            (Some(_), Some(_)) => ("Δ", theme.warn),
+        };
+        let mut spans = vec![Span::styled(format!("  {mark} "), style)];
+        spans.extend(untrusted_fit(&item.name, name_w, true, theme.base, theme));
+        spans.push(Span::styled(format!(" {} ", fit(side_word(*side), 9)), theme.muted));
+        if full {
+            spans.extend(diff_spans(hex, diff, theme));
+        } else {
+            spans.extend(untrusted(&short_digest(hex, 16), theme.base, theme));
+            if let Some(at) = diff {
+                spans.push(Span::styled(format!("  Δ at character {}", at + 1), theme.warn));
+            }
+        }
+        lines.push(Line::from(spans));
+        prev = Some(hex);
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("Expected vs actual", theme.title));
+    let before = lines.len();
+    for item in &chain.items {
+        for (s, r) in item.rules() {
+            for u in r.trace.unmatched.iter().filter(|u| u.path == path) {
+                let text = format!(
+                    "{} {} ← {} of {}: {} ({})",
+                    item.name,
+                    s.section_name(),
+                    u.dest_path,
+                    u.dest_step,
+                    r.text(),
+                    u.reason
+                );
+                lines.push(field("Rule", &text, theme.fail, theme));
+                lines.push(field(
+                    "Expected",
+                    &format!("the {} recorded by {}", u.dest_path, u.dest_step),
+                    theme.muted,
+                    theme,
+                ));
+                lines.push(field(
+                    "Actual",
+                    &format!("the {} seen by {}", u.path, item.name),
+                    theme.muted,
+                    theme,
+                ));
+                lines.extend(digest_lines_in(
+                    u.dest_hashes.as_ref().unwrap_or(&Value::Null),
+                    &u.hashes,
+                    width,
+                    theme,
+                ));
+            }
+        }
+    }
+    if lines.len() == before {
+        lines.push(Line::styled(
+            match st {
+                Status::Same => "✔ the same digest everywhere it was recorded",
+                _ => "no MATCH rule compared it (changes above are steps modifying it)",
+            },
+            theme.muted,
+        ));
+    }
+    lines.push(Line::raw(""));
+    lines.extend(provenance(chain, path, &obs, theme));
+    lines
+}
+
+fn alg_of(obs: &[(usize, ArtifactType, &HashDict)]) -> String {
+    obs.first().and_then(|(_, _, d)| main_digest(d)).map_or("no digest", |(a, _)| a).to_owned()
+}
+
+/// clone ─▶ update-version (modified) ─▶ ✘ package
+fn provenance(
+    chain: &Chain,
+    path: &str,
+    obs: &[(usize, ArtifactType, &HashDict)],
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let mut spans = vec![Span::styled(format!("{:<9} ", "Path"), theme.muted)];
+    let mut items: Vec<usize> = obs.iter().map(|(i, _, _)| *i).collect();
+    items.dedup();
+    for (n, i) in items.iter().enumerate() {
+        let Some(item) = chain.items.get(*i) else { continue };
+        if n > 0 {
+            spans.push(Span::styled(" ─▶ ", theme.muted));
+        }
+        let broken = item.rules().any(|(_, r)| {
+            r.trace.unmatched.iter().any(|u| u.path == path) || r.trace.offending.iter().any(|o| o == path)
+        });
+        if broken {
+            spans.push(Span::styled("✘ ", theme.fail));
+        }
+        spans.extend(untrusted(&item.name, if broken { theme.fail } else { theme.base }, theme));
+        let m = item.digest(ArtifactType::Materials, path).and_then(main_digest).map(|(_, h)| h);
+        let p = item.digest(ArtifactType::Products, path).and_then(main_digest).map(|(_, h)| h);
+        let note = match (m, p) {
+            (Some(a), Some(b)) if a != b => " (modified)",
+            (None, Some(_)) => " (created)",
+            (Some(_), None) => " (consumed)",
+            _ => "",
+        };
+        spans.push(Span::styled(note, theme.muted));
+    }
+    if items.is_empty() {
+        spans.push(Span::styled("not recorded by any step", theme.muted));
+    }
+    vec![Line::from(spans)]
+}

@@ -1,0 +1,314 @@
+//! Chain (`2`): the layout's steps and inspections as a lane list — one row
+//! each, in layout order, with status (glyph and word), artifact counts and
+//! the items it takes artifacts from (a broken flow marked `✘`); only the
+//! visible rows are drawn, so it scales to any number of items. Beside it,
+//! for small layouts, a layered graph of the artifact flows (MATCH rules),
+//! broken flows drawn dashed with `✘`; `z` narrows it to the selected
+//! item's neighbourhood (always so beyond [`GRAPH_MAX`] items). Enter opens
+//! the selected item in the Step view.
+
+use std::collections::BTreeSet;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+
+use super::common::{draw_pane, empty, fit, list};
+use super::{Jump, View, ViewId};
+use crate::findings::Subject;
+use crate::tui::action::ViewAction;
+use crate::tui::chain::{Chain, Item, ItemStatus};
+use crate::tui::state::State;
+use crate::tui::theme::Theme;
+use crate::tui::widgets::text::untrusted_fit;
+
+pub struct ChainView;
+
+/// Beyond this many items the graph shows only a neighbourhood.
+pub const GRAPH_MAX: usize = 40;
+const SIDE_BY_SIDE: u16 = 110;
+
+pub fn chain(state: &State) -> Option<&Chain> {
+    state.model.as_ref().and_then(|m| m.chain.as_deref())
+}
+
+fn split(body: Rect) -> (Rect, Rect) {
+    if body.width >= SIDE_BY_SIDE {
+        let [l, g] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(body);
+        (l, g)
+    } else {
+        let [l, g] = Layout::vertical([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(body);
+        (l, g)
+    }
+}
+
+pub fn status_style(status: ItemStatus, theme: &Theme) -> Style {
+    match status {
+        ItemStatus::Pass => theme.pass,
+        ItemStatus::Warn => theme.warn,
+        ItemStatus::Skipped => theme.muted,
+        ItemStatus::Fail => theme.fail,
+    }
+}
+
+/// "✔ pass   " (glyph and word, padded).
+pub fn status_span(status: ItemStatus, theme: &Theme) -> Span<'static> {
+    let (glyph, word) = status.glyph_word();
+    Span::styled(format!("{glyph} {word:<8}"), status_style(status, theme))
+}
+
+impl View for ChainView {
+    fn id(&self) -> ViewId {
+        ViewId::Chain
+    }
+
+    fn rows(&self, state: &State) -> usize {
+        chain(state).map_or(0, |c| c.items.len())
+    }
+
+    fn list_height(&self, body: Rect) -> usize {
+        split(body).0.height.saturating_sub(2) as usize
+    }
+
+    fn row_text(&self, state: &State, row: usize) -> String {
+        chain(state)
+            .and_then(|c| c.items.get(row))
+            .map(|i| format!("{} {} {}", i.kind.word(), i.display_name(), i.status.glyph_word().1))
+            .unwrap_or_default()
+    }
+
+    fn drill(&self, state: &State, row: usize) -> Option<Jump> {
+        let item = chain(state)?.items.get(row)?;
+        Some(Jump { subject: Subject::Step { name: item.name.clone() }, finding: None })
+    }
+
+    fn follow(&self, state: &State, row: usize) -> Option<Subject> {
+        let item = chain(state)?.items.get(row)?;
+        Some(Subject::Step { name: item.name.clone() })
+    }
+
+    fn act(&self, state: &mut State, action: ViewAction) {
+        if action == ViewAction::ToggleFocus {
+            state.focus = !state.focus;
+        }
+    }
+
+    fn copy_value(&self, state: &State, row: usize) -> Option<(String, String)> {
+        let item = chain(state)?.items.get(row)?;
+        Some((item.kind.word().to_owned(), item.name.clone()))
+    }
+
+    fn render(&self, state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
+        let (list_area, graph_area) = split(area);
+        let Some(chain) = chain(state) else {
+            let inner = draw_pane("Chain".into(), true, theme, area, buf);
+            empty(state, "in-toto supply chain", theme, inner, buf);
+            return;
+        };
+        render_list(state, chain, theme, list_area, buf);
+        render_graph(state, chain, theme, graph_area, buf);
+    }
+}
+
+fn render_list(state: &State, chain: &Chain, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let failed = chain.items.iter().filter(|i| i.status == ItemStatus::Fail).count();
+    let title = format!("Chain {} · {} items, {} failed", chain.layout, chain.items.len(), failed);
+    let title = crate::sanitize::sanitize(&title).into_owned();
+    let inner = draw_pane(title, state.pane == 0, theme, area, buf);
+    let name_w = chain.items.iter().map(|i| i.display_name().chars().count()).max().unwrap_or(8).clamp(8, 24);
+    let cursor = state.cursor(ViewId::Chain);
+    list(inner, chain.items.len(), cursor, state.pane == 0, theme, buf, |i| {
+        chain
+            .items
+            .get(i)
+            .map_or_else(Line::default, |item| lane_row(chain, i, item, name_w, inner.width, theme))
+    });
+}
+
+fn lane_row(
+    chain: &Chain,
+    index: usize,
+    item: &Item,
+    name_w: usize,
+    width: u16,
+    theme: &Theme,
+) -> Line<'static> {
+    let mut spans =
+        vec![status_span(item.status, theme), Span::styled(fit(item.kind.word(), 11), theme.muted)];
+    spans.extend(untrusted_fit(&item.display_name(), name_w, true, theme.base, theme));
+    let counts = format!(" {:>3}m {:>3}p", item.material_paths.len(), item.product_paths.len());
+    spans.push(Span::styled(counts, theme.muted));
+    let used = 1 + 9 + 11 + name_w + 10;
+    let mut room = (width as usize).saturating_sub(used + 1);
+    let mut sources: Vec<(usize, bool)> = Vec::new();
+    for f in chain.flows.iter().filter(|f| f.to == index) {
+        match sources.iter_mut().find(|(s, _)| *s == f.from) {
+            Some(s) => s.1 |= f.broken,
+            None => sources.push((f.from, f.broken)),
+        }
+    }
+    if !sources.is_empty() && room > 4 {
+        spans.push(Span::styled(" ⇠", theme.muted));
+        room -= 2;
+        for (from, broken) in sources {
+            let Some(src) = chain.items.get(from) else { continue };
+            let text = if broken { format!(" ✘{}", src.name) } else { format!(" {}", src.name) };
+            let w = text.chars().count();
+            if w > room {
+                spans.push(Span::styled(" …", theme.muted));
+                break;
+            }
+            room -= w;
+            let style = if broken { theme.fail } else { theme.base };
+            spans.extend(crate::tui::widgets::untrusted(&text, style, theme));
+        }
+    }
+    Line::from(spans)
+}
+
+/// A cell of the graph drawing.
+struct Canvas {
+    cells: Vec<(usize, usize, String, Style)>,
+    width: usize,
+    height: usize,
+    /// The selected node's right end and row.
+    selected: Option<(usize, usize)>,
+}
+
+impl Canvas {
+    fn put(&mut self, x: usize, y: usize, s: &str, style: Style) {
+        self.width = self.width.max(x + s.chars().count());
+        self.height = self.height.max(y + 1);
+        self.cells.push((x, y, s.to_owned(), style));
+    }
+}
+
+/// The items the graph shows: all of a small chain, else (or with `z`) the
+/// selected item and its neighbours.
+fn shown(state: &State, chain: &Chain) -> (BTreeSet<usize>, bool) {
+    let selected = state.cursor(ViewId::Chain).selected;
+    let focus = state.focus || chain.items.len() > GRAPH_MAX;
+    if focus { (chain.neighbours(selected), true) } else { ((0..chain.items.len()).collect(), false) }
+}
+
+fn render_graph(state: &State, chain: &Chain, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let (nodes, focused) = shown(state, chain);
+    let title =
+        if focused { "Flows · neighbourhood (z: all)" } else { "Flows · layered (z: neighbourhood)" };
+    let inner = draw_pane(title.to_owned(), false, theme, area, buf);
+    if inner.height < 2 {
+        return;
+    }
+    let selected = state.cursor(ViewId::Chain).selected;
+    let canvas = layout(chain, &nodes, selected, theme);
+    let legend = Line::from(vec![
+        Span::styled("─▶", theme.muted),
+        Span::styled(" flow  ", theme.muted),
+        Span::styled("╌✘▶", theme.fail),
+        Span::styled(" broken: a MATCH rule could not consume (digest differs)", theme.muted),
+    ]);
+    let legend_y = inner.y + inner.height - 1;
+    legend.render(Rect::new(inner.x, legend_y, inner.width, 1), buf);
+    let view = Rect::new(inner.x, inner.y, inner.width, inner.height - 1);
+    // Pan so the selected node is in view.
+    let sel = canvas.selected;
+    let dx = sel.map_or(0, |(x, _)| x.saturating_sub(view.width as usize));
+    let dy = sel.map_or(0, |(_, y)| (y + 1).saturating_sub(view.height as usize));
+    for (x, y, s, style) in &canvas.cells {
+        if *y < dy || *y - dy >= view.height as usize {
+            continue;
+        }
+        for (cx, ch) in (*x as isize - dx as isize..).zip(s.chars()) {
+            if cx >= 0 && (cx as usize) < view.width as usize {
+                let pos = (view.x + cx as u16, view.y + (*y - dy) as u16);
+                if let Some(cell) = buf.cell_mut(pos) {
+                    cell.set_char(ch).set_style(*style);
+                }
+            }
+        }
+    }
+    if canvas.width > view.width as usize + dx {
+        let more = Rect::new(view.x + view.width.saturating_sub(1), view.y, 1, 1);
+        Span::styled("›", theme.muted).render(more, buf);
+    }
+}
+
+/// Lays out `nodes` in layers (longest flow path), draws nodes as
+/// `[✔ name]` and flows as orthogonal arrows into the canvas.
+fn layout(chain: &Chain, nodes: &BTreeSet<usize>, selected: usize, theme: &Theme) -> Canvas {
+    const GAP: usize = 6;
+    let mut layer_ids: Vec<usize> = nodes.iter().filter_map(|n| chain.layers.get(*n).copied()).collect();
+    layer_ids.sort_unstable();
+    layer_ids.dedup();
+    let layer_of = |n: usize| chain.layers.get(n).and_then(|l| layer_ids.binary_search(l).ok()).unwrap_or(0);
+    let label = |n: usize| {
+        let Some(item) = chain.items.get(n) else { return String::new() };
+        let name = crate::tui::widgets::text::truncate(&crate::sanitize::sanitize(&item.name), 18);
+        format!("[{} {name}]", item.status.glyph_word().0)
+    };
+    let mut columns: Vec<Vec<usize>> = vec![Vec::new(); layer_ids.len()];
+    for n in nodes {
+        if let Some(col) = columns.get_mut(layer_of(*n)) {
+            col.push(*n);
+        }
+    }
+    let widths: Vec<usize> =
+        columns.iter().map(|c| c.iter().map(|n| label(*n).chars().count()).max().unwrap_or(0)).collect();
+    let mut xs = Vec::with_capacity(widths.len());
+    let mut x = 0;
+    for w in &widths {
+        xs.push(x);
+        x += w + GAP;
+    }
+    let mut pos = std::collections::BTreeMap::new();
+    for (c, col) in columns.iter().enumerate() {
+        for (r, n) in col.iter().enumerate() {
+            pos.insert(*n, (xs.get(c).copied().unwrap_or(0), r * 2, label(*n).chars().count()));
+        }
+    }
+    let mut canvas = Canvas { cells: Vec::new(), width: 0, height: 0, selected: None };
+    for f in &chain.flows {
+        let (Some(&(fx, fy, fw)), Some(&(tx, ty, _))) = (pos.get(&f.from), pos.get(&f.to)) else { continue };
+        if tx <= fx + fw {
+            continue;
+        }
+        let style = if f.broken { theme.fail } else { theme.muted };
+        let (h, v) = if f.broken { ("╌", "╎") } else { ("─", "│") };
+        let x0 = fx + fw;
+        let xm = tx.saturating_sub(3).max(x0);
+        for x in x0..xm {
+            canvas.put(x, fy, h, style);
+        }
+        if fy != ty {
+            let (a, b) = (fy.min(ty), fy.max(ty));
+            for y in a + 1..b {
+                canvas.put(xm, y, v, style);
+            }
+            canvas.put(xm, fy, if ty > fy { "╮" } else { "╯" }, style);
+            canvas.put(xm, ty, if ty > fy { "╰" } else { "╭" }, style);
+        } else {
+            canvas.put(xm, fy, h, style);
+        }
+        for x in xm + 1..tx.saturating_sub(1) {
+            canvas.put(x, ty, h, style);
+        }
+        canvas.put(tx.saturating_sub(1), ty, "▶", style);
+        if f.broken {
+            canvas.put(x0 + (xm - x0) / 2, fy, "✘", theme.fail);
+        }
+    }
+    for (n, (x, y, w)) in &pos {
+        if *n == selected {
+            canvas.selected = Some((x + w, *y));
+        }
+        let style = if *n == selected {
+            theme.selection
+        } else {
+            chain.items.get(*n).map_or(theme.base, |i| status_style(i.status, theme))
+        };
+        canvas.put(*x, *y, &label(*n), style);
+    }
+    canvas
+}

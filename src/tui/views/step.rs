@@ -1,0 +1,458 @@
+//! Step (`3`): one step or inspection — the expected command against the
+//! recorded one, the functionaries' links and whether they counted towards
+//! the threshold k-of-n, then one list of every rule (materials, then
+//! products) followed by the materials and products tables. The selected
+//! rule's trace — the queue before and after, what it consumed, what it
+//! failed on, and each unmatched artifact with both digests — shows beside
+//! the list; `]`/`[` step from rule to rule, `m`/`p` jump to the tables
+//! (only the visible rows are looked up: a 100,000-artifact link scrolls as
+//! fast as a small one). Enter on an artifact opens it in the Artifact view.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
+use serde_json::Value;
+
+use super::chain::{chain, status_span};
+use super::common::{command_text, draw_pane, empty, field, list, short_digest};
+use super::findings::digest_lines_in;
+use super::{Jump, View, ViewId};
+use crate::findings::Subject;
+use crate::intoto::LinkStatus;
+use crate::intoto::engine::{RuleOutcome, RuleResult, SectionResult};
+use crate::intoto::rule::ArtifactType;
+use crate::tui::action::ViewAction;
+use crate::tui::chain::{Item, ItemKind, main_digest};
+use crate::tui::state::State;
+use crate::tui::theme::Theme;
+use crate::tui::widgets::text::untrusted_fit;
+use crate::tui::widgets::untrusted;
+
+pub struct StepView;
+
+const SIDE_BY_SIDE: u16 = 110;
+/// Entries of a queue or consumed list shown before "… (N in all)".
+const SHOWN: usize = 5;
+
+fn header_height(body: Rect) -> u16 {
+    if body.height >= 30 { 6 } else { 4 }
+}
+
+struct Areas {
+    header: Rect,
+    list: Rect,
+    detail: Rect,
+}
+
+fn split(body: Rect) -> Areas {
+    let [header, rest] =
+        Layout::vertical([Constraint::Length(header_height(body)), Constraint::Min(4)]).areas(body);
+    let [list, detail] = if body.width >= SIDE_BY_SIDE {
+        Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(rest)
+    } else {
+        Layout::vertical([Constraint::Percentage(38), Constraint::Percentage(62)]).areas(rest)
+    };
+    Areas { header, list, detail }
+}
+
+/// The item shown: the selection's, else the Chain view's cursor.
+pub fn current(state: &State) -> Option<(usize, &Item)> {
+    let chain = chain(state)?;
+    let index = state
+        .selection
+        .as_ref()
+        .and_then(|s| chain.find(s))
+        .unwrap_or_else(|| state.cursor(ViewId::Chain).selected);
+    Some((index, chain.items.get(index)?))
+}
+
+/// One row of the list.
+enum Row<'a> {
+    Heading(&'static str, usize),
+    Rule(&'a SectionResult, &'a RuleResult),
+    Artifact(ArtifactType, &'a str),
+}
+
+fn len(item: &Item) -> usize {
+    3 + item.rule_count() + item.material_paths.len() + item.product_paths.len()
+}
+
+/// Where the materials and products headings are.
+fn bounds(item: &Item) -> (usize, usize) {
+    let materials = 1 + item.rule_count();
+    (materials, materials + 1 + item.material_paths.len())
+}
+
+fn row(item: &Item, i: usize) -> Option<Row<'_>> {
+    let rules = item.rule_count();
+    let (m, p) = bounds(item);
+    if i == 0 {
+        Some(Row::Heading("Rules", rules))
+    } else if i <= rules {
+        item.rules().nth(i - 1).map(|(s, r)| Row::Rule(s, r))
+    } else if i == m {
+        Some(Row::Heading("Materials", item.material_paths.len()))
+    } else if i < p {
+        item.material_paths.get(i - m - 1).map(|p| Row::Artifact(ArtifactType::Materials, p))
+    } else if i == p {
+        Some(Row::Heading("Products", item.product_paths.len()))
+    } else {
+        item.product_paths.get(i - p - 1).map(|p| Row::Artifact(ArtifactType::Products, p))
+    }
+}
+
+fn side_word(side: ArtifactType) -> &'static str {
+    match side {
+        ArtifactType::Materials => "material",
+        ArtifactType::Products => "product",
+    }
+}
+
+/// The rule's verdict as glyph and word.
+fn rule_status(r: &RuleResult) -> (&'static str, String) {
+    match &r.outcome {
+        RuleOutcome::Ok if !r.trace.unmatched.is_empty() => ("⚠", "consumed nothing it matched".into()),
+        RuleOutcome::Ok => ("✔", format!("ok, consumed {}", r.trace.consumed_count)),
+        RuleOutcome::Disallowed(a) => ("✘", format!("disallowed {} artifact(s)", a.len())),
+        RuleOutcome::RequireMissing(p) => ("✘", format!("required {p} is missing")),
+        RuleOutcome::Malformed(e) => ("✘", format!("malformed: {e}")),
+    }
+}
+
+impl View for StepView {
+    fn id(&self) -> ViewId {
+        ViewId::Step
+    }
+
+    fn panes(&self) -> usize {
+        2
+    }
+
+    fn detail_lines(&self, state: &State) -> usize {
+        static THEME: std::sync::OnceLock<Theme> = std::sync::OnceLock::new();
+        let theme = THEME.get_or_init(Theme::default);
+        current(state).map_or(0, |(_, item)| detail(state, item, 200, theme).len())
+    }
+
+    fn rows(&self, state: &State) -> usize {
+        current(state).map_or(0, |(_, item)| len(item))
+    }
+
+    fn list_height(&self, body: Rect) -> usize {
+        split(body).list.height.saturating_sub(2) as usize
+    }
+
+    fn row_text(&self, state: &State, i: usize) -> String {
+        let Some((_, item)) = current(state) else { return String::new() };
+        match row(item, i) {
+            Some(Row::Heading(h, _)) => h.to_owned(),
+            Some(Row::Rule(s, r)) => format!("{} {}", s.section_name(), r.text()),
+            Some(Row::Artifact(_, p)) => p.to_owned(),
+            None => String::new(),
+        }
+    }
+
+    fn drill(&self, state: &State, i: usize) -> Option<Jump> {
+        let (_, item) = current(state)?;
+        let path = match row(item, i)? {
+            Row::Artifact(_, p) => p.to_owned(),
+            Row::Rule(_, r) => r
+                .trace
+                .unmatched
+                .first()
+                .map(|u| u.path.clone())
+                .or_else(|| r.trace.offending.first().cloned())?,
+            Row::Heading(..) => return None,
+        };
+        Some(Jump { subject: Subject::Artifact { path }, finding: None })
+    }
+
+    fn accepts(&self, state: &State, subject: &Subject) -> bool {
+        matches!(
+            subject,
+            Subject::Step { .. } | Subject::Inspection { .. } | Subject::Rule { .. } | Subject::Link { .. }
+        ) && chain(state).and_then(|c| c.find(subject)).is_some()
+    }
+
+    fn reveal(&self, state: &mut State, subject: &Subject) {
+        let Some((_, item)) = current(state) else { return };
+        let target = match subject {
+            Subject::Rule { section, index, .. } => item
+                .rules()
+                .position(|(s, r)| s.section_name() == section && r.index == *index)
+                .map(|p| p + 1),
+            _ => item.rules().position(|(_, r)| r.failed()).map(|p| p + 1),
+        };
+        let n = len(item);
+        let height = self.list_height(crate::tui::layout::body(state.size));
+        state.cursor_mut(ViewId::Step).set(target.unwrap_or(0), n, height);
+    }
+
+    fn act(&self, state: &mut State, action: ViewAction) {
+        let Some((_, item)) = current(state) else { return };
+        let at = state.cursor(ViewId::Step).selected;
+        let rules = item.rule_count();
+        let (m, p) = bounds(item);
+        let is_rule = (1..=rules).contains(&at);
+        let target = match action {
+            ViewAction::NextRule if rules > 0 => Some(if is_rule && at < rules { at + 1 } else { 1 }),
+            ViewAction::PrevRule if rules > 0 => Some(if is_rule && at > 1 { at - 1 } else { rules }),
+            ViewAction::Materials => Some(m),
+            ViewAction::Products => Some(p),
+            _ => None,
+        };
+        let Some(target) = target else { return };
+        let n = len(item);
+        let height = self.list_height(crate::tui::layout::body(state.size));
+        state.cursor_mut(ViewId::Step).set(target, n, height);
+        state.pane = 0;
+        state.detail_scroll = 0;
+    }
+
+    fn copy_value(&self, state: &State, i: usize) -> Option<(String, String)> {
+        let (_, item) = current(state)?;
+        match row(item, i)? {
+            Row::Artifact(side, p) => {
+                let (alg, hex) = main_digest(item.digest(side, p)?)?;
+                Some((format!("{alg} digest"), hex.to_owned()))
+            }
+            Row::Rule(_, r) => {
+                let actual = r.trace.unmatched.first().and_then(|u| {
+                    u.hashes
+                        .as_object()?
+                        .iter()
+                        .find_map(|(a, h)| Some((format!("{a} digest"), h.as_str()?.to_owned())))
+                });
+                Some(actual.unwrap_or_else(|| ("rule".to_owned(), r.text())))
+            }
+            Row::Heading(..) => Some((item.kind.word().to_owned(), item.name.clone())),
+        }
+    }
+
+    fn render(&self, state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
+        let Some((_, item)) = current(state) else {
+            let inner = draw_pane("Step".into(), true, theme, area, buf);
+            empty(state, "in-toto steps", theme, inner, buf);
+            return;
+        };
+        let a = split(area);
+        Paragraph::new(header(item, a.header.height as usize, theme)).render(a.header, buf);
+        let title = format!(
+            "{} rules · {} materials · {} products",
+            item.rule_count(),
+            item.material_paths.len(),
+            item.product_paths.len()
+        );
+        let inner = draw_pane(title, state.pane == 0, theme, a.list, buf);
+        let cursor = state.cursor(ViewId::Step);
+        let width = inner.width as usize;
+        list(inner, len(item), cursor, state.pane == 0, theme, buf, |i| list_row(item, i, width, theme));
+        let inner = draw_pane("Trace".into(), state.pane == 1, theme, a.detail, buf);
+        Paragraph::new(detail(state, item, inner.width as usize, theme))
+            .wrap(Wrap { trim: false })
+            .scroll((state.detail_scroll, 0))
+            .render(inner, buf);
+    }
+}
+
+fn header(item: &Item, height: usize, theme: &Theme) -> Vec<Line<'static>> {
+    let mut head =
+        vec![status_span(item.status, theme), Span::styled(format!("{} ", item.kind.word()), theme.muted)];
+    head.extend(untrusted(&item.display_name(), theme.title, theme));
+    match item.kind {
+        ItemKind::Step => {
+            let met = item.verified.len() as i64 >= item.threshold;
+            let (g, style) = if met { ("✔", theme.pass) } else { ("✘", theme.fail) };
+            head.push(Span::styled(
+                format!(
+                    "  {g} threshold {}: {} of {} functionaries' links counted",
+                    item.threshold,
+                    item.verified.len(),
+                    item.pubkeys.len()
+                ),
+                style,
+            ));
+        }
+        ItemKind::Inspection => {
+            if let Some(ran) = &item.ran {
+                head.push(Span::styled(format!("  {ran}"), theme.muted));
+            }
+        }
+    }
+    let expected = command_text(&item.command);
+    let mut lines = vec![Line::from(head)];
+    let label = if item.kind == ItemKind::Inspection { "Runs" } else { "Expected" };
+    lines.push(field(label, &expected, theme.base, theme));
+    if item.kind == ItemKind::Step {
+        let recorded = item.recorded_command().map(|c| command_text(c));
+        let mut spans = vec![Span::styled(format!("{:<9} ", "Recorded"), theme.muted)];
+        match &recorded {
+            Some(r) => {
+                spans.extend(untrusted(r, theme.base, theme));
+                let (w, style) =
+                    if *r == expected { ("  ✔ same", theme.pass) } else { ("  ⚠ differs", theme.warn) };
+                spans.push(Span::styled(w, style));
+            }
+            None => spans.push(Span::styled("– no link recorded a command", theme.muted)),
+        }
+        lines.push(Line::from(spans));
+    }
+    if let Some(why) = &item.not_evaluated {
+        lines.push(field("Rules", &format!("not evaluated: {why}"), theme.warn, theme));
+    }
+    for link in &item.links {
+        if lines.len() >= height {
+            break;
+        }
+        let (g, word, style) = match &link.status {
+            LinkStatus::Verified => ("✔", "counted".to_owned(), theme.pass),
+            LinkStatus::Missing => ("✘", "missing".to_owned(), theme.fail),
+            LinkStatus::Unauthorized => ("✘", "no layout key".to_owned(), theme.fail),
+            LinkStatus::BadSignature(e) => ("✘", format!("bad signature: {e}"), theme.fail),
+            LinkStatus::Malformed(e) => ("✘", format!("malformed: {e}"), theme.fail),
+        };
+        let used =
+            if item.used_link.as_deref() == Some(link.keyid.as_str()) { " · used by the rules" } else { "" };
+        let mut spans = vec![
+            Span::styled(format!("{:<9} ", "Link"), theme.muted),
+            Span::styled(format!("{g} {word} "), style),
+        ];
+        spans.push(Span::styled(format!("key {} ", short_digest(&link.keyid, 8)), theme.muted));
+        let file = std::path::Path::new(&link.path).file_name().map(|f| f.to_string_lossy().into_owned());
+        spans.extend(untrusted(&file.unwrap_or_else(|| link.path.clone()), theme.base, theme));
+        spans.push(Span::styled(used, theme.muted));
+        lines.push(Line::from(spans));
+    }
+    lines.truncate(height);
+    lines
+}
+
+fn list_row(item: &Item, i: usize, width: usize, theme: &Theme) -> Line<'static> {
+    match row(item, i) {
+        Some(Row::Heading(h, n)) => Line::from(Span::styled(format!("── {h} ({n})"), theme.title)),
+        Some(Row::Rule(s, r)) => {
+            let (g, _) = rule_status(r);
+            let style = match g {
+                "✔" => theme.pass,
+                "⚠" => theme.warn,
+                _ => theme.fail,
+            };
+            let side = if s.side == ArtifactType::Materials { "m" } else { "p" };
+            let mut spans =
+                vec![Span::styled(format!("{g} "), style), Span::styled(format!("{side} "), theme.muted)];
+            spans.extend(untrusted_fit(&r.text(), width.saturating_sub(6), false, theme.base, theme));
+            Line::from(spans)
+        }
+        Some(Row::Artifact(side, path)) => {
+            let digest = item
+                .digest(side, path)
+                .and_then(main_digest)
+                .map(|(_, h)| short_digest(h, 12))
+                .unwrap_or_default();
+            let path_w = width.saturating_sub(17).max(8);
+            let mut spans = untrusted_fit(path, path_w, true, theme.base, theme);
+            spans.push(Span::styled(format!(" {digest}"), theme.muted));
+            Line::from(spans)
+        }
+        None => Line::default(),
+    }
+}
+
+fn list_text(items: &[String], total: usize) -> String {
+    let mut s = items.iter().take(SHOWN).cloned().collect::<Vec<_>>().join(", ");
+    if total > SHOWN.min(items.len()) {
+        s.push_str(&format!(", … ({total} in all)"));
+    }
+    if total == 0 {
+        s = "nothing".to_owned();
+    }
+    s
+}
+
+fn detail(state: &State, item: &Item, width: usize, theme: &Theme) -> Vec<Line<'static>> {
+    match row(item, state.cursor(ViewId::Step).selected) {
+        Some(Row::Rule(s, r)) => rule_lines(s, r, width, theme),
+        Some(Row::Artifact(side, path)) => artifact_lines(item, side, path, theme),
+        Some(Row::Heading(..)) | None => vec![
+            Line::styled("Select a rule to see its trace (]/[ step through the rules),", theme.muted),
+            Line::styled("or an artifact to see its digest (Enter opens it in Artifact).", theme.muted),
+        ],
+    }
+}
+
+/// A rule and its trace.
+pub fn rule_lines(s: &SectionResult, r: &RuleResult, width: usize, theme: &Theme) -> Vec<Line<'static>> {
+    let (g, word) = rule_status(r);
+    let style = match g {
+        "✔" => theme.pass,
+        "⚠" => theme.warn,
+        _ => theme.fail,
+    };
+    let mut head = vec![Span::styled(format!("{:<9} ", "Rule"), theme.muted)];
+    head.extend(untrusted(&r.text(), theme.title, theme));
+    head.push(Span::styled(format!("  {}[{}]", s.section_name(), r.index), theme.muted));
+    let t = &r.trace;
+    let mut lines = vec![
+        Line::from(head),
+        Line::from(vec![
+            Span::styled(format!("{:<9} ", "Outcome"), theme.muted),
+            Span::styled(format!("{g} {word}"), style),
+        ]),
+        field(
+            "Before",
+            &format!("{} queued: {}", t.queue_before_count, list_text(&t.queue_before, t.queue_before_count)),
+            theme.base,
+            theme,
+        ),
+        field(
+            "Consumed",
+            &format!("{}: {}", t.consumed_count, list_text(&t.consumed, t.consumed_count)),
+            theme.base,
+            theme,
+        ),
+        field(
+            "After",
+            &format!("{} queued: {}", t.queue_after_count, list_text(&t.queue_after, t.queue_after_count)),
+            theme.base,
+            theme,
+        ),
+    ];
+    if !t.offending.is_empty() {
+        lines.push(field("Offending", &list_text(&t.offending, t.offending.len()), theme.fail, theme));
+    }
+    // A DISALLOW fails on what earlier MATCH rules left in the queue: show
+    // their unmatched artifacts with both digests too.
+    let earlier = s.rules.iter().take_while(|x| x.index != r.index).flat_map(|x| x.trace.unmatched.iter());
+    let inherited: Vec<_> = earlier.filter(|u| t.offending.contains(&u.path)).collect();
+    for u in t.unmatched.iter().chain(inherited) {
+        let dest = if u.dest_path == u.path { String::new() } else { format!(" {}", u.dest_path) };
+        let text = format!("{} vs {}'s{dest} ({})", u.path, u.dest_step, u.reason);
+        lines.push(field("Unmatched", &text, theme.fail, theme));
+        lines.extend(digest_lines_in(
+            u.dest_hashes.as_ref().unwrap_or(&Value::Null),
+            &u.hashes,
+            width,
+            theme,
+        ));
+    }
+    lines
+}
+
+fn artifact_lines(item: &Item, side: ArtifactType, path: &str, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = vec![
+        field("Artifact", path, theme.title, theme),
+        field("Recorded", &format!("as a {} of {}", side_word(side), item.name), theme.base, theme),
+    ];
+    if let Some(d) = item.digest(side, path) {
+        for (alg, hex) in d {
+            lines.push(field(alg, hex, theme.hash_match, theme));
+        }
+    }
+    lines.push(Line::from(vec![
+        Span::styled(format!("{:<9} ", ""), theme.muted),
+        Span::styled("Enter", theme.key),
+        Span::styled(" opens it in Artifact: its digest at every step, provenance", theme.muted),
+    ]));
+    lines
+}

@@ -1,0 +1,109 @@
+//! Trust (`5`): who is trusted to sign what — the TUF role tree root →
+//! timestamp, snapshot → targets → delegations with keys (type, id and
+//! whether the id matches the key), thresholds k-of-n and which signatures
+//! counted, versions and expiry; the root history with what changed at each
+//! rotation; and the in-toto layout's keys → functionaries → the steps they
+//! sign. One virtualized tree list (rows built once per result, in
+//! `tui::trust`); `y` copies a key id, Enter opens a step or the findings
+//! about a role.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+
+use super::common::{draw_pane, empty, list};
+use super::{Jump, View, ViewId};
+use crate::findings::Subject;
+use crate::tui::state::State;
+use crate::tui::theme::Theme;
+use crate::tui::trust::{Mark, Row};
+use crate::tui::widgets::untrusted;
+
+pub struct TrustView;
+
+fn rows(state: &State) -> &[Row] {
+    state.model.as_ref().map_or(&[], |m| m.trust.as_slice())
+}
+
+impl View for TrustView {
+    fn id(&self) -> ViewId {
+        ViewId::Trust
+    }
+
+    fn rows(&self, state: &State) -> usize {
+        rows(state).len()
+    }
+
+    fn list_height(&self, body: Rect) -> usize {
+        body.height.saturating_sub(2) as usize
+    }
+
+    fn row_text(&self, state: &State, row: usize) -> String {
+        rows(state).get(row).map(|r| format!("{} {} {}", r.word, r.text, r.note)).unwrap_or_default()
+    }
+
+    fn drill(&self, state: &State, row: usize) -> Option<Jump> {
+        let subject = rows(state).get(row)?.subject.clone()?;
+        let finding = state.findings().iter().position(|f| f.subject == subject);
+        Some(Jump { subject, finding })
+    }
+
+    fn follow(&self, state: &State, row: usize) -> Option<Subject> {
+        rows(state).get(row)?.subject.clone()
+    }
+
+    fn accepts(&self, state: &State, subject: &Subject) -> bool {
+        matches!(subject, Subject::Role { .. } | Subject::Key { .. } | Subject::Layout { .. })
+            && rows(state).iter().any(|r| r.subject.as_ref() == Some(subject))
+            && !state
+                .findings()
+                .iter()
+                .any(|f| &f.subject == subject && f.severity == crate::findings::Severity::Error)
+    }
+
+    fn reveal(&self, state: &mut State, subject: &Subject) {
+        let Some(row) = rows(state).iter().position(|r| r.subject.as_ref() == Some(subject)) else { return };
+        let len = rows(state).len();
+        let height = self.list_height(crate::tui::layout::body(state.size));
+        state.cursor_mut(ViewId::Trust).set(row, len, height);
+    }
+
+    fn copy_value(&self, state: &State, row: usize) -> Option<(String, String)> {
+        rows(state).get(row)?.copy.clone()
+    }
+
+    fn render(&self, state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
+        let all = rows(state);
+        let inner = draw_pane(format!("Trust · {} rows", all.len()), true, theme, area, buf);
+        if all.is_empty() {
+            empty(state, "TUF roles or in-toto layout keys", theme, inner, buf);
+            return;
+        }
+        list(inner, all.len(), state.cursor(ViewId::Trust), true, theme, buf, |i| {
+            all.get(i).map_or_else(Line::default, |r| row_line(r, theme))
+        });
+    }
+}
+
+fn row_line(r: &Row, theme: &Theme) -> Line<'static> {
+    if r.heading {
+        return Line::from(Span::styled(format!("── {} ──", r.text), theme.title));
+    }
+    let style = match r.mark {
+        Mark::Ok => theme.pass,
+        Mark::Bad => theme.fail,
+        Mark::Warn => theme.warn,
+        Mark::Expired => theme.expired,
+        Mark::None => theme.muted,
+    };
+    let mut spans = vec![Span::raw("  ".repeat(r.depth.min(12)))];
+    if r.mark != Mark::None || !r.word.is_empty() {
+        spans.push(Span::styled(format!("{} {} ", r.mark.glyph(), r.word), style));
+    }
+    spans.extend(untrusted(&r.text, theme.base, theme));
+    if !r.note.is_empty() {
+        spans.push(Span::raw("  "));
+        spans.extend(untrusted(&r.note, theme.muted, theme));
+    }
+    Line::from(spans)
+}

@@ -1,0 +1,196 @@
+//! The Chain, Step, Artifact and Trust views on real verification results:
+//! the generated fixtures (`fixtures/intoto-demo`, `fixtures/demo`) are
+//! verified by the real verifiers through the same sessions `trailscope
+//! open` builds, at each scenario's own time (`scenario.json` `now`), and
+//! the screens are driven by key presses through the app's update loop and
+//! compared with committed insta snapshots at 80×24 and 120×40.
+
+use std::path::Path;
+use std::time::Duration;
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use trailscope::findings::Subject;
+use trailscope::tui::open::{self, OpenOptions};
+use trailscope::tui::theme::load_builtin;
+use trailscope::tui::views::ViewId;
+use trailscope::tui::{App, TuiOptions};
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+
+struct Harness {
+    app: App,
+    terminal: Terminal<TestBackend>,
+}
+
+impl Harness {
+    /// Opens a fixture directory (relative to the crate) like `trailscope open`.
+    fn open(rel: &str, run_inspections: bool, size: (u16, u16)) -> Self {
+        let opts = OpenOptions { run_inspections, ..OpenOptions::default() };
+        let opened = open::detect(Path::new(rel), &opts).unwrap();
+        let session = open::session(&opened, rel);
+        let tui = TuiOptions { at: opened.at, ..TuiOptions::default() };
+        let mut app = App::new(session, load_builtin("dark").unwrap(), &tui);
+        app.handle_event(&Event::Resize(size.0, size.1));
+        assert!(app.wait(Duration::from_secs(30)), "verification did not finish");
+        let terminal = Terminal::new(TestBackend::new(size.0, size.1)).unwrap();
+        Self { app, terminal }
+    }
+
+    fn key(&mut self, code: KeyCode) -> &mut Self {
+        self.app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
+        self
+    }
+
+    fn keys(&mut self, s: &str) -> &mut Self {
+        for c in s.chars() {
+            if c == '\n' {
+                self.key(KeyCode::Enter);
+                continue;
+            }
+            let mods = if c.is_uppercase() || c == '?' { KeyModifiers::SHIFT } else { KeyModifiers::NONE };
+            self.app.handle_key(KeyEvent::new(KeyCode::Char(c), mods));
+        }
+        self
+    }
+
+    fn screen(&mut self) -> String {
+        self.terminal.draw(|f| self.app.render(f)).unwrap();
+        self.terminal.backend().to_string()
+    }
+}
+
+const PASS: &str = "fixtures/intoto-demo/demo-supply-chain";
+const FAIL: &str = "fixtures/intoto-demo/tampered-between-steps";
+const ACT1: &str = "fixtures/demo/act1-alice-alone";
+const ACT3: &str = "fixtures/demo/act3-adversary";
+
+/// Snapshots a view of a fixture after `keys`, at both sizes.
+fn snap(name: &str, rel: &str, inspections: bool, keys: &str) {
+    for size in SIZES {
+        let mut h = Harness::open(rel, inspections, size);
+        h.keys(keys);
+        let screen = h.screen();
+        insta::assert_snapshot!(format!("{name}_{}x{}", size.0, size.1), screen);
+    }
+}
+
+#[test]
+fn chain_of_the_passing_demo() {
+    snap("chain_pass", PASS, false, "2");
+}
+
+#[test]
+fn chain_of_the_tampered_chain_marks_the_broken_flow() {
+    snap("chain_fail", FAIL, false, "2jj");
+    let mut h = Harness::open(FAIL, false, (80, 24));
+    let screen = h.keys("2").screen();
+    assert!(screen.contains("✘ fail    step       package"), "{screen}");
+    assert!(screen.contains("⇠ ✘update-version"), "{screen}");
+    assert!(screen.contains("╌✘"), "{screen}");
+}
+
+#[test]
+fn chain_neighbourhood_focus() {
+    snap("chain_focus", FAIL, false, "2jz");
+}
+
+#[test]
+fn step_of_the_passing_demo_steps_through_rules() {
+    snap("step_pass", PASS, false, "2jj3]]");
+}
+
+#[test]
+fn step_of_the_failing_act_shows_the_rule_trace_with_both_digests() {
+    snap("step_fail", ACT3, true, "\n");
+    let mut h = Harness::open(ACT3, true, (120, 40));
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.state().view, ViewId::Step);
+    let screen = h.screen();
+    assert!(screen.contains("›✘ m DISALLOW *"), "{screen}");
+    assert!(screen.contains("82f78c856af363e9427b7aac9cb83d03745fa9d2bb9630b774698309dce25017"), "{screen}");
+    assert!(screen.contains("59062c11935a51a39546897cbabaf90b91fd9fe6631066655a142677ea950099"), "{screen}");
+}
+
+#[test]
+fn step_materials_table_of_the_tampered_chain() {
+    snap("step_materials", FAIL, false, "2jj3m");
+}
+
+#[test]
+fn artifact_of_the_passing_demo() {
+    snap("artifact_pass", PASS, false, "4j");
+}
+
+#[test]
+fn artifact_of_the_tampered_chain_marks_the_first_difference() {
+    snap("artifact_fail", FAIL, false, "4j");
+    let mut h = Harness::open(FAIL, false, (120, 40));
+    h.keys("4");
+    h.app.handle_key(KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE));
+    let screen = h.screen();
+    assert!(screen.contains("✘ broken  demo-project/foo.py"), "{screen}");
+    assert!(screen.contains("✘ differs at character 1"), "{screen}");
+    assert!(screen.contains("clone (created) ─▶ update-version (modified) ─▶ ✘ package"), "{screen}");
+}
+
+#[test]
+fn trust_of_the_passing_act() {
+    snap("trust_pass", ACT1, false, "5");
+}
+
+#[test]
+fn trust_of_the_failing_act() {
+    snap("trust_fail", ACT3, true, "5G");
+}
+
+#[test]
+fn trust_of_an_intoto_chain_lists_layout_keys_functionaries_and_steps() {
+    let mut h = Harness::open(PASS, false, (120, 40));
+    let screen = h.keys("5").screen();
+    assert!(screen.contains("── in-toto layout ──"), "{screen}");
+    assert!(screen.contains("✔ signed layout key"), "{screen}");
+    assert!(screen.contains("✔ signed step package"), "{screen}");
+}
+
+#[test]
+fn enter_on_a_finding_jumps_to_its_rule_in_the_step_view() {
+    let mut h = Harness::open(FAIL, false, (120, 40));
+    h.keys("6f");
+    h.key(KeyCode::Enter);
+    let state = h.app.state();
+    assert_eq!(state.view, ViewId::Step);
+    assert!(matches!(&state.selection, Some(Subject::Rule { step, .. }) if step == "package"));
+    let screen = h.screen();
+    assert!(screen.contains("Findings › Step"), "{screen}");
+    assert!(screen.contains("›✘ m DISALLOW *"), "{screen}");
+    // Enter on the offending artifact's rule opens the Artifact view.
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.state().view, ViewId::Artifact);
+    assert!(h.screen().contains("Artifact  demo-project/foo.py"));
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.state().view, ViewId::Step);
+}
+
+#[test]
+fn moving_in_the_chain_selects_the_step_the_step_view_shows() {
+    let mut h = Harness::open(PASS, false, (80, 24));
+    h.keys("2j");
+    assert_eq!(h.app.state().selection, Some(Subject::Step { name: "update-version".into() }));
+    let screen = h.keys("3").screen();
+    assert!(screen.contains("step update-version"), "{screen}");
+}
+
+#[test]
+fn time_travel_re_verifies_the_real_chain() {
+    let mut h = Harness::open(PASS, false, (120, 40));
+    h.keys("t");
+    for _ in 0..30 {
+        h.key(KeyCode::Backspace);
+    }
+    h.keys("2033-01-01T00:00:00Z").key(KeyCode::Enter);
+    assert!(h.app.wait(Duration::from_secs(30)));
+    let screen = h.screen();
+    assert!(screen.contains("✘ FAIL") && screen.contains("layout-expired"), "{screen}");
+}
