@@ -274,12 +274,31 @@ pub fn roles_json(outcome: &Outcome) -> Value {
             json!({"trusted": false, "category": e.category.as_str(), "error": e.message}),
         );
     }
+    // Audit results per delegation: a role delegated by several roles has
+    // one entry per delegator in `audit`; a role no delegator admitted is
+    // not trusted.
+    let mut per_role: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
     for a in &outcome.audit {
-        if let Err(e) = &a.outcome {
+        per_role.entry(a.role.as_str()).or_default().push(match &a.outcome {
+            Ok(()) => json!({"delegator": a.delegator, "result": "ok"}),
+            Err(e) => json!({"delegator": a.delegator, "result": e.category.as_str(), "error": e.message}),
+        });
+    }
+    for a in &outcome.audit {
+        if let Err(e) = &a.outcome
+            && !roles.contains_key(&a.role)
+        {
             roles.insert(
                 a.role.clone(),
                 json!({"trusted": false, "delegator": a.delegator, "category": e.category.as_str(), "error": e.message}),
             );
+        }
+    }
+    for (role, checks) in per_role {
+        if checks.len() > 1
+            && let Some(entry) = roles.get_mut(role)
+        {
+            entry["audit"] = checks.into();
         }
     }
     Value::Object(roles)

@@ -386,7 +386,9 @@ impl<'a> Updater<'a> {
     }
 
     /// Audit: load and verify every delegated role reachable from top-level
-    /// targets (pre-order, each role once, against the first delegator found).
+    /// targets, pre-order, once per delegation: a role delegated by two
+    /// roles is checked against each (the later check re-verifies the
+    /// trusted bytes, see `role-reverified`).
     ///
     /// The children of each loaded role are read and verified on all cores
     /// first (nothing in the set changes meanwhile); the walk then takes
@@ -395,7 +397,7 @@ impl<'a> Updater<'a> {
     pub fn load_all_roles(&mut self) -> Vec<AuditedRole> {
         let mut out = Vec::new();
         let Some((_, top)) = self.set.targets_role("targets") else { return out };
-        let mut seen: HashSet<String> = HashSet::from(["targets".to_owned()]);
+        let mut seen: HashSet<(String, String)> = HashSet::from([("targets".to_owned(), "root".to_owned())]);
         let mut stack: Vec<(String, String)> = children_of("targets", &top.meta);
         let mut prepared: HashMap<(String, String), PreparedRole> = HashMap::new();
         self.prefetch(&stack, &seen, &mut prepared, self.config.max_audit_roles);
@@ -403,10 +405,10 @@ impl<'a> Updater<'a> {
             if out.len() >= self.config.max_audit_roles {
                 break;
             }
-            if !seen.insert(role.clone()) {
+            let key = (role, parent);
+            if !seen.insert(key.clone()) {
                 continue;
             }
-            let key = (role, parent);
             let ready = prepared.remove(&key).filter(|_| self.set.targets_role(&key.0).is_none());
             let (role, parent) = key;
             let loaded = match ready {
@@ -432,17 +434,15 @@ impl<'a> Updater<'a> {
     fn prefetch(
         &self,
         roles: &[(String, String)],
-        seen: &HashSet<String>,
+        seen: &HashSet<(String, String)>,
         prepared: &mut HashMap<(String, String), PreparedRole>,
         budget: usize,
     ) {
         let wanted: Vec<&(String, String)> = roles
             .iter()
             .rev()
-            .filter(|(r, p)| {
-                !seen.contains(r)
-                    && self.set.targets_role(r).is_none()
-                    && !prepared.contains_key(&(r.clone(), p.clone()))
+            .filter(|&key| {
+                !seen.contains(key) && self.set.targets_role(&key.0).is_none() && !prepared.contains_key(key)
             })
             .take(budget)
             .collect();
