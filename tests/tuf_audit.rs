@@ -114,3 +114,42 @@ fn all_roles_audits_every_delegation_of_every_reachable_role() {
     assert!(findings.iter().any(|f| f["category"] == "signature-threshold" && f["subject"]["name"] == "B"));
     assert!(findings.iter().any(|f| f["category"] == "role-reverified"));
 }
+
+/// A refresh that fails at the timestamp still reports what the other
+/// top-level files say: version, expiry and signature status, not trusted.
+#[test]
+fn failed_refresh_reports_the_roles_it_did_not_reach() {
+    let (mut src, root) = repo();
+    let wrong = Key::from_seed(9);
+    let ts = json!({"_type": "timestamp", "spec_version": "1.0.31", "version": 2, "expires": EXPIRES,
+        "meta": {"snapshot.json": {"version": 1}}});
+    src.insert("timestamp.json", bytes(&metablock(&ts, &[&wrong])));
+    let outcome = session::run(Request {
+        root_bytes: root,
+        root_file: "root.json".into(),
+        metadata: &src,
+        targets: None,
+        state: None,
+        at: trailscope::meta::time::parse("2026-01-01T00:00:00Z").unwrap().at,
+        config: Config::default(),
+        target_paths: Vec::new(),
+        all_roles: true,
+    });
+    assert_eq!(outcome.refresh.as_ref().unwrap_err().role, "timestamp");
+    let v = report::document(&outcome, false).to_value();
+    assert_eq!(v["category"], "signature-threshold");
+    let roles = &v["roles"];
+    assert_eq!(roles["timestamp"]["trusted"], false);
+    assert_eq!(roles["timestamp"]["version"], 2);
+    assert_eq!(roles["timestamp"]["signatures"]["count"], 0);
+    for r in ["snapshot", "targets"] {
+        assert_eq!(roles[r]["trusted"], false, "{r}");
+        assert_eq!(roles[r]["reached"], false, "{r}");
+        assert_eq!(roles[r]["version"], 1, "{r}");
+        assert_eq!(roles[r]["expired"], false, "{r}");
+        assert_eq!(roles[r]["signatures"]["count"], 1, "{r}");
+    }
+    let untrusted =
+        v["findings"].as_array().unwrap().iter().filter(|f| f["category"] == "untrusted-role").count();
+    assert_eq!(untrusted, 3);
+}

@@ -429,6 +429,59 @@ impl<'a> Updater<'a> {
         out
     }
 
+    /// After a failed refresh: the top-level roles it did not trust, read
+    /// from the repository without trusting them (the version named by what
+    /// is trusted, else the unversioned file), with their signatures checked
+    /// against the trusted root and their expiry — what can still be known.
+    pub fn probe_untrusted(&self) -> Vec<UntrustedRole> {
+        let set = &self.set;
+        let root = &set.root().meta;
+        let consistent = root.consistent_snapshot;
+        let mut out = Vec::new();
+        for role in ["timestamp", "snapshot", "targets"] {
+            let (trusted, version, max) = match role {
+                "timestamp" => (set.timestamp().is_some(), None, self.config.timestamp_max_length),
+                "snapshot" => (
+                    set.snapshot().is_some(),
+                    set.timestamp().map(|t| t.meta.snapshot_meta.version),
+                    self.config.snapshot_max_length,
+                ),
+                _ => (
+                    set.targets_role("targets").is_some(),
+                    set.snapshot().and_then(|s| s.meta.meta.get("targets.json")).map(|m| m.version),
+                    self.config.targets_max_length,
+                ),
+            };
+            if trusted {
+                continue;
+            }
+            let rel = Self::metadata_path(role, version.filter(|_| consistent));
+            let file = self.metadata.describe(&rel);
+            let read = self
+                .metadata
+                .fetch(&rel, max)
+                .map_err(|e| e.to_string())
+                .and_then(|data| super::metadata::parse(&data, &file).map_err(|e| e.to_string()));
+            out.push(match read {
+                Ok(md) => UntrustedRole {
+                    role: role.to_owned(),
+                    file,
+                    common: Some(md.signed.common().clone()),
+                    signatures: Some(super::verify::verify_role(&**root, role, &md, self.config.strict)),
+                    error: None,
+                },
+                Err(e) => UntrustedRole {
+                    role: role.to_owned(),
+                    file,
+                    common: None,
+                    signatures: None,
+                    error: Some(e),
+                },
+            });
+        }
+        out
+    }
+
     /// Prepares up to `budget` of `roles` (a reversed child list) that are
     /// neither visited nor trusted yet, in parallel.
     fn prefetch(
@@ -455,6 +508,20 @@ impl<'a> Updater<'a> {
             prepared.insert(key.clone(), p);
         }
     }
+}
+
+/// A top-level role a failed refresh did not trust, as read (see
+/// [`Updater::probe_untrusted`]).
+#[derive(Debug, Clone)]
+pub struct UntrustedRole {
+    pub role: String,
+    pub file: String,
+    /// Version and expiry, when the file could be read.
+    pub common: Option<super::metadata::Common>,
+    /// Its signatures against the trusted root's keys for the role.
+    pub signatures: Option<super::verify::VerificationResult>,
+    /// Why it could not be read.
+    pub error: Option<String>,
 }
 
 /// A targets role read and verified, not yet trusted by the updater.
