@@ -22,6 +22,8 @@ cd "$(dirname "$0")/.."
 
 RUNS=${RUNS:-3}
 HEADER=${HEADER:-1}
+# bench/compare.sh passes its run count first
+if [[ ${1:-} =~ ^[0-9]+$ ]]; then RUNS=$1; shift; fi
 WORKLOADS=("$@")
 [ ${#WORKLOADS[@]} -eq 0 ] && WORKLOADS=(b10-100k b14-100k b14-1M b10-1M)
 
