@@ -261,22 +261,7 @@ fn run_intoto(sc: &Scenario, opts: Options) -> Result<InTotoOutcome, Error> {
         .tempdir()
         .map_err(|e| Error::Io(sc.name.clone(), e))?;
     sc.materialize(tmp.path()).map_err(|e| Error::Io(sc.name.clone(), e))?;
-    let inputs = &sc.json["inputs"];
-    let mut keys = Vec::new();
-    for k in inputs["layout_keys"].as_array().into_iter().flatten() {
-        let rel = k.as_str().unwrap_or_default();
-        let bytes = sc.file(rel).ok_or_else(|| Error::Missing(sc.name.clone(), rel.into()))?;
-        keys.push(
-            PublicKey::from_file_bytes(bytes).map_err(|e| Error::Other(sc.name.clone(), e.to_string()))?,
-        );
-    }
-    let mut o = VerifyOptions::new(tmp.path().join(input(sc, "layout")?), keys);
-    o.link_dir = tmp.path().join(input(sc, "link_dir")?);
-    o.workdir = tmp.path().join(input(sc, "workdir")?);
-    o.params = inputs["parameters"]
-        .as_object()
-        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned())).collect());
-    o.at = sc.now();
+    let mut o = intoto_options(sc, tmp.path())?;
     o.run_inspections = opts.run_inspections;
     o.strict = opts.strict;
     let mut out = intoto::verify(&o).map_err(|e| Error::Other(sc.name.clone(), e.to_string()))?;
@@ -295,6 +280,40 @@ fn run_intoto(sc: &Scenario, opts: Options) -> Result<InTotoOutcome, Error> {
     }
     out.layout.path = out.layout.path.replace(&prefix, "");
     Ok(out)
+}
+
+/// The in-toto options of an in-toto scenario whose files are under `base`
+/// (evaluated at the scenario's `now`, inspections not run).
+pub fn intoto_options(sc: &Scenario, base: &Path) -> Result<VerifyOptions, Error> {
+    let inputs = &sc.json["inputs"];
+    let mut keys = Vec::new();
+    for k in inputs["layout_keys"].as_array().into_iter().flatten() {
+        let rel = k.as_str().unwrap_or_default();
+        let bytes = sc.file(rel).ok_or_else(|| Error::Missing(sc.name.clone(), rel.into()))?;
+        keys.push(
+            PublicKey::from_file_bytes(bytes).map_err(|e| Error::Other(sc.name.clone(), e.to_string()))?,
+        );
+    }
+    let mut o = VerifyOptions::new(base.join(input(sc, "layout")?), keys);
+    o.link_dir = base.join(input(sc, "link_dir")?);
+    o.workdir = base.join(input(sc, "workdir")?);
+    o.params = inputs["parameters"]
+        .as_object()
+        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned())).collect());
+    o.at = sc.now();
+    Ok(o)
+}
+
+/// The scenario's files in an engine [`crate::engine::MemorySource`] under
+/// `<embedded>/SET/NAME/` (a path that is never on disk), and that base:
+/// plans built with `plan_in` over it verify the scenario from memory.
+pub fn engine_source(sc: &Scenario) -> (crate::engine::MemorySource, std::path::PathBuf) {
+    let base = std::path::PathBuf::from(format!("<embedded>/{}/{}", sc.set, sc.name));
+    let source = crate::engine::MemorySource::new();
+    for (rel, bytes) in sc.files_under("") {
+        source.insert(base.join(rel), bytes);
+    }
+    (source, base)
 }
 
 fn run_tuf(sc: &Scenario) -> Result<TufOutcome, Error> {

@@ -1,12 +1,12 @@
 //! Findings: what verification says, one problem or observation at a time
 //! (DESIGN §3). A failed verification is a list of findings, not an `Err`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::meta::Location;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
@@ -25,7 +25,7 @@ impl Severity {
 }
 
 /// What a finding is about.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Subject {
     Layout { path: String },
@@ -41,7 +41,7 @@ pub enum Subject {
 }
 
 /// One signature as checked: by whom, and whether it counted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignatureCheck {
     pub keyid: String,
     pub valid: bool,
@@ -50,7 +50,7 @@ pub struct SignatureCheck {
 }
 
 /// Typed evidence behind a finding; serialized as an object tagged by `kind`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Evidence {
     None,
@@ -95,7 +95,7 @@ pub enum Evidence {
 }
 
 /// The trace of one artifact rule (in-toto rule engine).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RuleTrace {
     /// The queue before the rule, its first [`RuleTrace::LIST_LIMIT`] entries
     /// (sorted); `queue_before_count` is the full size.
@@ -125,7 +125,7 @@ impl RuleTrace {
 }
 
 /// A MATCH source artifact without an equal destination artifact.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UnmatchedArtifact {
     pub path: String,
     pub hashes: Value,
@@ -139,7 +139,7 @@ pub struct UnmatchedArtifact {
 }
 
 /// One thing verification found.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
     pub severity: Severity,
     /// Reference vocabulary (corpus READMEs) for errors; our own kebab-case
@@ -211,7 +211,7 @@ impl Finding {
 }
 
 /// Counts of findings by severity.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counts {
     pub error: usize,
     pub warning: usize,

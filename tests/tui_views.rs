@@ -111,6 +111,11 @@ fn step_of_the_failing_act_shows_the_rule_trace_with_both_digests() {
     assert!(screen.contains("›✘ m DISALLOW *"), "{screen}");
     assert!(screen.contains("82f78c856af363e9427b7aac9cb83d03745fa9d2bb9630b774698309dce25017"), "{screen}");
     assert!(screen.contains("59062c11935a51a39546897cbabaf90b91fd9fe6631066655a142677ea950099"), "{screen}");
+    // At 80×24 too, without Tab or scrolling.
+    let mut h = Harness::open(ACT3, true, (80, 24));
+    let screen = h.key(KeyCode::Enter).screen();
+    assert!(screen.contains("82f78c856af363e9427b7aac9cb83d03745fa9d2bb9630b774698309dce25017"), "{screen}");
+    assert!(screen.contains("59062c11935a51a39546897cbabaf90b91fd9fe6631066655a142677ea950099"), "{screen}");
 }
 
 #[test]
@@ -193,4 +198,61 @@ fn time_travel_re_verifies_the_real_chain() {
     assert!(h.app.wait(Duration::from_secs(30)));
     let screen = h.screen();
     assert!(screen.contains("✘ FAIL") && screen.contains("layout-expired"), "{screen}");
+}
+
+#[test]
+fn a_and_shift_a_switch_between_the_demo_scenarios() {
+    let (session, at) = open::demo_session("act3-adversary", true).unwrap();
+    let tui = TuiOptions { at, ..TuiOptions::default() };
+    let mut app = App::new(session, load_builtin("dark").unwrap(), &tui);
+    app.handle_event(&Event::Resize(120, 40));
+    assert!(app.wait(Duration::from_secs(30)));
+    assert_eq!(app.state().label, "demo act3-adversary");
+    let names = app.state().scenarios.clone();
+    assert!(names.len() > 3, "{names:?}");
+    assert_eq!(names[app.state().scenario], "demo/act3-adversary");
+    // Back to act 2 with A, in the same view, verified at the act's own time.
+    app.handle_key(KeyEvent::new(KeyCode::Char('2'), KeyModifiers::NONE));
+    app.handle_key(KeyEvent::new(KeyCode::Char('A'), KeyModifiers::SHIFT));
+    assert!(app.wait(Duration::from_secs(30)));
+    assert_eq!(app.state().label, "demo act2-bob-updates");
+    assert_eq!(app.state().view, ViewId::Chain);
+    assert_eq!(app.state().model.as_ref().unwrap().doc.verdict, trailscope::report::Verdict::Pass);
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    terminal.draw(|f| app.render(f)).unwrap();
+    let screen = terminal.backend().to_string();
+    assert!(screen.contains("opened demo/act2-bob-updates (2 of"), "{screen}");
+    // a goes forward again; past the acts come the other embedded scenarios.
+    app.handle_key(KeyEvent::new(KeyCode::Char('a'), KeyModifiers::NONE));
+    assert!(app.wait(Duration::from_secs(30)));
+    assert_eq!(app.state().label, "demo act3-adversary");
+    app.handle_key(KeyEvent::new(KeyCode::Char('a'), KeyModifiers::NONE));
+    assert!(app.wait(Duration::from_secs(30)));
+    assert_eq!(app.state().label, format!("demo {}", names[3].split('/').nth(1).unwrap()));
+    assert!(app.state().model.is_some());
+}
+
+#[test]
+fn outside_the_demo_a_says_there_is_nothing_to_switch_to() {
+    let mut h = Harness::open(PASS, false, (80, 24));
+    let screen = h.keys("a").screen();
+    assert!(screen.contains("no other scenarios here"), "{screen}");
+}
+
+#[test]
+fn open_demo_names_an_embedded_scenario() {
+    let out = assert_cmd::Command::cargo_bin("trailscope")
+        .unwrap()
+        .args(["open", "--demo", "act1-alice-alone"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && text.contains("✔ PASS"), "{text}");
+    let out = assert_cmd::Command::cargo_bin("trailscope")
+        .unwrap()
+        .args(["open", "--demo", "nope"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no embedded scenario"));
 }

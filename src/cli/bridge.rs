@@ -11,8 +11,9 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 
 use super::Exit;
+use super::format::yes_no;
 use crate::bridge::{self, BridgeOutcome, Request};
-use crate::report::Verdict;
+use crate::report::{Inputs, Verdict};
 use crate::tuf::{Category, Config, DirSource, Source, source};
 
 #[derive(Debug, Args)]
@@ -29,11 +30,7 @@ pub enum BridgeCommand {
     Verify(VerifyArgs),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    Text,
-    Json,
-}
+pub use super::format::Format;
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
@@ -61,6 +58,7 @@ pub struct VerifyArgs {
     /// Treat weaknesses the references accept as errors.
     #[arg(long)]
     pub strict: bool,
+    /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
 }
@@ -143,17 +141,34 @@ fn verify(a: &VerifyArgs) -> Exit {
         eprintln!("trailscope bridge verify: trusted root {}: {}", a.root.display(), e.message);
         return Exit::Input;
     }
-    print(&outcome, a.format)
+    print(&outcome, a.format, &inputs(a))
+}
+
+/// What the run was given, for the Markdown and SARIF reports.
+pub fn inputs(a: &VerifyArgs) -> Inputs {
+    let mut i = Inputs::new();
+    i.add("trusted root", a.root.display().to_string());
+    i.add("metadata", a.metadata.clone());
+    i.add("targets", a.targets.clone());
+    i.add("target", a.target.clone());
+    i.add_opt("--at", a.at.clone());
+    i.add("inspections run", yes_no(a.run_inspections));
+    i.add("strict", yes_no(a.strict));
+    i
+}
+
+/// Renders the outcome in `format` (`inputs` for Markdown and SARIF).
+pub fn render(outcome: &BridgeOutcome, format: Format, inputs: &Inputs) -> String {
+    match format {
+        Format::Json => format!("{}\n", outcome.to_json_string()),
+        Format::Text => crate::report::text_bridge::render(outcome),
+        other => super::format::render_common(&outcome.to_document(), other, inputs).unwrap_or_default(),
+    }
 }
 
 /// Prints the outcome in `format`; the exit code of its verdict.
-pub fn print(outcome: &BridgeOutcome, format: Format) -> Exit {
-    let text = match format {
-        Format::Json => format!("{}\n", outcome.to_json_string()),
-        Format::Text => crate::report::text_bridge::render(outcome),
-    };
-    // A closed pipe (e.g. `| head`) is not an error of verification.
-    let _ = std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes());
+pub fn print(outcome: &BridgeOutcome, format: Format, inputs: &Inputs) -> Exit {
+    super::format::print(&render(outcome, format, inputs));
     match outcome.verdict {
         Verdict::Pass => Exit::Ok,
         Verdict::Fail => Exit::Failed,

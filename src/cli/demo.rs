@@ -6,9 +6,9 @@
 use clap::Args;
 
 use super::Exit;
-use super::bridge::Format;
+use super::format::{Format, render_common, yes_no};
 use crate::demo::{self, Kind, Options, Outcome};
-use crate::report::Verdict;
+use crate::report::{Inputs, Verdict};
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
@@ -24,6 +24,7 @@ pub struct DemoArgs {
     /// Treat weaknesses the references accept as errors.
     #[arg(long)]
     pub strict: bool,
+    /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
 }
@@ -45,9 +46,16 @@ pub fn run(args: &DemoArgs) -> Exit {
             return Exit::Internal;
         }
     };
-    let (text, verdict) = render(&outcome, args.format, args.strict);
+    let mut inputs = Inputs::new();
+    inputs
+        .add("embedded demo scenario", format!("{}/{}", sc.set, sc.name))
+        .add("scenario", sc.summary())
+        .add("expected", sc.expected())
+        .add("inspections run", yes_no(args.run_inspections))
+        .add("strict", yes_no(args.strict));
+    let (text, verdict) = render(&outcome, args.format, args.strict, &inputs);
     let header = match args.format {
-        Format::Json => String::new(),
+        Format::Json | Format::Markdown | Format::Sarif => String::new(),
         Format::Text => format!(
             "demo {}/{} ({}; expected: {})\n{}\n\n",
             sc.set,
@@ -64,19 +72,14 @@ pub fn run(args: &DemoArgs) -> Exit {
     }
 }
 
-fn render(outcome: &Outcome, format: Format, strict: bool) -> (String, Verdict) {
+fn render(outcome: &Outcome, format: Format, strict: bool, inputs: &Inputs) -> (String, Verdict) {
     match outcome {
-        Outcome::Bridge(o) => (
-            match format {
-                Format::Json => format!("{}\n", o.to_json_string()),
-                Format::Text => crate::report::text_bridge::render(o),
-            },
-            o.verdict,
-        ),
+        Outcome::Bridge(o) => (super::bridge::render(o, format, inputs), o.verdict),
         Outcome::InToto(o) => (
             match format {
                 Format::Json => format!("{}\n", o.to_document().to_json_string()),
                 Format::Text => crate::report::text_intoto::render(o),
+                other => render_common(&o.to_document(), other, inputs).unwrap_or_default(),
             },
             o.verdict,
         ),
@@ -85,6 +88,7 @@ fn render(outcome: &Outcome, format: Format, strict: bool) -> (String, Verdict) 
             let text = match format {
                 Format::Json => format!("{}\n", doc.to_json_string()),
                 Format::Text => format!("{}\n", crate::report::tuf_text::verify(&doc, o)),
+                other => render_common(&doc, other, inputs).unwrap_or_default(),
             };
             (text, doc.verdict)
         }
@@ -92,8 +96,9 @@ fn render(outcome: &Outcome, format: Format, strict: bool) -> (String, Verdict) 
 }
 
 fn print_list() {
-    let mut out =
-        String::from("Embedded scenarios (trailscope demo NAME [--run-inspections] [--format json]):\n");
+    let mut out = String::from(
+        "Embedded scenarios (trailscope demo NAME [--run-inspections] [--format text|json|markdown|sarif]):\n",
+    );
     let mut set = "";
     for sc in demo::list() {
         if sc.set != set {

@@ -4,8 +4,11 @@
 pub mod bridge;
 mod completions;
 pub mod demo;
+pub mod explain;
+pub mod format;
 pub mod graph;
 pub mod open;
+pub mod report;
 pub mod tuf;
 pub mod tuf_client;
 pub mod verify;
@@ -70,6 +73,10 @@ pub enum Command {
     Bridge(bridge::BridgeArgs),
     /// The demo embedded in the binary: list or verify its scenarios.
     Demo(demo::DemoArgs),
+    /// Re-render a document saved with --format json as Markdown, text or SARIF.
+    Report(report::ReportArgs),
+    /// What a category of a verdict or finding means (--list: every category).
+    Explain(explain::ExplainArgs),
     /// Explore a directory in the terminal UI: an in-toto layout with keys and
     /// links, a TUF repository, or both (text report when stdout is not a terminal).
     Open(open::OpenArgs),
@@ -107,5 +114,7 @@ fn run(cli: Cli) -> Exit {
         Some(Command::Bridge(args)) => bridge::run(&args),
         Some(Command::Demo(args)) => demo::run(&args),
         Some(Command::Open(args)) => open::run(&args),
+        Some(Command::Report(args)) => report::run(&args),
+        Some(Command::Explain(args)) => explain::run(&args),
     }
 }

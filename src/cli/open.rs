@@ -58,6 +58,11 @@ pub struct OpenArgs {
     /// Treat weaknesses the references accept as errors.
     #[arg(long)]
     pub strict: bool,
+    /// Open an embedded demo scenario instead of DIR (`trailscope demo --list`
+    /// names them: `act1-alice-alone`, `intoto-demo/package-swapped`, …);
+    /// `a`/`A` then switch between the scenarios.
+    #[arg(long, value_name = "SCENARIO")]
+    pub demo: Option<String>,
     #[command(flatten)]
     pub tui: tui::args::TuiArgs,
 }
@@ -82,6 +87,15 @@ pub fn run(args: &OpenArgs) -> Exit {
             Err(e) => return usage(&format!("--at: {e}")),
         },
     };
+    if let Some(name) = &args.demo {
+        let (session, demo_at) = match open::demo_session(name, true) {
+            Ok(s) => s,
+            Err(e) => return usage(&e),
+        };
+        let mut tui_opts = args.tui.options();
+        tui_opts.at = at.or(demo_at);
+        return launch(session, tui_opts);
+    }
     let opts = OpenOptions {
         layout: args.layout.clone(),
         layout_keys: args.layout_keys.clone(),

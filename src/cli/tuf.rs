@@ -7,12 +7,13 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, Subcommand};
 
 use super::Exit;
+use super::format::yes_no;
 use crate::engine::plans::tuf::TufOptions;
 use crate::engine::{DiskSource, EngineConfig, run_to_completion};
-use crate::report::Verdict;
+use crate::report::{Inputs, Verdict};
 use crate::tuf::{Category, Config, DirSource, Source, report, source};
 
 #[derive(Debug, Args)]
@@ -30,16 +31,13 @@ pub enum TufCommand {
     Inspect(InputArgs),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Text,
-    Json,
-}
+pub use super::format::Format;
 
 #[derive(Debug, Args)]
 pub struct InputArgs {
     #[command(flatten)]
     pub repo: RepoArgs,
+    /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
 }
@@ -171,12 +169,47 @@ fn run_inputs(args: &InputArgs, inspect: bool) -> Exit {
         }
         (Format::Text, false) => crate::report::tuf_text::verify(&doc, outcome),
         (Format::Text, true) => crate::report::tuf_text::inspect(&doc, outcome),
+        (other, _) => {
+            let text = super::format::render_common(&doc, other, &inputs(a)).unwrap_or_default();
+            super::format::print(&text);
+            return exit_of(doc.verdict);
+        }
     };
     println!("{text}");
     match doc.verdict {
         Verdict::Pass => Exit::Ok,
         Verdict::Fail => Exit::Failed,
     }
+}
+
+fn exit_of(verdict: Verdict) -> Exit {
+    match verdict {
+        Verdict::Pass => Exit::Ok,
+        Verdict::Fail => Exit::Failed,
+    }
+}
+
+/// What the run was given, for the Markdown and SARIF reports.
+pub fn inputs(a: &RepoArgs) -> Inputs {
+    let mut i = Inputs::new();
+    match (&a.root, &a.state) {
+        (Some(r), _) => i.add("trusted root", r.display().to_string()),
+        (None, Some(s)) => i.add("trusted root", s.join("root.json").display().to_string()),
+        (None, None) => &mut i,
+    };
+    i.add("metadata", a.metadata.clone());
+    i.add_opt("targets", a.targets.clone());
+    i.add_opt("state directory", a.state.as_ref().map(|s| s.display().to_string()));
+    if a.state.is_some() {
+        i.add("save state", yes_no(a.save_state));
+    }
+    for t in &a.target {
+        i.add("target", t.clone());
+    }
+    i.add_opt("--at", a.at.clone());
+    i.add("all roles", yes_no(a.all_roles));
+    i.add("strict", yes_no(a.strict));
+    i
 }
 
 fn trusted_root(a: &RepoArgs) -> Result<(Vec<u8>, PathBuf), Exit> {

@@ -5,16 +5,14 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::Exit;
+use super::format::yes_no;
 use crate::crypto::PublicKey;
 use crate::engine::{DiskSource, EngineConfig, run_to_completion};
 use crate::intoto::{self, VerifyOptions, category};
-use crate::report::Verdict;
+use crate::report::{Inputs, Verdict};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum OutputFormat {
-    Text,
-    Json,
-}
+/// The output formats (`--format`).
+pub use super::format::Format as OutputFormat;
 
 #[derive(Debug, clap::Args)]
 pub struct VerifyArgs {
@@ -116,6 +114,24 @@ pub fn options(args: &VerifyInputs, command: &str) -> Result<VerifyOptions, Exit
     Ok(opts)
 }
 
+/// What the run was given, for the Markdown and SARIF reports.
+pub fn inputs(args: &VerifyInputs) -> Inputs {
+    let mut i = Inputs::new();
+    i.add("layout", args.layout.display().to_string());
+    for k in &args.keys {
+        i.add("layout key", k.display().to_string());
+    }
+    i.add("link directory", args.link_dir.display().to_string());
+    i.add("work directory", args.workdir.display().to_string());
+    for p in &args.params {
+        i.add("parameter", p.clone());
+    }
+    i.add_opt("--at", args.at.clone());
+    i.add("inspections run", yes_no(args.run_inspections));
+    i.add("strict", yes_no(args.strict));
+    i
+}
+
 /// Runs the subcommand through the engine (the verdict unit of an
 /// in-toto plan) and waits for it; a unit that cannot run is exit 4.
 pub fn run(args: &VerifyArgs) -> Exit {
@@ -154,9 +170,12 @@ pub fn run(args: &VerifyArgs) -> Exit {
     let text = match args.format {
         OutputFormat::Json => format!("{}\n", outcome.to_document().to_json_string()),
         OutputFormat::Text => crate::report::text_intoto::render(&outcome),
+        other => {
+            let doc = outcome.to_document();
+            super::format::render_common(&doc, other, &inputs(&args.inputs)).unwrap_or_default()
+        }
     };
-    // A closed pipe (e.g. `| head`) is not an error of verification.
-    let _ = std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes());
+    super::format::print(&text);
     match outcome.verdict {
         Verdict::Pass => Exit::Ok,
         Verdict::Fail if outcome.category == category::METADATA_INVALID => Exit::Input,

@@ -67,6 +67,14 @@ impl FileInput {
 /// [`super::EngineHandle::file_changed`].
 pub trait FileSource: Send + Sync {
     fn read(&self, path: &Path) -> FileContent;
+
+    /// The regular files below `dir` (recursively), sorted, at most `max`:
+    /// for plans that declare every file of a directory (a TUF repository).
+    /// A source that cannot list has none.
+    fn list(&self, dir: &Path, max: usize) -> Vec<PathBuf> {
+        let _ = (dir, max);
+        Vec::new()
+    }
 }
 
 /// Reads from the file system, refusing files longer than `max_len`.
@@ -94,6 +102,38 @@ impl FileSource for DiskSource {
             Ok(_) => FileContent::Bytes(buf.into()),
             Err(e) => FileContent::Unreadable(e.to_string()),
         }
+    }
+
+    fn list(&self, dir: &Path, max: usize) -> Vec<PathBuf> {
+        Self::walk(dir, max)
+    }
+}
+
+impl DiskSource {
+    /// Regular files below `dir`, following symbolic links to files (as a
+    /// directory served by a web server would) but not to directories.
+    fn walk(dir: &Path, max: usize) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&d) else { continue };
+            for e in entries.flatten() {
+                if out.len() >= max {
+                    out.sort();
+                    return out;
+                }
+                match e.file_type() {
+                    Ok(t) if t.is_dir() => stack.push(e.path()),
+                    Ok(t) if t.is_file() => out.push(e.path()),
+                    Ok(t) if t.is_symlink() && std::fs::metadata(e.path()).is_ok_and(|m| m.is_file()) => {
+                        out.push(e.path())
+                    }
+                    _ => {}
+                }
+            }
+        }
+        out.sort();
+        out
     }
 }
 
@@ -129,6 +169,14 @@ impl FileSource for MemorySource {
             None => FileContent::Missing,
         }
     }
+
+    fn list(&self, dir: &Path, max: usize) -> Vec<PathBuf> {
+        let mut out: Vec<PathBuf> =
+            self.lock().keys().filter(|p| p.starts_with(dir) && *p != dir).cloned().collect();
+        out.sort();
+        out.truncate(max);
+        out
+    }
 }
 
 #[cfg(test)]
@@ -143,6 +191,26 @@ mod tests {
         assert_eq!(DiskSource { max_len: 9 }.read(&p), FileContent::TooLarge { len: 10, max: 9 });
         assert!(DiskSource { max_len: 10 }.read(&p).bytes().is_some());
         assert_eq!(DiskSource::default().read(&dir.path().join("nope")), FileContent::Missing);
+    }
+
+    #[test]
+    fn sources_list_the_files_below_a_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("a/b")).unwrap();
+        std::fs::write(dir.path().join("a/b/x.json"), b"x").unwrap();
+        std::fs::write(dir.path().join("a/y.json"), b"y").unwrap();
+        std::fs::write(dir.path().join("z.json"), b"z").unwrap();
+        let disk = DiskSource::default().list(&dir.path().join("a"), 10);
+        assert_eq!(disk, vec![dir.path().join("a/b/x.json"), dir.path().join("a/y.json")]);
+        assert_eq!(DiskSource::default().list(&dir.path().join("a"), 1).len(), 1);
+        let mem = MemorySource::new();
+        for p in ["a/b/x.json", "a/y.json", "ab/z.json"] {
+            mem.insert(p, &b"."[..]);
+        }
+        assert_eq!(
+            mem.list(Path::new("a"), 10),
+            vec![PathBuf::from("a/b/x.json"), PathBuf::from("a/y.json")]
+        );
     }
 
     #[test]

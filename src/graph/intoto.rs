@@ -203,6 +203,8 @@ fn add_links(
     link_dir: &Path,
     load_link: &mut dyn FnMut(&Path) -> Result<Metadata, LinkState>,
 ) {
+    // The link each step's artifacts come from, moved out of its loaded
+    // document (never copied; the envelope is dropped at once).
     let mut used: BTreeMap<String, (bool, NodeId, Link)> = BTreeMap::new();
     for cand in link_candidates(layout, link_dir) {
         let Some(step) = g.item(&cand.step) else { continue };
@@ -221,33 +223,31 @@ fn add_links(
         };
         let l = g.add(Node::Link(Box::new(node)));
         g.connect(l, step, Edge::Records);
-        if let Ok(meta) = &loaded {
-            let k = g.key_node(&cand.keyid, None);
-            let sign = if state == LinkState::Signed { SignState::Valid } else { SignState::Invalid };
-            g.connect(k, l, Edge::Signs(sign));
-            match &meta.payload {
-                Ok(Payload::Link(link)) => {
-                    let signed = state == LinkState::Signed;
-                    // The first validly signed link wins; else the first loaded one.
-                    let replace = match used.get(&cand.step) {
-                        None => true,
-                        Some((was_signed, _, _)) => signed && !was_signed,
-                    };
-                    if replace {
-                        used.insert(cand.step.clone(), (signed, l, link.clone()));
-                    }
+        let Ok(meta) = loaded else { continue };
+        let k = g.key_node(&cand.keyid, None);
+        let signed = state == LinkState::Signed;
+        g.connect(k, l, Edge::Signs(if signed { SignState::Valid } else { SignState::Invalid }));
+        match meta.payload {
+            Ok(Payload::Link(link)) => {
+                // The first validly signed link wins; else the first loaded one.
+                let replace = match used.get(&cand.step) {
+                    None => true,
+                    Some((was_signed, _, _)) => signed && !was_signed,
+                };
+                if replace {
+                    used.insert(cand.step.clone(), (signed, l, link));
                 }
-                Ok(Payload::Layout(sub)) => {
-                    let node = LayoutNode {
-                        path: path.clone(),
-                        expires: sub.expires.clone(),
-                        scope: vec![cand.step.clone()],
-                    };
-                    let s = g.add(Node::Layout(Box::new(node)));
-                    g.connect(step, s, Edge::Contains);
-                }
-                Err(_) => {}
             }
+            Ok(Payload::Layout(sub)) => {
+                let node = LayoutNode {
+                    path: path.clone(),
+                    expires: sub.expires.clone(),
+                    scope: vec![cand.step.clone()],
+                };
+                let s = g.add(Node::Layout(Box::new(node)));
+                g.connect(step, s, Edge::Contains);
+            }
+            Err(_) => {}
         }
     }
     for (step, (_, link_node, link)) in used {

@@ -7,11 +7,11 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
-use super::metadata::{self, LoadError, Metadata, SigCheck};
+use super::metadata::{LoadError, Metadata, SigCheck};
 use super::model::{Layout, LayoutKey, Link, Payload, Step, show_command};
 use super::trace::{LayoutTrace, LinkStatus, LinkTrace, StepTrace};
 use super::verify::{
-    Ctx, MAX_SUBLAYOUT_DEPTH, VerifierKey, failure_at, signature_form_warning, source, verify_layout,
+    Ctx, Loader, MAX_SUBLAYOUT_DEPTH, VerifierKey, failure_at, signature_form_warning, source, verify_layout,
 };
 use super::{category, warning};
 use crate::findings::{Evidence, Finding, SignatureCheck, Subject};
@@ -46,7 +46,7 @@ pub fn verify_chain(
     trace: &mut LayoutTrace,
 ) -> Link {
     let mut chain: Vec<(StepTrace, Vec<Entry>)> = Vec::with_capacity(layout.steps.len());
-    let mut prefetched = prefetch(layout, link_dir);
+    let mut prefetched = prefetch(layout, link_dir, ctx.loader);
     // 4: load links, preliminary threshold check per step.
     for step in &layout.steps {
         let entries = load_links(ctx, meta, layout, step, link_dir, scope, &mut prefetched);
@@ -153,7 +153,7 @@ fn load_links(
                 command: None,
                 sublayout: false,
             };
-            let loaded = prefetched.remove(&path).unwrap_or_else(|| metadata::load(&path));
+            let loaded = prefetched.remove(&path).unwrap_or_else(|| ctx.loader.load(&path));
             match loaded {
                 Ok(m) => {
                     trace.format = Some(m.format());
@@ -218,7 +218,7 @@ type Prefetched = HashMap<PathBuf, Result<Metadata, LoadError>>;
 /// hashing large links is most of the work; the stages then take these
 /// results in the reference's order, so findings and their order are the
 /// same as without prefetching.
-fn prefetch(layout: &Layout, link_dir: &Path) -> Prefetched {
+fn prefetch(layout: &Layout, link_dir: &Path, loader: &dyn Loader) -> Prefetched {
     use rayon::prelude::*;
     let main_of_subkey = main_keys_of_subkeys(layout);
     let jobs: Vec<(PathBuf, &Step, String)> = layout
@@ -233,7 +233,7 @@ fn prefetch(layout: &Layout, link_dir: &Path) -> Prefetched {
         .collect();
     jobs.into_par_iter()
         .map(|(path, step, keyid)| {
-            let mut loaded = metadata::load(&path);
+            let mut loaded = loader.load(&path);
             if let Ok(m) = &mut loaded
                 && let Some(vk) = verification_key(layout, step, &keyid, &main_of_subkey)
                 && let Ok(key) = &vk.key

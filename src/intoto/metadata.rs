@@ -9,6 +9,7 @@
 
 use std::io::Read as _;
 use std::path::Path;
+use std::sync::Arc;
 
 use super::model::{ModelError, Payload, parse_payload, python_normalized};
 use crate::crypto::PublicKey;
@@ -39,11 +40,12 @@ enum Env {
     Dsse(DsseEnvelope),
 }
 
-/// A loaded document.
+/// A loaded document. Cloning is cheap: the envelope (as large as the
+/// file) is shared, and a link's artifacts are behind `Arc`s.
 #[derive(Debug, Clone)]
 pub struct Metadata {
     pub path: String,
-    env: Env,
+    env: Arc<Env>,
     /// The parsed payload. For DSSE python parses it only when asked
     /// (`get_payload`), after signatures; the caller reports it then.
     pub payload: Result<Payload, ModelError>,
@@ -113,7 +115,7 @@ pub fn from_bytes(bytes: &[u8], label: &str) -> Result<Metadata, LoadError> {
             .and_then(|v| parse_payload(&v));
         return Ok(Metadata {
             path: label.to_owned(),
-            env: Env::Dsse(env),
+            env: Arc::new(Env::Dsse(env)),
             payload,
             precomputed: Vec::new(),
         });
@@ -125,7 +127,7 @@ pub fn from_bytes(bytes: &[u8], label: &str) -> Result<Metadata, LoadError> {
             .map_err(|e| LoadError::Malformed(format!("{label} at /signed{}: {}", e.pointer, e.message)))?;
         return Ok(Metadata {
             path: label.to_owned(),
-            env: Env::Metablock(Box::new(env)),
+            env: Arc::new(Env::Metablock(Box::new(env))),
             payload: Ok(payload),
             precomputed: Vec::new(),
         });
@@ -135,7 +137,7 @@ pub fn from_bytes(bytes: &[u8], label: &str) -> Result<Metadata, LoadError> {
 
 impl Metadata {
     pub fn format(&self) -> Format {
-        match self.env {
+        match *self.env {
             Env::Metablock(_) | Env::Canonical { .. } => Format::Metablock,
             Env::Dsse(_) => Format::Dsse,
         }
@@ -143,7 +145,7 @@ impl Metadata {
 
     /// The key ids of all signatures, in order.
     pub fn signature_keyids(&self) -> Vec<String> {
-        match &self.env {
+        match &*self.env {
             Env::Metablock(e) => e.signatures.iter().map(|s| s.keyid.clone()).collect(),
             Env::Canonical { signatures, .. } => signatures.iter().map(|s| s.keyid.clone()).collect(),
             Env::Dsse(e) => e.signatures.iter().map(|s| s.keyid.clone()).collect(),
@@ -158,7 +160,7 @@ impl Metadata {
         if let Some((_, check)) = self.precomputed.iter().find(|(id, _)| id == keyid) {
             return check.clone();
         }
-        match &self.env {
+        match &*self.env {
             Env::Canonical { signed_bytes, signatures } => {
                 let Some(sig) = signatures.iter().find(|s| s.keyid == keyid || subkeys.contains(&s.keyid))
                 else {
@@ -245,15 +247,16 @@ impl Metadata {
 
     /// Drops the canonical bytes of a link once its expected signature checks
     /// are done (they are as large as the file); a later check with another
-    /// key reads the file again.
+    /// key reads the file again. Nothing is dropped while a clone of this
+    /// document shares them (its holder keeps them anyway).
     pub fn release_signed_bytes(&mut self) {
-        if let Env::Canonical { signed_bytes, .. } = &mut self.env {
+        if let Some(Env::Canonical { signed_bytes, .. }) = Arc::get_mut(&mut self.env) {
             *signed_bytes = Vec::new();
         }
     }
 
     fn holds_signed_bytes(&self) -> bool {
-        !matches!(&self.env, Env::Canonical { signed_bytes, .. } if signed_bytes.is_empty())
+        !matches!(&*self.env, Env::Canonical { signed_bytes, .. } if signed_bytes.is_empty())
     }
 }
 
@@ -377,7 +380,7 @@ mod fast {
         };
         Some(Metadata {
             path: label.to_owned(),
-            env: Env::Canonical { signed_bytes, signatures },
+            env: Arc::new(Env::Canonical { signed_bytes, signatures }),
             payload: Ok(Payload::Link(link)),
             precomputed: Vec::new(),
         })

@@ -36,7 +36,7 @@ use crate::findings::Finding;
 use crate::report::{Document, Failure, Kind, Verdict};
 
 pub use trace::{InspectionTrace, LayoutTrace, LinkStatus, LinkTrace, StepTrace};
-pub use verify::verify;
+pub use verify::{DiskLoader, Loader, verify, verify_with};
 
 /// The corpus categories (corpus/README.md), verbatim.
 pub mod category {

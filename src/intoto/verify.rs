@@ -56,9 +56,41 @@ impl VerifierKey {
     }
 }
 
+/// Reads the metadata files a verification needs: the layout and every
+/// link file its steps (and sublayouts) name. It is called from several
+/// threads at once (links are read and their signatures checked on all
+/// cores), so it must be `Sync`. A missing file is `LoadError::Io`.
+///
+/// Any `Fn(&Path) -> Result<Metadata, LoadError> + Sync` is a loader;
+/// [`DiskLoader`] reads from the file system ([`metadata::load`]).
+pub trait Loader: Sync {
+    fn load(&self, path: &Path) -> Result<Metadata, LoadError>;
+}
+
+impl<F> Loader for F
+where
+    F: Fn(&Path) -> Result<Metadata, LoadError> + Sync,
+{
+    fn load(&self, path: &Path) -> Result<Metadata, LoadError> {
+        self(path)
+    }
+}
+
+/// Reads metadata from the file system: what [`verify`] uses.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DiskLoader;
+
+impl Loader for DiskLoader {
+    fn load(&self, path: &Path) -> Result<Metadata, LoadError> {
+        metadata::load(path)
+    }
+}
+
 /// Verification state shared by all (sub)layouts.
 pub struct Ctx<'a> {
     pub opts: &'a VerifyOptions,
+    /// Where the layout and link files are read from.
+    pub loader: &'a dyn Loader,
     pub findings: Vec<Finding>,
     first: Option<(String, Failure)>,
     scratch: Option<Result<Scratch, String>>,
@@ -66,8 +98,8 @@ pub struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
-    fn new(opts: &'a VerifyOptions) -> Self {
-        Self { opts, findings: Vec::new(), first: None, scratch: None, depth: 0 }
+    fn new(opts: &'a VerifyOptions, loader: &'a dyn Loader) -> Self {
+        Self { opts, loader, findings: Vec::new(), first: None, scratch: None, depth: 0 }
     }
 
     /// Records an error the reference raises; the first one decides the verdict.
@@ -115,17 +147,28 @@ pub fn failure_at(scope: &[String], step: Option<&str>) -> Failure {
     Failure { step: step.map(str::to_owned), rule: None, artifact: None, scope: scope.to_vec() }
 }
 
-/// Verifies the layout of `opts` with its links (and, if asked, inspections).
+/// Verifies the layout of `opts` with its links (and, if asked, inspections),
+/// reading them from the file system.
 pub fn verify(opts: &VerifyOptions) -> Result<InTotoOutcome, Error> {
+    verify_with(opts, &DiskLoader)
+}
+
+/// [`verify`] with the layout (`opts.layout`) and the link files (under
+/// `opts.link_dir` and sublayout link directories) read through `loader`:
+/// already parsed metadata (the engine's parse units), files held in memory
+/// (the embedded demo), or the disk. `opts.workdir` is still the directory
+/// inspections run in. The result equals [`verify`]'s whenever `loader`
+/// yields what [`metadata::load`] would for the same paths.
+pub fn verify_with(opts: &VerifyOptions, loader: &dyn Loader) -> Result<InTotoOutcome, Error> {
     if let Some(p) = &opts.params
         && let Some(bad) = p.keys().find(|k| !params::valid_name(k))
     {
         return Err(Error::Parameter(bad.clone()));
     }
-    let mut ctx = Ctx::new(opts);
+    let mut ctx = Ctx::new(opts, loader);
     let path = opts.layout.display().to_string();
     let keys: Vec<VerifierKey> = opts.layout_keys.iter().map(VerifierKey::given).collect();
-    let (layout_trace, summary) = match metadata::load(&opts.layout) {
+    let (layout_trace, summary) = match loader.load(&opts.layout) {
         Ok(meta) => verify_layout(&mut ctx, &meta, &keys, &opts.link_dir, opts.params.as_ref(), &[], ""),
         Err(LoadError::Io(source)) => return Err(Error::Io { path, source }),
         Err(LoadError::Malformed(msg)) => {

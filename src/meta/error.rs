@@ -4,7 +4,7 @@
 use std::fmt;
 
 /// Where in which file something was found.
-#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Location {
     /// The file as the user named it (or a label such as `<embedded>/root.json`).
     pub file: String,

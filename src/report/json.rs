@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
 
@@ -12,7 +12,7 @@ use crate::findings::Finding;
 
 pub const SCHEMA_VERSION: u64 = 1;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
     InToto,
@@ -20,7 +20,7 @@ pub enum Kind {
     Bridge,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     Pass,
@@ -28,7 +28,7 @@ pub enum Verdict {
 }
 
 /// Which step, rule and artifact the reference-order failure is about (in-toto).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Failure {
     pub step: Option<String>,
     pub rule: Option<String>,
@@ -37,12 +37,13 @@ pub struct Failure {
 }
 
 /// The outcome for one requested TUF target.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TargetResult {
     /// `ok`, `not-found` or `error`.
     pub result: String,
     pub role: Option<String>,
     pub category: Option<String>,
+    #[serde(default)]
     pub hashes: BTreeMap<String, String>,
     pub length: Option<u64>,
 }
@@ -115,6 +116,53 @@ impl Document {
         // Serializing a Value cannot fail: all map keys are strings.
         serde_json::to_string_pretty(&self.to_value()).unwrap_or_default()
     }
+
+    /// Reads a saved `--format json` document back (`trailscope report`).
+    /// Members this model does not hold (a bridge run's `bridge` object,
+    /// `tuf inspect`'s `inspect` tree) are ignored; a document of another
+    /// tool or schema version is refused.
+    pub fn from_json_str(text: &str) -> Result<Self, String> {
+        let v: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+        Self::from_value(&v)
+    }
+
+    /// See [`Document::from_json_str`].
+    pub fn from_value(v: &Value) -> Result<Self, String> {
+        let obj = v.as_object().ok_or("not a JSON object")?;
+        if obj.get("tool").and_then(Value::as_str) != Some("trailscope") {
+            return Err("not a trailscope document (\"tool\" is not \"trailscope\")".into());
+        }
+        match obj.get("schema_version").and_then(Value::as_u64) {
+            Some(SCHEMA_VERSION) => {}
+            Some(n) => {
+                return Err(format!(
+                    "schema_version {n} is not supported (this trailscope reads {SCHEMA_VERSION})"
+                ));
+            }
+            None => return Err("\"schema_version\" is missing".into()),
+        }
+        fn field<T: serde::de::DeserializeOwned>(
+            obj: &serde_json::Map<String, Value>,
+            key: &str,
+        ) -> Result<T, String> {
+            T::deserialize(obj.get(key).unwrap_or(&Value::Null)).map_err(|e| format!("\"{key}\": {e}"))
+        }
+        let evaluated_at: String = field(obj, "evaluated_at")?;
+        let evaluated_at =
+            crate::meta::time::parse(&evaluated_at).map_err(|e| format!("\"evaluated_at\": {e}"))?.at;
+        Ok(Self {
+            kind: field(obj, "kind")?,
+            evaluated_at,
+            verdict: field(obj, "verdict")?,
+            category: field(obj, "category")?,
+            findings: field(obj, "findings")?,
+            failure: field(obj, "failure")?,
+            stage: field(obj, "stage")?,
+            refresh: field(obj, "refresh")?,
+            roles: obj.get("roles").filter(|r| !r.is_null()).cloned(),
+            targets: field(obj, "targets")?,
+        })
+    }
 }
 
 fn to_value<T: Serialize>(v: &T) -> Value {
@@ -140,5 +188,92 @@ mod tests {
         assert_eq!(v["findings"][1]["subject"]["kind"], "step");
         assert_eq!(v["evaluated_at"], "1970-01-01T00:00:00Z");
         assert!(v.get("refresh").is_none());
+    }
+
+    #[test]
+    fn a_saved_document_reads_back_equal() {
+        use crate::findings::{Evidence, RuleTrace, SignatureCheck, UnmatchedArtifact};
+        use crate::meta::Location;
+        let at = time::macros::datetime!(2030-01-01 0:00 UTC);
+        let trace = RuleTrace {
+            queue_before: vec!["a".into()],
+            queue_before_count: 1,
+            unmatched: vec![UnmatchedArtifact {
+                path: "a".into(),
+                hashes: serde_json::json!({"sha256": "11"}),
+                dest_step: "b".into(),
+                dest_path: "a".into(),
+                dest_hashes: None,
+                reason: "missing-destination".into(),
+            }],
+            ..RuleTrace::default()
+        };
+        let subject = || Subject::Rule {
+            step: "s".into(),
+            section: "expected_products".into(),
+            index: 2,
+            text: "DISALLOW *".into(),
+        };
+        let findings = vec![
+            Finding::error("rule-disallow", subject(), "m")
+                .with_evidence(Evidence::RuleTrace(trace))
+                .at(Location::new("root.layout", "/signed/steps/0")),
+            Finding::warning("k", Subject::Key { keyid: "ab".into() }, "m").with_evidence(
+                Evidence::Threshold {
+                    needed: 2,
+                    valid: vec!["ab".into()],
+                    checks: vec![SignatureCheck {
+                        keyid: "cd".into(),
+                        valid: false,
+                        reason: Some("bad".into()),
+                    }],
+                },
+            ),
+            Finding::info("n", Subject::Role { name: "root".into() }, "m")
+                .in_stage("tuf")
+                .with_evidence(Evidence::Expiry { expires: "x".into(), evaluated_at: "y".into() }),
+            Finding::error("x", Subject::Target { path: "t".into() }, "m").with_evidence(Evidence::Digests {
+                expected: serde_json::json!({"sha256": "1"}),
+                actual: serde_json::json!({"sha256": "2"}),
+            }),
+            Finding::error("x", Subject::File { path: "f".into() }, "m")
+                .with_evidence(Evidence::Versions { trusted: 2, new: 1 }),
+            Finding::error("x", Subject::Layout { path: "f".into() }, "m")
+                .with_evidence(Evidence::Length { expected: 2, actual: 1 }),
+            Finding::error("x", Subject::Inspection { name: "i".into() }, "m")
+                .with_evidence(Evidence::Data { data: serde_json::json!([1, {"a": null}]) }),
+            Finding::error("x", Subject::Step { name: "s".into() }, "m")
+                .with_evidence(Evidence::Signatures { checks: vec![] }),
+            Finding::error("x", Subject::Artifact { path: "a".into() }, "m"),
+            Finding::error("x", Subject::Link { path: "l".into() }, "m"),
+        ];
+        let mut doc = Document::new(Kind::InToto, at, findings.clone(), "rule-disallow".into());
+        doc.failure = Some(Failure {
+            step: Some("s".into()),
+            rule: None,
+            artifact: Some("a".into()),
+            scope: vec!["outer".into()],
+        });
+        assert_eq!(Document::from_json_str(&doc.to_json_string()).unwrap(), doc);
+
+        let mut tuf = Document::new(Kind::Tuf, at, findings, "x".into());
+        tuf.refresh = Some("ok".into());
+        tuf.roles = Some(serde_json::json!({"root": {"version": 1}}));
+        tuf.targets = Some(BTreeMap::from([(
+            "p".to_owned(),
+            TargetResult {
+                result: "ok".into(),
+                role: Some("targets".into()),
+                category: Some("ok".into()),
+                hashes: BTreeMap::from([("sha256".to_owned(), "ab".to_owned())]),
+                length: Some(3),
+            },
+        )]));
+        assert_eq!(Document::from_json_str(&tuf.to_json_string()).unwrap(), tuf);
+
+        assert!(Document::from_json_str("[]").is_err());
+        let mut v = tuf.to_value();
+        v["schema_version"] = 2.into();
+        assert!(Document::from_value(&v).unwrap_err().contains("schema_version 2"));
     }
 }

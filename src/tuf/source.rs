@@ -106,26 +106,8 @@ impl DirSource {
     }
 
     fn resolve(&self, rel: &str) -> Option<PathBuf> {
-        let decoded = percent_decode_str(rel).decode_utf8().ok()?;
-        let mut parts: Vec<&str> = Vec::new();
-        for seg in decoded.split('/') {
-            match seg {
-                "" | "." => {}
-                ".." => {
-                    parts.pop()?;
-                }
-                s => parts.push(s),
-            }
-        }
         let mut path = self.base.clone();
-        for p in parts {
-            // A segment must be one plain path component (no `\`, no drive).
-            let mut comps = Path::new(p).components();
-            match (comps.next(), comps.next()) {
-                (Some(Component::Normal(c)), None) => path.push(c),
-                _ => return None,
-            }
-        }
+        path.extend(served_segments(rel)?);
         Some(path)
     }
 
@@ -145,22 +127,57 @@ impl DirSource {
         if !self.source_layout {
             return Vec::new();
         }
-        let (dir, name) = match rel.rsplit_once('/') {
-            Some((d, n)) => (format!("{d}/"), n),
-            None => (String::new(), rel),
-        };
-        let mut out = Vec::new();
-        if let Some((prefix, rest)) = name.split_once('.') {
-            let is_version = !prefix.is_empty() && prefix.bytes().all(|b| b.is_ascii_digit());
-            let is_hash = prefix.len() >= 32 && prefix.bytes().all(|b| b.is_ascii_hexdigit());
-            if is_version && rest == "root.json" {
-                out.push(format!("{dir}root_history/{name}"));
-            } else if is_version || is_hash {
-                out.push(format!("{dir}{rest}"));
-            }
-        }
-        out
+        source_layout_fallbacks(rel)
     }
+}
+
+/// The path segments a relative URL names under a directory served like
+/// [`DirSource`] serves it: percent-decoded, dot segments resolved; `None`
+/// when it would leave the directory or a segment is not one plain path
+/// component. For sources that serve files by relative path the same way.
+pub fn served_segments(rel: &str) -> Option<Vec<String>> {
+    let decoded = percent_decode_str(rel).decode_utf8().ok()?;
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in decoded.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    let mut out = Vec::with_capacity(parts.len());
+    for p in parts {
+        // A segment must be one plain path component (no `\`, no drive).
+        let mut comps = Path::new(p).components();
+        match (comps.next(), comps.next()) {
+            (Some(Component::Normal(c)), None) => out.push(c.to_string_lossy().into_owned()),
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+/// The names tried, in tuf-on-ci's source layout, when `rel` is absent:
+/// `root_history/N.root.json` for `N.root.json`, and the unversioned (or
+/// un-hash-prefixed) name for other versioned or hash-prefixed names.
+pub fn source_layout_fallbacks(rel: &str) -> Vec<String> {
+    let (dir, name) = match rel.rsplit_once('/') {
+        Some((d, n)) => (format!("{d}/"), n),
+        None => (String::new(), rel),
+    };
+    let mut out = Vec::new();
+    if let Some((prefix, rest)) = name.split_once('.') {
+        let is_version = !prefix.is_empty() && prefix.bytes().all(|b| b.is_ascii_digit());
+        let is_hash = prefix.len() >= 32 && prefix.bytes().all(|b| b.is_ascii_hexdigit());
+        if is_version && rest == "root.json" {
+            out.push(format!("{dir}root_history/{name}"));
+        } else if is_version || is_hash {
+            out.push(format!("{dir}{rest}"));
+        }
+    }
+    out
 }
 
 impl Source for DirSource {

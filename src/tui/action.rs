@@ -40,6 +40,9 @@ pub enum Action {
     Reverify,
     StartSetTime,
     ToggleWatch,
+    /// The demo: open its next / previous scenario.
+    NextScenario,
+    PrevScenario,
     /// A key only one view has (its `View::act`).
     View(ViewAction),
     /// Editing the input line (search, time, export directory).
@@ -110,4 +113,6 @@ pub enum Effect {
     Export { dir: PathBuf },
     /// Start or stop watching the session's input files.
     Watch(bool),
+    /// Replace the session with scenario `index` of [`crate::tui::state::State::scenarios`].
+    OpenScenario(usize),
 }

@@ -44,6 +44,10 @@ impl App {
         state.can_watch = !session.watch.is_empty();
         state.at = opts.at;
         state.help_lines = views::help::lines(&keymap, &theme).len();
+        if let Some(sc) = &session.scenarios {
+            state.scenarios = sc.names.clone();
+            state.scenario = sc.current;
+        }
         if let Some(dir) = &opts.export_dir {
             state.export_dir = dir.clone();
         }
@@ -137,10 +141,57 @@ impl App {
                 };
                 self.dispatch(Action::Notify(notice));
             }
-            Effect::Watch(on) => {
-                self.watcher = on.then(|| Watcher::new(self.session.watch.clone()));
-                self.last_watch = None;
+            Effect::OpenScenario(index) => self.open_scenario(index),
+            Effect::Watch(on) => match self.session.watch_engine(on) {
+                // On the engine: its watcher re-runs only the units downstream
+                // of a changed file; results stream in as usual.
+                Some(Ok(())) => {}
+                Some(Err(e)) => {
+                    self.dispatch(Action::Notify(Notice::error(format!("cannot watch: {e}"))));
+                    if self.state.watching {
+                        self.dispatch(Action::ToggleWatch);
+                    }
+                }
+                None => {
+                    self.watcher = on.then(|| Watcher::new(self.session.watch.clone()));
+                    self.last_watch = None;
+                }
+            },
+        }
+    }
+
+    /// Replaces the session with scenario `index` of the set (`a`/`A`):
+    /// a fresh state in the same view, the scenario's own time, a new run.
+    fn open_scenario(&mut self, index: usize) {
+        let Some(sc) = self.session.scenarios.clone() else { return };
+        let Some(name) = sc.names.get(index) else { return };
+        tracing::info!(scenario = %name, "open scenario");
+        match (sc.open)(name) {
+            Ok((session, at)) => {
+                if self.state.watching {
+                    let _ = self.session.watch_engine(false);
+                }
+                self.watcher = None;
+                let old = &self.state;
+                let mut state = State::new(session.label.clone());
+                state.size = old.size;
+                state.help_lines = old.help_lines;
+                state.export_dir = old.export_dir.clone();
+                state.view = old.view;
+                state.can_watch = !session.watch.is_empty();
+                state.at = at;
+                state.scenarios = sc.names.clone();
+                state.scenario = index;
+                let shown = crate::sanitize::sanitize(name).into_owned();
+                let n = sc.names.len();
+                state.notice =
+                    Some(Notice::info(format!("opened {shown} ({} of {n}; a/A: next/previous)", index + 1)));
+                self.state = state;
+                self.session = session;
+                let first = start_run(&mut self.state);
+                self.run_effect(first);
             }
+            Err(e) => self.dispatch(Action::Notify(Notice::error(format!("cannot open {name}: {e}")))),
         }
     }
 
@@ -179,6 +230,18 @@ impl App {
             }
         }
         true
+    }
+
+    /// Waits up to `timeout` for one message from the session, applies it
+    /// and returns it (tests watch the state change message by message).
+    pub fn step(&mut self, timeout: Duration) -> Option<Message> {
+        let message = self.rx.recv_timeout(timeout).ok()?;
+        self.dispatch(Action::Session(message.clone()));
+        Some(message)
+    }
+
+    pub fn session(&self) -> &Session {
+        &self.session
     }
 
     /// The escape sequences to write to the terminal after the next draw.

@@ -192,6 +192,14 @@ impl Keymap {
             "watch the input files and re-verify on change",
             Some("watch"),
         );
+        b.add(Global, &[Key::char('a')], Action::NextScenario, "demo: open the next act / scenario", None);
+        b.add(
+            Global,
+            &[Key::char('A')],
+            Action::PrevScenario,
+            "demo: open the previous act / scenario",
+            None,
+        );
 
         let overview = Context::View(ViewId::Overview);
         let jump = "jump to the first failure";

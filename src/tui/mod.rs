@@ -28,6 +28,7 @@ pub mod detail;
 pub mod export;
 pub mod keymap;
 pub mod layout;
+pub mod live;
 pub mod logging;
 pub mod model;
 pub mod open;

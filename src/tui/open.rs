@@ -22,9 +22,13 @@ use std::time::Duration;
 use serde_json::Value;
 use time::OffsetDateTime;
 
+use std::sync::Arc;
+
 use super::detail::Results;
-use super::session::Session;
+use super::live::{Built, Live};
+use super::session::{Scenarios, Session};
 use crate::crypto::PublicKey;
+use crate::engine::{EngineHandle, plans};
 use crate::intoto::{self, VerifyOptions};
 use crate::tuf::session::{self as tuf_session, Request as TufRequest};
 use crate::tuf::{Config, DirSource, source};
@@ -240,19 +244,27 @@ fn tuf_inputs(dir: &Path, opts: &OpenOptions, scenario: Option<&Value>) -> Optio
 }
 
 /// The session that verifies what was opened; `label` is shown in the header.
+/// In-toto chains and TUF repositories run on the engine (DESIGN §5: units
+/// stream in, `w` re-runs only what a changed file feeds); bridges run the
+/// bridge verifier directly.
 pub fn session(opened: &Opened, label: impl Into<String>) -> Session {
     let watch = vec![opened.dir.clone()];
+    let (opts, at) = (opened.opts.clone(), opened.at);
     let session = match &opened.plan {
         Plan::InToto(inputs) => {
-            let (inputs, opts, at) = (inputs.clone(), opened.opts.clone(), opened.at);
-            Session::new(label, move |req, _| verify_intoto(&inputs, &opts, req.at.or(at)))
+            let (i, o) = (inputs.clone(), opts.clone());
+            let direct = Session::new(label, move |req, _| verify_intoto(&i, &o, req.at.or(at)));
+            let inputs = inputs.clone();
+            direct.on_engine(Live::new(at, move |at| intoto_plan(&inputs, &opts, at)))
         }
         Plan::Tuf(inputs) => {
-            let (inputs, opts, at) = (inputs.clone(), opened.opts.clone(), opened.at);
-            Session::new(label, move |req, _| verify_tuf(&inputs, &opts, req.at.or(at)))
+            let (i, o) = (inputs.clone(), opts.clone());
+            let direct = Session::new(label, move |req, _| verify_tuf(&i, &o, req.at.or(at)));
+            let inputs = inputs.clone();
+            direct.on_engine(Live::new(at, move |at| tuf_plan(&inputs, &opts, at)))
         }
         Plan::Bridge(inputs) => {
-            let (inputs, opts, at) = (inputs.clone(), opened.opts.clone(), opened.at);
+            let inputs = inputs.clone();
             Session::new(label, move |req, _| verify_bridge(&inputs, &opts, req.at.or(at)))
         }
     };
@@ -263,12 +275,12 @@ fn now_or(at: Option<OffsetDateTime>) -> OffsetDateTime {
     at.unwrap_or_else(crate::meta::time::now)
 }
 
-/// Runs in-toto verification and derives the chain.
-pub fn verify_intoto(
+/// The verifier's options for an in-toto chain, and the layout key ids.
+fn intoto_options(
     inputs: &InTotoInputs,
     opts: &OpenOptions,
-    at: Option<OffsetDateTime>,
-) -> Result<Results, String> {
+    at: OffsetDateTime,
+) -> Result<(VerifyOptions, Vec<String>), String> {
     let mut keys = Vec::new();
     for path in &inputs.keys {
         let bytes = std::fs::read(path).map_err(|e| format!("cannot read key {}: {e}", path.display()))?;
@@ -287,14 +299,66 @@ pub fn verify_intoto(
     v.link_dir = inputs.link_dir.clone();
     v.workdir = inputs.workdir.clone();
     v.params = (!inputs.params.is_empty()).then(|| inputs.params.clone());
-    v.at = now_or(at);
+    v.at = at;
     v.run_inspections = opts.run_inspections;
     if let Some(t) = opts.inspection_timeout {
         v.inspection_timeout = t;
     }
     v.strict = opts.strict;
+    Ok((v, keyids))
+}
+
+/// Runs in-toto verification and derives the chain.
+pub fn verify_intoto(
+    inputs: &InTotoInputs,
+    opts: &OpenOptions,
+    at: Option<OffsetDateTime>,
+) -> Result<Results, String> {
+    let (v, keyids) = intoto_options(inputs, opts, now_or(at))?;
     let outcome = intoto::verify(&v).map_err(|e| e.to_string())?;
     Ok(Results::intoto(&outcome, keyids))
+}
+
+/// The in-toto chain as an engine plan with its detail units.
+pub fn intoto_plan(inputs: &InTotoInputs, opts: &OpenOptions, at: OffsetDateTime) -> Result<Built, String> {
+    let (v, keyids) = intoto_options(inputs, opts, at)?;
+    let p = plans::intoto::plan(&v, true).map_err(|e| e.to_string())?;
+    let verdict = p.verdict.clone();
+    let results = move |engine: &EngineHandle| {
+        let o = engine.outcome(verdict.id())?;
+        Some(match o.output::<plans::intoto::InTotoVerdict>() {
+            Some(Ok(outcome)) => Ok(Results::intoto(outcome, keyids.clone())),
+            Some(Err(e)) => Err(e.clone()),
+            None => Err(o.detail.clone().unwrap_or_else(|| "verification did not run".into())),
+        })
+    };
+    Ok(Built { plan: p.plan, evaluated_at: p.evaluated_at, results: Arc::new(results) })
+}
+
+/// The TUF client workflow as an engine plan with a unit per role.
+pub fn tuf_plan(inputs: &TufInputs, opts: &OpenOptions, at: OffsetDateTime) -> Result<Built, String> {
+    let strict = opts.strict;
+    let t = plans::tuf::TufOptions {
+        root: inputs.root.clone(),
+        metadata: inputs.metadata.display().to_string(),
+        targets: inputs.targets.as_ref().map(|t| t.display().to_string()),
+        state: None,
+        save_state: false,
+        at,
+        config: Config { strict, ..Config::default() },
+        target_paths: inputs.target.clone(),
+        all_roles: true,
+    };
+    let p = plans::tuf::plan(&t, true).map_err(|e| e.to_string())?;
+    let verdict = p.verdict.clone();
+    let results = move |engine: &EngineHandle| {
+        let o = engine.outcome(verdict.id())?;
+        Some(match o.output::<plans::tuf::TufVerdict>() {
+            Some(outcome) => Ok(Results::tuf(outcome, strict)),
+            None => Err(o.detail.clone().unwrap_or_else(|| "verification did not run".into())),
+        })
+    };
+    Ok(Built { plan: p.plan, evaluated_at: p.evaluated_at, results: Arc::new(results) })
 }
 
 /// Runs the TUF client workflow (refresh, the requested targets, every role).
@@ -369,12 +433,11 @@ pub fn demo_session(name: &str, run_inspections: bool) -> Result<(Session, Optio
     let opened = detect(tmp.path(), &opts)?;
     let at = opened.at;
     let label = format!("demo {}", sc.name);
-    let inner = session(&opened, label.clone());
-    let tmp = std::sync::Arc::new(tmp);
-    let session = Session::new(label, move |req, rep| {
-        let _keep = &tmp;
-        inner.run_blocking(req, rep.sender())
-    });
+    let names: Vec<String> = crate::demo::list().iter().map(|s| format!("{}/{}", s.set, s.name)).collect();
+    let current = names.iter().position(|n| n == &format!("{}/{}", sc.set, sc.name)).unwrap_or(0);
+    let scenarios =
+        Scenarios { names, current, open: Arc::new(move |name: &str| demo_session(name, run_inspections)) };
+    let session = session(&opened, label).keeping(Arc::new(tmp)).with_scenarios(scenarios);
     Ok((session, at))
 }
 

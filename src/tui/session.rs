@@ -5,8 +5,12 @@
 //! (DESIGN §6 "Never blocks"). Each run carries a generation number; the
 //! state drops messages from superseded runs ("latest request wins").
 //!
-//! Today a session sends one `Loaded` document. The engine (DESIGN §5) will
-//! stream `Unit` events through the same [`Reporter`] while it works.
+//! A plain session sends one `Loaded` model at the end of its run. A session
+//! on the engine ([`Session::on_engine`], see [`super::live`]) streams the
+//! engine's unit events as `Unit` messages while it works, and a `Loaded`
+//! each time the engine completes (also after a watched file changed).
+//! Either way the [`Model`] — the derived data the views read — is built on
+//! the verification side, never on the UI thread.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -16,6 +20,9 @@ use std::thread;
 use time::OffsetDateTime;
 
 use super::detail::Results;
+use super::live::Live;
+use super::model::Model;
+use crate::engine::EngineHandle;
 use crate::report::Document;
 
 /// What to verify in one run.
@@ -53,9 +60,10 @@ pub enum Message {
     Started { generation: u64 },
     /// A unit event of the run `generation`.
     Unit { generation: u64, event: UnitEvent },
-    /// The run finished with this result: the document and the verifier's
-    /// traces the Chain, Step, Artifact and Trust views walk.
-    Loaded { generation: u64, results: Box<Results> },
+    /// The run finished with this result: the document, the verifier's
+    /// traces the Chain, Step, Artifact and Trust views walk, and what the
+    /// TUI derives from them (built off the UI thread).
+    Loaded { generation: u64, model: Box<Model> },
     /// The run could not produce a result (input unreadable, internal error).
     Failed { generation: u64, error: String },
 }
@@ -111,6 +119,24 @@ pub struct Session {
     /// Files and directories whose change triggers a re-run when watching.
     pub watch: Vec<PathBuf>,
     verify: Arc<VerifyFn>,
+    /// Runs on the engine instead (`verify` stays for headless use).
+    live: Option<Arc<Live>>,
+    /// Kept alive as long as the session (a demo's temporary directory).
+    keep: Vec<Arc<dyn std::any::Any + Send + Sync>>,
+    /// Other scenarios `a`/`A` switch to (the demo's acts).
+    pub scenarios: Option<Scenarios>,
+}
+
+/// Opens scenario `name` as a session, with its evaluation time.
+pub type OpenScenarioFn = dyn Fn(&str) -> Result<(Session, Option<OffsetDateTime>), String> + Send + Sync;
+
+/// A set of scenarios a session belongs to (the embedded demo's).
+#[derive(Clone)]
+pub struct Scenarios {
+    pub names: Vec<String>,
+    /// Which one this session is.
+    pub current: usize,
+    pub open: Arc<OpenScenarioFn>,
 }
 
 impl std::fmt::Debug for Session {
@@ -128,7 +154,49 @@ impl Session {
         verify: impl Fn(&Request, &Reporter) -> Result<R, String> + Send + Sync + 'static,
     ) -> Self {
         let verify = move |req: &Request, rep: &Reporter| verify(req, rep).map(Into::into);
-        Self { label: label.into(), watch: Vec::new(), verify: Arc::new(verify) }
+        Self {
+            label: label.into(),
+            watch: Vec::new(),
+            verify: Arc::new(verify),
+            live: None,
+            keep: Vec::new(),
+            scenarios: None,
+        }
+    }
+
+    /// Runs the TUI's requests on the engine (`live`); [`Session::run_blocking`]
+    /// keeps using the direct verifier.
+    pub fn on_engine(mut self, live: Live) -> Self {
+        self.live = Some(Arc::new(live));
+        self
+    }
+
+    /// Makes `a`/`A` switch between `scenarios`.
+    pub fn with_scenarios(mut self, scenarios: Scenarios) -> Self {
+        self.scenarios = Some(scenarios);
+        self
+    }
+
+    /// Keeps `value` alive as long as the session.
+    pub fn keeping(mut self, value: Arc<dyn std::any::Any + Send + Sync>) -> Self {
+        self.keep.push(value);
+        self
+    }
+
+    /// Whether requests run on the engine.
+    pub fn is_live(&self) -> bool {
+        self.live.is_some()
+    }
+
+    /// The engine of a live session, once its first run started.
+    pub fn engine(&self) -> Option<EngineHandle> {
+        self.live.as_ref().and_then(|l| l.engine())
+    }
+
+    /// Starts or stops the engine's watcher; `None` for a session not on
+    /// the engine (the TUI then polls the watched paths itself).
+    pub fn watch_engine(&self, on: bool) -> Option<Result<(), String>> {
+        self.live.as_ref().map(|l| l.watch(on))
     }
 
     /// A session that always shows the same document (tests, `report` views).
@@ -151,15 +219,29 @@ impl Session {
     /// in the verifier becomes a `Failed` message, never a dead TUI.
     pub fn spawn(&self, request: Request, tx: Sender<Message>) {
         let verify = Arc::clone(&self.verify);
+        let live = self.live.clone();
         let generation = request.generation;
         let fallback = tx.clone();
         let spawned = thread::Builder::new().name(format!("verify-{generation}")).spawn(move || {
             let _ = tx.send(Message::Started { generation });
+            if let Some(live) = live {
+                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    live.request(&request, tx.clone())
+                }));
+                let error = match outcome {
+                    Ok(Ok(())) => return,
+                    Ok(Err(error)) => error,
+                    Err(panic) => panic_text(&panic),
+                };
+                let _ = tx.send(Message::Failed { generation, error });
+                return;
+            }
             let reporter = Reporter::new(tx.clone(), generation);
-            let outcome =
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| verify(&request, &reporter)));
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                verify(&request, &reporter).map(|r| Box::new(Model::from_results(r)))
+            }));
             let message = match outcome {
-                Ok(Ok(results)) => Message::Loaded { generation, results: Box::new(results) },
+                Ok(Ok(model)) => Message::Loaded { generation, model },
                 Ok(Err(error)) => Message::Failed { generation, error },
                 Err(panic) => Message::Failed { generation, error: panic_text(&panic) },
             };

@@ -156,6 +156,9 @@ pub struct State {
     pub spinner: usize,
     /// The terminal size in cells.
     pub size: (u16, u16),
+    /// Scenarios `a`/`A` switch between (the demo's), and the current one.
+    pub scenarios: Vec<String>,
+    pub scenario: usize,
     pub quit: bool,
 }
 
@@ -188,6 +191,8 @@ impl State {
             export_dir: PathBuf::from("."),
             spinner: 0,
             size: (80, 24),
+            scenarios: Vec::new(),
+            scenario: 0,
             quit: false,
         }
     }

@@ -6,7 +6,6 @@ use std::path::PathBuf;
 
 use super::action::{Action, Effect, InputAction, Notice};
 use super::layout;
-use super::model::Model;
 use super::session::{Message, UnitEvent};
 use super::state::{Crumb, Filters, InputKind, InputLine, Run, State};
 use super::views::{self, Jump, ViewId};
@@ -50,6 +49,8 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Reverify => return vec![start_run(state)],
         Action::StartSetTime => start_set_time(state),
         Action::ToggleWatch => return toggle_watch(state),
+        Action::NextScenario => return switch_scenario(state, 1),
+        Action::PrevScenario => return switch_scenario(state, -1),
         Action::View(action) => {
             views::get(state.view).act(state, action);
             follow(state);
@@ -103,8 +104,8 @@ fn apply_message(state: &mut State, message: Message) {
         Message::Unit { event: UnitEvent::Progress { done, total }, .. } => {
             state.progress = Some((done, total))
         }
-        Message::Loaded { results, .. } => {
-            let model = Model::from_results(*results);
+        Message::Loaded { model, .. } => {
+            let model = *model;
             tracing::info!(
                 verdict = verdict_label(model.doc.verdict),
                 findings = model.doc.findings.len(),
@@ -392,6 +393,16 @@ fn start_set_time(state: &mut State) {
     open_input(state, InputKind::Time, text);
 }
 
+fn switch_scenario(state: &mut State, delta: isize) -> Vec<Effect> {
+    let n = state.scenarios.len();
+    if n < 2 {
+        state.notice = Some(Notice::info("no other scenarios here: a/A switch the demo's acts (trailscope)"));
+        return Vec::new();
+    }
+    let next = (state.scenario as isize + delta).rem_euclid(n as isize) as usize;
+    vec![Effect::OpenScenario(next)]
+}
+
 fn toggle_watch(state: &mut State) -> Vec<Effect> {
     if !state.can_watch {
         state.notice = Some(Notice::info("nothing to watch: this input is not on disk"));
@@ -407,11 +418,16 @@ fn toggle_watch(state: &mut State) -> Vec<Effect> {
 mod tests {
     use super::*;
     use crate::report::{Document, Kind};
-    use crate::tui::detail::Results;
+    use crate::tui::model::Model;
     use time::macros::datetime;
 
-    fn doc(category: &str) -> Box<Results> {
-        Box::new(Document::new(Kind::Tuf, datetime!(2030-01-01 0:00 UTC), Vec::new(), category.into()).into())
+    fn doc(category: &str) -> Box<Model> {
+        Box::new(Model::new(Document::new(
+            Kind::Tuf,
+            datetime!(2030-01-01 0:00 UTC),
+            Vec::new(),
+            category.into(),
+        )))
     }
 
     #[test]
@@ -421,10 +437,10 @@ mod tests {
         let second = start_run(&mut state);
         assert_eq!(first, Effect::Verify { generation: 1, at: None });
         assert_eq!(second, Effect::Verify { generation: 2, at: None });
-        update(&mut state, Action::Session(Message::Loaded { generation: 1, results: doc("old") }));
+        update(&mut state, Action::Session(Message::Loaded { generation: 1, model: doc("old") }));
         assert!(state.model.is_none());
         assert_eq!(state.run, Run::Verifying);
-        update(&mut state, Action::Session(Message::Loaded { generation: 2, results: doc("new") }));
+        update(&mut state, Action::Session(Message::Loaded { generation: 2, model: doc("new") }));
         assert_eq!(state.model.as_ref().map(|m| m.doc.category.as_str()), Some("new"));
         assert_eq!(state.run, Run::Done);
     }
@@ -433,7 +449,7 @@ mod tests {
     fn r_starts_a_new_generation_and_keeps_the_old_result_on_screen() {
         let mut state = State::new("t");
         let _ = start_run(&mut state);
-        update(&mut state, Action::Session(Message::Loaded { generation: 1, results: doc("ok") }));
+        update(&mut state, Action::Session(Message::Loaded { generation: 1, model: doc("ok") }));
         let effects = update(&mut state, Action::Reverify);
         assert_eq!(effects, vec![Effect::Verify { generation: 2, at: None }]);
         assert!(state.model.is_some());

@@ -15,12 +15,13 @@
 //! The detail units give each node of the chain its own state (pending,
 //! running, pass, fail) and re-run only where a file changed; they carry no
 //! findings (their `detail` says why they failed), so every finding comes
-//! from the verdict exactly once. The verdict runs [`intoto::verify`] itself,
-//! so it equals a direct verification by construction: its inputs are every
-//! file the verifier reads (its cache key covers them), but it reads them
-//! from disk — plans are for [`super::super::DiskSource`]. Exposing the
-//! verifier's stages over already parsed metadata would let the verdict
-//! reuse the parse units; see the module docs of [`super`].
+//! from the verdict exactly once. The verdict runs [`intoto::verify_with`]
+//! over the parse units' documents (shared, not parsed again; a file whose
+//! parse unit has no output is loaded from its content as the engine read
+//! it), so it equals a direct verification of the same files and never
+//! reads the disk itself: plans work over any [`FileSource`] ([`plan_in`]).
+//! Without detail units the verdict parses the file contents itself (on all
+//! cores, like [`intoto::verify`]).
 //!
 //! The plan's *structure* (which steps, keys, link files, MATCH targets) is
 //! read from the layout when the plan is built: when the layout file
@@ -28,7 +29,7 @@
 //! cached units are reused. Options other than the evaluation time are
 //! fixed per plan.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -43,7 +44,10 @@ use crate::intoto::rule::{ArtifactRule, ArtifactType};
 use crate::intoto::{self, InTotoOutcome, VerifyOptions};
 use crate::report::Verdict;
 
-use super::super::{FileRef, Input, Inputs, Outcome, ParamRef, Plan, PlanError, Status, UnitId, UnitRef};
+use super::super::{
+    DiskSource, FileContent, FileRef, FileSource, Input, Inputs, Outcome, ParamRef, Plan, PlanError, Status,
+    UnitId, UnitRef,
+};
 
 /// The verdict unit's output.
 pub type InTotoVerdict = Result<InTotoOutcome, String>;
@@ -67,31 +71,38 @@ impl InTotoPlan {
 /// Deepest sublayout nesting whose link files are declared.
 const MAX_DEPTH: usize = 8;
 
-/// What the plan reads, found from the files on disk when it is built.
+/// What the plan reads, found from the files of the source when it is built.
 struct Scan {
     layout: Option<Layout>,
     /// Every link file with the layout that names it, root layout first.
     links: Vec<LinkCandidate>,
 }
 
-fn scan(opts: &VerifyOptions) -> Scan {
-    let layout = metadata::load(&opts.layout).ok().and_then(|m| layout_of(&m, opts.params.as_ref()));
+fn scan(opts: &VerifyOptions, source: &dyn FileSource) -> Scan {
+    let read = |p: &Path| load_content(Some(&source.read(p)), &shown(p));
+    let layout = read(&opts.layout).ok().and_then(|m| layout_of(&m, opts.params.as_ref()));
     let mut links = Vec::new();
     if let Some(l) = &layout {
-        scan_links(l, &opts.link_dir, 0, &mut links);
+        scan_links(l, &opts.link_dir, 0, &read, &mut links);
     }
     Scan { layout, links }
 }
 
-fn scan_links(layout: &Layout, link_dir: &Path, depth: usize, out: &mut Vec<LinkCandidate>) {
+fn scan_links(
+    layout: &Layout,
+    link_dir: &Path,
+    depth: usize,
+    read: &dyn Fn(&Path) -> Result<Metadata, LoadError>,
+    out: &mut Vec<LinkCandidate>,
+) {
     for cand in link_candidates(layout, link_dir) {
-        let sub = match metadata::load(&cand.path) {
+        let sub = match read(&cand.path) {
             Ok(Metadata { payload: Ok(Payload::Layout(sub)), .. }) if depth < MAX_DEPTH => Some(sub),
             _ => None,
         };
         if let Some(sub) = sub {
             let prefix: String = cand.keyid.chars().take(8).collect();
-            scan_links(&sub, &link_dir.join(format!("{}.{prefix}", cand.step)), depth + 1, out);
+            scan_links(&sub, &link_dir.join(format!("{}.{prefix}", cand.step)), depth + 1, read, out);
         }
         if !out.iter().any(|c| c.path == cand.path) {
             out.push(cand);
@@ -101,6 +112,21 @@ fn scan_links(layout: &Layout, link_dir: &Path, depth: usize, out: &mut Vec<Link
 
 fn shown(p: &Path) -> String {
     p.display().to_string()
+}
+
+/// What [`metadata::load`] gives for a file with this content (`None`: not
+/// declared, so not there).
+fn load_content(content: Option<&FileContent>, label: &str) -> Result<Metadata, LoadError> {
+    match content {
+        Some(FileContent::Bytes(bytes)) => metadata::from_bytes(bytes, label),
+        Some(FileContent::Missing) | None => {
+            Err(LoadError::Io(std::io::Error::new(std::io::ErrorKind::NotFound, "no such file")))
+        }
+        Some(FileContent::Unreadable(why)) => Err(LoadError::Io(std::io::Error::other(why.clone()))),
+        Some(FileContent::TooLarge { max, .. }) => {
+            Err(LoadError::Malformed(format!("file larger than {max} bytes")))
+        }
+    }
 }
 
 /// A parsed file: `None` output when missing (skipped) or malformed (fail).
@@ -132,11 +158,21 @@ fn passed_if<T>(ok: bool, output: T, why: impl FnOnce() -> String) -> Outcome<T>
     }
 }
 
+/// One file the verdict reads: its content, and its parse unit if any.
+type Parsed = (FileRef, Option<UnitRef<Arc<Metadata>>>);
+
 /// Builds the plan for `opts`, reading the layout from disk for its
 /// structure. With `detail` false the plan has only the verdict unit (the
 /// headless path: nothing is parsed twice).
 pub fn plan(opts: &VerifyOptions, detail: bool) -> Result<InTotoPlan, PlanError> {
-    let scan = scan(opts);
+    plan_in(opts, detail, &DiskSource::default())
+}
+
+/// [`plan`] over any [`FileSource`] — give it the source the engine will
+/// read from (an [`crate::engine::MemorySource`] for the embedded demo):
+/// the layout and sublayouts are read through it for the plan's structure.
+pub fn plan_in(opts: &VerifyOptions, detail: bool, source: &dyn FileSource) -> Result<InTotoPlan, PlanError> {
+    let scan = scan(opts, source);
     let mut b = Plan::builder();
     let at_text = crate::meta::time::format(opts.at);
     let evaluated_at = b.param("evaluated_at", opts.at, at_text.as_bytes());
@@ -145,8 +181,37 @@ pub fn plan(opts: &VerifyOptions, detail: bool) -> Result<InTotoPlan, PlanError>
 
     let mut verdict_inputs: Vec<Input> = vec![evaluated_at.input(), layout_file.input()];
     verdict_inputs.extend(link_files.iter().map(FileRef::input));
-    if detail && let Some(layout) = &scan.layout {
-        detail_units(&mut b, opts, layout, &layout_file, &scan.links, &link_files, &evaluated_at);
+    let mut parsed: HashMap<PathBuf, Parsed> = HashMap::with_capacity(link_files.len() + 1);
+    if detail {
+        let label = shown(&opts.layout);
+        let parse_layout = b.unit(
+            UnitId::new("parse", label.clone()),
+            &[layout_file.input()],
+            parse_unit(layout_file.clone(), label),
+        );
+        let parse_links: Vec<UnitRef<Arc<Metadata>>> = scan
+            .links
+            .iter()
+            .zip(&link_files)
+            .map(|(cand, file)| {
+                let path = shown(&cand.path);
+                b.unit(UnitId::new("parse", path.clone()), &[file.input()], parse_unit(file.clone(), path))
+            })
+            .collect();
+        if let Some(layout) = &scan.layout {
+            detail_units(&mut b, opts, layout, &parse_layout, &scan.links, &parse_links, &evaluated_at);
+        }
+        verdict_inputs.push(parse_layout.input());
+        verdict_inputs.extend(parse_links.iter().map(UnitRef::input));
+        parsed.insert(opts.layout.clone(), (layout_file.clone(), Some(parse_layout)));
+        for ((cand, file), unit) in scan.links.iter().zip(&link_files).zip(parse_links) {
+            parsed.insert(cand.path.clone(), (file.clone(), Some(unit)));
+        }
+    } else {
+        parsed.insert(opts.layout.clone(), (layout_file.clone(), None));
+        for (cand, file) in scan.links.iter().zip(&link_files) {
+            parsed.insert(cand.path.clone(), (file.clone(), None));
+        }
     }
     let o = opts.clone();
     let at = evaluated_at.clone();
@@ -155,7 +220,16 @@ pub fn plan(opts: &VerifyOptions, detail: bool) -> Result<InTotoPlan, PlanError>
         if let Some(t) = inputs.param(&at) {
             opts.at = *t;
         }
-        match intoto::verify(&opts) {
+        // The parse units' documents (shared, not copied), else the file's
+        // content as the engine read it; never the disk.
+        let loader = |path: &Path| -> Result<Metadata, LoadError> {
+            let Some((file, unit)) = parsed.get(path) else { return load_content(None, &shown(path)) };
+            if let Some(meta) = unit.as_ref().and_then(|u| inputs.get(u)) {
+                return Ok((**meta).clone());
+            }
+            load_content(inputs.file(file).map(|f| &f.content), &shown(path))
+        };
+        match intoto::verify_with(&opts, &loader) {
             Ok(outcome) => {
                 let status = if outcome.verdict == Verdict::Pass { Status::Pass } else { Status::Fail };
                 let findings = outcome.findings.clone();
@@ -178,17 +252,12 @@ fn detail_units(
     b: &mut super::super::PlanBuilder,
     opts: &VerifyOptions,
     layout: &Layout,
-    layout_file: &FileRef,
+    parse_layout: &UnitRef<Arc<Metadata>>,
     links: &[LinkCandidate],
-    link_files: &[FileRef],
+    parse_links: &[UnitRef<Arc<Metadata>>],
     evaluated_at: &ParamRef<OffsetDateTime>,
 ) {
     let label = shown(&opts.layout);
-    let parse_layout = b.unit(
-        UnitId::new("parse", label.clone()),
-        &[layout_file.input()],
-        parse_unit(layout_file.clone(), label.clone()),
-    );
     let params = opts.params.clone();
     for key in &opts.layout_keys {
         let keyid = key.declared_keyid().map(str::to_owned).unwrap_or_else(|| key.keyid());
@@ -217,17 +286,13 @@ fn detail_units(
     });
     // Per link file: parse and signature.
     let mut per_step: BTreeMap<&str, LinkUnits> = BTreeMap::new();
-    for (cand, file) in links.iter().zip(link_files) {
+    for (cand, parse) in links.iter().zip(parse_links) {
         // Links of sublayouts are verified by the sublayout, inside the verdict.
         if !layout.steps.iter().any(|s| s.name == cand.step) || !is_top_level(cand, &opts.link_dir) {
             continue;
         }
         let path = shown(&cand.path);
-        let parse = b.unit(
-            UnitId::new("parse", path.clone()),
-            &[file.input()],
-            parse_unit(file.clone(), path.clone()),
-        );
+        let parse = parse.clone();
         let (pl, pk, keyid) = (parse_layout.clone(), parse.clone(), cand.keyid.clone());
         let sig = b.unit(
             UnitId::new("link-signature", path),
@@ -250,9 +315,9 @@ fn detail_units(
     }
     for step in &layout.steps {
         let units = per_step.get(step.name.as_str()).cloned().unwrap_or_default();
-        threshold_unit(b, &parse_layout, &step.name, &units);
+        threshold_unit(b, parse_layout, &step.name, &units);
         for side in [ArtifactType::Materials, ArtifactType::Products] {
-            rules_unit(b, &parse_layout, params.clone(), &step.name, side, layout, &per_step);
+            rules_unit(b, parse_layout, params.clone(), &step.name, side, layout, &per_step);
         }
     }
 }

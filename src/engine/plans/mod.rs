@@ -2,15 +2,15 @@
 //! ([`intoto`]) and the TUF client workflow ([`tuf`]) as units, and the
 //! question the views ask of a plan — which units a file change invalidates.
 //!
-//! Both verdict units run the verifier's public entry point (`intoto::verify`,
-//! `tuf::session::run`), so a plan's verdict equals a direct verification by
-//! construction (tested over both corpora); the detail units around it use
-//! the verifiers' public building blocks (`metadata::from_bytes`,
-//! `Metadata::verify`, `verify_item_rules`, `TrustedSet::update_*`). For the
-//! verdict to reuse the detail units' parses instead of reading the files
-//! again, in-toto would need its stages callable over parsed metadata, e.g.
-//! `intoto::verify::verify_with(opts: &VerifyOptions, layout: Metadata,
-//! links: &dyn Fn(&Path) -> Result<Metadata, LoadError>) -> Result<InTotoOutcome, Error>`.
+//! Both verdict units run the verifier's public entry point over the units'
+//! inputs — [`crate::intoto::verify_with`] over the parse units' documents,
+//! [`crate::tuf::session::run`] over a source serving the file contents the
+//! engine read — so a plan's verdict equals a direct verification of the same
+//! files (tested over both corpora) and plans work over any
+//! [`super::FileSource`], the embedded demo's [`super::MemorySource`]
+//! included. The detail units around it use the verifiers' public building
+//! blocks (`metadata::from_bytes`, `Metadata::verify`, `verify_item_rules`,
+//! `TrustedSet::update_*`).
 
 pub mod intoto;
 pub mod tuf;

@@ -8,11 +8,14 @@
 //! requested target (read from the verdict). Each role unit's output is the
 //! [`TrustedSet`] after it, built with the trusted set's own update methods.
 //!
-//! The verdict runs [`session::run`] over the directories, so it equals a
-//! direct run by construction; its inputs are every file under the metadata
-//! directory, the trusted root and the target files that could be requested
-//! (its cache key covers them). Only directories can be planned: URLs and
-//! `--state` are read or written by the verdict but not tracked, so such
+//! The verdict runs [`session::run`] over sources that serve the file
+//! contents the engine read (the way [`DirSource`] serves a directory: same
+//! paths, source-layout fallbacks, errors and descriptions), so it equals a
+//! direct run on the same files and never reads the disk itself; its inputs
+//! are every file under the metadata directory, the trusted root and the
+//! target files that could be requested (its cache key covers them), and the
+//! files are listed through the plan's [`FileSource`] ([`plan_in`]). URLs
+//! and `--state` are read or written by the verdict but not tracked, so such
 //! plans are for one run (`run_to_completion`), not for watching.
 
 use std::collections::{BTreeMap, HashSet, VecDeque};
@@ -22,10 +25,12 @@ use time::OffsetDateTime;
 
 use crate::tuf::metadata::{self as tufmeta, Signed};
 use crate::tuf::session::{self, Outcome as TufOutcome, Request, TargetStatus};
-use crate::tuf::{Config, DirSource, Source, StateDir, TrustedSet, Updater, report};
+use crate::tuf::source::{served_segments, source_layout_fallbacks};
+use crate::tuf::{Config, DirSource, FetchError, Source, StateDir, TrustedSet, Updater, report};
 
 use super::super::{
-    FileRef, Input, Inputs, Outcome, ParamRef, Plan, PlanBuilder, PlanError, Status, UnitId, UnitRef,
+    DiskSource, FileContent, FileRef, FileSource, Input, Inputs, Outcome, ParamRef, Plan, PlanBuilder,
+    PlanError, Status, UnitId, UnitRef,
 };
 
 /// Where the repository is and what to ask of it (the `tuf verify` inputs).
@@ -59,28 +64,87 @@ fn is_url(location: &str) -> bool {
     location.starts_with("http://") || location.starts_with("https://")
 }
 
-/// Regular files under `dir`, by relative path with `/` separators, sorted.
-fn walk(dir: &Path) -> BTreeMap<String, PathBuf> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![(dir.to_path_buf(), String::new())];
-    while let Some((d, prefix)) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
-        for e in entries.flatten() {
-            if out.len() >= MAX_FILES {
-                return out;
+/// Files below `dir` in `source`, by relative path with `/` separators.
+fn listing(source: &dyn FileSource, dir: &Path) -> BTreeMap<String, PathBuf> {
+    source
+        .list(dir, MAX_FILES)
+        .into_iter()
+        .filter_map(|p| {
+            let rel = p.strip_prefix(dir).ok()?;
+            let parts: Vec<String> =
+                rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+            Some((parts.join("/"), p))
+        })
+        .collect()
+}
+
+/// [`DirSource::new`]'s detection of tuf-on-ci's source layout, over a
+/// listing: a `root_history/` directory, or no top-level `V.ROLE.json`
+/// other than roots.
+fn source_layout_of(files: &BTreeMap<String, FileRef>) -> bool {
+    let versioned = |name: &str| match name.split_once('.') {
+        Some((v, rest)) => {
+            !v.is_empty()
+                && v.bytes().all(|b| b.is_ascii_digit())
+                && rest != "root.json"
+                && rest.ends_with(".json")
+        }
+        None => false,
+    };
+    files.keys().any(|rel| rel.starts_with("root_history/"))
+        || !files.keys().filter(|rel| !rel.contains('/')).any(|rel| versioned(rel))
+}
+
+/// A directory of the repository served from the file contents the engine
+/// read, exactly as [`DirSource`] serves it from disk (same paths, fallbacks,
+/// errors and descriptions).
+struct Served<'a> {
+    base: PathBuf,
+    files: &'a BTreeMap<String, FileRef>,
+    inputs: &'a Inputs,
+    source_layout: bool,
+}
+
+impl Served<'_> {
+    fn read(&self, rel: &str, max_len: u64, what: &str) -> Result<Vec<u8>, FetchError> {
+        let not_found = || FetchError::Status { what: what.to_owned(), status: 404 };
+        let key = served_segments(rel).ok_or_else(not_found)?.join("/");
+        let file = self.files.get(&key).ok_or_else(not_found)?;
+        match self.inputs.file(file).map(|f| &f.content) {
+            Some(FileContent::Bytes(b)) if b.len() as u64 > max_len => {
+                Err(FetchError::TooLong { what: what.to_owned(), limit: max_len })
             }
-            let name = e.file_name().to_string_lossy().into_owned();
-            let rel = if prefix.is_empty() { name } else { format!("{prefix}/{name}") };
-            match e.file_type() {
-                Ok(t) if t.is_dir() => stack.push((e.path(), rel)),
-                Ok(t) if t.is_file() => {
-                    out.insert(rel, e.path());
-                }
-                _ => {}
+            Some(FileContent::Bytes(b)) => Ok(b.to_vec()),
+            Some(FileContent::Missing) | None => Err(not_found()),
+            Some(FileContent::Unreadable(why)) => {
+                Err(FetchError::Other { what: what.to_owned(), message: why.clone() })
+            }
+            Some(FileContent::TooLarge { max, .. }) => {
+                Err(FetchError::TooLong { what: what.to_owned(), limit: max_len.min(*max) })
             }
         }
     }
-    out
+}
+
+impl Source for Served<'_> {
+    fn fetch(&self, rel: &str, max_len: u64) -> Result<Vec<u8>, FetchError> {
+        match self.read(rel, max_len, &self.describe(rel)) {
+            Err(e) if e.is_not_found() && self.source_layout => {
+                for alt in source_layout_fallbacks(rel) {
+                    match self.read(&alt, max_len, &self.describe(&alt)) {
+                        Err(e2) if e2.is_not_found() => continue,
+                        other => return other,
+                    }
+                }
+                Err(e)
+            }
+            other => other,
+        }
+    }
+
+    fn describe(&self, rel: &str) -> String {
+        self.base.join(rel).display().to_string()
+    }
 }
 
 /// The sources a run reads, as the CLI opens them.
@@ -117,9 +181,17 @@ pub fn run_session(opts: &TufOptions, root_bytes: Vec<u8>, at: OffsetDateTime) -
     })
 }
 
-/// Builds the plan. With `detail` false only the verdict (and per-target)
-/// units are declared: the headless path.
+/// Builds the plan, listing the directories on disk. With `detail` false
+/// only the verdict (and per-target) units are declared: the headless path.
 pub fn plan(opts: &TufOptions, detail: bool) -> Result<TufPlan, PlanError> {
+    plan_in(opts, detail, &DiskSource::default())
+}
+
+/// [`plan`] over any [`FileSource`] that can list its files — give it the
+/// source the engine will read from (an [`crate::engine::MemorySource`] for
+/// the embedded demo). The verdict reads only the plan's inputs (besides an
+/// http(s) location and `--state`, which are not tracked).
+pub fn plan_in(opts: &TufOptions, detail: bool, source: &dyn FileSource) -> Result<TufPlan, PlanError> {
     let mut b = Plan::builder();
     let at_text = crate::meta::time::format(opts.at);
     let evaluated_at = b.param("evaluated_at", opts.at, at_text.as_bytes());
@@ -131,30 +203,63 @@ pub fn plan(opts: &TufOptions, detail: bool) -> Result<TufPlan, PlanError> {
     let meta_files: BTreeMap<String, FileRef> = if is_url(&opts.metadata) || !detail {
         BTreeMap::new()
     } else {
-        walk(Path::new(&opts.metadata)).into_iter().map(|(rel, p)| (rel, b.file(p))).collect()
+        listing(source, Path::new(&opts.metadata)).into_iter().map(|(rel, p)| (rel, b.file(p))).collect()
     };
     let mut inputs: Vec<Input> = vec![evaluated_at.input(), root_file.input()];
     inputs.extend(meta_files.values().map(FileRef::input));
+    let mut target_files: BTreeMap<String, FileRef> = BTreeMap::new();
     if let Some(t) = opts.targets.as_ref().filter(|t| !is_url(t)) {
         let wanted: HashSet<&str> =
             opts.target_paths.iter().map(|p| p.rsplit('/').next().unwrap_or(p)).collect();
-        for path in walk(Path::new(t)).into_values() {
+        for (rel, path) in listing(source, Path::new(t)) {
             let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             if wanted.iter().any(|w| name == *w || name.ends_with(&format!(".{w}"))) {
-                inputs.push(b.file(path).input());
+                let file = b.file(path);
+                inputs.push(file.input());
+                target_files.insert(rel, file);
             }
         }
     }
     if detail && !is_url(&opts.metadata) {
-        role_units(&mut b, opts, &root_file, &meta_files, &evaluated_at);
+        role_units(&mut b, opts, &root_file, &meta_files, &evaluated_at, source);
     }
+    let source_layout = source_layout_of(&meta_files);
     let (o, rf, at) = (opts.clone(), root_file.clone(), evaluated_at.clone());
     let verdict = b.unit(UnitId::new("verdict", opts.metadata.clone()), &inputs, move |inputs| {
         let Some(root) = inputs.bytes(&rf) else {
             return Outcome::error(format!("cannot read trusted root {}", o.root.display()));
         };
         let at = inputs.param(&at).copied().unwrap_or(o.at);
-        let outcome = run_session(&o, root.to_vec(), at);
+        let outcome = if is_url(&o.metadata) {
+            run_session(&o, root.to_vec(), at)
+        } else {
+            let metadata =
+                Served { base: PathBuf::from(&o.metadata), files: &meta_files, inputs, source_layout };
+            let served;
+            let http;
+            let targets: Option<&dyn Source> = match &o.targets {
+                Some(t) if is_url(t) => {
+                    http = crate::tuf::source::open(t);
+                    Some(http.as_ref())
+                }
+                Some(t) => {
+                    served = Served { base: PathBuf::from(t), files: &target_files, inputs, source_layout };
+                    Some(&served)
+                }
+                None => None,
+            };
+            session::run(Request {
+                root_bytes: root.to_vec(),
+                root_file: o.root.display().to_string(),
+                metadata: &metadata,
+                targets,
+                state: o.state.as_ref().map(|d| StateDir::new(d, o.save_state)),
+                at,
+                config: o.config.clone(),
+                target_paths: o.target_paths.clone(),
+                all_roles: o.all_roles,
+            })
+        };
         let doc = report::document(&outcome, o.config.strict);
         let pass = doc.verdict == crate::report::Verdict::Pass;
         let mut out = Outcome::from_findings(Some(outcome), doc.findings);
@@ -193,6 +298,7 @@ fn role_units(
     root_file: &FileRef,
     files: &BTreeMap<String, FileRef>,
     at: &ParamRef<OffsetDateTime>,
+    source: &dyn FileSource,
 ) {
     let base = PathBuf::from(&opts.metadata);
     let describe = move |rel: &str| base.join(rel).display().to_string();
@@ -278,7 +384,7 @@ fn role_units(
     // Delegated roles, breadth first from targets, each against its first delegator.
     let mut units: BTreeMap<String, UnitRef<TrustedSet>> = BTreeMap::from([("targets".to_owned(), targets)]);
     let mut queue: VecDeque<String> = VecDeque::from(["targets".to_owned()]);
-    let delegations = scan_delegations(files, &opts.metadata);
+    let delegations = scan_delegations(files, &opts.metadata, source);
     while let Some(parent) = queue.pop_front() {
         for child in delegations.get(&parent).cloned().unwrap_or_default() {
             if units.contains_key(&child) || units.len() > opts.config.max_audit_roles.min(MAX_FILES) {
@@ -347,8 +453,12 @@ fn step_unit(
     })
 }
 
-/// Delegator → delegated role names, from every targets file on disk.
-fn scan_delegations(files: &BTreeMap<String, FileRef>, base: &str) -> BTreeMap<String, Vec<String>> {
+/// Delegator → delegated role names, from every targets file of the source.
+fn scan_delegations(
+    files: &BTreeMap<String, FileRef>,
+    base: &str,
+    source: &dyn FileSource,
+) -> BTreeMap<String, Vec<String>> {
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (rel, f) in files {
         let Some(stem) = rel.strip_suffix(".json") else { continue };
@@ -359,7 +469,7 @@ fn scan_delegations(files: &BTreeMap<String, FileRef>, base: &str) -> BTreeMap<S
         if out.contains_key(role) {
             continue;
         }
-        let Ok(bytes) = std::fs::read(f.path()) else { continue };
+        let FileContent::Bytes(bytes) = source.read(f.path()) else { continue };
         let Ok(md) = tufmeta::parse(&bytes, &Path::new(base).join(rel).display().to_string()) else {
             continue;
         };

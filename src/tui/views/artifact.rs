@@ -2,9 +2,10 @@
 //! only the visible rows are looked up), each marked `✘ broken` when a
 //! failed rule is about it, `Δ changed` when its digest changes along the
 //! chain, else `✔ same`. Beside it, the selected artifact's digest at each
-//! step it passed through, expected against actual digests one above the
-//! other with the first differing character marked, and its provenance
-//! path through the chain.
+//! step it passed through, expected against actual digests side by side
+//! (two columns where the pane is wide enough, else one above the other)
+//! with the first differing character marked, and its provenance path
+//! through the chain.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -251,6 +252,19 @@ fn detail(chain: &Chain, path: &str, width: usize, theme: &Theme) -> Vec<Line<'s
                     u.reason
                 );
                 lines.push(field("Rule", &text, theme.fail, theme));
+                let expected = u.dest_hashes.as_ref().unwrap_or(&Value::Null);
+                let labels = if u.dest_path == u.path {
+                    (format!("Expected: {}", u.dest_step), format!("Actual: {}", item.name))
+                } else {
+                    (
+                        format!("Expected: {}'s {}", u.dest_step, u.dest_path),
+                        format!("Actual: {}'s {}", item.name, u.path),
+                    )
+                };
+                if let Some(columns) = side_by_side(&labels, expected, &u.hashes, width, theme) {
+                    lines.extend(columns);
+                    continue;
+                }
                 lines.push(field(
                     "Expected",
                     &format!("the {} recorded by {}", u.dest_path, u.dest_step),
@@ -263,12 +277,7 @@ fn detail(chain: &Chain, path: &str, width: usize, theme: &Theme) -> Vec<Line<'s
                     theme.muted,
                     theme,
                 ));
-                lines.extend(digest_lines_in(
-                    u.dest_hashes.as_ref().unwrap_or(&Value::Null),
-                    &u.hashes,
-                    width,
-                    theme,
-                ));
+                lines.extend(digest_lines_in(expected, &u.hashes, width, theme));
             }
         }
     }
@@ -326,4 +335,84 @@ fn provenance(
         spans.push(Span::styled("not recorded by any step", theme.muted));
     }
     vec![Line::from(spans)]
+}
+
+/// Expected and actual digests in two columns (`│` between), each digest
+/// whole when the columns are wide enough, else in rows of 32 or more
+/// characters, the first differing character marked in the actual column
+/// with a caret below. `None` when even 32-character columns do not fit
+/// (the caller stacks them instead).
+pub fn side_by_side(
+    labels: &(String, String),
+    expected: &Value,
+    actual: &Value,
+    width: usize,
+    theme: &Theme,
+) -> Option<Vec<Line<'static>>> {
+    const MIN_CHUNK: usize = 32;
+    let col = width.saturating_sub(3) / 2;
+    if col < MIN_CHUNK {
+        return None;
+    }
+    let as_map = |v: &Value| -> Vec<(String, String)> {
+        match v {
+            Value::Object(m) => m
+                .iter()
+                .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
+    let (exp, act) = (as_map(expected), as_map(actual));
+    if exp.is_empty() || act.is_empty() {
+        return None;
+    }
+    let mut algs: Vec<&String> = exp.iter().map(|(k, _)| k).collect();
+    algs.extend(act.iter().map(|(k, _)| k).filter(|k| !exp.iter().any(|(e, _)| e == *k)));
+    let sep = || Span::styled(" │ ", theme.muted);
+    let mut lines = Vec::new();
+    for alg in algs {
+        let e = exp.iter().find(|(k, _)| k == alg).map(|(_, v)| v.as_str()).unwrap_or("");
+        let a = act.iter().find(|(k, _)| k == alg).map(|(_, v)| v.as_str()).unwrap_or("");
+        let diff = first_difference(e, a);
+        let mut title = vec![Span::styled(format!("{:<9} ", "Digest"), theme.muted)];
+        title.extend(untrusted(alg, theme.base, theme));
+        title.push(match diff {
+            None => Span::styled("  ✔ match", theme.pass),
+            Some(at) => Span::styled(format!("  ✘ differs at character {}", at + 1), theme.fail),
+        });
+        lines.push(Line::from(title));
+        let mut head = untrusted_fit(&labels.0, col, true, theme.muted, theme);
+        head.push(sep());
+        head.extend(untrusted_fit(&labels.1, col, false, theme.muted, theme));
+        lines.push(Line::from(head));
+        let longest = e.chars().count().max(a.chars().count());
+        let chunk = if longest <= col { longest.max(1) } else { (col / 8 * 8).max(MIN_CHUNK) };
+        let (ec, ac): (Vec<char>, Vec<char>) = (e.chars().collect(), a.chars().collect());
+        let rows = longest.div_ceil(chunk).max(1);
+        for r in 0..rows {
+            let range = r * chunk..(r + 1) * chunk;
+            let piece = |v: &[char]| -> String {
+                v.get(range.start.min(v.len())..range.end.min(v.len())).unwrap_or_default().iter().collect()
+            };
+            let mut spans = untrusted_fit(&piece(&ec), col, true, theme.base, theme);
+            spans.push(sep());
+            let local = diff.filter(|d| range.contains(d)).map(|d| d - range.start);
+            let shown = piece(&ac);
+            if shown.is_empty() && local.is_some() {
+                spans.push(Span::styled("∅", theme.hash_mismatch));
+            } else {
+                let style_all = if diff.is_none() { theme.hash_match } else { theme.base };
+                match local {
+                    Some(_) => spans.extend(diff_spans(&shown, local, theme)),
+                    None => spans.extend(untrusted(&shown, style_all, theme)),
+                }
+            }
+            lines.push(Line::from(spans));
+            if let Some(at) = local {
+                lines.push(Line::styled(format!("{}   {}^", " ".repeat(col), " ".repeat(at)), theme.fail));
+            }
+        }
+    }
+    Some(lines)
 }

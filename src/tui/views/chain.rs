@@ -20,8 +20,10 @@ use super::{Jump, View, ViewId};
 use crate::findings::Subject;
 use crate::tui::action::ViewAction;
 use crate::tui::chain::{Chain, Item, ItemStatus};
+use crate::tui::session::UnitStatus;
 use crate::tui::state::State;
 use crate::tui::theme::Theme;
+use crate::tui::widgets::status::unit_status;
 use crate::tui::widgets::text::untrusted_fit;
 
 pub struct ChainView;
@@ -103,6 +105,10 @@ impl View for ChainView {
     fn render(&self, state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         let (list_area, graph_area) = split(area);
         let Some(chain) = chain(state) else {
+            if state.model.is_none() && !state.units.is_empty() {
+                render_units(state, theme, area, buf);
+                return;
+            }
             let inner = draw_pane("Chain".into(), true, theme, area, buf);
             empty(state, "in-toto supply chain", theme, inner, buf);
             return;
@@ -123,11 +129,59 @@ fn render_list(state: &State, chain: &Chain, theme: &Theme, area: Rect, buf: &mu
         chain
             .items
             .get(i)
-            .map_or_else(Line::default, |item| lane_row(chain, i, item, name_w, inner.width, theme))
+            .map_or_else(Line::default, |item| lane_row(state, chain, i, item, name_w, inner.width, theme))
     });
 }
 
+/// Before the first result of an engine run: every unit of the plan with
+/// its state, as they go pending → running → pass/fail.
+fn render_units(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let title = match state.progress {
+        Some((done, total)) => format!("Chain · verifying: {done}/{total} units done"),
+        None => "Chain · verifying".to_owned(),
+    };
+    let inner = draw_pane(title, true, theme, area, buf);
+    let units: Vec<(&String, &UnitStatus)> = state.units.iter().collect();
+    let cursor = crate::tui::state::Cursor::default();
+    list(inner, units.len(), cursor, false, theme, buf, |i| {
+        let Some((unit, status)) = units.get(i) else { return Line::default() };
+        let (glyph, word, style) = unit_status(**status, theme);
+        let mut spans = vec![Span::styled(format!("{glyph} {word:<8}"), style)];
+        spans.extend(untrusted_fit(unit, inner.width.saturating_sub(10) as usize, false, theme.base, theme));
+        Line::from(spans)
+    });
+}
+
+/// While a run streams in: where the engine units of `item` stand
+/// (`threshold:<step>`, `rules:<step>/…`), if any is still pending or running.
+pub fn live_status(state: &State, item: &Item) -> Option<UnitStatus> {
+    if !state.busy() || state.units.is_empty() || !item.scope.is_empty() {
+        return None;
+    }
+    let threshold = format!("threshold:{}", item.name);
+    let rules = format!("rules:{}/", item.name);
+    let mut out = None;
+    for (unit, status) in state.units.range(threshold.clone()..) {
+        if unit != &threshold {
+            break;
+        }
+        out = Some(*status);
+    }
+    for (unit, status) in state.units.range(rules.clone()..) {
+        if !unit.starts_with(&rules) {
+            break;
+        }
+        out = match (out, *status) {
+            (Some(UnitStatus::Running), _) | (_, UnitStatus::Running) => Some(UnitStatus::Running),
+            (Some(UnitStatus::Pending), _) | (_, UnitStatus::Pending) => Some(UnitStatus::Pending),
+            (o, s) => o.or(Some(s)),
+        };
+    }
+    out.filter(|s| matches!(s, UnitStatus::Pending | UnitStatus::Running))
+}
+
 fn lane_row(
+    state: &State,
     chain: &Chain,
     index: usize,
     item: &Item,
@@ -135,8 +189,14 @@ fn lane_row(
     width: u16,
     theme: &Theme,
 ) -> Line<'static> {
-    let mut spans =
-        vec![status_span(item.status, theme), Span::styled(fit(item.kind.word(), 11), theme.muted)];
+    let status = match live_status(state, item) {
+        Some(live) => {
+            let (glyph, word, style) = unit_status(live, theme);
+            Span::styled(format!("{glyph} {word:<8}"), style)
+        }
+        None => status_span(item.status, theme),
+    };
+    let mut spans = vec![status, Span::styled(fit(item.kind.word(), 11), theme.muted)];
     spans.extend(untrusted_fit(&item.display_name(), name_w, true, theme.base, theme));
     let counts = format!(" {:>3}m {:>3}p", item.material_paths.len(), item.product_paths.len());
     spans.push(Span::styled(counts, theme.muted));

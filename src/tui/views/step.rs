@@ -39,6 +39,11 @@ fn header_height(body: Rect) -> u16 {
     if body.height >= 30 { 6 } else { 4 }
 }
 
+/// Short bodies get the compact trace (fewer, denser lines).
+fn compact(body: Rect) -> bool {
+    body.height < 30
+}
+
 struct Areas {
     header: Rect,
     list: Rect,
@@ -48,7 +53,11 @@ struct Areas {
 fn split(body: Rect) -> Areas {
     let [header, rest] =
         Layout::vertical([Constraint::Length(header_height(body)), Constraint::Min(4)]).areas(body);
-    let [list, detail] = if body.width >= SIDE_BY_SIDE {
+    let [list, detail] = if compact(body) && body.width < SIDE_BY_SIDE {
+        // Short screens (80×24): a few list rows, the rest for the trace, so
+        // a failed rule's digests show without scrolling.
+        Layout::vertical([Constraint::Length(6), Constraint::Min(4)]).areas(rest)
+    } else if body.width >= SIDE_BY_SIDE {
         Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(rest)
     } else {
         Layout::vertical([Constraint::Percentage(38), Constraint::Percentage(62)]).areas(rest)
@@ -132,7 +141,8 @@ impl View for StepView {
     fn detail_lines(&self, state: &State) -> usize {
         static THEME: std::sync::OnceLock<Theme> = std::sync::OnceLock::new();
         let theme = THEME.get_or_init(Theme::default);
-        current(state).map_or(0, |(_, item)| detail(state, item, 200, theme).len())
+        let compact = compact(crate::tui::layout::body(state.size));
+        current(state).map_or(0, |(_, item)| detail(state, item, 200, compact, theme).len())
     }
 
     fn rows(&self, state: &State) -> usize {
@@ -249,7 +259,7 @@ impl View for StepView {
         let width = inner.width as usize;
         list(inner, len(item), cursor, state.pane == 0, theme, buf, |i| list_row(item, i, width, theme));
         let inner = draw_pane("Trace".into(), state.pane == 1, theme, a.detail, buf);
-        Paragraph::new(detail(state, item, inner.width as usize, theme))
+        Paragraph::new(detail(state, item, inner.width as usize, compact(area), theme))
             .wrap(Wrap { trim: false })
             .scroll((state.detail_scroll, 0))
             .render(inner, buf);
@@ -370,9 +380,9 @@ fn list_text(items: &[String], total: usize) -> String {
     s
 }
 
-fn detail(state: &State, item: &Item, width: usize, theme: &Theme) -> Vec<Line<'static>> {
+fn detail(state: &State, item: &Item, width: usize, compact: bool, theme: &Theme) -> Vec<Line<'static>> {
     match row(item, state.cursor(ViewId::Step).selected) {
-        Some(Row::Rule(s, r)) => rule_lines(s, r, width, theme),
+        Some(Row::Rule(s, r)) => rule_lines(s, r, width, compact, theme),
         Some(Row::Artifact(side, path)) => artifact_lines(item, side, path, theme),
         Some(Row::Heading(..)) | None => vec![
             Line::styled("Select a rule to see its trace (]/[ step through the rules),", theme.muted),
@@ -381,8 +391,15 @@ fn detail(state: &State, item: &Item, width: usize, theme: &Theme) -> Vec<Line<'
     }
 }
 
-/// A rule and its trace.
-pub fn rule_lines(s: &SectionResult, r: &RuleResult, width: usize, theme: &Theme) -> Vec<Line<'static>> {
+/// A rule and its trace; `compact` puts the rule and its outcome on one
+/// line and the queue before, consumed and after on another.
+pub fn rule_lines(
+    s: &SectionResult,
+    r: &RuleResult,
+    width: usize,
+    compact: bool,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
     let (g, word) = rule_status(r);
     let style = match g {
         "✔" => theme.pass,
@@ -393,31 +410,51 @@ pub fn rule_lines(s: &SectionResult, r: &RuleResult, width: usize, theme: &Theme
     head.extend(untrusted(&r.text(), theme.title, theme));
     head.push(Span::styled(format!("  {}[{}]", s.section_name(), r.index), theme.muted));
     let t = &r.trace;
-    let mut lines = vec![
-        Line::from(head),
-        Line::from(vec![
-            Span::styled(format!("{:<9} ", "Outcome"), theme.muted),
-            Span::styled(format!("{g} {word}"), style),
-        ]),
-        field(
-            "Before",
-            &format!("{} queued: {}", t.queue_before_count, list_text(&t.queue_before, t.queue_before_count)),
-            theme.base,
-            theme,
-        ),
-        field(
-            "Consumed",
-            &format!("{}: {}", t.consumed_count, list_text(&t.consumed, t.consumed_count)),
-            theme.base,
-            theme,
-        ),
-        field(
-            "After",
-            &format!("{} queued: {}", t.queue_after_count, list_text(&t.queue_after, t.queue_after_count)),
-            theme.base,
-            theme,
-        ),
-    ];
+    let mut lines = if compact {
+        head.push(Span::styled(format!("  {g} {word}"), style));
+        let queue = format!(
+            "{} before → {} consumed → {} after: {}",
+            t.queue_before_count,
+            t.consumed_count,
+            t.queue_after_count,
+            list_text(&t.queue_after, t.queue_after_count)
+        );
+        vec![Line::from(head), field("Queue", &queue, theme.base, theme)]
+    } else {
+        vec![
+            Line::from(head),
+            Line::from(vec![
+                Span::styled(format!("{:<9} ", "Outcome"), theme.muted),
+                Span::styled(format!("{g} {word}"), style),
+            ]),
+            field(
+                "Before",
+                &format!(
+                    "{} queued: {}",
+                    t.queue_before_count,
+                    list_text(&t.queue_before, t.queue_before_count)
+                ),
+                theme.base,
+                theme,
+            ),
+            field(
+                "Consumed",
+                &format!("{}: {}", t.consumed_count, list_text(&t.consumed, t.consumed_count)),
+                theme.base,
+                theme,
+            ),
+            field(
+                "After",
+                &format!(
+                    "{} queued: {}",
+                    t.queue_after_count,
+                    list_text(&t.queue_after, t.queue_after_count)
+                ),
+                theme.base,
+                theme,
+            ),
+        ]
+    };
     if !t.offending.is_empty() {
         lines.push(field("Offending", &list_text(&t.offending, t.offending.len()), theme.fail, theme));
     }

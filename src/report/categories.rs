@@ -1,0 +1,813 @@
+//! Every category a finding or a verdict can carry, with what it means: the
+//! single source of truth behind `trailscope explain`, the SARIF rules and
+//! the Markdown report.
+//!
+//! Three reference vocabularies, verbatim (DESIGN §3): in-toto
+//! (`corpus/README.md`), TUF (`corpus/README-tuf.md`) and the bridge's own
+//! (`corpus/README-bridge.md`); plus our own kebab-case warning and note
+//! categories. A test collects the categories the code can put on a finding
+//! (the constants and the literals at every `Finding::…` call site) and
+//! checks each one is in [`CATEGORIES`].
+
+use crate::findings::Severity;
+
+/// Where a category comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Vocabulary {
+    /// python in-toto's outcomes (corpus/README.md).
+    InToto,
+    /// python-tuf's outcomes (corpus/README-tuf.md).
+    Tuf,
+    /// The bridge stages' own outcomes (corpus/README-bridge.md).
+    Bridge,
+    /// trailscope's warnings and notes: weaknesses the references accept,
+    /// and observations.
+    Trailscope,
+}
+
+impl Vocabulary {
+    pub const ALL: [Vocabulary; 4] =
+        [Vocabulary::InToto, Vocabulary::Tuf, Vocabulary::Bridge, Vocabulary::Trailscope];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Vocabulary::InToto => "in-toto (the vocabulary of python in-toto 3.1, corpus/README.md)",
+            Vocabulary::Tuf => "TUF (the vocabulary of python-tuf 7.0 ngclient, corpus/README-tuf.md)",
+            Vocabulary::Bridge => "bridge (TUF distributes in-toto; corpus/README-bridge.md)",
+            Vocabulary::Trailscope => "trailscope's own warnings and notes (errors under --strict)",
+        }
+    }
+
+    pub fn word(self) -> &'static str {
+        match self {
+            Vocabulary::InToto => "in-toto",
+            Vocabulary::Tuf => "tuf",
+            Vocabulary::Bridge => "bridge",
+            Vocabulary::Trailscope => "trailscope",
+        }
+    }
+}
+
+/// One category.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CategoryInfo {
+    /// The category, exactly as findings and the JSON document carry it.
+    pub id: &'static str,
+    pub vocabulary: Vocabulary,
+    /// The severity a finding of this category has by default (`None` for
+    /// the verdict-only words `pass` and `ok`). Warnings become errors under
+    /// `--strict`.
+    pub severity: Option<Severity>,
+    /// One line: what it means.
+    pub summary: &'static str,
+    /// Which check produces it (and the reference exception it mirrors).
+    pub produced_by: &'static str,
+    /// What to look at when you see it.
+    pub look_at: &'static str,
+}
+
+impl CategoryInfo {
+    /// The paragraph `trailscope explain CATEGORY` prints (without wrapping).
+    pub fn paragraph(&self) -> String {
+        format!("{} {} {}", self.summary, self.produced_by, self.look_at)
+    }
+}
+
+const E: Option<Severity> = Some(Severity::Error);
+const W: Option<Severity> = Some(Severity::Warning);
+const I: Option<Severity> = Some(Severity::Info);
+
+macro_rules! cat {
+    ($id:literal, $voc:ident, $sev:expr, $summary:literal, $produced:literal, $look:literal $(,)?) => {
+        CategoryInfo {
+            id: $id,
+            vocabulary: Vocabulary::$voc,
+            severity: $sev,
+            summary: $summary,
+            produced_by: $produced,
+            look_at: $look,
+        }
+    };
+}
+
+/// Every category, grouped by vocabulary.
+pub static CATEGORIES: &[CategoryInfo] = &[
+    // ---- in-toto (corpus/README.md) ----
+    cat!(
+        "pass",
+        InToto,
+        None,
+        "The in-toto supply chain verified; warnings may still be present.",
+        "It is the verdict category of `trailscope verify` (and of a bridge run) when no finding is an error.",
+        "Read the warnings: they name weaknesses python in-toto accepts (run with --strict to make them fail)."
+    ),
+    cat!(
+        "layout-signature",
+        InToto,
+        E,
+        "A given layout key has no signature on the (sub)layout, or an invalid one.",
+        "Produced by the first stage of in-toto verification, the layout signature check: every key given with --layout-keys must have a valid signature (python in-toto's SignatureVerificationError).",
+        "Look at the layout's `signatures` (key ids, and whether the file was edited after signing) and at the keys you passed: each one must have signed this exact layout."
+    ),
+    cat!(
+        "layout-expired",
+        InToto,
+        E,
+        "The (sub)layout's `expires` is at or before the evaluation time.",
+        "Produced by the layout expiry check (LayoutExpiredError): `expires <= now` fails, where now is --at or the clock.",
+        "Compare the finding's `expires` with `evaluated at`; the project owner must re-sign the layout with a later expiry (or use --at to evaluate at the time of the release)."
+    ),
+    cat!(
+        "metadata-invalid",
+        InToto,
+        E,
+        "A layout or link file cannot be parsed or is not valid in-toto metadata.",
+        "Produced while loading the layout, links or sublayouts, and by a rule that does not parse (FormatError, InvalidMetadata, JSONDecodeError in the reference). `verify` exits 3 when the layout itself is malformed.",
+        "Open the file and JSON pointer the finding names: a missing or mistyped member, a rule that is not in the grammar, or bytes that are not JSON."
+    ),
+    cat!(
+        "link-missing",
+        InToto,
+        E,
+        "Fewer link files than the step's threshold exist under authorized key-id file names.",
+        "Produced by link loading: links are found as `<step>.<keyid[:8]>.link` for the step's authorized functionary keys only (LinkNotFoundError).",
+        "List the link directory: is the link there, named with the first 8 hex digits of an authorized key id? A link signed by an unauthorized key is not even looked for."
+    ),
+    cat!(
+        "link-threshold",
+        InToto,
+        E,
+        "Link files exist, but fewer than the threshold are validly signed by distinct authorized keys.",
+        "Produced by the link signature and threshold check (ThresholdVerificationError); the evidence lists every signature, which keys counted and why the others did not.",
+        "Read the threshold evidence: needed vs counted, and for each key id whether its signature was invalid, from an unknown key, or a duplicate."
+    ),
+    cat!(
+        "link-disagreement",
+        InToto,
+        E,
+        "A step with threshold > 1 has valid links that report different materials or products.",
+        "Produced by the threshold agreement check (ThresholdVerificationError): every functionary must have recorded the same artifacts.",
+        "Compare the links of that step artifact by artifact: one functionary built something else."
+    ),
+    cat!(
+        "rule-disallow",
+        InToto,
+        E,
+        "A DISALLOW rule matched an artifact still in the queue (a failed MATCH, CREATE, DELETE or MODIFY shows up this way).",
+        "Produced by the artifact rule engine for a step's or inspection's expected_materials/expected_products (RuleVerificationError); the evidence is the rule trace: queue before and after, what was consumed, and for MATCH both hashes of each artifact it could not consume.",
+        "Look at the offending artifact: if an earlier MATCH left it unconsumed, compare its hash with the destination step's (a tampered artifact), otherwise it is a file no rule allows."
+    ),
+    cat!(
+        "rule-require",
+        InToto,
+        E,
+        "A REQUIRE rule did not find its artifact in the queue.",
+        "Produced by the artifact rule engine (RuleVerificationError).",
+        "The step's link does not record the required artifact: check the link's materials or products and the rule's pattern."
+    ),
+    cat!(
+        "inspection-failed",
+        InToto,
+        E,
+        "An inspection command exited non-zero.",
+        "Produced by the inspection runner, only with --run-inspections (BadReturnValueError); the command runs in a scratch copy of --workdir with a time limit.",
+        "Read the command's argv, exit status and output in the evidence, and run it yourself in a copy of the work directory."
+    ),
+    cat!(
+        "error-other",
+        InToto,
+        E,
+        "Any other failure: an inspection that could not start or timed out, a file that could not be read, a parameter substitution error.",
+        "Produced by in-toto verification (and the bridge's in-toto stage) for problems outside the other categories.",
+        "The message says what failed; the source names the file."
+    ),
+    // ---- TUF (corpus/README-tuf.md) ----
+    cat!(
+        "ok",
+        Tuf,
+        None,
+        "TUF refresh succeeded, or the target was found, downloaded and verified.",
+        "It is the verdict category of `trailscope tuf verify` when no finding is an error, and the result of each verified target.",
+        "Nothing failed; read the warnings (expiry soon, key id weaknesses)."
+    ),
+    cat!(
+        "expired",
+        Tuf,
+        E,
+        "Root, timestamp, snapshot, targets or a delegated role has `expires <= now`.",
+        "Produced by the client workflow's expiry checks (spec §5.3.10, §5.4.4, §5.5.6, §5.6.6; ExpiredMetadataError).",
+        "Compare `expires` with `evaluated at`: the repository must publish fresh metadata (or use --at)."
+    ),
+    cat!(
+        "signature-threshold",
+        Tuf,
+        E,
+        "Fewer than the threshold of valid signatures from keys the delegator authorises.",
+        "Produced by signature verification of every role (UnsignedMetadataError): tampered bytes, wrong keys, or a root rotation missing the old or new threshold.",
+        "Read the threshold evidence: which key ids signed, which counted, and why the others did not."
+    ),
+    cat!(
+        "rollback",
+        Tuf,
+        E,
+        "A version lower than one already trusted.",
+        "Produced by the rollback checks against trusted or --state metadata: timestamp version, snapshot version in timestamp, a role version in snapshot, or a removed snapshot entry (BadVersionNumberError/RepositoryError).",
+        "Compare the trusted and new versions in the evidence; an attacker may be replaying old metadata."
+    ),
+    cat!(
+        "version-mismatch",
+        Tuf,
+        E,
+        "The file's version is not the one the referring metadata names.",
+        "Produced by the version checks: root N+1, snapshot vs timestamp meta, targets/delegated roles vs snapshot meta (BadVersionNumberError).",
+        "Compare the version inside the file with the version its referrer lists."
+    ),
+    cat!(
+        "length-mismatch",
+        Tuf,
+        E,
+        "Metadata or target length differs from the trusted length (or endless data was cut off at the limit).",
+        "Produced by bounded downloads and length checks (LengthOrHashMismatchError/DownloadLengthMismatchError).",
+        "Compare expected and actual lengths in the evidence; the served file is not the one the metadata describes."
+    ),
+    cat!(
+        "hash-mismatch",
+        Tuf,
+        E,
+        "Metadata or target digest differs from the trusted hash.",
+        "Produced by hash verification of snapshot, targets roles and target files (LengthOrHashMismatchError).",
+        "Compare both digests in the evidence; the served bytes were replaced."
+    ),
+    cat!(
+        "malformed",
+        Tuf,
+        E,
+        "Not JSON, or JSON that is not valid TUF metadata.",
+        "Produced by metadata parsing (DeserializationError). A malformed trusted root makes `tuf verify` exit 3.",
+        "Open the file at the JSON pointer the finding names."
+    ),
+    cat!(
+        "wrong-type",
+        Tuf,
+        E,
+        "`signed._type` is not the expected role type.",
+        "Produced by metadata parsing (RepositoryError \"Expected 'x', got 'y'\", or DeserializationError).",
+        "The file served under a role's name is another role's metadata."
+    ),
+    cat!(
+        "spec-version",
+        Tuf,
+        E,
+        "`spec_version` cannot be parsed or its major version is not 1.",
+        "Produced by metadata parsing (DeserializationError caused by ValueError).",
+        "Look at `signed.spec_version` of the named file."
+    ),
+    cat!(
+        "missing-from-snapshot",
+        Tuf,
+        E,
+        "A delegated role a lookup needs is not listed in snapshot meta.",
+        "Produced by the delegation search when loading a role (RepositoryError).",
+        "Compare snapshot's `meta` with the delegations of the role's delegator."
+    ),
+    cat!(
+        "download-failed",
+        Tuf,
+        E,
+        "A needed file other than the next root is absent on the server.",
+        "Produced by the fetcher (DownloadHTTPError 404).",
+        "Check the repository layout: consistent-snapshot names (`V.role.json`, `HASH.name`) and the --metadata/--targets locations."
+    ),
+    cat!(
+        "not-found",
+        Tuf,
+        E,
+        "(target) No role consulted by the delegation search lists the target.",
+        "Produced by the target lookup (get_targetinfo returned None).",
+        "Check the target path and the delegations' path patterns: which roles were visited is in the report."
+    ),
+    cat!(
+        "delegation-limit",
+        Tuf,
+        E,
+        "(target) Not found because the search stopped after 32 delegated roles with roles left.",
+        "Produced by the delegation search's bound (max_delegations).",
+        "A delegation graph this large, or cyclic, is suspicious: look at the delegations."
+    ),
+    cat!(
+        "refresh-failed",
+        Tuf,
+        E,
+        "(target) Not looked up because refresh failed.",
+        "Produced for every requested target when the top-level refresh failed.",
+        "Look at the refresh failure, reported first."
+    ),
+    cat!(
+        "repository-error",
+        Tuf,
+        E,
+        "Any other repository error.",
+        "Produced by the client workflow for inconsistencies outside the other categories (RepositoryError).",
+        "The message names the check."
+    ),
+    cat!(
+        "other",
+        Tuf,
+        E,
+        "Any other failure of the TUF client.",
+        "Produced by the client workflow for unexpected problems.",
+        "The message says what failed."
+    ),
+    // ---- bridge (corpus/README-bridge.md) ----
+    cat!(
+        "no-layout",
+        Bridge,
+        E,
+        "The package's custom[\"in-toto\"] has no `.layout` entry.",
+        "Produced by the bridge's custom-metadata stage (NoInTotoRootLayoutFound).",
+        "Look at the package target's `custom` in its TUF targets role."
+    ),
+    cat!(
+        "multiple-layouts",
+        Bridge,
+        E,
+        "The package's custom[\"in-toto\"] lists two or more different `.layout` entries.",
+        "Produced by the bridge's custom-metadata stage (MultipleInTotoRootLayouts).",
+        "Look at the package target's `custom[\"in-toto\"]`."
+    ),
+    cat!(
+        "layout-type-mismatch",
+        Bridge,
+        E,
+        "custom[\"root-layout-type\"] of the layout or package target is not \"core\".",
+        "Produced by the bridge's custom-metadata stage (IncorrectRootLayoutType).",
+        "Look at `custom[\"root-layout-type\"]` of the targets named."
+    ),
+    cat!(
+        "no-layout-keys",
+        Bridge,
+        E,
+        "The layout target lists no `.pub` entry.",
+        "Produced by the bridge's custom-metadata stage (NoInTotoRootLayoutPublicKeysFound).",
+        "Look at the layout target's `custom[\"in-toto\"]`."
+    ),
+    cat!(
+        "no-links",
+        Bridge,
+        E,
+        "The package target lists no `.link` entry.",
+        "Produced by the bridge's custom-metadata stage (NoInTotoLinkMetadataFound).",
+        "Look at the package target's `custom[\"in-toto\"]`."
+    ),
+    cat!(
+        "custom-invalid",
+        Bridge,
+        E,
+        "`custom` is absent or not an object, or custom[\"in-toto\"] is not a list of strings.",
+        "Produced by the bridge's custom-metadata stage (AttributeError in the reference).",
+        "Look at the named target's `custom` in its TUF targets role."
+    ),
+    cat!(
+        "product-missing",
+        Bridge,
+        E,
+        "The layout's last step records no product named like the package with a sha256.",
+        "Produced by the bridge's product-binding stage (our addition to the reference flow).",
+        "Compare the package's basename with the products of the last step's link."
+    ),
+    cat!(
+        "product-hash-mismatch",
+        Bridge,
+        E,
+        "The last step's product has a sha256 different from the TUF target's.",
+        "Produced by the bridge's product-binding stage: without it, any package the online TUF key signs would pass a layout that never compares the served file with the build's product.",
+        "Compare both digests in the evidence: the served package is not the one the supply chain built."
+    ),
+    // ---- ours: in-toto weaknesses the reference accepts ----
+    cat!(
+        "command-mismatch",
+        Trailscope,
+        W,
+        "A link's recorded command differs from the step's expected_command.",
+        "Produced by in-toto command alignment; python in-toto only logs a warning.",
+        "Compare both commands in the message: the functionary ran something else than the layout expects."
+    ),
+    cat!(
+        "link-name-mismatch",
+        Trailscope,
+        W,
+        "A link's `name` differs from the step it was loaded for.",
+        "Produced by in-toto link loading; in-toto binds links to steps by file name only.",
+        "A link may have been renamed to stand in for another step."
+    ),
+    cat!(
+        "keyid-mismatch",
+        Trailscope,
+        W,
+        "A key id is not the hash of its key, or a layout lists a key under another id than its keyid member.",
+        "Produced by in-toto layout key checks and by TUF key checks (spec §4 says clients must check it; python-tuf, go-tuf and in-toto do not).",
+        "Compare the declared and computed key ids in the evidence."
+    ),
+    cat!(
+        "rules-without-final-disallow",
+        Trailscope,
+        W,
+        "A rule list does not end with DISALLOW *, so artifacts no rule mentions are allowed.",
+        "Produced by the in-toto rule checks for every step and inspection.",
+        "Add `DISALLOW *` at the end of the named expected_materials/expected_products."
+    ),
+    cat!(
+        "rule-consumed-nothing",
+        Trailscope,
+        W,
+        "A rule matched no artifact in the queue.",
+        "Produced by the in-toto rule engine; often a pattern that no longer matches after a rename.",
+        "Check the rule's pattern against the link's artifacts (the trace shows the queue)."
+    ),
+    cat!(
+        "suspicious-path",
+        Trailscope,
+        W,
+        "A link has artifact paths with control, bidi or zero-width characters.",
+        "Produced by the in-toto rule checks; the report shows such characters as visible escapes.",
+        "Two names that look the same may differ by an invisible character (Trojan Source)."
+    ),
+    cat!(
+        "inspection-not-run",
+        Trailscope,
+        W,
+        "An inspection was not run, so its rules are not part of the verdict.",
+        "Produced by in-toto verification without --run-inspections (inspections execute commands from the layout).",
+        "Run again with --run-inspections if you trust the layout's commands; they run in a scratch copy of --workdir."
+    ),
+    cat!(
+        "layout-without-expiry",
+        Trailscope,
+        W,
+        "The layout has no `expires`; python in-toto treats it as never expiring.",
+        "Produced by the in-toto expiry check.",
+        "Ask the project owner to sign a layout with an expiry."
+    ),
+    cat!(
+        "duplicate-functionary-key",
+        Trailscope,
+        W,
+        "A step meets its threshold only because one key is listed under several key ids.",
+        "Produced by the in-toto link threshold check, which counts distinct key material.",
+        "The threshold is weaker than it looks: look at the step's pubkeys."
+    ),
+    cat!(
+        "layout-keyid-alias",
+        Trailscope,
+        W,
+        "The layout is signed under a key's other key id formula (modern vs legacy).",
+        "Produced by the in-toto layout signature check; python in-toto looks signatures up by one id only.",
+        "Re-sign the layout with the key id the layout key has."
+    ),
+    cat!(
+        "signature-form-divergence",
+        Trailscope,
+        W,
+        "A Metablock signature is valid over only one of the document as written and python in-toto's normal form.",
+        "Produced by in-toto signature checks: unknown members may be unsigned, or the reference would reject a signature trailscope accepts.",
+        "Look at unknown or defaulted members of the named file."
+    ),
+    cat!(
+        "unsafe-step-name",
+        Trailscope,
+        W,
+        "A step name would read links outside the link directory; its links are not read.",
+        "Produced by in-toto link loading (path traversal guard).",
+        "The layout names a step with `/`, `..` or similar: a hostile layout."
+    ),
+    cat!(
+        "inspection-run",
+        Trailscope,
+        I,
+        "An inspection ran and exited zero.",
+        "Produced by the inspection runner with --run-inspections.",
+        "The evidence has the argv and where it ran."
+    ),
+    // ---- ours: TUF ----
+    cat!(
+        "non-canonical-time",
+        Trailscope,
+        W,
+        "An `expires` is not in the spec's form YYYY-MM-DDTHH:MM:SSZ.",
+        "Produced by the TUF report (python-tuf refuses such times; go-tuf accepts them).",
+        "Look at `signed.expires` of the named role."
+    ),
+    cat!(
+        "duplicate-key-material",
+        Trailscope,
+        W,
+        "Two key ids of a role are the same key; the reference counts it twice towards the threshold.",
+        "Produced by TUF signature checks.",
+        "The role's threshold is weaker than it looks: look at its keyids."
+    ),
+    cat!(
+        "expires-soon",
+        Trailscope,
+        W,
+        "An offline role (root, targets, a delegated role) expires within days.",
+        "Produced by the TUF report's expiry timeline.",
+        "Plan the re-signing of the named role before it expires."
+    ),
+    cat!(
+        "state-not-saved",
+        Trailscope,
+        W,
+        "Trusted metadata could not be written into the --state directory.",
+        "Produced by the TUF client with --save-state.",
+        "Check the directory's permissions and free space; the next run cannot detect rollbacks against this one."
+    ),
+    cat!(
+        "local-metadata-ignored",
+        Trailscope,
+        I,
+        "Stored metadata in --state did not verify and was not used.",
+        "Produced by the TUF client when reading local state (the reference ignores such files silently).",
+        "The stored file may be stale or corrupted; the repository's copy was used."
+    ),
+    cat!(
+        "role-reverified",
+        Trailscope,
+        I,
+        "A delegated role reached through two delegators was verified again against the second.",
+        "Produced by the TUF delegation search.",
+        "Nothing to do unless the second check fails."
+    ),
+    // ---- ours: bridge ----
+    cat!(
+        "layout-not-from-top-level-targets",
+        Trailscope,
+        W,
+        "A layout or layout key is signed by a delegated role, not by the offline top-level targets role.",
+        "Produced by the bridge's TUF stage (ITE-2/ITE-3 prescribe top-level targets).",
+        "Whoever holds that role's keys (often an online key) can choose the supply chain's layout."
+    ),
+    cat!(
+        "basename-collision",
+        Trailscope,
+        W,
+        "Two listed files share a basename in the flat verification directory.",
+        "Produced by the bridge when it lays out files for in-toto.",
+        "Only one of them was used; the reference's choice depends on set order."
+    ),
+    cat!(
+        "stage-not-run",
+        Trailscope,
+        I,
+        "A bridge stage was not run because an earlier one failed.",
+        "Produced by the bridge.",
+        "Fix the earlier failure first."
+    ),
+    cat!(
+        "target-verified",
+        Trailscope,
+        I,
+        "The product binding holds: the last step's product has the TUF target's sha256.",
+        "Produced by the bridge's product-binding stage.",
+        "Nothing to do."
+    ),
+    // ---- ours: every face ----
+    cat!(
+        "suspicious-characters",
+        Trailscope,
+        W,
+        "A metadata string holds control, bidi or zero-width characters.",
+        "Produced by the terminal UI's sanitizer; reports show such characters as visible escapes (\\x1b, \\u{202e}).",
+        "Two names that look the same may differ by an invisible character (Trojan Source, CVE-2021-42574)."
+    ),
+];
+
+/// The entry for `id`.
+pub fn find(id: &str) -> Option<&'static CategoryInfo> {
+    CATEGORIES.iter().find(|c| c.id == id)
+}
+
+/// The one-line meaning of `id`, or a placeholder for a category this
+/// version does not know (a document from a newer trailscope).
+pub fn summary(id: &str) -> &'static str {
+    find(id).map_or("(not a category this version of trailscope knows)", |c| c.summary)
+}
+
+/// Ids close to `id` (shared words), for "did you mean".
+pub fn similar(id: &str) -> Vec<&'static str> {
+    let words: Vec<&str> = id.split(['-', '_', ' ']).filter(|w| w.len() > 2).collect();
+    CATEGORIES
+        .iter()
+        .filter(|c| words.iter().any(|w| c.id.contains(&w.to_ascii_lowercase())))
+        .map(|c| c.id)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+    use std::path::{Path, PathBuf};
+
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_and_kebab_case_and_entries_are_filled_in() {
+        let mut seen = BTreeSet::new();
+        for c in CATEGORIES {
+            assert!(seen.insert(c.id), "{} listed twice", c.id);
+            assert!(c.id.chars().all(|ch| ch.is_ascii_lowercase() || ch == '-'), "{}", c.id);
+            for (what, text) in
+                [("summary", c.summary), ("produced_by", c.produced_by), ("look_at", c.look_at)]
+            {
+                assert!(text.ends_with('.') || text.ends_with(')'), "{} {what} is a sentence", c.id);
+            }
+        }
+    }
+
+    #[test]
+    fn every_tuf_category_is_listed() {
+        for c in crate::tuf::Category::ALL {
+            let info = find(c.as_str()).unwrap_or_else(|| panic!("{c} missing from CATEGORIES"));
+            assert_eq!(info.vocabulary, Vocabulary::Tuf, "{c}");
+        }
+    }
+
+    fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                rust_files(&p, out);
+            } else if p.extension().is_some_and(|e| e == "rs") {
+                out.push(p);
+            }
+        }
+    }
+
+    /// The code without its `#[cfg(test)]` module (test findings use
+    /// made-up categories).
+    fn production(text: &str) -> &str {
+        text.find("#[cfg(test)]\nmod tests").map_or(text, |i| &text[..i])
+    }
+
+    /// `const NAME: &str = "value";` anywhere in the code: name → values.
+    fn str_consts(files: &[(PathBuf, String)]) -> BTreeMap<String, BTreeSet<String>> {
+        let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for (_, text) in files {
+            for line in text.lines() {
+                let line = line.trim();
+                let Some(rest) = line.strip_prefix("pub const ").or_else(|| line.strip_prefix("const "))
+                else {
+                    continue;
+                };
+                let Some((name, rest)) = rest.split_once(": &str = \"") else { continue };
+                let Some((value, _)) = rest.split_once('"') else { continue };
+                out.entry(name.to_owned()).or_default().insert(value.to_owned());
+            }
+        }
+        out
+    }
+
+    /// The constants declared inside `mod category { … }`, `mod warning { … }`
+    /// and `mod note { … }`: the vocabularies as the code declares them.
+    fn vocabulary_modules(files: &[(PathBuf, String)]) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        for (_, text) in files {
+            for m in ["mod category {", "mod warning {", "mod note {"] {
+                let mut rest = text.as_str();
+                while let Some(i) = rest.find(m) {
+                    let body = &rest[i + m.len()..];
+                    let end = body.find("\n}").unwrap_or(body.len());
+                    for (_, v) in str_consts(&[(PathBuf::new(), body[..end].to_owned())]) {
+                        out.extend(v);
+                    }
+                    rest = &body[end..];
+                }
+            }
+        }
+        out
+    }
+
+    /// The first argument of a call whose `(` ends `text[..]`, up to the
+    /// top-level comma.
+    fn first_argument(text: &str) -> &str {
+        let mut depth = 0i32;
+        let mut in_str = false;
+        let mut prev = ' ';
+        for (i, c) in text.char_indices() {
+            match c {
+                '"' if prev != '\\' => in_str = !in_str,
+                '(' | '[' | '{' if !in_str => depth += 1,
+                ')' | ']' | '}' if !in_str => {
+                    if depth == 0 {
+                        return text[..i].trim();
+                    }
+                    depth -= 1;
+                }
+                ',' if !in_str && depth == 0 => return text[..i].trim(),
+                _ => {}
+            }
+            prev = c;
+        }
+        text.trim()
+    }
+
+    /// Every category the code can put on a finding must be in the table:
+    /// the constants of the vocabulary modules, `tuf::Category`, and the
+    /// first argument of every `Finding::error/warning/info` call — a string
+    /// literal, a constant (resolved by name), or one of the few variables
+    /// listed here with where their values come from.
+    #[test]
+    fn every_category_the_code_can_produce_is_in_the_table() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut paths = Vec::new();
+        rust_files(&root, &mut paths);
+        let files: Vec<(PathBuf, String)> = paths
+            .into_iter()
+            .map(|p| {
+                let text = std::fs::read_to_string(&p).unwrap();
+                (p, production(&text).to_owned())
+            })
+            .collect();
+        let consts = str_consts(&files);
+
+        // Variables holding a category at a call site, and what they hold.
+        let dynamic: BTreeMap<(&str, &str), Vec<String>> = BTreeMap::from([
+            // in-toto checks: `cat` is one of the in-toto vocabulary's constants.
+            (("intoto/checks.rs", "cat"), vocabulary_modules(&files).into_iter().collect()),
+            // TUF: a `tuf::Category`.
+            (("tuf/report.rs", "t.category.as_str()"), tuf_words()),
+            (("tuf/report.rs", "e.category.as_str()"), tuf_words()),
+            (("bridge/fetch.rs", "t.category.as_str()"), tuf_words()),
+            (("bridge/fetch.rs", "e.category.as_str()"), tuf_words()),
+            // The product binding's two categories.
+            (
+                ("bridge/binding.rs", "category"),
+                vec![
+                    crate::bridge::binding::PRODUCT_MISSING.to_owned(),
+                    crate::bridge::binding::PRODUCT_HASH_MISMATCH.to_owned(),
+                ],
+            ),
+            // The custom-metadata stage: `custom::category` constants.
+            (("bridge/run.rs", "category"), vocabulary_modules(&files).into_iter().collect()),
+        ]);
+
+        let mut produced: BTreeMap<String, String> = BTreeMap::new();
+        for v in vocabulary_modules(&files) {
+            produced.insert(v, "a category/warning/note module".into());
+        }
+        for w in tuf_words() {
+            produced.insert(w, "tuf::Category".into());
+        }
+        let mut sites = 0;
+        for (path, text) in &files {
+            let rel = path.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
+            if rel == "findings.rs" {
+                continue;
+            }
+            for call in ["Finding::error(", "Finding::warning(", "Finding::info(", "Finding::new("] {
+                for (i, _) in text.match_indices(call) {
+                    sites += 1;
+                    let mut args = &text[i + call.len()..];
+                    if call == "Finding::new(" {
+                        // The severity comes first.
+                        let severity = first_argument(args);
+                        args = &args[args.find(severity).unwrap_or(0) + severity.len()..];
+                        args = args.trim_start().strip_prefix(',').unwrap_or(args);
+                    }
+                    let arg = first_argument(args);
+                    let values: Vec<String> = if let Some(lit) = arg.strip_prefix('"') {
+                        vec![lit.trim_end_matches('"').to_owned()]
+                    } else if let Some(v) = dynamic.get(&(rel.as_str(), arg)) {
+                        v.clone()
+                    } else {
+                        let name = arg.rsplit("::").next().unwrap_or(arg);
+                        let v = consts.get(name).unwrap_or_else(|| {
+                            panic!(
+                                "{rel}: a finding's category comes from `{arg}`; list what it can hold in this \
+                                 test and in src/report/categories.rs"
+                            )
+                        });
+                        v.iter().cloned().collect()
+                    };
+                    for v in values {
+                        produced.insert(v, format!("{rel}: {arg}"));
+                    }
+                }
+            }
+        }
+        assert!(sites > 40, "found only {sites} Finding::… call sites; is the scan still working?");
+        let missing: Vec<String> = produced
+            .iter()
+            .filter(|(id, _)| find(id).is_none())
+            .map(|(id, from)| format!("{id} (from {from})"))
+            .collect();
+        assert!(missing.is_empty(), "categories missing from src/report/categories.rs: {missing:#?}");
+        // And the constants the code names directly.
+        for c in [crate::tui::model::SUSPICIOUS, crate::intoto::category::PASS, "ok"] {
+            assert!(find(c).is_some(), "{c}");
+        }
+    }
+
+    fn tuf_words() -> Vec<String> {
+        crate::tuf::Category::ALL.iter().map(|c| c.as_str().to_owned()).collect()
+    }
+}
