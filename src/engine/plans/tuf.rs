@@ -196,11 +196,7 @@ pub fn plan_in(opts: &TufOptions, detail: bool, source: &dyn FileSource) -> Resu
     let at_text = crate::meta::time::format(opts.at);
     let evaluated_at = b.param("evaluated_at", opts.at, at_text.as_bytes());
     let root_file = b.file(&opts.root);
-    // The headless one-shot run (`detail` false) does not declare the
-    // metadata directory's files: the session reads each file it needs once,
-    // and reading and fingerprinting every file of a 150 MB repository
-    // beforehand cost a third more CPU time and 150 MB more peak RSS.
-    let meta_files: BTreeMap<String, FileRef> = if is_url(&opts.metadata) || !detail {
+    let meta_files: BTreeMap<String, FileRef> = if is_url(&opts.metadata) {
         BTreeMap::new()
     } else {
         listing(source, Path::new(&opts.metadata)).into_iter().map(|(rel, p)| (rel, b.file(p))).collect()
