@@ -1,6 +1,8 @@
 """Reference timings for python-tuf 7.0.1 on a gen-scale TUF repository.
 
 usage: tuf_ref.py lookup REPO [COUNT]   refresh + COUNT target lookups (default 1000)
+       tuf_ref.py lookup REPO LIST      refresh + a lookup of each path in the file LIST
+       tuf_ref.py refresh REPO          refresh only
        tuf_ref.py audit REPO            verify every succinct bin with the targets role
 
 REPO is what `gen-scale tuf BITS T REPO` wrote. Files are served through a local
@@ -33,7 +35,7 @@ class LocalFetcher(FetcherInterface):
             return iter([f.read()])
 
 
-def lookup(repo, count):
+def lookup(repo, count, listed=None):
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as cache:
         with open(os.path.join(repo, "trusted_root.json"), "rb") as f:
@@ -42,15 +44,18 @@ def lookup(repo, count):
                           fetcher=LocalFetcher(repo), bootstrap=root)
         updater.refresh()
         refreshed = time.perf_counter()
-        targets = []
-        for name in sorted(os.listdir(os.path.join(repo, "metadata"))):
+        if count == 0:
+            print(f"refresh {refreshed - start:.3f}s")
+            return
+        targets = listed or []
+        for name in sorted(os.listdir(os.path.join(repo, "metadata"))) if not listed else []:
             if ".bins-" in name:
                 md = Metadata[Targets].from_file(os.path.join(repo, "metadata", name))
                 targets.extend(md.signed.targets)
                 if len(targets) >= count * 20:
                     break
         rng = random.Random(7)
-        chosen = rng.sample(targets, min(count, len(targets)))
+        chosen = listed or rng.sample(targets, min(count, len(targets)))
         picked = time.perf_counter()
         for path in chosen:
             info = updater.get_targetinfo(path)
@@ -75,7 +80,13 @@ def audit(repo):
 
 
 if __name__ == "__main__":
-    if sys.argv[1] == "lookup":
+    if sys.argv[1] == "lookup" and len(sys.argv) > 3 and os.path.isfile(sys.argv[3]):
+        with open(sys.argv[3]) as f:
+            paths = [line.strip() for line in f if line.strip()]
+        lookup(sys.argv[2], len(paths), paths)
+    elif sys.argv[1] == "lookup":
         lookup(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 1000)
+    elif sys.argv[1] == "refresh":
+        lookup(sys.argv[2], 0)
     else:
         audit(sys.argv[2])

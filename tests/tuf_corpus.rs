@@ -114,3 +114,46 @@ fn tuf_corpus_agrees_with_reference() {
     println!("tuf corpus: {agree}/{} agree", names.len());
     assert!(failures.is_empty(), "{} scenarios disagree:\n{}", failures.len(), failures.join("\n"));
 }
+
+/// The fast metadata parser (typed targets map, streamed canonical bytes)
+/// and the general one agree on every TUF document of the corpora: same
+/// typed metadata and signed bytes, or both refuse.
+#[test]
+fn fast_and_general_metadata_parsers_agree() {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "json") {
+                out.push(p);
+            }
+        }
+    }
+    let base = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut files = Vec::new();
+    walk(&base, &mut files);
+    let (mut agreed, mut fast_taken) = (0, 0);
+    for f in files {
+        let bytes = std::fs::read(&f).unwrap();
+        let name = f.display().to_string();
+        let general = trailscope::tuf::metadata::parse_general(&bytes, &name);
+        let chosen = trailscope::tuf::metadata::parse(&bytes, &name);
+        if trailscope::tuf::metadata::parse_fast_only(&bytes, &name).is_some() {
+            fast_taken += 1;
+        }
+        match (general, chosen) {
+            (Ok(g), Ok(c)) => {
+                assert_eq!(g.signed_bytes, c.signed_bytes, "{name}");
+                assert_eq!(format!("{:?}", g.signed), format!("{:?}", c.signed), "{name}");
+                assert_eq!(g.signatures, c.signatures, "{name}");
+                assert_eq!(g.extra_signed, c.extra_signed, "{name}");
+            }
+            (Err(g), Err(c)) => assert_eq!(g, c, "{name}"),
+            (g, c) => panic!("{name}: general {:?} vs chosen {:?}", g.is_ok(), c.is_ok()),
+        }
+        agreed += 1;
+    }
+    println!("fast and general parsers agree on {agreed} documents ({fast_taken} through the fast path)");
+    assert!(fast_taken > 100);
+}

@@ -174,6 +174,7 @@ pub fn verify(req: &Request<'_>) -> BridgeOutcome {
         refresh: Ok(()),
         targets: Vec::new(),
         audit: Vec::new(),
+        untrusted: Vec::new(),
         notes: Vec::new(),
         at: req.at,
         config: config.clone(),

@@ -68,6 +68,12 @@ pub struct RepoArgs {
     /// A target path to look up, download and verify (repeatable).
     #[arg(long = "target", value_name = "PATH")]
     pub target: Vec<String>,
+    /// A file of target paths to look up, one per line (after any --target).
+    #[arg(long, value_name = "FILE")]
+    pub targets_from: Option<PathBuf>,
+    /// Look targets up in the trusted metadata without downloading them.
+    #[arg(long)]
+    pub lookup_only: bool,
     /// Load and verify every delegated role reachable from targets.
     #[arg(long)]
     pub all_roles: bool,
@@ -111,6 +117,14 @@ pub fn options(a: &RepoArgs, inspect: bool) -> Result<TufOptions, Exit> {
     if let Some(t) = &a.targets {
         open_source(t, source_layout)?;
     }
+    let mut target_paths = a.target.clone();
+    if let Some(file) = &a.targets_from {
+        let text = std::fs::read_to_string(file).map_err(|e| {
+            eprintln!("error: cannot read {}: {e}", file.display());
+            Exit::Input
+        })?;
+        target_paths.extend(text.lines().filter(|l| !l.is_empty()).map(str::to_owned));
+    }
     Ok(TufOptions {
         root,
         metadata: a.metadata.clone(),
@@ -119,7 +133,7 @@ pub fn options(a: &RepoArgs, inspect: bool) -> Result<TufOptions, Exit> {
         save_state: a.save_state,
         at,
         config: config(a),
-        target_paths: a.target.clone(),
+        target_paths,
         all_roles: a.all_roles || inspect,
     })
 }
@@ -206,7 +220,12 @@ fn exit_of(outcome: &crate::tuf::session::Outcome, verdict: Verdict) -> Exit {
 
 /// The client configuration of `a`: python-tuf's defaults and the limits given.
 fn config(a: &RepoArgs) -> Config {
-    let mut config = Config { strict: a.strict, max_delegations: a.max_delegations, ..Config::default() };
+    let mut config = Config {
+        strict: a.strict,
+        lookup_only: a.lookup_only,
+        max_delegations: a.max_delegations,
+        ..Config::default()
+    };
     if let Some(n) = a.max_metadata_bytes {
         config.root_max_length = n;
         config.timestamp_max_length = n;

@@ -20,7 +20,7 @@ pub struct StreamError {
 
 /// Canonical form of the whole document in `input`, appended to `out`.
 pub fn canonicalize(input: &[u8], out: &mut Vec<u8>) -> Result<(), StreamError> {
-    let mut p = Parser { input, pos: 0, scratch: Vec::new(), allow_floats: false };
+    let mut p = Parser { input, pos: 0, scratch: Vec::new(), allow_floats: false, members: Vec::new() };
     p.skip_ws();
     p.value(out, 0)?;
     p.skip_ws();
@@ -30,7 +30,7 @@ pub fn canonicalize(input: &[u8], out: &mut Vec<u8>) -> Result<(), StreamError> 
 /// Canonical form of the top-level member `name` (e.g. `"signed"`) appended to
 /// `out`; `Ok(false)` when the document is an object without that member.
 pub fn canonicalize_member(input: &[u8], name: &str, out: &mut Vec<u8>) -> Result<bool, StreamError> {
-    let mut p = Parser { input, pos: 0, scratch: Vec::new(), allow_floats: false };
+    let mut p = Parser { input, pos: 0, scratch: Vec::new(), allow_floats: false, members: Vec::new() };
     p.skip_ws();
     if p.peek() != Some(b'{') {
         return Err(p.err("expected an object"));
@@ -84,6 +84,9 @@ struct Parser<'a> {
     scratch: Vec<u8>,
     /// Accept fractions and exponents (while skipping unsigned members).
     allow_floats: bool,
+    /// Member spans of the objects being read, innermost last (one buffer
+    /// for all of them instead of a vector per object).
+    members: Vec<(usize, usize, usize)>,
 }
 
 impl Parser<'_> {
@@ -257,12 +260,13 @@ impl Parser<'_> {
         // (key start, key end, member end) as offsets into `out`; the key span
         // holds the escaped key without quotes, which orders like the raw key
         // except where escapes occur — those objects are sorted on decoded keys below.
-        let mut members: Vec<(usize, usize, usize)> = Vec::new();
+        // This object's members are `self.members[base..]`.
+        let base = self.members.len();
         let mut ordered = true;
         let mut has_escape_in_key = false;
         loop {
             self.skip_ws();
-            if !members.is_empty() {
+            if self.members.len() > base {
                 out.push(b',');
             }
             out.push(b'"');
@@ -276,14 +280,16 @@ impl Parser<'_> {
             out.push(b':');
             self.skip_ws();
             self.value(out, depth + 1)?;
-            if let Some(&(ps, pe, _)) = members.last() {
+            if self.members.len() > base
+                && let Some(&(ps, pe, _)) = self.members.last()
+            {
                 let prev = out.get(ps..pe).unwrap_or_default();
                 let cur = out.get(key_start..key_end).unwrap_or_default();
                 if prev >= cur {
                     ordered = false;
                 }
             }
-            members.push((key_start, key_end, out.len()));
+            self.members.push((key_start, key_end, out.len()));
             self.skip_ws();
             match self.next() {
                 Some(b',') => continue,
@@ -292,7 +298,10 @@ impl Parser<'_> {
             }
         }
         if !ordered || has_escape_in_key {
+            let members = self.members.split_off(base);
             self.reorder(out, start, &members);
+        } else {
+            self.members.truncate(base);
         }
         out.push(b'}');
         Ok(())
@@ -348,14 +357,10 @@ impl Parser<'_> {
         loop {
             // Copy the run of plain bytes in one go.
             let run_start = self.pos;
-            while let Some(b) = self.peek() {
-                if b == b'"' || b == b'\\' || b < 0x20 {
-                    break;
-                }
-                self.pos += 1;
-            }
+            let (len, ascii) = plain_run(self.input.get(run_start..).unwrap_or_default());
+            self.pos += len;
             let run = self.input.get(run_start..self.pos).unwrap_or_default();
-            if std::str::from_utf8(run).is_err() {
+            if !ascii && std::str::from_utf8(run).is_err() {
                 return Err(StreamError { offset: run_start, message: "string is not valid UTF-8".into() });
             }
             out.extend_from_slice(run);
@@ -413,6 +418,39 @@ impl Parser<'_> {
         }
         char::from_u32(first).ok_or_else(|| self.err("lone surrogate in \\u escape"))
     }
+}
+
+/// Length of the leading run of string bytes that need no attention (not
+/// `"`, `\\` or a control character), and whether the run is all ASCII.
+/// Eight bytes at a time while they are plain ASCII.
+fn plain_run(bytes: &[u8]) -> (usize, bool) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    let mut i = 0;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let v = u64::from_le_bytes(word);
+        // Any byte that is a quote, a backslash, below 0x20 or above 0x7f.
+        let special = has_zero(v ^ (ONES * u64::from(b'"')))
+            | has_zero(v ^ (ONES * u64::from(b'\\')))
+            | (v.wrapping_sub(ONES * 0x20) & !v & HIGH)
+            | (v & HIGH);
+        if special != 0 {
+            break;
+        }
+        i += 8;
+    }
+    let mut ascii = true;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'"' || b == b'\\' || b < 0x20 {
+            break;
+        }
+        ascii &= b < 0x80;
+        i += 1;
+    }
+    (i, ascii)
 }
 
 /// Undoes the canonical escaping of a key (`\"` and `\\`) for ordering.
@@ -483,6 +521,33 @@ mod tests {
         // Floats elsewhere in the document do not matter for the signed bytes.
         assert!(found.unwrap());
         assert_eq!(out, br#"{"a":2,"b":1}"#);
+    }
+
+    #[test]
+    fn long_runs_agree_with_the_value_path() {
+        // JSON text inside a string: escapes, raw non-ASCII, plain ASCII.
+        let specials = [r#"\""#, r"\\", r"\n", r"\u0001", "é", "😀", r"\u00e9", "/", "~", "\u{7f}"];
+        for len in 0..24 {
+            for special in specials {
+                for pos in [0, len / 2, len] {
+                    let mut body = "a".repeat(len);
+                    body.insert_str(pos, special);
+                    body.push_str(&"b".repeat(len));
+                    let text = format!(r#"{{"{body}":"{body}","k":["{body}"]}}"#);
+                    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+                    let expected = super::super::canonical::to_vec(&value).unwrap();
+                    assert_eq!(canon(&text).unwrap().into_bytes(), expected, "{text}");
+                }
+            }
+        }
+        // Invalid UTF-8 anywhere in a long run is refused.
+        for pos in [0, 3, 8, 9, 17] {
+            let mut bytes = br#"{"a":"0123456789abcdefghij"}"#.to_vec();
+            bytes[6 + pos] = 0xff;
+            assert!(canonicalize(&bytes, &mut Vec::new()).is_err());
+            bytes[6 + pos] = 0x01;
+            assert!(canonicalize(&bytes, &mut Vec::new()).is_err());
+        }
     }
 
     #[test]

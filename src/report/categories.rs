@@ -514,6 +514,14 @@ pub static CATEGORIES: &[CategoryInfo] = &[
         "The role's threshold is weaker than it looks: look at its keyids."
     ),
     cat!(
+        "untrusted-role",
+        Trailscope,
+        I,
+        "After a failed refresh, a top-level role the client did not get to trust, read anyway for the audit.",
+        "Produced by the TUF report: its version, expiry and signatures are checked against the trusted root and shown, marked not trusted.",
+        "Start from the refresh's failure; these figures say what the repository would have offered next."
+    ),
+    cat!(
         "expires-soon",
         Trailscope,
         W,

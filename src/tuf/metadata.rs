@@ -19,6 +19,7 @@ use time::OffsetDateTime;
 
 use super::error::Category;
 use super::pattern::Bins;
+pub use super::target_map::TargetMap;
 use crate::crypto::{KeyIdMatch, PublicKey};
 use crate::meta::json::{Obj, kind, type_error};
 use crate::meta::{Location, MetaError, Signature, SignedEnvelope, canonical};
@@ -164,7 +165,8 @@ pub struct Snapshot {
 #[derive(Debug, Clone)]
 pub struct Targets {
     pub common: Common,
-    pub targets: BTreeMap<String, TargetFile>,
+    /// Target path → info, compact (see [`TargetMap`]).
+    pub targets: TargetMap,
     pub delegations: Option<Delegations>,
     pub extra: Map<String, Value>,
 }
@@ -313,7 +315,59 @@ pub struct Metadata {
 }
 
 /// Reads metadata from file bytes (`file` labels errors).
+///
+/// Tries the fast path first (typed targets map, canonical bytes streamed
+/// from the input; see `fast`), which only has to be right when it
+/// succeeds; anything it does not accept goes through the general path,
+/// which decides the error.
 pub fn parse(bytes: &[u8], file: &str) -> Result<Metadata, ParseError> {
+    if let Some(md) = parse_fast(bytes, file) {
+        return Ok(md);
+    }
+    parse_general(bytes, file)
+}
+
+/// The fast path alone (`None` where it would hand over); for tests.
+#[doc(hidden)]
+pub fn parse_fast_only(bytes: &[u8], file: &str) -> Option<Metadata> {
+    parse_fast(bytes, file)
+}
+
+fn parse_fast(bytes: &[u8], file: &str) -> Option<Metadata> {
+    let super::fast::Split { doc, targets } = super::fast::split(bytes)?;
+    let top = Location::new(file, "");
+    let role_type = {
+        let signed_value = Obj::new(&doc, top).ok()?.obj("signed").ok()?;
+        signed_value.get("_type")?.as_str().and_then(RoleType::from_type)?
+    };
+    // A `targets` member of another type is an unknown member: general path.
+    if (role_type == RoleType::Targets) != targets.is_some() {
+        return None;
+    }
+    let env = SignedEnvelope::from_value(doc, file).ok()?;
+    check_unique_signatures(&env.signatures).ok()?;
+    let at = env.signed_location();
+    let signed = match role_type {
+        RoleType::Root => Signed::Root(parse_root(&env.signed, &at).ok()?),
+        RoleType::Timestamp => Signed::Timestamp(parse_timestamp(&env.signed, &at).ok()?),
+        RoleType::Snapshot => Signed::Snapshot(parse_snapshot(&env.signed, &at).ok()?),
+        RoleType::Targets => Signed::Targets(parse_targets(&env.signed, &at, targets).ok()?),
+    };
+    check_spec_version(&signed.common().spec_version, &at).ok()?;
+    if signed.common().version == 0 {
+        return None;
+    }
+    let mut signed_bytes = Vec::with_capacity(bytes.len());
+    if !crate::meta::stream::canonicalize_member(bytes, "signed", &mut signed_bytes).ok()? {
+        return None;
+    }
+    let extra_signed = extra_members(&env.signed, known_members(role_type));
+    Some(Metadata { signed, signatures: env.signatures, signed_bytes, extra_signed, file: file.to_owned() })
+}
+
+/// The general path alone (a `serde_json::Value` tree); for tests.
+#[doc(hidden)]
+pub fn parse_general(bytes: &[u8], file: &str) -> Result<Metadata, ParseError> {
     let doc = crate::meta::json::parse(bytes, file)?;
     let top = Location::new(file, "");
     let signed_value = Obj::new(&doc, top.clone())?.obj("signed")?;
@@ -334,7 +388,7 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<Metadata, ParseError> {
         RoleType::Root => Signed::Root(parse_root(&env.signed, &at)?),
         RoleType::Timestamp => Signed::Timestamp(parse_timestamp(&env.signed, &at)?),
         RoleType::Snapshot => Signed::Snapshot(parse_snapshot(&env.signed, &at)?),
-        RoleType::Targets => Signed::Targets(parse_targets(&env.signed, &at)?),
+        RoleType::Targets => Signed::Targets(parse_targets(&env.signed, &at, None)?),
     };
     check_spec_version(&signed.common().spec_version, &at)?;
     if signed.common().version == 0 {
@@ -518,17 +572,24 @@ fn parse_snapshot(v: &Value, at: &Location) -> Result<Snapshot, ParseError> {
     Ok(Snapshot { common, meta, extra: extra_members(v, known_members(RoleType::Snapshot)) })
 }
 
-fn parse_targets(v: &Value, at: &Location) -> Result<Targets, ParseError> {
+/// `parsed`: `targets` already read by the fast path (then absent from `v`).
+fn parse_targets(v: &Value, at: &Location, parsed: Option<TargetMap>) -> Result<Targets, ParseError> {
     let o = Obj::new(v, at.clone())?;
     let common = parse_common(&o)?;
-    let targets_obj = o.obj("targets")?;
-    let mut targets = BTreeMap::new();
-    for (path, info) in targets_obj.map {
-        let t = Obj::new(info, targets_obj.at.child(path))?;
-        let length = t.u64("length")?;
-        let hashes = parse_hashes(&t)?;
-        targets.insert(path.clone(), TargetFile { length, hashes, custom: t.get("custom").cloned() });
-    }
+    let targets = match parsed {
+        Some(t) => t,
+        None => {
+            let targets_obj = o.obj("targets")?;
+            let mut targets = Vec::with_capacity(targets_obj.map.len());
+            for (path, info) in targets_obj.map {
+                let t = Obj::new(info, targets_obj.at.child(path))?;
+                let length = t.u64("length")?;
+                let hashes = parse_hashes(&t)?;
+                targets.push((path.clone(), TargetFile { length, hashes, custom: t.get("custom").cloned() }));
+            }
+            targets.into_iter().collect()
+        }
+    };
     let delegations = match o.get("delegations") {
         None => None,
         Some(d) => Some(parse_delegations(d, at.child("delegations"))?),

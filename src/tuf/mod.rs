@@ -6,6 +6,7 @@
 //! `Updater`); its order of checks decides the category a failure gets.
 
 pub mod error;
+mod fast;
 pub mod inspect;
 pub mod metadata;
 pub mod pattern;
@@ -13,6 +14,7 @@ pub mod report;
 pub mod session;
 pub mod source;
 pub mod state;
+pub mod target_map;
 pub mod trusted_set;
 pub mod updater;
 pub mod verify;
@@ -21,6 +23,7 @@ pub use error::{Category, TufError};
 pub use metadata::{Metadata, RoleType, TargetFile};
 pub use source::{DirSource, FetchError, HttpSource, MemorySource, Source, quote};
 pub use state::StateDir;
+pub use target_map::TargetMap;
 pub use trusted_set::{TimestampUpdate, Trusted, TrustedSet};
 pub use updater::{AuditedRole, Config, Lookup, Updater};
 pub use verify::VerificationResult;

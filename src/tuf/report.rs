@@ -98,8 +98,36 @@ pub fn findings(outcome: &Outcome, strict: bool) -> Vec<Finding> {
         }
         expiry_findings(&mut out, outcome, strict);
     }
+    untrusted_findings(&mut out, outcome);
     out.extend(outcome.notes.iter().cloned().map(|f| f.escalate(strict)));
     out
+}
+
+/// One informational finding per top-level role a failed refresh did not
+/// trust: what its file says, unverified by the workflow.
+fn untrusted_findings(out: &mut Vec<Finding>, outcome: &Outcome) {
+    let failed = outcome.refresh.as_ref().err().map(|e| e.role.as_str());
+    for u in &outcome.untrusted {
+        let how =
+            if failed == Some(u.role.as_str()) { "failed the refresh" } else { "not reached by the refresh" };
+        let what = match (&u.common, &u.signatures) {
+            (Some(c), Some(s)) => format!(
+                "{} v{} ({how}, not trusted): {} of the trusted root; expires {} ({})",
+                u.role,
+                c.version,
+                s.summary(&u.role),
+                c.expires_text,
+                remaining(c.expires - outcome.at)
+            ),
+            _ => format!("{} ({how}, not trusted): {}", u.role, u.error.as_deref().unwrap_or("unreadable")),
+        };
+        let mut f = Finding::info("untrusted-role", Subject::Role { name: u.role.clone() }, what)
+            .at(Location::new(&u.file, ""));
+        if let Some(s) = &u.signatures {
+            f = f.with_evidence(threshold_evidence(s));
+        }
+        out.push(f);
+    }
 }
 
 fn error_finding(e: &super::TufError, subject: Subject) -> Finding {
@@ -274,12 +302,51 @@ pub fn roles_json(outcome: &Outcome) -> Value {
             json!({"trusted": false, "category": e.category.as_str(), "error": e.message}),
         );
     }
+    // What the refresh did not trust, as read: version, expiry, signatures.
+    for u in &outcome.untrusted {
+        let entry = roles.entry(u.role.clone()).or_insert_with(|| {
+            json!({"trusted": false, "reached": false, "category": Category::RefreshFailed.as_str(),
+                   "error": "not trusted: the refresh stopped before it"})
+        });
+        entry["file"] = u.file.clone().into();
+        if let Some(c) = &u.common {
+            entry["version"] = c.version.into();
+            entry["expires"] = c.expires_text.clone().into();
+            entry["expired"] = c.is_expired(at).into();
+            entry["expires_in"] = remaining(c.expires - at).into();
+        }
+        if let Some(sigs) = &u.signatures {
+            entry["signatures"] = signatures_json(sigs);
+        }
+        if let Some(e) = &u.error {
+            entry["read_error"] = e.clone().into();
+        }
+    }
+    // Audit results per delegation: a role delegated by several roles has
+    // one entry per delegator in `audit`; a role no delegator admitted is
+    // not trusted.
+    let mut per_role: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
     for a in &outcome.audit {
-        if let Err(e) = &a.outcome {
+        per_role.entry(a.role.as_str()).or_default().push(match &a.outcome {
+            Ok(()) => json!({"delegator": a.delegator, "result": "ok"}),
+            Err(e) => json!({"delegator": a.delegator, "result": e.category.as_str(), "error": e.message}),
+        });
+    }
+    for a in &outcome.audit {
+        if let Err(e) = &a.outcome
+            && !roles.contains_key(&a.role)
+        {
             roles.insert(
                 a.role.clone(),
                 json!({"trusted": false, "delegator": a.delegator, "category": e.category.as_str(), "error": e.message}),
             );
+        }
+    }
+    for (role, checks) in per_role {
+        if checks.len() > 1
+            && let Some(entry) = roles.get_mut(role)
+        {
+            entry["audit"] = checks.into();
         }
     }
     Value::Object(roles)

@@ -10,7 +10,7 @@ use super::metadata::TargetFile;
 use super::source::Source;
 use super::state::StateDir;
 use super::trusted_set::TrustedSet;
-use super::updater::{AuditedRole, Config, Updater};
+use super::updater::{AuditedRole, Config, UntrustedRole, Updater};
 use crate::findings::Finding;
 
 /// What to verify.
@@ -69,6 +69,8 @@ pub struct Outcome {
     pub refresh: Result<(), TufError>,
     pub targets: Vec<TargetOutcome>,
     pub audit: Vec<AuditedRole>,
+    /// After a failed refresh: top-level roles it did not trust, read anyway.
+    pub untrusted: Vec<UntrustedRole>,
     /// Observations of the updater (local copies ignored, re-verified roles).
     pub notes: Vec<Finding>,
     pub at: OffsetDateTime,
@@ -82,6 +84,7 @@ pub fn run(req: Request<'_>) -> Outcome {
         refresh: Ok(()),
         targets: Vec::new(),
         audit: Vec::new(),
+        untrusted: Vec::new(),
         notes: Vec::new(),
         at: req.at,
         config: req.config.clone(),
@@ -104,6 +107,7 @@ pub fn run(req: Request<'_>) -> Outcome {
     outcome.refresh = updater.refresh();
     if outcome.refresh.is_err() {
         outcome.targets = req.target_paths.iter().map(|p| refresh_failed(p)).collect();
+        outcome.untrusted = updater.probe_untrusted();
     } else {
         for path in &req.target_paths {
             outcome.targets.push(lookup_and_download(&mut updater, path));
@@ -160,6 +164,11 @@ fn lookup_and_download(updater: &mut Updater<'_>, path: &str) -> TargetOutcome {
     };
     out.role = Some(role.clone());
     out.info = Some(info.clone());
+    if updater.config().lookup_only {
+        out.status = TargetStatus::Ok;
+        out.category = Category::Ok;
+        return out;
+    }
     match updater.download_target(path, &info, &role) {
         Ok(data) => {
             out.status = TargetStatus::Ok;

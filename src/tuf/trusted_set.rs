@@ -37,6 +37,25 @@ pub struct Trusted<T> {
     pub file: String,
 }
 
+/// Targets metadata that passed every check of the client workflow against
+/// a trusted set, not yet part of it (see `TrustedSet::commit_targets`).
+#[derive(Debug, Clone)]
+pub struct VerifiedTargets {
+    role: String,
+    delegator: String,
+    trusted: Trusted<Targets>,
+}
+
+impl VerifiedTargets {
+    pub fn role(&self) -> &str {
+        &self.role
+    }
+
+    pub fn trusted(&self) -> &Trusted<Targets> {
+        &self.trusted
+    }
+}
+
 /// What `update_timestamp` did with a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TimestampUpdate {
@@ -355,6 +374,35 @@ impl TrustedSet {
         role: &str,
         delegator: &str,
     ) -> Result<&Trusted<Targets>, TufError> {
+        let verified = self.verify_delegated_targets(data, file, role, delegator)?;
+        Ok(self.commit_targets(verified))
+    }
+
+    /// Trusts targets metadata checked by [`Self::verify_delegated_targets`]
+    /// against this set (nothing it was checked against changes once
+    /// targets are loaded: the snapshot is final then).
+    pub(crate) fn commit_targets(&mut self, v: VerifiedTargets) -> &Trusted<Targets> {
+        let VerifiedTargets { role, delegator, trusted } = v;
+        let slot = match self.targets.entry(role) {
+            std::collections::btree_map::Entry::Occupied(o) => {
+                let slot = o.into_mut();
+                *slot = (delegator, trusted);
+                slot
+            }
+            std::collections::btree_map::Entry::Vacant(v) => v.insert((delegator, trusted)),
+        };
+        &slot.1
+    }
+
+    /// Every check of [`Self::update_delegated_targets`], without changing
+    /// the set (so roles can be checked on several threads, then committed).
+    pub(crate) fn verify_delegated_targets(
+        &self,
+        data: &[u8],
+        file: &str,
+        role: &str,
+        delegator: &str,
+    ) -> Result<VerifiedTargets, TufError> {
         if self.snapshot.is_none() {
             return Err(TufError::order(role, "cannot load targets before snapshot"));
         }
@@ -363,10 +411,7 @@ impl TrustedSet {
         let meta = self.snapshot_meta_for(role)?;
         // §5.6.2: length and hashes from the snapshot.
         verify_length_and_hashes(&meta, data, role, "§5.6.2", file)?;
-        let md = load_data(RoleType::Targets, role, data, file)?;
-        let Signed::Targets(new_targets) = &md.signed else {
-            return Err(TufError::order(role, "not a targets role"));
-        };
+        let mut md = load_data(RoleType::Targets, role, data, file)?;
         // §5.6.3: signed by a threshold of the delegator's keys for this role.
         let signatures = {
             let delegator_md: &dyn Delegator = if delegator == "root" {
@@ -383,6 +428,11 @@ impl TrustedSet {
                 }
             };
             require_threshold(delegator_md, role, &md, self.strict, "§5.6.3")?
+        };
+        // The canonical bytes are not needed any more; the typed data moves on.
+        md.signed_bytes = Vec::new();
+        let Signed::Targets(new_targets) = md.signed else {
+            return Err(TufError::order(role, "not a targets role"));
         };
         // §5.6.4: version equals the snapshot's meta version.
         if new_targets.common.version != meta.version {
@@ -406,9 +456,11 @@ impl TrustedSet {
                 file,
             ));
         }
-        let t = trusted(new_targets.clone(), data, signatures, file);
-        self.targets.insert(role.to_owned(), (delegator.to_owned(), t));
-        self.targets.get(role).map(|(_, t)| t).ok_or_else(|| TufError::order(role, "lost targets"))
+        Ok(VerifiedTargets {
+            role: role.to_owned(),
+            delegator: delegator.to_owned(),
+            trusted: trusted(new_targets, data, signatures, file),
+        })
     }
 
     /// The snapshot's entry for `ROLE.json`, or `missing-from-snapshot`.

@@ -8,7 +8,9 @@
 //! `[V.]snapshot.json` and `[V.]targets.json` unless a valid local copy is
 //! at hand, then delegated roles lazily in the order of the search.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+
+use rayon::prelude::*;
 use std::sync::Arc;
 
 use time::OffsetDateTime;
@@ -17,7 +19,7 @@ use super::error::{Category, TufError};
 use super::metadata::{TargetFile, Targets};
 use super::source::{FetchError, Source, quote};
 use super::state::StateDir;
-use super::trusted_set::{TimestampUpdate, TrustedSet, check_hashes, check_length};
+use super::trusted_set::{TimestampUpdate, TrustedSet, VerifiedTargets, check_hashes, check_length};
 use crate::findings::{Evidence, Finding, Subject};
 use crate::meta::Location;
 
@@ -36,6 +38,10 @@ pub struct Config {
     pub strict: bool,
     /// Upper bound on roles loaded by [`Updater::load_all_roles`].
     pub max_audit_roles: usize,
+    /// Look targets up without downloading them (`session::run`): a found
+    /// target is reported with its trusted info, as python-tuf's
+    /// `get_targetinfo` gives it.
+    pub lookup_only: bool,
 }
 
 impl Default for Config {
@@ -50,6 +56,7 @@ impl Default for Config {
             prefix_targets_with_hash: true,
             strict: false,
             max_audit_roles: 1 << 20,
+            lookup_only: false,
         }
     }
 }
@@ -174,11 +181,7 @@ impl<'a> Updater<'a> {
     }
 
     fn note_local_ignored(&mut self, role: &str, e: &TufError) {
-        self.notes.push(Finding::info(
-            "local-metadata-ignored",
-            Subject::Role { name: role.to_owned() },
-            format!("stored {role} not used: {} ({})", e.message, e.category),
-        ));
+        self.notes.push(local_ignored(role, e));
     }
 
     fn read_local(&self, role: &str, max_len: u64) -> Option<(Vec<u8>, String)> {
@@ -256,14 +259,24 @@ impl<'a> Updater<'a> {
     /// §5.6 / §5.6.7.2: a targets role, from the trusted set, the local copy
     /// or the repository, verified against `parent`'s delegation.
     fn load_targets(&mut self, role: &str, parent: &str) -> Result<Arc<Targets>, TufError> {
+        if let Some((delegator, t)) = self.set.targets_role(role)
+            && delegator == parent
+        {
+            return Ok(t.meta.clone());
+        }
+        let prepared = self.prepare_targets(role, parent);
+        self.apply_prepared(prepared)
+    }
+
+    /// Everything [`Self::load_targets`] does short of changing the updater:
+    /// read the local copy or download, and verify. Runs on any thread.
+    fn prepare_targets(&self, role: &str, parent: &str) -> PreparedRole {
+        let mut notes = Vec::new();
         let mut cached: Option<(Vec<u8>, String)> = None;
         if let Some((delegator, t)) = self.set.targets_role(role) {
-            if delegator == parent {
-                return Ok(t.meta.clone());
-            }
             // Reached through another delegator: verify it against this one.
             cached = Some((t.raw.to_vec(), t.file.clone()));
-            self.notes.push(Finding::info(
+            notes.push(Finding::info(
                 "role-reverified",
                 Subject::Role { name: role.to_owned() },
                 format!(
@@ -273,18 +286,32 @@ impl<'a> Updater<'a> {
         }
         let local = cached.or_else(|| self.read_local(role, self.config.targets_max_length));
         if let Some((data, file)) = local {
-            match self.set.update_delegated_targets(&data, &file, role, parent) {
-                Ok(t) => return Ok(t.meta.clone()),
-                Err(e) => self.note_local_ignored(role, &e),
+            match self.set.verify_delegated_targets(&data, &file, role, parent) {
+                Ok(v) => return PreparedRole { notes, result: Ok((v, false)) },
+                Err(e) => notes.push(local_ignored(role, &e)),
             }
         }
-        let meta = self.set.snapshot_meta_for(role)?;
-        let length = meta.length.filter(|&l| l > 0).unwrap_or(self.config.targets_max_length);
-        let version = self.set.root().meta.consistent_snapshot.then_some(meta.version);
-        let (data, file) = self.fetch_metadata(role, version, length)?;
-        let t = self.set.update_delegated_targets(&data, &file, role, parent)?.meta.clone();
-        self.persist(role, &data);
-        Ok(t)
+        let result = (|| {
+            let meta = self.set.snapshot_meta_for(role)?;
+            let length = meta.length.filter(|&l| l > 0).unwrap_or(self.config.targets_max_length);
+            let version = self.set.root().meta.consistent_snapshot.then_some(meta.version);
+            let (data, file) = self.fetch_metadata(role, version, length)?;
+            Ok((self.set.verify_delegated_targets(&data, &file, role, parent)?, true))
+        })();
+        PreparedRole { notes, result }
+    }
+
+    /// Trusts a prepared role (and stores it if it was downloaded).
+    fn apply_prepared(&mut self, prepared: PreparedRole) -> Result<Arc<Targets>, TufError> {
+        self.notes.extend(prepared.notes);
+        let (verified, downloaded) = prepared.result?;
+        let role = verified.role().to_owned();
+        let t = self.set.commit_targets(verified);
+        let (meta, raw) = (t.meta.clone(), t.raw.clone());
+        if downloaded {
+            self.persist(&role, &raw);
+        }
+        Ok(meta)
     }
 
     /// §5.6.7: the target info for `path`, by a pre-order depth-first search
@@ -311,11 +338,7 @@ impl<'a> Updater<'a> {
             let targets = self.load_targets(&role, &parent)?;
             order.push(role.clone());
             if let Some(info) = targets.targets.get(path) {
-                return Ok(Lookup {
-                    found: Some((role, info.clone())),
-                    limit_reached: false,
-                    visited: order,
-                });
+                return Ok(Lookup { found: Some((role, info)), limit_reached: false, visited: order });
             }
             visited.insert(role.clone());
             if let Some(delegations) = &targets.delegations {
@@ -363,22 +386,41 @@ impl<'a> Updater<'a> {
     }
 
     /// Audit: load and verify every delegated role reachable from top-level
-    /// targets (pre-order, each role once, against the first delegator found).
+    /// targets, pre-order, once per delegation: a role delegated by two
+    /// roles is checked against each (the later check re-verifies the
+    /// trusted bytes, see `role-reverified`).
+    ///
+    /// The children of each loaded role are read and verified on all cores
+    /// first (nothing in the set changes meanwhile); the walk then takes
+    /// them in order, so the result is that of a one-by-one walk. A prepared
+    /// role that the walk reaches some other way first is prepared again.
     pub fn load_all_roles(&mut self) -> Vec<AuditedRole> {
         let mut out = Vec::new();
         let Some((_, top)) = self.set.targets_role("targets") else { return out };
-        let mut seen: HashSet<String> = HashSet::from(["targets".to_owned()]);
+        let mut seen: HashSet<(String, String)> = HashSet::from([("targets".to_owned(), "root".to_owned())]);
         let mut stack: Vec<(String, String)> = children_of("targets", &top.meta);
+        let mut prepared: HashMap<(String, String), PreparedRole> = HashMap::new();
+        self.prefetch(&stack, &seen, &mut prepared, self.config.max_audit_roles);
         while let Some((role, parent)) = stack.pop() {
             if out.len() >= self.config.max_audit_roles {
                 break;
             }
-            if !seen.insert(role.clone()) {
+            let key = (role, parent);
+            if !seen.insert(key.clone()) {
                 continue;
             }
-            match self.load_targets(&role, &parent) {
+            let ready = prepared.remove(&key).filter(|_| self.set.targets_role(&key.0).is_none());
+            let (role, parent) = key;
+            let loaded = match ready {
+                Some(p) => self.apply_prepared(p),
+                None => self.load_targets(&role, &parent),
+            };
+            match loaded {
                 Ok(t) => {
-                    stack.extend(children_of(&role, &t));
+                    let children = children_of(&role, &t);
+                    let budget = self.config.max_audit_roles.saturating_sub(out.len() + 1);
+                    self.prefetch(&children, &seen, &mut prepared, budget);
+                    stack.extend(children);
                     out.push(AuditedRole { role, delegator: parent, outcome: Ok(()) });
                 }
                 Err(e) => out.push(AuditedRole { role, delegator: parent, outcome: Err(e) }),
@@ -386,6 +428,116 @@ impl<'a> Updater<'a> {
         }
         out
     }
+
+    /// After a failed refresh: the top-level roles it did not trust, read
+    /// from the repository without trusting them (the version named by what
+    /// is trusted, else the unversioned file), with their signatures checked
+    /// against the trusted root and their expiry — what can still be known.
+    pub fn probe_untrusted(&self) -> Vec<UntrustedRole> {
+        let set = &self.set;
+        let root = &set.root().meta;
+        let consistent = root.consistent_snapshot;
+        let mut out = Vec::new();
+        for role in ["timestamp", "snapshot", "targets"] {
+            let (trusted, version, max) = match role {
+                "timestamp" => (set.timestamp().is_some(), None, self.config.timestamp_max_length),
+                "snapshot" => (
+                    set.snapshot().is_some(),
+                    set.timestamp().map(|t| t.meta.snapshot_meta.version),
+                    self.config.snapshot_max_length,
+                ),
+                _ => (
+                    set.targets_role("targets").is_some(),
+                    set.snapshot().and_then(|s| s.meta.meta.get("targets.json")).map(|m| m.version),
+                    self.config.targets_max_length,
+                ),
+            };
+            if trusted {
+                continue;
+            }
+            let rel = Self::metadata_path(role, version.filter(|_| consistent));
+            let file = self.metadata.describe(&rel);
+            let read = self
+                .metadata
+                .fetch(&rel, max)
+                .map_err(|e| e.to_string())
+                .and_then(|data| super::metadata::parse(&data, &file).map_err(|e| e.to_string()));
+            out.push(match read {
+                Ok(md) => UntrustedRole {
+                    role: role.to_owned(),
+                    file,
+                    common: Some(md.signed.common().clone()),
+                    signatures: Some(super::verify::verify_role(&**root, role, &md, self.config.strict)),
+                    error: None,
+                },
+                Err(e) => UntrustedRole {
+                    role: role.to_owned(),
+                    file,
+                    common: None,
+                    signatures: None,
+                    error: Some(e),
+                },
+            });
+        }
+        out
+    }
+
+    /// Prepares up to `budget` of `roles` (a reversed child list) that are
+    /// neither visited nor trusted yet, in parallel.
+    fn prefetch(
+        &self,
+        roles: &[(String, String)],
+        seen: &HashSet<(String, String)>,
+        prepared: &mut HashMap<(String, String), PreparedRole>,
+        budget: usize,
+    ) {
+        let wanted: Vec<&(String, String)> = roles
+            .iter()
+            .rev()
+            .filter(|&key| {
+                !seen.contains(key) && self.set.targets_role(&key.0).is_none() && !prepared.contains_key(key)
+            })
+            .take(budget)
+            .collect();
+        if wanted.len() < 2 {
+            return;
+        }
+        let results: Vec<PreparedRole> =
+            wanted.par_iter().map(|(role, parent)| self.prepare_targets(role, parent)).collect();
+        for (key, p) in wanted.into_iter().zip(results) {
+            prepared.insert(key.clone(), p);
+        }
+    }
+}
+
+/// A top-level role a failed refresh did not trust, as read (see
+/// [`Updater::probe_untrusted`]).
+#[derive(Debug, Clone)]
+pub struct UntrustedRole {
+    pub role: String,
+    pub file: String,
+    /// Version and expiry, when the file could be read.
+    pub common: Option<super::metadata::Common>,
+    /// Its signatures against the trusted root's keys for the role.
+    pub signatures: Option<super::verify::VerificationResult>,
+    /// Why it could not be read.
+    pub error: Option<String>,
+}
+
+/// A targets role read and verified, not yet trusted by the updater.
+struct PreparedRole {
+    /// Findings to add when it is applied (local copy ignored, re-verified).
+    notes: Vec<Finding>,
+    /// The verified role and whether it was downloaded (then it is stored).
+    result: Result<(VerifiedTargets, bool), TufError>,
+}
+
+fn local_ignored(role: &str, e: &TufError) -> Finding {
+    Finding::info(
+        "local-metadata-ignored",
+        Subject::Role { name: role.to_owned() },
+        format!("stored {role} not used: {} ({})", e.message, e.category),
+    )
 }
 
 /// Delegations of `role`, reversed so popping the stack visits them in order.

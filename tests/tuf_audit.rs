@@ -1,0 +1,155 @@
+//! `tuf verify --all-roles`: every delegated role reachable from targets is
+//! loaded and verified, once per delegation — a role delegated by two roles
+//! is checked against each delegator's keys — and each result is reported.
+
+mod common;
+
+use common::{Key, metablock};
+use serde_json::{Value, json};
+use trailscope::tuf::session::{self, Request};
+use trailscope::tuf::{Config, MemorySource, report};
+
+const EXPIRES: &str = "2030-01-01T00:00:00Z";
+
+fn keys(list: &[&Key]) -> Value {
+    Value::Object(list.iter().map(|k| (k.keyid.clone(), k.dict.clone())).collect())
+}
+
+fn role(name: &str, keyid: &str, path: &str) -> Value {
+    json!({"name": name, "keyids": [keyid], "threshold": 1, "terminating": false, "paths": [path]})
+}
+
+fn targets_doc(delegations: Option<Value>) -> Value {
+    let mut v = json!({"_type": "targets", "spec_version": "1.0.31", "version": 1, "expires": EXPIRES, "targets": {}});
+    if let Some(d) = delegations {
+        v["delegations"] = d;
+    }
+    v
+}
+
+fn bytes(v: &Value) -> Vec<u8> {
+    serde_json::to_vec(v).unwrap()
+}
+
+/// targets delegates B (key kB) and A (key kA); A delegates C (kC) and B,
+/// but names kC for B, so B (signed by kB) passes under targets and fails under A.
+fn repo() -> (MemorySource, Vec<u8>) {
+    let (top, ka, kb, kc) = (Key::from_seed(1), Key::from_seed(2), Key::from_seed(3), Key::from_seed(4));
+    let one = |k: &Key| json!({"keyids": [k.keyid], "threshold": 1});
+    let root = metablock(
+        &json!({"_type": "root", "spec_version": "1.0.31", "version": 1, "expires": EXPIRES,
+            "consistent_snapshot": false, "keys": keys(&[&top]),
+            "roles": {"root": one(&top), "timestamp": one(&top), "snapshot": one(&top), "targets": one(&top)}}),
+        &[&top],
+    );
+    let mut src = MemorySource::new("repo");
+    let targets = targets_doc(Some(json!({"keys": keys(&[&ka, &kb]),
+        "roles": [role("B", &kb.keyid, "b/*"), role("A", &ka.keyid, "*")]})));
+    let a = targets_doc(Some(json!({"keys": keys(&[&kc]),
+        "roles": [role("C", &kc.keyid, "*"), role("B", &kc.keyid, "b/*")]})));
+    src.insert("targets.json", bytes(&metablock(&targets, &[&top])));
+    src.insert("A.json", bytes(&metablock(&a, &[&ka])));
+    src.insert("B.json", bytes(&metablock(&targets_doc(None), &[&kb])));
+    src.insert("C.json", bytes(&metablock(&targets_doc(None), &[&kc])));
+    let meta: serde_json::Map<String, Value> =
+        ["targets", "A", "B", "C"].iter().map(|r| (format!("{r}.json"), json!({"version": 1}))).collect();
+    let snapshot = bytes(&metablock(
+        &json!({"_type": "snapshot", "spec_version": "1.0.31", "version": 1, "expires": EXPIRES, "meta": meta}),
+        &[&top],
+    ));
+    let ts = metablock(
+        &json!({"_type": "timestamp", "spec_version": "1.0.31", "version": 1, "expires": EXPIRES,
+            "meta": {"snapshot.json": {"version": 1, "length": snapshot.len(),
+                "hashes": {"sha256": trailscope::crypto::sha256_hex(&snapshot)}}}}),
+        &[&top],
+    );
+    src.insert("snapshot.json", snapshot);
+    src.insert("timestamp.json", bytes(&ts));
+    (src, bytes(&root))
+}
+
+#[test]
+fn all_roles_audits_every_delegation_of_every_reachable_role() {
+    let (src, root) = repo();
+    let outcome = session::run(Request {
+        root_bytes: root,
+        root_file: "root.json".into(),
+        metadata: &src,
+        targets: None,
+        state: None,
+        at: trailscope::meta::time::parse("2026-01-01T00:00:00Z").unwrap().at,
+        config: Config::default(),
+        target_paths: Vec::new(),
+        all_roles: true,
+    });
+    assert!(outcome.refresh.is_ok());
+    let audited: Vec<(String, String, Result<(), String>)> = outcome
+        .audit
+        .iter()
+        .map(|a| (a.role.clone(), a.delegator.clone(), a.outcome.clone().map_err(|e| e.category.to_string())))
+        .collect();
+    let expect =
+        |r: &str, d: &str, o: Result<(), &str>| (r.to_owned(), d.to_owned(), o.map_err(str::to_owned));
+    assert_eq!(
+        audited,
+        [
+            expect("B", "targets", Ok(())),
+            expect("A", "targets", Ok(())),
+            expect("C", "A", Ok(())),
+            expect("B", "A", Err("signature-threshold")),
+        ]
+    );
+    let doc = report::document(&outcome, false);
+    let v = doc.to_value();
+    assert_eq!(v["category"], "signature-threshold");
+    let roles = &v["roles"];
+    for r in ["A", "B", "C"] {
+        assert_eq!(roles[r]["trusted"], true, "{r}");
+    }
+    assert_eq!(roles["B"]["delegator"], "targets");
+    assert_eq!(roles["B"]["audit"][0], json!({"delegator": "targets", "result": "ok"}));
+    assert_eq!(roles["B"]["audit"][1]["delegator"], "A");
+    assert_eq!(roles["B"]["audit"][1]["result"], "signature-threshold");
+    let findings = v["findings"].as_array().unwrap();
+    assert!(findings.iter().any(|f| f["category"] == "signature-threshold" && f["subject"]["name"] == "B"));
+    assert!(findings.iter().any(|f| f["category"] == "role-reverified"));
+}
+
+/// A refresh that fails at the timestamp still reports what the other
+/// top-level files say: version, expiry and signature status, not trusted.
+#[test]
+fn failed_refresh_reports_the_roles_it_did_not_reach() {
+    let (mut src, root) = repo();
+    let wrong = Key::from_seed(9);
+    let ts = json!({"_type": "timestamp", "spec_version": "1.0.31", "version": 2, "expires": EXPIRES,
+        "meta": {"snapshot.json": {"version": 1}}});
+    src.insert("timestamp.json", bytes(&metablock(&ts, &[&wrong])));
+    let outcome = session::run(Request {
+        root_bytes: root,
+        root_file: "root.json".into(),
+        metadata: &src,
+        targets: None,
+        state: None,
+        at: trailscope::meta::time::parse("2026-01-01T00:00:00Z").unwrap().at,
+        config: Config::default(),
+        target_paths: Vec::new(),
+        all_roles: true,
+    });
+    assert_eq!(outcome.refresh.as_ref().unwrap_err().role, "timestamp");
+    let v = report::document(&outcome, false).to_value();
+    assert_eq!(v["category"], "signature-threshold");
+    let roles = &v["roles"];
+    assert_eq!(roles["timestamp"]["trusted"], false);
+    assert_eq!(roles["timestamp"]["version"], 2);
+    assert_eq!(roles["timestamp"]["signatures"]["count"], 0);
+    for r in ["snapshot", "targets"] {
+        assert_eq!(roles[r]["trusted"], false, "{r}");
+        assert_eq!(roles[r]["reached"], false, "{r}");
+        assert_eq!(roles[r]["version"], 1, "{r}");
+        assert_eq!(roles[r]["expired"], false, "{r}");
+        assert_eq!(roles[r]["signatures"]["count"], 1, "{r}");
+    }
+    let untrusted =
+        v["findings"].as_array().unwrap().iter().filter(|f| f["category"] == "untrusted-role").count();
+    assert_eq!(untrusted, 3);
+}
