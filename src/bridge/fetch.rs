@@ -44,49 +44,8 @@ impl Cache {
 }
 
 fn lookup_and_download(updater: &mut Updater<'_>, path: &str) -> Fetched {
-    let mut out = TargetOutcome {
-        path: path.to_owned(),
-        status: TargetStatus::NotFound,
-        category: Category::NotFound,
-        role: None,
-        info: None,
-        error: None,
-        visited: Vec::new(),
-        length_verified: None,
-    };
-    let lookup = match updater.get_targetinfo(path) {
-        Ok(l) => l,
-        Err(e) => {
-            out.status = TargetStatus::Error;
-            out.category = e.category;
-            out.role = Some(e.role.clone());
-            out.error = Some(e);
-            return Fetched { outcome: out, data: None };
-        }
-    };
-    out.visited = lookup.visited.clone();
-    let Some((role, info)) = lookup.found else {
-        if lookup.limit_reached {
-            out.category = Category::DelegationLimit;
-        }
-        return Fetched { outcome: out, data: None };
-    };
-    out.role = Some(role.clone());
-    out.info = Some(info.clone());
-    match updater.download_target(path, &info, &role) {
-        Ok(data) => {
-            out.status = TargetStatus::Ok;
-            out.category = Category::Ok;
-            out.length_verified = Some(data.len() as u64);
-            Fetched { outcome: out, data: Some(data) }
-        }
-        Err(e) => {
-            out.status = TargetStatus::Error;
-            out.category = e.category;
-            out.error = Some(e);
-            Fetched { outcome: out, data: None }
-        }
-    }
+    let (outcome, data) = crate::tuf::session::lookup_and_download(updater, path);
+    Fetched { outcome, data }
 }
 
 /// The finding for a target that could not be had, with what it was for.

@@ -110,7 +110,7 @@ pub fn run(req: Request<'_>) -> Outcome {
         outcome.untrusted = updater.probe_untrusted();
     } else {
         for path in &req.target_paths {
-            outcome.targets.push(lookup_and_download(&mut updater, path));
+            outcome.targets.push(lookup_and_download(&mut updater, path).0);
         }
         if req.all_roles {
             outcome.audit = updater.load_all_roles();
@@ -134,7 +134,10 @@ fn refresh_failed(path: &str) -> TargetOutcome {
     }
 }
 
-fn lookup_and_download(updater: &mut Updater<'_>, path: &str) -> TargetOutcome {
+/// Looks `path` up (delegation search) and, unless the configuration asks for
+/// lookups only, downloads and verifies it; returns the outcome and the
+/// verified bytes. Shared by the TUF session and the bridge.
+pub fn lookup_and_download(updater: &mut Updater<'_>, path: &str) -> (TargetOutcome, Option<Vec<u8>>) {
     let mut out = TargetOutcome {
         path: path.to_owned(),
         status: TargetStatus::NotFound,
@@ -152,7 +155,7 @@ fn lookup_and_download(updater: &mut Updater<'_>, path: &str) -> TargetOutcome {
             out.category = e.category;
             out.role = Some(e.role.clone());
             out.error = Some(e);
-            return out;
+            return (out, None);
         }
     };
     out.visited = lookup.visited.clone();
@@ -160,26 +163,27 @@ fn lookup_and_download(updater: &mut Updater<'_>, path: &str) -> TargetOutcome {
         if lookup.limit_reached {
             out.category = Category::DelegationLimit;
         }
-        return out;
+        return (out, None);
     };
     out.role = Some(role.clone());
     out.info = Some(info.clone());
     if updater.config().lookup_only {
         out.status = TargetStatus::Ok;
         out.category = Category::Ok;
-        return out;
+        return (out, None);
     }
     match updater.download_target(path, &info, &role) {
         Ok(data) => {
             out.status = TargetStatus::Ok;
             out.category = Category::Ok;
             out.length_verified = Some(data.len() as u64);
+            (out, Some(data))
         }
         Err(e) => {
             out.status = TargetStatus::Error;
             out.category = e.category;
             out.error = Some(e);
+            (out, None)
         }
     }
-    out
 }
