@@ -109,6 +109,42 @@ fn usage_and_input_errors() {
 }
 
 #[test]
+fn limits_exit_3_naming_the_file() {
+    // No link of the corpus lists more than one artifact: a limit of 0 is
+    // the smallest that a link exceeds.
+    let out = dir_cmd("solo-developer")
+        .args(["--max-artifacts-per-link", "0", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+    let v = json_of(&out);
+    assert_eq!(v["verdict"], "fail");
+    assert_eq!(v["stage"], "in-toto");
+    assert_eq!(v["category"], "limit-exceeded");
+    let msg = v["bridge"]["message"].as_str().unwrap_or_default().to_owned();
+    let found = v["findings"].as_array().unwrap().iter().find(|f| f["category"] == "limit-exceeded").unwrap();
+    let finding = found["message"].as_str().unwrap();
+    for m in [&msg, finding] {
+        assert!(m.contains("clone.134c1c07.link") && m.contains("--max-artifacts-per-link"), "{m}");
+    }
+    // Within the limit, the same scenario passes.
+    let out = dir_cmd("solo-developer")
+        .args(["--max-artifacts-per-link", "1", "--max-links", "3"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let out = dir_cmd("solo-developer").args(["--max-links", "2"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+
+    // TUF metadata over --max-metadata-bytes: the refresh stops, exit 3.
+    let out = dir_cmd("solo-developer").args(["--max-metadata-bytes", "100"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("stage tuf"), "{text}");
+    assert!(text.contains("timestamp.json exceeded the maximum allowed length of 100 bytes"), "{text}");
+}
+
+#[test]
 fn demo_list_and_act3_from_an_empty_directory() {
     let cwd = tempfile::tempdir().unwrap();
     let out = Command::cargo_bin("trailscope")

@@ -84,11 +84,17 @@ pub struct Request<'a> {
     /// Weaknesses the references accept become errors.
     pub strict: bool,
     pub config: Config,
+    /// in-toto: largest layout or link file read, in bytes.
+    pub max_metadata_bytes: u64,
+    /// in-toto: most materials (and products) one link may list.
+    pub max_artifacts_per_link: usize,
+    /// in-toto: most link files read.
+    pub max_links: usize,
 }
 
 impl<'a> Request<'a> {
     /// A request with the defaults: inspections not run, 10 s inspection
-    /// timeout, not strict, python-tuf's client limits.
+    /// timeout, not strict, python-tuf's client limits, in-toto's default limits.
     pub fn new(
         root_bytes: Vec<u8>,
         root_file: impl Into<String>,
@@ -108,6 +114,9 @@ impl<'a> Request<'a> {
             inspection_timeout: Duration::from_secs(10),
             strict: false,
             config: Config::default(),
+            max_metadata_bytes: crate::intoto::metadata::MAX_METADATA_BYTES,
+            max_artifacts_per_link: crate::intoto::MAX_ARTIFACTS_PER_LINK,
+            max_links: crate::intoto::MAX_LINKS,
         }
     }
 }

@@ -503,6 +503,9 @@ fn run_intoto(run: &mut Run, req: &Request<'_>, layout_path: &str) -> Option<InT
     opts.run_inspections = req.run_inspections;
     opts.inspection_timeout = req.inspection_timeout;
     opts.strict = req.strict;
+    opts.max_metadata_bytes = req.max_metadata_bytes;
+    opts.max_artifacts_per_link = req.max_artifacts_per_link;
+    opts.max_links = req.max_links;
     let mut outcome = match intoto::verify(&opts) {
         Ok(o) => o,
         Err(e) => {

@@ -2,8 +2,11 @@
 //! its in-toto metadata (ITE-2 / ITE-3), verified end to end.
 //!
 //! Exit codes: 0 verified, 1 verification failed, 2 usage error, 3 the
-//! trusted root cannot be read or parsed, or a directory does not exist,
-//! 4 internal error.
+//! trusted root cannot be read or parsed, a directory does not exist, or
+//! the deciding failure is metadata that cannot be read: TUF metadata that
+//! is malformed, over its length limit or a lookup stopped at the delegation
+//! limit, or an in-toto layout or link that is malformed or beyond a limit
+//! (`limit-exceeded`), 4 internal error.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -12,7 +15,9 @@ use clap::{Args, Subcommand};
 
 use super::Exit;
 use super::format::yes_no;
-use crate::bridge::{self, BridgeOutcome, Request};
+use super::tuf::TufLimits;
+use super::verify::LinkLimits;
+use crate::bridge::{self, BridgeOutcome, Request, Stage};
 use crate::report::{Inputs, Verdict};
 use crate::tuf::{Category, Config, DirSource, Source, source};
 
@@ -58,6 +63,10 @@ pub struct VerifyArgs {
     /// Treat weaknesses the references accept as errors.
     #[arg(long)]
     pub strict: bool,
+    #[command(flatten)]
+    pub limits: TufLimits,
+    #[command(flatten)]
+    pub link_limits: LinkLimits,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
@@ -133,6 +142,13 @@ fn verify(a: &VerifyArgs) -> Exit {
     req.run_inspections = a.run_inspections;
     req.inspection_timeout = Duration::from_secs(a.inspection_timeout);
     req.strict = a.strict;
+    a.limits.apply(&mut req.config);
+    // One --max-metadata-bytes caps TUF metadata and in-toto layouts and links.
+    if let Some(n) = a.limits.max_metadata_bytes {
+        req.max_metadata_bytes = n;
+    }
+    req.max_artifacts_per_link = a.link_limits.max_artifacts_per_link;
+    req.max_links = a.link_limits.max_links;
     let outcome = bridge::verify(&req);
     if let Err(e) = &outcome.tuf.refresh
         && outcome.tuf.trusted.is_none()
@@ -171,6 +187,25 @@ pub fn print(outcome: &BridgeOutcome, format: Format, inputs: &Inputs) -> Exit {
     super::format::print(&render(outcome, format, inputs));
     match outcome.verdict {
         Verdict::Pass => Exit::Ok,
+        Verdict::Fail if input_problem(outcome) => Exit::Input,
         Verdict::Fail => Exit::Failed,
+    }
+}
+
+/// DESIGN §4 exit 3: the deciding (first) failure is metadata that cannot be
+/// read — as `tuf verify` and `verify` decide it for their stages.
+fn input_problem(outcome: &BridgeOutcome) -> bool {
+    let Some(first) = &outcome.first else { return false };
+    match first.stage {
+        Stage::Tuf => match &outcome.tuf.refresh {
+            Err(e) => super::tuf::unreadable(e),
+            // A lookup that failed: malformed delegated metadata or the
+            // delegation limit (a download over its trusted length is exit 1).
+            Ok(()) => {
+                [Category::Malformed, Category::DelegationLimit].iter().any(|c| c.as_str() == first.category)
+            }
+        },
+        Stage::InToto => super::verify::unreadable_category(&first.category),
+        Stage::CustomMetadata | Stage::ProductBinding => false,
     }
 }

@@ -80,6 +80,13 @@ pub struct RepoArgs {
     /// Treat weaknesses the reference accepts as errors.
     #[arg(long)]
     pub strict: bool,
+    #[command(flatten)]
+    pub limits: TufLimits,
+}
+
+/// The TUF client's limits: shared by `tuf verify`, `tuf inspect`, `graph tuf` and `bridge verify`.
+#[derive(Debug, Clone, Args)]
+pub struct TufLimits {
     /// Cap on every metadata file, in bytes (default: python-tuf's per-role
     /// limits: root 512000, timestamp 16384, snapshot 2000000, targets 5000000).
     /// A larger file exits 3.
@@ -89,6 +96,19 @@ pub struct RepoArgs {
     /// stops there).
     #[arg(long, value_name = "N", default_value_t = 32)]
     pub max_delegations: usize,
+}
+
+impl TufLimits {
+    /// Sets these limits in `config`.
+    pub fn apply(&self, config: &mut Config) {
+        config.max_delegations = self.max_delegations;
+        if let Some(n) = self.max_metadata_bytes {
+            config.root_max_length = n;
+            config.timestamp_max_length = n;
+            config.snapshot_max_length = n;
+            config.targets_max_length = n;
+        }
+    }
 }
 
 pub fn run(args: &TufArgs) -> Exit {
@@ -194,13 +214,8 @@ fn run_inputs(args: &InputArgs, inspect: bool) -> Exit {
 /// malformed, larger than its length limit (refresh), or a lookup stopped at
 /// the delegation limit.
 fn input_problem(outcome: &crate::tuf::session::Outcome) -> bool {
-    let limit = |e: &crate::tuf::TufError| {
-        e.category == Category::Malformed
-            || e.category == Category::DelegationLimit
-            || (e.category == Category::LengthMismatch && e.rule == crate::tuf::updater::LENGTH_LIMIT_RULE)
-    };
     match &outcome.refresh {
-        Err(e) => limit(e),
+        Err(e) => unreadable(e),
         // A target whose download exceeds its trusted length is a failed
         // verification (exit 1), not unreadable metadata.
         Ok(()) => outcome
@@ -208,6 +223,14 @@ fn input_problem(outcome: &crate::tuf::session::Outcome) -> bool {
             .iter()
             .any(|t| matches!(t.category, Category::DelegationLimit | Category::Malformed)),
     }
+}
+
+/// A refresh failure that is metadata which cannot be read (DESIGN §4 exit 3):
+/// malformed, over its length limit, or stopped at the delegation limit.
+pub fn unreadable(e: &crate::tuf::TufError) -> bool {
+    e.category == Category::Malformed
+        || e.category == Category::DelegationLimit
+        || (e.category == Category::LengthMismatch && e.rule == crate::tuf::updater::LENGTH_LIMIT_RULE)
 }
 
 fn exit_of(outcome: &crate::tuf::session::Outcome, verdict: Verdict) -> Exit {
@@ -220,18 +243,8 @@ fn exit_of(outcome: &crate::tuf::session::Outcome, verdict: Verdict) -> Exit {
 
 /// The client configuration of `a`: python-tuf's defaults and the limits given.
 fn config(a: &RepoArgs) -> Config {
-    let mut config = Config {
-        strict: a.strict,
-        lookup_only: a.lookup_only,
-        max_delegations: a.max_delegations,
-        ..Config::default()
-    };
-    if let Some(n) = a.max_metadata_bytes {
-        config.root_max_length = n;
-        config.timestamp_max_length = n;
-        config.snapshot_max_length = n;
-        config.targets_max_length = n;
-    }
+    let mut config = Config { strict: a.strict, lookup_only: a.lookup_only, ..Config::default() };
+    a.limits.apply(&mut config);
     config
 }
 

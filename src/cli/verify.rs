@@ -63,12 +63,33 @@ pub struct VerifyInputs {
     /// Largest layout or link file read, in bytes (exit 3 beyond).
     #[arg(long, value_name = "BYTES", default_value_t = intoto::metadata::MAX_METADATA_BYTES)]
     pub max_metadata_bytes: u64,
+    #[command(flatten)]
+    pub link_limits: LinkLimits,
+}
+
+/// The in-toto limits on links: shared by `verify`, `graph intoto` and `bridge verify`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct LinkLimits {
     /// Most materials (and products) one link may list (exit 3 beyond).
     #[arg(long, value_name = "N", default_value_t = intoto::MAX_ARTIFACTS_PER_LINK)]
     pub max_artifacts_per_link: usize,
     /// Most link files read, all steps and sublayouts together (exit 3 beyond).
     #[arg(long, value_name = "N", default_value_t = intoto::MAX_LINKS)]
     pub max_links: usize,
+}
+
+impl LinkLimits {
+    /// Sets these limits in `opts`.
+    pub fn apply(&self, opts: &mut VerifyOptions) {
+        opts.max_artifacts_per_link = self.max_artifacts_per_link;
+        opts.max_links = self.max_links;
+    }
+}
+
+/// DESIGN §4 exit 3: an in-toto failure category that means a layout or link
+/// could not be read (malformed, or beyond a limit).
+pub fn unreadable_category(category: &str) -> bool {
+    [category::METADATA_INVALID, category::LIMIT_EXCEEDED].contains(&category)
 }
 
 fn usage(command: &str, msg: &str) -> Exit {
@@ -121,8 +142,7 @@ pub fn options(args: &VerifyInputs, command: &str) -> Result<VerifyOptions, Exit
     opts.inspection_timeout = Duration::from_secs(args.inspection_timeout);
     opts.strict = args.strict;
     opts.max_metadata_bytes = args.max_metadata_bytes;
-    opts.max_artifacts_per_link = args.max_artifacts_per_link;
-    opts.max_links = args.max_links;
+    args.link_limits.apply(&mut opts);
     // The argv of each inspection is shown before it runs (DESIGN §9).
     opts.announce = Some(|line| eprintln!("trailscope: {line}"));
     Ok(opts)
@@ -196,12 +216,7 @@ pub fn run(args: &VerifyArgs) -> Exit {
     super::format::print(&text);
     match outcome.verdict {
         Verdict::Pass => Exit::Ok,
-        Verdict::Fail
-            if [category::METADATA_INVALID, category::LIMIT_EXCEEDED]
-                .contains(&outcome.category.as_str()) =>
-        {
-            Exit::Input
-        }
+        Verdict::Fail if unreadable_category(&outcome.category) => Exit::Input,
         Verdict::Fail => Exit::Failed,
     }
 }
