@@ -54,7 +54,9 @@ impl StateDir {
         atomic_write(&self.dir, &self.path_for(role), data)
     }
 
-    /// Stores root version `version`: `root_history/N.root.json` and `root.json`.
+    /// Stores root version `version`: `root_history/N.root.json` and, unless
+    /// the stored `root.json` is already a newer version, `root.json` — a
+    /// run started from an older `--root` must not roll the local state back.
     pub fn persist_root(&self, version: u64, data: &[u8]) -> std::io::Result<()> {
         if !self.write {
             return Ok(());
@@ -62,7 +64,17 @@ impl StateDir {
         let history = self.dir.join("root_history");
         std::fs::create_dir_all(&history)?;
         atomic_write(&history, &history.join(format!("{version}.root.json")), data)?;
+        if self.stored_root_version().is_some_and(|stored| stored > version) {
+            return Ok(());
+        }
         atomic_write(&self.dir, &self.path_for("root"), data)
+    }
+
+    /// `signed.version` of the stored `root.json`, if it can be read.
+    fn stored_root_version(&self) -> Option<u64> {
+        let bytes = self.read("root", 512_000)?;
+        let doc: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+        doc.get("signed")?.get("version")?.as_u64()
     }
 
     /// Removes the stored copy of `role`, if any (no-op unless writable).
@@ -88,6 +100,22 @@ fn atomic_write(dir: &Path, path: &Path, data: &[u8]) -> std::io::Result<()> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn an_older_root_never_replaces_a_newer_stored_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = StateDir::new(dir.path(), true);
+        let v3 = br#"{"signed":{"version":3},"signatures":[]}"#;
+        let v2 = br#"{"signed":{"version":2},"signatures":[]}"#;
+        state.persist_root(3, v3).unwrap();
+        state.persist_root(2, v2).unwrap();
+        assert_eq!(std::fs::read(dir.path().join("root.json")).unwrap(), v3);
+        assert_eq!(std::fs::read(dir.path().join("root_history/2.root.json")).unwrap(), v2);
+        let v4 = br#"{"signed":{"version":4},"signatures":[]}"#;
+        state.persist_root(4, v4).unwrap();
+        assert_eq!(std::fs::read(dir.path().join("root.json")).unwrap(), v4);
+    }
+
     use super::*;
 
     #[test]
