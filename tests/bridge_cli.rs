@@ -3,10 +3,7 @@
 //! findings with their stage, targets), the embedded demo from an empty
 //! current directory, and a scenario served over http from 127.0.0.1.
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -199,57 +196,10 @@ fn demo_list_and_act3_from_an_empty_directory() {
     );
 }
 
-/// Serves `root` over http on 127.0.0.1 (percent-decoded paths, 404
-/// otherwise). Stops by itself after 60 s or 200 connections.
-fn serve(root: PathBuf) -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        let mut served = 0;
-        while Instant::now() < deadline && served < 200 {
-            match listener.accept() {
-                Ok((stream, _)) => {
-                    served += 1;
-                    let _ = stream.set_nonblocking(false);
-                    handle(stream, &root);
-                }
-                Err(_) => std::thread::sleep(Duration::from_millis(5)),
-            }
-        }
-    });
-    port
-}
+mod http_support;
 
-fn handle(stream: TcpStream, root: &Path) {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-    let mut reader = BufReader::new(stream);
-    let mut first = String::new();
-    if reader.read_line(&mut first).is_err() {
-        return;
-    }
-    loop {
-        let mut line = String::new();
-        match reader.read_line(&mut line) {
-            Ok(n) if n > 2 => continue,
-            _ => break,
-        }
-    }
-    let path = first.split_whitespace().nth(1).unwrap_or("/").trim_start_matches('/').to_owned();
-    let decoded = percent_encoding::percent_decode_str(&path).decode_utf8_lossy().into_owned();
-    let body =
-        if decoded.split('/').any(|s| s == "..") { None } else { std::fs::read(root.join(&decoded)).ok() };
-    let mut stream = reader.into_inner();
-    let _ = match body {
-        Some(b) => stream
-            .write_all(
-                format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", b.len())
-                    .as_bytes(),
-            )
-            .and_then(|_| stream.write_all(&b)),
-        None => stream.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"),
-    };
+fn serve(root: PathBuf) -> u16 {
+    http_support::Server::start(root).port
 }
 
 #[test]

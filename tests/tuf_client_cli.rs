@@ -2,85 +2,16 @@
 //! like the suite drives it: fixture repositories served from 127.0.0.1,
 //! one process per command, state only in the metadata directory.
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+
+use std::time::Duration;
 
 use assert_cmd::Command;
 
 mod tuf_support;
 
-/// Serves files under `root` (percent-decoded request paths, 404 otherwise)
-/// and records every request path. Stops by itself after 60 s.
-struct Server {
-    port: u16,
-    requests: Arc<Mutex<Vec<String>>>,
-}
-
-impl Server {
-    fn start(root: PathBuf) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.set_nonblocking(true).unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let requests = Arc::new(Mutex::new(Vec::new()));
-        let log = requests.clone();
-        std::thread::spawn(move || {
-            let deadline = Instant::now() + Duration::from_secs(60);
-            while Instant::now() < deadline {
-                match listener.accept() {
-                    Ok((stream, _)) => {
-                        let _ = stream.set_nonblocking(false);
-                        handle(stream, &root, &log);
-                    }
-                    Err(_) => std::thread::sleep(Duration::from_millis(2)),
-                }
-            }
-        });
-        Server { port, requests }
-    }
-
-    fn url(&self, dir: &str) -> String {
-        format!("http://127.0.0.1:{}/{dir}/", self.port)
-    }
-
-    /// The requests so far, emptying the log.
-    fn take(&self) -> Vec<String> {
-        std::mem::take(&mut *self.requests.lock().unwrap())
-    }
-}
-
-fn handle(stream: TcpStream, root: &Path, log: &Mutex<Vec<String>>) {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-    let mut reader = BufReader::new(stream);
-    let mut first = String::new();
-    if reader.read_line(&mut first).is_err() {
-        return;
-    }
-    loop {
-        let mut line = String::new();
-        match reader.read_line(&mut line) {
-            Ok(n) if n > 2 => continue,
-            _ => break,
-        }
-    }
-    let path = first.split_whitespace().nth(1).unwrap_or("/").trim_start_matches('/').to_owned();
-    log.lock().unwrap().push(path.clone());
-    let decoded = percent_encoding::percent_decode_str(&path).decode_utf8_lossy().into_owned();
-    let body =
-        if decoded.split('/').any(|s| s == "..") { None } else { std::fs::read(root.join(&decoded)).ok() };
-    let mut stream = reader.into_inner();
-    let _ = match body {
-        Some(b) => stream
-            .write_all(
-                format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", b.len())
-                    .as_bytes(),
-            )
-            .and_then(|_| stream.write_all(&b)),
-        None => stream.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"),
-    };
-}
+mod http_support;
+use http_support::Server;
 
 fn scenario(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/interop/tuf").join(name)

@@ -2,86 +2,17 @@
 //! server inside the test gives the same verdicts as the directory, and a
 //! server that sends more than the length limit is cut off.
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use trailscope::tuf::session::{self, Outcome, Request};
 use trailscope::tuf::{Category, Config, DirSource, HttpSource, Source};
 
-/// Serves files under `root` (percent-decoded request paths, 404 otherwise);
-/// paths in `endless` get an unbounded stream instead. Stops by itself
-/// after 60 s or 500 connections.
-struct Server {
-    port: u16,
-    requests: Arc<Mutex<Vec<String>>>,
-}
+mod http_support;
+use http_support::Server;
 
 fn serve(root: PathBuf, endless: Vec<String>) -> Server {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let requests = Arc::new(Mutex::new(Vec::new()));
-    let log = requests.clone();
-    std::thread::spawn(move || {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        let mut served = 0;
-        while Instant::now() < deadline && served < 500 {
-            match listener.accept() {
-                Ok((stream, _)) => {
-                    served += 1;
-                    let _ = stream.set_nonblocking(false);
-                    handle(stream, &root, &endless, &log);
-                }
-                Err(_) => std::thread::sleep(Duration::from_millis(5)),
-            }
-        }
-    });
-    Server { port, requests }
-}
-
-fn handle(stream: TcpStream, root: &Path, endless: &[String], log: &Mutex<Vec<String>>) {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-    let _ = stream.set_write_timeout(Some(Duration::from_secs(5)));
-    let mut reader = BufReader::new(stream);
-    let mut first = String::new();
-    if reader.read_line(&mut first).is_err() {
-        return;
-    }
-    loop {
-        let mut line = String::new();
-        match reader.read_line(&mut line) {
-            Ok(n) if n > 2 => continue,
-            _ => break,
-        }
-    }
-    let path = first.split_whitespace().nth(1).unwrap_or("/").trim_start_matches('/').to_owned();
-    log.lock().unwrap().push(path.clone());
-    let mut stream = reader.into_inner();
-    if endless.contains(&path) {
-        let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n");
-        let chunk = vec![b' '; 64 * 1024];
-        for _ in 0..800 {
-            if stream.write_all(&chunk).is_err() {
-                break;
-            }
-        }
-        return;
-    }
-    let decoded = percent_encoding::percent_decode_str(&path).decode_utf8_lossy().into_owned();
-    let file = root.join(&decoded);
-    let body = if decoded.split('/').any(|s| s == "..") { None } else { std::fs::read(file).ok() };
-    let _ = match body {
-        Some(b) => stream
-            .write_all(
-                format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", b.len())
-                    .as_bytes(),
-            )
-            .and_then(|_| stream.write_all(&b)),
-        None => stream.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"),
-    };
+    Server::with_endless(root, endless)
 }
 
 fn scenario(name: &str) -> PathBuf {
@@ -140,7 +71,7 @@ fn served_repository_gives_the_same_verdicts_as_the_directory() {
         let via_dir =
             run(&dir, &DirSource::new(dir.join("repo/metadata")), &DirSource::new(dir.join("repo/targets")));
         assert_eq!(summary(&via_http), summary(&via_dir), "{name}");
-        let requests = server.requests.lock().unwrap().clone();
+        let requests = server.requests();
         assert_eq!(
             requests.first().map(String::as_str),
             Some("metadata/2.root.json"),
