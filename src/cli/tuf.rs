@@ -167,7 +167,7 @@ fn run_inputs(args: &InputArgs, inspect: bool) -> Exit {
         Err(exit) => return exit,
     };
     let root_file = opts.root.display().to_string();
-    let planned = match crate::engine::plans::tuf::plan(&opts, false) {
+    let planned = match crate::engine::plans::tuf::plan_one_shot(&opts) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("error: internal error: {e}");

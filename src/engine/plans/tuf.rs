@@ -262,6 +262,40 @@ pub fn plan_in(opts: &TufOptions, detail: bool, source: &dyn FileSource) -> Resu
         out.status = if pass { Status::Pass } else { Status::Fail };
         out
     });
+    target_units(&mut b, opts, &verdict);
+    Ok(TufPlan { plan: b.build()?, verdict, evaluated_at })
+}
+
+/// The plan of a one-shot headless run (`tuf verify`, `tuf inspect`): there
+/// is nothing to cache between runs, so the metadata is neither listed nor
+/// read up front; the verdict runs the client workflow over its own sources,
+/// which read only what the workflow asks for (four files for a refresh of
+/// a 16,384-bin repository, not all of them).
+pub fn plan_one_shot(opts: &TufOptions) -> Result<TufPlan, PlanError> {
+    let mut b = Plan::builder();
+    let at_text = crate::meta::time::format(opts.at);
+    let evaluated_at = b.param("evaluated_at", opts.at, at_text.as_bytes());
+    let root_file = b.file(&opts.root);
+    let (o, rf, at) = (opts.clone(), root_file.clone(), evaluated_at.clone());
+    let inputs = [evaluated_at.input(), root_file.input()];
+    let verdict = b.unit(UnitId::new("verdict", opts.metadata.clone()), &inputs, move |inputs| {
+        let Some(root) = inputs.bytes(&rf) else {
+            return Outcome::error(format!("cannot read trusted root {}", o.root.display()));
+        };
+        let at = inputs.param(&at).copied().unwrap_or(o.at);
+        let outcome = run_session(&o, root.to_vec(), at);
+        let doc = report::document(&outcome, o.config.strict);
+        let pass = doc.verdict == crate::report::Verdict::Pass;
+        let mut out = Outcome::from_findings(Some(outcome), doc.findings);
+        out.status = if pass { Status::Pass } else { Status::Fail };
+        out
+    });
+    target_units(&mut b, opts, &verdict);
+    Ok(TufPlan { plan: b.build()?, verdict, evaluated_at })
+}
+
+/// One unit per requested target, reading its result from the verdict.
+fn target_units(b: &mut PlanBuilder, opts: &TufOptions, verdict: &UnitRef<TufOutcome>) {
     for path in &opts.target_paths {
         let (v, p) = (verdict.clone(), path.clone());
         b.unit(UnitId::new("tuf-target", path.clone()), &[verdict.input()], move |inputs| {
@@ -276,7 +310,6 @@ pub fn plan_in(opts: &TufOptions, detail: bool, source: &dyn FileSource) -> Resu
             out
         });
     }
-    Ok(TufPlan { plan: b.build()?, verdict, evaluated_at })
 }
 
 /// A role unit: the trusted set after one more update, or why not.
