@@ -178,7 +178,7 @@ pub fn run(args: &VerifyArgs) -> Exit {
     {
         return usage("verify", &format!("invalid parameter name {bad:?}"));
     }
-    let planned = match crate::engine::plans::intoto::plan(&opts, false) {
+    let planned = match crate::engine::plans::intoto::plan_one_shot(&opts) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("trailscope verify: internal error: {e}");
