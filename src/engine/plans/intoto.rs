@@ -232,20 +232,7 @@ pub fn plan_in(opts: &VerifyOptions, detail: bool, source: &dyn FileSource) -> R
             }
             load_content(inputs.file(file).map(|f| &f.content), &shown(path))
         };
-        match intoto::verify_with(&opts, &loader) {
-            Ok(outcome) => {
-                let status = if outcome.verdict == Verdict::Pass { Status::Pass } else { Status::Fail };
-                let findings = outcome.findings.clone();
-                let mut out = Outcome::from_findings(Some(Ok(outcome)), findings);
-                out.status = status;
-                out
-            }
-            Err(e) => {
-                let mut out = failed(e.to_string());
-                out.output = Some(Err(e.to_string()));
-                out
-            }
-        }
+        verdict_outcome(intoto::verify_with(&opts, &loader))
     });
     Ok(InTotoPlan { plan: b.build()?, verdict, evaluated_at, layout: opts.layout.clone() })
 }
@@ -265,22 +252,28 @@ pub fn plan_one_shot(opts: &VerifyOptions) -> Result<InTotoPlan, PlanError> {
             if let Some(t) = inputs.param(&at) {
                 opts.at = *t;
             }
-            match intoto::verify(&opts) {
-                Ok(outcome) => {
-                    let status = if outcome.verdict == Verdict::Pass { Status::Pass } else { Status::Fail };
-                    let findings = outcome.findings.clone();
-                    let mut out = Outcome::from_findings(Some(Ok(outcome)), findings);
-                    out.status = status;
-                    out
-                }
-                Err(e) => {
-                    let mut out = failed(e.to_string());
-                    out.output = Some(Err(e.to_string()));
-                    out
-                }
-            }
+            verdict_outcome(intoto::verify(&opts))
         });
     Ok(InTotoPlan { plan: b.build()?, verdict, evaluated_at, layout: opts.layout.clone() })
+}
+
+/// The verdict unit's outcome: the verification's findings, pass or fail by
+/// its verdict; a verification that could not run is a failed unit.
+fn verdict_outcome(result: Result<InTotoOutcome, intoto::Error>) -> Outcome<InTotoVerdict> {
+    match result {
+        Ok(outcome) => {
+            let status = if outcome.verdict == Verdict::Pass { Status::Pass } else { Status::Fail };
+            let findings = outcome.findings.clone();
+            let mut out = Outcome::from_findings(Some(Ok(outcome)), findings);
+            out.status = status;
+            out
+        }
+        Err(e) => {
+            let mut out = failed(e.to_string());
+            out.output = Some(Err(e.to_string()));
+            out
+        }
+    }
 }
 
 /// The layout's own checks, links, thresholds and step rules.

@@ -256,11 +256,7 @@ pub fn plan_in(opts: &TufOptions, detail: bool, source: &dyn FileSource) -> Resu
                 all_roles: o.all_roles,
             })
         };
-        let doc = report::document(&outcome, o.config.strict);
-        let pass = doc.verdict == crate::report::Verdict::Pass;
-        let mut out = Outcome::from_findings(Some(outcome), doc.findings);
-        out.status = if pass { Status::Pass } else { Status::Fail };
-        out
+        verdict_outcome(outcome, o.config.strict)
     });
     target_units(&mut b, opts, &verdict);
     Ok(TufPlan { plan: b.build()?, verdict, evaluated_at })
@@ -284,14 +280,19 @@ pub fn plan_one_shot(opts: &TufOptions) -> Result<TufPlan, PlanError> {
         };
         let at = inputs.param(&at).copied().unwrap_or(o.at);
         let outcome = run_session(&o, root.to_vec(), at);
-        let doc = report::document(&outcome, o.config.strict);
-        let pass = doc.verdict == crate::report::Verdict::Pass;
-        let mut out = Outcome::from_findings(Some(outcome), doc.findings);
-        out.status = if pass { Status::Pass } else { Status::Fail };
-        out
+        verdict_outcome(outcome, o.config.strict)
     });
     target_units(&mut b, opts, &verdict);
     Ok(TufPlan { plan: b.build()?, verdict, evaluated_at })
+}
+
+/// The verdict unit's outcome: the report's findings, pass or fail by its verdict.
+fn verdict_outcome(outcome: TufOutcome, strict: bool) -> Outcome<TufOutcome> {
+    let doc = report::document(&outcome, strict);
+    let pass = doc.verdict == crate::report::Verdict::Pass;
+    let mut out = Outcome::from_findings(Some(outcome), doc.findings);
+    out.status = if pass { Status::Pass } else { Status::Fail };
+    out
 }
 
 /// One unit per requested target, reading its result from the verdict.
