@@ -199,6 +199,54 @@ proptest! {
         trailscope::meta::stream::canonicalize(text.as_bytes(), &mut streamed).unwrap();
         prop_assert_eq!(streamed, canonical::to_vec(&v).unwrap());
     }
+
+    /// The chunked form gives the same bytes when it can stream, and it can
+    /// whenever the keys are in order (serde_json writes its maps sorted) and
+    /// none needs escaping.
+    #[test]
+    fn chunked_canonicalization_equals_the_buffered_one(v in arb_json(), pretty in any::<bool>()) {
+        let text = if pretty { serde_json::to_string_pretty(&v).unwrap() } else { serde_json::to_string(&v).unwrap() };
+        let mut buffered = Vec::new();
+        trailscope::meta::stream::canonicalize(text.as_bytes(), &mut buffered).unwrap();
+        let mut chunks = Vec::new();
+        let streamed = trailscope::meta::stream::canonicalize_to(text.as_bytes(), &mut |c: &[u8]| chunks.extend_from_slice(c)).unwrap();
+        if streamed {
+            prop_assert_eq!(&chunks, &buffered);
+        } else {
+            prop_assert!(text.contains("\\\"") || text.contains("\\\\"), "in-order text must stream: {}", text);
+        }
+    }
+}
+
+#[test]
+fn chunked_canonicalization_of_a_large_document_arrives_in_pieces() {
+    let items: Vec<String> =
+        (0..20_000).map(|i| format!("\"k{i:06}\": {{\"sha256\": \"{i:064x}\"}}")).collect();
+    let doc = format!("{{\"a\": 1, \"items\": {{{}}}, \"z\": [1, 2]}}", items.join(", "));
+    let mut buffered = Vec::new();
+    trailscope::meta::stream::canonicalize(doc.as_bytes(), &mut buffered).unwrap();
+    let (mut pieces, mut joined) = (0, Vec::new());
+    let streamed = trailscope::meta::stream::canonicalize_to(doc.as_bytes(), &mut |c: &[u8]| {
+        pieces += 1;
+        joined.extend_from_slice(c);
+    });
+    assert_eq!(streamed, Ok(true));
+    assert_eq!(joined, buffered);
+    assert!(pieces > 10, "{pieces} pieces");
+    // One key out of order deep inside: not streamable, and the buffered form sorts it.
+    let unsorted = doc.replace("\"k010000\"", "\"k000000x\"");
+    let streamed = trailscope::meta::stream::canonicalize_to(unsorted.as_bytes(), &mut |_: &[u8]| {});
+    assert_eq!(streamed, Ok(false));
+    // A malformed document is an error, not "unsorted".
+    assert!(trailscope::meta::stream::canonicalize_to(br#"{"a": [1,]}"#, &mut |_: &[u8]| {}).is_err());
+    assert_eq!(
+        trailscope::meta::stream::canonicalize_to(br#"{"b": 1, "a": 2}"#, &mut |_: &[u8]| {}),
+        Ok(false)
+    );
+    assert_eq!(
+        trailscope::meta::stream::canonicalize_to(br#"{"a": 1, "a": 2}"#, &mut |_: &[u8]| {}),
+        Ok(false)
+    );
 }
 
 /// Fuzz finding: a 10,000-digit integer was accepted by the streaming

@@ -251,6 +251,58 @@ impl PublicKey {
     }
 }
 
+/// A signature check fed the message in pieces ([`PublicKey::message_verifier`]),
+/// so a large message need not be held whole. Ed25519 hashes as it goes;
+/// the other schemes gather the message and check it at the end.
+pub struct MessageVerifier<'k> {
+    state: Streamed<'k>,
+}
+
+enum Streamed<'k> {
+    Ed25519(Box<ed25519_dalek::StreamVerifier>),
+    Gathered { key: &'k PublicKey, sig: Vec<u8>, msg: Vec<u8> },
+    Failed(SigError),
+}
+
+impl MessageVerifier<'_> {
+    pub fn update(&mut self, chunk: &[u8]) {
+        match &mut self.state {
+            Streamed::Ed25519(v) => v.update(chunk),
+            Streamed::Gathered { msg, .. } => msg.extend_from_slice(chunk),
+            Streamed::Failed(_) => {}
+        }
+    }
+
+    /// The outcome [`PublicKey::verify`] gives for the whole message.
+    pub fn finish(self) -> Result<(), SigError> {
+        match self.state {
+            Streamed::Ed25519(v) => v.finalize_and_verify().map_err(|_| SigError::Invalid),
+            Streamed::Gathered { key, sig, msg } => key.verify(&msg, &sig),
+            Streamed::Failed(e) => Err(e),
+        }
+    }
+}
+
+impl PublicKey {
+    /// Starts a check of `sig` over a message given later in pieces.
+    pub fn message_verifier(&self, sig: &[u8]) -> MessageVerifier<'_> {
+        let state = match (&self.material, Scheme::from_name(&self.scheme)) {
+            (Material::Ed25519(k), _) => match ed25519_dalek::Signature::from_slice(sig) {
+                Ok(s) => match k.verify_stream(&s) {
+                    Ok(v) => Streamed::Ed25519(Box::new(v)),
+                    // A scalar out of range: `verify` rejects it the same way.
+                    Err(_) => Streamed::Failed(SigError::Invalid),
+                },
+                Err(_) => {
+                    Streamed::Failed(SigError::Malformed(format!("ed25519 signature of {} bytes", sig.len())))
+                }
+            },
+            _ => Streamed::Gathered { key: self, sig: sig.to_vec(), msg: Vec::new() },
+        };
+        MessageVerifier { state }
+    }
+}
+
 const OID_ED25519: &str = "1.3.101.112";
 const OID_RSA: &str = "1.2.840.113549.1.1.1";
 const OID_EC: &str = "1.2.840.10045.2.1";
@@ -365,6 +417,32 @@ mod tests {
         .unwrap();
         assert!(k.unusable_reason().is_some());
         assert!(matches!(k.verify(b"m", b"s"), Err(SigError::UnusableKey(_))));
+    }
+
+    #[test]
+    fn a_message_in_pieces_verifies_as_the_whole_message() {
+        let msg: Vec<u8> = (0..200_000u32).flat_map(|i| i.to_le_bytes()).collect();
+        for signer in [
+            crate::crypto::SigningKey::ed25519_from_seed(&[7; 32]),
+            crate::crypto::SigningKey::p256_from_seed(&[9; 32]),
+        ] {
+            let key = signer.public_key();
+            let sig = signer.sign(&msg);
+            let in_pieces = |m: &[u8], s: &[u8]| {
+                let mut v = key.message_verifier(s);
+                for chunk in m.chunks(65_536) {
+                    v.update(chunk);
+                }
+                v.finish()
+            };
+            assert_eq!(in_pieces(&msg, &sig), Ok(()));
+            assert_eq!(key.verify(&msg, &sig), Ok(()));
+            let mut tampered = msg.clone();
+            tampered[123_456] ^= 1;
+            assert_eq!(in_pieces(&tampered, &sig), Err(SigError::Invalid));
+            assert_eq!(in_pieces(&msg[..msg.len() - 1], &sig), key.verify(&msg[..msg.len() - 1], &sig));
+            assert!(matches!(in_pieces(&msg, &sig[..10]), Err(SigError::Malformed(_))));
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
-use super::metadata::{self, LoadError, Metadata, SigCheck};
+use super::metadata::{self, KeyCheck, LoadError, Metadata, SigCheck};
 use super::model::{Layout, LayoutKey, Link, Payload, Step, show_command};
 use super::trace::{LayoutTrace, LinkStatus, LinkTrace, StepTrace};
 use super::verify::{
@@ -171,8 +171,9 @@ fn load_links(
                 command: None,
                 sublayout: false,
             };
-            let loaded =
-                prefetched.remove(&path).unwrap_or_else(|| load_link(ctx.loader, link_dir, &path, ctx.opts));
+            let loaded = prefetched
+                .remove(&path)
+                .unwrap_or_else(|| load_link(ctx.loader, link_dir, &path, None, ctx.opts));
             match loaded {
                 Ok(m) => {
                     trace.format = Some(m.format());
@@ -263,14 +264,12 @@ fn prefetch(layout: &Layout, link_dir: &Path, loader: &dyn Loader, opts: &Verify
         .collect();
     jobs.into_par_iter()
         .map(|(path, step, keyid)| {
-            let mut loaded = load_link(loader, link_dir, &path, opts);
-            if let Ok(m) = &mut loaded
-                && let Some(vk) = verification_key(layout, step, &keyid, &main_of_subkey)
-                && let Ok(key) = &vk.key
-            {
-                m.precompute(&vk.keyid, &vk.subkeys, key);
-                m.release_signed_bytes();
-            }
+            let vk = verification_key(layout, step, &keyid, &main_of_subkey);
+            let check = vk.as_ref().and_then(|vk| {
+                let key = vk.key.as_ref().ok()?;
+                Some(KeyCheck { keyid: &vk.keyid, subkeys: &vk.subkeys, key })
+            });
+            let loaded = load_link(loader, link_dir, &path, check.as_ref(), opts);
             (path, loaded)
         })
         .collect()
@@ -285,12 +284,16 @@ fn load_link(
     loader: &dyn Loader,
     link_dir: &Path,
     path: &Path,
+    check: Option<&KeyCheck<'_>>,
     opts: &VerifyOptions,
 ) -> Result<Metadata, LoadError> {
     if let Some(why) = metadata::symlink_out_of(link_dir, path) {
         return Err(LoadError::Limit(why));
     }
-    let m = loader.load(path)?;
+    let m = match check {
+        Some(check) => loader.load_checked(path, check)?,
+        None => loader.load(path)?,
+    };
     if let Ok(Payload::Link(link)) = &m.payload {
         for (side, n) in [("materials", link.materials.len()), ("products", link.products.len())] {
             if n > opts.max_artifacts_per_link {

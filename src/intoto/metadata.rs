@@ -88,8 +88,27 @@ pub fn load(path: &Path) -> Result<Metadata, LoadError> {
     load_limited(path, MAX_METADATA_BYTES)
 }
 
+/// The key a document's signature is checked with while it loads (the one
+/// stage 5 of verification will ask for): [`Metadata::verify`] with the
+/// same key id then answers from the result.
+#[derive(Debug, Clone, Copy)]
+pub struct KeyCheck<'k> {
+    pub keyid: &'k str,
+    pub subkeys: &'k [String],
+    pub key: &'k PublicKey,
+}
+
 /// Reads and parses a file of at most `max_bytes` bytes.
 pub fn load_limited(path: &Path, max_bytes: u64) -> Result<Metadata, LoadError> {
+    load_limited_checked(path, max_bytes, None)
+}
+
+/// [`load_limited`], checking the signature of `check` as it parses.
+pub fn load_limited_checked(
+    path: &Path,
+    max_bytes: u64,
+    check: Option<&KeyCheck<'_>>,
+) -> Result<Metadata, LoadError> {
     // Opening a FIFO would block, a device would never end: regular files only.
     if let Ok(m) = std::fs::metadata(path)
         && !m.is_file()
@@ -116,7 +135,11 @@ pub fn load_limited(path: &Path, max_bytes: u64) -> Result<Metadata, LoadError> 
     if bytes.len() as u64 > max_bytes {
         return Err(too_big());
     }
-    from_bytes(&bytes, &path.display().to_string())
+    let label = path.display().to_string();
+    match check {
+        Some(check) => from_bytes_checked(&bytes, &label, check),
+        None => from_bytes(&bytes, &label),
+    }
 }
 
 /// Why the link file `path` of `dir` may not be read: it is a symbolic link
@@ -143,9 +166,27 @@ pub fn symlink_out_of(dir: &Path, path: &Path) -> Option<String> {
 
 /// Parses document bytes like python's `Metadata.from_dict` (+ `json.load`).
 pub fn from_bytes(bytes: &[u8], label: &str) -> Result<Metadata, LoadError> {
-    if let Some(fast) = fast::link(bytes, label) {
+    match fast::link(bytes, label) {
+        Some(fast) => Ok(fast),
+        None => from_bytes_general(bytes, label),
+    }
+}
+
+/// [`from_bytes`] and the signature check of `check`. A large link in the
+/// plain shape is parsed on one core while its canonical form is streamed
+/// into the signature check on the other, and the canonical bytes are never
+/// held (a check with another key later reads the file again).
+pub fn from_bytes_checked(bytes: &[u8], label: &str, check: &KeyCheck<'_>) -> Result<Metadata, LoadError> {
+    if let Some(fast) = fast::link_checked(bytes, label, check) {
         return Ok(fast);
     }
+    let mut m = from_bytes_general(bytes, label)?;
+    m.precompute(check.keyid, check.subkeys, check.key);
+    m.release_signed_bytes();
+    Ok(m)
+}
+
+fn from_bytes_general(bytes: &[u8], label: &str) -> Result<Metadata, LoadError> {
     let doc = crate::meta::json::parse(bytes, label).map_err(|e| LoadError::Malformed(e.message))?;
     let obj = doc.as_object().ok_or_else(|| LoadError::Malformed("not a JSON object".into()))?;
     if obj.contains_key("payload") {
@@ -225,10 +266,7 @@ impl Metadata {
                 let Ok(bytes) = hex::decode(&sig.sig) else {
                     return SigCheck::Invalid("signature is not hex".into());
                 };
-                match key.verify(signed_bytes, &bytes) {
-                    Ok(()) => SigCheck::Valid { raw: true, normalized: true },
-                    Err(e) => SigCheck::Invalid(e.to_string()),
-                }
+                canonical_outcome(key.verify(signed_bytes, &bytes))
             }
             Env::Metablock(env) => {
                 let Some(sig) =
@@ -282,6 +320,14 @@ impl Metadata {
     }
 }
 
+/// A Metablock signature over canonical bytes, which are both forms at once.
+fn canonical_outcome(result: Result<(), crate::crypto::SigError>) -> SigCheck {
+    match result {
+        Ok(()) => SigCheck::Valid { raw: true, normalized: true },
+        Err(e) => SigCheck::Invalid(e.to_string()),
+    }
+}
+
 impl Metadata {
     /// Checks the signature of `keyid` now and keeps the result, so a later
     /// [`Metadata::verify`] with the same key id (in the reference's order)
@@ -319,7 +365,8 @@ mod fast {
     use serde_json::value::RawValue;
     use serde_json::{Map, Value};
 
-    use super::{Env, Metadata};
+    use super::{Env, KeyCheck, Metadata, SigCheck};
+    use crate::crypto::PublicKey;
     use crate::intoto::model::{Artifacts, HashDict, Link, Payload};
     use crate::meta::{Location, Signature};
 
@@ -396,17 +443,72 @@ mod fast {
             .all(|h| h.bytes().fold(true, |ok, b| ok & HEX[usize::from(b)]))
     }
 
+    fn plain_link(raw: &[u8]) -> Option<PlainLink> {
+        let plain: PlainLink = serde_json::from_slice(raw).ok()?;
+        let plain_shape = plain.kind == "link" && all_hex(&plain.materials.0) && all_hex(&plain.products.0);
+        plain_shape.then_some(plain)
+    }
+
     pub(super) fn link(bytes: &[u8], label: &str) -> Option<Metadata> {
         let env: Envelope<'_> = serde_json::from_slice(bytes).ok()?;
         let raw = env.signed.get().as_bytes();
-        let plain: PlainLink = serde_json::from_slice(raw).ok()?;
-        if plain.kind != "link" || !all_hex(&plain.materials.0) || !all_hex(&plain.products.0) {
-            return None;
-        }
+        let plain = plain_link(raw)?;
         let mut signed_bytes = Vec::with_capacity(raw.len());
         crate::meta::stream::canonicalize(raw, &mut signed_bytes).ok()?;
-        let signatures = env
-            .signatures
+        Some(assemble(env.signatures, plain, signed_bytes, Vec::new(), label))
+    }
+
+    pub(super) fn link_checked(bytes: &[u8], label: &str, check: &KeyCheck<'_>) -> Option<Metadata> {
+        let env: Envelope<'_> = serde_json::from_slice(bytes).ok()?;
+        let raw = env.signed.get().as_bytes();
+        // python's verify_signature: the first signature with a matching key id.
+        let sig = env.signatures.iter().find(|s| s.keyid == check.keyid || check.subkeys.contains(&s.keyid));
+        let (plain, outcome) = rayon::join(|| plain_link(raw), || streamed_check(raw, sig, check.key));
+        let precomputed = vec![(check.keyid.to_owned(), outcome?)];
+        Some(assemble(env.signatures, plain?, Vec::new(), precomputed, label))
+    }
+
+    /// The signature check over the canonical form of `raw`, streamed into
+    /// the hash where the document's objects are in order already, else
+    /// over the buffered canonical form; `None` when `raw` has no canonical
+    /// form (the general path reports why).
+    fn streamed_check(raw: &[u8], sig: Option<&Sig>, key: &PublicKey) -> Option<SigCheck> {
+        use crate::meta::stream;
+        let decoded = sig.map(|s| hex::decode(&s.sig));
+        let start = || match &decoded {
+            Some(Ok(bytes)) => Some(key.message_verifier(bytes)),
+            _ => None,
+        };
+        let mut verifier = start();
+        let streamed = stream::canonicalize_to(raw, &mut |chunk: &[u8]| {
+            if let Some(v) = verifier.as_mut() {
+                v.update(chunk);
+            }
+        })
+        .ok()?;
+        if !streamed {
+            let mut buffered = Vec::with_capacity(raw.len());
+            stream::canonicalize(raw, &mut buffered).ok()?;
+            verifier = start();
+            if let Some(v) = verifier.as_mut() {
+                v.update(&buffered);
+            }
+        }
+        Some(match (decoded, verifier) {
+            (None, _) => SigCheck::NoSignature,
+            (Some(Ok(_)), Some(v)) => super::canonical_outcome(v.finish()),
+            (Some(_), _) => SigCheck::Invalid("signature is not hex".into()),
+        })
+    }
+
+    fn assemble(
+        sigs: Vec<Sig>,
+        plain: PlainLink,
+        signed_bytes: Vec<u8>,
+        precomputed: Vec<(String, SigCheck)>,
+        label: &str,
+    ) -> Metadata {
+        let signatures = sigs
             .into_iter()
             .enumerate()
             .map(|(i, s)| Signature {
@@ -424,12 +526,12 @@ mod fast {
             byproducts: Value::Object(plain.byproducts),
             environment: Value::Object(plain.environment),
         };
-        Some(Metadata {
+        Metadata {
             path: label.to_owned(),
             env: Arc::new(Env::Canonical { signed_bytes, signatures }),
             payload: Ok(Payload::Link(link)),
-            precomputed: Vec::new(),
-        })
+            precomputed,
+        }
     }
 }
 

@@ -17,7 +17,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::inspect::Scratch;
-use super::metadata::{self, Format, LoadError, Metadata, SigCheck};
+use super::metadata::{self, Format, KeyCheck, LoadError, Metadata, SigCheck};
 use super::model::{Layout, LayoutKey, Link, Payload};
 use super::params;
 use super::trace::LayoutTrace;
@@ -65,6 +65,16 @@ impl VerifierKey {
 /// [`DiskLoader`] reads from the file system ([`metadata::load`]).
 pub trait Loader: Sync {
     fn load(&self, path: &Path) -> Result<Metadata, LoadError>;
+
+    /// [`Loader::load`] and the signature check verification will ask for
+    /// first; loaders that read bytes do both at once
+    /// ([`metadata::from_bytes_checked`]).
+    fn load_checked(&self, path: &Path, check: &KeyCheck<'_>) -> Result<Metadata, LoadError> {
+        let mut m = self.load(path)?;
+        m.precompute(check.keyid, check.subkeys, check.key);
+        m.release_signed_bytes();
+        Ok(m)
+    }
 }
 
 impl<F> Loader for F
@@ -83,6 +93,23 @@ pub struct DiskLoader;
 impl Loader for DiskLoader {
     fn load(&self, path: &Path) -> Result<Metadata, LoadError> {
         metadata::load(path)
+    }
+
+    fn load_checked(&self, path: &Path, check: &KeyCheck<'_>) -> Result<Metadata, LoadError> {
+        metadata::load_limited_checked(path, metadata::MAX_METADATA_BYTES, Some(check))
+    }
+}
+
+/// [`DiskLoader`] with a smaller file size limit.
+struct LimitedDiskLoader(u64);
+
+impl Loader for LimitedDiskLoader {
+    fn load(&self, path: &Path) -> Result<Metadata, LoadError> {
+        metadata::load_limited(path, self.0)
+    }
+
+    fn load_checked(&self, path: &Path, check: &KeyCheck<'_>) -> Result<Metadata, LoadError> {
+        metadata::load_limited_checked(path, self.0, Some(check))
     }
 }
 
@@ -152,8 +179,7 @@ pub fn failure_at(scope: &[String], step: Option<&str>) -> Failure {
 /// Verifies the layout of `opts` with its links (and, if asked, inspections),
 /// reading them from the file system.
 pub fn verify(opts: &VerifyOptions) -> Result<InTotoOutcome, Error> {
-    let max = opts.max_metadata_bytes;
-    verify_with(opts, &move |path: &Path| metadata::load_limited(path, max))
+    verify_with(opts, &LimitedDiskLoader(opts.max_metadata_bytes))
 }
 
 /// [`verify`] with the layout (`opts.layout`) and the link files (under

@@ -20,17 +20,49 @@ pub struct StreamError {
 
 /// Canonical form of the whole document in `input`, appended to `out`.
 pub fn canonicalize(input: &[u8], out: &mut Vec<u8>) -> Result<(), StreamError> {
-    let mut p = Parser { input, pos: 0, scratch: Vec::new(), allow_floats: false, members: Vec::new() };
+    let mut p = Parser::new(input);
     p.skip_ws();
     p.value(out, 0)?;
     p.skip_ws();
     p.expect_end()
 }
 
+/// Canonical form of the whole document in `input`, handed to `sink` in
+/// pieces of about 64 KiB instead of held whole — for hashing large
+/// documents. Streaming needs every object's members in order already, as
+/// canonical writers emit them: `Ok(false)` means an object must be sorted
+/// (unsorted or duplicate keys, or a key with an escaped quote or
+/// backslash), and what `sink` received so far must be discarded; use
+/// [`canonicalize`] for such a document. Errors are those of
+/// [`canonicalize`] for the part read before that point.
+pub fn canonicalize_to(input: &[u8], sink: &mut dyn FnMut(&[u8])) -> Result<bool, StreamError> {
+    let mut p = Parser::new(input);
+    p.sink = Some(sink);
+    let mut out = Vec::with_capacity(FLUSH_AT + 4096);
+    p.skip_ws();
+    let result = p.value(&mut out, 0).and_then(|()| {
+        p.skip_ws();
+        p.expect_end()
+    });
+    match result {
+        Err(_) if p.unsorted => Ok(false),
+        Err(e) => Err(e),
+        Ok(()) => {
+            if let Some(sink) = p.sink.as_mut() {
+                sink(&out);
+            }
+            Ok(true)
+        }
+    }
+}
+
+/// Bytes of canonical output gathered before [`canonicalize_to`] hands them on.
+const FLUSH_AT: usize = 64 * 1024;
+
 /// Canonical form of the top-level member `name` (e.g. `"signed"`) appended to
 /// `out`; `Ok(false)` when the document is an object without that member.
 pub fn canonicalize_member(input: &[u8], name: &str, out: &mut Vec<u8>) -> Result<bool, StreamError> {
-    let mut p = Parser { input, pos: 0, scratch: Vec::new(), allow_floats: false, members: Vec::new() };
+    let mut p = Parser::new(input);
     p.skip_ws();
     if p.peek() != Some(b'{') {
         return Err(p.err("expected an object"));
@@ -77,8 +109,18 @@ pub fn canonicalize_member(input: &[u8], name: &str, out: &mut Vec<u8>) -> Resul
     Ok(found)
 }
 
-struct Parser<'a> {
+struct Parser<'a, 's> {
     input: &'a [u8],
+    /// Where [`canonicalize_to`] sends finished output; objects are then
+    /// never sorted, only checked to be in order.
+    sink: Option<&'s mut dyn FnMut(&[u8])>,
+    /// Streaming met an object that needs sorting (the error it returned is
+    /// not the document's fault).
+    unsorted: bool,
+    /// Streaming: the previous key of each open object, outermost first
+    /// (the output holding them may have been handed on already).
+    prev_keys: Vec<Vec<u8>>,
+    open_objects: usize,
     pos: usize,
     /// Reused buffer for members of objects that need sorting.
     scratch: Vec<u8>,
@@ -89,7 +131,31 @@ struct Parser<'a> {
     members: Vec<(usize, usize, usize)>,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a, '_> {
+    fn new(input: &'a [u8]) -> Self {
+        Parser {
+            input,
+            sink: None,
+            unsorted: false,
+            prev_keys: Vec::new(),
+            open_objects: 0,
+            pos: 0,
+            scratch: Vec::new(),
+            allow_floats: false,
+            members: Vec::new(),
+        }
+    }
+
+    /// Streaming: hands on the output gathered so far once there is enough.
+    fn maybe_flush(&mut self, out: &mut Vec<u8>) {
+        if out.len() >= FLUSH_AT
+            && let Some(sink) = self.sink.as_mut()
+        {
+            sink(out);
+            out.clear();
+        }
+    }
+
     fn err(&self, message: &str) -> StreamError {
         StreamError { offset: self.pos, message: message.to_owned() }
     }
@@ -234,6 +300,7 @@ impl Parser<'_> {
         loop {
             self.skip_ws();
             self.value(out, depth + 1)?;
+            self.maybe_flush(out);
             self.skip_ws();
             match self.next() {
                 Some(b',') => out.push(b','),
@@ -256,6 +323,9 @@ impl Parser<'_> {
             self.pos += 1;
             out.push(b'}');
             return Ok(());
+        }
+        if self.sink.is_some() {
+            return self.object_in_order(out, depth);
         }
         // (key start, key end, member end) as offsets into `out`; the key span
         // holds the escaped key without quotes, which orders like the raw key
@@ -303,6 +373,53 @@ impl Parser<'_> {
         } else {
             self.members.truncate(base);
         }
+        out.push(b'}');
+        Ok(())
+    }
+
+    /// Streaming: emits the members (after the `{` already written) while
+    /// checking that the keys are strictly increasing; stops with
+    /// `self.unsorted` set at the first that is not.
+    fn object_in_order(&mut self, out: &mut Vec<u8>, depth: usize) -> Result<(), StreamError> {
+        let level = self.open_objects;
+        self.open_objects += 1;
+        if self.prev_keys.len() <= level {
+            self.prev_keys.resize_with(level + 1, Vec::new);
+        }
+        let mut first = true;
+        loop {
+            self.skip_ws();
+            if !first {
+                out.push(b',');
+            }
+            out.push(b'"');
+            let key_start = out.len();
+            self.string_escaped(out)?;
+            let key = out.get(key_start..).unwrap_or_default();
+            let Some(prev) = self.prev_keys.get_mut(level) else { break };
+            // An escaped key sorts by its decoded form: leave it to the sorting path.
+            if key.contains(&b'\\') || (!first && prev.as_slice() >= key) {
+                self.unsorted = true;
+                return Err(self.err("object members not in canonical order"));
+            }
+            prev.clear();
+            prev.extend_from_slice(key);
+            first = false;
+            out.push(b'"');
+            self.skip_ws();
+            self.expect(b':')?;
+            out.push(b':');
+            self.skip_ws();
+            self.value(out, depth + 1)?;
+            self.maybe_flush(out);
+            self.skip_ws();
+            match self.next() {
+                Some(b',') => continue,
+                Some(b'}') => break,
+                _ => return Err(self.err("expected ',' or '}' in object")),
+            }
+        }
+        self.open_objects = level;
         out.push(b'}');
         Ok(())
     }
