@@ -109,11 +109,14 @@ pub fn canonicalize_member(input: &[u8], name: &str, out: &mut Vec<u8>) -> Resul
     Ok(found)
 }
 
+/// Receives canonical output in pieces.
+type Sink<'s> = dyn FnMut(&[u8]) + 's;
+
 struct Parser<'a, 's> {
     input: &'a [u8],
     /// Where [`canonicalize_to`] sends finished output; objects are then
     /// never sorted, only checked to be in order.
-    sink: Option<&'s mut dyn FnMut(&[u8])>,
+    sink: Option<&'s mut Sink<'s>>,
     /// Streaming met an object that needs sorting (the error it returned is
     /// not the document's fault).
     unsorted: bool,
