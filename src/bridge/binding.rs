@@ -19,7 +19,7 @@ pub const PRODUCT_HASH_MISMATCH: &str = "product-hash-mismatch";
 pub fn evaluate(intoto: &InTotoOutcome, product: &str, target_sha256: Option<&str>) -> Option<Binding> {
     let step = intoto.layout.steps.last()?;
     let product_sha256 =
-        intoto.summary.products.get(product).and_then(|h| h.get("sha256")).map(str::to_owned);
+        intoto.summary.products.get(product).and_then(|h| h.get("sha256")).map(std::borrow::Cow::into_owned);
     Some(Binding {
         step: step.name.clone(),
         product: product.to_owned(),

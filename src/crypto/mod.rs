@@ -5,5 +5,5 @@ pub mod keys;
 pub mod signing;
 
 pub use digest::{HashAlg, digest, digest_file, sha256_hex};
-pub use keys::{KeyError, KeyIdMatch, PublicKey, Scheme, SigError};
+pub use keys::{KeyError, KeyIdMatch, MessageVerifier, PublicKey, Scheme, SigError};
 pub use signing::SigningKey;

@@ -490,11 +490,11 @@ impl SupplyGraph {
         item: NodeId,
         side: Side,
         path: &str,
-        digests: impl Iterator<Item = (&'a str, &'a str)>,
+        digests: impl Iterator<Item = (&'a str, std::borrow::Cow<'a, str>)>,
     ) -> NodeId {
         let path = self.strings.intern(path);
         let mut d: Vec<(Sym, Sym)> =
-            digests.map(|(alg, hex)| (self.strings.intern(alg), self.strings.intern(hex))).collect();
+            digests.map(|(alg, hex)| (self.strings.intern(alg), self.strings.intern(&hex))).collect();
         d.sort_by(|a, b| self.strings.resolve(a.0).cmp(self.strings.resolve(b.0)));
         let id = self.add(Node::Artifact(ArtifactNode { item, side, path, digests: d.into() }));
         match side {

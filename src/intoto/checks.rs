@@ -29,13 +29,39 @@ pub fn verify_rules_and_inspections(
     scope: &[String],
     trace: &mut LayoutTrace,
 ) {
-    // 9: step rules; MATCH may name steps only.
-    for (step, st) in layout.steps.iter().zip(trace.steps.iter_mut()) {
-        let Some(link) = reduced.get(&step.name) else { continue };
-        suspicious_paths(ctx, &step.name, link);
-        let m = verify_item_rules(ArtifactType::Materials, &step.expected_materials, link, reduced);
+    // 9: step rules; MATCH may name steps only. The sections are evaluated
+    // on all cores (each reads the links only), then reported in order.
+    let evaluated: Vec<Option<(Vec<String>, SectionResult, SectionResult)>> = {
+        use rayon::prelude::*;
+        layout
+            .steps
+            .par_iter()
+            .map(|step| {
+                let link = reduced.get(&step.name)?;
+                let ((bad, m), p) = rayon::join(
+                    || {
+                        rayon::join(
+                            || suspicious_paths(link),
+                            || {
+                                verify_item_rules(
+                                    ArtifactType::Materials,
+                                    &step.expected_materials,
+                                    link,
+                                    reduced,
+                                )
+                            },
+                        )
+                    },
+                    || verify_item_rules(ArtifactType::Products, &step.expected_products, link, reduced),
+                );
+                Some((bad, m, p))
+            })
+            .collect()
+    };
+    for ((step, st), sections) in layout.steps.iter().zip(trace.steps.iter_mut()).zip(evaluated) {
+        let Some((bad, m, p)) = sections else { continue };
+        report_suspicious_paths(ctx, &step.name, bad);
         report_section(ctx, meta, &step.name, false, &step.pointer, &m, scope);
-        let p = verify_item_rules(ArtifactType::Products, &step.expected_products, link, reduced);
         report_section(ctx, meta, &step.name, false, &step.pointer, &p, scope);
         st.materials = Some(m);
         st.products = Some(p);
@@ -333,14 +359,18 @@ fn suspicious(c: char) -> bool {
 }
 
 /// Control, bidi and zero-width characters in artifact paths (a warning).
-fn suspicious_paths(ctx: &mut Ctx<'_>, item: &str, link: &Link) {
-    let bad: Vec<String> = link
-        .materials
+fn suspicious_paths(link: &Link) -> Vec<String> {
+    // Printable ASCII (nearly every path) needs no look at its characters.
+    let plain = |p: &str| p.bytes().all(|b| (0x20..0x7f).contains(&b));
+    link.materials
         .keys()
         .chain(link.products.keys())
-        .filter(|p| p.chars().any(suspicious))
+        .filter(|p| !plain(p) && p.chars().any(suspicious))
         .cloned()
-        .collect();
+        .collect()
+}
+
+fn report_suspicious_paths(ctx: &mut Ctx<'_>, item: &str, bad: Vec<String>) {
     if bad.is_empty() {
         return;
     }

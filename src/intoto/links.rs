@@ -262,18 +262,27 @@ fn prefetch(layout: &Layout, link_dir: &Path, loader: &dyn Loader, opts: &Verify
                 .map(move |id| (link_dir.join(link_file_name(&step.name, &id)), step, id))
         })
         .collect();
-    jobs.into_par_iter()
-        .map(|(path, step, keyid)| {
-            let vk = verification_key(layout, step, &keyid, &main_of_subkey);
-            let check = vk.as_ref().and_then(|vk| {
-                let key = vk.key.as_ref().ok()?;
-                Some(KeyCheck { keyid: &vk.keyid, subkeys: &vk.subkeys, key })
-            });
-            let loaded = load_link(loader, link_dir, &path, check.as_ref(), opts);
-            (path, loaded)
-        })
-        .collect()
+    let run = |(path, step, keyid): (PathBuf, &Step, String)| {
+        let vk = verification_key(layout, step, &keyid, &main_of_subkey);
+        let check = vk.as_ref().and_then(|vk| {
+            let key = vk.key.as_ref().ok()?;
+            Some(KeyCheck { keyid: &vk.keyid, subkeys: &vk.subkeys, key })
+        });
+        let loaded = load_link(loader, link_dir, &path, check.as_ref(), opts);
+        (path, loaded)
+    };
+    // Large links one at a time, each parsed and hashed on all cores: only
+    // one file's bytes are held at once. Small ones several at a time.
+    let (large, small): (Vec<_>, Vec<_>) =
+        jobs.into_iter().partition(|(path, _, _)| loader.size(path).is_some_and(|n| n >= LARGE_LINK_BYTES));
+    let mut done: Prefetched = small.into_par_iter().map(run).collect();
+    done.extend(large.into_iter().map(run));
+    metadata::release_read_buffer();
+    done
 }
+
+/// A link file this large is loaded on its own (see [`prefetch`]).
+const LARGE_LINK_BYTES: u64 = 4 << 20;
 
 /// One link file of `link_dir` through `loader`, within the limits of
 /// `opts`: a symbolic link on disk that leads out of `link_dir` is not

@@ -130,16 +130,38 @@ pub fn load_limited_checked(
     if meta.len() > max_bytes {
         return Err(too_big());
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    let mut bytes = READ_BUFFER.take();
+    bytes.clear();
+    bytes.reserve(usize::try_from(meta.len()).unwrap_or(0));
     file.take(max_bytes.saturating_add(1)).read_to_end(&mut bytes).map_err(LoadError::Io)?;
     if bytes.len() as u64 > max_bytes {
         return Err(too_big());
     }
     let label = path.display().to_string();
-    match check {
+    let result = match check {
         Some(check) => from_bytes_checked(&bytes, &label, check),
         None => from_bytes(&bytes, &label),
+    };
+    if bytes.capacity() <= MAX_KEPT_READ_BUFFER {
+        READ_BUFFER.set(bytes);
     }
+    result
+}
+
+thread_local! {
+    /// The buffer the last file read on this thread went into, reused for
+    /// the next: the page faults of a fresh buffer per large link cost
+    /// several percent of a run. (Taken out while in use, so a nested read
+    /// simply gets a new one.)
+    static READ_BUFFER: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// Largest read buffer kept for reuse.
+const MAX_KEPT_READ_BUFFER: usize = 256 << 20;
+
+/// Frees this thread's read buffer (after a batch of large files).
+pub fn release_read_buffer() {
+    drop(READ_BUFFER.take());
 }
 
 /// Why the link file `path` of `dir` may not be read: it is a symbolic link
@@ -385,6 +407,14 @@ mod fast {
         sig: String,
     }
 
+    /// A whole link file in one pass, when it is only these two members.
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct WholeLink {
+        signatures: Vec<Sig>,
+        signed: PlainLink,
+    }
+
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
     struct PlainLink {
@@ -428,25 +458,16 @@ mod fast {
 
     /// Python's hash-dict check: every value a hex string.
     fn all_hex(artifacts: &Artifacts) -> bool {
-        static HEX: [bool; 256] = {
-            let mut t = [false; 256];
-            let mut i = 0;
-            while i < 256 {
-                t[i] = (i as u8).is_ascii_hexdigit();
-                i += 1;
-            }
-            t
-        };
-        artifacts
-            .values()
-            .flat_map(|h| h.values())
-            .all(|h| h.bytes().fold(true, |ok, b| ok & HEX[usize::from(b)]))
+        artifacts.values().all(HashDict::all_hex)
+    }
+
+    fn plain_shape(plain: &PlainLink) -> bool {
+        plain.kind == "link" && all_hex(&plain.materials.0) && all_hex(&plain.products.0)
     }
 
     fn plain_link(raw: &[u8]) -> Option<PlainLink> {
         let plain: PlainLink = serde_json::from_slice(raw).ok()?;
-        let plain_shape = plain.kind == "link" && all_hex(&plain.materials.0) && all_hex(&plain.products.0);
-        plain_shape.then_some(plain)
+        plain_shape(&plain).then_some(plain)
     }
 
     pub(super) fn link(bytes: &[u8], label: &str) -> Option<Metadata> {
@@ -458,14 +479,97 @@ mod fast {
         Some(assemble(env.signatures, plain, signed_bytes, Vec::new(), label))
     }
 
+    /// One core reads the whole file into the model while the other streams
+    /// the canonical form of `signed` into the signature check — possible
+    /// when `signatures` comes first, as in files written with sorted keys.
+    /// Other files take two steps: find `signed`, then both at once.
     pub(super) fn link_checked(bytes: &[u8], label: &str, check: &KeyCheck<'_>) -> Option<Metadata> {
+        let (whole, outcome) = rayon::join(
+            || serde_json::from_slice::<WholeLink>(bytes).ok(),
+            || streamed_envelope_check(bytes, check),
+        );
+        if let (Some(whole), Some(outcome)) = (whole, outcome) {
+            let precomputed = vec![(check.keyid.to_owned(), outcome)];
+            return plain_shape(&whole.signed)
+                .then(|| assemble(whole.signatures, whole.signed, Vec::new(), precomputed, label));
+        }
         let env: Envelope<'_> = serde_json::from_slice(bytes).ok()?;
         let raw = env.signed.get().as_bytes();
-        // python's verify_signature: the first signature with a matching key id.
-        let sig = env.signatures.iter().find(|s| s.keyid == check.keyid || check.subkeys.contains(&s.keyid));
+        let sig = matching(&env.signatures, check);
         let (plain, outcome) = rayon::join(|| plain_link(raw), || streamed_check(raw, sig, check.key));
         let precomputed = vec![(check.keyid.to_owned(), outcome?)];
         Some(assemble(env.signatures, plain?, Vec::new(), precomputed, label))
+    }
+
+    /// python's verify_signature: the first signature with a matching key id.
+    fn matching<'s>(sigs: &'s [Sig], check: &KeyCheck<'_>) -> Option<&'s Sig> {
+        sigs.iter().find(|s| s.keyid == check.keyid || check.subkeys.contains(&s.keyid))
+    }
+
+    /// The check of [`streamed_check`] on a file `{"signatures": [...],
+    /// "signed": {...}}` in that order, straight from the file's bytes;
+    /// `None` for any other shape or content the stream cannot take.
+    fn streamed_envelope_check(bytes: &[u8], check: &KeyCheck<'_>) -> Option<SigCheck> {
+        use crate::meta::stream;
+        let (sigs, rest) = stream::leading_member(bytes, "signatures")?;
+        let sigs: Vec<Sig> = serde_json::from_slice(sigs).ok()?;
+        let sig = matching(&sigs, check);
+        let decoded = sig.map(|s| hex::decode(&s.sig));
+        let mut verifier = match &decoded {
+            Some(Ok(b)) => Some(check.key.message_verifier(b)),
+            _ => None,
+        };
+        let streamed = match verifier.as_mut() {
+            Some(v) if bytes.len() >= PIPELINE_BYTES => {
+                hashed_on_the_side(v, |sink| stream::last_member_to(bytes, rest, "signed", sink))
+            }
+            Some(v) => stream::last_member_to(bytes, rest, "signed", &mut |chunk: &[u8]| v.update(chunk)),
+            None => stream::last_member_to(bytes, rest, "signed", &mut |_: &[u8]| {}),
+        };
+        if streamed != Ok(true) {
+            return None;
+        }
+        Some(outcome(decoded, verifier))
+    }
+
+    /// Files this large have their canonical form hashed on a thread of its
+    /// own while it is produced ([`hashed_on_the_side`]).
+    const PIPELINE_BYTES: usize = 1 << 20;
+
+    /// Runs `produce` (which writes the message to the sink it is given)
+    /// with `verifier` fed on another thread: canonicalizing and hashing a
+    /// large link are about equal work, and a large link's other core is
+    /// busy parsing, so the three overlap.
+    fn hashed_on_the_side<R>(
+        verifier: &mut crate::crypto::MessageVerifier<'_>,
+        produce: impl FnOnce(&mut dyn FnMut(&[u8])) -> R,
+    ) -> R {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(8);
+        std::thread::scope(move |scope| {
+            scope.spawn(move || {
+                for chunk in rx {
+                    verifier.update(&chunk);
+                }
+            });
+            // The receiver lives until this sender is dropped, so a send
+            // cannot fail.
+            let result = produce(&mut |chunk: &[u8]| {
+                let _ = tx.send(chunk.to_vec());
+            });
+            drop(tx);
+            result
+        })
+    }
+
+    fn outcome(
+        decoded: Option<Result<Vec<u8>, hex::FromHexError>>,
+        verifier: Option<crate::crypto::MessageVerifier<'_>>,
+    ) -> SigCheck {
+        match (decoded, verifier) {
+            (None, _) => SigCheck::NoSignature,
+            (Some(Ok(_)), Some(v)) => super::canonical_outcome(v.finish()),
+            (Some(_), _) => SigCheck::Invalid("signature is not hex".into()),
+        }
     }
 
     /// The signature check over the canonical form of `raw`, streamed into
@@ -494,11 +598,7 @@ mod fast {
                 v.update(&buffered);
             }
         }
-        Some(match (decoded, verifier) {
-            (None, _) => SigCheck::NoSignature,
-            (Some(Ok(_)), Some(v)) => super::canonical_outcome(v.finish()),
-            (Some(_), _) => SigCheck::Invalid("signature is not hex".into()),
-        })
+        Some(outcome(decoded, verifier))
     }
 
     fn assemble(

@@ -4,6 +4,7 @@
 //! rejects as malformed is malformed here too (`metadata-invalid`). The raw
 //! JSON is kept: signatures are checked over it, unknown members included.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -13,62 +14,144 @@ use super::rule::ArtifactRule;
 use crate::crypto::PublicKey;
 
 /// Hash algorithm name → hex digest, compared like python's dict equality.
-/// Stored as a short sorted list: a link holds one of these per artifact,
-/// and most have a single entry, where a `BTreeMap` would allocate a whole
-/// node.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct HashDict(Vec<Pair>);
+///
+/// A link holds one of these per artifact (hundreds of thousands in large
+/// links), and nearly all are a single SHA-256 in lowercase hex: that case
+/// is kept inline as the 32 digest bytes, with no allocation; anything else
+/// (other algorithms, several, uppercase or odd hex) is a short sorted list
+/// of the strings as written. Each content has exactly one representation,
+/// so the derived equality is python's dict equality.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct HashDict(Repr);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Repr {
+    /// `{"sha256": <64 lowercase hex digits>}`.
+    Sha256([u8; 32]),
+    /// Every other content, sorted by algorithm.
+    List(Box<[Pair]>),
+}
+
+type Pair = (Box<str>, Box<str>);
+
+const SHA256: &str = "sha256";
+
+impl Default for HashDict {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 
 impl HashDict {
     pub fn new() -> Self {
-        Self(Vec::new())
+        Self(Repr::List(Box::default()))
+    }
+
+    fn inline(alg: &str, hex: &str) -> Option<Self> {
+        if alg != SHA256 {
+            return None;
+        }
+        lower_hex_32(hex.as_bytes()).map(|d| Self(Repr::Sha256(d)))
     }
 
     /// Sets `alg` to `hex`, replacing an earlier value (python: the last key wins).
-    pub fn insert(&mut self, alg: impl Into<Box<str>>, hex: impl Into<Box<str>>) {
+    pub fn insert(&mut self, alg: impl Into<Box<str>> + AsRef<str>, hex: impl Into<Box<str>> + AsRef<str>) {
+        if self.is_empty()
+            && let Some(one) = Self::inline(alg.as_ref(), hex.as_ref())
+        {
+            *self = one;
+            return;
+        }
+        let mut pairs: Vec<Pair> = self.iter().map(|(a, h)| (a.into(), h.into())).collect();
         let alg = alg.into();
-        match self.0.binary_search_by(|(a, _)| a.as_ref().cmp(&*alg)) {
+        match pairs.binary_search_by(|(a, _)| a.as_ref().cmp(&*alg)) {
             Ok(i) => {
-                if let Some(slot) = self.0.get_mut(i) {
+                if let Some(slot) = pairs.get_mut(i) {
                     slot.1 = hex.into();
                 }
             }
-            Err(i) => self.0.insert(i, (alg, hex.into())),
+            Err(i) => pairs.insert(i, (alg, hex.into())),
         }
-    }
-
-    pub fn get_key_value(&self, alg: &str) -> Option<(&str, &str)> {
-        self.0.iter().find(|(a, _)| a.as_ref() == alg).map(|(a, h)| (a.as_ref(), h.as_ref()))
-    }
-
-    pub fn get(&self, alg: &str) -> Option<&str> {
-        self.0.iter().find(|(a, _)| a.as_ref() == alg).map(|(_, h)| h.as_ref())
+        *self = match pairs.as_slice() {
+            [(a, h)] => Self::inline(a, h),
+            _ => None,
+        }
+        .unwrap_or(Self(Repr::List(pairs.into_boxed_slice())));
     }
 
     /// `(algorithm, hex)` pairs in algorithm order.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0.iter().map(|(a, h)| (a.as_ref(), h.as_ref()))
+    pub fn iter(&self) -> impl Iterator<Item = (&str, Cow<'_, str>)> {
+        let (one, list) = match &self.0 {
+            Repr::Sha256(d) => (Some((SHA256, Cow::Owned(hex::encode(d)))), &[][..]),
+            Repr::List(pairs) => (None, &pairs[..]),
+        };
+        one.into_iter().chain(list.iter().map(|(a, h)| (a.as_ref(), Cow::Borrowed(h.as_ref()))))
     }
 
-    pub fn values(&self) -> impl Iterator<Item = &str> {
-        self.0.iter().map(|(_, h)| h.as_ref())
+    pub fn get_key_value(&self, alg: &str) -> Option<(&str, Cow<'_, str>)> {
+        self.iter().find(|(a, _)| *a == alg)
+    }
+
+    pub fn get(&self, alg: &str) -> Option<Cow<'_, str>> {
+        self.get_key_value(alg).map(|(_, h)| h)
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = Cow<'_, str>> {
+        self.iter().map(|(_, h)| h)
+    }
+
+    /// Whether every value is a hex string (python's check on links).
+    pub fn all_hex(&self) -> bool {
+        match &self.0 {
+            Repr::Sha256(_) => true,
+            Repr::List(pairs) => pairs.iter().all(|(_, h)| is_hex(h)),
+        }
     }
 
     pub fn len(&self) -> usize {
-        self.0.len()
+        match &self.0 {
+            Repr::Sha256(_) => 1,
+            Repr::List(pairs) => pairs.len(),
+        }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.len() == 0
     }
 
     /// As a JSON object (algorithm → hex).
     pub fn to_value(&self) -> Value {
-        Value::Object(self.iter().map(|(a, h)| (a.to_owned(), Value::String(h.to_owned()))).collect())
+        Value::Object(self.iter().map(|(a, h)| (a.to_owned(), Value::String(h.into_owned()))).collect())
     }
 }
 
-impl<A: Into<Box<str>>, H: Into<Box<str>>> FromIterator<(A, H)> for HashDict {
+/// The 32 bytes written as exactly 64 lowercase hex digits, else `None`.
+/// Without branches per digit: random digits and letters mispredict.
+fn lower_hex_32(text: &[u8]) -> Option<[u8; 32]> {
+    /// Digit value, or `INVALID` for anything but `0-9a-f`.
+    const INVALID: u8 = 0x10;
+    static VALUE: [u8; 256] = {
+        let mut t = [INVALID; 256];
+        let mut i = 0;
+        while i < 16 {
+            t[b"0123456789abcdef"[i] as usize] = i as u8;
+            i += 1;
+        }
+        t
+    };
+    let text: &[u8; 64] = text.try_into().ok()?;
+    let mut out = [0u8; 32];
+    let mut seen = 0u8;
+    for (o, pair) in out.iter_mut().zip(text.chunks_exact(2)) {
+        let &[h, l] = pair else { return None };
+        let (hi, lo) = (VALUE[usize::from(h)], VALUE[usize::from(l)]);
+        seen |= hi | lo;
+        *o = (hi << 4) | (lo & 0x0f);
+    }
+    (seen & INVALID == 0).then_some(out)
+}
+
+impl<A: Into<Box<str>> + AsRef<str>, H: Into<Box<str>> + AsRef<str>> FromIterator<(A, H)> for HashDict {
     fn from_iter<I: IntoIterator<Item = (A, H)>>(iter: I) -> Self {
         let mut d = Self::new();
         for (a, h) in iter {
@@ -78,25 +161,56 @@ impl<A: Into<Box<str>>, H: Into<Box<str>>> FromIterator<(A, H)> for HashDict {
     }
 }
 
-impl<A: Into<Box<str>>, H: Into<Box<str>>, const N: usize> From<[(A, H); N]> for HashDict {
+impl<A: Into<Box<str>> + AsRef<str>, H: Into<Box<str>> + AsRef<str>, const N: usize> From<[(A, H); N]>
+    for HashDict
+{
     fn from(pairs: [(A, H); N]) -> Self {
         pairs.into_iter().collect()
-    }
-}
-
-type Pair = (Box<str>, Box<str>);
-
-impl<'a> IntoIterator for &'a HashDict {
-    type Item = (&'a str, &'a str);
-    type IntoIter = std::iter::Map<std::slice::Iter<'a, Pair>, fn(&'a Pair) -> (&'a str, &'a str)>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.0.iter().map(|(a, h)| (a.as_ref(), h.as_ref()))
     }
 }
 
 impl serde::Serialize for HashDict {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_map(self.iter())
+    }
+}
+
+#[cfg(test)]
+mod hash_dict_tests {
+    use super::*;
+
+    #[test]
+    fn one_representation_per_content() {
+        let hex = "ab".repeat(32);
+        let inline = HashDict::from([("sha256", hex.as_str())]);
+        assert!(matches!(inline.0, Repr::Sha256(_)));
+        assert_eq!(inline.get("sha256").as_deref(), Some(hex.as_str()));
+        // Uppercase hex is a different string for python: kept as written, and unequal.
+        let upper = HashDict::from([("sha256", hex.to_uppercase().as_str())]);
+        assert!(matches!(upper.0, Repr::List(_)));
+        assert_ne!(inline, upper);
+        assert_eq!(upper.get("sha256").as_deref(), Some(hex.to_uppercase().as_str()));
+        // Two algorithms, then the same content built in another order.
+        let mut two = HashDict::from([("sha512", "00")]);
+        two.insert("sha256", hex.as_str());
+        let mut again = HashDict::from([("sha256", hex.as_str())]);
+        again.insert("sha512", "00");
+        assert_eq!(two, again);
+        assert_eq!(two.iter().map(|(a, _)| a).collect::<Vec<_>>(), ["sha256", "sha512"]);
+        // Replacing the only value with lowercase hex gives the inline form again.
+        let mut replaced = HashDict::from([("sha256", "zz")]);
+        assert!(!replaced.all_hex());
+        replaced.insert("sha256", hex.as_str());
+        assert_eq!(replaced, inline);
+        assert!(replaced.all_hex());
+        assert_eq!(inline.to_value(), serde_json::json!({"sha256": hex}));
+        assert_eq!(serde_json::to_string(&inline).unwrap(), format!("{{\"sha256\":\"{hex}\"}}"));
+        let parsed: HashDict = serde_json::from_str(&format!("{{\"sha256\": \"{hex}\"}}")).unwrap();
+        assert_eq!(parsed, inline);
+        // 63 or 65 digits, or a non-hex digit: not the inline form.
+        for odd in [hex[1..].to_owned(), format!("{hex}0"), format!("g{}", &hex[1..])] {
+            assert!(matches!(HashDict::from([("sha256", odd)]).0, Repr::List(_)));
+        }
     }
 }
 
@@ -110,13 +224,40 @@ impl<'de> serde::Deserialize<'de> for HashDict {
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<HashDict, A::Error> {
                 let mut out = HashDict::new();
-                while let Some((alg, hex)) = map.next_entry::<String, String>()? {
-                    out.insert(alg, hex);
+                // Borrowed from the input where it has no escapes: no
+                // allocation for the common single SHA-256.
+                while let Some((alg, hex)) = map.next_entry::<Text<'de>, Text<'de>>()? {
+                    out.insert(alg.0, hex.0);
                 }
                 Ok(out)
             }
         }
         d.deserialize_map(Visit)
+    }
+}
+
+/// A JSON string, borrowed from the input when it can be.
+struct Text<'de>(std::borrow::Cow<'de, str>);
+
+impl<'de> serde::Deserialize<'de> for Text<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text(std::borrow::Cow::Borrowed(v)))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Text<'de>, E> {
+                Ok(Text(std::borrow::Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Text<'de>, E> {
+                Ok(Text(std::borrow::Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(Visit)
     }
 }
 
@@ -577,7 +718,7 @@ mod tests {
     #[test]
     fn link_hashes_must_be_hex() {
         let ok = json!({"_type": "link", "name": "a", "products": {"f": {"sha256": "ab"}}});
-        assert_eq!(parse_link(&ok).unwrap().products["f"].get("sha256"), Some("ab"));
+        assert_eq!(parse_link(&ok).unwrap().products["f"].get("sha256").as_deref(), Some("ab"));
         let bad = json!({"_type": "link", "name": "a", "products": {"f": {"sha256": "xyz"}}});
         assert!(parse_link(&bad).is_err());
     }

@@ -75,6 +75,11 @@ pub trait Loader: Sync {
         m.release_signed_bytes();
         Ok(m)
     }
+
+    /// The size of `path` in bytes, when known without reading it.
+    fn size(&self, _path: &Path) -> Option<u64> {
+        None
+    }
 }
 
 impl<F> Loader for F
@@ -98,6 +103,10 @@ impl Loader for DiskLoader {
     fn load_checked(&self, path: &Path, check: &KeyCheck<'_>) -> Result<Metadata, LoadError> {
         metadata::load_limited_checked(path, metadata::MAX_METADATA_BYTES, Some(check))
     }
+
+    fn size(&self, path: &Path) -> Option<u64> {
+        std::fs::metadata(path).ok().map(|m| m.len())
+    }
 }
 
 /// [`DiskLoader`] with a smaller file size limit.
@@ -110,6 +119,10 @@ impl Loader for LimitedDiskLoader {
 
     fn load_checked(&self, path: &Path, check: &KeyCheck<'_>) -> Result<Metadata, LoadError> {
         metadata::load_limited_checked(path, self.0, Some(check))
+    }
+
+    fn size(&self, path: &Path) -> Option<u64> {
+        DiskLoader.size(path)
     }
 }
 

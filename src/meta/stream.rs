@@ -56,6 +56,71 @@ pub fn canonicalize_to(input: &[u8], sink: &mut dyn FnMut(&[u8])) -> Result<bool
     }
 }
 
+/// For a document that is an object whose first member is `name`: the
+/// bytes of that member's value (validated JSON) and the offset just past
+/// the comma that follows it. `None` for any other shape.
+pub fn leading_member<'i>(input: &'i [u8], name: &str) -> Option<(&'i [u8], usize)> {
+    let mut p = Parser::new(input);
+    p.skip_ws();
+    p.expect(b'{').ok()?;
+    p.skip_ws();
+    let mut key = Vec::new();
+    p.string_raw(&mut key).ok()?;
+    if key != name.as_bytes() {
+        return None;
+    }
+    p.skip_ws();
+    p.expect(b':').ok()?;
+    p.skip_ws();
+    let start = p.pos;
+    p.value(&mut Vec::new(), 1).ok()?;
+    let value = input.get(start..p.pos)?;
+    p.skip_ws();
+    p.expect(b',').ok()?;
+    Some((value, p.pos))
+}
+
+/// From `from` (as [`leading_member`] returns it), a document's last member
+/// `name`: its value's canonical form goes to `sink` as with
+/// [`canonicalize_to`]. `Ok(false)` when the rest is not exactly that one
+/// member closing the document, or the value cannot be streamed (discard
+/// what `sink` got).
+pub fn last_member_to(
+    input: &[u8],
+    from: usize,
+    name: &str,
+    sink: &mut dyn FnMut(&[u8]),
+) -> Result<bool, StreamError> {
+    let mut p = Parser::new(input);
+    p.pos = from;
+    p.skip_ws();
+    let mut key = Vec::new();
+    p.string_raw(&mut key)?;
+    if key != name.as_bytes() {
+        return Ok(false);
+    }
+    p.skip_ws();
+    p.expect(b':')?;
+    p.skip_ws();
+    p.sink = Some(sink);
+    let mut out = Vec::with_capacity(FLUSH_AT + 4096);
+    match p.value(&mut out, 1) {
+        Err(_) if p.unsorted => return Ok(false),
+        Err(e) => return Err(e),
+        Ok(()) => {}
+    }
+    p.skip_ws();
+    if p.next() != Some(b'}') {
+        return Ok(false);
+    }
+    p.skip_ws();
+    p.expect_end()?;
+    if let Some(sink) = p.sink.as_mut() {
+        sink(&out);
+    }
+    Ok(true)
+}
+
 /// Bytes of canonical output gathered before [`canonicalize_to`] hands them on.
 const FLUSH_AT: usize = 64 * 1024;
 

@@ -382,6 +382,6 @@ pub fn first_difference(a: &str, b: &str) -> Option<usize> {
 }
 
 /// The sha256 (else the first) digest of a hash dict.
-pub fn main_digest(d: &HashDict) -> Option<(&str, &str)> {
+pub fn main_digest(d: &HashDict) -> Option<(&str, std::borrow::Cow<'_, str>)> {
     d.get_key_value("sha256").or_else(|| d.iter().next())
 }

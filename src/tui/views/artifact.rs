@@ -148,7 +148,7 @@ impl View for ArtifactView {
         let (chain, path) = current(state)?;
         let (_, _, d) = chain.observations(path).into_iter().last()?;
         let (alg, hex) = main_digest(d)?;
-        Some((format!("{alg} digest"), hex.to_owned()))
+        Some((format!("{alg} digest"), hex.into_owned()))
     }
 
     fn render(&self, state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
@@ -212,12 +212,12 @@ fn detail(chain: &Chain, path: &str, width: usize, theme: &Theme) -> Vec<Line<'s
         .unwrap_or(8)
         .clamp(8, 20);
     let full = width >= 2 + 2 + name_w + 10 + 64 + 2;
-    let mut prev: Option<&str> = None;
+    let mut prev: Option<std::borrow::Cow<'_, str>> = None;
     for (i, side, d) in &obs {
         let Some(item) = chain.items.get(*i) else { continue };
-        let hex = main_digest(d).map(|(_, h)| h).unwrap_or("");
-        let diff = prev.and_then(|p| first_difference(p, hex));
-        let (mark, style) = match (prev, diff) {
+        let hex = main_digest(d).map(|(_, h)| h).unwrap_or_default();
+        let diff = prev.as_deref().and_then(|p| first_difference(p, &hex));
+        let (mark, style) = match (&prev, diff) {
             (None, _) => ("·", theme.muted),
             (Some(_), None) => ("=", theme.pass),
             (Some(_), Some(_)) => ("Δ", theme.warn),
@@ -226,9 +226,9 @@ fn detail(chain: &Chain, path: &str, width: usize, theme: &Theme) -> Vec<Line<'s
         spans.extend(untrusted_fit(&item.name, name_w, true, theme.base, theme));
         spans.push(Span::styled(format!(" {} ", fit(side_word(*side), 9)), theme.muted));
         if full {
-            spans.extend(diff_spans(hex, diff, theme));
+            spans.extend(diff_spans(&hex, diff, theme));
         } else {
-            spans.extend(untrusted(&short_digest(hex, 16), theme.base, theme));
+            spans.extend(untrusted(&short_digest(&hex, 16), theme.base, theme));
             if let Some(at) = diff {
                 spans.push(Span::styled(format!("  Δ at character {}", at + 1), theme.warn));
             }

@@ -225,7 +225,7 @@ impl View for StepView {
         match row(item, i)? {
             Row::Artifact(side, p) => {
                 let (alg, hex) = main_digest(item.digest(side, p)?)?;
-                Some((format!("{alg} digest"), hex.to_owned()))
+                Some((format!("{alg} digest"), hex.into_owned()))
             }
             Row::Rule(_, r) => {
                 let actual = r.trace.unmatched.first().and_then(|u| {
@@ -358,7 +358,7 @@ fn list_row(item: &Item, i: usize, width: usize, theme: &Theme) -> Line<'static>
             let digest = item
                 .digest(side, path)
                 .and_then(main_digest)
-                .map(|(_, h)| short_digest(h, 12))
+                .map(|(_, h)| short_digest(&h, 12))
                 .unwrap_or_default();
             let path_w = width.saturating_sub(17).max(8);
             let mut spans = untrusted_fit(path, path_w, true, theme.base, theme);
@@ -482,8 +482,8 @@ fn artifact_lines(item: &Item, side: ArtifactType, path: &str, theme: &Theme) ->
         field("Recorded", &format!("as a {} of {}", side_word(side), item.name), theme.base, theme),
     ];
     if let Some(d) = item.digest(side, path) {
-        for (alg, hex) in d {
-            lines.push(field(alg, hex, theme.hash_match, theme));
+        for (alg, hex) in d.iter() {
+            lines.push(field(alg, &hex, theme.hash_match, theme));
         }
     }
     lines.push(Line::from(vec![
