@@ -447,6 +447,11 @@ mod fast {
                 ) -> Result<Self::Value, A::Error> {
                     let mut items: Vec<(String, HashDict)> = Vec::with_capacity(map.size_hint().unwrap_or(0));
                     while let Some(entry) = map.next_entry::<String, HashDict>()? {
+                        // python's hash-dict check (every value a hex string),
+                        // while the entry is at hand; the general path says why.
+                        if !entry.1.all_hex() {
+                            return Err(serde::de::Error::custom("hash values must be hex strings"));
+                        }
                         items.push(entry);
                     }
                     Ok(SortedArtifacts(items.into_iter().collect()))
@@ -456,13 +461,9 @@ mod fast {
         }
     }
 
-    /// Python's hash-dict check: every value a hex string.
-    fn all_hex(artifacts: &Artifacts) -> bool {
-        artifacts.values().all(HashDict::all_hex)
-    }
-
+    /// Artifacts with non-hex hashes do not parse as [`SortedArtifacts`].
     fn plain_shape(plain: &PlainLink) -> bool {
-        plain.kind == "link" && all_hex(&plain.materials.0) && all_hex(&plain.products.0)
+        plain.kind == "link"
     }
 
     fn plain_link(raw: &[u8]) -> Option<PlainLink> {
@@ -652,6 +653,68 @@ mod tests {
         ));
         let bad_link = br#"{"signed":{"_type":"link","materials":[]},"signatures":[]}"#;
         assert!(matches!(from_bytes(bad_link, "x"), Err(LoadError::Malformed(_))));
+    }
+
+    #[test]
+    fn non_hex_hashes_are_malformed_on_every_path_and_uppercase_hex_is_kept() {
+        let key = crate::crypto::SigningKey::ed25519_from_seed(&[3; 32]);
+        let public = key.public_key();
+        let keyid = key.keyid();
+        let doc = |hash: &str| {
+            format!(
+                r#"{{"signatures":[{{"keyid":"{keyid}","sig":"00"}}],"signed":{{"_type":"link","byproducts":{{}},"command":[],"environment":{{}},"materials":{{"a":{{"sha256":"{hash}"}}}},"name":"s","products":{{}}}}}}"#
+            )
+        };
+        let check = KeyCheck { keyid: &keyid, subkeys: &[], key: &public };
+        let bad = doc("zz");
+        for loaded in
+            [from_bytes(bad.as_bytes(), "x.link"), from_bytes_checked(bad.as_bytes(), "x.link", &check)]
+        {
+            match loaded {
+                Err(LoadError::Malformed(why)) => assert!(why.contains("hex"), "{why}"),
+                other => panic!("{other:?}"),
+            }
+        }
+        let upper = "AB".repeat(32);
+        let m = from_bytes_checked(doc(&upper).as_bytes(), "x.link", &check).unwrap();
+        let Ok(Payload::Link(link)) = &m.payload else { panic!() };
+        assert_eq!(link.materials["a"].get("sha256").as_deref(), Some(upper.as_str()));
+        assert!(matches!(m.verify(&keyid, &[], &public), SigCheck::Invalid(_)));
+    }
+
+    /// Links over the pipeline threshold hash on a side thread; the verdict
+    /// must be the same as the plain check, for a good and a tampered link,
+    /// and for one whose members are not in order (buffered instead).
+    #[test]
+    fn large_links_verify_like_small_ones() {
+        let key = crate::crypto::SigningKey::ed25519_from_seed(&[5; 32]);
+        let (public, keyid) = (key.public_key(), key.keyid());
+        let materials: serde_json::Map<String, serde_json::Value> = (0..20_000)
+            .map(|i| (format!("src/file-{i:06}.c"), serde_json::json!({"sha256": format!("{i:064x}")})))
+            .collect();
+        let signed = serde_json::json!({"_type": "link", "byproducts": {}, "command": ["cc"], "environment": {},
+            "materials": materials, "name": "build", "products": {}});
+        let sig = hex::encode(key.sign(&canonical::to_vec(&signed).unwrap()));
+        let file =
+            serde_json::json!({"signatures": [{"keyid": keyid, "sig": sig}], "signed": signed}).to_string();
+        assert!(file.len() > 1 << 20);
+        let check = KeyCheck { keyid: &keyid, subkeys: &[], key: &public };
+        let verdict = |text: &str| {
+            from_bytes_checked(text.as_bytes(), "big.link", &check).unwrap().verify(&keyid, &[], &public)
+        };
+        assert_eq!(verdict(&file), SigCheck::Valid { raw: true, normalized: true });
+        assert!(matches!(verdict(&file.replace("file-012345.c", "file-012345.d")), SigCheck::Invalid(_)));
+        // "signed" before "signatures", and a member out of order: other routes, same verdicts.
+        let reordered =
+            format!(r#"{{"signed":{},"signatures":[{{"keyid":"{keyid}","sig":"{sig}"}}]}}"#, signed);
+        assert_eq!(verdict(&reordered), SigCheck::Valid { raw: true, normalized: true });
+        let unsorted = file.replacen(r#""_type":"link","#, "", 1).replacen(
+            r#""name":"build","#,
+            r#""name":"build","_type":"link","#,
+            1,
+        );
+        assert_ne!(unsorted, file);
+        assert_eq!(verdict(&unsorted), SigCheck::Valid { raw: true, normalized: true });
     }
 
     #[test]
