@@ -3,6 +3,8 @@
 # on the scale workloads (DESIGN §8), printed as a markdown table.
 #
 #   bench/compare.sh [RUNS] [SIZES...]      default: 5 runs; in-toto N = 1000 10000 100000
+#   TUF=0 bench/compare.sh 1 1000000        in-toto only (the 1M reference run
+#                                           takes about a minute and 4 GB)
 #
 # Builds release, creates a venv under target/ with in-toto 3.1.0 / tuf 7.0.1,
 # generates the workloads under target/scale/ (deterministic, see
@@ -58,7 +60,7 @@ for n in "${sizes[@]}"; do
     printf "| in-toto 3-step chain, %d artifacts/link | %.3f | %.2f | %.1fx | %.0f | %.0f | %.2f |\n",
       n, ot, rt, (ot > 0 ? rt / ot : 0), om / 1000, rm / 1000, (rm > 0 ? om / rm : 0) }'
 done
-if [ -x "$here/bench/tuf.sh" ]; then
+if [ "${TUF:-1}" != 0 ] && [ -x "$here/bench/tuf.sh" ]; then
   "$here/bench/tuf.sh" "$runs"
 fi
 echo
