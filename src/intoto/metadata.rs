@@ -131,9 +131,17 @@ pub fn load_limited_checked(
         return Err(too_big());
     }
     let mut bytes = READ_BUFFER.take();
-    bytes.clear();
-    bytes.reserve(usize::try_from(meta.len()).unwrap_or(0));
-    file.take(max_bytes.saturating_add(1)).read_to_end(&mut bytes).map_err(LoadError::Io)?;
+    match usize::try_from(meta.len()) {
+        #[cfg(unix)]
+        Ok(len) if len >= PARALLEL_READ_BYTES => {
+            read_in_halves(&file, len, &mut bytes).map_err(LoadError::Io)?
+        }
+        _ => {
+            bytes.clear();
+            bytes.reserve(usize::try_from(meta.len()).unwrap_or(0));
+            file.take(max_bytes.saturating_add(1)).read_to_end(&mut bytes).map_err(LoadError::Io)?;
+        }
+    }
     if bytes.len() as u64 > max_bytes {
         return Err(too_big());
     }
@@ -146,6 +154,27 @@ pub fn load_limited_checked(
         READ_BUFFER.set(bytes);
     }
     result
+}
+
+/// Files this large are read by two threads, a half each: copying tens of
+/// megabytes out of the page cache is otherwise time with one core idle.
+#[cfg(unix)]
+const PARALLEL_READ_BYTES: usize = 4 << 20;
+
+/// Reads the `len` bytes the file had when it was opened into `bytes` (a
+/// file that shrank meanwhile is an error; what it grew by is not read).
+#[cfg(unix)]
+fn read_in_halves(file: &std::fs::File, len: usize, bytes: &mut Vec<u8>) -> std::io::Result<()> {
+    use std::os::unix::fs::FileExt as _;
+    // A reused buffer is overwritten, not zeroed first.
+    if bytes.len() < len {
+        bytes.resize(len, 0);
+    } else {
+        bytes.truncate(len);
+    }
+    let (front, back) = bytes.split_at_mut(len / 2);
+    let (a, b) = rayon::join(|| file.read_exact_at(front, 0), || file.read_exact_at(back, (len / 2) as u64));
+    a.and(b)
 }
 
 thread_local! {
