@@ -462,6 +462,24 @@ mod fast {
     /// one costs a search per artifact. Later duplicates win, as in python.
     struct SortedArtifacts(Artifacts);
 
+    std::thread_local! {
+        /// How many artifacts a list being read may hold at most (JSON does
+        /// not say): reserving that up front spares growing a large list by
+        /// copies into fresh memory. Only what is written is ever touched.
+        static ARTIFACTS_HINT: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
+
+    /// Runs `read` with the artifact lists reserved for a file of `len` bytes.
+    fn with_artifacts_hint<R>(len: usize, read: impl FnOnce() -> R) -> R {
+        // An artifact entry takes more than 64 bytes of JSON (a 64-digit
+        // SHA-256 alone); lists are reserved only for large files.
+        let hint = if len >= 1 << 20 { len / 64 } else { 0 };
+        let previous = ARTIFACTS_HINT.replace(hint);
+        let result = read();
+        ARTIFACTS_HINT.set(previous);
+        result
+    }
+
     impl<'de> Deserialize<'de> for SortedArtifacts {
         fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
             struct Visit;
@@ -474,7 +492,8 @@ mod fast {
                     self,
                     mut map: A,
                 ) -> Result<Self::Value, A::Error> {
-                    let mut items: Vec<(String, HashDict)> = Vec::with_capacity(map.size_hint().unwrap_or(0));
+                    let hint = map.size_hint().unwrap_or_else(|| ARTIFACTS_HINT.get());
+                    let mut items: Vec<(String, HashDict)> = Vec::with_capacity(hint);
                     while let Some(entry) = map.next_entry::<String, HashDict>()? {
                         // python's hash-dict check (every value a hex string),
                         // while the entry is at hand; the general path says why.
@@ -516,7 +535,11 @@ mod fast {
     pub(super) fn link_checked(bytes: &[u8], label: &str, check: &KeyCheck<'_>) -> Option<Metadata> {
         let (whole, outcome) = rayon::join(
             // One UTF-8 check of the whole file (a fast scan for ASCII) instead of one per string.
-            || serde_json::from_str::<WholeLink>(std::str::from_utf8(bytes).ok()?).ok(),
+            || {
+                with_artifacts_hint(bytes.len(), || {
+                    serde_json::from_str::<WholeLink>(std::str::from_utf8(bytes).ok()?).ok()
+                })
+            },
             || streamed_envelope_check(bytes, check),
         );
         if let (Some(whole), Some(outcome)) = (whole, outcome) {
