@@ -533,15 +533,7 @@ mod fast {
     /// when `signatures` comes first, as in files written with sorted keys.
     /// Other files take two steps: find `signed`, then both at once.
     pub(super) fn link_checked(bytes: &[u8], label: &str, check: &KeyCheck<'_>) -> Option<Metadata> {
-        let (whole, outcome) = rayon::join(
-            // One UTF-8 check of the whole file (a fast scan for ASCII) instead of one per string.
-            || {
-                with_artifacts_hint(bytes.len(), || {
-                    serde_json::from_str::<WholeLink>(std::str::from_utf8(bytes).ok()?).ok()
-                })
-            },
-            || streamed_envelope_check(bytes, check),
-        );
+        let (whole, outcome) = rayon::join(|| whole_link(bytes), || streamed_envelope_check(bytes, check));
         if let (Some(whole), Some(outcome)) = (whole, outcome) {
             let precomputed = vec![(check.keyid.to_owned(), outcome)];
             return plain_shape(&whole.signed)
@@ -553,6 +545,28 @@ mod fast {
         let (plain, outcome) = rayon::join(|| plain_link(raw), || streamed_check(raw, sig, check.key));
         let precomputed = vec![(check.keyid.to_owned(), outcome?)];
         Some(assemble(env.signatures, plain?, Vec::new(), precomputed, label))
+    }
+
+    /// The whole file read in one pass: by hand when it has the plain shape
+    /// ([`crate::intoto::plain_link`]), else by serde.
+    fn whole_link(bytes: &[u8]) -> Option<WholeLink> {
+        // One UTF-8 check of the whole file (a fast scan for ASCII) instead of one per string.
+        let text = std::str::from_utf8(bytes).ok()?;
+        if let Some(p) = crate::intoto::plain_link::read(text) {
+            return Some(WholeLink {
+                signatures: p.signatures.into_iter().map(|(keyid, sig)| Sig { keyid, sig }).collect(),
+                signed: PlainLink {
+                    kind: p.kind,
+                    name: p.name,
+                    command: p.command,
+                    materials: SortedArtifacts(p.materials),
+                    products: SortedArtifacts(p.products),
+                    byproducts: p.byproducts,
+                    environment: p.environment,
+                },
+            });
+        }
+        with_artifacts_hint(bytes.len(), || serde_json::from_str::<WholeLink>(text).ok())
     }
 
     /// python's verify_signature: the first signature with a matching key id.

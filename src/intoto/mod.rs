@@ -21,6 +21,7 @@ pub mod links;
 pub mod metadata;
 pub mod model;
 pub mod params;
+mod plain_link;
 pub mod rule;
 pub mod trace;
 pub mod verify;

@@ -121,6 +121,18 @@ pub fn last_member_to(
     Ok(true)
 }
 
+/// The offset just past the JSON value at `from` (after any whitespace),
+/// having checked that it is one; `None` if it is not. Fractions and
+/// exponents are accepted (python reads them anywhere).
+pub fn value_end(input: &[u8], from: usize) -> Option<usize> {
+    let mut p = Parser::new(input);
+    p.pos = from;
+    p.allow_floats = true;
+    p.skip_ws();
+    p.value(&mut Vec::new(), 1).ok()?;
+    Some(p.pos)
+}
+
 /// Bytes of canonical output gathered before [`canonicalize_to`] hands them on.
 const FLUSH_AT: usize = 64 * 1024;
 
