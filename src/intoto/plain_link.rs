@@ -283,4 +283,43 @@ mod tests {
             assert!(read(&text).is_none(), "{text}");
         }
     }
+
+    proptest::proptest! {
+        /// Random artifact lists (escapes, control characters, non-ASCII,
+        /// odd hashes, duplicates) written with random whitespace: `read`
+        /// either declines or reads exactly what serde reads.
+        #[test]
+        fn read_agrees_with_serde_or_declines(
+            entries in proptest::collection::vec(
+                ("[a-c/é\\\\\"\t\\x00 ]{0,6}", proptest::sample::select(vec![0usize, 1, 2, 3, 4]), proptest::bits::u8::ANY),
+                0..12,
+            ),
+            spaces in proptest::collection::vec(proptest::sample::select(vec!["", " ", "\n  ", "\t", "\r\n"]), 8),
+        ) {
+            let hash = |kind: usize, seed: u8| match kind {
+                0 | 1 => format!(r#"{{"sha256":"{}"}}"#, format!("{seed:02x}").repeat(32)),
+                2 => format!(r#"{{"sha256":"{}"}}"#, format!("{seed:02X}").repeat(32)),
+                3 => format!(r#"{{"sha512":"{seed:02x}"}}"#),
+                _ => format!(r#"{{"sha256":"{seed:02x}","md5":"00"}}"#),
+            };
+            let ws = |i: usize| spaces[i % spaces.len()];
+            let body: Vec<String> = entries
+                .iter()
+                .enumerate()
+                .map(|(i, (path, kind, seed))| {
+                    let key = serde_json::to_string(path).unwrap();
+                    format!("{}{key}{}:{}{}", ws(i), ws(i + 1), ws(i + 2), hash(*kind, *seed))
+                })
+                .collect();
+            let materials = format!("{{{}{}}}", body.join(","), ws(3));
+            let text = link(&materials, "").replace(r#""signed":{"#, &format!(r#""signed":{}{{{}"#, ws(4), ws(5)));
+            if read(&text).is_some() {
+                proptest::prop_assert!(agree(&text));
+            } else {
+                // Declined only for a reason the plain shape excludes.
+                let plain = entries.iter().all(|(p, kind, _)| *kind <= 1 && !p.contains(['\\', '"', '\t', '\0']));
+                proptest::prop_assert!(!plain, "plain text declined: {}", text);
+            }
+        }
+    }
 }
