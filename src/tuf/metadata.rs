@@ -334,7 +334,27 @@ pub fn parse_fast_only(bytes: &[u8], file: &str) -> Option<Metadata> {
 }
 
 fn parse_fast(bytes: &[u8], file: &str) -> Option<Metadata> {
+    // `signed` written canonically already: one pass, the bytes are the signed bytes.
+    if let Some(super::in_place::Split { doc, targets, signed_bytes }) = super::in_place::split(bytes) {
+        return typed(doc, targets, file, || Some(signed_bytes.to_vec()));
+    }
     let super::fast::Split { doc, targets } = super::fast::split(bytes)?;
+    typed(doc, targets, file, || {
+        let mut signed_bytes = Vec::with_capacity(bytes.len());
+        crate::meta::stream::canonicalize_member(bytes, "signed", &mut signed_bytes)
+            .ok()?
+            .then_some(signed_bytes)
+    })
+}
+
+/// The typed checks of the fast paths over a split document; `signed_bytes`
+/// gives the canonical bytes of `signed` (asked for after every other check).
+fn typed(
+    doc: Value,
+    targets: Option<TargetMap>,
+    file: &str,
+    signed_bytes: impl FnOnce() -> Option<Vec<u8>>,
+) -> Option<Metadata> {
     let top = Location::new(file, "");
     let role_type = {
         let signed_value = Obj::new(&doc, top).ok()?.obj("signed").ok()?;
@@ -357,10 +377,7 @@ fn parse_fast(bytes: &[u8], file: &str) -> Option<Metadata> {
     if signed.common().version == 0 {
         return None;
     }
-    let mut signed_bytes = Vec::with_capacity(bytes.len());
-    if !crate::meta::stream::canonicalize_member(bytes, "signed", &mut signed_bytes).ok()? {
-        return None;
-    }
+    let signed_bytes = signed_bytes()?;
     let extra_signed = extra_members(&env.signed, known_members(role_type));
     Some(Metadata { signed, signatures: env.signatures, signed_bytes, extra_signed, file: file.to_owned() })
 }
