@@ -375,7 +375,9 @@ mod tests {
         let mut checked = 0;
         for doc in &docs {
             for i in 0..doc.len() {
-                for b in [b' ', b'"', b'\\', b'0', b'9', b'-', b'.', b'e', b'a', b'A', b'{', b'}', b',', 0x01, 0xff] {
+                for b in [
+                    b' ', b'"', b'\\', b'0', b'9', b'-', b'.', b'e', b'a', b'A', b'{', b'}', b',', 0x01, 0xff,
+                ] {
                     let mut m = doc.clone();
                     m[i] = b;
                     if super::super::fast::split(&m).is_some() || split(&m).is_none() {
