@@ -272,10 +272,10 @@ impl<'a> Updater<'a> {
     /// read the local copy or download, and verify. Runs on any thread.
     fn prepare_targets(&self, role: &str, parent: &str) -> PreparedRole {
         let mut notes = Vec::new();
-        let mut cached: Option<(Vec<u8>, String)> = None;
+        let mut cached: Option<(Arc<Vec<u8>>, String)> = None;
         if let Some((delegator, t)) = self.set.targets_role(role) {
             // Reached through another delegator: verify it against this one.
-            cached = Some((t.raw.to_vec(), t.file.clone()));
+            cached = Some((t.raw.clone(), t.file.clone()));
             notes.push(Finding::info(
                 "role-reverified",
                 Subject::Role { name: role.to_owned() },
@@ -284,9 +284,11 @@ impl<'a> Updater<'a> {
                 ),
             ));
         }
-        let local = cached.or_else(|| self.read_local(role, self.config.targets_max_length));
+        let local = cached.or_else(|| {
+            self.read_local(role, self.config.targets_max_length).map(|(data, file)| (Arc::new(data), file))
+        });
         if let Some((data, file)) = local {
-            match self.set.verify_delegated_targets(&data, &file, role, parent) {
+            match self.set.verify_delegated_targets(data, &file, role, parent) {
                 Ok(v) => return PreparedRole { notes, result: Ok((v, false)) },
                 Err(e) => notes.push(local_ignored(role, &e)),
             }
@@ -296,7 +298,7 @@ impl<'a> Updater<'a> {
             let length = meta.length.filter(|&l| l > 0).unwrap_or(self.config.targets_max_length);
             let version = self.set.root().meta.consistent_snapshot.then_some(meta.version);
             let (data, file) = self.fetch_metadata(role, version, length)?;
-            Ok((self.set.verify_delegated_targets(&data, &file, role, parent)?, true))
+            Ok((self.set.verify_delegated_targets(Arc::new(data), &file, role, parent)?, true))
         })();
         PreparedRole { notes, result }
     }
