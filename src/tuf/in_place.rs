@@ -109,7 +109,8 @@ fn signed_object(c: &mut Cursor<'_>) -> Option<(Map<String, Value>, Option<Targe
 /// `signed.targets` in canonical form.
 fn targets_map(c: &mut Cursor<'_>) -> Option<TargetMap> {
     c.eat(b'{')?;
-    let mut raw: Vec<(String, RawTarget)> = Vec::new();
+    // An entry takes some 100 bytes or more; the list is only gathered here.
+    let mut raw: Vec<(String, RawTarget)> = Vec::with_capacity(c.rest().len() / 96);
     if c.eat_if(b'}') {
         return Some(TargetMap::from_raw(raw));
     }

@@ -137,6 +137,12 @@ impl<'a> Updater<'a> {
         &self.notes
     }
 
+    /// The trusted set and the notes, without copying them (the set of an
+    /// audit holds tens of thousands of roles).
+    pub fn into_parts(self) -> (TrustedSet, Vec<Finding>) {
+        (self.set, self.notes)
+    }
+
     /// §5.3–§5.6: update root, timestamp, snapshot and top-level targets.
     pub fn refresh(&mut self) -> Result<(), TufError> {
         self.load_root()?;
