@@ -265,7 +265,25 @@ impl<'a> Cursor<'a> {
 
     /// Any JSON value that is written in canonical form.
     fn canonical_value(&mut self) -> Option<Value> {
+        // The common members (`_type`, `expires`, `version`, …) read directly:
+        // a plain string or a non-negative integer written canonically is
+        // the value serde_json reads, and its canonical form.
         let start = self.p;
+        match self.b.get(start) {
+            Some(b'"') => {
+                if let Some(s) = self.plain_string() {
+                    return Some(Value::String(s.to_owned()));
+                }
+                self.p = start;
+            }
+            Some(b'0'..=b'9') => {
+                if let Some(n) = self.canonical_u64() {
+                    return Some(Value::from(n));
+                }
+                self.p = start;
+            }
+            _ => {}
+        }
         let v = self.any_value()?;
         let written = &self.b[start..self.p];
         (canonical::to_vec(&v).ok()?.as_slice() == written).then_some(v)

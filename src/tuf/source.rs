@@ -129,16 +129,26 @@ impl DirSource {
 
     fn read_file(&self, path: &Path, max_len: u64, what: &str) -> Result<Vec<u8>, FetchError> {
         let not_found = || FetchError::Status { what: what.to_owned(), status: 404 };
-        let meta = std::fs::metadata(path).map_err(|_| not_found())?;
-        if !meta.is_file() {
-            return Err(not_found());
-        }
-        // A symbolic link (of the file or a directory on the way) that leads
-        // out of the base directory is not served, like a web server would not.
         let base = self.canonical_base.get_or_init(|| std::fs::canonicalize(&self.base).ok());
-        let inside = match (std::fs::canonicalize(path), base) {
-            (Ok(p), Some(b)) => p.starts_with(b),
-            _ => false,
+        let (meta, inside) = match std::fs::symlink_metadata(path) {
+            // The usual file: not a link, right in the base directory. It
+            // resolves to the resolved base joined with its name, so it is
+            // inside exactly when the base resolves (one stat, not a walk of
+            // every component of the path).
+            Ok(m) if m.is_file() && path.parent() == Some(self.base.as_path()) => (m, base.is_some()),
+            _ => {
+                let meta = std::fs::metadata(path).map_err(|_| not_found())?;
+                if !meta.is_file() {
+                    return Err(not_found());
+                }
+                // A symbolic link (of the file or a directory on the way) that leads
+                // out of the base directory is not served, like a web server would not.
+                let inside = match (std::fs::canonicalize(path), base) {
+                    (Ok(p), Some(b)) => p.starts_with(b),
+                    _ => false,
+                };
+                (meta, inside)
+            }
         };
         if !inside {
             return Err(FetchError::Other {
