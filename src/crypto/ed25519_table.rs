@@ -89,13 +89,23 @@ fn digit_count(window: u32) -> usize {
 /// `bytes` (little-endian) as digits `d_i ∈ [-2^(w-1), 2^(w-1)]` with
 /// `Σ d_i·2^(w·i)` equal to the number.
 fn signed_digits(bytes: &[u8; 32], window: u32) -> Vec<i32> {
-    let w = window as usize;
-    let bit = |i: usize| -> i32 { if i < 256 { i32::from((bytes[i / 8] >> (i % 8)) & 1) } else { 0 } };
+    let limbs: [u64; 4] =
+        std::array::from_fn(|i| u64::from_le_bytes(bytes[i * 8..i * 8 + 8].try_into().unwrap_or_default()));
+    // Bits `at .. at + window` of the number (zero past its 256 bits).
+    let bits = |at: usize| -> i32 {
+        let (limb, shift) = (at / 64, at % 64);
+        let low = limbs.get(limb).map_or(0, |l| l >> shift);
+        let high = match (shift, limbs.get(limb + 1)) {
+            (0, _) | (_, None) => 0,
+            (_, Some(h)) => h << (64 - shift),
+        };
+        ((low | high) & ((1 << window) - 1)) as i32
+    };
     let (full, half) = (1i32 << window, 1i32 << (window - 1));
     let mut carry = 0;
     (0..digit_count(window))
         .map(|i| {
-            let raw = (0..w).map(|j| bit(i * w + j) << j).sum::<i32>() + carry;
+            let raw = bits(i * window as usize) + carry;
             carry = i32::from(raw > half);
             raw - carry * full
         })

@@ -512,6 +512,7 @@ impl<'a> Updater<'a> {
         }
         let results: Vec<PreparedRole> =
             wanted.par_iter().map(|(role, parent)| self.prepare_targets(role, parent)).collect();
+        prepared.reserve(results.len());
         for (key, p) in wanted.into_iter().zip(results) {
             prepared.insert(key.clone(), p);
         }
