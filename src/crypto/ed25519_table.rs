@@ -53,11 +53,11 @@ impl FixedBase {
             let mut m = base;
             row.push(m);
             for _ in 1..half {
-                m = &m + &base;
+                m += &base;
                 row.push(m);
             }
             // 2^w · base = 2 · (2^(w-1) · base).
-            base = &m + &m;
+            base = m + m;
             rows.push(row);
         }
         Self { window, rows }
@@ -74,8 +74,8 @@ impl FixedBase {
         for (row, d) in self.rows.iter().zip(signed_digits(scalar.as_bytes(), self.window)) {
             match d {
                 0 => {}
-                d if d > 0 => *acc = &*acc + &row[d as usize - 1],
-                d => *acc = &*acc - &row[(-d) as usize - 1],
+                d if d > 0 => *acc += &row[d as usize - 1],
+                d => *acc -= &row[(-d) as usize - 1],
             }
         }
     }
@@ -273,7 +273,7 @@ mod tests {
         let (mut accepted, mut refused) = (0, 0);
         for t in EIGHT_TORSION.iter().skip(1) {
             let a = Scalar::from_bytes_mod_order(rng.bytes::<32>());
-            let key_point = &EdwardsPoint::mul_base(&a) + t;
+            let key_point = EdwardsPoint::mul_base(&a) + t;
             let Some((pk, vk)) = public(&key_point.compress().to_bytes()) else { continue };
             let table = Ed25519Table::new(&vk);
             for i in 0..24u32 {
