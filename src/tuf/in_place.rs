@@ -22,7 +22,7 @@
 
 use serde_json::{Map, Value};
 
-use super::target_map::{RawHashes, RawTarget, TargetMap, lower_hex_32};
+use super::target_map::{RawHashes, RawTarget, TargetMap, lower_hex_32, lower_hex_32_bytes};
 use crate::meta::canonical;
 
 /// The document split as [`super::fast::Split`] has it, plus the signed bytes.
@@ -112,7 +112,7 @@ fn targets_map(c: &mut Cursor<'_>) -> Option<TargetMap> {
     // An entry takes some 100 bytes or more; the list is only gathered here.
     let mut raw: Vec<(String, RawTarget)> = Vec::with_capacity(c.rest().len() / 96);
     if c.eat_if(b'}') {
-        return Some(TargetMap::from_raw(raw));
+        return Some(TargetMap::from_sorted(raw));
     }
     let mut prev: Option<&str> = None;
     loop {
@@ -124,7 +124,7 @@ fn targets_map(c: &mut Cursor<'_>) -> Option<TargetMap> {
         c.eat(b':')?;
         raw.push((path.to_owned(), target(c)?));
         if c.eat_if(b'}') {
-            return Some(TargetMap::from_raw(raw));
+            return Some(TargetMap::from_sorted(raw));
         }
         c.eat(b',')?;
     }
@@ -139,8 +139,7 @@ fn target(c: &mut Cursor<'_>) -> Option<RawTarget> {
         let at = c.p + SHA256.len();
         if let Some(hex) = c.b.get(at..at + 64)
             && c.b[at + 64..].starts_with(LENGTH)
-            && let Ok(hex) = std::str::from_utf8(hex)
-            && let Some(digest) = lower_hex_32(hex)
+            && let Some(digest) = lower_hex_32_bytes(hex)
         {
             c.p = at + 64 + LENGTH.len();
             let length = c.canonical_u64()?;
