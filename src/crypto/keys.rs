@@ -224,6 +224,15 @@ impl PublicKey {
         }
     }
 
+    /// The ed25519 key, for [`super::ed25519_table::Ed25519Table`] (any
+    /// scheme name: [`Self::verify`] checks ed25519 material as ed25519).
+    pub fn ed25519(&self) -> Option<&ed25519_dalek::VerifyingKey> {
+        match &self.material {
+            Material::Ed25519(k) => Some(k),
+            _ => None,
+        }
+    }
+
     /// Verifies `sig` (raw bytes: DER for ECDSA) over `msg`.
     pub fn verify(&self, msg: &[u8], sig: &[u8]) -> Result<(), SigError> {
         let scheme = Scheme::from_name(&self.scheme);

@@ -1,6 +1,7 @@
 //! Public keys, signature schemes, key ids and digests.
 
 pub mod digest;
+pub mod ed25519_table;
 pub mod keys;
 pub mod signing;
 

@@ -4,6 +4,7 @@
 
 use std::fmt::Write as _;
 
+use rayon::prelude::*;
 use serde_json::Value;
 
 use super::json::{Document, Verdict};
@@ -42,6 +43,21 @@ fn sig_summary(sigs: &Value) -> String {
     format!("{} of threshold {} signed [{}]", s(&sigs["count"]), s(&sigs["threshold"]), valid.join(", "))
 }
 
+fn role_line(name: &str, r: &Value) -> String {
+    if r["trusted"] == Value::Bool(true) {
+        format!(
+            "  ✔ {:<24} v{:<6} {}  expires {} ({})\n",
+            clean(name),
+            s(&r["version"]),
+            sig_summary(&r["signatures"]),
+            s(&r["expires"]),
+            s(&r["expires_in"])
+        )
+    } else {
+        format!("  ✘ {:<24} not trusted: {} ({})\n", clean(name), s(&r["error"]), s(&r["category"]))
+    }
+}
+
 fn short_id(v: &Value) -> String {
     let id = v.as_str().unwrap_or("?");
     clean(&id.chars().take(8).collect::<String>())
@@ -77,31 +93,15 @@ pub fn verify(doc: &Document, outcome: &Outcome) -> String {
     if let Some(Value::Object(roles)) = &doc.roles {
         let _ = writeln!(out, "\nRoles:");
         let top = ["root", "timestamp", "snapshot", "targets"];
-        let ordered = top
+        let ordered: Vec<(&String, &Value)> = top
             .iter()
             .filter_map(|n| roles.get_key_value(*n))
-            .chain(roles.iter().filter(|(n, _)| !top.contains(&n.as_str())));
-        for (name, r) in ordered {
-            if r["trusted"] == Value::Bool(true) {
-                let _ = writeln!(
-                    out,
-                    "  ✔ {:<24} v{:<6} {}  expires {} ({})",
-                    clean(name),
-                    s(&r["version"]),
-                    sig_summary(&r["signatures"]),
-                    s(&r["expires"]),
-                    s(&r["expires_in"])
-                );
-            } else {
-                let _ = writeln!(
-                    out,
-                    "  ✘ {:<24} not trusted: {} ({})",
-                    clean(name),
-                    s(&r["error"]),
-                    s(&r["category"])
-                );
-            }
-        }
+            .chain(roles.iter().filter(|(n, _)| !top.contains(&n.as_str())))
+            .collect();
+        // One line per role, tens of thousands after an audit of hash bins:
+        // written on all cores, in order.
+        let lines: Vec<String> = ordered.par_iter().map(|(name, r)| role_line(name, r)).collect();
+        lines.iter().for_each(|l| out.push_str(l));
     }
     if let Some(targets) = &doc.targets
         && !targets.is_empty()

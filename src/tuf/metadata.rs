@@ -13,6 +13,8 @@
 //! with a record of whether they were in the spec's form.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
@@ -20,7 +22,8 @@ use time::OffsetDateTime;
 use super::error::Category;
 use super::pattern::Bins;
 pub use super::target_map::TargetMap;
-use crate::crypto::{KeyIdMatch, PublicKey};
+use crate::crypto::ed25519_table::Ed25519Table;
+use crate::crypto::{KeyIdMatch, PublicKey, SigError};
 use crate::meta::json::{Obj, kind, type_error};
 use crate::meta::{Location, MetaError, Signature, SignedEnvelope, canonical};
 
@@ -105,9 +108,58 @@ pub struct Key {
     pub id_match: KeyIdMatch,
     /// The key id computed from the key (spec §4 KEYID).
     pub computed_keyid: String,
+    /// Built once the key has checked [`TABLE_AFTER`] signatures.
+    pub table: KeyTable,
+}
+
+/// Signatures a key checks before it gets an [`Ed25519Table`]: the table
+/// costs about as much as 20 checks save, and pays off for a key that
+/// signs hash bins (hundreds to tens of thousands of roles).
+pub const TABLE_AFTER: u32 = 32;
+
+/// A key's [`Ed25519Table`], built on its [`TABLE_AFTER`]th check (shared by
+/// the threads that verify roles; a clone starts counting afresh).
+#[derive(Default)]
+pub struct KeyTable {
+    checks: AtomicU32,
+    table: OnceLock<Option<Ed25519Table>>,
+}
+
+impl KeyTable {
+    fn get(&self, key: &PublicKey) -> Option<&Ed25519Table> {
+        if let Some(t) = self.table.get() {
+            return t.as_ref();
+        }
+        if self.checks.fetch_add(1, Ordering::Relaxed) < TABLE_AFTER {
+            return None;
+        }
+        self.table.get_or_init(|| key.ed25519().map(Ed25519Table::new)).as_ref()
+    }
+}
+
+impl Clone for KeyTable {
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+impl std::fmt::Debug for KeyTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("KeyTable")
+    }
 }
 
 impl Key {
+    /// Verifies `sig` over `msg` as [`PublicKey::verify`] does; a key that
+    /// has checked many signatures checks the next ones with a fixed-base
+    /// table (see [`Ed25519Table`]: same outcome, a third less time).
+    pub fn verify(&self, msg: &[u8], sig: &[u8]) -> Result<(), SigError> {
+        match self.table.get(&self.key) {
+            Some(t) => t.verify(msg, sig),
+            None => self.key.verify(msg, sig),
+        }
+    }
+
     /// Identity of the key material (ignores members such as `x-tuf-on-ci-keyowner`).
     pub fn material_id(&self) -> String {
         format!("{}:{}", self.key.scheme, self.key.public.trim())
@@ -334,7 +386,27 @@ pub fn parse_fast_only(bytes: &[u8], file: &str) -> Option<Metadata> {
 }
 
 fn parse_fast(bytes: &[u8], file: &str) -> Option<Metadata> {
+    // `signed` written canonically already: one pass, the bytes are the signed bytes.
+    if let Some(super::in_place::Split { doc, targets, signed_bytes }) = super::in_place::split(bytes) {
+        return typed(doc, targets, file, || Some(signed_bytes.to_vec()));
+    }
     let super::fast::Split { doc, targets } = super::fast::split(bytes)?;
+    typed(doc, targets, file, || {
+        let mut signed_bytes = Vec::with_capacity(bytes.len());
+        crate::meta::stream::canonicalize_member(bytes, "signed", &mut signed_bytes)
+            .ok()?
+            .then_some(signed_bytes)
+    })
+}
+
+/// The typed checks of the fast paths over a split document; `signed_bytes`
+/// gives the canonical bytes of `signed` (asked for after every other check).
+fn typed(
+    doc: Value,
+    targets: Option<TargetMap>,
+    file: &str,
+    signed_bytes: impl FnOnce() -> Option<Vec<u8>>,
+) -> Option<Metadata> {
     let top = Location::new(file, "");
     let role_type = {
         let signed_value = Obj::new(&doc, top).ok()?.obj("signed").ok()?;
@@ -357,10 +429,7 @@ fn parse_fast(bytes: &[u8], file: &str) -> Option<Metadata> {
     if signed.common().version == 0 {
         return None;
     }
-    let mut signed_bytes = Vec::with_capacity(bytes.len());
-    if !crate::meta::stream::canonicalize_member(bytes, "signed", &mut signed_bytes).ok()? {
-        return None;
-    }
+    let signed_bytes = signed_bytes()?;
     let extra_signed = extra_members(&env.signed, known_members(role_type));
     Some(Metadata { signed, signatures: env.signatures, signed_bytes, extra_signed, file: file.to_owned() })
 }
@@ -476,7 +545,10 @@ fn parse_key_map(o: &Obj<'_>) -> Result<BTreeMap<String, Key>, ParseError> {
         let key = PublicKey::from_dict(dict).map_err(|e| MetaError::new(at, e.to_string()))?;
         let computed_keyid = key.keyid();
         let id_match = if computed_keyid == *keyid { KeyIdMatch::Modern } else { key.keyid_match(keyid) };
-        keys.insert(keyid.clone(), Key { keyid: keyid.clone(), key, id_match, computed_keyid });
+        keys.insert(
+            keyid.clone(),
+            Key { keyid: keyid.clone(), key, id_match, computed_keyid, table: KeyTable::default() },
+        );
     }
     Ok(keys)
 }
@@ -696,6 +768,33 @@ mod tests {
         let e = parse(bytes, "t.json").unwrap_err();
         assert_eq!(e.category, Category::Malformed);
         assert!(e.to_string().contains("multiple signatures"));
+    }
+
+    #[test]
+    fn a_key_with_a_table_verifies_as_before() {
+        for signer in [
+            crate::crypto::SigningKey::ed25519_from_seed(&[3; 32]),
+            crate::crypto::SigningKey::p256_from_seed(&[3; 32]),
+        ] {
+            let dict = signer.public_key_dict();
+            let mut keys =
+                parse_key_map(&Obj::new(&serde_json::json!({"k": dict}), Location::new("t", "")).unwrap())
+                    .unwrap();
+            let key = keys.remove("k").unwrap();
+            for i in 0..3 * TABLE_AFTER {
+                let msg = i.to_be_bytes();
+                let mut sig = signer.sign(&msg);
+                if i % 3 == 1 {
+                    sig[5] ^= 4;
+                }
+                if i % 5 == 2 {
+                    sig.pop();
+                }
+                assert_eq!(key.verify(&msg, &sig), key.key.verify(&msg, &sig), "check {i}");
+                assert_eq!(key.verify(&msg, &sig).is_ok(), i % 3 != 1 && i % 5 != 2);
+            }
+            assert_eq!(key.table.table.get().is_some_and(|t| t.is_some()), signer.keytype() == "ed25519");
+        }
     }
 
     #[test]

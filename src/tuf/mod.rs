@@ -7,6 +7,7 @@
 
 pub mod error;
 mod fast;
+mod in_place;
 pub mod inspect;
 pub mod metadata;
 pub mod pattern;

@@ -8,6 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rayon::prelude::*;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
@@ -26,12 +27,20 @@ pub const EXPIRES_SOON_DAYS: i64 = 30;
 
 /// Builds the JSON/text document of a run.
 pub fn document(outcome: &Outcome, strict: bool) -> Document {
+    let mut doc = summary(outcome, strict);
+    doc.roles = Some(roles_json(outcome));
+    doc.targets = Some(targets_json(outcome));
+    doc
+}
+
+/// [`document`] without the per-role and per-target detail: its verdict,
+/// category and findings (what the engine's verdict unit keeps; the detail
+/// of a 16,384-bin audit costs as much to build as its parsing).
+pub fn summary(outcome: &Outcome, strict: bool) -> Document {
     let findings = findings(outcome, strict);
     let category = category(outcome, &findings);
     let mut doc = Document::new(Kind::Tuf, outcome.at, findings, category);
     doc.refresh = Some(if outcome.refresh.is_ok() { "ok" } else { "error" }.to_owned());
-    doc.roles = Some(roles_json(outcome));
-    doc.targets = Some(targets_json(outcome));
     doc
 }
 
@@ -275,25 +284,28 @@ fn role_json<T>(t: &Trusted<T>, common: &Common, at: OffsetDateTime, delegator: 
 
 /// Per-role state after the run (DESIGN §4 `roles`).
 pub fn roles_json(outcome: &Outcome) -> Value {
-    let mut roles = serde_json::Map::new();
-    let Some(set) = &outcome.trusted else { return Value::Object(roles) };
+    let Some(set) = &outcome.trusted else { return Value::Object(serde_json::Map::new()) };
     let at = outcome.at;
     let root = set.root();
     let mut root_v = role_json(root, &root.meta.common, at, None);
     root_v["history"] = set.root_history().iter().map(|r| r.meta.common.version).collect::<Vec<_>>().into();
     root_v["consistent_snapshot"] = root.meta.consistent_snapshot.into();
-    roles.insert("root".into(), root_v);
+    let mut entries: Vec<(String, Value)> = vec![("root".into(), root_v)];
     if let Some(t) = set.timestamp() {
-        roles.insert("timestamp".into(), role_json(t, &t.meta.common, at, Some("root")));
+        entries.push(("timestamp".into(), role_json(t, &t.meta.common, at, Some("root"))));
     }
     if let Some(s) = set.snapshot() {
-        roles.insert("snapshot".into(), role_json(s, &s.meta.common, at, Some("root")));
+        entries.push(("snapshot".into(), role_json(s, &s.meta.common, at, Some("root"))));
     }
-    for (name, delegator, t) in set.targets_roles() {
+    // Tens of thousands of roles after an audit of hash bins: built on all
+    // cores, gathered in order (a later entry of a name wins, as inserting would).
+    let targets: Vec<_> = set.targets_roles().collect();
+    entries.par_extend(targets.par_iter().map(|(name, delegator, t)| {
         let mut v = role_json(t, &t.meta.common, at, Some(delegator));
         v["targets"] = t.meta.targets.len().into();
-        roles.insert(name.to_owned(), v);
-    }
+        ((*name).to_owned(), v)
+    }));
+    let mut roles: serde_json::Map<String, Value> = entries.into_iter().collect();
     if let Err(e) = &outcome.refresh
         && !roles.contains_key(&e.role)
     {
@@ -325,8 +337,12 @@ pub fn roles_json(outcome: &Outcome) -> Value {
     // Audit results per delegation: a role delegated by several roles has
     // one entry per delegator in `audit`; a role no delegator admitted is
     // not trusted.
-    let mut per_role: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
+    let mut audits: BTreeMap<&str, usize> = BTreeMap::new();
     for a in &outcome.audit {
+        *audits.entry(a.role.as_str()).or_default() += 1;
+    }
+    let mut per_role: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
+    for a in outcome.audit.iter().filter(|a| audits[a.role.as_str()] > 1) {
         per_role.entry(a.role.as_str()).or_default().push(match &a.outcome {
             Ok(()) => json!({"delegator": a.delegator, "result": "ok"}),
             Err(e) => json!({"delegator": a.delegator, "result": e.category.as_str(), "error": e.message}),

@@ -116,8 +116,9 @@ pub fn run(req: Request<'_>) -> Outcome {
             outcome.audit = updater.load_all_roles();
         }
     }
-    outcome.notes = updater.notes().to_vec();
-    outcome.trusted = Some(updater.trusted().clone());
+    let (trusted, notes) = updater.into_parts();
+    outcome.notes = notes;
+    outcome.trusted = Some(trusted);
     outcome
 }
 

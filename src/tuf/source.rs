@@ -57,8 +57,21 @@ pub trait Source: Send + Sync {
 }
 
 /// Reads at most `max_len` bytes from `reader`; more is an error.
-pub fn read_bounded(mut reader: impl Read, max_len: u64, what: &str) -> Result<Vec<u8>, FetchError> {
-    let mut out = Vec::new();
+pub fn read_bounded(reader: impl Read, max_len: u64, what: &str) -> Result<Vec<u8>, FetchError> {
+    read_bounded_sized(reader, max_len, 0, what)
+}
+
+/// [`read_bounded`] of a reader expected to hold `size_hint` bytes (a file's
+/// length): the buffer is sized once instead of grown while reading.
+pub fn read_bounded_sized(
+    mut reader: impl Read,
+    max_len: u64,
+    size_hint: u64,
+    what: &str,
+) -> Result<Vec<u8>, FetchError> {
+    // One byte more than the limit shows a file that is too long.
+    let capacity = size_hint.min(max_len).saturating_add(1);
+    let mut out = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
     let limit = max_len.saturating_add(1);
     (&mut reader)
         .take(limit)
@@ -76,6 +89,9 @@ pub fn read_bounded(mut reader: impl Read, max_len: u64, what: &str) -> Result<V
 #[derive(Debug, Clone)]
 pub struct DirSource {
     base: PathBuf,
+    /// `base` with symbolic links resolved, found once (every read checks
+    /// that the file it opens is inside it); `None` if it cannot be.
+    canonical_base: std::sync::OnceLock<Option<PathBuf>>,
     /// tuf-on-ci's source layout: `root_history/N.root.json` and
     /// unversioned role files even with consistent snapshots.
     source_layout: bool,
@@ -87,7 +103,7 @@ impl DirSource {
     pub fn new(base: impl Into<PathBuf>) -> Self {
         let base = base.into();
         let source_layout = base.join("root_history").is_dir() || !has_versioned_role_files(&base);
-        Self { base, source_layout }
+        Self { base, canonical_base: std::sync::OnceLock::new(), source_layout }
     }
 
     /// True when versioned names fall back to unversioned files.
@@ -113,15 +129,26 @@ impl DirSource {
 
     fn read_file(&self, path: &Path, max_len: u64, what: &str) -> Result<Vec<u8>, FetchError> {
         let not_found = || FetchError::Status { what: what.to_owned(), status: 404 };
-        let meta = std::fs::metadata(path).map_err(|_| not_found())?;
-        if !meta.is_file() {
-            return Err(not_found());
-        }
-        // A symbolic link (of the file or a directory on the way) that leads
-        // out of the base directory is not served, like a web server would not.
-        let inside = match (std::fs::canonicalize(path), std::fs::canonicalize(&self.base)) {
-            (Ok(p), Ok(b)) => p.starts_with(b),
-            _ => false,
+        let base = self.canonical_base.get_or_init(|| std::fs::canonicalize(&self.base).ok());
+        let (meta, inside) = match std::fs::symlink_metadata(path) {
+            // The usual file: not a link, right in the base directory. It
+            // resolves to the resolved base joined with its name, so it is
+            // inside exactly when the base resolves (one stat, not a walk of
+            // every component of the path).
+            Ok(m) if m.is_file() && path.parent() == Some(self.base.as_path()) => (m, base.is_some()),
+            _ => {
+                let meta = std::fs::metadata(path).map_err(|_| not_found())?;
+                if !meta.is_file() {
+                    return Err(not_found());
+                }
+                // A symbolic link (of the file or a directory on the way) that leads
+                // out of the base directory is not served, like a web server would not.
+                let inside = match (std::fs::canonicalize(path), base) {
+                    (Ok(p), Some(b)) => p.starts_with(b),
+                    _ => false,
+                };
+                (meta, inside)
+            }
         };
         if !inside {
             return Err(FetchError::Other {
@@ -131,7 +158,7 @@ impl DirSource {
         }
         let file = std::fs::File::open(path)
             .map_err(|e| FetchError::Other { what: what.to_owned(), message: e.to_string() })?;
-        read_bounded(file, max_len, what)
+        read_bounded_sized(file, max_len, meta.len(), what)
     }
 
     /// Alternatives tried in the source layout when `rel` is absent.

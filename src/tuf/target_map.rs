@@ -53,7 +53,12 @@ impl Hashes {
 
 /// 64 lowercase hex digits → 32 bytes (uppercase is kept as text: it re-encodes differently).
 pub(crate) fn lower_hex_32(s: &str) -> Option<[u8; 32]> {
-    let b: &[u8; 64] = s.as_bytes().try_into().ok()?;
+    lower_hex_32_bytes(s.as_bytes())
+}
+
+/// [`lower_hex_32`] of bytes (hex digits are ASCII: no UTF-8 check needed first).
+pub(crate) fn lower_hex_32_bytes(s: &[u8]) -> Option<[u8; 32]> {
+    let b: &[u8; 64] = s.try_into().ok()?;
     let mut out = [0u8; 32];
     let mut bad = 0u8;
     for (o, pair) in out.iter_mut().zip(b.chunks_exact(2)) {
@@ -161,6 +166,11 @@ impl TargetMap {
     /// From entries in document order: the last of duplicate paths wins.
     pub(crate) fn from_raw(mut raw: Vec<(String, RawTarget)>) -> Self {
         dedup_last(&mut raw);
+        Self::from_sorted(raw)
+    }
+
+    /// From entries already sorted by path, without duplicates (checked by the caller).
+    pub(crate) fn from_sorted(raw: Vec<(String, RawTarget)>) -> Self {
         let mut paths = Vec::with_capacity(raw.len());
         let mut entries = Vec::with_capacity(raw.len());
         for (path, t) in raw {

@@ -29,8 +29,9 @@ use crate::meta::Location;
 #[derive(Debug, Clone)]
 pub struct Trusted<T> {
     pub meta: Arc<T>,
-    /// The file exactly as received (what a client stores).
-    pub raw: Arc<[u8]>,
+    /// The file exactly as received (what a client stores), as read: a
+    /// role's bytes are not copied on their way into the set.
+    pub raw: Arc<Vec<u8>>,
     /// The signature check that admitted it (by its delegator).
     pub signatures: VerificationResult,
     /// Where it was read from.
@@ -374,7 +375,7 @@ impl TrustedSet {
         role: &str,
         delegator: &str,
     ) -> Result<&Trusted<Targets>, TufError> {
-        let verified = self.verify_delegated_targets(data, file, role, delegator)?;
+        let verified = self.verify_delegated_targets(Arc::new(data.to_vec()), file, role, delegator)?;
         Ok(self.commit_targets(verified))
     }
 
@@ -398,7 +399,7 @@ impl TrustedSet {
     /// the set (so roles can be checked on several threads, then committed).
     pub(crate) fn verify_delegated_targets(
         &self,
-        data: &[u8],
+        data: Arc<Vec<u8>>,
         file: &str,
         role: &str,
         delegator: &str,
@@ -410,8 +411,8 @@ impl TrustedSet {
         self.check_final_snapshot(role)?;
         let meta = self.snapshot_meta_for(role)?;
         // §5.6.2: length and hashes from the snapshot.
-        verify_length_and_hashes(&meta, data, role, "§5.6.2", file)?;
-        let mut md = load_data(RoleType::Targets, role, data, file)?;
+        verify_length_and_hashes(&meta, &data, role, "§5.6.2", file)?;
+        let mut md = load_data(RoleType::Targets, role, &data, file)?;
         // §5.6.3: signed by a threshold of the delegator's keys for this role.
         let signatures = {
             let delegator_md: &dyn Delegator = if delegator == "root" {
@@ -459,7 +460,7 @@ impl TrustedSet {
         Ok(VerifiedTargets {
             role: role.to_owned(),
             delegator: delegator.to_owned(),
-            trusted: trusted(new_targets, data, signatures, file),
+            trusted: trusted_shared(new_targets, data, signatures, file),
         })
     }
 
@@ -479,7 +480,11 @@ impl TrustedSet {
 }
 
 fn trusted<T>(meta: T, raw: &[u8], signatures: VerificationResult, file: &str) -> Trusted<T> {
-    Trusted { meta: Arc::new(meta), raw: Arc::from(raw), signatures, file: file.to_owned() }
+    trusted_shared(meta, Arc::new(raw.to_vec()), signatures, file)
+}
+
+fn trusted_shared<T>(meta: T, raw: Arc<Vec<u8>>, signatures: VerificationResult, file: &str) -> Trusted<T> {
+    Trusted { meta: Arc::new(meta), raw, signatures, file: file.to_owned() }
 }
 
 /// Parses `data` and checks `signed._type` (checked before signatures, as in the reference).

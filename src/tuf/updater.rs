@@ -137,6 +137,12 @@ impl<'a> Updater<'a> {
         &self.notes
     }
 
+    /// The trusted set and the notes, without copying them (the set of an
+    /// audit holds tens of thousands of roles).
+    pub fn into_parts(self) -> (TrustedSet, Vec<Finding>) {
+        (self.set, self.notes)
+    }
+
     /// §5.3–§5.6: update root, timestamp, snapshot and top-level targets.
     pub fn refresh(&mut self) -> Result<(), TufError> {
         self.load_root()?;
@@ -272,10 +278,10 @@ impl<'a> Updater<'a> {
     /// read the local copy or download, and verify. Runs on any thread.
     fn prepare_targets(&self, role: &str, parent: &str) -> PreparedRole {
         let mut notes = Vec::new();
-        let mut cached: Option<(Vec<u8>, String)> = None;
+        let mut cached: Option<(Arc<Vec<u8>>, String)> = None;
         if let Some((delegator, t)) = self.set.targets_role(role) {
             // Reached through another delegator: verify it against this one.
-            cached = Some((t.raw.to_vec(), t.file.clone()));
+            cached = Some((t.raw.clone(), t.file.clone()));
             notes.push(Finding::info(
                 "role-reverified",
                 Subject::Role { name: role.to_owned() },
@@ -284,9 +290,11 @@ impl<'a> Updater<'a> {
                 ),
             ));
         }
-        let local = cached.or_else(|| self.read_local(role, self.config.targets_max_length));
+        let local = cached.or_else(|| {
+            self.read_local(role, self.config.targets_max_length).map(|(data, file)| (Arc::new(data), file))
+        });
         if let Some((data, file)) = local {
-            match self.set.verify_delegated_targets(&data, &file, role, parent) {
+            match self.set.verify_delegated_targets(data, &file, role, parent) {
                 Ok(v) => return PreparedRole { notes, result: Ok((v, false)) },
                 Err(e) => notes.push(local_ignored(role, &e)),
             }
@@ -296,7 +304,7 @@ impl<'a> Updater<'a> {
             let length = meta.length.filter(|&l| l > 0).unwrap_or(self.config.targets_max_length);
             let version = self.set.root().meta.consistent_snapshot.then_some(meta.version);
             let (data, file) = self.fetch_metadata(role, version, length)?;
-            Ok((self.set.verify_delegated_targets(&data, &file, role, parent)?, true))
+            Ok((self.set.verify_delegated_targets(Arc::new(data), &file, role, parent)?, true))
         })();
         PreparedRole { notes, result }
     }
@@ -504,6 +512,7 @@ impl<'a> Updater<'a> {
         }
         let results: Vec<PreparedRole> =
             wanted.par_iter().map(|(role, parent)| self.prepare_targets(role, parent)).collect();
+        prepared.reserve(results.len());
         for (key, p) in wanted.into_iter().zip(results) {
             prepared.insert(key.clone(), p);
         }

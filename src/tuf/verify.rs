@@ -60,7 +60,7 @@ pub fn verify_role(delegator: &dyn Delegator, role: &str, md: &Metadata, strict:
         let outcome = sig
             .sig_bytes()
             .map_err(|e| e.message)
-            .and_then(|bytes| key.key.verify(&md.signed_bytes, &bytes).map_err(|e| e.to_string()));
+            .and_then(|bytes| key.verify(&md.signed_bytes, &bytes).map_err(|e| e.to_string()));
         match outcome {
             Ok(()) => {
                 let material = key.material_id();

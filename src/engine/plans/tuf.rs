@@ -288,7 +288,7 @@ pub fn plan_one_shot(opts: &TufOptions) -> Result<TufPlan, PlanError> {
 
 /// The verdict unit's outcome: the report's findings, pass or fail by its verdict.
 fn verdict_outcome(outcome: TufOutcome, strict: bool) -> Outcome<TufOutcome> {
-    let doc = report::document(&outcome, strict);
+    let doc = report::summary(&outcome, strict);
     let pass = doc.verdict == crate::report::Verdict::Pass;
     let mut out = Outcome::from_findings(Some(outcome), doc.findings);
     out.status = if pass { Status::Pass } else { Status::Fail };

@@ -1,0 +1,411 @@
+//! The fastest path of [`super::metadata::parse`], for documents whose
+//! `signed` member is written in canonical form already — as canonical
+//! writers (python-tuf's `CanonicalJSONSerializer`, repository tools
+//! writing succinct bins) write it. Then the signed bytes are the input
+//! bytes themselves, and one pass over them both checks that and reads
+//! `signed.targets` straight into a [`TargetMap`]: no JSON tree for the
+//! bulk of a bin, no second pass for the canonical form, no buffer.
+//!
+//! It only has to be right when it succeeds: anything it does not take as
+//! it comes (whitespace inside `signed`, unsorted or duplicate members, a
+//! string with an escape, a target with members other than `custom`,
+//! `hashes` and `length`, …) returns `None`, and the caller tries the next
+//! path. When it succeeds, the document is one the typed fast path
+//! ([`super::fast`]) reads to the same split, and the slice it returns is
+//! exactly what the streaming canonicalizer would write for `signed`:
+//! every string in the targets map is checked to have no escape and no
+//! control character (so its canonical form is its text), every member
+//! list to be strictly sorted by bytes (code points, as canonical JSON
+//! sorts, with no duplicates), every integer to be written canonically,
+//! and every other value is parsed and re-encoded and must come out as
+//! written.
+
+use serde_json::{Map, Value};
+
+use super::target_map::{RawHashes, RawTarget, TargetMap, lower_hex_32, lower_hex_32_bytes};
+use crate::meta::canonical;
+
+/// The document split as [`super::fast::Split`] has it, plus the signed bytes.
+pub(crate) struct Split<'a> {
+    /// The document with `signed.targets` taken out.
+    pub doc: Value,
+    /// `signed.targets`, if present.
+    pub targets: Option<TargetMap>,
+    /// `signed` as written, which is its canonical form.
+    pub signed_bytes: &'a [u8],
+}
+
+/// Reads `bytes`; `None` when anything is not as this path takes it.
+pub(crate) fn split(bytes: &[u8]) -> Option<Split<'_>> {
+    let mut c = Cursor { b: bytes, p: 0 };
+    c.skip_ws();
+    c.eat(b'{')?;
+    let mut doc = Map::new();
+    let mut targets = None;
+    let mut signed_bytes = None;
+    c.skip_ws();
+    if !c.eat_if(b'}') {
+        loop {
+            c.skip_ws();
+            let key = c.plain_string()?;
+            c.skip_ws();
+            c.eat(b':')?;
+            c.skip_ws();
+            if doc.contains_key(key) {
+                return None;
+            }
+            if key == "signed" {
+                let start = c.p;
+                let (signed, t) = signed_object(&mut c)?;
+                signed_bytes = Some(&bytes[start..c.p]);
+                targets = t;
+                doc.insert(key.to_owned(), Value::Object(signed));
+            } else {
+                let v = c.any_value()?;
+                doc.insert(key.to_owned(), v);
+            }
+            c.skip_ws();
+            if c.eat_if(b'}') {
+                break;
+            }
+            c.eat(b',')?;
+        }
+    }
+    c.skip_ws();
+    if c.p != bytes.len() {
+        return None;
+    }
+    Some(Split { doc: Value::Object(doc), targets, signed_bytes: signed_bytes? })
+}
+
+/// `signed`, in canonical form: its members other than `targets`, and `targets`.
+fn signed_object(c: &mut Cursor<'_>) -> Option<(Map<String, Value>, Option<TargetMap>)> {
+    let mut signed = Map::new();
+    let mut targets = None;
+    c.eat(b'{')?;
+    if c.eat_if(b'}') {
+        return Some((signed, targets));
+    }
+    let mut prev: Option<&str> = None;
+    loop {
+        let key = c.plain_string()?;
+        if prev.is_some_and(|p| p.as_bytes() >= key.as_bytes()) {
+            return None;
+        }
+        prev = Some(key);
+        c.eat(b':')?;
+        if key == "targets" {
+            targets = Some(targets_map(c)?);
+        } else {
+            signed.insert(key.to_owned(), c.canonical_value()?);
+        }
+        if c.eat_if(b'}') {
+            return Some((signed, targets));
+        }
+        c.eat(b',')?;
+    }
+}
+
+/// `signed.targets` in canonical form.
+fn targets_map(c: &mut Cursor<'_>) -> Option<TargetMap> {
+    c.eat(b'{')?;
+    // An entry takes some 100 bytes or more; the list is only gathered here.
+    let mut raw: Vec<(String, RawTarget)> = Vec::with_capacity(c.rest().len() / 96);
+    if c.eat_if(b'}') {
+        return Some(TargetMap::from_sorted(raw));
+    }
+    let mut prev: Option<&str> = None;
+    loop {
+        let path = c.plain_string()?;
+        if prev.is_some_and(|p| p.as_bytes() >= path.as_bytes()) {
+            return None;
+        }
+        prev = Some(path);
+        c.eat(b':')?;
+        raw.push((path.to_owned(), target(c)?));
+        if c.eat_if(b'}') {
+            return Some(TargetMap::from_sorted(raw));
+        }
+        c.eat(b',')?;
+    }
+}
+
+/// One target: `{["custom":…,]"hashes":{…},"length":N}` (canonical member order).
+fn target(c: &mut Cursor<'_>) -> Option<RawTarget> {
+    // The usual entry, exactly: one sha256 digest in lowercase hex.
+    const SHA256: &[u8] = br#"{"hashes":{"sha256":""#;
+    const LENGTH: &[u8] = br#""},"length":"#;
+    if c.rest().starts_with(SHA256) {
+        let at = c.p + SHA256.len();
+        if let Some(hex) = c.b.get(at..at + 64)
+            && c.b[at + 64..].starts_with(LENGTH)
+            && let Some(digest) = lower_hex_32_bytes(hex)
+        {
+            c.p = at + 64 + LENGTH.len();
+            let length = c.canonical_u64()?;
+            c.eat(b'}')?;
+            return Some(RawTarget { length, hashes: RawHashes::Sha256(digest), custom: None });
+        }
+    }
+    c.eat(b'{')?;
+    let mut custom = None;
+    let mut key = c.plain_string()?;
+    if key == "custom" {
+        c.eat(b':')?;
+        custom = Some(c.canonical_value()?);
+        c.eat(b',')?;
+        key = c.plain_string()?;
+    }
+    if key != "hashes" {
+        return None;
+    }
+    c.eat(b':')?;
+    let hashes = hashes(c)?;
+    c.eat(b',')?;
+    if c.plain_string()? != "length" {
+        return None;
+    }
+    c.eat(b':')?;
+    let length = c.canonical_u64()?;
+    c.eat(b'}')?;
+    Some(RawTarget { length, hashes, custom })
+}
+
+/// A non-empty map of plain-string digests, sorted.
+fn hashes(c: &mut Cursor<'_>) -> Option<RawHashes> {
+    c.eat(b'{')?;
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    loop {
+        let alg = c.plain_string()?;
+        if pairs.last().is_some_and(|(p, _)| p.as_bytes() >= alg.as_bytes()) {
+            return None;
+        }
+        c.eat(b':')?;
+        let digest = c.plain_string()?;
+        pairs.push((alg.to_owned(), digest.to_owned()));
+        if c.eat_if(b'}') {
+            break;
+        }
+        c.eat(b',')?;
+    }
+    if let [(alg, digest)] = pairs.as_slice()
+        && alg == "sha256"
+        && let Some(bytes) = lower_hex_32(digest)
+    {
+        return Some(RawHashes::Sha256(bytes));
+    }
+    Some(RawHashes::Pairs(pairs))
+}
+
+struct Cursor<'a> {
+    b: &'a [u8],
+    p: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn rest(&self) -> &'a [u8] {
+        &self.b[self.p..]
+    }
+
+    fn eat(&mut self, byte: u8) -> Option<()> {
+        self.eat_if(byte).then_some(())
+    }
+
+    fn eat_if(&mut self, byte: u8) -> bool {
+        let hit = self.b.get(self.p) == Some(&byte);
+        self.p += usize::from(hit);
+        hit
+    }
+
+    /// JSON whitespace (outside `signed` only: canonical form has none).
+    fn skip_ws(&mut self) {
+        while matches!(self.b.get(self.p), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.p += 1;
+        }
+    }
+
+    /// A string with no escape and no control character: its text is its
+    /// JSON value and its canonical form at once.
+    fn plain_string(&mut self) -> Option<&'a str> {
+        self.eat(b'"')?;
+        let start = self.p;
+        let len = self.rest().iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+        self.p += len;
+        self.eat(b'"')?;
+        std::str::from_utf8(&self.b[start..start + len]).ok()
+    }
+
+    /// A non-negative integer as canonical JSON writes it (no leading zero, no sign).
+    fn canonical_u64(&mut self) -> Option<u64> {
+        let digits = self.rest().iter().take_while(|b| b.is_ascii_digit()).count();
+        let text = &self.rest()[..digits];
+        if digits == 0 || (digits > 1 && text[0] == b'0') {
+            return None;
+        }
+        let mut n: u64 = 0;
+        for &d in text {
+            n = n.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
+        }
+        // A fraction or exponent would make it another number.
+        if matches!(self.b.get(self.p + digits), Some(b'.' | b'e' | b'E')) {
+            return None;
+        }
+        self.p += digits;
+        Some(n)
+    }
+
+    /// Any JSON value, as serde_json reads it (as the typed fast path does).
+    fn any_value(&mut self) -> Option<Value> {
+        let mut values = serde_json::Deserializer::from_slice(self.rest()).into_iter::<Value>();
+        let v = values.next()?.ok()?;
+        self.p += values.byte_offset();
+        Some(v)
+    }
+
+    /// Any JSON value that is written in canonical form.
+    fn canonical_value(&mut self) -> Option<Value> {
+        // The common members (`_type`, `expires`, `version`, …) read directly:
+        // a plain string or a non-negative integer written canonically is
+        // the value serde_json reads, and its canonical form.
+        let start = self.p;
+        match self.b.get(start) {
+            Some(b'"') => {
+                if let Some(s) = self.plain_string() {
+                    return Some(Value::String(s.to_owned()));
+                }
+                self.p = start;
+            }
+            Some(b'0'..=b'9') => {
+                if let Some(n) = self.canonical_u64() {
+                    return Some(Value::from(n));
+                }
+                self.p = start;
+            }
+            _ => {}
+        }
+        let v = self.any_value()?;
+        let written = &self.b[start..self.p];
+        (canonical::to_vec(&v).ok()?.as_slice() == written).then_some(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn signed_of(doc: &str) -> Option<String> {
+        split(doc.as_bytes()).map(|s| String::from_utf8(s.signed_bytes.to_vec()).unwrap())
+    }
+
+    #[test]
+    fn canonical_signed_is_taken_as_written() {
+        let signed = r#"{"_type":"targets","expires":"2030-01-01T00:00:00Z","spec_version":"1.0","targets":{"a":{"hashes":{"sha256":"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"},"length":0},"b/c":{"custom":{"x":[1,-2]},"hashes":{"sha256":"AB","sha512":"cd"},"length":12}},"version":3}"#;
+        let doc = format!(" {{\"signatures\" : [ ],\n\"signed\":{signed}}}\n");
+        assert_eq!(signed_of(&doc).as_deref(), Some(signed));
+        let s = split(doc.as_bytes()).unwrap();
+        let t = s.targets.unwrap();
+        assert_eq!(t.len(), 2);
+        assert_eq!(
+            t.get("a").unwrap().hashes["sha256"],
+            "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+        );
+        let bc = t.get("b/c").unwrap();
+        assert_eq!((bc.length, bc.hashes.len()), (12, 2));
+        assert_eq!(bc.custom, Some(serde_json::json!({"x": [1, -2]})));
+        assert!(s.doc["signed"].get("targets").is_none());
+        assert_eq!(s.doc["signed"]["version"], 3);
+    }
+
+    #[test]
+    fn anything_not_canonical_as_written_is_handed_on() {
+        let ok = r#"{"signatures":[],"signed":{"_type":"targets","targets":{"a":{"hashes":{"sha256":"ab"},"length":1}},"version":1}}"#;
+        assert!(split(ok.as_bytes()).is_some());
+        for (from, to) in [
+            (r#""_type":"targets","#, r#""_type": "targets","#),
+            (r#""version":1"#, r#""version":1.0"#),
+            (r#""version":1"#, r#""version":01"#),
+            (r#""version":1"#, r#""version":-0"#),
+            (r#""length":1"#, r#""length":01"#),
+            (r#""length":1"#, r#""length":-1"#),
+            (r#""length":1"#, r#""length":1e0"#),
+            (r#""length":1"#, r#""length":18446744073709551616"#),
+            (r#""a":"#, r#""a\u0061":"#),
+            (r#""a":"#, r#""\/":"#),
+            (r#""ab""#, r#""a\"b""#),
+            (r#""_type":"targets","#, r#""_type":"targets","_type":"targets","#),
+            (r#""_type":"targets","#, r#""z":1,"_type":"targets","#),
+            (r#""length":1}"#, r#""length":1,"other":2}"#),
+            (r#""sha256":"ab""#, r#""sha256":"ab","sha256":"ab""#),
+            (r#""signatures":[],"#, r#""signatures":[],"signatures":[],"#),
+            (r#""version":1}}"#, r#""version":1}} x"#),
+        ] {
+            let doc = ok.replacen(from, to, 1);
+            assert_ne!(doc, ok, "{to}");
+            assert!(split(doc.as_bytes()).is_none(), "{doc}");
+        }
+        // Sorted, two paths: fine; the same path twice or out of order: not.
+        let two = ok.replace(r#""length":1}}"#, r#""length":1},"b":{"hashes":{"sha256":"ab"},"length":2}}"#);
+        assert!(split(two.as_bytes()).is_some());
+        assert!(split(two.replace(r#""b":"#, r#""a":"#).as_bytes()).is_none());
+        assert!(split(two.replace(r#""b":"#, r#""0":"#).as_bytes()).is_none());
+    }
+
+    /// Wherever this path succeeds, the typed fast path reads the same split
+    /// and the streaming canonicalizer writes the same signed bytes.
+    fn agrees_with_typed_path(bytes: &[u8]) -> bool {
+        let Some(mine) = split(bytes) else { return false };
+        let theirs = super::super::fast::split(bytes).expect("typed fast path reads it too");
+        assert_eq!(mine.doc, theirs.doc);
+        assert_eq!(mine.targets, theirs.targets);
+        let mut canonical = Vec::new();
+        assert!(crate::meta::stream::canonicalize_member(bytes, "signed", &mut canonical).unwrap());
+        assert_eq!(mine.signed_bytes, canonical.as_slice());
+        true
+    }
+
+    fn fixtures() -> Vec<Vec<u8>> {
+        fn walk(dir: &std::path::Path, out: &mut Vec<Vec<u8>>) {
+            for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    walk(&p, out);
+                } else if p.extension().is_some_and(|x| x == "json") {
+                    out.push(std::fs::read(&p).unwrap());
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"), &mut out);
+        out
+    }
+
+    #[test]
+    fn agrees_with_the_typed_path_on_the_fixtures() {
+        let taken = fixtures().iter().filter(|b| agrees_with_typed_path(b)).count();
+        assert!(taken > 50, "only {taken} fixtures written canonically");
+    }
+
+    #[test]
+    fn agrees_with_the_typed_path_on_mutated_documents() {
+        // Single-byte edits of canonical documents, at every offset (bounded).
+        let docs: Vec<Vec<u8>> =
+            fixtures().into_iter().filter(|b| split(b).is_some() && b.len() < 4000).take(12).collect();
+        let mut checked = 0;
+        for doc in &docs {
+            for i in 0..doc.len() {
+                for b in [
+                    b' ', b'"', b'\\', b'0', b'9', b'-', b'.', b'e', b'a', b'A', b'{', b'}', b',', 0x01, 0xff,
+                ] {
+                    let mut m = doc.clone();
+                    m[i] = b;
+                    if super::super::fast::split(&m).is_some() || split(&m).is_none() {
+                        checked += usize::from(split(&m).is_none() || agrees_with_typed_path(&m));
+                    } else {
+                        panic!("taken here but not by the typed path: {}", String::from_utf8_lossy(&m));
+                    }
+                }
+            }
+        }
+        assert!(checked > 1000);
+    }
+}
