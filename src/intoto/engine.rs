@@ -133,6 +133,10 @@ fn capped(items: &[&str]) -> (Vec<String>, usize) {
 
 /// `queue` minus `consumed`; both sorted, `consumed` a subset of `queue`.
 fn without<'a>(queue: &[&'a str], consumed: &[&str]) -> Vec<&'a str> {
+    if consumed.len() == queue.len() {
+        // A subset as long as the queue is all of it (typically `MATCH *`).
+        return Vec::new();
+    }
     let mut out = Vec::with_capacity(queue.len().saturating_sub(consumed.len()));
     let mut gone = consumed.iter().peekable();
     for &a in queue {
@@ -246,6 +250,7 @@ fn verify_match_rule<'a>(
     trace: &mut RuleTrace,
 ) -> Vec<&'a str> {
     let mut consumed: Vec<&'a str> = Vec::new();
+    let mut out_of_order = false;
     let pattern = Pattern::new(&rule.pattern);
     let prefix = path_join(&rule.source_prefix, "");
     let mut dest = links.get(&rule.dest_name).map(|l| Cursor::new(l.artifacts(rule.dest_type)));
@@ -294,6 +299,7 @@ fn verify_match_rule<'a>(
                         && let Some(&q) = queue.get(i)
                     {
                         consumed.push(q);
+                        out_of_order = true;
                     }
                     continue;
                 }
@@ -309,8 +315,12 @@ fn verify_match_rule<'a>(
             reason: reason.to_owned(),
         });
     }
-    consumed.sort_unstable();
-    consumed.dedup();
+    // Pushed in queue order (sorted, distinct) unless an odd path was
+    // consumed under its re-joined name.
+    if out_of_order {
+        consumed.sort_unstable();
+        consumed.dedup();
+    }
     consumed
 }
 
