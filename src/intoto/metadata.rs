@@ -533,6 +533,11 @@ mod fast {
     /// when `signatures` comes first, as in files written with sorted keys.
     /// Other files take two steps: find `signed`, then both at once.
     pub(super) fn link_checked(bytes: &[u8], label: &str, check: &KeyCheck<'_>) -> Option<Metadata> {
+        if bytes.len() >= PIPELINE_BYTES
+            && let Some(m) = canonical_link_checked(bytes, label, check)
+        {
+            return Some(m);
+        }
         let (whole, outcome) = rayon::join(|| whole_link(bytes), || streamed_envelope_check(bytes, check));
         if let (Some(whole), Some(outcome)) = (whole, outcome) {
             let precomputed = vec![(check.keyid.to_owned(), outcome)];
@@ -545,6 +550,65 @@ mod fast {
         let (plain, outcome) = rayon::join(|| plain_link(raw), || streamed_check(raw, sig, check.key));
         let precomputed = vec![(check.keyid.to_owned(), outcome?)];
         Some(assemble(env.signatures, plain?, Vec::new(), precomputed, label))
+    }
+
+    /// A large link whose `signed` is written in canonical form (as compact
+    /// files with sorted keys are): its bytes are the signed bytes, so one
+    /// core hashes them from the start while the other reads the file,
+    /// which also confirms the form. `None` for anything else (or a file
+    /// that turns out not to be canonical): the caller takes the other paths.
+    fn canonical_link_checked(bytes: &[u8], label: &str, check: &KeyCheck<'_>) -> Option<Metadata> {
+        let (sigs, rest) = crate::meta::stream::leading_member(bytes, "signatures")?;
+        let sigs: Vec<Sig> = serde_json::from_slice(sigs).ok()?;
+        let sig = hex::decode(&matching(&sigs, check)?.sig).ok()?;
+        let span = signed_span(bytes, rest)?;
+        // Pretty-printed files (python writes `indent=1`) are never canonical: skip the attempt.
+        if bytes.get(span.0 + 1).is_some_and(u8::is_ascii_whitespace) {
+            return None;
+        }
+        let signed = bytes.get(span.0..span.1)?;
+        let mut verifier = check.key.message_verifier(&sig);
+        let read = std::thread::scope(|scope| {
+            let hashing = scope.spawn(|| verifier.update(signed));
+            let read = std::str::from_utf8(bytes).ok().and_then(crate::intoto::plain_link::read);
+            hashing.join().ok().and(read)
+        })?;
+        if read.signed_span != span || !read.signed_canonical || read.kind != "link" {
+            return None;
+        }
+        let precomputed = vec![(check.keyid.to_owned(), super::canonical_outcome(verifier.finish()))];
+        let signatures = read
+            .signatures
+            .iter()
+            .map(|(keyid, sig)| Sig { keyid: keyid.clone(), sig: sig.clone() })
+            .collect();
+        let plain = PlainLink {
+            kind: read.kind,
+            name: read.name,
+            command: read.command,
+            materials: SortedArtifacts(read.materials),
+            products: SortedArtifacts(read.products),
+            byproducts: read.byproducts,
+            environment: read.environment,
+        };
+        Some(assemble(signatures, plain, Vec::new(), precomputed, label))
+    }
+
+    /// Where the value of `signed` would be in `{"signatures": …, "signed": …}`
+    /// from `rest` (just after the comma), if the file has that shape.
+    fn signed_span(bytes: &[u8], rest: usize) -> Option<(usize, usize)> {
+        let is_ws = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+        let after = bytes.get(rest..)?;
+        let key = after.iter().position(|b| !is_ws(b))?;
+        let after_key = after.get(key..)?.strip_prefix(b"\"signed\"")?;
+        let colon = after_key.iter().position(|b| !is_ws(b))?;
+        let value = after_key.get(colon..)?.strip_prefix(b":")?;
+        let start_in_value = value.iter().position(|b| !is_ws(b))?;
+        let start = bytes.len() - value.len() + start_in_value;
+        let close = bytes.iter().rposition(|b| !is_ws(b))?;
+        (bytes.get(close) == Some(&b'}')).then_some(())?;
+        let end = bytes.get(..close)?.iter().rposition(|b| !is_ws(b))? + 1;
+        (start < end).then_some((start, end))
     }
 
     /// The whole file read in one pass: by hand when it has the plain shape
@@ -782,6 +846,51 @@ mod tests {
         );
         assert_ne!(unsorted, file);
         assert_eq!(verdict(&unsorted), SigCheck::Valid { raw: true, normalized: true });
+        // Not canonical in one small place each: every route agrees with the
+        // plain load (no streaming, no side thread) on verdict and content.
+        let same_as_plain_load = |text: &str| {
+            let checked = from_bytes_checked(text.as_bytes(), "big.link", &check).unwrap();
+            let plain = from_bytes(text.as_bytes(), "big.link").unwrap();
+            assert_eq!(
+                checked.verify(&keyid, &[], &public),
+                plain.verify(&keyid, &[], &public),
+                "{}",
+                &text[..200]
+            );
+            let (Ok(Payload::Link(a)), Ok(Payload::Link(b))) = (&checked.payload, &plain.payload) else {
+                panic!()
+            };
+            assert_eq!(
+                (&a.materials, &a.products, &a.command, &a.name),
+                (&b.materials, &b.products, &b.command, &b.name)
+            );
+            checked.verify(&keyid, &[], &public)
+        };
+        let valid = SigCheck::Valid { raw: true, normalized: true };
+        assert_eq!(same_as_plain_load(&file), valid);
+        let pretty =
+            serde_json::to_string_pretty(&serde_json::from_str::<serde_json::Value>(&file).unwrap()).unwrap();
+        assert_eq!(same_as_plain_load(&pretty), valid);
+        assert_eq!(
+            same_as_plain_load(&file.replacen(r#""command":["cc"]"#, r#""command":[ "cc"]"#, 1)),
+            valid
+        );
+        assert_eq!(same_as_plain_load(&file.replacen(r#"{"sha256":"#, r#"{ "sha256":"#, 1)), valid);
+        assert_eq!(same_as_plain_load(&format!("{file}\n\n")), valid);
+        // A duplicate artifact (the later one wins, and the signed form has one).
+        let first = format!(r#""src/file-000000.c":{{"sha256":"{:064x}"}},"#, 0);
+        let duplicated = file.replacen(&first, &format!("{first}{first}"), 1);
+        assert_ne!(duplicated, file);
+        assert_eq!(same_as_plain_load(&duplicated), valid);
+        // Content changes the signature does not cover: invalid on every route.
+        assert!(matches!(
+            same_as_plain_load(&file.replacen(r#""name":"build""#, r#""name":"built""#, 1)),
+            SigCheck::Invalid(_)
+        ));
+        assert!(matches!(
+            same_as_plain_load(&file.replacen(r#""command":["cc"]"#, r#""command":["cc",1]"#, 1)),
+            SigCheck::Invalid(_)
+        ));
     }
 
     #[test]

@@ -22,6 +22,11 @@ pub(super) struct PlainLink {
     pub products: Artifacts,
     pub byproducts: Map<String, Value>,
     pub environment: Map<String, Value>,
+    /// Where the value of `signed` is in the text, and whether it is written
+    /// in canonical form already (no whitespace, members in order, nothing
+    /// to re-escape): then those bytes are the signed bytes.
+    pub signed_span: (usize, usize),
+    pub signed_canonical: bool,
 }
 
 #[derive(serde::Deserialize)]
@@ -33,7 +38,7 @@ struct Sig {
 
 /// Reads `text` (a whole link file) when it has the plain shape.
 pub(super) fn read(text: &str) -> Option<PlainLink> {
-    let mut c = Cursor { text, at: 0 };
+    let mut c = Cursor { text, at: 0, tracking: false, canonical: true };
     let mut signatures: Option<Vec<Sig>> = None;
     let mut signed: Option<PlainLink> = None;
     c.object(|c, key| match key {
@@ -42,7 +47,13 @@ pub(super) fn read(text: &str) -> Option<PlainLink> {
             Some(())
         }
         "signed" if signed.is_none() => {
-            signed = Some(read_signed(c)?);
+            let start = c.at;
+            c.tracking = true;
+            let mut link = read_signed(c)?;
+            c.tracking = false;
+            link.signed_span = (start, c.at);
+            link.signed_canonical = c.canonical;
+            signed = Some(link);
             Some(())
         }
         _ => None,
@@ -81,12 +92,17 @@ fn read_signed(c: &mut Cursor<'_>) -> Option<PlainLink> {
         products: products?,
         byproducts: byproducts?,
         environment: environment?,
+        signed_span: (0, 0),
+        signed_canonical: false,
     })
 }
 
 struct Cursor<'t> {
     text: &'t str,
     at: usize,
+    /// Inside `signed`: note anything that is not canonical form.
+    tracking: bool,
+    canonical: bool,
 }
 
 impl<'t> Cursor<'t> {
@@ -99,8 +115,12 @@ impl<'t> Cursor<'t> {
     }
 
     fn ws(&mut self) {
+        let from = self.at;
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
             self.at += 1;
+        }
+        if self.tracking && self.at != from {
+            self.canonical = false;
         }
     }
 
@@ -131,8 +151,14 @@ impl<'t> Cursor<'t> {
             self.at += 1;
             return Some(());
         }
+        let mut previous: Option<&'t str> = None;
         loop {
             let key = self.plain_string()?;
+            // Canonical members are strictly increasing (no duplicates either).
+            if self.tracking && previous.is_some_and(|p| p.as_bytes() >= key.as_bytes()) {
+                self.canonical = false;
+            }
+            previous = Some(key);
             self.eat(b':')?;
             self.ws();
             member(self, key)?;
@@ -151,7 +177,15 @@ impl<'t> Cursor<'t> {
     /// Any (small) value, read by serde from its span.
     fn value<T: serde::de::DeserializeOwned>(&mut self) -> Option<T> {
         let end = stream::value_end(self.bytes(), self.at)?;
-        let v = serde_json::from_str(self.text.get(self.at..end)?).ok()?;
+        let span = self.text.get(self.at..end)?;
+        if self.tracking {
+            let mut canonical = Vec::with_capacity(span.len());
+            if stream::canonicalize(span.as_bytes(), &mut canonical).is_err() || canonical != span.as_bytes()
+            {
+                self.canonical = false;
+            }
+        }
+        let v = serde_json::from_str(span).ok()?;
         self.at = end;
         Some(v)
     }
