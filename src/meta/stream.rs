@@ -424,12 +424,7 @@ impl<'a> Parser<'a, '_> {
             self.string_escaped(out)?;
             let key_end = out.len();
             has_escape_in_key |= out.get(key_start..key_end).is_some_and(|k| k.contains(&b'\\'));
-            out.push(b'"');
-            self.skip_ws();
-            self.expect(b':')?;
-            out.push(b':');
-            self.skip_ws();
-            self.value(out, depth + 1)?;
+            self.member_value(out, depth)?;
             if self.members.len() > base
                 && let Some(&(ps, pe, _)) = self.members.last()
             {
@@ -455,6 +450,17 @@ impl<'a> Parser<'a, '_> {
         }
         out.push(b'}');
         Ok(())
+    }
+
+    /// After a member's key (its closing quote not yet written): the colon
+    /// and the member's value.
+    fn member_value(&mut self, out: &mut Vec<u8>, depth: usize) -> Result<(), StreamError> {
+        out.push(b'"');
+        self.skip_ws();
+        self.expect(b':')?;
+        out.push(b':');
+        self.skip_ws();
+        self.value(out, depth + 1)
     }
 
     /// Streaming: emits the members (after the `{` already written) while
@@ -485,12 +491,7 @@ impl<'a> Parser<'a, '_> {
             prev.clear();
             prev.extend_from_slice(key);
             first = false;
-            out.push(b'"');
-            self.skip_ws();
-            self.expect(b':')?;
-            out.push(b':');
-            self.skip_ws();
-            self.value(out, depth + 1)?;
+            self.member_value(out, depth)?;
             self.maybe_flush(out);
             self.skip_ws();
             match self.next() {
