@@ -533,12 +533,12 @@ mod fast {
     /// when `signatures` comes first, as in files written with sorted keys.
     /// Other files take two steps: find `signed`, then both at once.
     pub(super) fn link_checked(bytes: &[u8], label: &str, check: &KeyCheck<'_>) -> Option<Metadata> {
-        if bytes.len() >= PIPELINE_BYTES
-            && let Some(m) = canonical_link_checked(bytes, label, check)
-        {
-            return Some(m);
-        }
-        let (whole, outcome) = rayon::join(|| whole_link(bytes), || streamed_envelope_check(bytes, check));
+        let (whole, outcome) = match canonical_route(bytes, check) {
+            Route::Checked(whole, outcome) => (Some(*whole), Some(outcome)),
+            // Read already; only the signature check is left to do.
+            Route::NotCanonical(whole) => (Some(*whole), streamed_envelope_check(bytes, check)),
+            Route::NotTaken => rayon::join(|| whole_link(bytes), || streamed_envelope_check(bytes, check)),
+        };
         if let (Some(whole), Some(outcome)) = (whole, outcome) {
             let precomputed = vec![(check.keyid.to_owned(), outcome)];
             return plain_shape(&whole.signed)
@@ -552,46 +552,47 @@ mod fast {
         Some(assemble(env.signatures, plain?, Vec::new(), precomputed, label))
     }
 
+    /// How far [`canonical_route`] got.
+    enum Route {
+        /// Read by hand, `signed` canonical as written, signature checked.
+        Checked(Box<WholeLink>, SigCheck),
+        /// Read by hand, but `signed` is not canonical as written.
+        NotCanonical(Box<WholeLink>),
+        /// Not a large file of that shape, or the hand reader declined.
+        NotTaken,
+    }
+
     /// A large link whose `signed` is written in canonical form (as compact
     /// files with sorted keys are): its bytes are the signed bytes, so one
-    /// core hashes them from the start while the other reads the file,
-    /// which also confirms the form. `None` for anything else (or a file
-    /// that turns out not to be canonical): the caller takes the other paths.
-    fn canonical_link_checked(bytes: &[u8], label: &str, check: &KeyCheck<'_>) -> Option<Metadata> {
-        let (sigs, rest) = crate::meta::stream::leading_member(bytes, "signatures")?;
-        let sigs: Vec<Sig> = serde_json::from_slice(sigs).ok()?;
-        let sig = hex::decode(&matching(&sigs, check)?.sig).ok()?;
-        let span = signed_span(bytes, rest)?;
+    /// core hashes them from the start while the other reads the file by
+    /// hand, which also confirms the form.
+    fn canonical_route(bytes: &[u8], check: &KeyCheck<'_>) -> Route {
+        if bytes.len() < PIPELINE_BYTES {
+            return Route::NotTaken;
+        }
+        let Some((sigs, rest)) = leading_signatures(bytes) else { return Route::NotTaken };
+        let Some(Ok(sig)) = matching(&sigs, check).map(|s| hex::decode(&s.sig)) else {
+            return Route::NotTaken;
+        };
+        let Some(span) = signed_span(bytes, rest) else { return Route::NotTaken };
         // Pretty-printed files (python writes `indent=1`) are never canonical: skip the attempt.
         if bytes.get(span.0 + 1).is_some_and(u8::is_ascii_whitespace) {
-            return None;
+            return Route::NotTaken;
         }
-        let signed = bytes.get(span.0..span.1)?;
+        let Some(signed) = bytes.get(span.0..span.1) else { return Route::NotTaken };
         let mut verifier = check.key.message_verifier(&sig);
         let read = std::thread::scope(|scope| {
             let hashing = scope.spawn(|| verifier.update(signed));
             let read = std::str::from_utf8(bytes).ok().and_then(crate::intoto::plain_link::read);
             hashing.join().ok().and(read)
-        })?;
-        if read.signed_span != span || !read.signed_canonical || read.kind != "link" {
-            return None;
+        });
+        match read {
+            Some(read) if read.signed_span == span && read.signed_canonical => {
+                Route::Checked(Box::new(read.into()), super::canonical_outcome(verifier.finish()))
+            }
+            Some(read) => Route::NotCanonical(Box::new(read.into())),
+            None => Route::NotTaken,
         }
-        let precomputed = vec![(check.keyid.to_owned(), super::canonical_outcome(verifier.finish()))];
-        let signatures = read
-            .signatures
-            .iter()
-            .map(|(keyid, sig)| Sig { keyid: keyid.clone(), sig: sig.clone() })
-            .collect();
-        let plain = PlainLink {
-            kind: read.kind,
-            name: read.name,
-            command: read.command,
-            materials: SortedArtifacts(read.materials),
-            products: SortedArtifacts(read.products),
-            byproducts: read.byproducts,
-            environment: read.environment,
-        };
-        Some(assemble(signatures, plain, Vec::new(), precomputed, label))
     }
 
     /// Where the value of `signed` would be in `{"signatures": …, "signed": …}`
@@ -611,13 +612,9 @@ mod fast {
         (start < end).then_some((start, end))
     }
 
-    /// The whole file read in one pass: by hand when it has the plain shape
-    /// ([`crate::intoto::plain_link`]), else by serde.
-    fn whole_link(bytes: &[u8]) -> Option<WholeLink> {
-        // One UTF-8 check of the whole file (a fast scan for ASCII) instead of one per string.
-        let text = std::str::from_utf8(bytes).ok()?;
-        if let Some(p) = crate::intoto::plain_link::read(text) {
-            return Some(WholeLink {
+    impl From<crate::intoto::plain_link::PlainLink> for WholeLink {
+        fn from(p: crate::intoto::plain_link::PlainLink) -> Self {
+            WholeLink {
                 signatures: p.signatures.into_iter().map(|(keyid, sig)| Sig { keyid, sig }).collect(),
                 signed: PlainLink {
                     kind: p.kind,
@@ -628,7 +625,17 @@ mod fast {
                     byproducts: p.byproducts,
                     environment: p.environment,
                 },
-            });
+            }
+        }
+    }
+
+    /// The whole file read in one pass: by hand when it has the plain shape
+    /// ([`crate::intoto::plain_link`]), else by serde.
+    fn whole_link(bytes: &[u8]) -> Option<WholeLink> {
+        // One UTF-8 check of the whole file (a fast scan for ASCII) instead of one per string.
+        let text = std::str::from_utf8(bytes).ok()?;
+        if let Some(p) = crate::intoto::plain_link::read(text) {
+            return Some(p.into());
         }
         with_artifacts_hint(bytes.len(), || serde_json::from_str::<WholeLink>(text).ok())
     }
@@ -638,19 +645,33 @@ mod fast {
         sigs.iter().find(|s| s.keyid == check.keyid || check.subkeys.contains(&s.keyid))
     }
 
+    /// The signatures of a file whose first member is `signatures`, and the
+    /// offset just past the comma after them.
+    fn leading_signatures(bytes: &[u8]) -> Option<(Vec<Sig>, usize)> {
+        let (sigs, rest) = crate::meta::stream::leading_member(bytes, "signatures")?;
+        Some((serde_json::from_slice(sigs).ok()?, rest))
+    }
+
+    /// The signature's bytes (when one matched) and a check started over them.
+    type Started<'k> =
+        (Option<Result<Vec<u8>, hex::FromHexError>>, Option<crate::crypto::MessageVerifier<'k>>);
+
+    fn start<'k>(sig: Option<&Sig>, key: &'k PublicKey) -> Started<'k> {
+        let decoded = sig.map(|s| hex::decode(&s.sig));
+        let verifier = match &decoded {
+            Some(Ok(b)) => Some(key.message_verifier(b)),
+            _ => None,
+        };
+        (decoded, verifier)
+    }
+
     /// The check of [`streamed_check`] on a file `{"signatures": [...],
     /// "signed": {...}}` in that order, straight from the file's bytes;
     /// `None` for any other shape or content the stream cannot take.
     fn streamed_envelope_check(bytes: &[u8], check: &KeyCheck<'_>) -> Option<SigCheck> {
         use crate::meta::stream;
-        let (sigs, rest) = stream::leading_member(bytes, "signatures")?;
-        let sigs: Vec<Sig> = serde_json::from_slice(sigs).ok()?;
-        let sig = matching(&sigs, check);
-        let decoded = sig.map(|s| hex::decode(&s.sig));
-        let mut verifier = match &decoded {
-            Some(Ok(b)) => Some(check.key.message_verifier(b)),
-            _ => None,
-        };
+        let (sigs, rest) = leading_signatures(bytes)?;
+        let (decoded, mut verifier) = start(matching(&sigs, check), check.key);
         let streamed = match verifier.as_mut() {
             Some(v) if bytes.len() >= PIPELINE_BYTES => {
                 hashed_on_the_side(v, |sink| stream::last_member_to(bytes, rest, "signed", sink))
@@ -665,7 +686,8 @@ mod fast {
     }
 
     /// Files this large have their canonical form hashed on a thread of its
-    /// own while it is produced ([`hashed_on_the_side`]).
+    /// own while it is produced ([`hashed_on_the_side`]), or, when written
+    /// canonically, straight from the file ([`canonical_route`]).
     const PIPELINE_BYTES: usize = 1 << 20;
 
     /// Runs `produce` (which writes the message to the sink it is given)
@@ -710,12 +732,7 @@ mod fast {
     /// form (the general path reports why).
     fn streamed_check(raw: &[u8], sig: Option<&Sig>, key: &PublicKey) -> Option<SigCheck> {
         use crate::meta::stream;
-        let decoded = sig.map(|s| hex::decode(&s.sig));
-        let start = || match &decoded {
-            Some(Ok(bytes)) => Some(key.message_verifier(bytes)),
-            _ => None,
-        };
-        let mut verifier = start();
+        let (decoded, mut verifier) = start(sig, key);
         let streamed = stream::canonicalize_to(raw, &mut |chunk: &[u8]| {
             if let Some(v) = verifier.as_mut() {
                 v.update(chunk);
@@ -725,7 +742,7 @@ mod fast {
         if !streamed {
             let mut buffered = Vec::with_capacity(raw.len());
             stream::canonicalize(raw, &mut buffered).ok()?;
-            verifier = start();
+            verifier = start(sig, key).1;
             if let Some(v) = verifier.as_mut() {
                 v.update(&buffered);
             }
