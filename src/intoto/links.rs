@@ -273,16 +273,14 @@ fn prefetch(layout: &Layout, link_dir: &Path, loader: &dyn Loader, opts: &Verify
     };
     // Large links one at a time, each parsed and hashed on all cores: only
     // one file's bytes are held at once. Small ones several at a time.
-    let (large, small): (Vec<_>, Vec<_>) =
-        jobs.into_iter().partition(|(path, _, _)| loader.size(path).is_some_and(|n| n >= LARGE_LINK_BYTES));
+    let (large, small): (Vec<_>, Vec<_>) = jobs
+        .into_iter()
+        .partition(|(path, _, _)| loader.size(path).is_some_and(|n| n >= metadata::LARGE_FILE_BYTES as u64));
     let mut done: Prefetched = small.into_par_iter().map(run).collect();
     done.extend(large.into_iter().map(run));
     metadata::release_read_buffer();
     done
 }
-
-/// A link file this large is loaded on its own (see [`prefetch`]).
-const LARGE_LINK_BYTES: u64 = 4 << 20;
 
 /// One link file of `link_dir` through `loader`, within the limits of
 /// `opts`: a symbolic link on disk that leads out of `link_dir` is not

@@ -133,7 +133,7 @@ pub fn load_limited_checked(
     let mut bytes = READ_BUFFER.take();
     match usize::try_from(meta.len()) {
         #[cfg(unix)]
-        Ok(len) if len >= PARALLEL_READ_BYTES => {
+        Ok(len) if len >= LARGE_FILE_BYTES => {
             read_in_halves(&file, len, &mut bytes).map_err(LoadError::Io)?
         }
         _ => {
@@ -156,10 +156,10 @@ pub fn load_limited_checked(
     result
 }
 
-/// Files this large are read by two threads, a half each: copying tens of
-/// megabytes out of the page cache is otherwise time with one core idle.
-#[cfg(unix)]
-const PARALLEL_READ_BYTES: usize = 4 << 20;
+/// A file this large is read by two threads, a half each (copying tens of
+/// megabytes out of the page cache is otherwise time with one core idle),
+/// and verification loads such links one at a time, each on all cores.
+pub const LARGE_FILE_BYTES: usize = 4 << 20;
 
 /// Reads the `len` bytes the file had when it was opened into `bytes` (a
 /// file that shrank meanwhile is an error; what it grew by is not read).
