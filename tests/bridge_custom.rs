@@ -15,9 +15,12 @@ mod tuf_repo;
 #[path = "../examples/make_fixtures/util.rs"]
 mod util;
 
+mod corpus_support;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use corpus_support::copy_tree;
 use serde_json::{Value, json};
 use trailscope::bridge::{self, Request, Stage};
 use trailscope::crypto::SigningKey;
@@ -35,19 +38,6 @@ const PACKAGE_11: &str = "packages/demo-project/demo-project-1.1.tar.gz";
 
 fn demo_dir(act: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo").join(act)
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let p = e.unwrap().path();
-        let dest = to.join(p.file_name().unwrap());
-        if p.is_dir() {
-            copy_tree(&p, &dest);
-        } else {
-            std::fs::copy(&p, &dest).unwrap();
-        }
-    }
 }
 
 fn read_json(path: &Path) -> Value {

@@ -4,60 +4,21 @@
 //! `tuf::session::run`, no unit errors, and the detail units agree with the
 //! verdict where they overlap.
 
-use std::collections::BTreeMap;
+mod corpus_support;
+
 use std::path::{Path, PathBuf};
 
+use corpus_support::{copy_tree, intoto_options, scenarios};
 use serde_json::Value;
-use trailscope::crypto::PublicKey;
 use trailscope::engine::plans::intoto as intoto_plan;
 use trailscope::engine::plans::tuf::{self as tuf_plan, TufOptions};
 use trailscope::engine::{DiskSource, EngineConfig, Status, UnitId, run_to_completion};
-use trailscope::intoto::{self, VerifyOptions};
+use trailscope::intoto;
 use trailscope::report::Verdict;
 use trailscope::tuf::{Config, report};
 
 fn config() -> EngineConfig {
     EngineConfig { workers: 2, ..EngineConfig::default() }
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let dest = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &dest);
-        } else {
-            std::fs::copy(entry.path(), &dest).unwrap();
-        }
-    }
-}
-
-fn scenarios(corpus: &str) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/interop").join(corpus);
-    let mut out: Vec<PathBuf> =
-        std::fs::read_dir(dir).unwrap().flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect();
-    out.sort();
-    out
-}
-
-fn intoto_options(root: &Path, scenario: &Value) -> VerifyOptions {
-    let inputs = &scenario["inputs"];
-    let keys: Vec<PublicKey> = inputs["layout_keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|k| PublicKey::from_file_bytes(&std::fs::read(root.join(k.as_str().unwrap())).unwrap()).unwrap())
-        .collect();
-    let mut opts = VerifyOptions::new(root.join(inputs["layout"].as_str().unwrap()), keys);
-    opts.link_dir = root.join(inputs["link_dir"].as_str().unwrap());
-    opts.workdir = root.join(inputs["workdir"].as_str().unwrap());
-    opts.params = inputs["parameters"].as_object().map(|m| {
-        m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned())).collect::<BTreeMap<_, _>>()
-    });
-    opts.at = trailscope::meta::time::parse(scenario["now"].as_str().unwrap()).unwrap().at;
-    opts.run_inspections = true;
-    opts
 }
 
 #[test]
@@ -71,7 +32,7 @@ fn intoto_plan_verdicts_equal_direct_verification_on_the_corpus() {
             serde_json::from_slice(&std::fs::read(dir.join("scenario.json")).unwrap()).unwrap();
         let tmp = tempfile::tempdir().unwrap();
         copy_tree(&dir, tmp.path());
-        let opts = intoto_options(tmp.path(), &scenario);
+        let opts = intoto_options(tmp.path(), &scenario, "layout_keys");
         let direct = intoto::verify(&opts).unwrap();
         let planned = intoto_plan::plan(&opts, true).unwrap();
         let results = run_to_completion(planned.plan, config(), DiskSource::default());

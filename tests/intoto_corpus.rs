@@ -2,30 +2,14 @@
 //! from python in-toto 3.1) through the public `intoto::verify`, at the
 //! scenario's `now`, with inspections run in a scratch copy.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+mod corpus_support;
 
+use std::path::Path;
+
+use corpus_support::{copy_tree, intoto_options, scenarios};
 use serde_json::Value;
-use trailscope::crypto::PublicKey;
-use trailscope::intoto::{VerifyOptions, verify};
+use trailscope::intoto::verify;
 use trailscope::report::Verdict;
-
-fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/interop/in-toto")
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let dest = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &dest);
-        } else {
-            std::fs::copy(entry.path(), &dest).unwrap();
-        }
-    }
-}
 
 /// Runs one scenario; returns the disagreements (empty when it agrees).
 fn run_scenario(dir: &Path, pem: bool) -> Vec<String> {
@@ -33,22 +17,7 @@ fn run_scenario(dir: &Path, pem: bool) -> Vec<String> {
     let tmp = tempfile::tempdir().unwrap();
     copy_tree(dir, tmp.path());
     let root = tmp.path();
-    let inputs = &scenario["inputs"];
-    let key_list = if pem { &inputs["layout_keys_pem"] } else { &inputs["layout_keys"] };
-    let keys: Vec<PublicKey> = key_list
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|k| PublicKey::from_file_bytes(&std::fs::read(root.join(k.as_str().unwrap())).unwrap()).unwrap())
-        .collect();
-    let mut opts = VerifyOptions::new(root.join(inputs["layout"].as_str().unwrap()), keys);
-    opts.link_dir = root.join(inputs["link_dir"].as_str().unwrap());
-    opts.workdir = root.join(inputs["workdir"].as_str().unwrap());
-    opts.params = inputs["parameters"].as_object().map(|m| {
-        m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned())).collect::<BTreeMap<_, _>>()
-    });
-    opts.at = trailscope::meta::time::parse(scenario["now"].as_str().unwrap()).unwrap().at;
-    opts.run_inspections = true;
+    let opts = intoto_options(root, &scenario, if pem { "layout_keys_pem" } else { "layout_keys" });
     let outcome = verify(&opts).expect("verify returns an outcome");
 
     let expect = &scenario["expect"];
@@ -88,12 +57,7 @@ fn run_scenario(dir: &Path, pem: bool) -> Vec<String> {
 }
 
 fn run_all(pem: bool) {
-    let mut names: Vec<PathBuf> = std::fs::read_dir(corpus_dir())
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.join("scenario.json").is_file())
-        .collect();
-    names.sort();
+    let names = scenarios("in-toto");
     let total = names.len();
     let mut failed = Vec::new();
     for dir in &names {
