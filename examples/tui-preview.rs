@@ -12,10 +12,10 @@ use std::time::Duration;
 
 use serde_json::json;
 use time::macros::datetime;
-use trailscope::findings::{Evidence, Finding, SignatureCheck, Subject};
 use trailscope::meta::Location;
-use trailscope::report::{Document, Failure, Kind};
 use trailscope::tui::{self, Launched, Session, TuiOptions};
+use trailscope::verdict::{Document, Failure, Kind};
+use trailscope::verdict::{Evidence, Finding, SignatureCheck, Subject};
 
 fn sample(at: Option<time::OffsetDateTime>) -> Document {
     let at = at.unwrap_or(datetime!(2030-01-01 0:00 UTC));
@@ -98,7 +98,7 @@ fn main() -> std::process::ExitCode {
     match tui::launch(session, opts) {
         Ok(Launched::Tui) => std::process::ExitCode::SUCCESS,
         Ok(Launched::Printed(verdict)) => {
-            std::process::ExitCode::from(if verdict == Some(trailscope::report::Verdict::Pass) {
+            std::process::ExitCode::from(if verdict == Some(trailscope::verdict::Verdict::Pass) {
                 0
             } else {
                 1

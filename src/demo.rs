@@ -272,7 +272,7 @@ fn run_intoto(sc: &Scenario, opts: Options) -> Result<InTotoOutcome, Error> {
         if let Some(src) = &mut f.source {
             src.file = src.file.replace(&prefix, "");
         }
-        if let crate::findings::Subject::Link { path } | crate::findings::Subject::Layout { path } =
+        if let crate::verdict::Subject::Link { path } | crate::verdict::Subject::Layout { path } =
             &mut f.subject
         {
             *path = path.replace(&prefix, "");

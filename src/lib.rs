@@ -1,8 +1,9 @@
 //! trailscope: explore and verify software supply chains secured with TUF
 //! and in-toto. The library holds everything; the binary is a thin face.
 //!
-//! Layering (DESIGN §2): `crypto ← meta ← tuf, intoto ← bridge ← graph ←
-//! engine ← report, cli, tui`.
+//! Layering (DESIGN §2): `crypto ← meta ← verdict ← tuf, intoto ← bridge ←
+//! graph ← engine ← report, cli, tui`; no import cycle between top-level
+//! modules (tests/architecture.rs).
 #![forbid(unsafe_code)]
 
 pub mod bridge;
@@ -10,7 +11,6 @@ pub mod cli;
 pub mod crypto;
 pub mod demo;
 pub mod engine;
-pub mod findings;
 pub mod graph;
 pub mod intoto;
 pub mod meta;
@@ -18,3 +18,4 @@ pub mod report;
 pub mod sanitize;
 pub mod tuf;
 pub mod tui;
+pub mod verdict;

@@ -52,7 +52,7 @@ fn check_scenario(dir: &Path) -> Vec<String> {
     let out = bridge::verify(&req);
     let mut problems = Vec::new();
     let first = out.first.clone();
-    let verdict = if out.verdict == trailscope::report::Verdict::Pass { "pass" } else { "fail" };
+    let verdict = if out.verdict == trailscope::verdict::Verdict::Pass { "pass" } else { "fail" };
     let stage = opt(out.stage().map(|s| s.as_str()));
     if expect["verdict"] != verdict || expect["stage"] != stage || expect["category"] != out.category.as_str()
     {

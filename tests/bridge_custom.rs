@@ -24,8 +24,8 @@ use corpus_support::copy_tree;
 use serde_json::{Value, json};
 use trailscope::bridge::{self, Request, Stage};
 use trailscope::crypto::SigningKey;
-use trailscope::report::Verdict;
 use trailscope::tuf::DirSource;
+use trailscope::verdict::Verdict;
 
 use tuf_repo::{envelope, timestamp_signed};
 use util::sha256;

@@ -11,9 +11,9 @@ use serde_json::Value;
 use trailscope::bridge::{self, Request};
 use trailscope::crypto::PublicKey;
 use trailscope::intoto::{self, VerifyOptions};
-use trailscope::report::Verdict;
 use trailscope::tuf::session;
 use trailscope::tuf::{Config, DirSource, StateDir};
+use trailscope::verdict::Verdict;
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")

@@ -11,8 +11,8 @@ use trailscope::engine::plans::intoto::plan_in as intoto_plan_in;
 use trailscope::engine::plans::tuf::{TufOptions, plan_in as tuf_plan_in};
 use trailscope::engine::{Engine, EngineConfig, Status, run_to_completion};
 use trailscope::intoto::InTotoOutcome;
-use trailscope::report::Verdict;
 use trailscope::tuf::{Config, report};
+use trailscope::verdict::Verdict;
 
 fn config() -> EngineConfig {
     EngineConfig { workers: 2, ..EngineConfig::default() }
@@ -99,7 +99,7 @@ fn tuf_attack_scenarios_verify_from_memory_through_plans() {
         let (a, b) = (report::document(via_engine, false), report::document(&direct, false));
         if inputs["client_state"].is_string() {
             // The demo's state directory is another temporary directory.
-            let told = |d: &trailscope::report::Document| {
+            let told = |d: &trailscope::verdict::Document| {
                 (
                     d.verdict,
                     d.findings.iter().map(|f| (f.category.clone(), f.subject.clone())).collect::<Vec<_>>(),

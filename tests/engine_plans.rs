@@ -14,8 +14,8 @@ use trailscope::engine::plans::intoto as intoto_plan;
 use trailscope::engine::plans::tuf::{self as tuf_plan, TufOptions};
 use trailscope::engine::{DiskSource, EngineConfig, Status, UnitId, run_to_completion};
 use trailscope::intoto;
-use trailscope::report::Verdict;
 use trailscope::tuf::{Config, report};
+use trailscope::verdict::Verdict;
 
 fn config() -> EngineConfig {
     EngineConfig { workers: 2, ..EngineConfig::default() }

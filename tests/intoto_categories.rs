@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 
 use common::*;
 use serde_json::json;
-use trailscope::findings::Severity;
 use trailscope::intoto::{category, verify, warning};
-use trailscope::report::Verdict;
+use trailscope::verdict::Severity;
+use trailscope::verdict::Verdict;
 
 #[test]
 fn consistent_chain_passes() {

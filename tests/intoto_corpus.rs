@@ -9,7 +9,7 @@ use std::path::Path;
 use corpus_support::{copy_tree, intoto_options, scenarios};
 use serde_json::Value;
 use trailscope::intoto::verify;
-use trailscope::report::Verdict;
+use trailscope::verdict::Verdict;
 
 /// Runs one scenario; returns the disagreements (empty when it agrees).
 fn run_scenario(dir: &Path, pem: bool) -> Vec<String> {
@@ -48,7 +48,7 @@ fn run_scenario(dir: &Path, pem: bool) -> Vec<String> {
         let errors: Vec<String> = outcome
             .findings
             .iter()
-            .filter(|f| f.severity == trailscope::findings::Severity::Error)
+            .filter(|f| f.severity == trailscope::verdict::Severity::Error)
             .map(|f| format!("    {}: {}", f.category, f.message))
             .collect();
         problems.push(format!("errors:\n{}", errors.join("\n")));

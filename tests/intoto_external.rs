@@ -17,7 +17,7 @@ use common::{Key, metablock};
 use serde_json::{Value, json};
 use trailscope::crypto::PublicKey;
 use trailscope::intoto::{InTotoOutcome, VerifyOptions, category, verify, warning};
-use trailscope::report::Verdict;
+use trailscope::verdict::Verdict;
 
 const AT: &str = "2026-01-25T00:00:00Z";
 
@@ -65,7 +65,7 @@ fn has(o: &InTotoOutcome, cat: &str) -> bool {
 
 fn assert_pass(o: &InTotoOutcome) {
     let errors: Vec<_> =
-        o.findings.iter().filter(|f| f.severity == trailscope::findings::Severity::Error).collect();
+        o.findings.iter().filter(|f| f.severity == trailscope::verdict::Severity::Error).collect();
     assert_eq!(o.verdict, Verdict::Pass, "{errors:#?}");
     assert_eq!(o.category, category::PASS);
 }

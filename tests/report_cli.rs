@@ -426,7 +426,7 @@ fn explain_lists_every_category_and_explains_one() {
     let out = trailscope().args(["explain", "--list"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     let list = String::from_utf8(out.stdout).unwrap();
-    for c in trailscope::report::categories::CATEGORIES {
+    for c in trailscope::verdict::category::CATEGORIES {
         assert!(list.contains(&format!("  {} ", c.id)), "{} not listed", c.id);
     }
     insta::assert_snapshot!("explain_list", list);
@@ -465,10 +465,7 @@ fn every_category_in_the_corpora_readmes_is_explained() {
             let Some(rest) = line.strip_prefix("| `") else { continue };
             let Some((id, _)) = rest.split_once('`') else { continue };
             if id.chars().all(|c| c.is_ascii_lowercase() || c == '-') {
-                assert!(
-                    trailscope::report::categories::find(id).is_some(),
-                    "{readme}: {id} not in the table"
-                );
+                assert!(trailscope::verdict::category::find(id).is_some(), "{readme}: {id} not in the table");
                 n += 1;
             }
         }

@@ -3,10 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
-use trailscope::findings::Severity;
 use trailscope::tuf::report;
 use trailscope::tuf::session::{self, Outcome, Request, TargetStatus};
 use trailscope::tuf::{Category, Config, DirSource};
+use trailscope::verdict::Severity;
 
 fn ext(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/interop/external/tuf").join(rel)
@@ -87,14 +87,14 @@ fn sigstore_v11_keyid_mismatch_is_a_warning_and_an_error_under_strict() {
     assert!(mismatch[0].message.contains("7247f0db"));
     assert!(mismatch[0].message.contains("0c87432c"));
     assert_eq!(lax.category, "ok");
-    assert_eq!(lax.verdict, trailscope::report::Verdict::Pass);
+    assert_eq!(lax.verdict, trailscope::verdict::Verdict::Pass);
 
     // From v12 on the key id is fixed, and under --strict the v11 mismatch fails the run.
     let strict = report::document(&sigstore(5, "2026-08-22T00:00:00Z", &paths, true), true);
-    assert_eq!(strict.verdict, trailscope::report::Verdict::Fail);
+    assert_eq!(strict.verdict, trailscope::verdict::Verdict::Fail);
     assert_eq!(strict.category, "keyid-mismatch");
     let clean = report::document(&sigstore(12, "2026-08-22T00:00:00Z", &paths, true), true);
-    assert_eq!(clean.verdict, trailscope::report::Verdict::Pass, "{:#?}", clean.findings);
+    assert_eq!(clean.verdict, trailscope::verdict::Verdict::Pass, "{:#?}", clean.findings);
 }
 
 #[test]

@@ -13,13 +13,13 @@ use ratatui::backend::TestBackend;
 use serde_json::json;
 use time::OffsetDateTime;
 use time::macros::datetime;
-use trailscope::findings::{Evidence, Finding, SignatureCheck, Subject};
 use trailscope::meta::Location;
-use trailscope::report::{Document, Failure, Kind};
 use trailscope::tui::state::Run;
 use trailscope::tui::theme::load_builtin;
 use trailscope::tui::views::ViewId;
 use trailscope::tui::{App, Session, TuiOptions};
+use trailscope::verdict::{Document, Failure, Kind};
+use trailscope::verdict::{Evidence, Finding, SignatureCheck, Subject};
 
 const AT: OffsetDateTime = datetime!(2030-01-01 0:00 UTC);
 
@@ -447,7 +447,7 @@ fn stdout_that_is_not_a_terminal_gets_the_text_report() {
     let verdict =
         trailscope::tui::print_report(&Session::fixed("demo", failing()), &TuiOptions::default(), &mut out)
             .unwrap();
-    assert_eq!(verdict, Some(trailscope::report::Verdict::Fail));
+    assert_eq!(verdict, Some(trailscope::verdict::Verdict::Fail));
     let text = String::from_utf8(out).unwrap();
     assert!(text.contains("verdict:      ✘ FAIL (rule-disallow)"), "{text}");
     assert!(text.contains("failure:      step package, rule DISALLOW *, artifact foo.tar.gz"), "{text}");

@@ -80,7 +80,7 @@ fn units_stream_pending_running_done_and_a_changed_link_reruns_only_its_units() 
     let first = until_loaded(&mut app);
     assert_eq!(app.state().run, Run::Done);
     let model = app.state().model.as_ref().unwrap();
-    assert_eq!(model.doc.verdict, trailscope::report::Verdict::Pass);
+    assert_eq!(model.doc.verdict, trailscope::verdict::Verdict::Pass);
     assert!(model.chain.is_some(), "the chain is derived on the session side");
     for kind in
         ["parse:", "layout-signature:", "expiry:", "link-signature:", "threshold:", "rules:", "verdict:"]
@@ -128,7 +128,7 @@ fn units_stream_pending_running_done_and_a_changed_link_reruns_only_its_units() 
     }
     assert!(reran.len() < first.len(), "everything re-ran: {reran:?}");
     assert_eq!(app.state().run, Run::Done);
-    assert_eq!(app.state().model.as_ref().unwrap().doc.verdict, trailscope::report::Verdict::Pass);
+    assert_eq!(app.state().model.as_ref().unwrap().doc.verdict, trailscope::verdict::Verdict::Pass);
 
     // `r` with nothing changed re-hashes the files and runs nothing again.
     app.handle_key(crossterm::event::KeyEvent::new(
@@ -163,7 +163,7 @@ fn a_broken_link_fails_its_units_and_the_chain_shows_it() {
     let state = app.state();
     assert_eq!(state.units.get(&format!("link-signature:{}", link.display())), Some(&UnitStatus::Fail));
     assert_eq!(state.units.get("threshold:package"), Some(&UnitStatus::Fail));
-    assert_eq!(state.model.as_ref().unwrap().doc.verdict, trailscope::report::Verdict::Fail);
+    assert_eq!(state.model.as_ref().unwrap().doc.verdict, trailscope::verdict::Verdict::Fail);
 }
 
 #[test]

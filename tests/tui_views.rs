@@ -11,11 +11,11 @@ use std::time::Duration;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use trailscope::findings::Subject;
 use trailscope::tui::open::{self, OpenOptions};
 use trailscope::tui::theme::load_builtin;
 use trailscope::tui::views::ViewId;
 use trailscope::tui::{App, TuiOptions};
+use trailscope::verdict::Subject;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 
@@ -217,7 +217,7 @@ fn a_and_shift_a_switch_between_the_demo_scenarios() {
     assert!(app.wait(Duration::from_secs(30)));
     assert_eq!(app.state().label, "demo act2-bob-updates");
     assert_eq!(app.state().view, ViewId::Chain);
-    assert_eq!(app.state().model.as_ref().unwrap().doc.verdict, trailscope::report::Verdict::Pass);
+    assert_eq!(app.state().model.as_ref().unwrap().doc.verdict, trailscope::verdict::Verdict::Pass);
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
     terminal.draw(|f| app.render(f)).unwrap();
     let screen = terminal.backend().to_string();

@@ -7,8 +7,8 @@
 use serde_json::json;
 
 use super::Binding;
-use crate::findings::{Evidence, Finding, Subject};
 use crate::intoto::InTotoOutcome;
+use crate::verdict::{Evidence, Finding, Subject};
 
 pub const PRODUCT_MISSING: &str = "product-missing";
 pub const PRODUCT_HASH_MISMATCH: &str = "product-hash-mismatch";

@@ -7,7 +7,7 @@
 use serde_json::{Value, json};
 
 use super::BridgeOutcome;
-use crate::report::{Document, Failure, Kind};
+use crate::verdict::{Document, Failure, Kind};
 
 impl BridgeOutcome {
     /// The common document (without the `bridge` object).

@@ -4,9 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::findings::{Evidence, Finding, Subject};
 use crate::tuf::session::{TargetOutcome, TargetStatus};
 use crate::tuf::{Category, TargetFile, TufError, Updater};
+use crate::verdict::{Evidence, Finding, Subject};
 
 /// A target as fetched: the outcome (as `tuf verify` reports it) and the bytes.
 #[derive(Debug, Clone)]

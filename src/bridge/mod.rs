@@ -27,11 +27,11 @@ use std::time::Duration;
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use crate::findings::Finding;
 use crate::intoto::InTotoOutcome;
-use crate::report::Verdict;
 use crate::tuf::session::Outcome as TufOutcome;
 use crate::tuf::{Config, Source};
+use crate::verdict::Finding;
+use crate::verdict::Verdict;
 
 pub use run::verify;
 

@@ -23,11 +23,11 @@ use super::fetch::{Cache, Fetched, failure_finding};
 use super::workdir::{Workdir, basename};
 use super::{BridgeOutcome, FirstFailure, Purpose, Request, Stage, Trace, binding};
 use crate::crypto::PublicKey;
-use crate::findings::{Evidence, Finding, Severity, Subject};
 use crate::intoto::{self, InTotoOutcome, VerifyOptions};
-use crate::report::Verdict;
 use crate::tuf::session::{Outcome as TufOutcome, TargetOutcome};
 use crate::tuf::{TargetFile, Updater};
+use crate::verdict::Verdict;
+use crate::verdict::{Evidence, Finding, Severity, Subject};
 
 /// Our warning categories (errors under `--strict`).
 pub mod warning {

@@ -18,8 +18,8 @@ use super::format::yes_no;
 use super::tuf::TufLimits;
 use super::verify::LinkLimits;
 use crate::bridge::{self, BridgeOutcome, Request, Stage};
-use crate::report::{Inputs, Verdict};
 use crate::tuf::{Category, Config, DirSource, Source, source};
+use crate::verdict::{Inputs, Verdict};
 
 #[derive(Debug, Args)]
 pub struct BridgeArgs {

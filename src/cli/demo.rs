@@ -8,7 +8,7 @@ use clap::Args;
 use super::Exit;
 use super::format::{Format, render_common, yes_no};
 use crate::demo::{self, Kind, Options, Outcome};
-use crate::report::{Inputs, Verdict};
+use crate::verdict::{Inputs, Verdict};
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {

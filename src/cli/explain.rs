@@ -1,11 +1,11 @@
 //! `trailscope explain --list` and `trailscope explain CATEGORY`: what each
 //! category of a finding or verdict means, which check produces it and what
-//! to look at — from the one table in `report::categories`.
+//! to look at — from the one table in `verdict::category`.
 
 use clap::Args;
 
 use super::Exit;
-use crate::report::categories::{self, CATEGORIES, CategoryInfo, Vocabulary};
+use crate::verdict::category::{self, CATEGORIES, CategoryInfo, Vocabulary};
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
@@ -23,14 +23,14 @@ pub fn run(args: &ExplainArgs) -> Exit {
             super::format::print(&list());
             Exit::Ok
         }
-        Some(id) => match categories::find(id) {
+        Some(id) => match category::find(id) {
             Some(info) => {
                 super::format::print(&explain(info));
                 Exit::Ok
             }
             None => {
                 let shown = crate::sanitize::sanitize(id);
-                let similar = categories::similar(id);
+                let similar = category::similar(id);
                 let hint = if similar.is_empty() {
                     String::new()
                 } else {
@@ -73,7 +73,7 @@ pub fn explain(info: &CategoryInfo) -> String {
     out.push_str(&wrap(info.produced_by, 78));
     out.push('\n');
     out.push_str(&wrap(info.look_at, 78));
-    if info.severity == Some(crate::findings::Severity::Warning) {
+    if info.severity == Some(crate::verdict::Severity::Warning) {
         out.push('\n');
         out.push_str(&wrap(
             "A weakness the reference implementations accept: a warning by default, an error under --strict.",

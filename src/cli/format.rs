@@ -5,7 +5,7 @@
 
 use clap::ValueEnum;
 
-use crate::report::{Document, Inputs};
+use crate::verdict::{Document, Inputs};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {

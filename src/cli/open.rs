@@ -10,9 +10,9 @@ use std::time::Duration;
 use clap::Args;
 
 use super::Exit;
-use crate::report::Verdict;
 use crate::tui::open::{self, OpenOptions};
 use crate::tui::{self, Launched};
+use crate::verdict::Verdict;
 
 #[derive(Debug, Args)]
 pub struct OpenArgs {

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use super::Exit;
-use crate::report::{Document, Inputs};
+use crate::verdict::{Document, Inputs};
 
 /// The largest document read (a 100k-artifact trace is a few MB).
 const MAX_DOCUMENT: u64 = 512 * 1024 * 1024;

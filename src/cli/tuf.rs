@@ -15,8 +15,8 @@ use super::Exit;
 use super::format::yes_no;
 use crate::engine::plans::tuf::TufOptions;
 use crate::engine::{DiskSource, EngineConfig, run_to_completion};
-use crate::report::{Inputs, Verdict};
 use crate::tuf::{Category, Config, DirSource, Source, report, source};
+use crate::verdict::{Inputs, Verdict};
 
 #[derive(Debug, Args)]
 pub struct TufArgs {

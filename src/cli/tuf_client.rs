@@ -28,9 +28,9 @@ use clap::{ArgAction, Args, Subcommand};
 use time::OffsetDateTime;
 
 use super::Exit;
-use crate::findings::Evidence;
 use crate::tuf::trusted_set::{check_hashes, check_length};
 use crate::tuf::{Config, HttpSource, StateDir, TargetFile, TufError, Updater, quote, source};
+use crate::verdict::Evidence;
 
 #[derive(Debug, Args)]
 pub struct TufClientArgs {

@@ -9,7 +9,7 @@ use super::format::yes_no;
 use crate::crypto::PublicKey;
 use crate::engine::{DiskSource, EngineConfig, run_to_completion};
 use crate::intoto::{self, VerifyOptions, category};
-use crate::report::{Inputs, Verdict};
+use crate::verdict::{Inputs, Verdict};
 
 /// The output formats (`--format`).
 pub use super::format::Format as OutputFormat;

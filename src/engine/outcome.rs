@@ -5,7 +5,7 @@ use std::any::Any;
 use std::fmt;
 use std::sync::Arc;
 
-use crate::findings::{Finding, Severity};
+use crate::verdict::{Finding, Severity};
 
 use super::id::Fingerprint;
 

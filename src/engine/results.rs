@@ -4,7 +4,7 @@ use std::any::Any;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::findings::{Finding, Severity};
+use crate::verdict::{Finding, Severity};
 
 use super::id::UnitId;
 use super::outcome::{Status, UnitOutcome};

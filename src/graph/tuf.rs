@@ -6,11 +6,11 @@
 
 use std::collections::VecDeque;
 
-use crate::findings::SignatureCheck;
 use crate::tuf::metadata::{DelegatedRoles, Key, PathScope};
 use crate::tuf::session::Outcome;
 use crate::tuf::trusted_set::TrustedSet;
 use crate::tuf::verify::VerificationResult;
+use crate::verdict::SignatureCheck;
 
 use super::{DelegationEdge, Edge, GraphKind, Node, NodeId, RoleNode, SignState, SupplyGraph, TargetNode};
 

@@ -17,8 +17,8 @@ use super::rule::{ArtifactRule, ArtifactType};
 use super::trace::{InspectionTrace, LayoutTrace};
 use super::verify::{Ctx, failure_at, source};
 use super::{category, warning};
-use crate::findings::{Evidence, Finding, Subject};
-use crate::report::Failure;
+use crate::verdict::Failure;
+use crate::verdict::{Evidence, Finding, Subject};
 
 /// Stages 9–11 for one layout.
 pub fn verify_rules_and_inspections(
@@ -316,7 +316,7 @@ fn earlier_unmatched(
     section: &SectionResult,
     upto: usize,
     hits: &[String],
-) -> Vec<crate::findings::UnmatchedArtifact> {
+) -> Vec<crate::verdict::UnmatchedArtifact> {
     section
         .rules
         .iter()

@@ -16,7 +16,7 @@ use serde_json::Value;
 use super::fnmatch::Pattern;
 use super::model::{Artifacts, HashDict, Link};
 use super::rule::{ArtifactRule, ArtifactType, MatchRule};
-use crate::findings::{RuleTrace, UnmatchedArtifact};
+use crate::verdict::{RuleTrace, UnmatchedArtifact};
 
 /// How one rule ended.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -14,7 +14,7 @@ use super::verify::{
     Ctx, Loader, MAX_SUBLAYOUT_DEPTH, VerifierKey, failure_at, signature_form_warning, source, verify_layout,
 };
 use super::{VerifyOptions, category, warning};
-use crate::findings::{Evidence, Finding, SignatureCheck, Subject};
+use crate::verdict::{Evidence, Finding, SignatureCheck, Subject};
 
 /// One link file of a step while it moves through the stages.
 struct Entry {

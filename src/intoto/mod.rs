@@ -33,8 +33,8 @@ use std::time::Duration;
 use time::OffsetDateTime;
 
 use crate::crypto::PublicKey;
-use crate::findings::Finding;
-use crate::report::{Document, Failure, Kind, Verdict};
+use crate::verdict::Finding;
+use crate::verdict::{Document, Failure, Kind, Verdict};
 
 pub use trace::{InspectionTrace, LayoutTrace, LinkStatus, LinkTrace, StepTrace};
 pub use verify::{DiskLoader, Loader, verify, verify_with};

@@ -23,9 +23,9 @@ use super::params;
 use super::trace::LayoutTrace;
 use super::{Error, InTotoOutcome, VerifyOptions, category, warning};
 use crate::crypto::PublicKey;
-use crate::findings::{Evidence, Finding, Severity, SignatureCheck, Subject};
 use crate::meta::Location;
-use crate::report::{Failure, Verdict};
+use crate::verdict::{Evidence, Finding, Severity, SignatureCheck, Subject};
+use crate::verdict::{Failure, Verdict};
 
 /// Deepest sublayout nesting followed.
 pub const MAX_SUBLAYOUT_DEPTH: usize = 8;

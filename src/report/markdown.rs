@@ -14,11 +14,11 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use crate::findings::{Evidence, Finding, Severity, SignatureCheck, Subject, UnmatchedArtifact, count};
-use crate::report::categories;
 use crate::report::text::{kind_word, severity_glyph, subject_label, verdict_label};
-use crate::report::{Document, Inputs, Kind};
 use crate::sanitize::sanitize;
+use crate::verdict::category;
+use crate::verdict::{Document, Inputs, Kind};
+use crate::verdict::{Evidence, Finding, Severity, SignatureCheck, Subject, UnmatchedArtifact, count};
 
 /// Most artifacts listed by name in one place (traces keep up to 1000).
 const MAX_LISTED: usize = 20;
@@ -86,7 +86,7 @@ pub fn render_with(doc: &Document, inputs: &Inputs) -> String {
     let what = if doc.category == "pass" || doc.category == "ok" {
         "everything checked verified".to_owned()
     } else {
-        format!("{}: {}", code(&doc.category), cell(categories::summary(&doc.category)))
+        format!("{}: {}", code(&doc.category), cell(category::summary(&doc.category)))
     };
     let _ = writeln!(out, "{} — {what}\n", verdict_bold(doc));
     let _ = writeln!(out, "| | |\n|---|---|");
@@ -216,7 +216,7 @@ fn summary(out: &mut String, doc: &Document) {
             severity_glyph(sev),
             sev.word(),
             code(cat),
-            cell(categories::summary(cat))
+            cell(category::summary(cat))
         );
     }
 }
@@ -519,7 +519,7 @@ pub fn evidence_summary(e: &Evidence) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::findings::{RuleTrace, Subject};
+    use crate::verdict::{RuleTrace, Subject};
     use serde_json::json;
     use time::macros::datetime;
 

@@ -13,11 +13,11 @@ use std::collections::BTreeMap;
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use serde_json::{Value, json};
 
-use crate::findings::{Finding, Severity};
-use crate::report::categories;
 use crate::report::text::{kind_word, subject_kind, subject_label, subject_name};
-use crate::report::{Document, Inputs};
 use crate::sanitize::sanitize;
+use crate::verdict::category;
+use crate::verdict::{Document, Inputs};
+use crate::verdict::{Finding, Severity};
 
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 pub const VERSION: &str = "2.1.0";
@@ -72,7 +72,7 @@ fn pascal_case(id: &str) -> String {
 }
 
 fn rule(id: &str) -> Value {
-    let info = categories::find(id);
+    let info = category::find(id);
     let default_level = match info.and_then(|i| i.severity) {
         Some(s) => level(s),
         None if info.is_some() => "none",
@@ -81,7 +81,7 @@ fn rule(id: &str) -> Value {
     let mut r = json!({
         "id": id,
         "name": pascal_case(id),
-        "shortDescription": {"text": categories::summary(id)},
+        "shortDescription": {"text": category::summary(id)},
         "defaultConfiguration": {"level": default_level},
     });
     if let Some(i) = info {
@@ -167,8 +167,8 @@ pub fn to_value(doc: &Document, inputs: &Inputs) -> Value {
             "properties": {
                 "kind": kind_word(doc.kind),
                 "verdict": match doc.verdict {
-                    crate::report::Verdict::Pass => "pass",
-                    crate::report::Verdict::Fail => "fail",
+                    crate::verdict::Verdict::Pass => "pass",
+                    crate::verdict::Verdict::Fail => "fail",
                 },
                 "category": doc.category,
                 "evaluated_at": crate::meta::time::format(doc.evaluated_at),
@@ -189,9 +189,9 @@ pub fn render(doc: &Document, inputs: &Inputs) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::findings::Subject;
     use crate::meta::Location;
-    use crate::report::Kind;
+    use crate::verdict::Kind;
+    use crate::verdict::Subject;
     use time::macros::datetime;
 
     #[test]

@@ -5,9 +5,9 @@
 
 use std::fmt::Write as _;
 
-use crate::findings::{Finding, Severity, Subject, count};
-use crate::report::{Document, Kind, Verdict};
 use crate::sanitize::sanitize;
+use crate::verdict::{Document, Kind, Verdict};
+use crate::verdict::{Finding, Severity, Subject, count};
 
 /// "in-toto", "tuf" or "bridge".
 pub fn kind_word(kind: Kind) -> &'static str {

@@ -11,9 +11,9 @@ use serde_json::Value;
 
 use super::text_intoto::{overview, paragraph, sanitize};
 use crate::bridge::{BridgeOutcome, Purpose, Stage};
-use crate::findings::{Evidence, Finding, Severity, Subject};
-use crate::report::Verdict;
 use crate::tuf::session::TargetStatus;
+use crate::verdict::Verdict;
+use crate::verdict::{Evidence, Finding, Severity, Subject};
 
 /// Renders the whole outcome.
 pub fn render(o: &BridgeOutcome) -> String {
@@ -52,7 +52,7 @@ pub fn render(o: &BridgeOutcome) -> String {
             finding(&mut out, f);
         }
     }
-    let c = crate::findings::count(&o.findings);
+    let c = crate::verdict::count(&o.findings);
     let _ = writeln!(out, "\n{} error(s), {} warning(s), {} note(s)", c.error, c.warning, c.info);
     out
 }

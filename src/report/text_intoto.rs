@@ -8,9 +8,9 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use crate::findings::{Evidence, Finding, Severity, Subject, UnmatchedArtifact};
 use crate::intoto::{InTotoOutcome, LayoutTrace, LinkStatus};
-use crate::report::Verdict;
+use crate::verdict::Verdict;
+use crate::verdict::{Evidence, Finding, Severity, Subject, UnmatchedArtifact};
 
 /// Most artifacts listed by name in one paragraph.
 const MAX_LISTED: usize = 8;
@@ -68,7 +68,7 @@ pub fn render(outcome: &InTotoOutcome) -> String {
     }
     let _ = writeln!(out);
     overview(&mut out, &outcome.layout, 0);
-    let c = crate::findings::count(&outcome.findings);
+    let c = crate::verdict::count(&outcome.findings);
     let _ = writeln!(out, "\n{} error(s), {} warning(s), {} note(s)", c.error, c.warning, c.info);
     out
 }

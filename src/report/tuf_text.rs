@@ -7,9 +7,9 @@ use std::fmt::Write as _;
 use rayon::prelude::*;
 use serde_json::Value;
 
-use super::json::{Document, Verdict};
-use crate::findings::Severity;
 use crate::tuf::session::Outcome;
+use crate::verdict::Severity;
+use crate::verdict::{Document, Verdict};
 
 /// Escapes control, bidi and zero-width characters (the crate's one
 /// sanitizer, `crate::sanitize`).

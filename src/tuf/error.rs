@@ -4,8 +4,8 @@
 
 use std::fmt;
 
-use crate::findings::Evidence;
 use crate::meta::Location;
+use crate::verdict::Evidence;
 
 /// What went wrong, in the corpus vocabulary (kebab-case on the wire).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

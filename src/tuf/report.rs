@@ -18,9 +18,9 @@ use super::session::{Outcome, TargetStatus};
 use super::trusted_set::{Trusted, threshold_evidence};
 use super::verify::VerificationResult;
 use crate::crypto::KeyIdMatch;
-use crate::findings::{Evidence, Finding, Severity, Subject};
 use crate::meta::Location;
-use crate::report::{Document, Kind, TargetResult};
+use crate::verdict::{Document, Kind, TargetResult};
+use crate::verdict::{Evidence, Finding, Severity, Subject};
 
 /// Offline roles expiring within this many days get a warning.
 pub const EXPIRES_SOON_DAYS: i64 = 30;

@@ -11,7 +11,7 @@ use super::source::Source;
 use super::state::StateDir;
 use super::trusted_set::TrustedSet;
 use super::updater::{AuditedRole, Config, UntrustedRole, Updater};
-use crate::findings::Finding;
+use crate::verdict::Finding;
 
 /// What to verify.
 pub struct Request<'a> {

@@ -22,8 +22,8 @@ use super::metadata::{
 };
 use super::verify::{VerificationResult, verify_role};
 use crate::crypto::{HashAlg, digest};
-use crate::findings::{Evidence, SignatureCheck};
 use crate::meta::Location;
+use crate::verdict::{Evidence, SignatureCheck};
 
 /// Verified metadata with the bytes it came from.
 #[derive(Debug, Clone)]

@@ -20,8 +20,8 @@ use super::metadata::{TargetFile, Targets};
 use super::source::{FetchError, Source, quote};
 use super::state::StateDir;
 use super::trusted_set::{TimestampUpdate, TrustedSet, VerifiedTargets, check_hashes, check_length};
-use crate::findings::{Evidence, Finding, Subject};
 use crate::meta::Location;
+use crate::verdict::{Evidence, Finding, Subject};
 
 /// Limits and switches of the client (python-tuf `UpdaterConfig` defaults).
 #[derive(Debug, Clone)]

@@ -11,7 +11,7 @@
 use std::collections::BTreeSet;
 
 use super::metadata::{Delegator, Metadata};
-use crate::findings::SignatureCheck;
+use crate::verdict::SignatureCheck;
 
 /// The outcome of checking a role's signatures against its delegator.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

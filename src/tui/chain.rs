@@ -13,11 +13,11 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use crate::findings::{Finding, Severity, Subject};
 use crate::intoto::engine::{RuleResult, SectionResult};
 use crate::intoto::model::{Artifacts, HashDict};
 use crate::intoto::rule::{ArtifactRule, ArtifactType};
 use crate::intoto::{InTotoOutcome, InspectionTrace, LayoutTrace, LinkTrace, StepTrace};
+use crate::verdict::{Finding, Severity, Subject};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ItemKind {

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::chain::Chain;
 use crate::intoto::InTotoOutcome;
-use crate::report::Document;
+use crate::verdict::Document;
 
 /// One run's result.
 #[derive(Debug, Clone, PartialEq)]

@@ -4,7 +4,7 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::report::Document;
+use crate::verdict::Document;
 
 pub const MARKDOWN_FILE: &str = "trailscope-report.md";
 pub const JSON_FILE: &str = "trailscope-report.json";

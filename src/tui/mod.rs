@@ -54,7 +54,7 @@ pub use session::{Message, Reporter, Request, Session, UnitEvent, UnitStatus};
 pub use terminal::Unsupported;
 pub use theme::{Theme, ThemeSource};
 
-use crate::report::{Document, Verdict};
+use crate::verdict::{Document, Verdict};
 
 /// How to start the TUI.
 #[derive(Debug, Clone, Default)]

@@ -12,13 +12,13 @@ use super::chain::Chain;
 use super::detail::Results;
 use super::trust;
 
-use crate::findings::{Evidence, Finding, Severity, Subject};
-use crate::report::Document;
 use crate::report::text::{subject_kind, subject_name};
 use crate::sanitize;
+use crate::verdict::Document;
+use crate::verdict::{Evidence, Finding, Severity, Subject};
 
 /// The category of the findings the sanitizer records.
-pub const SUSPICIOUS: &str = "suspicious-characters";
+use crate::verdict::category::SUSPICIOUS_CHARACTERS;
 
 /// Metadata expiring within this many days is flagged as "soon".
 pub const SOON_DAYS: i64 = 30;
@@ -103,13 +103,16 @@ impl Model {
 pub fn suspicious_findings(doc: &Document) -> Vec<Finding> {
     let mut out: Vec<Finding> = Vec::new();
     let already = |out: &[Finding], subject: &Subject| {
-        doc.findings.iter().chain(out.iter()).any(|f| f.category == SUSPICIOUS && &f.subject == subject)
+        doc.findings
+            .iter()
+            .chain(out.iter())
+            .any(|f| f.category == SUSPICIOUS_CHARACTERS && &f.subject == subject)
     };
     let record = |out: &mut Vec<Finding>, subject: &Subject, what: &str, text: &str| {
         let s = sanitize::inspect(text);
         if s.escaped && !already(out, subject) {
             let message = format!("{what} \"{}\" contains {}; shown escaped", s.text, s.describe());
-            out.push(Finding::warning(SUSPICIOUS, subject.clone(), message));
+            out.push(Finding::warning(SUSPICIOUS_CHARACTERS, subject.clone(), message));
         }
     };
     for f in &doc.findings {
@@ -166,13 +169,13 @@ fn suspicious_artifacts(chain: &Chain, findings: &[Finding], extra: &[Finding]) 
             .iter()
             .chain(extra)
             .chain(out.iter())
-            .any(|f| f.category == SUSPICIOUS && &f.subject == subject)
+            .any(|f| f.category == SUSPICIOUS_CHARACTERS && &f.subject == subject)
     };
     let check = |out: &mut Vec<Finding>, subject: Subject, what: &str, text: &str| {
         let s = sanitize::inspect(text);
         if s.escaped && out.len() < MAX && !known(out, &subject) {
             let message = format!("{what} \"{}\" contains {}; shown escaped", s.text, s.describe());
-            out.push(Finding::warning(SUSPICIOUS, subject, message));
+            out.push(Finding::warning(SUSPICIOUS_CHARACTERS, subject, message));
         }
     };
     for item in &chain.items {
@@ -256,7 +259,7 @@ pub fn relative(expires: OffsetDateTime, at: OffsetDateTime) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::Kind;
+    use crate::verdict::Kind;
     use time::macros::datetime;
 
     #[test]
@@ -265,11 +268,12 @@ mod tests {
         let doc =
             Document::new(Kind::InToto, datetime!(2030-01-01 0:00 UTC), vec![f], "rule-disallow".into());
         let model = Model::new(doc);
-        let added: Vec<_> = model.doc.findings.iter().filter(|f| f.category == SUSPICIOUS).collect();
+        let added: Vec<_> =
+            model.doc.findings.iter().filter(|f| f.category == SUSPICIOUS_CHARACTERS).collect();
         assert_eq!(added.len(), 1);
         assert_eq!(added[0].severity, Severity::Warning);
         assert!(added[0].message.contains("x\\u{202e}y"), "{}", added[0].message);
-        assert!(model.categories.contains(&SUSPICIOUS.to_owned()));
+        assert!(model.categories.contains(&SUSPICIOUS_CHARACTERS.to_owned()));
     }
 
     #[test]

@@ -23,7 +23,7 @@ use super::detail::Results;
 use super::live::Live;
 use super::model::Model;
 use crate::engine::EngineHandle;
-use crate::report::Document;
+use crate::verdict::Document;
 
 /// What to verify in one run.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -12,7 +12,7 @@ use super::action::Notice;
 use super::model::Model;
 use super::session::UnitStatus;
 use super::views::ViewId;
-use crate::findings::{Finding, Severity, Subject};
+use crate::verdict::{Finding, Severity, Subject};
 
 /// Where the current verification run stands.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,7 +8,7 @@
 use serde_json::Value;
 
 use super::chain::{Chain, ItemKind};
-use crate::findings::Subject;
+use crate::verdict::Subject;
 
 /// How a row's status reads (glyph and word; the theme adds colour).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

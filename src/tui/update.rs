@@ -9,9 +9,9 @@ use super::layout;
 use super::session::{Message, UnitEvent};
 use super::state::{Crumb, Filters, InputKind, InputLine, Run, State};
 use super::views::{self, Jump, ViewId};
-use crate::findings::Severity;
 use crate::report::text::verdict_label;
 use crate::sanitize::sanitize;
+use crate::verdict::Severity;
 
 /// Applies one action; returns the work to do.
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
@@ -417,8 +417,8 @@ fn toggle_watch(state: &mut State) -> Vec<Effect> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{Document, Kind};
     use crate::tui::model::Model;
+    use crate::verdict::{Document, Kind};
     use time::macros::datetime;
 
     fn doc(category: &str) -> Box<Model> {

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use trailscope::engine::{
     FileRef, Outcome, ParamRef, Plan, PlanBuilder, Results, Status, UnitId, UnitOutcome, UnitRef,
 };
-use trailscope::findings::{Finding, Subject};
+use trailscope::verdict::{Finding, Subject};
 
 /// `key=value` lines, sorted: reordering lines leaves the parse equal.
 pub type Parsed = Vec<(String, String)>;

@@ -42,7 +42,7 @@ use crate::intoto::metadata::{self, LoadError, Metadata, SigCheck};
 use crate::intoto::model::{Layout, Link, Payload};
 use crate::intoto::rule::{ArtifactRule, ArtifactType};
 use crate::intoto::{self, InTotoOutcome, VerifyOptions};
-use crate::report::Verdict;
+use crate::verdict::Verdict;
 
 use super::super::{
     DiskSource, FileContent, FileRef, FileSource, Input, Inputs, Outcome, ParamRef, Plan, PlanError, Status,

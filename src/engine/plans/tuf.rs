@@ -289,7 +289,7 @@ pub fn plan_one_shot(opts: &TufOptions) -> Result<TufPlan, PlanError> {
 /// The verdict unit's outcome: the report's findings, pass or fail by its verdict.
 fn verdict_outcome(outcome: TufOutcome, strict: bool) -> Outcome<TufOutcome> {
     let doc = report::summary(&outcome, strict);
-    let pass = doc.verdict == crate::report::Verdict::Pass;
+    let pass = doc.verdict == crate::verdict::Verdict::Pass;
     let mut out = Outcome::from_findings(Some(outcome), doc.findings);
     out.status = if pass { Status::Pass } else { Status::Fail };
     out

@@ -17,7 +17,6 @@ use super::chain::chain;
 use super::common::{draw_pane, empty, field, fit, list, short_digest};
 use super::findings::{diff_spans, digest_lines_in};
 use super::{Jump, View, ViewId};
-use crate::findings::Subject;
 use crate::intoto::model::HashDict;
 use crate::intoto::rule::ArtifactType;
 use crate::tui::chain::{Chain, first_difference, main_digest};
@@ -25,6 +24,7 @@ use crate::tui::state::State;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::text::untrusted_fit;
 use crate::tui::widgets::untrusted;
+use crate::verdict::Subject;
 
 pub struct ArtifactView;
 

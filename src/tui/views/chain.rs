@@ -17,7 +17,6 @@ use ratatui::widgets::Widget;
 
 use super::common::{draw_pane, empty, fit, list};
 use super::{Jump, View, ViewId};
-use crate::findings::Subject;
 use crate::tui::action::ViewAction;
 use crate::tui::chain::{Chain, Item, ItemStatus};
 use crate::tui::session::UnitStatus;
@@ -25,6 +24,7 @@ use crate::tui::state::State;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::status::unit_status;
 use crate::tui::widgets::text::untrusted_fit;
+use crate::verdict::Subject;
 
 pub struct ChainView;
 

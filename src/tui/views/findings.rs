@@ -12,12 +12,12 @@ use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 use serde_json::Value;
 
 use super::{Jump, View, ViewId};
-use crate::findings::{Evidence, Finding, RuleTrace, Subject};
 use crate::report::text::{subject_kind, subject_label, subject_name};
 use crate::tui::state::State;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::text::untrusted_fit;
 use crate::tui::widgets::{severity_label, untrusted};
+use crate::verdict::{Evidence, Finding, RuleTrace, Subject};
 
 pub struct FindingsView;
 

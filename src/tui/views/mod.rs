@@ -29,7 +29,7 @@ use ratatui::layout::Rect;
 use super::action::ViewAction;
 use super::state::State;
 use super::theme::Theme;
-use crate::findings::Subject;
+use crate::verdict::Subject;
 
 /// The views, in the order of their digit keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

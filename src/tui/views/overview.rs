@@ -9,13 +9,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 
 use super::{Jump, View, ViewId};
-use crate::findings::{Evidence, Severity, count};
 use crate::report::text::{kind_word, subject_label};
 use crate::tui::model::{Expiry, ExpiryStatus, Model, relative};
 use crate::tui::state::{Run, State};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::status::{unit_counts, verdict_span};
 use crate::tui::widgets::{run_label, severity_label, untrusted};
+use crate::verdict::{Evidence, Severity, count};
 
 pub struct OverviewView;
 

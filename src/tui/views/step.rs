@@ -18,7 +18,6 @@ use super::chain::{chain, status_span};
 use super::common::{command_text, draw_pane, empty, field, list, short_digest};
 use super::findings::digest_lines_in;
 use super::{Jump, View, ViewId};
-use crate::findings::Subject;
 use crate::intoto::LinkStatus;
 use crate::intoto::engine::{RuleOutcome, RuleResult, SectionResult};
 use crate::intoto::rule::ArtifactType;
@@ -28,6 +27,7 @@ use crate::tui::state::State;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::text::untrusted_fit;
 use crate::tui::widgets::untrusted;
+use crate::verdict::Subject;
 
 pub struct StepView;
 

@@ -13,11 +13,11 @@ use ratatui::text::{Line, Span};
 
 use super::common::{draw_pane, empty, list};
 use super::{Jump, View, ViewId};
-use crate::findings::Subject;
 use crate::tui::state::State;
 use crate::tui::theme::Theme;
 use crate::tui::trust::{Mark, Row};
 use crate::tui::widgets::untrusted;
+use crate::verdict::Subject;
 
 pub struct TrustView;
 
@@ -58,7 +58,7 @@ impl View for TrustView {
             && !state
                 .findings()
                 .iter()
-                .any(|f| &f.subject == subject && f.severity == crate::findings::Severity::Error)
+                .any(|f| &f.subject == subject && f.severity == crate::verdict::Severity::Error)
     }
 
     fn reveal(&self, state: &mut State, subject: &Subject) {

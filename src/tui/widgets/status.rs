@@ -4,12 +4,12 @@
 use ratatui::style::Style;
 use ratatui::text::Span;
 
-use crate::findings::Severity;
-use crate::report::Verdict;
 use crate::report::text::severity_glyph;
 use crate::tui::session::UnitStatus;
 use crate::tui::state::{Run, State};
 use crate::tui::theme::Theme;
+use crate::verdict::Severity;
+use crate::verdict::Verdict;
 
 /// Spinner frames; advanced by ticks only, so snapshots are stable.
 pub const SPINNER: &[&str] = &["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];

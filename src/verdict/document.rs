@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
 
-use crate::findings::Finding;
+use crate::verdict::finding::Finding;
 
 pub const SCHEMA_VERSION: u64 = 1;
 
@@ -69,7 +69,7 @@ pub struct Document {
 
 impl Document {
     pub fn new(kind: Kind, evaluated_at: OffsetDateTime, findings: Vec<Finding>, category: String) -> Self {
-        let verdict = if findings.iter().any(|f| f.severity == crate::findings::Severity::Error) {
+        let verdict = if findings.iter().any(|f| f.severity == crate::verdict::finding::Severity::Error) {
             Verdict::Fail
         } else {
             Verdict::Pass
@@ -165,6 +165,41 @@ impl Document {
     }
 }
 
+/// What a run was given (files, URLs, options), as labelled raw strings in
+/// the order given. The Markdown report lists them; SARIF puts them on the
+/// invocation. Not part of the JSON document (schema_version 1), so a
+/// re-rendered report (`trailscope report`) has none.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Inputs(Vec<(String, String)>);
+
+impl Inputs {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds one input.
+    pub fn add(&mut self, label: impl Into<String>, value: impl Into<String>) -> &mut Self {
+        self.0.push((label.into(), value.into()));
+        self
+    }
+
+    /// Adds one input when there is a value.
+    pub fn add_opt(&mut self, label: impl Into<String>, value: Option<impl Into<String>>) -> &mut Self {
+        if let Some(v) = value {
+            self.add(label, v);
+        }
+        self
+    }
+
+    pub fn entries(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(l, v)| (l.as_str(), v.as_str()))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
 fn to_value<T: Serialize>(v: &T) -> Value {
     serde_json::to_value(v).unwrap_or(Value::Null)
 }
@@ -172,7 +207,7 @@ fn to_value<T: Serialize>(v: &T) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::findings::{Finding, Subject};
+    use crate::verdict::finding::{Finding, Subject};
 
     #[test]
     fn verdict_follows_error_findings() {
@@ -192,8 +227,8 @@ mod tests {
 
     #[test]
     fn a_saved_document_reads_back_equal() {
-        use crate::findings::{Evidence, RuleTrace, SignatureCheck, UnmatchedArtifact};
         use crate::meta::Location;
+        use crate::verdict::finding::{Evidence, RuleTrace, SignatureCheck, UnmatchedArtifact};
         let at = time::macros::datetime!(2030-01-01 0:00 UTC);
         let trace = RuleTrace {
             queue_before: vec!["a".into()],

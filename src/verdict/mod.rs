@@ -1,0 +1,17 @@
+//! The one result model every verifier produces and every face renders
+//! (DESIGN §2, §3): findings with their typed evidence, the verdict and its
+//! reference-order category, the failure location, per-kind detail, and the
+//! registry of categories.
+//!
+//! It sits below the verifiers (`tuf`, `intoto`, `bridge`) and above
+//! `meta`; the renderers in `report/`, the CLI and the TUI read it. Nothing
+//! here renders for people.
+
+pub mod category;
+pub mod document;
+pub mod finding;
+
+pub use document::{Document, Failure, Inputs, Kind, TargetResult, Verdict};
+pub use finding::{
+    Counts, Evidence, Finding, RuleTrace, Severity, SignatureCheck, Subject, UnmatchedArtifact, count,
+};
