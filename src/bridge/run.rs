@@ -298,7 +298,9 @@ fn stages(
         let product = basename(target);
         let sha = pkg_info.hashes.get("sha256").map(String::as_str);
         if let Some(b) = binding::evaluate(&outcome, product, sha) {
-            if let Some((category, finding)) = binding::finding(&b, target, &outcome) {
+            let served =
+                binding::Served { target, hashes: &pkg_info.hashes, role: package.outcome.role.as_deref() };
+            if let Some((category, finding)) = binding::finding(&b, &served, &outcome) {
                 let first = FirstFailure {
                     stage: Stage::ProductBinding,
                     category,

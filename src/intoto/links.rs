@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
+use super::agreement;
 use super::metadata::{self, KeyCheck, LoadError, Metadata, SigCheck};
 use super::model::{Layout, LayoutKey, Link, Payload, Step, show_command};
 use super::trace::{LayoutTrace, LinkStatus, LinkTrace, StepTrace};
@@ -542,34 +543,21 @@ fn threshold_constraints(ctx: &mut Ctx<'_>, step: &Step, entries: &[Entry], scop
     let Some(first) = links.first() else { return };
     for other in links.iter().skip(1) {
         let (Some(a), Some(b)) = (&first.link, &other.link) else { continue };
-        if a.materials != b.materials || a.products != b.products {
-            let name_a = link_file_name(&step.name, &first.trace.keyid);
-            let name_b = link_file_name(&step.name, &other.trace.keyid);
-            let differing: Vec<String> = differing_paths(a, b);
+        let name_a = link_file_name(&step.name, &first.trace.keyid);
+        let name_b = link_file_name(&step.name, &other.trace.keyid);
+        let expected = agreement::Side { file: &name_a, keyid: &first.trace.keyid, link: a };
+        let actual = agreement::Side { file: &name_b, keyid: &other.trace.keyid, link: b };
+        if let Some(evidence) = agreement::disagreement(&step.name, &expected, &actual) {
             let f = Finding::error(
                 category::LINK_DISAGREEMENT,
                 Subject::Step { name: step.name.clone() },
                 format!("Links '{name_a}' and '{name_b}' have different artifacts!"),
             )
-            .with_evidence(Evidence::Data {
-                data: serde_json::json!({"links": [name_a, name_b], "differing": differing}),
-            });
+            .with_evidence(evidence);
             ctx.fail(f, failure_at(scope, Some(&step.name)));
             return;
         }
     }
-}
-
-fn differing_paths(a: &Link, b: &Link) -> Vec<String> {
-    let mut out = BTreeSet::new();
-    for (side_a, side_b) in [(&a.materials, &b.materials), (&a.products, &b.products)] {
-        for k in side_a.keys().chain(side_b.keys()) {
-            if side_a.get(k) != side_b.get(k) {
-                out.insert(k.clone());
-            }
-        }
-    }
-    out.into_iter().take(100).collect()
 }
 
 /// `get_summary_link`: materials of the first step, products, byproducts

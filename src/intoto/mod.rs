@@ -10,9 +10,10 @@
 //!
 //! Modules: [`model`] (layout/step/inspection/link), [`metadata`] (envelopes
 //! and signatures), [`rule`] (grammar), [`fnmatch`] (patterns), [`engine`]
-//! (rules with traces), [`params`] (`str.format`), [`inspect`] (opt-in
+//! (rules with traces), [`agreement`] (threshold agreement's evidence), [`params`] (`str.format`), [`inspect`] (opt-in
 //! inspection runner), [`verify`] (the stages), [`trace`] (what was seen).
 
+pub mod agreement;
 pub mod checks;
 pub mod engine;
 pub mod fnmatch;

@@ -18,6 +18,8 @@ use crate::report::text::{kind_word, severity_glyph, subject_label, verdict_labe
 use crate::sanitize::sanitize;
 use crate::verdict::category;
 use crate::verdict::{Document, Inputs, Kind};
+use super::evidence::digest_rows;
+use crate::verdict::{DigestSource, LinkDisagreement, Signer};
 use crate::verdict::{Evidence, Finding, Severity, SignatureCheck, Subject, UnmatchedArtifact, count};
 
 /// Most artifacts listed by name in one place (traces keep up to 1000).
@@ -271,10 +273,12 @@ fn source_text(src: &crate::meta::Location) -> String {
 fn evidence_detail(out: &mut String, f: &Finding) {
     match &f.evidence {
         Evidence::None => {}
-        Evidence::Digests { expected, actual } => {
+        Evidence::Digests { expected, actual, expected_from, actual_from } => {
             let _ = writeln!(out, "**Digests**\n");
+            sources(out, expected_from.as_ref(), actual_from.as_ref());
             digest_table(out, expected, actual);
         }
+        Evidence::LinkDisagreement(d) => disagreement(out, d),
         Evidence::RuleTrace(t) => {
             let (step, section) = match &f.subject {
                 Subject::Rule { step, section, .. } => (step.as_str(), section.as_str()),
@@ -335,26 +339,68 @@ fn longest_backtick_run(s: &str) -> usize {
     best
 }
 
+/// Where each side of a digest comparison was read (when recorded).
+fn sources(out: &mut String, expected: Option<&DigestSource>, actual: Option<&DigestSource>) {
+    if expected.is_none() && actual.is_none() {
+        return;
+    }
+    let _ = writeln!(out, "| | read from |\n|---|---|");
+    for (word, s) in [("expected", expected), ("actual", actual)] {
+        let _ = writeln!(out, "| {word} | {} |", s.map(source_cell).unwrap_or_default());
+    }
+    let _ = writeln!(out);
+}
+
+fn source_cell(s: &DigestSource) -> String {
+    let mut text = cell(&s.label);
+    if let Some(f) = &s.file {
+        text.push_str(&format!(", {}", cell(f)));
+    }
+    match &s.signed_by {
+        Some(Signer::Key { keyid }) => text.push_str(&format!(", signed by key {}", code(keyid))),
+        Some(Signer::Role { name }) => text.push_str(&format!(", signed by role {}", code(name))),
+        None => {}
+    }
+    text
+}
+
 fn digest_table(out: &mut String, expected: &Value, actual: &Value) {
     let _ = writeln!(out, "| algorithm | expected | actual | |\n|---|---|---|---|");
-    let (e, a) = (expected.as_object(), actual.as_object());
-    let mut algs: Vec<&String> = e.into_iter().chain(a).flat_map(|m| m.keys()).collect();
-    algs.sort();
-    algs.dedup();
-    if algs.is_empty() {
-        let _ = writeln!(out, "| | {} | {} | |", cell(&expected.to_string()), cell(&actual.to_string()));
-    }
-    for alg in algs {
-        let ev = e.and_then(|m| m.get(alg)).and_then(Value::as_str);
-        let av = a.and_then(|m| m.get(alg)).and_then(Value::as_str);
-        let same = if ev.is_some() && ev == av { "✔ equal" } else { "✘ differ" };
+    for r in digest_rows(expected, actual) {
+        let same = if r.equal() { "✔ equal" } else { "✘ differ" };
         let _ = writeln!(
             out,
             "| {} | {} | {} | {same} |",
-            cell(alg),
-            ev.map(code).unwrap_or_else(|| "(none)".into()),
-            av.map(code).unwrap_or_else(|| "(none)".into())
+            cell(&r.alg),
+            r.expected.as_deref().map(code).unwrap_or_else(|| "(none)".into()),
+            r.actual.as_deref().map(code).unwrap_or_else(|| "(none)".into())
         );
+    }
+    let _ = writeln!(out);
+}
+
+/// Two links of one step that disagree: both links, then both digests of
+/// every differing artifact.
+fn disagreement(out: &mut String, d: &LinkDisagreement) {
+    let _ = writeln!(out, "**Links that disagree** (step {})\n", cell(&d.step));
+    sources(out, Some(&d.expected), Some(&d.actual));
+    let _ = writeln!(out, "| artifact | algorithm | expected | actual |\n|---|---|---|---|");
+    for a in &d.artifacts {
+        let (e, x) = (a.expected.clone().unwrap_or(Value::Null), a.actual.clone().unwrap_or(Value::Null));
+        for r in digest_rows(&e, &x) {
+            let _ = writeln!(
+                out,
+                "| {} {} | {} | {} | {} |",
+                cell(&a.section),
+                cell(&a.path),
+                cell(&r.alg),
+                r.expected.as_deref().map(code).unwrap_or_else(|| "(not listed)".into()),
+                r.actual.as_deref().map(code).unwrap_or_else(|| "(not listed)".into())
+            );
+        }
+    }
+    if d.artifacts_count > d.artifacts.len() {
+        let _ = writeln!(out, "\n… {} artifacts differ in all.", d.artifacts_count);
     }
     let _ = writeln!(out);
 }
@@ -470,50 +516,7 @@ fn roles_table(out: &mut String, roles: &serde_json::Map<String, Value>) {
 
 /// One line summing up the evidence (raw; callers sanitize).
 pub fn evidence_summary(e: &Evidence) -> String {
-    match e {
-        Evidence::None => String::new(),
-        Evidence::Digests { expected, actual } => format!("expected {expected}, actual {actual}"),
-        Evidence::Signatures { checks } => {
-            let valid = checks.iter().filter(|c| c.valid).count();
-            format!("{valid} of {} signatures valid", checks.len())
-        }
-        Evidence::Threshold { needed, valid, .. } => {
-            format!("threshold {needed}, {} valid keys", valid.len())
-        }
-        Evidence::Expiry { expires, evaluated_at } => {
-            format!("expires {expires}, evaluated at {evaluated_at}")
-        }
-        Evidence::Versions { trusted, new } => format!("trusted version {trusted}, new {new}"),
-        Evidence::Length { expected, actual } => format!("expected length {expected}, actual {actual}"),
-        Evidence::Data { data } => {
-            let mut s = data.to_string();
-            if s.len() > 200 {
-                let cut = (0..=200).rev().find(|i| s.is_char_boundary(*i)).unwrap_or(0);
-                s.truncate(cut);
-                s.push('…');
-            }
-            s
-        }
-        Evidence::RuleTrace(t) => {
-            let mut parts = vec![format!(
-                "queue {} → {}, consumed {}",
-                t.queue_before_count, t.queue_after_count, t.consumed_count
-            )];
-            if !t.offending.is_empty() {
-                let shown: Vec<&str> = t.offending.iter().take(5).map(String::as_str).collect();
-                let more = if t.offending.len() > 5 {
-                    format!(" … ({} in all)", t.offending.len())
-                } else {
-                    String::new()
-                };
-                parts.push(format!("offending {}{more}", shown.join(", ")));
-            }
-            for u in t.unmatched.iter().take(5) {
-                parts.push(format!("{} unmatched in {}:{} ({})", u.path, u.dest_step, u.dest_path, u.reason));
-            }
-            parts.join("; ")
-        }
-    }
+    super::evidence::summary(e)
 }
 
 #[cfg(test)]

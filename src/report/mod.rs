@@ -2,6 +2,7 @@
 //! text for people, the Markdown auditor report and SARIF 2.1.0. The JSON
 //! document is the model's own serialization ([`crate::verdict::Document`]).
 
+pub mod evidence;
 pub mod markdown;
 pub mod sarif;
 pub mod text;

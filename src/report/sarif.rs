@@ -5,8 +5,9 @@
 //! pointer (and the subject) as logical locations. Code-scanning services
 //! and SARIF viewers read it.
 //!
-//! Messages are sanitized (viewers show them to people); `properties` keep
-//! the raw subject and evidence, as the JSON document does.
+//! Messages are sanitized (viewers show them to people) and carry both
+//! sides of a digest comparison; `properties` keep the raw subject and
+//! evidence, as the JSON document does.
 
 use std::collections::BTreeMap;
 
@@ -17,7 +18,7 @@ use crate::report::text::{kind_word, subject_kind, subject_label, subject_name};
 use crate::sanitize::sanitize;
 use crate::verdict::category;
 use crate::verdict::{Document, Inputs};
-use crate::verdict::{Finding, Severity};
+use crate::verdict::{Evidence, Finding, Severity};
 
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 pub const VERSION: &str = "2.1.0";
@@ -94,7 +95,12 @@ fn rule(id: &str) -> Value {
 
 fn result(f: &Finding, rule_index: usize) -> Value {
     let subject = sanitize(&subject_label(&f.subject)).into_owned();
-    let message = format!("{subject}: {}", sanitize(&f.message));
+    let mut message = format!("{subject}: {}", sanitize(&f.message));
+    // Viewers show the message, not the properties: both sides of a
+    // comparison go in it.
+    if matches!(f.evidence, Evidence::Digests { .. } | Evidence::LinkDisagreement(_)) {
+        message.push_str(&format!(" ({})", sanitize(&super::evidence::summary(&f.evidence))));
+    }
     let mut logical = Vec::new();
     let mut location = serde_json::Map::new();
     if let Some(src) = &f.source {

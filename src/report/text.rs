@@ -1,6 +1,7 @@
 //! The plain-text report for people: what `trailscope` prints instead of
 //! opening the TUI when stdout is not a terminal, and what a headless run
-//! shows without `--format json`. Every metadata string is sanitized
+//! shows without `--format json`, each finding with its evidence (both
+//! sides of a comparison). Every metadata string is sanitized
 //! (DESIGN §9: never print raw control characters).
 
 use std::fmt::Write as _;
@@ -106,8 +107,24 @@ pub fn render(doc: &Document) -> String {
             sanitize(&subject_label(&f.subject)),
             sanitize(&f.message)
         );
+        evidence(&mut out, f);
     }
     out
+}
+
+/// The finding's evidence under it: both sides of a digest comparison in
+/// full, else the one-line summary.
+fn evidence(out: &mut String, f: &Finding) {
+    let lines = super::evidence::digest_text(&f.evidence);
+    if lines.is_empty() {
+        let summary = super::evidence::summary(&f.evidence);
+        if !summary.is_empty() {
+            let _ = writeln!(out, "      evidence: {}", sanitize(&summary));
+        }
+    }
+    for line in lines {
+        let _ = writeln!(out, "      {}", sanitize(&line));
+    }
 }
 
 #[cfg(test)]

@@ -2,14 +2,13 @@
 //! embedded demo. The verdict and the first failure (in the reference's
 //! order) first, then each stage: what TUF verified (which role signed each
 //! file), what the `custom` fields named, what in-toto said (steps and
-//! inspections at a glance), the product binding with both hashes; then the
-//! findings. Every string from metadata is sanitized.
+//! inspections at a glance), the product binding with both hashes (expected:
+//! the product in the link; actual: the TUF target, as `verdict::Evidence`
+//! defines them); then the findings. Every string from metadata is sanitized.
 
 use std::fmt::Write as _;
 
-use serde_json::Value;
-
-use super::text_intoto::{overview, paragraph, sanitize};
+use super::text_intoto::{digests, overview, paragraph, sanitize};
 use crate::bridge::{BridgeOutcome, Purpose, Stage};
 use crate::tuf::session::TargetStatus;
 use crate::verdict::Verdict;
@@ -185,12 +184,12 @@ fn binding_section(out: &mut String, o: &BridgeOutcome) {
             );
             let _ = writeln!(
                 out,
-                "    in the link:    sha256 {}",
+                "    expected (the product in its link): sha256 {}",
                 b.product_sha256.as_deref().map(sanitize).unwrap_or("(not there)".into())
             );
             let _ = writeln!(
                 out,
-                "    TUF target:     sha256 {}",
+                "    actual   (the TUF target):          sha256 {}",
                 b.target_sha256.as_deref().map(sanitize).unwrap_or("(none listed)".into())
             );
             let _ = writeln!(
@@ -227,10 +226,7 @@ fn finding(out: &mut String, f: &Finding) {
     let _ = writeln!(out, "\n  {mark} ({stage}) [{}] {}", sanitize(&f.category), subject(&f.subject));
     let _ = writeln!(out, "    {}", sanitize(&f.message));
     match &f.evidence {
-        Evidence::Digests { expected, actual } => {
-            let _ = writeln!(out, "    TUF target:                 {}", digests(expected));
-            let _ = writeln!(out, "    product in the last link:   {}", digests(actual));
-        }
+        Evidence::Digests { .. } | Evidence::LinkDisagreement(_) => digests(out, &f.evidence),
         Evidence::Expiry { expires, evaluated_at } => {
             let _ = writeln!(out, "    expires {} <= evaluated at {evaluated_at}", sanitize(expires));
         }
@@ -253,20 +249,6 @@ fn subject(s: &Subject) -> String {
         Subject::File { path } => format!("file {}", sanitize(path)),
         Subject::Key { keyid } => format!("key {}", sanitize(keyid)),
         other => sanitize(&serde_json::to_string(other).unwrap_or_default()),
-    }
-}
-
-fn digests(v: &Value) -> String {
-    match v {
-        Value::Object(m) => m
-            .iter()
-            .map(|(k, v)| match v.as_str() {
-                Some(h) => format!("{}:{}", sanitize(k), sanitize(h)),
-                None => format!("{}: (none)", sanitize(k)),
-            })
-            .collect::<Vec<_>>()
-            .join(" "),
-        other => sanitize(&other.to_string()),
     }
 }
 

@@ -119,10 +119,18 @@ pub(crate) fn paragraph(out: &mut String, f: &Finding) {
         Evidence::Expiry { expires, evaluated_at } => {
             let _ = writeln!(out, "    expires {} <= evaluated at {evaluated_at}", sanitize(expires));
         }
+        Evidence::Digests { .. } | Evidence::LinkDisagreement(_) => digests(out, &f.evidence),
         _ => {}
     }
     if let Some(src) = &f.source {
         let _ = writeln!(out, "    at {}", sanitize(&src.to_string()));
+    }
+}
+
+/// Both sides of a digest comparison, each digest in full.
+pub(crate) fn digests(out: &mut String, e: &Evidence) {
+    for line in crate::report::evidence::digest_text(e) {
+        let _ = writeln!(out, "    {}", sanitize(&line));
     }
 }
 

@@ -23,7 +23,7 @@ use super::metadata::{
 use super::verify::{VerificationResult, verify_role};
 use crate::crypto::{HashAlg, digest};
 use crate::meta::Location;
-use crate::verdict::{Evidence, SignatureCheck};
+use crate::verdict::{DigestSource, Evidence, SignatureCheck};
 
 /// Verified metadata with the bytes it came from.
 #[derive(Debug, Clone)]
@@ -619,14 +619,28 @@ pub fn check_hashes(
                 rule,
                 format!("observed {alg_name} {observed} does not match expected {expected}"),
             )
-            .with_evidence(Evidence::Digests {
-                expected: serde_json::json!({ alg_name: expected }),
-                actual: serde_json::json!({ alg_name: observed }),
-            })
+            .with_evidence(Evidence::digests_from(
+                serde_json::json!({ alg_name: expected }),
+                listed_by(role, rule),
+                serde_json::json!({ alg_name: observed }),
+                DigestSource::new("the downloaded bytes").in_file(file),
+            ))
             .at(Location::new(file, "")));
         }
     }
     Ok(())
+}
+
+/// Who listed the hashes `check_hashes` compared: the timestamp lists
+/// snapshot's (§5.5.2), the snapshot the targets roles' (§5.6.2), and a
+/// target's role its files (§5.7.3, `role`).
+fn listed_by(role: &str, rule: &str) -> DigestSource {
+    let lister = match rule {
+        "§5.5.2" => "timestamp",
+        "§5.6.2" => "snapshot",
+        _ => role,
+    };
+    DigestSource::new(format!("the hashes trusted {lister} metadata lists")).signed_by_role(lister)
 }
 
 /// Signature checks of a role, for findings.

@@ -267,10 +267,10 @@ mod tests {
             Finding::info("n", Subject::Role { name: "root".into() }, "m")
                 .in_stage("tuf")
                 .with_evidence(Evidence::Expiry { expires: "x".into(), evaluated_at: "y".into() }),
-            Finding::error("x", Subject::Target { path: "t".into() }, "m").with_evidence(Evidence::Digests {
-                expected: serde_json::json!({"sha256": "1"}),
-                actual: serde_json::json!({"sha256": "2"}),
-            }),
+            Finding::error("x", Subject::Target { path: "t".into() }, "m").with_evidence(Evidence::digests(
+                serde_json::json!({"sha256": "1"}),
+                serde_json::json!({"sha256": "2"}),
+            )),
             Finding::error("x", Subject::File { path: "f".into() }, "m")
                 .with_evidence(Evidence::Versions { trusted: 2, new: 1 }),
             Finding::error("x", Subject::Layout { path: "f".into() }, "m")

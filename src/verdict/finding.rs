@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::evidence::{DigestSource, LinkDisagreement};
 use crate::meta::Location;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -50,15 +51,44 @@ pub struct SignatureCheck {
 }
 
 /// Typed evidence behind a finding; serialized as an object tagged by `kind`.
+///
+/// # Expected and actual
+///
+/// Every comparison has one meaning of its two sides, in every finding and
+/// on every face:
+///
+/// - **expected** is the reference the check holds the thing against: what
+///   an earlier or vouching record says it must be;
+/// - **actual** is the thing under check: what was downloaded, observed, or
+///   recorded later.
+///
+/// | check | expected | actual |
+/// |---|---|---|
+/// | TUF length and hashes (§5.5.2, §5.6.2, §5.7.3) | what the trusted metadata lists | the bytes downloaded |
+/// | in-toto `MATCH` | the artifact of the step the rule matches against | the artifact of the step or inspection whose rule it is |
+/// | in-toto threshold agreement | the step's first link | each other link of the step |
+/// | bridge product binding | the product of the layout's last step, in its link: what the supply chain made | the package TUF serves: the TUF target's hashes, which its download was verified against |
+///
+/// So in the bridge demo's act 3 the package step's product is "expected"
+/// both in the inspection's `MATCH` and in the product binding, and the
+/// served tarball is "actual" in both.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Evidence {
     None,
-    /// Expected vs actual digests (algorithm → hex) of an artifact or file.
+    /// Expected vs actual digests (algorithm → hex) of an artifact or file,
+    /// and, where the producer knows it, where each side was read.
     Digests {
         expected: Value,
         actual: Value,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expected_from: Option<DigestSource>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        actual_from: Option<DigestSource>,
     },
+    /// Two links of one step that should record the same artifacts and do
+    /// not: both links and, per differing artifact, both digests.
+    LinkDisagreement(LinkDisagreement),
     /// Signatures found on a document.
     Signatures {
         checks: Vec<SignatureCheck>,
@@ -92,6 +122,18 @@ pub enum Evidence {
     /// it consumed, what it matched but could not consume (MATCH), and what a
     /// DISALLOW/REQUIRE failed on.
     RuleTrace(RuleTrace),
+}
+
+impl Evidence {
+    /// Digests without a word on where each side was read.
+    pub fn digests(expected: Value, actual: Value) -> Self {
+        Self::Digests { expected, actual, expected_from: None, actual_from: None }
+    }
+
+    /// Digests with the record each side was read from.
+    pub fn digests_from(expected: Value, expected_from: DigestSource, actual: Value, actual_from: DigestSource) -> Self {
+        Self::Digests { expected, actual, expected_from: Some(expected_from), actual_from: Some(actual_from) }
+    }
 }
 
 /// The trace of one artifact rule (in-toto rule engine).

@@ -9,9 +9,11 @@
 
 pub mod category;
 pub mod document;
+pub mod evidence;
 pub mod finding;
 
 pub use document::{Document, Failure, Inputs, Kind, TargetResult, Verdict};
+pub use evidence::{ArtifactDigests, DigestSource, LinkDisagreement, Signer};
 pub use finding::{
     Counts, Evidence, Finding, RuleTrace, Severity, SignatureCheck, Subject, UnmatchedArtifact, count,
 };

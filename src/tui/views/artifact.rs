@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use super::chain::chain;
 use super::common::{draw_pane, empty, field, fit, list, short_digest};
-use super::findings::{diff_spans, digest_lines_in};
+use super::findings::{artifact_failed, artifact_finding_lines, diff_spans, digest_lines_in};
 use super::{Jump, View, ViewId};
 use crate::intoto::model::HashDict;
 use crate::intoto::rule::ArtifactType;
@@ -53,8 +53,8 @@ enum Status {
     Same,
 }
 
-fn status(chain: &Chain, path: &str) -> Status {
-    if chain.flagged.contains(path) {
+fn status(state: &State, chain: &Chain, path: &str) -> Status {
+    if chain.flagged.contains(path) || artifact_failed(state, path) {
         return Status::Broken;
     }
     let obs = chain.observations(path);
@@ -86,7 +86,7 @@ impl View for ArtifactView {
     fn detail_lines(&self, state: &State) -> usize {
         static THEME: std::sync::OnceLock<Theme> = std::sync::OnceLock::new();
         let theme = THEME.get_or_init(Theme::default);
-        current(state).map_or(0, |(c, p)| detail(c, p, 200, theme).len())
+        current(state).map_or(0, |(c, p)| detail(state, c, p, 200, theme).len())
     }
 
     fn rows(&self, state: &State) -> usize {
@@ -170,14 +170,14 @@ impl View for ArtifactView {
             buf,
             |i| {
                 let Some(path) = chain.artifacts.get(i) else { return Line::default() };
-                let mut spans = vec![status_span(status(chain, path), theme)];
+                let mut spans = vec![status_span(status(state, chain, path), theme)];
                 spans.extend(untrusted_fit(path, width.saturating_sub(12), false, theme.base, theme));
                 Line::from(spans)
             },
         );
         let inner = draw_pane("Digests and provenance".into(), state.pane == 1, theme, detail_area, buf);
         if let Some((chain, path)) = current(state) {
-            Paragraph::new(detail(chain, path, inner.width as usize, theme))
+            Paragraph::new(detail(state, chain, path, inner.width as usize, theme))
                 .wrap(Wrap { trim: false })
                 .scroll((state.detail_scroll, 0))
                 .render(inner, buf);
@@ -192,8 +192,8 @@ fn side_word(side: ArtifactType) -> &'static str {
     }
 }
 
-fn detail(chain: &Chain, path: &str, width: usize, theme: &Theme) -> Vec<Line<'static>> {
-    let st = status(chain, path);
+fn detail(state: &State, chain: &Chain, path: &str, width: usize, theme: &Theme) -> Vec<Line<'static>> {
+    let st = status(state, chain, path);
     let mut head = vec![Span::styled(format!("{:<9} ", "Artifact"), theme.muted)];
     head.extend(untrusted(path, theme.title, theme));
     head.push(Span::raw("  "));
@@ -281,6 +281,8 @@ fn detail(chain: &Chain, path: &str, width: usize, theme: &Theme) -> Vec<Line<'s
             }
         }
     }
+    // Comparisons outside the chain (the bridge's product binding).
+    lines.extend(artifact_finding_lines(state, path, width, theme));
     if lines.len() == before {
         lines.push(Line::styled(
             match st {

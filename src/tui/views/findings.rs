@@ -12,12 +12,14 @@ use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 use serde_json::Value;
 
 use super::{Jump, View, ViewId};
+use crate::report::evidence::{digest_rows, search_text};
 use crate::report::text::{subject_kind, subject_label, subject_name};
 use crate::tui::state::State;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::text::untrusted_fit;
 use crate::tui::widgets::{severity_label, untrusted};
-use crate::verdict::{Evidence, Finding, RuleTrace, Subject};
+use super::common::short_digest;
+use crate::verdict::{DigestSource, Evidence, Finding, LinkDisagreement, RuleTrace, Severity, Signer, Subject};
 
 pub struct FindingsView;
 
@@ -38,6 +40,11 @@ fn split(body: Rect) -> Areas {
         Layout::vertical([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(content)
     };
     Areas { filters, list, detail }
+}
+
+/// The width of the detail pane's text in the current terminal size.
+fn detail_width(state: &State) -> usize {
+    split(crate::tui::layout::body(state.size)).detail.width.saturating_sub(2) as usize
 }
 
 fn selected_finding(state: &State) -> Option<(usize, &Finding)> {
@@ -64,7 +71,7 @@ impl View for FindingsView {
                 .as_ref()
                 .filter(|s| **s == f.subject)
                 .map_or(0, |s| subject_lines(state, s, index, theme).len());
-            finding_lines(f, theme).len() + about
+            finding_lines(f, detail_width(state), theme).len() + about
         })
     }
 
@@ -80,7 +87,15 @@ impl View for FindingsView {
         let Some(f) = state.visible_findings().get(row).and_then(|i| state.findings().get(*i)) else {
             return String::new();
         };
-        format!("{} {} {} {}", f.severity.word(), f.category, subject_label(&f.subject), f.message)
+        // The detail shows the evidence; search finds its digests and key ids too.
+        format!(
+            "{} {} {} {} {}",
+            f.severity.word(),
+            f.category,
+            subject_label(&f.subject),
+            f.message,
+            search_text(&f.evidence)
+        )
     }
 
     fn drill(&self, state: &State, row: usize) -> Option<Jump> {
@@ -108,13 +123,14 @@ pub fn copy_value(f: &Finding) -> (String, String) {
         return ("key id".to_owned(), keyid.clone());
     }
     match &f.evidence {
-        Evidence::Digests { expected, actual } => {
-            let pick = |v: &Value| {
-                v.as_object()?
-                    .iter()
-                    .find_map(|(alg, h)| Some((format!("{alg} digest"), h.as_str()?.to_owned())))
-            };
-            if let Some(found) = pick(actual).or_else(|| pick(expected)) {
+        Evidence::Digests { expected, actual, .. } => {
+            if let Some(found) = first_digest(actual).or_else(|| first_digest(expected)) {
+                return found;
+            }
+        }
+        Evidence::LinkDisagreement(d) => {
+            let found = d.artifacts.iter().find_map(|a| a.actual.as_ref().and_then(first_digest));
+            if let Some(found) = found {
                 return found;
             }
         }
@@ -139,6 +155,11 @@ pub fn copy_value(f: &Finding) -> (String, String) {
     (subject_kind(&f.subject).to_owned(), subject_name(&f.subject))
 }
 
+/// The first digest of a hash dictionary, labelled for `y`.
+fn first_digest(v: &Value) -> Option<(String, String)> {
+    v.as_object()?.iter().find_map(|(alg, h)| Some((format!("{alg} digest"), h.as_str()?.to_owned())))
+}
+
 fn render_filters(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let f = &state.filters;
     let severity = f.severity.map_or("all", |s| s.word());
@@ -155,7 +176,7 @@ fn render_filters(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     if f.failures_only {
         spans.push(Span::styled("failures only", theme.warn));
     } else {
-        spans.push(Span::styled("all severities", theme.muted));
+        spans.push(Span::styled("all findings", theme.muted));
     }
     if let Some(q) = &state.search {
         spans.push(Span::styled(" · search ", theme.muted));
@@ -231,7 +252,7 @@ fn render_detail(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let inner = block.inner(area);
     block.render(area, buf);
     let Some((index, f)) = selected_finding(state) else { return };
-    let mut lines = finding_lines(f, theme);
+    let mut lines = finding_lines(f, inner.width as usize, theme);
     if let Some(subject) = state.selection.as_ref().filter(|s| **s == f.subject) {
         lines.extend(subject_lines(state, subject, index, theme));
     }
@@ -246,7 +267,7 @@ fn field(name: &str, value: &str, style: Style, theme: &Theme) -> Line<'static> 
 
 /// The detail of one finding: severity, category, subject, message,
 /// evidence and source.
-pub fn finding_lines(f: &Finding, theme: &Theme) -> Vec<Line<'static>> {
+pub fn finding_lines(f: &Finding, width: usize, theme: &Theme) -> Vec<Line<'static>> {
     let mut head = vec![severity_label(f.severity, theme), Span::raw("  ")];
     head.extend(untrusted(&f.category, theme.title, theme));
     let mut lines = vec![
@@ -254,7 +275,7 @@ pub fn finding_lines(f: &Finding, theme: &Theme) -> Vec<Line<'static>> {
         field("Subject", &subject_label(&f.subject), theme.base, theme),
         field("Message", &f.message, theme.base, theme),
     ];
-    lines.extend(evidence_lines(&f.evidence, theme));
+    lines.extend(evidence_lines(&f.evidence, width, theme));
     if let Some(src) = &f.source {
         lines.push(field("Source", &src.to_string(), theme.muted, theme));
     }
@@ -283,10 +304,15 @@ fn subject_lines(state: &State, subject: &Subject, current: usize, theme: &Theme
     lines
 }
 
-fn evidence_lines(e: &Evidence, theme: &Theme) -> Vec<Line<'static>> {
+pub fn evidence_lines(e: &Evidence, width: usize, theme: &Theme) -> Vec<Line<'static>> {
     match e {
         Evidence::None => Vec::new(),
-        Evidence::Digests { expected, actual } => digest_lines(expected, actual, theme),
+        Evidence::Digests { expected, actual, expected_from, actual_from } => {
+            let mut lines = source_lines(expected_from.as_ref(), actual_from.as_ref(), true, theme);
+            lines.extend(digest_lines_in(expected, actual, width, theme));
+            lines
+        }
+        Evidence::LinkDisagreement(d) => disagreement_lines(d, width, true, theme),
         Evidence::Signatures { checks } | Evidence::Threshold { checks, .. } => {
             let mut lines = Vec::new();
             if let Evidence::Threshold { needed, valid, .. } = e {
@@ -324,13 +350,102 @@ fn evidence_lines(e: &Evidence, theme: &Theme) -> Vec<Line<'static>> {
             vec![field("Length", &format!("expected {expected}, actual {actual}"), theme.base, theme)]
         }
         Evidence::Data { data } => vec![field("Data", &data.to_string(), theme.base, theme)],
-        Evidence::RuleTrace(t) => trace_lines(t, theme),
+        Evidence::RuleTrace(t) => trace_lines(t, width, theme),
     }
+}
+
+/// Whether an error finding is about the artifact `path` (a product
+/// binding, say), whatever the chain's rules said of it.
+pub fn artifact_failed(state: &State, path: &str) -> bool {
+    state
+        .findings()
+        .iter()
+        .any(|f| f.severity == Severity::Error && matches!(&f.subject, Subject::Artifact { path: p } if p == path))
+}
+
+/// The errors and warnings about the artifact `path` with their evidence
+/// (both digests of a product binding): what the Artifact view shows
+/// besides the chain's own digests, so Enter on such a finding lands on it.
+pub fn artifact_finding_lines(state: &State, path: &str, width: usize, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    let about = state.findings().iter().filter(|f| {
+        f.severity != Severity::Info && matches!(&f.subject, Subject::Artifact { path: p } if p == path)
+    });
+    for f in about {
+        let mut head = vec![severity_label(f.severity, theme), Span::raw("  ")];
+        head.extend(untrusted(&f.category, theme.title, theme));
+        if let Some(stage) = &f.stage {
+            head.push(Span::styled("  stage ", theme.muted));
+            head.extend(untrusted(stage, theme.base, theme));
+        }
+        lines.push(Line::from(head));
+        // Both digests first, then where each was read, then the message
+        // (which repeats them): a short pane shows the top.
+        match &f.evidence {
+            Evidence::Digests { expected, actual, expected_from, actual_from } => {
+                lines.extend(digest_lines_in(expected, actual, width, theme));
+                lines.extend(source_lines(expected_from.as_ref(), actual_from.as_ref(), false, theme));
+            }
+            other => lines.extend(evidence_lines(other, width, theme)),
+        }
+        lines.push(field("Message", &f.message, theme.base, theme));
+    }
+    lines
+}
+
+/// Where the expected and the actual digests were read, when recorded:
+/// in full (`full`: the Findings detail, which search reads), or as the
+/// file and a short signer where a view has a few lines to spare.
+pub fn source_lines(
+    expected: Option<&DigestSource>,
+    actual: Option<&DigestSource>,
+    full: bool,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    [("Expected", expected), ("Actual", actual)]
+        .into_iter()
+        .filter_map(|(word, s)| {
+            let s = s?;
+            let text = if full { s.describe() } else { brief(s) };
+            Some(field(word, &text, theme.muted, theme))
+        })
+        .collect()
+}
+
+/// "compile.6fa71fe9.link · key 6fa71fe9…", "TUF target x · role y".
+fn brief(s: &DigestSource) -> String {
+    let what = s.file.clone().unwrap_or_else(|| s.label.clone());
+    match &s.signed_by {
+        Some(Signer::Key { keyid }) => format!("{what} · key {}", short_digest(keyid, 8)),
+        Some(Signer::Role { name }) => format!("{what} · role {name}"),
+        None => what,
+    }
+}
+
+/// Two links of one step that disagree: the category and count, which links
+/// (expected: the first), then each differing artifact with both digests,
+/// the first difference marked; `width` as for [`digest_lines_in`], `full`
+/// as for [`source_lines`].
+pub fn disagreement_lines(d: &LinkDisagreement, width: usize, full: bool, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::from(vec![
+        Span::styled(format!("{:<9} ", "Links"), theme.muted),
+        Span::styled(format!("✘ disagree on {} artifact(s)", d.artifacts_count), theme.fail),
+    ])];
+    lines.extend(source_lines(Some(&d.expected), Some(&d.actual), full, theme));
+    for a in &d.artifacts {
+        lines.push(field("Artifact", &format!("{} {}", a.section, a.path), theme.fail, theme));
+        let (e, x) = (a.expected.clone().unwrap_or(Value::Null), a.actual.clone().unwrap_or(Value::Null));
+        lines.extend(digest_lines_in(&e, &x, width, theme));
+    }
+    if d.artifacts_count > d.artifacts.len() {
+        lines.push(Line::styled(format!("… {} artifacts differ in all", d.artifacts_count), theme.muted));
+    }
+    lines
 }
 
 /// An artifact rule's trace: the queue before and after, what it consumed,
 /// what it failed on, and each unmatched artifact with both digests.
-fn trace_lines(t: &RuleTrace, theme: &Theme) -> Vec<Line<'static>> {
+fn trace_lines(t: &RuleTrace, width: usize, theme: &Theme) -> Vec<Line<'static>> {
     const SHOWN: usize = 6;
     let list = |items: &[String]| {
         let mut s = items.iter().take(SHOWN).cloned().collect::<Vec<_>>().join(", ");
@@ -350,77 +465,76 @@ fn trace_lines(t: &RuleTrace, theme: &Theme) -> Vec<Line<'static>> {
     for u in &t.unmatched {
         let text = format!("{} → {}:{} ({})", u.path, u.dest_step, u.dest_path, u.reason);
         lines.push(field("Unmatched", &text, theme.fail, theme));
-        lines.extend(digest_lines(u.dest_hashes.as_ref().unwrap_or(&Value::Null), &u.hashes, theme));
+        lines.extend(digest_lines_in(u.dest_hashes.as_ref().unwrap_or(&Value::Null), &u.hashes, width, theme));
     }
     lines
 }
 
-/// Expected and actual digests per algorithm, one value per line so a
-/// sha256 fits at 80 columns; a caret marks the first differing character.
-pub fn digest_lines(expected: &Value, actual: &Value, theme: &Theme) -> Vec<Line<'static>> {
-    digest_lines_in(expected, actual, usize::MAX, theme)
-}
-
-/// [`digest_lines`] for a pane `width` columns wide: where a labelled digest
-/// would wrap, the label goes on its own line and the digest (and the caret
-/// under it) start at the left edge, so the caret stays aligned.
+/// Expected and actual digests per algorithm, one value per line, a caret
+/// under the first differing character, for a pane `width` columns wide:
+/// where a labelled digest would wrap, the label goes on its own line and
+/// the digest is cut into rows of `width` characters from the left edge,
+/// so the caret stays under the character it marks.
 pub fn digest_lines_in(expected: &Value, actual: &Value, width: usize, theme: &Theme) -> Vec<Line<'static>> {
-    let as_map = |v: &Value| -> Vec<(String, String)> {
-        match v {
-            Value::Object(m) => m
-                .iter()
-                .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
-                .collect(),
-            Value::Null => Vec::new(),
-            other => vec![(String::new(), other.to_string())],
-        }
-    };
-    let exp = as_map(expected);
-    let act = as_map(actual);
-    let mut algs: Vec<&String> = exp.iter().map(|(k, _)| k).collect();
-    algs.extend(act.iter().map(|(k, _)| k).filter(|k| !exp.iter().any(|(e, _)| e == *k)));
     let mut lines = Vec::new();
-    for alg in algs {
-        let e = exp.iter().find(|(k, _)| k == alg).map(|(_, v)| v.as_str());
-        let a = act.iter().find(|(k, _)| k == alg).map(|(_, v)| v.as_str());
+    for row in digest_rows(expected, actual) {
+        let (e, a) = (row.expected.as_deref(), row.actual.as_deref());
         let diff = e.zip(a).and_then(|(e, a)| first_difference(e, a));
         let mut head = vec![Span::styled(format!("{:<9} ", "Digest"), theme.muted)];
-        head.extend(untrusted(alg, theme.base, theme));
+        head.extend(untrusted(&row.alg, theme.base, theme));
         head.push(match (e, a, diff) {
             (Some(_), Some(_), None) => Span::styled("  ✔ match", theme.pass),
             (Some(_), Some(_), Some(at)) => {
                 Span::styled(format!("  ✘ differs at character {}", at + 1), theme.fail)
             }
             (Some(_), None, _) => Span::styled("  ✘ no actual digest", theme.fail),
-            (None, _, _) => Span::styled("  ⚠ not expected", theme.warn),
+            (None, _, _) => Span::styled("  ⚠ no expected digest", theme.warn),
         });
         lines.push(Line::from(head));
         let longest = e.iter().chain(a.iter()).map(|d| d.chars().count()).max().unwrap_or(0);
-        let indent = if longest + 10 <= width { 10 } else { 0 };
-        let label = |name: &str| Span::styled(format!("{name:<9} "), theme.muted);
-        if let Some(e) = e {
-            if indent == 0 {
-                lines.push(Line::from(label("Expected")));
-                lines.push(Line::from(untrusted(e, theme.base, theme)));
-            } else {
+        if longest + 10 <= width {
+            if let Some(e) = e {
                 lines.push(field("Expected", e, theme.base, theme));
+            }
+            if let Some(a) = a {
+                let mut spans = vec![Span::styled(format!("{:<9} ", "Actual"), theme.muted)];
+                spans.extend(diff_spans(a, diff, theme));
+                lines.push(Line::from(spans));
+                if let Some(at) = diff {
+                    lines.push(Line::styled(format!("{}^", " ".repeat(10 + at)), theme.fail));
+                }
+            }
+            continue;
+        }
+        // Narrow: each label on its own line, each digest cut into rows of
+        // `width` characters from the left edge, the caret under its row.
+        let label = |name: &str| Line::from(Span::styled(name.to_owned(), theme.muted));
+        let width = width.max(8);
+        if let Some(e) = e {
+            lines.push(label("Expected"));
+            for chunk in chunks(e, width) {
+                lines.push(Line::from(untrusted(&chunk, theme.base, theme)));
             }
         }
         if let Some(a) = a {
-            let mut spans = if indent == 0 {
-                lines.push(Line::from(label("Actual")));
-                Vec::new()
-            } else {
-                vec![label("Actual")]
-            };
-            spans.extend(diff_spans(a, diff, theme));
-            lines.push(Line::from(spans));
-            if let Some(at) = diff {
-                lines.push(Line::styled(format!("{}{}^", " ".repeat(indent), " ".repeat(at)), theme.fail));
+            lines.push(label("Actual"));
+            for (n, chunk) in chunks(a, width).into_iter().enumerate() {
+                let start = n * width;
+                let here = diff.filter(|at| (start..start + width).contains(at)).map(|at| at - start);
+                lines.push(Line::from(diff_spans(&chunk, here, theme)));
+                if let Some(at) = here {
+                    lines.push(Line::styled(format!("{}^", " ".repeat(at)), theme.fail));
+                }
             }
         }
     }
     lines
+}
+
+/// `s` in pieces of `width` characters.
+fn chunks(s: &str, width: usize) -> Vec<String> {
+    let chars: Vec<char> = s.chars().collect();
+    chars.chunks(width.max(1)).map(|c| c.iter().collect()).collect()
 }
 
 /// The index (in characters) of the first difference, if any.

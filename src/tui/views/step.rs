@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use super::chain::{chain, status_span};
 use super::common::{command_text, draw_pane, empty, field, list, short_digest};
-use super::findings::digest_lines_in;
+use super::findings::{digest_lines_in, disagreement_lines, evidence_lines, source_lines};
 use super::{Jump, View, ViewId};
 use crate::intoto::LinkStatus;
 use crate::intoto::engine::{RuleOutcome, RuleResult, SectionResult};
@@ -26,8 +26,8 @@ use crate::tui::chain::{Item, ItemKind, main_digest};
 use crate::tui::state::State;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::text::untrusted_fit;
-use crate::tui::widgets::untrusted;
-use crate::verdict::Subject;
+use crate::tui::widgets::{severity_label, untrusted};
+use crate::verdict::{ArtifactDigests, Evidence, Finding, LinkDisagreement, Severity, Signer, Subject};
 
 pub struct StepView;
 
@@ -158,7 +158,11 @@ impl View for StepView {
         match row(item, i) {
             Some(Row::Heading(h, _)) => h.to_owned(),
             Some(Row::Rule(s, r)) => format!("{} {}", s.section_name(), r.text()),
-            Some(Row::Artifact(_, p)) => p.to_owned(),
+            // The row shows the digest's start: search finds it by any part.
+            Some(Row::Artifact(side, p)) => match item.digest(side, p).and_then(main_digest) {
+                Some((_, hex)) => format!("{p} {hex}"),
+                None => p.to_owned(),
+            },
             None => String::new(),
         }
     }
@@ -247,7 +251,8 @@ impl View for StepView {
             return;
         };
         let a = split(area);
-        Paragraph::new(header(item, a.header.height as usize, theme)).render(a.header, buf);
+        let about = findings_about(state, item);
+        Paragraph::new(header(item, &about, a.header.height as usize, theme)).render(a.header, buf);
         let title = format!(
             "{} rules · {} materials · {} products",
             item.rule_count(),
@@ -257,7 +262,10 @@ impl View for StepView {
         let inner = draw_pane(title, state.pane == 0, theme, a.list, buf);
         let cursor = state.cursor(ViewId::Step);
         let width = inner.width as usize;
-        list(inner, len(item), cursor, state.pane == 0, theme, buf, |i| list_row(item, i, width, theme));
+        let disagreements = disagreements(&about);
+        list(inner, len(item), cursor, state.pane == 0, theme, buf, |i| {
+            list_row(item, i, width, &disagreements, theme)
+        });
         let inner = draw_pane("Trace".into(), state.pane == 1, theme, a.detail, buf);
         Paragraph::new(detail(state, item, inner.width as usize, compact(area), theme))
             .wrap(Wrap { trim: false })
@@ -266,24 +274,65 @@ impl View for StepView {
     }
 }
 
-fn header(item: &Item, height: usize, theme: &Theme) -> Vec<Line<'static>> {
+/// The findings about an item (its step or inspection, its rules, its
+/// links), in the document's order: the verifier's word on it, which the
+/// header and the detail pane show rather than re-deriving it.
+fn findings_about<'a>(state: &'a State, item: &Item) -> Vec<&'a Finding> {
+    state
+        .findings()
+        .iter()
+        .filter(|f| match &f.subject {
+            Subject::Step { name } | Subject::Inspection { name } => *name == item.name,
+            Subject::Rule { step, .. } => *step == item.name,
+            Subject::Link { path } => item.links.iter().any(|l| l.path == *path),
+            _ => false,
+        })
+        .collect()
+}
+
+/// The threshold-agreement evidence among an item's findings.
+fn disagreements<'a>(about: &[&'a Finding]) -> Vec<&'a LinkDisagreement> {
+    about
+        .iter()
+        .filter_map(|f| match &f.evidence {
+            Evidence::LinkDisagreement(d) => Some(d),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The threshold line: k of n links counted, and whether the counted links
+/// agree (python in-toto's threshold constraints), as the verifier found.
+fn threshold_span(item: &Item, about: &[&Finding], theme: &Theme) -> Span<'static> {
+    let counted = format!(
+        "threshold {}: {} of {} functionaries' links counted",
+        item.threshold,
+        item.verified.len(),
+        item.pubkeys.len()
+    );
+    let short = (item.verified.len() as i64) < item.threshold;
+    let disagree: usize = disagreements(about).iter().map(|d| d.artifacts_count).sum();
+    match (short, disagree) {
+        (true, _) => Span::styled(format!("  ✘ {counted}"), theme.fail),
+        (false, 0) => Span::styled(format!("  ✔ {counted}"), theme.pass),
+        // Short, so that it fits at 80 columns beside the step's name.
+        (false, n) => Span::styled(
+            format!(
+                "  ✘ threshold {}: {} links, which disagree on {n} artifact(s)",
+                item.threshold,
+                item.verified.len()
+            ),
+            theme.fail,
+        ),
+    }
+}
+
+fn header(item: &Item, about: &[&Finding], height: usize, theme: &Theme) -> Vec<Line<'static>> {
     let mut head =
         vec![status_span(item.status, theme), Span::styled(format!("{} ", item.kind.word()), theme.muted)];
     head.extend(untrusted(&item.display_name(), theme.title, theme));
     match item.kind {
-        ItemKind::Step => {
-            let met = item.verified.len() as i64 >= item.threshold;
-            let (g, style) = if met { ("✔", theme.pass) } else { ("✘", theme.fail) };
-            head.push(Span::styled(
-                format!(
-                    "  {g} threshold {}: {} of {} functionaries' links counted",
-                    item.threshold,
-                    item.verified.len(),
-                    item.pubkeys.len()
-                ),
-                style,
-            ));
-        }
+        ItemKind::Step => head.push(threshold_span(item, about, theme)),
         ItemKind::Inspection => {
             if let Some(ran) = &item.ran {
                 head.push(Span::styled(format!("  {ran}"), theme.muted));
@@ -322,8 +371,21 @@ fn header(item: &Item, height: usize, theme: &Theme) -> Vec<Line<'static>> {
             LinkStatus::BadSignature(e) => ("✘", format!("bad signature: {e}"), theme.fail),
             LinkStatus::Malformed(e) => ("✘", format!("malformed: {e}"), theme.fail),
         };
-        let used =
-            if item.used_link.as_deref() == Some(link.keyid.as_str()) { " · used by the rules" } else { "" };
+        let mut used = if item.used_link.as_deref() == Some(link.keyid.as_str()) {
+            " · used by the rules".to_owned()
+        } else {
+            String::new()
+        };
+        for d in disagreements(about) {
+            let this = |s: &crate::verdict::DigestSource| {
+                matches!(&s.signed_by, Some(Signer::Key { keyid }) if *keyid == link.keyid)
+            };
+            if this(&d.expected) {
+                used.push_str(" · expected (first link)");
+            } else if this(&d.actual) {
+                used.push_str(" · ✘ disagrees with the first link");
+            }
+        }
         let mut spans = vec![
             Span::styled(format!("{:<9} ", "Link"), theme.muted),
             Span::styled(format!("{g} {word} "), style),
@@ -338,7 +400,13 @@ fn header(item: &Item, height: usize, theme: &Theme) -> Vec<Line<'static>> {
     lines
 }
 
-fn list_row(item: &Item, i: usize, width: usize, theme: &Theme) -> Line<'static> {
+fn list_row(
+    item: &Item,
+    i: usize,
+    width: usize,
+    disagreements: &[&LinkDisagreement],
+    theme: &Theme,
+) -> Line<'static> {
     match row(item, i) {
         Some(Row::Heading(h, n)) => Line::from(Span::styled(format!("── {h} ({n})"), theme.title)),
         Some(Row::Rule(s, r)) => {
@@ -360,8 +428,10 @@ fn list_row(item: &Item, i: usize, width: usize, theme: &Theme) -> Line<'static>
                 .and_then(main_digest)
                 .map(|(_, h)| short_digest(&h, 12))
                 .unwrap_or_default();
-            let path_w = width.saturating_sub(17).max(8);
-            let mut spans = untrusted_fit(path, path_w, true, theme.base, theme);
+            let differs = differing(disagreements, side, path).is_some();
+            let path_w = width.saturating_sub(if differs { 19 } else { 17 }).max(8);
+            let mut spans = if differs { vec![Span::styled("✘ ", theme.fail)] } else { Vec::new() };
+            spans.extend(untrusted_fit(path, path_w, true, theme.base, theme));
             spans.push(Span::styled(format!(" {digest}"), theme.muted));
             Line::from(spans)
         }
@@ -381,14 +451,85 @@ fn list_text(items: &[String], total: usize) -> String {
 }
 
 fn detail(state: &State, item: &Item, width: usize, compact: bool, theme: &Theme) -> Vec<Line<'static>> {
+    let about = findings_about(state, item);
     match row(item, state.cursor(ViewId::Step).selected) {
         Some(Row::Rule(s, r)) => rule_lines(s, r, width, compact, theme),
-        Some(Row::Artifact(side, path)) => artifact_lines(item, side, path, theme),
-        Some(Row::Heading(..)) | None => vec![
-            Line::styled("Select a rule to see its trace (]/[ step through the rules),", theme.muted),
-            Line::styled("or an artifact to see its digest (Enter opens it in Artifact).", theme.muted),
-        ],
+        Some(Row::Artifact(side, path)) => {
+            let mut lines = artifact_lines(item, side, path, theme);
+            if let Some((d, a)) = differing(&disagreements(&about), side, path) {
+                lines.extend(artifact_disagreement(d, a, width, theme));
+            }
+            lines
+        }
+        Some(Row::Heading(..)) | None => {
+            let mut lines = findings_lines(&about, width, theme);
+            lines.push(Line::styled(
+                "Select a rule to see its trace (]/[ step through the rules),",
+                theme.muted,
+            ));
+            lines.push(Line::styled(
+                "or an artifact to see its digest (Enter opens it in Artifact).",
+                theme.muted,
+            ));
+            lines
+        }
     }
+}
+
+/// The item's failures that no rule trace shows (threshold, agreement,
+/// signatures, missing links): each with its message and evidence, both
+/// digests of a disagreement included.
+fn findings_lines(about: &[&Finding], width: usize, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    for f in about.iter().filter(|f| f.severity == Severity::Error && !matches!(f.subject, Subject::Rule { .. })) {
+        // A disagreement's lines say all its message says, in fewer lines:
+        // at 80×24 both digests show without scrolling.
+        if let Evidence::LinkDisagreement(d) = &f.evidence {
+            lines.extend(disagreement_lines(d, width, false, theme));
+        } else {
+            let mut head = vec![severity_label(f.severity, theme), Span::raw("  ")];
+            head.extend(untrusted(&f.category, theme.title, theme));
+            lines.push(Line::from(head));
+            lines.push(field("Message", &f.message, theme.base, theme));
+            lines.extend(evidence_lines(&f.evidence, width, theme));
+        }
+        lines.push(Line::raw(""));
+    }
+    lines
+}
+
+/// The disagreement about one artifact of the table, if any.
+fn differing<'a>(
+    disagreements: &[&'a LinkDisagreement],
+    side: ArtifactType,
+    path: &str,
+) -> Option<(&'a LinkDisagreement, &'a ArtifactDigests)> {
+    let section = side_section(side);
+    disagreements.iter().find_map(|d| Some((*d, d.artifacts.iter().find(|a| a.section == section && a.path == path)?)))
+}
+
+fn side_section(side: ArtifactType) -> &'static str {
+    match side {
+        ArtifactType::Materials => "materials",
+        ArtifactType::Products => "products",
+    }
+}
+
+/// One artifact the step's links disagree on: both links, both digests.
+fn artifact_disagreement(
+    d: &LinkDisagreement,
+    a: &ArtifactDigests,
+    width: usize,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let mut lines = vec![
+        Line::raw(""),
+        Line::styled("✘ the step's links disagree on it (threshold agreement)", theme.fail),
+    ];
+    lines.extend(source_lines(Some(&d.expected), Some(&d.actual), false, theme));
+    let (e, x) = (a.expected.clone().unwrap_or(Value::Null), a.actual.clone().unwrap_or(Value::Null));
+    lines.extend(digest_lines_in(&e, &x, width, theme));
+    lines
 }
 
 /// A rule and its trace; `compact` puts the rule and its outcome on one
