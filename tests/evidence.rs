@@ -82,8 +82,8 @@ fn has(text: &str, needle: &str) {
 #[test]
 fn disagreeing_links_show_both_links_and_both_digests_in_text() {
     let text = verify_disagree("text");
-    has(&text, &format!("expected: link of step 'compile' (compile.6fa71fe9.link, signed by key {KEY_A})"));
-    has(&text, &format!("actual: link of step 'compile' (compile.73c79e19.link, signed by key {KEY_B})"));
+    has(&text, &format!("expected: the step's first link (compile.6fa71fe9.link, signed by key {KEY_A})"));
+    has(&text, &format!("actual: another link of the step (compile.73c79e19.link, signed by key {KEY_B})"));
     has(&text, "1 artifact(s) differ:\n      products dist/app\n");
     has(&text, &format!("expected sha256 {LINK_A}\n        actual   sha256 {LINK_B}\n"));
 }
@@ -115,8 +115,8 @@ fn disagreeing_links_are_typed_evidence_in_json_and_read_back() {
 fn disagreeing_links_show_both_digests_in_markdown_and_sarif() {
     let md = verify_disagree("markdown");
     has(&md, "**Links that disagree** (step compile)");
-    has(&md, &format!("| expected | link of step 'compile', compile.6fa71fe9.link, signed by key `{KEY_A}` |"));
-    has(&md, &format!("| actual | link of step 'compile', compile.73c79e19.link, signed by key `{KEY_B}` |"));
+    has(&md, &format!("| expected | the step's first link, compile.6fa71fe9.link, signed by key `{KEY_A}` |"));
+    has(&md, &format!("| actual | another link of the step, compile.73c79e19.link, signed by key `{KEY_B}` |"));
     has(&md, &format!("| products dist/app | sha256 | `{LINK_A}` | `{LINK_B}` |"));
     let sarif: Value = serde_json::from_str(&verify_disagree("sarif")).unwrap();
     let message = sarif["runs"][0]["results"][0]["message"]["text"].as_str().unwrap();
@@ -254,16 +254,139 @@ impl Harness {
     }
 }
 
+const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+
+/// The text of the `n`th `│`-delimited column of a screen (3: the right
+/// pane of a side-by-side layout), its lines joined without their padding
+/// and without caret lines, so a digest a narrow pane cut into rows reads
+/// whole again.
+fn pane_text(screen: &str, n: usize) -> String {
+    screen
+        .lines()
+        .filter_map(|l| l.split('│').nth(n))
+        .map(str::trim_end)
+        .filter(|l| l.trim() != "^")
+        .collect()
+}
+
+/// How many rows of the Findings list start with `label` ("✘ error").
+fn rows(screen: &str, label: &str) -> usize {
+    screen.lines().filter(|l| l.starts_with(&format!("\"│ {label}")) || l.starts_with(&format!("\"│›{label}"))).count()
+}
+
 #[test]
-fn explore() {
+fn enter_on_disagreeing_links_opens_the_step_failing_its_threshold_with_both_digests() {
+    for size in SIZES {
+        let mut h = Harness::open(DISAGREE, false, size);
+        let screen = h.key(KeyCode::Enter).screen();
+        assert_eq!(h.app.state().view, ViewId::Step, "{screen}");
+        has(&screen, "✘ fail    step compile  ✘ threshold 2: 2 links, which disagree on 1 artifact(s)");
+        assert!(!screen.contains("✔ threshold"), "{screen}");
+        has(&screen, "Links     ✘ disagree on 1 artifact(s)");
+        has(&screen, "Expected  compile.6fa71fe9.link · key 6fa71fe9…");
+        has(&screen, "Actual    compile.73c79e19.link · key 73c79e19…");
+        let pane = pane_text(&screen, if size.0 >= 110 { 3 } else { 1 }).replace(' ', "");
+        has(&pane, &format!("Artifactproductsdist/appDigestsha256✘differsatcharacter1Expected{LINK_A}Actual{LINK_B}"));
+        insta::assert_snapshot!(format!("disagree_enter_{}x{}", size.0, size.1), screen);
+    }
+}
+
+#[test]
+fn the_step_view_marks_the_artifact_the_links_disagree_on_and_names_the_links() {
+    let mut h = Harness::open(DISAGREE, false, (120, 40));
+    let screen = h.keys("\n").screen();
+    has(&screen, "compile.6fa71fe9.link · used by the rules · expected (first link)");
+    has(&screen, "compile.73c79e19.link · ✘ disagrees with the first link");
+    has(&screen, "│ ✘ dist/app ");
+    // The artifact row's detail: both links' digests of dist/app.
+    let screen = h.keys("/dist/app\n").screen();
+    let trace = pane_text(&screen, 3);
+    has(&trace, "✘ the step's links disagree on it (threshold agreement)");
+    has(&trace, &format!("Expected{LINK_A}Actual{LINK_B}"));
+}
+
+#[test]
+fn the_findings_detail_shows_both_links_in_full_and_both_digests() {
+    let mut h = Harness::open(DISAGREE, false, (120, 40));
+    let detail = pane_text(&h.keys("6").screen(), 3);
+    has(&detail, "✘ error  link-disagreement");
+    has(&detail, &format!("Expected  the step's first link(compile.6fa71fe9.link, signed by key{KEY_A})"));
+    has(&detail, &format!("Actual    another link of the step(compile.73c79e19.link, signed by key{KEY_B})"));
+    has(&detail, &format!("Artifact  products dist/appDigest    sha256  ✘ differs at character 1"));
+    has(&detail, &format!("Expected{LINK_A}Actual{LINK_B}"));
+}
+
+#[test]
+fn enter_on_the_product_binding_opens_the_artifact_with_the_tuf_target_beside_the_product() {
+    for size in SIZES {
+        let mut h = Harness::open(BINDING, false, size);
+        let screen = h.key(KeyCode::Enter).screen();
+        assert_eq!(h.app.state().view, ViewId::Artifact, "{screen}");
+        has(&screen, "✘ broken  pebble-3.4.tar.gz");
+        assert!(!screen.contains("the same digest everywhere"), "{screen}");
+        has(&screen, "✘ error  product-hash-mismatch  stage product-binding");
+        let pane = pane_text(&screen, if size.0 >= 110 { 3 } else { 1 }).replace(' ', "");
+        has(&pane, &format!("Digestsha256✘differsatcharacter1Expected{PRODUCT}Actual{TARGET}"));
+        insta::assert_snapshot!(format!("binding_enter_{}x{}", size.0, size.1), screen);
+    }
+    let mut h = Harness::open(BINDING, false, (120, 40));
+    let pane = pane_text(&h.key(KeyCode::Enter).screen(), 3);
+    has(&pane, "Expected  package.29a5196f.link · key 29a5196f…");
+    has(&pane, &format!("Actual    TUF target packages/pebble/pebble-3.4.tar.gz · role{ONLINE_ROLE}"));
+}
+
+/// Act 3 in the TUI: the Artifact view's MATCH comparison and the product
+/// binding both put the package step's product under "Expected".
+#[test]
+fn act3_artifact_view_labels_the_package_product_expected_in_both_comparisons() {
     let mut h = Harness::open(ACT3, true, (120, 40));
-    h.keys("4/demo-project-1.1.tar.gz\n");
-    println!("{}", h.screen());
+    let screen = h.keys("4/demo-project-1.1.tar.gz\n").screen();
+    let product = "82f78c856af363e9427b7aac9cb83d03745fa9d2bb9630b774698309dce25017";
+    let served = "59062c11935a51a39546897cbabaf90b91fd9fe6631066655a142677ea950099";
+    // MATCH, two columns: the package's half-digest under "Expected: package".
+    has(&screen, &format!("Expected: package                 │ Actual: untar"));
+    has(&screen, &format!("{}  │ {}", &product[..32], &served[..32]));
+    // The product binding, one under the other.
+    has(&screen, "product-hash-mismatch  stage product-binding");
+    let lines: Vec<&str> = screen.lines().collect();
+    let at = |hex: &str| lines.iter().position(|l| l.contains(hex)).unwrap_or_else(|| panic!("{hex}:\n{screen}"));
+    let (e, a) = (at(product), at(served));
+    assert!(lines[e - 1].contains("Expected") && lines[a - 1].contains("Actual"), "{screen}");
+}
+
+#[test]
+fn search_finds_digests_and_key_ids_where_the_view_shows_them() {
+    // Step view: the artifact row shows its digest's start.
+    let mut h = Harness::open(DISAGREE, false, (120, 40));
+    h.keys("\n/4ba5bfdb0adc\n");
+    let screen = h.screen();
+    has(&screen, "\"4ba5bfdb0adc\": match 1 of 1");
+    has(&screen, "│›✘ dist/app ");
+    // Findings view: the detail shows the second link's key id and digest.
+    let mut h = Harness::open(DISAGREE, false, (120, 40));
+    let screen = h.keys("6/73c79e198309\n").screen();
+    has(&screen, "\"73c79e198309\": match 1 of 1");
+    let mut h = Harness::open(BINDING, false, (120, 40));
+    let screen = h.keys(&format!("6/{}\n", &TARGET[..16])).screen();
+    has(&screen, &format!("\"{}\": match 1 of 1", &TARGET[..16]));
+    has(&screen, "│›✘ error   product-hash-mismatch");
+}
+
+#[test]
+fn the_findings_filters_change_the_rows_they_announce() {
     let mut h = Harness::open(ACT3, true, (120, 40));
-    h.keys("6");
-    println!("{}", h.screen());
-    h.keys("f");
-    println!("{}", h.screen());
-    h.keys("s");
-    println!("{}", h.screen());
+    let all = h.keys("6").screen();
+    let (errors, warnings, infos) = (rows(&all, "✘ error"), rows(&all, "⚠ warning"), rows(&all, "ℹ info"));
+    assert!(errors > 0 && warnings > 0 && infos > 0, "{all}");
+    has(&all, &format!("Findings {0} of {0}", errors + warnings + infos));
+    has(&all, "· all findings");
+    let failures = h.keys("f").screen();
+    has(&failures, "· failures only");
+    has(&failures, &format!("Findings {errors} of "));
+    assert_eq!((rows(&failures, "✘ error"), rows(&failures, "⚠ warning"), rows(&failures, "ℹ info")), (errors, 0, 0));
+    let back = h.keys("f").screen();
+    assert_eq!(rows(&back, "⚠ warning"), warnings, "{back}");
+    let warned = h.keys("ss").screen();
+    has(&warned, "severity warning");
+    assert_eq!((rows(&warned, "✘ error"), rows(&warned, "⚠ warning"), rows(&warned, "ℹ info")), (0, warnings, 0));
 }
