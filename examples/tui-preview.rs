@@ -29,10 +29,10 @@ fn sample(at: Option<time::OffsetDateTime>) -> Document {
         },
         "artifact foo.tar.gz was not consumed by any rule and is disallowed",
     )
-    .with_evidence(Evidence::Digests {
-        expected: json!({"sha256": "52b9ae5e3a2b6d1e6f1c0f2dbd7a1f4c5e4b8f4e4c6f35d3d7b11d6f0a1b2c3d"}),
-        actual: json!({"sha256": "52b9ae5e3a2b6d1e6f1c0f2dbd7a1f4c5e4b8f4e4c6f35d3d7b11d6f0a1b9999"}),
-    })
+    .with_evidence(Evidence::digests(
+        json!({"sha256": "52b9ae5e3a2b6d1e6f1c0f2dbd7a1f4c5e4b8f4e4c6f35d3d7b11d6f0a1b2c3d"}),
+        json!({"sha256": "52b9ae5e3a2b6d1e6f1c0f2dbd7a1f4c5e4b8f4e4c6f35d3d7b11d6f0a1b9999"}),
+    ))
     .at(Location::new("package.776a00e2.link", "/signed/products/foo.tar.gz"));
     let expired = Finding::error("expired", Subject::Role { name: "timestamp".into() }, "timestamp expired")
         .with_evidence(Evidence::Expiry {

@@ -115,8 +115,14 @@ fn disagreeing_links_are_typed_evidence_in_json_and_read_back() {
 fn disagreeing_links_show_both_digests_in_markdown_and_sarif() {
     let md = verify_disagree("markdown");
     has(&md, "**Links that disagree** (step compile)");
-    has(&md, &format!("| expected | the step's first link, compile.6fa71fe9.link, signed by key `{KEY_A}` |"));
-    has(&md, &format!("| actual | another link of the step, compile.73c79e19.link, signed by key `{KEY_B}` |"));
+    has(
+        &md,
+        &format!("| expected | the step's first link, compile.6fa71fe9.link, signed by key `{KEY_A}` |"),
+    );
+    has(
+        &md,
+        &format!("| actual | another link of the step, compile.73c79e19.link, signed by key `{KEY_B}` |"),
+    );
     has(&md, &format!("| products dist/app | sha256 | `{LINK_A}` | `{LINK_B}` |"));
     let sarif: Value = serde_json::from_str(&verify_disagree("sarif")).unwrap();
     let message = sarif["runs"][0]["results"][0]["message"]["text"].as_str().unwrap();
@@ -147,7 +153,8 @@ fn product_binding_shows_the_product_against_the_tuf_target_in_text() {
 fn product_binding_evidence_in_json_names_both_records() {
     let json = verify_binding("json");
     let v: Value = serde_json::from_str(&json).unwrap();
-    let f = v["findings"].as_array().unwrap().iter().find(|f| f["category"] == "product-hash-mismatch").unwrap();
+    let f =
+        v["findings"].as_array().unwrap().iter().find(|f| f["category"] == "product-hash-mismatch").unwrap();
     let ev = &f["evidence"];
     assert_eq!(ev["kind"], "digests");
     assert_eq!(ev["expected"], serde_json::json!({"sha256": PRODUCT}));
@@ -165,7 +172,10 @@ fn product_binding_evidence_in_json_names_both_records() {
 fn product_binding_shows_both_digests_in_markdown_and_sarif() {
     let md = verify_binding("markdown");
     has(&md, &format!("| sha256 | `{PRODUCT}` | `{TARGET}` | ✘ differ |"));
-    has(&md, &format!("| actual | TUF target packages/pebble/pebble-3.4.tar.gz, signed by role `{ONLINE_ROLE}` |"));
+    has(
+        &md,
+        &format!("| actual | TUF target packages/pebble/pebble-3.4.tar.gz, signed by role `{ONLINE_ROLE}` |"),
+    );
     let sarif: Value = serde_json::from_str(&verify_binding("sarif")).unwrap();
     let results = sarif["runs"][0]["results"].as_array().unwrap();
     let r = results.iter().find(|r| r["ruleId"] == "product-hash-mismatch").unwrap();
@@ -271,7 +281,10 @@ fn pane_text(screen: &str, n: usize) -> String {
 
 /// How many rows of the Findings list start with `label` ("✘ error").
 fn rows(screen: &str, label: &str) -> usize {
-    screen.lines().filter(|l| l.starts_with(&format!("\"│ {label}")) || l.starts_with(&format!("\"│›{label}"))).count()
+    screen
+        .lines()
+        .filter(|l| l.starts_with(&format!("\"│ {label}")) || l.starts_with(&format!("\"│›{label}")))
+        .count()
 }
 
 #[test]
@@ -286,7 +299,12 @@ fn enter_on_disagreeing_links_opens_the_step_failing_its_threshold_with_both_dig
         has(&screen, "Expected  compile.6fa71fe9.link · key 6fa71fe9…");
         has(&screen, "Actual    compile.73c79e19.link · key 73c79e19…");
         let pane = pane_text(&screen, if size.0 >= 110 { 3 } else { 1 }).replace(' ', "");
-        has(&pane, &format!("Artifactproductsdist/appDigestsha256✘differsatcharacter1Expected{LINK_A}Actual{LINK_B}"));
+        has(
+            &pane,
+            &format!(
+                "Artifactproductsdist/appDigestsha256✘differsatcharacter1Expected{LINK_A}Actual{LINK_B}"
+            ),
+        );
         insta::assert_snapshot!(format!("disagree_enter_{}x{}", size.0, size.1), screen);
     }
 }
@@ -312,7 +330,7 @@ fn the_findings_detail_shows_both_links_in_full_and_both_digests() {
     has(&detail, "✘ error  link-disagreement");
     has(&detail, &format!("Expected  the step's first link(compile.6fa71fe9.link, signed by key{KEY_A})"));
     has(&detail, &format!("Actual    another link of the step(compile.73c79e19.link, signed by key{KEY_B})"));
-    has(&detail, &format!("Artifact  products dist/appDigest    sha256  ✘ differs at character 1"));
+    has(&detail, "Artifact  products dist/appDigest    sha256  ✘ differs at character 1");
     has(&detail, &format!("Expected{LINK_A}Actual{LINK_B}"));
 }
 
@@ -344,12 +362,13 @@ fn act3_artifact_view_labels_the_package_product_expected_in_both_comparisons() 
     let product = "82f78c856af363e9427b7aac9cb83d03745fa9d2bb9630b774698309dce25017";
     let served = "59062c11935a51a39546897cbabaf90b91fd9fe6631066655a142677ea950099";
     // MATCH, two columns: the package's half-digest under "Expected: package".
-    has(&screen, &format!("Expected: package                 │ Actual: untar"));
+    has(&screen, "Expected: package                 │ Actual: untar");
     has(&screen, &format!("{}  │ {}", &product[..32], &served[..32]));
     // The product binding, one under the other.
     has(&screen, "product-hash-mismatch  stage product-binding");
     let lines: Vec<&str> = screen.lines().collect();
-    let at = |hex: &str| lines.iter().position(|l| l.contains(hex)).unwrap_or_else(|| panic!("{hex}:\n{screen}"));
+    let at =
+        |hex: &str| lines.iter().position(|l| l.contains(hex)).unwrap_or_else(|| panic!("{hex}:\n{screen}"));
     let (e, a) = (at(product), at(served));
     assert!(lines[e - 1].contains("Expected") && lines[a - 1].contains("Actual"), "{screen}");
 }
@@ -383,10 +402,16 @@ fn the_findings_filters_change_the_rows_they_announce() {
     let failures = h.keys("f").screen();
     has(&failures, "· failures only");
     has(&failures, &format!("Findings {errors} of "));
-    assert_eq!((rows(&failures, "✘ error"), rows(&failures, "⚠ warning"), rows(&failures, "ℹ info")), (errors, 0, 0));
+    assert_eq!(
+        (rows(&failures, "✘ error"), rows(&failures, "⚠ warning"), rows(&failures, "ℹ info")),
+        (errors, 0, 0)
+    );
     let back = h.keys("f").screen();
     assert_eq!(rows(&back, "⚠ warning"), warnings, "{back}");
     let warned = h.keys("ss").screen();
     has(&warned, "severity warning");
-    assert_eq!((rows(&warned, "✘ error"), rows(&warned, "⚠ warning"), rows(&warned, "ℹ info")), (0, warnings, 0));
+    assert_eq!(
+        (rows(&warned, "✘ error"), rows(&warned, "⚠ warning"), rows(&warned, "ℹ info")),
+        (0, warnings, 0)
+    );
 }

@@ -29,9 +29,10 @@ impl DigestRow {
 
 fn pairs(v: &Value) -> Vec<(String, String)> {
     match v {
-        Value::Object(m) => {
-            m.iter().map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_owned))).collect()
-        }
+        Value::Object(m) => m
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
+            .collect(),
         Value::Null => Vec::new(),
         other => vec![(String::new(), other.to_string())],
     }
@@ -166,7 +167,10 @@ pub fn digest_text(e: &Evidence) -> Vec<String> {
             // Each digest under its side, so a 64-digit digest keeps its own line.
             let rows = digest_rows(expected, actual);
             let mut out = vec![side_head("expected", expected_from.as_ref())];
-            out.extend(rows.iter().map(|r| format!("  {} {}", r.alg, r.expected.as_deref().unwrap_or("(not listed)"))));
+            out.extend(
+                rows.iter()
+                    .map(|r| format!("  {} {}", r.alg, r.expected.as_deref().unwrap_or("(not listed)"))),
+            );
             out.push(side_head("actual", actual_from.as_ref()));
             out.extend(rows.iter().map(|r| {
                 let mark = if r.equal() { "  (equal)" } else { "" };
@@ -182,10 +186,19 @@ pub fn digest_text(e: &Evidence) -> Vec<String> {
             ];
             for a in &d.artifacts {
                 out.push(format!("  {} {}", a.section, a.path));
-                let (e, x) = (a.expected.clone().unwrap_or(Value::Null), a.actual.clone().unwrap_or(Value::Null));
+                let (e, x) =
+                    (a.expected.clone().unwrap_or(Value::Null), a.actual.clone().unwrap_or(Value::Null));
                 for r in digest_rows(&e, &x) {
-                    out.push(format!("    expected {} {}", r.alg, r.expected.as_deref().unwrap_or("(not listed)")));
-                    out.push(format!("    actual   {} {}", r.alg, r.actual.as_deref().unwrap_or("(not listed)")));
+                    out.push(format!(
+                        "    expected {} {}",
+                        r.alg,
+                        r.expected.as_deref().unwrap_or("(not listed)")
+                    ));
+                    out.push(format!(
+                        "    actual   {} {}",
+                        r.alg,
+                        r.actual.as_deref().unwrap_or("(not listed)")
+                    ));
                 }
             }
             if d.artifacts_count > d.artifacts.len() {

@@ -14,12 +14,12 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
+use super::evidence::digest_rows;
 use crate::report::text::{kind_word, severity_glyph, subject_label, verdict_label};
 use crate::sanitize::sanitize;
 use crate::verdict::category;
-use crate::verdict::{Document, Inputs, Kind};
-use super::evidence::digest_rows;
 use crate::verdict::{DigestSource, LinkDisagreement, Signer};
+use crate::verdict::{Document, Inputs, Kind};
 use crate::verdict::{Evidence, Finding, Severity, SignatureCheck, Subject, UnmatchedArtifact, count};
 
 /// Most artifacts listed by name in one place (traces keep up to 1000).
@@ -602,6 +602,35 @@ mod tests {
         let md = render(&doc(vec![f], "link-threshold"));
         assert!(md.contains("**Threshold**: 2 distinct key(s) needed, 1 counted: `aaaa`"), "{md}");
         assert!(md.contains("| `bbbb` | ✘ no | invalid signature |"), "{md}");
+    }
+
+    #[test]
+    fn disagreeing_links_list_both_digests_with_hostile_names_escaped() {
+        let side = |file: &str, key: &str| {
+            DigestSource::new("the step's first link").in_file(file).signed_by_key(key)
+        };
+        let d = LinkDisagreement {
+            step: "com|pile".into(),
+            expected: side("a.link", "aaaa"),
+            actual: side("b\u{202e}.link", "bb`b"),
+            artifacts: vec![crate::verdict::ArtifactDigests {
+                section: "products".into(),
+                path: "dist/a|pp".into(),
+                expected: Some(json!({"sha256": "11"})),
+                actual: None,
+            }],
+            artifacts_count: 1,
+        };
+        let f = Finding::error("link-disagreement", Subject::Step { name: "com|pile".into() }, "m")
+            .with_evidence(Evidence::LinkDisagreement(d));
+        let md = render(&doc(vec![f], "link-disagreement"));
+        assert!(md.contains("**Links that disagree** (step com\\|pile)"), "{md}");
+        assert!(
+            md.contains("| actual | the step's first link, b\\\\u{202e}.link, signed by key bb\\`b |"),
+            "{md}"
+        );
+        assert!(md.contains("| products dist/a\\|pp | sha256 | `11` | (not listed) |"), "{md}");
+        assert!(!md.contains('\u{202e}'));
     }
 
     #[test]

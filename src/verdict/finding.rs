@@ -131,7 +131,12 @@ impl Evidence {
     }
 
     /// Digests with the record each side was read from.
-    pub fn digests_from(expected: Value, expected_from: DigestSource, actual: Value, actual_from: DigestSource) -> Self {
+    pub fn digests_from(
+        expected: Value,
+        expected_from: DigestSource,
+        actual: Value,
+        actual_from: DigestSource,
+    ) -> Self {
         Self::Digests { expected, actual, expected_from: Some(expected_from), actual_from: Some(actual_from) }
     }
 }

@@ -11,6 +11,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 use serde_json::Value;
 
+use super::common::short_digest;
 use super::{Jump, View, ViewId};
 use crate::report::evidence::{digest_rows, search_text};
 use crate::report::text::{subject_kind, subject_label, subject_name};
@@ -18,8 +19,9 @@ use crate::tui::state::State;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::text::untrusted_fit;
 use crate::tui::widgets::{severity_label, untrusted};
-use super::common::short_digest;
-use crate::verdict::{DigestSource, Evidence, Finding, LinkDisagreement, RuleTrace, Severity, Signer, Subject};
+use crate::verdict::{
+    DigestSource, Evidence, Finding, LinkDisagreement, RuleTrace, Severity, Signer, Subject,
+};
 
 pub struct FindingsView;
 
@@ -357,10 +359,9 @@ pub fn evidence_lines(e: &Evidence, width: usize, theme: &Theme) -> Vec<Line<'st
 /// Whether an error finding is about the artifact `path` (a product
 /// binding, say), whatever the chain's rules said of it.
 pub fn artifact_failed(state: &State, path: &str) -> bool {
-    state
-        .findings()
-        .iter()
-        .any(|f| f.severity == Severity::Error && matches!(&f.subject, Subject::Artifact { path: p } if p == path))
+    state.findings().iter().any(|f| {
+        f.severity == Severity::Error && matches!(&f.subject, Subject::Artifact { path: p } if p == path)
+    })
 }
 
 /// The errors and warnings about the artifact `path` with their evidence
@@ -426,7 +427,12 @@ fn brief(s: &DigestSource) -> String {
 /// (expected: the first), then each differing artifact with both digests,
 /// the first difference marked; `width` as for [`digest_lines_in`], `full`
 /// as for [`source_lines`].
-pub fn disagreement_lines(d: &LinkDisagreement, width: usize, full: bool, theme: &Theme) -> Vec<Line<'static>> {
+pub fn disagreement_lines(
+    d: &LinkDisagreement,
+    width: usize,
+    full: bool,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
     let mut lines = vec![Line::from(vec![
         Span::styled(format!("{:<9} ", "Links"), theme.muted),
         Span::styled(format!("✘ disagree on {} artifact(s)", d.artifacts_count), theme.fail),
@@ -465,7 +471,12 @@ fn trace_lines(t: &RuleTrace, width: usize, theme: &Theme) -> Vec<Line<'static>>
     for u in &t.unmatched {
         let text = format!("{} → {}:{} ({})", u.path, u.dest_step, u.dest_path, u.reason);
         lines.push(field("Unmatched", &text, theme.fail, theme));
-        lines.extend(digest_lines_in(u.dest_hashes.as_ref().unwrap_or(&Value::Null), &u.hashes, width, theme));
+        lines.extend(digest_lines_in(
+            u.dest_hashes.as_ref().unwrap_or(&Value::Null),
+            &u.hashes,
+            width,
+            theme,
+        ));
     }
     lines
 }

@@ -377,9 +377,7 @@ fn header(item: &Item, about: &[&Finding], height: usize, theme: &Theme) -> Vec<
             String::new()
         };
         for d in disagreements(about) {
-            let this = |s: &crate::verdict::DigestSource| {
-                matches!(&s.signed_by, Some(Signer::Key { keyid }) if *keyid == link.keyid)
-            };
+            let this = |s: &crate::verdict::DigestSource| matches!(&s.signed_by, Some(Signer::Key { keyid }) if *keyid == link.keyid);
             if this(&d.expected) {
                 used.push_str(" · expected (first link)");
             } else if this(&d.actual) {
@@ -481,7 +479,9 @@ fn detail(state: &State, item: &Item, width: usize, compact: bool, theme: &Theme
 /// digests of a disagreement included.
 fn findings_lines(about: &[&Finding], width: usize, theme: &Theme) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
-    for f in about.iter().filter(|f| f.severity == Severity::Error && !matches!(f.subject, Subject::Rule { .. })) {
+    for f in
+        about.iter().filter(|f| f.severity == Severity::Error && !matches!(f.subject, Subject::Rule { .. }))
+    {
         // A disagreement's lines say all its message says, in fewer lines:
         // at 80×24 both digests show without scrolling.
         if let Evidence::LinkDisagreement(d) = &f.evidence {
@@ -505,7 +505,9 @@ fn differing<'a>(
     path: &str,
 ) -> Option<(&'a LinkDisagreement, &'a ArtifactDigests)> {
     let section = side_section(side);
-    disagreements.iter().find_map(|d| Some((*d, d.artifacts.iter().find(|a| a.section == section && a.path == path)?)))
+    disagreements
+        .iter()
+        .find_map(|d| Some((*d, d.artifacts.iter().find(|a| a.section == section && a.path == path)?)))
 }
 
 fn side_section(side: ArtifactType) -> &'static str {
