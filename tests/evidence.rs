@@ -86,6 +86,7 @@ fn disagreeing_links_show_both_links_and_both_digests_in_text() {
     has(&text, &format!("actual: another link of the step (compile.73c79e19.link, signed by key {KEY_B})"));
     has(&text, "1 artifact(s) differ:\n      products dist/app\n");
     has(&text, &format!("expected sha256 {LINK_A}\n        actual   sha256 {LINK_B}\n"));
+    has(&text, "compile — links 2/2 (threshold 2), which DISAGREE on 1 artifact(s), rules ok");
 }
 
 #[test]

@@ -161,7 +161,7 @@ fn intoto_section(out: &mut String, o: &BridgeOutcome) {
             writeln!(out, "  links: {}", links.iter().map(|s| sanitize(s)).collect::<Vec<_>>().join(", "));
     }
     let mut ov = String::new();
-    overview(&mut ov, &i.layout, 0);
+    overview(&mut ov, &i.layout, &i.findings, 0);
     for line in ov.lines() {
         let _ = writeln!(out, "  {line}");
     }

@@ -67,7 +67,7 @@ pub fn render(outcome: &InTotoOutcome) -> String {
         }
     }
     let _ = writeln!(out);
-    overview(&mut out, &outcome.layout, 0);
+    overview(&mut out, &outcome.layout, &outcome.findings, 0);
     let c = crate::verdict::count(&outcome.findings);
     let _ = writeln!(out, "\n{} error(s), {} warning(s), {} note(s)", c.error, c.warning, c.info);
     out
@@ -177,6 +177,19 @@ fn hashes(v: &Value) -> String {
     }
 }
 
+/// ", which DISAGREE on N artifact(s)" when the step's links disagree.
+fn disagreement(findings: &[Finding], step: &str) -> String {
+    let n: usize = findings
+        .iter()
+        .filter(|f| matches!(&f.subject, Subject::Step { name } if name == step))
+        .filter_map(|f| match &f.evidence {
+            Evidence::LinkDisagreement(d) => Some(d.artifacts_count),
+            _ => None,
+        })
+        .sum();
+    if n == 0 { String::new() } else { format!(", which DISAGREE on {n} artifact(s)") }
+}
+
 /// The first entries of a list that had `total` entries (traces keep only a prefix).
 fn list_of(items: &[String], total: usize) -> String {
     let shown: Vec<String> = items.iter().take(MAX_LISTED).map(|s| sanitize(s)).collect();
@@ -189,7 +202,7 @@ fn list_of(items: &[String], total: usize) -> String {
     }
 }
 
-pub(crate) fn overview(out: &mut String, layout: &LayoutTrace, depth: usize) {
+pub(crate) fn overview(out: &mut String, layout: &LayoutTrace, findings: &[Finding], depth: usize) {
     let pad = "  ".repeat(depth);
     let title = if depth == 0 { "Steps".to_owned() } else { format!("Sublayout {}", sanitize(&layout.path)) };
     let _ = writeln!(out, "{pad}{title}:");
@@ -207,13 +220,14 @@ pub(crate) fn overview(out: &mut String, layout: &LayoutTrace, depth: usize) {
         };
         let _ = writeln!(
             out,
-            "{pad}  {} — links {ok}/{} (threshold {}), {rules}",
+            "{pad}  {} — links {ok}/{} (threshold {}){}, {rules}",
             sanitize(&s.name),
             s.links.len(),
-            s.threshold
+            s.threshold,
+            disagreement(findings, &s.name)
         );
         for sub in &s.sublayouts {
-            overview(out, sub, depth + 2);
+            overview(out, sub, findings, depth + 2);
         }
     }
     if !layout.inspections.is_empty() {
