@@ -325,7 +325,7 @@ fn the_step_view_marks_the_artifact_the_links_disagree_on_and_names_the_links() 
 }
 
 #[test]
-fn the_findings_detail_shows_both_links_in_full_and_both_digests() {
+fn the_findings_detail_shows_both_records_in_full_and_both_digests() {
     let mut h = Harness::open(DISAGREE, false, (120, 40));
     let detail = pane_text(&h.keys("6").screen(), 3);
     has(&detail, "✘ error  link-disagreement");
@@ -333,6 +333,15 @@ fn the_findings_detail_shows_both_links_in_full_and_both_digests() {
     has(&detail, &format!("Actual    another link of the step(compile.73c79e19.link, signed by key{KEY_B})"));
     has(&detail, "Artifact  products dist/appDigest    sha256  ✘ differs at character 1");
     has(&detail, &format!("Expected{LINK_A}Actual{LINK_B}"));
+    // The product binding's finding: its stage, both records, both digests.
+    let mut h = Harness::open(BINDING, false, (120, 40));
+    let detail = pane_text(&h.keys("6").screen(), 3);
+    has(&detail, "Stage     product-binding");
+    has(
+        &detail.replace(' ', ""),
+        &format!("TUFtargetpackages/pebble/pebble-3.4.tar.gz(signedbyrole{ONLINE_ROLE})"),
+    );
+    has(&detail, &format!("Expected{PRODUCT}Actual{TARGET}"));
 }
 
 #[test]

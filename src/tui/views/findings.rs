@@ -272,11 +272,11 @@ fn field(name: &str, value: &str, style: Style, theme: &Theme) -> Line<'static> 
 pub fn finding_lines(f: &Finding, width: usize, theme: &Theme) -> Vec<Line<'static>> {
     let mut head = vec![severity_label(f.severity, theme), Span::raw("  ")];
     head.extend(untrusted(&f.category, theme.title, theme));
-    let mut lines = vec![
-        Line::from(head),
-        field("Subject", &subject_label(&f.subject), theme.base, theme),
-        field("Message", &f.message, theme.base, theme),
-    ];
+    let mut lines = vec![Line::from(head), field("Subject", &subject_label(&f.subject), theme.base, theme)];
+    if let Some(stage) = &f.stage {
+        lines.push(field("Stage", stage, theme.base, theme));
+    }
+    lines.push(field("Message", &f.message, theme.base, theme));
     lines.extend(evidence_lines(&f.evidence, width, theme));
     if let Some(src) = &f.source {
         lines.push(field("Source", &src.to_string(), theme.muted, theme));
