@@ -18,8 +18,9 @@ use crate::intoto::InTotoOutcome;
 use crate::intoto::links::link_file_name;
 use crate::verdict::{DigestSource, Evidence, Finding, Subject};
 
-pub const PRODUCT_MISSING: &str = "product-missing";
-pub const PRODUCT_HASH_MISMATCH: &str = "product-hash-mismatch";
+pub const PRODUCT_MISSING: crate::verdict::category::Category = crate::verdict::category::PRODUCT_MISSING;
+pub const PRODUCT_HASH_MISMATCH: crate::verdict::category::Category =
+    crate::verdict::category::PRODUCT_HASH_MISMATCH;
 
 /// The package as TUF serves it: its path, every hash the target lists, and
 /// the role that listed (signed) it.
@@ -45,7 +46,11 @@ pub fn evaluate(intoto: &InTotoOutcome, product: &str, target_sha256: Option<&st
 }
 
 /// The error finding for a binding that does not hold (None if it holds).
-pub fn finding(b: &Binding, served: &Served<'_>, intoto: &InTotoOutcome) -> Option<(String, Finding)> {
+pub fn finding(
+    b: &Binding,
+    served: &Served<'_>,
+    intoto: &InTotoOutcome,
+) -> Option<(crate::verdict::category::Category, Finding)> {
     if b.holds() {
         return None;
     }
@@ -73,7 +78,7 @@ pub fn finding(b: &Binding, served: &Served<'_>, intoto: &InTotoOutcome) -> Opti
         ),
     };
     let finding = Finding::error(category, subject, message).with_evidence(evidence(b, served, intoto));
-    Some((category.to_owned(), finding))
+    Some((category, finding))
 }
 
 /// Expected: the product in the last step's link; actual: the TUF target.
