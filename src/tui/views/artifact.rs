@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use super::chain::chain;
 use super::common::{draw_pane, empty, field, fit, list, short_digest};
-use super::findings::{artifact_failed, artifact_finding_lines, diff_spans, digest_lines_in};
+use super::evidence::{artifact_failed, artifact_finding_lines, diff_spans, digest_lines_in};
 use super::{Jump, View, ViewId};
 use crate::intoto::model::HashDict;
 use crate::intoto::rule::ArtifactType;

@@ -1,6 +1,7 @@
 //! Step (`3`): one step or inspection — the expected command against the
 //! recorded one, the functionaries' links and whether they counted towards
-//! the threshold k-of-n, then one list of every rule (materials, then
+//! the threshold k-of-n and agree (the verifier's threshold-agreement
+//! finding, with both digests of each artifact they disagree on), then one list of every rule (materials, then
 //! products) followed by the materials and products tables. The selected
 //! rule's trace — the queue before and after, what it consumed, what it
 //! failed on, and each unmatched artifact with both digests — shows beside
@@ -16,7 +17,9 @@ use serde_json::Value;
 
 use super::chain::{chain, status_span};
 use super::common::{command_text, draw_pane, empty, field, list, short_digest};
-use super::findings::{digest_lines_in, disagreement_lines, evidence_lines, source_lines};
+use super::evidence::{
+    artifact_disagreement, differing, digest_lines_in, disagreements, findings_about, step_findings_lines,
+};
 use super::{Jump, View, ViewId};
 use crate::intoto::LinkStatus;
 use crate::intoto::engine::{RuleOutcome, RuleResult, SectionResult};
@@ -26,8 +29,8 @@ use crate::tui::chain::{Item, ItemKind, main_digest};
 use crate::tui::state::State;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::text::untrusted_fit;
-use crate::tui::widgets::{severity_label, untrusted};
-use crate::verdict::{ArtifactDigests, Evidence, Finding, LinkDisagreement, Severity, Signer, Subject};
+use crate::tui::widgets::untrusted;
+use crate::verdict::{Finding, LinkDisagreement, Signer, Subject};
 
 pub struct StepView;
 
@@ -274,33 +277,6 @@ impl View for StepView {
     }
 }
 
-/// The findings about an item (its step or inspection, its rules, its
-/// links), in the document's order: the verifier's word on it, which the
-/// header and the detail pane show rather than re-deriving it.
-fn findings_about<'a>(state: &'a State, item: &Item) -> Vec<&'a Finding> {
-    state
-        .findings()
-        .iter()
-        .filter(|f| match &f.subject {
-            Subject::Step { name } | Subject::Inspection { name } => *name == item.name,
-            Subject::Rule { step, .. } => *step == item.name,
-            Subject::Link { path } => item.links.iter().any(|l| l.path == *path),
-            _ => false,
-        })
-        .collect()
-}
-
-/// The threshold-agreement evidence among an item's findings.
-fn disagreements<'a>(about: &[&'a Finding]) -> Vec<&'a LinkDisagreement> {
-    about
-        .iter()
-        .filter_map(|f| match &f.evidence {
-            Evidence::LinkDisagreement(d) => Some(d),
-            _ => None,
-        })
-        .collect()
-}
-
 /// The threshold line: k of n links counted, and whether the counted links
 /// agree (python in-toto's threshold constraints), as the verifier found.
 fn threshold_span(item: &Item, about: &[&Finding], theme: &Theme) -> Span<'static> {
@@ -460,7 +436,7 @@ fn detail(state: &State, item: &Item, width: usize, compact: bool, theme: &Theme
             lines
         }
         Some(Row::Heading(..)) | None => {
-            let mut lines = findings_lines(&about, width, theme);
+            let mut lines = step_findings_lines(&about, width, theme);
             lines.push(Line::styled(
                 "Select a rule to see its trace (]/[ step through the rules),",
                 theme.muted,
@@ -472,66 +448,6 @@ fn detail(state: &State, item: &Item, width: usize, compact: bool, theme: &Theme
             lines
         }
     }
-}
-
-/// The item's failures that no rule trace shows (threshold, agreement,
-/// signatures, missing links): each with its message and evidence, both
-/// digests of a disagreement included.
-fn findings_lines(about: &[&Finding], width: usize, theme: &Theme) -> Vec<Line<'static>> {
-    let mut lines = Vec::new();
-    for f in
-        about.iter().filter(|f| f.severity == Severity::Error && !matches!(f.subject, Subject::Rule { .. }))
-    {
-        // A disagreement's lines say all its message says, in fewer lines:
-        // at 80×24 both digests show without scrolling.
-        if let Evidence::LinkDisagreement(d) = &f.evidence {
-            lines.extend(disagreement_lines(d, width, false, theme));
-        } else {
-            let mut head = vec![severity_label(f.severity, theme), Span::raw("  ")];
-            head.extend(untrusted(&f.category, theme.title, theme));
-            lines.push(Line::from(head));
-            lines.push(field("Message", &f.message, theme.base, theme));
-            lines.extend(evidence_lines(&f.evidence, width, theme));
-        }
-        lines.push(Line::raw(""));
-    }
-    lines
-}
-
-/// The disagreement about one artifact of the table, if any.
-fn differing<'a>(
-    disagreements: &[&'a LinkDisagreement],
-    side: ArtifactType,
-    path: &str,
-) -> Option<(&'a LinkDisagreement, &'a ArtifactDigests)> {
-    let section = side_section(side);
-    disagreements
-        .iter()
-        .find_map(|d| Some((*d, d.artifacts.iter().find(|a| a.section == section && a.path == path)?)))
-}
-
-fn side_section(side: ArtifactType) -> &'static str {
-    match side {
-        ArtifactType::Materials => "materials",
-        ArtifactType::Products => "products",
-    }
-}
-
-/// One artifact the step's links disagree on: both links, both digests.
-fn artifact_disagreement(
-    d: &LinkDisagreement,
-    a: &ArtifactDigests,
-    width: usize,
-    theme: &Theme,
-) -> Vec<Line<'static>> {
-    let mut lines = vec![
-        Line::raw(""),
-        Line::styled("✘ the step's links disagree on it (threshold agreement)", theme.fail),
-    ];
-    lines.extend(source_lines(Some(&d.expected), Some(&d.actual), false, theme));
-    let (e, x) = (a.expected.clone().unwrap_or(Value::Null), a.actual.clone().unwrap_or(Value::Null));
-    lines.extend(digest_lines_in(&e, &x, width, theme));
-    lines
 }
 
 /// A rule and its trace; `compact` puts the rule and its outcome on one
