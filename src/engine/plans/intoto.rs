@@ -403,9 +403,9 @@ fn expiry_unit(
     });
 }
 
-/// Stage 5 for one link file. Its output, the key id that validly signed
-/// it, is also its fingerprint: re-signing a link with the same key changes
-/// nothing for the threshold.
+/// Stage 5 for one link file (and stage 6's reading of its payload). Its
+/// output, the key id that validly signed it, is also its fingerprint:
+/// re-signing a link with the same key changes nothing for the threshold.
 fn link_signature_unit(
     b: &mut PlanBuilder,
     payload: &UnitRef<Arc<Layout>>,
@@ -423,8 +423,14 @@ fn link_signature_unit(
         let sig = stages::link_signature(layout, s, &keyid, meta);
         let signer = sig.valid_key().map(|k| k.keyid.clone());
         let fingerprint = signer.clone().unwrap_or_default();
-        passed_if(signer.is_some(), signer, || sig.reason().unwrap_or_default())
-            .with_fingerprint(fingerprint.as_bytes())
+        let why = match (&signer, &meta.payload) {
+            (None, _) => sig.reason(),
+            // Validly signed, so it counts for the threshold (stage 5), but
+            // stage 6 cannot read it: the verdict reports it, no rule uses it.
+            (Some(_), Err(e)) => Some(format!("the payload is not valid in-toto metadata: {}", e.message)),
+            (Some(_), Ok(_)) => None,
+        };
+        passed_if(why.is_none(), signer, || why.unwrap_or_default()).with_fingerprint(fingerprint.as_bytes())
     })
 }
 
