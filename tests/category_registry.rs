@@ -131,6 +131,8 @@ mod tests {
         let dynamic: BTreeMap<(&str, &str), Vec<String>> = BTreeMap::from([
             // in-toto checks: `cat` is one of the in-toto vocabulary's constants.
             (("intoto/checks.rs", "cat"), vocabulary_modules(&files).into_iter().collect()),
+            // A parameter substitution error: `intoto::stages::SubstitutionError::category`.
+            (("intoto/verify.rs", "e.category()"), vec!["error-other".to_owned()]),
             // TUF: a `tuf::Category`.
             (("tuf/report.rs", "t.category.as_str()"), tuf_words()),
             (("tuf/report.rs", "e.category.as_str()"), tuf_words()),
