@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::intoto::engine::{SectionResult, rule_text};
 use crate::intoto::links::link_file_name;
@@ -22,8 +23,8 @@ use crate::intoto::{
 use crate::verdict::{Evidence, Finding, Severity, Subject};
 
 use super::{
-    Edge, GraphKind, ItemKind, ItemNode, ItemStatus, LayoutNode, LinkNode, LinkState, MatchEdge, Node, NodeId,
-    Side, SignState, SupplyGraph,
+    Edge, GraphKind, ItemKind, ItemNode, ItemStatus, LayoutNode, LinkNode, LinkState, MatchEdge, Node,
+    NodeId, Side, SignState, SupplyGraph,
 };
 
 /// One link file a step's functionaries could have written.
@@ -176,15 +177,19 @@ struct PendingMatch {
     edge: MatchEdge,
 }
 
+/// Adds the items of one (sub)layout below `layout`; returns whether one
+/// of them failed.
 fn add_layout<'a>(
     g: &mut SupplyGraph,
     layout: NodeId,
     trace: &'a LayoutTrace,
     findings: &[Finding],
     pending: &mut Pending<'a>,
-) {
+) -> bool {
+    let mut failed = false;
     for step in &trace.steps {
         let item = step_item(step, &trace.scope, findings);
+        failed |= item.status == ItemStatus::Fail;
         let s = g.add(Node::from_item(item));
         g.connect(layout, s, Edge::Contains);
         for keyid in &step.pubkeys {
@@ -196,17 +201,27 @@ fn add_layout<'a>(
         }
         add_links(g, s, step);
         pending.artifacts.push((s, [step.materials.as_ref(), step.products.as_ref()]));
-        let sections = [(&step.expected_materials, &step.materials), (&step.expected_products, &step.products)];
+        let sections =
+            [(&step.expected_materials, &step.materials), (&step.expected_products, &step.products)];
         pending.matches.extend(matches_of(s, &trace.scope, sections));
         for sub in &step.sublayouts {
-            let node = LayoutNode { path: sub.path.clone(), expires: sub.expires.clone(), scope: sub.scope.clone() };
+            let node =
+                LayoutNode { path: sub.path.clone(), expires: sub.expires.clone(), scope: sub.scope.clone() };
             let l = g.add(Node::Layout(Box::new(node)));
             g.connect(s, l, Edge::Contains);
-            add_layout(g, l, sub, findings, pending);
+            // A step fails with the sublayout it delegates to (python raises
+            // for the step when the recursive verification does).
+            if add_layout(g, l, sub, findings, pending)
+                && let Some(Node::Step(i)) = g.graph.node_weight_mut(s)
+            {
+                Arc::make_mut(i).status = ItemStatus::Fail;
+                failed = true;
+            }
         }
     }
     for inspection in &trace.inspections {
         let item = inspection_item(inspection, &trace.scope, findings);
+        failed |= item.status == ItemStatus::Fail;
         let i = g.add(Node::from_item(item));
         g.connect(layout, i, Edge::Contains);
         pending.artifacts.push((i, [inspection.materials.as_ref(), inspection.products.as_ref()]));
@@ -216,6 +231,7 @@ fn add_layout<'a>(
         ];
         pending.matches.extend(matches_of(i, &trace.scope, sections));
     }
+    failed
 }
 
 fn texts(rules: &[Vec<String>]) -> Vec<String> {

@@ -656,7 +656,8 @@ impl SupplyGraph {
         let mut d: Vec<(Sym, Sym)> =
             digests.map(|(alg, hex)| (self.strings.intern(alg), self.strings.intern(&hex))).collect();
         d.sort_by(|a, b| self.strings.resolve(a.0).cmp(self.strings.resolve(b.0)));
-        let id = self.add(Node::Artifact(ArtifactNode { item, side, broken: false, path, digests: d.into() }));
+        let id =
+            self.add(Node::Artifact(ArtifactNode { item, side, broken: false, path, digests: d.into() }));
         match side {
             Side::Products => self.connect(item, id, Edge::Produces),
             Side::Materials => self.connect(id, item, Edge::Consumes),
@@ -690,9 +691,10 @@ impl PartialEq for SupplyGraph {
             && a.raw_nodes().len() == b.raw_nodes().len()
             && a.raw_nodes().iter().zip(b.raw_nodes()).all(|(x, y)| x.weight == y.weight)
             && a.raw_edges().len() == b.raw_edges().len()
-            && a.raw_edges().iter().zip(b.raw_edges()).all(|(x, y)| {
-                (x.source(), x.target()) == (y.source(), y.target()) && x.weight == y.weight
-            })
+            && a.raw_edges()
+                .iter()
+                .zip(b.raw_edges())
+                .all(|(x, y)| (x.source(), x.target()) == (y.source(), y.target()) && x.weight == y.weight)
     }
 }
 

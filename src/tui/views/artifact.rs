@@ -50,7 +50,11 @@ fn current(state: &State) -> Option<(&Chain, &str)> {
 
 /// The sha256 (else the first) digest of an observation.
 fn main_digest(o: &Observation) -> Option<(&str, &str)> {
-    o.digests.iter().find(|(a, _)| a == "sha256").or_else(|| o.digests.first()).map(|(a, h)| (a.as_str(), h.as_str()))
+    o.digests
+        .iter()
+        .find(|(a, _)| a == "sha256")
+        .or_else(|| o.digests.first())
+        .map(|(a, h)| (a.as_str(), h.as_str()))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -206,10 +210,8 @@ fn detail(chain: &Chain, path: &str, width: usize, theme: &Theme) -> Vec<Line<'s
     head.push(status_span(st, theme));
     let mut lines = vec![Line::from(head)];
     let obs = &prov.observations;
-    lines.push(Line::styled(
-        format!("Digests at each step it passed through ({})", alg_of(obs)),
-        theme.title,
-    ));
+    lines
+        .push(Line::styled(format!("Digests at each step it passed through ({})", alg_of(obs)), theme.title));
     let name_w = obs.iter().map(|o| o.item_name.chars().count()).max().unwrap_or(8).clamp(8, 20);
     let full = width >= 2 + 2 + name_w + 10 + 64 + 2;
     let mut prev: Option<&str> = None;
@@ -314,7 +316,8 @@ fn provenance_path(prov: &Provenance, theme: &Theme) -> Vec<Line<'static>> {
             spans.push(Span::styled("✘ ", theme.fail));
         }
         spans.extend(untrusted(&first.item_name, if broken { theme.fail } else { theme.base }, theme));
-        let digest_on = |side: Side| seen.iter().find(|o| o.side == side).and_then(main_digest).map(|(_, h)| h);
+        let digest_on =
+            |side: Side| seen.iter().find(|o| o.side == side).and_then(main_digest).map(|(_, h)| h);
         let (m, p) = (digest_on(Side::Materials), digest_on(Side::Products));
         let note = match (m, p) {
             (Some(a), Some(b)) if a != b => " (modified)",

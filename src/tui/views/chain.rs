@@ -148,15 +148,16 @@ fn render_list(state: &State, chain: &Chain, theme: &Theme, area: Rect, buf: &mu
     let failed = chain.items.iter().filter(|i| i.status == ItemStatus::Fail).count();
     let rows = row_count(state, chain);
     let title = if state.filters.failures_only {
-        format!("Chain {} · failures only: {rows} of {} items", chain.layout, chain.items.len())
+        format!("Chain · failures only: {rows} of {} items · {}", chain.items.len(), chain.layout)
     } else {
         format!("Chain {} · {} items, {} failed", chain.layout, chain.items.len(), failed)
     };
     let title = crate::sanitize::sanitize(&title).into_owned();
     let inner = draw_pane(title, state.pane == 0, theme, area, buf);
     if rows == 0 && state.filters.failures_only {
-        let text = "✔ no item failed and no flow is broken (f shows every item)";
-        Line::styled(text, theme.pass).render(Rect::new(inner.x, inner.y, inner.width, 1.min(inner.height)), buf);
+        let text = "✔ no item failed, no flow broken (f: all)";
+        Line::styled(text, theme.pass)
+            .render(Rect::new(inner.x, inner.y, inner.width, 1.min(inner.height)), buf);
         return;
     }
     let name_w = chain.items.iter().map(|i| i.display_name().chars().count()).max().unwrap_or(8).clamp(8, 24);
@@ -164,7 +165,9 @@ fn render_list(state: &State, chain: &Chain, theme: &Theme, area: Rect, buf: &mu
     list(inner, rows, cursor, state.pane == 0, theme, buf, |row| {
         item_at(state, chain, row)
             .and_then(|i| Some((i, chain.items.get(i)?)))
-            .map_or_else(Line::default, |(i, item)| lane_row(state, chain, i, item, name_w, inner.width, theme))
+            .map_or_else(Line::default, |(i, item)| {
+                lane_row(state, chain, i, item, name_w, inner.width, theme)
+            })
     });
 }
 

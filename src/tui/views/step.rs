@@ -68,11 +68,7 @@ fn split(body: Rect) -> Areas {
 /// The item shown: the selection's, else the Chain view's cursor.
 pub fn current(state: &State) -> Option<(usize, &Item)> {
     let chain = chain(state)?;
-    let index = state
-        .selection
-        .as_ref()
-        .and_then(|s| chain.find(s))
-        .or_else(|| selected_item(state))?;
+    let index = state.selection.as_ref().and_then(|s| chain.find(s)).or_else(|| selected_item(state))?;
     Some((index, chain.items.get(index)?))
 }
 
