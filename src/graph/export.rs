@@ -218,7 +218,7 @@ fn node_json(g: &SupplyGraph, id: NodeId) -> Value {
         }
         Node::Artifact(a) => {
             let digests: serde_json::Map<String, Value> =
-                g.digests(a).into_iter().map(|(k, h)| (k.to_owned(), Value::from(h))).collect();
+                g.digests(a).into_iter().map(|(k, h)| (k, Value::from(h))).collect();
             json!({"path": g.strings.resolve(a.path), "side": a.side.as_str(), "item": format!("n{}", a.item.index()), "digests": digests, "broken": a.broken})
         }
         Node::Key(k) => json!({"keyid": k.keyid, "keytype": k.keytype}),

@@ -351,8 +351,8 @@ fn add_artifacts(g: &mut SupplyGraph, item: NodeId, sections: [Option<&SectionRe
     g.graph.reserve_nodes(materials.len() + products.len());
     g.graph.reserve_edges(materials.len() + products.len());
     for (side, arts) in [(Side::Materials, &materials), (Side::Products, &products)] {
-        for (path, hashes) in arts.iter() {
-            g.add_artifact(item, side, path, hashes.iter());
+        for path in arts.keys() {
+            g.add_artifact(item, side, path);
         }
     }
     for section in sections.into_iter().flatten() {

@@ -14,10 +14,11 @@
 //! plus the structural records (link → step), contains (layout → item,
 //! step → sublayout) and lists (role → target).
 //!
-//! Scale: artifact paths, algorithms and digests are interned, artifact
-//! nodes are small and inline, and every edge is built per rule or per
-//! artifact, never per pair of artifacts — 3 steps × 100,000 artifacts is
-//! 600,000 artifact nodes and as many edges.
+//! Scale: artifact paths are interned, artifact nodes are small and inline
+//! (their digests stay in the verifier's recorded artifacts, which the item
+//! node shares), and every edge is built per rule or per artifact, never per
+//! pair of artifacts — 3 steps × 100,000 artifacts is 600,000 artifact nodes
+//! and as many edges.
 //!
 //! Modules: [`intoto`] and [`tuf`] build graphs, [`query`] answers the
 //! views' questions, [`draw`] lays a graph out in layers and lanes (plain
@@ -46,7 +47,7 @@ pub type NodeId = NodeIndex<u32>;
 /// An edge of the graph.
 pub type EdgeId = EdgeIndex<u32>;
 
-/// An interned string (artifact path, hash algorithm, digest).
+/// An interned string (an artifact path).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Sym(u32);
 
@@ -233,6 +234,15 @@ impl ItemNode {
         self.rules().count()
     }
 
+    /// The artifacts of one side of the link the rules were evaluated over.
+    pub fn recorded(&self, side: Side) -> Option<&crate::intoto::model::Artifacts> {
+        let section = self.materials.as_ref().or(self.products.as_ref())?;
+        Some(match side {
+            Side::Materials => &section.materials,
+            Side::Products => &section.products,
+        })
+    }
+
     /// "package" or "sub › package" for items inside a sublayout.
     pub fn display_name(&self) -> String {
         if self.scope.is_empty() {
@@ -272,7 +282,8 @@ pub fn link_word(status: &LinkStatus) -> &'static str {
     }
 }
 
-/// One path on one side of one step or inspection.
+/// One path on one side of one step or inspection; its digests are the
+/// item's recorded ones ([`SupplyGraph::digests`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ArtifactNode {
     /// The step or inspection.
@@ -281,8 +292,6 @@ pub struct ArtifactNode {
     /// A rule of this item's side failed on it or could not consume it.
     pub broken: bool,
     pub path: Sym,
-    /// (algorithm, hex digest), sorted by algorithm.
-    pub digests: Box<[(Sym, Sym)]>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -476,8 +485,8 @@ pub struct SupplyGraph {
     keys: HashMap<String, NodeId>,
     roles: HashMap<String, NodeId>,
     targets: HashMap<String, NodeId>,
-    /// Artifact nodes by path, in insertion order.
-    artifacts: HashMap<Sym, Vec<NodeId>>,
+    /// Artifact nodes by path (indexed by [`Sym`]), in insertion order.
+    artifacts: Vec<Vec<NodeId>>,
     /// The root layout (in-toto).
     pub root: Option<NodeId>,
 }
@@ -495,7 +504,7 @@ impl SupplyGraph {
             keys: HashMap::new(),
             roles: HashMap::new(),
             targets: HashMap::new(),
-            artifacts: HashMap::new(),
+            artifacts: Vec::new(),
             root: None,
         }
     }
@@ -560,7 +569,11 @@ impl SupplyGraph {
 
     /// Artifact nodes of `path`, one per step side that records it.
     pub fn artifacts_at(&self, path: &str) -> &[NodeId] {
-        self.strings.get(path).and_then(|s| self.artifacts.get(&s)).map(Vec::as_slice).unwrap_or(&[])
+        self.strings
+            .get(path)
+            .and_then(|s| self.artifacts.get(s.0 as usize))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 
     /// The artifact of `path` on `side` of item `item`.
@@ -614,8 +627,14 @@ impl SupplyGraph {
             _ => None,
         };
         let id = self.graph.add_node(node);
-        if let Some(p) = artifact_path {
-            self.artifacts.entry(p).or_default().push(id);
+        if let Some(Sym(p)) = artifact_path {
+            let p = p as usize;
+            if self.artifacts.len() <= p {
+                self.artifacts.resize_with(p + 1, Vec::new);
+            }
+            if let Some(nodes) = self.artifacts.get_mut(p) {
+                nodes.push(id);
+            }
         }
         if let Some(key) = item_key {
             self.items.entry(key).or_insert(id);
@@ -645,19 +664,9 @@ impl SupplyGraph {
     }
 
     /// Adds an artifact node for `path` on `side` of `item`, with its edge.
-    pub(crate) fn add_artifact<'a>(
-        &mut self,
-        item: NodeId,
-        side: Side,
-        path: &str,
-        digests: impl Iterator<Item = (&'a str, std::borrow::Cow<'a, str>)>,
-    ) -> NodeId {
+    pub(crate) fn add_artifact(&mut self, item: NodeId, side: Side, path: &str) -> NodeId {
         let path = self.strings.intern(path);
-        let mut d: Vec<(Sym, Sym)> =
-            digests.map(|(alg, hex)| (self.strings.intern(alg), self.strings.intern(&hex))).collect();
-        d.sort_by(|a, b| self.strings.resolve(a.0).cmp(self.strings.resolve(b.0)));
-        let id =
-            self.add(Node::Artifact(ArtifactNode { item, side, broken: false, path, digests: d.into() }));
+        let id = self.add(Node::Artifact(ArtifactNode { item, side, broken: false, path }));
         match side {
             Side::Products => self.connect(item, id, Edge::Produces),
             Side::Materials => self.connect(id, item, Edge::Consumes),
@@ -665,14 +674,25 @@ impl SupplyGraph {
         id
     }
 
-    /// The digests of an artifact node as strings.
-    pub fn digests(&self, artifact: &ArtifactNode) -> Vec<(&str, &str)> {
-        artifact.digests.iter().map(|(a, h)| (self.strings.resolve(*a), self.strings.resolve(*h))).collect()
+    /// The digests of an artifact node, (algorithm, hex digest) sorted by
+    /// algorithm: what its item recorded for it.
+    pub fn digests(&self, artifact: &ArtifactNode) -> Vec<(String, String)> {
+        let recorded = self.node(artifact.item).and_then(Node::item).and_then(|i| i.recorded(artifact.side));
+        let Some(hashes) = recorded.and_then(|r| r.get(self.strings.resolve(artifact.path))) else {
+            return Vec::new();
+        };
+        let mut out: Vec<(String, String)> =
+            hashes.iter().map(|(a, h)| (a.to_owned(), h.into_owned())).collect();
+        out.sort();
+        out
     }
 
     /// Every artifact path any item recorded, sorted by the path's text.
     pub fn artifact_paths(&self) -> Vec<Sym> {
-        let mut paths: Vec<Sym> = self.artifacts.keys().copied().collect();
+        let mut paths: Vec<Sym> = (0..self.artifacts.len())
+            .filter(|&i| self.artifacts.get(i).is_some_and(|a| !a.is_empty()))
+            .map(|i| Sym(u32::try_from(i).unwrap_or(u32::MAX)))
+            .collect();
         paths.sort_unstable_by(|a, b| self.strings.resolve(*a).cmp(self.strings.resolve(*b)));
         paths
     }

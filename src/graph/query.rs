@@ -81,8 +81,7 @@ impl SupplyGraph {
         let mut observations: Vec<Observation> = Vec::with_capacity(arts.len());
         for a in arts {
             let Node::Artifact(n) = &self.graph[a] else { continue };
-            let digests: Vec<(String, String)> =
-                self.digests(n).into_iter().map(|(x, y)| (x.to_owned(), y.to_owned())).collect();
+            let digests = self.digests(n);
             let changed = observations.last().is_some_and(|prev| prev.digests != digests);
             let item_name = self.graph[n.item].item().map(|i| i.name.clone()).unwrap_or_default();
             observations.push(Observation {
