@@ -6,105 +6,20 @@
 //! where the rule could not consume what it matched. Nothing is read from
 //! disk again and no check is repeated: the graph is the verdict's shape.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::intoto::engine::{SectionResult, rule_text};
-use crate::intoto::links::link_file_name;
-use crate::intoto::metadata::{self, Metadata};
-use crate::intoto::model::{Layout, Payload};
-use crate::intoto::params;
 use crate::intoto::rule::{ArtifactRule, ArtifactType};
-use crate::intoto::verify::VerifierKey;
+use crate::intoto::stages::VerifierKey;
 use crate::intoto::{
     Error, InTotoOutcome, InspectionTrace, LayoutTrace, LinkStatus, LinkTrace, StepTrace, VerifyOptions,
 };
 use crate::verdict::{Evidence, Finding, Severity, Subject};
 
 use super::{
-    Edge, GraphKind, ItemKind, ItemNode, ItemStatus, LayoutNode, LinkNode, LinkState, MatchEdge, Node,
-    NodeId, Side, SignState, SupplyGraph,
+    Edge, GraphKind, ItemKind, ItemNode, ItemStatus, LayoutNode, LinkNode, MatchEdge, Node, NodeId, Side,
+    SignState, SupplyGraph,
 };
-
-/// One link file a step's functionaries could have written.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LinkCandidate {
-    pub step: String,
-    /// The authorized key id (or subkey id) whose prefix names the file.
-    pub keyid: String,
-    pub path: PathBuf,
-}
-
-/// A step name that would make the link path leave the link directory.
-fn unsafe_name(name: &str) -> bool {
-    name.contains('\0') || name.starts_with('/') || name.split('/').any(|c| c == "..")
-}
-
-/// Every link file the layout's steps name, in step and `pubkeys` order
-/// (python `load_links_for_layout`: authorized key ids and their subkeys).
-pub fn link_candidates(layout: &Layout, link_dir: &Path) -> Vec<LinkCandidate> {
-    let mut out = Vec::new();
-    for step in layout.steps.iter().filter(|s| !unsafe_name(&s.name)) {
-        let mut ids: Vec<String> = Vec::new();
-        for auth in &step.pubkeys {
-            let subkeys = layout.keys.get(auth).map(|k| k.subkeys.clone()).unwrap_or_default();
-            for id in std::iter::once(auth.clone()).chain(subkeys) {
-                if !ids.contains(&id) {
-                    ids.push(id);
-                }
-            }
-        }
-        for keyid in ids {
-            let path = link_dir.join(link_file_name(&step.name, &keyid));
-            out.push(LinkCandidate { step: step.name.clone(), keyid, path });
-        }
-    }
-    out
-}
-
-/// The layout payload of loaded metadata, after parameter substitution.
-pub fn layout_of(meta: &Metadata, params: Option<&BTreeMap<String, String>>) -> Option<Layout> {
-    let Ok(Payload::Layout(l)) = &meta.payload else { return None };
-    let mut layout = (**l).clone();
-    if let Some(p) = params {
-        let sub = |rules: &mut Vec<Vec<String>>| {
-            for el in rules.iter_mut().flatten() {
-                if let Ok(s) = params::format(el, p) {
-                    *el = s;
-                }
-            }
-        };
-        for s in &mut layout.steps {
-            sub(&mut s.expected_materials);
-            sub(&mut s.expected_products);
-        }
-        for i in &mut layout.inspect {
-            sub(&mut i.expected_materials);
-            sub(&mut i.expected_products);
-        }
-    }
-    Some(layout)
-}
-
-/// Checks the signature on a link with the layout key authorized as `keyid`.
-pub fn link_signature(layout: &Layout, keyid: &str, meta: &Metadata) -> LinkState {
-    let key = layout
-        .keys
-        .get(keyid)
-        .or_else(|| layout.keys.values().find(|k| k.subkeys.iter().any(|s| s == keyid)));
-    let Some(k) = key else { return LinkState::BadSignature("no layout key for this key id".into()) };
-    match &k.key {
-        Err(why) => LinkState::BadSignature(format!("the functionary key cannot verify signatures: {why}")),
-        Ok(pk) => match meta.verify(&k.keyid, &k.subkeys, pk) {
-            metadata::SigCheck::Valid { .. } => LinkState::Signed,
-            metadata::SigCheck::NoSignature => {
-                LinkState::BadSignature(format!("No signature found for key '{}'", k.keyid))
-            }
-            metadata::SigCheck::Invalid(why) => LinkState::BadSignature(why),
-        },
-    }
-}
 
 /// Verifies `opts` (as `trailscope verify` does) and builds the graph of
 /// the result. `Err` only when verification cannot start (the layout cannot
@@ -122,7 +37,7 @@ pub fn from_options(opts: &VerifyOptions) -> Result<SupplyGraph, Error> {
 pub fn from_outcome(outcome: &InTotoOutcome, layout_keys: &[String]) -> SupplyGraph {
     let mut g = SupplyGraph::new(GraphKind::InToto);
     g.verdict = Some(outcome.verdict);
-    g.category = Some(outcome.category.clone());
+    g.category = Some(outcome.category);
     let trace = &outcome.layout;
     let root = g.add(Node::Layout(Box::new(LayoutNode {
         path: trace.path.clone(),

@@ -41,6 +41,7 @@ use serde_json::Value;
 use crate::intoto::LinkStatus;
 use crate::intoto::engine::{RuleResult, SectionResult};
 use crate::verdict::Verdict;
+use crate::verdict::category::Category;
 
 /// A node of the graph.
 pub type NodeId = NodeIndex<u32>;
@@ -103,32 +104,6 @@ impl Side {
         match self {
             Side::Materials => "materials",
             Side::Products => "products",
-        }
-    }
-}
-
-/// What became of a link file while loading and checking it, as the
-/// engine's link units report it (graph nodes carry the verifier's own
-/// [`LinkStatus`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LinkState {
-    /// Validly signed by the functionary key it is named after.
-    Signed,
-    /// Loaded, but the signature did not verify (or no layout key for it).
-    BadSignature(String),
-    /// Not valid in-toto metadata.
-    Malformed(String),
-    /// No such file.
-    Missing,
-}
-
-impl LinkState {
-    pub fn word(&self) -> &'static str {
-        match self {
-            LinkState::Signed => "signed",
-            LinkState::BadSignature(_) => "bad-signature",
-            LinkState::Malformed(_) => "malformed",
-            LinkState::Missing => "missing",
         }
     }
 }
@@ -478,7 +453,7 @@ pub struct SupplyGraph {
     /// The verdict of the verification the graph was built from.
     pub verdict: Option<Verdict>,
     /// Its category (`pass`, or the reference-order first failure's).
-    pub category: Option<String>,
+    pub category: Option<Category>,
     /// Steps and inspections by (scope, name).
     items: HashMap<(Vec<String>, String), NodeId>,
     links: HashMap<String, NodeId>,
