@@ -202,7 +202,11 @@ fn time_travel_re_verifies_the_real_chain() {
 
 #[test]
 fn a_and_shift_a_switch_between_the_demo_scenarios() {
-    let (session, at) = open::demo_session("act3-adversary", true).unwrap();
+    let (session, at) = open::demo_session(
+        "act3-adversary",
+        &OpenOptions { run_inspections: true, ..OpenOptions::default() },
+    )
+    .unwrap();
     let tui = TuiOptions { at, ..TuiOptions::default() };
     let mut app = App::new(session, load_builtin("dark").unwrap(), &tui);
     app.handle_event(&Event::Resize(120, 40));

@@ -1,5 +1,7 @@
-//! Overview (`1`): the verdict with glyph and word, counts by severity, the
-//! first failure with a one-key jump to it (Enter or `x`), and the expiry
+//! Overview (`1`): the verdict with glyph and word, the trust anchor it
+//! started from (trusted root and its version, layout and layout key ids),
+//! counts by severity, the first failure with a one-key jump to it (Enter or
+//! `x`) and, for a bridge run, the stage it failed in, and the expiry
 //! timeline of every piece of metadata at the evaluation time.
 
 use ratatui::buffer::Buffer;
@@ -10,20 +12,28 @@ use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 
 use super::{Jump, View, ViewId};
 use crate::report::text::{kind_word, subject_label};
+use crate::tui::anchor::{Anchor, LayoutAnchor, RootAnchor};
 use crate::tui::model::{Expiry, ExpiryStatus, Model, relative};
 use crate::tui::state::{Run, State};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::status::{unit_counts, verdict_span};
 use crate::tui::widgets::{run_label, severity_label, untrusted};
-use crate::verdict::{Evidence, Severity, count};
+use crate::verdict::{Evidence, Kind, Severity, count};
 
 pub struct OverviewView;
 
-const SUMMARY_HEIGHT: u16 = 8;
+/// The most lines the summary holds (verdict, two anchor lines, counts,
+/// units, first failure and its message, stage, failure, the jump hint),
+/// with its border.
+const SUMMARY_MAX_HEIGHT: u16 = 12;
+/// Layout key ids shown before "+N more".
+const KEYIDS_SHOWN: usize = 3;
+/// Hex digits of a key id shown.
+const KEYID_CHARS: usize = 8;
 
-fn split(body: Rect) -> (Rect, Rect) {
+fn split(body: Rect, summary_height: u16) -> (Rect, Rect) {
     let [summary, timeline] =
-        Layout::vertical([Constraint::Length(SUMMARY_HEIGHT), Constraint::Min(3)]).areas(body);
+        Layout::vertical([Constraint::Length(summary_height), Constraint::Min(3)]).areas(body);
     (summary, timeline)
 }
 
@@ -48,7 +58,9 @@ impl View for OverviewView {
     }
 
     fn list_height(&self, body: Rect) -> usize {
-        split(body).1.height.saturating_sub(2) as usize
+        // The fewest timeline rows shown (the summary at its tallest), so
+        // scrolling never leaves the selected row below the border.
+        split(body, SUMMARY_MAX_HEIGHT).1.height.saturating_sub(2) as usize
     }
 
     fn row_text(&self, state: &State, row: usize) -> String {
@@ -71,8 +83,13 @@ impl View for OverviewView {
     }
 
     fn render(&self, state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
-        let (summary, timeline) = split(area);
-        render_summary(state, theme, summary, buf);
+        let lines = match &state.model {
+            None => pending_lines(state, theme),
+            Some(model) => summary_lines(state, model, theme),
+        };
+        let height = (lines.len() as u16 + 2).clamp(8, SUMMARY_MAX_HEIGHT);
+        let (summary, timeline) = split(area, height);
+        render_summary(lines, theme, summary, buf);
         render_timeline(state, theme, timeline, buf);
     }
 }
@@ -81,14 +98,10 @@ fn block<'a>(title: String, theme: &Theme) -> Block<'a> {
     Block::bordered().border_style(theme.border).title(Span::styled(format!(" {title} "), theme.title))
 }
 
-fn render_summary(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
+fn render_summary(lines: Vec<Line<'static>>, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let block = block("Verdict".to_owned(), theme);
     let inner = block.inner(area);
     block.render(area, buf);
-    let lines = match &state.model {
-        None => pending_lines(state, theme),
-        Some(model) => summary_lines(state, model, theme),
-    };
     Paragraph::new(lines).wrap(Wrap { trim: false }).render(inner, buf);
 }
 
@@ -126,10 +139,79 @@ fn summary_lines(state: &State, model: &Model, theme: &Theme) -> Vec<Line<'stati
         Span::raw("   "),
         severity_count(Severity::Info, c.info, theme),
     ]);
-    let mut lines = vec![Line::from(verdict), counts];
+    let mut lines = vec![Line::from(verdict)];
+    lines.extend(model.anchor.as_ref().map(|a| anchor_lines(a, doc.kind, theme)).unwrap_or_default());
+    lines.push(counts);
     lines.extend(units_line(state, theme));
     lines.extend(first_failure_lines(model, theme));
     lines
+}
+
+/// Which trusted root and which layout the verdict rests on.
+fn anchor_lines(anchor: &Anchor, kind: Kind, theme: &Theme) -> Vec<Line<'static>> {
+    let mut parts: Vec<Vec<Span<'static>>> = Vec::new();
+    if let Some(root) = &anchor.root {
+        parts.push(root_spans(root, theme));
+    }
+    match (&anchor.layout, kind) {
+        (Some(layout), _) => parts.push(layout_spans(layout, theme)),
+        (None, Kind::Bridge) => parts.push(vec![
+            Span::styled("layout ", theme.muted),
+            Span::styled("not reached (no layout came through TUF)", theme.muted),
+        ]),
+        (None, _) => {}
+    }
+    parts
+        .into_iter()
+        .enumerate()
+        .map(|(i, spans)| {
+            let label = if i == 0 { "Anchor    " } else { "          " };
+            let mut line = vec![Span::styled(label, theme.muted)];
+            line.extend(spans);
+            Line::from(line)
+        })
+        .collect()
+}
+
+fn root_spans(root: &RootAnchor, theme: &Theme) -> Vec<Span<'static>> {
+    let mut spans = vec![Span::styled("trusted root ", theme.muted)];
+    spans.extend(untrusted(&root.file, theme.base, theme));
+    match (root.version, root.trusted) {
+        (Some(v), Some(t)) if t != v => {
+            spans.push(Span::styled(format!(" v{v}"), theme.base));
+            spans.push(Span::styled(format!(" → rotated to v{t}"), theme.muted));
+        }
+        (Some(v), _) => spans.push(Span::styled(format!(" v{v}"), theme.base)),
+        (None, _) => spans.push(Span::styled(" (did not load)", theme.fail)),
+    }
+    spans
+}
+
+fn layout_spans(layout: &LayoutAnchor, theme: &Theme) -> Vec<Span<'static>> {
+    let mut spans = vec![Span::styled("layout ", theme.muted)];
+    spans.extend(untrusted(&layout.file, theme.base, theme));
+    if layout.from_tuf {
+        spans.push(Span::styled(" (TUF target)", theme.muted));
+    }
+    let word = if layout.keyids.len() == 1 { "key" } else { "keys" };
+    spans.push(Span::styled(format!(" · {word} "), theme.muted));
+    if layout.keyids.is_empty() {
+        spans.push(Span::styled("none", theme.fail));
+    }
+    let shown: Vec<String> = layout
+        .keyids
+        .iter()
+        .take(KEYIDS_SHOWN)
+        .map(|k| {
+            let short: String = k.chars().take(KEYID_CHARS).collect();
+            if short.len() < k.len() { format!("{short}…") } else { short }
+        })
+        .collect();
+    spans.extend(untrusted(&shown.join(" "), theme.base, theme));
+    if layout.keyids.len() > KEYIDS_SHOWN {
+        spans.push(Span::styled(format!(" +{} more", layout.keyids.len() - KEYIDS_SHOWN), theme.muted));
+    }
+    spans
 }
 
 /// The engine's units while a run streams in (empty otherwise).
@@ -171,6 +253,12 @@ fn first_failure_lines(model: &Model, theme: &Theme) -> Vec<Line<'static>> {
     let mut message = vec![Span::raw("          ")];
     message.extend(untrusted(&f.message, theme.base, theme));
     lines.push(Line::from(message));
+    // A bridge failure names the stage it stopped in, whatever else it names.
+    if let Some(stage) = &model.doc.stage {
+        let mut spans = vec![Span::styled("Stage     ", theme.muted)];
+        spans.extend(untrusted(stage, theme.fail, theme));
+        lines.push(Line::from(spans));
+    }
     if let Some(failure) = &model.doc.failure {
         let mut spans = vec![Span::styled("Failure   ", theme.muted)];
         for (k, v) in [("step", &failure.step), ("rule", &failure.rule), ("artifact", &failure.artifact)] {
@@ -180,10 +268,6 @@ fn first_failure_lines(model: &Model, theme: &Theme) -> Vec<Line<'static>> {
                 spans.push(Span::raw("  "));
             }
         }
-        lines.push(Line::from(spans));
-    } else if let Some(stage) = &model.doc.stage {
-        let mut spans = vec![Span::styled("Stage     ", theme.muted)];
-        spans.extend(untrusted(stage, theme.base, theme));
         lines.push(Line::from(spans));
     }
     lines.push(Line::from(vec![
