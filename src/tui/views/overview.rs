@@ -8,7 +8,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Block, Paragraph, Widget};
 
 use super::{Jump, View, ViewId};
 use crate::report::text::{kind_word, subject_label};
@@ -23,9 +23,13 @@ use crate::verdict::{Evidence, Kind, Severity, count};
 pub struct OverviewView;
 
 /// The most lines the summary holds (verdict, two anchor lines, counts,
-/// units, first failure and its message, stage, failure, the jump hint),
-/// with its border.
-const SUMMARY_MAX_HEIGHT: u16 = 12;
+/// units, first failure, two rows of its message, stage, failure, the jump
+/// hint), with its border. Every line is cut to one row, so this is exact.
+const SUMMARY_MAX_HEIGHT: u16 = 13;
+/// Rows of the first failure's message (or a run's error) before it is cut.
+const MESSAGE_ROWS: usize = 2;
+/// The indentation of the summary's values.
+const INDENT: usize = 10;
 /// Layout key ids shown before "+N more".
 const KEYIDS_SHOWN: usize = 3;
 /// Hex digits of a key id shown.
@@ -83,10 +87,12 @@ impl View for OverviewView {
     }
 
     fn render(&self, state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
+        let width = area.width.saturating_sub(2) as usize;
         let lines = match &state.model {
-            None => pending_lines(state, theme),
-            Some(model) => summary_lines(state, model, theme),
+            None => pending_lines(state, width, theme),
+            Some(model) => summary_lines(state, model, width, theme),
         };
+        let lines: Vec<Line<'static>> = lines.into_iter().map(|l| fit(l, width)).collect();
         let height = (lines.len() as u16 + 2).clamp(8, SUMMARY_MAX_HEIGHT);
         let (summary, timeline) = split(area, height);
         render_summary(lines, theme, summary, buf);
@@ -102,16 +108,92 @@ fn render_summary(lines: Vec<Line<'static>>, theme: &Theme, area: Rect, buf: &mu
     let block = block("Verdict".to_owned(), theme);
     let inner = block.inner(area);
     block.render(area, buf);
-    Paragraph::new(lines).wrap(Wrap { trim: false }).render(inner, buf);
+    Paragraph::new(lines).render(inner, buf);
 }
 
-fn pending_lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
+/// One character of a line with its style.
+type Cell = (char, Style);
+
+fn cells(spans: &[Span<'static>]) -> Vec<Cell> {
+    spans.iter().flat_map(|s| s.content.chars().map(move |c| (c, s.style))).collect()
+}
+
+fn char_width(c: char) -> usize {
+    unicode_width::UnicodeWidthChar::width(c).unwrap_or(0)
+}
+
+/// Cells back into spans, one per run of a style.
+fn spans_of(cells: &[Cell]) -> Vec<Span<'static>> {
+    let mut out: Vec<Span<'static>> = Vec::new();
+    for &(c, style) in cells {
+        match out.last_mut() {
+            Some(last) if last.style == style => last.content.to_mut().push(c),
+            _ => out.push(Span::styled(c.to_string(), style)),
+        }
+    }
+    out
+}
+
+/// How many of `cells` fit in `width` columns.
+fn fitting(cells: &[Cell], width: usize) -> usize {
+    let mut used = 0;
+    cells
+        .iter()
+        .take_while(|(c, _)| {
+            used += char_width(*c);
+            used <= width
+        })
+        .count()
+}
+
+/// Cells cut to `width` columns, the last one `…` when something was cut.
+fn cut(cells: &[Cell], width: usize) -> Vec<Span<'static>> {
+    if fitting(cells, width) == cells.len() {
+        return spans_of(cells);
+    }
+    let n = fitting(cells, width.saturating_sub(1));
+    let style = cells.get(n).map(|c| c.1).unwrap_or_default();
+    let mut spans = spans_of(&cells[..n]);
+    spans.push(Span::styled("…", style));
+    spans
+}
+
+/// `line` cut to one row of `width` columns.
+fn fit(line: Line<'static>, width: usize) -> Line<'static> {
+    Line::from(cut(&cells(&line.spans), width))
+}
+
+/// `spans` in at most `rows` rows of `width` columns after `label`
+/// (indented below it), broken at spaces, the last row cut with `…`.
+fn wrapped(label: Span<'static>, spans: &[Span<'static>], width: usize, rows: usize) -> Vec<Line<'static>> {
+    let room = width.saturating_sub(INDENT).max(1);
+    let mut rest: &[Cell] = &cells(spans);
+    let mut lines = Vec::new();
+    while !rest.is_empty() && lines.len() < rows {
+        let first = if lines.is_empty() { label.clone() } else { Span::raw(" ".repeat(INDENT)) };
+        let mut n = fitting(rest, room);
+        let last = lines.len() + 1 == rows;
+        if n < rest.len() && !last {
+            // Break after the last space that fits, unless the word alone is wider.
+            if let Some(space) = rest[..n].iter().rposition(|(c, _)| *c == ' ').filter(|&p| p > 0) {
+                n = space + 1;
+            }
+        }
+        let row = if last { cut(rest, room) } else { spans_of(&rest[..n.max(1)]) };
+        let mut line = vec![first];
+        line.extend(row);
+        lines.push(Line::from(line));
+        rest = if last { &[] } else { &rest[n.max(1).min(rest.len())..] };
+    }
+    lines
+}
+
+fn pending_lines(state: &State, width: usize, theme: &Theme) -> Vec<Line<'static>> {
     let mut lines = vec![Line::from(vec![Span::styled("Verdict   ", theme.muted), run_label(state, theme)])];
     match &state.run {
         Run::Failed(e) => {
-            let mut spans = vec![Span::styled("Error     ", theme.muted)];
-            spans.extend(untrusted(e, theme.error_text, theme));
-            lines.push(Line::from(spans));
+            let label = Span::styled("Error     ", theme.muted);
+            lines.extend(wrapped(label, &untrusted(e, theme.error_text, theme), width, MESSAGE_ROWS));
         }
         _ => lines
             .push(Line::from(Span::styled("○ pending: results appear here as they arrive", theme.pending))),
@@ -120,7 +202,7 @@ fn pending_lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
     lines
 }
 
-fn summary_lines(state: &State, model: &Model, theme: &Theme) -> Vec<Line<'static>> {
+fn summary_lines(state: &State, model: &Model, width: usize, theme: &Theme) -> Vec<Line<'static>> {
     let doc = &model.doc;
     let mut verdict = vec![Span::styled("Verdict   ", theme.muted), verdict_span(doc.verdict, theme)];
     verdict.push(Span::styled("  category ", theme.muted));
@@ -143,7 +225,7 @@ fn summary_lines(state: &State, model: &Model, theme: &Theme) -> Vec<Line<'stati
     lines.extend(model.anchor.as_ref().map(|a| anchor_lines(a, doc.kind, theme)).unwrap_or_default());
     lines.push(counts);
     lines.extend(units_line(state, theme));
-    lines.extend(first_failure_lines(model, theme));
+    lines.extend(first_failure_lines(model, width, theme));
     lines
 }
 
@@ -236,7 +318,7 @@ fn severity_count(severity: Severity, n: usize, theme: &Theme) -> Span<'static> 
     Span::styled(format!("{glyph} {n} {}{word}", severity.word()), style)
 }
 
-fn first_failure_lines(model: &Model, theme: &Theme) -> Vec<Line<'static>> {
+fn first_failure_lines(model: &Model, width: usize, theme: &Theme) -> Vec<Line<'static>> {
     let Some(index) = model.first_failure() else {
         return vec![Line::from(vec![
             Span::styled("First     ", theme.muted),
@@ -250,9 +332,8 @@ fn first_failure_lines(model: &Model, theme: &Theme) -> Vec<Line<'static>> {
     head.push(Span::styled(" · ", theme.muted));
     head.extend(untrusted(&subject_label(&f.subject), theme.base, theme));
     let mut lines = vec![Line::from(head)];
-    let mut message = vec![Span::raw("          ")];
-    message.extend(untrusted(&f.message, theme.base, theme));
-    lines.push(Line::from(message));
+    let message = untrusted(&f.message, theme.base, theme);
+    lines.extend(wrapped(Span::raw(" ".repeat(INDENT)), &message, width, MESSAGE_ROWS));
     // A bridge failure names the stage it stopped in, whatever else it names.
     if let Some(stage) = &model.doc.stage {
         let mut spans = vec![Span::styled("Stage     ", theme.muted)];
