@@ -80,6 +80,11 @@ pub struct OpenArgs {
     /// TUF: load and verify every delegated role reachable from targets.
     #[arg(long)]
     pub all_roles: bool,
+    /// Verify the TUF repository as `bridge verify` does: the --target
+    /// package through TUF, then its in-toto supply chain (detected when a
+    /// local targets directory holds in-toto-metadata/).
+    #[arg(long)]
+    pub bridge: bool,
     /// Evaluate at this time instead of now (RFC 3339); `t` changes it in the TUI.
     #[arg(long, value_name = "RFC3339")]
     pub at: Option<String>,
@@ -156,6 +161,7 @@ pub fn options(args: &OpenArgs) -> Result<OpenOptions, Exit> {
         save_state: args.save_state,
         target,
         all_roles: args.all_roles,
+        bridge: args.bridge,
         tuf_config,
     })
 }

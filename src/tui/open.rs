@@ -65,6 +65,10 @@ pub struct OpenOptions {
     pub target: Vec<String>,
     /// Load and verify every delegated role reachable from targets.
     pub all_roles: bool,
+    /// Verify the TUF repository as `bridge verify` does (detected from a
+    /// scenario or a local targets directory's `in-toto-metadata/`; a URL
+    /// cannot be looked into).
+    pub bridge: bool,
     /// The TUF client's limits and switches (`--max-metadata-bytes`,
     /// `--max-delegations`, `--lookup-only`); `strict` is set from `strict`.
     pub tuf_config: Config,
@@ -91,6 +95,7 @@ impl Default for OpenOptions {
             save_state: false,
             target: Vec::new(),
             all_roles: false,
+            bridge: false,
             tuf_config: Config::default(),
         }
     }

@@ -25,7 +25,8 @@ pub fn detect(dir: &Path, opts: &OpenOptions) -> Result<Opened, String> {
     let at = scenario.as_ref().and_then(|s| s.now);
     let intoto = intoto_inputs(dir, opts, scenario.as_ref());
     let tuf = tuf_inputs(dir, opts, scenario.as_ref());
-    let bridge = kind == Some(Kind::Bridge)
+    let bridge = opts.bridge
+        || kind == Some(Kind::Bridge)
         || tuf.as_ref().is_some_and(|t| {
             t.targets.as_ref().is_some_and(|d| !is_url(d) && Path::new(d).join("in-toto-metadata").is_dir())
         });
