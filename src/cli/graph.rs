@@ -1,15 +1,18 @@
 //! `trailscope graph` — the supply-chain graph as DOT, Mermaid or JSON
 //! (DESIGN §2 `graph/`), from the same inputs as `verify` (in-toto) or
-//! `tuf verify`. The graph is built whether or not the metadata verifies;
-//! exit 0 when it was written, 3 when the inputs cannot be read.
+//! `tuf verify`. The graph is built whether or not the metadata verifies,
+//! and marked with the verdict and category `verify` / `tuf verify` give the
+//! same inputs (so a failing chain is never drawn as a clean one); exit 0
+//! when it was written, 3 when the inputs cannot be read.
 
 use clap::{Args, Subcommand, ValueEnum};
 
 use super::Exit;
 use super::tuf::RepoArgs;
 use super::verify::VerifyInputs;
-use crate::graph::export::{self, ExportOptions};
+use crate::graph::export::{self, ExportOptions, Marking};
 use crate::graph::{self, SupplyGraph};
+use crate::verdict::Verdict;
 
 #[derive(Debug, Args)]
 pub struct GraphArgs {
@@ -64,11 +67,12 @@ pub fn run(args: &GraphArgs) -> Exit {
         GraphCommand::Intoto(a) => (intoto_graph(&a.inputs), &a.output),
         GraphCommand::Tuf(a) => (tuf_graph(&a.repo), &a.output),
     };
-    let g = match g {
+    let (g, (verdict, category)) = match g {
         Ok(g) => g,
         Err(exit) => return exit,
     };
-    let o = ExportOptions { artifacts: output.artifacts };
+    let marking = Marking { verdict, category: &category };
+    let o = ExportOptions { artifacts: output.artifacts, marking: Some(marking) };
     let text = match output.format {
         GraphFormat::Dot => export::to_dot(&g, o),
         GraphFormat::Mermaid => export::to_mermaid(&g, o),
@@ -80,26 +84,48 @@ pub fn run(args: &GraphArgs) -> Exit {
     Exit::Ok
 }
 
-fn intoto_graph(inputs: &VerifyInputs) -> Result<SupplyGraph, Exit> {
+/// The verdict and category of a run.
+type Judged = (Verdict, String);
+
+/// The graph of the layout and links, and `verify`'s verdict on them.
+fn intoto_graph(inputs: &VerifyInputs) -> Result<(SupplyGraph, Judged), Exit> {
     let opts = super::verify::options(inputs, "graph")?;
-    graph::intoto::from_options(&opts).map_err(|e| {
+    let g = graph::intoto::from_options(&opts).map_err(|e| {
         eprintln!("trailscope graph: {e}");
         Exit::Input
-    })
+    })?;
+    let outcome = crate::intoto::verify(&opts).map_err(|e| {
+        eprintln!("trailscope graph: {e}");
+        Exit::Input
+    })?;
+    Ok((g, (outcome.verdict, outcome.category)))
 }
 
 /// TUF trust is sequential, so the graph is what a full audit trusted
-/// (every reachable role), plus the delegated roles it could not trust.
-fn tuf_graph(repo: &RepoArgs) -> Result<SupplyGraph, Exit> {
+/// (every reachable role), plus the delegated roles it could not trust; the
+/// verdict is `tuf verify`'s with the flags given (a second run unless
+/// `--all-roles` asked for the audit).
+fn tuf_graph(repo: &RepoArgs) -> Result<(SupplyGraph, Judged), Exit> {
     let opts = super::tuf::options(repo, true)?;
     let root = std::fs::read(&opts.root).map_err(|e| {
         eprintln!("trailscope graph: cannot read trusted root {}: {e}", opts.root.display());
         Exit::Input
     })?;
-    let outcome = crate::engine::plans::tuf::run_session(&opts, root, opts.at);
-    graph::tuf::from_outcome(&outcome).ok_or_else(|| {
-        let why = outcome.refresh.err().map(|e| e.message).unwrap_or_default();
+    let audit = crate::engine::plans::tuf::run_session(&opts, root.clone(), opts.at);
+    let judged = |outcome: &crate::tuf::session::Outcome| {
+        let doc = crate::tuf::report::document(outcome, repo.strict);
+        (doc.verdict, doc.category)
+    };
+    let verdict = if repo.all_roles {
+        judged(&audit)
+    } else {
+        let asked = super::tuf::options(repo, false)?;
+        judged(&crate::engine::plans::tuf::run_session(&asked, root, asked.at))
+    };
+    let g = graph::tuf::from_outcome(&audit).ok_or_else(|| {
+        let why = audit.refresh.err().map(|e| e.message).unwrap_or_default();
         eprintln!("trailscope graph: the trusted root {} does not load: {why}", opts.root.display());
         Exit::Input
-    })
+    })?;
+    Ok((g, verdict))
 }

@@ -2,18 +2,50 @@
 //! `trailscope graph`. Output is deterministic: nodes and edges in
 //! insertion order, node ids `n<index>`, JSON keys sorted. Labels are
 //! escaped for each format; control, bidi and zero-width characters from
-//! metadata are shown as `\u{…}` text rather than passed through.
+//! metadata are shown as `\u{…}` text rather than passed through. Given the
+//! verifier's verdict ([`Marking`]), every format states it, so a failing
+//! chain is never exported looking like a clean one.
 
 use serde_json::{Value, json};
 
 use super::draw::{self, View};
 use super::{Edge, GraphKind, Node, NodeId, SupplyGraph};
+use crate::verdict::Verdict;
 
 /// What to include.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct ExportOptions {
+pub struct ExportOptions<'a> {
     /// Artifact nodes and their produces/consumes edges (large for big links).
     pub artifacts: bool,
+    /// The verifier's verdict on the graph's inputs.
+    pub marking: Option<Marking<'a>>,
+}
+
+/// The verdict and category the verifier gave the graph's inputs: DOT says
+/// them in the graph's label and `comment`, Mermaid in a title and a
+/// comment line, JSON as `verdict` and `category`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Marking<'a> {
+    pub verdict: Verdict,
+    pub category: &'a str,
+}
+
+impl Marking<'_> {
+    fn word(&self) -> &'static str {
+        match self.verdict {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "fail",
+        }
+    }
+
+    /// `✘ FAIL rule-disallow`, as the other faces headline it.
+    fn headline(&self) -> String {
+        let glyph = match self.verdict {
+            Verdict::Pass => "✔ PASS",
+            Verdict::Fail => "✘ FAIL",
+        };
+        format!("{glyph} {}", self.category)
+    }
 }
 
 fn shown(g: &SupplyGraph, n: NodeId, o: ExportOptions) -> bool {
@@ -21,7 +53,11 @@ fn shown(g: &SupplyGraph, n: NodeId, o: ExportOptions) -> bool {
 }
 
 /// Edges to export: (from, to, edge), in insertion order.
-fn edges(g: &SupplyGraph, o: ExportOptions) -> impl Iterator<Item = (NodeId, NodeId, &Edge)> {
+fn edges<'g>(
+    g: &'g SupplyGraph,
+    o: ExportOptions<'_>,
+) -> impl Iterator<Item = (NodeId, NodeId, &'g Edge)> + use<'g> {
+    let o = ExportOptions { artifacts: o.artifacts, marking: None };
     g.graph
         .raw_edges()
         .iter()
@@ -96,7 +132,13 @@ fn dot_shape(n: &Node) -> &'static str {
 /// Graphviz DOT.
 pub fn to_dot(g: &SupplyGraph, o: ExportOptions) -> String {
     let mut out = String::from("digraph supply_chain {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n");
-    out.push_str(&format!("  label={};\n", dot_str(&format!("trailscope {} graph", g.kind.as_str()))));
+    let mut label = format!("trailscope {} graph", g.kind.as_str());
+    if let Some(m) = o.marking {
+        label.push_str(&format!(" — {}", m.headline()));
+        let comment = format!("verdict: {}; category: {}", m.word(), m.category);
+        out.push_str(&format!("  comment={};\n", dot_str(&comment)));
+    }
+    out.push_str(&format!("  label={};\n", dot_str(&label)));
     for n in g.graph.node_indices().filter(|&n| shown(g, n, o)) {
         out.push_str(&format!(
             "  n{} [label={}, shape={}];\n",
@@ -154,7 +196,15 @@ fn mermaid_node(n: &Node, label: &str) -> String {
 
 /// A Mermaid `flowchart`.
 pub fn to_mermaid(g: &SupplyGraph, o: ExportOptions) -> String {
-    let mut out = String::from("flowchart LR\n");
+    let mut out = String::new();
+    if let Some(m) = o.marking {
+        let title = format!("trailscope {} graph — {}", g.kind.as_str(), m.headline());
+        out.push_str(&format!("---\ntitle: {}\n---\n", mermaid_str(&title)));
+    }
+    out.push_str("flowchart LR\n");
+    if let Some(m) = o.marking {
+        out.push_str(&format!("  %% verdict: {}; category: {}\n", m.word(), visible(m.category)));
+    }
     for n in g.graph.node_indices().filter(|&n| shown(g, n, o)) {
         out.push_str(&format!("  n{}{}\n", n.index(), mermaid_node(&g.graph[n], &g.label(n))));
     }
@@ -248,7 +298,7 @@ pub fn to_json(g: &SupplyGraph, o: ExportOptions) -> Value {
             Some(json!({"from": format!("n{}", a.node.index()), "to": format!("n{}", b.node.index()), "count": e.count, "back": e.back}))
         })
         .collect();
-    json!({
+    let mut doc = json!({
         "schema_version": 1,
         "tool": "trailscope",
         "kind": g.kind.as_str(),
@@ -261,5 +311,10 @@ pub fn to_json(g: &SupplyGraph, o: ExportOptions) -> Value {
             "nodes": placed,
             "edges": drawn_edges,
         },
-    })
+    });
+    if let Some(m) = o.marking {
+        doc["verdict"] = m.word().into();
+        doc["category"] = m.category.into();
+    }
+    doc
 }
