@@ -63,25 +63,52 @@ pub struct TufGraphArgs {
 }
 
 pub fn run(args: &GraphArgs) -> Exit {
-    let (g, output) = match &args.command {
-        GraphCommand::Intoto(a) => (intoto_graph(&a.inputs), &a.output),
-        GraphCommand::Tuf(a) => (tuf_graph(&a.repo), &a.output),
-    };
-    let (g, (verdict, category)) = match g {
-        Ok(g) => g,
-        Err(exit) => return exit,
-    };
-    let marking = Marking { verdict, category: &category };
-    let o = ExportOptions { artifacts: output.artifacts, marking: Some(marking) };
-    let text = match output.format {
-        GraphFormat::Dot => export::to_dot(&g, o),
-        GraphFormat::Mermaid => export::to_mermaid(&g, o),
-        GraphFormat::Json => {
-            format!("{}\n", serde_json::to_string_pretty(&export::to_json(&g, o)).unwrap_or_default())
+    match export(args) {
+        Ok(text) => {
+            let _ = std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes());
+            Exit::Ok
         }
+        Err(exit) => exit,
+    }
+}
+
+/// The graph of `args` in the format asked, marked with the verdict, or the
+/// exit code of a usage or input error (said on stderr).
+pub fn export(args: &GraphArgs) -> Result<String, Exit> {
+    let output = match &args.command {
+        GraphCommand::Intoto(a) => &a.output,
+        GraphCommand::Tuf(a) => &a.output,
     };
-    let _ = std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes());
-    Exit::Ok
+    Ok(render(&build(args)?, output))
+}
+
+/// A graph and the verdict the verifier gave its inputs.
+pub struct Marked {
+    pub graph: SupplyGraph,
+    pub verdict: Verdict,
+    pub category: String,
+}
+
+/// Builds the graph of `args` and verifies its inputs.
+pub fn build(args: &GraphArgs) -> Result<Marked, Exit> {
+    let (graph, (verdict, category)) = match &args.command {
+        GraphCommand::Intoto(a) => intoto_graph(&a.inputs)?,
+        GraphCommand::Tuf(a) => tuf_graph(&a.repo)?,
+    };
+    Ok(Marked { graph, verdict, category })
+}
+
+/// The graph in `output`'s format, marked with its verdict.
+pub fn render(m: &Marked, output: &GraphOutput) -> String {
+    let marking = Marking { verdict: m.verdict, category: &m.category };
+    let o = ExportOptions { artifacts: output.artifacts, marking: Some(marking) };
+    match output.format {
+        GraphFormat::Dot => export::to_dot(&m.graph, o),
+        GraphFormat::Mermaid => export::to_mermaid(&m.graph, o),
+        GraphFormat::Json => {
+            format!("{}\n", serde_json::to_string_pretty(&export::to_json(&m.graph, o)).unwrap_or_default())
+        }
+    }
 }
 
 /// The verdict and category of a run.
