@@ -432,4 +432,17 @@ mod tests {
         assert!(find("demo/act1-alice-alone").is_some());
         assert!(find("nope").is_none());
     }
+
+    #[test]
+    fn a_scenarios_inputs_include_its_client_state_lookups_and_time() {
+        let tuf = find("rollback-timestamp").unwrap().inputs();
+        assert_eq!(tuf.client_state.as_deref(), Some("client_state"));
+        assert_eq!(tuf.targets, vec!["app-1.0.tar.gz".to_owned()]);
+        assert_eq!(tuf.now.map(crate::meta::time::format).as_deref(), Some("2026-06-01T00:00:00Z"));
+        let bridge = find(DEFAULT).unwrap().inputs();
+        assert_eq!(bridge.targets, vec!["packages/demo-project/demo-project-1.1.tar.gz".to_owned()]);
+        let intoto = find("package-swapped").unwrap().inputs();
+        assert_eq!(intoto.layout.as_deref(), Some("root.layout"));
+        assert_eq!(intoto.params, None, "parameters: null is no substitution at all");
+    }
 }
