@@ -103,10 +103,7 @@ fn tuf_attack_scenarios_verify_from_memory_through_plans() {
         if inputs["client_state"].is_string() {
             // The demo's state directory is another temporary directory.
             let told = |d: &trailscope::verdict::Document| {
-                (
-                    d.verdict,
-                    d.findings.iter().map(|f| (f.category, f.subject.clone())).collect::<Vec<_>>(),
-                )
+                (d.verdict, d.findings.iter().map(|f| (f.category, f.subject.clone())).collect::<Vec<_>>())
             };
             assert_eq!(told(&a), told(&b), "{}", sc.name);
         } else {

@@ -13,6 +13,7 @@ use super::verify::VerifyInputs;
 use crate::graph::export::{self, ExportOptions, Marking};
 use crate::graph::{self, SupplyGraph};
 use crate::verdict::Verdict;
+use crate::verdict::category::Category;
 
 #[derive(Debug, Args)]
 pub struct GraphArgs {
@@ -86,7 +87,7 @@ pub fn export(args: &GraphArgs) -> Result<String, Exit> {
 pub struct Marked {
     pub graph: SupplyGraph,
     pub verdict: Verdict,
-    pub category: String,
+    pub category: Category,
 }
 
 /// Builds the graph of `args` and verifies its inputs.
@@ -100,7 +101,7 @@ pub fn build(args: &GraphArgs) -> Result<Marked, Exit> {
 
 /// The graph in `output`'s format, marked with its verdict.
 pub fn render(m: &Marked, output: &GraphOutput) -> String {
-    let marking = Marking { verdict: m.verdict, category: &m.category };
+    let marking = Marking { verdict: m.verdict, category: m.category };
     let o = ExportOptions { artifacts: output.artifacts, marking: Some(marking) };
     match output.format {
         GraphFormat::Dot => export::to_dot(&m.graph, o),
@@ -112,7 +113,7 @@ pub fn render(m: &Marked, output: &GraphOutput) -> String {
 }
 
 /// The verdict and category of a run.
-type Judged = (Verdict, String);
+type Judged = (Verdict, Category);
 
 /// The graph of the layout and links, and `verify`'s verdict on them.
 fn intoto_graph(inputs: &VerifyInputs) -> Result<(SupplyGraph, Judged), Exit> {

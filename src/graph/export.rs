@@ -11,26 +11,27 @@ use serde_json::{Value, json};
 use super::draw::{self, View};
 use super::{Edge, GraphKind, Node, NodeId, SupplyGraph};
 use crate::verdict::Verdict;
+use crate::verdict::category::Category;
 
 /// What to include.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct ExportOptions<'a> {
+pub struct ExportOptions {
     /// Artifact nodes and their produces/consumes edges (large for big links).
     pub artifacts: bool,
     /// The verifier's verdict on the graph's inputs.
-    pub marking: Option<Marking<'a>>,
+    pub marking: Option<Marking>,
 }
 
 /// The verdict and category the verifier gave the graph's inputs: DOT says
 /// them in the graph's label and `comment`, Mermaid in a title and a
 /// comment line, JSON as `verdict` and `category`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Marking<'a> {
+pub struct Marking {
     pub verdict: Verdict,
-    pub category: &'a str,
+    pub category: Category,
 }
 
-impl Marking<'_> {
+impl Marking {
     fn word(&self) -> &'static str {
         match self.verdict {
             Verdict::Pass => "pass",
@@ -53,11 +54,7 @@ fn shown(g: &SupplyGraph, n: NodeId, o: ExportOptions) -> bool {
 }
 
 /// Edges to export: (from, to, edge), in insertion order.
-fn edges<'g>(
-    g: &'g SupplyGraph,
-    o: ExportOptions<'_>,
-) -> impl Iterator<Item = (NodeId, NodeId, &'g Edge)> + use<'g> {
-    let o = ExportOptions { artifacts: o.artifacts, marking: None };
+fn edges(g: &SupplyGraph, o: ExportOptions) -> impl Iterator<Item = (NodeId, NodeId, &Edge)> {
     g.graph
         .raw_edges()
         .iter()
@@ -203,7 +200,7 @@ pub fn to_mermaid(g: &SupplyGraph, o: ExportOptions) -> String {
     }
     out.push_str("flowchart LR\n");
     if let Some(m) = o.marking {
-        out.push_str(&format!("  %% verdict: {}; category: {}\n", m.word(), visible(m.category)));
+        out.push_str(&format!("  %% verdict: {}; category: {}\n", m.word(), visible(m.category.id())));
     }
     for n in g.graph.node_indices().filter(|&n| shown(g, n, o)) {
         out.push_str(&format!("  n{}{}\n", n.index(), mermaid_node(&g.graph[n], &g.label(n))));
@@ -314,7 +311,7 @@ pub fn to_json(g: &SupplyGraph, o: ExportOptions) -> Value {
     });
     if let Some(m) = o.marking {
         doc["verdict"] = m.word().into();
-        doc["category"] = m.category.into();
+        doc["category"] = m.category.id().into();
     }
     doc
 }
