@@ -272,11 +272,13 @@ fn overview_of_a_tuf_attack_names_the_trusted_root_it_started_from() {
 
 #[test]
 fn overview_of_an_intoto_chain_names_the_layout_and_its_key_ids() {
-    snap("overview_intoto", PASS, false, "");
-    let mut h = Harness::open(PASS, false, (120, 40));
+    // A chain without inspections: its verdict does not hang on running them.
+    const CHAIN: &str = "fixtures/interop/in-toto/command-mismatch";
+    snap("overview_intoto", CHAIN, false, "");
+    let mut h = Harness::open(CHAIN, false, (120, 40));
     let screen = h.screen();
     let keyid = trailscope::crypto::PublicKey::from_file_bytes(
-        &std::fs::read(Path::new(PASS).join("keys/alice.pub.json")).unwrap(),
+        &std::fs::read(Path::new(CHAIN).join("keys/quinn.pub.json")).unwrap(),
     )
     .unwrap()
     .keyid();
