@@ -7,11 +7,10 @@
 
 use std::sync::Arc;
 
-use serde_json::Value;
-
 use super::chain::Chain;
 use crate::intoto::InTotoOutcome;
 use crate::verdict::Document;
+use crate::verdict::tuf_detail::RoleTree;
 
 /// One run's result.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,7 +26,7 @@ pub struct Detail {
     pub chain: Option<Arc<Chain>>,
     /// `tuf::inspect::tree` of the TUF run: roles, keys, thresholds and
     /// which signatures counted, versions, expiry, root history.
-    pub tuf: Option<Value>,
+    pub tuf: Option<RoleTree>,
 }
 
 impl From<Document> for Results {
@@ -52,16 +51,14 @@ impl Results {
         let keys = outcome.trace.layout_keys.clone().unwrap_or_default();
         let chain =
             outcome.intoto.as_ref().map(|o| Arc::new(Chain::from_outcome(o, &document.findings, keys)));
-        let tree = crate::tuf::inspect::tree(&outcome.tuf);
-        let tuf = (!tree.is_null()).then_some(tree);
+        let tuf = crate::tuf::inspect::tree(&outcome.tuf);
         Self { document, detail: Detail { chain, tuf } }
     }
 
     /// A TUF run: the document and the role tree.
     pub fn tuf(outcome: &crate::tuf::session::Outcome, strict: bool) -> Self {
         let document = crate::tuf::report::document(outcome, strict);
-        let tree = crate::tuf::inspect::tree(outcome);
-        let tuf = (!tree.is_null()).then_some(tree);
+        let tuf = crate::tuf::inspect::tree(outcome);
         Self { document, detail: Detail { chain: None, tuf } }
     }
 }
