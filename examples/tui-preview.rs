@@ -72,7 +72,12 @@ fn sample(at: Option<time::OffsetDateTime>) -> Document {
         scope: vec![],
     });
     let role = |version: u64, expires: &str| RoleState {
-        common: Some(RoleCommon { version, expires: expires.into(), expired: false, expires_in: String::new() }),
+        common: Some(RoleCommon {
+            version,
+            expires: expires.into(),
+            expired: false,
+            expires_in: String::new(),
+        }),
         ..RoleState::trusted(Some("root".into()))
     };
     doc.roles = Some(

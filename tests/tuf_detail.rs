@@ -27,9 +27,7 @@ fn scenario(dir: &str) -> Value {
 /// the crate (so the file names in the output do not depend on the machine).
 fn tuf_args(dir: &str) -> Vec<String> {
     let s = scenario(dir);
-    let input = |key: &str, default: &str| {
-        format!("{dir}/{}", s["inputs"][key].as_str().unwrap_or(default))
-    };
+    let input = |key: &str, default: &str| format!("{dir}/{}", s["inputs"][key].as_str().unwrap_or(default));
     let mut args = vec![
         "--root".into(),
         input("trusted_root", "trusted_root.json"),
@@ -78,9 +76,27 @@ fn tuf_verify_and_inspect_print_the_bytes_of_the_json_tree_build() {
     let cases = [
         ("tuf-delegation-cycle.all.json", "fixtures/interop/tuf/delegation-cycle", "verify", true, "json"),
         ("tuf-delegation-cycle.all.text", "fixtures/interop/tuf/delegation-cycle", "verify", true, "text"),
-        ("tuf-delegation-cycle.all.markdown", "fixtures/interop/tuf/delegation-cycle", "verify", true, "markdown"),
-        ("tuf-succinct-hash-bins.all.text", "fixtures/interop/tuf/succinct-hash-bins", "verify", true, "text"),
-        ("tuf-attacks-expired-root.verify.json", "fixtures/tuf-attacks/expired-root", "verify", false, "json"),
+        (
+            "tuf-delegation-cycle.all.markdown",
+            "fixtures/interop/tuf/delegation-cycle",
+            "verify",
+            true,
+            "markdown",
+        ),
+        (
+            "tuf-succinct-hash-bins.all.text",
+            "fixtures/interop/tuf/succinct-hash-bins",
+            "verify",
+            true,
+            "text",
+        ),
+        (
+            "tuf-attacks-expired-root.verify.json",
+            "fixtures/tuf-attacks/expired-root",
+            "verify",
+            false,
+            "json",
+        ),
         (
             "tuf-attacks-rollback-timestamp.verify.json",
             "fixtures/tuf-attacks/rollback-timestamp",
@@ -88,7 +104,13 @@ fn tuf_verify_and_inspect_print_the_bytes_of_the_json_tree_build() {
             false,
             "json",
         ),
-        ("tuf-attacks-threshold-not-met.all.json", "fixtures/tuf-attacks/threshold-not-met", "verify", true, "json"),
+        (
+            "tuf-attacks-threshold-not-met.all.json",
+            "fixtures/tuf-attacks/threshold-not-met",
+            "verify",
+            true,
+            "json",
+        ),
         (
             "tuf-attacks-threshold-not-met.all.markdown",
             "fixtures/tuf-attacks/threshold-not-met",
@@ -96,9 +118,27 @@ fn tuf_verify_and_inspect_print_the_bytes_of_the_json_tree_build() {
             true,
             "markdown",
         ),
-        ("tuf-root-rotation-chain.inspect.json", "fixtures/interop/tuf/root-rotation-chain", "inspect", false, "json"),
-        ("tuf-root-rotation-chain.inspect.text", "fixtures/interop/tuf/root-rotation-chain", "inspect", false, "text"),
-        ("tuf-path-hash-prefixes.inspect.json", "fixtures/interop/tuf/path-hash-prefixes", "inspect", false, "json"),
+        (
+            "tuf-root-rotation-chain.inspect.json",
+            "fixtures/interop/tuf/root-rotation-chain",
+            "inspect",
+            false,
+            "json",
+        ),
+        (
+            "tuf-root-rotation-chain.inspect.text",
+            "fixtures/interop/tuf/root-rotation-chain",
+            "inspect",
+            false,
+            "text",
+        ),
+        (
+            "tuf-path-hash-prefixes.inspect.json",
+            "fixtures/interop/tuf/path-hash-prefixes",
+            "inspect",
+            false,
+            "json",
+        ),
     ];
     for (name, dir, verb, all_roles, format) in cases {
         let mut args: Vec<String> = vec!["tuf".into(), verb.into()];
@@ -179,7 +219,10 @@ fn tuf_document(dir: &Path, all_roles: bool) -> Document {
         state,
         at: trailscope::meta::time::parse(s["now"].as_str().unwrap()).unwrap().at,
         config: Config::default(),
-        target_paths: s["expect"]["targets"].as_object().map(|t| t.keys().cloned().collect()).unwrap_or_default(),
+        target_paths: s["expect"]["targets"]
+            .as_object()
+            .map(|t| t.keys().cloned().collect())
+            .unwrap_or_default(),
         all_roles,
     });
     report::document(&outcome, false)

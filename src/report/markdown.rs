@@ -450,7 +450,8 @@ fn roles_table(out: &mut String, roles: &Roles) {
             .map(|g| format!("{} valid of threshold {}", g.valid.len(), g.threshold))
             .unwrap_or_default();
         let delegator = r.delegator.as_deref().map(cell).unwrap_or_default();
-        let _ = writeln!(out, "| {} | {trusted} | {version} | {expires} | {delegator} | {sigs} |", cell(name));
+        let _ =
+            writeln!(out, "| {} | {trusted} | {version} | {expires} | {delegator} | {sigs} |", cell(name));
     }
     let _ = writeln!(out);
 }

@@ -219,7 +219,8 @@ fn role_block(out: &mut String, r: &RoleNode) {
         if r.signatures.is_none() { String::new() } else { sig_summary(r.signatures.as_ref()) }
     );
     for check in r.signatures.iter().flat_map(|s| &s.checks).filter(|c| !c.valid) {
-        let _ = writeln!(out, "  · {} did not count: {}", short_id(&check.keyid), or_dash(check.reason.as_ref()));
+        let _ =
+            writeln!(out, "  · {} did not count: {}", short_id(&check.keyid), or_dash(check.reason.as_ref()));
     }
     if let Some(n) = r.targets {
         let _ = writeln!(out, "  targets: {n}");

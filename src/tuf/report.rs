@@ -261,7 +261,12 @@ pub fn remaining(d: time::Duration) -> String {
 
 /// A signature check as the detail reports it.
 pub fn signature_summary(r: &VerificationResult) -> SignatureSummary {
-    SignatureSummary { threshold: r.threshold, count: r.count, valid: r.signed.clone(), checks: r.checks.clone() }
+    SignatureSummary {
+        threshold: r.threshold,
+        count: r.count,
+        valid: r.signed.clone(),
+        checks: r.checks.clone(),
+    }
 }
 
 /// Version and expiry of `common` at `at`.
@@ -274,7 +279,12 @@ pub fn role_common(common: &Common, at: OffsetDateTime) -> RoleCommon {
     }
 }
 
-fn trusted_role<T>(t: &Trusted<T>, common: &Common, at: OffsetDateTime, delegator: Option<&str>) -> RoleState {
+fn trusted_role<T>(
+    t: &Trusted<T>,
+    common: &Common,
+    at: OffsetDateTime,
+    delegator: Option<&str>,
+) -> RoleState {
     RoleState {
         file: Some(t.file.clone()),
         length: Some(t.raw.len() as u64),
@@ -313,12 +323,17 @@ pub fn roles(outcome: &Outcome) -> Roles {
     }));
     let mut roles: Roles = entries.into_iter().collect();
     if let Err(e) = &outcome.refresh {
-        roles.entry(e.role.clone()).or_insert_with(|| RoleState::rejected(e.category.as_str(), &e.message, None));
+        roles
+            .entry(e.role.clone())
+            .or_insert_with(|| RoleState::rejected(e.category.as_str(), &e.message, None));
     }
     // What the refresh did not trust, as read: version, expiry, signatures.
     for u in &outcome.untrusted {
         let entry = roles.entry(u.role.clone()).or_insert_with(|| {
-            RoleState::not_reached(Category::RefreshFailed.as_str(), "not trusted: the refresh stopped before it")
+            RoleState::not_reached(
+                Category::RefreshFailed.as_str(),
+                "not trusted: the refresh stopped before it",
+            )
         });
         entry.file = Some(u.file.clone());
         if let Some(c) = &u.common {

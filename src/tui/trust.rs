@@ -132,7 +132,12 @@ impl Trust {
 /// Every row of the Trust view: the TUF side from the document's `roles`
 /// and the run's role tree, the in-toto side from the chain and the
 /// layout's signature findings.
-pub fn build(roles: Option<&Roles>, tree: Option<&RoleTree>, chain: Option<&Chain>, findings: &[Finding]) -> Trust {
+pub fn build(
+    roles: Option<&Roles>,
+    tree: Option<&RoleTree>,
+    chain: Option<&Chain>,
+    findings: &[Finding],
+) -> Trust {
     let mut rows = Vec::new();
     match (tree, roles) {
         (Some(tree), _) => TufRows::new(tree, roles, findings).build(&mut rows),
@@ -195,7 +200,9 @@ fn signature_rows(depth: usize, sigs: &SignatureSummary, out: &mut Vec<Row>) {
         let (mark, word) = if c.valid { (Mark::Ok, "counted") } else { (Mark::Bad, "not counted") };
         let reason = c.reason.clone().unwrap_or_default();
         out.push(
-            Row::new(depth + 1, mark, word, format!("signature {}", short(&c.keyid))).note(reason).key(&c.keyid),
+            Row::new(depth + 1, mark, word, format!("signature {}", short(&c.keyid)))
+                .note(reason)
+                .key(&c.keyid),
         );
     }
 }
@@ -240,7 +247,13 @@ fn untrusted_rows(name: &str, state: &RoleState, depth: usize, out: &mut Vec<Row
 /// verdict when several delegate it, else the error findings about it (a
 /// newer version the refresh refused, as in a rollback, keeps the trusted
 /// one; `--strict` escalations).
-fn trusted_failure_rows(name: &str, state: Option<&RoleState>, findings: &[Finding], depth: usize, out: &mut Vec<Row>) {
+fn trusted_failure_rows(
+    name: &str,
+    state: Option<&RoleState>,
+    findings: &[Finding],
+    depth: usize,
+    out: &mut Vec<Row>,
+) {
     let audit = state.map(|s| s.audit.as_slice()).unwrap_or_default();
     for a in audit {
         let row = match &a.error {
@@ -327,11 +340,8 @@ impl<'a> TufRows<'a> {
             let note = r.keyids.iter().map(|i| short(i)).collect::<Vec<_>>().join(" ");
             out.push(Row::new(1, Mark::None, "", text).note(note).role(name));
         }
-        let text = format!(
-            "root history: {} version(s), {} rotation(s)",
-            root.versions.len(),
-            root.history.len()
-        );
+        let text =
+            format!("root history: {} version(s), {} rotation(s)", root.versions.len(), root.history.len());
         out.push(Row::new(1, Mark::None, "", text));
         for h in &root.history {
             let mut changes = Vec::new();
@@ -426,7 +436,10 @@ impl<'a> TufRows<'a> {
             (Scope::Paths(scope) | Scope::HashPrefixes(scope), Some(child)) => {
                 let text = format!("→ {child}: {keys}");
                 let what = if matches!(d.scope, Scope::Paths(_)) { "paths" } else { "path hash prefixes" };
-                out.push(Row::new(depth, Mark::None, "", text).note(format!("{what} {}{terminating}", scope.join(", "))));
+                out.push(
+                    Row::new(depth, Mark::None, "", text)
+                        .note(format!("{what} {}{terminating}", scope.join(", "))),
+                );
                 let known = self.by_name.contains_key(child.as_str()) || self.state(child).is_some();
                 if known {
                     self.delegated_rows(&role.name, child, depth + 1, out);

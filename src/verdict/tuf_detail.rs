@@ -30,9 +30,15 @@ pub enum RoleTrust {
     Trusted,
     /// The verifier looked at the role and refused it: `category` names the
     /// check (reference order), `error` says what failed.
-    Rejected { category: String, error: String },
+    Rejected {
+        category: String,
+        error: String,
+    },
     /// A failed refresh stopped before the role (`reached: false`).
-    NotReached { category: String, error: String },
+    NotReached {
+        category: String,
+        error: String,
+    },
 }
 
 /// Version and expiry of a role's signed part, at the run's evaluation time.
@@ -113,7 +119,11 @@ impl RoleState {
     }
 
     /// A role the verifier refused.
-    pub fn rejected(category: impl Into<String>, error: impl Into<String>, delegator: Option<String>) -> Self {
+    pub fn rejected(
+        category: impl Into<String>,
+        error: impl Into<String>,
+        delegator: Option<String>,
+    ) -> Self {
         Self::with_trust(RoleTrust::Rejected { category: category.into(), error: error.into() }, delegator)
     }
 
