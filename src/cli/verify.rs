@@ -89,7 +89,7 @@ impl LinkLimits {
 /// DESIGN §4 exit 3: an in-toto failure category that means a layout or link
 /// could not be read (malformed, or beyond a limit).
 pub fn unreadable_category(category: &str) -> bool {
-    [category::METADATA_INVALID, category::LIMIT_EXCEEDED].contains(&category)
+    category == category::METADATA_INVALID || category == category::LIMIT_EXCEEDED
 }
 
 fn usage(command: &str, msg: &str) -> Exit {

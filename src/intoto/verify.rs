@@ -132,7 +132,7 @@ pub struct Ctx<'a> {
     /// Where the layout and link files are read from.
     pub loader: &'a dyn Loader,
     pub findings: Vec<Finding>,
-    first: Option<(String, Failure)>,
+    first: Option<(crate::verdict::category::Category, Failure)>,
     scratch: Option<Result<Scratch, String>>,
     pub depth: usize,
     /// Link files looked up so far (all layouts), against `max_links`.
@@ -147,7 +147,7 @@ impl<'a> Ctx<'a> {
     /// Records an error the reference raises; the first one decides the verdict.
     pub fn fail(&mut self, finding: Finding, failure: Failure) {
         if self.first.is_none() {
-            self.first = Some((finding.category.clone(), failure));
+            self.first = Some((finding.category, failure));
         }
         self.findings.push(finding);
     }
@@ -243,8 +243,8 @@ fn finish(ctx: Ctx<'_>, layout: LayoutTrace, summary: Link) -> InTotoOutcome {
         Some((c, f)) => (c, Some(f)),
         None => {
             // Only weaknesses escalated by --strict failed.
-            let c = ctx.findings.iter().find(|f| f.severity == Severity::Error).map(|f| f.category.clone());
-            (c.unwrap_or_else(|| category::PASS.to_owned()), None)
+            let c = ctx.findings.iter().find(|f| f.severity == Severity::Error).map(|f| f.category);
+            (c.unwrap_or(category::PASS), None)
         }
     };
     InTotoOutcome {

@@ -60,7 +60,7 @@ fn role_line(name: &str, r: &RoleState) -> String {
             or_dash(r.common.as_ref().map(|c| &c.expires_in))
         ),
         Some((category, error)) => {
-            format!("  ✘ {:<24} not trusted: {} ({})\n", clean(name), clean(error), clean(category))
+            format!("  ✘ {:<24} not trusted: {} ({})\n", clean(name), clean(error), clean(category.id()))
         }
     }
 }

@@ -270,7 +270,7 @@ fn trusted_failure_rows(
         f.severity == Severity::Error && matches!(&f.subject, Subject::Role { name: n } if n == name)
     };
     for f in findings.iter().filter(about) {
-        out.push(Row::new(depth, Mark::Bad, f.category.clone(), f.message.clone()).role(name));
+        out.push(Row::new(depth, Mark::Bad, f.category.id(), f.message.clone()).role(name));
     }
 }
 

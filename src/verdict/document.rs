@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
 
+use super::category::Category;
 use crate::verdict::finding::Finding;
 use crate::verdict::tuf_detail::Roles;
 
@@ -47,7 +48,7 @@ pub struct TargetResult {
     /// `ok`, `not-found` or `error`.
     pub result: String,
     pub role: Option<String>,
-    pub category: Option<String>,
+    pub category: Option<Category>,
     #[serde(default)]
     pub hashes: BTreeMap<String, String>,
     pub length: Option<u64>,
@@ -60,7 +61,7 @@ pub struct Document {
     pub evaluated_at: OffsetDateTime,
     pub verdict: Verdict,
     /// `pass` (in-toto), `ok` (TUF) or the reference-order failure category.
-    pub category: String,
+    pub category: Category,
     pub findings: Vec<Finding>,
     pub failure: Option<Failure>,
     /// Bridge: the stage of the first failure.
@@ -73,7 +74,7 @@ pub struct Document {
 }
 
 impl Document {
-    pub fn new(kind: Kind, evaluated_at: OffsetDateTime, findings: Vec<Finding>, category: String) -> Self {
+    pub fn new(kind: Kind, evaluated_at: OffsetDateTime, findings: Vec<Finding>, category: Category) -> Self {
         let verdict = if findings.iter().any(|f| f.severity == crate::verdict::finding::Severity::Error) {
             Verdict::Fail
         } else {
@@ -225,11 +226,16 @@ mod tests {
     #[test]
     fn verdict_follows_error_findings() {
         let at = OffsetDateTime::UNIX_EPOCH;
-        let warn = Finding::warning("command-mismatch", Subject::Step { name: "a".into() }, "m");
-        let doc = Document::new(Kind::InToto, at, vec![warn.clone()], "pass".into());
+        let warn = Finding::warning(
+            crate::verdict::category::COMMAND_MISMATCH,
+            Subject::Step { name: "a".into() },
+            "m",
+        );
+        let doc = Document::new(Kind::InToto, at, vec![warn.clone()], crate::verdict::category::PASS);
         assert_eq!(doc.verdict, Verdict::Pass);
-        let err = Finding::error("rule-disallow", Subject::Step { name: "a".into() }, "m");
-        let doc = Document::new(Kind::InToto, at, vec![warn, err], "rule-disallow".into());
+        let err =
+            Finding::error(crate::verdict::category::RULE_DISALLOW, Subject::Step { name: "a".into() }, "m");
+        let doc = Document::new(Kind::InToto, at, vec![warn, err], crate::verdict::category::RULE_DISALLOW);
         assert_eq!(doc.verdict, Verdict::Fail);
         let v = doc.to_value();
         assert_eq!(v["verdict"], "fail");
@@ -263,39 +269,48 @@ mod tests {
             text: "DISALLOW *".into(),
         };
         let findings = vec![
-            Finding::error("rule-disallow", subject(), "m")
+            Finding::error(crate::verdict::category::RULE_DISALLOW, subject(), "m")
                 .with_evidence(Evidence::RuleTrace(trace))
                 .at(Location::new("root.layout", "/signed/steps/0")),
-            Finding::warning("k", Subject::Key { keyid: "ab".into() }, "m").with_evidence(
-                Evidence::Threshold {
-                    needed: 2,
-                    valid: vec!["ab".into()],
-                    checks: vec![SignatureCheck {
-                        keyid: "cd".into(),
-                        valid: false,
-                        reason: Some("bad".into()),
-                    }],
-                },
-            ),
-            Finding::info("n", Subject::Role { name: "root".into() }, "m")
+            Finding::warning(
+                crate::verdict::category::KEYID_MISMATCH,
+                Subject::Key { keyid: "ab".into() },
+                "m",
+            )
+            .with_evidence(Evidence::Threshold {
+                needed: 2,
+                valid: vec!["ab".into()],
+                checks: vec![SignatureCheck { keyid: "cd".into(), valid: false, reason: Some("bad".into()) }],
+            }),
+            Finding::info(crate::verdict::category::EXPIRES_SOON, Subject::Role { name: "root".into() }, "m")
                 .in_stage("tuf")
                 .with_evidence(Evidence::Expiry { expires: "x".into(), evaluated_at: "y".into() }),
-            Finding::error("x", Subject::Target { path: "t".into() }, "m").with_evidence(Evidence::Digests {
-                expected: serde_json::json!({"sha256": "1"}),
-                actual: serde_json::json!({"sha256": "2"}),
-            }),
-            Finding::error("x", Subject::File { path: "f".into() }, "m")
+            Finding::error(crate::verdict::category::ERROR_OTHER, Subject::Target { path: "t".into() }, "m")
+                .with_evidence(Evidence::Digests {
+                    expected: serde_json::json!({"sha256": "1"}),
+                    actual: serde_json::json!({"sha256": "2"}),
+                }),
+            Finding::error(crate::verdict::category::ERROR_OTHER, Subject::File { path: "f".into() }, "m")
                 .with_evidence(Evidence::Versions { trusted: 2, new: 1 }),
-            Finding::error("x", Subject::Layout { path: "f".into() }, "m")
+            Finding::error(crate::verdict::category::ERROR_OTHER, Subject::Layout { path: "f".into() }, "m")
                 .with_evidence(Evidence::Length { expected: 2, actual: 1 }),
-            Finding::error("x", Subject::Inspection { name: "i".into() }, "m")
-                .with_evidence(Evidence::Data { data: serde_json::json!([1, {"a": null}]) }),
-            Finding::error("x", Subject::Step { name: "s".into() }, "m")
+            Finding::error(
+                crate::verdict::category::ERROR_OTHER,
+                Subject::Inspection { name: "i".into() },
+                "m",
+            )
+            .with_evidence(Evidence::Data { data: serde_json::json!([1, {"a": null}]) }),
+            Finding::error(crate::verdict::category::ERROR_OTHER, Subject::Step { name: "s".into() }, "m")
                 .with_evidence(Evidence::Signatures { checks: vec![] }),
-            Finding::error("x", Subject::Artifact { path: "a".into() }, "m"),
-            Finding::error("x", Subject::Link { path: "l".into() }, "m"),
+            Finding::error(
+                crate::verdict::category::ERROR_OTHER,
+                Subject::Artifact { path: "a".into() },
+                "m",
+            ),
+            Finding::error(crate::verdict::category::ERROR_OTHER, Subject::Link { path: "l".into() }, "m"),
         ];
-        let mut doc = Document::new(Kind::InToto, at, findings.clone(), "rule-disallow".into());
+        let mut doc =
+            Document::new(Kind::InToto, at, findings.clone(), crate::verdict::category::RULE_DISALLOW);
         doc.failure = Some(Failure {
             step: Some("s".into()),
             rule: None,
@@ -304,7 +319,7 @@ mod tests {
         });
         assert_eq!(Document::from_json_str(&doc.to_json_string()).unwrap(), doc);
 
-        let mut tuf = Document::new(Kind::Tuf, at, findings, "x".into());
+        let mut tuf = Document::new(Kind::Tuf, at, findings, crate::verdict::category::ERROR_OTHER);
         tuf.refresh = Some("ok".into());
         tuf.roles = Some(sample_roles());
         tuf.targets = Some(BTreeMap::from([(
@@ -312,7 +327,7 @@ mod tests {
             TargetResult {
                 result: "ok".into(),
                 role: Some("targets".into()),
-                category: Some("ok".into()),
+                category: Some(crate::verdict::category::OK),
                 hashes: BTreeMap::from([("sha256".to_owned(), "ab".to_owned())]),
                 length: Some(3),
             },
@@ -356,23 +371,35 @@ mod tests {
             file: Some("targets.json".into()),
             common: Some(common.clone()),
             signatures: Some(sigs),
-            ..RoleState::rejected("signature-threshold", "targets was signed by 1/2 keys", None)
+            ..RoleState::rejected(
+                crate::verdict::category::SIGNATURE_THRESHOLD,
+                "targets was signed by 1/2 keys",
+                None,
+            )
         };
         let snapshot = RoleState {
             file: Some("snapshot.json".into()),
             read_error: Some("HTTP status 404".into()),
-            ..RoleState::not_reached("refresh-failed", "not trusted: the refresh stopped before it")
+            ..RoleState::not_reached(
+                crate::verdict::category::REFRESH_FAILED,
+                "not trusted: the refresh stopped before it",
+            )
         };
         let bin = RoleState {
             targets: Some(4),
             common: Some(common),
             audit: vec![
-                AuditCheck { delegator: "a".into(), result: "ok".into(), error: None },
-                AuditCheck { delegator: "b".into(), result: "expired".into(), error: Some("old".into()) },
+                AuditCheck { delegator: "a".into(), result: crate::verdict::category::OK, error: None },
+                AuditCheck {
+                    delegator: "b".into(),
+                    result: crate::verdict::category::EXPIRED,
+                    error: Some("old".into()),
+                },
             ],
             ..RoleState::trusted(Some("a".into()))
         };
-        let lost = RoleState::rejected("expired", "new c is expired", Some("a".into()));
+        let lost =
+            RoleState::rejected(crate::verdict::category::EXPIRED, "new c is expired", Some("a".into()));
         [("root", root), ("targets", targets), ("snapshot", snapshot), ("bin-0", bin), ("c", lost)]
             .into_iter()
             .map(|(n, s)| (n.to_owned(), s))
@@ -383,7 +410,8 @@ mod tests {
 
     #[test]
     fn roles_are_written_in_key_order_as_schema_version_1_has_them() {
-        let mut doc = Document::new(Kind::Tuf, OffsetDateTime::UNIX_EPOCH, vec![], "ok".into());
+        let mut doc =
+            Document::new(Kind::Tuf, OffsetDateTime::UNIX_EPOCH, vec![], crate::verdict::category::OK);
         doc.refresh = Some("ok".into());
         doc.roles = Some(sample_roles());
         let text = doc.to_json_string();

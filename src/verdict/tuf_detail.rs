@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 
+use super::category::Category;
 use super::finding::SignatureCheck;
 
 /// The document's `roles`: one entry per role the run trusted or rejected,
@@ -31,12 +32,12 @@ pub enum RoleTrust {
     /// The verifier looked at the role and refused it: `category` names the
     /// check (reference order), `error` says what failed.
     Rejected {
-        category: String,
+        category: Category,
         error: String,
     },
     /// A failed refresh stopped before the role (`reached: false`).
     NotReached {
-        category: String,
+        category: Category,
         error: String,
     },
 }
@@ -87,7 +88,7 @@ pub struct AuditCheck {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// `ok` or the category of the failure.
-    pub result: String,
+    pub result: Category,
 }
 
 /// One entry of the document's `roles`.
@@ -119,17 +120,13 @@ impl RoleState {
     }
 
     /// A role the verifier refused.
-    pub fn rejected(
-        category: impl Into<String>,
-        error: impl Into<String>,
-        delegator: Option<String>,
-    ) -> Self {
-        Self::with_trust(RoleTrust::Rejected { category: category.into(), error: error.into() }, delegator)
+    pub fn rejected(category: Category, error: impl Into<String>, delegator: Option<String>) -> Self {
+        Self::with_trust(RoleTrust::Rejected { category, error: error.into() }, delegator)
     }
 
     /// A role a failed refresh did not reach.
-    pub fn not_reached(category: impl Into<String>, error: impl Into<String>) -> Self {
-        Self::with_trust(RoleTrust::NotReached { category: category.into(), error: error.into() }, None)
+    pub fn not_reached(category: Category, error: impl Into<String>) -> Self {
+        Self::with_trust(RoleTrust::NotReached { category, error: error.into() }, None)
     }
 
     fn with_trust(trust: RoleTrust, delegator: Option<String>) -> Self {
@@ -152,11 +149,11 @@ impl RoleState {
     }
 
     /// The category and message of a role not trusted.
-    pub fn refusal(&self) -> Option<(&str, &str)> {
+    pub fn refusal(&self) -> Option<(Category, &str)> {
         match &self.trust {
             RoleTrust::Trusted => None,
             RoleTrust::Rejected { category, error } | RoleTrust::NotReached { category, error } => {
-                Some((category, error))
+                Some((*category, error))
             }
         }
     }
@@ -165,8 +162,8 @@ impl RoleState {
     /// the sanitizer's scan).
     pub fn texts(&self) -> Vec<&str> {
         let mut out: Vec<&str> = Vec::new();
-        if let Some((category, error)) = self.refusal() {
-            out.extend([category, error]);
+        if let Some((_, error)) = self.refusal() {
+            out.push(error);
         }
         out.extend(self.delegator.as_deref());
         out.extend(self.file.as_deref());
@@ -182,7 +179,7 @@ impl RoleState {
             }
         }
         for a in &self.audit {
-            out.extend([a.delegator.as_str(), a.result.as_str()]);
+            out.push(&a.delegator);
             out.extend(a.error.as_deref());
         }
         out
@@ -200,7 +197,7 @@ impl Serialize for RoleState {
         }
         let refusal = self.refusal();
         if let Some((category, _)) = refusal {
-            m.serialize_entry("category", category)?;
+            m.serialize_entry("category", &category)?;
         }
         if let Some(r) = &self.root {
             m.serialize_entry("consistent_snapshot", &r.consistent_snapshot)?;
@@ -273,7 +270,7 @@ struct RoleStateWire {
     #[serde(default)]
     trusted: bool,
     reached: Option<bool>,
-    category: Option<String>,
+    category: Option<Category>,
     error: Option<String>,
     delegator: Option<String>,
     file: Option<String>,
@@ -294,11 +291,17 @@ struct RoleStateWire {
 impl<'de> Deserialize<'de> for RoleState {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let w = RoleStateWire::deserialize(d)?;
-        let (category, error) = (w.category.unwrap_or_default(), w.error.unwrap_or_default());
-        let trust = match (w.trusted, w.reached) {
-            (true, _) => RoleTrust::Trusted,
-            (false, Some(false)) => RoleTrust::NotReached { category, error },
-            (false, _) => RoleTrust::Rejected { category, error },
+        let refused = match (w.category, w.error) {
+            (Some(category), Some(error)) => Some((category, error)),
+            _ => None,
+        };
+        let trust = match (w.trusted, w.reached, refused) {
+            (true, ..) => RoleTrust::Trusted,
+            (false, Some(false), Some((category, error))) => RoleTrust::NotReached { category, error },
+            (false, _, Some((category, error))) => RoleTrust::Rejected { category, error },
+            (false, _, None) => {
+                return Err(serde::de::Error::custom("a role not trusted needs \"category\" and \"error\""));
+            }
         };
         let common = match (w.version, w.expires, w.expired, w.expires_in) {
             (Some(version), Some(expires), Some(expired), Some(expires_in)) => {
