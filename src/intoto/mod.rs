@@ -11,7 +11,10 @@
 //! Modules: [`model`] (layout/step/inspection/link), [`metadata`] (envelopes
 //! and signatures), [`rule`] (grammar), [`fnmatch`] (patterns), [`engine`]
 //! (rules with traces), [`params`] (`str.format`), [`inspect`] (opt-in
-//! inspection runner), [`verify`] (the stages), [`trace`] (what was seen).
+//! inspection runner), [`stages`] (each check of the reference, once: the
+//! verdict, the engine's units and the graph call them), [`verify`],
+//! [`links`] and [`checks`] (the stages in order, as findings), [`trace`]
+//! (what was seen).
 
 pub mod checks;
 pub mod engine;
@@ -23,6 +26,7 @@ pub mod model;
 pub mod params;
 mod plain_link;
 pub mod rule;
+pub mod stages;
 pub mod trace;
 pub mod verify;
 
