@@ -250,7 +250,7 @@ fn untrusted_rows(name: &str, state: &RoleState, depth: usize, out: &mut Vec<Row
 fn trusted_failure_rows(
     name: &str,
     state: Option<&RoleState>,
-    findings: &[Finding],
+    errors: &HashMap<&str, Vec<&Finding>>,
     depth: usize,
     out: &mut Vec<Row>,
 ) {
@@ -266,19 +266,28 @@ fn trusted_failure_rows(
     if !audit.is_empty() {
         return;
     }
-    let about = |f: &&Finding| {
-        f.severity == Severity::Error && matches!(&f.subject, Subject::Role { name: n } if n == name)
-    };
-    for f in findings.iter().filter(about) {
+    for f in errors.get(name).into_iter().flatten() {
         out.push(Row::new(depth, Mark::Bad, f.category.id(), f.message.clone()).role(name));
     }
+}
+
+/// The error findings about each role, by name (looked up once per role:
+/// an audit of hash bins has tens of thousands).
+fn role_errors(findings: &[Finding]) -> HashMap<&str, Vec<&Finding>> {
+    let mut out: HashMap<&str, Vec<&Finding>> = HashMap::new();
+    for f in findings.iter().filter(|f| f.severity == Severity::Error) {
+        if let Subject::Role { name } = &f.subject {
+            out.entry(name.as_str()).or_default().push(f);
+        }
+    }
+    out
 }
 
 /// The role tree walk with the role states beside it.
 struct TufRows<'a> {
     tree: &'a RoleTree,
     roles: Option<&'a Roles>,
-    findings: &'a [Finding],
+    errors: HashMap<&'a str, Vec<&'a Finding>>,
     by_name: HashMap<&'a str, &'a RoleNode>,
     /// Trusted roles by delegator, in tree order (succinct bins under their
     /// delegating role).
@@ -293,7 +302,7 @@ impl<'a> TufRows<'a> {
         for r in &tree.roles {
             children.entry(r.delegator.as_str()).or_default().push(r);
         }
-        Self { tree, roles, findings, by_name, children, seen: HashSet::new() }
+        Self { tree, roles, errors: role_errors(findings), by_name, children, seen: HashSet::new() }
     }
 
     fn state(&self, name: &str) -> Option<&'a RoleState> {
@@ -331,7 +340,7 @@ impl<'a> TufRows<'a> {
         let (mark, word, note) = expiry(&root.common);
         out.push(Row::new(0, mark, word, "root").note(note).role("root"));
         signature_rows(1, &root.signatures, out);
-        trusted_failure_rows("root", self.state("root"), self.findings, 1, out);
+        trusted_failure_rows("root", self.state("root"), &self.errors, 1, out);
         for k in &root.keys {
             out.push(key_row(2, k));
         }
@@ -395,7 +404,7 @@ impl<'a> TufRows<'a> {
         if let Some(sigs) = &r.signatures {
             signature_rows(depth + 1, sigs, out);
         }
-        trusted_failure_rows(&r.name, self.state(&r.name), self.findings, depth + 1, out);
+        trusted_failure_rows(&r.name, self.state(&r.name), &self.errors, depth + 1, out);
     }
 
     /// `name` and the roles it delegates to, depth first; a role reached
@@ -481,6 +490,7 @@ impl<'a> TufRows<'a> {
 /// Without the role tree (a document read back from JSON): one row per
 /// role with its state and signatures.
 fn flat_role_rows(roles: &Roles, findings: &[Finding], out: &mut Vec<Row>) {
+    let errors = role_errors(findings);
     out.push(Row::heading("TUF roles"));
     for (name, state) in roles {
         if !state.is_trusted() {
@@ -498,7 +508,7 @@ fn flat_role_rows(roles: &Roles, findings: &[Finding], out: &mut Vec<Row>) {
         if let Some(sigs) = &state.signatures {
             signature_rows(1, sigs, out);
         }
-        trusted_failure_rows(name, Some(state), findings, 1, out);
+        trusted_failure_rows(name, Some(state), &errors, 1, out);
     }
 }
 
