@@ -1,7 +1,8 @@
 //! `trailscope graph` — the supply-chain graph as DOT, Mermaid or JSON
 //! (DESIGN §2 `graph/`), from the same inputs as `verify` (in-toto) or
-//! `tuf verify`. The graph is built whether or not the metadata verifies;
-//! exit 0 when it was written, 3 when the inputs cannot be read.
+//! `tuf verify`: the graph of the verification result, whether or not it
+//! verified (the TUI's chain reads the same graph); exit 0 when it was
+//! written, 3 when the inputs cannot be read.
 
 use clap::{Args, Subcommand, ValueEnum};
 
