@@ -317,13 +317,18 @@ fn every_role_of_every_tuf_attack_is_in_trust_and_none_untrusted_reads_valid() {
     }
 }
 
-/// The embedded demo (`trailscope::demo`) opens with the same Trust rows.
+/// The embedded demo (`trailscope::demo`) opens with the same Trust rows,
+/// its client state included.
 #[test]
-fn the_embedded_threshold_attack_shows_the_rejected_targets_role() {
-    assert!(trailscope::demo::find("threshold-not-met").is_some());
-    let (session, at) = open::demo_session("threshold-not-met", false).unwrap();
-    let mut h = Harness::new(session, at, (140, 60));
-    let rows = trust_rows(&mut h);
-    assert!(has(&rows, "✘ rejected targets"), "{rows:#?}");
-    assert!(has(&rows, "✘ not counted signature caec34c95b2e  no signature by this key"), "{rows:#?}");
+fn the_embedded_tuf_attacks_show_what_the_verifier_refused() {
+    for (name, row) in [
+        ("threshold-not-met", "✘ not counted signature caec34c95b2e  no signature by this key"),
+        ("rollback-timestamp", "✘ rollback new timestamp version 2 must be >= 5 (§5.4.3.1)"),
+    ] {
+        assert!(trailscope::demo::find(name).is_some(), "{name}");
+        let (session, at) = open::demo_session(name, &OpenOptions::default()).unwrap();
+        let mut h = Harness::new(session, at, (140, 60));
+        let rows = trust_rows(&mut h);
+        assert!(has(&rows, row), "{name}: {rows:#?}");
+    }
 }

@@ -278,7 +278,11 @@ fn time_travel_re_verifies_the_real_chain() {
 
 #[test]
 fn a_and_shift_a_switch_between_the_demo_scenarios() {
-    let (session, at) = open::demo_session("act3-adversary", true).unwrap();
+    let (session, at) = open::demo_session(
+        "act3-adversary",
+        &OpenOptions { run_inspections: true, ..OpenOptions::default() },
+    )
+    .unwrap();
     let tui = TuiOptions { at, ..TuiOptions::default() };
     let mut app = App::new(session, load_builtin("dark").unwrap(), &tui);
     app.handle_event(&Event::Resize(120, 40));
@@ -331,4 +335,39 @@ fn open_demo_names_an_embedded_scenario() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no embedded scenario"));
+}
+
+#[test]
+fn overview_of_a_tuf_attack_names_the_trusted_root_it_started_from() {
+    snap("overview_tuf", "fixtures/tuf-attacks/rollback-timestamp", false, "");
+    let mut h = Harness::open("fixtures/tuf-attacks/rollback-timestamp", false, (80, 24));
+    let screen = h.screen();
+    assert!(screen.contains("✘ FAIL  category rollback  (tuf)"), "{screen}");
+    assert!(screen.contains("Anchor    trusted root trusted_root.json v1"), "{screen}");
+}
+
+#[test]
+fn overview_of_an_intoto_chain_names_the_layout_and_its_key_ids() {
+    // A chain without inspections: its verdict does not hang on running them.
+    const CHAIN: &str = "fixtures/interop/in-toto/command-mismatch";
+    snap("overview_intoto", CHAIN, false, "");
+    let mut h = Harness::open(CHAIN, false, (120, 40));
+    let screen = h.screen();
+    let keyid = trailscope::crypto::PublicKey::from_file_bytes(
+        &std::fs::read(Path::new(CHAIN).join("keys/quinn.pub.json")).unwrap(),
+    )
+    .unwrap()
+    .keyid();
+    let line = format!("Anchor    layout root.layout · key {}…", &keyid[..8]);
+    assert!(screen.contains(&line), "{line}\n{screen}");
+}
+
+#[test]
+fn overview_of_a_bridge_names_root_layout_keys_and_the_failing_stage() {
+    snap("overview_bridge", ACT3, true, "");
+    let mut h = Harness::open(ACT3, true, (120, 40));
+    let screen = h.screen();
+    assert!(screen.contains("Anchor    trusted root trusted_root.json v1"), "{screen}");
+    assert!(screen.contains("layout in-toto-metadata/2.core.root.layout (TUF target) · key"), "{screen}");
+    assert!(screen.contains("Stage     in-toto"), "{screen}");
 }

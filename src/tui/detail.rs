@@ -7,6 +7,7 @@
 
 use std::sync::Arc;
 
+use super::anchor::Anchor;
 use super::chain::Chain;
 use crate::intoto::InTotoOutcome;
 use crate::verdict::Document;
@@ -27,6 +28,8 @@ pub struct Detail {
     /// `tuf::inspect::tree` of the TUF run: roles, keys, thresholds and
     /// which signatures counted, versions, expiry, root history.
     pub tuf: Option<RoleTree>,
+    /// The trusted root and the layout the run started from (Overview).
+    pub anchor: Option<Anchor>,
 }
 
 impl From<Document> for Results {
@@ -41,7 +44,7 @@ impl Results {
     pub fn intoto(outcome: &InTotoOutcome, layout_keys: Vec<String>) -> Self {
         let document = outcome.to_document();
         let chain = Chain::from_graph(crate::graph::intoto::from_outcome(outcome, &layout_keys));
-        Self { document, detail: Detail { chain: Some(Arc::new(chain)), tuf: None } }
+        Self { document, detail: Detail { chain: Some(Arc::new(chain)), tuf: None, anchor: None } }
     }
 
     /// A bridge run: the document, the role tree of its TUF part and the
@@ -54,13 +57,13 @@ impl Results {
             .as_ref()
             .map(|o| Arc::new(Chain::from_graph(crate::graph::intoto::from_outcome(o, &keys))));
         let tuf = crate::tuf::inspect::tree(&outcome.tuf);
-        Self { document, detail: Detail { chain, tuf } }
+        Self { document, detail: Detail { chain, tuf, anchor: None } }
     }
 
     /// A TUF run: the document and the role tree.
     pub fn tuf(outcome: &crate::tuf::session::Outcome, strict: bool) -> Self {
         let document = crate::tuf::report::document(outcome, strict);
         let tuf = crate::tuf::inspect::tree(outcome);
-        Self { document, detail: Detail { chain: None, tuf } }
+        Self { document, detail: Detail { chain: None, tuf, anchor: None } }
     }
 }
