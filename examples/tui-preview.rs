@@ -14,6 +14,7 @@ use serde_json::json;
 use time::macros::datetime;
 use trailscope::meta::Location;
 use trailscope::tui::{self, Launched, Session, TuiOptions};
+use trailscope::verdict::tuf_detail::{RoleCommon, RoleState};
 use trailscope::verdict::{Document, Failure, Kind};
 use trailscope::verdict::{Evidence, Finding, SignatureCheck, Subject};
 
@@ -75,12 +76,26 @@ fn sample(at: Option<time::OffsetDateTime>) -> Document {
         artifact: Some("foo.tar.gz".into()),
         scope: vec![],
     });
-    doc.roles = Some(json!({
-        "root": {"version": 2, "expires": "2031-01-01T00:00:00Z"},
-        "targets": {"version": 7, "expires": "2030-06-01T00:00:00Z"},
-        "snapshot": {"version": 9, "expires": "2030-01-08T00:00:00Z"},
-        "timestamp": {"version": 12, "expires": "2029-12-31T00:00:00Z"},
-    }));
+    let role = |version: u64, expires: &str| RoleState {
+        common: Some(RoleCommon {
+            version,
+            expires: expires.into(),
+            expired: false,
+            expires_in: String::new(),
+        }),
+        ..RoleState::trusted(Some("root".into()))
+    };
+    doc.roles = Some(
+        [
+            ("root", role(2, "2031-01-01T00:00:00Z")),
+            ("targets", role(7, "2030-06-01T00:00:00Z")),
+            ("snapshot", role(9, "2030-01-08T00:00:00Z")),
+            ("timestamp", role(12, "2029-12-31T00:00:00Z")),
+        ]
+        .into_iter()
+        .map(|(n, r)| (n.to_owned(), r))
+        .collect(),
+    );
     doc
 }
 

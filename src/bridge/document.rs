@@ -1,8 +1,9 @@
 //! The JSON document of a bridge run (DESIGN §4, `kind: "bridge"`): the
 //! common fields (`verdict`, `category`, `stage`, `findings` each with its
-//! `stage`, `failure`), TUF's `refresh`, `roles` and `targets`, and a
-//! `bridge` object with what the corpus compares (`failed_target`, `role`,
-//! `trace`) and why each target was fetched.
+//! `stage`, `failure`), TUF's `refresh`, the typed `roles` detail
+//! (`verdict::tuf_detail`, built by `tuf::report` as for `tuf verify`) and
+//! `targets`, and a `bridge` object with what the corpus compares
+//! (`failed_target`, `role`, `trace`) and why each target was fetched.
 
 use serde_json::{Value, json};
 
@@ -28,8 +29,8 @@ impl BridgeOutcome {
                 .unwrap_or_default(),
         });
         doc.refresh = Some(if self.tuf.refresh.is_ok() { "ok" } else { "error" }.to_owned());
-        doc.roles = Some(crate::tuf::report::roles_json(&self.tuf));
-        doc.targets = Some(crate::tuf::report::targets_json(&self.tuf));
+        doc.roles = Some(crate::tuf::report::roles(&self.tuf));
+        doc.targets = Some(crate::tuf::report::target_results(&self.tuf));
         doc
     }
 

@@ -195,7 +195,7 @@ fn run_inputs(args: &InputArgs, inspect: bool) -> Exit {
         (Format::Json, false) => Some(doc.to_json_string()),
         (Format::Json, true) => {
             let mut v = doc.to_value();
-            v["inspect"] = crate::tuf::inspect::tree(outcome);
+            v["inspect"] = serde_json::to_value(crate::tuf::inspect::tree(outcome)).unwrap_or_default();
             Some(serde_json::to_string_pretty(&v).unwrap_or_default())
         }
         (Format::Text, false) => Some(crate::report::tuf_text::verify(&doc, outcome)),

@@ -18,6 +18,7 @@ use super::evidence::digest_rows;
 use crate::report::text::{kind_word, severity_glyph, subject_label, verdict_label};
 use crate::sanitize::sanitize;
 use crate::verdict::category;
+use crate::verdict::tuf_detail::Roles;
 use crate::verdict::{DigestSource, LinkDisagreement, Signer};
 use crate::verdict::{Document, Inputs, Kind};
 use crate::verdict::{Evidence, Finding, Severity, SignatureCheck, Subject, UnmatchedArtifact, count};
@@ -159,9 +160,7 @@ pub fn render_with(doc: &Document, inputs: &Inputs) -> String {
         }
         let _ = writeln!(out);
     }
-    if let Some(Value::Object(roles)) = &doc.roles
-        && !roles.is_empty()
-    {
+    if let Some(roles) = doc.roles.as_ref().filter(|r| !r.is_empty()) {
         roles_table(&mut out, roles);
     }
     let _ = writeln!(
@@ -477,39 +476,28 @@ fn finding_row(n: usize, f: &Finding) -> String {
     )
 }
 
-fn roles_table(out: &mut String, roles: &serde_json::Map<String, Value>) {
+fn roles_table(out: &mut String, roles: &Roles) {
     let _ = writeln!(out, "## Roles\n");
     let _ = writeln!(out, "| role | trusted | version | expires | delegator | signatures |");
     let _ = writeln!(out, "|---|---|---|---|---|---|");
     for (name, r) in roles {
-        let s = |k: &str| r.get(k).and_then(Value::as_str).map(cell).unwrap_or_default();
-        let trusted = match r.get("trusted").and_then(Value::as_bool) {
-            Some(true) => "✔ yes".to_owned(),
-            _ => format!("✘ no {}", r.get("category").and_then(Value::as_str).map(code).unwrap_or_default()),
+        let trusted = match r.refusal() {
+            None => "✔ yes".to_owned(),
+            Some((category, _)) => format!("✘ no {}", code(category.id())),
         };
-        let version = r.get("version").and_then(Value::as_u64).map(|v| v.to_string()).unwrap_or_default();
-        let mut expires = s("expires");
-        if r.get("expired").and_then(Value::as_bool) == Some(true) {
+        let version = r.common.as_ref().map(|c| c.version.to_string()).unwrap_or_default();
+        let mut expires = r.common.as_ref().map(|c| cell(&c.expires)).unwrap_or_default();
+        if r.common.as_ref().is_some_and(|c| c.expired) {
             expires.push_str(" (expired)");
         }
         let sigs = r
-            .get("signatures")
-            .map(|g| {
-                let threshold = g.get("threshold").and_then(Value::as_u64).unwrap_or(0);
-                let valid = match g.get("valid") {
-                    Some(Value::Array(a)) => a.len() as u64,
-                    Some(v) => v.as_u64().unwrap_or(0),
-                    None => 0,
-                };
-                format!("{valid} valid of threshold {threshold}")
-            })
+            .signatures
+            .as_ref()
+            .map(|g| format!("{} valid of threshold {}", g.valid.len(), g.threshold))
             .unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "| {} | {trusted} | {version} | {expires} | {} | {sigs} |",
-            cell(name),
-            s("delegator")
-        );
+        let delegator = r.delegator.as_deref().map(cell).unwrap_or_default();
+        let _ =
+            writeln!(out, "| {} | {trusted} | {version} | {expires} | {delegator} | {sigs} |", cell(name));
     }
     let _ = writeln!(out);
 }

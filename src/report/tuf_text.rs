@@ -5,10 +5,10 @@
 use std::fmt::Write as _;
 
 use rayon::prelude::*;
-use serde_json::Value;
 
 use crate::tuf::session::Outcome;
 use crate::verdict::Severity;
+use crate::verdict::tuf_detail::{KeyInfo, RoleNode, RoleState, RootChange, Scope, SignatureSummary};
 use crate::verdict::{Document, Verdict};
 
 /// Escapes control, bidi and zero-width characters (the crate's one
@@ -17,12 +17,14 @@ pub fn clean(s: &str) -> String {
     crate::sanitize::sanitize(s).into_owned()
 }
 
-fn s(v: &Value) -> String {
-    match v {
-        Value::String(x) => clean(x),
-        Value::Null => "-".into(),
-        other => clean(&other.to_string()),
-    }
+/// A list as compact JSON (`[1,2]`, `["a/*"]`), escaped.
+fn json_list<T: serde::Serialize>(items: &[T]) -> String {
+    clean(&serde_json::to_string(items).unwrap_or_default())
+}
+
+/// `-` for what the detail does not hold.
+fn or_dash<T: ToString>(v: Option<T>) -> String {
+    v.map(|v| clean(&v.to_string())).unwrap_or_else(|| "-".into())
 }
 
 fn verdict_line(doc: &Document) -> String {
@@ -37,29 +39,33 @@ fn verdict_line(doc: &Document) -> String {
     )
 }
 
-fn sig_summary(sigs: &Value) -> String {
-    let valid: Vec<String> =
-        sigs["valid"].as_array().map(|a| a.iter().map(short_id).collect()).unwrap_or_default();
-    format!("{} of threshold {} signed [{}]", s(&sigs["count"]), s(&sigs["threshold"]), valid.join(", "))
+fn sig_summary(sigs: Option<&SignatureSummary>) -> String {
+    let valid: Vec<String> = sigs.map(|s| s.valid.iter().map(|k| short_id(k)).collect()).unwrap_or_default();
+    format!(
+        "{} of threshold {} signed [{}]",
+        or_dash(sigs.map(|s| s.count)),
+        or_dash(sigs.map(|s| s.threshold)),
+        valid.join(", ")
+    )
 }
 
-fn role_line(name: &str, r: &Value) -> String {
-    if r["trusted"] == Value::Bool(true) {
-        format!(
+fn role_line(name: &str, r: &RoleState) -> String {
+    match r.refusal() {
+        None => format!(
             "  ✔ {:<24} v{:<6} {}  expires {} ({})\n",
             clean(name),
-            s(&r["version"]),
-            sig_summary(&r["signatures"]),
-            s(&r["expires"]),
-            s(&r["expires_in"])
-        )
-    } else {
-        format!("  ✘ {:<24} not trusted: {} ({})\n", clean(name), s(&r["error"]), s(&r["category"]))
+            or_dash(r.common.as_ref().map(|c| c.version)),
+            sig_summary(r.signatures.as_ref()),
+            or_dash(r.common.as_ref().map(|c| &c.expires)),
+            or_dash(r.common.as_ref().map(|c| &c.expires_in))
+        ),
+        Some((category, error)) => {
+            format!("  ✘ {:<24} not trusted: {} ({})\n", clean(name), clean(error), clean(category.id()))
+        }
     }
 }
 
-fn short_id(v: &Value) -> String {
-    let id = v.as_str().unwrap_or("?");
+fn short_id(id: &str) -> String {
     clean(&id.chars().take(8).collect::<String>())
 }
 
@@ -90,10 +96,10 @@ pub fn verify(doc: &Document, outcome: &Outcome) -> String {
         Err(e) => format!("error at {} — {} ({})", clean(&e.role), clean(&e.message), e.category),
     };
     let _ = writeln!(out, "refresh: {refresh}");
-    if let Some(Value::Object(roles)) = &doc.roles {
+    if let Some(roles) = &doc.roles {
         let _ = writeln!(out, "\nRoles:");
         let top = ["root", "timestamp", "snapshot", "targets"];
-        let ordered: Vec<(&String, &Value)> = top
+        let ordered: Vec<(&String, &RoleState)> = top
             .iter()
             .filter_map(|n| roles.get_key_value(*n))
             .chain(roles.iter().filter(|(n, _)| !top.contains(&n.as_str())))
@@ -123,141 +129,126 @@ pub fn verify(doc: &Document, outcome: &Outcome) -> String {
 pub fn inspect(doc: &Document, outcome: &Outcome) -> String {
     let mut out = verdict_line(doc);
     out.push('\n');
-    let tree = crate::tuf::inspect::tree(outcome);
-    if tree.is_null() {
+    let Some(tree) = crate::tuf::inspect::tree(outcome) else {
         findings_section(&mut out, doc);
         return out;
-    }
-    let root = &tree["root"];
+    };
+    let root = &tree.root;
     let _ = writeln!(
         out,
         "\nroot v{}  expires {} ({})  consistent_snapshot: {}  {}",
-        s(&root["version"]),
-        s(&root["expires"]),
-        s(&root["expires_in"]),
-        s(&root["consistent_snapshot"]),
-        sig_summary(&root["signatures"])
+        root.common.version,
+        clean(&root.common.expires),
+        clean(&root.common.expires_in),
+        root.consistent_snapshot,
+        sig_summary(Some(&root.signatures))
     );
     let _ = writeln!(out, "├─ keys");
-    for k in root["keys"].as_array().into_iter().flatten() {
+    for k in &root.keys {
         key_line(&mut out, "│  ", k);
     }
     let _ = writeln!(out, "├─ roles");
-    if let Some(roles) = root["roles"].as_object() {
-        for (name, r) in roles {
-            let ids: Vec<String> = r["keyids"].as_array().into_iter().flatten().map(short_id).collect();
-            let _ = writeln!(
-                out,
-                "│  {:<10} {}-of-{} [{}]",
-                clean(name),
-                s(&r["threshold"]),
-                ids.len(),
-                ids.join(", ")
-            );
-        }
+    for (name, r) in &root.roles {
+        let ids: Vec<String> = r.keyids.iter().map(|k| short_id(k)).collect();
+        let _ = writeln!(out, "│  {:<10} {}-of-{} [{}]", clean(name), r.threshold, ids.len(), ids.join(", "));
     }
-    let _ = writeln!(out, "└─ history: versions {}", s(&root["versions"]));
-    for h in root["history"].as_array().into_iter().flatten() {
+    let _ = writeln!(out, "└─ history: versions {}", json_list(&root.versions));
+    for h in &root.history {
         history_line(&mut out, h);
     }
     let _ = writeln!(out);
-    for r in tree["roles"].as_array().into_iter().flatten() {
+    for r in &tree.roles {
         role_block(&mut out, r);
     }
     findings_section(&mut out, doc);
     out
 }
 
-fn key_line(out: &mut String, indent: &str, k: &Value) {
-    let mark = if k["id_matches"] == Value::Bool(true) { "id ok" } else { "ID MISMATCH" };
+fn key_line(out: &mut String, indent: &str, k: &KeyInfo) {
+    let mark = if k.id_matches { "id ok" } else { "ID MISMATCH" };
     let _ = writeln!(
         out,
         "{indent}{} {}/{} ({mark}{})",
-        short_id(&k["keyid"]),
-        s(&k["keytype"]),
-        s(&k["scheme"]),
-        if k["usable"] == Value::Bool(true) { "" } else { ", unusable" }
+        short_id(&k.keyid),
+        clean(&k.keytype),
+        clean(&k.scheme),
+        if k.usable { "" } else { ", unusable" }
     );
 }
 
-fn history_line(out: &mut String, h: &Value) {
+fn history_line(out: &mut String, h: &RootChange) {
     let mut parts = Vec::new();
-    let list = |v: &Value| {
-        v.as_array().map(|a| a.iter().map(short_id).collect::<Vec<_>>().join(",")).unwrap_or_default()
-    };
-    if h["keys_added"].as_array().is_some_and(|a| !a.is_empty()) {
-        parts.push(format!("+keys {}", list(&h["keys_added"])));
+    let list = |ids: &[String]| ids.iter().map(|k| short_id(k)).collect::<Vec<_>>().join(",");
+    if !h.keys_added.is_empty() {
+        parts.push(format!("+keys {}", list(&h.keys_added)));
     }
-    if h["keys_removed"].as_array().is_some_and(|a| !a.is_empty()) {
-        parts.push(format!("-keys {}", list(&h["keys_removed"])));
+    if !h.keys_removed.is_empty() {
+        parts.push(format!("-keys {}", list(&h.keys_removed)));
     }
-    if let Some(roles) = h["roles"].as_object() {
-        for (name, r) in roles {
-            let t = &r["threshold"];
-            let (added, removed) = (list(&r["keys_added"]), list(&r["keys_removed"]));
-            let mut what = Vec::new();
-            if t[0] != t[1] {
-                what.push(format!("threshold {}→{}", s(&t[0]), s(&t[1])));
-            }
-            if !added.is_empty() {
-                what.push(format!("+{added}"));
-            }
-            if !removed.is_empty() {
-                what.push(format!("-{removed}"));
-            }
-            parts.push(format!("{} {}", clean(name), what.join(" ")));
+    for (name, r) in &h.roles {
+        let [old, new] = r.threshold;
+        let (added, removed) = (list(&r.keys_added), list(&r.keys_removed));
+        let mut what = Vec::new();
+        if old != new {
+            what.push(format!("threshold {old}→{new}"));
         }
+        if !added.is_empty() {
+            what.push(format!("+{added}"));
+        }
+        if !removed.is_empty() {
+            what.push(format!("-{removed}"));
+        }
+        parts.push(format!("{} {}", clean(name), what.join(" ")));
     }
     if parts.is_empty() {
         parts.push("no key or threshold change".into());
     }
-    let _ = writeln!(out, "     v{} → v{}: {}", s(&h["from"]), s(&h["to"]), parts.join("; "));
+    let _ = writeln!(out, "     v{} → v{}: {}", h.from, h.to, parts.join("; "));
 }
 
-fn role_block(out: &mut String, r: &Value) {
+fn role_block(out: &mut String, r: &RoleNode) {
+    let c = r.common.as_ref();
     let _ = writeln!(
         out,
         "{} (delegated by {}) v{}  expires {}{}  {}",
-        s(&r["name"]),
-        s(&r["delegator"]),
-        s(&r["version"]),
-        s(&r["expires"]),
-        if r["expired"] == Value::Bool(true) { " EXPIRED" } else { "" },
-        if r["signatures"].is_null() { String::new() } else { sig_summary(&r["signatures"]) }
+        clean(&r.name),
+        clean(&r.delegator),
+        or_dash(c.map(|c| c.version)),
+        or_dash(c.map(|c| &c.expires)),
+        if c.is_some_and(|c| c.expired) { " EXPIRED" } else { "" },
+        if r.signatures.is_none() { String::new() } else { sig_summary(r.signatures.as_ref()) }
     );
-    for c in r["signatures"]["checks"].as_array().into_iter().flatten() {
-        if c["valid"] != Value::Bool(true) {
-            let _ = writeln!(out, "  · {} did not count: {}", short_id(&c["keyid"]), s(&c["reason"]));
-        }
+    for check in r.signatures.iter().flat_map(|s| &s.checks).filter(|c| !c.valid) {
+        let _ =
+            writeln!(out, "  · {} did not count: {}", short_id(&check.keyid), or_dash(check.reason.as_ref()));
     }
-    if !r["targets"].is_null() {
-        let _ = writeln!(out, "  targets: {}", s(&r["targets"]));
+    if let Some(n) = r.targets {
+        let _ = writeln!(out, "  targets: {n}");
     }
-    for k in r["delegation_keys"].as_array().into_iter().flatten() {
+    for k in r.delegation_keys.iter().flatten() {
         key_line(out, "  key ", k);
     }
-    for d in r["delegations"].as_array().into_iter().flatten() {
-        let scope = if let Some(sr) = d.get("succinct_roles") {
-            format!(
-                "succinct bins {}…{} ({} bins, {} bits)",
-                s(&sr["first"]),
-                s(&sr["last"]),
-                s(&sr["bins"]),
-                s(&sr["bit_length"])
-            )
-        } else if let Some(p) = d.get("paths") {
-            format!("paths {}", s(p))
-        } else {
-            format!("path_hash_prefixes {}", s(&d["path_hash_prefixes"]))
+    for d in r.delegations.iter().flatten() {
+        let scope = match &d.scope {
+            Scope::Succinct(b) => {
+                format!(
+                    "succinct bins {}…{} ({} bins, {} bits)",
+                    clean(&b.first),
+                    clean(&b.last),
+                    b.bins,
+                    b.bit_length
+                )
+            }
+            Scope::Paths(p) => format!("paths {}", json_list(p)),
+            Scope::HashPrefixes(p) => format!("path_hash_prefixes {}", json_list(p)),
         };
-        let ids = d["keyids"].as_array().map(Vec::len).unwrap_or(0);
         let _ = writeln!(
             out,
             "  └→ {} {}-of-{}{}  {scope}",
-            s(d.get("name").unwrap_or(&Value::Null)),
-            s(&d["threshold"]),
-            ids,
-            if d["terminating"] == Value::Bool(true) { " terminating" } else { "" }
+            or_dash(d.name.as_ref()),
+            d.threshold,
+            d.keyids.len(),
+            if d.terminating { " terminating" } else { "" }
         );
     }
 }

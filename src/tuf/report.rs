@@ -1,5 +1,5 @@
-//! From a run's outcome to findings (DESIGN §3) and the per-role JSON state
-//! (DESIGN §4 `roles`, `targets`): the reference-order failure decides the
+//! From a run's outcome to findings (DESIGN §3) and the typed per-role state
+//! (DESIGN §4 `roles`, `targets`; `verdict::tuf_detail`): the reference-order failure decides the
 //! category; everything else that can be known — each role's signatures
 //! (k of n, which keys counted and why others did not), versions, expiry —
 //! is reported beside it, along with weaknesses the reference accepts
@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
-use serde_json::{Value, json};
+use serde_json::json;
 use time::OffsetDateTime;
 
 use super::error::Category;
@@ -19,6 +19,7 @@ use super::trusted_set::{Trusted, threshold_evidence};
 use super::verify::VerificationResult;
 use crate::crypto::KeyIdMatch;
 use crate::meta::Location;
+use crate::verdict::tuf_detail::{AuditCheck, RoleCommon, RoleState, Roles, RootState, SignatureSummary};
 use crate::verdict::{Document, Kind, TargetResult};
 use crate::verdict::{Evidence, Finding, Severity, Subject};
 
@@ -28,8 +29,8 @@ pub const EXPIRES_SOON_DAYS: i64 = 30;
 /// Builds the JSON/text document of a run.
 pub fn document(outcome: &Outcome, strict: bool) -> Document {
     let mut doc = summary(outcome, strict);
-    doc.roles = Some(roles_json(outcome));
-    doc.targets = Some(targets_json(outcome));
+    doc.roles = Some(roles(outcome));
+    doc.targets = Some(target_results(outcome));
     doc
 }
 
@@ -258,94 +259,117 @@ pub fn remaining(d: time::Duration) -> String {
     if neg { format!("expired {text} ago") } else { text }
 }
 
-/// The JSON of a signature check.
-pub fn signatures_json(r: &VerificationResult) -> Value {
-    json!({
-        "threshold": r.threshold,
-        "count": r.count,
-        "valid": r.signed,
-        "checks": r.checks.iter().map(|c| json!({"keyid": c.keyid, "valid": c.valid, "reason": c.reason})).collect::<Vec<_>>(),
-    })
+/// A signature check as the detail reports it.
+pub fn signature_summary(r: &VerificationResult) -> SignatureSummary {
+    SignatureSummary {
+        threshold: r.threshold,
+        count: r.count,
+        valid: r.signed.clone(),
+        checks: r.checks.clone(),
+    }
 }
 
-fn role_json<T>(t: &Trusted<T>, common: &Common, at: OffsetDateTime, delegator: Option<&str>) -> Value {
-    json!({
-        "trusted": true,
-        "version": common.version,
-        "expires": common.expires_text,
-        "expired": common.is_expired(at),
-        "expires_in": remaining(common.expires - at),
-        "delegator": delegator,
-        "file": t.file,
-        "length": t.raw.len(),
-        "signatures": signatures_json(&t.signatures),
-    })
+/// Version and expiry of `common` at `at`.
+pub fn role_common(common: &Common, at: OffsetDateTime) -> RoleCommon {
+    RoleCommon {
+        version: common.version,
+        expires: common.expires_text.clone(),
+        expired: common.is_expired(at),
+        expires_in: remaining(common.expires - at),
+    }
 }
 
-/// Per-role state after the run (DESIGN §4 `roles`).
-pub fn roles_json(outcome: &Outcome) -> Value {
-    let Some(set) = &outcome.trusted else { return Value::Object(serde_json::Map::new()) };
+fn trusted_role<T>(
+    t: &Trusted<T>,
+    common: &Common,
+    at: OffsetDateTime,
+    delegator: Option<&str>,
+) -> RoleState {
+    RoleState {
+        file: Some(t.file.clone()),
+        length: Some(t.raw.len() as u64),
+        common: Some(role_common(common, at)),
+        signatures: Some(signature_summary(&t.signatures)),
+        ..RoleState::trusted(delegator.map(str::to_owned))
+    }
+}
+
+/// Per-role state after the run (DESIGN §4 `roles`): every trusted role,
+/// the role a failed refresh rejected, the top-level roles it did not
+/// reach (as read), and every delegated role an audit rejected.
+pub fn roles(outcome: &Outcome) -> Roles {
+    let Some(set) = &outcome.trusted else { return Roles::new() };
     let at = outcome.at;
     let root = set.root();
-    let mut root_v = role_json(root, &root.meta.common, at, None);
-    root_v["history"] = set.root_history().iter().map(|r| r.meta.common.version).collect::<Vec<_>>().into();
-    root_v["consistent_snapshot"] = root.meta.consistent_snapshot.into();
-    let mut entries: Vec<(String, Value)> = vec![("root".into(), root_v)];
+    let mut root_state = trusted_role(root, &root.meta.common, at, None);
+    root_state.root = Some(RootState {
+        history: set.root_history().iter().map(|r| r.meta.common.version).collect(),
+        consistent_snapshot: root.meta.consistent_snapshot,
+    });
+    let mut entries: Vec<(String, RoleState)> = vec![("root".into(), root_state)];
     if let Some(t) = set.timestamp() {
-        entries.push(("timestamp".into(), role_json(t, &t.meta.common, at, Some("root"))));
+        entries.push(("timestamp".into(), trusted_role(t, &t.meta.common, at, Some("root"))));
     }
     if let Some(s) = set.snapshot() {
-        entries.push(("snapshot".into(), role_json(s, &s.meta.common, at, Some("root"))));
+        entries.push(("snapshot".into(), trusted_role(s, &s.meta.common, at, Some("root"))));
     }
     // Tens of thousands of roles after an audit of hash bins: built on all
     // cores, gathered in order (a later entry of a name wins, as inserting would).
     let targets: Vec<_> = set.targets_roles().collect();
     entries.par_extend(targets.par_iter().map(|(name, delegator, t)| {
-        let mut v = role_json(t, &t.meta.common, at, Some(delegator));
-        v["targets"] = t.meta.targets.len().into();
-        ((*name).to_owned(), v)
+        let mut state = trusted_role(t, &t.meta.common, at, Some(delegator));
+        state.targets = Some(t.meta.targets.len() as u64);
+        ((*name).to_owned(), state)
     }));
-    let mut roles: serde_json::Map<String, Value> = entries.into_iter().collect();
-    if let Err(e) = &outcome.refresh
-        && !roles.contains_key(&e.role)
-    {
-        roles.insert(
-            e.role.clone(),
-            json!({"trusted": false, "category": e.category.verdict(), "error": e.message}),
-        );
+    let mut roles: Roles = entries.into_iter().collect();
+    if let Err(e) = &outcome.refresh {
+        roles
+            .entry(e.role.clone())
+            .or_insert_with(|| RoleState::rejected(e.category.verdict(), &e.message, None));
     }
     // What the refresh did not trust, as read: version, expiry, signatures.
     for u in &outcome.untrusted {
         let entry = roles.entry(u.role.clone()).or_insert_with(|| {
-            json!({"trusted": false, "reached": false, "category": Category::RefreshFailed.as_str(),
-                   "error": "not trusted: the refresh stopped before it"})
+            RoleState::not_reached(
+                Category::RefreshFailed.verdict(),
+                "not trusted: the refresh stopped before it",
+            )
         });
-        entry["file"] = u.file.clone().into();
+        entry.file = Some(u.file.clone());
         if let Some(c) = &u.common {
-            entry["version"] = c.version.into();
-            entry["expires"] = c.expires_text.clone().into();
-            entry["expired"] = c.is_expired(at).into();
-            entry["expires_in"] = remaining(c.expires - at).into();
+            entry.common = Some(role_common(c, at));
         }
         if let Some(sigs) = &u.signatures {
-            entry["signatures"] = signatures_json(sigs);
+            entry.signatures = Some(signature_summary(sigs));
         }
         if let Some(e) = &u.error {
-            entry["read_error"] = e.clone().into();
+            entry.read_error = Some(e.clone());
         }
     }
-    // Audit results per delegation: a role delegated by several roles has
-    // one entry per delegator in `audit`; a role no delegator admitted is
-    // not trusted.
+    audit_states(&mut roles, outcome);
+    roles
+}
+
+/// Audit results per delegation: a role delegated by several roles has one
+/// entry per delegator in `audit`; a role no delegator admitted is rejected.
+fn audit_states(roles: &mut Roles, outcome: &Outcome) {
     let mut audits: BTreeMap<&str, usize> = BTreeMap::new();
     for a in &outcome.audit {
         *audits.entry(a.role.as_str()).or_default() += 1;
     }
-    let mut per_role: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
+    let mut per_role: BTreeMap<&str, Vec<AuditCheck>> = BTreeMap::new();
     for a in outcome.audit.iter().filter(|a| audits[a.role.as_str()] > 1) {
         per_role.entry(a.role.as_str()).or_default().push(match &a.outcome {
-            Ok(()) => json!({"delegator": a.delegator, "result": "ok"}),
-            Err(e) => json!({"delegator": a.delegator, "result": e.category.verdict(), "error": e.message}),
+            Ok(()) => AuditCheck {
+                delegator: a.delegator.clone(),
+                result: crate::verdict::category::OK,
+                error: None,
+            },
+            Err(e) => AuditCheck {
+                delegator: a.delegator.clone(),
+                result: e.category.verdict(),
+                error: Some(e.message.clone()),
+            },
         });
     }
     for a in &outcome.audit {
@@ -354,7 +378,7 @@ pub fn roles_json(outcome: &Outcome) -> Value {
         {
             roles.insert(
                 a.role.clone(),
-                json!({"trusted": false, "delegator": a.delegator, "category": e.category.verdict(), "error": e.message}),
+                RoleState::rejected(e.category.verdict(), &e.message, Some(a.delegator.clone())),
             );
         }
     }
@@ -362,14 +386,13 @@ pub fn roles_json(outcome: &Outcome) -> Value {
         if checks.len() > 1
             && let Some(entry) = roles.get_mut(role)
         {
-            entry["audit"] = checks.into();
+            entry.audit = checks;
         }
     }
-    Value::Object(roles)
 }
 
 /// Per-target results (DESIGN §4 `targets`).
-pub fn targets_json(outcome: &Outcome) -> BTreeMap<String, TargetResult> {
+pub fn target_results(outcome: &Outcome) -> BTreeMap<String, TargetResult> {
     outcome
         .targets
         .iter()

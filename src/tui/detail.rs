@@ -7,12 +7,11 @@
 
 use std::sync::Arc;
 
-use serde_json::Value;
-
 use super::anchor::Anchor;
 use super::chain::Chain;
 use crate::intoto::InTotoOutcome;
 use crate::verdict::Document;
+use crate::verdict::tuf_detail::RoleTree;
 
 /// One run's result.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,7 +27,7 @@ pub struct Detail {
     pub chain: Option<Arc<Chain>>,
     /// `tuf::inspect::tree` of the TUF run: roles, keys, thresholds and
     /// which signatures counted, versions, expiry, root history.
-    pub tuf: Option<Value>,
+    pub tuf: Option<RoleTree>,
     /// The trusted root and the layout the run started from (Overview).
     pub anchor: Option<Anchor>,
 }
@@ -57,16 +56,14 @@ impl Results {
             .intoto
             .as_ref()
             .map(|o| Arc::new(Chain::from_graph(crate::graph::intoto::from_outcome(o, &keys))));
-        let tree = crate::tuf::inspect::tree(&outcome.tuf);
-        let tuf = (!tree.is_null()).then_some(tree);
+        let tuf = crate::tuf::inspect::tree(&outcome.tuf);
         Self { document, detail: Detail { chain, tuf, anchor: None } }
     }
 
     /// A TUF run: the document and the role tree.
     pub fn tuf(outcome: &crate::tuf::session::Outcome, strict: bool) -> Self {
         let document = crate::tuf::report::document(outcome, strict);
-        let tree = crate::tuf::inspect::tree(outcome);
-        let tuf = (!tree.is_null()).then_some(tree);
+        let tuf = crate::tuf::inspect::tree(outcome);
         Self { document, detail: Detail { chain: None, tuf, anchor: None } }
     }
 }

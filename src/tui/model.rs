@@ -3,6 +3,7 @@
 //! sanitizer adds (`suspicious-characters`), the expiry timeline, the
 //! categories to filter by.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -16,6 +17,7 @@ use super::trust;
 use crate::report::text::{subject_kind, subject_name};
 use crate::sanitize;
 use crate::verdict::Document;
+use crate::verdict::tuf_detail::RoleTrust;
 use crate::verdict::{Evidence, Finding, Severity, Subject};
 
 /// The category of the findings the sanitizer records.
@@ -31,6 +33,18 @@ pub struct Expiry {
     pub label: String,
     pub expires: OffsetDateTime,
     pub subject: Option<Subject>,
+    /// A TUF role the run did not trust: its expiry is what its file says,
+    /// not the expiry of anything trusted.
+    pub refused: Option<Refused>,
+}
+
+/// Why a role on the timeline is not trusted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    /// The verifier rejected it.
+    Rejected,
+    /// A failed refresh stopped before it.
+    NotReached,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,10 +52,19 @@ pub enum ExpiryStatus {
     Valid,
     Soon,
     Expired,
+    /// A role the verifier rejected: never shown valid, whatever its expiry.
+    Rejected,
+    /// A role the refresh did not reach.
+    NotTrusted,
 }
 
 impl Expiry {
     pub fn status(&self, at: OffsetDateTime) -> ExpiryStatus {
+        match self.refused {
+            Some(Refused::Rejected) => return ExpiryStatus::Rejected,
+            Some(Refused::NotReached) => return ExpiryStatus::NotTrusted,
+            None => {}
+        }
         if self.expires <= at {
             ExpiryStatus::Expired
         } else if self.expires - at <= time::Duration::days(SOON_DAYS) {
@@ -64,7 +87,7 @@ pub struct Model {
     /// The in-toto chain, when the run verified one.
     pub chain: Option<Arc<Chain>>,
     /// The Trust view's rows (TUF role tree, layout keys → functionaries → steps).
-    pub trust: Vec<trust::Row>,
+    pub trust: trust::Trust,
     /// The trust anchors the run started from, when the session knows them.
     pub anchor: Option<Anchor>,
 }
@@ -90,7 +113,8 @@ impl Model {
         let mut categories: Vec<String> = doc.findings.iter().map(|f| f.category.id().to_owned()).collect();
         categories.sort();
         categories.dedup();
-        let trust = trust::rows(detail.tuf.as_ref(), detail.chain.as_deref());
+        let trust =
+            trust::build(doc.roles.as_ref(), detail.tuf.as_ref(), detail.chain.as_deref(), &doc.findings);
         Self { doc, timeline, categories, chain: detail.chain, trust, anchor: detail.anchor }
     }
 
@@ -148,15 +172,11 @@ pub fn suspicious_findings(doc: &Document) -> Vec<Finding> {
     for path in doc.targets.iter().flat_map(|t| t.keys()) {
         record(&mut out, &Subject::Target { path: path.clone() }, "target path", path);
     }
-    if let Some(Value::Object(roles)) = &doc.roles {
-        for (name, v) in roles {
-            let subject = Subject::Role { name: name.clone() };
-            record(&mut out, &subject, "role name", name);
-            let mut strings = Vec::new();
-            collect_strings(v, &mut strings);
-            for text in strings {
-                record(&mut out, &subject, "role metadata", &text);
-            }
+    for (name, state) in doc.roles.iter().flatten() {
+        let subject = Subject::Role { name: name.clone() };
+        record(&mut out, &subject, "role name", name);
+        for text in state.texts() {
+            record(&mut out, &subject, "role metadata", text);
         }
     }
     out
@@ -198,7 +218,7 @@ fn chain_expiry(chain: &Chain, timeline: &mut Vec<Expiry>) {
         && !timeline.iter().any(|e| e.label == label)
     {
         let subject = Some(Subject::Layout { path: chain.layout.clone() });
-        timeline.push(Expiry { label, expires: t.at, subject });
+        timeline.push(Expiry { label, expires: t.at, subject, refused: None });
         timeline.sort_by(|a, b| a.expires.cmp(&b.expires).then_with(|| a.label.cmp(&b.label)));
     }
 }
@@ -217,28 +237,33 @@ fn collect_strings(v: &Value, out: &mut Vec<String>) {
     }
 }
 
-/// Expiries from the TUF roles (`roles.<name>.expires`) and from findings
-/// with expiry evidence, one per subject, soonest first.
+/// Expiries from the TUF roles (`roles.<name>`, with whether the run
+/// trusted the role) and from findings with expiry evidence, one per
+/// subject, soonest first.
 pub fn timeline(doc: &Document) -> Vec<Expiry> {
     let mut out: Vec<Expiry> = Vec::new();
-    let mut push = |label: String, subject: Option<Subject>, text: &str| {
+    let mut labels: HashSet<String> = HashSet::new();
+    let mut push = |label: String, subject: Option<Subject>, text: &str, refused: Option<Refused>| {
         if let Ok(t) = crate::meta::time::parse(text)
-            && !out.iter().any(|e| e.label == label)
+            && labels.insert(label.clone())
         {
-            out.push(Expiry { label, expires: t.at, subject });
+            out.push(Expiry { label, expires: t.at, subject, refused });
         }
     };
-    if let Some(Value::Object(roles)) = &doc.roles {
-        for (name, v) in roles {
-            if let Some(Value::String(expires)) = v.get("expires") {
-                push(format!("role {name}"), Some(Subject::Role { name: name.clone() }), expires);
-            }
+    for (name, state) in doc.roles.iter().flatten() {
+        if let Some(c) = &state.common {
+            let refused = match &state.trust {
+                RoleTrust::Trusted => None,
+                RoleTrust::Rejected { .. } => Some(Refused::Rejected),
+                RoleTrust::NotReached { .. } => Some(Refused::NotReached),
+            };
+            push(format!("role {name}"), Some(Subject::Role { name: name.clone() }), &c.expires, refused);
         }
     }
     for f in &doc.findings {
         if let Evidence::Expiry { expires, .. } = &f.evidence {
             let label = format!("{} {}", subject_kind(&f.subject), subject_name(&f.subject));
-            push(label, Some(f.subject.clone()), expires);
+            push(label, Some(f.subject.clone()), expires, None);
         }
     }
     out.sort_by(|a, b| a.expires.cmp(&b.expires).then_with(|| a.label.cmp(&b.label)));
@@ -263,6 +288,7 @@ pub fn relative(expires: OffsetDateTime, at: OffsetDateTime) -> String {
 mod tests {
     use super::*;
     use crate::verdict::Kind;
+    use crate::verdict::tuf_detail::RoleState;
     use time::macros::datetime;
 
     #[test]
@@ -300,7 +326,7 @@ mod tests {
             evaluated_at: "2030-01-01T00:00:00Z".into(),
         });
         let mut doc = Document::new(Kind::Tuf, at, vec![f], crate::verdict::category::EXPIRED);
-        doc.roles = Some(serde_json::json!({"root": {"expires": "2031-01-01T00:00:00Z", "version": 2}}));
+        doc.roles = Some(roles(&[("root", RoleState::trusted(None))]));
         let t = timeline(&doc);
         assert_eq!(t.len(), 2);
         assert_eq!(t[0].label, "role timestamp");
@@ -308,5 +334,41 @@ mod tests {
         assert_eq!(t[1].status(at), ExpiryStatus::Valid);
         assert_eq!(relative(t[0].expires, at), "expired 1 d ago");
         assert_eq!(relative(t[1].expires, at), "in 365 d");
+    }
+
+    fn roles(entries: &[(&str, RoleState)]) -> crate::verdict::tuf_detail::Roles {
+        let common = crate::verdict::tuf_detail::RoleCommon {
+            version: 2,
+            expires: "2031-01-01T00:00:00Z".into(),
+            expired: false,
+            expires_in: "365d 0h".into(),
+        };
+        entries
+            .iter()
+            .map(|(n, s)| ((*n).to_owned(), RoleState { common: Some(common.clone()), ..s.clone() }))
+            .collect()
+    }
+
+    #[test]
+    fn the_timeline_never_shows_a_role_the_run_did_not_trust_as_valid() {
+        let at = datetime!(2030-01-01 0:00 UTC);
+        let mut doc = Document::new(Kind::Tuf, at, vec![], crate::verdict::category::SIGNATURE_THRESHOLD);
+        doc.roles = Some(roles(&[
+            ("root", RoleState::trusted(None)),
+            (
+                "targets",
+                RoleState::rejected(
+                    crate::verdict::category::SIGNATURE_THRESHOLD,
+                    "targets was signed by 1/2 keys",
+                    None,
+                ),
+            ),
+            ("snapshot", RoleState::not_reached(crate::verdict::category::REFRESH_FAILED, "not trusted")),
+        ]));
+        let t = timeline(&doc);
+        let status = |label: &str| t.iter().find(|e| e.label == label).map(|e| e.status(at));
+        assert_eq!(status("role root"), Some(ExpiryStatus::Valid));
+        assert_eq!(status("role targets"), Some(ExpiryStatus::Rejected));
+        assert_eq!(status("role snapshot"), Some(ExpiryStatus::NotTrusted));
     }
 }

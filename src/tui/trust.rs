@@ -1,14 +1,24 @@
-//! The Trust view's rows (DESIGN §6): the TUF role tree root → targets →
-//! delegations with keys, thresholds k-of-n and which signatures counted,
-//! versions and expiry; the root history with what changed at each rotation;
-//! and the in-toto side — layout keys → functionaries → steps. Built once per
-//! result from `tuf::inspect::tree` and the [`Chain`]; plain rows of raw
-//! (unsanitized) text that the view draws through the sanitizer.
+//! The Trust view's rows (DESIGN §6): the TUF role tree root → timestamp,
+//! snapshot → targets → delegations with keys, thresholds k-of-n and which
+//! signatures counted, versions and expiry, every role the verifier
+//! rejected marked with its reason; the root history with what changed at
+//! each rotation; and the in-toto side — layout keys → functionaries →
+//! the steps they sign, each with the state of its link as verified.
+//!
+//! Built once per result from the verifier's typed detail
+//! (`verdict::tuf_detail`: the document's `roles` and the run's
+//! [`RoleTree`]) and the [`Chain`]; plain rows of raw (unsanitized) text
+//! that the view draws through the sanitizer. `f` shows [`Trust::failing`]:
+//! the rows with a failure and their ancestors.
 
-use serde_json::Value;
+use std::collections::{HashMap, HashSet};
 
 use super::chain::{Chain, ItemKind};
-use crate::verdict::Subject;
+use crate::intoto::LinkStatus;
+use crate::verdict::tuf_detail::{
+    Delegation, KeyInfo, RoleCommon, RoleNode, RoleState, RoleTree, RoleTrust, Roles, Scope, SignatureSummary,
+};
+use crate::verdict::{Evidence, Finding, Severity, Subject};
 
 /// How a row's status reads (glyph and word; the theme adds colour).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +39,11 @@ impl Mark {
             Mark::Expired => "⧗",
             Mark::None => "·",
         }
+    }
+
+    /// Whether `f` (failures only) keeps the row.
+    pub fn is_failure(self) -> bool {
+        matches!(self, Mark::Bad | Mark::Expired)
     }
 }
 
@@ -74,6 +89,9 @@ impl Row {
         self.subject = Some(s);
         self
     }
+    fn role(self, name: &str) -> Self {
+        self.subject(Subject::Role { name: name.to_owned() })
+    }
     fn key(mut self, keyid: &str) -> Self {
         self.copy = Some(("key id".to_owned(), keyid.to_owned()));
         self.subject.get_or_insert(Subject::Key { keyid: keyid.to_owned() });
@@ -81,226 +99,436 @@ impl Row {
     }
 }
 
-/// Every row of the Trust view.
-pub fn rows(tuf: Option<&Value>, chain: Option<&Chain>) -> Vec<Row> {
-    let mut out = Vec::new();
-    if let Some(tree) = tuf {
-        tuf_rows(tree, &mut out);
+/// The Trust view's rows, and which of them `f` keeps.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Trust {
+    pub rows: Vec<Row>,
+    /// Indices of the rows with a failure (✘, expired) and of their
+    /// ancestors and section headings, in order.
+    pub failing: Vec<usize>,
+}
+
+impl Trust {
+    /// The rows shown: all, or with `failures_only` those of [`Trust::failing`].
+    pub fn len(&self, failures_only: bool) -> usize {
+        if failures_only { self.failing.len() } else { self.rows.len() }
+    }
+
+    pub fn is_empty(&self, failures_only: bool) -> bool {
+        self.len(failures_only) == 0
+    }
+
+    /// Shown row `i`.
+    pub fn get(&self, failures_only: bool, i: usize) -> Option<&Row> {
+        if failures_only { self.failing.get(i).and_then(|&r| self.rows.get(r)) } else { self.rows.get(i) }
+    }
+
+    /// The shown rows in order.
+    pub fn shown(&self, failures_only: bool) -> impl Iterator<Item = &Row> {
+        (0..self.len(failures_only)).filter_map(move |i| self.get(failures_only, i))
+    }
+}
+
+/// Every row of the Trust view: the TUF side from the document's `roles`
+/// and the run's role tree, the in-toto side from the chain and the
+/// layout's signature findings.
+pub fn build(
+    roles: Option<&Roles>,
+    tree: Option<&RoleTree>,
+    chain: Option<&Chain>,
+    findings: &[Finding],
+) -> Trust {
+    let mut rows = Vec::new();
+    match (tree, roles) {
+        (Some(tree), _) => TufRows::new(tree, roles, findings).build(&mut rows),
+        (None, Some(roles)) if !roles.is_empty() => flat_role_rows(roles, findings, &mut rows),
+        _ => {}
     }
     if let Some(chain) = chain {
-        intoto_rows(chain, &mut out);
+        intoto_rows(chain, findings, &mut rows);
     }
-    out
+    let failing = failing(&rows);
+    Trust { rows, failing }
 }
 
-fn s(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
+/// The rows with a failure, their ancestors (the nearest shallower row
+/// above, up to depth 0) and their section's heading.
+fn failing(rows: &[Row]) -> Vec<usize> {
+    let mut keep = vec![false; rows.len()];
+    // The last row seen at each depth, and the current heading.
+    let mut path: Vec<usize> = Vec::new();
+    let mut heading = None;
+    for (i, r) in rows.iter().enumerate() {
+        if r.heading {
+            heading = Some(i);
+            path.clear();
+            continue;
+        }
+        path.truncate(r.depth);
+        if r.mark.is_failure() {
+            keep[i] = true;
+            path.iter().for_each(|&a| keep[a] = true);
+            if let Some(h) = heading {
+                keep[h] = true;
+            }
+        }
+        // A row deeper than its parent by more than one level fills the gap
+        // with itself, so its own children still find it.
+        while path.len() <= r.depth {
+            path.push(i);
+        }
     }
-}
-
-fn strings(v: &Value) -> Vec<String> {
-    v.as_array().map(|a| a.iter().map(s).collect()).unwrap_or_default()
+    keep.iter().enumerate().filter(|(_, k)| **k).map(|(i, _)| i).collect()
 }
 
 fn short(id: &str) -> String {
     id.chars().take(12).collect()
 }
 
-fn expiry(v: &Value) -> (Mark, String, String) {
-    let expired = v.get("expired").and_then(Value::as_bool).unwrap_or(false);
-    let note = format!("v{} · expires {} ({})", s(&v["version"]), s(&v["expires"]), s(&v["expires_in"]));
-    if expired { (Mark::Expired, "expired".into(), note) } else { (Mark::Ok, "valid".into(), note) }
+/// `v3 · expires … (3d 4h)`, and its mark and word.
+fn expiry(c: &RoleCommon) -> (Mark, &'static str, String) {
+    let note = format!("v{} · expires {} ({})", c.version, c.expires, c.expires_in);
+    if c.expired { (Mark::Expired, "expired", note) } else { (Mark::Ok, "valid", note) }
 }
 
-/// "2 of 2 signatures counted (threshold 2)" and one row per signature.
-fn signature_rows(depth: usize, sigs: &Value, out: &mut Vec<Row>) {
-    if sigs.is_null() {
-        return;
-    }
-    let threshold = sigs["threshold"].as_u64().unwrap_or(0);
-    let valid = strings(&sigs["valid"]);
-    let met = valid.len() as u64 >= threshold;
-    let (mark, word) = if met { (Mark::Ok, "met") } else { (Mark::Bad, "not met") };
-    out.push(Row::new(
-        depth,
-        mark,
-        word,
-        format!("threshold {threshold}: {} signature(s) counted", valid.len()),
-    ));
-    for c in sigs["checks"].as_array().into_iter().flatten() {
-        let keyid = s(&c["keyid"]);
-        let ok = c["valid"].as_bool().unwrap_or(false);
-        let (mark, word) = if ok { (Mark::Ok, "counted") } else { (Mark::Bad, "not counted") };
-        let reason = s(&c["reason"]);
+/// "threshold 2: 2 signature(s) counted" and one row per signature.
+fn signature_rows(depth: usize, sigs: &SignatureSummary, out: &mut Vec<Row>) {
+    let (mark, word) = if sigs.met() { (Mark::Ok, "met") } else { (Mark::Bad, "not met") };
+    let text = format!("threshold {}: {} signature(s) counted", sigs.threshold, sigs.valid.len());
+    out.push(Row::new(depth, mark, word, text));
+    for c in &sigs.checks {
+        let (mark, word) = if c.valid { (Mark::Ok, "counted") } else { (Mark::Bad, "not counted") };
+        let reason = c.reason.clone().unwrap_or_default();
         out.push(
-            Row::new(depth + 1, mark, word, format!("signature {}", short(&keyid))).note(reason).key(&keyid),
+            Row::new(depth + 1, mark, word, format!("signature {}", short(&c.keyid)))
+                .note(reason)
+                .key(&c.keyid),
         );
     }
 }
 
-fn tuf_rows(tree: &Value, out: &mut Vec<Row>) {
-    out.push(Row::heading("TUF repository"));
-    let root = &tree["root"];
-    let (mark, word, note) = expiry(root);
-    out.push(Row::new(0, mark, word, "root").note(note).subject(Subject::Role { name: "root".into() }));
-    signature_rows(1, &root["signatures"], out);
-    for k in root["keys"].as_array().into_iter().flatten() {
-        out.push(key_row(2, k));
-    }
-    if let Some(roles) = root["roles"].as_object() {
-        for (name, r) in roles {
-            let ids = strings(&r["keyids"]);
-            let text = format!("role {name}: {} of {} key(s)", s(&r["threshold"]), ids.len());
-            let note = ids.iter().map(|i| short(i)).collect::<Vec<_>>().join(" ");
-            out.push(
-                Row::new(1, Mark::None, "", text).note(note).subject(Subject::Role { name: name.clone() }),
-            );
-        }
-    }
-    history_rows(root, out);
-    let roles: Vec<&Value> = tree["roles"].as_array().map(|a| a.iter().collect()).unwrap_or_default();
-    for name in ["timestamp", "snapshot"] {
-        if let Some(r) = roles.iter().find(|r| r["name"] == name) {
-            role_rows(r, 0, out);
-        }
-    }
-    let mut seen = Vec::new();
-    delegated_rows(&roles, "root", "targets", 0, &mut seen, out);
-}
-
-fn key_row(depth: usize, k: &Value) -> Row {
-    let keyid = s(&k["keyid"]);
-    let matches = k["id_matches"].as_bool().unwrap_or(true);
-    let usable = k["usable"].as_bool().unwrap_or(true);
-    let (mark, word) = match (matches, usable) {
+fn key_row(depth: usize, k: &KeyInfo) -> Row {
+    let (mark, word) = match (k.id_matches, k.usable) {
         (true, true) => (Mark::Ok, "id matches"),
         (false, _) => (Mark::Warn, "id differs"),
         (true, false) => (Mark::Bad, "unusable"),
     };
-    Row::new(depth, mark, word, format!("key {}", short(&keyid)))
-        .note(format!("{}/{}", s(&k["keytype"]), s(&k["scheme"])))
-        .key(&keyid)
+    Row::new(depth, mark, word, format!("key {}", short(&k.keyid)))
+        .note(format!("{}/{}", k.keytype, k.scheme))
+        .key(&k.keyid)
 }
 
-fn history_rows(root: &Value, out: &mut Vec<Row>) {
-    let versions = root["versions"].as_array().map(|a| a.len()).unwrap_or(0);
-    let history: Vec<&Value> = root["history"].as_array().map(|a| a.iter().collect()).unwrap_or_default();
-    let text = format!("root history: {versions} version(s), {} rotation(s)", history.len());
-    out.push(Row::new(1, Mark::None, "", text));
-    for h in history {
-        let mut changes = Vec::new();
-        let added = strings(&h["keys_added"]);
-        let removed = strings(&h["keys_removed"]);
-        if !added.is_empty() {
-            changes.push(format!("+{} key(s)", added.len()));
+/// A role the verifier did not trust: why, what its file said, and its
+/// signatures as checked.
+fn untrusted_rows(name: &str, state: &RoleState, depth: usize, out: &mut Vec<Row>) {
+    let Some((category, error)) = state.refusal() else { return };
+    let (mark, word) = match state.trust {
+        RoleTrust::NotReached { .. } => (Mark::Warn, "not reached"),
+        _ => (Mark::Bad, "rejected"),
+    };
+    let mut note = Vec::new();
+    if let Some(c) = &state.common {
+        note.push(format!("v{} · expires {} ({})", c.version, c.expires, c.expires_in));
+    }
+    note.push(format!("{category}: {error}"));
+    if let Some(d) = &state.delegator {
+        note.push(format!("delegated by {d}"));
+    }
+    out.push(Row::new(depth, mark, word, name).note(note.join(" · ")).role(name));
+    if let Some(e) = &state.read_error {
+        out.push(Row::new(depth + 1, Mark::Bad, "unreadable", e.clone()));
+    }
+    if let Some(sigs) = &state.signatures {
+        signature_rows(depth + 1, sigs, out);
+    }
+}
+
+/// What failed about a role the run still trusts: each delegator's
+/// verdict when several delegate it, else the error findings about it (a
+/// newer version the refresh refused, as in a rollback, keeps the trusted
+/// one; `--strict` escalations).
+fn trusted_failure_rows(
+    name: &str,
+    state: Option<&RoleState>,
+    errors: &HashMap<&str, Vec<&Finding>>,
+    depth: usize,
+    out: &mut Vec<Row>,
+) {
+    let audit = state.map(|s| s.audit.as_slice()).unwrap_or_default();
+    for a in audit {
+        let row = match &a.error {
+            None => Row::new(depth, Mark::Ok, "admitted", format!("via {}", a.delegator)),
+            Some(e) => Row::new(depth, Mark::Bad, "rejected", format!("via {}", a.delegator))
+                .note(format!("{}: {e}", a.result)),
+        };
+        out.push(row);
+    }
+    if !audit.is_empty() {
+        return;
+    }
+    for f in errors.get(name).into_iter().flatten() {
+        out.push(Row::new(depth, Mark::Bad, f.category.id(), f.message.clone()).role(name));
+    }
+}
+
+/// The error findings about each role, by name (looked up once per role:
+/// an audit of hash bins has tens of thousands).
+fn role_errors(findings: &[Finding]) -> HashMap<&str, Vec<&Finding>> {
+    let mut out: HashMap<&str, Vec<&Finding>> = HashMap::new();
+    for f in findings.iter().filter(|f| f.severity == Severity::Error) {
+        if let Subject::Role { name } = &f.subject {
+            out.entry(name.as_str()).or_default().push(f);
         }
-        if !removed.is_empty() {
-            changes.push(format!("−{} key(s)", removed.len()));
+    }
+    out
+}
+
+/// The role tree walk with the role states beside it.
+struct TufRows<'a> {
+    tree: &'a RoleTree,
+    roles: Option<&'a Roles>,
+    errors: HashMap<&'a str, Vec<&'a Finding>>,
+    by_name: HashMap<&'a str, &'a RoleNode>,
+    /// Trusted roles by delegator, in tree order (succinct bins under their
+    /// delegating role).
+    children: HashMap<&'a str, Vec<&'a RoleNode>>,
+    seen: HashSet<&'a str>,
+}
+
+impl<'a> TufRows<'a> {
+    fn new(tree: &'a RoleTree, roles: Option<&'a Roles>, findings: &'a [Finding]) -> Self {
+        let by_name = tree.roles.iter().map(|r| (r.name.as_str(), r)).collect();
+        let mut children: HashMap<&str, Vec<&RoleNode>> = HashMap::new();
+        for r in &tree.roles {
+            children.entry(r.delegator.as_str()).or_default().push(r);
         }
-        if let Some(roles) = h["roles"].as_object() {
-            for (name, r) in roles {
-                let t = strings(&r["threshold"]);
-                let (a, d) = (strings(&r["keys_added"]).len(), strings(&r["keys_removed"]).len());
-                let mut what = format!("{name}: +{a}/−{d} key(s)");
-                if let [old, new] = t.as_slice()
+        Self { tree, roles, errors: role_errors(findings), by_name, children, seen: HashSet::new() }
+    }
+
+    fn state(&self, name: &str) -> Option<&'a RoleState> {
+        self.roles.and_then(|r| r.get(name))
+    }
+
+    fn build(mut self, out: &mut Vec<Row>) {
+        out.push(Row::heading("TUF repository"));
+        self.root_rows(out);
+        for name in ["timestamp", "snapshot"] {
+            self.seen.insert(name);
+            match (self.state(name).filter(|s| !s.is_trusted()), self.by_name.get(name)) {
+                (Some(state), _) => untrusted_rows(name, state, 0, out),
+                (None, Some(node)) => self.role_rows(node, 0, out),
+                (None, None) => {}
+            }
+        }
+        self.delegated_rows("root", "targets", 0, out);
+        // Rejected roles the walk did not reach (their delegator is not
+        // trusted, or the refresh failed before them).
+        let rest: Vec<(&String, &RoleState)> = self
+            .roles
+            .into_iter()
+            .flatten()
+            .filter(|(n, s)| !s.is_trusted() && !self.seen.contains(n.as_str()))
+            .collect();
+        for (name, state) in rest {
+            untrusted_rows(name, state, 0, out);
+        }
+    }
+
+    fn root_rows(&mut self, out: &mut Vec<Row>) {
+        self.seen.insert("root");
+        let root = &self.tree.root;
+        let (mark, word, note) = expiry(&root.common);
+        out.push(Row::new(0, mark, word, "root").note(note).role("root"));
+        signature_rows(1, &root.signatures, out);
+        trusted_failure_rows("root", self.state("root"), &self.errors, 1, out);
+        for k in &root.keys {
+            out.push(key_row(2, k));
+        }
+        for (name, r) in &root.roles {
+            let text = format!("role {name}: {} of {} key(s)", r.threshold, r.keyids.len());
+            let note = r.keyids.iter().map(|i| short(i)).collect::<Vec<_>>().join(" ");
+            out.push(Row::new(1, Mark::None, "", text).note(note).role(name));
+        }
+        let text =
+            format!("root history: {} version(s), {} rotation(s)", root.versions.len(), root.history.len());
+        out.push(Row::new(1, Mark::None, "", text));
+        for h in &root.history {
+            let mut changes = Vec::new();
+            if !h.keys_added.is_empty() {
+                changes.push(format!("+{} key(s)", h.keys_added.len()));
+            }
+            if !h.keys_removed.is_empty() {
+                changes.push(format!("−{} key(s)", h.keys_removed.len()));
+            }
+            for (name, r) in &h.roles {
+                let mut what = format!("{name}: +{}/−{} key(s)", r.keys_added.len(), r.keys_removed.len());
+                if let [old, new] = r.threshold
                     && old != new
                 {
                     what.push_str(&format!(", threshold {old}→{new}"));
                 }
                 changes.push(what);
             }
-        }
-        if !h["consistent_snapshot"].is_null() {
-            changes.push(format!("consistent_snapshot → {}", s(&h["consistent_snapshot"])));
-        }
-        if changes.is_empty() {
-            changes.push("no key or threshold change".into());
-        }
-        let text = format!("v{} → v{}: {}", s(&h["from"]), s(&h["to"]), changes.join("; "));
-        out.push(Row::new(2, Mark::None, "", text));
-        for k in added {
-            out.push(Row::new(3, Mark::None, "added", format!("key {}", short(&k))).key(&k));
-        }
-        for k in removed {
-            out.push(Row::new(3, Mark::None, "removed", format!("key {}", short(&k))).key(&k));
+            if let Some(c) = h.consistent_snapshot {
+                changes.push(format!("consistent_snapshot → {c}"));
+            }
+            if changes.is_empty() {
+                changes.push("no key or threshold change".into());
+            }
+            let text = format!("v{} → v{}: {}", h.from, h.to, changes.join("; "));
+            out.push(Row::new(2, Mark::None, "", text));
+            for k in &h.keys_added {
+                out.push(Row::new(3, Mark::None, "added", format!("key {}", short(k))).key(k));
+            }
+            for k in &h.keys_removed {
+                out.push(Row::new(3, Mark::None, "removed", format!("key {}", short(k))).key(k));
+            }
         }
     }
-}
 
-fn role_rows(r: &Value, depth: usize, out: &mut Vec<Row>) {
-    let name = s(&r["name"]);
-    let (mark, word, mut note) = expiry(r);
-    if r["version"].is_null() {
-        out.push(Row::new(depth, Mark::Warn, "not loaded", name.clone()).subject(Subject::Role { name }));
-        return;
+    /// A trusted role: version and expiry, signatures, and how each
+    /// delegator that delegates it judged it.
+    fn role_rows(&self, r: &RoleNode, depth: usize, out: &mut Vec<Row>) {
+        let Some(common) = &r.common else {
+            out.push(Row::new(depth, Mark::Warn, "not loaded", r.name.clone()).role(&r.name));
+            return;
+        };
+        let (mark, word, mut note) = expiry(common);
+        if let Some(n) = r.targets {
+            note.push_str(&format!(" · {n} target(s)"));
+        }
+        if depth > 0 || r.delegator != "root" {
+            note.push_str(&format!(" · delegated by {}", r.delegator));
+        }
+        out.push(Row::new(depth, mark, word, r.name.clone()).note(note).role(&r.name));
+        if let Some(sigs) = &r.signatures {
+            signature_rows(depth + 1, sigs, out);
+        }
+        trusted_failure_rows(&r.name, self.state(&r.name), &self.errors, depth + 1, out);
     }
-    if let Some(n) = r["targets"].as_u64() {
-        note.push_str(&format!(" · {n} target(s)"));
-    }
-    let delegator = s(&r["delegator"]);
-    if depth > 0 || delegator != "root" {
-        note.push_str(&format!(" · delegated by {delegator}"));
-    }
-    out.push(Row::new(depth, mark, word, name.clone()).note(note).subject(Subject::Role { name }));
-    signature_rows(depth + 1, &r["signatures"], out);
-}
 
-/// targets and the roles it delegates to, depth first; a role reached
-/// twice is shown once with "(also via …)".
-fn delegated_rows(
-    roles: &[&Value],
-    delegator: &str,
-    name: &str,
-    depth: usize,
-    seen: &mut Vec<String>,
-    out: &mut Vec<Row>,
-) {
-    if depth > 16 {
-        return;
+    /// `name` and the roles it delegates to, depth first; a role reached
+    /// twice is shown once with "(also via …)"; a delegated role the
+    /// verifier rejected is shown rejected where it is delegated.
+    fn delegated_rows(&mut self, delegator: &str, name: &'a str, depth: usize, out: &mut Vec<Row>) {
+        if depth > 32 {
+            return;
+        }
+        if !self.seen.insert(name) {
+            out.push(Row::new(depth, Mark::None, "", name).note(format!("(also via {delegator})")));
+            return;
+        }
+        let Some(role) = self.by_name.get(name).copied() else {
+            if let Some(state) = self.state(name).filter(|s| !s.is_trusted()) {
+                untrusted_rows(name, state, depth, out);
+            }
+            return;
+        };
+        self.role_rows(role, depth, out);
+        for d in role.delegations.iter().flatten() {
+            self.delegation_rows(role, d, depth + 1, out);
+        }
+        for k in role.delegation_keys.iter().flatten() {
+            out.push(key_row(depth + 1, k));
+        }
     }
-    if seen.iter().any(|s| s == name) {
-        out.push(Row::new(depth, Mark::None, "", name).note(format!("(also via {delegator})")));
-        return;
+
+    fn delegation_rows(&mut self, role: &'a RoleNode, d: &'a Delegation, depth: usize, out: &mut Vec<Row>) {
+        let keys = format!("{} of {} key(s)", d.threshold, d.keyids.len());
+        let terminating = if d.terminating { " · terminating" } else { "" };
+        match (&d.scope, &d.name) {
+            (Scope::Succinct(bins), _) => {
+                let text = format!("→ {} succinct bins {}…{}: {keys}", bins.bins, bins.first, bins.last);
+                out.push(Row::new(depth, Mark::None, "", text));
+                self.bin_rows(role, &bins.name_prefix, depth + 1, out);
+            }
+            (Scope::Paths(scope) | Scope::HashPrefixes(scope), Some(child)) => {
+                let text = format!("→ {child}: {keys}");
+                let what = if matches!(d.scope, Scope::Paths(_)) { "paths" } else { "path hash prefixes" };
+                out.push(
+                    Row::new(depth, Mark::None, "", text)
+                        .note(format!("{what} {}{terminating}", scope.join(", "))),
+                );
+                let known = self.by_name.contains_key(child.as_str()) || self.state(child).is_some();
+                if known {
+                    self.delegated_rows(&role.name, child, depth + 1, out);
+                }
+            }
+            (_, None) => {}
+        }
     }
-    seen.push(name.to_owned());
-    let Some(role) = roles.iter().find(|r| r["name"] == name) else { return };
-    role_rows(role, depth, out);
-    for d in role["delegations"].as_array().into_iter().flatten() {
-        let ids = strings(&d["keyids"]);
-        if let Some(bins) = d.get("succinct_roles") {
-            let text = format!(
-                "→ {} succinct bins {}…{}: {} of {} key(s)",
-                s(&bins["bins"]),
-                s(&bins["first"]),
-                s(&bins["last"]),
-                s(&d["threshold"]),
-                ids.len()
+
+    /// The bins of a succinct delegation the run trusted or rejected, by name.
+    fn bin_rows(&mut self, role: &'a RoleNode, prefix: &str, depth: usize, out: &mut Vec<Row>) {
+        let is_bin = |n: &str| n.strip_prefix(prefix).is_some_and(|rest| rest.starts_with('-'));
+        let mut names: Vec<&'a str> = self
+            .children
+            .get(role.name.as_str())
+            .into_iter()
+            .flatten()
+            .map(|r: &&'a RoleNode| -> &'a str { r.name.as_str() })
+            .filter(|n| is_bin(n))
+            .collect();
+        if let Some(roles) = self.roles {
+            names.extend(
+                roles
+                    .iter()
+                    .filter(|(n, s)| {
+                        !s.is_trusted() && s.delegator.as_deref() == Some(role.name.as_str()) && is_bin(n)
+                    })
+                    .map(|(n, _)| n.as_str()),
             );
-            out.push(Row::new(depth + 1, Mark::None, "", text));
+        }
+        names.sort_unstable();
+        names.dedup();
+        for name in names {
+            self.delegated_rows(&role.name, name, depth, out);
+        }
+    }
+}
+
+/// Without the role tree (a document read back from JSON): one row per
+/// role with its state and signatures.
+fn flat_role_rows(roles: &Roles, findings: &[Finding], out: &mut Vec<Row>) {
+    let errors = role_errors(findings);
+    out.push(Row::heading("TUF roles"));
+    for (name, state) in roles {
+        if !state.is_trusted() {
+            untrusted_rows(name, state, 0, out);
             continue;
         }
-        let child = s(&d["name"]);
-        let scope = d
-            .get("paths")
-            .or_else(|| d.get("path_hash_prefixes"))
-            .map(|p| strings(p).join(", "))
-            .unwrap_or_default();
-        let terminating = if d["terminating"].as_bool().unwrap_or(false) { " · terminating" } else { "" };
-        let text = format!("→ {child}: {} of {} key(s)", s(&d["threshold"]), ids.len());
-        out.push(Row::new(depth + 1, Mark::None, "", text).note(format!("paths {scope}{terminating}")));
-        if roles.iter().any(|r| r["name"] == child.as_str()) {
-            delegated_rows(roles, name, &child, depth + 2, seen, out);
+        let (mark, word, mut note) = match &state.common {
+            Some(c) => expiry(c),
+            None => (Mark::Ok, "trusted", String::new()),
+        };
+        if let Some(d) = &state.delegator {
+            note.push_str(&format!(" · delegated by {d}"));
         }
-    }
-    for k in role["delegation_keys"].as_array().into_iter().flatten() {
-        out.push(key_row(depth + 1, k));
+        out.push(Row::new(0, mark, word, name.clone()).note(note).role(name));
+        if let Some(sigs) = &state.signatures {
+            signature_rows(1, sigs, out);
+        }
+        trusted_failure_rows(name, Some(state), &errors, 1, out);
     }
 }
 
-fn intoto_rows(chain: &Chain, out: &mut Vec<Row>) {
+/// The layout's signature checks as the verifier reported them (a
+/// layout-subject finding with signature evidence), by key id.
+fn layout_checks<'f>(findings: &'f [Finding], layout: &str) -> HashMap<&'f str, Option<&'f str>> {
+    let mut out = HashMap::new();
+    for f in findings.iter().filter(|f| matches!(&f.subject, Subject::Layout { path } if path == layout)) {
+        let checks = match &f.evidence {
+            Evidence::Signatures { checks } | Evidence::Threshold { checks, .. } => checks,
+            _ => continue,
+        };
+        for c in checks.iter().filter(|c| !c.valid) {
+            out.insert(c.keyid.as_str(), c.reason.as_deref());
+        }
+    }
+    out
+}
+
+fn intoto_rows(chain: &Chain, findings: &[Finding], out: &mut Vec<Row>) {
     out.push(Row::heading("in-toto layout"));
     let note = chain.expires.as_ref().map(|e| format!("expires {e}")).unwrap_or_default();
     out.push(
@@ -308,8 +536,14 @@ fn intoto_rows(chain: &Chain, out: &mut Vec<Row>) {
             .note(note)
             .subject(Subject::Layout { path: chain.layout.clone() }),
     );
+    let bad = layout_checks(findings, &chain.layout);
     for k in &chain.layout_keys {
-        out.push(Row::new(1, Mark::Ok, "signed", format!("layout key {}", short(k))).key(k));
+        let row = match bad.get(k.as_str()) {
+            Some(why) => Row::new(1, Mark::Bad, "bad signature", format!("layout key {}", short(k)))
+                .note(why.unwrap_or_default()),
+            None => Row::new(1, Mark::Ok, "signed", format!("layout key {}", short(k))),
+        };
+        out.push(row.key(k));
     }
     let mut functionaries: Vec<&String> = chain.items.iter().flat_map(|i| i.pubkeys.iter()).collect();
     functionaries.sort();
@@ -317,13 +551,37 @@ fn intoto_rows(chain: &Chain, out: &mut Vec<Row>) {
     for f in functionaries {
         out.push(Row::new(1, Mark::None, "", format!("functionary {}", short(f))).key(f));
         for item in chain.items.iter().filter(|i| i.kind == ItemKind::Step && i.pubkeys.contains(f)) {
-            let signed = item.verified.contains(f);
-            let (mark, word) = if signed { (Mark::Ok, "signed") } else { (Mark::None, "no link") };
+            let met = item.verified.len() as i64 >= item.threshold;
+            let link = item.links.iter().find(|l| &l.keyid == f);
+            let (mark, word, why) = match link.map(|l| &l.status) {
+                Some(LinkStatus::Verified) => (Mark::Ok, "signed".to_owned(), None),
+                Some(LinkStatus::BadSignature(e)) => (Mark::Bad, "bad signature".to_owned(), Some(e.clone())),
+                Some(LinkStatus::Malformed(e)) => (Mark::Bad, "malformed".to_owned(), Some(e.clone())),
+                Some(LinkStatus::Unauthorized) => (Mark::Bad, "no layout key".to_owned(), None),
+                // A missing link fails only when the step is then short of its threshold.
+                Some(LinkStatus::Missing) | None => {
+                    (if met { Mark::None } else { Mark::Bad }, "missing".to_owned(), None)
+                }
+            };
+            let mut note = Vec::new();
+            note.extend(why);
+            if let Some(file) = link.filter(|l| l.status != LinkStatus::Missing).map(|l| file_name(&l.path)) {
+                note.push(file);
+            }
+            note.push(format!("{} of {} needed", item.verified.len(), item.threshold));
             let text = format!("step {}", item.display_name());
-            let note = format!("{} of {} needed", item.verified.len(), item.threshold);
             out.push(
-                Row::new(2, mark, word, text).note(note).subject(Subject::Step { name: item.name.clone() }),
+                Row::new(2, mark, word, text)
+                    .note(note.join(" · "))
+                    .subject(Subject::Step { name: item.name.clone() }),
             );
         }
     }
+}
+
+fn file_name(path: &str) -> String {
+    std::path::Path::new(path)
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.to_owned())
 }

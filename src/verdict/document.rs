@@ -1,15 +1,20 @@
 //! The stable JSON document (`--format json`, schema_version 1, DESIGN §4).
-//! Keys come out sorted because the document is built as a `serde_json::Value`
-//! whose maps are ordered; strings are raw, never sanitized.
+//! Keys come out sorted: the document writes its members in key order, the
+//! findings, failure and targets through a `serde_json::Value` (whose maps
+//! are ordered), and the typed TUF `roles` in key order by hand
+//! (`verdict::tuf_detail`), straight to the output. Strings are raw, never
+//! sanitized.
 
 use std::collections::BTreeMap;
 
+use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::category::Category;
 use crate::verdict::finding::Finding;
+use crate::verdict::tuf_detail::Roles;
 
 pub const SCHEMA_VERSION: u64 = 1;
 
@@ -64,7 +69,7 @@ pub struct Document {
     /// TUF: `ok` or `error`.
     pub refresh: Option<String>,
     /// TUF: per-role state after refresh.
-    pub roles: Option<Value>,
+    pub roles: Option<Roles>,
     pub targets: Option<BTreeMap<String, TargetResult>>,
 }
 
@@ -90,32 +95,13 @@ impl Document {
     }
 
     pub fn to_value(&self) -> Value {
-        let mut doc = serde_json::Map::new();
-        let mut put = |k: &str, v: Value| {
-            doc.insert(k.to_owned(), v);
-        };
-        put("schema_version", SCHEMA_VERSION.into());
-        put("tool", "trailscope".into());
-        put("version", env!("CARGO_PKG_VERSION").into());
-        put("kind", to_value(&self.kind));
-        put("evaluated_at", crate::meta::time::format(self.evaluated_at).into());
-        put("verdict", to_value(&self.verdict));
-        put("category", self.category.id().into());
-        put("findings", to_value(&self.findings));
-        put("failure", to_value(&self.failure));
-        put("stage", to_value(&self.stage));
-        if self.kind != Kind::InToto {
-            put("refresh", to_value(&self.refresh));
-            put("roles", self.roles.clone().unwrap_or(Value::Null));
-            put("targets", to_value(&self.targets));
-        }
-        Value::Object(doc)
+        to_value(self)
     }
 
     /// Pretty JSON text with sorted keys.
     pub fn to_json_string(&self) -> String {
-        // Serializing a Value cannot fail: all map keys are strings.
-        serde_json::to_string_pretty(&self.to_value()).unwrap_or_default()
+        // Cannot fail: every map key is a string.
+        serde_json::to_string_pretty(self).unwrap_or_default()
     }
 
     /// Reads a saved `--format json` document back (`trailscope report`).
@@ -160,9 +146,36 @@ impl Document {
             failure: field(obj, "failure")?,
             stage: field(obj, "stage")?,
             refresh: field(obj, "refresh")?,
-            roles: obj.get("roles").filter(|r| !r.is_null()).cloned(),
+            roles: field(obj, "roles")?,
             targets: field(obj, "targets")?,
         })
+    }
+}
+
+/// The members in key order (`category` … `version`); the TUF members
+/// only for TUF and bridge documents.
+impl Serialize for Document {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let tuf = self.kind != Kind::InToto;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("category", &self.category)?;
+        m.serialize_entry("evaluated_at", &crate::meta::time::format(self.evaluated_at))?;
+        m.serialize_entry("failure", &to_value(&self.failure))?;
+        m.serialize_entry("findings", &to_value(&self.findings))?;
+        m.serialize_entry("kind", &self.kind)?;
+        if tuf {
+            m.serialize_entry("refresh", &self.refresh)?;
+            m.serialize_entry("roles", &self.roles)?;
+        }
+        m.serialize_entry("schema_version", &SCHEMA_VERSION)?;
+        m.serialize_entry("stage", &self.stage)?;
+        if tuf {
+            m.serialize_entry("targets", &to_value(&self.targets))?;
+        }
+        m.serialize_entry("tool", "trailscope")?;
+        m.serialize_entry("verdict", &self.verdict)?;
+        m.serialize_entry("version", env!("CARGO_PKG_VERSION"))?;
+        m.end()
     }
 }
 
@@ -308,7 +321,7 @@ mod tests {
 
         let mut tuf = Document::new(Kind::Tuf, at, findings, crate::verdict::category::ERROR_OTHER);
         tuf.refresh = Some("ok".into());
-        tuf.roles = Some(serde_json::json!({"root": {"version": 1}}));
+        tuf.roles = Some(sample_roles());
         tuf.targets = Some(BTreeMap::from([(
             "p".to_owned(),
             TargetResult {
@@ -325,5 +338,98 @@ mod tests {
         let mut v = tuf.to_value();
         v["schema_version"] = 2.into();
         assert!(Document::from_value(&v).unwrap_err().contains("schema_version 2"));
+    }
+
+    /// One entry of each shape: trusted root, a rejected role with the
+    /// signatures read, one the refresh did not reach, an audited one.
+    fn sample_roles() -> crate::verdict::tuf_detail::Roles {
+        use crate::verdict::tuf_detail::{AuditCheck, RoleCommon, RoleState, RootState, SignatureSummary};
+        let common = RoleCommon {
+            version: 3,
+            expires: "2031-01-01T00:00:00Z".into(),
+            expired: false,
+            expires_in: "365d 0h".into(),
+        };
+        let sigs = SignatureSummary {
+            threshold: 2,
+            count: 1,
+            valid: vec!["ab".into()],
+            checks: vec![
+                SignatureCheck { keyid: "ab".into(), valid: true, reason: None },
+                SignatureCheck { keyid: "cd".into(), valid: false, reason: Some("bad".into()) },
+            ],
+        };
+        let root = RoleState {
+            file: Some("1.root.json".into()),
+            length: Some(812),
+            common: Some(common.clone()),
+            signatures: Some(sigs.clone()),
+            root: Some(RootState { history: vec![1, 2], consistent_snapshot: true }),
+            ..RoleState::trusted(None)
+        };
+        let targets = RoleState {
+            file: Some("targets.json".into()),
+            common: Some(common.clone()),
+            signatures: Some(sigs),
+            ..RoleState::rejected(
+                crate::verdict::category::SIGNATURE_THRESHOLD,
+                "targets was signed by 1/2 keys",
+                None,
+            )
+        };
+        let snapshot = RoleState {
+            file: Some("snapshot.json".into()),
+            read_error: Some("HTTP status 404".into()),
+            ..RoleState::not_reached(
+                crate::verdict::category::REFRESH_FAILED,
+                "not trusted: the refresh stopped before it",
+            )
+        };
+        let bin = RoleState {
+            targets: Some(4),
+            common: Some(common),
+            audit: vec![
+                AuditCheck { delegator: "a".into(), result: crate::verdict::category::OK, error: None },
+                AuditCheck {
+                    delegator: "b".into(),
+                    result: crate::verdict::category::EXPIRED,
+                    error: Some("old".into()),
+                },
+            ],
+            ..RoleState::trusted(Some("a".into()))
+        };
+        let lost =
+            RoleState::rejected(crate::verdict::category::EXPIRED, "new c is expired", Some("a".into()));
+        [("root", root), ("targets", targets), ("snapshot", snapshot), ("bin-0", bin), ("c", lost)]
+            .into_iter()
+            .map(|(n, s)| (n.to_owned(), s))
+            .collect()
+    }
+
+    use crate::verdict::finding::SignatureCheck;
+
+    #[test]
+    fn roles_are_written_in_key_order_as_schema_version_1_has_them() {
+        let mut doc =
+            Document::new(Kind::Tuf, OffsetDateTime::UNIX_EPOCH, vec![], crate::verdict::category::OK);
+        doc.refresh = Some("ok".into());
+        doc.roles = Some(sample_roles());
+        let text = doc.to_json_string();
+        assert_eq!(text, serde_json::to_string_pretty(&doc.to_value()).unwrap());
+        let v = doc.to_value();
+        let roles = &v["roles"];
+        // A trusted root has a null delegator; the other shapes keep theirs or none.
+        assert_eq!(roles["root"]["delegator"], Value::Null);
+        assert!(roles["root"].as_object().unwrap().contains_key("delegator"));
+        assert!(!roles["targets"].as_object().unwrap().contains_key("delegator"));
+        assert_eq!(roles["targets"]["trusted"], false);
+        assert_eq!(roles["targets"]["category"], "signature-threshold");
+        assert_eq!(roles["snapshot"]["reached"], false);
+        assert!(!roles["targets"].as_object().unwrap().contains_key("reached"));
+        assert_eq!(roles["root"]["history"], serde_json::json!([1, 2]));
+        assert_eq!(roles["root"]["signatures"]["checks"][1]["reason"], "bad");
+        assert_eq!(roles["bin-0"]["audit"][0], serde_json::json!({"delegator": "a", "result": "ok"}));
+        assert_eq!(roles["c"]["delegator"], "a");
+        assert_eq!(Document::from_json_str(&text).unwrap(), doc);
     }
 }

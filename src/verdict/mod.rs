@@ -1,7 +1,7 @@
 //! The one result model every verifier produces and every face renders
 //! (DESIGN §2, §3): findings with their typed evidence, the verdict and its
-//! reference-order category, the failure location, per-kind detail, and the
-//! registry of categories.
+//! reference-order category, the failure location, per-kind detail (the
+//! typed TUF detail in [`tuf_detail`]), and the registry of categories.
 //!
 //! It sits below the verifiers (`tuf`, `intoto`, `bridge`) and above
 //! `meta`; the renderers in `report/`, the CLI and the TUI read it. Nothing
@@ -11,6 +11,7 @@ pub mod category;
 pub mod document;
 pub mod evidence;
 pub mod finding;
+pub mod tuf_detail;
 
 pub use document::{Document, Failure, Inputs, Kind, TargetResult, Verdict};
 pub use evidence::{ArtifactDigests, DigestSource, LinkDisagreement, Signer};

@@ -414,6 +414,8 @@ fn timeline_row(
         ExpiryStatus::Expired => ("⧗ EXPIRED", theme.expired),
         ExpiryStatus::Soon => ("⚠ soon", theme.warn),
         ExpiryStatus::Valid => ("✔ valid", theme.pass),
+        ExpiryStatus::Rejected => ("✘ rejected", theme.fail),
+        ExpiryStatus::NotTrusted => ("· untrusted", theme.muted),
     };
     let label = crate::tui::widgets::text::truncate(&crate::sanitize::sanitize(&e.label), label_w);
     let mut spans = vec![Span::styled(format!("{word:<11} "), style)];

@@ -4,25 +4,37 @@
 //! counted, versions and expiry; the root history with what changed at each
 //! rotation; and the in-toto layout's keys → functionaries → the steps they
 //! sign. One virtualized tree list (rows built once per result, in
-//! `tui::trust`); `y` copies a key id, Enter opens a step or the findings
-//! about a role.
+//! `tui::trust`); `f` keeps the rows with a failure and their ancestors;
+//! `y` copies a key id, Enter opens a step or the findings about a role.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
 
 use super::common::{draw_pane, empty, list};
 use super::{Jump, View, ViewId};
 use crate::tui::state::State;
 use crate::tui::theme::Theme;
-use crate::tui::trust::{Mark, Row};
+use crate::tui::trust::{Mark, Row, Trust};
 use crate::tui::widgets::untrusted;
 use crate::verdict::Subject;
 
 pub struct TrustView;
 
-fn rows(state: &State) -> &[Row] {
-    state.model.as_ref().map_or(&[], |m| m.trust.as_slice())
+static NONE: Trust = Trust { rows: Vec::new(), failing: Vec::new() };
+
+fn trust(state: &State) -> &Trust {
+    state.model.as_ref().map_or(&NONE, |m| &m.trust)
+}
+
+/// Shown row `i` (all rows, or with `f` the failing ones and their ancestors).
+fn row(state: &State, i: usize) -> Option<&Row> {
+    trust(state).get(state.filters.failures_only, i)
+}
+
+fn len(state: &State) -> usize {
+    trust(state).len(state.filters.failures_only)
 }
 
 impl View for TrustView {
@@ -31,7 +43,7 @@ impl View for TrustView {
     }
 
     fn rows(&self, state: &State) -> usize {
-        rows(state).len()
+        len(state)
     }
 
     fn list_height(&self, body: Rect) -> usize {
@@ -39,22 +51,22 @@ impl View for TrustView {
     }
 
     fn row_text(&self, state: &State, row: usize) -> String {
-        rows(state).get(row).map(|r| format!("{} {} {}", r.word, r.text, r.note)).unwrap_or_default()
+        self::row(state, row).map(|r| format!("{} {} {}", r.word, r.text, r.note)).unwrap_or_default()
     }
 
     fn drill(&self, state: &State, row: usize) -> Option<Jump> {
-        let subject = rows(state).get(row)?.subject.clone()?;
+        let subject = self::row(state, row)?.subject.clone()?;
         let finding = state.findings().iter().position(|f| f.subject == subject);
         Some(Jump { subject, finding })
     }
 
     fn follow(&self, state: &State, row: usize) -> Option<Subject> {
-        rows(state).get(row)?.subject.clone()
+        self::row(state, row)?.subject.clone()
     }
 
     fn accepts(&self, state: &State, subject: &Subject) -> bool {
         matches!(subject, Subject::Role { .. } | Subject::Key { .. } | Subject::Layout { .. })
-            && rows(state).iter().any(|r| r.subject.as_ref() == Some(subject))
+            && trust(state).shown(state.filters.failures_only).any(|r| r.subject.as_ref() == Some(subject))
             && !state
                 .findings()
                 .iter()
@@ -62,25 +74,36 @@ impl View for TrustView {
     }
 
     fn reveal(&self, state: &mut State, subject: &Subject) {
-        let Some(row) = rows(state).iter().position(|r| r.subject.as_ref() == Some(subject)) else { return };
-        let len = rows(state).len();
+        let shown = trust(state).shown(state.filters.failures_only);
+        let Some(row) = shown.into_iter().position(|r| r.subject.as_ref() == Some(subject)) else { return };
+        let len = len(state);
         let height = self.list_height(crate::tui::layout::body(state.size));
         state.cursor_mut(ViewId::Trust).set(row, len, height);
     }
 
     fn copy_value(&self, state: &State, row: usize) -> Option<(String, String)> {
-        rows(state).get(row)?.copy.clone()
+        self::row(state, row)?.copy.clone()
     }
 
     fn render(&self, state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
-        let all = rows(state);
-        let inner = draw_pane(format!("Trust · {} rows", all.len()), true, theme, area, buf);
-        if all.is_empty() {
+        let trust = trust(state);
+        let only = state.filters.failures_only;
+        let title = if only {
+            format!("Trust · failures only · {} of {} rows", trust.len(true), trust.rows.len())
+        } else {
+            format!("Trust · {} rows", trust.rows.len())
+        };
+        let inner = draw_pane(title, true, theme, area, buf);
+        if trust.rows.is_empty() {
             empty(state, "TUF roles or in-toto layout keys", theme, inner, buf);
             return;
         }
-        list(inner, all.len(), state.cursor(ViewId::Trust), true, theme, buf, |i| {
-            all.get(i).map_or_else(Line::default, |r| row_line(r, theme))
+        if trust.is_empty(only) {
+            Line::styled("no failures here (f shows all rows)", theme.muted).render(inner, buf);
+            return;
+        }
+        list(inner, trust.len(only), state.cursor(ViewId::Trust), true, theme, buf, |i| {
+            trust.get(only, i).map_or_else(Line::default, |r| row_line(r, theme))
         });
     }
 }
