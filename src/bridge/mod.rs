@@ -80,6 +80,8 @@ pub struct Request<'a> {
     pub at: OffsetDateTime,
     /// Run the layout's inspections (in a scratch copy of the verification directory).
     pub run_inspections: bool,
+    /// Accept a verdict without them (see `intoto::VerifyOptions::skip_inspections`).
+    pub skip_inspections: bool,
     pub inspection_timeout: Duration,
     /// Weaknesses the references accept become errors.
     pub strict: bool,
@@ -93,7 +95,8 @@ pub struct Request<'a> {
 }
 
 impl<'a> Request<'a> {
-    /// A request with the defaults: inspections not run, 10 s inspection
+    /// A request with the defaults: inspections neither run nor skipped (a
+    /// layout with inspections does not verify), 10 s inspection
     /// timeout, not strict, python-tuf's client limits, in-toto's default limits.
     pub fn new(
         root_bytes: Vec<u8>,
@@ -111,6 +114,7 @@ impl<'a> Request<'a> {
             target: target.into(),
             at,
             run_inspections: false,
+            skip_inspections: false,
             inspection_timeout: Duration::from_secs(10),
             strict: false,
             config: Config::default(),
@@ -210,7 +214,10 @@ pub struct BridgeOutcome {
     /// The in-toto verification, when it ran.
     pub intoto: Option<InTotoOutcome>,
     pub run_inspections: bool,
-    /// The layout has inspections that were not run: the verdict does not cover them.
+    /// `--skip-inspections` was given.
+    pub skip_inspections: bool,
+    /// The layout has inspections that were not run: the verdict does not
+    /// cover them (without `--skip-inspections` it is not a pass either).
     pub inspections_skipped: Vec<String>,
     pub strict: bool,
 }

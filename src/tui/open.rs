@@ -42,6 +42,8 @@ pub struct OpenOptions {
     pub workdir: Option<PathBuf>,
     pub params: BTreeMap<String, String>,
     pub run_inspections: bool,
+    /// Accept a verdict without the inspections (`--skip-inspections`).
+    pub skip_inspections: bool,
     pub inspection_timeout: Option<Duration>,
     pub strict: bool,
     pub root: Option<PathBuf>,
@@ -246,8 +248,21 @@ fn tuf_inputs(dir: &Path, opts: &OpenOptions, scenario: Option<&Value>) -> Optio
 /// The session that verifies what was opened; `label` is shown in the header.
 /// In-toto chains and TUF repositories run on the engine (DESIGN §5: units
 /// stream in, `w` re-runs only what a changed file feeds); bridges run the
-/// bridge verifier directly.
+/// bridge verifier directly. Unless it runs them already, an in-toto or
+/// bridge session offers to run the layout's inspections (`I`, after asking).
 pub fn session(opened: &Opened, label: impl Into<String>) -> Session {
+    let label = label.into();
+    let plain = session_as_given(opened, label.clone());
+    if opened.opts.run_inspections || matches!(opened.plan, Plan::Tuf(_)) {
+        return plain;
+    }
+    let mut with = opened.clone();
+    with.opts.run_inspections = true;
+    with.opts.skip_inspections = false;
+    plain.runs_inspections_with(move || Ok(session_as_given(&with, label.clone())))
+}
+
+fn session_as_given(opened: &Opened, label: impl Into<String>) -> Session {
     let watch = vec![opened.dir.clone()];
     let (opts, at) = (opened.opts.clone(), opened.at);
     let session = match &opened.plan {
@@ -301,6 +316,7 @@ fn intoto_options(
     v.params = (!inputs.params.is_empty()).then(|| inputs.params.clone());
     v.at = at;
     v.run_inspections = opts.run_inspections;
+    v.skip_inspections = opts.skip_inspections;
     if let Some(t) = opts.inspection_timeout {
         v.inspection_timeout = t;
     }
@@ -382,6 +398,9 @@ pub fn verify_tuf(
         target_paths: inputs.target.clone(),
         all_roles: true,
     });
+    if let Some(e) = outcome.unparsed_trusted_root() {
+        return Err(format!("trusted root {}: {}", inputs.root.display(), e.message));
+    }
     Ok(Results::tuf(&outcome, opts.strict))
 }
 
@@ -402,11 +421,16 @@ pub fn verify_bridge(
     let targets = DirSource::new(targets_dir).with_source_layout(metadata.source_layout());
     let mut req = crate::bridge::Request::new(root_bytes, root_file, &metadata, &targets, target, now_or(at));
     req.run_inspections = opts.run_inspections;
+    req.skip_inspections = opts.skip_inspections;
     if let Some(t) = opts.inspection_timeout {
         req.inspection_timeout = t;
     }
     req.strict = opts.strict;
-    Ok(Results::bridge(&crate::bridge::verify(&req)))
+    let outcome = crate::bridge::verify(&req);
+    if let Some(e) = outcome.tuf.unparsed_trusted_root() {
+        return Err(format!("trusted root {}: {}", inputs.root.display(), e.message));
+    }
+    Ok(Results::bridge(&outcome))
 }
 
 fn read_root(path: &Path) -> Result<(Vec<u8>, String), String> {
@@ -418,26 +442,64 @@ fn read_root(path: &Path) -> Result<(Vec<u8>, String), String> {
     Ok((bytes, name))
 }
 
+/// What to do with a layout's inspections (`--run-inspections`,
+/// `--skip-inspections`, or neither: not run, and the chain does not verify).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Inspections {
+    pub run: bool,
+    pub skip: bool,
+}
+
 /// The embedded demo scenario `name` (see `trailscope demo --list`),
 /// written to a temporary directory that lives as long as the session, and
 /// verified like `open` would. The demo's own inspection (it untars the
-/// embedded package in a scratch directory) runs when `run_inspections`.
+/// embedded package in a scratch directory) runs only when `run_inspections`
+/// (or after `I` and a yes); `a`/`A` open the other scenarios with the same
+/// choice.
 pub fn demo_session(name: &str, run_inspections: bool) -> Result<(Session, Option<OffsetDateTime>), String> {
+    demo_session_with(name, Inspections { run: run_inspections, skip: false })
+}
+
+/// [`demo_session`] with `--skip-inspections` too.
+pub fn demo_session_with(
+    name: &str,
+    inspections: Inspections,
+) -> Result<(Session, Option<OffsetDateTime>), String> {
+    demo_session_for(name, inspections, inspections)
+}
+
+/// [`demo_session`] with `this` choice for scenario `name` and `others` for
+/// the scenarios `a`/`A` switch to.
+fn demo_session_for(
+    name: &str,
+    this: Inspections,
+    others: Inspections,
+) -> Result<(Session, Option<OffsetDateTime>), String> {
     let sc = crate::demo::find(name).ok_or_else(|| format!("no embedded scenario {name:?}"))?;
     let tmp = tempfile::Builder::new()
         .prefix("trailscope-demo-")
         .tempdir()
         .map_err(|e| format!("cannot create a temporary directory: {e}"))?;
     sc.materialize(tmp.path()).map_err(|e| format!("cannot write the demo: {e}"))?;
-    let opts = OpenOptions { run_inspections, ..OpenOptions::default() };
+    let opts =
+        OpenOptions { run_inspections: this.run, skip_inspections: this.skip, ..OpenOptions::default() };
     let opened = detect(tmp.path(), &opts)?;
     let at = opened.at;
     let label = format!("demo {}", sc.name);
     let names: Vec<String> = crate::demo::list().iter().map(|s| format!("{}/{}", s.set, s.name)).collect();
-    let current = names.iter().position(|n| n == &format!("{}/{}", sc.set, sc.name)).unwrap_or(0);
-    let scenarios =
-        Scenarios { names, current, open: Arc::new(move |name: &str| demo_session(name, run_inspections)) };
-    let session = session(&opened, label).keeping(Arc::new(tmp)).with_scenarios(scenarios);
+    let full = format!("{}/{}", sc.set, sc.name);
+    let current = names.iter().position(|n| n == &full).unwrap_or(0);
+    let scenarios = Scenarios {
+        names,
+        current,
+        open: Arc::new(move |name: &str| demo_session_for(name, others, others)),
+    };
+    let mut session = session_as_given(&opened, label);
+    if !this.run && opened.plan.word() != "tuf" {
+        let run = Inspections { run: true, skip: false };
+        session = session.runs_inspections_with(move || demo_session_for(&full, run, others).map(|(s, _)| s));
+    }
+    let session = session.keeping(Arc::new(tmp)).with_scenarios(scenarios);
     Ok((session, at))
 }
 
