@@ -78,7 +78,7 @@ fn snap(name: &str, rel: &str, inspections: bool, keys: &str) {
 
 #[test]
 fn chain_of_the_passing_demo() {
-    snap("chain_pass", PASS, false, "2");
+    snap("chain_pass", PASS, true, "2");
 }
 
 #[test]
@@ -98,7 +98,7 @@ fn chain_neighbourhood_focus() {
 
 #[test]
 fn step_of_the_passing_demo_steps_through_rules() {
-    snap("step_pass", PASS, false, "2jj3]]");
+    snap("step_pass", PASS, true, "2jj3]]");
 }
 
 #[test]
@@ -125,7 +125,7 @@ fn step_materials_table_of_the_tampered_chain() {
 
 #[test]
 fn artifact_of_the_passing_demo() {
-    snap("artifact_pass", PASS, false, "4j");
+    snap("artifact_pass", PASS, true, "4j");
 }
 
 #[test]
@@ -142,7 +142,7 @@ fn artifact_of_the_tampered_chain_marks_the_first_difference() {
 
 #[test]
 fn trust_of_the_passing_act() {
-    snap("trust_pass", ACT1, false, "5");
+    snap("trust_pass", ACT1, true, "5");
 }
 
 #[test]
@@ -152,7 +152,7 @@ fn trust_of_the_failing_act() {
 
 #[test]
 fn trust_of_an_intoto_chain_lists_layout_keys_functionaries_and_steps() {
-    let mut h = Harness::open(PASS, false, (120, 40));
+    let mut h = Harness::open(PASS, true, (120, 40));
     let screen = h.keys("5").screen();
     assert!(screen.contains("── in-toto layout ──"), "{screen}");
     assert!(screen.contains("✔ signed layout key"), "{screen}");
@@ -180,7 +180,7 @@ fn enter_on_a_finding_jumps_to_its_rule_in_the_step_view() {
 
 #[test]
 fn moving_in_the_chain_selects_the_step_the_step_view_shows() {
-    let mut h = Harness::open(PASS, false, (80, 24));
+    let mut h = Harness::open(PASS, true, (80, 24));
     h.keys("2j");
     assert_eq!(h.app.state().selection, Some(Subject::Step { name: "update-version".into() }));
     let screen = h.keys("3").screen();
@@ -189,7 +189,7 @@ fn moving_in_the_chain_selects_the_step_the_step_view_shows() {
 
 #[test]
 fn time_travel_re_verifies_the_real_chain() {
-    let mut h = Harness::open(PASS, false, (120, 40));
+    let mut h = Harness::open(PASS, true, (120, 40));
     h.keys("t");
     for _ in 0..30 {
         h.key(KeyCode::Backspace);
@@ -234,7 +234,7 @@ fn a_and_shift_a_switch_between_the_demo_scenarios() {
 
 #[test]
 fn outside_the_demo_a_says_there_is_nothing_to_switch_to() {
-    let mut h = Harness::open(PASS, false, (80, 24));
+    let mut h = Harness::open(PASS, true, (80, 24));
     let screen = h.keys("a").screen();
     assert!(screen.contains("no other scenarios here"), "{screen}");
 }
@@ -246,8 +246,27 @@ fn open_demo_names_an_embedded_scenario() {
         .args(["open", "--demo", "act1-alice-alone"])
         .output()
         .unwrap();
+    // Nothing is run unasked: act 1's inspection was not run, so it does not verify.
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("✘ FAIL (inspection-not-run)"), "{text}");
+    let out = assert_cmd::Command::cargo_bin("trailscope")
+        .unwrap()
+        .args(["open", "--demo", "act1-alice-alone", "--run-inspections"])
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success() && text.contains("✔ PASS"), "{text}");
+    let out = assert_cmd::Command::cargo_bin("trailscope")
+        .unwrap()
+        .args(["open", "--demo", "act1-alice-alone", "--skip-inspections"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && text.contains("✔ PASS") && text.contains("inspections skipped"),
+        "{text}"
+    );
     let out = assert_cmd::Command::cargo_bin("trailscope")
         .unwrap()
         .args(["open", "--demo", "nope"])

@@ -83,6 +83,8 @@ pub struct Request<'a> {
     /// Accept a verdict without them (see `intoto::VerifyOptions::skip_inspections`).
     pub skip_inspections: bool,
     pub inspection_timeout: Duration,
+    /// Called with the argv of each inspection before it runs.
+    pub announce: Option<fn(&str)>,
     /// Weaknesses the references accept become errors.
     pub strict: bool,
     pub config: Config,
@@ -116,6 +118,7 @@ impl<'a> Request<'a> {
             run_inspections: false,
             skip_inspections: false,
             inspection_timeout: Duration::from_secs(10),
+            announce: None,
             strict: false,
             config: Config::default(),
             max_metadata_bytes: crate::intoto::metadata::MAX_METADATA_BYTES,

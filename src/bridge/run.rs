@@ -503,6 +503,7 @@ fn run_intoto(run: &mut Run, req: &Request<'_>, layout_path: &str) -> Option<InT
     opts.at = req.at;
     opts.run_inspections = req.run_inspections;
     opts.skip_inspections = req.skip_inspections;
+    opts.announce = req.announce;
     opts.inspection_timeout = req.inspection_timeout;
     opts.strict = req.strict;
     opts.max_metadata_bytes = req.max_metadata_bytes;

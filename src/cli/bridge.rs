@@ -146,6 +146,8 @@ fn verify(a: &VerifyArgs) -> Exit {
     );
     req.run_inspections = a.run_inspections;
     req.skip_inspections = a.skip_inspections;
+    // The argv of each inspection is shown before it runs (DESIGN §9).
+    req.announce = Some(|line| eprintln!("trailscope: {line}"));
     req.inspection_timeout = Duration::from_secs(a.inspection_timeout);
     req.strict = a.strict;
     a.limits.apply(&mut req.config);
