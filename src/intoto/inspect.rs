@@ -8,6 +8,9 @@
 //! process group (killed as a whole at the time limit), and at most
 //! [`MAX_OUTPUT`] bytes of each of its output streams are kept (the rest is
 //! read and dropped). It is not otherwise sandboxed: see README "Security".
+//!
+//! [`record_artifacts`] is also how inspections that are not run get their
+//! materials (the work directory, hashed in place: [`super::not_run`]).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -291,6 +294,25 @@ mod tests {
         let arts = record_artifacts(&dir.path).unwrap();
         assert!(arts.contains_key("inspect.rs"));
         assert!(!arts.keys().any(|k| k.contains(".link") || k.ends_with('~') || k.starts_with(".git")));
+    }
+
+    /// python's `in_toto_run` records with `follow_symlink_dirs=True`:
+    /// a symlinked directory's files are recorded under the link's path; a
+    /// loop is entered once; a dangling link is skipped.
+    #[cfg(unix)]
+    #[test]
+    fn records_through_symlinked_directories_without_looping() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real");
+        std::fs::create_dir(&real).unwrap();
+        std::fs::write(real.join("f"), "x").unwrap();
+        std::os::unix::fs::symlink(&real, dir.path().join("alias")).unwrap();
+        std::os::unix::fs::symlink(dir.path(), real.join("up")).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("gone"), dir.path().join("dangling")).unwrap();
+        let arts = record_artifacts(dir.path()).unwrap();
+        let keys: Vec<&str> = arts.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["alias/f", "real/f"]);
+        assert_eq!(arts["alias/f"], arts["real/f"]);
     }
 
     #[cfg(unix)]
