@@ -20,7 +20,7 @@ use trailscope::verdict::{Evidence, Finding, SignatureCheck, Subject};
 fn sample(at: Option<time::OffsetDateTime>) -> Document {
     let at = at.unwrap_or(datetime!(2030-01-01 0:00 UTC));
     let rule = Finding::error(
-        "rule-disallow",
+        trailscope::verdict::category::RULE_DISALLOW,
         Subject::Rule {
             step: "package".into(),
             section: "expected_products".into(),
@@ -34,13 +34,14 @@ fn sample(at: Option<time::OffsetDateTime>) -> Document {
         actual: json!({"sha256": "52b9ae5e3a2b6d1e6f1c0f2dbd7a1f4c5e4b8f4e4c6f35d3d7b11d6f0a1b9999"}),
     })
     .at(Location::new("package.776a00e2.link", "/signed/products/foo.tar.gz"));
-    let expired = Finding::error("expired", Subject::Role { name: "timestamp".into() }, "timestamp expired")
-        .with_evidence(Evidence::Expiry {
-            expires: "2029-12-31T00:00:00Z".into(),
-            evaluated_at: tui_time(at),
-        });
+    let expired = Finding::error(
+        trailscope::verdict::category::EXPIRED,
+        Subject::Role { name: "timestamp".into() },
+        "timestamp expired",
+    )
+    .with_evidence(Evidence::Expiry { expires: "2029-12-31T00:00:00Z".into(), evaluated_at: tui_time(at) });
     let threshold = Finding::warning(
-        "duplicate-key-in-threshold",
+        trailscope::verdict::category::DUPLICATE_KEY_MATERIAL,
         Subject::Role { name: "targets".into() },
         "one key under two key ids counted towards the threshold",
     )
@@ -57,12 +58,16 @@ fn sample(at: Option<time::OffsetDateTime>) -> Document {
         ],
     });
     let spoof = Finding::info(
-        "artifact-recorded",
+        trailscope::verdict::category::SUSPICIOUS_CHARACTERS,
         Subject::Artifact { path: "invoice\u{202e}fdp.exe".into() },
         "recorded as a product of step package",
     );
-    let mut doc =
-        Document::new(Kind::Bridge, at, vec![rule, expired, threshold, spoof], "rule-disallow".into());
+    let mut doc = Document::new(
+        Kind::Bridge,
+        at,
+        vec![rule, expired, threshold, spoof],
+        trailscope::verdict::category::RULE_DISALLOW,
+    );
     doc.stage = Some("in-toto".into());
     doc.failure = Some(Failure {
         step: Some("package".into()),

@@ -20,9 +20,12 @@ fn config() -> EngineConfig {
 
 /// What a user is told, with the scenario's base path dropped.
 fn told(o: &InTotoOutcome, base: &str) -> (Verdict, String, Vec<(String, String)>) {
-    let findings =
-        o.findings.iter().map(|f| (f.category.clone(), f.message.replace(base, ""))).collect::<Vec<_>>();
-    (o.verdict, o.category.clone(), findings)
+    let findings = o
+        .findings
+        .iter()
+        .map(|f| (f.category.id().to_owned(), f.message.replace(base, "")))
+        .collect::<Vec<_>>();
+    (o.verdict, o.category.id().to_owned(), findings)
 }
 
 /// The traces of the steps, link paths relative to the scenario.
@@ -100,10 +103,7 @@ fn tuf_attack_scenarios_verify_from_memory_through_plans() {
         if inputs["client_state"].is_string() {
             // The demo's state directory is another temporary directory.
             let told = |d: &trailscope::verdict::Document| {
-                (
-                    d.verdict,
-                    d.findings.iter().map(|f| (f.category.clone(), f.subject.clone())).collect::<Vec<_>>(),
-                )
+                (d.verdict, d.findings.iter().map(|f| (f.category, f.subject.clone())).collect::<Vec<_>>())
             };
             assert_eq!(told(&a), told(&b), "{}", sc.name);
         } else {

@@ -47,9 +47,8 @@ fn intoto_plan_verdicts_equal_direct_verification_on_the_corpus() {
         // Inspections run in a fresh scratch directory each time, so their
         // traces differ by path and timing: compare what a user is told.
         let told = |o: &intoto::InTotoOutcome| {
-            let f: Vec<_> =
-                o.findings.iter().map(|f| (f.severity, f.category.clone(), f.subject.clone())).collect();
-            (o.verdict, o.category.clone(), o.failure.clone(), f, o.layout.steps.clone())
+            let f: Vec<_> = o.findings.iter().map(|f| (f.severity, f.category, f.subject.clone())).collect();
+            (o.verdict, o.category, o.failure.clone(), f, o.layout.steps.clone())
         };
         if told(via_engine) != told(&direct) {
             problems.push(format!("{name}: engine {} / direct {}", via_engine.category, direct.category));

@@ -77,8 +77,8 @@ fn golang_demo_metablock_layout_passes() {
     assert_pass(&o);
     // alice signed under the legacy key id; python 3.x would look for the modern one,
     // and python drops the layout's golang-only members before checking the signature.
-    assert!(has(&o, warning::KEYID_ALIAS));
-    assert!(has(&o, warning::SIGNATURE_FORM));
+    assert!(has(&o, &warning::KEYID_ALIAS));
+    assert!(has(&o, &warning::SIGNATURE_FORM));
     assert!(o.layout.inspections[0].execution.is_some(), "the untar inspection ran");
 }
 
@@ -266,7 +266,7 @@ fn python_demo_failing_variants() {
     assert_eq!(o.category, category::INSPECTION_FAILED);
     let o = case(&|l| l["steps"][1]["expected_command"] = json!(["tar", "zcvf", "other.tar.gz"]));
     assert_pass(&o);
-    assert!(has(&o, warning::COMMAND_MISMATCH));
+    assert!(has(&o, &warning::COMMAND_MISMATCH));
 }
 
 #[test]

@@ -432,7 +432,7 @@ fn explain_lists_every_category_and_explains_one() {
     assert_eq!(out.status.code(), Some(0));
     let list = String::from_utf8(out.stdout).unwrap();
     for c in trailscope::verdict::category::CATEGORIES {
-        assert!(list.contains(&format!("  {} ", c.id)), "{} not listed", c.id);
+        assert!(list.contains(&format!("  {} ", c.id())), "{} not listed", c.id());
     }
     insta::assert_snapshot!("explain_list", list);
 
@@ -536,10 +536,10 @@ fn hostile_strings_in_a_saved_document_are_shown_escaped_in_every_format() {
     let evil = "pkg\u{202e}zg.tar\u{1b}[31m|`*<b>\u{200b}";
     let doc = serde_json::json!({
         "schema_version": 1, "tool": "trailscope", "version": "0", "kind": "in-toto",
-        "evaluated_at": "2030-01-01T00:00:00Z", "verdict": "fail", "category": evil, "stage": null,
+        "evaluated_at": "2030-01-01T00:00:00Z", "verdict": "fail", "category": "rule-disallow", "stage": null,
         "failure": {"step": evil, "rule": evil, "artifact": evil, "scope": [evil]},
         "findings": [{
-            "severity": "error", "category": evil, "message": evil,
+            "severity": "error", "category": "rule-disallow", "message": evil,
             "subject": {"kind": "artifact", "path": evil},
             "evidence": {"kind": "digests", "expected": {evil: evil}, "actual": {"sha256": evil}},
             "source": {"file": evil, "pointer": format!("/x/{evil}")},
@@ -565,4 +565,23 @@ fn hostile_strings_in_a_saved_document_are_shown_escaped_in_every_format() {
             assert!(!out.contains("<b>") && !out.contains("|`*"), "{out}");
         }
     }
+}
+
+#[test]
+fn a_saved_document_with_an_unknown_category_is_refused_and_the_error_is_escaped() {
+    let evil = "made-up\u{202e}\u{1b}[31m";
+    let doc = serde_json::json!({
+        "schema_version": 1, "tool": "trailscope", "version": "0", "kind": "in-toto",
+        "evaluated_at": "2030-01-01T00:00:00Z", "verdict": "fail", "category": evil, "stage": null,
+        "failure": null, "findings": [],
+    });
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("evil.json");
+    std::fs::write(&file, doc.to_string()).unwrap();
+    let out =
+        trailscope().args(["report", "--input"]).arg(&file).args(["--format", "text"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("evil.json") && stderr.contains("not a category"), "{stderr}");
+    assert!(!stderr.lines().any(trailscope::sanitize::is_suspicious), "{stderr}");
 }

@@ -25,7 +25,7 @@ const AT: OffsetDateTime = datetime!(2030-01-01 0:00 UTC);
 
 fn passing() -> Document {
     let soon = Finding::warning(
-        "expires-soon",
+        trailscope::verdict::category::EXPIRES_SOON,
         Subject::Layout { path: "root.layout".into() },
         "the layout expires in 19 days",
     )
@@ -35,16 +35,16 @@ fn passing() -> Document {
     })
     .at(Location::new("root.layout", "/signed/expires"));
     let inspections = Finding::info(
-        "inspections-not-run",
+        trailscope::verdict::category::INSPECTION_NOT_RUN,
         Subject::Inspection { name: "untar".into() },
         "inspections are not run without --run-inspections",
     );
-    Document::new(Kind::InToto, AT, vec![soon, inspections], "pass".into())
+    Document::new(Kind::InToto, AT, vec![soon, inspections], trailscope::verdict::category::PASS)
 }
 
 fn failing() -> Document {
     let rule = Finding::error(
-        "rule-disallow",
+        trailscope::verdict::category::RULE_DISALLOW,
         Subject::Rule {
             step: "package".into(),
             section: "expected_products".into(),
@@ -58,14 +58,18 @@ fn failing() -> Document {
         actual: json!({"sha256": "52b9ae5e3a2b6d1e6f1c0f2dbd7a1f4c5e4b8f4e4c6f35d3d7b11d6f0a1b9999"}),
     })
     .at(Location::new("package.776a00e2.link", "/signed/products/foo.tar.gz"));
-    let expired = Finding::error("expired", Subject::Role { name: "timestamp".into() }, "timestamp expired")
-        .with_evidence(Evidence::Expiry {
-            expires: "2029-12-31T00:00:00Z".into(),
-            evaluated_at: "2030-01-01T00:00:00Z".into(),
-        })
-        .at(Location::new("timestamp.json", "/signed/expires"));
+    let expired = Finding::error(
+        trailscope::verdict::category::EXPIRED,
+        Subject::Role { name: "timestamp".into() },
+        "timestamp expired",
+    )
+    .with_evidence(Evidence::Expiry {
+        expires: "2029-12-31T00:00:00Z".into(),
+        evaluated_at: "2030-01-01T00:00:00Z".into(),
+    })
+    .at(Location::new("timestamp.json", "/signed/expires"));
     let threshold = Finding::warning(
-        "duplicate-key-in-threshold",
+        trailscope::verdict::category::DUPLICATE_KEY_MATERIAL,
         Subject::Role { name: "targets".into() },
         "one key under two key ids counted towards the threshold",
     )
@@ -82,12 +86,16 @@ fn failing() -> Document {
         ],
     });
     let info = Finding::info(
-        "inspections-not-run",
+        trailscope::verdict::category::INSPECTION_NOT_RUN,
         Subject::Inspection { name: "untar".into() },
         "inspections are not run without --run-inspections",
     );
-    let mut doc =
-        Document::new(Kind::Bridge, AT, vec![rule, expired, threshold, info], "rule-disallow".into());
+    let mut doc = Document::new(
+        Kind::Bridge,
+        AT,
+        vec![rule, expired, threshold, info],
+        trailscope::verdict::category::RULE_DISALLOW,
+    );
     doc.stage = Some("in-toto".into());
     doc.failure = Some(Failure {
         step: Some("package".into()),
@@ -223,11 +231,11 @@ fn enter_on_the_overview_jumps_to_the_first_failure_and_esc_comes_back() {
 fn a_bidi_override_and_an_escape_sequence_are_shown_escaped_and_listed() {
     let path = "pkg\u{202e}zg.rat\u{1b}[2J.tar.gz";
     let f = Finding::error(
-        "rule-disallow",
+        trailscope::verdict::category::RULE_DISALLOW,
         Subject::Artifact { path: path.into() },
         format!("artifact {path} is disallowed"),
     );
-    let doc = Document::new(Kind::InToto, AT, vec![f], "rule-disallow".into());
+    let doc = Document::new(Kind::InToto, AT, vec![f], trailscope::verdict::category::RULE_DISALLOW);
     let mut h = Harness::open(doc, 120, 40);
     h.keys("6");
     let screen = h.screen();
@@ -327,7 +335,7 @@ fn filters_narrow_the_findings_list() {
     assert!(screen.contains("Findings 1 of 4") && screen.contains("severity warning"), "{screen}");
     h.keys("ss").keys("c");
     let screen = h.screen();
-    assert!(screen.contains("category duplicate-key-in-threshold"), "{screen}");
+    assert!(screen.contains("category duplicate-key-material"), "{screen}");
     insta::assert_snapshot!("findings_filtered_by_category_120x40", screen);
 }
 

@@ -53,12 +53,12 @@ impl Harness {
 
     fn verdict(&self) -> (Verdict, String) {
         let doc = &self.app.state().model.as_ref().expect("a result").doc;
-        (doc.verdict, doc.category.clone())
+        (doc.verdict, doc.category.id().to_owned())
     }
 
     fn categories(&self) -> Vec<String> {
         let doc = &self.app.state().model.as_ref().expect("a result").doc;
-        doc.findings.iter().map(|f| f.category.clone()).collect()
+        doc.findings.iter().map(|f| f.category.id().to_owned()).collect()
     }
 }
 

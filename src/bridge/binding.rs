@@ -10,8 +10,9 @@ use super::Binding;
 use crate::intoto::InTotoOutcome;
 use crate::verdict::{Evidence, Finding, Subject};
 
-pub const PRODUCT_MISSING: &str = "product-missing";
-pub const PRODUCT_HASH_MISMATCH: &str = "product-hash-mismatch";
+pub const PRODUCT_MISSING: crate::verdict::category::Category = crate::verdict::category::PRODUCT_MISSING;
+pub const PRODUCT_HASH_MISMATCH: crate::verdict::category::Category =
+    crate::verdict::category::PRODUCT_HASH_MISMATCH;
 
 /// The binding of `product` (the package's basename) to `target_sha256`,
 /// with the last step's link as in-toto used it. None when the layout has no
@@ -29,7 +30,11 @@ pub fn evaluate(intoto: &InTotoOutcome, product: &str, target_sha256: Option<&st
 }
 
 /// The error finding for a binding that does not hold (None if it holds).
-pub fn finding(b: &Binding, target: &str, intoto: &InTotoOutcome) -> Option<(String, Finding)> {
+pub fn finding(
+    b: &Binding,
+    target: &str,
+    intoto: &InTotoOutcome,
+) -> Option<(crate::verdict::category::Category, Finding)> {
     if b.holds() {
         return None;
     }
@@ -60,5 +65,5 @@ pub fn finding(b: &Binding, target: &str, intoto: &InTotoOutcome) -> Option<(Str
             ),
         ),
     };
-    Some((category.to_owned(), Finding::error(category, subject, message).with_evidence(evidence)))
+    Some((category, Finding::error(category, subject, message).with_evidence(evidence)))
 }

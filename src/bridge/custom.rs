@@ -12,12 +12,14 @@ pub const CLIENT_LAYOUT_TYPE: &str = "core";
 
 /// The bridge-only categories of the `custom-metadata` stage.
 pub mod category {
-    pub const NO_LAYOUT: &str = "no-layout";
-    pub const MULTIPLE_LAYOUTS: &str = "multiple-layouts";
-    pub const LAYOUT_TYPE_MISMATCH: &str = "layout-type-mismatch";
-    pub const NO_LAYOUT_KEYS: &str = "no-layout-keys";
-    pub const NO_LINKS: &str = "no-links";
-    pub const CUSTOM_INVALID: &str = "custom-invalid";
+    pub const NO_LAYOUT: crate::verdict::category::Category = crate::verdict::category::NO_LAYOUT;
+    pub const MULTIPLE_LAYOUTS: crate::verdict::category::Category =
+        crate::verdict::category::MULTIPLE_LAYOUTS;
+    pub const LAYOUT_TYPE_MISMATCH: crate::verdict::category::Category =
+        crate::verdict::category::LAYOUT_TYPE_MISMATCH;
+    pub const NO_LAYOUT_KEYS: crate::verdict::category::Category = crate::verdict::category::NO_LAYOUT_KEYS;
+    pub const NO_LINKS: crate::verdict::category::Category = crate::verdict::category::NO_LINKS;
+    pub const CUSTOM_INVALID: crate::verdict::category::Category = crate::verdict::category::CUSTOM_INVALID;
 }
 
 /// `custom["in-toto"]` of a target, in listed order.

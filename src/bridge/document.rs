@@ -12,7 +12,7 @@ use crate::verdict::{Document, Failure, Kind};
 impl BridgeOutcome {
     /// The common document (without the `bridge` object).
     pub fn to_document(&self) -> Document {
-        let mut doc = Document::new(Kind::Bridge, self.at, self.findings.clone(), self.category.clone());
+        let mut doc = Document::new(Kind::Bridge, self.at, self.findings.clone(), self.category);
         doc.verdict = self.verdict;
         doc.stage = self.stage().map(|s| s.as_str().to_owned());
         doc.failure = self.first.as_ref().map(|f| Failure {

@@ -65,7 +65,7 @@ pub fn failure_finding(t: &TargetOutcome, what: &str) -> Finding {
                 "no role trusted for this path lists it".to_owned()
             };
             Finding::error(
-                t.category.as_str(),
+                t.category.verdict(),
                 subject,
                 format!("{what} {} is not a TUF target: {why} ({searched})", t.path),
             )
@@ -76,7 +76,7 @@ pub fn failure_finding(t: &TargetOutcome, what: &str) -> Finding {
 
 fn error_finding(e: &TufError, subject: Subject, what: &str, path: &str) -> Finding {
     let mut f = Finding::error(
-        e.category.as_str(),
+        e.category.verdict(),
         subject,
         format!("{what} {path}: role {}: {} ({})", e.role, e.message, e.rule),
     )

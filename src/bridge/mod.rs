@@ -132,7 +132,7 @@ impl<'a> Request<'a> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FirstFailure {
     pub stage: Stage,
-    pub category: String,
+    pub category: crate::verdict::category::Category,
     /// tuf: the lookup/download that failed (none for a refresh failure);
     /// custom-metadata: the target whose custom failed; product-binding: the package.
     pub failed_target: Option<String>,
@@ -205,7 +205,7 @@ pub struct BridgeOutcome {
     pub at: OffsetDateTime,
     pub verdict: Verdict,
     /// `pass` or the first failure's category.
-    pub category: String,
+    pub category: crate::verdict::category::Category,
     pub first: Option<FirstFailure>,
     /// All findings, each tagged with its stage.
     pub findings: Vec<Finding>,

@@ -33,15 +33,17 @@ use crate::verdict::{Evidence, Finding, Severity, Subject};
 pub mod warning {
     /// A layout or layout key is signed by a delegated role, not by the
     /// offline top-level targets role as ITE-2 and ITE-3 prescribe.
-    pub const LAYOUT_NOT_TOP_LEVEL: &str = "layout-not-from-top-level-targets";
+    pub const LAYOUT_NOT_TOP_LEVEL: crate::verdict::category::Category =
+        crate::verdict::category::LAYOUT_NOT_FROM_TOP_LEVEL_TARGETS;
     /// Two listed files share a basename in the flat verification directory.
-    pub const BASENAME_COLLISION: &str = "basename-collision";
+    pub const BASENAME_COLLISION: crate::verdict::category::Category =
+        crate::verdict::category::BASENAME_COLLISION;
 }
 
 /// Notes (info findings).
 pub mod note {
-    pub const STAGE_SKIPPED: &str = "stage-not-run";
-    pub const TARGET_VERIFIED: &str = "target-verified";
+    pub const STAGE_SKIPPED: crate::verdict::category::Category = crate::verdict::category::STAGE_NOT_RUN;
+    pub const TARGET_VERIFIED: crate::verdict::category::Category = crate::verdict::category::TARGET_VERIFIED;
 }
 
 struct Run {
@@ -72,7 +74,7 @@ impl Run {
         if f.severity == Severity::Error && self.first.is_none() {
             self.first = Some(FirstFailure {
                 stage,
-                category: f.category.clone(),
+                category: f.category,
                 failed_target: match &f.subject {
                     Subject::Target { path } => Some(path.clone()),
                     _ => None,
@@ -87,14 +89,14 @@ impl Run {
         self.push(stage, f);
     }
 
-    fn custom_fail(&mut self, target: &str, category: &str, message: String) {
+    fn custom_fail(&mut self, target: &str, category: crate::verdict::category::Category, message: String) {
         let f = Finding::error(category, Subject::Target { path: target.to_owned() }, message.clone());
         self.fail(
             Stage::CustomMetadata,
             f,
             FirstFailure {
                 stage: Stage::CustomMetadata,
-                category: category.to_owned(),
+                category,
                 failed_target: Some(target.to_owned()),
                 role: None,
                 step: None,
@@ -124,7 +126,7 @@ impl Run {
             let finding = failure_finding(&f.outcome, purpose.word());
             let first = FirstFailure {
                 stage: Stage::Tuf,
-                category: f.outcome.category.to_string(),
+                category: f.outcome.category.verdict(),
                 failed_target: Some(path.to_owned()),
                 role: f.outcome.role.clone(),
                 step: None,
@@ -200,7 +202,7 @@ pub fn verify(req: &Request<'_>) -> BridgeOutcome {
     if let Err(e) = &tuf.refresh {
         run.first = Some(FirstFailure {
             stage: Stage::Tuf,
-            category: e.category.to_string(),
+            category: e.category.verdict(),
             failed_target: None,
             role: Some(e.role.clone()),
             step: None,
@@ -214,7 +216,7 @@ pub fn verify(req: &Request<'_>) -> BridgeOutcome {
         // Only strict escalations of TUF weaknesses failed.
         run.first = Some(FirstFailure {
             stage: Stage::Tuf,
-            category: f.category.clone(),
+            category: f.category,
             failed_target: None,
             role: None,
             step: None,
@@ -238,7 +240,7 @@ pub fn verify(req: &Request<'_>) -> BridgeOutcome {
         target: req.target.clone(),
         at: req.at,
         verdict,
-        category: run.first.as_ref().map(|f| f.category.clone()).unwrap_or_else(|| "pass".into()),
+        category: run.first.as_ref().map_or(crate::verdict::category::PASS, |f| f.category),
         first: run.first,
         findings,
         trace: run.trace,
@@ -538,7 +540,7 @@ fn run_intoto(run: &mut Run, req: &Request<'_>, layout_path: &str) -> Option<InT
         if Some(i) == deciding {
             let ff = FirstFailure {
                 stage: Stage::InToto,
-                category: outcome.category.clone(),
+                category: outcome.category,
                 failed_target: None,
                 role: None,
                 step: failure.step.clone(),
@@ -557,7 +559,7 @@ fn run_intoto(run: &mut Run, req: &Request<'_>, layout_path: &str) -> Option<InT
 fn in_toto_first(f: &Finding, step: Option<String>) -> FirstFailure {
     FirstFailure {
         stage: Stage::InToto,
-        category: f.category.clone(),
+        category: f.category,
         failed_target: None,
         role: None,
         step,

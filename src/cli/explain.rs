@@ -51,14 +51,14 @@ fn severity_word(info: &CategoryInfo) -> &'static str {
 
 /// Every category, grouped by vocabulary, one line each.
 pub fn list() -> String {
-    let width = CATEGORIES.iter().map(|c| c.id.len()).max().unwrap_or(0);
+    let width = CATEGORIES.iter().map(|c| c.id().len()).max().unwrap_or(0);
     let mut out = String::from(
         "Categories of trailscope verdicts and findings (`trailscope explain CATEGORY` says more).\n\
          Errors decide the verdict; warnings become errors under --strict; notes are information.\n",
     );
     for voc in Vocabulary::ALL {
         out.push_str(&format!("\n{}:\n", voc.title()));
-        for c in CATEGORIES.iter().filter(|c| c.vocabulary == voc) {
+        for c in CATEGORIES.iter().map(|c| c.info()).filter(|c| c.vocabulary == voc) {
             out.push_str(&format!("  {:<width$}  {:<7}  {}\n", c.id, severity_word(c), c.summary));
         }
     }

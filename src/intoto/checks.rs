@@ -175,7 +175,7 @@ fn run_one(
         ctx.fail(f, failure_at(scope, Some(name)));
     } else {
         let f = Finding::info(
-            "inspection-run",
+            crate::verdict::category::INSPECTION_RUN,
             subject,
             format!("inspection '{name}' ran {shown} in {}", dir.display()),
         )

@@ -44,45 +44,59 @@ pub use verify::{DiskLoader, Loader, verify, verify_with};
 
 /// The corpus categories (corpus/README.md), verbatim.
 pub mod category {
-    pub const PASS: &str = "pass";
-    pub const LAYOUT_SIGNATURE: &str = "layout-signature";
-    pub const LAYOUT_EXPIRED: &str = "layout-expired";
-    pub const METADATA_INVALID: &str = "metadata-invalid";
-    pub const LINK_MISSING: &str = "link-missing";
-    pub const LINK_THRESHOLD: &str = "link-threshold";
-    pub const LINK_DISAGREEMENT: &str = "link-disagreement";
-    pub const RULE_DISALLOW: &str = "rule-disallow";
-    pub const RULE_REQUIRE: &str = "rule-require";
-    pub const INSPECTION_FAILED: &str = "inspection-failed";
-    pub const ERROR_OTHER: &str = "error-other";
+    pub const PASS: crate::verdict::category::Category = crate::verdict::category::PASS;
+    pub const LAYOUT_SIGNATURE: crate::verdict::category::Category =
+        crate::verdict::category::LAYOUT_SIGNATURE;
+    pub const LAYOUT_EXPIRED: crate::verdict::category::Category = crate::verdict::category::LAYOUT_EXPIRED;
+    pub const METADATA_INVALID: crate::verdict::category::Category =
+        crate::verdict::category::METADATA_INVALID;
+    pub const LINK_MISSING: crate::verdict::category::Category = crate::verdict::category::LINK_MISSING;
+    pub const LINK_THRESHOLD: crate::verdict::category::Category = crate::verdict::category::LINK_THRESHOLD;
+    pub const LINK_DISAGREEMENT: crate::verdict::category::Category =
+        crate::verdict::category::LINK_DISAGREEMENT;
+    pub const RULE_DISALLOW: crate::verdict::category::Category = crate::verdict::category::RULE_DISALLOW;
+    pub const RULE_REQUIRE: crate::verdict::category::Category = crate::verdict::category::RULE_REQUIRE;
+    pub const INSPECTION_FAILED: crate::verdict::category::Category =
+        crate::verdict::category::INSPECTION_FAILED;
+    pub const ERROR_OTHER: crate::verdict::category::Category = crate::verdict::category::ERROR_OTHER;
     /// Ours, not the reference's: a resource limit of [`super::VerifyOptions`]
     /// was exceeded (file size, artifacts per link, links, sublayout depth,
     /// inspection time). Exit code 1 like any failed check, except when the
     /// layout file itself is not read (exit 3).
-    pub const LIMIT_EXCEEDED: &str = "limit-exceeded";
+    pub const LIMIT_EXCEEDED: crate::verdict::category::Category = crate::verdict::category::LIMIT_EXCEEDED;
     /// Ours, not the reference's: an inspection was not run (no
     /// `--run-inspections`), so the supply chain is not verified. It decides
     /// the verdict's category only when no check that was performed failed
     /// (see [`super::not_run`]).
-    pub const INSPECTION_NOT_RUN: &str = "inspection-not-run";
+    pub const INSPECTION_NOT_RUN: crate::verdict::category::Category =
+        crate::verdict::category::INSPECTION_NOT_RUN;
 }
 
 /// Our warning categories: weaknesses the reference accepts.
 pub mod warning {
-    pub const COMMAND_MISMATCH: &str = "command-mismatch";
-    pub const LINK_NAME_MISMATCH: &str = "link-name-mismatch";
-    pub const KEYID_MISMATCH: &str = "keyid-mismatch";
-    pub const NO_FINAL_DISALLOW: &str = "rules-without-final-disallow";
-    pub const RULE_CONSUMED_NOTHING: &str = "rule-consumed-nothing";
-    pub const SUSPICIOUS_PATH: &str = "suspicious-path";
+    pub const COMMAND_MISMATCH: crate::verdict::category::Category =
+        crate::verdict::category::COMMAND_MISMATCH;
+    pub const LINK_NAME_MISMATCH: crate::verdict::category::Category =
+        crate::verdict::category::LINK_NAME_MISMATCH;
+    pub const KEYID_MISMATCH: crate::verdict::category::Category = crate::verdict::category::KEYID_MISMATCH;
+    pub const NO_FINAL_DISALLOW: crate::verdict::category::Category =
+        crate::verdict::category::RULES_WITHOUT_FINAL_DISALLOW;
+    pub const RULE_CONSUMED_NOTHING: crate::verdict::category::Category =
+        crate::verdict::category::RULE_CONSUMED_NOTHING;
+    pub const SUSPICIOUS_PATH: crate::verdict::category::Category = crate::verdict::category::SUSPICIOUS_PATH;
     /// `--skip-inspections`: the user accepted a verdict without inspections.
     /// Never escalated by `--strict`: it is an explicit choice, not a weakness.
-    pub const INSPECTIONS_SKIPPED: &str = "inspections-skipped";
-    pub const LAYOUT_NO_EXPIRY: &str = "layout-without-expiry";
-    pub const DUPLICATE_KEY: &str = "duplicate-functionary-key";
-    pub const KEYID_ALIAS: &str = "layout-keyid-alias";
-    pub const SIGNATURE_FORM: &str = "signature-form-divergence";
-    pub const UNSAFE_STEP_NAME: &str = "unsafe-step-name";
+    pub const INSPECTIONS_SKIPPED: crate::verdict::category::Category =
+        crate::verdict::category::INSPECTIONS_SKIPPED;
+    pub const LAYOUT_NO_EXPIRY: crate::verdict::category::Category =
+        crate::verdict::category::LAYOUT_WITHOUT_EXPIRY;
+    pub const DUPLICATE_KEY: crate::verdict::category::Category =
+        crate::verdict::category::DUPLICATE_FUNCTIONARY_KEY;
+    pub const KEYID_ALIAS: crate::verdict::category::Category = crate::verdict::category::LAYOUT_KEYID_ALIAS;
+    pub const SIGNATURE_FORM: crate::verdict::category::Category =
+        crate::verdict::category::SIGNATURE_FORM_DIVERGENCE;
+    pub const UNSAFE_STEP_NAME: crate::verdict::category::Category =
+        crate::verdict::category::UNSAFE_STEP_NAME;
 }
 
 /// Default of [`VerifyOptions::max_artifacts_per_link`].
@@ -163,7 +177,7 @@ pub enum Error {
 pub struct InTotoOutcome {
     pub verdict: Verdict,
     /// The reference-order first failure's category, or `pass`.
-    pub category: String,
+    pub category: crate::verdict::category::Category,
     pub failure: Option<Failure>,
     pub findings: Vec<Finding>,
     pub evaluated_at: OffsetDateTime,
@@ -177,8 +191,7 @@ pub struct InTotoOutcome {
 impl InTotoOutcome {
     /// The JSON document of DESIGN §4.
     pub fn to_document(&self) -> Document {
-        let mut doc =
-            Document::new(Kind::InToto, self.evaluated_at, self.findings.clone(), self.category.clone());
+        let mut doc = Document::new(Kind::InToto, self.evaluated_at, self.findings.clone(), self.category);
         doc.verdict = self.verdict;
         doc.failure = self.failure.clone();
         doc

@@ -132,7 +132,7 @@ pub struct Ctx<'a> {
     /// Where the layout and link files are read from.
     pub loader: &'a dyn Loader,
     pub findings: Vec<Finding>,
-    first: Option<(String, Failure)>,
+    first: Option<(crate::verdict::category::Category, Failure)>,
     /// Checks that were not performed (inspections not run): errors that
     /// decide the category only when nothing that was checked failed.
     unchecked: Vec<(Finding, Failure)>,
@@ -162,7 +162,7 @@ impl<'a> Ctx<'a> {
     /// Records an error the reference raises; the first one decides the verdict.
     pub fn fail(&mut self, finding: Finding, failure: Failure) {
         if self.first.is_none() {
-            self.first = Some((finding.category.clone(), failure));
+            self.first = Some((finding.category, failure));
         }
         self.findings.push(finding);
     }
@@ -261,13 +261,13 @@ pub fn verify_with(opts: &VerifyOptions, loader: &dyn Loader) -> Result<InTotoOu
 
 fn finish(mut ctx: Ctx<'_>, layout: LayoutTrace, summary: Link) -> InTotoOutcome {
     let unchecked = std::mem::take(&mut ctx.unchecked);
-    let escalated = ctx.findings.iter().find(|f| f.severity == Severity::Error).map(|f| f.category.clone());
+    let escalated = ctx.findings.iter().find(|f| f.severity == Severity::Error).map(|f| f.category);
     let (category, failure) = match (ctx.first, escalated, unchecked.first()) {
         (Some((c, f)), _, _) => (c, Some(f)),
         // Only weaknesses escalated by --strict failed.
         (None, Some(c), _) => (c, None),
-        (None, None, Some((f, failure))) => (f.category.clone(), Some(failure.clone())),
-        (None, None, None) => (category::PASS.to_owned(), None),
+        (None, None, Some((f, failure))) => (f.category, Some(failure.clone())),
+        (None, None, None) => (category::PASS, None),
     };
     ctx.findings.extend(unchecked.into_iter().map(|(f, _)| f));
     let has_error = ctx.findings.iter().any(|f| f.severity == Severity::Error);

@@ -524,12 +524,21 @@ mod tests {
     use time::macros::datetime;
 
     fn doc(findings: Vec<Finding>, category: &str) -> Document {
-        Document::new(Kind::InToto, datetime!(2030-01-01 0:00 UTC), findings, category.into())
+        Document::new(
+            Kind::InToto,
+            datetime!(2030-01-01 0:00 UTC),
+            findings,
+            crate::verdict::category::Category::from_id(category).expect("a registered category"),
+        )
     }
 
     #[test]
     fn markdown_escapes_table_breakers_and_hidden_characters() {
-        let f = Finding::error("rule-disallow", Subject::Artifact { path: "a|b\u{202e}".into() }, "m");
+        let f = Finding::error(
+            crate::verdict::category::RULE_DISALLOW,
+            Subject::Artifact { path: "a|b\u{202e}".into() },
+            "m",
+        );
         let md = render(&doc(vec![f], "rule-disallow"));
         assert!(md.contains("| verdict | ✘ FAIL |"), "{md}");
         assert!(md.contains("artifact a\\|b\\\\u{202e}"), "{md}");
@@ -539,7 +548,7 @@ mod tests {
     #[test]
     fn a_hostile_message_cannot_start_a_list_a_link_or_html() {
         let f = Finding::error(
-            "rule-disallow",
+            crate::verdict::category::RULE_DISALLOW,
             Subject::Step { name: "s".into() },
             "- [click](http://x) <script>\n# h",
         );
@@ -565,7 +574,7 @@ mod tests {
             ..RuleTrace::default()
         };
         let f = Finding::error(
-            "rule-disallow",
+            crate::verdict::category::RULE_DISALLOW,
             Subject::Rule {
                 step: "package".into(),
                 section: "expected_materials".into(),
@@ -583,19 +592,23 @@ mod tests {
 
     #[test]
     fn thresholds_list_which_keys_counted() {
-        let f = Finding::error("link-threshold", Subject::Step { name: "build".into() }, "1 of 2")
-            .with_evidence(Evidence::Threshold {
-                needed: 2,
-                valid: vec!["aaaa".into()],
-                checks: vec![
-                    SignatureCheck { keyid: "aaaa".into(), valid: true, reason: None },
-                    SignatureCheck {
-                        keyid: "bbbb".into(),
-                        valid: false,
-                        reason: Some("invalid signature".into()),
-                    },
-                ],
-            });
+        let f = Finding::error(
+            crate::verdict::category::LINK_THRESHOLD,
+            Subject::Step { name: "build".into() },
+            "1 of 2",
+        )
+        .with_evidence(Evidence::Threshold {
+            needed: 2,
+            valid: vec!["aaaa".into()],
+            checks: vec![
+                SignatureCheck { keyid: "aaaa".into(), valid: true, reason: None },
+                SignatureCheck {
+                    keyid: "bbbb".into(),
+                    valid: false,
+                    reason: Some("invalid signature".into()),
+                },
+            ],
+        });
         let md = render(&doc(vec![f], "link-threshold"));
         assert!(md.contains("**Threshold**: 2 distinct key(s) needed, 1 counted: `aaaa`"), "{md}");
         assert!(md.contains("| `bbbb` | ✘ no | invalid signature |"), "{md}");

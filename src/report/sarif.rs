@@ -210,14 +210,30 @@ mod tests {
     #[test]
     fn one_rule_per_category_and_a_result_per_finding() {
         let findings = vec![
-            Finding::error("rule-disallow", Subject::Step { name: "s".into() }, "m1")
+            Finding::error(crate::verdict::category::RULE_DISALLOW, Subject::Step { name: "s".into() }, "m1")
                 .at(Location::new("root.layout", "/signed/steps/0")),
-            Finding::warning("command-mismatch", Subject::Link { path: "s.1234.link".into() }, "m2"),
-            Finding::error("rule-disallow", Subject::Step { name: "t\u{1b}".into() }, "m3"),
-            Finding::info("inspection-run", Subject::Inspection { name: "i".into() }, "m4"),
+            Finding::warning(
+                crate::verdict::category::COMMAND_MISMATCH,
+                Subject::Link { path: "s.1234.link".into() },
+                "m2",
+            ),
+            Finding::error(
+                crate::verdict::category::RULE_DISALLOW,
+                Subject::Step { name: "t\u{1b}".into() },
+                "m3",
+            ),
+            Finding::info(
+                crate::verdict::category::INSPECTION_RUN,
+                Subject::Inspection { name: "i".into() },
+                "m4",
+            ),
         ];
-        let doc =
-            Document::new(Kind::InToto, datetime!(2030-01-01 0:00 UTC), findings, "rule-disallow".into());
+        let doc = Document::new(
+            Kind::InToto,
+            datetime!(2030-01-01 0:00 UTC),
+            findings,
+            crate::verdict::category::RULE_DISALLOW,
+        );
         let v = to_value(&doc, &Inputs::default());
         let run = &v["runs"][0];
         let rules = run["tool"]["driver"]["rules"].as_array().unwrap();

@@ -118,12 +118,16 @@ mod tests {
     #[test]
     fn text_report_shows_verdict_counts_and_escaped_findings() {
         let f = Finding::error(
-            "rule-disallow",
+            crate::verdict::category::RULE_DISALLOW,
             Subject::Artifact { path: "a\u{202e}b\u{1b}".into() },
             "artifact not allowed",
         );
-        let doc =
-            Document::new(Kind::InToto, datetime!(2030-01-01 0:00 UTC), vec![f], "rule-disallow".into());
+        let doc = Document::new(
+            Kind::InToto,
+            datetime!(2030-01-01 0:00 UTC),
+            vec![f],
+            crate::verdict::category::RULE_DISALLOW,
+        );
         let text = render(&doc);
         assert!(text.contains("verdict:      ✘ FAIL (rule-disallow)"), "{text}");
         assert!(text.contains("1 error, 0 warnings, 0 info"), "{text}");

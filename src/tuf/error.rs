@@ -50,26 +50,32 @@ impl Category {
         Category::Other,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    /// The registered category of the JSON document and findings.
+    pub fn verdict(self) -> crate::verdict::category::Category {
+        use crate::verdict::category as vc;
         match self {
-            Category::Ok => "ok",
-            Category::Expired => "expired",
-            Category::SignatureThreshold => "signature-threshold",
-            Category::Rollback => "rollback",
-            Category::VersionMismatch => "version-mismatch",
-            Category::LengthMismatch => "length-mismatch",
-            Category::HashMismatch => "hash-mismatch",
-            Category::Malformed => "malformed",
-            Category::WrongType => "wrong-type",
-            Category::SpecVersion => "spec-version",
-            Category::MissingFromSnapshot => "missing-from-snapshot",
-            Category::DownloadFailed => "download-failed",
-            Category::NotFound => "not-found",
-            Category::DelegationLimit => "delegation-limit",
-            Category::RefreshFailed => "refresh-failed",
-            Category::RepositoryError => "repository-error",
-            Category::Other => "other",
+            Category::Ok => vc::OK,
+            Category::Expired => vc::EXPIRED,
+            Category::SignatureThreshold => vc::SIGNATURE_THRESHOLD,
+            Category::Rollback => vc::ROLLBACK,
+            Category::VersionMismatch => vc::VERSION_MISMATCH,
+            Category::LengthMismatch => vc::LENGTH_MISMATCH,
+            Category::HashMismatch => vc::HASH_MISMATCH,
+            Category::Malformed => vc::MALFORMED,
+            Category::WrongType => vc::WRONG_TYPE,
+            Category::SpecVersion => vc::SPEC_VERSION,
+            Category::MissingFromSnapshot => vc::MISSING_FROM_SNAPSHOT,
+            Category::DownloadFailed => vc::DOWNLOAD_FAILED,
+            Category::NotFound => vc::NOT_FOUND,
+            Category::DelegationLimit => vc::DELEGATION_LIMIT,
+            Category::RefreshFailed => vc::REFRESH_FAILED,
+            Category::RepositoryError => vc::REPOSITORY_ERROR,
+            Category::Other => vc::OTHER,
         }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        self.verdict().id()
     }
 
     pub fn parse(s: &str) -> Option<Self> {

@@ -46,15 +46,11 @@ pub fn summary(outcome: &Outcome, strict: bool) -> Document {
 
 /// `category`: the refresh failure, else the first error finding (strict
 /// escalations, failed targets, failed audited roles), else `ok`.
-fn category(outcome: &Outcome, findings: &[Finding]) -> String {
+fn category(outcome: &Outcome, findings: &[Finding]) -> crate::verdict::category::Category {
     if let Err(e) = &outcome.refresh {
-        return e.category.to_string();
+        return e.category.verdict();
     }
-    findings
-        .iter()
-        .find(|f| f.severity == Severity::Error)
-        .map(|f| f.category.clone())
-        .unwrap_or_else(|| Category::Ok.to_string())
+    findings.iter().find(|f| f.severity == Severity::Error).map_or(Category::Ok.verdict(), |f| f.category)
 }
 
 /// Every finding of a run, the deciding failure first.
@@ -74,7 +70,7 @@ pub fn findings(outcome: &Outcome, strict: bool) -> Vec<Finding> {
                     "no role consulted by the delegation search lists it"
                 };
                 out.push(Finding::error(
-                    t.category.as_str(),
+                    t.category.verdict(),
                     subject,
                     format!("target {} not found: {why}", t.path),
                 ));
@@ -130,8 +126,12 @@ fn untrusted_findings(out: &mut Vec<Finding>, outcome: &Outcome) {
             ),
             _ => format!("{} ({how}, not trusted): {}", u.role, u.error.as_deref().unwrap_or("unreadable")),
         };
-        let mut f = Finding::info("untrusted-role", Subject::Role { name: u.role.clone() }, what)
-            .at(Location::new(&u.file, ""));
+        let mut f = Finding::info(
+            crate::verdict::category::UNTRUSTED_ROLE,
+            Subject::Role { name: u.role.clone() },
+            what,
+        )
+        .at(Location::new(&u.file, ""));
         if let Some(s) = &u.signatures {
             f = f.with_evidence(threshold_evidence(s));
         }
@@ -140,7 +140,7 @@ fn untrusted_findings(out: &mut Vec<Finding>, outcome: &Outcome) {
 }
 
 fn error_finding(e: &super::TufError, subject: Subject) -> Finding {
-    let mut f = Finding::error(e.category.as_str(), subject, format!("{} ({})", e.message, e.rule))
+    let mut f = Finding::error(e.category.verdict(), subject, format!("{} ({})", e.message, e.rule))
         .with_evidence((*e.evidence).clone());
     if let Some(loc) = &e.location {
         f = f.at((**loc).clone());
@@ -153,7 +153,7 @@ fn role_weaknesses<T>(out: &mut Vec<Finding>, name: &str, t: &Trusted<T>, common
     if !common.expires_spec_form {
         out.push(
             Finding::warning(
-                "non-canonical-time",
+                crate::verdict::category::NON_CANONICAL_TIME,
                 subject(),
                 format!(
                     "{name} v{}: expires \"{}\" is not in the spec's form YYYY-MM-DDTHH:MM:SSZ (python-tuf refuses it)",
@@ -167,7 +167,7 @@ fn role_weaknesses<T>(out: &mut Vec<Finding>, name: &str, t: &Trusted<T>, common
     for (first, second) in &t.signatures.duplicate_material {
         out.push(
             Finding::warning(
-                "duplicate-key-material",
+                crate::verdict::category::DUPLICATE_KEY_MATERIAL,
                 subject(),
                 format!(
                     "{name} v{}: key ids {first} and {second} are the same key; the reference counts it twice towards the threshold",
@@ -194,7 +194,7 @@ fn key_weaknesses<'k>(
         }
         out.push(
             Finding::warning(
-                "keyid-mismatch",
+                crate::verdict::category::KEYID_MISMATCH,
                 Subject::Key { keyid: key.keyid.clone() },
                 format!(
                     "key id {} is not the sha256 of its key ({}); spec §4 says clients MUST check it, python-tuf and go-tuf do not",
@@ -222,7 +222,7 @@ fn expiry_findings(out: &mut Vec<Finding>, outcome: &Outcome, strict: bool) {
         if !common.is_expired(outcome.at) && left.whole_days() < EXPIRES_SOON_DAYS {
             out.push(
                 Finding::warning(
-                    "expires-soon",
+                    crate::verdict::category::EXPIRES_SOON,
                     Subject::Role { name: name.clone() },
                     format!(
                         "{name} v{} expires {} ({} left)",
@@ -311,7 +311,7 @@ pub fn roles_json(outcome: &Outcome) -> Value {
     {
         roles.insert(
             e.role.clone(),
-            json!({"trusted": false, "category": e.category.as_str(), "error": e.message}),
+            json!({"trusted": false, "category": e.category.verdict(), "error": e.message}),
         );
     }
     // What the refresh did not trust, as read: version, expiry, signatures.
@@ -345,7 +345,7 @@ pub fn roles_json(outcome: &Outcome) -> Value {
     for a in outcome.audit.iter().filter(|a| audits[a.role.as_str()] > 1) {
         per_role.entry(a.role.as_str()).or_default().push(match &a.outcome {
             Ok(()) => json!({"delegator": a.delegator, "result": "ok"}),
-            Err(e) => json!({"delegator": a.delegator, "result": e.category.as_str(), "error": e.message}),
+            Err(e) => json!({"delegator": a.delegator, "result": e.category.verdict(), "error": e.message}),
         });
     }
     for a in &outcome.audit {
@@ -354,7 +354,7 @@ pub fn roles_json(outcome: &Outcome) -> Value {
         {
             roles.insert(
                 a.role.clone(),
-                json!({"trusted": false, "delegator": a.delegator, "category": e.category.as_str(), "error": e.message}),
+                json!({"trusted": false, "delegator": a.delegator, "category": e.category.verdict(), "error": e.message}),
             );
         }
     }
@@ -377,7 +377,7 @@ pub fn targets_json(outcome: &Outcome) -> BTreeMap<String, TargetResult> {
             let r = TargetResult {
                 result: t.status.as_str().to_owned(),
                 role: t.role.clone(),
-                category: Some(t.category.to_string()),
+                category: Some(t.category.verdict()),
                 hashes: t.info.as_ref().map(|i| i.hashes.clone()).unwrap_or_default(),
                 length: t.info.as_ref().map(|i| i.length),
             };

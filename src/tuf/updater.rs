@@ -116,7 +116,7 @@ impl<'a> Updater<'a> {
         let root = self.set.root();
         if let Err(e) = state.persist_root(root.meta.common.version, &root.raw) {
             self.notes.push(Finding::warning(
-                "state-not-saved",
+                crate::verdict::category::STATE_NOT_SAVED,
                 Subject::Role { name: "root".into() },
                 format!("could not store the trusted root in {}: {e}", state.dir().display()),
             ));
@@ -179,7 +179,7 @@ impl<'a> Updater<'a> {
             && let Err(e) = state.persist(role, data)
         {
             self.notes.push(Finding::warning(
-                "state-not-saved",
+                crate::verdict::category::STATE_NOT_SAVED,
                 Subject::Role { name: role.to_owned() },
                 format!("could not store {role} in {}: {e}", state.dir().display()),
             ));
@@ -214,7 +214,7 @@ impl<'a> Updater<'a> {
                 && let Err(e) = state.persist_root(version, &data)
             {
                 self.notes.push(Finding::warning(
-                    "state-not-saved",
+                    crate::verdict::category::STATE_NOT_SAVED,
                     Subject::Role { name: "root".into() },
                     format!("could not store root v{version}: {e}"),
                 ));
@@ -283,7 +283,7 @@ impl<'a> Updater<'a> {
             // Reached through another delegator: verify it against this one.
             cached = Some((t.raw.clone(), t.file.clone()));
             notes.push(Finding::info(
-                "role-reverified",
+                crate::verdict::category::ROLE_REVERIFIED,
                 Subject::Role { name: role.to_owned() },
                 format!(
                     "{role} is delegated by both {delegator} and {parent}; verifying it against {parent}"
@@ -543,7 +543,7 @@ struct PreparedRole {
 
 fn local_ignored(role: &str, e: &TufError) -> Finding {
     Finding::info(
-        "local-metadata-ignored",
+        crate::verdict::category::LOCAL_METADATA_IGNORED,
         Subject::Role { name: role.to_owned() },
         format!("stored {role} not used: {} ({})", e.message, e.category),
     )

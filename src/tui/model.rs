@@ -84,7 +84,7 @@ impl Model {
         if let Some(chain) = &detail.chain {
             chain_expiry(chain, &mut timeline);
         }
-        let mut categories: Vec<String> = doc.findings.iter().map(|f| f.category.clone()).collect();
+        let mut categories: Vec<String> = doc.findings.iter().map(|f| f.category.id().to_owned()).collect();
         categories.sort();
         categories.dedup();
         let trust = trust::rows(detail.tuf.as_ref(), detail.chain.as_deref());
@@ -125,7 +125,7 @@ pub fn suspicious_findings(doc: &Document) -> Vec<Finding> {
             strings.push(src.pointer.clone());
         }
         strings.push(f.message.clone());
-        strings.push(f.category.clone());
+        strings.push(f.category.id().to_owned());
         for text in strings {
             record(&mut out, &f.subject, &format!("text about {}", subject_kind(&f.subject)), &text);
         }
@@ -264,27 +264,39 @@ mod tests {
 
     #[test]
     fn a_bidi_override_in_an_artifact_path_becomes_a_warning() {
-        let f = Finding::error("rule-disallow", Subject::Artifact { path: "x\u{202e}y".into() }, "m");
-        let doc =
-            Document::new(Kind::InToto, datetime!(2030-01-01 0:00 UTC), vec![f], "rule-disallow".into());
+        let f = Finding::error(
+            crate::verdict::category::RULE_DISALLOW,
+            Subject::Artifact { path: "x\u{202e}y".into() },
+            "m",
+        );
+        let doc = Document::new(
+            Kind::InToto,
+            datetime!(2030-01-01 0:00 UTC),
+            vec![f],
+            crate::verdict::category::RULE_DISALLOW,
+        );
         let model = Model::new(doc);
         let added: Vec<_> =
             model.doc.findings.iter().filter(|f| f.category == SUSPICIOUS_CHARACTERS).collect();
         assert_eq!(added.len(), 1);
         assert_eq!(added[0].severity, Severity::Warning);
         assert!(added[0].message.contains("x\\u{202e}y"), "{}", added[0].message);
-        assert!(model.categories.contains(&SUSPICIOUS_CHARACTERS.to_owned()));
+        assert!(model.categories.contains(&SUSPICIOUS_CHARACTERS.id().to_owned()));
     }
 
     #[test]
     fn timeline_takes_roles_and_expiry_evidence_soonest_first() {
         let at = datetime!(2030-01-01 0:00 UTC);
-        let f = Finding::error("expired", Subject::Role { name: "timestamp".into() }, "expired")
-            .with_evidence(Evidence::Expiry {
-                expires: "2029-12-31T00:00:00Z".into(),
-                evaluated_at: "2030-01-01T00:00:00Z".into(),
-            });
-        let mut doc = Document::new(Kind::Tuf, at, vec![f], "expired".into());
+        let f = Finding::error(
+            crate::verdict::category::EXPIRED,
+            Subject::Role { name: "timestamp".into() },
+            "expired",
+        )
+        .with_evidence(Evidence::Expiry {
+            expires: "2029-12-31T00:00:00Z".into(),
+            evaluated_at: "2030-01-01T00:00:00Z".into(),
+        });
+        let mut doc = Document::new(Kind::Tuf, at, vec![f], crate::verdict::category::EXPIRED);
         doc.roles = Some(serde_json::json!({"root": {"expires": "2031-01-01T00:00:00Z", "version": 2}}));
         let t = timeline(&doc);
         assert_eq!(t.len(), 2);

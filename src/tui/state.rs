@@ -101,7 +101,7 @@ impl Filters {
     pub fn admits(&self, f: &Finding) -> bool {
         (!self.failures_only || f.severity == Severity::Error)
             && self.severity.is_none_or(|s| s == f.severity)
-            && self.category.as_ref().is_none_or(|c| c == &f.category)
+            && self.category.as_ref().is_none_or(|c| c.as_str() == f.category.id())
     }
 
     pub fn is_default(&self) -> bool {

@@ -484,7 +484,7 @@ mod tests {
             Kind::Tuf,
             datetime!(2030-01-01 0:00 UTC),
             Vec::new(),
-            category.into(),
+            crate::verdict::category::Category::from_id(category).expect("a registered category"),
         )))
     }
 
@@ -495,11 +495,11 @@ mod tests {
         let second = start_run(&mut state);
         assert_eq!(first, Effect::Verify { generation: 1, at: None });
         assert_eq!(second, Effect::Verify { generation: 2, at: None });
-        update(&mut state, Action::Session(Message::Loaded { generation: 1, model: doc("old") }));
+        update(&mut state, Action::Session(Message::Loaded { generation: 1, model: doc("expired") }));
         assert!(state.model.is_none());
         assert_eq!(state.run, Run::Verifying);
-        update(&mut state, Action::Session(Message::Loaded { generation: 2, model: doc("new") }));
-        assert_eq!(state.model.as_ref().map(|m| m.doc.category.as_str()), Some("new"));
+        update(&mut state, Action::Session(Message::Loaded { generation: 2, model: doc("rollback") }));
+        assert_eq!(state.model.as_ref().map(|m| m.doc.category.as_str()), Some("rollback"));
         assert_eq!(state.run, Run::Done);
     }
 

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
 
+use super::category::Category;
 use crate::verdict::finding::Finding;
 
 pub const SCHEMA_VERSION: u64 = 1;
@@ -42,7 +43,7 @@ pub struct TargetResult {
     /// `ok`, `not-found` or `error`.
     pub result: String,
     pub role: Option<String>,
-    pub category: Option<String>,
+    pub category: Option<Category>,
     #[serde(default)]
     pub hashes: BTreeMap<String, String>,
     pub length: Option<u64>,
@@ -55,7 +56,7 @@ pub struct Document {
     pub evaluated_at: OffsetDateTime,
     pub verdict: Verdict,
     /// `pass` (in-toto), `ok` (TUF) or the reference-order failure category.
-    pub category: String,
+    pub category: Category,
     pub findings: Vec<Finding>,
     pub failure: Option<Failure>,
     /// Bridge: the stage of the first failure.
@@ -68,7 +69,7 @@ pub struct Document {
 }
 
 impl Document {
-    pub fn new(kind: Kind, evaluated_at: OffsetDateTime, findings: Vec<Finding>, category: String) -> Self {
+    pub fn new(kind: Kind, evaluated_at: OffsetDateTime, findings: Vec<Finding>, category: Category) -> Self {
         let verdict = if findings.iter().any(|f| f.severity == crate::verdict::finding::Severity::Error) {
             Verdict::Fail
         } else {
@@ -99,7 +100,7 @@ impl Document {
         put("kind", to_value(&self.kind));
         put("evaluated_at", crate::meta::time::format(self.evaluated_at).into());
         put("verdict", to_value(&self.verdict));
-        put("category", self.category.clone().into());
+        put("category", self.category.id().into());
         put("findings", to_value(&self.findings));
         put("failure", to_value(&self.failure));
         put("stage", to_value(&self.stage));
@@ -212,11 +213,16 @@ mod tests {
     #[test]
     fn verdict_follows_error_findings() {
         let at = OffsetDateTime::UNIX_EPOCH;
-        let warn = Finding::warning("command-mismatch", Subject::Step { name: "a".into() }, "m");
-        let doc = Document::new(Kind::InToto, at, vec![warn.clone()], "pass".into());
+        let warn = Finding::warning(
+            crate::verdict::category::COMMAND_MISMATCH,
+            Subject::Step { name: "a".into() },
+            "m",
+        );
+        let doc = Document::new(Kind::InToto, at, vec![warn.clone()], crate::verdict::category::PASS);
         assert_eq!(doc.verdict, Verdict::Pass);
-        let err = Finding::error("rule-disallow", Subject::Step { name: "a".into() }, "m");
-        let doc = Document::new(Kind::InToto, at, vec![warn, err], "rule-disallow".into());
+        let err =
+            Finding::error(crate::verdict::category::RULE_DISALLOW, Subject::Step { name: "a".into() }, "m");
+        let doc = Document::new(Kind::InToto, at, vec![warn, err], crate::verdict::category::RULE_DISALLOW);
         assert_eq!(doc.verdict, Verdict::Fail);
         let v = doc.to_value();
         assert_eq!(v["verdict"], "fail");
@@ -250,39 +256,48 @@ mod tests {
             text: "DISALLOW *".into(),
         };
         let findings = vec![
-            Finding::error("rule-disallow", subject(), "m")
+            Finding::error(crate::verdict::category::RULE_DISALLOW, subject(), "m")
                 .with_evidence(Evidence::RuleTrace(trace))
                 .at(Location::new("root.layout", "/signed/steps/0")),
-            Finding::warning("k", Subject::Key { keyid: "ab".into() }, "m").with_evidence(
-                Evidence::Threshold {
-                    needed: 2,
-                    valid: vec!["ab".into()],
-                    checks: vec![SignatureCheck {
-                        keyid: "cd".into(),
-                        valid: false,
-                        reason: Some("bad".into()),
-                    }],
-                },
-            ),
-            Finding::info("n", Subject::Role { name: "root".into() }, "m")
+            Finding::warning(
+                crate::verdict::category::KEYID_MISMATCH,
+                Subject::Key { keyid: "ab".into() },
+                "m",
+            )
+            .with_evidence(Evidence::Threshold {
+                needed: 2,
+                valid: vec!["ab".into()],
+                checks: vec![SignatureCheck { keyid: "cd".into(), valid: false, reason: Some("bad".into()) }],
+            }),
+            Finding::info(crate::verdict::category::EXPIRES_SOON, Subject::Role { name: "root".into() }, "m")
                 .in_stage("tuf")
                 .with_evidence(Evidence::Expiry { expires: "x".into(), evaluated_at: "y".into() }),
-            Finding::error("x", Subject::Target { path: "t".into() }, "m").with_evidence(Evidence::Digests {
-                expected: serde_json::json!({"sha256": "1"}),
-                actual: serde_json::json!({"sha256": "2"}),
-            }),
-            Finding::error("x", Subject::File { path: "f".into() }, "m")
+            Finding::error(crate::verdict::category::ERROR_OTHER, Subject::Target { path: "t".into() }, "m")
+                .with_evidence(Evidence::Digests {
+                    expected: serde_json::json!({"sha256": "1"}),
+                    actual: serde_json::json!({"sha256": "2"}),
+                }),
+            Finding::error(crate::verdict::category::ERROR_OTHER, Subject::File { path: "f".into() }, "m")
                 .with_evidence(Evidence::Versions { trusted: 2, new: 1 }),
-            Finding::error("x", Subject::Layout { path: "f".into() }, "m")
+            Finding::error(crate::verdict::category::ERROR_OTHER, Subject::Layout { path: "f".into() }, "m")
                 .with_evidence(Evidence::Length { expected: 2, actual: 1 }),
-            Finding::error("x", Subject::Inspection { name: "i".into() }, "m")
-                .with_evidence(Evidence::Data { data: serde_json::json!([1, {"a": null}]) }),
-            Finding::error("x", Subject::Step { name: "s".into() }, "m")
+            Finding::error(
+                crate::verdict::category::ERROR_OTHER,
+                Subject::Inspection { name: "i".into() },
+                "m",
+            )
+            .with_evidence(Evidence::Data { data: serde_json::json!([1, {"a": null}]) }),
+            Finding::error(crate::verdict::category::ERROR_OTHER, Subject::Step { name: "s".into() }, "m")
                 .with_evidence(Evidence::Signatures { checks: vec![] }),
-            Finding::error("x", Subject::Artifact { path: "a".into() }, "m"),
-            Finding::error("x", Subject::Link { path: "l".into() }, "m"),
+            Finding::error(
+                crate::verdict::category::ERROR_OTHER,
+                Subject::Artifact { path: "a".into() },
+                "m",
+            ),
+            Finding::error(crate::verdict::category::ERROR_OTHER, Subject::Link { path: "l".into() }, "m"),
         ];
-        let mut doc = Document::new(Kind::InToto, at, findings.clone(), "rule-disallow".into());
+        let mut doc =
+            Document::new(Kind::InToto, at, findings.clone(), crate::verdict::category::RULE_DISALLOW);
         doc.failure = Some(Failure {
             step: Some("s".into()),
             rule: None,
@@ -291,7 +306,7 @@ mod tests {
         });
         assert_eq!(Document::from_json_str(&doc.to_json_string()).unwrap(), doc);
 
-        let mut tuf = Document::new(Kind::Tuf, at, findings, "x".into());
+        let mut tuf = Document::new(Kind::Tuf, at, findings, crate::verdict::category::ERROR_OTHER);
         tuf.refresh = Some("ok".into());
         tuf.roles = Some(serde_json::json!({"root": {"version": 1}}));
         tuf.targets = Some(BTreeMap::from([(
@@ -299,7 +314,7 @@ mod tests {
             TargetResult {
                 result: "ok".into(),
                 role: Some("targets".into()),
-                category: Some("ok".into()),
+                category: Some(crate::verdict::category::OK),
                 hashes: BTreeMap::from([("sha256".to_owned(), "ab".to_owned())]),
                 length: Some(3),
             },

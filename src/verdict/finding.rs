@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::category::Category;
 use crate::meta::Location;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -144,7 +145,7 @@ pub struct Finding {
     pub severity: Severity,
     /// Reference vocabulary (corpus READMEs) for errors; our own kebab-case
     /// words for warnings and information.
-    pub category: String,
+    pub category: Category,
     pub subject: Subject,
     pub message: String,
     pub evidence: Evidence,
@@ -156,15 +157,10 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(
-        severity: Severity,
-        category: impl Into<String>,
-        subject: Subject,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn new(severity: Severity, category: Category, subject: Subject, message: impl Into<String>) -> Self {
         Self {
             severity,
-            category: category.into(),
+            category,
             subject,
             message: message.into(),
             evidence: Evidence::None,
@@ -173,15 +169,15 @@ impl Finding {
         }
     }
 
-    pub fn error(category: impl Into<String>, subject: Subject, message: impl Into<String>) -> Self {
+    pub fn error(category: Category, subject: Subject, message: impl Into<String>) -> Self {
         Self::new(Severity::Error, category, subject, message)
     }
 
-    pub fn warning(category: impl Into<String>, subject: Subject, message: impl Into<String>) -> Self {
+    pub fn warning(category: Category, subject: Subject, message: impl Into<String>) -> Self {
         Self::new(Severity::Warning, category, subject, message)
     }
 
-    pub fn info(category: impl Into<String>, subject: Subject, message: impl Into<String>) -> Self {
+    pub fn info(category: Category, subject: Subject, message: impl Into<String>) -> Self {
         Self::new(Severity::Info, category, subject, message)
     }
 

@@ -144,7 +144,7 @@ impl Scene {
 }
 
 pub fn categories(o: &InTotoOutcome) -> Vec<String> {
-    o.findings.iter().map(|f| f.category.clone()).collect()
+    o.findings.iter().map(|f| f.category.id().to_owned()).collect()
 }
 
 pub fn has(o: &InTotoOutcome, cat: &str) -> bool {

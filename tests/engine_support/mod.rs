@@ -56,7 +56,11 @@ pub fn toy(files: usize, log: &Log) -> Toy {
 }
 
 fn finding(path: &str, message: String) -> Finding {
-    Finding::error("toy-check", Subject::File { path: path.to_string() }, message)
+    Finding::error(
+        trailscope::verdict::category::ERROR_OTHER,
+        Subject::File { path: path.to_string() },
+        message,
+    )
 }
 
 fn parse_unit(b: &mut PlanBuilder, f: &FileRef, log: &Log) -> UnitRef<Parsed> {
@@ -114,7 +118,11 @@ fn rule_unit(
             .iter()
             .filter(|kv| !x.contains(kv))
             .map(|(k, _)| {
-                Finding::warning("toy-unmatched", Subject::Step { name: format!("step{i}") }, k.clone())
+                Finding::warning(
+                    trailscope::verdict::category::RULE_CONSUMED_NOTHING,
+                    Subject::Step { name: format!("step{i}") },
+                    k.clone(),
+                )
             })
             .collect();
         Outcome::from_findings(Some(format!("{} unmatched", unmatched.len())), unmatched)
