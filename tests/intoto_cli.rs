@@ -414,3 +414,36 @@ fn malformed_links_exit_1_and_unreadable_named_inputs_3() {
         .assert()
         .code(3);
 }
+
+/// `open` with stdout not a terminal exits as `verify` does: 3 for the
+/// layout it names that does not parse, 1 for a malformed link, 1 for
+/// inspections not run, 0 with them skipped.
+#[test]
+fn open_without_a_terminal_exits_like_verify() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("chain");
+    copy_tree(&fixture("intoto-demo/demo-supply-chain"), &dir);
+    let open = |extra: &[&str]| trailscope().arg("open").arg(&dir).args(extra).output().unwrap();
+    assert_eq!(open(&[]).status.code(), Some(1));
+    assert_eq!(open(&["--skip-inspections"]).status.code(), Some(0));
+    let link = std::fs::read_dir(dir.join("links")).unwrap().next().unwrap().unwrap().path();
+    std::fs::write(&link, b"{\"signed\": {").unwrap();
+    let out = open(&["--skip-inspections"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stdout(&out).contains("metadata-invalid"));
+    std::fs::write(dir.join("root.layout"), b"{\"signed\": {").unwrap();
+    let out = open(&["--skip-inspections"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stdout(&out));
+}
+
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}

@@ -1,7 +1,9 @@
 //! `trailscope graph` — the supply-chain graph as DOT, Mermaid or JSON
 //! (DESIGN §2 `graph/`), from the same inputs as `verify` (in-toto) or
 //! `tuf verify`. The graph is built whether or not the metadata verifies;
-//! exit 0 when it was written, 3 when the inputs cannot be read.
+//! exit 0 when it was written, 3 when what the command line names (the
+//! layout, a key, the trusted root, a directory) cannot be read or parsed,
+//! 1 when the trusted root parses but does not verify (nothing to draw).
 
 use clap::{Args, Subcommand, ValueEnum};
 
@@ -97,9 +99,15 @@ fn tuf_graph(repo: &RepoArgs) -> Result<SupplyGraph, Exit> {
         Exit::Input
     })?;
     let outcome = crate::engine::plans::tuf::run_session(&opts, root, opts.at);
+    if let Some(e) = outcome.unparsed_trusted_root() {
+        eprintln!("trailscope graph: the trusted root {} does not parse: {}", opts.root.display(), e.message);
+        return Err(Exit::Input);
+    }
+    // A trusted root that parses but does not verify (its own signatures):
+    // evidence, nothing trusted to draw (DESIGN §4: exit 1).
     graph::tuf::from_outcome(&outcome).ok_or_else(|| {
         let why = outcome.refresh.err().map(|e| e.message).unwrap_or_default();
-        eprintln!("trailscope graph: the trusted root {} does not load: {why}", opts.root.display());
-        Exit::Input
+        eprintln!("trailscope graph: the trusted root {} does not verify: {why}", opts.root.display());
+        Exit::Failed
     })
 }
