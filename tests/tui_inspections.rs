@@ -147,3 +147,21 @@ fn help_lists_the_key_and_esc_cancels_the_question() {
     assert!(!h.app.busy());
     assert_eq!(h.verdict(), (Verdict::Fail, "inspection-not-run".to_owned()));
 }
+
+#[test]
+fn skipped_inspections_pass_and_the_findings_say_so() {
+    let choice = trailscope::tui::open::Inspections { run: false, skip: true };
+    let (session, at) = trailscope::tui::open::demo_session_with("act1-alice-alone", choice).unwrap();
+    let opts = TuiOptions { at, ..TuiOptions::default() };
+    let mut app = App::new(session, load_builtin("dark").unwrap(), &opts);
+    app.handle_event(&Event::Resize(120, 40));
+    let mut h = Harness { app, terminal: Terminal::new(TestBackend::new(120, 40)).unwrap() };
+    h.wait();
+    assert_eq!(h.verdict(), (Verdict::Pass, "pass".to_owned()));
+    assert!(h.screen().contains("PASS"));
+    h.key('6');
+    let screen = h.screen();
+    assert!(screen.contains("inspections-skipped") && screen.contains("inspections skipped"), "{screen}");
+    // Skipped is not run: I still offers to run them.
+    assert!(screen.contains("I run inspections"), "{screen}");
+}

@@ -241,6 +241,14 @@ impl State {
         self.visible = visible;
     }
 
+    /// Whether `I` has something to offer: the session can run the
+    /// inspections and the result shows some.
+    pub fn offers_inspections(&self) -> bool {
+        let chain = self.model.as_ref().and_then(|m| m.chain.as_ref());
+        self.can_run_inspections
+            && chain.is_some_and(|c| c.items.iter().any(|i| i.kind == super::chain::ItemKind::Inspection))
+    }
+
     /// Whether work is under way (the spinner turns).
     pub fn busy(&self) -> bool {
         self.run == Run::Verifying

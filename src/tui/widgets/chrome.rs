@@ -133,7 +133,7 @@ pub fn status_line(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
 pub fn key_bar(state: &State, keymap: &Keymap, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let mut spans = vec![Span::raw(" ")];
     let mut width = 1usize;
-    let shown = |a: &Action| *a != Action::AskRunInspections || state.can_run_inspections;
+    let shown = |a: &Action| *a != Action::AskRunInspections || state.offers_inspections();
     for (key, label) in keymap.bar_where(context(state), shown) {
         let w = key.chars().count() + label.chars().count() + 3;
         if width + w > area.width as usize {
