@@ -4,18 +4,18 @@
 //! functionary could have written becomes a node (missing ones too).
 //!
 //! Only the public in-toto API is used: [`metadata::load`]/[`Metadata`],
-//! the model types, [`ArtifactRule::parse`] and [`params::format`].
+//! the model types, [`ArtifactRule::parse`] and the checks of
+//! [`crate::intoto::stages`] (link lookup, signatures, parameters).
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::crypto::PublicKey;
 use crate::intoto::engine::rule_text;
-use crate::intoto::links::link_file_name;
 use crate::intoto::metadata::{self, LoadError, Metadata};
 use crate::intoto::model::{Layout, Link, Payload};
-use crate::intoto::params;
 use crate::intoto::rule::{ArtifactRule, ArtifactType};
+use crate::intoto::stages::{self, link_candidates};
 use crate::intoto::{Error, VerifyOptions};
 
 use super::{
@@ -23,82 +23,15 @@ use super::{
     SupplyGraph,
 };
 
-/// One link file a step's functionaries could have written.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LinkCandidate {
-    pub step: String,
-    /// The authorized key id (or subkey id) whose prefix names the file.
-    pub keyid: String,
-    pub path: PathBuf,
-}
-
-/// A step name that would make the link path leave the link directory.
-fn unsafe_name(name: &str) -> bool {
-    name.contains('\0') || name.starts_with('/') || name.split('/').any(|c| c == "..")
-}
-
-/// Every link file the layout's steps name, in step and `pubkeys` order
-/// (python `load_links_for_layout`: authorized key ids and their subkeys).
-pub fn link_candidates(layout: &Layout, link_dir: &Path) -> Vec<LinkCandidate> {
-    let mut out = Vec::new();
-    for step in layout.steps.iter().filter(|s| !unsafe_name(&s.name)) {
-        let mut ids: Vec<String> = Vec::new();
-        for auth in &step.pubkeys {
-            let subkeys = layout.keys.get(auth).map(|k| k.subkeys.clone()).unwrap_or_default();
-            for id in std::iter::once(auth.clone()).chain(subkeys) {
-                if !ids.contains(&id) {
-                    ids.push(id);
-                }
-            }
-        }
-        for keyid in ids {
-            let path = link_dir.join(link_file_name(&step.name, &keyid));
-            out.push(LinkCandidate { step: step.name.clone(), keyid, path });
-        }
-    }
-    out
-}
-
-/// The layout payload of loaded metadata, after parameter substitution.
-pub fn layout_of(meta: &Metadata, params: Option<&BTreeMap<String, String>>) -> Option<Layout> {
-    let Ok(Payload::Layout(l)) = &meta.payload else { return None };
-    let mut layout = (**l).clone();
-    if let Some(p) = params {
-        let sub = |rules: &mut Vec<Vec<String>>| {
-            for el in rules.iter_mut().flatten() {
-                if let Ok(s) = params::format(el, p) {
-                    *el = s;
-                }
-            }
-        };
-        for s in &mut layout.steps {
-            sub(&mut s.expected_materials);
-            sub(&mut s.expected_products);
-        }
-        for i in &mut layout.inspect {
-            sub(&mut i.expected_materials);
-            sub(&mut i.expected_products);
-        }
-    }
-    Some(layout)
-}
-
-/// Checks the signature on a link with the layout key authorized as `keyid`.
-pub fn link_signature(layout: &Layout, keyid: &str, meta: &Metadata) -> LinkState {
-    let key = layout
-        .keys
-        .get(keyid)
-        .or_else(|| layout.keys.values().find(|k| k.subkeys.iter().any(|s| s == keyid)));
-    let Some(k) = key else { return LinkState::BadSignature("no layout key for this key id".into()) };
-    match &k.key {
-        Err(why) => LinkState::BadSignature(format!("the functionary key cannot verify signatures: {why}")),
-        Ok(pk) => match meta.verify(&k.keyid, &k.subkeys, pk) {
-            metadata::SigCheck::Valid { .. } => LinkState::Signed,
-            metadata::SigCheck::NoSignature => {
-                LinkState::BadSignature(format!("No signature found for key '{}'", k.keyid))
-            }
-            metadata::SigCheck::Invalid(why) => LinkState::BadSignature(why),
-        },
+/// What the graph shows of a link's signature ([`stages::link_signature`]).
+fn link_state(layout: &Layout, step: &str, keyid: &str, meta: &Metadata) -> LinkState {
+    let Some(step) = layout.steps.iter().find(|s| s.name == step) else {
+        return LinkState::BadSignature("the step is not in the layout".into());
+    };
+    let sig = stages::link_signature(layout, step, keyid, meta);
+    match sig.reason() {
+        None => LinkState::Signed,
+        Some(why) => LinkState::BadSignature(why),
     }
 }
 
@@ -130,7 +63,9 @@ pub fn build(
     load_link: &mut dyn FnMut(&Path) -> Result<Metadata, LinkState>,
 ) -> SupplyGraph {
     let mut g = SupplyGraph::new(GraphKind::InToto);
-    let layout = layout_meta.ok().and_then(|m| layout_of(m, params));
+    // Substitution errors are the verdict's findings; the graph draws the
+    // layout as far as it could be substituted.
+    let layout = layout_meta.ok().and_then(|m| stages::layout_of(m, params)).map(|s| s.layout);
     let root = g.add(Node::Layout(Box::new(LayoutNode {
         path: layout_path.to_owned(),
         expires: layout.as_ref().and_then(|l| l.expires.clone()),
@@ -139,13 +74,13 @@ pub fn build(
     g.root = Some(root);
     if let Ok(meta) = layout_meta {
         for key in layout_keys {
-            let keyid = key.declared_keyid().map(str::to_owned).unwrap_or_else(|| key.keyid());
-            let state = match meta.verify(&keyid, &[], key) {
+            let vk = stages::VerifierKey::given(key);
+            let state = match stages::layout_signature(meta, &vk).check {
                 metadata::SigCheck::Valid { .. } => SignState::Valid,
                 metadata::SigCheck::NoSignature => SignState::Missing,
                 metadata::SigCheck::Invalid(_) => SignState::Invalid,
             };
-            let k = g.key_node(&keyid, Some(key.keytype.clone()));
+            let k = g.key_node(&vk.keyid, Some(key.keytype.clone()));
             g.connect(k, root, Edge::Signs(state));
         }
     }
@@ -211,7 +146,7 @@ fn add_links(
         let path = cand.path.display().to_string();
         let loaded = load_link(&cand.path);
         let state = match &loaded {
-            Ok(meta) => link_signature(layout, &cand.keyid, meta),
+            Ok(meta) => link_state(layout, &cand.step, &cand.keyid, meta),
             Err(s) => s.clone(),
         };
         let node = LinkNode {

@@ -16,6 +16,7 @@ use super::inspect::{RunOutcome, run_inspection};
 use super::metadata::Metadata;
 use super::model::{Layout, Link, show_command};
 use super::rule::{ArtifactRule, ArtifactType};
+use super::stages;
 use super::trace::{InspectionTrace, LayoutTrace};
 use super::verify::{Ctx, failure_at, source};
 use super::{category, warning};
@@ -44,17 +45,10 @@ pub fn verify_rules_and_inspections(
                     || {
                         rayon::join(
                             || suspicious_paths(link),
-                            || {
-                                verify_item_rules(
-                                    ArtifactType::Materials,
-                                    &step.expected_materials,
-                                    link,
-                                    reduced,
-                                )
-                            },
+                            || stages::rule_section(step, ArtifactType::Materials, link, reduced),
                         )
                     },
-                    || verify_item_rules(ArtifactType::Products, &step.expected_products, link, reduced),
+                    || stages::rule_section(step, ArtifactType::Products, link, reduced),
                 );
                 Some((bad, m, p))
             })

@@ -2,13 +2,17 @@
 //! `load_links_for_layout`, `verify_link_signature_thresholds`,
 //! `verify_sublayouts`, `verify_all_steps_command_alignment`,
 //! `verify_threshold_constraints`, `reduce_chain_links`), then the rule and
-//! inspection stages, then the summary link.
+//! inspection stages, then the summary link. The checks are
+//! [`super::stages`]'s; this module runs them in order over the link files
+//! and turns their results into findings and traces.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use super::metadata::{self, KeyCheck, LoadError, Metadata, SigCheck};
-use super::model::{Layout, LayoutKey, Link, Payload, Step, show_command};
+use super::model::{Layout, Link, Payload, Step, show_command};
+pub use super::stages::link_file_name;
+use super::stages::{self, LinkCandidate, LinkSignature};
 use super::trace::{LayoutTrace, LinkStatus, LinkTrace, StepTrace};
 use super::verify::{
     Ctx, Loader, MAX_SUBLAYOUT_DEPTH, VerifierKey, failure_at, signature_form_warning, source, verify_layout,
@@ -24,17 +28,6 @@ struct Entry {
     link: Option<Link>,
 }
 
-/// `<step>.<keyid[:8]>.link`.
-pub fn link_file_name(step: &str, keyid: &str) -> String {
-    let prefix: String = keyid.chars().take(8).collect();
-    format!("{step}.{prefix}.link")
-}
-
-/// A step name that would make the link path leave the link directory.
-fn unsafe_name(name: &str) -> bool {
-    name.contains('\0') || name.starts_with('/') || name.split('/').any(|c| c == "..")
-}
-
 /// Stages 4–11 for one layout; returns its summary link.
 pub fn verify_chain(
     ctx: &mut Ctx<'_>,
@@ -46,7 +39,8 @@ pub fn verify_chain(
     trace: &mut LayoutTrace,
 ) -> Link {
     let mut chain: Vec<(StepTrace, Vec<Entry>)> = Vec::with_capacity(layout.steps.len());
-    let wanted: usize = layout.steps.iter().map(|s| candidate_keyids(layout, s).len()).sum();
+    let wanted: usize =
+        layout.steps.iter().map(|s| stages::step_link_candidates(layout, s, link_dir).len()).sum();
     ctx.links_seen = ctx.links_seen.saturating_add(wanted);
     if ctx.links_seen > ctx.opts.max_links {
         let f = Finding::error(
@@ -88,15 +82,19 @@ pub fn verify_chain(
         command_alignment(ctx, step, entries);
     }
     // 8: threshold agreement, then reduce to one link per step.
-    let mut reduced: BTreeMap<String, Link> = BTreeMap::new();
-    for (step, (st, entries)) in layout.steps.iter().zip(chain.iter_mut()) {
+    for (step, (_, entries)) in layout.steps.iter().zip(chain.iter()) {
         threshold_constraints(ctx, step, entries, scope);
-        let first = entries.iter().find(|e| e.link.is_some());
-        match first.and_then(|e| e.link.clone().map(|l| (e.trace.keyid.clone(), l))) {
-            Some((keyid, link)) => {
-                st.used_link = Some(keyid);
-                reduced.insert(step.name.clone(), link);
-            }
+    }
+    let reduced: BTreeMap<String, Link> = stages::reduce_chain_links(
+        layout
+            .steps
+            .iter()
+            .zip(chain.iter())
+            .map(|(step, (_, entries))| (step.name.clone(), entries.iter().map(|e| e.link.clone()))),
+    );
+    for (step, (st, entries)) in layout.steps.iter().zip(chain.iter_mut()) {
+        match stages::reduced_link(entries.iter().map(|e| e.link.as_ref().map(|_| &e.trace.keyid))) {
+            Some(keyid) => st.used_link = Some(keyid.clone()),
             None => {
                 st.not_evaluated = Some("no verified link".into());
                 if step.threshold <= 0 {
@@ -149,7 +147,7 @@ fn load_links(
     prefetched: &mut Prefetched,
 ) -> Vec<Entry> {
     let mut entries: Vec<Entry> = Vec::new();
-    if unsafe_name(&step.name) {
+    if stages::unsafe_step_name(&step.name) {
         let f = Finding::warning(
             warning::UNSAFE_STEP_NAME,
             Subject::Step { name: step.name.clone() },
@@ -160,8 +158,7 @@ fn load_links(
         );
         ctx.weak(f);
     } else {
-        for keyid in candidate_keyids(layout, step) {
-            let path: PathBuf = link_dir.join(link_file_name(&step.name, &keyid));
+        for LinkCandidate { keyid, path, .. } in stages::step_link_candidates(layout, step, link_dir) {
             let shown = path.display().to_string();
             let mut trace = LinkTrace {
                 keyid: keyid.clone(),
@@ -207,7 +204,7 @@ fn load_links(
         }
     }
     let found = entries.iter().filter(|e| e.meta.is_some()).count();
-    if i64::try_from(found).unwrap_or(i64::MAX) < step.threshold {
+    if !stages::enough_link_files(step, found) {
         let f = Finding::error(
             category::LINK_MISSING,
             Subject::Step { name: step.name.clone() },
@@ -227,21 +224,6 @@ fn load_links(
     entries
 }
 
-/// The key ids whose link files a step's links are looked up under: each
-/// authorized key id and its GPG subkeys, in order, once each.
-fn candidate_keyids(layout: &Layout, step: &Step) -> Vec<String> {
-    let mut ids: Vec<String> = Vec::new();
-    for authorized in &step.pubkeys {
-        let subkeys = layout.keys.get(authorized).map(|k| k.subkeys.as_slice()).unwrap_or_default();
-        for id in std::iter::once(authorized).chain(subkeys) {
-            if !ids.contains(id) {
-                ids.push(id.clone());
-            }
-        }
-    }
-    ids
-}
-
 type Prefetched = HashMap<PathBuf, Result<Metadata, LoadError>>;
 
 /// Reads every link file the steps may use and checks each one's signature by
@@ -251,19 +233,17 @@ type Prefetched = HashMap<PathBuf, Result<Metadata, LoadError>>;
 /// same as without prefetching.
 fn prefetch(layout: &Layout, link_dir: &Path, loader: &dyn Loader, opts: &VerifyOptions) -> Prefetched {
     use rayon::prelude::*;
-    let main_of_subkey = main_keys_of_subkeys(layout);
     let jobs: Vec<(PathBuf, &Step, String)> = layout
         .steps
         .iter()
-        .filter(|step| !unsafe_name(&step.name))
         .flat_map(|step| {
-            candidate_keyids(layout, step)
+            stages::step_link_candidates(layout, step, link_dir)
                 .into_iter()
-                .map(move |id| (link_dir.join(link_file_name(&step.name, &id)), step, id))
+                .map(move |c| (c.path, step, c.keyid))
         })
         .collect();
     let run = |(path, step, keyid): (PathBuf, &Step, String)| {
-        let vk = verification_key(layout, step, &keyid, &main_of_subkey);
+        let vk = stages::verification_key(layout, step, &keyid);
         let check = vk.as_ref().and_then(|vk| {
             let key = vk.key.as_ref().ok()?;
             Some(KeyCheck { keyid: &vk.keyid, subkeys: &vk.subkeys, key })
@@ -301,45 +281,24 @@ fn load_link(
         Some(check) => loader.load_checked(path, check)?,
         None => loader.load(path)?,
     };
-    if let Ok(Payload::Link(link)) = &m.payload {
-        for (side, n) in [("materials", link.materials.len()), ("products", link.products.len())] {
-            if n > opts.max_artifacts_per_link {
-                return Err(LoadError::Limit(format!(
-                    "{}: {n} {side}, more than the limit of {} artifacts per link (--max-artifacts-per-link)",
-                    path.display(),
-                    opts.max_artifacts_per_link
-                )));
-            }
-        }
-    }
+    artifact_limit(path, &m, opts.max_artifacts_per_link).map_err(LoadError::Limit)?;
     Ok(m)
 }
 
-fn main_keys_of_subkeys(layout: &Layout) -> BTreeMap<&str, &str> {
-    layout.keys.iter().flat_map(|(id, k)| k.subkeys.iter().map(move |s| (s.as_str(), id.as_str()))).collect()
-}
-
-/// The key that verifies the link filed under `link_keyid`: the authorized
-/// key, the main key of an authorized subkey, or the main key the link's
-/// subkey belongs to (python `verify_link_signature_thresholds`).
-fn verification_key<'a>(
-    layout: &'a Layout,
-    step: &Step,
-    link_keyid: &str,
-    main_of_subkey: &BTreeMap<&str, &str>,
-) -> Option<&'a LayoutKey> {
-    step.pubkeys.iter().find_map(|auth| {
-        let key = layout.keys.get(auth);
-        if key.is_some() && link_keyid == auth {
-            return key;
+/// A link listing more than `max` materials (or products) is not used
+/// (`--max-artifacts-per-link`); the reason, when it is over.
+pub fn artifact_limit(path: &Path, m: &Metadata, max: usize) -> Result<(), String> {
+    if let Ok(Payload::Link(link)) = &m.payload {
+        for (side, n) in [("materials", link.materials.len()), ("products", link.products.len())] {
+            if n > max {
+                return Err(format!(
+                    "{}: {n} {side}, more than the limit of {max} artifacts per link (--max-artifacts-per-link)",
+                    path.display()
+                ));
+            }
         }
-        if let Some(main) = main_of_subkey.get(auth.as_str())
-            && link_keyid == auth
-        {
-            return layout.keys.get(*main);
-        }
-        key.filter(|k| k.subkeys.iter().any(|s| s == link_keyid))
-    })
+    }
+    Ok(())
 }
 
 /// Stage 5 for one step (`verify_link_signature_thresholds`).
@@ -350,58 +309,39 @@ fn signature_thresholds(
     entries: &mut [Entry],
     scope: &[String],
 ) {
-    let main_of_subkey = main_keys_of_subkeys(layout);
     let mut used_main: Vec<String> = Vec::new();
     let mut used_material: BTreeSet<String> = BTreeSet::new();
     let mut checks: Vec<SignatureCheck> = Vec::new();
     for entry in entries.iter_mut() {
         let Some(meta) = &entry.meta else { continue };
-        let link_keyid = entry.trace.keyid.as_str();
-        let Some(vk) = verification_key(layout, step, link_keyid, &main_of_subkey) else {
-            checks.push(SignatureCheck {
-                keyid: link_keyid.to_owned(),
-                valid: false,
-                reason: Some("no layout key for this authorized key id".into()),
-            });
+        let sig = stages::link_signature(layout, step, &entry.trace.keyid, meta);
+        let reason = sig.reason();
+        let LinkSignature::Checked { key: vk, check } = sig else {
+            checks.push(SignatureCheck { keyid: entry.trace.keyid.clone(), valid: false, reason });
             continue;
         };
-        let check = match &vk.key {
-            Ok(key) => meta.verify(&vk.keyid, &vk.subkeys, key),
-            Err(why) => SigCheck::Invalid(format!("the functionary key cannot verify signatures: {why}")),
-        };
-        match check {
-            SigCheck::Valid { raw, normalized } => {
+        checks.push(SignatureCheck {
+            keyid: vk.keyid.clone(),
+            valid: reason.is_none(),
+            reason: reason.clone(),
+        });
+        match (check, reason) {
+            (SigCheck::Valid { raw, normalized }, _) => {
                 signature_form_warning(ctx, &entry.trace.path, &vk.keyid, raw, normalized);
                 entry.trace.status = LinkStatus::Verified;
-                checks.push(SignatureCheck { keyid: vk.keyid.clone(), valid: true, reason: None });
                 used_main.push(vk.keyid.clone());
                 if let Ok(key) = &vk.key {
                     used_material.insert(format!("{}:{}", key.keytype, key.public.trim()));
                 }
             }
-            SigCheck::NoSignature => {
-                let why = format!("No signature found for key '{}'", vk.keyid);
-                checks.push(SignatureCheck {
-                    keyid: vk.keyid.clone(),
-                    valid: false,
-                    reason: Some(why.clone()),
-                });
-                entry.trace.status = LinkStatus::BadSignature(why);
-            }
-            SigCheck::Invalid(why) => {
-                checks.push(SignatureCheck {
-                    keyid: vk.keyid.clone(),
-                    valid: false,
-                    reason: Some(why.clone()),
-                });
-                entry.trace.status = LinkStatus::BadSignature(why);
-            }
+            (_, why) => entry.trace.status = LinkStatus::BadSignature(why.unwrap_or_default()),
         }
     }
-    let distinct: BTreeSet<&String> = used_main.iter().collect();
-    let n = distinct.len();
+    let threshold = stages::link_threshold(step, used_main.iter().map(String::as_str));
+    let n = threshold.distinct.len();
     let needed = u64::try_from(step.threshold).unwrap_or(0);
-    if i64::try_from(n).unwrap_or(i64::MAX) < step.threshold {
+    let valid: Vec<String> = threshold.distinct.iter().cloned().collect();
+    if !threshold.met() {
         let f = Finding::error(
             category::LINK_THRESHOLD,
             Subject::Step { name: step.name.clone() },
@@ -410,7 +350,7 @@ fn signature_thresholds(
                 step.name, step.threshold
             ),
         )
-        .with_evidence(Evidence::Threshold { needed, valid: distinct.iter().map(|s| s.to_string()).collect(), checks });
+        .with_evidence(Evidence::Threshold { needed, valid, checks });
         ctx.fail(f, failure_at(scope, Some(&step.name)));
     } else if i64::try_from(used_material.len()).unwrap_or(i64::MAX) < step.threshold {
         let f = Finding::warning(
@@ -423,7 +363,7 @@ fn signature_thresholds(
                 used_material.len()
             ),
         )
-        .with_evidence(Evidence::Threshold { needed, valid: distinct.iter().map(|s| s.to_string()).collect(), checks });
+        .with_evidence(Evidence::Threshold { needed, valid, checks });
         ctx.weak(f);
     }
 }
@@ -492,8 +432,7 @@ fn sublayouts(
                     .map(VerifierKey::from_layout_key)
                     .into_iter()
                     .collect();
-                let prefix: String = entry.trace.keyid.chars().take(8).collect();
-                let sub_dir = link_dir.join(format!("{}.{prefix}", step.name));
+                let sub_dir = stages::sublayout_link_dir(link_dir, &step.name, &entry.trace.keyid);
                 ctx.depth += 1;
                 let (sub_trace, summary) =
                     verify_layout(ctx, meta, &keys, &sub_dir, None, &inner_scope, &step.name);
@@ -531,45 +470,23 @@ fn command_alignment(ctx: &mut Ctx<'_>, step: &Step, entries: &[Entry]) {
 /// Stage 8 (`verify_threshold_constraints`): with threshold > 1, every
 /// verified link must report the same materials and products as the first.
 fn threshold_constraints(ctx: &mut Ctx<'_>, step: &Step, entries: &[Entry], scope: &[String]) {
-    if step.threshold <= 1 {
-        return;
+    let links: Vec<(&str, &Link)> =
+        entries.iter().filter_map(|e| e.link.as_ref().map(|l| (e.trace.keyid.as_str(), l))).collect();
+    // Fewer links than the threshold: already reported by stage 5 (python
+    // raises "not performed by enough functionaries").
+    if let Err(d) = stages::threshold_constraints(step, &links) {
+        let name_a = link_file_name(&step.name, &d.first);
+        let name_b = link_file_name(&step.name, &d.other);
+        let f = Finding::error(
+            category::LINK_DISAGREEMENT,
+            Subject::Step { name: step.name.clone() },
+            format!("Links '{name_a}' and '{name_b}' have different artifacts!"),
+        )
+        .with_evidence(Evidence::Data {
+            data: serde_json::json!({"links": [name_a, name_b], "differing": d.differing}),
+        });
+        ctx.fail(f, failure_at(scope, Some(&step.name)));
     }
-    let links: Vec<&Entry> = entries.iter().filter(|e| e.link.is_some()).collect();
-    if i64::try_from(links.len()).unwrap_or(i64::MAX) < step.threshold {
-        // Already reported by stage 5 (python raises "not performed by enough functionaries").
-        return;
-    }
-    let Some(first) = links.first() else { return };
-    for other in links.iter().skip(1) {
-        let (Some(a), Some(b)) = (&first.link, &other.link) else { continue };
-        if a.materials != b.materials || a.products != b.products {
-            let name_a = link_file_name(&step.name, &first.trace.keyid);
-            let name_b = link_file_name(&step.name, &other.trace.keyid);
-            let differing: Vec<String> = differing_paths(a, b);
-            let f = Finding::error(
-                category::LINK_DISAGREEMENT,
-                Subject::Step { name: step.name.clone() },
-                format!("Links '{name_a}' and '{name_b}' have different artifacts!"),
-            )
-            .with_evidence(Evidence::Data {
-                data: serde_json::json!({"links": [name_a, name_b], "differing": differing}),
-            });
-            ctx.fail(f, failure_at(scope, Some(&step.name)));
-            return;
-        }
-    }
-}
-
-fn differing_paths(a: &Link, b: &Link) -> Vec<String> {
-    let mut out = BTreeSet::new();
-    for (side_a, side_b) in [(&a.materials, &b.materials), (&a.products, &b.products)] {
-        for k in side_a.keys().chain(side_b.keys()) {
-            if side_a.get(k) != side_b.get(k) {
-                out.insert(k.clone());
-            }
-        }
-    }
-    out.into_iter().take(100).collect()
 }
 
 /// `get_summary_link`: materials of the first step, products, byproducts

@@ -12,8 +12,10 @@
 //! and signatures), [`rule`] (grammar), [`fnmatch`] (patterns), [`engine`]
 //! (rules with traces), [`params`] (`str.format`), [`inspect`] (opt-in
 //! inspection runner), [`not_run`] (inspections not run: what is checked
-//! without executing anything), [`verify`] (the stages), [`trace`] (what was
-//! seen).
+//! without executing anything), [`stages`] (each check of the reference,
+//! once: the verdict, the engine's units and the graph call them),
+//! [`verify`], [`links`] and [`checks`] (the stages in order, as findings),
+//! [`trace`] (what was seen).
 
 pub mod checks;
 pub mod engine;
@@ -26,6 +28,7 @@ pub mod not_run;
 pub mod params;
 mod plain_link;
 pub mod rule;
+pub mod stages;
 pub mod trace;
 pub mod verify;
 

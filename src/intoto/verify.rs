@@ -1,60 +1,35 @@
 //! `in_toto_verify` as stages (python `verifylib.in_toto_verify`, in-toto
 //! spec §5.2), in the reference's order:
 //!
-//! 1. layout signatures — every given key must verify ([`layout_signatures`])
-//! 2. expiry — `expires <= at` fails ([`expiry`])
-//! 3. parameter substitution ([`substitute_parameters`])
+//! 1. layout signatures — every given key must verify ([`stages::layout_signature`])
+//! 2. expiry — `expires <= at` fails ([`stages::expiry`])
+//! 3. parameter substitution ([`stages::substitute_parameters`])
 //! 4. to 8. links: loading, signature thresholds, sublayouts, command
 //!    alignment, threshold agreement ([`super::links`])
 //! 9. to 11. step rules, inspections, inspection rules ([`super::checks`])
 //!
-//! Each stage records findings and goes on; [`Ctx::fail`] remembers the
-//! first failure, which is the exception python would have raised.
+//! The checks themselves are the functions of [`super::stages`]; this
+//! module turns their results into findings. Each stage records findings
+//! and goes on; [`Ctx::fail`] remembers the first failure, which is the
+//! exception python would have raised.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use serde_json::Value;
-
 use super::inspect::Scratch;
 use super::metadata::{self, Format, KeyCheck, LoadError, Metadata, SigCheck};
-use super::model::{Layout, LayoutKey, Link, Payload};
+use super::model::{Layout, Link, Payload};
 use super::params;
+pub use super::stages::VerifierKey;
+use super::stages::{self, Expiry};
 use super::trace::LayoutTrace;
 use super::{Error, InTotoOutcome, VerifyOptions, category, warning};
-use crate::crypto::PublicKey;
 use crate::meta::Location;
 use crate::verdict::{Evidence, Finding, Severity, SignatureCheck, Subject};
 use crate::verdict::{Failure, Verdict};
 
 /// Deepest sublayout nesting followed.
 pub const MAX_SUBLAYOUT_DEPTH: usize = 8;
-
-/// A key that must verify a (sub)layout.
-#[derive(Debug, Clone)]
-pub struct VerifierKey {
-    /// The id python looks signatures up by (the key dict's `keyid`).
-    pub keyid: String,
-    pub subkeys: Vec<String>,
-    pub key: Result<PublicKey, String>,
-    /// Other ids of the same key material (modern/legacy formula), tried
-    /// when no signature carries `keyid`.
-    pub aliases: Vec<String>,
-}
-
-impl VerifierKey {
-    /// A key given by the user (`--layout-keys`).
-    pub fn given(key: &PublicKey) -> Self {
-        let keyid = key.declared_keyid().map(str::to_owned).unwrap_or_else(|| key.keyid());
-        let aliases = [key.keyid(), key.legacy_keyid()].into_iter().filter(|a| *a != keyid).collect();
-        Self { keyid, subkeys: Vec::new(), key: Ok(key.clone()), aliases }
-    }
-
-    /// A functionary key of a layout, delegating a sublayout.
-    pub fn from_layout_key(k: &LayoutKey) -> Self {
-        Self { keyid: k.keyid.clone(), subkeys: k.subkeys.clone(), key: k.key.clone(), aliases: Vec::new() }
-    }
-}
 
 /// Reads the metadata files a verification needs: the layout and every
 /// link file its steps (and sublayouts) name. It is called from several
@@ -339,7 +314,7 @@ pub fn verify_layout(
     (trace, summary)
 }
 
-/// Stage 1 (`verify_metadata_signatures`).
+/// Stage 1 (`verify_metadata_signatures`): every given key, in order.
 fn layout_signatures(ctx: &mut Ctx<'_>, meta: &Metadata, keys: &[VerifierKey], scope: &[String]) {
     let subject = Subject::Layout { path: meta.path.clone() };
     if keys.is_empty() {
@@ -352,64 +327,39 @@ fn layout_signatures(ctx: &mut Ctx<'_>, meta: &Metadata, keys: &[VerifierKey], s
         return;
     }
     for k in keys {
-        let check = match &k.key {
-            Err(why) => SigCheck::Invalid(format!("the key cannot verify signatures: {why}")),
-            Ok(key) => {
-                let mut check = meta.verify(&k.keyid, &k.subkeys, key);
-                if check == SigCheck::NoSignature {
-                    for alias in &k.aliases {
-                        let c = meta.verify(alias, &[], key);
-                        if c.is_valid() {
-                            let f = Finding::warning(
-                                warning::KEYID_ALIAS,
-                                Subject::Key { keyid: k.keyid.clone() },
-                                format!(
-                                    "the layout is signed by key {} under its other key id {alias} (the other key id formula); python in-toto looks signatures up by '{}' only and would report \"No signature found\"",
-                                    k.keyid, k.keyid
-                                ),
-                            );
-                            ctx.weak(f);
-                            check = c;
-                            break;
-                        }
-                    }
-                }
-                check
-            }
-        };
+        let sig = stages::layout_signature(meta, k);
+        if let Some(alias) = &sig.alias {
+            let f = Finding::warning(
+                warning::KEYID_ALIAS,
+                Subject::Key { keyid: k.keyid.clone() },
+                format!(
+                    "the layout is signed by key {} under its other key id {alias} (the other key id formula); python in-toto looks signatures up by '{}' only and would report \"No signature found\"",
+                    k.keyid, k.keyid
+                ),
+            );
+            ctx.weak(f);
+        }
         let evidence = Evidence::Signatures {
             checks: vec![SignatureCheck {
                 keyid: k.keyid.clone(),
-                valid: check.is_valid(),
-                reason: match &check {
+                valid: sig.is_valid(),
+                reason: match &sig.check {
                     SigCheck::Valid { .. } => None,
                     SigCheck::NoSignature => Some("no signature with this key id".into()),
                     SigCheck::Invalid(why) => Some(why.clone()),
                 },
             }],
         };
-        match check {
-            SigCheck::NoSignature => {
-                let f = Finding::error(
-                    category::LAYOUT_SIGNATURE,
-                    subject.clone(),
-                    format!("No signature found for key '{}'", k.keyid),
-                )
-                .with_evidence(evidence);
+        match (sig.error(&k.keyid), sig.check) {
+            (Some(msg), _) => {
+                let f =
+                    Finding::error(category::LAYOUT_SIGNATURE, subject.clone(), msg).with_evidence(evidence);
                 ctx.fail(f, failure_at(scope, None));
             }
-            SigCheck::Invalid(why) => {
-                let f = Finding::error(
-                    category::LAYOUT_SIGNATURE,
-                    subject.clone(),
-                    format!("Invalid signature for keyid '{}' ({why})", k.keyid),
-                )
-                .with_evidence(evidence);
-                ctx.fail(f, failure_at(scope, None));
-            }
-            SigCheck::Valid { raw, normalized } => {
+            (None, SigCheck::Valid { raw, normalized }) => {
                 signature_form_warning(ctx, &meta.path, &k.keyid, raw, normalized)
             }
+            (None, _) => {}
         }
     }
 }
@@ -431,27 +381,27 @@ pub fn signature_form_warning(ctx: &mut Ctx<'_>, path: &str, keyid: &str, raw: b
 /// Stage 2 (`verify_layout_expiration`): expired when `expires <= at`.
 fn expiry(ctx: &mut Ctx<'_>, meta: &Metadata, layout: &Layout, scope: &[String]) {
     let subject = Subject::Layout { path: meta.path.clone() };
-    let at = crate::meta::time::format(ctx.opts.at);
-    let Some(expires) = &layout.expires else {
-        let f = Finding::warning(
-            warning::LAYOUT_NO_EXPIRY,
-            subject,
-            "the layout has no \"expires\"; python in-toto treats it as expiring one month after loading, so it never expires",
-        );
-        ctx.weak(f);
-        return;
-    };
-    // The model checked the spec form, so this parses.
-    let Ok(t) = crate::meta::time::parse(expires) else { return };
-    if t.at <= ctx.opts.at {
-        let f = Finding::error(
-            category::LAYOUT_EXPIRED,
-            subject,
-            format!("Layout expired at {expires} (evaluated at {at})"),
-        )
-        .with_evidence(Evidence::Expiry { expires: expires.clone(), evaluated_at: at })
-        .at(source(meta, "/expires"));
-        ctx.fail(f, failure_at(scope, None));
+    match stages::expiry(layout, ctx.opts.at) {
+        Expiry::Valid => {}
+        Expiry::NoExpiry => {
+            let f = Finding::warning(
+                warning::LAYOUT_NO_EXPIRY,
+                subject,
+                "the layout has no \"expires\"; python in-toto treats it as expiring one month after loading, so it never expires",
+            );
+            ctx.weak(f);
+        }
+        Expiry::Expired { expires } => {
+            let at = crate::meta::time::format(ctx.opts.at);
+            let f = Finding::error(
+                category::LAYOUT_EXPIRED,
+                subject,
+                format!("Layout expired at {expires} (evaluated at {at})"),
+            )
+            .with_evidence(Evidence::Expiry { expires, evaluated_at: at })
+            .at(source(meta, "/expires"));
+            ctx.fail(f, failure_at(scope, None));
+        }
     }
 }
 
@@ -484,8 +434,8 @@ fn layout_key_checks(ctx: &mut Ctx<'_>, meta: &Metadata, layout: &Layout) {
     }
 }
 
-/// Stage 3 (`substitute_parameters`): python `str.format(**params)` over
-/// every rule element, `expected_command` and `run` element.
+/// Stage 3 (`substitute_parameters`): each element python's `str.format`
+/// raises on is an error, the first one being python's.
 fn substitute_parameters(
     ctx: &mut Ctx<'_>,
     meta: &Metadata,
@@ -493,55 +443,14 @@ fn substitute_parameters(
     p: &BTreeMap<String, String>,
     scope: &[String],
 ) {
-    let mut errors: Vec<(String, String, String)> = Vec::new();
-    let mut fmt_rules = |item: &str, pointer: &str, section: &str, rules: &mut Vec<Vec<String>>| {
-        for (i, rule) in rules.iter_mut().enumerate() {
-            for el in rule.iter_mut() {
-                match params::format(el, p) {
-                    Ok(s) => *el = s,
-                    Err(e) => {
-                        errors.push((item.to_owned(), format!("{pointer}/{section}/{i}"), e.to_string()))
-                    }
-                }
-            }
-        }
-    };
-    for step in &mut layout.steps {
-        fmt_rules(&step.name, &step.pointer, "expected_materials", &mut step.expected_materials);
-        fmt_rules(&step.name, &step.pointer, "expected_products", &mut step.expected_products);
-    }
-    for insp in &mut layout.inspect {
-        fmt_rules(&insp.name, &insp.pointer, "expected_materials", &mut insp.expected_materials);
-        fmt_rules(&insp.name, &insp.pointer, "expected_products", &mut insp.expected_products);
-    }
-    let mut fmt_argv = |item: &str, pointer: String, argv: &mut Vec<Value>| {
-        for (i, el) in argv.iter_mut().enumerate() {
-            match el {
-                Value::String(s) => match params::format(s, p) {
-                    Ok(n) => *s = n,
-                    Err(e) => errors.push((item.to_owned(), format!("{pointer}/{i}"), e.to_string())),
-                },
-                other => errors.push((
-                    item.to_owned(),
-                    format!("{pointer}/{i}"),
-                    format!("AttributeError: {other} is not a string and has no format()"),
-                )),
-            }
-        }
-    };
-    for step in &mut layout.steps {
-        fmt_argv(&step.name, format!("{}/expected_command", step.pointer), &mut step.expected_command);
-    }
-    for insp in &mut layout.inspect {
-        fmt_argv(&insp.name, format!("{}/run", insp.pointer), &mut insp.run);
-    }
-    for (item, pointer, msg) in errors {
-        let f = Finding::error(
-            category::ERROR_OTHER,
-            Subject::Step { name: item.clone() },
-            format!("parameter substitution failed for '{item}': {msg}"),
-        )
-        .at(source(meta, &pointer));
-        ctx.fail(f, failure_at(scope, Some(&item)));
+    let Err(errors) = stages::substitute_parameters(layout, p) else { return };
+    for e in errors {
+        let subject = if e.is_inspection {
+            Subject::Inspection { name: e.item.clone() }
+        } else {
+            Subject::Step { name: e.item.clone() }
+        };
+        let f = Finding::error(e.category(), subject, e.to_string()).at(source(meta, &e.pointer));
+        ctx.fail(f, failure_at(scope, Some(&e.item)));
     }
 }

@@ -4,24 +4,33 @@
 //! - `parse:<file>` — the layout and every link file a functionary could
 //!   have written (missing ones are `Skipped`), recursively into sublayout
 //!   link directories;
-//! - `layout-signature:<keyid>` per given layout key;
-//! - `expiry` — reads the `evaluated_at` parameter;
-//! - `link-signature:<file>` per link file;
-//! - `threshold:<step>` per step;
+//! - `layout:<file>` — the layout payload after parameter substitution
+//!   (stage 3; fails when the payload is no layout or substitution fails);
+//! - `layout-signature:<keyid>` per given layout key (stage 1);
+//! - `expiry:<file>` — reads the `evaluated_at` parameter (stage 2);
+//! - `link-signature:<file>` per link file of the layout's steps (stage 5);
+//! - `threshold:<step>` per step (stage 5);
+//! - `agreement:<step>` per step with a threshold above 1 (stage 8);
 //! - `rules:<step>/expected_materials|expected_products` per step section,
-//!   reading the links of the step and of every step its MATCH rules name;
+//!   reading the links of the step and of every step its MATCH rules name
+//!   (stage 9, over the reduced chain);
 //! - `verdict` — the whole [`InTotoOutcome`], in the reference's order.
 //!
-//! The detail units give each node of the chain its own state (pending,
-//! running, pass, fail) and re-run only where a file changed; they carry no
-//! findings (their `detail` says why they failed), so every finding comes
-//! from the verdict exactly once. The verdict runs [`intoto::verify_with`]
-//! over the parse units' documents (shared, not parsed again; a file whose
-//! parse unit has no output is loaded from its content as the engine read
-//! it), so it equals a direct verification of the same files and never
-//! reads the disk itself: plans work over any [`FileSource`] ([`plan_in`]).
-//! Without detail units the verdict parses the file contents itself (on all
-//! cores, like [`intoto::verify`]).
+//! Every detail unit decides by calling the function of
+//! [`crate::intoto::stages`] the verdict calls for the same check, on the
+//! same inputs, so a unit fails exactly when the verdict has an error for
+//! its subject (tests/engine_units_agree.rs). Sublayouts are verified only
+//! inside the verdict: a unit that would need a sublayout's summary link is
+//! skipped. The detail units give each node of the chain its own state
+//! (pending, running, pass, fail) and re-run only where a file changed; they
+//! carry no findings (their `detail` says why they failed), so every finding
+//! comes from the verdict exactly once. The verdict runs
+//! [`intoto::verify_with`] over the parse units' documents (shared, not
+//! parsed again; a file whose parse unit has no output is loaded from its
+//! content as the engine read it), so it equals a direct verification of
+//! the same files and never reads the disk itself: plans work over any
+//! [`FileSource`] ([`plan_in`]). Without detail units the verdict parses the
+//! file contents itself (on all cores, like [`intoto::verify`]).
 //!
 //! The plan's *structure* (which steps, keys, link files, MATCH targets) is
 //! read from the layout when the plan is built: when the layout file
@@ -35,18 +44,18 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
-use crate::graph::LinkState;
-use crate::graph::intoto::{LinkCandidate, layout_of, link_candidates, link_signature};
-use crate::intoto::engine::{SectionResult, verify_item_rules};
-use crate::intoto::metadata::{self, LoadError, Metadata, SigCheck};
-use crate::intoto::model::{Layout, Link, Payload};
+use crate::intoto::engine::SectionResult;
+use crate::intoto::metadata::{self, LoadError, Metadata};
+use crate::intoto::model::{Layout, Link, Payload, Step};
 use crate::intoto::rule::{ArtifactRule, ArtifactType};
+use crate::intoto::stages::{self, Expiry, LinkCandidate, VerifierKey};
+use crate::intoto::verify::MAX_SUBLAYOUT_DEPTH;
 use crate::intoto::{self, InTotoOutcome, VerifyOptions};
 use crate::verdict::Verdict;
 
 use super::super::{
-    DiskSource, FileContent, FileRef, FileSource, Input, Inputs, Outcome, ParamRef, Plan, PlanError, Status,
-    UnitId, UnitRef,
+    DiskSource, FileContent, FileRef, FileSource, Input, Inputs, Outcome, ParamRef, Plan, PlanBuilder,
+    PlanError, Status, UnitId, UnitRef,
 };
 
 /// The verdict unit's output.
@@ -68,9 +77,6 @@ impl InTotoPlan {
     }
 }
 
-/// Deepest sublayout nesting whose link files are declared.
-const MAX_DEPTH: usize = 8;
-
 /// What the plan reads, found from the files of the source when it is built.
 struct Scan {
     layout: Option<Layout>,
@@ -80,7 +86,9 @@ struct Scan {
 
 fn scan(opts: &VerifyOptions, source: &dyn FileSource) -> Scan {
     let read = |p: &Path| load_content(Some(&source.read(p)), &shown(p));
-    let layout = read(&opts.layout).ok().and_then(|m| layout_of(&m, opts.params.as_ref()));
+    // Substitution can change MATCH sources; its errors are the layout unit's.
+    let layout =
+        read(&opts.layout).ok().and_then(|m| stages::layout_of(&m, opts.params.as_ref())).map(|s| s.layout);
     let mut links = Vec::new();
     if let Some(l) = &layout {
         scan_links(l, &opts.link_dir, 0, &read, &mut links);
@@ -95,14 +103,16 @@ fn scan_links(
     read: &dyn Fn(&Path) -> Result<Metadata, LoadError>,
     out: &mut Vec<LinkCandidate>,
 ) {
-    for cand in link_candidates(layout, link_dir) {
+    for cand in stages::link_candidates(layout, link_dir) {
         let sub = match read(&cand.path) {
-            Ok(Metadata { payload: Ok(Payload::Layout(sub)), .. }) if depth < MAX_DEPTH => Some(sub),
+            Ok(Metadata { payload: Ok(Payload::Layout(sub)), .. }) if depth < MAX_SUBLAYOUT_DEPTH => {
+                Some(sub)
+            }
             _ => None,
         };
         if let Some(sub) = sub {
-            let prefix: String = cand.keyid.chars().take(8).collect();
-            scan_links(&sub, &link_dir.join(format!("{}.{prefix}", cand.step)), depth + 1, read, out);
+            let dir = stages::sublayout_link_dir(link_dir, &cand.step, &cand.keyid);
+            scan_links(&sub, &dir, depth + 1, read, out);
         }
         if !out.iter().any(|c| c.path == cand.path) {
             out.push(cand);
@@ -133,11 +143,20 @@ fn load_content(content: Option<&FileContent>, label: &str) -> Result<Metadata, 
 }
 
 /// A parsed file: `None` output when missing (skipped) or malformed (fail).
-fn parse_unit(file: FileRef, label: String) -> impl Fn(&Inputs) -> Outcome<Arc<Metadata>> {
+/// A link file also fails above `max_artifacts` (the verdict's link loading
+/// refuses it the same way, so it counts for no threshold).
+fn parse_unit(
+    file: FileRef,
+    label: String,
+    max_artifacts: Option<usize>,
+) -> impl Fn(&Inputs) -> Outcome<Arc<Metadata>> {
     move |inputs| {
         let Some(bytes) = inputs.bytes(&file) else { return Outcome::skipped(format!("{label} is missing")) };
         match metadata::from_bytes(bytes, &label) {
-            Ok(m) => Outcome::pass(Arc::new(m)),
+            Ok(m) => match max_artifacts.map(|max| intoto::links::artifact_limit(file.path(), &m, max)) {
+                Some(Err(why)) => failed(why),
+                _ => Outcome::pass(Arc::new(m)),
+            },
             Err(LoadError::Malformed(msg) | LoadError::Limit(msg)) => failed(format!("{label}: {msg}")),
             Err(LoadError::Io(e)) => failed(format!("{label}: {e}")),
         }
@@ -190,7 +209,7 @@ pub fn plan_in(opts: &VerifyOptions, detail: bool, source: &dyn FileSource) -> R
         let parse_layout = b.unit(
             UnitId::new("parse", label.clone()),
             &[layout_file.input()],
-            parse_unit(layout_file.clone(), label),
+            parse_unit(layout_file.clone(), label, None),
         );
         let parse_links: Vec<UnitRef<Arc<Metadata>>> = scan
             .links
@@ -198,11 +217,14 @@ pub fn plan_in(opts: &VerifyOptions, detail: bool, source: &dyn FileSource) -> R
             .zip(&link_files)
             .map(|(cand, file)| {
                 let path = shown(&cand.path);
-                b.unit(UnitId::new("parse", path.clone()), &[file.input()], parse_unit(file.clone(), path))
+                let parse = parse_unit(file.clone(), path.clone(), Some(opts.max_artifacts_per_link));
+                b.unit(UnitId::new("parse", path), &[file.input()], parse)
             })
             .collect();
         if let Some(layout) = &scan.layout {
-            detail_units(&mut b, opts, layout, &parse_layout, &scan.links, &parse_links, &evaluated_at);
+            let by_path: HashMap<&Path, &UnitRef<Arc<Metadata>>> =
+                scan.links.iter().map(|c| c.path.as_path()).zip(&parse_links).collect();
+            detail_units(&mut b, opts, layout, &parse_layout, &by_path, &evaluated_at);
         }
         verdict_inputs.push(parse_layout.input());
         verdict_inputs.extend(parse_links.iter().map(UnitRef::input));
@@ -276,137 +298,238 @@ fn verdict_outcome(result: Result<InTotoOutcome, intoto::Error>) -> Outcome<InTo
     }
 }
 
-/// The layout's own checks, links, thresholds and step rules.
+/// A step's link files as units: the key id naming the file, its parse
+/// unit, and its signature unit (output: the key id that validly signed it).
+type LinkUnits = Vec<LinkUnitsItem>;
+type LinkUnitsItem = (String, UnitRef<Arc<Metadata>>, UnitRef<Option<String>>);
+
+/// The layout's own checks, its steps' links, thresholds and rules.
 fn detail_units(
-    b: &mut super::super::PlanBuilder,
+    b: &mut PlanBuilder,
     opts: &VerifyOptions,
     layout: &Layout,
     parse_layout: &UnitRef<Arc<Metadata>>,
-    links: &[LinkCandidate],
-    parse_links: &[UnitRef<Arc<Metadata>>],
+    parse_links: &HashMap<&Path, &UnitRef<Arc<Metadata>>>,
     evaluated_at: &ParamRef<OffsetDateTime>,
 ) {
     let label = shown(&opts.layout);
-    let params = opts.params.clone();
-    for key in &opts.layout_keys {
-        let keyid = key.declared_keyid().map(str::to_owned).unwrap_or_else(|| key.keyid());
-        let (p, key, id) = (parse_layout.clone(), key.clone(), keyid.clone());
-        b.unit(UnitId::new("layout-signature", keyid), &[parse_layout.input()], move |inputs| {
-            let Some(meta) = inputs.get(&p) else { return Outcome::skipped("the layout did not parse") };
-            let check = meta.verify(&id, &[], &key);
-            let ok = check.is_valid();
-            passed_if(ok, ok, || match check {
-                SigCheck::NoSignature => format!("No signature found for key '{id}'"),
-                SigCheck::Invalid(why) => format!("Invalid signature for keyid '{id}' ({why})"),
-                SigCheck::Valid { .. } => String::new(),
-            })
-            .with_fingerprint(&[u8::from(ok)])
-        });
+    let payload = layout_unit(b, &label, parse_layout, opts.params.clone());
+    let mut keyids = BTreeSet::new();
+    for key in opts.layout_keys.iter().map(VerifierKey::given) {
+        if keyids.insert(key.keyid.clone()) {
+            layout_signature_unit(b, parse_layout, key);
+        }
     }
-    let (p, at) = (parse_layout.clone(), evaluated_at.clone());
-    b.unit(UnitId::new("expiry", label), &[parse_layout.input(), evaluated_at.input()], move |inputs| {
-        let (Some(meta), Some(at)) = (inputs.get(&p), inputs.param(&at)) else {
-            return Outcome::skipped("the layout did not parse");
-        };
-        let Some(layout) = layout_of(meta, None) else { return Outcome::skipped("not a layout") };
-        let Some(expires) = layout.expires else { return Outcome::pass(true) };
-        let expired = crate::meta::time::parse(&expires).is_ok_and(|t| t.at <= *at);
-        passed_if(!expired, !expired, || format!("Layout expired at {expires}"))
-    });
-    // Per link file: parse and signature.
+    expiry_unit(b, &label, &payload, evaluated_at);
+    // One set of units per step name (python keys its chain by name).
+    let mut steps: Vec<&Step> = Vec::new();
     let mut per_step: BTreeMap<&str, LinkUnits> = BTreeMap::new();
-    for (cand, parse) in links.iter().zip(parse_links) {
-        // Links of sublayouts are verified by the sublayout, inside the verdict.
-        if !layout.steps.iter().any(|s| s.name == cand.step) || !is_top_level(cand, &opts.link_dir) {
+    for step in &layout.steps {
+        if per_step.contains_key(step.name.as_str()) {
             continue;
         }
-        let path = shown(&cand.path);
-        let parse = parse.clone();
-        let (pl, pk, keyid) = (parse_layout.clone(), parse.clone(), cand.keyid.clone());
-        let sig = b.unit(
-            UnitId::new("link-signature", path),
-            &[parse_layout.input(), parse.input()],
-            move |inputs| {
-                let Some(link) = inputs.get(&pk) else { return Outcome::skipped("the link did not load") };
-                let Some(layout) = inputs.get(&pl).and_then(|m| layout_of(m, None)) else {
-                    return Outcome::skipped("the layout did not parse");
-                };
-                let state = link_signature(&layout, &keyid, link);
-                let ok = state == LinkState::Signed;
-                passed_if(ok, ok, || match state {
-                    LinkState::BadSignature(w) | LinkState::Malformed(w) => w,
-                    other => other.word().to_owned(),
-                })
-                .with_fingerprint(&[u8::from(ok)])
-            },
-        );
-        per_step.entry(cand.step.as_str()).or_default().push((parse, sig));
+        let mut units = LinkUnits::new();
+        for cand in stages::step_link_candidates(layout, step, &opts.link_dir) {
+            let Some(&parse) = parse_links.get(cand.path.as_path()) else { continue };
+            let sig = link_signature_unit(b, &payload, parse, &cand);
+            units.push((cand.keyid, parse.clone(), sig));
+        }
+        per_step.insert(step.name.as_str(), units);
+        steps.push(step);
     }
-    for step in &layout.steps {
-        let units = per_step.get(step.name.as_str()).cloned().unwrap_or_default();
-        threshold_unit(b, parse_layout, &step.name, &units);
+    for step in steps {
+        let units = per_step.get(step.name.as_str()).map(Vec::as_slice).unwrap_or_default();
+        threshold_unit(b, &payload, step, units);
+        if step.threshold > 1 {
+            agreement_unit(b, &payload, step, units);
+        }
         for side in [ArtifactType::Materials, ArtifactType::Products] {
-            rules_unit(b, parse_layout, params.clone(), &step.name, side, layout, &per_step);
+            rules_unit(b, &payload, step, side, layout, &per_step);
         }
     }
 }
 
-fn is_top_level(cand: &LinkCandidate, link_dir: &Path) -> bool {
-    cand.path.parent() == Some(link_dir) || (link_dir == Path::new("") && cand.path.parent().is_none())
+/// Stage 3: the layout payload after parameter substitution. Fails when the
+/// payload is no layout (no output) or when substitution fails (the output
+/// is the layout as far as it could be substituted, which the verdict's
+/// later stages use too).
+fn layout_unit(
+    b: &mut PlanBuilder,
+    label: &str,
+    parse_layout: &UnitRef<Arc<Metadata>>,
+    params: Option<BTreeMap<String, String>>,
+) -> UnitRef<Arc<Layout>> {
+    let p = parse_layout.clone();
+    b.unit(UnitId::new("layout", label), &[parse_layout.input()], move |inputs| {
+        let Some(meta) = inputs.get(&p) else { return Outcome::skipped("the layout did not parse") };
+        let Some(sub) = stages::layout_of(meta, params.as_ref()) else {
+            return failed(match &meta.payload {
+                Err(e) => format!("the layout payload is not valid in-toto metadata: {}", e.message),
+                Ok(_) => "expected a layout, found link metadata".to_owned(),
+            });
+        };
+        let why = sub.errors.first().map(ToString::to_string);
+        passed_if(why.is_none(), Arc::new(sub.layout), || why.unwrap_or_default())
+    })
 }
 
-fn threshold_unit(
-    b: &mut super::super::PlanBuilder,
-    parse_layout: &UnitRef<Arc<Metadata>>,
-    step: &str,
-    units: &[(UnitRef<Arc<Metadata>>, UnitRef<bool>)],
+/// Stage 1 for one given key.
+fn layout_signature_unit(b: &mut PlanBuilder, parse_layout: &UnitRef<Arc<Metadata>>, key: VerifierKey) {
+    let p = parse_layout.clone();
+    b.unit(UnitId::new("layout-signature", key.keyid.clone()), &[parse_layout.input()], move |inputs| {
+        let Some(meta) = inputs.get(&p) else { return Outcome::skipped("the layout did not parse") };
+        let sig = stages::layout_signature(meta, &key);
+        let ok = sig.is_valid();
+        passed_if(ok, ok, || sig.error(&key.keyid).unwrap_or_default()).with_fingerprint(&[u8::from(ok)])
+    });
+}
+
+/// Stage 2.
+fn expiry_unit(
+    b: &mut PlanBuilder,
+    label: &str,
+    payload: &UnitRef<Arc<Layout>>,
+    evaluated_at: &ParamRef<OffsetDateTime>,
 ) {
-    let mut inputs = vec![parse_layout.input()];
-    inputs.extend(units.iter().map(|(_, s)| s.input()));
-    let (pl, sigs, name) = (parse_layout.clone(), units.to_vec(), step.to_owned());
-    b.unit(UnitId::new("threshold", step.to_owned()), &inputs, move |inputs| {
-        let Some(layout) = inputs.get(&pl).and_then(|m| layout_of(m, None)) else {
+    let (l, at) = (payload.clone(), evaluated_at.clone());
+    b.unit(UnitId::new("expiry", label), &[payload.input(), evaluated_at.input()], move |inputs| {
+        let (Some(layout), Some(at)) = (inputs.get(&l), inputs.param(&at)) else {
             return Outcome::skipped("the layout did not parse");
         };
-        let Some(threshold) = layout.steps.iter().find(|s| s.name == name).map(|s| s.threshold) else {
+        match stages::expiry(layout, *at) {
+            Expiry::Expired { expires } => passed_if(false, false, || format!("Layout expired at {expires}")),
+            Expiry::Valid | Expiry::NoExpiry => Outcome::pass(true),
+        }
+    });
+}
+
+/// Stage 5 for one link file (and stage 6's reading of its payload). Its
+/// output, the key id that validly signed it, is also its fingerprint:
+/// re-signing a link with the same key changes nothing for the threshold.
+fn link_signature_unit(
+    b: &mut PlanBuilder,
+    payload: &UnitRef<Arc<Layout>>,
+    parse: &UnitRef<Arc<Metadata>>,
+    cand: &LinkCandidate,
+) -> UnitRef<Option<String>> {
+    let (l, p, step, keyid) = (payload.clone(), parse.clone(), cand.step.clone(), cand.keyid.clone());
+    let id = UnitId::new("link-signature", shown(&cand.path));
+    b.unit(id, &[payload.input(), parse.input()], move |inputs| {
+        let Some(meta) = inputs.get(&p) else { return Outcome::skipped("the link did not load") };
+        let Some(layout) = inputs.get(&l) else { return Outcome::skipped("the layout did not parse") };
+        let Some(s) = layout.steps.iter().find(|s| s.name == step) else {
             return Outcome::skipped("the step is no longer in the layout");
         };
-        let valid = sigs.iter().filter(|(_, s)| inputs.get(s) == Some(&true)).count();
-        let ok = i64::try_from(valid).unwrap_or(i64::MAX) >= threshold;
-        passed_if(ok, valid, || {
+        let sig = stages::link_signature(layout, s, &keyid, meta);
+        let signer = sig.valid_key().map(|k| k.keyid.clone());
+        let fingerprint = signer.clone().unwrap_or_default();
+        let why = match (&signer, &meta.payload) {
+            (None, _) => sig.reason(),
+            // Validly signed, so it counts for the threshold (stage 5), but
+            // stage 6 cannot read it: the verdict reports it, no rule uses it.
+            (Some(_), Err(e)) => Some(format!("the payload is not valid in-toto metadata: {}", e.message)),
+            (Some(_), Ok(_)) => None,
+        };
+        passed_if(why.is_none(), signer, || why.unwrap_or_default()).with_fingerprint(fingerprint.as_bytes())
+    })
+}
+
+/// Stage 5 for one step: distinct validly signing keys against the threshold.
+fn threshold_unit(b: &mut PlanBuilder, payload: &UnitRef<Arc<Layout>>, step: &Step, units: &[LinkUnitsItem]) {
+    let mut inputs = vec![payload.input()];
+    inputs.extend(units.iter().map(|(_, _, s)| s.input()));
+    let sigs: Vec<UnitRef<Option<String>>> = units.iter().map(|(_, _, s)| s.clone()).collect();
+    let (l, name) = (payload.clone(), step.name.clone());
+    b.unit(UnitId::new("threshold", name.clone()), &inputs, move |inputs| {
+        let Some(layout) = inputs.get(&l) else { return Outcome::skipped("the layout did not parse") };
+        let Some(step) = layout.steps.iter().find(|s| s.name == name) else {
+            return Outcome::skipped("the step is no longer in the layout");
+        };
+        let signers = sigs.iter().filter_map(|s| inputs.get(s).and_then(Option::as_deref));
+        let threshold = stages::link_threshold(step, signers);
+        let n = threshold.distinct.len();
+        passed_if(threshold.met(), n, || {
             format!(
-                "Step '{name}' requires at least '{threshold}' links validly signed; only found '{valid}'"
+                "Step '{name}' requires at least '{}' links validly signed by different authorized functionaries. Only found '{n}'",
+                step.threshold
             )
         })
     });
 }
 
-/// The steps whose links a step's rules read: itself and every MATCH `FROM`.
-fn rule_sources<'a>(layout: &'a Layout, step: &'a str, side: ArtifactType) -> BTreeSet<&'a str> {
-    let mut out = BTreeSet::from([step]);
-    if let Some(s) = layout.steps.iter().find(|s| s.name == step) {
-        let rules = match side {
-            ArtifactType::Materials => &s.expected_materials,
-            ArtifactType::Products => &s.expected_products,
+/// What a link file gives the chain after stages 5–6.
+enum Verified<'a> {
+    Link(&'a Link),
+    /// A validly signed sublayout: its summary link comes out of its own
+    /// verification, inside the verdict.
+    Sublayout,
+}
+
+fn verified<'a>(
+    inputs: &'a Inputs,
+    parse: &UnitRef<Arc<Metadata>>,
+    sig: &UnitRef<Option<String>>,
+) -> Option<Verified<'a>> {
+    inputs.get(sig)?.as_ref()?;
+    match &inputs.get(parse)?.payload {
+        Ok(Payload::Link(l)) => Some(Verified::Link(l)),
+        Ok(Payload::Layout(_)) => Some(Verified::Sublayout),
+        Err(_) => None,
+    }
+}
+
+/// Stage 8 for one step with a threshold above 1: its verified links agree.
+fn agreement_unit(b: &mut PlanBuilder, payload: &UnitRef<Arc<Layout>>, step: &Step, units: &[LinkUnitsItem]) {
+    let mut inputs = vec![payload.input()];
+    inputs.extend(units.iter().flat_map(|(_, p, s)| [p.input(), s.input()]));
+    let (l, links, name) = (payload.clone(), units.to_vec(), step.name.clone());
+    b.unit(UnitId::new("agreement", name.clone()), &inputs, move |inputs| {
+        let Some(layout) = inputs.get(&l) else { return Outcome::skipped("the layout did not parse") };
+        let Some(step) = layout.steps.iter().find(|s| s.name == name) else {
+            return Outcome::skipped("the step is no longer in the layout");
         };
-        for r in rules {
-            if let Ok(ArtifactRule::Match(m)) = ArtifactRule::parse(r)
-                && let Some(dest) = layout.steps.iter().find(|d| d.name == m.dest_name)
-            {
-                out.insert(dest.name.as_str());
+        let mut verified_links: Vec<(&str, &Link)> = Vec::new();
+        for (keyid, p, sig) in &links {
+            match verified(inputs, p, sig) {
+                Some(Verified::Link(link)) => verified_links.push((keyid, link)),
+                Some(Verified::Sublayout) => {
+                    return Outcome::skipped(format!(
+                        "a link of step '{name}' is a sublayout; checked in the verdict"
+                    ));
+                }
+                None => {}
             }
+        }
+        match stages::threshold_constraints(step, &verified_links) {
+            Ok(()) => Outcome::pass(()),
+            Err(d) => failed(format!(
+                "Links '{}' and '{}' have different artifacts!",
+                stages::link_file_name(&name, &d.first),
+                stages::link_file_name(&name, &d.other)
+            )),
+        }
+    });
+}
+
+/// The steps whose links a step's rules read: itself and every MATCH `FROM`.
+fn rule_sources<'a>(layout: &'a Layout, step: &'a Step, side: ArtifactType) -> BTreeSet<&'a str> {
+    let mut out = BTreeSet::from([step.name.as_str()]);
+    for r in stages::rules_of(step, side) {
+        if let Ok(ArtifactRule::Match(m)) = ArtifactRule::parse(r)
+            && let Some(dest) = layout.steps.iter().find(|d| d.name == m.dest_name)
+        {
+            out.insert(dest.name.as_str());
         }
     }
     out
 }
 
-type LinkUnits = Vec<(UnitRef<Arc<Metadata>>, UnitRef<bool>)>;
-
+/// Stage 9 for one section of a step, over the reduced chain of the steps
+/// it reads.
 fn rules_unit(
-    b: &mut super::super::PlanBuilder,
-    parse_layout: &UnitRef<Arc<Metadata>>,
-    params: Option<BTreeMap<String, String>>,
-    step: &str,
+    b: &mut PlanBuilder,
+    payload: &UnitRef<Arc<Layout>>,
+    step: &Step,
     side: ArtifactType,
     layout: &Layout,
     per_step: &BTreeMap<&str, LinkUnits>,
@@ -415,43 +538,37 @@ fn rules_unit(
         .into_iter()
         .map(|s| (s.to_owned(), per_step.get(s).cloned().unwrap_or_default()))
         .collect();
-    let mut inputs = vec![parse_layout.input()];
+    let mut inputs = vec![payload.input()];
     for units in sources.values() {
-        inputs.extend(units.iter().flat_map(|(p, s)| [p.input(), s.input()]));
+        inputs.extend(units.iter().flat_map(|(_, p, s)| [p.input(), s.input()]));
     }
     let section = match side {
         ArtifactType::Materials => "expected_materials",
         ArtifactType::Products => "expected_products",
     };
-    let (pl, name) = (parse_layout.clone(), step.to_owned());
-    b.unit(UnitId::new("rules", format!("{step}/{section}")), &inputs, move |inputs| {
-        let Some(layout) = inputs.get(&pl).and_then(|m| layout_of(m, params.as_ref())) else {
-            return Outcome::skipped("the layout did not parse");
-        };
+    let (l, name) = (payload.clone(), step.name.clone());
+    b.unit(UnitId::new("rules", format!("{name}/{section}")), &inputs, move |inputs| {
+        let Some(layout) = inputs.get(&l) else { return Outcome::skipped("the layout did not parse") };
         let Some(s) = layout.steps.iter().find(|s| s.name == name) else {
             return Outcome::skipped("the step is no longer in the layout");
         };
-        // python's reduced chain: the first validly signed link of each step.
+        let chain =
+            stages::reduce_chain_links(sources.iter().map(|(step, units)| {
+                (step.as_str(), units.iter().map(|(_, p, sig)| verified(inputs, p, sig)))
+            }));
         let mut reduced: BTreeMap<String, Link> = BTreeMap::new();
-        for (step, units) in &sources {
-            let first = units.iter().find(|(_, sig)| inputs.get(sig) == Some(&true));
-            match first.and_then(|(p, _)| inputs.get(p)).map(|m| &m.payload) {
-                Some(Ok(Payload::Link(l))) => {
-                    reduced.insert(step.clone(), l.clone());
+        for (step, v) in chain {
+            match v {
+                Verified::Link(link) => {
+                    reduced.insert(step.to_owned(), link.clone());
                 }
-                // A sublayout's summary link comes out of its verification.
-                Some(Ok(Payload::Layout(_))) => {
+                Verified::Sublayout => {
                     return Outcome::skipped(format!("step '{step}' is a sublayout; checked in the verdict"));
                 }
-                _ => {}
             }
         }
         let Some(link) = reduced.get(&name) else { return Outcome::skipped("no verified link for the step") };
-        let rules = match side {
-            ArtifactType::Materials => &s.expected_materials,
-            ArtifactType::Products => &s.expected_products,
-        };
-        let result: SectionResult = verify_item_rules(side, rules, link, &reduced);
+        let result: SectionResult = stages::rule_section(s, side, link, &reduced);
         let why = result.first_failure().map(|r| format!("rule {} failed: {:?}", r.text(), r.outcome));
         passed_if(why.is_none(), result, || why.unwrap_or_default())
     });
