@@ -2,25 +2,23 @@
 //! shape: N artifacts per link, `CREATE *` then `MATCH * WITH PRODUCTS FROM
 //! step-(k-1)`, each ending in `DISALLOW *`; real ed25519 signatures).
 //!
-//! - `graph/build/3xN`: [`graph::intoto::build`] over links already loaded
-//!   (what the TUI does with the engine's parse units): interning, nodes
-//!   and edges, signature checks.
-//! - `graph/from_options/3xN`: [`graph::intoto::from_options`], reading and
-//!   parsing the files too (what `trailscope graph intoto` does).
+//! - `graph/from_outcome/3xN`: [`graph::intoto::from_outcome`] over a
+//!   verification result (what the TUI does when a run ends): interning,
+//!   nodes and edges, the verifier's statuses.
+//! - `graph/from_options/3xN`: [`graph::intoto::from_options`], verifying
+//!   the files first (what `trailscope graph intoto` does).
 //!
 //! N is 20,000 unless `TRAILSCOPE_BENCH_ARTIFACTS` says otherwise:
 //! `TRAILSCOPE_BENCH_ARTIFACTS=100000 cargo bench --bench graph`.
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use ed25519_dalek::{Signer as _, SigningKey};
 use serde_json::{Map, Value, json};
 use trailscope::crypto::{PublicKey, sha256_hex};
-use trailscope::graph::{LinkState, intoto as graph_intoto};
+use trailscope::graph::intoto as graph_intoto;
 use trailscope::intoto::VerifyOptions;
-use trailscope::intoto::metadata::{self, Metadata};
 use trailscope::meta::canonical;
 
 fn key_dict(k: &SigningKey) -> Value {
@@ -83,21 +81,14 @@ fn graph_build(c: &mut Criterion) {
         std::env::var("TRAILSCOPE_BENCH_ARTIFACTS").ok().and_then(|v| v.parse().ok()).unwrap_or(20_000);
     let dir = tempfile::tempdir().expect("temporary directory");
     let opts = generate(n, dir.path());
-    let layout = metadata::load(&opts.layout).expect("layout loads");
-    let links: HashMap<PathBuf, Metadata> = std::fs::read_dir(&opts.link_dir)
-        .expect("links")
-        .flatten()
-        .map(|e| (e.path(), metadata::load(&e.path()).expect("link loads")))
-        .collect();
-    let label = opts.layout.display().to_string();
+    let outcome = trailscope::intoto::verify(&opts).expect("the layout loads");
+    let keys: Vec<String> = opts.layout_keys.iter().map(|k| k.keyid()).collect();
 
     let mut group = c.benchmark_group("graph");
     group.sample_size(10);
-    group.bench_function(format!("build/3x{n}"), |b| {
+    group.bench_function(format!("from_outcome/3x{n}"), |b| {
         b.iter(|| {
-            let mut load = |p: &Path| links.get(p).cloned().ok_or(LinkState::Missing);
-            let g =
-                graph_intoto::build(&label, Ok(&layout), &opts.layout_keys, None, &opts.link_dir, &mut load);
+            let g = graph_intoto::from_outcome(&outcome, &keys);
             assert!(g.graph.node_count() > 5 * n);
             g
         })

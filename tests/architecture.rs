@@ -119,3 +119,31 @@ fn the_terminal_crates_stay_in_the_tui() {
         }
     }
 }
+
+#[test]
+fn the_tui_builds_its_chain_from_the_graph() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let chain = std::fs::read_to_string(src.join("tui/chain.rs")).unwrap();
+    assert!(
+        chain.contains("crate::graph") && chain.contains("SupplyGraph"),
+        "tui/chain.rs must be a view of graph::SupplyGraph"
+    );
+    // One layering algorithm: the drawing's layers are graph::draw's.
+    assert!(chain.contains("draw::draw("), "tui/chain.rs must take its layers from graph::draw");
+    assert!(!chain.contains("fn layers"), "tui/chain.rs lays the chain out itself again");
+    // No view walks the verifier's trace on its own (statuses, flows and
+    // provenance derived a second time would drift from the graph's).
+    let mut files = Vec::new();
+    rust_files(&src.join("tui"), &mut files);
+    assert!(files.len() > 10, "the scan found only {files:?}");
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for copy in ["LayoutTrace", "StepTrace", "InspectionTrace", "layout.steps", ".sublayouts"] {
+            assert!(
+                !text.contains(copy),
+                "{} walks the in-toto trace ({copy}) instead of the graph",
+                file.display()
+            );
+        }
+    }
+}

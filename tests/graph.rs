@@ -4,6 +4,7 @@
 //! a build at scale.
 
 mod common;
+mod corpus_support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -22,7 +23,12 @@ fn demo() -> PathBuf {
 /// Runs `graph intoto` on the demo with paths relative to the crate (so
 /// the output, which names the files, is the same on every machine).
 fn graph_cmd(format: &str) -> Vec<u8> {
-    let d = Path::new("fixtures/intoto-demo/demo-supply-chain");
+    graph_of("demo-supply-chain", format)
+}
+
+/// `graph intoto` on one of the `fixtures/intoto-demo` scenarios.
+fn graph_of(scenario: &str, format: &str) -> Vec<u8> {
+    let d = Path::new("fixtures/intoto-demo").join(scenario);
     let out = Command::cargo_bin("trailscope")
         .unwrap()
         .args(["graph", "intoto", "--layout"])
@@ -31,7 +37,12 @@ fn graph_cmd(format: &str) -> Vec<u8> {
         .arg(d.join("keys/alice.pub.json"))
         .arg("--link-dir")
         .arg(d.join("links"))
-        .args(["--format", format])
+        // Nothing executed: the graph of the verdict without the inspection
+        // (its materials would be the work directory's files).
+        .arg("--workdir")
+        .arg(d.join("workdir"))
+        .arg("--skip-inspections")
+        .args(["--at", "2026-06-01T00:00:00Z", "--format", format])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .unwrap();
@@ -67,6 +78,117 @@ fn demo_json_graph_has_one_node_per_step_and_inspection_and_one_edge_per_match_r
     assert!(matches.iter().all(|e| e["rule"].as_str().unwrap().starts_with("MATCH ")));
     // The drawing places every step and inspection, sources first.
     assert_eq!(v["drawing"]["nodes"].as_array().unwrap().len(), steps.len() + inspections.len());
+}
+
+#[test]
+fn a_failing_chain_is_marked_failing_in_json_dot_and_mermaid() {
+    // package's MATCH from update-version cannot consume foo.py (its digest
+    // changed in between), and DISALLOW * rejects it.
+    let v: Value = serde_json::from_slice(&graph_of("tampered-between-steps", "json")).unwrap();
+    assert_eq!((v["verdict"].as_str(), v["category"].as_str()), (Some("fail"), Some("rule-disallow")));
+    let nodes = v["nodes"].as_array().unwrap();
+    let node = |kind: &str, name: &str| {
+        nodes.iter().find(|n| n["kind"] == kind && n["name"] == name).unwrap_or_else(|| panic!("{name}"))
+    };
+    assert_eq!(node("step", "package")["status"], "fail");
+    assert_eq!(node("step", "update-version")["status"], "pass");
+    // The inspection did not run: its rules, and the flows into it, were not evaluated.
+    assert_eq!(node("inspection", "untar")["status"], "skipped");
+    let id = |kind: &str, name: &str| node(kind, name)["id"].clone();
+    let edges = v["edges"].as_array().unwrap();
+    let flow = |from: &str, to: (&str, &str)| {
+        edges
+            .iter()
+            .find(|e| e["kind"] == "matches" && e["from"] == id("step", from) && e["to"] == id(to.0, to.1))
+            .unwrap_or_else(|| panic!("{from} → {to:?}"))
+    };
+    assert_eq!(flow("update-version", ("step", "package"))["broken"], true);
+    assert_eq!(flow("clone", ("step", "update-version"))["broken"], false);
+    let untar = flow("package", ("inspection", "untar"));
+    assert_eq!((untar["evaluated"].as_bool(), untar["broken"].as_bool()), (Some(false), Some(false)));
+
+    let dot = String::from_utf8(graph_of("tampered-between-steps", "dot")).unwrap();
+    assert!(dot.contains(r#"label="step package ✘ fail", shape=box, color=red"#), "{dot}");
+    assert!(
+        dot.contains(
+            r#"label="✘ MATCH demo-project/* WITH PRODUCTS FROM update-version", style=dashed, color=red"#
+        ),
+        "{dot}"
+    );
+    let mermaid = String::from_utf8(graph_of("tampered-between-steps", "mermaid")).unwrap();
+    let package = id("step", "package");
+    assert!(mermaid.contains(&format!("class {} fail", package.as_str().unwrap())), "{mermaid}");
+    assert!(
+        mermaid.contains(r#"-.->|"✘ MATCH demo-project/* WITH PRODUCTS FROM update-version"|"#),
+        "{mermaid}"
+    );
+    let passing = String::from_utf8(graph_cmd("mermaid")).unwrap();
+    assert!(!passing.contains("fail"), "{passing}");
+}
+
+#[test]
+fn artifacts_a_rule_broke_on_are_marked_broken() {
+    let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/intoto-demo/tampered-between-steps");
+    let key = trailscope::crypto::PublicKey::from_file_bytes(
+        &std::fs::read(d.join("keys/alice.pub.json")).unwrap(),
+    )
+    .unwrap();
+    let mut opts = trailscope::intoto::VerifyOptions::new(d.join("root.layout"), vec![key]);
+    opts.link_dir = d.join("links");
+    opts.workdir = d.join("workdir");
+    opts.at = trailscope::meta::time::parse("2026-06-01T00:00:00Z").unwrap().at;
+    let g = trailscope::graph::intoto::from_options(&opts).unwrap();
+    let p = g.provenance("demo-project/foo.py");
+    let seen: Vec<(&str, Side, bool)> =
+        p.observations.iter().map(|o| (o.item_name.as_str(), o.side, o.broken)).collect();
+    assert_eq!(
+        seen,
+        vec![
+            ("clone", Side::Products, false),
+            ("update-version", Side::Materials, false),
+            ("update-version", Side::Products, false),
+            ("package", Side::Materials, true),
+        ]
+    );
+    assert!(p.broken());
+}
+
+#[test]
+fn a_sublayout_is_in_the_graph_with_its_items_and_their_failure() {
+    let dir = corpus_support::scenarios("in-toto")
+        .into_iter()
+        .find(|d| d.ends_with("sublayout-inner-failure"))
+        .expect("the corpus has the scenario");
+    let scenario: Value = serde_json::from_slice(&std::fs::read(dir.join("scenario.json")).unwrap()).unwrap();
+    let g = trailscope::graph::intoto::from_options(&corpus_support::intoto_options(
+        &dir,
+        &scenario,
+        "layout_keys",
+    ))
+    .unwrap();
+    let scope = vec!["build".to_owned()];
+    let test = g.item_in(&scope, "test").expect("the sublayout's test step");
+    let compile = g.item_in(&scope, "compile").expect("the sublayout's compile step");
+    let status = |n| g.node(n).and_then(|n| n.item()).map(|i| i.status);
+    assert_eq!(status(test), Some(trailscope::graph::ItemStatus::Fail));
+    assert_eq!(status(compile), Some(trailscope::graph::ItemStatus::Pass));
+    // The delegating step fails with its sublayout.
+    assert_eq!(status(g.item("build").unwrap()), Some(trailscope::graph::ItemStatus::Fail));
+    assert!(g.item("test").is_none(), "sublayout items are not root items");
+    // The sublayout's MATCH rule resolves inside the sublayout.
+    let neighbours = g.neighbours(test);
+    assert!(neighbours.contains(&compile), "{neighbours:?}");
+    let sublayouts: Vec<_> = g
+        .nodes_of("layout")
+        .into_iter()
+        .filter_map(|n| match g.node(n) {
+            Some(trailscope::graph::Node::Layout(l)) if !l.scope.is_empty() => Some(l.scope.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(sublayouts, vec![scope]);
+    let p = g.provenance("out/coverage.html");
+    assert!(p.observations.iter().any(|o| o.item == test && o.broken), "{p:?}");
 }
 
 #[test]

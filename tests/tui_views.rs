@@ -91,6 +91,82 @@ fn chain_of_the_tampered_chain_marks_the_broken_flow() {
     assert!(screen.contains("╌✘"), "{screen}");
 }
 
+/// The rows of the Chain view's lane list.
+fn chain_rows(screen: &str) -> Vec<String> {
+    screen
+        .lines()
+        .filter_map(|l| l.split('│').nth(1))
+        .map(|cell| cell.trim_start_matches(['›', ' ']).trim_end().to_owned())
+        .filter(|cell| cell.contains(" step ") || cell.contains(" inspection "))
+        .collect()
+}
+
+#[test]
+fn f_in_the_chain_keeps_only_the_failed_items_and_the_broken_flows() {
+    let mut h = Harness::open(FAIL, false, (80, 24));
+    let before = h.keys("2").screen();
+    let rows = chain_rows(&before);
+    assert_eq!(rows.len(), 4, "{before}");
+    assert!(rows[0].starts_with("✔ pass    step       clone"), "{rows:?}");
+    assert!(rows[2].starts_with("✘ fail    step       package"), "{rows:?}");
+    assert!(rows[3].starts_with("– skipped inspection untar"), "{rows:?}");
+    assert!(before.contains("[✔ clone]─────▶"), "{before}");
+
+    let after = h.keys("f").screen();
+    let rows = chain_rows(&after);
+    assert_eq!(rows.len(), 1, "{after}");
+    assert!(rows[0].starts_with("✘ fail    step       package"), "{rows:?}");
+    assert!(rows[0].contains("⇠ ✘update-version"), "{rows:?}");
+    assert!(after.contains("failures only: 1 of 4 items"), "{after}");
+    // The drawing keeps the failed item, the source of its broken flow and
+    // that flow only.
+    assert!(after.contains("[✔ update-version]╌✘╌╌╌▶[✘ package]"), "{after}");
+    assert!(!after.contains("[✔ clone]") && !after.contains("untar]"), "{after}");
+    // Enter opens the row shown, and f again brings every row back.
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.state().view, ViewId::Step);
+    assert!(h.screen().contains("step package"));
+    h.keys("2f");
+    assert_eq!(chain_rows(&h.screen()).len(), 4);
+}
+
+#[test]
+fn f_on_a_passing_chain_says_nothing_failed() {
+    let mut h = Harness::open(PASS, false, (120, 40));
+    let screen = h.keys("2f").screen();
+    assert!(chain_rows(&screen).is_empty(), "{screen}");
+    assert!(screen.contains("failures only: 0 of 4 items"), "{screen}");
+    assert!(screen.contains("✔ no item failed, no flow broken"), "{screen}");
+}
+
+#[test]
+fn a_sublayout_s_items_are_rows_of_the_chain_and_fail_with_it() {
+    let mut h = Harness::open("fixtures/interop/in-toto/sublayout-inner-failure", false, (80, 24));
+    let screen = h.keys("2").screen();
+    let rows = chain_rows(&screen);
+    // (status, name): the status word, then the name after the kind column.
+    let names: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| {
+            let cells: Vec<char> = r.chars().collect();
+            let name: String = cells.iter().skip(21).collect();
+            (cells.iter().take(6).collect(), name.split("  ").next().unwrap_or("").to_owned())
+        })
+        .collect();
+    let want = [
+        ("✔ pass", "fetch"),
+        ("✘ fail", "build"),
+        ("✔ pass", "build › compile"),
+        ("✘ fail", "build › test"),
+        ("✔ pass", "package"),
+    ];
+    assert_eq!(names, want.map(|(a, b)| (a.to_owned(), b.to_owned())), "{screen}");
+    assert!(screen.contains("[✔ compile]╌✘╌╌╌▶[✘ test]"), "{screen}");
+    let failing = chain_rows(&h.keys("f").screen());
+    assert_eq!(failing.len(), 2, "{failing:?}");
+    assert!(failing[1].contains("build › test"), "{failing:?}");
+}
+
 #[test]
 fn chain_neighbourhood_focus() {
     snap("chain_focus", FAIL, false, "2jz");

@@ -1,9 +1,10 @@
 //! `trailscope graph` — the supply-chain graph as DOT, Mermaid or JSON
 //! (DESIGN §2 `graph/`), from the same inputs as `verify` (in-toto) or
-//! `tuf verify`. The graph is built whether or not the metadata verifies;
-//! exit 0 when it was written, 3 when what the command line names (the
-//! layout, a key, the trusted root, a directory) cannot be read or parsed,
-//! 1 when the trusted root parses but does not verify (nothing to draw).
+//! `tuf verify`: the graph of the verification result, whether or not it
+//! verified (the TUI's chain reads the same graph); exit 0 when it was
+//! written, 3 when what the command line names (the layout, a key, the
+//! trusted root, a directory) cannot be read or parsed, 1 when the trusted
+//! root parses but does not verify (nothing to draw).
 
 use clap::{Args, Subcommand, ValueEnum};
 

@@ -2,12 +2,15 @@
 //! `trailscope graph`. Output is deterministic: nodes and edges in
 //! insertion order, node ids `n<index>`, JSON keys sorted. Labels are
 //! escaped for each format; control, bidi and zero-width characters from
-//! metadata are shown as `\u{…}` text rather than passed through.
+//! metadata are shown as `\u{…}` text rather than passed through. The
+//! verifier's result shows in each: items carry their status (a failed one
+//! drawn red), broken MATCH flows and bad signatures are dashed and red, and
+//! the JSON states the verdict and its category.
 
 use serde_json::{Value, json};
 
 use super::draw::{self, View};
-use super::{Edge, GraphKind, Node, NodeId, SupplyGraph};
+use super::{Edge, GraphKind, ItemStatus, Node, NodeId, SupplyGraph};
 
 /// What to include.
 #[derive(Debug, Clone, Copy, Default)]
@@ -49,6 +52,7 @@ fn visible(s: &str) -> String {
 
 fn edge_label(e: &Edge) -> Option<String> {
     match e {
+        Edge::Matches(m) if m.broken => Some(format!("✘ {}", m.rule)),
         Edge::Matches(m) => Some(m.rule.clone()),
         Edge::Signs(s) => Some(s.word().to_owned()),
         Edge::Delegates(d) => {
@@ -98,8 +102,9 @@ pub fn to_dot(g: &SupplyGraph, o: ExportOptions) -> String {
     let mut out = String::from("digraph supply_chain {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n");
     out.push_str(&format!("  label={};\n", dot_str(&format!("trailscope {} graph", g.kind.as_str()))));
     for n in g.graph.node_indices().filter(|&n| shown(g, n, o)) {
+        let failed = if failed(&g.graph[n]) { ", color=red" } else { "" };
         out.push_str(&format!(
-            "  n{} [label={}, shape={}];\n",
+            "  n{} [label={}, shape={}{failed}];\n",
             n.index(),
             dot_str(&g.label(n)),
             dot_shape(&g.graph[n])
@@ -112,6 +117,7 @@ pub fn to_dot(g: &SupplyGraph, o: ExportOptions) -> String {
         }
         match e {
             Edge::Signs(s) if *s != super::SignState::Valid => attrs.push("style=dashed, color=red".into()),
+            Edge::Matches(m) if m.broken => attrs.push("style=dashed, color=red".into()),
             Edge::Matches(_) => attrs.push("color=blue".into()),
             _ => {}
         }
@@ -119,6 +125,15 @@ pub fn to_dot(g: &SupplyGraph, o: ExportOptions) -> String {
     }
     out.push_str("}\n");
     out
+}
+
+/// A step or inspection the verifier failed, a link it rejected.
+fn failed(n: &Node) -> bool {
+    match n {
+        Node::Step(i) | Node::Inspection(i) => i.status == ItemStatus::Fail,
+        Node::Link(l) => l.status != crate::intoto::LinkStatus::Verified,
+        _ => false,
+    }
 }
 
 // --- Mermaid -------------------------------------------------------------------
@@ -155,17 +170,26 @@ fn mermaid_node(n: &Node, label: &str) -> String {
 /// A Mermaid `flowchart`.
 pub fn to_mermaid(g: &SupplyGraph, o: ExportOptions) -> String {
     let mut out = String::from("flowchart LR\n");
+    let mut failing = Vec::new();
     for n in g.graph.node_indices().filter(|&n| shown(g, n, o)) {
         out.push_str(&format!("  n{}{}\n", n.index(), mermaid_node(&g.graph[n], &g.label(n))));
+        if failed(&g.graph[n]) {
+            failing.push(format!("n{}", n.index()));
+        }
     }
     for (a, b, e) in edges(g, o) {
         let arrow = match e {
             Edge::Signs(s) if *s != super::SignState::Valid => "-.->",
+            Edge::Matches(m) if m.broken => "-.->",
             Edge::Matches(_) | Edge::Delegates(_) => "==>",
             _ => "-->",
         };
         let label = edge_label(e).unwrap_or_else(|| e.kind().to_owned());
         out.push_str(&format!("  n{} {arrow}|{}| n{}\n", a.index(), mermaid_str(&label), b.index()));
+    }
+    if !failing.is_empty() {
+        out.push_str("  classDef fail stroke:#d00,stroke-width:2px\n");
+        out.push_str(&format!("  class {} fail\n", failing.join(",")));
     }
     out
 }
@@ -175,21 +199,27 @@ pub fn to_mermaid(g: &SupplyGraph, o: ExportOptions) -> String {
 fn node_json(g: &SupplyGraph, id: NodeId) -> Value {
     let mut v = match &g.graph[id] {
         Node::Layout(l) => json!({"path": l.path, "expires": l.expires, "scope": l.scope}),
-        Node::Step(i) | Node::Inspection(i) => json!({
-            "name": i.name, "threshold": i.threshold, "command": i.command,
-            "expected_materials": i.material_rules, "expected_products": i.product_rules,
-        }),
+        Node::Step(i) | Node::Inspection(i) => {
+            let command: Vec<String> = i.command.iter().map(json_text).collect();
+            json!({
+                "name": i.name, "scope": i.scope, "status": i.status.word(), "threshold": i.threshold,
+                "command": command, "expected_materials": i.material_rules, "expected_products": i.product_rules,
+                "verified": i.verified, "not_evaluated": i.not_evaluated,
+            })
+        }
         Node::Link(l) => {
-            let why = match &l.state {
-                super::LinkState::BadSignature(w) | super::LinkState::Malformed(w) => Some(w.clone()),
+            let why = match &l.status {
+                crate::intoto::LinkStatus::BadSignature(w) | crate::intoto::LinkStatus::Malformed(w) => {
+                    Some(w.clone())
+                }
                 _ => None,
             };
-            json!({"path": l.path, "step": l.step, "keyid": l.keyid, "state": l.state.word(), "reason": why, "used": l.used})
+            json!({"path": l.path, "step": l.step, "keyid": l.keyid, "state": super::link_word(&l.status), "reason": why, "used": l.used})
         }
         Node::Artifact(a) => {
             let digests: serde_json::Map<String, Value> =
-                g.digests(a).into_iter().map(|(k, h)| (k.to_owned(), Value::from(h))).collect();
-            json!({"path": g.strings.resolve(a.path), "side": a.side.as_str(), "item": format!("n{}", a.item.index()), "digests": digests})
+                g.digests(a).into_iter().map(|(k, h)| (k, Value::from(h))).collect();
+            json!({"path": g.strings.resolve(a.path), "side": a.side.as_str(), "item": format!("n{}", a.item.index()), "digests": digests, "broken": a.broken})
         }
         Node::Key(k) => json!({"keyid": k.keyid, "keytype": k.keytype}),
         Node::Role(r) => json!({
@@ -206,11 +236,19 @@ fn node_json(g: &SupplyGraph, id: NodeId) -> Value {
     v
 }
 
+fn json_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
 fn edge_json(a: NodeId, b: NodeId, e: &Edge) -> Value {
     let mut v = match e {
         Edge::Matches(m) => json!({
             "rule": m.rule, "section": format!("expected_{}", m.to_side.as_str()), "index": m.index,
             "from_side": m.from_side.as_str(), "to_side": m.to_side.as_str(),
+            "evaluated": m.evaluated, "broken": m.broken,
         }),
         Edge::Signs(s) => json!({"signature": s.word()}),
         Edge::Delegates(d) => json!({
@@ -252,6 +290,8 @@ pub fn to_json(g: &SupplyGraph, o: ExportOptions) -> Value {
         "schema_version": 1,
         "tool": "trailscope",
         "kind": g.kind.as_str(),
+        "verdict": g.verdict,
+        "category": g.category,
         "nodes": nodes,
         "edges": edges,
         "drawing": {

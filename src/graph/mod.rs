@@ -1,21 +1,24 @@
 //! The supply-chain graph (DESIGN §2 `graph/`): one petgraph model over
-//! in-toto layouts and links and TUF roles and targets, built from loaded
-//! metadata whether or not it verifies, for the views, the `graph` command
-//! and the queries behind them.
+//! in-toto layouts and links and TUF roles and targets, built from the
+//! verifiers' results (never by reading the metadata again), for the TUI's
+//! Chain and Artifact views, the `graph` command and the queries behind them.
 //!
-//! Nodes: [`Node::Layout`], [`Node::Step`], [`Node::Inspection`],
-//! [`Node::Link`], [`Node::Artifact`] (one per path per step side, carrying
-//! its digests), [`Node::Key`], [`Node::Role`], [`Node::Target`].
+//! Nodes: [`Node::Layout`], [`Node::Step`], [`Node::Inspection`] (each
+//! carrying the verifier's status and rule results), [`Node::Link`] (with
+//! its signature state), [`Node::Artifact`] (one per path per step side,
+//! carrying its digests), [`Node::Key`], [`Node::Role`], [`Node::Target`].
 //! Edges: produces (step → product), consumes (material → step), matches
-//! (one per MATCH rule, source item → rule's item), signs (key → link,
-//! layout or role, valid or not), delegates (role → role), trusts (layout →
-//! key → step), plus the structural records (link → step), contains (layout
-//! → item) and lists (role → target).
+//! (one per MATCH rule, source item → rule's item, broken where the rule
+//! could not consume what it matched), signs (key → link, layout or role,
+//! valid or not), delegates (role → role), trusts (layout → key → step),
+//! plus the structural records (link → step), contains (layout → item,
+//! step → sublayout) and lists (role → target).
 //!
-//! Scale: artifact paths, algorithms and digests are interned, artifact
-//! nodes are small and inline, and every edge is built per rule or per
-//! artifact, never per pair of artifacts — 3 steps × 100,000 artifacts is
-//! 600,000 artifact nodes and as many edges.
+//! Scale: artifact paths are interned, artifact nodes are small and inline
+//! (their digests stay in the verifier's recorded artifacts, which the item
+//! node shares), and every edge is built per rule or per artifact, never per
+//! pair of artifacts — 3 steps × 100,000 artifacts is 600,000 artifact nodes
+//! and as many edges.
 //!
 //! Modules: [`intoto`] and [`tuf`] build graphs, [`query`] answers the
 //! views' questions, [`draw`] lays a graph out in layers and lanes (plain
@@ -33,13 +36,19 @@ use std::sync::Arc;
 use petgraph::Direction;
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
+use serde_json::Value;
+
+use crate::intoto::LinkStatus;
+use crate::intoto::engine::{RuleResult, SectionResult};
+use crate::verdict::Verdict;
+use crate::verdict::category::Category;
 
 /// A node of the graph.
 pub type NodeId = NodeIndex<u32>;
 /// An edge of the graph.
 pub type EdgeId = EdgeIndex<u32>;
 
-/// An interned string (artifact path, hash algorithm, digest).
+/// An interned string (an artifact path).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Sym(u32);
 
@@ -69,6 +78,18 @@ impl Interner {
     pub fn resolve(&self, sym: Sym) -> &str {
         self.strs.get(sym.0 as usize).map(|s| &**s).unwrap_or("")
     }
+
+    /// The interned string itself, shared (a view's index of paths holds
+    /// these instead of copies).
+    pub fn shared(&self, sym: Sym) -> Arc<str> {
+        self.strs.get(sym.0 as usize).cloned().unwrap_or_else(|| Arc::from(""))
+    }
+}
+
+impl PartialEq for Interner {
+    fn eq(&self, other: &Self) -> bool {
+        self.strs == other.strs
+    }
 }
 
 /// Which artifact set of a step or inspection.
@@ -87,30 +108,6 @@ impl Side {
     }
 }
 
-/// What became of a link file while loading and checking it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LinkState {
-    /// Validly signed by the functionary key it is named after.
-    Signed,
-    /// Loaded, but the signature did not verify (or no layout key for it).
-    BadSignature(String),
-    /// Not valid in-toto metadata.
-    Malformed(String),
-    /// No such file.
-    Missing,
-}
-
-impl LinkState {
-    pub fn word(&self) -> &'static str {
-        match self {
-            LinkState::Signed => "signed",
-            LinkState::BadSignature(_) => "bad-signature",
-            LinkState::Malformed(_) => "malformed",
-            LinkState::Missing => "missing",
-        }
-    }
-}
-
 /// A layout (the root layout, or a sublayout delivered as a link).
 #[derive(Debug, Clone, PartialEq)]
 pub struct LayoutNode {
@@ -120,49 +117,156 @@ pub struct LayoutNode {
     pub scope: Vec<String>,
 }
 
-/// A step or an inspection of a layout.
+/// Which kind of item of a layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemKind {
+    Step,
+    Inspection,
+}
+
+impl ItemKind {
+    pub fn word(self) -> &'static str {
+        match self {
+            ItemKind::Step => "step",
+            ItemKind::Inspection => "inspection",
+        }
+    }
+}
+
+/// Where an item stands after verification (glyph and word, never colour
+/// alone).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ItemStatus {
+    Pass,
+    Warn,
+    /// Rules not evaluated (inspection not run, step without a usable link).
+    Skipped,
+    Fail,
+}
+
+impl ItemStatus {
+    pub fn glyph_word(self) -> (&'static str, &'static str) {
+        match self {
+            ItemStatus::Pass => ("✔", "pass"),
+            ItemStatus::Warn => ("⚠", "warn"),
+            ItemStatus::Skipped => ("–", "skipped"),
+            ItemStatus::Fail => ("✘", "fail"),
+        }
+    }
+
+    pub fn word(self) -> &'static str {
+        self.glyph_word().1
+    }
+}
+
+/// A step or an inspection of a layout, as the verifier left it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ItemNode {
+    pub kind: ItemKind,
     pub name: String,
+    /// The delegating steps above its (sub)layout; empty in the root layout.
+    pub scope: Vec<String>,
+    pub status: ItemStatus,
     /// Steps: how many functionaries must agree. Inspections: 0.
     pub threshold: i64,
+    /// Steps: the functionary key ids authorized to sign its links.
+    pub pubkeys: Vec<String>,
     /// Steps: the expected command. Inspections: `run`.
-    pub command: Vec<String>,
+    pub command: Vec<Value>,
     /// The rule texts of `expected_materials`, in order.
     pub material_rules: Vec<String>,
     /// The rule texts of `expected_products`, in order.
     pub product_rules: Vec<String>,
+    /// Key ids whose links counted towards the threshold.
+    pub verified: Vec<String>,
+    /// The key id of the link whose artifacts the rules used.
+    pub used_link: Option<String>,
+    /// The evaluated rules with their traces, per section (`None` when the
+    /// rules were not evaluated).
+    pub materials: Option<SectionResult>,
+    pub products: Option<SectionResult>,
+    /// Why the rules were not evaluated, when they were not.
+    pub not_evaluated: Option<String>,
+    /// Inspections: whether it ran, and how it ended.
+    pub ran: Option<String>,
 }
 
 impl ItemNode {
-    pub fn rules(&self, side: Side) -> &[String] {
+    /// The rule texts of one section.
+    pub fn rule_texts(&self, side: Side) -> &[String] {
         match side {
             Side::Materials => &self.material_rules,
             Side::Products => &self.product_rules,
         }
     }
+
+    /// Both sections' evaluated rules, materials first, with their section.
+    pub fn rules(&self) -> impl Iterator<Item = (&SectionResult, &RuleResult)> {
+        self.materials.iter().chain(self.products.iter()).flat_map(|s| s.rules.iter().map(move |r| (s, r)))
+    }
+
+    pub fn rule_count(&self) -> usize {
+        self.rules().count()
+    }
+
+    /// The artifacts of one side of the link the rules were evaluated over.
+    pub fn recorded(&self, side: Side) -> Option<&crate::intoto::model::Artifacts> {
+        let section = self.materials.as_ref().or(self.products.as_ref())?;
+        Some(match side {
+            Side::Materials => &section.materials,
+            Side::Products => &section.products,
+        })
+    }
+
+    /// "package" or "sub › package" for items inside a sublayout.
+    pub fn display_name(&self) -> String {
+        if self.scope.is_empty() {
+            self.name.clone()
+        } else {
+            format!("{} › {}", self.scope.join(" › "), self.name)
+        }
+    }
 }
 
+/// One link file a step's authorized key could have written.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinkNode {
     pub path: String,
     pub step: String,
     /// The authorized key id whose prefix names the file.
     pub keyid: String,
-    pub state: LinkState,
+    /// What the verifier found: missing, malformed, unauthorized, a bad
+    /// signature (and why) or verified.
+    pub status: LinkStatus,
     /// The link's artifacts are the ones the step's rules use.
     pub used: bool,
+    /// The command the link recorded.
+    pub command: Option<Vec<Value>>,
+    /// The file is a sublayout.
+    pub sublayout: bool,
 }
 
-/// One path on one side of one step or inspection.
+/// The word for a link's status (`graph` exports, the views).
+pub fn link_word(status: &LinkStatus) -> &'static str {
+    match status {
+        LinkStatus::Verified => "signed",
+        LinkStatus::BadSignature(_) => "bad-signature",
+        LinkStatus::Unauthorized => "unauthorized",
+        LinkStatus::Malformed(_) => "malformed",
+        LinkStatus::Missing => "missing",
+    }
+}
+
+/// One path on one side of one step or inspection; its digests are the
+/// item's recorded ones ([`SupplyGraph::digests`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ArtifactNode {
     /// The step or inspection.
     pub item: NodeId,
     pub side: Side,
+    /// A rule of this item's side failed on it or could not consume it.
+    pub broken: bool,
     pub path: Sym,
-    /// (algorithm, hex digest), sorted by algorithm.
-    pub digests: Box<[(Sym, Sym)]>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -193,8 +297,9 @@ pub struct TargetNode {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Node {
     Layout(Box<LayoutNode>),
-    Step(Box<ItemNode>),
-    Inspection(Box<ItemNode>),
+    /// Shared, so that a view can hold the item without copying it.
+    Step(Arc<ItemNode>),
+    Inspection(Arc<ItemNode>),
     Link(Box<LinkNode>),
     Artifact(ArtifactNode),
     Key(Box<KeyNode>),
@@ -219,9 +324,21 @@ impl Node {
 
     /// A step or an inspection.
     pub fn item(&self) -> Option<&ItemNode> {
+        self.shared_item().map(|i| &**i)
+    }
+
+    pub fn shared_item(&self) -> Option<&Arc<ItemNode>> {
         match self {
             Node::Step(i) | Node::Inspection(i) => Some(i),
             _ => None,
+        }
+    }
+
+    /// The node of an item, by its kind.
+    pub fn from_item(item: ItemNode) -> Self {
+        match item.kind {
+            ItemKind::Step => Node::Step(Arc::new(item)),
+            ItemKind::Inspection => Node::Inspection(Arc::new(item)),
         }
     }
 }
@@ -238,6 +355,11 @@ pub struct MatchEdge {
     pub from_side: Side,
     /// Index of the rule in its section.
     pub index: usize,
+    /// The rule was evaluated (the item had a link, the inspection ran).
+    pub evaluated: bool,
+    /// The rule matched artifacts it could not consume (digest differs, or
+    /// missing at the source), or does not parse.
+    pub broken: bool,
 }
 
 /// A TUF delegation: `from` delegates (part of) its trust to `to`.
@@ -328,13 +450,18 @@ pub struct SupplyGraph {
     pub kind: GraphKind,
     pub graph: DiGraph<Node, Edge, u32>,
     pub strings: Interner,
-    items: HashMap<String, NodeId>,
+    /// The verdict of the verification the graph was built from.
+    pub verdict: Option<Verdict>,
+    /// Its category (`pass`, or the reference-order first failure's).
+    pub category: Option<Category>,
+    /// Steps and inspections by (scope, name).
+    items: HashMap<(Vec<String>, String), NodeId>,
     links: HashMap<String, NodeId>,
     keys: HashMap<String, NodeId>,
     roles: HashMap<String, NodeId>,
     targets: HashMap<String, NodeId>,
-    /// Artifact nodes by path, in insertion order.
-    artifacts: HashMap<Sym, Vec<NodeId>>,
+    /// Artifact nodes by path (indexed by [`Sym`]), in insertion order.
+    artifacts: Vec<Vec<NodeId>>,
     /// The root layout (in-toto).
     pub root: Option<NodeId>,
 }
@@ -345,12 +472,14 @@ impl SupplyGraph {
             kind,
             graph: DiGraph::default(),
             strings: Interner::default(),
+            verdict: None,
+            category: None,
             items: HashMap::new(),
             links: HashMap::new(),
             keys: HashMap::new(),
             roles: HashMap::new(),
             targets: HashMap::new(),
-            artifacts: HashMap::new(),
+            artifacts: Vec::new(),
             root: None,
         }
     }
@@ -381,9 +510,20 @@ impl SupplyGraph {
             .collect()
     }
 
-    /// A step or inspection by name.
+    /// A step or inspection of the root layout by name.
     pub fn item(&self, name: &str) -> Option<NodeId> {
-        self.items.get(name).copied()
+        self.item_in(&[], name)
+    }
+
+    /// A step or inspection of the (sub)layout below `scope`.
+    pub fn item_in(&self, scope: &[String], name: &str) -> Option<NodeId> {
+        self.items.get(&(scope.to_vec(), name.to_owned())).copied()
+    }
+
+    /// Every step and inspection, in layout order (a sublayout's items right
+    /// after the step that delegates to it).
+    pub fn items(&self) -> Vec<NodeId> {
+        self.graph.node_indices().filter(|&n| self.graph[n].item().is_some()).collect()
     }
 
     pub fn link(&self, path: &str) -> Option<NodeId> {
@@ -404,7 +544,11 @@ impl SupplyGraph {
 
     /// Artifact nodes of `path`, one per step side that records it.
     pub fn artifacts_at(&self, path: &str) -> &[NodeId] {
-        self.strings.get(path).and_then(|s| self.artifacts.get(&s)).map(Vec::as_slice).unwrap_or(&[])
+        self.strings
+            .get(path)
+            .and_then(|s| self.artifacts.get(s.0 as usize))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 
     /// The artifact of `path` on `side` of item `item`.
@@ -430,8 +574,10 @@ impl SupplyGraph {
     pub fn label(&self, id: NodeId) -> String {
         match &self.graph[id] {
             Node::Layout(l) => format!("layout {}", l.path),
-            Node::Step(i) => format!("step {}", i.name),
-            Node::Inspection(i) => format!("inspection {}", i.name),
+            Node::Step(i) | Node::Inspection(i) => {
+                let (glyph, word) = i.status.glyph_word();
+                format!("{} {} {glyph} {word}", i.kind.word(), i.display_name())
+            }
             Node::Link(l) => format!("link {}", file_name(&l.path)),
             Node::Artifact(a) => format!("{} {}", a.side.as_str(), self.strings.resolve(a.path)),
             Node::Key(k) => format!("key {}", short(&k.keyid)),
@@ -443,8 +589,8 @@ impl SupplyGraph {
     // --- construction, for the builders -------------------------------------
 
     pub(crate) fn add(&mut self, node: Node) -> NodeId {
+        let item_key = node.item().map(|i| (i.scope.clone(), i.name.clone()));
         let index_key = match &node {
-            Node::Step(i) | Node::Inspection(i) => Some((0, i.name.clone())),
             Node::Link(l) => Some((1, l.path.clone())),
             Node::Key(k) => Some((2, k.keyid.clone())),
             Node::Role(r) => Some((3, r.name.clone())),
@@ -456,12 +602,20 @@ impl SupplyGraph {
             _ => None,
         };
         let id = self.graph.add_node(node);
-        if let Some(p) = artifact_path {
-            self.artifacts.entry(p).or_default().push(id);
+        if let Some(Sym(p)) = artifact_path {
+            let p = p as usize;
+            if self.artifacts.len() <= p {
+                self.artifacts.resize_with(p + 1, Vec::new);
+            }
+            if let Some(nodes) = self.artifacts.get_mut(p) {
+                nodes.push(id);
+            }
+        }
+        if let Some(key) = item_key {
+            self.items.entry(key).or_insert(id);
         }
         if let Some((which, key)) = index_key {
             let map = match which {
-                0 => &mut self.items,
                 1 => &mut self.links,
                 2 => &mut self.keys,
                 3 => &mut self.roles,
@@ -485,18 +639,9 @@ impl SupplyGraph {
     }
 
     /// Adds an artifact node for `path` on `side` of `item`, with its edge.
-    pub(crate) fn add_artifact<'a>(
-        &mut self,
-        item: NodeId,
-        side: Side,
-        path: &str,
-        digests: impl Iterator<Item = (&'a str, std::borrow::Cow<'a, str>)>,
-    ) -> NodeId {
+    pub(crate) fn add_artifact(&mut self, item: NodeId, side: Side, path: &str) -> NodeId {
         let path = self.strings.intern(path);
-        let mut d: Vec<(Sym, Sym)> =
-            digests.map(|(alg, hex)| (self.strings.intern(alg), self.strings.intern(&hex))).collect();
-        d.sort_by(|a, b| self.strings.resolve(a.0).cmp(self.strings.resolve(b.0)));
-        let id = self.add(Node::Artifact(ArtifactNode { item, side, path, digests: d.into() }));
+        let id = self.add(Node::Artifact(ArtifactNode { item, side, broken: false, path }));
         match side {
             Side::Products => self.connect(item, id, Edge::Produces),
             Side::Materials => self.connect(id, item, Edge::Consumes),
@@ -504,9 +649,47 @@ impl SupplyGraph {
         id
     }
 
-    /// The digests of an artifact node as strings.
-    pub fn digests(&self, artifact: &ArtifactNode) -> Vec<(&str, &str)> {
-        artifact.digests.iter().map(|(a, h)| (self.strings.resolve(*a), self.strings.resolve(*h))).collect()
+    /// The digests of an artifact node, (algorithm, hex digest) sorted by
+    /// algorithm: what its item recorded for it.
+    pub fn digests(&self, artifact: &ArtifactNode) -> Vec<(String, String)> {
+        let recorded = self.node(artifact.item).and_then(Node::item).and_then(|i| i.recorded(artifact.side));
+        let Some(hashes) = recorded.and_then(|r| r.get(self.strings.resolve(artifact.path))) else {
+            return Vec::new();
+        };
+        let mut out: Vec<(String, String)> =
+            hashes.iter().map(|(a, h)| (a.to_owned(), h.into_owned())).collect();
+        out.sort();
+        out
+    }
+
+    /// Every artifact path any item recorded, sorted by the path's text.
+    pub fn artifact_paths(&self) -> Vec<Sym> {
+        let mut paths: Vec<Sym> = (0..self.artifacts.len())
+            .filter(|&i| self.artifacts.get(i).is_some_and(|a| !a.is_empty()))
+            .map(|i| Sym(u32::try_from(i).unwrap_or(u32::MAX)))
+            .collect();
+        paths.sort_unstable_by(|a, b| self.strings.resolve(*a).cmp(self.strings.resolve(*b)));
+        paths
+    }
+}
+
+/// Two graphs are equal when they hold the same nodes and edges in the
+/// same order (the indexes follow from those).
+impl PartialEq for SupplyGraph {
+    fn eq(&self, other: &Self) -> bool {
+        let (a, b) = (&self.graph, &other.graph);
+        self.kind == other.kind
+            && self.verdict == other.verdict
+            && self.category == other.category
+            && self.root == other.root
+            && self.strings == other.strings
+            && a.raw_nodes().len() == b.raw_nodes().len()
+            && a.raw_nodes().iter().zip(b.raw_nodes()).all(|(x, y)| x.weight == y.weight)
+            && a.raw_edges().len() == b.raw_edges().len()
+            && a.raw_edges()
+                .iter()
+                .zip(b.raw_edges())
+                .all(|(x, y)| (x.source(), x.target()) == (y.source(), y.target()) && x.weight == y.weight)
     }
 }
 

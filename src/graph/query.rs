@@ -1,12 +1,14 @@
 //! The questions the views ask of a [`SupplyGraph`]: where an artifact has
-//! been and where its digest changed, which steps and rules a metadata file
-//! feeds, and which chain of delegations leads to a TUF target. (Which
+//! been and where its digest changed, which items a step exchanges
+//! artifacts with, which steps and rules a metadata file feeds, and which
+//! chain of delegations leads to a TUF target. (Which
 //! engine units a file change invalidates is asked of the engine's plan:
 //! `engine::plans::invalidated_by`.)
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 
 use petgraph::Direction;
+use petgraph::visit::EdgeRef;
 
 use super::{Edge, Node, NodeId, Side, SupplyGraph};
 
@@ -24,6 +26,8 @@ pub struct Observation {
     pub digests: Vec<(String, String)>,
     /// The digests differ from the previous observation's.
     pub changed: bool,
+    /// A rule of this step side failed on it or could not consume it.
+    pub broken: bool,
 }
 
 /// Every step side an artifact path passed through, in chain order.
@@ -37,6 +41,11 @@ impl Provenance {
     /// The observations where the digest changed.
     pub fn changes(&self) -> impl Iterator<Item = &Observation> {
         self.observations.iter().filter(|o| o.changed)
+    }
+
+    /// Whether a rule failed on the artifact or could not consume it anywhere.
+    pub fn broken(&self) -> bool {
+        self.observations.iter().any(|o| o.broken)
     }
 }
 
@@ -72,8 +81,7 @@ impl SupplyGraph {
         let mut observations: Vec<Observation> = Vec::with_capacity(arts.len());
         for a in arts {
             let Node::Artifact(n) = &self.graph[a] else { continue };
-            let digests: Vec<(String, String)> =
-                self.digests(n).into_iter().map(|(x, y)| (x.to_owned(), y.to_owned())).collect();
+            let digests = self.digests(n);
             let changed = observations.last().is_some_and(|prev| prev.digests != digests);
             let item_name = self.graph[n.item].item().map(|i| i.name.clone()).unwrap_or_default();
             observations.push(Observation {
@@ -83,9 +91,24 @@ impl SupplyGraph {
                 side: n.side,
                 digests,
                 changed,
+                broken: n.broken,
             });
         }
         Provenance { path: path.to_owned(), observations }
+    }
+
+    /// `item` and the items it exchanges artifacts with: the sources of its
+    /// MATCH rules and the items whose MATCH rules name it.
+    pub fn neighbours(&self, item: NodeId) -> BTreeSet<NodeId> {
+        let mut out = BTreeSet::from([item]);
+        for dir in [Direction::Outgoing, Direction::Incoming] {
+            for e in self.graph.edges_directed(item, dir) {
+                if matches!(e.weight(), Edge::Matches(_)) {
+                    out.insert(if dir == Direction::Outgoing { e.target() } else { e.source() });
+                }
+            }
+        }
+        out
     }
 
     /// The steps and rules a file feeds: a link file feeds its step and the
@@ -107,7 +130,7 @@ impl SupplyGraph {
         for &item in &items {
             let Some(i) = self.graph[item].item() else { continue };
             for side in [Side::Materials, Side::Products] {
-                for (index, text) in i.rules(side).iter().enumerate() {
+                for (index, text) in i.rule_texts(side).iter().enumerate() {
                     rules.push(RuleRef { item: i.name.clone(), side, index, text: text.clone() });
                 }
             }

@@ -74,6 +74,8 @@ pub fn verify_rules_and_inspections(
         let mut it = InspectionTrace {
             name: insp.name.clone(),
             run: insp.run.clone(),
+            expected_materials: insp.expected_materials.clone(),
+            expected_products: insp.expected_products.clone(),
             execution: None,
             materials: None,
             products: None,

@@ -126,6 +126,8 @@ fn step_trace(step: &Step) -> StepTrace {
         threshold: step.threshold,
         pubkeys: step.pubkeys.clone(),
         expected_command: step.expected_command.clone(),
+        expected_materials: step.expected_materials.clone(),
+        expected_products: step.expected_products.clone(),
         links: Vec::new(),
         verified: Vec::new(),
         used_link: None,

@@ -82,6 +82,8 @@ pub fn inspections_not_run(
         let mut it = InspectionTrace {
             name: insp.name.clone(),
             run: insp.run.clone(),
+            expected_materials: insp.expected_materials.clone(),
+            expected_products: insp.expected_products.clone(),
             execution: None,
             materials: None,
             products: None,
@@ -164,6 +166,8 @@ fn skipped(ctx: &mut Ctx<'_>, meta: &Metadata, insp: &Inspection) -> InspectionT
     InspectionTrace {
         name: insp.name.clone(),
         run: insp.run.clone(),
+        expected_materials: insp.expected_materials.clone(),
+        expected_products: insp.expected_products.clone(),
         execution: None,
         materials: None,
         products: None,

@@ -55,6 +55,10 @@ pub struct StepTrace {
     pub threshold: i64,
     pub pubkeys: Vec<String>,
     pub expected_command: Vec<Value>,
+    /// The rules as the layout states them (after parameter substitution),
+    /// evaluated or not: the graph draws a MATCH rule's flow either way.
+    pub expected_materials: Vec<Vec<String>>,
+    pub expected_products: Vec<Vec<String>>,
     pub links: Vec<LinkTrace>,
     /// Key ids of the links that counted towards the threshold.
     pub verified: Vec<String>,
@@ -75,6 +79,9 @@ pub struct InspectionTrace {
     pub name: String,
     /// `run` after parameter substitution.
     pub run: Vec<Value>,
+    /// The rules as the layout states them (after parameter substitution).
+    pub expected_materials: Vec<Vec<String>>,
+    pub expected_products: Vec<Vec<String>>,
     /// `None` when not run (no `--run-inspections`).
     pub execution: Option<InspectionRun>,
     pub materials: Option<SectionResult>,

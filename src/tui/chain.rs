@@ -1,90 +1,56 @@
 //! The in-toto chain as the Chain, Step and Artifact views walk it
-//! (DESIGN §6): the layout's steps and inspections flattened in order
-//! (sublayouts after the step that delegates to them), each with its status,
-//! links and rule results; the artifact flows between items that MATCH rules
-//! make, broken where a rule could not consume what it matched; and every
-//! artifact path, indexed so that a 100,000-artifact link is shown by
+//! (DESIGN §6): a thin view of the [`SupplyGraph`] built from the
+//! verification result. The graph decides everything — each item's status,
+//! the artifact flows (its MATCH edges, broken where a rule could not
+//! consume what it matched), the layering of the drawing
+//! ([`draw`](crate::graph::draw)), provenance and neighbourhoods
+//! ([`query`](crate::graph::query)); this module only indexes it for the
+//! views: items in layout order, flows between item rows, and every
+//! artifact path sorted, so that a 100,000-artifact link is shown by
 //! looking up only the visible rows.
 //!
-//! Built once per run on the verification thread, from
-//! [`InTotoOutcome::layout`]; read-only afterwards.
+//! Built once per run on the verification thread; read-only afterwards.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::ops::Deref;
+use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::intoto::engine::{RuleResult, SectionResult};
+use crate::graph::draw::{self, View};
+use crate::graph::query::Provenance;
+use crate::graph::{Edge, ItemNode, LinkNode, Node, NodeId, Side, SupplyGraph, Sym};
 use crate::intoto::model::{Artifacts, HashDict};
-use crate::intoto::rule::{ArtifactRule, ArtifactType};
-use crate::intoto::{InTotoOutcome, InspectionTrace, LayoutTrace, LinkTrace, StepTrace};
-use crate::verdict::{Finding, Severity, Subject};
+use crate::intoto::rule::ArtifactType;
+use crate::verdict::Subject;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ItemKind {
-    Step,
-    Inspection,
-}
+pub use crate::graph::{ItemKind, ItemStatus};
 
-impl ItemKind {
-    pub fn word(self) -> &'static str {
-        match self {
-            ItemKind::Step => "step",
-            ItemKind::Inspection => "inspection",
-        }
-    }
-}
-
-/// Where an item stands after verification (shown as glyph and word).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum ItemStatus {
-    Pass,
-    Warn,
-    /// Rules not evaluated (inspection not run, step without a usable link).
-    Skipped,
-    Fail,
-}
-
-impl ItemStatus {
-    pub fn glyph_word(self) -> (&'static str, &'static str) {
-        match self {
-            ItemStatus::Pass => ("✔", "pass"),
-            ItemStatus::Warn => ("⚠", "warn"),
-            ItemStatus::Skipped => ("–", "skipped"),
-            ItemStatus::Fail => ("✘", "fail"),
-        }
-    }
-}
-
-/// One step or inspection.
+/// One step or inspection: the graph's item node (shared, not copied) with
+/// its link files and its artifact paths indexed for the Step view's tables.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Item {
-    pub kind: ItemKind,
-    pub name: String,
-    /// The delegating steps above its (sub)layout; empty in the root layout.
-    pub scope: Vec<String>,
-    pub status: ItemStatus,
-    /// Steps: k of `pubkeys` signed links needed.
-    pub threshold: i64,
-    pub pubkeys: Vec<String>,
-    /// Steps: `expected_command`; inspections: `run`.
-    pub command: Vec<Value>,
-    pub links: Vec<LinkTrace>,
-    /// Key ids whose links counted towards the threshold.
-    pub verified: Vec<String>,
-    pub used_link: Option<String>,
-    pub materials: Option<SectionResult>,
-    pub products: Option<SectionResult>,
-    pub not_evaluated: Option<String>,
-    /// Inspections: whether it ran, and how it ended.
-    pub ran: Option<String>,
-    /// The recorded materials and products, by path (sorted), for indexed
-    /// access to long tables.
-    pub material_paths: Vec<String>,
-    pub product_paths: Vec<String>,
+    /// Its node in [`Chain::graph`].
+    pub node: NodeId,
+    item: Arc<ItemNode>,
+    /// The link files the verifier looked for, with their status.
+    pub links: Vec<LinkNode>,
+    /// The recorded materials and products, by path (sorted): the paths of
+    /// its artifact nodes, shared with the graph's interner.
+    pub material_paths: Vec<Arc<str>>,
+    pub product_paths: Vec<Arc<str>>,
+}
+
+impl Deref for Item {
+    type Target = ItemNode;
+
+    fn deref(&self) -> &ItemNode {
+        &self.item
+    }
 }
 
 impl Item {
-    /// The recorded artifacts of one side.
+    /// The recorded artifacts of one side (of the link the rules used).
     pub fn artifacts(&self, side: ArtifactType) -> Option<&Artifacts> {
         let section = self.materials.as_ref().or(self.products.as_ref())?;
         Some(match side {
@@ -93,7 +59,7 @@ impl Item {
         })
     }
 
-    pub fn paths(&self, side: ArtifactType) -> &[String] {
+    pub fn paths(&self, side: ArtifactType) -> &[Arc<str>] {
         match side {
             ArtifactType::Materials => &self.material_paths,
             ArtifactType::Products => &self.product_paths,
@@ -102,15 +68,6 @@ impl Item {
 
     pub fn digest(&self, side: ArtifactType, path: &str) -> Option<&HashDict> {
         self.artifacts(side)?.get(path)
-    }
-
-    /// Both sections' rules, materials first, with their section.
-    pub fn rules(&self) -> impl Iterator<Item = (&SectionResult, &RuleResult)> {
-        self.materials.iter().chain(self.products.iter()).flat_map(|s| s.rules.iter().map(move |r| (s, r)))
-    }
-
-    pub fn rule_count(&self) -> usize {
-        self.rules().count()
     }
 
     /// The recorded command of the link the rules used.
@@ -123,24 +80,24 @@ impl Item {
             .and_then(|l| l.command.as_ref())
     }
 
-    /// "package" or "sub › package" for items inside a sublayout.
-    pub fn display_name(&self) -> String {
-        if self.scope.is_empty() {
-            self.name.clone()
-        } else {
-            format!("{} › {}", self.scope.join(" › "), self.name)
-        }
+    /// The item has a row under `f` (failures only): it failed, or a flow
+    /// into it is broken.
+    fn failing(&self, chain_flows: &[Flow], index: usize) -> bool {
+        self.status == ItemStatus::Fail || chain_flows.iter().any(|f| f.to == index && f.broken)
     }
 }
 
-/// An artifact flow: a MATCH rule of `to` takes artifacts from `from`.
+/// An artifact flow: a MATCH rule of `to` takes artifacts from `from`
+/// (indices into [`Chain::items`]); one per `matches` edge of the graph.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Flow {
     pub from: usize,
     pub to: usize,
     /// The section of `to` the rule is in.
-    pub side: ArtifactType,
+    pub side: Side,
     pub rule: String,
+    /// The rule was evaluated (its item had a link, its inspection ran).
+    pub evaluated: bool,
     /// The rule matched artifacts it could not consume (digest differs, or
     /// missing at the source).
     pub broken: bool,
@@ -149,6 +106,8 @@ pub struct Flow {
 /// The whole chain.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Chain {
+    /// The graph of the verification result every view reads.
+    pub graph: SupplyGraph,
     pub layout: String,
     pub expires: Option<String>,
     /// Key ids the layout was verified with.
@@ -156,44 +115,64 @@ pub struct Chain {
     pub items: Vec<Item>,
     pub flows: Vec<Flow>,
     /// Every artifact path any item recorded, sorted and unique.
-    pub artifacts: Vec<String>,
-    /// Paths a failed rule is about (offending or unmatched).
-    pub flagged: BTreeSet<String>,
-    /// Each item's layer in the drawing: the longest flow path into it.
+    artifacts: Vec<Sym>,
+    /// Rows of [`Chain::artifacts`] a rule failed on or could not consume.
+    broken_artifacts: Vec<usize>,
+    /// Rows of [`Chain::items`] shown under `f`.
+    failing: Vec<usize>,
+    /// Each item's place in the layered drawing ([`draw::draw`]).
     pub layers: Vec<usize>,
+    pub lanes: Vec<usize>,
+    index: HashMap<NodeId, usize>,
 }
 
 impl Chain {
-    pub fn from_outcome(outcome: &InTotoOutcome, findings: &[Finding], layout_keys: Vec<String>) -> Self {
-        let mut items = Vec::new();
-        flatten(&outcome.layout, &mut items);
-        for item in &mut items {
-            item.status = status(item, findings);
-        }
-        let flows = flows(&items);
-        let mut all: BTreeSet<&String> = BTreeSet::new();
-        for item in &items {
-            all.extend(item.material_paths.iter());
-            all.extend(item.product_paths.iter());
-        }
-        let artifacts: Vec<String> = all.into_iter().cloned().collect();
-        let mut flagged = BTreeSet::new();
-        for item in &items {
-            for (_, r) in item.rules() {
-                flagged.extend(r.trace.offending.iter().cloned());
-                flagged.extend(r.trace.unmatched.iter().map(|u| u.path.clone()));
+    /// The view of an in-toto graph (`graph::intoto::from_outcome`).
+    pub fn from_graph(graph: SupplyGraph) -> Self {
+        let root = graph.root.and_then(|r| match graph.node(r) {
+            Some(Node::Layout(l)) => Some((**l).clone()),
+            _ => None,
+        });
+        let layout_keys = graph.root.map_or_else(Vec::new, |r| {
+            graph
+                .edges(r, petgraph::Direction::Incoming)
+                .into_iter()
+                .filter(|(_, _, e)| matches!(e, Edge::Signs(_)))
+                .filter_map(|(_, k, _)| match graph.node(k) {
+                    Some(Node::Key(k)) => Some(k.keyid.clone()),
+                    _ => None,
+                })
+                .collect()
+        });
+        let nodes = graph.items();
+        let index: HashMap<NodeId, usize> = nodes.iter().enumerate().map(|(i, &n)| (n, i)).collect();
+        let items: Vec<Item> = nodes.iter().filter_map(|&n| item(&graph, n)).collect();
+        let flows = flows(&graph, &index);
+        let failing =
+            items.iter().enumerate().filter(|(i, item)| item.failing(&flows, *i)).map(|(i, _)| i).collect();
+        let drawing = draw::draw(&graph, View::Chain);
+        let (mut layers, mut lanes) = (vec![0; items.len()], vec![0; items.len()]);
+        for p in &drawing.nodes {
+            if let Some(&i) = index.get(&p.node) {
+                layers[i] = p.layer;
+                lanes[i] = p.lane;
             }
         }
-        let layers = layers(items.len(), &flows);
+        let artifacts = graph.artifact_paths();
+        let broken_artifacts = broken_rows(&graph, &artifacts);
         Self {
-            layout: outcome.layout.path.clone(),
-            expires: outcome.layout.expires.clone(),
+            layout: root.as_ref().map(|l| l.path.clone()).unwrap_or_default(),
+            expires: root.and_then(|l| l.expires),
             layout_keys,
             items,
             flows,
             artifacts,
-            flagged,
+            broken_artifacts,
+            failing,
             layers,
+            lanes,
+            index,
+            graph,
         }
     }
 
@@ -210,36 +189,51 @@ impl Chain {
         }
     }
 
-    /// Row of an artifact path in [`Chain::artifacts`].
+    /// The row of an item node.
+    pub fn row_of(&self, node: NodeId) -> Option<usize> {
+        self.index.get(&node).copied()
+    }
+
+    /// How many artifact paths the chain recorded.
+    pub fn artifact_count(&self) -> usize {
+        self.artifacts.len()
+    }
+
+    /// The artifact path at `row` of the sorted list.
+    pub fn artifact(&self, row: usize) -> Option<&str> {
+        self.artifacts.get(row).map(|&s| self.graph.strings.resolve(s))
+    }
+
+    /// Every artifact path, sorted.
+    pub fn artifact_paths(&self) -> impl Iterator<Item = &str> {
+        self.artifacts.iter().map(|&s| self.graph.strings.resolve(s))
+    }
+
+    /// Row of an artifact path in the sorted list.
     pub fn artifact_row(&self, path: &str) -> Option<usize> {
-        self.artifacts.binary_search_by(|p| p.as_str().cmp(path)).ok()
+        self.artifacts.binary_search_by(|&s| self.graph.strings.resolve(s).cmp(path)).ok()
     }
 
-    /// Where `path` was recorded, in chain order: (item, side, digests).
-    pub fn observations(&self, path: &str) -> Vec<(usize, ArtifactType, &HashDict)> {
-        let mut out = Vec::new();
-        for (i, item) in self.items.iter().enumerate() {
-            for side in [ArtifactType::Materials, ArtifactType::Products] {
-                if let Some(d) = item.digest(side, path) {
-                    out.push((i, side, d));
-                }
-            }
-        }
-        out
+    /// Rows of the artifacts a rule failed on or could not consume.
+    pub fn broken_artifacts(&self) -> &[usize] {
+        &self.broken_artifacts
     }
 
-    /// The item indices that flow into / out of `item`.
+    /// Where `path` was recorded, in chain order, with its digests, where
+    /// they changed and where a rule broke on it.
+    pub fn provenance(&self, path: &str) -> Provenance {
+        self.graph.provenance(path)
+    }
+
+    /// The rows of the items that flow into / out of `item`.
     pub fn neighbours(&self, item: usize) -> BTreeSet<usize> {
-        let mut out = BTreeSet::from([item]);
-        for f in &self.flows {
-            if f.from == item {
-                out.insert(f.to);
-            }
-            if f.to == item {
-                out.insert(f.from);
-            }
-        }
-        out
+        let Some(node) = self.items.get(item).map(|i| i.node) else { return BTreeSet::from([item]) };
+        self.graph.neighbours(node).into_iter().filter_map(|n| self.row_of(n)).collect()
+    }
+
+    /// The rows shown under `f`: items that failed or take a broken flow.
+    pub fn failing(&self) -> &[usize] {
+        &self.failing
     }
 
     pub fn failed(&self) -> bool {
@@ -247,133 +241,68 @@ impl Chain {
     }
 }
 
-fn flatten(layout: &LayoutTrace, out: &mut Vec<Item>) {
-    for step in &layout.steps {
-        out.push(step_item(step, &layout.scope));
-        for sub in &step.sublayouts {
-            flatten(sub, out);
+/// The view of one item node: its links and its artifact paths.
+fn item(g: &SupplyGraph, node: NodeId) -> Option<Item> {
+    let item = g.node(node)?.shared_item()?.clone();
+    let mut links = Vec::new();
+    let (mut material_paths, mut product_paths) = (Vec::new(), Vec::new());
+    for (_, other, edge) in g.edges(node, petgraph::Direction::Incoming) {
+        match (edge, g.node(other)) {
+            (Edge::Records, Some(Node::Link(l))) => links.push((**l).clone()),
+            (Edge::Consumes, Some(Node::Artifact(a))) => material_paths.push(g.strings.shared(a.path)),
+            _ => {}
         }
     }
-    for inspection in &layout.inspections {
-        out.push(inspection_item(inspection, &layout.scope));
-    }
-}
-
-fn keys_of(section: Option<&SectionResult>) -> (Vec<String>, Vec<String>) {
-    section.map_or_else(Default::default, |s| {
-        (s.materials.keys().cloned().collect(), s.products.keys().cloned().collect())
-    })
-}
-
-fn step_item(step: &StepTrace, scope: &[String]) -> Item {
-    let (material_paths, product_paths) = keys_of(step.materials.as_ref().or(step.products.as_ref()));
-    Item {
-        kind: ItemKind::Step,
-        name: step.name.clone(),
-        scope: scope.to_vec(),
-        status: ItemStatus::Pass,
-        threshold: step.threshold,
-        pubkeys: step.pubkeys.clone(),
-        command: step.expected_command.clone(),
-        links: step.links.clone(),
-        verified: step.verified.clone(),
-        used_link: step.used_link.clone(),
-        materials: step.materials.clone(),
-        products: step.products.clone(),
-        not_evaluated: step.not_evaluated.clone(),
-        ran: None,
-        material_paths,
-        product_paths,
-    }
-}
-
-fn inspection_item(inspection: &InspectionTrace, scope: &[String]) -> Item {
-    let (material_paths, product_paths) =
-        keys_of(inspection.materials.as_ref().or(inspection.products.as_ref()));
-    let ran = Some(match &inspection.execution {
-        None => "not run (pass --run-inspections to run it)".to_owned(),
-        Some(run) => format!("ran: {:?}", run.outcome),
-    });
-    Item {
-        kind: ItemKind::Inspection,
-        name: inspection.name.clone(),
-        scope: scope.to_vec(),
-        status: ItemStatus::Pass,
-        threshold: 0,
-        pubkeys: Vec::new(),
-        command: inspection.run.clone(),
-        links: Vec::new(),
-        verified: Vec::new(),
-        used_link: None,
-        materials: inspection.materials.clone(),
-        products: inspection.products.clone(),
-        not_evaluated: inspection.not_evaluated.clone(),
-        ran,
-        material_paths,
-        product_paths,
-    }
-}
-
-/// Fail when a rule failed, the threshold was not met or an error names the
-/// item; skipped when its rules were not evaluated; warn on warnings.
-fn status(item: &Item, findings: &[Finding]) -> ItemStatus {
-    let about = |f: &&Finding| match &f.subject {
-        Subject::Step { name } | Subject::Inspection { name } => *name == item.name,
-        Subject::Rule { step, .. } => *step == item.name,
-        Subject::Link { path } => item.links.iter().any(|l| l.path == *path),
-        _ => false,
-    };
-    let mine: Vec<&Finding> = findings.iter().filter(about).collect();
-    let rule_failed = item.rules().any(|(_, r)| r.failed());
-    let short = item.kind == ItemKind::Step && (item.verified.len() as i64) < item.threshold;
-    if rule_failed || short || mine.iter().any(|f| f.severity == Severity::Error) {
-        ItemStatus::Fail
-    } else if item.not_evaluated.is_some() {
-        ItemStatus::Skipped
-    } else if mine.iter().any(|f| f.severity == Severity::Warning) {
-        ItemStatus::Warn
-    } else {
-        ItemStatus::Pass
-    }
-}
-
-fn flows(items: &[Item]) -> Vec<Flow> {
-    let mut out = Vec::new();
-    for (to, item) in items.iter().enumerate() {
-        for (section, rule) in item.rules() {
-            let Some(ArtifactRule::Match(m)) = &rule.parsed else { continue };
-            let from = items
-                .iter()
-                .position(|i| i.name == m.dest_name && i.scope == item.scope)
-                .or_else(|| items.iter().position(|i| i.name == m.dest_name));
-            let Some(from) = from.filter(|f| *f != to) else { continue };
-            let broken = !rule.trace.unmatched.is_empty() || rule.failed();
-            out.push(Flow { from, to, side: section.side, rule: rule.text(), broken });
+    for (_, other, edge) in g.edges(node, petgraph::Direction::Outgoing) {
+        if let (Edge::Produces, Some(Node::Artifact(a))) = (edge, g.node(other)) {
+            product_paths.push(g.strings.shared(a.path));
         }
     }
+    Some(Item { node, item, links, material_paths, product_paths })
+}
+
+/// One flow per `matches` edge between two distinct items.
+fn flows(g: &SupplyGraph, index: &HashMap<NodeId, usize>) -> Vec<Flow> {
+    let mut out: Vec<Flow> = g
+        .edges_of("matches")
+        .into_iter()
+        .filter_map(|(e, from, to)| {
+            let Some(Edge::Matches(m)) = g.graph.edge_weight(e) else { return None };
+            let (&from, &to) = (index.get(&from)?, index.get(&to)?);
+            (from != to).then(|| Flow {
+                from,
+                to,
+                side: m.to_side,
+                rule: m.rule.clone(),
+                evaluated: m.evaluated,
+                broken: m.broken,
+            })
+        })
+        .collect();
+    // In the order of the rules' items, as the lane list reads them.
+    out.sort_by_key(|f| f.to);
     out
 }
 
-/// Longest-path layering over the flows (bounded, so a cycle cannot loop).
-fn layers(n: usize, flows: &[Flow]) -> Vec<usize> {
-    let mut layer = vec![0usize; n];
-    for _ in 0..n.min(64) {
-        let mut changed = false;
-        for f in flows {
-            let want = layer.get(f.from).map_or(0, |l| l + 1);
-            if let Some(l) = layer.get_mut(f.to)
-                && *l < want
-                && want < 64
-            {
-                *l = want;
-                changed = true;
-            }
-        }
-        if !changed {
-            break;
-        }
-    }
-    layer
+/// Rows of `paths` with an artifact node a rule broke on.
+fn broken_rows(g: &SupplyGraph, paths: &[Sym]) -> Vec<usize> {
+    let mut broken: Vec<Sym> = g
+        .graph
+        .raw_nodes()
+        .iter()
+        .filter_map(|n| match &n.weight {
+            Node::Artifact(a) if a.broken => Some(a.path),
+            _ => None,
+        })
+        .collect();
+    broken.sort_unstable();
+    broken.dedup();
+    let mut rows: Vec<usize> = broken
+        .into_iter()
+        .filter_map(|s| paths.binary_search_by(|&p| g.strings.resolve(p).cmp(g.strings.resolve(s))).ok())
+        .collect();
+    rows.sort_unstable();
+    rows
 }
 
 /// The index of the first differing character of two digests, if any.

@@ -1,7 +1,7 @@
 //! What a verification run hands the TUI: the [`Document`] every renderer
-//! shares (DESIGN §4), plus the verifier's own traces — the in-toto
-//! [`LayoutTrace`](crate::intoto::LayoutTrace) and the TUF role tree — that
-//! the Chain, Step, Artifact and Trust views walk. A session that only has a
+//! shares (DESIGN §4), plus the verifier's own results — the in-toto chain
+//! as a [`SupplyGraph`](crate::graph::SupplyGraph) and the TUF role tree —
+//! that the Chain, Step, Artifact and Trust views walk. A session that only has a
 //! document (tests, `report` files) returns it bare: those views then say
 //! what they would show.
 
@@ -41,7 +41,7 @@ impl Results {
     /// `layout_keys` are the key ids the layout was verified with.
     pub fn intoto(outcome: &InTotoOutcome, layout_keys: Vec<String>) -> Self {
         let document = outcome.to_document();
-        let chain = Chain::from_outcome(outcome, &document.findings, layout_keys);
+        let chain = Chain::from_graph(crate::graph::intoto::from_outcome(outcome, &layout_keys));
         Self { document, detail: Detail { chain: Some(Arc::new(chain)), tuf: None } }
     }
 
@@ -50,8 +50,10 @@ impl Results {
     pub fn bridge(outcome: &crate::bridge::BridgeOutcome) -> Self {
         let document = outcome.to_document();
         let keys = outcome.trace.layout_keys.clone().unwrap_or_default();
-        let chain =
-            outcome.intoto.as_ref().map(|o| Arc::new(Chain::from_outcome(o, &document.findings, keys)));
+        let chain = outcome
+            .intoto
+            .as_ref()
+            .map(|o| Arc::new(Chain::from_graph(crate::graph::intoto::from_outcome(o, &keys))));
         let tree = crate::tuf::inspect::tree(&outcome.tuf);
         let tuf = (!tree.is_null()).then_some(tree);
         Self { document, detail: Detail { chain, tuf } }

@@ -181,8 +181,8 @@ fn suspicious_artifacts(chain: &Chain, findings: &[Finding], extra: &[Finding]) 
     for item in &chain.items {
         check(&mut out, Subject::Step { name: item.name.clone() }, item.kind.word(), &item.name);
     }
-    for path in &chain.artifacts {
-        check(&mut out, Subject::Artifact { path: path.clone() }, "artifact path", path);
+    for path in chain.artifact_paths() {
+        check(&mut out, Subject::Artifact { path: path.to_owned() }, "artifact path", path);
     }
     out
 }

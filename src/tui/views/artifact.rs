@@ -1,11 +1,13 @@
 //! Artifact (`4`): every artifact path the chain recorded (virtualized:
-//! only the visible rows are looked up), each marked `✘ broken` when a
-//! failed rule is about it, `Δ changed` when its digest changes along the
-//! chain, else `✔ same`. Beside it, the selected artifact's digest at each
-//! step it passed through, expected against actual digests side by side
-//! (two columns where the pane is wide enough, else one above the other)
-//! with the first differing character marked, and its provenance path
-//! through the chain.
+//! only the visible rows are looked up), each marked `✘ broken` when a rule
+//! failed on it or could not consume it, `Δ changed` when its digest
+//! changes along the chain, else `✔ same`. Beside it, the selected
+//! artifact's digest at each step it passed through, expected against
+//! actual digests side by side (two columns where the pane is wide enough,
+//! else one above the other) with the first differing character marked, and
+//! its provenance path through the chain. Digests, changes, breaks and the
+//! path are the graph's provenance query
+//! ([`SupplyGraph::provenance`](crate::graph::SupplyGraph::provenance)).
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -17,9 +19,9 @@ use super::chain::chain;
 use super::common::{draw_pane, empty, field, fit, list, short_digest};
 use super::findings::{diff_spans, digest_lines_in};
 use super::{Jump, View, ViewId};
-use crate::intoto::model::HashDict;
-use crate::intoto::rule::ArtifactType;
-use crate::tui::chain::{Chain, first_difference, main_digest};
+use crate::graph::Side;
+use crate::graph::query::{Observation, Provenance};
+use crate::tui::chain::{Chain, first_difference};
 use crate::tui::state::State;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::text::untrusted_fit;
@@ -42,8 +44,17 @@ fn split(body: Rect) -> (Rect, Rect) {
 
 fn current(state: &State) -> Option<(&Chain, &str)> {
     let chain = chain(state)?;
-    let path = chain.artifacts.get(state.cursor(ViewId::Artifact).selected)?;
-    Some((chain, path.as_str()))
+    let path = chain.artifact(state.cursor(ViewId::Artifact).selected)?;
+    Some((chain, path))
+}
+
+/// The sha256 (else the first) digest of an observation.
+fn main_digest(o: &Observation) -> Option<(&str, &str)> {
+    o.digests
+        .iter()
+        .find(|(a, _)| a == "sha256")
+        .or_else(|| o.digests.first())
+        .map(|(a, h)| (a.as_str(), h.as_str()))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -53,13 +64,10 @@ enum Status {
     Same,
 }
 
-fn status(chain: &Chain, path: &str) -> Status {
-    if chain.flagged.contains(path) {
-        return Status::Broken;
-    }
-    let obs = chain.observations(path);
-    let first = obs.first().and_then(|(_, _, d)| main_digest(d)).map(|(_, h)| h);
-    if obs.iter().any(|(_, _, d)| main_digest(d).map(|(_, h)| h) != first) {
+fn status(p: &Provenance) -> Status {
+    if p.broken() {
+        Status::Broken
+    } else if p.changes().next().is_some() {
         Status::Changed
     } else {
         Status::Same
@@ -90,7 +98,7 @@ impl View for ArtifactView {
     }
 
     fn rows(&self, state: &State) -> usize {
-        chain(state).map_or(0, |c| c.artifacts.len())
+        chain(state).map_or(0, Chain::artifact_count)
     }
 
     fn list_height(&self, body: Rect) -> usize {
@@ -98,19 +106,19 @@ impl View for ArtifactView {
     }
 
     fn row_text(&self, state: &State, row: usize) -> String {
-        chain(state).and_then(|c| c.artifacts.get(row)).cloned().unwrap_or_default()
+        chain(state).and_then(|c| c.artifact(row)).map(str::to_owned).unwrap_or_default()
     }
 
     fn drill(&self, state: &State, row: usize) -> Option<Jump> {
         let chain = chain(state)?;
-        let path = chain.artifacts.get(row)?;
+        let path = chain.artifact(row)?;
         // Enter leads to the rule that failed on it, else the last step it passed.
         let failing = chain.items.iter().find_map(|item| {
             item.rules()
                 .find(|(_, r)| {
                     r.failed()
-                        && (r.trace.offending.contains(path)
-                            || r.trace.unmatched.iter().any(|u| &u.path == path))
+                        && (r.trace.offending.iter().any(|o| o == path)
+                            || r.trace.unmatched.iter().any(|u| u.path == path))
                 })
                 .map(|(s, r)| Subject::Rule {
                     step: item.name.clone(),
@@ -120,14 +128,14 @@ impl View for ArtifactView {
                 })
         });
         let subject = failing.or_else(|| {
-            let (i, _, _) = chain.observations(path).into_iter().last()?;
-            Some(Subject::Step { name: chain.items.get(i)?.name.clone() })
+            let last = chain.provenance(path).observations.pop()?;
+            Some(Subject::Step { name: last.item_name })
         })?;
         Some(Jump { subject, finding: None })
     }
 
     fn follow(&self, state: &State, row: usize) -> Option<Subject> {
-        Some(Subject::Artifact { path: chain(state)?.artifacts.get(row)?.clone() })
+        Some(Subject::Artifact { path: chain(state)?.artifact(row)?.to_owned() })
     }
 
     fn accepts(&self, state: &State, subject: &Subject) -> bool {
@@ -136,7 +144,7 @@ impl View for ArtifactView {
 
     fn reveal(&self, state: &mut State, subject: &Subject) {
         let Subject::Artifact { path } = subject else { return };
-        let Some((row, len)) = chain(state).and_then(|c| Some((c.artifact_row(path)?, c.artifacts.len())))
+        let Some((row, len)) = chain(state).and_then(|c| Some((c.artifact_row(path)?, c.artifact_count())))
         else {
             return;
         };
@@ -146,9 +154,9 @@ impl View for ArtifactView {
 
     fn copy_value(&self, state: &State, _row: usize) -> Option<(String, String)> {
         let (chain, path) = current(state)?;
-        let (_, _, d) = chain.observations(path).into_iter().last()?;
-        let (alg, hex) = main_digest(d)?;
-        Some((format!("{alg} digest"), hex.into_owned()))
+        let p = chain.provenance(path);
+        let (alg, hex) = main_digest(p.observations.last()?)?;
+        Some((format!("{alg} digest"), hex.to_owned()))
     }
 
     fn render(&self, state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
@@ -158,19 +166,20 @@ impl View for ArtifactView {
             return;
         };
         let (list_area, detail_area) = split(area);
-        let title = format!("Artifacts {} · {} flagged", chain.artifacts.len(), chain.flagged.len());
+        let title =
+            format!("Artifacts {} · {} flagged", chain.artifact_count(), chain.broken_artifacts().len());
         let inner = draw_pane(title, state.pane == 0, theme, list_area, buf);
         let width = inner.width as usize;
         list(
             inner,
-            chain.artifacts.len(),
+            chain.artifact_count(),
             state.cursor(ViewId::Artifact),
             state.pane == 0,
             theme,
             buf,
             |i| {
-                let Some(path) = chain.artifacts.get(i) else { return Line::default() };
-                let mut spans = vec![status_span(status(chain, path), theme)];
+                let Some(path) = chain.artifact(i) else { return Line::default() };
+                let mut spans = vec![status_span(status(&chain.provenance(path)), theme)];
                 spans.extend(untrusted_fit(path, width.saturating_sub(12), false, theme.base, theme));
                 Line::from(spans)
             },
@@ -185,50 +194,42 @@ impl View for ArtifactView {
     }
 }
 
-fn side_word(side: ArtifactType) -> &'static str {
+fn side_word(side: Side) -> &'static str {
     match side {
-        ArtifactType::Materials => "material",
-        ArtifactType::Products => "product",
+        Side::Materials => "material",
+        Side::Products => "product",
     }
 }
 
 fn detail(chain: &Chain, path: &str, width: usize, theme: &Theme) -> Vec<Line<'static>> {
-    let st = status(chain, path);
+    let prov = chain.provenance(path);
+    let st = status(&prov);
     let mut head = vec![Span::styled(format!("{:<9} ", "Artifact"), theme.muted)];
     head.extend(untrusted(path, theme.title, theme));
     head.push(Span::raw("  "));
     head.push(status_span(st, theme));
     let mut lines = vec![Line::from(head)];
-    let obs = chain.observations(path);
-    lines.push(Line::styled(
-        format!("Digests at each step it passed through ({})", alg_of(&obs)),
-        theme.title,
-    ));
-    let name_w = obs
-        .iter()
-        .filter_map(|(i, _, _)| chain.items.get(*i))
-        .map(|i| i.name.chars().count())
-        .max()
-        .unwrap_or(8)
-        .clamp(8, 20);
+    let obs = &prov.observations;
+    lines
+        .push(Line::styled(format!("Digests at each step it passed through ({})", alg_of(obs)), theme.title));
+    let name_w = obs.iter().map(|o| o.item_name.chars().count()).max().unwrap_or(8).clamp(8, 20);
     let full = width >= 2 + 2 + name_w + 10 + 64 + 2;
-    let mut prev: Option<std::borrow::Cow<'_, str>> = None;
-    for (i, side, d) in &obs {
-        let Some(item) = chain.items.get(*i) else { continue };
-        let hex = main_digest(d).map(|(_, h)| h).unwrap_or_default();
-        let diff = prev.as_deref().and_then(|p| first_difference(p, &hex));
+    let mut prev: Option<&str> = None;
+    for o in obs {
+        let hex = main_digest(o).map(|(_, h)| h).unwrap_or_default();
+        let diff = prev.and_then(|p| first_difference(p, hex));
         let (mark, style) = match (&prev, diff) {
             (None, _) => ("·", theme.muted),
             (Some(_), None) => ("=", theme.pass),
             (Some(_), Some(_)) => ("Δ", theme.warn),
         };
         let mut spans = vec![Span::styled(format!("  {mark} "), style)];
-        spans.extend(untrusted_fit(&item.name, name_w, true, theme.base, theme));
-        spans.push(Span::styled(format!(" {} ", fit(side_word(*side), 9)), theme.muted));
+        spans.extend(untrusted_fit(&o.item_name, name_w, true, theme.base, theme));
+        spans.push(Span::styled(format!(" {} ", fit(side_word(o.side), 9)), theme.muted));
         if full {
-            spans.extend(diff_spans(&hex, diff, theme));
+            spans.extend(diff_spans(hex, diff, theme));
         } else {
-            spans.extend(untrusted(&short_digest(&hex, 16), theme.base, theme));
+            spans.extend(untrusted(&short_digest(hex, 16), theme.base, theme));
             if let Some(at) = diff {
                 spans.push(Span::styled(format!("  Δ at character {}", at + 1), theme.warn));
             }
@@ -291,38 +292,33 @@ fn detail(chain: &Chain, path: &str, width: usize, theme: &Theme) -> Vec<Line<'s
         ));
     }
     lines.push(Line::raw(""));
-    lines.extend(provenance(chain, path, &obs, theme));
+    lines.extend(provenance_path(&prov, theme));
     lines
 }
 
-fn alg_of(obs: &[(usize, ArtifactType, &HashDict)]) -> String {
-    obs.first().and_then(|(_, _, d)| main_digest(d)).map_or("no digest", |(a, _)| a).to_owned()
+fn alg_of(obs: &[Observation]) -> String {
+    obs.first().and_then(main_digest).map_or("no digest", |(a, _)| a).to_owned()
 }
 
-/// clone ─▶ update-version (modified) ─▶ ✘ package
-fn provenance(
-    chain: &Chain,
-    path: &str,
-    obs: &[(usize, ArtifactType, &HashDict)],
-    theme: &Theme,
-) -> Vec<Line<'static>> {
+/// clone ─▶ update-version (modified) ─▶ ✘ package: the items of the
+/// provenance in chain order, each with what it did to the artifact.
+fn provenance_path(prov: &Provenance, theme: &Theme) -> Vec<Line<'static>> {
     let mut spans = vec![Span::styled(format!("{:<9} ", "Path"), theme.muted)];
-    let mut items: Vec<usize> = obs.iter().map(|(i, _, _)| *i).collect();
-    items.dedup();
-    for (n, i) in items.iter().enumerate() {
-        let Some(item) = chain.items.get(*i) else { continue };
+    // Observations come in chain order, an item's materials before its products.
+    let items: Vec<&[Observation]> = prov.observations.chunk_by(|a, b| a.item == b.item).collect();
+    for (n, seen) in items.iter().enumerate() {
+        let Some(first) = seen.first() else { continue };
         if n > 0 {
             spans.push(Span::styled(" ─▶ ", theme.muted));
         }
-        let broken = item.rules().any(|(_, r)| {
-            r.trace.unmatched.iter().any(|u| u.path == path) || r.trace.offending.iter().any(|o| o == path)
-        });
+        let broken = seen.iter().any(|o| o.broken);
         if broken {
             spans.push(Span::styled("✘ ", theme.fail));
         }
-        spans.extend(untrusted(&item.name, if broken { theme.fail } else { theme.base }, theme));
-        let m = item.digest(ArtifactType::Materials, path).and_then(main_digest).map(|(_, h)| h);
-        let p = item.digest(ArtifactType::Products, path).and_then(main_digest).map(|(_, h)| h);
+        spans.extend(untrusted(&first.item_name, if broken { theme.fail } else { theme.base }, theme));
+        let digest_on =
+            |side: Side| seen.iter().find(|o| o.side == side).and_then(main_digest).map(|(_, h)| h);
+        let (m, p) = (digest_on(Side::Materials), digest_on(Side::Products));
         let note = match (m, p) {
             (Some(a), Some(b)) if a != b => " (modified)",
             (None, Some(_)) => " (created)",

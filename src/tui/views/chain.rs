@@ -2,10 +2,13 @@
 //! each, in layout order, with status (glyph and word), artifact counts and
 //! the items it takes artifacts from (a broken flow marked `✘`); only the
 //! visible rows are drawn, so it scales to any number of items. Beside it,
-//! for small layouts, a layered graph of the artifact flows (MATCH rules),
-//! broken flows drawn dashed with `✘`; `z` narrows it to the selected
-//! item's neighbourhood (always so beyond [`GRAPH_MAX`] items). Enter opens
-//! the selected item in the Step view.
+//! for small layouts, the graph's layered drawing of the artifact flows
+//! (MATCH rules), broken flows drawn dashed with `✘`; `z` narrows it to the
+//! selected item's neighbourhood (always so beyond [`GRAPH_MAX`] items).
+//! `f` (failures only) keeps the items that failed or take a broken flow,
+//! and only the broken flows. Enter opens the selected item in the Step
+//! view. Everything shown is read from the chain's
+//! [`SupplyGraph`](crate::graph::SupplyGraph).
 
 use std::collections::BTreeSet;
 
@@ -18,7 +21,7 @@ use ratatui::widgets::Widget;
 use super::common::{draw_pane, empty, fit, list};
 use super::{Jump, View, ViewId};
 use crate::tui::action::ViewAction;
-use crate::tui::chain::{Chain, Item, ItemStatus};
+use crate::tui::chain::{Chain, Flow, Item, ItemStatus};
 use crate::tui::session::UnitStatus;
 use crate::tui::state::State;
 use crate::tui::theme::Theme;
@@ -34,6 +37,29 @@ const SIDE_BY_SIDE: u16 = 110;
 
 pub fn chain(state: &State) -> Option<&Chain> {
     state.model.as_ref().and_then(|m| m.chain.as_deref())
+}
+
+/// How many rows the list has: every item, or under `f` the failing ones.
+fn row_count(state: &State, chain: &Chain) -> usize {
+    if state.filters.failures_only { chain.failing().len() } else { chain.items.len() }
+}
+
+/// The item (index into [`Chain::items`]) shown at `row`.
+pub fn item_at(state: &State, chain: &Chain, row: usize) -> Option<usize> {
+    if state.filters.failures_only {
+        chain.failing().get(row).copied()
+    } else {
+        (row < chain.items.len()).then_some(row)
+    }
+}
+
+/// The item under the Chain view's cursor.
+pub fn selected_item(state: &State) -> Option<usize> {
+    item_at(state, chain(state)?, state.cursor(ViewId::Chain).selected)
+}
+
+fn row_item<'a>(state: &State, chain: &'a Chain, row: usize) -> Option<&'a Item> {
+    chain.items.get(item_at(state, chain, row)?)
 }
 
 fn split(body: Rect) -> (Rect, Rect) {
@@ -67,7 +93,7 @@ impl View for ChainView {
     }
 
     fn rows(&self, state: &State) -> usize {
-        chain(state).map_or(0, |c| c.items.len())
+        chain(state).map_or(0, |c| row_count(state, c))
     }
 
     fn list_height(&self, body: Rect) -> usize {
@@ -76,18 +102,18 @@ impl View for ChainView {
 
     fn row_text(&self, state: &State, row: usize) -> String {
         chain(state)
-            .and_then(|c| c.items.get(row))
-            .map(|i| format!("{} {} {}", i.kind.word(), i.display_name(), i.status.glyph_word().1))
+            .and_then(|c| row_item(state, c, row))
+            .map(|i| format!("{} {} {}", i.kind.word(), i.display_name(), i.status.word()))
             .unwrap_or_default()
     }
 
     fn drill(&self, state: &State, row: usize) -> Option<Jump> {
-        let item = chain(state)?.items.get(row)?;
+        let item = row_item(state, chain(state)?, row)?;
         Some(Jump { subject: Subject::Step { name: item.name.clone() }, finding: None })
     }
 
     fn follow(&self, state: &State, row: usize) -> Option<Subject> {
-        let item = chain(state)?.items.get(row)?;
+        let item = row_item(state, chain(state)?, row)?;
         Some(Subject::Step { name: item.name.clone() })
     }
 
@@ -98,7 +124,7 @@ impl View for ChainView {
     }
 
     fn copy_value(&self, state: &State, row: usize) -> Option<(String, String)> {
-        let item = chain(state)?.items.get(row)?;
+        let item = row_item(state, chain(state)?, row)?;
         Some((item.kind.word().to_owned(), item.name.clone()))
     }
 
@@ -120,16 +146,28 @@ impl View for ChainView {
 
 fn render_list(state: &State, chain: &Chain, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let failed = chain.items.iter().filter(|i| i.status == ItemStatus::Fail).count();
-    let title = format!("Chain {} · {} items, {} failed", chain.layout, chain.items.len(), failed);
+    let rows = row_count(state, chain);
+    let title = if state.filters.failures_only {
+        format!("Chain · failures only: {rows} of {} items · {}", chain.items.len(), chain.layout)
+    } else {
+        format!("Chain {} · {} items, {} failed", chain.layout, chain.items.len(), failed)
+    };
     let title = crate::sanitize::sanitize(&title).into_owned();
     let inner = draw_pane(title, state.pane == 0, theme, area, buf);
+    if rows == 0 && state.filters.failures_only {
+        let text = "✔ no item failed, no flow broken (f: all)";
+        Line::styled(text, theme.pass)
+            .render(Rect::new(inner.x, inner.y, inner.width, 1.min(inner.height)), buf);
+        return;
+    }
     let name_w = chain.items.iter().map(|i| i.display_name().chars().count()).max().unwrap_or(8).clamp(8, 24);
     let cursor = state.cursor(ViewId::Chain);
-    list(inner, chain.items.len(), cursor, state.pane == 0, theme, buf, |i| {
-        chain
-            .items
-            .get(i)
-            .map_or_else(Line::default, |item| lane_row(state, chain, i, item, name_w, inner.width, theme))
+    list(inner, rows, cursor, state.pane == 0, theme, buf, |row| {
+        item_at(state, chain, row)
+            .and_then(|i| Some((i, chain.items.get(i)?)))
+            .map_or_else(Line::default, |(i, item)| {
+                lane_row(state, chain, i, item, name_w, inner.width, theme)
+            })
     });
 }
 
@@ -203,7 +241,8 @@ fn lane_row(
     let used = 1 + 9 + 11 + name_w + 10;
     let mut room = (width as usize).saturating_sub(used + 1);
     let mut sources: Vec<(usize, bool)> = Vec::new();
-    for f in chain.flows.iter().filter(|f| f.to == index) {
+    let only_broken = state.filters.failures_only;
+    for f in chain.flows.iter().filter(|f| f.to == index && (f.broken || !only_broken)) {
         match sources.iter_mut().find(|(s, _)| *s == f.from) {
             Some(s) => s.1 |= f.broken,
             None => sources.push((f.from, f.broken)),
@@ -246,11 +285,23 @@ impl Canvas {
 }
 
 /// The items the graph shows: all of a small chain, else (or with `z`) the
-/// selected item and its neighbours.
+/// selected item and its neighbours; under `f` only the failing items and
+/// the sources of their broken flows.
 fn shown(state: &State, chain: &Chain) -> (BTreeSet<usize>, bool) {
-    let selected = state.cursor(ViewId::Chain).selected;
+    let selected = selected_item(state);
     let focus = state.focus || chain.items.len() > GRAPH_MAX;
-    if focus { (chain.neighbours(selected), true) } else { ((0..chain.items.len()).collect(), false) }
+    let mut nodes: BTreeSet<usize> = match (focus, selected) {
+        (true, Some(s)) => chain.neighbours(s),
+        (true, None) => BTreeSet::new(),
+        (false, _) => (0..chain.items.len()).collect(),
+    };
+    if state.filters.failures_only {
+        let failing: BTreeSet<usize> = chain.failing().iter().copied().collect();
+        let sources: BTreeSet<usize> =
+            chain.flows.iter().filter(|f| f.broken && failing.contains(&f.to)).map(|f| f.from).collect();
+        nodes.retain(|n| failing.contains(n) || sources.contains(n));
+    }
+    (nodes, focus)
 }
 
 fn render_graph(state: &State, chain: &Chain, theme: &Theme, area: Rect, buf: &mut Buffer) {
@@ -261,13 +312,14 @@ fn render_graph(state: &State, chain: &Chain, theme: &Theme, area: Rect, buf: &m
     if inner.height < 2 {
         return;
     }
-    let selected = state.cursor(ViewId::Chain).selected;
-    let canvas = layout(chain, &nodes, selected, theme);
+    let canvas = layout(chain, &nodes, selected_item(state), state.filters.failures_only, theme);
     let legend = Line::from(vec![
         Span::styled("─▶", theme.muted),
         Span::styled(" flow  ", theme.muted),
+        Span::styled("┄▶", theme.muted),
+        Span::styled(" not evaluated  ", theme.muted),
         Span::styled("╌✘▶", theme.fail),
-        Span::styled(" broken: a MATCH rule could not consume (digest differs)", theme.muted),
+        Span::styled(" broken: a MATCH rule could not consume", theme.muted),
     ]);
     let legend_y = inner.y + inner.height - 1;
     legend.render(Rect::new(inner.x, legend_y, inner.width, 1), buf);
@@ -295,9 +347,74 @@ fn render_graph(state: &State, chain: &Chain, theme: &Theme, area: Rect, buf: &m
     }
 }
 
-/// Lays out `nodes` in layers (longest flow path), draws nodes as
-/// `[✔ name]` and flows as orthogonal arrows into the canvas.
-fn layout(chain: &Chain, nodes: &BTreeSet<usize>, selected: usize, theme: &Theme) -> Canvas {
+/// Draws an orthogonal polyline through `points` (consecutive points share
+/// a row or a column) with a corner at each bend, leaving out the first
+/// point when it lies on the source's label (`skip_first`); returns the
+/// middle of its longest horizontal run (where a broken flow's `✘` goes).
+fn route(
+    canvas: &mut Canvas,
+    points: &[(usize, usize)],
+    skip_first: bool,
+    h: &str,
+    v: &str,
+    style: Style,
+) -> (usize, usize) {
+    let mut points = points.to_vec();
+    points.dedup();
+    let first = points.first().copied().filter(|_| skip_first);
+    let mut mark = points.first().copied().unwrap_or_default();
+    let mut longest = 0;
+    let put = |canvas: &mut Canvas, x: usize, y: usize, s: &str| {
+        if Some((x, y)) != first {
+            canvas.put(x, y, s, style);
+        }
+    };
+    for w in points.windows(2) {
+        let ((x0, y0), (x1, y1)) = (w[0], w[1]);
+        if y0 == y1 {
+            for x in x0.min(x1)..=x0.max(x1) {
+                put(canvas, x, y0, h);
+            }
+            if x0.abs_diff(x1) >= longest {
+                longest = x0.abs_diff(x1);
+                mark = (x0.min(x1) + longest / 2, y0);
+            }
+        } else {
+            for y in y0.min(y1)..=y0.max(y1) {
+                put(canvas, x0, y, v);
+            }
+        }
+    }
+    for w in points.windows(3) {
+        let (a, b, c) = (w[0], w[1], w[2]);
+        let down_in = b.1 > a.1;
+        let up_in = b.1 < a.1;
+        let corner = if a.1 == b.1 && c.1 > b.1 || up_in && c.0 < b.0 {
+            "╮"
+        } else if a.1 == b.1 && c.1 < b.1 || down_in && c.0 < b.0 {
+            "╯"
+        } else if down_in && c.0 > b.0 {
+            "╰"
+        } else if up_in && c.0 > b.0 {
+            "╭"
+        } else {
+            continue;
+        };
+        put(canvas, b.0, b.1, corner);
+    }
+    mark
+}
+
+/// Places `nodes` where the graph's drawing puts them (a column per layer,
+/// rows in lane order), draws nodes as `[✔ name]` and flows as orthogonal
+/// arrows into the canvas; `only_broken` leaves out the flows that held.
+fn layout(
+    chain: &Chain,
+    nodes: &BTreeSet<usize>,
+    selected: Option<usize>,
+    only_broken: bool,
+    theme: &Theme,
+) -> Canvas {
     const GAP: usize = 6;
     let mut layer_ids: Vec<usize> = nodes.iter().filter_map(|n| chain.layers.get(*n).copied()).collect();
     layer_ids.sort_unstable();
@@ -314,6 +431,9 @@ fn layout(chain: &Chain, nodes: &BTreeSet<usize>, selected: usize, theme: &Theme
             col.push(*n);
         }
     }
+    for col in &mut columns {
+        col.sort_by_key(|&n| (chain.lanes.get(n).copied().unwrap_or(0), n));
+    }
     let widths: Vec<usize> =
         columns.iter().map(|c| c.iter().map(|n| label(*n).chars().count()).max().unwrap_or(0)).collect();
     let mut xs = Vec::with_capacity(widths.len());
@@ -325,45 +445,50 @@ fn layout(chain: &Chain, nodes: &BTreeSet<usize>, selected: usize, theme: &Theme
     let mut pos = std::collections::BTreeMap::new();
     for (c, col) in columns.iter().enumerate() {
         for (r, n) in col.iter().enumerate() {
-            pos.insert(*n, (xs.get(c).copied().unwrap_or(0), r * 2, label(*n).chars().count()));
+            pos.insert(*n, (xs.get(c).copied().unwrap_or(0), r * 2, label(*n).chars().count(), c));
         }
     }
     let mut canvas = Canvas { cells: Vec::new(), width: 0, height: 0, selected: None };
-    for f in &chain.flows {
-        let (Some(&(fx, fy, fw)), Some(&(tx, ty, _))) = (pos.get(&f.from), pos.get(&f.to)) else { continue };
-        if tx <= fx + fw {
+    // Flows not evaluated first, broken ones last: where two cross, the
+    // one that says more stays visible.
+    let mut flows: Vec<&Flow> = chain.flows.iter().filter(|f| f.broken || !only_broken).collect();
+    flows.sort_by_key(|f| (f.broken, f.evaluated));
+    for f in flows {
+        let (Some(&(fx, fy, fw, fc)), Some(&(tx, ty, _, tc))) = (pos.get(&f.from), pos.get(&f.to)) else {
+            continue;
+        };
+        if tx <= fx + fw + 2 {
             continue;
         }
-        let style = if f.broken { theme.fail } else { theme.muted };
-        let (h, v) = if f.broken { ("╌", "╎") } else { ("─", "│") };
+        let (h, v, style) = match (f.broken, f.evaluated) {
+            (true, _) => ("╌", "╎", theme.fail),
+            (false, true) => ("─", "│", theme.muted),
+            (false, false) => ("┄", "┆", theme.muted),
+        };
         let x0 = fx + fw;
         let xm = tx.saturating_sub(3).max(x0);
-        for x in x0..xm {
-            canvas.put(x, fy, h, style);
-        }
-        if fy != ty {
-            let (a, b) = (fy.min(ty), fy.max(ty));
-            for y in a + 1..b {
-                canvas.put(xm, y, v, style);
-            }
-            canvas.put(xm, fy, if ty > fy { "╮" } else { "╯" }, style);
-            canvas.put(xm, ty, if ty > fy { "╰" } else { "╭" }, style);
+        // A flow past other columns leaves its source from below and runs
+        // under the nodes of the columns it passes, on the free row beneath
+        // the deepest of them (and beneath its source), not through them.
+        let deepest = columns.get(fc + 1..tc).unwrap_or_default().iter().map(Vec::len).max().unwrap_or(0);
+        let (points, from_below) = if deepest == 0 {
+            (vec![(x0, fy), (xm, fy), (xm, ty), (tx - 2, ty)], false)
         } else {
-            canvas.put(xm, fy, h, style);
-        }
-        for x in xm + 1..tx.saturating_sub(1) {
-            canvas.put(x, ty, h, style);
-        }
-        canvas.put(tx.saturating_sub(1), ty, "▶", style);
+            let bus = (deepest * 2 - 1).max(fy + 1);
+            let sx = x0.saturating_sub(1);
+            (vec![(sx, fy), (sx, bus), (xm, bus), (xm, ty), (tx - 2, ty)], true)
+        };
+        let mark = route(&mut canvas, &points, from_below, h, v, style);
+        canvas.put(tx - 1, ty, "▶", style);
         if f.broken {
-            canvas.put(x0 + (xm - x0) / 2, fy, "✘", theme.fail);
+            canvas.put(mark.0, mark.1, "✘", theme.fail);
         }
     }
-    for (n, (x, y, w)) in &pos {
-        if *n == selected {
+    for (n, (x, y, w, _)) in &pos {
+        if Some(*n) == selected {
             canvas.selected = Some((x + w, *y));
         }
-        let style = if *n == selected {
+        let style = if Some(*n) == selected {
             theme.selection
         } else {
             chain.items.get(*n).map_or(theme.base, |i| status_style(i.status, theme))

@@ -14,7 +14,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 use serde_json::Value;
 
-use super::chain::{chain, status_span};
+use super::chain::{chain, selected_item, status_span};
 use super::common::{command_text, draw_pane, empty, field, list, short_digest};
 use super::findings::digest_lines_in;
 use super::{Jump, View, ViewId};
@@ -68,11 +68,7 @@ fn split(body: Rect) -> Areas {
 /// The item shown: the selection's, else the Chain view's cursor.
 pub fn current(state: &State) -> Option<(usize, &Item)> {
     let chain = chain(state)?;
-    let index = state
-        .selection
-        .as_ref()
-        .and_then(|s| chain.find(s))
-        .unwrap_or_else(|| state.cursor(ViewId::Chain).selected);
+    let index = state.selection.as_ref().and_then(|s| chain.find(s)).or_else(|| selected_item(state))?;
     Some((index, chain.items.get(index)?))
 }
 
