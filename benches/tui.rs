@@ -78,7 +78,13 @@ fn first_frame(make: &dyn Fn() -> (Session, Option<time::OffsetDateTime>)) -> (D
 
 fn report_first_frames(dir: &Path) {
     const RUNS: usize = 5;
-    let demo = || open::demo_session(trailscope::demo::DEFAULT, true).unwrap();
+    let demo = || {
+        open::demo_session(
+            trailscope::demo::DEFAULT,
+            &OpenOptions { run_inspections: true, ..OpenOptions::default() },
+        )
+        .unwrap()
+    };
     let (frames, verdicts): (Vec<_>, Vec<_>) = (0..RUNS * 2).map(|_| first_frame(&demo)).unzip();
     println!(
         "tui first frame, demo act3 (bridge, inspection run): median {:?} (verdict after {:?}) over {} runs",

@@ -7,6 +7,7 @@
 //! temporary directory removed afterwards. Every scenario is evaluated at its
 //! own `now` (its `scenario.json`), so the verdicts never drift with the clock.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use include_dir::{Dir, DirEntry, include_dir};
@@ -48,6 +49,76 @@ impl Kind {
     }
 }
 
+impl Kind {
+    /// The kind a `scenario.json` names (`kind`); in-toto when it names none.
+    pub fn of_scenario(json: &Value) -> Self {
+        match json["kind"].as_str() {
+            Some("bridge") => Kind::Bridge,
+            Some("tuf") => Kind::Tuf,
+            _ => Kind::InToto,
+        }
+    }
+}
+
+/// What a generated scenario verifies, as its `scenario.json` names it:
+/// paths relative to the scenario directory, the evaluation time (`now`),
+/// and what to look up. `demo NAME`, `open --demo NAME` and `open DIR` on a
+/// scenario directory all read a scenario's inputs here, so every face
+/// verifies the same thing (client state, targets and time included).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScenarioInputs {
+    pub now: Option<OffsetDateTime>,
+    /// in-toto: the root layout, its keys, the links and the work directory.
+    pub layout: Option<String>,
+    pub layout_keys: Vec<String>,
+    pub link_dir: Option<String>,
+    pub workdir: Option<String>,
+    /// `None`: no substitution at all (`parameters: null`), as without `--param`.
+    pub params: Option<BTreeMap<String, String>>,
+    /// TUF and bridge: the trusted root, the repository, the client's state.
+    pub trusted_root: Option<String>,
+    pub metadata_dir: Option<String>,
+    pub targets_dir: Option<String>,
+    /// Previously trusted metadata (rollback and freeze attacks), read only.
+    pub client_state: Option<String>,
+    /// TUF: the targets the scenario looks up (the paths its `expect.targets`
+    /// judges); bridge: the package (`inputs.target`).
+    pub targets: Vec<String>,
+}
+
+impl ScenarioInputs {
+    /// The inputs a `scenario.json` names.
+    pub fn from_json(json: &Value) -> Self {
+        let inputs = &json["inputs"];
+        let text = |key: &str| inputs[key].as_str().map(str::to_owned);
+        let targets = match Kind::of_scenario(json) {
+            Kind::Bridge => text("target").into_iter().collect(),
+            Kind::Tuf => {
+                json["expect"]["targets"].as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default()
+            }
+            Kind::InToto => Vec::new(),
+        };
+        Self {
+            now: json["now"].as_str().and_then(|t| crate::meta::time::parse(t).ok()).map(|t| t.at),
+            layout: text("layout"),
+            layout_keys: inputs["layout_keys"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|k| k.as_str().map(str::to_owned)).collect())
+                .unwrap_or_default(),
+            link_dir: text("link_dir"),
+            workdir: text("workdir"),
+            params: inputs["parameters"].as_object().map(|m| {
+                m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned())).collect()
+            }),
+            trusted_root: text("trusted_root"),
+            metadata_dir: text("metadata_dir"),
+            targets_dir: text("targets_dir"),
+            client_state: text("client_state"),
+            targets,
+        }
+    }
+}
+
 /// One embedded scenario.
 #[derive(Debug, Clone)]
 pub struct Scenario {
@@ -71,11 +142,12 @@ impl Scenario {
 
     /// The scenario's evaluation time.
     pub fn now(&self) -> OffsetDateTime {
-        self.json["now"]
-            .as_str()
-            .and_then(|t| crate::meta::time::parse(t).ok())
-            .map(|t| t.at)
-            .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+        self.inputs().now.unwrap_or(OffsetDateTime::UNIX_EPOCH)
+    }
+
+    /// What the scenario verifies (see [`ScenarioInputs`]).
+    pub fn inputs(&self) -> ScenarioInputs {
+        ScenarioInputs::from_json(&self.json)
     }
 
     /// The expected verdict line from `expect`.
@@ -169,11 +241,7 @@ pub fn list() -> Vec<Scenario> {
         for d in names {
             let Some(f) = d.get_file(d.path().join("scenario.json")) else { continue };
             let Ok(json) = serde_json::from_slice::<Value>(f.contents()) else { continue };
-            let kind = match json["kind"].as_str() {
-                Some("bridge") => Kind::Bridge,
-                Some("tuf") => Kind::Tuf,
-                _ => Kind::InToto,
-            };
+            let kind = Kind::of_scenario(&json);
             let name = d.path().file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             out.push(Scenario { set, name, kind, json, dir: d });
         }
@@ -217,8 +285,8 @@ pub enum Error {
     Other(String, String),
 }
 
-fn input<'a>(sc: &'a Scenario, key: &str) -> Result<&'a str, Error> {
-    sc.json["inputs"][key].as_str().ok_or_else(|| Error::Missing(sc.name.clone(), format!("inputs.{key}")))
+fn input<'a>(sc: &Scenario, value: &'a Option<String>, key: &str) -> Result<&'a str, Error> {
+    value.as_deref().ok_or_else(|| Error::Missing(sc.name.clone(), format!("inputs.{key}")))
 }
 
 fn memory_source(sc: &Scenario, rel: &str) -> MemorySource {
@@ -235,21 +303,23 @@ pub fn run(sc: &Scenario, opts: Options) -> Result<Outcome, Error> {
     match sc.kind {
         Kind::Bridge => run_bridge(sc, opts).map(|o| Outcome::Bridge(Box::new(o))),
         Kind::InToto => run_intoto(sc, opts).map(|o| Outcome::InToto(Box::new(o))),
-        Kind::Tuf => run_tuf(sc).map(|o| Outcome::Tuf(Box::new(o))),
+        Kind::Tuf => run_tuf(sc, opts).map(|o| Outcome::Tuf(Box::new(o))),
     }
 }
 
 fn run_bridge(sc: &Scenario, opts: Options) -> Result<BridgeOutcome, Error> {
-    let root_rel = input(sc, "trusted_root")?;
+    let i = sc.inputs();
+    let root_rel = input(sc, &i.trusted_root, "trusted_root")?;
     let root = sc.file(root_rel).ok_or_else(|| Error::Missing(sc.name.clone(), root_rel.into()))?;
-    let metadata = memory_source(sc, input(sc, "metadata_dir")?);
-    let targets = memory_source(sc, input(sc, "targets_dir")?);
+    let metadata = memory_source(sc, input(sc, &i.metadata_dir, "metadata_dir")?);
+    let targets = memory_source(sc, input(sc, &i.targets_dir, "targets_dir")?);
+    let target = i.targets.first().ok_or_else(|| Error::Missing(sc.name.clone(), "inputs.target".into()))?;
     let mut req = bridge::Request::new(
         root.to_vec(),
         format!("<embedded>/{}/{}/{root_rel}", sc.set, sc.name),
         &metadata,
         &targets,
-        input(sc, "target")?,
+        target,
         sc.now(),
     );
     req.run_inspections = opts.run_inspections;
@@ -289,21 +359,18 @@ fn run_intoto(sc: &Scenario, opts: Options) -> Result<InTotoOutcome, Error> {
 /// The in-toto options of an in-toto scenario whose files are under `base`
 /// (evaluated at the scenario's `now`, inspections not run).
 pub fn intoto_options(sc: &Scenario, base: &Path) -> Result<VerifyOptions, Error> {
-    let inputs = &sc.json["inputs"];
+    let i = sc.inputs();
     let mut keys = Vec::new();
-    for k in inputs["layout_keys"].as_array().into_iter().flatten() {
-        let rel = k.as_str().unwrap_or_default();
-        let bytes = sc.file(rel).ok_or_else(|| Error::Missing(sc.name.clone(), rel.into()))?;
+    for rel in &i.layout_keys {
+        let bytes = sc.file(rel).ok_or_else(|| Error::Missing(sc.name.clone(), rel.clone()))?;
         keys.push(
             PublicKey::from_file_bytes(bytes).map_err(|e| Error::Other(sc.name.clone(), e.to_string()))?,
         );
     }
-    let mut o = VerifyOptions::new(base.join(input(sc, "layout")?), keys);
-    o.link_dir = base.join(input(sc, "link_dir")?);
-    o.workdir = base.join(input(sc, "workdir")?);
-    o.params = inputs["parameters"]
-        .as_object()
-        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned())).collect());
+    let mut o = VerifyOptions::new(base.join(input(sc, &i.layout, "layout")?), keys);
+    o.link_dir = base.join(input(sc, &i.link_dir, "link_dir")?);
+    o.workdir = base.join(input(sc, &i.workdir, "workdir")?);
+    o.params = i.params;
     o.at = sc.now();
     Ok(o)
 }
@@ -320,16 +387,17 @@ pub fn engine_source(sc: &Scenario) -> (crate::engine::MemorySource, std::path::
     (source, base)
 }
 
-fn run_tuf(sc: &Scenario) -> Result<TufOutcome, Error> {
-    let root_rel = input(sc, "trusted_root")?;
+fn run_tuf(sc: &Scenario, opts: Options) -> Result<TufOutcome, Error> {
+    let i = sc.inputs();
+    let root_rel = input(sc, &i.trusted_root, "trusted_root")?;
     let root = sc.file(root_rel).ok_or_else(|| Error::Missing(sc.name.clone(), root_rel.into()))?;
-    let metadata = memory_source(sc, input(sc, "metadata_dir")?);
-    let targets = memory_source(sc, input(sc, "targets_dir")?);
+    let metadata = memory_source(sc, input(sc, &i.metadata_dir, "metadata_dir")?);
+    let targets = memory_source(sc, input(sc, &i.targets_dir, "targets_dir")?);
     let tmp = tempfile::Builder::new()
         .prefix("trailscope-demo-state-")
         .tempdir()
         .map_err(|e| Error::Io(sc.name.clone(), e))?;
-    let state = match sc.json["inputs"]["client_state"].as_str() {
+    let state = match &i.client_state {
         Some(cs) => {
             for (rel, bytes) in sc.files_under(cs) {
                 std::fs::write(tmp.path().join(rel), bytes).map_err(|e| Error::Io(sc.name.clone(), e))?;
@@ -338,8 +406,6 @@ fn run_tuf(sc: &Scenario) -> Result<TufOutcome, Error> {
         }
         None => None,
     };
-    let target_paths: Vec<String> =
-        sc.json["expect"]["targets"].as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default();
     Ok(session::run(session::Request {
         root_bytes: root.to_vec(),
         root_file: format!("<embedded>/{}/{}/{root_rel}", sc.set, sc.name),
@@ -347,8 +413,8 @@ fn run_tuf(sc: &Scenario) -> Result<TufOutcome, Error> {
         targets: Some(&targets),
         state,
         at: sc.now(),
-        config: Config::default(),
-        target_paths,
+        config: Config { strict: opts.strict, ..Config::default() },
+        target_paths: i.targets,
         all_roles: false,
     }))
 }
@@ -369,5 +435,18 @@ mod tests {
         assert!(find(DEFAULT).is_some());
         assert!(find("demo/act1-alice-alone").is_some());
         assert!(find("nope").is_none());
+    }
+
+    #[test]
+    fn a_scenarios_inputs_include_its_client_state_lookups_and_time() {
+        let tuf = find("rollback-timestamp").unwrap().inputs();
+        assert_eq!(tuf.client_state.as_deref(), Some("client_state"));
+        assert_eq!(tuf.targets, vec!["app-1.0.tar.gz".to_owned()]);
+        assert_eq!(tuf.now.map(crate::meta::time::format).as_deref(), Some("2026-06-01T00:00:00Z"));
+        let bridge = find(DEFAULT).unwrap().inputs();
+        assert_eq!(bridge.targets, vec!["packages/demo-project/demo-project-1.1.tar.gz".to_owned()]);
+        let intoto = find("package-swapped").unwrap().inputs();
+        assert_eq!(intoto.layout.as_deref(), Some("root.layout"));
+        assert_eq!(intoto.params, None, "parameters: null is no substitution at all");
     }
 }

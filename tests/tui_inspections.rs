@@ -9,7 +9,7 @@ use std::time::Duration;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use trailscope::tui::open::demo_session;
+use trailscope::tui::open::{OpenOptions, demo_session};
 use trailscope::tui::theme::load_builtin;
 use trailscope::tui::{App, TuiOptions};
 use trailscope::verdict::Verdict;
@@ -21,7 +21,7 @@ struct Harness {
 
 impl Harness {
     fn demo(name: &str) -> Self {
-        let (session, at) = demo_session(name, false).unwrap();
+        let (session, at) = demo_session(name, &OpenOptions::default()).unwrap();
         let opts = TuiOptions { at, ..TuiOptions::default() };
         let mut app = App::new(session, load_builtin("dark").unwrap(), &opts);
         app.handle_event(&Event::Resize(120, 40));
@@ -150,8 +150,8 @@ fn help_lists_the_key_and_esc_cancels_the_question() {
 
 #[test]
 fn skipped_inspections_pass_and_the_findings_say_so() {
-    let choice = trailscope::tui::open::Inspections { run: false, skip: true };
-    let (session, at) = trailscope::tui::open::demo_session_with("act1-alice-alone", choice).unwrap();
+    let skip = OpenOptions { skip_inspections: true, ..OpenOptions::default() };
+    let (session, at) = demo_session("act1-alice-alone", &skip).unwrap();
     let opts = TuiOptions { at, ..TuiOptions::default() };
     let mut app = App::new(session, load_builtin("dark").unwrap(), &opts);
     app.handle_event(&Event::Resize(120, 40));

@@ -1,8 +1,10 @@
-//! End to end, as a person would: the real binary with no arguments (the
-//! embedded demo, act 3) in a 120×40 tmux pane. Wait for the verdict, press
+//! End to end, as a person would, in a 120×40 tmux pane: the real binary
+//! with no arguments (the embedded demo, act 3) — wait for the verdict, press
 //! Enter to drill from the failing verdict to the rule that failed, check
 //! the screen shows the rule and both digests, quit with `q` and check the
-//! terminal was restored (the alternate screen left, the shell's text back).
+//! terminal was restored (the alternate screen left, the shell's text back);
+//! and `open --demo` of an embedded TUF attack, which must fail as the
+//! headless `demo` does.
 //! Skips, saying so, when tmux is not installed (`.ci/run` installs it).
 
 use std::process::Command;
@@ -23,7 +25,10 @@ impl Tmux {
     }
 
     fn start(command: &str) -> Self {
-        let session = format!("trailscope-e2e-{}", std::process::id());
+        // One tmux session per test: the tests of this binary run in parallel.
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let session = format!("trailscope-e2e-{}-{n}", std::process::id());
         let t = Self { session };
         let status = Command::new("tmux")
             .args(["new-session", "-d", "-s", &t.session, "-x", "120", "-y", "40", "sh"])
@@ -86,4 +91,22 @@ fn the_demo_drills_from_the_failing_verdict_to_the_rule_and_quits_cleanly() {
     let screen = t.wait_for("the shell again", |s| s.contains("exited-0"));
     assert!(screen.contains("before-the-tui"), "the alternate screen was left:\n{screen}");
     assert!(!screen.contains("Trace"), "the TUI's screen is gone:\n{screen}");
+}
+
+#[test]
+fn an_embedded_rollback_attack_opens_failing_with_its_client_state() {
+    if !Tmux::available() {
+        eprintln!("SKIPPED: tmux is not installed; the PTY end-to-end test needs it (.ci/run installs it)");
+        return;
+    }
+    let bin = env!("CARGO_BIN_EXE_trailscope");
+    let t = Tmux::start(&format!("{bin} open --demo rollback-timestamp"));
+    let screen = t.wait_for("the verdict", |s| s.contains("First"));
+    assert!(screen.contains("demo rollback-timestamp"), "{screen}");
+    assert!(screen.contains("✘ FAIL"), "{screen}");
+    assert!(screen.contains("category rollback"), "{screen}");
+    assert!(screen.contains("Anchor    trusted root trusted_root.json v1"), "{screen}");
+    assert!(screen.contains("new timestamp version 2 must be >= 5"), "{screen}");
+    t.send(&["q"]);
+    t.wait_for("the shell again", |s| s.contains("exited-0"));
 }

@@ -27,7 +27,10 @@ struct Harness {
 impl Harness {
     /// Opens a fixture directory (relative to the crate) like `trailscope open`.
     fn open(rel: &str, run_inspections: bool, size: (u16, u16)) -> Self {
-        let opts = OpenOptions { run_inspections, ..OpenOptions::default() };
+        // The views, not the inspection: without running it, the verdict is
+        // accepted without it (`--skip-inspections`).
+        let opts =
+            OpenOptions { run_inspections, skip_inspections: !run_inspections, ..OpenOptions::default() };
         let opened = open::detect(Path::new(rel), &opts).unwrap();
         let session = open::session(&opened, rel);
         let tui = TuiOptions { at: opened.at, ..TuiOptions::default() };
@@ -78,7 +81,7 @@ fn snap(name: &str, rel: &str, inspections: bool, keys: &str) {
 
 #[test]
 fn chain_of_the_passing_demo() {
-    snap("chain_pass", PASS, true, "2");
+    snap("chain_pass", PASS, false, "2");
 }
 
 #[test]
@@ -174,7 +177,7 @@ fn chain_neighbourhood_focus() {
 
 #[test]
 fn step_of_the_passing_demo_steps_through_rules() {
-    snap("step_pass", PASS, true, "2jj3]]");
+    snap("step_pass", PASS, false, "2jj3]]");
 }
 
 #[test]
@@ -201,7 +204,7 @@ fn step_materials_table_of_the_tampered_chain() {
 
 #[test]
 fn artifact_of_the_passing_demo() {
-    snap("artifact_pass", PASS, true, "4j");
+    snap("artifact_pass", PASS, false, "4j");
 }
 
 #[test]
@@ -218,7 +221,7 @@ fn artifact_of_the_tampered_chain_marks_the_first_difference() {
 
 #[test]
 fn trust_of_the_passing_act() {
-    snap("trust_pass", ACT1, true, "5");
+    snap("trust_pass", ACT1, false, "5");
 }
 
 #[test]
@@ -228,7 +231,7 @@ fn trust_of_the_failing_act() {
 
 #[test]
 fn trust_of_an_intoto_chain_lists_layout_keys_functionaries_and_steps() {
-    let mut h = Harness::open(PASS, true, (120, 40));
+    let mut h = Harness::open(PASS, false, (120, 40));
     let screen = h.keys("5").screen();
     assert!(screen.contains("── in-toto layout ──"), "{screen}");
     assert!(screen.contains("✔ signed layout key"), "{screen}");
@@ -256,7 +259,7 @@ fn enter_on_a_finding_jumps_to_its_rule_in_the_step_view() {
 
 #[test]
 fn moving_in_the_chain_selects_the_step_the_step_view_shows() {
-    let mut h = Harness::open(PASS, true, (80, 24));
+    let mut h = Harness::open(PASS, false, (80, 24));
     h.keys("2j");
     assert_eq!(h.app.state().selection, Some(Subject::Step { name: "update-version".into() }));
     let screen = h.keys("3").screen();
@@ -265,7 +268,7 @@ fn moving_in_the_chain_selects_the_step_the_step_view_shows() {
 
 #[test]
 fn time_travel_re_verifies_the_real_chain() {
-    let mut h = Harness::open(PASS, true, (120, 40));
+    let mut h = Harness::open(PASS, false, (120, 40));
     h.keys("t");
     for _ in 0..30 {
         h.key(KeyCode::Backspace);
@@ -278,7 +281,11 @@ fn time_travel_re_verifies_the_real_chain() {
 
 #[test]
 fn a_and_shift_a_switch_between_the_demo_scenarios() {
-    let (session, at) = open::demo_session("act3-adversary", true).unwrap();
+    let (session, at) = open::demo_session(
+        "act3-adversary",
+        &OpenOptions { run_inspections: true, ..OpenOptions::default() },
+    )
+    .unwrap();
     let tui = TuiOptions { at, ..TuiOptions::default() };
     let mut app = App::new(session, load_builtin("dark").unwrap(), &tui);
     app.handle_event(&Event::Resize(120, 40));
@@ -310,7 +317,7 @@ fn a_and_shift_a_switch_between_the_demo_scenarios() {
 
 #[test]
 fn outside_the_demo_a_says_there_is_nothing_to_switch_to() {
-    let mut h = Harness::open(PASS, true, (80, 24));
+    let mut h = Harness::open(PASS, false, (80, 24));
     let screen = h.keys("a").screen();
     assert!(screen.contains("no other scenarios here"), "{screen}");
 }
@@ -350,4 +357,39 @@ fn open_demo_names_an_embedded_scenario() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no embedded scenario"));
+}
+
+#[test]
+fn overview_of_a_tuf_attack_names_the_trusted_root_it_started_from() {
+    snap("overview_tuf", "fixtures/tuf-attacks/rollback-timestamp", false, "");
+    let mut h = Harness::open("fixtures/tuf-attacks/rollback-timestamp", false, (80, 24));
+    let screen = h.screen();
+    assert!(screen.contains("✘ FAIL  category rollback  (tuf)"), "{screen}");
+    assert!(screen.contains("Anchor    trusted root trusted_root.json v1"), "{screen}");
+}
+
+#[test]
+fn overview_of_an_intoto_chain_names_the_layout_and_its_key_ids() {
+    // A chain without inspections: its verdict does not hang on running them.
+    const CHAIN: &str = "fixtures/interop/in-toto/command-mismatch";
+    snap("overview_intoto", CHAIN, false, "");
+    let mut h = Harness::open(CHAIN, false, (120, 40));
+    let screen = h.screen();
+    let keyid = trailscope::crypto::PublicKey::from_file_bytes(
+        &std::fs::read(Path::new(CHAIN).join("keys/quinn.pub.json")).unwrap(),
+    )
+    .unwrap()
+    .keyid();
+    let line = format!("Anchor    layout root.layout · key {}…", &keyid[..8]);
+    assert!(screen.contains(&line), "{line}\n{screen}");
+}
+
+#[test]
+fn overview_of_a_bridge_names_root_layout_keys_and_the_failing_stage() {
+    snap("overview_bridge", ACT3, true, "");
+    let mut h = Harness::open(ACT3, true, (120, 40));
+    let screen = h.screen();
+    assert!(screen.contains("Anchor    trusted root trusted_root.json v1"), "{screen}");
+    assert!(screen.contains("layout in-toto-metadata/2.core.root.layout (TUF target) · key"), "{screen}");
+    assert!(screen.contains("Stage     in-toto"), "{screen}");
 }

@@ -84,7 +84,7 @@ pub enum Command {
     Explain(explain::ExplainArgs),
     /// Explore a directory in the terminal UI: an in-toto layout with keys and
     /// links, a TUF repository, or both (text report when stdout is not a terminal).
-    Open(open::OpenArgs),
+    Open(Box<open::OpenArgs>),
 }
 
 /// Parses arguments, runs the chosen face, maps the outcome to an exit code.

@@ -1,7 +1,9 @@
 //! `trailscope open DIR`: detect what a directory holds (an in-toto layout
 //! with keys and links, a TUF repository, or both) and explore it in the
-//! TUI; with stdout not a terminal, print the text report instead. Takes the
-//! flags of `verify` and `tuf verify` to name inputs detection cannot guess.
+//! TUI; with stdout not a terminal, print the text report instead. Takes
+//! every flag of `verify`, `tuf verify` and `bridge verify` (the limits as
+//! those commands' own argument structs), to name inputs detection cannot
+//! guess; each reaches the verifier as it does there.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -10,8 +12,15 @@ use std::time::Duration;
 use clap::Args;
 
 use super::Exit;
+use super::tuf::TufLimits;
+use super::verify::LinkLimits;
+use crate::tuf::Config;
 use crate::tui::open::{self, OpenOptions};
 use crate::tui::{self, Launched};
+
+/// The inputs `--demo` replaces: a scenario names its own.
+const INPUT_FLAGS: [&str; 9] =
+    ["layout", "layout_keys", "link_dir", "workdir", "root", "metadata", "targets", "state", "targets_from"];
 
 #[derive(Debug, Args)]
 pub struct OpenArgs {
@@ -22,7 +31,7 @@ pub struct OpenArgs {
     #[arg(short = 'l', long, value_name = "FILE")]
     pub layout: Option<PathBuf>,
     /// in-toto: layout keys (default: keys/*.pub*, else *.pub* in DIR).
-    #[arg(short = 'k', long = "layout-keys", value_name = "KEY", num_args = 1..)]
+    #[arg(short = 'k', long = "layout-keys", visible_alias = "verification-keys", value_name = "KEY", num_args = 1..)]
     pub layout_keys: Vec<PathBuf>,
     /// in-toto: directory of the link files (default: links/, else DIR).
     #[arg(short = 'd', long, value_name = "DIR")]
@@ -30,7 +39,7 @@ pub struct OpenArgs {
     /// in-toto: directory with the final product (default: workdir/, else DIR).
     #[arg(long, value_name = "DIR")]
     pub workdir: Option<PathBuf>,
-    /// in-toto: substitution parameter for the layout.
+    /// in-toto: substitution parameter for the layout (python str.format semantics).
     #[arg(long = "param", value_name = "NAME=VALUE")]
     pub params: Vec<String>,
     /// in-toto: run the layout's inspection commands (in a scratch copy of the
@@ -41,31 +50,60 @@ pub struct OpenArgs {
     /// in-toto: accept a verdict without the layout's inspections ("inspections skipped").
     #[arg(long, conflicts_with = "run_inspections")]
     pub skip_inspections: bool,
-    /// in-toto: seconds each inspection may run.
+    /// in-toto: seconds each inspection may run (default 10).
     #[arg(long, value_name = "SECONDS")]
     pub inspection_timeout: Option<u64>,
-    /// TUF: the trusted root (default: trusted_root.json, root.json or 1.root.json).
+    /// TUF: the trusted root (default: the --state directory's root.json, else
+    /// trusted_root.json, root.json or 1.root.json).
     #[arg(long, value_name = "TRUSTED_ROOT")]
     pub root: Option<PathBuf>,
-    /// TUF: the metadata directory (default: DIR, metadata/ or repo/metadata/).
+    /// TUF: repository metadata, a directory or an http(s) base URL (default:
+    /// DIR, metadata/ or repo/metadata/).
+    #[arg(long, value_name = "DIR|URL")]
+    pub metadata: Option<String>,
+    /// TUF: target files, a directory or an http(s) base URL (default:
+    /// targets/ beside the metadata).
+    #[arg(long, value_name = "DIR|URL")]
+    pub targets: Option<String>,
+    /// TUF: local state directory with previously trusted metadata (read;
+    /// rollback and freeze checks). Default: a scenario's client state.
     #[arg(long, value_name = "DIR")]
-    pub metadata: Option<PathBuf>,
-    /// TUF: the targets directory (default: targets/ beside the metadata).
-    #[arg(long, value_name = "DIR")]
-    pub targets: Option<PathBuf>,
+    pub state: Option<PathBuf>,
+    /// TUF: write the newly trusted metadata (exact bytes) into --state.
+    #[arg(long, requires = "state")]
+    pub save_state: bool,
     /// TUF / bridge: a target path to look up and verify (repeatable).
     #[arg(long = "target", value_name = "PATH")]
     pub target: Vec<String>,
+    /// TUF: a file of target paths to look up, one per line (after any --target).
+    #[arg(long, value_name = "FILE")]
+    pub targets_from: Option<PathBuf>,
+    /// TUF: look targets up in the trusted metadata without downloading them.
+    #[arg(long)]
+    pub lookup_only: bool,
+    /// TUF: load and verify every delegated role reachable from targets.
+    #[arg(long)]
+    pub all_roles: bool,
+    /// Verify the TUF repository as `bridge verify` does: the --target
+    /// package through TUF, then its in-toto supply chain (detected when a
+    /// local targets directory holds in-toto-metadata/).
+    #[arg(long)]
+    pub bridge: bool,
     /// Evaluate at this time instead of now (RFC 3339); `t` changes it in the TUI.
     #[arg(long, value_name = "RFC3339")]
     pub at: Option<String>,
     /// Treat weaknesses the references accept as errors.
     #[arg(long)]
     pub strict: bool,
+    #[command(flatten)]
+    pub limits: TufLimits,
+    #[command(flatten)]
+    pub link_limits: LinkLimits,
     /// Open an embedded demo scenario instead of DIR (`trailscope demo --list`
-    /// names them: `act1-alice-alone`, `intoto-demo/package-swapped`, …);
-    /// `a`/`A` then switch between the scenarios.
-    #[arg(long, value_name = "SCENARIO")]
+    /// names them: `act1-alice-alone`, `intoto-demo/package-swapped`, …) with
+    /// the inputs `trailscope demo NAME` verifies; `a`/`A` then switch
+    /// between the scenarios.
+    #[arg(long, value_name = "SCENARIO", conflicts_with_all = INPUT_FLAGS)]
     pub demo: Option<String>,
     #[command(flatten)]
     pub tui: tui::args::TuiArgs,
@@ -76,14 +114,68 @@ fn usage(msg: &str) -> Exit {
     Exit::Usage
 }
 
-pub fn run(args: &OpenArgs) -> Exit {
+fn parse_params(raw: &[String]) -> Result<Option<BTreeMap<String, String>>, Exit> {
+    if raw.is_empty() {
+        return Ok(None);
+    }
     let mut params = BTreeMap::new();
-    for p in &args.params {
+    for p in raw {
         let Some((name, value)) = p.split_once('=') else {
-            return usage(&format!("--param {p:?} is not NAME=VALUE"));
+            return Err(usage(&format!("--param {p:?} is not NAME=VALUE")));
         };
+        if !crate::intoto::params::valid_name(name) {
+            return Err(usage(&format!("--param name {name:?} must match [a-zA-Z0-9_-]+")));
+        }
         params.insert(name.to_owned(), value.to_owned());
     }
+    Ok(Some(params))
+}
+
+/// The verifiers' options of `args`, or the exit code of a usage or input error.
+pub fn options(args: &OpenArgs) -> Result<OpenOptions, Exit> {
+    let mut target = args.target.clone();
+    if let Some(file) = &args.targets_from {
+        let text = std::fs::read_to_string(file).map_err(|e| {
+            eprintln!("trailscope open: cannot read {}: {e}", file.display());
+            Exit::Input
+        })?;
+        target.extend(text.lines().filter(|l| !l.is_empty()).map(str::to_owned));
+    }
+    let mut tuf_config = Config { lookup_only: args.lookup_only, ..Config::default() };
+    args.limits.apply(&mut tuf_config);
+    let defaults = OpenOptions::default();
+    Ok(OpenOptions {
+        layout: args.layout.clone(),
+        layout_keys: args.layout_keys.clone(),
+        link_dir: args.link_dir.clone(),
+        workdir: args.workdir.clone(),
+        params: parse_params(&args.params)?,
+        run_inspections: args.run_inspections,
+        skip_inspections: args.skip_inspections,
+        inspection_timeout: args.inspection_timeout.map(Duration::from_secs),
+        strict: args.strict,
+        // One --max-metadata-bytes caps TUF metadata and in-toto layouts and
+        // links, as in `bridge verify`.
+        max_metadata_bytes: args.limits.max_metadata_bytes.unwrap_or(defaults.max_metadata_bytes),
+        max_artifacts_per_link: args.link_limits.max_artifacts_per_link,
+        max_links: args.link_limits.max_links,
+        root: args.root.clone(),
+        metadata: args.metadata.clone(),
+        targets: args.targets.clone(),
+        state: args.state.clone(),
+        save_state: args.save_state,
+        target,
+        all_roles: args.all_roles,
+        bridge: args.bridge,
+        tuf_config,
+    })
+}
+
+pub fn run(args: &OpenArgs) -> Exit {
+    let opts = match options(args) {
+        Ok(o) => o,
+        Err(exit) => return exit,
+    };
     let at = match &args.at {
         None => None,
         Some(t) => match crate::meta::time::parse(t) {
@@ -92,8 +184,7 @@ pub fn run(args: &OpenArgs) -> Exit {
         },
     };
     if let Some(name) = &args.demo {
-        let choice = open::Inspections { run: args.run_inspections, skip: args.skip_inspections };
-        let (session, demo_at) = match open::demo_session_with(name, choice) {
+        let (session, demo_at) = match open::demo_session(name, &opts) {
             Ok(s) => s,
             Err(e) => return usage(&e),
         };
@@ -101,22 +192,6 @@ pub fn run(args: &OpenArgs) -> Exit {
         tui_opts.at = at.or(demo_at);
         return launch(session, tui_opts);
     }
-    let opts = OpenOptions {
-        layout: args.layout.clone(),
-        layout_keys: args.layout_keys.clone(),
-        link_dir: args.link_dir.clone(),
-        workdir: args.workdir.clone(),
-        params,
-        run_inspections: args.run_inspections,
-        skip_inspections: args.skip_inspections,
-        inspection_timeout: args.inspection_timeout.map(Duration::from_secs),
-        strict: args.strict,
-        root: args.root.clone(),
-        metadata: args.metadata.clone(),
-        targets: args.targets.clone(),
-        target: args.target.clone(),
-        all_roles: true,
-    };
     let opened = match open::detect(&args.dir, &opts) {
         Ok(o) => o,
         Err(e) => {
@@ -124,6 +199,9 @@ pub fn run(args: &OpenArgs) -> Exit {
             return Exit::Input;
         }
     };
+    if let Some(e) = opened.flag_conflict() {
+        return usage(&e);
+    }
     let label = args.dir.display().to_string();
     let session = open::session(&opened, label);
     let mut tui_opts = args.tui.options();
@@ -140,7 +218,7 @@ pub fn demo(args: &tui::args::TuiArgs) -> Exit {
     if matches!(tui::terminal::preflight(), Err(tui::Unsupported::NotATerminal)) {
         return super::demo::run_default();
     }
-    let (session, at) = match open::demo_session(crate::demo::DEFAULT, false) {
+    let (session, at) = match open::demo_session(crate::demo::DEFAULT, &OpenOptions::default()) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("trailscope: {e}");

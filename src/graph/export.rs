@@ -5,18 +5,50 @@
 //! metadata are shown as `\u{…}` text rather than passed through. The
 //! verifier's result shows in each: items carry their status (a failed one
 //! drawn red), broken MATCH flows and bad signatures are dashed and red, and
-//! the JSON states the verdict and its category.
+//! given the verdict ([`Marking`]) every format states it with its category,
+//! so a failing chain is never exported looking like a clean one.
 
 use serde_json::{Value, json};
 
 use super::draw::{self, View};
 use super::{Edge, GraphKind, ItemStatus, Node, NodeId, SupplyGraph};
+use crate::verdict::Verdict;
+use crate::verdict::category::Category;
 
 /// What to include.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ExportOptions {
     /// Artifact nodes and their produces/consumes edges (large for big links).
     pub artifacts: bool,
+    /// The verifier's verdict on the graph's inputs.
+    pub marking: Option<Marking>,
+}
+
+/// The verdict and category the verifier gave the graph's inputs: DOT says
+/// them in the graph's label and `comment`, Mermaid in a title and a
+/// comment line, JSON as `verdict` and `category`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Marking {
+    pub verdict: Verdict,
+    pub category: Category,
+}
+
+impl Marking {
+    fn word(&self) -> &'static str {
+        match self.verdict {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "fail",
+        }
+    }
+
+    /// `✘ FAIL rule-disallow`, as the other faces headline it.
+    fn headline(&self) -> String {
+        let glyph = match self.verdict {
+            Verdict::Pass => "✔ PASS",
+            Verdict::Fail => "✘ FAIL",
+        };
+        format!("{glyph} {}", self.category)
+    }
 }
 
 fn shown(g: &SupplyGraph, n: NodeId, o: ExportOptions) -> bool {
@@ -100,7 +132,13 @@ fn dot_shape(n: &Node) -> &'static str {
 /// Graphviz DOT.
 pub fn to_dot(g: &SupplyGraph, o: ExportOptions) -> String {
     let mut out = String::from("digraph supply_chain {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n");
-    out.push_str(&format!("  label={};\n", dot_str(&format!("trailscope {} graph", g.kind.as_str()))));
+    let mut label = format!("trailscope {} graph", g.kind.as_str());
+    if let Some(m) = o.marking {
+        label.push_str(&format!(" — {}", m.headline()));
+        let comment = format!("verdict: {}; category: {}", m.word(), m.category);
+        out.push_str(&format!("  comment={};\n", dot_str(&comment)));
+    }
+    out.push_str(&format!("  label={};\n", dot_str(&label)));
     for n in g.graph.node_indices().filter(|&n| shown(g, n, o)) {
         let failed = if failed(&g.graph[n]) { ", color=red" } else { "" };
         out.push_str(&format!(
@@ -169,8 +207,16 @@ fn mermaid_node(n: &Node, label: &str) -> String {
 
 /// A Mermaid `flowchart`.
 pub fn to_mermaid(g: &SupplyGraph, o: ExportOptions) -> String {
-    let mut out = String::from("flowchart LR\n");
     let mut failing = Vec::new();
+    let mut out = String::new();
+    if let Some(m) = o.marking {
+        let title = format!("trailscope {} graph — {}", g.kind.as_str(), m.headline());
+        out.push_str(&format!("---\ntitle: {}\n---\n", mermaid_str(&title)));
+    }
+    out.push_str("flowchart LR\n");
+    if let Some(m) = o.marking {
+        out.push_str(&format!("  %% verdict: {}; category: {}\n", m.word(), visible(m.category.id())));
+    }
     for n in g.graph.node_indices().filter(|&n| shown(g, n, o)) {
         out.push_str(&format!("  n{}{}\n", n.index(), mermaid_node(&g.graph[n], &g.label(n))));
         if failed(&g.graph[n]) {
@@ -286,7 +332,7 @@ pub fn to_json(g: &SupplyGraph, o: ExportOptions) -> Value {
             Some(json!({"from": format!("n{}", a.node.index()), "to": format!("n{}", b.node.index()), "count": e.count, "back": e.back}))
         })
         .collect();
-    json!({
+    let mut doc = json!({
         "schema_version": 1,
         "tool": "trailscope",
         "kind": g.kind.as_str(),
@@ -301,5 +347,10 @@ pub fn to_json(g: &SupplyGraph, o: ExportOptions) -> Value {
             "nodes": placed,
             "edges": drawn_edges,
         },
-    })
+    });
+    if let Some(m) = o.marking {
+        doc["verdict"] = m.word().into();
+        doc["category"] = m.category.id().into();
+    }
+    doc
 }

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use super::anchor::Anchor;
 use super::chain::Chain;
 use crate::intoto::InTotoOutcome;
 use crate::verdict::Document;
@@ -28,6 +29,8 @@ pub struct Detail {
     /// `tuf::inspect::tree` of the TUF run: roles, keys, thresholds and
     /// which signatures counted, versions, expiry, root history.
     pub tuf: Option<Value>,
+    /// The trusted root and the layout the run started from (Overview).
+    pub anchor: Option<Anchor>,
 }
 
 impl From<Document> for Results {
@@ -42,7 +45,7 @@ impl Results {
     pub fn intoto(outcome: &InTotoOutcome, layout_keys: Vec<String>) -> Self {
         let document = outcome.to_document();
         let chain = Chain::from_graph(crate::graph::intoto::from_outcome(outcome, &layout_keys));
-        Self { document, detail: Detail { chain: Some(Arc::new(chain)), tuf: None } }
+        Self { document, detail: Detail { chain: Some(Arc::new(chain)), tuf: None, anchor: None } }
     }
 
     /// A bridge run: the document, the role tree of its TUF part and the
@@ -56,7 +59,7 @@ impl Results {
             .map(|o| Arc::new(Chain::from_graph(crate::graph::intoto::from_outcome(o, &keys))));
         let tree = crate::tuf::inspect::tree(&outcome.tuf);
         let tuf = (!tree.is_null()).then_some(tree);
-        Self { document, detail: Detail { chain, tuf } }
+        Self { document, detail: Detail { chain, tuf, anchor: None } }
     }
 
     /// A TUF run: the document and the role tree.
@@ -64,6 +67,6 @@ impl Results {
         let document = crate::tuf::report::document(outcome, strict);
         let tree = crate::tuf::inspect::tree(outcome);
         let tuf = (!tree.is_null()).then_some(tree);
-        Self { document, detail: Detail { chain: None, tuf } }
+        Self { document, detail: Detail { chain: None, tuf, anchor: None } }
     }
 }

@@ -20,6 +20,7 @@
 //!   the crate's one sanitizer.
 
 pub mod action;
+pub mod anchor;
 pub mod app;
 pub mod args;
 pub mod chain;

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use serde_json::Value;
 use time::OffsetDateTime;
 
+use super::anchor::Anchor;
 use super::chain::Chain;
 use super::detail::Results;
 use super::trust;
@@ -64,6 +65,8 @@ pub struct Model {
     pub chain: Option<Arc<Chain>>,
     /// The Trust view's rows (TUF role tree, layout keys → functionaries → steps).
     pub trust: Vec<trust::Row>,
+    /// The trust anchors the run started from, when the session knows them.
+    pub anchor: Option<Anchor>,
 }
 
 impl Model {
@@ -88,7 +91,7 @@ impl Model {
         categories.sort();
         categories.dedup();
         let trust = trust::rows(detail.tuf.as_ref(), detail.chain.as_deref());
-        Self { doc, timeline, categories, chain: detail.chain, trust }
+        Self { doc, timeline, categories, chain: detail.chain, trust, anchor: detail.anchor }
     }
 
     /// The first failure in reference order: the first error finding.

@@ -8,49 +8,100 @@
 //!   `1.root.json`) and the metadata directory holding `timestamp.json`
 //!   (the directory itself, `metadata/` or `repo/metadata/`), targets beside it;
 //! - both, as in the bridge fixtures (a TUF repository distributing layouts
-//!   and links): verified as TUF until the bridge verifier is wired in.
+//!   and links): verified by the bridge verifier.
 //!
-//! A generated fixture's `scenario.json` names its inputs exactly and its
-//! evaluation time (`now`), which the session then uses (shown as time
-//! travel in the header) unless `--at` says otherwise. Flags of `verify`
-//! and `tuf verify` override what detection found.
+//! A generated scenario's `scenario.json` names its inputs exactly — client
+//! state, the targets it looks up, its evaluation time (`now`) — read by
+//! [`crate::demo::ScenarioInputs`], the same reading `trailscope demo NAME`
+//! uses, so a scenario opened here verifies what the headless run verifies.
+//! The flags of `verify`, `tuf verify` and `bridge verify` ([`OpenOptions`])
+//! override what detection found, and reach the verifiers unchanged.
+
+mod detect;
+mod verify;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::Value;
 use time::OffsetDateTime;
 
-use std::sync::Arc;
-
-use super::detail::Results;
-use super::live::{Built, Live};
+use super::live::Live;
 use super::session::{Scenarios, Session};
-use crate::crypto::PublicKey;
-use crate::engine::{EngineHandle, plans};
-use crate::intoto::{self, VerifyOptions};
-use crate::tuf::session::{self as tuf_session, Request as TufRequest};
-use crate::tuf::{Config, DirSource, source};
+use crate::tuf::Config;
 
-/// The flags `open` shares with `verify` and `tuf verify` (all optional).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub use detect::detect;
+pub use verify::{intoto_plan, tuf_plan, verify_bridge, verify_intoto, verify_tuf};
+
+/// The flags `open` shares with `verify`, `tuf verify` and `bridge verify`
+/// (all optional; the defaults are those commands' defaults).
+#[derive(Debug, Clone)]
 pub struct OpenOptions {
     pub layout: Option<PathBuf>,
     pub layout_keys: Vec<PathBuf>,
     pub link_dir: Option<PathBuf>,
     pub workdir: Option<PathBuf>,
-    pub params: BTreeMap<String, String>,
+    /// `--param`s, added to a scenario's parameters; `None` and no scenario
+    /// parameters: no substitution at all (as `verify` without `--param`).
+    pub params: Option<BTreeMap<String, String>>,
     pub run_inspections: bool,
     /// Accept a verdict without the inspections (`--skip-inspections`).
     pub skip_inspections: bool,
     pub inspection_timeout: Option<Duration>,
     pub strict: bool,
+    /// in-toto: largest layout or link file read, in bytes.
+    pub max_metadata_bytes: u64,
+    /// in-toto: most materials (and products) one link may list.
+    pub max_artifacts_per_link: usize,
+    /// in-toto: most link files read.
+    pub max_links: usize,
     pub root: Option<PathBuf>,
-    pub metadata: Option<PathBuf>,
-    pub targets: Option<PathBuf>,
+    /// A directory or an http(s) base URL.
+    pub metadata: Option<String>,
+    /// A directory or an http(s) base URL.
+    pub targets: Option<String>,
+    /// Previously trusted metadata (read; written only with `save_state`).
+    pub state: Option<PathBuf>,
+    pub save_state: bool,
     pub target: Vec<String>,
+    /// Load and verify every delegated role reachable from targets.
     pub all_roles: bool,
+    /// Verify the TUF repository as `bridge verify` does (detected from a
+    /// scenario or a local targets directory's `in-toto-metadata/`; a URL
+    /// cannot be looked into).
+    pub bridge: bool,
+    /// The TUF client's limits and switches (`--max-metadata-bytes`,
+    /// `--max-delegations`, `--lookup-only`); `strict` is set from `strict`.
+    pub tuf_config: Config,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        Self {
+            layout: None,
+            layout_keys: Vec::new(),
+            link_dir: None,
+            workdir: None,
+            params: None,
+            run_inspections: false,
+            skip_inspections: false,
+            inspection_timeout: None,
+            strict: false,
+            max_metadata_bytes: crate::intoto::metadata::MAX_METADATA_BYTES,
+            max_artifacts_per_link: crate::intoto::MAX_ARTIFACTS_PER_LINK,
+            max_links: crate::intoto::MAX_LINKS,
+            root: None,
+            metadata: None,
+            targets: None,
+            state: None,
+            save_state: false,
+            target: Vec::new(),
+            all_roles: false,
+            bridge: false,
+            tuf_config: Config::default(),
+        }
+    }
 }
 
 /// An in-toto chain's inputs.
@@ -60,15 +111,20 @@ pub struct InTotoInputs {
     pub keys: Vec<PathBuf>,
     pub link_dir: PathBuf,
     pub workdir: PathBuf,
-    pub params: BTreeMap<String, String>,
+    /// `None`: no substitution at all.
+    pub params: Option<BTreeMap<String, String>>,
 }
 
 /// A TUF repository's inputs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TufInputs {
     pub root: PathBuf,
-    pub metadata: PathBuf,
-    pub targets: Option<PathBuf>,
+    /// A directory or an http(s) base URL.
+    pub metadata: String,
+    /// A directory or an http(s) base URL.
+    pub targets: Option<String>,
+    /// The client's state directory (previously trusted metadata).
+    pub state: Option<PathBuf>,
     pub target: Vec<String>,
 }
 
@@ -92,7 +148,7 @@ impl Plan {
 }
 
 /// What `open` will verify, and when (a fixture's `now`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Opened {
     pub dir: PathBuf,
     pub plan: Plan,
@@ -100,156 +156,34 @@ pub struct Opened {
     pub opts: OpenOptions,
 }
 
-/// Looks into `dir` (flags first, then `scenario.json`, then file names).
-pub fn detect(dir: &Path, opts: &OpenOptions) -> Result<Opened, String> {
-    if !dir.is_dir() {
-        return Err(format!("{}: not a directory", dir.display()));
-    }
-    let scenario = read_scenario(dir);
-    let at = scenario
-        .as_ref()
-        .and_then(|s| s.get("now"))
-        .and_then(Value::as_str)
-        .and_then(|t| crate::meta::time::parse(t).ok().map(|t| t.at));
-    let intoto = intoto_inputs(dir, opts, scenario.as_ref());
-    let tuf = tuf_inputs(dir, opts, scenario.as_ref());
-    let bridge = scenario.as_ref().and_then(|s| s.get("kind")).and_then(Value::as_str) == Some("bridge")
-        || tuf
-            .as_ref()
-            .is_some_and(|t| t.targets.as_ref().is_some_and(|d| d.join("in-toto-metadata").is_dir()));
-    let plan = match (intoto, tuf) {
-        (Some(i), None) => Plan::InToto(i),
-        (Some(i), Some(_)) if opts.layout.is_some() => Plan::InToto(i),
-        (_, Some(mut t)) if bridge => {
-            if t.target.is_empty()
-                && let Some(target) = scenario.as_ref().and_then(|s| s["inputs"]["target"].as_str())
-            {
-                t.target.push(target.to_owned());
-            }
-            Plan::Bridge(t)
-        }
-        (_, Some(t)) => Plan::Tuf(t),
-        (None, None) => {
-            return Err(format!(
-                "{}: found neither an in-toto layout (*.layout with keys and links) nor a TUF \
-                 repository (trusted_root.json or root.json, and timestamp.json); name the inputs \
-                 with --layout/--layout-keys or --root/--metadata",
-                dir.display()
-            ));
-        }
-    };
-    Ok(Opened { dir: dir.to_path_buf(), plan, at, opts: opts.clone() })
-}
-
-fn read_scenario(dir: &Path) -> Option<Value> {
-    let bytes = std::fs::read(dir.join("scenario.json")).ok()?;
-    if bytes.len() > 1 << 20 {
-        return None;
-    }
-    serde_json::from_slice(&bytes).ok()
-}
-
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|r| r.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect())
-        .unwrap_or_default();
-    out.sort();
-    out
-}
-
-fn name_of(p: &Path) -> String {
-    p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
-}
-
-/// One key file per key: `alice.pub.json` wins over `alice.pub.pem`.
-fn key_files(dir: &Path) -> Vec<PathBuf> {
-    let mut by_stem: BTreeMap<String, PathBuf> = BTreeMap::new();
-    for p in files(dir) {
-        let name = name_of(&p);
-        let Some(pos) = name.find(".pub") else { continue };
-        let stem = name[..pos].to_owned();
-        let json = name.ends_with(".json");
-        match by_stem.get(&stem) {
-            Some(existing) if name_of(existing).ends_with(".json") || !json => {}
-            _ => {
-                by_stem.insert(stem, p);
-            }
-        }
-    }
-    by_stem.into_values().collect()
-}
-
-fn intoto_inputs(dir: &Path, opts: &OpenOptions, scenario: Option<&Value>) -> Option<InTotoInputs> {
-    let inputs = scenario.filter(|s| s["kind"] == "intoto" || s["inputs"]["layout"].is_string());
-    let inputs = inputs.map(|s| &s["inputs"]);
-    let rel = |v: Option<&Value>| v.and_then(Value::as_str).map(|p| dir.join(p));
-    let layout = opts.layout.clone().or_else(|| rel(inputs.map(|i| &i["layout"]))).or_else(|| {
-        let layouts: Vec<PathBuf> =
-            files(dir).into_iter().filter(|p| name_of(p).ends_with(".layout")).collect();
-        layouts.iter().find(|p| name_of(p) == "root.layout").or(layouts.first()).cloned()
-    })?;
-    let mut keys = opts.layout_keys.clone();
-    if keys.is_empty() {
-        keys = inputs
-            .and_then(|i| i["layout_keys"].as_array())
-            .map(|a| a.iter().filter_map(|k| rel(Some(k))).collect())
-            .unwrap_or_default();
-    }
-    if keys.is_empty() {
-        keys = key_files(&dir.join("keys"));
-    }
-    if keys.is_empty() {
-        keys = key_files(dir);
-    }
-    let link_dir =
-        opts.link_dir.clone().or_else(|| rel(inputs.map(|i| &i["link_dir"]))).unwrap_or_else(|| {
-            let links = dir.join("links");
-            if links.is_dir() { links } else { dir.to_path_buf() }
-        });
-    let workdir = opts.workdir.clone().or_else(|| rel(inputs.map(|i| &i["workdir"]))).unwrap_or_else(|| {
-        let w = dir.join("workdir");
-        if w.is_dir() { w } else { dir.to_path_buf() }
-    });
-    let mut params: BTreeMap<String, String> = inputs
-        .and_then(|i| i["parameters"].as_object())
-        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned())).collect())
-        .unwrap_or_default();
-    params.extend(opts.params.clone());
-    Some(InTotoInputs { layout, keys, link_dir, workdir, params })
-}
-
-fn tuf_inputs(dir: &Path, opts: &OpenOptions, scenario: Option<&Value>) -> Option<TufInputs> {
-    let inputs = scenario.map(|s| &s["inputs"]).filter(|i| i["trusted_root"].is_string());
-    let rel = |v: Option<&Value>| v.and_then(Value::as_str).map(|p| dir.join(p));
-    let metadata =
-        opts.metadata.clone().or_else(|| rel(inputs.map(|i| &i["metadata_dir"]))).or_else(|| {
-            [dir.to_path_buf(), dir.join("metadata"), dir.join("repo/metadata")]
-                .into_iter()
-                .find(|d| d.join("timestamp.json").is_file() || d.join("1.root.json").is_file())
-        })?;
-    let root = opts.root.clone().or_else(|| rel(inputs.map(|i| &i["trusted_root"]))).or_else(|| {
-        [
-            dir.join("trusted_root.json"),
-            dir.join("root.json"),
-            metadata.join("root.json"),
-            metadata.join("1.root.json"),
+impl Opened {
+    /// Why the flags do not fit what was found: a bridge is verified as
+    /// `bridge verify` does, which keeps no client state and audits no roles.
+    pub fn flag_conflict(&self) -> Option<String> {
+        let Plan::Bridge(_) = &self.plan else { return None };
+        let o = &self.opts;
+        let flag = [
+            (o.state.is_some(), "--state"),
+            (o.all_roles, "--all-roles"),
+            (o.tuf_config.lookup_only, "--lookup-only"),
         ]
         .into_iter()
-        .find(|p| p.is_file())
-    })?;
-    let targets = opts
-        .targets
-        .clone()
-        .or_else(|| rel(inputs.map(|i| &i["targets_dir"])))
-        .or_else(|| metadata.parent().map(|p| p.join("targets")).filter(|p| p.is_dir()));
-    Some(TufInputs { root, metadata, targets, target: opts.target.clone() })
+        .find_map(|(given, flag)| given.then_some(flag))?;
+        Some(format!(
+            "{} holds a TUF repository distributing in-toto, verified as `bridge verify` does, which \
+             takes no {flag}",
+            self.dir.display()
+        ))
+    }
 }
 
 /// The session that verifies what was opened; `label` is shown in the header.
 /// In-toto chains and TUF repositories run on the engine (DESIGN §5: units
 /// stream in, `w` re-runs only what a changed file feeds); bridges run the
-/// bridge verifier directly. Unless it runs them already, an in-toto or
-/// bridge session offers to run the layout's inspections (`I`, after asking).
+/// bridge verifier directly. [`Session::run_blocking`] (the text report when
+/// stdout is not a terminal) runs the same verifiers with the same options.
+/// Unless it runs them already, an in-toto or bridge session offers to run
+/// the layout's inspections (`I`, after showing their argv and asking).
 pub fn session(opened: &Opened, label: impl Into<String>) -> Session {
     let label = label.into();
     let plain = session_as_given(opened, label.clone());
@@ -264,216 +198,56 @@ pub fn session(opened: &Opened, label: impl Into<String>) -> Session {
 
 fn session_as_given(opened: &Opened, label: impl Into<String>) -> Session {
     let watch = vec![opened.dir.clone()];
-    let (opts, at) = (opened.opts.clone(), opened.at);
+    let (opts, at, base) = (opened.opts.clone(), opened.at, opened.dir.clone());
     let session = match &opened.plan {
         Plan::InToto(inputs) => {
-            let (i, o) = (inputs.clone(), opts.clone());
-            let direct = Session::new(label, move |req, _| verify_intoto(&i, &o, req.at.or(at)));
+            let (i, o, b) = (inputs.clone(), opts.clone(), base.clone());
+            let direct = Session::new(label, move |req, _| {
+                verify_intoto(&i, &o, req.at.or(at)).map(|r| verify::relative(r, &b))
+            });
             let inputs = inputs.clone();
-            direct.on_engine(Live::new(at, move |at| intoto_plan(&inputs, &opts, at)))
+            direct.on_engine(Live::new(at, move |at| {
+                intoto_plan(&inputs, &opts, at).map(|p| verify::relative_built(p, &base))
+            }))
         }
         Plan::Tuf(inputs) => {
-            let (i, o) = (inputs.clone(), opts.clone());
-            let direct = Session::new(label, move |req, _| verify_tuf(&i, &o, req.at.or(at)));
+            let (i, o, b) = (inputs.clone(), opts.clone(), base.clone());
+            let direct = Session::new(label, move |req, _| {
+                verify_tuf(&i, &o, req.at.or(at)).map(|r| verify::relative(r, &b))
+            });
             let inputs = inputs.clone();
-            direct.on_engine(Live::new(at, move |at| tuf_plan(&inputs, &opts, at)))
+            direct.on_engine(Live::new(at, move |at| {
+                tuf_plan(&inputs, &opts, at).map(|p| verify::relative_built(p, &base))
+            }))
         }
         Plan::Bridge(inputs) => {
             let inputs = inputs.clone();
-            Session::new(label, move |req, _| verify_bridge(&inputs, &opts, req.at.or(at)))
+            Session::new(label, move |req, _| {
+                verify_bridge(&inputs, &opts, req.at.or(at)).map(|r| verify::relative(r, &base))
+            })
         }
     };
     session.watching(watch)
 }
 
-fn now_or(at: Option<OffsetDateTime>) -> OffsetDateTime {
-    at.unwrap_or_else(crate::meta::time::now)
-}
-
-/// The verifier's options for an in-toto chain, and the layout key ids.
-fn intoto_options(
-    inputs: &InTotoInputs,
-    opts: &OpenOptions,
-    at: OffsetDateTime,
-) -> Result<(VerifyOptions, Vec<String>), String> {
-    let mut keys = Vec::new();
-    for path in &inputs.keys {
-        let bytes = std::fs::read(path).map_err(|e| format!("cannot read key {}: {e}", path.display()))?;
-        let key = PublicKey::from_file_bytes(&bytes)
-            .map_err(|e| format!("key {} is malformed: {e}", path.display()))?;
-        keys.push(key);
-    }
-    if keys.is_empty() {
-        return Err(format!(
-            "no layout key found for {} (put keys in keys/ or pass --layout-keys)",
-            inputs.layout.display()
-        ));
-    }
-    let keyids = keys.iter().map(PublicKey::keyid).collect();
-    let mut v = VerifyOptions::new(&inputs.layout, keys);
-    v.link_dir = inputs.link_dir.clone();
-    v.workdir = inputs.workdir.clone();
-    v.params = (!inputs.params.is_empty()).then(|| inputs.params.clone());
-    v.at = at;
-    v.run_inspections = opts.run_inspections;
-    v.skip_inspections = opts.skip_inspections;
-    if let Some(t) = opts.inspection_timeout {
-        v.inspection_timeout = t;
-    }
-    v.strict = opts.strict;
-    Ok((v, keyids))
-}
-
-/// Runs in-toto verification and derives the chain.
-pub fn verify_intoto(
-    inputs: &InTotoInputs,
-    opts: &OpenOptions,
-    at: Option<OffsetDateTime>,
-) -> Result<Results, String> {
-    let (v, keyids) = intoto_options(inputs, opts, now_or(at))?;
-    let outcome = intoto::verify(&v).map_err(|e| e.to_string())?;
-    Ok(Results::intoto(&outcome, keyids))
-}
-
-/// The in-toto chain as an engine plan with its detail units.
-pub fn intoto_plan(inputs: &InTotoInputs, opts: &OpenOptions, at: OffsetDateTime) -> Result<Built, String> {
-    let (v, keyids) = intoto_options(inputs, opts, at)?;
-    let p = plans::intoto::plan(&v, true).map_err(|e| e.to_string())?;
-    let verdict = p.verdict.clone();
-    let results = move |engine: &EngineHandle| {
-        let o = engine.outcome(verdict.id())?;
-        Some(match o.output::<plans::intoto::InTotoVerdict>() {
-            Some(Ok(outcome)) => Ok(Results::intoto(outcome, keyids.clone())),
-            Some(Err(e)) => Err(e.clone()),
-            None => Err(o.detail.clone().unwrap_or_else(|| "verification did not run".into())),
-        })
-    };
-    Ok(Built { plan: p.plan, evaluated_at: p.evaluated_at, results: Arc::new(results) })
-}
-
-/// The TUF client workflow as an engine plan with a unit per role.
-pub fn tuf_plan(inputs: &TufInputs, opts: &OpenOptions, at: OffsetDateTime) -> Result<Built, String> {
-    let strict = opts.strict;
-    let t = plans::tuf::TufOptions {
-        root: inputs.root.clone(),
-        metadata: inputs.metadata.display().to_string(),
-        targets: inputs.targets.as_ref().map(|t| t.display().to_string()),
-        state: None,
-        save_state: false,
-        at,
-        config: Config { strict, ..Config::default() },
-        target_paths: inputs.target.clone(),
-        all_roles: true,
-    };
-    let p = plans::tuf::plan(&t, true).map_err(|e| e.to_string())?;
-    let verdict = p.verdict.clone();
-    let results = move |engine: &EngineHandle| {
-        let o = engine.outcome(verdict.id())?;
-        Some(match o.output::<plans::tuf::TufVerdict>() {
-            Some(outcome) => Ok(Results::tuf(outcome, strict)),
-            None => Err(o.detail.clone().unwrap_or_else(|| "verification did not run".into())),
-        })
-    };
-    Ok(Built { plan: p.plan, evaluated_at: p.evaluated_at, results: Arc::new(results) })
-}
-
-/// Runs the TUF client workflow (refresh, the requested targets, every role).
-pub fn verify_tuf(
-    inputs: &TufInputs,
-    opts: &OpenOptions,
-    at: Option<OffsetDateTime>,
-) -> Result<Results, String> {
-    let (root_bytes, root_file) = read_root(&inputs.root)?;
-    let metadata = DirSource::new(&inputs.metadata);
-    let layout = metadata.source_layout();
-    let targets = inputs.targets.as_ref().map(|t| DirSource::new(t).with_source_layout(layout));
-    let outcome = tuf_session::run(TufRequest {
-        root_bytes,
-        root_file,
-        metadata: &metadata,
-        targets: targets.as_ref().map(|t| t as &dyn source::Source),
-        state: None,
-        at: now_or(at),
-        config: Config { strict: opts.strict, ..Config::default() },
-        target_paths: inputs.target.clone(),
-        all_roles: true,
-    });
-    if let Some(e) = outcome.unparsed_trusted_root() {
-        return Err(format!("trusted root {}: {}", inputs.root.display(), e.message));
-    }
-    Ok(Results::tuf(&outcome, opts.strict))
-}
-
-/// TUF distributes in-toto: the bridge verification of the first target.
-pub fn verify_bridge(
-    inputs: &TufInputs,
-    opts: &OpenOptions,
-    at: Option<OffsetDateTime>,
-) -> Result<Results, String> {
-    let Some(target) = inputs.target.first() else {
-        return Err("a bridge repository needs --target PATH (the package to verify)".into());
-    };
-    let Some(targets_dir) = &inputs.targets else {
-        return Err("a bridge repository needs --targets DIR".into());
-    };
-    let (root_bytes, root_file) = read_root(&inputs.root)?;
-    let metadata = DirSource::new(&inputs.metadata);
-    let targets = DirSource::new(targets_dir).with_source_layout(metadata.source_layout());
-    let mut req = crate::bridge::Request::new(root_bytes, root_file, &metadata, &targets, target, now_or(at));
-    req.run_inspections = opts.run_inspections;
-    req.skip_inspections = opts.skip_inspections;
-    if let Some(t) = opts.inspection_timeout {
-        req.inspection_timeout = t;
-    }
-    req.strict = opts.strict;
-    let outcome = crate::bridge::verify(&req);
-    if let Some(e) = outcome.tuf.unparsed_trusted_root() {
-        return Err(format!("trusted root {}: {}", inputs.root.display(), e.message));
-    }
-    Ok(Results::bridge(&outcome))
-}
-
-fn read_root(path: &Path) -> Result<(Vec<u8>, String), String> {
-    let file =
-        std::fs::File::open(path).map_err(|e| format!("cannot read trusted root {}: {e}", path.display()))?;
-    let name = path.display().to_string();
-    let bytes = source::read_bounded(file, Config::default().root_max_length, &name)
-        .map_err(|e| format!("trusted root: {e}"))?;
-    Ok((bytes, name))
-}
-
-/// What to do with a layout's inspections (`--run-inspections`,
-/// `--skip-inspections`, or neither: not run, and the chain does not verify).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Inspections {
-    pub run: bool,
-    pub skip: bool,
-}
-
 /// The embedded demo scenario `name` (see `trailscope demo --list`),
 /// written to a temporary directory that lives as long as the session, and
-/// verified like `open` would. The demo's own inspection (it untars the
-/// embedded package in a scratch directory) runs only when `run_inspections`
-/// (or after `I` and a yes); `a`/`A` open the other scenarios with the same
-/// choice.
-pub fn demo_session(name: &str, run_inspections: bool) -> Result<(Session, Option<OffsetDateTime>), String> {
-    demo_session_with(name, Inspections { run: run_inspections, skip: false })
+/// opened like `open DIR` opens a scenario directory: with the inputs its
+/// `scenario.json` names (client state, targets, time), the ones
+/// `trailscope demo NAME` verifies, and the flags in `opts` (inspections,
+/// `--strict`, limits). `a`/`A` switch to the other scenarios with the same
+/// flags. The demo's own inspection (it untars the embedded package) runs
+/// only with `run_inspections`, or after `I` and a yes for this scenario.
+pub fn demo_session(name: &str, opts: &OpenOptions) -> Result<(Session, Option<OffsetDateTime>), String> {
+    demo_session_for(name, opts, opts)
 }
 
-/// [`demo_session`] with `--skip-inspections` too.
-pub fn demo_session_with(
-    name: &str,
-    inspections: Inspections,
-) -> Result<(Session, Option<OffsetDateTime>), String> {
-    demo_session_for(name, inspections, inspections)
-}
-
-/// [`demo_session`] with `this` choice for scenario `name` and `others` for
-/// the scenarios `a`/`A` switch to.
+/// [`demo_session`] with `this` for scenario `name` and `others` for the
+/// scenarios `a`/`A` switch to.
 fn demo_session_for(
     name: &str,
-    this: Inspections,
-    others: Inspections,
+    this: &OpenOptions,
+    others: &OpenOptions,
 ) -> Result<(Session, Option<OffsetDateTime>), String> {
     let sc = crate::demo::find(name).ok_or_else(|| format!("no embedded scenario {name:?}"))?;
     let tmp = tempfile::Builder::new()
@@ -481,23 +255,27 @@ fn demo_session_for(
         .tempdir()
         .map_err(|e| format!("cannot create a temporary directory: {e}"))?;
     sc.materialize(tmp.path()).map_err(|e| format!("cannot write the demo: {e}"))?;
-    let opts =
-        OpenOptions { run_inspections: this.run, skip_inspections: this.skip, ..OpenOptions::default() };
-    let opened = detect(tmp.path(), &opts)?;
+    let opened = detect(tmp.path(), this)?;
+    if let Some(e) = opened.flag_conflict() {
+        return Err(e);
+    }
     let at = opened.at;
     let label = format!("demo {}", sc.name);
     let names: Vec<String> = crate::demo::list().iter().map(|s| format!("{}/{}", s.set, s.name)).collect();
     let full = format!("{}/{}", sc.set, sc.name);
     let current = names.iter().position(|n| n == &full).unwrap_or(0);
+    let flags = others.clone();
     let scenarios = Scenarios {
         names,
         current,
-        open: Arc::new(move |name: &str| demo_session_for(name, others, others)),
+        open: Arc::new(move |name: &str| demo_session_for(name, &flags, &flags)),
     };
     let mut session = session_as_given(&opened, label);
-    if !this.run && opened.plan.word() != "tuf" {
-        let run = Inspections { run: true, skip: false };
-        session = session.runs_inspections_with(move || demo_session_for(&full, run, others).map(|(s, _)| s));
+    if !this.run_inspections && !matches!(opened.plan, Plan::Tuf(_)) {
+        let run = OpenOptions { run_inspections: true, skip_inspections: false, ..this.clone() };
+        let others = others.clone();
+        session =
+            session.runs_inspections_with(move || demo_session_for(&full, &run, &others).map(|(s, _)| s));
     }
     let session = session.keeping(Arc::new(tmp)).with_scenarios(scenarios);
     Ok((session, at))
@@ -505,6 +283,8 @@ fn demo_session_for(
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use super::*;
 
     fn fixture(rel: &str) -> PathBuf {
@@ -531,16 +311,23 @@ mod tests {
     }
 
     #[test]
+    fn a_tuf_scenario_opens_with_its_client_state_and_its_lookups() {
+        let dir = fixture("tuf-attacks/rollback-timestamp");
+        let o = detect(&dir, &OpenOptions::default()).unwrap();
+        let Plan::Tuf(t) = &o.plan else { panic!("{:?}", o.plan) };
+        assert_eq!(t.state.as_deref(), Some(dir.join("client_state").as_path()));
+        assert_eq!(t.target, vec!["app-1.0.tar.gz".to_owned()]);
+        // A flag wins over the scenario.
+        let state = fixture("tuf-attacks/rollback-snapshot/client_state");
+        let opts = OpenOptions { state: Some(state.clone()), ..OpenOptions::default() };
+        let Plan::Tuf(t) = detect(&dir, &opts).unwrap().plan else { panic!() };
+        assert_eq!(t.state, Some(state));
+    }
+
+    #[test]
     fn an_empty_directory_says_what_it_looked_for() {
         let dir = tempfile::tempdir().unwrap();
         let e = detect(dir.path(), &OpenOptions::default()).unwrap_err();
         assert!(e.contains("found neither an in-toto layout"), "{e}");
-    }
-
-    #[test]
-    fn a_json_key_wins_over_its_pem_twin() {
-        let keys = key_files(&fixture("intoto-demo/demo-supply-chain/keys"));
-        assert_eq!(keys.len(), 1);
-        assert!(name_of(&keys[0]).ends_with(".pub.json"));
     }
 }

@@ -1,29 +1,43 @@
-//! Overview (`1`): the verdict with glyph and word, counts by severity, the
-//! first failure with a one-key jump to it (Enter or `x`), and the expiry
+//! Overview (`1`): the verdict with glyph and word, the trust anchor it
+//! started from (trusted root and its version, layout and layout key ids),
+//! counts by severity, the first failure with a one-key jump to it (Enter or
+//! `x`) and, for a bridge run, the stage it failed in, and the expiry
 //! timeline of every piece of metadata at the evaluation time.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Block, Paragraph, Widget};
 
 use super::{Jump, View, ViewId};
 use crate::report::text::{kind_word, subject_label};
+use crate::tui::anchor::{Anchor, LayoutAnchor, RootAnchor};
 use crate::tui::model::{Expiry, ExpiryStatus, Model, relative};
 use crate::tui::state::{Run, State};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::status::{unit_counts, verdict_span};
 use crate::tui::widgets::{run_label, severity_label, untrusted};
-use crate::verdict::{Evidence, Severity, count};
+use crate::verdict::{Evidence, Kind, Severity, count};
 
 pub struct OverviewView;
 
-const SUMMARY_HEIGHT: u16 = 8;
+/// The most lines the summary holds (verdict, two anchor lines, counts,
+/// units, first failure, two rows of its message, stage, failure, the jump
+/// hint), with its border. Every line is cut to one row, so this is exact.
+const SUMMARY_MAX_HEIGHT: u16 = 13;
+/// Rows of the first failure's message (or a run's error) before it is cut.
+const MESSAGE_ROWS: usize = 2;
+/// The indentation of the summary's values.
+const INDENT: usize = 10;
+/// Layout key ids shown before "+N more".
+const KEYIDS_SHOWN: usize = 3;
+/// Hex digits of a key id shown.
+const KEYID_CHARS: usize = 8;
 
-fn split(body: Rect) -> (Rect, Rect) {
+fn split(body: Rect, summary_height: u16) -> (Rect, Rect) {
     let [summary, timeline] =
-        Layout::vertical([Constraint::Length(SUMMARY_HEIGHT), Constraint::Min(3)]).areas(body);
+        Layout::vertical([Constraint::Length(summary_height), Constraint::Min(3)]).areas(body);
     (summary, timeline)
 }
 
@@ -48,7 +62,9 @@ impl View for OverviewView {
     }
 
     fn list_height(&self, body: Rect) -> usize {
-        split(body).1.height.saturating_sub(2) as usize
+        // The fewest timeline rows shown (the summary at its tallest), so
+        // scrolling never leaves the selected row below the border.
+        split(body, SUMMARY_MAX_HEIGHT).1.height.saturating_sub(2) as usize
     }
 
     fn row_text(&self, state: &State, row: usize) -> String {
@@ -71,8 +87,15 @@ impl View for OverviewView {
     }
 
     fn render(&self, state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
-        let (summary, timeline) = split(area);
-        render_summary(state, theme, summary, buf);
+        let width = area.width.saturating_sub(2) as usize;
+        let lines = match &state.model {
+            None => pending_lines(state, width, theme),
+            Some(model) => summary_lines(state, model, width, theme),
+        };
+        let lines: Vec<Line<'static>> = lines.into_iter().map(|l| fit(l, width)).collect();
+        let height = (lines.len() as u16 + 2).clamp(8, SUMMARY_MAX_HEIGHT);
+        let (summary, timeline) = split(area, height);
+        render_summary(lines, theme, summary, buf);
         render_timeline(state, theme, timeline, buf);
     }
 }
@@ -81,24 +104,96 @@ fn block<'a>(title: String, theme: &Theme) -> Block<'a> {
     Block::bordered().border_style(theme.border).title(Span::styled(format!(" {title} "), theme.title))
 }
 
-fn render_summary(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
+fn render_summary(lines: Vec<Line<'static>>, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let block = block("Verdict".to_owned(), theme);
     let inner = block.inner(area);
     block.render(area, buf);
-    let lines = match &state.model {
-        None => pending_lines(state, theme),
-        Some(model) => summary_lines(state, model, theme),
-    };
-    Paragraph::new(lines).wrap(Wrap { trim: false }).render(inner, buf);
+    Paragraph::new(lines).render(inner, buf);
 }
 
-fn pending_lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
+/// One character of a line with its style.
+type Cell = (char, Style);
+
+fn cells(spans: &[Span<'static>]) -> Vec<Cell> {
+    spans.iter().flat_map(|s| s.content.chars().map(move |c| (c, s.style))).collect()
+}
+
+fn char_width(c: char) -> usize {
+    unicode_width::UnicodeWidthChar::width(c).unwrap_or(0)
+}
+
+/// Cells back into spans, one per run of a style.
+fn spans_of(cells: &[Cell]) -> Vec<Span<'static>> {
+    let mut out: Vec<Span<'static>> = Vec::new();
+    for &(c, style) in cells {
+        match out.last_mut() {
+            Some(last) if last.style == style => last.content.to_mut().push(c),
+            _ => out.push(Span::styled(c.to_string(), style)),
+        }
+    }
+    out
+}
+
+/// How many of `cells` fit in `width` columns.
+fn fitting(cells: &[Cell], width: usize) -> usize {
+    let mut used = 0;
+    cells
+        .iter()
+        .take_while(|(c, _)| {
+            used += char_width(*c);
+            used <= width
+        })
+        .count()
+}
+
+/// Cells cut to `width` columns, the last one `…` when something was cut.
+fn cut(cells: &[Cell], width: usize) -> Vec<Span<'static>> {
+    if fitting(cells, width) == cells.len() {
+        return spans_of(cells);
+    }
+    let n = fitting(cells, width.saturating_sub(1));
+    let style = cells.get(n).map(|c| c.1).unwrap_or_default();
+    let mut spans = spans_of(&cells[..n]);
+    spans.push(Span::styled("…", style));
+    spans
+}
+
+/// `line` cut to one row of `width` columns.
+fn fit(line: Line<'static>, width: usize) -> Line<'static> {
+    Line::from(cut(&cells(&line.spans), width))
+}
+
+/// `spans` in at most `rows` rows of `width` columns after `label`
+/// (indented below it), broken at spaces, the last row cut with `…`.
+fn wrapped(label: Span<'static>, spans: &[Span<'static>], width: usize, rows: usize) -> Vec<Line<'static>> {
+    let room = width.saturating_sub(INDENT).max(1);
+    let mut rest: &[Cell] = &cells(spans);
+    let mut lines = Vec::new();
+    while !rest.is_empty() && lines.len() < rows {
+        let first = if lines.is_empty() { label.clone() } else { Span::raw(" ".repeat(INDENT)) };
+        let mut n = fitting(rest, room);
+        let last = lines.len() + 1 == rows;
+        if n < rest.len() && !last {
+            // Break after the last space that fits, unless the word alone is wider.
+            if let Some(space) = rest[..n].iter().rposition(|(c, _)| *c == ' ').filter(|&p| p > 0) {
+                n = space + 1;
+            }
+        }
+        let row = if last { cut(rest, room) } else { spans_of(&rest[..n.max(1)]) };
+        let mut line = vec![first];
+        line.extend(row);
+        lines.push(Line::from(line));
+        rest = if last { &[] } else { &rest[n.max(1).min(rest.len())..] };
+    }
+    lines
+}
+
+fn pending_lines(state: &State, width: usize, theme: &Theme) -> Vec<Line<'static>> {
     let mut lines = vec![Line::from(vec![Span::styled("Verdict   ", theme.muted), run_label(state, theme)])];
     match &state.run {
         Run::Failed(e) => {
-            let mut spans = vec![Span::styled("Error     ", theme.muted)];
-            spans.extend(untrusted(e, theme.error_text, theme));
-            lines.push(Line::from(spans));
+            let label = Span::styled("Error     ", theme.muted);
+            lines.extend(wrapped(label, &untrusted(e, theme.error_text, theme), width, MESSAGE_ROWS));
         }
         _ => lines
             .push(Line::from(Span::styled("○ pending: results appear here as they arrive", theme.pending))),
@@ -107,7 +202,7 @@ fn pending_lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
     lines
 }
 
-fn summary_lines(state: &State, model: &Model, theme: &Theme) -> Vec<Line<'static>> {
+fn summary_lines(state: &State, model: &Model, width: usize, theme: &Theme) -> Vec<Line<'static>> {
     let doc = &model.doc;
     let mut verdict = vec![Span::styled("Verdict   ", theme.muted), verdict_span(doc.verdict, theme)];
     verdict.push(Span::styled("  category ", theme.muted));
@@ -126,10 +221,79 @@ fn summary_lines(state: &State, model: &Model, theme: &Theme) -> Vec<Line<'stati
         Span::raw("   "),
         severity_count(Severity::Info, c.info, theme),
     ]);
-    let mut lines = vec![Line::from(verdict), counts];
+    let mut lines = vec![Line::from(verdict)];
+    lines.extend(model.anchor.as_ref().map(|a| anchor_lines(a, doc.kind, theme)).unwrap_or_default());
+    lines.push(counts);
     lines.extend(units_line(state, theme));
-    lines.extend(first_failure_lines(model, theme));
+    lines.extend(first_failure_lines(model, width, theme));
     lines
+}
+
+/// Which trusted root and which layout the verdict rests on.
+fn anchor_lines(anchor: &Anchor, kind: Kind, theme: &Theme) -> Vec<Line<'static>> {
+    let mut parts: Vec<Vec<Span<'static>>> = Vec::new();
+    if let Some(root) = &anchor.root {
+        parts.push(root_spans(root, theme));
+    }
+    match (&anchor.layout, kind) {
+        (Some(layout), _) => parts.push(layout_spans(layout, theme)),
+        (None, Kind::Bridge) => parts.push(vec![
+            Span::styled("layout ", theme.muted),
+            Span::styled("not reached (no layout came through TUF)", theme.muted),
+        ]),
+        (None, _) => {}
+    }
+    parts
+        .into_iter()
+        .enumerate()
+        .map(|(i, spans)| {
+            let label = if i == 0 { "Anchor    " } else { "          " };
+            let mut line = vec![Span::styled(label, theme.muted)];
+            line.extend(spans);
+            Line::from(line)
+        })
+        .collect()
+}
+
+fn root_spans(root: &RootAnchor, theme: &Theme) -> Vec<Span<'static>> {
+    let mut spans = vec![Span::styled("trusted root ", theme.muted)];
+    spans.extend(untrusted(&root.file, theme.base, theme));
+    match (root.version, root.trusted) {
+        (Some(v), Some(t)) if t != v => {
+            spans.push(Span::styled(format!(" v{v}"), theme.base));
+            spans.push(Span::styled(format!(" → rotated to v{t}"), theme.muted));
+        }
+        (Some(v), _) => spans.push(Span::styled(format!(" v{v}"), theme.base)),
+        (None, _) => spans.push(Span::styled(" (did not load)", theme.fail)),
+    }
+    spans
+}
+
+fn layout_spans(layout: &LayoutAnchor, theme: &Theme) -> Vec<Span<'static>> {
+    let mut spans = vec![Span::styled("layout ", theme.muted)];
+    spans.extend(untrusted(&layout.file, theme.base, theme));
+    if layout.from_tuf {
+        spans.push(Span::styled(" (TUF target)", theme.muted));
+    }
+    let word = if layout.keyids.len() == 1 { "key" } else { "keys" };
+    spans.push(Span::styled(format!(" · {word} "), theme.muted));
+    if layout.keyids.is_empty() {
+        spans.push(Span::styled("none", theme.fail));
+    }
+    let shown: Vec<String> = layout
+        .keyids
+        .iter()
+        .take(KEYIDS_SHOWN)
+        .map(|k| {
+            let short: String = k.chars().take(KEYID_CHARS).collect();
+            if short.len() < k.len() { format!("{short}…") } else { short }
+        })
+        .collect();
+    spans.extend(untrusted(&shown.join(" "), theme.base, theme));
+    if layout.keyids.len() > KEYIDS_SHOWN {
+        spans.push(Span::styled(format!(" +{} more", layout.keyids.len() - KEYIDS_SHOWN), theme.muted));
+    }
+    spans
 }
 
 /// The engine's units while a run streams in (empty otherwise).
@@ -154,7 +318,7 @@ fn severity_count(severity: Severity, n: usize, theme: &Theme) -> Span<'static> 
     Span::styled(format!("{glyph} {n} {}{word}", severity.word()), style)
 }
 
-fn first_failure_lines(model: &Model, theme: &Theme) -> Vec<Line<'static>> {
+fn first_failure_lines(model: &Model, width: usize, theme: &Theme) -> Vec<Line<'static>> {
     let Some(index) = model.first_failure() else {
         return vec![Line::from(vec![
             Span::styled("First     ", theme.muted),
@@ -168,9 +332,14 @@ fn first_failure_lines(model: &Model, theme: &Theme) -> Vec<Line<'static>> {
     head.push(Span::styled(" · ", theme.muted));
     head.extend(untrusted(&subject_label(&f.subject), theme.base, theme));
     let mut lines = vec![Line::from(head)];
-    let mut message = vec![Span::raw("          ")];
-    message.extend(untrusted(&f.message, theme.base, theme));
-    lines.push(Line::from(message));
+    let message = untrusted(&f.message, theme.base, theme);
+    lines.extend(wrapped(Span::raw(" ".repeat(INDENT)), &message, width, MESSAGE_ROWS));
+    // A bridge failure names the stage it stopped in, whatever else it names.
+    if let Some(stage) = &model.doc.stage {
+        let mut spans = vec![Span::styled("Stage     ", theme.muted)];
+        spans.extend(untrusted(stage, theme.fail, theme));
+        lines.push(Line::from(spans));
+    }
     if let Some(failure) = &model.doc.failure {
         let mut spans = vec![Span::styled("Failure   ", theme.muted)];
         for (k, v) in [("step", &failure.step), ("rule", &failure.rule), ("artifact", &failure.artifact)] {
@@ -180,10 +349,6 @@ fn first_failure_lines(model: &Model, theme: &Theme) -> Vec<Line<'static>> {
                 spans.push(Span::raw("  "));
             }
         }
-        lines.push(Line::from(spans));
-    } else if let Some(stage) = &model.doc.stage {
-        let mut spans = vec![Span::styled("Stage     ", theme.muted)];
-        spans.extend(untrusted(stage, theme.base, theme));
         lines.push(Line::from(spans));
     }
     lines.push(Line::from(vec![

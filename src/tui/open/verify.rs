@@ -1,0 +1,241 @@
+//! The verifiers an opened directory runs, with every option `open` was
+//! given: in-toto and TUF as engine plans (the TUI) and directly (the text
+//! report), the bridge directly. Each run's [`Results`] carry the trust
+//! anchor it started from, for the Overview.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use time::OffsetDateTime;
+
+use super::{InTotoInputs, OpenOptions, TufInputs};
+use crate::crypto::PublicKey;
+use crate::engine::plans::tuf::TufOptions;
+use crate::engine::{EngineHandle, plans};
+use crate::intoto::{self, VerifyOptions};
+use crate::tuf::{Config, DirSource, Source, source};
+use crate::tui::anchor::{Anchor, shown_path};
+use crate::tui::detail::Results;
+use crate::tui::live::Built;
+
+fn now_or(at: Option<OffsetDateTime>) -> OffsetDateTime {
+    at.unwrap_or_else(crate::meta::time::now)
+}
+
+fn is_url(location: &str) -> bool {
+    location.starts_with("http://") || location.starts_with("https://")
+}
+
+/// Anchor paths relative to the opened directory `base`.
+pub(super) fn relative(mut results: Results, base: &Path) -> Results {
+    if let Some(anchor) = &mut results.detail.anchor {
+        for file in anchor
+            .root
+            .iter_mut()
+            .map(|r| &mut r.file)
+            .chain(anchor.layout.iter_mut().filter(|l| !l.from_tuf).map(|l| &mut l.file))
+        {
+            *file = shown_path(Path::new(file.as_str()), base);
+        }
+    }
+    results
+}
+
+/// [`relative`] for the results an engine plan delivers.
+pub(super) fn relative_built(built: Built, base: &Path) -> Built {
+    let (inner, base) = (built.results, base.to_path_buf());
+    let results = move |engine: &EngineHandle| inner(engine).map(|r| r.map(|r| relative(r, &base)));
+    Built { plan: built.plan, evaluated_at: built.evaluated_at, results: Arc::new(results) }
+}
+
+/// The verifier's options for an in-toto chain, and the layout key ids.
+fn intoto_options(
+    inputs: &InTotoInputs,
+    opts: &OpenOptions,
+    at: OffsetDateTime,
+) -> Result<(VerifyOptions, Vec<String>), String> {
+    let mut keys = Vec::new();
+    for path in &inputs.keys {
+        let bytes = std::fs::read(path).map_err(|e| format!("cannot read key {}: {e}", path.display()))?;
+        let key = PublicKey::from_file_bytes(&bytes)
+            .map_err(|e| format!("key {} is malformed: {e}", path.display()))?;
+        keys.push(key);
+    }
+    if keys.is_empty() {
+        return Err(format!(
+            "no layout key found for {} (put keys in keys/ or pass --layout-keys)",
+            inputs.layout.display()
+        ));
+    }
+    let keyids = keys.iter().map(PublicKey::keyid).collect();
+    let mut v = VerifyOptions::new(&inputs.layout, keys);
+    v.link_dir = inputs.link_dir.clone();
+    v.workdir = inputs.workdir.clone();
+    v.params = inputs.params.clone();
+    v.at = at;
+    v.run_inspections = opts.run_inspections;
+    v.skip_inspections = opts.skip_inspections;
+    if let Some(t) = opts.inspection_timeout {
+        v.inspection_timeout = t;
+    }
+    v.strict = opts.strict;
+    v.max_metadata_bytes = opts.max_metadata_bytes;
+    v.max_artifacts_per_link = opts.max_artifacts_per_link;
+    v.max_links = opts.max_links;
+    Ok((v, keyids))
+}
+
+fn intoto_results(outcome: &intoto::InTotoOutcome, inputs: &InTotoInputs, keyids: Vec<String>) -> Results {
+    let mut results = Results::intoto(outcome, keyids.clone());
+    results.detail.anchor = Some(Anchor::intoto(inputs.layout.display().to_string(), keyids));
+    results
+}
+
+/// Runs in-toto verification and derives the chain.
+pub fn verify_intoto(
+    inputs: &InTotoInputs,
+    opts: &OpenOptions,
+    at: Option<OffsetDateTime>,
+) -> Result<Results, String> {
+    let (v, keyids) = intoto_options(inputs, opts, now_or(at))?;
+    let outcome = intoto::verify(&v).map_err(|e| e.to_string())?;
+    Ok(intoto_results(&outcome, inputs, keyids))
+}
+
+/// The in-toto chain as an engine plan with its detail units.
+pub fn intoto_plan(inputs: &InTotoInputs, opts: &OpenOptions, at: OffsetDateTime) -> Result<Built, String> {
+    let (v, keyids) = intoto_options(inputs, opts, at)?;
+    let p = plans::intoto::plan(&v, true).map_err(|e| e.to_string())?;
+    let (verdict, inputs) = (p.verdict.clone(), inputs.clone());
+    let results = move |engine: &EngineHandle| {
+        let o = engine.outcome(verdict.id())?;
+        Some(match o.output::<plans::intoto::InTotoVerdict>() {
+            Some(Ok(outcome)) => Ok(intoto_results(outcome, &inputs, keyids.clone())),
+            Some(Err(e)) => Err(e.clone()),
+            None => Err(o.detail.clone().unwrap_or_else(|| "verification did not run".into())),
+        })
+    };
+    Ok(Built { plan: p.plan, evaluated_at: p.evaluated_at, results: Arc::new(results) })
+}
+
+/// The TUF client's options, as `tuf verify` builds them from the same flags.
+fn tuf_options(inputs: &TufInputs, opts: &OpenOptions, at: OffsetDateTime) -> TufOptions {
+    TufOptions {
+        root: inputs.root.clone(),
+        metadata: inputs.metadata.clone(),
+        targets: inputs.targets.clone(),
+        state: inputs.state.clone(),
+        save_state: opts.save_state,
+        at,
+        config: Config { strict: opts.strict, ..opts.tuf_config.clone() },
+        target_paths: inputs.target.clone(),
+        all_roles: opts.all_roles,
+    }
+}
+
+fn tuf_results(outcome: &crate::tuf::session::Outcome, inputs: &TufInputs, strict: bool) -> Results {
+    let mut results = Results::tuf(outcome, strict);
+    results.detail.anchor = Some(Anchor::tuf(inputs.root.display().to_string(), outcome));
+    results
+}
+
+/// The TUF client workflow as an engine plan with a unit per role.
+pub fn tuf_plan(inputs: &TufInputs, opts: &OpenOptions, at: OffsetDateTime) -> Result<Built, String> {
+    let strict = opts.strict;
+    let p = plans::tuf::plan(&tuf_options(inputs, opts, at), true).map_err(|e| e.to_string())?;
+    let (verdict, inputs) = (p.verdict.clone(), inputs.clone());
+    let results = move |engine: &EngineHandle| {
+        let o = engine.outcome(verdict.id())?;
+        Some(match o.output::<plans::tuf::TufVerdict>() {
+            Some(outcome) => Ok(tuf_results(outcome, &inputs, strict)),
+            None => Err(o.detail.clone().unwrap_or_else(|| "verification did not run".into())),
+        })
+    };
+    Ok(Built { plan: p.plan, evaluated_at: p.evaluated_at, results: Arc::new(results) })
+}
+
+/// Runs the TUF client workflow directly (refresh, the requested targets,
+/// every role with `all_roles`), as the engine plan's verdict does.
+pub fn verify_tuf(
+    inputs: &TufInputs,
+    opts: &OpenOptions,
+    at: Option<OffsetDateTime>,
+) -> Result<Results, String> {
+    let (root_bytes, _) = read_root(&inputs.root)?;
+    let at = now_or(at);
+    let outcome = plans::tuf::run_session(&tuf_options(inputs, opts, at), root_bytes, at);
+    // A trusted root that does not parse: nothing verified (exit 3 headless, as `tuf verify`).
+    if let Some(e) = outcome.unparsed_trusted_root() {
+        return Err(format!("trusted root {}: {}", inputs.root.display(), e.message));
+    }
+    Ok(tuf_results(&outcome, inputs, opts.strict))
+}
+
+/// A directory or URL source; `layout` forces a directory's source-layout
+/// fallback (targets take the metadata directory's, as `bridge verify` does).
+fn open_source(location: &str, layout: Option<bool>) -> Result<Box<dyn Source>, String> {
+    if is_url(location) {
+        return Ok(source::open(location));
+    }
+    if !Path::new(location).is_dir() {
+        return Err(format!("{location}: not a directory"));
+    }
+    let dir = DirSource::new(location);
+    Ok(Box::new(match layout {
+        Some(on) => dir.with_source_layout(on),
+        None => dir,
+    }))
+}
+
+/// TUF distributes in-toto: the bridge verification of the first target,
+/// with the options `bridge verify` takes.
+pub fn verify_bridge(
+    inputs: &TufInputs,
+    opts: &OpenOptions,
+    at: Option<OffsetDateTime>,
+) -> Result<Results, String> {
+    let Some(target) = inputs.target.first() else {
+        return Err("a bridge repository needs --target PATH (the package to verify)".into());
+    };
+    let Some(targets_location) = &inputs.targets else {
+        return Err("a bridge repository needs --targets DIR|URL".into());
+    };
+    let (root_bytes, root_file) = read_root(&inputs.root)?;
+    let metadata = open_source(&inputs.metadata, None)?;
+    let layout = !is_url(&inputs.metadata) && DirSource::new(&inputs.metadata).source_layout();
+    let targets = open_source(targets_location, Some(layout))?;
+    let mut req = crate::bridge::Request::new(
+        root_bytes,
+        root_file.clone(),
+        metadata.as_ref(),
+        targets.as_ref(),
+        target,
+        now_or(at),
+    );
+    req.run_inspections = opts.run_inspections;
+    req.skip_inspections = opts.skip_inspections;
+    if let Some(t) = opts.inspection_timeout {
+        req.inspection_timeout = t;
+    }
+    req.strict = opts.strict;
+    req.config = Config { strict: req.config.strict, ..opts.tuf_config.clone() };
+    req.max_metadata_bytes = opts.max_metadata_bytes;
+    req.max_artifacts_per_link = opts.max_artifacts_per_link;
+    req.max_links = opts.max_links;
+    let outcome = crate::bridge::verify(&req);
+    if let Some(e) = outcome.tuf.unparsed_trusted_root() {
+        return Err(format!("trusted root {}: {}", inputs.root.display(), e.message));
+    }
+    let mut results = Results::bridge(&outcome);
+    results.detail.anchor = Some(Anchor::bridge(root_file, &outcome));
+    Ok(results)
+}
+
+fn read_root(path: &Path) -> Result<(Vec<u8>, String), String> {
+    let file =
+        std::fs::File::open(path).map_err(|e| format!("cannot read trusted root {}: {e}", path.display()))?;
+    let name = path.display().to_string();
+    let bytes = source::read_bounded(file, Config::default().root_max_length, &name)
+        .map_err(|e| format!("trusted root: {e}"))?;
+    Ok((bytes, name))
+}
