@@ -17,6 +17,7 @@
 pub mod artifact;
 pub mod chain;
 pub mod common;
+pub mod confirm;
 pub mod findings;
 pub mod help;
 pub mod overview;
