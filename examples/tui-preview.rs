@@ -117,12 +117,9 @@ fn main() -> std::process::ExitCode {
     });
     match tui::launch(session, opts) {
         Ok(Launched::Tui) => std::process::ExitCode::SUCCESS,
-        Ok(Launched::Printed(verdict)) => {
-            std::process::ExitCode::from(if verdict == Some(trailscope::verdict::Verdict::Pass) {
-                0
-            } else {
-                1
-            })
+        Ok(Launched::Printed(doc)) => {
+            let pass = doc.is_some_and(|d| d.verdict == trailscope::verdict::Verdict::Pass);
+            std::process::ExitCode::from(if pass { 0 } else { 1 })
         }
         Err(e) => {
             eprintln!("trailscope: {e}");

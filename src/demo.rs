@@ -262,6 +262,8 @@ pub fn find(name: &str) -> Option<Scenario> {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Options {
     pub run_inspections: bool,
+    /// Accept a verdict without the inspections (`--skip-inspections`).
+    pub skip_inspections: bool,
     pub strict: bool,
 }
 
@@ -321,6 +323,7 @@ fn run_bridge(sc: &Scenario, opts: Options) -> Result<BridgeOutcome, Error> {
         sc.now(),
     );
     req.run_inspections = opts.run_inspections;
+    req.skip_inspections = opts.skip_inspections;
     req.strict = opts.strict;
     Ok(bridge::verify(&req))
 }
@@ -333,6 +336,7 @@ fn run_intoto(sc: &Scenario, opts: Options) -> Result<InTotoOutcome, Error> {
     sc.materialize(tmp.path()).map_err(|e| Error::Io(sc.name.clone(), e))?;
     let mut o = intoto_options(sc, tmp.path())?;
     o.run_inspections = opts.run_inspections;
+    o.skip_inspections = opts.skip_inspections;
     o.strict = opts.strict;
     let mut out = intoto::verify(&o).map_err(|e| Error::Other(sc.name.clone(), e.to_string()))?;
     // Show paths relative to the scenario, not the temporary directory.

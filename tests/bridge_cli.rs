@@ -77,13 +77,77 @@ fn failures_exit_1_with_stage_and_category() {
     }
 }
 
+/// Without --run-inspections a layout with inspections is not verified:
+/// exit 1, and the report names the inspection and the flag; with
+/// --skip-inspections the verdict is accepted without it (exit 0) and every
+/// format says "inspections skipped".
 #[test]
-fn text_output_says_when_inspections_were_not_run() {
+fn inspections_not_run_are_not_a_pass_unless_skipped() {
     let out = dir_cmd("solo-developer").output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("stage in-toto, category inspection-not-run"), "{text}");
+    assert!(text.contains("inspection 'untar' was not run"), "{text}");
+    assert!(text.contains("--run-inspections") && text.contains("--skip-inspections"), "{text}");
+
+    let out = dir_cmd("solo-developer").arg("--skip-inspections").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{text}");
-    assert!(text.contains("inspections not run"), "{text}");
-    assert!(text.contains("--run-inspections"), "{text}");
+    assert!(text.contains("inspections skipped"), "{text}");
+    let out = dir_cmd("solo-developer").args(["--skip-inspections", "--format", "json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v = json_of(&out);
+    assert_eq!(v["verdict"], "pass");
+    assert_eq!(v["bridge"]["inspections_skipped"], true);
+    let skipped = v["findings"].as_array().unwrap().iter().find(|f| f["category"] == "inspections-skipped");
+    let skipped = skipped.expect("an inspections-skipped finding");
+    assert!(skipped["message"].as_str().unwrap().contains("inspections skipped"), "{skipped}");
+    let out =
+        dir_cmd("solo-developer").args(["--skip-inspections", "--format", "markdown"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("inspections skipped"));
+    // The two flags contradict each other.
+    let out = dir_cmd("solo-developer").args(["--skip-inspections", "--run-inspections"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// Demo act 3 without --run-inspections: nothing runs, yet the swapped
+/// package is caught. The bridge stages run in order (TUF, custom metadata,
+/// in-toto, product binding) and in-toto comes first: the inspection
+/// 'untar''s materials are the downloaded files, so its rule
+/// `MATCH demo-project-*.tar.gz WITH PRODUCTS FROM package` is checked on
+/// the hashed package without running `tar`, fails, and `DISALLOW *` decides
+/// (in-toto / rule-disallow, as the reference reports it after running the
+/// inspection). The product binding, a later stage, disagrees too.
+#[test]
+fn act3_is_caught_without_running_anything() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo/act3-adversary");
+    let m = dir.join("repo/metadata").display().to_string();
+    let t = dir.join("repo/targets").display().to_string();
+    let empty_path = tempfile::tempdir().unwrap();
+    for run in [false, true] {
+        let mut cmd = bridge_cmd(&dir, &m, &t);
+        cmd.args(["--format", "json"]);
+        if !run {
+            // No tar (nor anything else) on PATH: a command could not run.
+            cmd.env("PATH", empty_path.path());
+        } else {
+            cmd.arg("--run-inspections");
+        }
+        let out = cmd.output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        let v = json_of(&out);
+        assert_eq!((v["stage"].as_str(), v["category"].as_str()), (Some("in-toto"), Some("rule-disallow")));
+        assert_eq!(v["failure"]["step"], "untar");
+        assert_eq!(v["failure"]["artifact"], "demo-project-1.1.tar.gz");
+        assert_eq!(stderr.contains("running inspection"), run, "{stderr}");
+        let categories: Vec<&str> =
+            v["findings"].as_array().unwrap().iter().filter_map(|f| f["category"].as_str()).collect();
+        assert_eq!(categories.contains(&"inspection-not-run"), !run, "{categories:?}");
+        assert_eq!(categories.contains(&"inspection-run"), run, "{categories:?}");
+        assert!(categories.contains(&"product-hash-mismatch"), "{categories:?}");
+    }
 }
 
 #[test]
@@ -105,15 +169,16 @@ fn usage_and_input_errors() {
     assert_eq!(out.status.code(), Some(3));
 }
 
+/// Limits are exceeded by what the repository serves: evidence, exit 1.
 #[test]
-fn limits_exit_3_naming_the_file() {
+fn limits_exit_1_naming_the_file() {
     // No link of the corpus lists more than one artifact: a limit of 0 is
     // the smallest that a link exceeds.
     let out = dir_cmd("solo-developer")
         .args(["--max-artifacts-per-link", "0", "--format", "json"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
     let v = json_of(&out);
     assert_eq!(v["verdict"], "fail");
     assert_eq!(v["stage"], "in-toto");
@@ -126,16 +191,17 @@ fn limits_exit_3_naming_the_file() {
     }
     // Within the limit, the same scenario passes.
     let out = dir_cmd("solo-developer")
-        .args(["--max-artifacts-per-link", "1", "--max-links", "3"])
+        .args(["--max-artifacts-per-link", "1", "--max-links", "3", "--run-inspections"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
     let out = dir_cmd("solo-developer").args(["--max-links", "2"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("limit-exceeded"));
 
-    // TUF metadata over --max-metadata-bytes: the refresh stops, exit 3.
+    // TUF metadata over --max-metadata-bytes: the refresh stops, exit 1.
     let out = dir_cmd("solo-developer").args(["--max-metadata-bytes", "100"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("stage tuf"), "{text}");
     assert!(text.contains("timestamp.json exceeded the maximum allowed length of 100 bytes"), "{text}");
@@ -175,8 +241,18 @@ fn demo_list_and_act3_from_an_empty_directory() {
         .args(["demo", "act2-bob-updates", "--format", "json"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0));
+    // Its inspection is not run: not verified.
+    assert_eq!(out.status.code(), Some(1));
     assert_eq!(json_of(&out)["kind"], "bridge");
+    assert_eq!(json_of(&out)["category"], "inspection-not-run");
+    let out = Command::cargo_bin("trailscope")
+        .unwrap()
+        .current_dir(cwd.path())
+        .args(["demo", "act2-bob-updates", "--skip-inspections", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(json_of(&out)["verdict"], "pass");
     let out = Command::cargo_bin("trailscope")
         .unwrap()
         .current_dir(cwd.path())

@@ -46,6 +46,10 @@ fn word(v: Verdict) -> &'static str {
 }
 
 fn run_bridge(dir: &Path, s: &Value, run_inspections: bool) -> bridge::BridgeOutcome {
+    run_bridge_with(dir, s, run_inspections, false)
+}
+
+fn run_bridge_with(dir: &Path, s: &Value, run_inspections: bool, skip: bool) -> bridge::BridgeOutcome {
     let inputs = &s["inputs"];
     let root = dir.join(inputs["trusted_root"].as_str().unwrap());
     let metadata = DirSource::new(dir.join(inputs["metadata_dir"].as_str().unwrap()));
@@ -60,6 +64,7 @@ fn run_bridge(dir: &Path, s: &Value, run_inspections: bool) -> bridge::BridgeOut
         at(s),
     );
     req.run_inspections = run_inspections;
+    req.skip_inspections = skip;
     bridge::verify(&req)
 }
 
@@ -103,11 +108,15 @@ fn adversary_report_names_step_rule_and_both_hashes() {
     ] {
         assert!(text.contains(needle), "report lacks {needle:?}:\n{text}");
     }
-    // Without inspections nothing runs; the product binding still catches the swap,
-    // and the report says the verdict does not cover the inspection.
+    // Without inspections nothing runs, and the swap is still caught where
+    // the reference catches it: the inspection's materials are the
+    // downloaded files, so its MATCH rule is checked on the hashed package
+    // (in-toto comes before the product binding, which disagrees too).
     let out = run_bridge(&dir, &s, false);
     assert_eq!(out.verdict, Verdict::Fail);
-    assert_eq!(out.category, "product-hash-mismatch");
+    assert_eq!((out.stage().map(|s| s.as_str()), out.category.as_str()), (Some("in-toto"), "rule-disallow"));
+    assert_eq!(out.first.as_ref().and_then(|f| f.step.as_deref()), Some("untar"));
+    assert!(out.findings.iter().any(|f| f.category == "product-hash-mismatch"));
     assert_eq!(out.inspections_skipped, vec!["untar".to_owned()]);
     let text = trailscope::report::text_bridge::render(&out);
     assert!(text.contains("inspections not run (untar)"), "{text}");
@@ -118,13 +127,20 @@ fn adversary_report_names_step_rule_and_both_hashes() {
 }
 
 #[test]
-fn passing_acts_without_inspections_warn_that_they_were_not_run() {
+fn passing_acts_without_inspections_are_not_verified_unless_skipped() {
     let dir = fixtures().join("demo/act1-alice-alone");
     let s: Value = serde_json::from_slice(&std::fs::read(dir.join("scenario.json")).unwrap()).unwrap();
     let out = run_bridge(&dir, &s, false);
-    assert_eq!(out.verdict, Verdict::Pass);
-    assert!(out.findings.iter().any(|f| f.category == "inspection-not-run"));
-    assert!(out.trace.binding.as_ref().is_some_and(|b| b.holds()));
+    assert_eq!(out.verdict, Verdict::Fail);
+    assert_eq!(
+        (out.stage().map(|s| s.as_str()), out.category.as_str()),
+        (Some("in-toto"), "inspection-not-run")
+    );
+    assert!(out.findings.iter().any(|f| f.category == "inspection-not-run" && f.message.contains("'untar'")));
+    let skipped = run_bridge_with(&dir, &s, false, true);
+    assert_eq!(skipped.verdict, Verdict::Pass);
+    assert!(skipped.findings.iter().any(|f| f.category == "inspections-skipped"));
+    assert!(skipped.trace.binding.as_ref().is_some_and(|b| b.holds()));
 }
 
 #[test]
@@ -223,7 +239,7 @@ fn embedded_demo_matches_the_fixtures_and_their_verdicts() {
             let tmp = tempfile::tempdir().unwrap();
             sc.materialize(tmp.path()).unwrap();
             assert_same_tree(&dir, tmp.path());
-            let opts = trailscope::demo::Options { run_inspections: true, strict: false };
+            let opts = trailscope::demo::Options { run_inspections: true, ..Default::default() };
             let verdict = match trailscope::demo::run(sc, opts).unwrap() {
                 trailscope::demo::Outcome::Bridge(o) => {
                     assert_eq!(o.category, s["expect"]["category"].as_str().unwrap(), "{name}");

@@ -37,6 +37,11 @@ fn graph_of(scenario: &str, format: &str) -> Vec<u8> {
         .arg(d.join("keys/alice.pub.json"))
         .arg("--link-dir")
         .arg(d.join("links"))
+        // Nothing executed: the graph of the verdict without the inspection
+        // (its materials would be the work directory's files).
+        .arg("--workdir")
+        .arg(d.join("workdir"))
+        .arg("--skip-inspections")
         .args(["--at", "2026-06-01T00:00:00Z", "--format", format])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
@@ -130,6 +135,7 @@ fn artifacts_a_rule_broke_on_are_marked_broken() {
     .unwrap();
     let mut opts = trailscope::intoto::VerifyOptions::new(d.join("root.layout"), vec![key]);
     opts.link_dir = d.join("links");
+    opts.workdir = d.join("workdir");
     opts.at = trailscope::meta::time::parse("2026-06-01T00:00:00Z").unwrap().at;
     let g = trailscope::graph::intoto::from_options(&opts).unwrap();
     let p = g.provenance("demo-project/foo.py");

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use common::*;
 use serde_json::json;
 use trailscope::intoto::{category, verify, warning};
-use trailscope::verdict::Severity;
 use trailscope::verdict::Verdict;
+use trailscope::verdict::{Finding, Severity};
 
 #[test]
 fn consistent_chain_passes() {
@@ -258,16 +258,100 @@ fn control_characters_in_paths_are_a_warning() {
 }
 
 #[test]
-fn inspections_are_not_run_unless_asked() {
+fn inspections_are_not_run_unless_asked_and_then_nothing_verifies() {
     let mut w = World::new();
     w.layout["inspect"] = json!([{"_type": "inspection", "name": "boom", "run": ["sh", "-c", "touch ran; exit 1"],
         "expected_materials": [], "expected_products": []}]);
     let s = w.scene();
     let o = s.verify(&w.owner);
-    assert_eq!(o.category, category::PASS);
-    assert!(has(&o, &warning::INSPECTION_NOT_RUN));
+    assert_eq!((o.verdict, o.category), (Verdict::Fail, category::INSPECTION_NOT_RUN));
+    assert_eq!(o.failure.as_ref().and_then(|f| f.step.as_deref()), Some("boom"));
     assert!(!s.path("work/ran").exists());
     assert!(o.layout.inspections[0].not_evaluated.is_some());
+    assert!(o.layout.inspections[0].execution.is_none());
+    // --skip-inspections: accepted, with a warning saying so (never an error, not even strict).
+    let mut opts = s.options(&w.owner);
+    opts.skip_inspections = true;
+    opts.strict = true;
+    let o = trailscope::intoto::verify(&opts).unwrap();
+    assert_eq!((o.verdict, o.category), (Verdict::Pass, category::PASS));
+    let f = o.findings.iter().find(|f| f.category == warning::INSPECTIONS_SKIPPED).unwrap();
+    assert_eq!(f.severity, Severity::Warning);
+    assert!(f.message.starts_with("inspections skipped"), "{}", f.message);
+    assert!(!s.path("work/ran").exists());
+}
+
+/// Without running anything, the first inspection's materials are the work
+/// directory's files: its expected_materials are checked against them.
+#[test]
+fn the_first_inspections_material_rules_are_checked_on_the_hashed_workdir() {
+    let mut w = World::new();
+    w.layout["inspect"] = json!([{"_type": "inspection", "name": "unpack", "run": ["false"],
+        "expected_materials": [["MATCH", "app.tar", "WITH", "PRODUCTS", "FROM", "package"], ["DISALLOW", "*"]],
+        "expected_products": [["DISALLOW", "*"]]}]);
+    let s = w.scene();
+    // app.tar's sha256 is not the package step's "cc": the swapped package.
+    s.write_raw("work/app.tar", b"swapped");
+    let o = s.verify(&w.owner);
+    assert_eq!(o.category, category::RULE_DISALLOW);
+    let f = o.failure.clone().unwrap();
+    assert_eq!(
+        (f.step.as_deref(), f.rule.as_deref(), f.artifact.as_deref()),
+        (Some("unpack"), Some("DISALLOW *"), Some("app.tar"))
+    );
+    // The not-run finding is still there, listed after what was checked.
+    let last_error = o.findings.iter().rev().find(|f| f.severity == Severity::Error).unwrap();
+    assert_eq!(last_error.category, category::INSPECTION_NOT_RUN);
+    let insp = &o.layout.inspections[0];
+    assert!(insp.materials.is_some() && insp.products.is_none() && insp.execution.is_none());
+    // A file no rule allows fails the same way; an allowed one leaves only "not run".
+    std::fs::remove_file(s.path("work/app.tar")).unwrap();
+    s.write_raw("work/stray", b"x");
+    assert_eq!(s.verify(&w.owner).category, category::RULE_DISALLOW);
+    std::fs::remove_file(s.path("work/stray")).unwrap();
+    s.write_raw("work/notes.link", b"excluded like python's *.link* pattern");
+    assert_eq!(s.verify(&w.owner).category, category::INSPECTION_NOT_RUN);
+}
+
+/// What cannot be known without running: a later inspection's materials (an
+/// earlier one may have changed the directory), and rules that MATCH
+/// against an inspection's link.
+#[test]
+fn rules_that_depend_on_inspections_not_run_are_not_evaluated() {
+    let mut w = World::new();
+    let disallow = json!([["DISALLOW", "*"]]);
+    w.layout["inspect"] = json!([
+        {"_type": "inspection", "name": "first", "run": ["true"],
+         "expected_materials": [["MATCH", "*", "WITH", "PRODUCTS", "FROM", "second"], ["DISALLOW", "*"]],
+         "expected_products": disallow},
+        {"_type": "inspection", "name": "second", "run": ["true"],
+         "expected_materials": disallow, "expected_products": disallow}]);
+    let s = w.scene();
+    s.write_raw("work/file", b"x");
+    let o = s.verify(&w.owner);
+    assert_eq!(o.category, category::INSPECTION_NOT_RUN);
+    assert!(o.layout.inspections.iter().all(|i| i.materials.is_none()));
+    let not_run: Vec<&Finding> =
+        o.findings.iter().filter(|f| f.category == category::INSPECTION_NOT_RUN).collect();
+    assert_eq!(not_run.len(), 2);
+    assert!(
+        not_run[0].message.contains("2 inspections not run: 'first', 'second'"),
+        "{}",
+        not_run[0].message
+    );
+}
+
+/// A failure of a check that was performed decides the category, even when
+/// an inspection (of a sublayout, say) was not run before it.
+#[test]
+fn a_step_rule_failure_decides_over_an_inspection_not_run() {
+    let mut w = World::new();
+    w.layout["inspect"] = json!([{"_type": "inspection", "name": "later", "run": ["true"],
+        "expected_materials": [], "expected_products": []}]);
+    w.package["materials"]["out/app"]["sha256"] = json!("0bad");
+    let o = w.scene().verify(&w.owner);
+    assert_eq!(o.category, category::RULE_DISALLOW);
+    assert!(has(&o, &category::INSPECTION_NOT_RUN));
 }
 
 #[test]

@@ -206,3 +206,244 @@ fn parameters_are_substituted() {
     verify_cmd(&s).args(["--param", "NAME=app"]).assert().code(0);
     assert_stdout_contains(verify_cmd(&s).args(["--param", "OTHER=app"]).assert().code(1), "KeyError");
 }
+
+/// `verify` on the in-toto demo (`fixtures/intoto-demo/<name>`) as its
+/// README runs it: from its work directory, with the scenario's time.
+fn demo_verify(name: &str, extra: &[&str]) -> std::process::Output {
+    let dir = fixture("intoto-demo").join(name);
+    let scenario: Value = serde_json::from_slice(&std::fs::read(dir.join("scenario.json")).unwrap()).unwrap();
+    let mut c = trailscope();
+    c.current_dir(dir.join("workdir"))
+        .args([
+            "verify",
+            "--layout",
+            "../root.layout",
+            "-k",
+            "../keys/alice.pub.pem",
+            "--link-dir",
+            "../links",
+        ])
+        .args(["--at", scenario["now"].as_str().unwrap()])
+        .args(extra);
+    c.output().unwrap()
+}
+
+fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn a_layout_with_inspections_is_not_verified_without_running_them() {
+    let out = demo_verify("demo-supply-chain", &[]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.starts_with("in-toto verification: FAIL (inspection-not-run)"), "{text}");
+    assert!(text.contains("inspection 'untar' was not run"), "{text}");
+    assert!(text.contains("--run-inspections"), "{text}");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("running inspection"));
+
+    let out = demo_verify("demo-supply-chain", &["--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    check_schema(&doc);
+    assert_eq!(
+        (doc["verdict"].as_str(), doc["category"].as_str()),
+        (Some("fail"), Some("inspection-not-run"))
+    );
+    assert_eq!(doc["failure"]["step"], "untar");
+    let f =
+        doc["findings"].as_array().unwrap().iter().find(|f| f["category"] == "inspection-not-run").unwrap();
+    assert_eq!((f["severity"].as_str(), f["subject"]["name"].as_str()), (Some("error"), Some("untar")));
+    assert_eq!(f["evidence"]["data"]["argv"], json!(["tar", "xzf", "demo-project.tar.gz"]));
+
+    let out = demo_verify("demo-supply-chain", &["--format", "markdown"]);
+    assert_eq!(out.status.code(), Some(1));
+    let md = stdout(&out);
+    assert!(md.contains("`inspection-not-run`") && md.contains("--run-inspections"), "{md}");
+    assert!(md.contains("inspection 'untar' was not run"), "{md}");
+    // With the inspection run, the chain verifies.
+    let out = demo_verify("demo-supply-chain", &["--run-inspections"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+}
+
+#[test]
+fn skip_inspections_accepts_the_verdict_and_every_format_says_so() {
+    let out = demo_verify("demo-supply-chain", &["--skip-inspections"]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("PASS") && text.contains("inspections skipped"), "{text}");
+    assert!(text.contains("untar — not run: inspections skipped (--skip-inspections)"), "{text}");
+
+    let out = demo_verify("demo-supply-chain", &["--skip-inspections", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    check_schema(&doc);
+    assert_eq!(doc["verdict"], "pass");
+    let f =
+        doc["findings"].as_array().unwrap().iter().find(|f| f["category"] == "inspections-skipped").unwrap();
+    assert_eq!(f["severity"], "warning");
+    assert!(f["message"].as_str().unwrap().starts_with("inspections skipped (--skip-inspections)"), "{f}");
+
+    for format in ["markdown", "sarif"] {
+        let out = demo_verify("demo-supply-chain", &["--skip-inspections", "--format", format]);
+        assert_eq!(out.status.code(), Some(0), "{format}");
+        let text = stdout(&out);
+        assert!(
+            text.contains("inspections skipped") && text.contains("inspections-skipped"),
+            "{format}:\n{text}"
+        );
+    }
+    // Even --strict does not turn an explicit choice into a failure.
+    let out = demo_verify("demo-supply-chain", &["--skip-inspections", "--strict"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    // The two flags contradict each other: a usage error.
+    let out = demo_verify("demo-supply-chain", &["--skip-inspections", "--run-inspections"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// The adversary swapped the tarball: the inspection's material rule is
+/// checked against the hashed work directory without running anything.
+/// No command can run — PATH holds no `tar`, nothing is announced on
+/// stderr, and the work directory is unchanged (no extracted tree).
+#[test]
+fn package_swapped_fails_on_the_material_rule_without_running_a_command() {
+    let empty = tempfile::tempdir().unwrap();
+    let dir = fixture("intoto-demo/package-swapped");
+    let before: Vec<_> =
+        std::fs::read_dir(dir.join("workdir")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let mut c = trailscope();
+    c.current_dir(dir.join("workdir"))
+        .env("PATH", empty.path())
+        .args([
+            "verify",
+            "--layout",
+            "../root.layout",
+            "-k",
+            "../keys/alice.pub.pem",
+            "--link-dir",
+            "../links",
+        ])
+        .args(["--at", "2026-06-01T00:00:00Z", "--format", "json"]);
+    let out = c.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(!stderr.contains("running inspection"), "{stderr}");
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["category"], "rule-disallow");
+    assert_eq!(
+        doc["failure"],
+        json!({"step": "untar", "rule": "DISALLOW *", "artifact": "demo-project.tar.gz", "scope": []})
+    );
+    let categories: Vec<&str> =
+        doc["findings"].as_array().unwrap().iter().filter_map(|f| f["category"].as_str()).collect();
+    assert!(categories.contains(&"inspection-not-run"), "{categories:?}");
+    assert!(!categories.contains(&"error-other"), "a command was tried: {categories:?}");
+    let after: Vec<_> =
+        std::fs::read_dir(dir.join("workdir")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(before, after);
+
+    // `demo package-swapped`, the embedded copy: the same, nothing run.
+    let out = trailscope()
+        .env("PATH", empty.path())
+        .args(["demo", "package-swapped", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (doc["category"].as_str(), doc["failure"]["step"].as_str()),
+        (Some("rule-disallow"), Some("untar"))
+    );
+    let out = trailscope().env("PATH", empty.path()).args(["demo", "package-swapped"]).output().unwrap();
+    let text = stdout(&out);
+    assert!(text.contains("FAIL (rule-disallow)") && text.contains("'untar'"), "{text}");
+}
+
+/// An inspection whose command would leave a marker: without
+/// --run-inspections (with or without --skip-inspections) the marker never
+/// appears; with it, it does.
+#[cfg(unix)]
+#[test]
+fn inspections_run_only_when_asked() {
+    let mut w = World::new();
+    let marker = tempfile::tempdir().unwrap();
+    let path = marker.path().join("ran");
+    w.layout["inspect"] = json!([{"_type": "inspection", "name": "mark",
+        "run": ["sh", "-c", format!("touch '{}'", path.display())],
+        "expected_materials": [], "expected_products": []}]);
+    let s = scene(&w);
+    let with_workdir = |c: &mut Command| {
+        c.arg("--workdir").arg(s.path("work"));
+    };
+    let mut c = verify_cmd(&s);
+    with_workdir(&mut c);
+    let out = c.output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stdout(&out).contains("inspection 'mark' was not run"));
+    assert!(!path.exists(), "ran without --run-inspections");
+    let mut c = verify_cmd(&s);
+    with_workdir(&mut c);
+    c.arg("--skip-inspections").assert().code(0);
+    assert!(!path.exists(), "ran with --skip-inspections");
+    let mut c = verify_cmd(&s);
+    with_workdir(&mut c);
+    c.arg("--run-inspections").assert().code(0);
+    assert!(path.exists(), "--run-inspections did not run it");
+}
+
+/// DESIGN §4: 1 for anything the evidence says, 3 only for what the command
+/// line names (the layout file, a key, a directory).
+#[test]
+fn malformed_links_exit_1_and_unreadable_named_inputs_3() {
+    let w = World::new();
+    let s = scene(&w);
+    s.write_raw(&format!("links/build.{}.link", w.a.short()), b"{\"signed\": {\"_type\": \"link\"");
+    let out = verify_cmd(&s).args(["--format", "json"]).assert().code(1).get_output().stdout.clone();
+    let doc: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(doc["category"], "metadata-invalid");
+    assert_eq!(doc["failure"]["step"], "build");
+    let s = scene(&w);
+    verify_cmd(&s).arg("--workdir").arg(s.path("no-such-dir")).assert().code(3);
+    trailscope()
+        .args(["verify", "--layout"])
+        .arg(s.path("root.layout"))
+        .arg("-k")
+        .arg(s.path("owner.pub.json"))
+        .arg("--link-dir")
+        .arg(s.path("no-such-dir"))
+        .assert()
+        .code(3);
+}
+
+/// `open` with stdout not a terminal exits as `verify` does: 3 for the
+/// layout it names that does not parse, 1 for a malformed link, 1 for
+/// inspections not run, 0 with them skipped.
+#[test]
+fn open_without_a_terminal_exits_like_verify() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("chain");
+    copy_tree(&fixture("intoto-demo/demo-supply-chain"), &dir);
+    let open = |extra: &[&str]| trailscope().arg("open").arg(&dir).args(extra).output().unwrap();
+    assert_eq!(open(&[]).status.code(), Some(1));
+    assert_eq!(open(&["--skip-inspections"]).status.code(), Some(0));
+    let link = std::fs::read_dir(dir.join("links")).unwrap().next().unwrap().unwrap().path();
+    std::fs::write(&link, b"{\"signed\": {").unwrap();
+    let out = open(&["--skip-inspections"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stdout(&out).contains("metadata-invalid"));
+    std::fs::write(dir.join("root.layout"), b"{\"signed\": {").unwrap();
+    let out = open(&["--skip-inspections"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stdout(&out));
+}
+
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}

@@ -81,3 +81,61 @@ fn corpus_scenarios_agree_with_the_reference() {
 fn corpus_scenarios_agree_with_pem_keys() {
     run_all(true);
 }
+
+/// The corpus without running the inspections (neither flag): no scenario
+/// whose layout has inspections passes. A failure the reference found
+/// before its inspections ran is found the same; where the reference
+/// passed or failed in an inspection, the verdict is `inspection-not-run`
+/// unless an inspection's material rule already fails on the work
+/// directory's files (then that failure, as the reference would report it).
+/// With `--skip-inspections` every scenario the reference did not fail in
+/// an inspection gets the reference's verdict.
+#[test]
+fn corpus_without_inspections_never_passes_what_was_not_checked() {
+    let mut with_inspections = 0;
+    for dir in scenarios("in-toto") {
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let scenario: Value =
+            serde_json::from_slice(&std::fs::read(dir.join("scenario.json")).unwrap()).unwrap();
+        let expect = &scenario["expect"];
+        let tmp = tempfile::tempdir().unwrap();
+        copy_tree(&dir, tmp.path());
+        let mut opts = intoto_options(tmp.path(), &scenario, "layout_keys");
+        opts.run_inspections = false;
+        let not_run = verify(&opts).unwrap();
+        opts.skip_inspections = true;
+        let skipped = verify(&opts).unwrap();
+        let inspections: Vec<String> = not_run.layout.inspections.iter().map(|i| i.name.clone()).collect();
+        let in_inspection = expect["step"].as_str().is_some_and(|s| inspections.iter().any(|i| i == s));
+        if inspections.is_empty() {
+            assert_eq!(not_run.category, expect["category"].as_str().unwrap(), "{name}");
+            assert_eq!(skipped.category, not_run.category, "{name}");
+            continue;
+        }
+        with_inspections += 1;
+        assert_eq!(not_run.verdict, Verdict::Fail, "{name}: inspections not run, yet pass");
+        if expect["verdict"] == "pass" || in_inspection {
+            let same = in_inspection && not_run.category == expect["category"].as_str().unwrap();
+            assert!(not_run.category == "inspection-not-run" || same, "{name}: {}", not_run.category);
+            assert!(
+                not_run.findings.iter().any(|f| f.category == "inspection-not-run"
+                    && f.message.contains("--run-inspections")
+                    && inspections.iter().any(|i| f.message.contains(&format!("'{i}'")))),
+                "{name}"
+            );
+        } else {
+            assert_eq!(not_run.category, expect["category"].as_str().unwrap(), "{name}");
+        }
+        assert!(skipped.findings.iter().all(|f| f.category != "inspection-not-run"), "{name}");
+        assert!(skipped.findings.iter().any(|f| f.category == "inspections-skipped"), "{name}");
+        if !in_inspection {
+            let verdict = if skipped.verdict == Verdict::Pass { "pass" } else { "fail" };
+            assert_eq!(
+                (verdict, skipped.category.as_str()),
+                (expect["verdict"].as_str().unwrap(), expect["category"].as_str().unwrap()),
+                "{name}: skipped"
+            );
+        }
+    }
+    assert!(with_inspections >= 5, "{with_inspections} scenarios with inspections");
+}

@@ -163,3 +163,27 @@ fn inspect_shows_the_role_tree_and_root_history() {
     assert_eq!(doc["inspect"]["root"]["versions"], serde_json::json!([9, 10, 11, 12, 13, 14, 15]));
     assert_eq!(doc["roles"]["registry.npmjs.org"]["delegator"], "targets");
 }
+
+/// `graph tuf`: 3 when the trusted root does not parse, like `tuf verify`.
+#[test]
+fn graph_of_an_unparseable_trusted_root_exits_3() {
+    let dir = fixtures().join("tuf/plain-consistent");
+    let garbage = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(garbage.path(), b"not json").unwrap();
+    Command::cargo_bin("trailscope")
+        .unwrap()
+        .args(["graph", "tuf", "--root"])
+        .arg(garbage.path())
+        .arg("--metadata")
+        .arg(dir.join("repo/metadata"))
+        .assert()
+        .code(3);
+    Command::cargo_bin("trailscope")
+        .unwrap()
+        .args(["graph", "tuf", "--root"])
+        .arg(dir.join("trusted_root.json"))
+        .arg("--metadata")
+        .arg(dir.join("repo/metadata"))
+        .assert()
+        .code(0);
+}

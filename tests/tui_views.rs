@@ -27,7 +27,10 @@ struct Harness {
 impl Harness {
     /// Opens a fixture directory (relative to the crate) like `trailscope open`.
     fn open(rel: &str, run_inspections: bool, size: (u16, u16)) -> Self {
-        let opts = OpenOptions { run_inspections, ..OpenOptions::default() };
+        // The views, not the inspection: without running it, the verdict is
+        // accepted without it (`--skip-inspections`).
+        let opts =
+            OpenOptions { run_inspections, skip_inspections: !run_inspections, ..OpenOptions::default() };
         let opened = open::detect(Path::new(rel), &opts).unwrap();
         let session = open::session(&opened, rel);
         let tui = TuiOptions { at: opened.at, ..TuiOptions::default() };
@@ -326,8 +329,27 @@ fn open_demo_names_an_embedded_scenario() {
         .args(["open", "--demo", "act1-alice-alone"])
         .output()
         .unwrap();
+    // Nothing is run unasked: act 1's inspection was not run, so it does not verify.
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("✘ FAIL (inspection-not-run)"), "{text}");
+    let out = assert_cmd::Command::cargo_bin("trailscope")
+        .unwrap()
+        .args(["open", "--demo", "act1-alice-alone", "--run-inspections"])
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success() && text.contains("✔ PASS"), "{text}");
+    let out = assert_cmd::Command::cargo_bin("trailscope")
+        .unwrap()
+        .args(["open", "--demo", "act1-alice-alone", "--skip-inspections"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && text.contains("✔ PASS") && text.contains("inspections skipped"),
+        "{text}"
+    );
     let out = assert_cmd::Command::cargo_bin("trailscope")
         .unwrap()
         .args(["open", "--demo", "nope"])

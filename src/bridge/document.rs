@@ -59,6 +59,7 @@ impl BridgeOutcome {
             "trace": self.trace,
             "fetched": fetched,
             "inspections_run": self.run_inspections,
+            "inspections_skipped": self.skip_inspections,
             "inspections_not_run": self.inspections_skipped,
         });
         v

@@ -80,7 +80,11 @@ pub struct Request<'a> {
     pub at: OffsetDateTime,
     /// Run the layout's inspections (in a scratch copy of the verification directory).
     pub run_inspections: bool,
+    /// Accept a verdict without them (see `intoto::VerifyOptions::skip_inspections`).
+    pub skip_inspections: bool,
     pub inspection_timeout: Duration,
+    /// Called with the argv of each inspection before it runs.
+    pub announce: Option<fn(&str)>,
     /// Weaknesses the references accept become errors.
     pub strict: bool,
     pub config: Config,
@@ -93,7 +97,8 @@ pub struct Request<'a> {
 }
 
 impl<'a> Request<'a> {
-    /// A request with the defaults: inspections not run, 10 s inspection
+    /// A request with the defaults: inspections neither run nor skipped (a
+    /// layout with inspections does not verify), 10 s inspection
     /// timeout, not strict, python-tuf's client limits, in-toto's default limits.
     pub fn new(
         root_bytes: Vec<u8>,
@@ -111,7 +116,9 @@ impl<'a> Request<'a> {
             target: target.into(),
             at,
             run_inspections: false,
+            skip_inspections: false,
             inspection_timeout: Duration::from_secs(10),
+            announce: None,
             strict: false,
             config: Config::default(),
             max_metadata_bytes: crate::intoto::metadata::MAX_METADATA_BYTES,
@@ -210,7 +217,10 @@ pub struct BridgeOutcome {
     /// The in-toto verification, when it ran.
     pub intoto: Option<InTotoOutcome>,
     pub run_inspections: bool,
-    /// The layout has inspections that were not run: the verdict does not cover them.
+    /// `--skip-inspections` was given.
+    pub skip_inspections: bool,
+    /// The layout has inspections that were not run: the verdict does not
+    /// cover them (without `--skip-inspections` it is not a pass either).
     pub inspections_skipped: Vec<String>,
     pub strict: bool,
 }

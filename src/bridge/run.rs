@@ -248,6 +248,7 @@ pub fn verify(req: &Request<'_>) -> BridgeOutcome {
         tuf,
         intoto: intoto_outcome,
         run_inspections: req.run_inspections,
+        skip_inspections: req.skip_inspections && !req.run_inspections,
         inspections_skipped: skipped,
         strict: req.strict,
     }
@@ -505,6 +506,8 @@ fn run_intoto(run: &mut Run, req: &Request<'_>, layout_path: &str) -> Option<InT
     opts.params = Some(BTreeMap::new());
     opts.at = req.at;
     opts.run_inspections = req.run_inspections;
+    opts.skip_inspections = req.skip_inspections;
+    opts.announce = req.announce;
     opts.inspection_timeout = req.inspection_timeout;
     opts.strict = req.strict;
     opts.max_metadata_bytes = req.max_metadata_bytes;

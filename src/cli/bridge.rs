@@ -1,12 +1,12 @@
 //! `trailscope bridge verify` (DESIGN §4): a package distributed by TUF with
 //! its in-toto metadata (ITE-2 / ITE-3), verified end to end.
 //!
-//! Exit codes: 0 verified, 1 verification failed, 2 usage error, 3 the
-//! trusted root cannot be read or parsed, a directory does not exist, or
-//! the deciding failure is metadata that cannot be read: TUF metadata that
-//! is malformed, over its length limit or a lookup stopped at the delegation
-//! limit, or an in-toto layout or link that is malformed or beyond a limit
-//! (`limit-exceeded`), 4 internal error.
+//! Exit codes (DESIGN §4): 0 verified, 1 not verified — anything the
+//! repository says, TUF metadata or in-toto layouts and links that are
+//! malformed or beyond a limit included (they come from the repository: that
+//! is evidence), an inspection not run included, 2 usage error, 3 the
+//! trusted root cannot be read or parsed, or `--metadata`/`--targets` is not
+//! a directory, 4 internal error.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -17,8 +17,8 @@ use super::Exit;
 use super::format::yes_no;
 use super::tuf::TufLimits;
 use super::verify::LinkLimits;
-use crate::bridge::{self, BridgeOutcome, Request, Stage};
-use crate::tuf::{Category, Config, DirSource, Source, source};
+use crate::bridge::{self, BridgeOutcome, Request};
+use crate::tuf::{Config, DirSource, Source, source};
 use crate::verdict::{Inputs, Verdict};
 
 #[derive(Debug, Args)]
@@ -54,9 +54,14 @@ pub struct VerifyArgs {
     /// Evaluation time (RFC 3339); default now.
     #[arg(long, value_name = "RFC3339")]
     pub at: Option<String>,
-    /// Run the layout's inspections (in a scratch copy of the verification directory).
+    /// Run the layout's inspections (in a scratch copy of the verification
+    /// directory). Without it a layout with inspections does not verify.
     #[arg(long)]
     pub run_inspections: bool,
+    /// Accept a verdict without the layout's inspections (they are not run
+    /// and their rules not evaluated; every report says "inspections skipped").
+    #[arg(long, conflicts_with = "run_inspections")]
+    pub skip_inspections: bool,
     /// Seconds each inspection may run.
     #[arg(long, value_name = "SECONDS", default_value_t = 10)]
     pub inspection_timeout: u64,
@@ -140,6 +145,9 @@ fn verify(a: &VerifyArgs) -> Exit {
         at,
     );
     req.run_inspections = a.run_inspections;
+    req.skip_inspections = a.skip_inspections;
+    // The argv of each inspection is shown before it runs (DESIGN §9).
+    req.announce = Some(|line| eprintln!("trailscope: {line}"));
     req.inspection_timeout = Duration::from_secs(a.inspection_timeout);
     req.strict = a.strict;
     a.limits.apply(&mut req.config);
@@ -150,10 +158,7 @@ fn verify(a: &VerifyArgs) -> Exit {
     req.max_artifacts_per_link = a.link_limits.max_artifacts_per_link;
     req.max_links = a.link_limits.max_links;
     let outcome = bridge::verify(&req);
-    if let Err(e) = &outcome.tuf.refresh
-        && outcome.tuf.trusted.is_none()
-        && matches!(e.category, Category::Malformed | Category::WrongType | Category::SpecVersion)
-    {
+    if let Some(e) = outcome.tuf.unparsed_trusted_root() {
         eprintln!("trailscope bridge verify: trusted root {}: {}", a.root.display(), e.message);
         return Exit::Input;
     }
@@ -168,7 +173,7 @@ pub fn inputs(a: &VerifyArgs) -> Inputs {
     i.add("targets", a.targets.clone());
     i.add("target", a.target.clone());
     i.add_opt("--at", a.at.clone());
-    i.add("inspections run", yes_no(a.run_inspections));
+    i.add("inspections", super::format::inspections(a.run_inspections, a.skip_inspections));
     i.add("strict", yes_no(a.strict));
     i
 }
@@ -182,30 +187,12 @@ pub fn render(outcome: &BridgeOutcome, format: Format, inputs: &Inputs) -> Strin
     }
 }
 
-/// Prints the outcome in `format`; the exit code of its verdict.
+/// Prints the outcome in `format`; the exit code of its verdict (0 or 1:
+/// everything a bridge run reads after the trusted root is evidence).
 pub fn print(outcome: &BridgeOutcome, format: Format, inputs: &Inputs) -> Exit {
     super::format::print(&render(outcome, format, inputs));
     match outcome.verdict {
         Verdict::Pass => Exit::Ok,
-        Verdict::Fail if input_problem(outcome) => Exit::Input,
         Verdict::Fail => Exit::Failed,
-    }
-}
-
-/// DESIGN §4 exit 3: the deciding (first) failure is metadata that cannot be
-/// read — as `tuf verify` and `verify` decide it for their stages.
-fn input_problem(outcome: &BridgeOutcome) -> bool {
-    let Some(first) = &outcome.first else { return false };
-    match first.stage {
-        Stage::Tuf => match &outcome.tuf.refresh {
-            Err(e) => super::tuf::unreadable(e),
-            // A lookup that failed: malformed delegated metadata or the
-            // delegation limit (a download over its trusted length is exit 1).
-            Ok(()) => {
-                [Category::Malformed, Category::DelegationLimit].iter().any(|c| c.as_str() == first.category)
-            }
-        },
-        Stage::InToto => super::verify::unreadable_category(&first.category),
-        Stage::CustomMetadata | Stage::ProductBinding => false,
     }
 }

@@ -18,9 +18,13 @@ pub struct DemoArgs {
     /// List the embedded scenarios.
     #[arg(long, conflicts_with = "name")]
     pub list: bool,
-    /// Run the layout's inspections (they execute commands such as tar, in a scratch directory).
+    /// Run the layout's inspections (they execute commands such as tar, in a
+    /// scratch directory). Without it a layout with inspections does not verify.
     #[arg(long)]
     pub run_inspections: bool,
+    /// Accept a verdict without the layout's inspections ("inspections skipped").
+    #[arg(long, conflicts_with = "run_inspections")]
+    pub skip_inspections: bool,
     /// Treat weaknesses the references accept as errors.
     #[arg(long)]
     pub strict: bool,
@@ -38,7 +42,11 @@ pub fn run(args: &DemoArgs) -> Exit {
         eprintln!("trailscope demo: no embedded scenario {name:?}; `trailscope demo --list` names them");
         return Exit::Usage;
     };
-    let opts = Options { run_inspections: args.run_inspections, strict: args.strict };
+    let opts = Options {
+        run_inspections: args.run_inspections,
+        skip_inspections: args.skip_inspections,
+        strict: args.strict,
+    };
     let outcome = match demo::run(&sc, opts) {
         Ok(o) => o,
         Err(e) => {
@@ -51,7 +59,7 @@ pub fn run(args: &DemoArgs) -> Exit {
         .add("embedded demo scenario", format!("{}/{}", sc.set, sc.name))
         .add("scenario", sc.summary())
         .add("expected", sc.expected())
-        .add("inspections run", yes_no(args.run_inspections))
+        .add("inspections", super::format::inspections(args.run_inspections, args.skip_inspections))
         .add("strict", yes_no(args.strict));
     let (text, verdict) = render(&outcome, args.format, args.strict, &inputs);
     let header = match args.format {
@@ -97,7 +105,7 @@ fn render(outcome: &Outcome, format: Format, strict: bool, inputs: &Inputs) -> (
 
 fn print_list() {
     let mut out = String::from(
-        "Embedded scenarios (trailscope demo NAME [--run-inspections] [--format text|json|markdown|sarif]):\n",
+        "Embedded scenarios (trailscope demo NAME [--run-inspections|--skip-inspections] [--format text|json|markdown|sarif]):\n",
     );
     let mut set = "";
     for sc in demo::list() {
@@ -116,14 +124,15 @@ fn print_list() {
     let _ = std::io::Write::write_all(&mut std::io::stdout(), out.as_bytes());
 }
 
-/// `trailscope` with no argument: a short headless summary of the three
-/// acts of the embedded demo (inspections not run). The TUI replaces this
-/// with the interactive demo.
+/// `trailscope` with no argument and stdout not a terminal: a short
+/// headless summary of the three acts of the embedded demo. Nothing is
+/// executed: the inspections are not run, so no act verifies, and act 3's
+/// swapped package is caught by what is checked without running anything.
 pub fn run_default() -> Exit {
     let acts: Vec<_> = demo::list().into_iter().filter(|s| s.kind == Kind::Bridge).collect();
     let mut out = String::from(
         "trailscope — TUF distributes in-toto: the embedded demo, in three acts\n\
-         (headless bridge verification of each act; inspections not run)\n\n",
+         (headless bridge verification of each act; inspections are never run unasked)\n\n",
     );
     for sc in &acts {
         let line = match demo::run(&sc.clone(), Options::default()) {
@@ -142,8 +151,11 @@ pub fn run_default() -> Exit {
         out.push_str(&line);
     }
     out.push_str(
-        "\nThe reference verdicts run the layout's inspection (it untars the package); with\n\
-         --run-inspections act 3 fails in in-toto at the inspection 'untar' (rule DISALLOW *).\n\n\
+        "\nThe layout's inspection 'untar' (it untars the package) was not run, so acts 1 and 2\n\
+         are not verified: --run-inspections runs it, --skip-inspections accepts a verdict\n\
+         without it. Act 3's swapped package is caught without running anything: the\n\
+         inspection's materials are the downloaded files, and its rule MATCH … WITH PRODUCTS\n\
+         FROM package rejects the package's digest (in-toto, rule DISALLOW *).\n\n\
          More:  trailscope demo act3-adversary --run-inspections   (the full report)\n\
          \x20      trailscope demo --list                             (every embedded scenario)\n\
          \x20      trailscope --help\n",

@@ -34,6 +34,15 @@ pub fn yes_no(b: bool) -> &'static str {
     if b { "yes" } else { "no" }
 }
 
+/// What the run did with a layout's inspections, for the reports' inputs.
+pub fn inspections(run: bool, skip: bool) -> &'static str {
+    match (run, skip) {
+        (true, _) => "run (--run-inspections)",
+        (false, true) => "skipped (--skip-inspections)",
+        (false, false) => "not run: a layout with inspections does not verify",
+    }
+}
+
 /// Writes `text` to stdout; a closed pipe (e.g. `| head`) is not an error.
 pub fn print(text: &str) {
     let _ = std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes());

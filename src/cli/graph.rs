@@ -4,7 +4,9 @@
 //! verified (the TUI's chain reads the same graph), marked with the verdict
 //! and category `verify` / `tuf verify` give the same inputs (so a failing
 //! chain is never drawn as a clean one); exit 0 when it was written, 3 when
-//! the inputs cannot be read.
+//! what the command line names (the layout, a key, the trusted root, a
+//! directory) cannot be read or parsed, 1 when the trusted root parses but
+//! does not verify (nothing to draw).
 
 use clap::{Args, Subcommand, ValueEnum};
 
@@ -141,6 +143,10 @@ fn tuf_graph(repo: &RepoArgs) -> Result<(SupplyGraph, Judged), Exit> {
         Exit::Input
     })?;
     let audit = crate::engine::plans::tuf::run_session(&opts, root.clone(), opts.at);
+    if let Some(e) = audit.unparsed_trusted_root() {
+        eprintln!("trailscope graph: the trusted root {} does not parse: {}", opts.root.display(), e.message);
+        return Err(Exit::Input);
+    }
     let judged = |outcome: &crate::tuf::session::Outcome| {
         let doc = crate::tuf::report::document(outcome, repo.strict);
         (doc.verdict, doc.category)
@@ -151,10 +157,12 @@ fn tuf_graph(repo: &RepoArgs) -> Result<(SupplyGraph, Judged), Exit> {
         let asked = super::tuf::options(repo, false)?;
         judged(&crate::engine::plans::tuf::run_session(&asked, root, asked.at))
     };
+    // A trusted root that parses but does not verify (its own signatures):
+    // evidence, nothing trusted to draw (DESIGN §4: exit 1).
     let g = graph::tuf::from_outcome(&audit).ok_or_else(|| {
         let why = audit.refresh.err().map(|e| e.message).unwrap_or_default();
-        eprintln!("trailscope graph: the trusted root {} does not load: {why}", opts.root.display());
-        Exit::Input
+        eprintln!("trailscope graph: the trusted root {} does not verify: {why}", opts.root.display());
+        Exit::Failed
     })?;
     Ok((g, verdict))
 }

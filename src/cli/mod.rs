@@ -22,11 +22,13 @@ use clap::{Parser, Subcommand};
 pub enum Exit {
     /// Verified / success.
     Ok = 0,
-    /// Verification failed.
+    /// Not verified: anything the evidence says (a failed check, malformed
+    /// or oversized links and repository metadata, a check not performed).
     Failed = 1,
     /// Usage error.
     Usage = 2,
-    /// Input unreadable or malformed.
+    /// What the command line names as trust anchor or input (the layout, a
+    /// layout key, the trusted root, a directory) cannot be read or parsed.
     Input = 3,
     /// Internal error.
     Internal = 4,
@@ -44,7 +46,10 @@ impl From<Exit> for ExitCode {
     version,
     about = "Explore and verify software supply chains secured with TUF and in-toto",
     long_about = "Explore and verify software supply chains secured with TUF and in-toto.\n\n\
-Exit codes: 0 verified, 1 verification failed, 2 usage error, 3 input unreadable or malformed, 4 internal error."
+Exit codes: 0 verified; 1 not verified (anything the evidence says: a failed check, a malformed, \
+truncated or oversized link or repository metadata, an inspection not run); 2 usage error; 3 what the \
+command line names as trust anchor or input (the layout, a layout key, the trusted root, a directory) \
+cannot be read or parsed; 4 internal error."
 )]
 pub struct Cli {
     #[command(subcommand)]

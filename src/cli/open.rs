@@ -17,7 +17,6 @@ use super::verify::LinkLimits;
 use crate::tuf::Config;
 use crate::tui::open::{self, OpenOptions};
 use crate::tui::{self, Launched};
-use crate::verdict::Verdict;
 
 /// The inputs `--demo` replaces: a scenario names its own.
 const INPUT_FLAGS: [&str; 9] =
@@ -43,9 +42,14 @@ pub struct OpenArgs {
     /// in-toto: substitution parameter for the layout (python str.format semantics).
     #[arg(long = "param", value_name = "NAME=VALUE")]
     pub params: Vec<String>,
-    /// in-toto: run the layout's inspection commands (in a scratch copy of the workdir).
+    /// in-toto: run the layout's inspection commands (in a scratch copy of the
+    /// workdir). Without it they are never run unasked: `I` in the TUI shows
+    /// their argv and runs them after a yes.
     #[arg(long)]
     pub run_inspections: bool,
+    /// in-toto: accept a verdict without the layout's inspections ("inspections skipped").
+    #[arg(long, conflicts_with = "run_inspections")]
+    pub skip_inspections: bool,
     /// in-toto: seconds each inspection may run (default 10).
     #[arg(long, value_name = "SECONDS")]
     pub inspection_timeout: Option<u64>,
@@ -147,6 +151,7 @@ pub fn options(args: &OpenArgs) -> Result<OpenOptions, Exit> {
         workdir: args.workdir.clone(),
         params: parse_params(&args.params)?,
         run_inspections: args.run_inspections,
+        skip_inspections: args.skip_inspections,
         inspection_timeout: args.inspection_timeout.map(Duration::from_secs),
         strict: args.strict,
         // One --max-metadata-bytes caps TUF metadata and in-toto layouts and
@@ -205,15 +210,15 @@ pub fn run(args: &OpenArgs) -> Exit {
 }
 
 /// `trailscope` with no argument: the embedded demo's act 3 (the adversary
-/// replaces the package) in the TUI, with the demo's own inspection run (it
-/// untars the embedded package in a scratch directory). With stdout not a
-/// terminal, the headless summary of the three acts instead.
+/// replaces the package) in the TUI. Nothing is executed unasked: the demo's
+/// inspection (it untars the package) runs only after `I` shows its argv and
+/// the user says yes. With stdout not a terminal, the headless summary of
+/// the three acts instead.
 pub fn demo(args: &tui::args::TuiArgs) -> Exit {
     if matches!(tui::terminal::preflight(), Err(tui::Unsupported::NotATerminal)) {
         return super::demo::run_default();
     }
-    let opts = OpenOptions { run_inspections: true, ..OpenOptions::default() };
-    let (session, at) = match open::demo_session(crate::demo::DEFAULT, &opts) {
+    let (session, at) = match open::demo_session(crate::demo::DEFAULT, &OpenOptions::default()) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("trailscope: {e}");
@@ -225,12 +230,14 @@ pub fn demo(args: &tui::args::TuiArgs) -> Exit {
     launch(session, opts)
 }
 
-/// Runs the TUI (or prints the report) and maps the outcome to an exit code.
+/// Runs the TUI (or prints the report) and maps the outcome to an exit code
+/// (DESIGN §4): the printed report's verdict like `verify`, `tuf verify` and
+/// `bridge verify` map theirs; 3 when verification could not run because
+/// what was named cannot be read (a key, the trusted root, the layout).
 pub fn launch(session: tui::Session, opts: tui::TuiOptions) -> Exit {
     match tui::launch(session, opts) {
         Ok(Launched::Tui) => Exit::Ok,
-        Ok(Launched::Printed(Some(Verdict::Pass))) => Exit::Ok,
-        Ok(Launched::Printed(Some(Verdict::Fail))) => Exit::Failed,
+        Ok(Launched::Printed(Some(doc))) => super::verify::exit_of(&doc),
         Ok(Launched::Printed(None)) => Exit::Input,
         Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
             eprintln!("trailscope: {e}");

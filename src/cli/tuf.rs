@@ -1,11 +1,12 @@
 //! `trailscope tuf verify` and `trailscope tuf inspect` (DESIGN §4).
 //!
-//! Exit codes: 0 verified, 1 verification failed (including missing
-//! repository metadata: that is what the client checks), 2 usage error,
-//! 3 the trusted root or a named input cannot be read or parsed, or the
-//! deciding failure is repository metadata that is malformed, over its
-//! length limit, or a lookup stopped at the delegation limit (DESIGN §4, §9),
-//! 4 internal error.
+//! Exit codes (DESIGN §4): 0 verified, 1 not verified — anything the
+//! repository's metadata says, including metadata that is missing,
+//! malformed, over its length limit, or a lookup stopped at the delegation
+//! limit (python-tuf raises for all of them: the repository did not
+//! verify), 2 usage error, 3 the trusted root cannot be read or parsed, or a
+//! named directory or file (`--metadata`, `--targets`, `--targets-from`)
+//! cannot be read, 4 internal error.
 
 use std::path::PathBuf;
 
@@ -15,7 +16,7 @@ use super::Exit;
 use super::format::yes_no;
 use crate::engine::plans::tuf::TufOptions;
 use crate::engine::{DiskSource, EngineConfig, run_to_completion};
-use crate::tuf::{Category, Config, DirSource, Source, report, source};
+use crate::tuf::{Config, DirSource, Source, report, source};
 use crate::verdict::{Inputs, Verdict};
 
 #[derive(Debug, Args)]
@@ -89,11 +90,11 @@ pub struct RepoArgs {
 pub struct TufLimits {
     /// Cap on every metadata file, in bytes (default: python-tuf's per-role
     /// limits: root 512000, timestamp 16384, snapshot 2000000, targets 5000000).
-    /// A larger file exits 3.
+    /// A larger file fails verification (exit 1).
     #[arg(long, value_name = "BYTES")]
     pub max_metadata_bytes: Option<u64>,
-    /// Most delegated roles visited per target lookup (exit 3 when a lookup
-    /// stops there).
+    /// Most delegated roles visited per target lookup (a lookup that stops
+    /// there fails: exit 1).
     #[arg(long, value_name = "N", default_value_t = 32)]
     pub max_delegations: usize,
 }
@@ -183,10 +184,7 @@ fn run_inputs(args: &InputArgs, inspect: bool) -> Exit {
         eprintln!("error: internal error: no verdict");
         return Exit::Internal;
     };
-    if let Err(e) = &outcome.refresh
-        && outcome.trusted.is_none()
-        && matches!(e.category, Category::Malformed | Category::WrongType | Category::SpecVersion)
-    {
+    if let Some(e) = outcome.unparsed_trusted_root() {
         eprintln!("error: trusted root {root_file}: {}", e.message);
         return Exit::Input;
     }
@@ -208,7 +206,7 @@ fn run_inputs(args: &InputArgs, inspect: bool) -> Exit {
     if let Some(text) = text {
         println!("{text}");
     }
-    let exit = exit_of(outcome, doc.verdict);
+    let exit = exit_of(doc.verdict);
     // The process ends here: freeing a million target entries one by one
     // would cost a few percent of a full audit.
     std::mem::forget(doc);
@@ -216,33 +214,12 @@ fn run_inputs(args: &InputArgs, inspect: bool) -> Exit {
     exit
 }
 
-/// DESIGN §4 exit 3: the deciding failure is metadata that cannot be read —
-/// malformed, larger than its length limit (refresh), or a lookup stopped at
-/// the delegation limit.
-fn input_problem(outcome: &crate::tuf::session::Outcome) -> bool {
-    match &outcome.refresh {
-        Err(e) => unreadable(e),
-        // A target whose download exceeds its trusted length is a failed
-        // verification (exit 1), not unreadable metadata.
-        Ok(()) => outcome
-            .targets
-            .iter()
-            .any(|t| matches!(t.category, Category::DelegationLimit | Category::Malformed)),
-    }
-}
-
-/// A refresh failure that is metadata which cannot be read (DESIGN §4 exit 3):
-/// malformed, over its length limit, or stopped at the delegation limit.
-pub fn unreadable(e: &crate::tuf::TufError) -> bool {
-    e.category == Category::Malformed
-        || e.category == Category::DelegationLimit
-        || (e.category == Category::LengthMismatch && e.rule == crate::tuf::updater::LENGTH_LIMIT_RULE)
-}
-
-fn exit_of(outcome: &crate::tuf::session::Outcome, verdict: Verdict) -> Exit {
+/// DESIGN §4: a verdict is exit 0 or 1 whatever the repository holds
+/// (malformed or oversized metadata is evidence that it does not verify);
+/// the trusted root that cannot be parsed was handled before.
+fn exit_of(verdict: Verdict) -> Exit {
     match verdict {
         Verdict::Pass => Exit::Ok,
-        Verdict::Fail if input_problem(outcome) => Exit::Input,
         Verdict::Fail => Exit::Failed,
     }
 }

@@ -1,4 +1,10 @@
 //! `trailscope verify` — a drop-in for `in-toto-verify` (DESIGN §4).
+//!
+//! Exit codes: 0 verified, 1 not verified (anything the evidence says: a
+//! failed check, a malformed, truncated or oversized link or sublayout, an
+//! inspection not run), 2 usage error, 3 what the command line names cannot
+//! be read or parsed (the layout file, a layout key, `--link-dir` or
+//! `--workdir`), 4 internal error.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -9,7 +15,7 @@ use super::format::yes_no;
 use crate::crypto::PublicKey;
 use crate::engine::{DiskSource, EngineConfig, run_to_completion};
 use crate::intoto::{self, VerifyOptions, category};
-use crate::verdict::{Inputs, Verdict};
+use crate::verdict::{Document, Inputs, Kind, Severity, Subject, Verdict};
 
 /// The output formats (`--format`).
 pub use super::format::Format as OutputFormat;
@@ -52,15 +58,23 @@ pub struct VerifyInputs {
     #[arg(long, value_name = "RFC3339")]
     pub at: Option<String>,
     /// Run the layout's inspection commands (in a scratch copy of --workdir).
+    /// Without it a layout with inspections does not verify (exit 1): the
+    /// first inspection's expected_materials are checked against --workdir's
+    /// files, and the rest is reported as not run.
     #[arg(long)]
     pub run_inspections: bool,
+    /// Accept a verdict without the layout's inspections: they are not run,
+    /// their rules are not evaluated, and every report says "inspections skipped".
+    #[arg(long, conflicts_with = "run_inspections")]
+    pub skip_inspections: bool,
     /// Seconds each inspection may run.
     #[arg(long, value_name = "SECONDS", default_value_t = 10)]
     pub inspection_timeout: u64,
     /// Treat weaknesses the reference accepts as errors.
     #[arg(long)]
     pub strict: bool,
-    /// Largest layout or link file read, in bytes (exit 3 beyond).
+    /// Largest layout or link file read, in bytes (beyond: exit 3 for the
+    /// layout, a failed verification for a link).
     #[arg(long, value_name = "BYTES", default_value_t = intoto::metadata::MAX_METADATA_BYTES)]
     pub max_metadata_bytes: u64,
     #[command(flatten)]
@@ -70,10 +84,10 @@ pub struct VerifyInputs {
 /// The in-toto limits on links: shared by `verify`, `graph intoto` and `bridge verify`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct LinkLimits {
-    /// Most materials (and products) one link may list (exit 3 beyond).
+    /// Most materials (and products) one link may list (beyond: not verified).
     #[arg(long, value_name = "N", default_value_t = intoto::MAX_ARTIFACTS_PER_LINK)]
     pub max_artifacts_per_link: usize,
-    /// Most link files read, all steps and sublayouts together (exit 3 beyond).
+    /// Most link files read, all steps and sublayouts together (beyond: not verified).
     #[arg(long, value_name = "N", default_value_t = intoto::MAX_LINKS)]
     pub max_links: usize,
 }
@@ -86,10 +100,43 @@ impl LinkLimits {
     }
 }
 
-/// DESIGN §4 exit 3: an in-toto failure category that means a layout or link
-/// could not be read (malformed, or beyond a limit).
-pub fn unreadable_category(category: &str) -> bool {
-    category == category::METADATA_INVALID || category == category::LIMIT_EXCEEDED
+/// DESIGN §4 exit 3 for a verification that ran: the root layout file named
+/// on the command line could not be read or parsed. It is the deciding
+/// failure, at the root (no sublayout scope), about the layout itself: a
+/// `metadata-invalid` layout, or a `limit-exceeded` on the whole file (its
+/// size; the link-count limit points into `/steps` and is evidence, exit 1).
+/// Malformed or oversized links and sublayouts are evidence too (exit 1).
+pub fn layout_unreadable(doc: &Document) -> bool {
+    if doc.kind != Kind::InToto || doc.failure.as_ref().is_some_and(|f| !f.scope.is_empty()) {
+        return false;
+    }
+    let deciding = doc.findings.iter().find(|f| f.severity == Severity::Error && f.category == doc.category);
+    let Some(f) = deciding else { return false };
+    if !matches!(f.subject, Subject::Layout { .. }) {
+        return false;
+    }
+    f.category == category::METADATA_INVALID
+        || (f.category == category::LIMIT_EXCEEDED && f.source.as_ref().is_some_and(|s| s.pointer.is_empty()))
+}
+
+/// The exit code of an in-toto document's verdict.
+pub fn exit_of(doc: &Document) -> Exit {
+    match doc.verdict {
+        Verdict::Pass => Exit::Ok,
+        Verdict::Fail if layout_unreadable(doc) => Exit::Input,
+        Verdict::Fail => Exit::Failed,
+    }
+}
+
+/// `--link-dir` and `--workdir` must be directories (exit 3 otherwise).
+fn named_dir(command: &str, flag: &str, dir: &std::path::Path) -> Result<(), Exit> {
+    match std::fs::read_dir(dir) {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            eprintln!("trailscope {command}: {flag} {}: cannot read the directory: {e}", dir.display());
+            Err(Exit::Input)
+        }
+    }
 }
 
 fn usage(command: &str, msg: &str) -> Exit {
@@ -133,12 +180,15 @@ pub fn options(args: &VerifyInputs, command: &str) -> Result<VerifyOptions, Exit
         })?;
         keys.push(key);
     }
+    named_dir(command, "--link-dir", &args.link_dir)?;
+    named_dir(command, "--workdir", &args.workdir)?;
     let mut opts = VerifyOptions::new(&args.layout, keys);
     opts.link_dir = args.link_dir.clone();
     opts.workdir = args.workdir.clone();
     opts.params = params;
     opts.at = at;
     opts.run_inspections = args.run_inspections;
+    opts.skip_inspections = args.skip_inspections;
     opts.inspection_timeout = Duration::from_secs(args.inspection_timeout);
     opts.strict = args.strict;
     opts.max_metadata_bytes = args.max_metadata_bytes;
@@ -161,7 +211,7 @@ pub fn inputs(args: &VerifyInputs) -> Inputs {
         i.add("parameter", p.clone());
     }
     i.add_opt("--at", args.at.clone());
-    i.add("inspections run", yes_no(args.run_inspections));
+    i.add("inspections", super::format::inspections(args.run_inspections, args.skip_inspections));
     i.add("strict", yes_no(args.strict));
     i
 }
@@ -205,23 +255,18 @@ pub fn run(args: &VerifyArgs) -> Exit {
             return Exit::Internal;
         }
     };
+    let doc = outcome.to_document();
     let text = match args.format {
-        OutputFormat::Json => format!("{}\n", outcome.to_document().to_json_string()),
+        OutputFormat::Json => format!("{}\n", doc.to_json_string()),
         OutputFormat::Text => crate::report::text_intoto::render(&outcome),
-        other => {
-            let doc = outcome.to_document();
-            super::format::render_common(&doc, other, &inputs(&args.inputs)).unwrap_or_default()
-        }
+        other => super::format::render_common(&doc, other, &inputs(&args.inputs)).unwrap_or_default(),
     };
     super::format::print(&text);
-    let exit = match outcome.verdict {
-        Verdict::Pass => Exit::Ok,
-        Verdict::Fail if unreadable_category(&outcome.category) => Exit::Input,
-        Verdict::Fail => Exit::Failed,
-    };
+    let exit = exit_of(&doc);
     // The process ends here: freeing every artifact entry one by one (300k
     // of them at 100k per link) would cost a tenth of the run.
     std::mem::forget(results);
     std::mem::forget(outcome);
+    std::mem::forget(doc);
     exit
 }

@@ -2,7 +2,9 @@
 //! `run_all_inspections`, `verify_all_item_rules` for inspections): the rule
 //! sections of every step and inspection, turned into findings, plus the
 //! weaknesses rules can have (no final `DISALLOW *`, a rule that consumed
-//! nothing, suspicious artifact paths).
+//! nothing, suspicious artifact paths). Inspections run only when asked
+//! (`--run-inspections`); otherwise [`super::not_run`] checks what can be
+//! checked without executing anything.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -60,7 +62,12 @@ pub fn verify_rules_and_inspections(
         st.materials = Some(m);
         st.products = Some(p);
     }
-    // 10: inspections.
+    if !ctx.opts.run_inspections {
+        trace.inspections = super::not_run::inspections_not_run(ctx, meta, layout, reduced, scope);
+        return;
+    }
+    // 10: inspections, run one after the other in one scratch copy of the
+    // work directory (each sees what the ones before it changed).
     let mut combined = reduced.clone();
     let mut inspections = Vec::with_capacity(layout.inspect.len());
     for insp in &layout.inspect {
@@ -74,21 +81,7 @@ pub fn verify_rules_and_inspections(
             products: None,
             not_evaluated: None,
         };
-        if !ctx.opts.run_inspections {
-            let f = Finding::warning(
-                warning::INSPECTION_NOT_RUN,
-                Subject::Inspection { name: insp.name.clone() },
-                format!(
-                    "inspection '{}' was not run (command {}); its artifact rules were not evaluated and the verdict does not cover them. Use --run-inspections to run it in a scratch copy of the work directory.",
-                    insp.name,
-                    show_command(&insp.run)
-                ),
-            )
-            .with_evidence(Evidence::Data { data: serde_json::json!({"argv": insp.run}) })
-            .at(source(meta, &insp.pointer));
-            ctx.weak(f);
-            it.not_evaluated = Some("inspection not run (--run-inspections not given)".into());
-        } else if let Some(link) = run_one(ctx, &insp.name, &insp.run, scope, &mut it) {
+        if let Some(link) = run_one(ctx, &insp.name, &insp.run, scope, &mut it) {
             combined.insert(insp.name.clone(), link);
         }
         inspections.push(it);
@@ -96,9 +89,6 @@ pub fn verify_rules_and_inspections(
     // 11: inspection rules; MATCH may name steps and inspections.
     for (insp, it) in layout.inspect.iter().zip(inspections.iter_mut()) {
         let Some(link) = combined.get(&insp.name) else { continue };
-        if !ctx.opts.run_inspections {
-            continue;
-        }
         let m = verify_item_rules(ArtifactType::Materials, &insp.expected_materials, link, &combined);
         report_section(ctx, meta, &insp.name, true, &insp.pointer, &m, scope);
         let p = verify_item_rules(ArtifactType::Products, &insp.expected_products, link, &combined);
@@ -201,7 +191,7 @@ fn run_one(
 
 /// Turns a section's results into findings: each failing rule is an error
 /// (the first one is what python raises), plus weaknesses as warnings.
-fn report_section(
+pub(super) fn report_section(
     ctx: &mut Ctx<'_>,
     meta: &Metadata,
     item: &str,

@@ -8,6 +8,9 @@
 //! process group (killed as a whole at the time limit), and at most
 //! [`MAX_OUTPUT`] bytes of each of its output streams are kept (the rest is
 //! read and dropped). It is not otherwise sandboxed: see README "Security".
+//!
+//! [`record_artifacts`] is also how inspections that are not run get their
+//! materials (the work directory, hashed in place: [`super::not_run`]).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -112,13 +115,18 @@ fn excluded(component: &str, patterns: &[Pattern]) -> bool {
 }
 
 /// Records every file below `dir` (relative `/`-separated paths → sha256),
-/// like `runlib.record_artifacts_as_dict(["."])` with the default excludes:
-/// symlinked files are followed, symlinked directories are not descended.
+/// like `runlib.in_toto_run` records `["."]` (`record_artifacts_as_dict`
+/// with the default excludes and `follow_symlink_dirs=True`): symlinked
+/// files and directories are followed, broken links skipped. A directory
+/// that is one of its own ancestors (a symlink loop, which python follows
+/// until the OS refuses) is not entered again.
 pub fn record_artifacts(dir: &Path) -> std::io::Result<Artifacts> {
     let patterns: Vec<Pattern> = EXCLUDE_PATTERNS.iter().map(|p| Pattern::new(p)).collect();
     let mut out = Artifacts::new();
-    let mut stack = vec![(dir.to_path_buf(), String::new())];
-    while let Some((path, rel)) = stack.pop() {
+    let mut entered = 0usize;
+    let root = std::fs::canonicalize(dir)?;
+    let mut stack = vec![(dir.to_path_buf(), String::new(), vec![root])];
+    while let Some((path, rel, ancestors)) = stack.pop() {
         for entry in std::fs::read_dir(&path)? {
             let entry = entry?;
             let name = entry.file_name().to_string_lossy().into_owned();
@@ -126,14 +134,26 @@ pub fn record_artifacts(dir: &Path) -> std::io::Result<Artifacts> {
                 continue;
             }
             let child_rel = if rel.is_empty() { name } else { format!("{rel}/{name}") };
-            let ty = entry.file_type()?;
-            if ty.is_dir() {
-                stack.push((entry.path(), child_rel));
-            } else if entry.path().is_file() {
+            let child = entry.path();
+            // Follows symbolic links, like python's isdir/isfile.
+            let Ok(meta) = std::fs::metadata(&child) else { continue };
+            if meta.is_dir() {
+                let real = std::fs::canonicalize(&child)?;
+                if ancestors.contains(&real) {
+                    continue;
+                }
+                entered += 1;
+                if entered > MAX_FILES {
+                    return Err(std::io::Error::other(format!("more than {MAX_FILES} directories")));
+                }
+                let mut below = ancestors.clone();
+                below.push(real);
+                stack.push((child, child_rel, below));
+            } else if meta.is_file() {
                 if out.len() >= MAX_FILES {
                     return Err(std::io::Error::other(format!("more than {MAX_FILES} files")));
                 }
-                let digest = digest_file(HashAlg::Sha256, &entry.path())?;
+                let digest = digest_file(HashAlg::Sha256, &child)?;
                 out.insert(child_rel, HashDict::from([("sha256".to_owned(), hex::encode(digest))]));
             }
         }
@@ -274,6 +294,25 @@ mod tests {
         let arts = record_artifacts(&dir.path).unwrap();
         assert!(arts.contains_key("inspect.rs"));
         assert!(!arts.keys().any(|k| k.contains(".link") || k.ends_with('~') || k.starts_with(".git")));
+    }
+
+    /// python's `in_toto_run` records with `follow_symlink_dirs=True`:
+    /// a symlinked directory's files are recorded under the link's path; a
+    /// loop is entered once; a dangling link is skipped.
+    #[cfg(unix)]
+    #[test]
+    fn records_through_symlinked_directories_without_looping() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real");
+        std::fs::create_dir(&real).unwrap();
+        std::fs::write(real.join("f"), "x").unwrap();
+        std::os::unix::fs::symlink(&real, dir.path().join("alias")).unwrap();
+        std::os::unix::fs::symlink(dir.path(), real.join("up")).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("gone"), dir.path().join("dangling")).unwrap();
+        let arts = record_artifacts(dir.path()).unwrap();
+        let keys: Vec<&str> = arts.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["alias/f", "real/f"]);
+        assert_eq!(arts["alias/f"], arts["real/f"]);
     }
 
     #[cfg(unix)]

@@ -11,10 +11,11 @@
 //! Modules: [`model`] (layout/step/inspection/link), [`metadata`] (envelopes
 //! and signatures), [`rule`] (grammar), [`fnmatch`] (patterns), [`engine`]
 //! (rules with traces), [`params`] (`str.format`), [`inspect`] (opt-in
-//! inspection runner), [`stages`] (each check of the reference, once: the
-//! verdict, the engine's units and the graph call them), [`verify`],
-//! [`links`] and [`checks`] (the stages in order, as findings), [`agreement`]
-//! (threshold agreement's evidence), [`trace`] (what was seen).
+//! inspection runner), [`not_run`] (inspections not run: what is checked
+//! without executing anything), [`stages`] (each check of the reference,
+//! once: the verdict, the engine's units and the graph call them),
+//! [`verify`], [`links`] and [`checks`] (the stages in order, as findings),
+//! [`agreement`] (threshold agreement's evidence), [`trace`] (what was seen).
 
 pub mod agreement;
 pub mod checks;
@@ -24,6 +25,7 @@ pub mod inspect;
 pub mod links;
 pub mod metadata;
 pub mod model;
+pub mod not_run;
 pub mod params;
 mod plain_link;
 pub mod rule;
@@ -63,8 +65,15 @@ pub mod category {
     pub const ERROR_OTHER: crate::verdict::category::Category = crate::verdict::category::ERROR_OTHER;
     /// Ours, not the reference's: a resource limit of [`super::VerifyOptions`]
     /// was exceeded (file size, artifacts per link, links, sublayout depth,
-    /// inspection time). Exit code 3, like malformed input.
+    /// inspection time). Exit code 1 like any failed check, except when the
+    /// layout file itself is not read (exit 3).
     pub const LIMIT_EXCEEDED: crate::verdict::category::Category = crate::verdict::category::LIMIT_EXCEEDED;
+    /// Ours, not the reference's: an inspection was not run (no
+    /// `--run-inspections`), so the supply chain is not verified. It decides
+    /// the verdict's category only when no check that was performed failed
+    /// (see [`super::not_run`]).
+    pub const INSPECTION_NOT_RUN: crate::verdict::category::Category =
+        crate::verdict::category::INSPECTION_NOT_RUN;
 }
 
 /// Our warning categories: weaknesses the reference accepts.
@@ -79,8 +88,10 @@ pub mod warning {
     pub const RULE_CONSUMED_NOTHING: crate::verdict::category::Category =
         crate::verdict::category::RULE_CONSUMED_NOTHING;
     pub const SUSPICIOUS_PATH: crate::verdict::category::Category = crate::verdict::category::SUSPICIOUS_PATH;
-    pub const INSPECTION_NOT_RUN: crate::verdict::category::Category =
-        crate::verdict::category::INSPECTION_NOT_RUN;
+    /// `--skip-inspections`: the user accepted a verdict without inspections.
+    /// Never escalated by `--strict`: it is an explicit choice, not a weakness.
+    pub const INSPECTIONS_SKIPPED: crate::verdict::category::Category =
+        crate::verdict::category::INSPECTIONS_SKIPPED;
     pub const LAYOUT_NO_EXPIRY: crate::verdict::category::Category =
         crate::verdict::category::LAYOUT_WITHOUT_EXPIRY;
     pub const DUPLICATE_KEY: crate::verdict::category::Category =
@@ -111,7 +122,14 @@ pub struct VerifyOptions {
     pub params: Option<BTreeMap<String, String>>,
     /// The evaluation time (`--at`).
     pub at: OffsetDateTime,
+    /// Run the layout's inspections (in a scratch copy of `workdir`).
     pub run_inspections: bool,
+    /// Without `run_inspections`: accept a verdict without the inspections
+    /// (`--skip-inspections`). When neither is set, a layout with
+    /// inspections does not verify: what can be checked without executing
+    /// anything is checked, the rest is reported not run (DESIGN §4).
+    /// `run_inspections` wins when both are set.
+    pub skip_inspections: bool,
     pub inspection_timeout: Duration,
     /// Warnings about weaknesses become errors.
     pub strict: bool,
@@ -126,8 +144,9 @@ pub struct VerifyOptions {
 }
 
 impl VerifyOptions {
-    /// Defaults: links and workdir `.`, evaluated now, inspections not run,
-    /// 10 s inspection timeout (python's default), not strict, the default limits.
+    /// Defaults: links and workdir `.`, evaluated now, inspections neither
+    /// run nor skipped (a layout with inspections does not verify), 10 s
+    /// inspection timeout (python's default), not strict, the default limits.
     pub fn new(layout: impl Into<PathBuf>, layout_keys: Vec<PublicKey>) -> Self {
         Self {
             layout: layout.into(),
@@ -137,6 +156,7 @@ impl VerifyOptions {
             params: None,
             at: crate::meta::time::now(),
             run_inspections: false,
+            skip_inspections: false,
             inspection_timeout: Duration::from_secs(10),
             strict: false,
             max_metadata_bytes: metadata::MAX_METADATA_BYTES,

@@ -108,6 +108,11 @@ pub struct Ctx<'a> {
     pub loader: &'a dyn Loader,
     pub findings: Vec<Finding>,
     first: Option<(crate::verdict::category::Category, Failure)>,
+    /// Checks that were not performed (inspections not run): errors that
+    /// decide the category only when nothing that was checked failed.
+    unchecked: Vec<(Finding, Failure)>,
+    /// What inspections not run leave known (the work directory's files).
+    pub not_run: super::not_run::Progress,
     scratch: Option<Result<Scratch, String>>,
     pub depth: usize,
     /// Link files looked up so far (all layouts), against `max_links`.
@@ -116,7 +121,17 @@ pub struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     fn new(opts: &'a VerifyOptions, loader: &'a dyn Loader) -> Self {
-        Self { opts, loader, findings: Vec::new(), first: None, scratch: None, depth: 0, links_seen: 0 }
+        Self {
+            opts,
+            loader,
+            findings: Vec::new(),
+            first: None,
+            unchecked: Vec::new(),
+            not_run: Default::default(),
+            scratch: None,
+            depth: 0,
+            links_seen: 0,
+        }
     }
 
     /// Records an error the reference raises; the first one decides the verdict.
@@ -125,6 +140,13 @@ impl<'a> Ctx<'a> {
             self.first = Some((finding.category, failure));
         }
         self.findings.push(finding);
+    }
+
+    /// Records a check that was not performed: an error (the verdict cannot
+    /// be pass), listed after every other finding, deciding the category
+    /// only when no performed check failed.
+    pub fn not_performed(&mut self, finding: Finding, failure: Failure) {
+        self.unchecked.push((finding, failure));
     }
 
     /// Records a weakness the reference accepts (an error under `--strict`).
@@ -212,16 +234,18 @@ pub fn verify_with(opts: &VerifyOptions, loader: &dyn Loader) -> Result<InTotoOu
     Ok(finish(ctx, layout_trace, summary))
 }
 
-fn finish(ctx: Ctx<'_>, layout: LayoutTrace, summary: Link) -> InTotoOutcome {
-    let has_error = ctx.findings.iter().any(|f| f.severity == Severity::Error);
-    let (category, failure) = match ctx.first {
-        Some((c, f)) => (c, Some(f)),
-        None => {
-            // Only weaknesses escalated by --strict failed.
-            let c = ctx.findings.iter().find(|f| f.severity == Severity::Error).map(|f| f.category);
-            (c.unwrap_or(category::PASS), None)
-        }
+fn finish(mut ctx: Ctx<'_>, layout: LayoutTrace, summary: Link) -> InTotoOutcome {
+    let unchecked = std::mem::take(&mut ctx.unchecked);
+    let escalated = ctx.findings.iter().find(|f| f.severity == Severity::Error).map(|f| f.category);
+    let (category, failure) = match (ctx.first, escalated, unchecked.first()) {
+        (Some((c, f)), _, _) => (c, Some(f)),
+        // Only weaknesses escalated by --strict failed.
+        (None, Some(c), _) => (c, None),
+        (None, None, Some((f, failure))) => (f.category, Some(failure.clone())),
+        (None, None, None) => (category::PASS, None),
     };
+    ctx.findings.extend(unchecked.into_iter().map(|(f, _)| f));
+    let has_error = ctx.findings.iter().any(|f| f.severity == Severity::Error);
     InTotoOutcome {
         verdict: if has_error { Verdict::Fail } else { Verdict::Pass },
         category,

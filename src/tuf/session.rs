@@ -77,6 +77,27 @@ pub struct Outcome {
     pub config: Config,
 }
 
+impl Outcome {
+    /// The trusted root the run started from could not be parsed as root
+    /// metadata (not JSON, not a root, an unsupported spec version): the
+    /// error, when so. Every other failure is the repository's evidence
+    /// (DESIGN §4: exit 3 only for the trust anchor, 1 for the rest).
+    pub fn unparsed_trusted_root(&self) -> Option<&TufError> {
+        match &self.refresh {
+            Err(e)
+                if self.trusted.is_none()
+                    && matches!(
+                        e.category,
+                        Category::Malformed | Category::WrongType | Category::SpecVersion
+                    ) =>
+            {
+                Some(e)
+            }
+            _ => None,
+        }
+    }
+}
+
 /// Runs the client workflow for `req`.
 pub fn run(req: Request<'_>) -> Outcome {
     let mut outcome = Outcome {

@@ -43,6 +43,11 @@ pub enum Action {
     /// The demo: open its next / previous scenario.
     NextScenario,
     PrevScenario,
+    /// `I`: show the argv of every inspection and ask before running them.
+    AskRunInspections,
+    /// The confirmation popup: yes (run) / no (close).
+    Confirm,
+    CancelConfirm,
     /// A key only one view has (its `View::act`).
     View(ViewAction),
     /// Editing the input line (search, time, export directory).
@@ -115,4 +120,7 @@ pub enum Effect {
     Watch(bool),
     /// Replace the session with scenario `index` of [`crate::tui::state::State::scenarios`].
     OpenScenario(usize),
+    /// Replace the session with the same inputs verified with the layout's
+    /// inspections run (the user confirmed their argv).
+    RunInspections,
 }

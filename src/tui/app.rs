@@ -42,6 +42,7 @@ impl App {
         let keymap = Keymap::new();
         let mut state = State::new(session.label.clone());
         state.can_watch = !session.watch.is_empty();
+        state.can_run_inspections = session.with_inspections.is_some();
         state.at = opts.at;
         state.help_lines = views::help::lines(&keymap, &theme).len();
         if let Some(sc) = &session.scenarios {
@@ -142,6 +143,7 @@ impl App {
                 self.dispatch(Action::Notify(notice));
             }
             Effect::OpenScenario(index) => self.open_scenario(index),
+            Effect::RunInspections => self.run_inspections(),
             Effect::Watch(on) => match self.session.watch_engine(on) {
                 // On the engine: its watcher re-runs only the units downstream
                 // of a changed file; results stream in as usual.
@@ -179,6 +181,7 @@ impl App {
                 state.export_dir = old.export_dir.clone();
                 state.view = old.view;
                 state.can_watch = !session.watch.is_empty();
+                state.can_run_inspections = session.with_inspections.is_some();
                 state.at = at;
                 state.scenarios = sc.names.clone();
                 state.scenario = index;
@@ -192,6 +195,34 @@ impl App {
                 self.run_effect(first);
             }
             Err(e) => self.dispatch(Action::Notify(Notice::error(format!("cannot open {name}: {e}")))),
+        }
+    }
+
+    /// Replaces the session with the same inputs verified with the layout's
+    /// inspections run (the user said yes to their argv): same view, same
+    /// time, the old result on screen until the new one arrives.
+    fn run_inspections(&mut self) {
+        let Some(reopen) = self.session.with_inspections.clone() else {
+            self.dispatch(Action::Notify(Notice::error("this session cannot run inspections")));
+            return;
+        };
+        match reopen() {
+            Ok(session) => {
+                if self.state.watching {
+                    let _ = self.session.watch_engine(false);
+                    self.state.watching = false;
+                }
+                self.watcher = None;
+                tracing::info!(session = %session.label, "running the inspections (confirmed)");
+                self.state.can_run_inspections = session.with_inspections.is_some();
+                self.state.can_watch = !session.watch.is_empty();
+                self.session = session;
+                let first = start_run(&mut self.state);
+                self.run_effect(first);
+            }
+            Err(e) => {
+                self.dispatch(Action::Notify(Notice::error(format!("cannot run the inspections: {e}"))))
+            }
         }
     }
 
@@ -276,6 +307,9 @@ pub fn render(
     views::get(state.view).render(state, theme, a.body, buf);
     if let Some(scroll) = state.help {
         views::help::render(keymap, theme, scroll, a.body, buf);
+    }
+    if let Some(confirm) = &state.confirm {
+        views::confirm::render(confirm, keymap, theme, a.body, buf);
     }
     widgets::chrome::status_line(state, theme, a.status, buf);
     widgets::chrome::key_bar(state, keymap, theme, a.bar, buf);

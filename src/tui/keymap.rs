@@ -75,6 +75,8 @@ pub enum Context {
     Help,
     /// While the input line (search, time, export) is open.
     Input,
+    /// While a confirmation popup asks a question.
+    Confirm,
 }
 
 impl Context {
@@ -84,6 +86,7 @@ impl Context {
             Context::View(v) => v.title(),
             Context::Help => "Help overlay",
             Context::Input => "Input line (search, time, export)",
+            Context::Confirm => "Confirmation popup (run inspections)",
         }
     }
 }
@@ -115,7 +118,7 @@ impl Default for Keymap {
 impl Keymap {
     /// The default bindings.
     pub fn new() -> Self {
-        use Context::{Global, Help, Input};
+        use Context::{Confirm, Global, Help, Input};
         use KeyCode as K;
         let mut b = Builder::default();
         b.add(Global, &[Key::char('q'), Key::ctrl('c')], Action::Quit, "quit", Some("quit"));
@@ -125,6 +128,13 @@ impl Keymap {
             Action::ToggleHelp,
             "show this help",
             Some("help"),
+        );
+        b.add(
+            Global,
+            &[Key::char('I')],
+            Action::AskRunInspections,
+            "run the layout's inspections: shows each command (argv) and asks first",
+            Some("run inspections"),
         );
         b.add(Global, &[Key::char('j'), Key::code(K::Down)], Action::Down, "move down", None);
         b.add(Global, &[Key::char('k'), Key::code(K::Up)], Action::Up, "move up", None);
@@ -273,6 +283,22 @@ impl Keymap {
         b.add(Help, &[Key::ctrl('u'), Key::code(K::PageUp)], Action::PageUp, "page up", None);
         b.add(Help, &[Key::ctrl('c')], Action::Quit, "quit", None);
 
+        b.add(
+            Confirm,
+            &[Key::char('y')],
+            Action::Confirm,
+            "yes: run the commands shown",
+            Some("yes, run them"),
+        );
+        b.add(
+            Confirm,
+            &[Key::char('n'), Key::code(K::Esc), Key::char('q')],
+            Action::CancelConfirm,
+            "no: close without running anything",
+            Some("no"),
+        );
+        b.add(Confirm, &[Key::ctrl('c')], Action::Quit, "quit", None);
+
         b.add(Input, &[Key::code(K::Enter)], Action::Input(InputAction::Submit), "accept", Some("accept"));
         b.add(Input, &[Key::code(K::Esc)], Action::Input(InputAction::Cancel), "cancel", Some("cancel"));
         b.add(
@@ -307,6 +333,7 @@ impl Keymap {
                 _ => None,
             }),
             Context::Help => find(Context::Help),
+            Context::Confirm => find(Context::Confirm),
             Context::View(_) => find(context).or_else(|| find(Context::Global)),
             Context::Global => find(Context::Global),
         }
@@ -324,9 +351,19 @@ impl Keymap {
     /// The bottom bar: short labels of the active bindings, innermost first.
     /// A key shadowed by an inner binding is not shown for the outer one.
     pub fn bar(&self, context: Context) -> Vec<(String, &'static str)> {
+        self.bar_where(context, |_| true)
+    }
+
+    /// [`Keymap::bar`] without the bindings whose action `shown` refuses
+    /// (keys that do nothing in the current session).
+    pub fn bar_where(
+        &self,
+        context: Context,
+        shown: impl Fn(&Action) -> bool,
+    ) -> Vec<(String, &'static str)> {
         let mut taken: Vec<Key> = Vec::new();
         let mut out = Vec::new();
-        for b in self.active(context) {
+        for b in self.active(context).into_iter().filter(|b| shown(&b.action)) {
             let key = b.keys.iter().find(|k| !taken.contains(k)).copied();
             taken.extend(b.keys.iter().copied());
             if let (Some(key), Some(label)) = (key, b.label) {

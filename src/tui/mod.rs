@@ -111,13 +111,13 @@ pub fn run(session: Session, opts: TuiOptions) -> io::Result<()> {
 }
 
 /// What [`launch`] did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Launched {
     /// The TUI ran and the user quit.
     Tui,
-    /// stdout was not a terminal: the text report was printed; the verdict
-    /// (`None` if verification could not run) decides the exit code.
-    Printed(Option<Verdict>),
+    /// stdout was not a terminal: the text report was printed; its
+    /// document (`None` if verification could not run) decides the exit code.
+    Printed(Option<Box<Document>>),
 }
 
 /// The TUI when stdout is a terminal, else the text report on stdout. A
@@ -126,8 +126,8 @@ pub fn launch(session: Session, opts: TuiOptions) -> io::Result<Launched> {
     match terminal::preflight() {
         Ok(()) => run(session, opts).map(|()| Launched::Tui),
         Err(Unsupported::NotATerminal) => {
-            let verdict = print_report(&session, &opts, &mut io::stdout().lock())?;
-            Ok(Launched::Printed(verdict))
+            let doc = print_document(&session, &opts, &mut io::stdout().lock())?;
+            Ok(Launched::Printed(doc.map(Box::new)))
         }
         Err(e @ Unsupported::DumbTerminal) => Err(io::Error::new(io::ErrorKind::Unsupported, e.to_string())),
     }
@@ -139,12 +139,21 @@ pub fn print_report(
     opts: &TuiOptions,
     out: &mut dyn Write,
 ) -> io::Result<Option<Verdict>> {
+    Ok(print_document(session, opts, out)?.map(|d| d.verdict))
+}
+
+/// [`print_report`], returning the document it printed.
+pub fn print_document(
+    session: &Session,
+    opts: &TuiOptions,
+    out: &mut dyn Write,
+) -> io::Result<Option<Document>> {
     let (tx, _rx) = mpsc::channel();
     match session.run_blocking(&Request { generation: 1, at: opts.at }, tx) {
         Ok(results) => {
             let model = model::Model::from_results(results);
             out.write_all(text_report(&model.doc).as_bytes())?;
-            Ok(Some(model.doc.verdict))
+            Ok(Some(model.doc))
         }
         Err(e) => {
             writeln!(

@@ -46,6 +46,8 @@ pub struct OpenOptions {
     /// parameters: no substitution at all (as `verify` without `--param`).
     pub params: Option<BTreeMap<String, String>>,
     pub run_inspections: bool,
+    /// Accept a verdict without the inspections (`--skip-inspections`).
+    pub skip_inspections: bool,
     pub inspection_timeout: Option<Duration>,
     pub strict: bool,
     /// in-toto: largest layout or link file read, in bytes.
@@ -83,6 +85,7 @@ impl Default for OpenOptions {
             workdir: None,
             params: None,
             run_inspections: false,
+            skip_inspections: false,
             inspection_timeout: None,
             strict: false,
             max_metadata_bytes: crate::intoto::metadata::MAX_METADATA_BYTES,
@@ -179,7 +182,21 @@ impl Opened {
 /// stream in, `w` re-runs only what a changed file feeds); bridges run the
 /// bridge verifier directly. [`Session::run_blocking`] (the text report when
 /// stdout is not a terminal) runs the same verifiers with the same options.
+/// Unless it runs them already, an in-toto or bridge session offers to run
+/// the layout's inspections (`I`, after showing their argv and asking).
 pub fn session(opened: &Opened, label: impl Into<String>) -> Session {
+    let label = label.into();
+    let plain = session_as_given(opened, label.clone());
+    if opened.opts.run_inspections || matches!(opened.plan, Plan::Tuf(_)) {
+        return plain;
+    }
+    let mut with = opened.clone();
+    with.opts.run_inspections = true;
+    with.opts.skip_inspections = false;
+    plain.runs_inspections_with(move || Ok(session_as_given(&with, label.clone())))
+}
+
+fn session_as_given(opened: &Opened, label: impl Into<String>) -> Session {
     let watch = vec![opened.dir.clone()];
     let (opts, at, base) = (opened.opts.clone(), opened.at, opened.dir.clone());
     let session = match &opened.plan {
@@ -219,26 +236,48 @@ pub fn session(opened: &Opened, label: impl Into<String>) -> Session {
 /// `scenario.json` names (client state, targets, time), the ones
 /// `trailscope demo NAME` verifies, and the flags in `opts` (inspections,
 /// `--strict`, limits). `a`/`A` switch to the other scenarios with the same
-/// flags.
+/// flags. The demo's own inspection (it untars the embedded package) runs
+/// only with `run_inspections`, or after `I` and a yes for this scenario.
 pub fn demo_session(name: &str, opts: &OpenOptions) -> Result<(Session, Option<OffsetDateTime>), String> {
+    demo_session_for(name, opts, opts)
+}
+
+/// [`demo_session`] with `this` for scenario `name` and `others` for the
+/// scenarios `a`/`A` switch to.
+fn demo_session_for(
+    name: &str,
+    this: &OpenOptions,
+    others: &OpenOptions,
+) -> Result<(Session, Option<OffsetDateTime>), String> {
     let sc = crate::demo::find(name).ok_or_else(|| format!("no embedded scenario {name:?}"))?;
     let tmp = tempfile::Builder::new()
         .prefix("trailscope-demo-")
         .tempdir()
         .map_err(|e| format!("cannot create a temporary directory: {e}"))?;
     sc.materialize(tmp.path()).map_err(|e| format!("cannot write the demo: {e}"))?;
-    let opened = detect(tmp.path(), opts)?;
+    let opened = detect(tmp.path(), this)?;
     if let Some(e) = opened.flag_conflict() {
         return Err(e);
     }
     let at = opened.at;
     let label = format!("demo {}", sc.name);
     let names: Vec<String> = crate::demo::list().iter().map(|s| format!("{}/{}", s.set, s.name)).collect();
-    let current = names.iter().position(|n| n == &format!("{}/{}", sc.set, sc.name)).unwrap_or(0);
-    let flags = opts.clone();
-    let scenarios =
-        Scenarios { names, current, open: Arc::new(move |name: &str| demo_session(name, &flags)) };
-    let session = session(&opened, label).keeping(Arc::new(tmp)).with_scenarios(scenarios);
+    let full = format!("{}/{}", sc.set, sc.name);
+    let current = names.iter().position(|n| n == &full).unwrap_or(0);
+    let flags = others.clone();
+    let scenarios = Scenarios {
+        names,
+        current,
+        open: Arc::new(move |name: &str| demo_session_for(name, &flags, &flags)),
+    };
+    let mut session = session_as_given(&opened, label);
+    if !this.run_inspections && !matches!(opened.plan, Plan::Tuf(_)) {
+        let run = OpenOptions { run_inspections: true, skip_inspections: false, ..this.clone() };
+        let others = others.clone();
+        session =
+            session.runs_inspections_with(move || demo_session_for(&full, &run, &others).map(|(s, _)| s));
+    }
+    let session = session.keeping(Arc::new(tmp)).with_scenarios(scenarios);
     Ok((session, at))
 }
 

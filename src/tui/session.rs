@@ -125,7 +125,14 @@ pub struct Session {
     keep: Vec<Arc<dyn std::any::Any + Send + Sync>>,
     /// Other scenarios `a`/`A` switch to (the demo's acts).
     pub scenarios: Option<Scenarios>,
+    /// The same inputs as a session that runs the layout's inspections
+    /// (`I`, after the user confirmed their argv); `None` when this session
+    /// already runs them or has none to run.
+    pub with_inspections: Option<Arc<ReopenFn>>,
 }
+
+/// Opens a session again with something changed (the inspections run).
+pub type ReopenFn = dyn Fn() -> Result<Session, String> + Send + Sync;
 
 /// Opens scenario `name` as a session, with its evaluation time.
 pub type OpenScenarioFn = dyn Fn(&str) -> Result<(Session, Option<OffsetDateTime>), String> + Send + Sync;
@@ -161,6 +168,7 @@ impl Session {
             live: None,
             keep: Vec::new(),
             scenarios: None,
+            with_inspections: None,
         }
     }
 
@@ -174,6 +182,16 @@ impl Session {
     /// Makes `a`/`A` switch between `scenarios`.
     pub fn with_scenarios(mut self, scenarios: Scenarios) -> Self {
         self.scenarios = Some(scenarios);
+        self
+    }
+
+    /// Makes `I` offer to run the layout's inspections: `reopen` builds the
+    /// session that runs them.
+    pub fn runs_inspections_with(
+        mut self,
+        reopen: impl Fn() -> Result<Session, String> + Send + Sync + 'static,
+    ) -> Self {
+        self.with_inspections = Some(Arc::new(reopen));
         self
     }
 

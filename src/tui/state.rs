@@ -80,6 +80,14 @@ pub struct InputLine {
     pub text: String,
 }
 
+/// A question the TUI asks before doing something (`y` yes, `n`/Esc no).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Confirm {
+    /// Run the layout's inspections: each one's name (with its sublayout
+    /// scope) and argv after parameter substitution, exactly as they would run.
+    RunInspections { commands: Vec<(String, Vec<String>)> },
+}
+
 /// Filters of the Findings view (and `f`, shared by all views).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Filters {
@@ -136,6 +144,10 @@ pub struct State {
     /// Number of lines of the help text (set once from the keymap).
     pub help_lines: usize,
     pub input: Option<InputLine>,
+    /// An open confirmation popup.
+    pub confirm: Option<Confirm>,
+    /// The session can re-verify with the layout's inspections run (`I`).
+    pub can_run_inspections: bool,
     /// The last search.
     pub search: Option<String>,
     pub filters: Filters,
@@ -180,6 +192,8 @@ impl State {
             help: None,
             help_lines: 0,
             input: None,
+            confirm: None,
+            can_run_inspections: false,
             search: None,
             filters: Filters::default(),
             visible: Vec::new(),
@@ -225,6 +239,14 @@ impl State {
             .map(|(i, _)| i)
             .collect();
         self.visible = visible;
+    }
+
+    /// Whether `I` has something to offer: the session can run the
+    /// inspections and the result shows some.
+    pub fn offers_inspections(&self) -> bool {
+        let chain = self.model.as_ref().and_then(|m| m.chain.as_ref());
+        self.can_run_inspections
+            && chain.is_some_and(|c| c.items.iter().any(|i| i.kind == super::chain::ItemKind::Inspection))
     }
 
     /// Whether work is under way (the spinner turns).

@@ -5,9 +5,10 @@
 use std::path::PathBuf;
 
 use super::action::{Action, Effect, InputAction, Notice};
+use super::chain::{Chain, ItemKind};
 use super::layout;
 use super::session::{Message, UnitEvent};
-use super::state::{Crumb, Filters, InputKind, InputLine, Run, State};
+use super::state::{Confirm, Crumb, Filters, InputKind, InputLine, Run, State};
 use super::views::{self, Jump, ViewId};
 use crate::report::text::verdict_label;
 use crate::sanitize::sanitize;
@@ -51,6 +52,13 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::ToggleWatch => return toggle_watch(state),
         Action::NextScenario => return switch_scenario(state, 1),
         Action::PrevScenario => return switch_scenario(state, -1),
+        Action::AskRunInspections => ask_run_inspections(state),
+        Action::Confirm => return confirm(state),
+        Action::CancelConfirm => {
+            if state.confirm.take().is_some() {
+                state.notice = Some(Notice::info("nothing was run"));
+            }
+        }
         Action::View(action) => {
             views::get(state.view).act(state, action);
             follow(state);
@@ -401,6 +409,56 @@ fn switch_scenario(state: &mut State, delta: isize) -> Vec<Effect> {
     }
     let next = (state.scenario as isize + delta).rem_euclid(n as isize) as usize;
     vec![Effect::OpenScenario(next)]
+}
+
+/// `I`: the inspections the result shows, with the argv each would run
+/// (after parameter substitution, as verification recorded it), in a popup
+/// that asks first. Nothing runs before `y` (DESIGN §9).
+fn ask_run_inspections(state: &mut State) {
+    if !state.can_run_inspections {
+        state.notice = Some(Notice::info(
+            "no inspections to run here: this session runs them already (r runs them again), or it has no in-toto layout",
+        ));
+        return;
+    }
+    let Some(model) = &state.model else {
+        state.notice = Some(Notice::info("no result yet: verification is still running"));
+        return;
+    };
+    let commands = model.chain.as_ref().map(|c| inspection_commands(c)).unwrap_or_default();
+    if commands.is_empty() {
+        state.notice = Some(Notice::info("the layout has no inspections: nothing to run"));
+        return;
+    }
+    state.help = None;
+    state.input = None;
+    state.confirm = Some(Confirm::RunInspections { commands });
+}
+
+/// Each inspection of the chain (sublayouts' with their scope) and its argv.
+fn inspection_commands(chain: &Chain) -> Vec<(String, Vec<String>)> {
+    let inspections = chain.items.iter().filter(|i| i.kind == ItemKind::Inspection);
+    inspections
+        .map(|i| {
+            let name =
+                i.scope.iter().chain(std::iter::once(&i.name)).cloned().collect::<Vec<_>>().join(" › ");
+            let argv = i.command.iter().map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned));
+            (name, argv.collect())
+        })
+        .collect()
+}
+
+fn confirm(state: &mut State) -> Vec<Effect> {
+    match state.confirm.take() {
+        Some(Confirm::RunInspections { commands }) => {
+            let n = commands.len();
+            state.notice = Some(Notice::info(format!(
+                "running {n} inspection(s) in a scratch copy of the work directory, then verifying again"
+            )));
+            vec![Effect::RunInspections]
+        }
+        None => Vec::new(),
+    }
 }
 
 fn toggle_watch(state: &mut State) -> Vec<Effect> {

@@ -232,7 +232,7 @@ pub const METADATA_INVALID: Category = cat!(
     InToto,
     E,
     "A layout or link file cannot be parsed or is not valid in-toto metadata.",
-    "Produced while loading the layout, links or sublayouts, and by a rule that does not parse (FormatError, InvalidMetadata, JSONDecodeError in the reference). `verify` exits 3 when the layout itself is malformed.",
+    "Produced while loading the layout, links or sublayouts, and by a rule that does not parse (FormatError, InvalidMetadata, JSONDecodeError in the reference). `verify` exits 3 when the layout file named on the command line is malformed, 1 for anything else (a link, a sublayout).",
     "Open the file and JSON pointer the finding names: a missing or mistyped member, a rule that is not in the grammar, or bytes that are not JSON."
 );
 pub const LINK_MISSING: Category = cat!(
@@ -255,9 +255,17 @@ pub const LIMIT_EXCEEDED: Category = cat!(
     "limit-exceeded",
     InToto,
     E,
-    "An input exceeded a configured bound (metadata file size, artifacts per link, number of links, sublayout depth, delegations, inspection time); exit code 3.",
+    "An input exceeded a configured bound (metadata file size, artifacts per link, number of links, sublayout depth, delegations, inspection time); exit code 1, or 3 when it is the layout file itself that is not read.",
     "Produced where trailscope reads untrusted metadata (DESIGN §9): the limits are flags such as --max-metadata-bytes, --max-artifacts-per-link, --max-links and --max-delegations.",
     "Check whether the input is hostile or just large; raise the named limit on the command line if the input is trusted."
+);
+pub const INSPECTION_NOT_RUN: Category = cat!(
+    "inspection-not-run",
+    InToto,
+    E,
+    "An inspection of the layout was not run, so the supply chain is not verified; --run-inspections runs it, --skip-inspections accepts a verdict without it.",
+    "Ours, not the reference's (python in-toto always runs inspections): produced by in-toto verification without --run-inspections, one per inspection. What can be checked without executing anything is checked: the first inspection's expected_materials against the hashed work directory (a rule that fails there is the real failure and decides the category); the rest is not evaluated. It decides the verdict's category only when no check that was performed failed.",
+    "Read the inspection's command in the evidence; if you trust the layout's signers, run again with --run-inspections (the command runs in a scratch copy of --workdir with a time limit), or with --skip-inspections to accept the verdict without it."
 );
 pub const LINK_DISAGREEMENT: Category = cat!(
     "link-disagreement",
@@ -553,13 +561,13 @@ pub const SUSPICIOUS_PATH: Category = cat!(
     "Produced by the in-toto rule checks; the report shows such characters as visible escapes.",
     "Two names that look the same may differ by an invisible character (Trojan Source)."
 );
-pub const INSPECTION_NOT_RUN: Category = cat!(
-    "inspection-not-run",
+pub const INSPECTIONS_SKIPPED: Category = cat!(
+    "inspections-skipped",
     Trailscope,
     W,
-    "An inspection was not run, so its rules are not part of the verdict.",
-    "Produced by in-toto verification without --run-inspections (inspections execute commands from the layout).",
-    "Run again with --run-inspections if you trust the layout's commands; they run in a scratch copy of --workdir."
+    "The inspections were skipped on request (--skip-inspections): the verdict does not cover them.",
+    "Produced by in-toto verification (and the bridge's in-toto stage) with --skip-inspections, one per inspection; never an error, not even under --strict, because it is the user's explicit choice.",
+    "Run again with --run-inspections if you trust the layout's commands, to get the verdict the reference (which always runs them) would give."
 );
 pub const LAYOUT_WITHOUT_EXPIRY: Category = cat!(
     "layout-without-expiry",
@@ -721,6 +729,7 @@ pub static CATEGORIES: &[Category] = &[
     LINK_MISSING,
     LINK_THRESHOLD,
     LIMIT_EXCEEDED,
+    INSPECTION_NOT_RUN,
     LINK_DISAGREEMENT,
     RULE_DISALLOW,
     RULE_REQUIRE,
@@ -757,7 +766,7 @@ pub static CATEGORIES: &[Category] = &[
     RULES_WITHOUT_FINAL_DISALLOW,
     RULE_CONSUMED_NOTHING,
     SUSPICIOUS_PATH,
-    INSPECTION_NOT_RUN,
+    INSPECTIONS_SKIPPED,
     LAYOUT_WITHOUT_EXPIRY,
     DUPLICATE_FUNCTIONARY_KEY,
     LAYOUT_KEYID_ALIAS,

@@ -36,8 +36,23 @@ pub fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
+/// Whether the reference run behind `scenario` executed the layout's
+/// inspections: python's `in_toto_verify` runs `run_all_inspections`
+/// unconditionally, and every corpus (in-toto, bridge: Datadog's downloader
+/// calls it) was generated through it. trailscope runs them only when asked,
+/// so the harness asks exactly when the reference did.
+pub fn reference_runs_inspections(scenario: &Value) -> bool {
+    let reference = &scenario["reference"];
+    let text = |k: &str| reference[k].as_str().unwrap_or_default().to_owned();
+    text("method").contains("in_toto_verify")
+        || text("combination").contains("download.py")
+        || text("cli").starts_with("in-toto-verify")
+        || text("cli").contains("&& in-toto-verify")
+}
+
 /// Options for an in-toto scenario copied to `root`, with the layout keys
-/// listed under `inputs[keys_member]` (`layout_keys` or `layout_keys_pem`).
+/// listed under `inputs[keys_member]` (`layout_keys` or `layout_keys_pem`);
+/// inspections run when the reference ran them.
 pub fn intoto_options(root: &Path, scenario: &Value, keys_member: &str) -> VerifyOptions {
     let inputs = &scenario["inputs"];
     let keys: Vec<PublicKey> = inputs[keys_member]
@@ -53,6 +68,6 @@ pub fn intoto_options(root: &Path, scenario: &Value, keys_member: &str) -> Verif
         m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned())).collect::<BTreeMap<_, _>>()
     });
     opts.at = trailscope::meta::time::parse(scenario["now"].as_str().unwrap()).unwrap().at;
-    opts.run_inspections = true;
+    opts.run_inspections = reference_runs_inspections(scenario);
     opts
 }

@@ -74,6 +74,7 @@ fn intoto_options(
     v.params = inputs.params.clone();
     v.at = at;
     v.run_inspections = opts.run_inspections;
+    v.skip_inspections = opts.skip_inspections;
     if let Some(t) = opts.inspection_timeout {
         v.inspection_timeout = t;
     }
@@ -163,6 +164,10 @@ pub fn verify_tuf(
     let (root_bytes, _) = read_root(&inputs.root)?;
     let at = now_or(at);
     let outcome = plans::tuf::run_session(&tuf_options(inputs, opts, at), root_bytes, at);
+    // A trusted root that does not parse: nothing verified (exit 3 headless, as `tuf verify`).
+    if let Some(e) = outcome.unparsed_trusted_root() {
+        return Err(format!("trusted root {}: {}", inputs.root.display(), e.message));
+    }
     Ok(tuf_results(&outcome, inputs, opts.strict))
 }
 
@@ -208,6 +213,7 @@ pub fn verify_bridge(
         now_or(at),
     );
     req.run_inspections = opts.run_inspections;
+    req.skip_inspections = opts.skip_inspections;
     if let Some(t) = opts.inspection_timeout {
         req.inspection_timeout = t;
     }
@@ -217,6 +223,9 @@ pub fn verify_bridge(
     req.max_artifacts_per_link = opts.max_artifacts_per_link;
     req.max_links = opts.max_links;
     let outcome = crate::bridge::verify(&req);
+    if let Some(e) = outcome.tuf.unparsed_trusted_root() {
+        return Err(format!("trusted root {}: {}", inputs.root.display(), e.message));
+    }
     let mut results = Results::bridge(&outcome);
     results.detail.anchor = Some(Anchor::bridge(root_file, &outcome));
     Ok(results)

@@ -17,6 +17,7 @@
 pub mod artifact;
 pub mod chain;
 pub mod common;
+pub mod confirm;
 pub mod evidence;
 pub mod findings;
 pub mod help;

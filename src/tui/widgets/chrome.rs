@@ -10,7 +10,7 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 use super::status::run_label;
 use super::text::{untrusted, untrusted_fit};
 use crate::report::text::{kind_word, subject_label};
-use crate::tui::action::NoticeLevel;
+use crate::tui::action::{Action, NoticeLevel};
 use crate::tui::keymap::{Context, Keymap};
 use crate::tui::layout::{MIN_HEIGHT, MIN_WIDTH};
 use crate::tui::state::{Run, State};
@@ -19,7 +19,9 @@ use crate::tui::views::ViewId;
 
 /// The keymap context the user is in.
 pub fn context(state: &State) -> Context {
-    if state.input.is_some() {
+    if state.confirm.is_some() {
+        Context::Confirm
+    } else if state.input.is_some() {
         Context::Input
     } else if state.help.is_some() {
         Context::Help
@@ -131,7 +133,8 @@ pub fn status_line(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
 pub fn key_bar(state: &State, keymap: &Keymap, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let mut spans = vec![Span::raw(" ")];
     let mut width = 1usize;
-    for (key, label) in keymap.bar(context(state)) {
+    let shown = |a: &Action| *a != Action::AskRunInspections || state.offers_inspections();
+    for (key, label) in keymap.bar_where(context(state), shown) {
         let w = key.chars().count() + label.chars().count() + 3;
         if width + w > area.width as usize {
             break;
