@@ -94,6 +94,8 @@ fn inspections_not_run_are_not_a_pass_unless_skipped() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains("inspections skipped"), "{text}");
+    assert!(text.contains("NOTE: inspections skipped (untar) as --skip-inspections asked"), "{text}");
+    assert!(!text.contains("inspections not run") && !text.contains("Re-run with"), "{text}");
     let out = dir_cmd("solo-developer").args(["--skip-inspections", "--format", "json"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     let v = json_of(&out);

@@ -177,8 +177,8 @@ fn step_item(step: &StepTrace, scope: &[String], findings: &[Finding]) -> ItemNo
 
 fn inspection_item(inspection: &InspectionTrace, scope: &[String], findings: &[Finding]) -> ItemNode {
     let ran = match &inspection.execution {
-        None => "not run (pass --run-inspections to run it)".to_owned(),
-        Some(run) => format!("ran: {:?}", run.outcome),
+        None => "not run (--run-inspections, or I in the terminal UI, runs it)".to_owned(),
+        Some(run) => format!("ran: {}", run.outcome.describe()),
     };
     let mut item = ItemNode {
         kind: ItemKind::Inspection,

@@ -44,6 +44,21 @@ pub enum RunOutcome {
     RecordFailed(String),
 }
 
+impl RunOutcome {
+    /// How the run ended, in words (for reports and views).
+    pub fn describe(&self) -> String {
+        match self {
+            RunOutcome::Exited(0) => "exited with 0".to_owned(),
+            RunOutcome::Exited(code) if *code < 0 => format!("killed by signal {}", -code),
+            RunOutcome::Exited(code) => format!("exited with {code}"),
+            RunOutcome::EmptyCommand => "empty command: nothing to run".to_owned(),
+            RunOutcome::SpawnFailed(why) => format!("could not start: {why}"),
+            RunOutcome::TimedOut => "killed at the time limit".to_owned(),
+            RunOutcome::RecordFailed(why) => format!("the work directory could not be recorded: {why}"),
+        }
+    }
+}
+
 /// One inspection as run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InspectionRun {
@@ -332,5 +347,13 @@ mod tests {
         let r = run_inspection(&argv(&["/nonexistent/prog"]), &dir.path, Duration::from_secs(1));
         assert!(matches!(r.outcome, RunOutcome::SpawnFailed(_)));
         assert_eq!(run_inspection(&[], &dir.path, Duration::from_secs(1)).outcome, RunOutcome::EmptyCommand);
+    }
+
+    #[test]
+    fn run_outcomes_are_described_in_words() {
+        assert_eq!(RunOutcome::Exited(0).describe(), "exited with 0");
+        assert_eq!(RunOutcome::Exited(2).describe(), "exited with 2");
+        assert_eq!(RunOutcome::Exited(-9).describe(), "killed by signal 9");
+        assert_eq!(RunOutcome::TimedOut.describe(), "killed at the time limit");
     }
 }

@@ -31,11 +31,19 @@ pub fn render(o: &BridgeOutcome) -> String {
     };
     let _ = writeln!(out, "target {}  evaluated at {}", sanitize(&o.target), crate::meta::time::format(o.at));
     if !o.inspections_skipped.is_empty() {
-        let _ = writeln!(
-            out,
-            "NOTE: inspections not run ({}): this verdict does not cover them and may differ from one that runs them. Re-run with --run-inspections.",
-            o.inspections_skipped.iter().map(|s| sanitize(s)).collect::<Vec<_>>().join(", ")
-        );
+        let names = o.inspections_skipped.iter().map(|s| sanitize(s)).collect::<Vec<_>>().join(", ");
+        // Skipped on request is a choice the reader should see as such, not advice to re-run.
+        let _ = if o.skip_inspections {
+            writeln!(
+                out,
+                "NOTE: inspections skipped ({names}) as --skip-inspections asked: this verdict does not cover them."
+            )
+        } else {
+            writeln!(
+                out,
+                "NOTE: inspections not run ({names}): this verdict does not cover them and may differ from one that runs them. Re-run with --run-inspections, or accept it without them with --skip-inspections."
+            )
+        };
     }
     first_failure(&mut out, o);
     tuf_section(&mut out, o);

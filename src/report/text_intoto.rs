@@ -235,7 +235,7 @@ pub(crate) fn overview(out: &mut String, layout: &LayoutTrace, findings: &[Findi
         for i in &layout.inspections {
             let state = match (&i.execution, &i.not_evaluated) {
                 (_, Some(why)) => format!("not run: {}", sanitize(why)),
-                (Some(e), None) => format!("{:?}", e.outcome),
+                (Some(e), None) => sanitize(&e.outcome.describe()),
                 (None, None) => "not run".to_owned(),
             };
             let _ = writeln!(out, "{pad}  {} — {state}", sanitize(&i.name));
