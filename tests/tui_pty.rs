@@ -83,10 +83,14 @@ fn the_demo_drills_from_the_failing_verdict_to_the_rule_and_quits_cleanly() {
     assert!(!screen.contains("before-the-tui"), "the TUI uses the alternate screen:\n{screen}");
     assert!(screen.contains("demo act3-adversary"), "{screen}");
     t.send(&["Enter"]);
-    let screen = t.wait_for("the failed rule", |s| s.contains("Trace") && s.contains("›✘ m DISALLOW *"));
+    // A capture can land while the frame is still being written: wait for
+    // the whole of what the frame shows, then check it.
+    let expected = "82f78c856af363e9427b7aac9cb83d03745fa9d2bb9630b774698309dce25017";
+    let actual = "59062c11935a51a39546897cbabaf90b91fd9fe6631066655a142677ea950099";
+    let screen = t.wait_for("the failed rule and both digests", |s| {
+        s.contains("Trace") && s.contains("›✘ m DISALLOW *") && s.contains(expected) && s.contains(actual)
+    });
     assert!(screen.contains("Rule      DISALLOW *  expected_materials[3]"), "{screen}");
-    assert!(screen.contains("82f78c856af363e9427b7aac9cb83d03745fa9d2bb9630b774698309dce25017"), "{screen}");
-    assert!(screen.contains("59062c11935a51a39546897cbabaf90b91fd9fe6631066655a142677ea950099"), "{screen}");
     t.send(&["q"]);
     let screen = t.wait_for("the shell again", |s| s.contains("exited-0"));
     assert!(screen.contains("before-the-tui"), "the alternate screen was left:\n{screen}");

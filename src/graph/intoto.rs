@@ -177,7 +177,7 @@ fn step_item(step: &StepTrace, scope: &[String], findings: &[Finding]) -> ItemNo
 
 fn inspection_item(inspection: &InspectionTrace, scope: &[String], findings: &[Finding]) -> ItemNode {
     let ran = match &inspection.execution {
-        None => "not run (--run-inspections, or I in the terminal UI, runs it)".to_owned(),
+        None => "not run (I or --run-inspections runs it)".to_owned(),
         Some(run) => format!("ran: {}", run.outcome.describe()),
     };
     let mut item = ItemNode {

@@ -7,6 +7,7 @@
 //! `meta`; the renderers in `report/`, the CLI and the TUI read it. Nothing
 //! here renders for people.
 
+pub mod attack;
 pub mod category;
 pub mod document;
 pub mod evidence;
