@@ -514,3 +514,19 @@ fn the_readme_documents_every_key() {
     }
     assert!(readme.contains(&table), "README.md's key table differs from the keymap:\n{table}");
 }
+
+#[test]
+fn at_80_by_24_every_view_tab_stays_on_the_header() {
+    let long = "fixtures/interop/in-toto/a-scenario-with-a-rather-long-directory-name";
+    for view in ['1', '2', '3', '4', '5', '6'] {
+        let mut h = Harness::with_session(Session::fixed(long, failing()), 80, 24);
+        assert!(h.app.wait(Duration::from_secs(10)), "verification did not finish");
+        h.keys(&view.to_string());
+        let screen = h.screen();
+        let header = screen.lines().next().unwrap();
+        for digit in ['1', '2', '3', '4', '5', '6'] {
+            assert!(header.contains(&format!(" {digit} ")), "view {view}: tab {digit} missing: {header}");
+        }
+        assert!(header.contains("✘ FAIL"), "view {view}: the verdict left the header: {header}");
+    }
+}

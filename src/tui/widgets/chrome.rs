@@ -31,22 +31,6 @@ pub fn context(state: &State) -> Context {
 }
 
 pub fn header(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let mut right: Vec<Span> = Vec::new();
-    if state.watching {
-        right.push(Span::styled("◉ watching  ", theme.info));
-    }
-    if let Some(m) = &state.model {
-        right.push(Span::styled(format!("{} · ", kind_word(m.doc.kind)), theme.muted));
-    }
-    right.extend(untrusted(&super::text::truncate(&state.label, 24), theme.muted, theme));
-    right.push(Span::raw("  "));
-    right.push(run_label(state, theme));
-    right.push(Span::raw(" "));
-    let line = Line::from(right).alignment(Alignment::Right);
-    let right_w = (line.width() as u16).min(area.width);
-    // Tabs get what is left: full titles if they fit, else the current
-    // view's title and the other views' digits.
-    let room = area.width.saturating_sub(right_w + 1) as usize;
     let tabs = |full: bool| {
         let mut tabs = vec![Span::styled(" trailscope ", theme.title)];
         for id in ViewId::ALL {
@@ -61,6 +45,30 @@ pub fn header(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         }
         Line::from(tabs).style(theme.base)
     };
+    let right = |label_room: usize| {
+        let mut right: Vec<Span> = Vec::new();
+        if state.watching {
+            right.push(Span::styled("◉ watching  ", theme.info));
+        }
+        if let Some(m) = &state.model {
+            right.push(Span::styled(format!("{} · ", kind_word(m.doc.kind)), theme.muted));
+        }
+        if label_room > 0 {
+            right.extend(untrusted(&super::text::truncate(&state.label, label_room), theme.muted, theme));
+            right.push(Span::raw("  "));
+        }
+        right.push(run_label(state, theme));
+        right.push(Span::raw(" "));
+        Line::from(right).alignment(Alignment::Right)
+    };
+    // Every view's digit stays reachable: the label gives way first, then
+    // the other views' titles.
+    let compact = tabs(false).width();
+    let without_label = right(0).width();
+    let label_room = (area.width as usize).saturating_sub(compact + 1 + without_label + 2).min(24);
+    let line = right(if label_room >= 6 { label_room } else { 0 });
+    let right_w = (line.width() as u16).min(area.width);
+    let room = area.width.saturating_sub(right_w + 1) as usize;
     let full = tabs(true);
     let tabs = if full.width() <= room { full } else { tabs(false) };
     tabs.render(Rect::new(area.x, area.y, room as u16, 1), buf);
