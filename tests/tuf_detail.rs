@@ -6,6 +6,8 @@
 //! every document of the TUF and bridge corpora reads back typed and equal;
 //! and the document's members come out in key order.
 
+mod corpus_support;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -187,19 +189,6 @@ fn scenarios(corpus: &str) -> Vec<PathBuf> {
     out
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let dest = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &dest);
-        } else {
-            std::fs::copy(entry.path(), dest).unwrap();
-        }
-    }
-}
-
 fn tuf_document(dir: &Path, all_roles: bool) -> Document {
     let s: Value = serde_json::from_slice(&std::fs::read(dir.join("scenario.json")).unwrap()).unwrap();
     let inputs = &s["inputs"];
@@ -208,7 +197,7 @@ fn tuf_document(dir: &Path, all_roles: bool) -> Document {
     let targets = DirSource::new(dir.join(inputs["targets_dir"].as_str().unwrap()));
     let scratch = tempfile::tempdir().unwrap();
     let state = inputs["client_state"].as_str().map(|cs| {
-        copy_dir(&dir.join(cs), scratch.path());
+        corpus_support::copy_tree(&dir.join(cs), scratch.path());
         StateDir::new(scratch.path(), false)
     });
     let outcome = session::run(Request {

@@ -7,6 +7,8 @@
 //! their reason, functionaries with the state of their link — and that
 //! `f` keeps only the failing rows and their ancestors.
 
+mod corpus_support;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -25,19 +27,6 @@ fn crate_path(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let dest = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &dest);
-        } else {
-            std::fs::copy(entry.path(), dest).unwrap();
-        }
-    }
-}
-
 /// Runs a TUF scenario directory the way `trailscope open` verifies a
 /// repository (every role audited), with its client state and targets.
 fn tuf_results(rel: &str) -> (Results, time::OffsetDateTime) {
@@ -49,7 +38,7 @@ fn tuf_results(rel: &str) -> (Results, time::OffsetDateTime) {
     let targets = DirSource::new(dir.join(inputs["targets_dir"].as_str().unwrap()));
     let scratch = tempfile::tempdir().unwrap();
     let state = inputs["client_state"].as_str().map(|cs| {
-        copy_dir(&dir.join(cs), scratch.path());
+        corpus_support::copy_tree(&dir.join(cs), scratch.path());
         StateDir::new(scratch.path(), false)
     });
     let at = trailscope::meta::time::parse(scenario["now"].as_str().unwrap()).unwrap().at;

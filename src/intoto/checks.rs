@@ -71,16 +71,7 @@ pub fn verify_rules_and_inspections(
     let mut combined = reduced.clone();
     let mut inspections = Vec::with_capacity(layout.inspect.len());
     for insp in &layout.inspect {
-        let mut it = InspectionTrace {
-            name: insp.name.clone(),
-            run: insp.run.clone(),
-            expected_materials: insp.expected_materials.clone(),
-            expected_products: insp.expected_products.clone(),
-            execution: None,
-            materials: None,
-            products: None,
-            not_evaluated: None,
-        };
+        let mut it = InspectionTrace::of(insp);
         if let Some(link) = run_one(ctx, &insp.name, &insp.run, scope, &mut it) {
             combined.insert(insp.name.clone(), link);
         }

@@ -79,16 +79,7 @@ pub fn inspections_not_run(
     for insp in &layout.inspect {
         let first = ctx.not_run.seen == 0;
         ctx.not_run.seen += 1;
-        let mut it = InspectionTrace {
-            name: insp.name.clone(),
-            run: insp.run.clone(),
-            expected_materials: insp.expected_materials.clone(),
-            expected_products: insp.expected_products.clone(),
-            execution: None,
-            materials: None,
-            products: None,
-            not_evaluated: None,
-        };
+        let mut it = InspectionTrace::of(insp);
         let checked = if !first {
             Err(
                 "its materials are the work directory after the inspections before it, which were not run either",
@@ -164,14 +155,8 @@ fn skipped(ctx: &mut Ctx<'_>, meta: &Metadata, insp: &Inspection) -> InspectionT
     // An explicit choice, not a weakness: --strict does not make it fail.
     ctx.info(f);
     InspectionTrace {
-        name: insp.name.clone(),
-        run: insp.run.clone(),
-        expected_materials: insp.expected_materials.clone(),
-        expected_products: insp.expected_products.clone(),
-        execution: None,
-        materials: None,
-        products: None,
         not_evaluated: Some(format!("inspections skipped ({SKIP_FLAG})")),
+        ..InspectionTrace::of(insp)
     }
 }
 

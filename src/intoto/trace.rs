@@ -88,3 +88,20 @@ pub struct InspectionTrace {
     pub products: Option<SectionResult>,
     pub not_evaluated: Option<String>,
 }
+
+impl InspectionTrace {
+    /// The trace of `insp` before anything about it is known (not run, no
+    /// rule evaluated).
+    pub fn of(insp: &super::model::Inspection) -> Self {
+        Self {
+            name: insp.name.clone(),
+            run: insp.run.clone(),
+            expected_materials: insp.expected_materials.clone(),
+            expected_products: insp.expected_products.clone(),
+            execution: None,
+            materials: None,
+            products: None,
+            not_evaluated: None,
+        }
+    }
+}
