@@ -90,9 +90,14 @@ fn is_url(location: &str) -> bool {
 /// A directory or URL source; `layout` forces a directory's source-layout
 /// fallback (targets take the metadata directory's layout, so a served
 /// repository's `HASH.name` files never fall back to unprefixed names).
-fn open(location: &str, what: &str, layout: Option<bool>) -> Result<Box<dyn Source>, Exit> {
+fn open(
+    location: &str,
+    what: &str,
+    layout: Option<bool>,
+    net: source::NetLimits,
+) -> Result<Box<dyn Source>, Exit> {
     if is_url(location) {
-        return Ok(source::open(location));
+        return Ok(source::open_with(location, net));
     }
     let path = PathBuf::from(location);
     if !path.is_dir() {
@@ -127,12 +132,12 @@ fn verify(a: &VerifyArgs) -> Exit {
             return Exit::Input;
         }
     };
-    let metadata = match open(&a.metadata, "metadata", None) {
+    let metadata = match open(&a.metadata, "metadata", None, a.limits.net()) {
         Ok(s) => s,
         Err(e) => return e,
     };
     let layout = if is_url(&a.metadata) { false } else { DirSource::new(&a.metadata).source_layout() };
-    let targets = match open(&a.targets, "targets", Some(layout)) {
+    let targets = match open(&a.targets, "targets", Some(layout), a.limits.net()) {
         Ok(s) => s,
         Err(e) => return e,
     };

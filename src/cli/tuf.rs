@@ -97,12 +97,39 @@ pub struct TufLimits {
     /// there fails: exit 1).
     #[arg(long, value_name = "N", default_value_t = 32)]
     pub max_delegations: usize,
+    /// Seconds an http(s) download may wait to connect, for the answer, and
+    /// between two reads (python-tuf's socket timeout); past it the
+    /// download fails as a slow retrieval (exit 1).
+    #[arg(long, value_name = "SECS", default_value_t = 30.0, value_parser = positive_seconds)]
+    pub timeout: f64,
+    /// Slowest average download speed accepted, in bytes per second: a
+    /// download of at most N bytes must be done within the timeout plus
+    /// N / BYTES_PER_SEC seconds, else it fails as a slow retrieval.
+    #[arg(long, value_name = "BYTES_PER_SEC", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..))]
+    pub min_speed: u64,
+}
+
+/// A `--timeout`: a positive number of seconds, at most a day.
+pub(super) fn positive_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if s > 0.0 && s <= 86_400.0 => Ok(s),
+        _ => Err(format!("{text}: expected a number of seconds above 0 and at most 86400")),
+    }
 }
 
 impl TufLimits {
+    /// The network limits these options give.
+    pub fn net(&self) -> source::NetLimits {
+        source::NetLimits {
+            timeout: std::time::Duration::from_secs_f64(self.timeout),
+            min_speed: self.min_speed,
+        }
+    }
+
     /// Sets these limits in `config`.
     pub fn apply(&self, config: &mut Config) {
         config.max_delegations = self.max_delegations;
+        config.net = self.net();
         if let Some(n) = self.max_metadata_bytes {
             config.root_max_length = n;
             config.timestamp_max_length = n;

@@ -128,7 +128,12 @@ pub fn run(req: Request<'_>) -> Outcome {
     outcome.refresh = updater.refresh();
     if outcome.refresh.is_err() {
         outcome.targets = req.target_paths.iter().map(|p| refresh_failed(p)).collect();
-        outcome.untrusted = updater.probe_untrusted();
+        // A mirror too slow to answer once is not asked again: each probe
+        // would wait out another timeout or deadline.
+        let slow = matches!(&outcome.refresh, Err(e) if e.category == Category::SlowRetrieval);
+        if !slow {
+            outcome.untrusted = updater.probe_untrusted();
+        }
     } else {
         for path in &req.target_paths {
             outcome.targets.push(lookup_and_download(&mut updater, path).0);

@@ -8,10 +8,10 @@
 //! role names percent-encoded like python's `quote(name, "")` (see [`quote`]).
 
 use std::collections::BTreeMap;
-use std::io::Read;
+use std::io::{ErrorKind, Read};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 
@@ -35,6 +35,11 @@ pub enum FetchError {
     /// More bytes than the limit were available; the read stopped there.
     #[error("{what}: more than the maximum allowed length of {limit} bytes")]
     TooLong { what: String, limit: u64 },
+    /// The server was too slow: no answer or no progress within the
+    /// timeout, or the download not done by its deadline (TUF's
+    /// slow-retrieval attack; python-tuf's `SlowRetrievalError`).
+    #[error("{what}: slow retrieval: {why}; {received} bytes received in {:.1} s", *elapsed_ms as f64 / 1000.0)]
+    Slow { what: String, received: u64, elapsed_ms: u64, why: String },
     /// Anything else: connection refused, I/O error, …
     #[error("{what}: {message}")]
     Other { what: String, message: String },
@@ -267,38 +272,161 @@ fn has_versioned_role_files(dir: &Path) -> bool {
     })
 }
 
+/// How long a download may take (TUF's slow-retrieval attack: a mirror
+/// that never answers, or that sends a byte now and then for ever).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NetLimits {
+    /// Connecting, waiting for the answer's headers, and each read of the
+    /// body (python-tuf's `socket_timeout`, 30 s, for connect and gaps).
+    pub timeout: Duration,
+    /// The slowest average speed accepted, in bytes per second: a download
+    /// of at most N bytes must end within `timeout + N / min_speed`.
+    pub min_speed: u64,
+}
+
+impl Default for NetLimits {
+    fn default() -> Self {
+        Self { timeout: Duration::from_secs(30), min_speed: 1024 }
+    }
+}
+
+impl NetLimits {
+    /// The whole-download deadline of a body of at most `max_len` bytes.
+    pub fn deadline(&self, max_len: u64) -> Duration {
+        let secs = max_len.div_ceil(self.min_speed.max(1));
+        self.timeout.saturating_add(Duration::from_secs(secs))
+    }
+}
+
 /// An http(s) base URL, read with a blocking client.
 pub struct HttpSource {
     base: String,
     agent: ureq::Agent,
+    limits: NetLimits,
 }
 
 impl HttpSource {
-    /// `base` gets a trailing `/` if it has none.
+    /// `base` gets a trailing `/` if it has none; python-tuf's timeouts.
     pub fn new(base: &str) -> Self {
+        Self::with_limits(base, NetLimits::default())
+    }
+
+    /// [`HttpSource::new`] with the given timeouts.
+    pub fn with_limits(base: &str, limits: NetLimits) -> Self {
         let base = if base.ends_with('/') { base.to_owned() } else { format!("{base}/") };
+        let t = Some(limits.timeout);
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(60)))
+            .timeout_resolve(t)
+            .timeout_connect(t)
+            .timeout_send_request(t)
+            .timeout_recv_response(t)
+            .timeout_per_read(t)
             .build();
-        Self { base, agent: config.into() }
+        Self { base, agent: config.into(), limits }
+    }
+
+    pub fn limits(&self) -> NetLimits {
+        self.limits
+    }
+}
+
+/// A download in progress: when it started, how much has come.
+struct Progress<'a> {
+    url: &'a str,
+    started: Instant,
+    received: u64,
+    deadline: Duration,
+    limits: NetLimits,
+}
+
+impl Progress<'_> {
+    fn slow(&self, why: String) -> FetchError {
+        FetchError::Slow {
+            what: self.url.to_owned(),
+            received: self.received,
+            elapsed_ms: u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            why,
+        }
+    }
+
+    /// The error of a failed call or read: a timeout is a slow retrieval.
+    fn classify(&self, e: ureq::Error) -> FetchError {
+        let secs = self.limits.timeout.as_secs_f64();
+        match e {
+            ureq::Error::Timeout(ureq::Timeout::RecvBody | ureq::Timeout::Global) => self.slow(format!(
+                "not done within the deadline of {:.0} s (timeout {secs:.0} s + its length limit at {} bytes/s)",
+                self.deadline.as_secs_f64(),
+                self.limits.min_speed
+            )),
+            ureq::Error::Timeout(which) => {
+                self.slow(format!("no progress within the timeout of {secs:.0} s ({})", timeout_stage(which)))
+            }
+            ureq::Error::Io(io) if matches!(io.kind(), ErrorKind::TimedOut | ErrorKind::WouldBlock) => {
+                self.slow(format!("no progress within the timeout of {secs:.0} s (reading)"))
+            }
+            ureq::Error::BodyExceedsLimit(_) => {
+                FetchError::TooLong { what: self.url.to_owned(), limit: self.received.saturating_sub(1) }
+            }
+            other => FetchError::Other { what: self.url.to_owned(), message: other.to_string() },
+        }
+    }
+}
+
+fn timeout_stage(t: ureq::Timeout) -> &'static str {
+    match t {
+        ureq::Timeout::Resolve => "resolving the host",
+        ureq::Timeout::Connect => "connecting",
+        ureq::Timeout::SendRequest | ureq::Timeout::SendBody | ureq::Timeout::PerWrite => {
+            "sending the request"
+        }
+        ureq::Timeout::RecvResponse | ureq::Timeout::Await100 => "waiting for the answer",
+        _ => "reading the body",
     }
 }
 
 impl Source for HttpSource {
     fn fetch(&self, rel: &str, max_len: u64) -> Result<Vec<u8>, FetchError> {
         let url = self.describe(rel);
+        let deadline = self.limits.deadline(max_len);
+        let mut progress =
+            Progress { url: &url, started: Instant::now(), received: 0, deadline, limits: self.limits };
+        // The deadline covers the whole exchange, so a server that sends
+        // its headers one byte at a time is cut off too.
         let response = self
             .agent
             .get(&url)
+            .config()
+            .timeout_global(Some(deadline))
+            .timeout_recv_body(Some(deadline))
+            .build()
             .call()
-            .map_err(|e| FetchError::Other { what: url.clone(), message: e.to_string() })?;
+            .map_err(|e| progress.classify(e))?;
         let status = response.status().as_u16();
         if status != 200 {
             return Err(FetchError::Status { what: url, status });
         }
-        let reader = response.into_body().into_with_config().limit(max_len.saturating_add(1)).reader();
-        read_bounded(reader, max_len, &url)
+        let mut reader = response.into_body().into_with_config().limit(max_len.saturating_add(1)).reader();
+        let mut out = Vec::new();
+        let mut buf = vec![0u8; 16 * 1024];
+        loop {
+            let n = match reader.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                Err(e) => return Err(progress.classify(ureq::Error::from(e))),
+            };
+            progress.received = progress.received.saturating_add(n as u64);
+            if progress.received > max_len {
+                return Err(FetchError::TooLong { what: url, limit: max_len });
+            }
+            out.extend_from_slice(buf.get(..n).unwrap_or_default());
+            // A body that keeps coming, slowly, past its deadline.
+            if progress.started.elapsed() > deadline {
+                return Err(progress.classify(ureq::Error::Timeout(ureq::Timeout::RecvBody)));
+            }
+        }
+        Ok(out)
     }
 
     fn describe(&self, rel: &str) -> String {
@@ -350,10 +478,15 @@ impl Source for MemorySource {
 }
 
 /// Picks the source for a `--metadata`/`--targets` argument: a URL for
-/// `http://`/`https://`, a directory otherwise.
+/// `http://`/`https://`, a directory otherwise; python-tuf's timeouts.
 pub fn open(location: &str) -> Box<dyn Source> {
+    open_with(location, NetLimits::default())
+}
+
+/// [`open`] with the given timeouts for a URL.
+pub fn open_with(location: &str, limits: NetLimits) -> Box<dyn Source> {
     if location.starts_with("http://") || location.starts_with("https://") {
-        Box::new(HttpSource::new(location))
+        Box::new(HttpSource::with_limits(location, limits))
     } else {
         Box::new(DirSource::new(location))
     }

@@ -42,6 +42,8 @@ pub struct Config {
     /// target is reported with its trusted info, as python-tuf's
     /// `get_targetinfo` gives it.
     pub lookup_only: bool,
+    /// Timeouts and the minimum speed of http(s) downloads.
+    pub net: super::source::NetLimits,
 }
 
 impl Default for Config {
@@ -57,6 +59,7 @@ impl Default for Config {
             strict: false,
             max_audit_roles: 1 << 20,
             lookup_only: false,
+            net: super::source::NetLimits::default(),
         }
     }
 }
@@ -584,6 +587,19 @@ pub fn fetch_error(role: &str, e: FetchError, what: &str) -> TufError {
             "§5",
             format!("download of {what} failed: HTTP {status}"),
         )
+        .at(at),
+        FetchError::Slow { received, elapsed_ms, why, .. } => TufError::new(
+            Category::SlowRetrieval,
+            role,
+            "§5 slow retrieval",
+            format!(
+                "download of {what} was too slow and was cut off: {why}; {received} bytes received in {:.1} s",
+                elapsed_ms as f64 / 1000.0
+            ),
+        )
+        .with_evidence(Evidence::Data {
+            data: serde_json::json!({ "url": what, "received_bytes": received, "elapsed_ms": elapsed_ms }),
+        })
         .at(at),
         FetchError::Other { message, .. } => TufError::new(
             Category::DownloadFailed,

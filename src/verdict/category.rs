@@ -405,6 +405,14 @@ pub const DOWNLOAD_FAILED: Category = cat!(
     "Produced by the fetcher (DownloadHTTPError 404).",
     "Check the repository layout: consistent-snapshot names (`V.role.json`, `HASH.name`) and the --metadata/--targets locations."
 );
+pub const SLOW_RETRIEVAL: Category = cat!(
+    "slow-retrieval",
+    Tuf,
+    E,
+    "A download was cut off: the server did not connect, answer or send within the timeout, or the file did not arrive by its deadline.",
+    "Produced by the http fetcher (python-tuf's SlowRetrievalError). The timeout is --timeout (default 30 s, python-tuf's socket timeout); the deadline of a download is the timeout plus its length limit at --min-speed bytes per second (default 1024).",
+    "A mirror that trickles data or never answers keeps a client from updates (TUF's slow-retrieval attack). Try another mirror; if the network is just slow, raise --timeout or lower --min-speed."
+);
 pub const NOT_FOUND: Category = cat!(
     "not-found",
     Tuf,
@@ -747,6 +755,7 @@ pub static CATEGORIES: &[Category] = &[
     SPEC_VERSION,
     MISSING_FROM_SNAPSHOT,
     DOWNLOAD_FAILED,
+    SLOW_RETRIEVAL,
     NOT_FOUND,
     DELEGATION_LIMIT,
     REFRESH_FAILED,

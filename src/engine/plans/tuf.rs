@@ -149,11 +149,11 @@ impl Source for Served<'_> {
 
 /// The sources a run reads, as the CLI opens them.
 fn sources(opts: &TufOptions) -> (Box<dyn Source>, Option<Box<dyn Source>>) {
-    let metadata = crate::tuf::source::open(&opts.metadata);
+    let metadata = crate::tuf::source::open_with(&opts.metadata, opts.config.net);
     let layout = (!is_url(&opts.metadata)).then(|| DirSource::new(&opts.metadata).source_layout());
     let targets = opts.targets.as_ref().map(|t| -> Box<dyn Source> {
         if is_url(t) {
-            crate::tuf::source::open(t)
+            crate::tuf::source::open_with(t, opts.config.net)
         } else {
             let dir = DirSource::new(t);
             Box::new(match layout {
@@ -235,7 +235,7 @@ pub fn plan_in(opts: &TufOptions, detail: bool, source: &dyn FileSource) -> Resu
             let http;
             let targets: Option<&dyn Source> = match &o.targets {
                 Some(t) if is_url(t) => {
-                    http = crate::tuf::source::open(t);
+                    http = crate::tuf::source::open_with(t, o.config.net);
                     Some(http.as_ref())
                 }
                 Some(t) => {
