@@ -3,6 +3,8 @@
 //! target in the same updater, optionally audit every delegated role, and
 //! keep everything needed to report on it afterwards.
 
+use std::collections::BTreeMap;
+
 use time::OffsetDateTime;
 
 use super::error::{Category, TufError};
@@ -11,7 +13,8 @@ use super::source::Source;
 use super::state::StateDir;
 use super::trusted_set::TrustedSet;
 use super::updater::{AuditedRole, Config, UntrustedRole, Updater};
-use crate::verdict::Finding;
+use crate::crypto::DigestAlg;
+use crate::verdict::{Finding, Subject};
 
 /// What to verify.
 pub struct Request<'a> {
@@ -144,8 +147,54 @@ pub fn run(req: Request<'_>) -> Outcome {
     }
     let (trusted, notes) = updater.into_parts();
     outcome.notes = notes;
+    outcome.notes.extend(weak_hash_findings(&trusted, &outcome.targets));
     outcome.trusted = Some(trusted);
     outcome
+}
+
+/// A warning (an error under `--strict`) for every md5 or sha1 digest a
+/// verified file was checked against: the reference accepts them, but a
+/// collision lets two files pass as one.
+fn weak_hash_findings(trusted: &TrustedSet, targets: &[TargetOutcome]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let weak = |hashes: &BTreeMap<String, String>| -> Vec<&'static str> {
+        hashes
+            .keys()
+            .filter_map(|k| DigestAlg::from_name(k))
+            .filter(|a| a.is_weak())
+            .map(|a| a.name())
+            .collect()
+    };
+    let mut note = |subject: Subject, lister: &str, file: &str, algs: Vec<&'static str>| {
+        if !algs.is_empty() {
+            out.push(Finding::warning(
+                crate::verdict::category::WEAK_HASH_ALGORITHM,
+                subject,
+                format!(
+                    "{lister} pins {file} with {} (verified, as python-tuf does; these digests are broken for collision resistance, so two different files can match)",
+                    algs.join(" and ")
+                ),
+            ));
+        }
+    };
+    if let (Some(ts), Some(_)) = (trusted.timestamp(), trusted.snapshot())
+        && let Some(h) = &ts.meta.snapshot_meta.hashes
+    {
+        note(Subject::Role { name: "snapshot".into() }, "timestamp", "snapshot.json", weak(h));
+    }
+    if let Some(snap) = trusted.snapshot() {
+        for (name, _, _) in trusted.targets_roles() {
+            if let Some(h) = snap.meta.meta.get(&format!("{name}.json")).and_then(|m| m.hashes.as_ref()) {
+                note(Subject::Role { name: name.to_owned() }, "snapshot", &format!("{name}.json"), weak(h));
+            }
+        }
+    }
+    for t in targets.iter().filter(|t| t.status == TargetStatus::Ok && t.length_verified.is_some()) {
+        if let (Some(info), Some(role)) = (&t.info, &t.role) {
+            note(Subject::Target { path: t.path.clone() }, role, &t.path, weak(&info.hashes));
+        }
+    }
+    out
 }
 
 fn refresh_failed(path: &str) -> TargetOutcome {

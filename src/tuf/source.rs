@@ -25,6 +25,38 @@ pub fn quote(name: &str) -> String {
     utf8_percent_encode(name, QUOTE_SET).to_string()
 }
 
+/// A target path as the path of a URL, the way python-tuf's fetcher
+/// (urllib3) sends it: the specification's TARGETPATH is a URL path, so it
+/// goes out as written, and only bytes a URL path cannot hold are
+/// percent-encoded. `%XX` escapes stay (hex digits upper-cased) unless a
+/// `%` in the path starts no escape; then every `%` is encoded as `%25`.
+/// `?` and `#` are encoded too (urllib3 would start a query or fragment
+/// with them: a documented divergence).
+pub fn url_path(path: &str) -> String {
+    let bytes = path.as_bytes();
+    let is_escape = |i: usize| {
+        bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+            && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit)
+    };
+    let escapes_valid = bytes.iter().enumerate().all(|(i, &b)| b != b'%' || is_escape(i));
+    let mut out = String::with_capacity(path.len());
+    let mut upper = 0;
+    for &b in bytes {
+        if upper > 0 {
+            upper -= 1;
+            out.push(char::from(b.to_ascii_uppercase()));
+        } else if b == b'%' && escapes_valid {
+            upper = 2;
+            out.push('%');
+        } else if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// Why a file could not be had.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FetchError {
@@ -505,6 +537,28 @@ mod tests {
         assert_eq!(quote("ö"), "%C3%B6");
         assert_eq!(quote("a b~_.-"), "a%20b~_.-");
         assert_eq!(quote("registry.npmjs.org"), "registry.npmjs.org");
+    }
+
+    /// What urllib3 1.x/2.x `parse_url(base + path).request_uri` gives, the
+    /// request python-tuf 7 sends (checked with the reference venv).
+    #[test]
+    fn target_paths_go_into_urls_as_written() {
+        for (path, sent) in [
+            ("%41x", "%41x"),
+            ("a%2Fb", "a%2Fb"),
+            ("a%2fb", "a%2Fb"),
+            ("50%", "50%25"),
+            ("x%zz", "x%25zz"),
+            ("%41%", "%2541%25"),
+            ("a b", "a%20b"),
+            ("ö", "%C3%B6"),
+            ("[]", "%5B%5D"),
+            ("a|b", "a%7Cb"),
+            ("dir/file-1.0+x~y.tar.gz", "dir/file-1.0+x~y.tar.gz"),
+            ("a:b@c!$&'()*,;=", "a:b@c!$&'()*,;="),
+        ] {
+            assert_eq!(url_path(path), sent, "{path}");
+        }
     }
 
     #[test]

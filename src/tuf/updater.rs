@@ -559,9 +559,10 @@ fn children_of(role: &str, t: &Targets) -> Vec<(String, String)> {
     names.into_iter().map(|n| (n, role.to_owned())).collect()
 }
 
-/// Target paths keep `/` and get every other reserved byte percent-encoded.
+/// Target paths go into URLs as written (TARGETPATH is a URL path; see
+/// [`super::source::url_path`]).
 pub fn encode_target_path(path: &str) -> String {
-    path.split('/').map(quote).collect::<Vec<_>>().join("/")
+    super::source::url_path(path)
 }
 
 /// The rule a download cut off at its length limit names.

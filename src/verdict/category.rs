@@ -659,6 +659,14 @@ pub const EXPIRES_SOON: Category = cat!(
     "Produced by the TUF report's expiry timeline.",
     "Plan the re-signing of the named role before it expires."
 );
+pub const WEAK_HASH_ALGORITHM: Category = cat!(
+    "weak-hash-algorithm",
+    Trailscope,
+    W,
+    "A file was verified against an md5 or sha1 digest.",
+    "Produced by the TUF client for the timestamp's snapshot hashes, the snapshot's role hashes and downloaded targets' hashes; python-tuf verifies these algorithms and says nothing.",
+    "md5 and sha1 collisions can be made: a repository signer can publish two files with one digest. List sha256 or stronger (--strict makes this an error)."
+);
 pub const STATE_NOT_SAVED: Category = cat!(
     "state-not-saved",
     Trailscope,
@@ -786,6 +794,7 @@ pub static CATEGORIES: &[Category] = &[
     DUPLICATE_KEY_MATERIAL,
     UNTRUSTED_ROLE,
     EXPIRES_SOON,
+    WEAK_HASH_ALGORITHM,
     STATE_NOT_SAVED,
     LOCAL_METADATA_IGNORED,
     ROLE_REVERIFIED,
