@@ -148,6 +148,7 @@ pub fn run(req: Request<'_>) -> Outcome {
     let (trusted, notes) = updater.into_parts();
     outcome.notes = notes;
     outcome.notes.extend(weak_hash_findings(&trusted, &outcome.targets));
+    outcome.notes.extend(substitution_findings(req.metadata, req.targets));
     outcome.trusted = Some(trusted);
     outcome
 }
@@ -195,6 +196,26 @@ fn weak_hash_findings(trusted: &TrustedSet, targets: &[TargetOutcome]) -> Vec<Fi
         }
     }
     out
+}
+
+/// One finding per file a directory in tuf-on-ci's source layout served
+/// under another name than the one asked for (python-tuf, which asks for
+/// the same names, would not find it).
+fn substitution_findings(metadata: &dyn Source, targets: Option<&dyn Source>) -> Vec<Finding> {
+    let mut pairs = metadata.substitutions();
+    pairs.extend(targets.map(|t| t.substitutions()).unwrap_or_default());
+    pairs
+        .into_iter()
+        .map(|(asked, read)| {
+            Finding::info(
+                crate::verdict::category::SOURCE_LAYOUT,
+                Subject::File { path: asked.clone() },
+                format!(
+                    "asked for {asked}, read {read}: the directory is in tuf-on-ci's source layout (root_history/), which serves files without version or hash prefixes; a client of the published repository would ask for {asked}"
+                ),
+            )
+        })
+        .collect()
 }
 
 fn refresh_failed(path: &str) -> TargetOutcome {

@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::io::{ErrorKind, Read};
 use std::path::{Component, Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
@@ -75,12 +75,17 @@ pub enum FetchError {
     /// Anything else: connection refused, I/O error, …
     #[error("{what}: {message}")]
     Other { what: String, message: String },
+    /// A directory source does not have the file asked for, but has it
+    /// under the name of another layout (unversioned, or without the hash
+    /// prefix): a 404 to the client, which says what is there.
+    #[error("{what}: absent (the directory has {present})")]
+    OtherLayout { what: String, present: String },
 }
 
 impl FetchError {
     /// True for the answers that end a root update normally (403/404).
     pub fn is_not_found(&self) -> bool {
-        matches!(self, FetchError::Status { status: 403 | 404, .. })
+        matches!(self, FetchError::Status { status: 403 | 404, .. } | FetchError::OtherLayout { .. })
     }
 }
 
@@ -91,6 +96,12 @@ pub trait Source: Send + Sync {
 
     /// How `rel` is shown to a user (a path or a URL).
     fn describe(&self, rel: &str) -> String;
+
+    /// Every file read under another name than the one asked for (a
+    /// directory in tuf-on-ci's source layout): (asked, read), in order.
+    fn substitutions(&self) -> Vec<(String, String)> {
+        Vec::new()
+    }
 }
 
 /// Reads at most `max_len` bytes from `reader`; more is an error.
@@ -132,15 +143,19 @@ pub struct DirSource {
     /// tuf-on-ci's source layout: `root_history/N.root.json` and
     /// unversioned role files even with consistent snapshots.
     source_layout: bool,
+    /// Files read under another name than asked (see [`Source::substitutions`]).
+    substituted: Arc<Mutex<Vec<(String, String)>>>,
 }
 
 impl DirSource {
-    /// A directory laid out as served; detects tuf-on-ci's source layout
-    /// (a `root_history/` directory) and reads that too.
+    /// A directory laid out as served (the names the client asks for, as
+    /// python-tuf asks for them); a directory with tuf-on-ci's
+    /// `root_history/` is that tool's source layout and is read as such,
+    /// each substituted name reported ([`Source::substitutions`]).
     pub fn new(base: impl Into<PathBuf>) -> Self {
         let base = base.into();
-        let source_layout = base.join("root_history").is_dir() || !has_versioned_role_files(&base);
-        Self { base, canonical_base: std::sync::OnceLock::new(), source_layout }
+        let source_layout = base.join("root_history").is_dir();
+        Self { base, canonical_base: std::sync::OnceLock::new(), source_layout, substituted: Arc::default() }
     }
 
     /// True when versioned names fall back to unversioned files.
@@ -198,12 +213,9 @@ impl DirSource {
         read_bounded_sized(file, max_len, meta.len(), what)
     }
 
-    /// Alternatives tried in the source layout when `rel` is absent.
-    fn fallbacks(&self, rel: &str) -> Vec<String> {
-        if !self.source_layout {
-            return Vec::new();
-        }
-        source_layout_fallbacks(rel)
+    /// Whether `rel` names a regular file in the directory.
+    fn exists(&self, rel: &str) -> bool {
+        self.resolve(rel).is_some_and(|p| p.is_file())
     }
 }
 
@@ -265,10 +277,24 @@ impl Source for DirSource {
         };
         match first {
             Err(e) if e.is_not_found() => {
-                for alt in self.fallbacks(rel) {
+                let alternatives = source_layout_fallbacks(rel);
+                if !self.source_layout {
+                    // No silent switch: say what the directory holds instead.
+                    return match alternatives.iter().find(|alt| self.exists(alt)) {
+                        Some(alt) => Err(FetchError::OtherLayout { what, present: self.describe(alt) }),
+                        None => Err(e),
+                    };
+                }
+                for alt in alternatives {
                     if let Some(p) = self.resolve(&alt) {
                         match self.read_file(&p, max_len, &self.describe(&alt)) {
                             Err(e2) if e2.is_not_found() => continue,
+                            Ok(bytes) => {
+                                if let Ok(mut s) = self.substituted.lock() {
+                                    s.push((what, self.describe(&alt)));
+                                }
+                                return Ok(bytes);
+                            }
                             other => return other,
                         }
                     }
@@ -282,26 +308,10 @@ impl Source for DirSource {
     fn describe(&self, rel: &str) -> String {
         self.base.join(rel).display().to_string()
     }
-}
 
-/// Whether `dir` holds `V.ROLE.json` files other than roots (a served
-/// consistent-snapshot repository); a directory without any is read in the
-/// source layout. Looks at most at 10,000 entries.
-fn has_versioned_role_files(dir: &Path) -> bool {
-    let Ok(entries) = std::fs::read_dir(dir) else { return false };
-    entries.take(10_000).flatten().any(|e| {
-        let name = e.file_name();
-        let name = name.to_string_lossy();
-        match name.split_once('.') {
-            Some((v, rest)) => {
-                !v.is_empty()
-                    && v.bytes().all(|b| b.is_ascii_digit())
-                    && rest != "root.json"
-                    && rest.ends_with(".json")
-            }
-            None => false,
-        }
-    })
+    fn substitutions(&self) -> Vec<(String, String)> {
+        self.substituted.lock().map(|s| s.clone()).unwrap_or_default()
+    }
 }
 
 /// How long a download may take (TUF's slow-retrieval attack: a mirror

@@ -602,6 +602,16 @@ pub fn fetch_error(role: &str, e: FetchError, what: &str) -> TufError {
             data: serde_json::json!({ "url": what, "received_bytes": received, "elapsed_ms": elapsed_ms }),
         })
         .at(at),
+        FetchError::OtherLayout { present, .. } => TufError::new(
+            Category::DownloadFailed,
+            role,
+            "§5",
+            format!(
+                "download of {what} failed: HTTP 404; the directory has {present} instead, a layout the client does not ask for (python-tuf asks for the same name and fails the same way)"
+            ),
+        )
+        .with_evidence(Evidence::Data { data: serde_json::json!({ "asked": what, "present": present }) })
+        .at(at),
         FetchError::Other { message, .. } => TufError::new(
             Category::DownloadFailed,
             role,

@@ -667,6 +667,14 @@ pub const WEAK_HASH_ALGORITHM: Category = cat!(
     "Produced by the TUF client for the timestamp's snapshot hashes, the snapshot's role hashes and downloaded targets' hashes; python-tuf verifies these algorithms and says nothing.",
     "md5 and sha1 collisions can be made: a repository signer can publish two files with one digest. List sha256 or stronger (--strict makes this an error)."
 );
+pub const SOURCE_LAYOUT: Category = cat!(
+    "source-layout",
+    Trailscope,
+    I,
+    "A repository directory in tuf-on-ci's source layout served a file under another name than the one asked for.",
+    "Produced by directory sources that hold root_history/ (a tuf-on-ci checkout): V.ROLE.json is read from ROLE.json, N.root.json from root_history/. Any other directory is read exactly as served.",
+    "python-tuf asks for the published names and would not find these files; publish the repository (or point at the published copy) to check what clients see."
+);
 pub const STATE_NOT_SAVED: Category = cat!(
     "state-not-saved",
     Trailscope,
@@ -795,6 +803,7 @@ pub static CATEGORIES: &[Category] = &[
     UNTRUSTED_ROLE,
     EXPIRES_SOON,
     WEAK_HASH_ALGORITHM,
+    SOURCE_LAYOUT,
     STATE_NOT_SAVED,
     LOCAL_METADATA_IGNORED,
     ROLE_REVERIFIED,
