@@ -128,7 +128,18 @@ fn verify(a: &VerifyArgs) -> Exit {
     }) {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("trailscope bridge verify: cannot read trusted root {}: {e}", a.root.display());
+            let message = format!("cannot read trusted root {}: {e}", a.root.display());
+            if a.format == Format::Json {
+                let file = a.root.display().to_string();
+                let doc = super::tuf::anchor_document_of(
+                    crate::verdict::Kind::Bridge,
+                    a.at.as_deref(),
+                    &file,
+                    &message,
+                );
+                println!("{}", doc.to_json_string());
+            }
+            eprintln!("trailscope bridge verify: {message}");
             return Exit::Input;
         }
     };
@@ -164,6 +175,9 @@ fn verify(a: &VerifyArgs) -> Exit {
     req.max_links = a.link_limits.max_links;
     let outcome = bridge::verify(&req);
     if let Some(e) = outcome.tuf.unparsed_trusted_root() {
+        if a.format == Format::Json {
+            super::format::print(&render(&outcome, a.format, &inputs(a)));
+        }
         eprintln!("trailscope bridge verify: trusted root {}: {}", a.root.display(), e.message);
         return Exit::Input;
     }

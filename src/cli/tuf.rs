@@ -190,6 +190,18 @@ pub fn options(a: &RepoArgs, inspect: bool) -> Result<TufOptions, Exit> {
 /// plan) and waits for it; a unit that cannot run is exit 4.
 fn run_inputs(args: &InputArgs, inspect: bool) -> Exit {
     let a = &args.repo;
+    if let Err(message) = read_trusted_root(a) {
+        // DESIGN §4: the trust anchor cannot be read, exit 3; under --format
+        // json a document says so too.
+        if args.format == Format::Json {
+            let file =
+                a.root.clone().or_else(|| a.state.as_ref().map(|s| s.join("root.json"))).unwrap_or_default();
+            let doc = anchor_document(a.at.as_deref(), &file.display().to_string(), &message);
+            println!("{}", doc.to_json_string());
+        }
+        eprintln!("error: {message}");
+        return Exit::Input;
+    }
     let opts = match options(a, inspect) {
         Ok(o) => o,
         Err(exit) => return exit,
@@ -211,11 +223,16 @@ fn run_inputs(args: &InputArgs, inspect: bool) -> Exit {
         eprintln!("error: internal error: no verdict");
         return Exit::Internal;
     };
+    let doc = report::document(outcome, a.strict);
     if let Some(e) = outcome.unparsed_trusted_root() {
+        // The trust anchor does not parse (python-tuf's Updater refuses it):
+        // exit 3, with the run's document under --format json.
+        if args.format == Format::Json {
+            println!("{}", doc.to_json_string());
+        }
         eprintln!("error: trusted root {root_file}: {}", e.message);
         return Exit::Input;
     }
-    let doc = report::document(outcome, a.strict);
     let text = match (args.format, inspect) {
         (Format::Json, false) => Some(doc.to_json_string()),
         (Format::Json, true) => {
@@ -282,24 +299,53 @@ pub fn inputs(a: &RepoArgs) -> Inputs {
 }
 
 fn trusted_root(a: &RepoArgs) -> Result<(Vec<u8>, PathBuf), Exit> {
+    if a.root.is_none() && a.state.is_none() {
+        eprintln!("error: give --root TRUSTED_ROOT (or a --state directory holding root.json)");
+        return Err(Exit::Usage);
+    }
+    read_trusted_root(a).map_err(|message| {
+        eprintln!("error: {message}");
+        Exit::Input
+    })
+}
+
+/// The trusted root's path and bytes, or why they cannot be had (a missing
+/// --root is a usage error, handled by [`trusted_root`]: `Ok` here).
+fn read_trusted_root(a: &RepoArgs) -> Result<(Vec<u8>, PathBuf), String> {
     let path = match (&a.root, &a.state) {
         (Some(r), _) => r.clone(),
         (None, Some(s)) => s.join("root.json"),
-        (None, None) => {
-            eprintln!("error: give --root TRUSTED_ROOT (or a --state directory holding root.json)");
-            return Err(Exit::Usage);
-        }
+        (None, None) => return Ok((Vec::new(), PathBuf::new())),
     };
-    let file = std::fs::File::open(&path).map_err(|e| {
-        eprintln!("error: cannot read trusted root {}: {e}", path.display());
-        Exit::Input
-    })?;
+    let file = std::fs::File::open(&path)
+        .map_err(|e| format!("cannot read trusted root {}: {e}", path.display()))?;
     let limit = Config::default().root_max_length;
-    let bytes = source::read_bounded(file, limit, &path.display().to_string()).map_err(|e| {
-        eprintln!("error: trusted root: {e}");
-        Exit::Input
-    })?;
+    let bytes = source::read_bounded(file, limit, &path.display().to_string())
+        .map_err(|e| format!("trusted root: {e}"))?;
     Ok((bytes, path))
+}
+
+/// The document of a run that could not start: the trust anchor (named in
+/// `message`) cannot be read. python-tuf is never reached, so the category
+/// is `other`; the verdict fails.
+pub fn anchor_document(at: Option<&str>, file: &str, message: &str) -> crate::verdict::Document {
+    anchor_document_of(crate::verdict::Kind::Tuf, at, file, message)
+}
+
+/// [`anchor_document`] for a run of `kind` (`bridge verify` too).
+pub fn anchor_document_of(
+    kind: crate::verdict::Kind,
+    at: Option<&str>,
+    file: &str,
+    message: &str,
+) -> crate::verdict::Document {
+    use crate::verdict::{Finding, Subject, category};
+    let at = at.and_then(|t| crate::meta::time::parse(t).ok()).map_or_else(crate::meta::time::now, |t| t.at);
+    let finding = Finding::error(category::OTHER, Subject::Role { name: "root".into() }, message.to_owned())
+        .at(crate::meta::Location::new(file, ""));
+    let mut doc = crate::verdict::Document::new(kind, at, vec![finding], category::OTHER);
+    doc.refresh = Some("error".into());
+    doc
 }
 
 fn is_url(location: &str) -> bool {
