@@ -5,7 +5,7 @@
 mod demo;
 mod intoto;
 mod intoto_demo;
-mod sigstore;
+pub mod sigstore;
 mod tuf_attacks;
 mod tuf_repo;
 pub mod util;

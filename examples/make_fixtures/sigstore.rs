@@ -443,18 +443,28 @@ fn canonical(v: &Value) -> Vec<u8> {
 
 /// A bundle for `artifact` signed by `signer` under `identity`/`issuer`.
 fn bundle(inst: &Instance, artifact: &[u8], identity: &str, issuer: &str, brk: Break) -> Value {
-    let signer = key("workflow-signer");
-    let leaf = inst.leaf(&signer, identity, issuer, SIGNED_AT - 60);
+    signed_bundle(inst, &key("workflow-signer"), "demo-widget-1.4.0.txt", artifact, (identity, issuer), brk)
+}
+
+fn signed_bundle(
+    inst: &Instance,
+    signer: &SigningKey,
+    artifact_name: &str,
+    artifact: &[u8],
+    (identity, issuer): (&str, &str),
+    brk: Break,
+) -> Value {
+    let leaf = inst.leaf(signer, identity, issuer, SIGNED_AT - 60);
     let payload_type = "application/vnd.in-toto+json";
-    let payload = canonical(&statement("demo-widget-1.4.0.txt", artifact));
-    let sig = sign(&signer, &pae(payload_type, &payload));
+    let payload = canonical(&statement(artifact_name, artifact));
+    let sig = sign(signer, &pae(payload_type, &payload));
     let envelope = json!({
         "payload": b64(&payload),
         "payloadType": payload_type,
         "signatures": [{"sig": b64(&sig)}],
     });
     let logged_payload = if brk == Break::BodyMismatch {
-        canonical(&statement("demo-widget-1.4.0.txt", b"another release"))
+        canonical(&statement(artifact_name, b"another release"))
     } else {
         payload.clone()
     };
@@ -645,3 +655,20 @@ pub fn generate(out: &mut Files) {
     out.put(format!("{SET}/index.json"), pretty(&json!({"scenarios": index}), 2));
     out.put(format!("{SET}/README.md"), include_str!("sigstore_README.md").as_bytes().to_vec());
 }
+
+/// The benchmark's workload: the instance's trusted root and `n` valid
+/// bundles attesting `artifact`, each by its own ephemeral key and
+/// certificate, as `n` releases of one workflow would be.
+pub fn bench_bundles(n: usize, artifact: &[u8]) -> (Value, Vec<Value>) {
+    let inst = Instance::new();
+    let bundles = (0..n)
+        .map(|i| {
+            let signer = key(&format!("bench-signer-{i}"));
+            signed_bundle(&inst, &signer, "demo-widget-1.4.0.txt", artifact, (IDENTITY, ISSUER), Break::None)
+        })
+        .collect();
+    (inst.trusted_root(), bundles)
+}
+
+/// The identity and issuer the benchmark's bundles are verified against.
+pub const BENCH_POLICY: (&str, &str) = (IDENTITY, ISSUER);
