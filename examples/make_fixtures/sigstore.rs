@@ -671,4 +671,5 @@ pub fn bench_bundles(n: usize, artifact: &[u8]) -> (Value, Vec<Value>) {
 }
 
 /// The identity and issuer the benchmark's bundles are verified against.
+#[allow(dead_code)]
 pub const BENCH_POLICY: (&str, &str) = (IDENTITY, ISSUER);
