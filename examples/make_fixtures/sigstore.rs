@@ -659,6 +659,8 @@ pub fn generate(out: &mut Files) {
 /// The benchmark's workload: the instance's trusted root and `n` valid
 /// bundles attesting `artifact`, each by its own ephemeral key and
 /// certificate, as `n` releases of one workflow would be.
+// Used by examples/gen-bundles.rs only; make-fixtures and the tests share this module.
+#[allow(dead_code)]
 pub fn bench_bundles(n: usize, artifact: &[u8]) -> (Value, Vec<Value>) {
     let inst = Instance::new();
     let bundles = (0..n)
