@@ -149,12 +149,15 @@ pub struct DirSource {
 
 impl DirSource {
     /// A directory laid out as served (the names the client asks for, as
-    /// python-tuf asks for them); a directory with tuf-on-ci's
-    /// `root_history/` is that tool's source layout and is read as such,
-    /// each substituted name reported ([`Source::substitutions`]).
+    /// python-tuf asks for them); a tuf-on-ci checkout (`metadata/` with
+    /// `root_history/`, and the `targets/` beside it) is that tool's source
+    /// layout and is read as such, each substituted name reported
+    /// ([`Source::substitutions`]).
     pub fn new(base: impl Into<PathBuf>) -> Self {
         let base = base.into();
-        let source_layout = base.join("root_history").is_dir();
+        // The metadata directory of a checkout, or its targets directory beside it.
+        let source_layout = base.join("root_history").is_dir()
+            || base.parent().is_some_and(|p| p.join("metadata").join("root_history").is_dir());
         Self { base, canonical_base: std::sync::OnceLock::new(), source_layout, substituted: Arc::default() }
     }
 
