@@ -88,6 +88,21 @@ fn an_unreadable_trusted_root_gets_a_json_document_and_exit_3() {
     let f = &findings(&doc, "other")[0];
     assert_eq!(f["source"]["file"], missing.display().to_string());
     assert!(f["message"].as_str().unwrap().contains("cannot read trusted root"), "{f}");
+    // A --metadata directory that is not there: the same, naming it.
+    let out = Command::cargo_bin("trailscope")
+        .unwrap()
+        .args(["tuf", "verify", "--format", "json", "--root"])
+        .arg(dir.join("trusted_root.json"))
+        .arg("--metadata")
+        .arg(dir.join("no-such-dir"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["category"], "other");
+    assert!(
+        findings(&doc, "other")[0]["message"].as_str().unwrap().ends_with("no-such-dir: not a directory")
+    );
     // bridge verify says the same in its own document.
     let out = Command::cargo_bin("trailscope")
         .unwrap()

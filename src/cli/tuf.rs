@@ -190,14 +190,11 @@ pub fn options(a: &RepoArgs, inspect: bool) -> Result<TufOptions, Exit> {
 /// plan) and waits for it; a unit that cannot run is exit 4.
 fn run_inputs(args: &InputArgs, inspect: bool) -> Exit {
     let a = &args.repo;
-    if let Err(message) = read_trusted_root(a) {
-        // DESIGN §4: the trust anchor cannot be read, exit 3; under --format
-        // json a document says so too.
+    if let Some((file, message)) = unreadable_input(a) {
+        // DESIGN §4: the trust anchor or a named directory cannot be read,
+        // exit 3; under --format json a document says so too.
         if args.format == Format::Json {
-            let file =
-                a.root.clone().or_else(|| a.state.as_ref().map(|s| s.join("root.json"))).unwrap_or_default();
-            let doc = anchor_document(a.at.as_deref(), &file.display().to_string(), &message);
-            println!("{}", doc.to_json_string());
+            println!("{}", anchor_document(a.at.as_deref(), &file, &message).to_json_string());
         }
         eprintln!("error: {message}");
         return Exit::Input;
@@ -309,6 +306,21 @@ fn trusted_root(a: &RepoArgs) -> Result<(Vec<u8>, PathBuf), Exit> {
     })
 }
 
+/// The input named on the command line that cannot be read (the trusted
+/// root, the --metadata or --targets directory) and why; `None` when all can.
+fn unreadable_input(a: &RepoArgs) -> Option<(String, String)> {
+    if let Err(message) = read_trusted_root(a) {
+        let file =
+            a.root.clone().or_else(|| a.state.as_ref().map(|s| s.join("root.json"))).unwrap_or_default();
+        return Some((file.display().to_string(), message));
+    }
+    [Some(&a.metadata), a.targets.as_ref()]
+        .into_iter()
+        .flatten()
+        .find(|l| !is_url(l) && !std::path::Path::new(l).is_dir())
+        .map(|l| (l.clone(), format!("{l}: not a directory")))
+}
+
 /// The trusted root's path and bytes, or why they cannot be had (a missing
 /// --root is a usage error, handled by [`trusted_root`]: `Ok` here).
 fn read_trusted_root(a: &RepoArgs) -> Result<(Vec<u8>, PathBuf), String> {
@@ -325,9 +337,9 @@ fn read_trusted_root(a: &RepoArgs) -> Result<(Vec<u8>, PathBuf), String> {
     Ok((bytes, path))
 }
 
-/// The document of a run that could not start: the trust anchor (named in
-/// `message`) cannot be read. python-tuf is never reached, so the category
-/// is `other`; the verdict fails.
+/// The document of a run that could not start: the trust anchor or a named
+/// directory (`file`) cannot be read. python-tuf is never reached, so the
+/// category is `other`; the verdict fails.
 pub fn anchor_document(at: Option<&str>, file: &str, message: &str) -> crate::verdict::Document {
     anchor_document_of(crate::verdict::Kind::Tuf, at, file, message)
 }
@@ -341,8 +353,9 @@ pub fn anchor_document_of(
 ) -> crate::verdict::Document {
     use crate::verdict::{Finding, Subject, category};
     let at = at.and_then(|t| crate::meta::time::parse(t).ok()).map_or_else(crate::meta::time::now, |t| t.at);
-    let finding = Finding::error(category::OTHER, Subject::Role { name: "root".into() }, message.to_owned())
-        .at(crate::meta::Location::new(file, ""));
+    let finding =
+        Finding::error(category::OTHER, Subject::File { path: file.to_owned() }, message.to_owned())
+            .at(crate::meta::Location::new(file, ""));
     let mut doc = crate::verdict::Document::new(kind, at, vec![finding], category::OTHER);
     doc.refresh = Some("error".into());
     doc
