@@ -113,7 +113,6 @@ fn run(cmd: &mut Command) -> (i32, String, String, f64) {
     let started = Instant::now();
     let out = cmd.timeout(Duration::from_secs(20)).output().unwrap();
     let secs = started.elapsed().as_secs_f64();
-    eprintln!("{:?} took {secs:.2} s", cmd.get_args().collect::<Vec<_>>().get(..2));
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -153,7 +152,7 @@ fn a_mirror_that_never_answers_ends_at_the_timeout() {
     assert!(msg.contains("no progress within the timeout of 1 s"), "{msg}");
     assert!(msg.contains("0 bytes received in"), "{msg}");
     assert_eq!(f["evidence"]["data"]["received_bytes"], 0, "{f}");
-    assert!(secs < 6.0, "took {secs} s");
+    assert!(secs < 8.0, "took {secs} s");
 }
 
 #[test]
@@ -172,9 +171,9 @@ fn a_trickling_mirror_is_cut_off_at_its_deadline() {
     let received = f["evidence"]["data"]["received_bytes"].as_u64().unwrap();
     assert!((1..=4).contains(&received), "{f}");
     let elapsed = f["evidence"]["data"]["elapsed_ms"].as_u64().unwrap();
-    assert!((3_900..6_000).contains(&elapsed), "{f}");
+    assert!((3_900..9_000).contains(&elapsed), "{f}");
     assert!(msg.contains(&format!("{received} bytes received in")), "{msg}");
-    assert!(secs < 9.0, "took {secs} s");
+    assert!(secs < 12.0, "took {secs} s");
 }
 
 #[test]
@@ -205,7 +204,7 @@ fn tuf_client_gives_up_on_a_stalled_mirror() {
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("slow-retrieval"), "{stderr}");
     assert!(stderr.contains("2.root.json was too slow"), "{stderr}");
-    assert!(secs < 6.0, "took {secs} s");
+    assert!(secs < 8.0, "took {secs} s");
 }
 
 #[test]
@@ -221,7 +220,7 @@ fn bridge_verify_gives_up_on_a_trickling_mirror() {
     let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(doc["category"], "slow-retrieval", "{doc}");
     assert!(stdout.contains("timestamp.json was too slow"), "{stdout}");
-    assert!(secs < 9.0, "took {secs} s");
+    assert!(secs < 12.0, "took {secs} s");
 }
 
 #[test]
@@ -234,5 +233,5 @@ fn open_without_a_terminal_gives_up_on_a_stalled_mirror() {
     assert_eq!(code, 1, "{stdout}{stderr}");
     assert!(stdout.contains("slow-retrieval"), "{stdout}");
     assert!(stdout.contains("2.root.json was too slow"), "{stdout}");
-    assert!(secs < 6.0, "took {secs} s");
+    assert!(secs < 8.0, "took {secs} s");
 }
