@@ -12,7 +12,9 @@
 //!
 //! Options come before the subcommand, in any order. Exit 0 on success, 1 on
 //! any failure (usage errors too), with the reason — which role, which
-//! check — on stderr.
+//! check — on stderr. `--timeout SECS` and `--min-speed BYTES_PER_SEC` bound
+//! every download (python-tuf's 30 s socket timeout by default; a slow mirror
+//! fails as `slow-retrieval`).
 //!
 //! `D` holds the exact bytes of every trusted role as `quote(role).json`
 //! (intermediate roots in `D/root_history/`). Artifacts are cached in `T` as
