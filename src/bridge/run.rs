@@ -513,6 +513,7 @@ fn run_intoto(run: &mut Run, req: &Request<'_>, layout_path: &str) -> Option<InT
     opts.max_metadata_bytes = req.max_metadata_bytes;
     opts.max_artifacts_per_link = req.max_artifacts_per_link;
     opts.max_links = req.max_links;
+    opts.signature_form = req.signature_form;
     let mut outcome = match intoto::verify(&opts) {
         Ok(o) => o,
         Err(e) => {

@@ -38,6 +38,7 @@ use super::metadata::{Metadata, SigCheck};
 use super::model::{Layout, LayoutKey, Link, Payload, Step};
 use super::params::{self, FormatError};
 use super::rule::ArtifactType;
+use super::SignatureForm;
 use crate::crypto::PublicKey;
 
 // ---------------------------------------------------------------------------
@@ -77,44 +78,58 @@ pub struct LayoutSignature {
     /// of the same key material verifies (a weakness: python would report
     /// "No signature found").
     pub alias: Option<String>,
+    /// The policy `check` is judged by.
+    pub form: SignatureForm,
 }
 
 impl LayoutSignature {
+    /// Whether the signature counts under [`LayoutSignature::form`].
     pub fn is_valid(&self) -> bool {
-        self.check.is_valid()
+        self.form.accepts(&self.check)
     }
 
     /// The reference's message when the key does not verify the layout.
     pub fn error(&self, keyid: &str) -> Option<String> {
         match &self.check {
-            SigCheck::Valid { .. } => None,
+            SigCheck::Valid { .. } if self.is_valid() => None,
+            SigCheck::Valid { .. } => Some(format!("Invalid signature for keyid '{keyid}' ({FORM_ONLY_WRITTEN})")),
             SigCheck::NoSignature => Some(format!("No signature found for key '{keyid}'")),
             SigCheck::Invalid(why) => Some(format!("Invalid signature for keyid '{keyid}' ({why})")),
         }
     }
 }
 
+/// Why a signature valid over the document as written does not count by default.
+pub const FORM_ONLY_WRITTEN: &str =
+    "valid only over the document as written, not over the object python in-toto rebuilds from it";
+
+/// Whether a signature check is valid over the written form only (it counts
+/// only under [`SignatureForm::Written`]).
+pub fn only_written_form(check: &SigCheck) -> bool {
+    matches!(check, SigCheck::Valid { raw: true, normalized: false })
+}
+
 /// Stage 1 for one key (python `verify_metadata_signatures`: every given
 /// key must have a valid signature; `Metablock.verify_signature` picks the
 /// first signature carrying the key's id).
-pub fn layout_signature(meta: &Metadata, key: &VerifierKey) -> LayoutSignature {
+pub fn layout_signature(meta: &Metadata, key: &VerifierKey, form: SignatureForm) -> LayoutSignature {
     let pk = match &key.key {
         Ok(pk) => pk,
         Err(why) => {
             let check = SigCheck::Invalid(format!("the key cannot verify signatures: {why}"));
-            return LayoutSignature { check, alias: None };
+            return LayoutSignature { check, alias: None, form };
         }
     };
     let check = meta.verify(&key.keyid, &key.subkeys, pk);
     if check == SigCheck::NoSignature {
         for alias in &key.aliases {
             let c = meta.verify(alias, &[], pk);
-            if c.is_valid() {
-                return LayoutSignature { check: c, alias: Some(alias.clone()) };
+            if form.accepts(&c) {
+                return LayoutSignature { check: c, alias: Some(alias.clone()), form };
             }
         }
     }
-    LayoutSignature { check, alias: None }
+    LayoutSignature { check, alias: None, form }
 }
 
 // ---------------------------------------------------------------------------
@@ -380,15 +395,15 @@ pub fn verification_key<'a>(layout: &'a Layout, step: &Step, link_keyid: &str) -
 pub enum LinkSignature<'a> {
     /// No layout key is authorized for the link's key id.
     Unauthorized,
-    /// Checked with this (main) key.
-    Checked { key: &'a LayoutKey, check: SigCheck },
+    /// Checked with this (main) key, judged by `form`.
+    Checked { key: &'a LayoutKey, check: SigCheck, form: SignatureForm },
 }
 
 impl<'a> LinkSignature<'a> {
     /// The key that validly signed the link: it counts towards the threshold.
     pub fn valid_key(&self) -> Option<&'a LayoutKey> {
         match self {
-            Self::Checked { key, check } if check.is_valid() => Some(key),
+            Self::Checked { key, check, form } if form.accepts(check) => Some(key),
             _ => None,
         }
     }
@@ -401,8 +416,11 @@ impl<'a> LinkSignature<'a> {
     pub fn reason(&self) -> Option<String> {
         match self {
             Self::Unauthorized => Some("no layout key for this authorized key id".into()),
-            Self::Checked { check: SigCheck::Valid { .. }, .. } => None,
-            Self::Checked { key, check: SigCheck::NoSignature } => {
+            Self::Checked { check: SigCheck::Valid { .. }, .. } if self.is_valid() => None,
+            Self::Checked { key, check: SigCheck::Valid { .. }, .. } => {
+                Some(format!("Invalid signature for keyid '{}' ({FORM_ONLY_WRITTEN})", key.keyid))
+            }
+            Self::Checked { key, check: SigCheck::NoSignature, .. } => {
                 Some(format!("No signature found for key '{}'", key.keyid))
             }
             Self::Checked { check: SigCheck::Invalid(why), .. } => Some(why.clone()),
@@ -418,13 +436,14 @@ pub fn link_signature<'a>(
     step: &Step,
     link_keyid: &str,
     meta: &Metadata,
+    form: SignatureForm,
 ) -> LinkSignature<'a> {
     let Some(key) = verification_key(layout, step, link_keyid) else { return LinkSignature::Unauthorized };
     let check = match &key.key {
         Ok(pk) => meta.verify(&key.keyid, &key.subkeys, pk),
         Err(why) => SigCheck::Invalid(format!("the functionary key cannot verify signatures: {why}")),
     };
-    LinkSignature::Checked { key, check }
+    LinkSignature::Checked { key, check, form }
 }
 
 /// A step's threshold against its validly signed links.
