@@ -31,6 +31,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 use time::OffsetDateTime;
 
+use super::SignatureForm;
 use super::agreement::{self, Differing};
 use super::category;
 use super::engine::{SectionResult, verify_item_rules};
@@ -38,7 +39,6 @@ use super::metadata::{Metadata, SigCheck};
 use super::model::{Layout, LayoutKey, Link, Payload, Step};
 use super::params::{self, FormatError};
 use super::rule::ArtifactType;
-use super::SignatureForm;
 use crate::crypto::PublicKey;
 
 // ---------------------------------------------------------------------------
@@ -92,7 +92,9 @@ impl LayoutSignature {
     pub fn error(&self, keyid: &str) -> Option<String> {
         match &self.check {
             SigCheck::Valid { .. } if self.is_valid() => None,
-            SigCheck::Valid { .. } => Some(format!("Invalid signature for keyid '{keyid}' ({FORM_ONLY_WRITTEN})")),
+            SigCheck::Valid { .. } => {
+                Some(format!("Invalid signature for keyid '{keyid}' ({FORM_ONLY_WRITTEN})"))
+            }
             SigCheck::NoSignature => Some(format!("No signature found for key '{keyid}'")),
             SigCheck::Invalid(why) => Some(format!("Invalid signature for keyid '{keyid}' ({why})")),
         }
@@ -169,15 +171,15 @@ pub enum SubstitutionCause {
     /// group in a glob, `ValueError` for a stray brace, `IndexError`).
     Format(FormatError),
     /// An `expected_command`/`run` element that is not a string (python:
-    /// `AttributeError`, it has no `format`); the JSON text of the element.
-    NotAString(String),
+    /// `AttributeError`, it has no `format`); python's name of its type.
+    NotAString(&'static str),
 }
 
 impl fmt::Display for SubstitutionCause {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Format(e) => write!(f, "{e}"),
-            Self::NotAString(v) => write!(f, "AttributeError: {v} is not a string and has no format()"),
+            Self::NotAString(v) => write!(f, "AttributeError: '{v}' object has no attribute 'format'"),
         }
     }
 }
@@ -195,11 +197,13 @@ pub struct SubstitutionError {
 }
 
 impl SubstitutionError {
-    /// The reference's category: `KeyError`, `ValueError`, `IndexError` and
-    /// `AttributeError` are no in-toto exceptions, so the corpus vocabulary
-    /// calls them `error-other` (corpus/README.md).
+    /// The reference's category: python in-toto raises `str.format`'s own
+    /// exception (`KeyError`, `ValueError`, `IndexError`, `AttributeError`,
+    /// `TypeError`) from `substitute_parameters`, on an element of the
+    /// layout: the layout is not valid for these parameters, which the
+    /// corpus vocabulary calls `metadata-invalid` (fixtures/interop/README.md).
     pub fn category(&self) -> crate::verdict::category::Category {
-        category::ERROR_OTHER
+        category::METADATA_INVALID
     }
 }
 
@@ -270,10 +274,23 @@ impl Substitution<'_> {
                     }
                     Err(e) => SubstitutionCause::Format(e),
                 },
-                other => SubstitutionCause::NotAString(other.to_string()),
+                other => SubstitutionCause::NotAString(python_type(other)),
             };
             self.fail(format!("{pointer}/{i}"), cause);
         }
+    }
+}
+
+/// python's name of the type `json.load` gives a JSON value.
+fn python_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "NoneType",
+        Value::Bool(_) => "bool",
+        Value::Number(n) if n.is_f64() => "float",
+        Value::Number(_) => "int",
+        Value::String(_) => "str",
+        Value::Array(_) => "list",
+        Value::Object(_) => "dict",
     }
 }
 
@@ -578,7 +595,7 @@ mod tests {
         let e = &errors[0];
         assert_eq!((e.item.as_str(), e.pointer.as_str()), ("build", "/steps/0/expected_materials/0"));
         assert_eq!(e.cause, SubstitutionCause::Format(FormatError::Key("UNDEFINED".into())));
-        assert_eq!(e.category(), "error-other");
+        assert_eq!(e.category(), "metadata-invalid");
         assert_eq!(e.to_string(), "parameter substitution failed for 'build': KeyError: 'UNDEFINED'");
         // The other elements are still substituted.
         assert_eq!(l.steps[0].expected_command, vec![Value::from("make"), Value::from("gizmo")]);
