@@ -171,6 +171,7 @@ pub fn verify(req: &Request<'_>) -> BridgeOutcome {
     };
     let mut config = req.config.clone();
     config.strict = req.strict;
+    config.written_signature_form = req.signature_form == intoto::SignatureForm::Written;
     let mut tuf = TufOutcome {
         trusted: None,
         refresh: Ok(()),

@@ -372,7 +372,8 @@ pub fn signature_form_finding(ctx: &mut Ctx<'_>, meta: &Metadata, keyid: &str, c
             let msg = format!(
                 "{path}: the signature of {keyid} is valid over the document as written, but not over the object python in-toto 3.1 rebuilds from it ({diff}), which is what the reference checks; so it does not count (signature form: reference). Verifiers that check the canonical JSON of \"signed\" as written (the in-toto specification's wording) accept it; in-toto-golang re-serializes its own structs and does not. --signature-form written accepts it"
             );
-            ctx.info(Finding::info(warning::SIGNATURE_FORM, subject, msg));
+            // The error is already recorded; this says why (not escalated by --strict).
+            ctx.info(Finding::warning(warning::SIGNATURE_FORM, subject, msg));
         }
         (true, false, SignatureForm::Written) => {
             let msg = format!(

@@ -42,6 +42,9 @@ pub struct Config {
     /// target is reported with its trusted info, as python-tuf's
     /// `get_targetinfo` gives it.
     pub lookup_only: bool,
+    /// `--signature-form written`: a timestamp whose `meta` lists more than
+    /// `snapshot.json` may be signed over the document as written.
+    pub written_signature_form: bool,
 }
 
 impl Default for Config {
@@ -57,6 +60,7 @@ impl Default for Config {
             strict: false,
             max_audit_roles: 1 << 20,
             lookup_only: false,
+            written_signature_form: false,
         }
     }
 }
@@ -100,7 +104,8 @@ impl<'a> Updater<'a> {
         reference_time: OffsetDateTime,
         config: Config,
     ) -> Result<Self, TufError> {
-        let set = TrustedSet::new(root_bytes, root_file, reference_time, config.strict)?;
+        let set = TrustedSet::new(root_bytes, root_file, reference_time, config.strict)?
+            .accept_written_form(config.written_signature_form);
         Ok(Self { config, set, metadata, targets: None, state: None, notes: Vec::new() })
     }
 
