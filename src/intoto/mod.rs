@@ -174,11 +174,11 @@ impl SignatureForm {
 
     /// Whether a signature check counts under this policy.
     pub fn accepts(self, check: &metadata::SigCheck) -> bool {
-        match (self, check) {
-            (_, metadata::SigCheck::Valid { normalized: true, .. }) => true,
-            (Self::Written, metadata::SigCheck::Valid { raw: true, .. }) => true,
-            _ => false,
-        }
+        matches!(
+            (self, check),
+            (_, metadata::SigCheck::Valid { normalized: true, .. })
+                | (Self::Written, metadata::SigCheck::Valid { raw: true, .. })
+        )
     }
 }
 
