@@ -86,10 +86,11 @@ pub struct VerifyInputs {
 /// `--signature-form`: shared by `verify`, `graph intoto`, `bridge verify` and `open`.
 #[derive(Debug, Clone, Copy, clap::Args)]
 pub struct SignatureFormArgs {
-    /// Which bytes a Metablock signature must be valid over: `reference`
-    /// (the object python in-toto 3.1 rebuilds from the file, its verdict) or
-    /// `written` (also the document as written, the specification's form).
-    /// The reports say which was used when it made a difference.
+    /// Which bytes a signature must be valid over where the reference checks
+    /// an object it rebuilds from the file (in-toto Metablocks, a TUF
+    /// timestamp's meta): `reference` (that object, the reference's verdict)
+    /// or `written` (also the document as written, the specification's
+    /// form). The reports say which was used when it made a difference.
     #[arg(long = "signature-form", value_enum, value_name = "FORM", default_value = "reference")]
     pub form: SignatureFormArg,
 }
