@@ -280,3 +280,45 @@ fn a_timestamp_with_more_meta_than_snapshot_json_follows_python_tuf_and_the_spec
     assert_eq!((code, doc["category"].as_str()), (0, Some("ok")), "{doc:#}");
     finding(&doc, "timestamp-meta-extra");
 }
+
+/// The engine's detail units (layout-signature, link-signature, threshold)
+/// judge signatures by the same policy as the verdict, under both forms.
+#[test]
+fn engine_units_and_the_verdict_use_the_same_form() {
+    use trailscope::engine::plans::intoto as plan;
+    use trailscope::engine::{DiskSource, EngineConfig, Status, run_to_completion};
+    for name in ["signature-form-layout-unknown-member", "signature-form-link-unknown-member"] {
+        for form in [trailscope::intoto::SignatureForm::Reference, trailscope::intoto::SignatureForm::Written]
+        {
+            let tmp = tempfile::tempdir().unwrap();
+            copy_tree(&fixture("in-toto", name), tmp.path());
+            let scenario: Value =
+                serde_json::from_slice(&std::fs::read(tmp.path().join("scenario.json")).unwrap()).unwrap();
+            let mut opts = corpus_support::intoto_options(tmp.path(), &scenario, "layout_keys");
+            opts.signature_form = form;
+            let direct = trailscope::intoto::verify(&opts).unwrap();
+            let planned = plan::plan(&opts, true).unwrap();
+            let results = run_to_completion(
+                planned.plan,
+                EngineConfig { workers: 2, ..EngineConfig::default() },
+                DiskSource::default(),
+            );
+            let Some(Ok(via_engine)) = results.output(&planned.verdict) else { panic!("{name}: no verdict") };
+            assert_eq!(via_engine.category, direct.category, "{name} {form:?}");
+            let failed: Vec<String> = results
+                .iter()
+                .filter(|(u, o)| {
+                    o.status == Status::Fail && matches!(u.kind(), "layout-signature" | "link-signature")
+                })
+                .map(|(u, _)| u.kind().to_owned())
+                .collect();
+            match (form, name.contains("layout")) {
+                (trailscope::intoto::SignatureForm::Written, _) => {
+                    assert!(failed.is_empty(), "{name}: {failed:?}")
+                }
+                (_, true) => assert_eq!(failed, ["layout-signature"], "{name}"),
+                (_, false) => assert_eq!(failed, ["link-signature"], "{name}"),
+            }
+        }
+    }
+}
