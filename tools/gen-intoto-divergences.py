@@ -179,7 +179,7 @@ def main():
     for name, description, tags, layout_doc, links, params, workdir, divergence in scenarios():
         d = os.path.join(OUT, name)
         sc = ic.write_scenario(d, name, description, tags, OWNER, layout_doc, links, params=params, workdir=workdir)
-        verdict, category, error, step_name = ic.run_reference(d, sc)
+        verdict, category, error, step_name, _ = ic.run_reference(d, sc)
         reference = {
             "implementation": ic.REFERENCE,
             "method": ic.METHOD,

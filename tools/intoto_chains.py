@@ -187,9 +187,24 @@ def classify(e):
     return "error-other"
 
 
+def documented_divergence(e):
+    """The README's name for a python crash trailscope answers otherwise
+    ("Where trailscope and the references differ"), or None."""
+    frames = [f.name for f in traceback.extract_tb(e.__traceback__)]
+    if isinstance(e, KeyError) and "verify_match_rule" in frames:
+        return "divergence-match-double-slash"
+    if type(e).__name__ in ("KeyError", "ValueError", "IndexError") and "_raise_on_bad_retval" in frames:
+        return "divergence-inspection-braces"
+    return None
+
+
+# trailscope's documented answer for each documented python crash.
+DOCUMENTED_ANSWERS = {"divergence-match-double-slash": "rule-disallow", "divergence-inspection-braces": "inspection-failed"}
+
+
 def run_reference(d, scenario):
     """python in-toto's verdict on the scenario in directory `d`:
-    (verdict, category, "Type: message" or None, step)."""
+    (verdict, category, "Type: message" or None, step, documented divergence or None)."""
     from in_toto import verifylib
     from in_toto.models.metadata import Metadata
 
@@ -213,9 +228,9 @@ def run_reference(d, scenario):
             substitution_parameters=inputs.get("parameters"),
             persist_inspection_links=False,
         )
-        return ("pass", "pass", None, None)
+        return ("pass", "pass", None, None, None)
     except Exception as e:  # noqa: BLE001 - every exception is a verdict
-        return ("fail", classify(e), f"{type(e).__name__}: {e}"[:4000], failing_step(e))
+        return ("fail", classify(e), f"{type(e).__name__}: {e}"[:4000], failing_step(e), documented_divergence(e))
     finally:
         os.chdir(old)
         shutil.rmtree(scratch, ignore_errors=True)
