@@ -73,8 +73,8 @@ fn verdict_on(
                 None
             } else {
                 Some(errors(o).any(|f| {
-                    (f.category == "metadata-invalid" && f.subject == layout_subject)
-                        || (f.category == "metadata-invalid" && f.message.starts_with("parameter substitution failed"))
+                    f.category == "metadata-invalid"
+                        && (f.subject == layout_subject || f.message.starts_with("parameter substitution failed"))
                 }))
             }
         }
