@@ -171,7 +171,7 @@ fn every_signature_verifies_with_the_key_that_should_make_it() {
     let files = make_fixtures::generate().0;
     let scenarios: Vec<String> =
         files.keys().filter_map(|p| p.strip_suffix("/scenario.json").map(str::to_owned)).collect();
-    assert_eq!(scenarios.len(), 3 + 3 + 12, "{scenarios:?}");
+    assert_eq!(scenarios.len(), 3 + 3 + 12 + 1, "{scenarios:?}");
     let mut roles = 0;
     let mut links = 0;
     for base in &scenarios {
