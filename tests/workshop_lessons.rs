@@ -70,7 +70,7 @@ fn every_lesson_walks_headless() {
                 "{name} break {:?} changed nothing",
                 action.label
             );
-            let text = workshop::explanation(&lesson, b, &broken).join("\n");
+            let text = workshop::explanation(&lesson, b, &broken.doc).join("\n");
             assert!(text.contains(&action.explain), "{name}: {text}");
             assert!(text.contains(&format!("explain {}", action.expect.category)), "{name}: {text}");
             ws.played(&lesson, b);
@@ -118,7 +118,7 @@ fn the_same_lesson_shows_the_same_text_everywhere() {
         let mut s = Scratch::new(&lesson).unwrap();
         s.apply(&lesson, 0).unwrap();
         let v = s.verify().unwrap();
-        (v.doc.to_json_string(), workshop::explanation(&lesson, 0, &v))
+        (v.doc.to_json_string(), workshop::explanation(&lesson, 0, &v.doc))
     };
     let (a, b) = (run(), run());
     assert_eq!(a, b);

@@ -26,7 +26,7 @@ pub use breakit::{BreakIt, Expect, Step};
 pub use lesson::{Answer, Check, Lesson, Progress, Task};
 pub use scratch::{Scratch, Verified, meets};
 
-use crate::verdict::Verdict;
+use crate::verdict::{Document, Verdict};
 use crate::verdict::category::Category;
 
 static LESSONS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/fixtures/lessons");
@@ -116,20 +116,21 @@ pub fn embedded_file(spec: &str) -> Result<Vec<u8>, String> {
 /// What the lesson pane says after a break-it action: what was done, the
 /// verdict now, the lesson's own words, and the `explain` text of the
 /// category that stopped the attack.
-pub fn explanation(lesson: &Lesson, index: usize, verified: &Verified) -> Vec<String> {
+pub fn explanation(lesson: &Lesson, index: usize, doc: &Document) -> Vec<String> {
     let Some(action) = lesson.breaks.get(index) else { return Vec::new() };
-    let verdict = match verified.doc.verdict {
+    let verdict = match doc.verdict {
         Verdict::Pass => "PASS".to_owned(),
-        Verdict::Fail => format!("FAIL ({})", verified.doc.category.id()),
+        Verdict::Fail => format!("FAIL ({})", doc.category.id()),
     };
+    let errors = || doc.findings.iter().filter(|f| f.severity == crate::verdict::Severity::Error);
     let mut out = vec![
         format!("You played: {}.", action.label),
         format!("Verdict now: {verdict}."),
         action.explain.clone(),
     ];
     let category = Category::from_id(&action.expect.category)
-        .filter(|c| verified.has_error(c.id()) || verified.doc.category == *c)
-        .or_else(|| verified.errors().next().map(|f| f.category));
+        .filter(|c| errors().any(|f| f.category == *c) || doc.category == *c)
+        .or_else(|| errors().next().map(|f| f.category));
     if let Some(c) = category {
         out.push(format!("explain {}: {}", c.id(), c.info().paragraph()));
     }
