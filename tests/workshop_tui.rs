@@ -58,7 +58,11 @@ fn in_every_lesson_b_then_enter_changes_the_header_verdict_or_adds_an_error() {
         h.key(KeyCode::Char('b'));
         assert!(h.screen().contains("Break it — play the attacker"), "lesson {}", lesson.number);
         h.key(KeyCode::Enter);
-        assert!(h.app.wait(Duration::from_secs(30)), "lesson {}: the attacked copy did not verify", lesson.number);
+        assert!(
+            h.app.wait(Duration::from_secs(30)),
+            "lesson {}: the attacked copy did not verify",
+            lesson.number
+        );
         let screen = h.screen();
         let after = h.header();
         assert!(

@@ -231,7 +231,11 @@ impl App {
     }
 
     /// Workshop mode: the app over a lesson's scratch copy, with its pane.
-    pub fn workshop(lesson: crate::workshop::Lesson, theme: Theme, opts: &TuiOptions) -> Result<Self, String> {
+    pub fn workshop(
+        lesson: crate::workshop::Lesson,
+        theme: Theme,
+        opts: &TuiOptions,
+    ) -> Result<Self, String> {
         let runtime = super::lesson::Runtime::new(&lesson)?;
         let (session, at) = runtime.session(&lesson)?;
         let mut app = Self::new(session, theme, &TuiOptions { at: opts.at.or(at), ..opts.clone() });

@@ -438,13 +438,37 @@ fn lesson_bindings(b: &mut Builder) {
     use KeyCode as K;
     use LessonAction as L;
     let lesson = |a| Action::Lesson(a);
-    b.add(Global, &[Key::char('L')], lesson(L::ToggleFocus), "workshop: move between the lesson pane and the view", None);
-    b.add(Global, &[Key::char('b')], lesson(L::BreakMenu), "workshop: break it — play the attacker (menu)", None);
+    b.add(
+        Global,
+        &[Key::char('L')],
+        lesson(L::ToggleFocus),
+        "workshop: move between the lesson pane and the view",
+        None,
+    );
+    b.add(
+        Global,
+        &[Key::char('b')],
+        lesson(L::BreakMenu),
+        "workshop: break it — play the attacker (menu)",
+        None,
+    );
     b.add(Global, &[Key::char('u')], lesson(L::Undo), "workshop: undo the last break-it action", None);
     b.add(Lesson, &[Key::char('j'), Key::code(K::Down)], lesson(L::Down), "next choice / menu entry", None);
     b.add(Lesson, &[Key::char('k'), Key::code(K::Up)], lesson(L::Up), "previous choice / menu entry", None);
-    b.add(Lesson, &[Key::code(K::Enter)], lesson(L::Enter), "answer with the choice, type an answer, or play the attack", Some("answer"));
-    b.add(Lesson, &[Key::code(K::Esc)], lesson(L::Close), "close the menu, else back to the view", Some("back"));
+    b.add(
+        Lesson,
+        &[Key::code(K::Enter)],
+        lesson(L::Enter),
+        "answer with the choice, type an answer, or play the attack",
+        Some("answer"),
+    );
+    b.add(
+        Lesson,
+        &[Key::code(K::Esc)],
+        lesson(L::Close),
+        "close the menu, else back to the view",
+        Some("back"),
+    );
     b.add(Lesson, &[Key::char('H')], lesson(L::Hint), "show a hint", Some("hint"));
     b.add(Lesson, &[Key::char(']')], lesson(L::NextTask), "next task", Some("next task"));
     b.add(Lesson, &[Key::char('[')], lesson(L::PrevTask), "previous task", None);

@@ -162,7 +162,8 @@ pub fn update(state: &mut State, action: LessonAction) -> Vec<Effect> {
         }
         LessonAction::Hint => pane.hint = pane.progress.hint(&pane.lesson, pane.task).map(str::to_owned),
         LessonAction::NextTask | LessonAction::PrevTask => {
-            let next = if action == LessonAction::NextTask { pane.task + 1 } else { pane.task.wrapping_sub(1) };
+            let next =
+                if action == LessonAction::NextTask { pane.task + 1 } else { pane.task.wrapping_sub(1) };
             if next < tasks {
                 pane.task = next;
                 pane.choice = 0;

@@ -115,7 +115,8 @@ impl Step {
 /// derivation as the fixture generator's, so the attacker's re-signed
 /// metadata is signed by exactly the key the story gives them.
 pub fn key(spec: &str) -> Result<SigningKey, String> {
-    let (kind, label) = spec.split_once(':').ok_or_else(|| format!("key \u{2018}{spec}\u{2019} is not KIND:LABEL"))?;
+    let (kind, label) =
+        spec.split_once(':').ok_or_else(|| format!("key \u{2018}{spec}\u{2019} is not KIND:LABEL"))?;
     let seed = seed_from_label(&format!("fixtures/{label}"));
     match kind {
         "ed25519" => Ok(SigningKey::ed25519_from_seed(&seed)),
@@ -195,7 +196,8 @@ fn resolve(value: &toml::Value, files: &dyn Files) -> Result<Value, String> {
 
 /// Sets the value at a JSON pointer, creating the last member if missing.
 fn put(root: &mut Value, pointer: &str, value: Value) -> Result<(), String> {
-    let (parent, last) = pointer.rsplit_once('/').ok_or_else(|| format!("{pointer} is not a JSON pointer"))?;
+    let (parent, last) =
+        pointer.rsplit_once('/').ok_or_else(|| format!("{pointer} is not a JSON pointer"))?;
     let last = last.replace("~1", "/").replace("~0", "~");
     let target = if parent.is_empty() { Some(root) } else { root.pointer_mut(parent) };
     match target {

@@ -26,8 +26,8 @@ pub use breakit::{BreakIt, Expect, Step};
 pub use lesson::{Answer, Check, Lesson, Progress, Task};
 pub use scratch::{Scratch, Verified, meets};
 
-use crate::verdict::{Document, Verdict};
 use crate::verdict::category::Category;
+use crate::verdict::{Document, Verdict};
 
 static LESSONS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/fixtures/lessons");
 static WORKSHOP: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/fixtures/workshop");
@@ -74,9 +74,12 @@ pub fn total_minutes(lessons: &[Lesson]) -> u32 {
     lessons.iter().map(|l| l.minutes).sum()
 }
 
+/// Files of an embedded scenario: path relative to it, bytes.
+pub type ScenarioFiles = Vec<(String, &'static [u8])>;
+
 /// A scenario's `scenario.json` and files (path relative to the scenario),
 /// from the embedded demo sets or the workshop's own set.
-pub fn scenario_files(name: &str) -> Result<(Value, Vec<(String, &'static [u8])>), String> {
+pub fn scenario_files(name: &str) -> Result<(Value, ScenarioFiles), String> {
     if let Some(rest) = name.strip_prefix("workshop/") {
         let dir = WORKSHOP.get_dir(rest).ok_or_else(|| format!("no workshop scenario {rest}"))?;
         let mut files = Vec::new();

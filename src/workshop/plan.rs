@@ -64,7 +64,10 @@ pub fn markdown(lessons: &[Lesson]) -> String {
     }
     out.push_str("\n## Lesson by lesson\n");
     for l in lessons {
-        out.push_str(&format!("\n### {}. {} ({} min)\n\n{}\n\nGoals:\n", l.number, l.title, l.minutes, l.story));
+        out.push_str(&format!(
+            "\n### {}. {} ({} min)\n\n{}\n\nGoals:\n",
+            l.number, l.title, l.minutes, l.story
+        ));
         for g in &l.goals {
             out.push_str(&format!("- {g}\n"));
         }

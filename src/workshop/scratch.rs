@@ -63,7 +63,10 @@ pub struct Scratch {
 
 impl std::fmt::Debug for Scratch {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Scratch").field("dir", &self.dir.path()).field("applied", &self.applied.len()).finish()
+        f.debug_struct("Scratch")
+            .field("dir", &self.dir.path())
+            .field("applied", &self.applied.len())
+            .finish()
     }
 }
 
@@ -130,7 +133,8 @@ impl Scratch {
 
     /// Applies break-it action `index` of `lesson`; returns the files it changed.
     pub fn apply(&mut self, lesson: &Lesson, index: usize) -> Result<Vec<PathBuf>, String> {
-        let action: &BreakIt = lesson.breaks.get(index).ok_or_else(|| format!("no break-it action {index}"))?;
+        let action: &BreakIt =
+            lesson.breaks.get(index).ok_or_else(|| format!("no break-it action {index}"))?;
         let base = self.dir.path().to_path_buf();
         let mut before: Vec<(String, Option<Vec<u8>>)> = Vec::new();
         let mut changed = Vec::new();
@@ -268,7 +272,8 @@ impl Scratch {
         let root = std::fs::read(&root_path).map_err(|e| format!("{}: {e}", root_path.display()))?;
         let metadata = crate::tuf::DirSource::new(self.rel(&i.metadata_dir, "metadata_dir")?);
         let layout = metadata.source_layout();
-        let targets = crate::tuf::DirSource::new(self.rel(&i.targets_dir, "targets_dir")?).with_source_layout(layout);
+        let targets =
+            crate::tuf::DirSource::new(self.rel(&i.targets_dir, "targets_dir")?).with_source_layout(layout);
         let target = i.targets.first().ok_or("the scenario names no target")?;
         let mut req = crate::bridge::Request::new(
             root,

@@ -50,7 +50,10 @@ pub fn lines(state: &State, pane: &LessonPane, theme: &Theme) -> Vec<Line<'stati
         out.push(Line::styled("Break it — play the attacker (Enter plays, Esc closes):", theme.warn));
         for (i, b) in l.breaks.iter().enumerate() {
             let style = if i == sel { theme.selection } else { theme.base };
-            out.push(Line::styled(format!("{} {}. {}", if i == sel { "›" } else { " " }, i + 1, b.label), style));
+            out.push(Line::styled(
+                format!("{} {}. {}", if i == sel { "›" } else { " " }, i + 1, b.label),
+                style,
+            ));
         }
         if let Some(b) = l.breaks.get(sel) {
             out.push(Line::styled(format!("  {}", b.attacker), theme.muted));
@@ -78,15 +81,28 @@ pub fn lines(state: &State, pane: &LessonPane, theme: &Theme) -> Vec<Line<'stati
     if let Some(task) = l.tasks.get(pane.task) {
         let done = pane.progress.solved.get(pane.task).copied().unwrap_or(false);
         out.push(Line::styled(
-            format!("Task {}/{}{}: {}", pane.task + 1, l.tasks.len(), if done { " ✔" } else { "" }, task.prompt),
+            format!(
+                "Task {}/{}{}: {}",
+                pane.task + 1,
+                l.tasks.len(),
+                if done { " ✔" } else { "" },
+                task.prompt
+            ),
             theme.title,
         ));
         if task.is_typed() {
             let typed = pane.typing.as_deref().map_or("(Enter to type)".to_owned(), |t| format!("{t}▏"));
-            out.push(Line::from(vec![Span::styled("  answer: ", theme.muted), Span::styled(typed, theme.key)]));
+            out.push(Line::from(vec![
+                Span::styled("  answer: ", theme.muted),
+                Span::styled(typed, theme.key),
+            ]));
         }
         for (i, c) in task.choices.iter().enumerate() {
-            let style = if i == pane.choice && pane.focus && pane.menu.is_none() { theme.selection } else { theme.base };
+            let style = if i == pane.choice && pane.focus && pane.menu.is_none() {
+                theme.selection
+            } else {
+                theme.base
+            };
             let mark = if i == pane.choice { "›" } else { " " };
             out.push(Line::styled(format!("{mark} {}", c), style));
         }
@@ -120,7 +136,8 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let Some(pane) = &state.lesson else { return };
     let border: Style = if pane.focus { theme.border_focus } else { theme.border };
     let title = format!(" Lesson {}. {} ", pane.lesson.number, pane.lesson.title);
-    let block = Block::default().borders(Borders::ALL).border_style(border).title(Span::styled(title, theme.title));
+    let block =
+        Block::default().borders(Borders::ALL).border_style(border).title(Span::styled(title, theme.title));
     Paragraph::new(lines(state, pane, theme))
         .block(block)
         .wrap(Wrap { trim: false })
