@@ -117,3 +117,34 @@ fn at_80_by_24_the_pane_toggles_instead_of_squeezing_the_view() {
     h.key(KeyCode::Esc);
     assert!(!h.screen().contains("Lesson 9."));
 }
+
+#[test]
+fn lessons_switch_in_the_pane_and_keep_their_progress() {
+    let mut h = Harness::lesson("anatomy", 120, 40);
+    h.key(KeyCode::Char('L')).key(KeyCode::Char('j')).key(KeyCode::Enter);
+    h.key(KeyCode::Char('>'));
+    assert!(h.app.wait(Duration::from_secs(30)));
+    let screen = h.screen();
+    assert!(screen.contains("Lesson 2. Root rotation"), "{screen}");
+    assert!(screen.contains("workshop 2. root-rot"), "the header names the lesson:\n{screen}");
+    assert_eq!(h.app.state().lesson.as_ref().unwrap().progress.solved, vec![false, false]);
+    h.key(KeyCode::Char('<'));
+    assert!(h.app.wait(Duration::from_secs(30)));
+    let pane = h.app.state().lesson.as_ref().unwrap();
+    assert_eq!(pane.lesson.number, 1);
+    assert_eq!(pane.progress.solved, vec![true, false], "lesson 1's progress is kept for the session");
+}
+
+#[test]
+fn a_break_on_files_the_engine_tracks_re_runs_only_what_they_feed() {
+    // Lesson 5, "flip a byte of an artifact": one target file changes; the
+    // role units (root, timestamp, snapshot, targets, delegations) do not run again.
+    let mut h = Harness::lesson("delegations", 120, 40);
+    let before = h.app.session().engine().expect("TUF lessons run on the engine").stats();
+    h.key(KeyCode::Char('b')).key(KeyCode::Char('j')).key(KeyCode::Enter);
+    assert!(h.app.wait(Duration::from_secs(30)));
+    assert!(h.screen().contains("hash-mismatch"), "{}", h.screen());
+    let after = h.app.session().engine().expect("the same engine").stats();
+    let ran = after.executed - before.executed;
+    assert!(ran > 0 && ran < before.executed, "{ran} of {} units ran again", before.executed);
+}

@@ -42,7 +42,10 @@ pub fn run(args: &WorkshopArgs) -> Exit {
     }
     let name = args.lesson.as_deref().unwrap_or("1");
     let Some(lesson) = workshop::find(name) else {
-        eprintln!("trailscope workshop: no lesson {name:?}; `trailscope workshop --list` names them");
+        eprintln!(
+            "trailscope workshop: no lesson ‘{}’; `trailscope workshop --list` names them",
+            crate::sanitize::sanitize(name)
+        );
         return Exit::Usage;
     };
     if matches!(tui::terminal::preflight(), Err(tui::Unsupported::NotATerminal)) {

@@ -245,13 +245,17 @@ impl App {
         Ok(app)
     }
 
-    /// Applies or undoes a break-it action, then verifies the copy again
-    /// (a new session over it; the old result stays on screen meanwhile).
+    /// Applies or undoes a break-it action (or opens another lesson), then
+    /// verifies the copy again — on the same engine when it tracks every
+    /// changed file, else in a new session over the copy; the old result
+    /// stays on screen meanwhile.
     fn lesson_effect(&mut self, effect: super::lesson::LessonEffect) {
         let Some(runtime) = self.lesson.as_mut() else { return };
-        match runtime.run(&mut self.state, effect) {
+        match runtime.run(&mut self.state, effect, self.session.engine()) {
             Ok(session) => {
-                self.session = session;
+                if let Some(session) = session {
+                    self.session = session;
+                }
                 let first = start_run(&mut self.state);
                 self.run_effect(first);
             }

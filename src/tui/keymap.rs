@@ -474,6 +474,8 @@ fn lesson_bindings(b: &mut Builder) {
     b.add(Lesson, &[Key::char('[')], lesson(L::PrevTask), "previous task", None);
     b.add(Lesson, &[Key::char('b')], lesson(L::BreakMenu), "break it — play the attacker", Some("break it"));
     b.add(Lesson, &[Key::char('u')], lesson(L::Undo), "undo the last break-it action", Some("undo"));
+    b.add(Lesson, &[Key::char('>')], lesson(L::NextLesson), "next lesson", Some("next lesson"));
+    b.add(Lesson, &[Key::char('<')], lesson(L::PrevLesson), "previous lesson", None);
     b.add(LessonInput, &[Key::code(K::Enter)], lesson(L::Enter), "check the answer", Some("check"));
     b.add(LessonInput, &[Key::code(K::Esc)], lesson(L::Close), "stop typing", Some("cancel"));
     b.add(LessonInput, &[Key::code(K::Backspace)], lesson(L::DeleteBack), "delete a character", None);

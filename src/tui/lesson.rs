@@ -9,6 +9,8 @@
 //! Answers are checked in `update` (pure: [`crate::workshop::Task::check`]);
 //! only break-it actions touch files, as an [`Effect`] the app runs.
 
+use std::collections::BTreeMap;
+
 use time::OffsetDateTime;
 
 use super::action::{Effect, Notice};
@@ -43,6 +45,8 @@ pub struct LessonPane {
     pub focus: bool,
     /// Scroll of the pane's text.
     pub scroll: u16,
+    /// The progress of the other lessons visited in this session, by id.
+    pub others: BTreeMap<String, Progress>,
 }
 
 impl LessonPane {
@@ -60,7 +64,18 @@ impl LessonPane {
             applied: Vec::new(),
             focus: false,
             scroll: 0,
+            others: BTreeMap::new(),
         }
+    }
+
+    /// Moves to `lesson`, keeping this lesson's progress for the session
+    /// and taking up the new one's where the learner left it.
+    pub fn switch_to(&mut self, lesson: Lesson) {
+        let mut others = std::mem::take(&mut self.others);
+        others.insert(self.lesson.id.clone(), self.progress.clone());
+        let progress = others.remove(&lesson.id).unwrap_or_else(|| Progress::new(&lesson));
+        let focus = self.focus;
+        *self = Self { progress, focus, others, ..Self::new(lesson) };
     }
 
     /// Whether the pane is drawn at this terminal width.
@@ -90,6 +105,9 @@ pub enum LessonAction {
     PrevTask,
     Insert(char),
     DeleteBack,
+    /// `>` / `<`: the next / previous lesson.
+    NextLesson,
+    PrevLesson,
 }
 
 /// Work on the scratch copy.
@@ -98,6 +116,8 @@ pub enum LessonEffect {
     /// Apply break-it action `n`.
     Apply(usize),
     Undo,
+    /// Open the lesson with this number (a fresh scratch copy).
+    Open(u32),
 }
 
 /// Applies a pane key; returns the work to do.
@@ -184,6 +204,15 @@ pub fn update(state: &mut State, action: LessonAction) -> Vec<Effect> {
                 t.pop();
             }
         }
+        LessonAction::NextLesson | LessonAction::PrevLesson => {
+            let n = pane.lesson.number;
+            let next = if action == LessonAction::NextLesson { n + 1 } else { n.saturating_sub(1) };
+            if next == 0 || crate::workshop::find(&next.to_string()).is_none() {
+                state.notice = Some(Notice::info("no lesson there: the workshop has lessons 1 to the last"));
+            } else {
+                return vec![Effect::Lesson(LessonEffect::Open(next))];
+            }
+        }
     }
     Vec::new()
 }
@@ -213,6 +242,29 @@ impl Runtime {
         Ok(Self { scratch, opts })
     }
 
+    /// Opens lesson `number` on a fresh scratch copy, keeping the progress.
+    fn open(&mut self, state: &mut State, number: u32) -> Result<Session, String> {
+        let lesson =
+            crate::workshop::find(&number.to_string()).ok_or_else(|| format!("no lesson {number}"))?;
+        *self = Runtime::new(&lesson)?;
+        if let Some(view) = view_named(&lesson.view) {
+            state.view = view;
+        }
+        state.selection = None;
+        state.breadcrumb.clear();
+        state.cursors.clear();
+        state.model = None;
+        state.refilter();
+        let title = format!("lesson {}. {}", lesson.number, lesson.title);
+        if let Some(pane) = state.lesson.as_mut() {
+            pane.switch_to(lesson.clone());
+        }
+        state.notice = Some(Notice::info(format!("opened {title} (> / < in the pane: next / previous)")));
+        let (session, _) = self.session(&lesson)?;
+        state.label = session.label.clone();
+        Ok(session)
+    }
+
     /// The session over the scratch copy as it is now, and its time.
     pub fn session(&self, lesson: &Lesson) -> Result<(Session, Option<OffsetDateTime>), String> {
         let opened = open::detect(self.scratch.path(), &self.opts)?;
@@ -220,14 +272,23 @@ impl Runtime {
         Ok((open::session(&opened, format!("workshop {}. {}", lesson.number, lesson.id)), at))
     }
 
-    /// Carries out a pane effect on the scratch copy and opens the session
-    /// again over it: a changed file may be one the engine's plan does not
-    /// track (the work directory), so a fresh session verifies what is there.
-    pub fn run(&mut self, state: &mut State, effect: LessonEffect) -> Result<Session, String> {
+    /// Carries out a pane effect on the scratch copy. When every changed
+    /// file is an input of the running session's engine (`engine`), returns
+    /// `None`: re-verifying that session re-runs only the units downstream
+    /// of them. Otherwise (a file the plan does not track, such as the
+    /// in-toto work directory; a bridge, which is not on the engine; another
+    /// lesson) returns a new session over the copy.
+    pub fn run(
+        &mut self,
+        state: &mut State,
+        effect: LessonEffect,
+        engine: Option<crate::engine::EngineHandle>,
+    ) -> Result<Option<Session>, String> {
         let Some(pane) = state.lesson.as_mut() else { return Err("no lesson is open".into()) };
+        let mut changed = Vec::new();
         match effect {
             LessonEffect::Apply(i) => {
-                self.scratch.apply(&pane.lesson, i)?;
+                changed = self.scratch.apply(&pane.lesson, i)?;
                 pane.applied.push(i);
                 if let Some(p) = pane.progress.played.get_mut(i) {
                     *p = true;
@@ -236,15 +297,27 @@ impl Runtime {
                 state.notice = Some(Notice::info(format!("played: {label} (u undoes)")));
             }
             LessonEffect::Undo => {
-                if let Some((i, _)) = self.scratch.undo() {
+                if let Some((i, paths)) = self.scratch.undo() {
+                    changed = paths;
                     pane.applied.retain(|a| *a != i);
                     let label = pane.lesson.breaks.get(i).map(|b| b.label.clone()).unwrap_or_default();
                     state.notice = Some(Notice::info(format!("undone: {label}")));
                 }
             }
+            LessonEffect::Open(number) => return self.open(state, number).map(Some),
         }
-        let lesson = pane.lesson.clone();
-        self.session(&lesson).map(|(s, _)| s)
+        if let Some(engine) = engine
+            && !changed.is_empty()
+            && changed.iter().all(|p| !engine.dependents_of_file(p).is_empty())
+        {
+            return Ok(None);
+        }
+        let Some(lesson) = state.lesson.as_ref().map(|p| p.lesson.clone()) else {
+            return Err("no lesson is open".into());
+        };
+        let (session, _) = self.session(&lesson)?;
+        state.label = session.label.clone();
+        Ok(Some(session))
     }
 }
 

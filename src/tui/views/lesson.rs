@@ -122,7 +122,7 @@ pub fn lines(state: &State, pane: &LessonPane, theme: &Theme) -> Vec<Line<'stati
     }
     out.push(Line::styled(
         if pane.focus {
-            "j/k choose · Enter answer · H hint · ]/[ task · b break it · u undo · L/Esc back to the view"
+            "j/k choose · Enter answer · H hint · ]/[ task · b break it · u undo · >/< lesson · L/Esc back to the view"
         } else {
             "L: answer in the lesson pane · b: break it · u: undo"
         },
