@@ -43,8 +43,6 @@ pub struct LessonPane {
     pub applied: Vec<usize>,
     /// Keys go to the pane (`L`).
     pub focus: bool,
-    /// Scroll of the pane's text.
-    pub scroll: u16,
     /// The progress of the other lessons visited in this session, by id.
     pub others: BTreeMap<String, Progress>,
 }
@@ -63,7 +61,6 @@ impl LessonPane {
             menu: None,
             applied: Vec::new(),
             focus: false,
-            scroll: 0,
             others: BTreeMap::new(),
         }
     }

@@ -19,11 +19,12 @@ use crate::workshop;
 
 /// Splits the body between the view and the pane: (view, pane).
 pub fn split(state: &State, body: Rect) -> (Rect, Option<Rect>) {
-    let Some(pane) = state.lesson.as_ref().filter(|p| p.shown(body.width)) else { return (body, None) };
+    if !state.lesson.as_ref().is_some_and(|p| p.shown(body.width)) {
+        return (body, None);
+    }
     if body.width < crate::tui::lesson::SIDE_BY_SIDE_WIDTH {
         return (Rect { width: 0, ..body }, Some(body));
     }
-    let _ = pane;
     let width = (body.width * 9 / 20).max(40);
     let view = Rect { width: body.width - width, ..body };
     let side = Rect { x: body.x + view.width, width, ..body };
@@ -141,7 +142,6 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     Paragraph::new(lines(state, pane, theme))
         .block(block)
         .wrap(Wrap { trim: false })
-        .scroll((pane.scroll, 0))
         .style(theme.base)
         .render(area, buf);
 }
