@@ -161,6 +161,7 @@ fn intoto_demo_gets_its_expected_verdicts() {
         let mut o = VerifyOptions::new(dir.join(inputs["layout"].as_str().unwrap()), keys);
         o.link_dir = dir.join(inputs["link_dir"].as_str().unwrap());
         o.workdir = dir.join(inputs["workdir"].as_str().unwrap());
+        std::fs::create_dir_all(&o.workdir).unwrap();
         o.at = at(s);
         o.run_inspections = true;
         let out = intoto::verify(&o).unwrap();

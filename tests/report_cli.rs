@@ -35,7 +35,10 @@ fn intoto(name: &str, format: &str) -> (i32, String) {
     }
     c.arg("--link-dir").arg(dir.join(s["inputs"]["link_dir"].as_str().unwrap()));
     // Nothing executed, the same output every run: the verdict without inspections.
-    c.arg("--workdir").arg(dir.join(s["inputs"]["workdir"].as_str().unwrap())).arg("--skip-inspections");
+    let workdir = dir.join(s["inputs"]["workdir"].as_str().unwrap());
+    // git keeps no empty directory: an empty work directory arrives missing.
+    std::fs::create_dir_all(&workdir).unwrap();
+    c.arg("--workdir").arg(workdir).arg("--skip-inspections");
     c.args(["--at", s["now"].as_str().unwrap(), "--format", format]);
     run(c)
 }
