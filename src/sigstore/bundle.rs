@@ -233,6 +233,17 @@ impl Reader<'_> {
     }
 }
 
+/// A copy without `null` members (protobuf-JSON's "not set").
+fn without_nulls(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => {
+            Value::Object(m.iter().filter(|(_, x)| !x.is_null()).map(|(k, x)| (k.clone(), without_nulls(x))).collect())
+        }
+        Value::Array(a) => Value::Array(a.iter().map(without_nulls).collect()),
+        other => other.clone(),
+    }
+}
+
 /// Standard or URL-safe base64, padded or not.
 pub fn decode_base64(s: &str) -> Option<Vec<u8>> {
     use base64::Engine as _;
@@ -257,6 +268,8 @@ impl Bundle {
     /// Reads a bundle from a parsed JSON value.
     pub fn from_value(value: &Value, file: &str) -> R<Self> {
         let r = Reader { file };
+        // protobuf-JSON writes an unset message as null; it means absent.
+        let value = &without_nulls(value);
         let root = r.object(value, "")?;
         let media_type = r.string(r.member(root, "mediaType", "")?, "/mediaType")?.to_owned();
         let version = BundleVersion::from_media_type(&media_type);

@@ -14,16 +14,25 @@ use super::bundle::decode_base64;
 pub struct TimeRange {
     pub start: Option<OffsetDateTime>,
     pub end: Option<OffsetDateTime>,
+    /// Whether the root gave a `validFor` at all; without one the key or CA
+    /// is not limited in time (sigstore-js roots omit it).
+    pub given: bool,
 }
 
 impl TimeRange {
     /// `start ≤ t ≤ end` (a missing start never contains anything: sigstore
     /// requires it, conformance `trust-root-tlog-missing-validity-start_fail`).
     pub fn contains(&self, t: OffsetDateTime) -> bool {
+        if !self.given {
+            return true;
+        }
         self.start.is_some_and(|s| s <= t) && self.end.is_none_or(|e| t <= e)
     }
 
     pub fn describe(&self) -> String {
+        if !self.given {
+            return "unlimited (no validFor)".into();
+        }
         let f = |t: Option<OffsetDateTime>, none: &str| t.map_or(none.to_owned(), crate::meta::time::format);
         format!("[{}, {}]", f(self.start, "no start"), f(self.end, "open"))
     }
@@ -185,7 +194,7 @@ fn time_range(v: Option<&Value>) -> Result<TimeRange, String> {
             Some(s) => parse_time(s).map(Some).ok_or_else(|| format!("validFor.{k} \"{s}\" is not an RFC 3339 time")),
         }
     };
-    Ok(TimeRange { start: t("start")?, end: t("end")? })
+    Ok(TimeRange { start: t("start")?, end: t("end")?, given: true })
 }
 
 /// RFC 3339 with optional fractional seconds (protobuf Timestamp JSON).
@@ -266,10 +275,12 @@ mod tests {
     #[test]
     fn validity_is_a_closed_interval_that_needs_a_start() {
         let t = |s: &str| parse_time(s).unwrap();
-        let r = TimeRange { start: Some(t("2020-01-01T00:00:00Z")), end: Some(t("2021-01-01T00:00:00Z")) };
+        let r =
+            TimeRange { start: Some(t("2020-01-01T00:00:00Z")), end: Some(t("2021-01-01T00:00:00Z")), given: true };
         assert!(r.contains(t("2021-01-01T00:00:00Z")));
         assert!(r.contains(t("2020-01-01T00:00:00Z")));
         assert!(!r.contains(t("2021-01-01T00:00:01Z")));
-        assert!(!TimeRange { start: None, end: None }.contains(t("2021-01-01T00:00:00Z")));
+        assert!(!TimeRange { start: None, end: None, given: true }.contains(t("2021-01-01T00:00:00Z")));
+        assert!(TimeRange::default().contains(t("2021-01-01T00:00:00Z")));
     }
 }

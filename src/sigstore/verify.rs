@@ -190,13 +190,7 @@ fn policy_map(p: &Policy, keyed: bool) -> BTreeMap<String, String> {
 }
 
 fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, opts: &Options) {
-    detail.media_type = bundle.media_type.clone();
-    detail.material = bundle.material.word().to_owned();
-    detail.content = match bundle.content {
-        Content::MessageSignature { .. } => "message-signature".into(),
-        Content::Dsse(_) => "dsse".into(),
-    };
-    detail.timestamps = bundle.timestamps.len();
+    describe_into(bundle, Some(opts.root), detail);
 
     // B2–B7: the version's rules.
     let Some(version) = bundle.version else {
@@ -228,15 +222,19 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
         );
     }
     if let Material::Chain(chain) = &bundle.material
-        && chain.len() > 1
-        && chain.last().is_some_and(|c| pki::is_self_issued(c))
+        && let Some(i) = chain.iter().skip(1).position(|c| pki::is_self_issued(c))
     {
-        run.error(
-            cat::CERTIFICATE_CHAIN,
-            "/verificationMaterial/x509CertificateChain/certificates",
-            "the bundle carries a root certificate: trust anchors come from the trusted root only",
-            data(json!({"certificates": chain.len()})),
-        );
+        if i + 2 == chain.len() {
+            // sigstore-python warns and sigstore-js accepts: anchors come from the trusted root anyway.
+            run.warning("the bundle's chain ends with a root certificate; it is ignored, anchors come from the trusted root");
+        } else {
+            run.error(
+                cat::CERTIFICATE_CHAIN,
+                "/verificationMaterial/x509CertificateChain/certificates",
+                format!("certificate {} of the bundle's chain is a root, and more follow it: not a chain from the leaf", i + 1),
+                data(json!({"certificates": chain.len(), "root_at": i + 1})),
+            );
+        }
     }
 
     // The signing key: the leaf certificate's or the verifier's.
@@ -269,15 +267,6 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
             None
         }
     };
-    if let Some(l) = &leaf {
-        let id = l.identity();
-        detail.certificate = Some(CertificateDetail {
-            sans: id.sans,
-            issuer: id.issuer,
-            not_before: fmt_time(l.not_before()),
-            not_after: fmt_time(l.not_after()),
-        });
-    }
     let signing_key: Option<Vec<u8>> = match (opts.key, &leaf) {
         (Some(k), _) => Some(k.to_vec()),
         (None, Some(l)) => Some(l.spki_der().to_vec()),
@@ -288,20 +277,6 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
     // Log entries: known logs, SET results (needed for T2), detail.
     let entry = bundle.tlog_entries.first();
     let log = entry.and_then(|e| opts.root.tlog(&e.log_id));
-    for e in &bundle.tlog_entries {
-        let known = opts.root.tlog(&e.log_id);
-        detail.tlog_entries.push(TlogDetail {
-            log: known.map_or_else(|| format!("unknown log {}", hex::encode(&e.log_id)), |l| l.base_url.clone()),
-            log_index: e.log_index,
-            kind: format!("{} {}", e.kind, e.version),
-            integrated_time: e
-                .integrated_time
-                .and_then(|t| OffsetDateTime::from_unix_timestamp(t).ok())
-                .map(fmt_time),
-            proof_index: e.proof.as_ref().map(|p| p.log_index),
-            tree_size: e.proof.as_ref().map(|p| p.tree_size),
-        });
-    }
     let set_result = match (entry, log) {
         (Some(e), Some(l)) if e.set.is_some() => Some(tlog::verify_set(e, l)),
         _ => None,
@@ -457,7 +432,7 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
                     Some(t) => OffsetDateTime::from_unix_timestamp(t).into_iter().collect(),
                     None => times.iter().map(|t| t.at).collect(),
                 };
-                if l.valid_for.start.is_none() {
+                if l.valid_for.given && l.valid_for.start.is_none() {
                     run.error(
                         cat::TLOG_UNKNOWN,
                         &format!("{ptr}/logId"),
@@ -638,7 +613,6 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
             run.info("the Statement is in-toto v0.1 (npm still writes it); v1 is current", Evidence::None);
         }
         let view = predicate::view(&s.predicate_type, &s.predicate);
-        detail.statement = Some(statement_detail(s, &view));
         match opts.artifact {
             Some(a) => {
                 if s.matching_subject(&a.digests).is_none() {
@@ -665,6 +639,52 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
         || opts.policy.source_ref.is_some()
     {
         run.error(cat::POLICY_MISMATCH, "", "the policy asks about provenance, and the bundle holds no in-toto Statement", Evidence::None);
+    }
+}
+
+/// What a bundle holds, without a policy (`attest inspect`).
+pub fn inspect(bytes: &[u8], file: &str) -> Result<AttestationDetail, String> {
+    let bundle = Bundle::parse(bytes, file).map_err(|e| e.to_string())?;
+    let mut d = AttestationDetail { bundle: file.to_owned(), ..AttestationDetail::default() };
+    describe_into(&bundle, None, &mut d);
+    Ok(d)
+}
+
+/// Fills the detail from what the bundle says (no check involved).
+fn describe_into(bundle: &Bundle, root: Option<&TrustedRoot>, detail: &mut AttestationDetail) {
+    detail.media_type = bundle.media_type.clone();
+    detail.material = bundle.material.word().to_owned();
+    detail.content = match bundle.content {
+        Content::MessageSignature { .. } => "message-signature".into(),
+        Content::Dsse(_) => "dsse".into(),
+    };
+    detail.timestamps = bundle.timestamps.len();
+    if let Some(l) = bundle.material.leaf().and_then(|d| pki::LeafCertificate::parse(d).ok()) {
+        let id = l.identity();
+        detail.certificate = Some(CertificateDetail {
+            sans: id.sans,
+            issuer: id.issuer,
+            not_before: fmt_time(l.not_before()),
+            not_after: fmt_time(l.not_after()),
+        });
+    }
+    for e in &bundle.tlog_entries {
+        let known = root.and_then(|r| r.tlog(&e.log_id));
+        detail.tlog_entries.push(TlogDetail {
+            log: known.map_or_else(|| format!("log {}", hex::encode(&e.log_id)), |l| l.base_url.clone()),
+            log_index: e.log_index,
+            kind: format!("{} {}", e.kind, e.version),
+            integrated_time: e.integrated_time.and_then(|t| OffsetDateTime::from_unix_timestamp(t).ok()).map(fmt_time),
+            proof_index: e.proof.as_ref().map(|p| p.log_index),
+            tree_size: e.proof.as_ref().map(|p| p.tree_size),
+        });
+    }
+    if let Content::Dsse(d) = &bundle.content
+        && d.payload_type == IN_TOTO_PAYLOAD_TYPE
+        && let Ok(s) = Statement::parse(&d.payload)
+    {
+        let view = predicate::view(&s.predicate_type, &s.predicate);
+        detail.statement = Some(statement_detail(&s, &view));
     }
 }
 
