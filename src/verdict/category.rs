@@ -796,7 +796,7 @@ pub const CERTIFICATE_USAGE: Category = cat!(
     E,
     "The signing certificate is not a code-signing certificate: key usage digitalSignature, extended key usage codeSigning and a SAN are required.",
     "Produced by the key-usage check (C2).",
-    "Is this a Fulcio certificate at all?"
+    "Check that the certificate comes from Fulcio (or the CA your trusted root names) and not from some other issuer."
 );
 pub const CERTIFICATE_TIME: Category = cat!(
     "certificate-time",
