@@ -16,6 +16,7 @@ pub mod intoto;
 pub mod meta;
 pub mod report;
 pub mod sanitize;
+pub mod sigstore;
 pub mod tuf;
 pub mod tui;
 pub mod verdict;
