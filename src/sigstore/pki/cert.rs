@@ -111,10 +111,6 @@ impl LeafCertificate {
         Ok(Self { cert, spki_der })
     }
 
-    pub(crate) fn inner(&self) -> &Certificate {
-        &self.cert
-    }
-
     pub fn not_before(&self) -> OffsetDateTime {
         unix_to_datetime(self.cert.tbs_certificate().validity().not_before.to_unix_duration())
     }

@@ -101,7 +101,9 @@ pub(crate) fn verify_path(
                 continue;
             }
         };
-        let inter: Vec<CertificateDer> = intermediates.iter().map(|c| CertificateDer::from(*c)).collect();
+        // A timestamp authority's chain starts with the signing leaf itself.
+        let inter: Vec<CertificateDer> =
+            intermediates.iter().filter(|c| **c != leaf_der).map(|c| CertificateDer::from(*c)).collect();
         let anchors = [anchor];
         match ee.verify_for_usage(
             webpki::ALL_VERIFICATION_ALGS,

@@ -7,7 +7,6 @@ pub const P256: Oid = Oid::new_unwrap("1.2.840.10045.3.1.7");
 pub const P384: Oid = Oid::new_unwrap("1.3.132.0.34");
 pub const ED25519: Oid = Oid::new_unwrap("1.3.101.112");
 pub const RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.1");
-pub const RSA_PSS: Oid = Oid::new_unwrap("1.2.840.113549.1.1.10");
 pub const SHA256_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.11");
 pub const SHA384_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.12");
 pub const SHA512_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.13");
@@ -24,7 +23,6 @@ pub const KEY_USAGE: Oid = Oid::new_unwrap("2.5.29.15");
 pub const EXT_KEY_USAGE: Oid = Oid::new_unwrap("2.5.29.37");
 pub const BASIC_CONSTRAINTS: Oid = Oid::new_unwrap("2.5.29.19");
 pub const CODE_SIGNING: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.3");
-pub const TIME_STAMPING: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.8");
 
 /// RFC 6962 §3.3: the embedded SCT list, and the EKU of a precertificate
 /// signing certificate (§3.1), which is skipped when finding the issuer.
@@ -33,8 +31,6 @@ pub const PRECERT_SIGNING: Oid = Oid::new_unwrap("1.3.6.1.4.1.11129.2.4.4");
 
 /// Fulcio's arc (sigstore/fulcio docs/oid-info.md).
 pub const FULCIO_ARC: &str = "1.3.6.1.4.1.57264.1";
-pub const FULCIO_ISSUER_V1: Oid = Oid::new_unwrap("1.3.6.1.4.1.57264.1.1");
-pub const FULCIO_ISSUER_V2: Oid = Oid::new_unwrap("1.3.6.1.4.1.57264.1.8");
 pub const FULCIO_OTHERNAME_SAN: Oid = Oid::new_unwrap("1.3.6.1.4.1.57264.1.7");
 
 /// CMS (RFC 5652) and RFC 3161.
