@@ -147,7 +147,8 @@ impl LeafCertificate {
 
     fn decode_ext<'a, T: der::Decode<'a>>(&'a self, oid: ObjectIdentifier) -> Option<Result<T, PkiError>> {
         self.extension(oid).map(|e| {
-            T::from_der(e.extn_value.as_bytes()).map_err(|err| PkiError::malformed("certificate extension", err))
+            T::from_der(e.extn_value.as_bytes())
+                .map_err(|err| PkiError::malformed("certificate extension", err))
         })
     }
 

@@ -42,10 +42,20 @@ pub(crate) enum Usage {
 }
 
 impl Usage {
+    /// webpki applies one EKU rule to every certificate of the path; CAs
+    /// without an EKU (GitHub's "Fulcio Intermediate l1") are fine by RFC 5280,
+    /// so webpki gets "if present" and the leaf's EKU is required by [`Usage::oid`].
     fn key_usage(self) -> KeyUsage {
         match self {
-            Self::CodeSigning => KeyUsage::required(oids::CODE_SIGNING_DER),
-            Self::TimeStamping => KeyUsage::required(oids::TIME_STAMPING_DER),
+            Self::CodeSigning => KeyUsage::required_if_present(oids::CODE_SIGNING_DER),
+            Self::TimeStamping => KeyUsage::required_if_present(oids::TIME_STAMPING_DER),
+        }
+    }
+
+    fn oid(self) -> der::asn1::ObjectIdentifier {
+        match self {
+            Self::CodeSigning => oids::CODE_SIGNING,
+            Self::TimeStamping => oids::TIME_STAMPING,
         }
     }
 
@@ -77,9 +87,13 @@ pub(crate) fn verify_path(
         at: rfc3339(at),
         reasons,
     };
+    if !leaf.has_eku(usage.oid()) {
+        return Err(fail(format!("the certificate's extended key usage lacks {}", usage.eku_name())));
+    }
     let leaf_cert = CertificateDer::from(leaf_der);
     let ee = EndEntityCert::try_from(&leaf_cert).map_err(|e| fail(webpki_reason(&e, usage)))?;
-    let time = UnixTime::since_unix_epoch(std::time::Duration::from_secs(at.unix_timestamp().max(0).unsigned_abs()));
+    let time =
+        UnixTime::since_unix_epoch(std::time::Duration::from_secs(at.unix_timestamp().max(0).unsigned_abs()));
     let mut reasons = Vec::new();
     if cas.is_empty() {
         reasons.push("the trusted root lists none".to_owned());
@@ -90,7 +104,17 @@ pub(crate) fn verify_path(
             continue;
         };
         if !ca.valid_for.contains(at) {
-            reasons.push(format!("{}: validFor {} does not contain {}", ca.name, ca.valid_for.describe(), rfc3339(at)));
+            reasons.push(format!(
+                "{}: validFor {} does not contain {}",
+                ca.name,
+                ca.valid_for.describe(),
+                rfc3339(at)
+            ));
+            continue;
+        }
+        // webpki takes an anchor as a key and a name, without its validity.
+        if let Some(reason) = anchor_outside(anchor_der, at) {
+            reasons.push(format!("{}: {reason}", ca.name));
             continue;
         }
         let anchor_cert = CertificateDer::from(*anchor_der);
@@ -126,6 +150,22 @@ pub(crate) fn verify_path(
     Err(fail(reasons.join("; ")))
 }
 
+/// Why the anchor certificate is not valid at `at`, if it is not.
+fn anchor_outside(anchor_der: &[u8], at: OffsetDateTime) -> Option<String> {
+    let Ok(anchor) = LeafCertificate::parse(anchor_der) else {
+        return Some("the root certificate cannot be read".to_owned());
+    };
+    (!anchor.valid_at(at)).then(|| {
+        format!(
+            "the root certificate {} is valid {}..{}, not at {}",
+            anchor.subject_dn(),
+            rfc3339(anchor.not_before()),
+            rfc3339(anchor.not_after()),
+            rfc3339(at)
+        )
+    })
+}
+
 fn unix(t: UnixTime) -> String {
     rfc3339(unix_to_datetime(std::time::Duration::from_secs(t.as_secs())))
 }
@@ -140,16 +180,24 @@ fn webpki_reason(e: &webpki::Error, usage: Usage) -> String {
             format!("a certificate expired: notAfter {} is before {}", unix(*not_after), unix(*time))
         }
         E::CertNotValidYet { time, not_before } => {
-            format!("a certificate is not yet valid: notBefore {} is after {}", unix(*not_before), unix(*time))
+            format!(
+                "a certificate is not yet valid: notBefore {} is after {}",
+                unix(*not_before),
+                unix(*time)
+            )
         }
         E::UnknownIssuer => "no path from the certificate to this authority's root".to_owned(),
-        E::InvalidSignatureForPublicKey => "a certificate's signature does not verify with its issuer's key".into(),
+        E::InvalidSignatureForPublicKey => {
+            "a certificate's signature does not verify with its issuer's key".into()
+        }
         E::RequiredEkuNotFound | E::RequiredEkuNotFoundContext(_) => {
             format!("extended key usage {} is missing", usage.eku_name())
         }
         E::CaUsedAsEndEntity => "the leaf is a CA certificate".to_owned(),
         E::EndEntityUsedAsCa => "an end-entity certificate is used as an issuer".to_owned(),
-        E::UnsupportedCriticalExtension => "a certificate has a critical extension webpki does not know".into(),
+        E::UnsupportedCriticalExtension => {
+            "a certificate has a critical extension webpki does not know".into()
+        }
         E::PathLenConstraintViolated => "a pathLenConstraint is violated".to_owned(),
         E::NameConstraintViolation => "a name constraint is violated".to_owned(),
         E::BadDer | E::BadDerTime | E::TrailingData(_) => "a certificate is not valid DER".to_owned(),

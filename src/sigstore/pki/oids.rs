@@ -23,6 +23,7 @@ pub const KEY_USAGE: Oid = Oid::new_unwrap("2.5.29.15");
 pub const EXT_KEY_USAGE: Oid = Oid::new_unwrap("2.5.29.37");
 pub const BASIC_CONSTRAINTS: Oid = Oid::new_unwrap("2.5.29.19");
 pub const CODE_SIGNING: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.3");
+pub const TIME_STAMPING: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.8");
 
 /// RFC 6962 §3.3: the embedded SCT list, and the EKU of a precertificate
 /// signing certificate (§3.1), which is skipped when finding the issuer.

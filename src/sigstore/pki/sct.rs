@@ -75,7 +75,8 @@ fn precert_tbs(cert_der: &[u8]) -> Result<(Vec<u8>, Option<Vec<u8>>), PkiError> 
 }
 
 fn spki_hash(cert_der: &[u8]) -> Result<[u8; 32], PkiError> {
-    let cert = LeafCertificate::parse(cert_der).map_err(|_| PkiError::malformed("issuer certificate", "not X.509"))?;
+    let cert = LeafCertificate::parse(cert_der)
+        .map_err(|_| PkiError::malformed("issuer certificate", "not X.509"))?;
     Ok(sha2::Sha256::digest(cert.spki_der()).into())
 }
 
@@ -117,11 +118,15 @@ pub fn verify_sct(leaf_der: &[u8], path: &ChainPath, ctlogs: &[CtLogKey]) -> Res
     if scts.is_empty() {
         return Err(PkiError::NoSct { serial: leaf.serial_hex() });
     }
-    let issuer_der = path.certs_der.first().ok_or_else(|| PkiError::malformed("certificate path", "empty"))?;
+    let issuer_der =
+        path.certs_der.first().ok_or_else(|| PkiError::malformed("certificate path", "empty"))?;
     let issuer = LeafCertificate::parse(issuer_der)?;
     let key_issuer = if issuer.has_eku(oids::PRECERT_SIGNING) {
         path.certs_der.get(1).ok_or_else(|| {
-            PkiError::malformed("certificate path", "a precertificate signing certificate with no issuer above it")
+            PkiError::malformed(
+                "certificate path",
+                "a precertificate signing certificate with no issuer above it",
+            )
         })?
     } else {
         issuer_der
@@ -157,7 +162,10 @@ pub fn verify_sct(leaf_der: &[u8], path: &ChainPath, ctlogs: &[CtLogKey]) -> Res
             continue;
         }
         if sct.signature.algorithm.hash != HashAlgorithm::Sha256
-            || !matches!(sct.signature.algorithm.signature, SignatureAlgorithm::Ecdsa | SignatureAlgorithm::Rsa)
+            || !matches!(
+                sct.signature.algorithm.signature,
+                SignatureAlgorithm::Ecdsa | SignatureAlgorithm::Rsa
+            )
         {
             reasons.push(format!("SCT from {} is not signed with SHA-256 and ECDSA or RSA", log.base_url));
             continue;
@@ -167,8 +175,14 @@ pub fn verify_sct(leaf_der: &[u8], path: &ChainPath, ctlogs: &[CtLogKey]) -> Res
             continue;
         };
         let what = format!("SCT from {}", log.base_url);
-        match verify_with(log.spki_der, Hash::Sha256, Padding::Pkcs1v15, &message, sct.signature.signature.as_slice(), &what)
-        {
+        match verify_with(
+            log.spki_der,
+            Hash::Sha256,
+            Padding::Pkcs1v15,
+            &message,
+            sct.signature.signature.as_slice(),
+            &what,
+        ) {
             Ok(()) => {
                 return Ok(SctInfo {
                     log_id: sct.log_id.key_id,

@@ -60,7 +60,8 @@ enum Key {
 }
 
 fn parse_key(spki_der: &[u8]) -> Result<Key, PkiError> {
-    let info = SubjectPublicKeyInfoRef::from_der(spki_der).map_err(|e| PkiError::malformed("public key", e))?;
+    let info =
+        SubjectPublicKeyInfoRef::from_der(spki_der).map_err(|e| PkiError::malformed("public key", e))?;
     let raw = info.subject_public_key.raw_bytes();
     match info.algorithm.oid {
         oids::EC_PUBLIC_KEY => {
@@ -104,8 +105,9 @@ pub fn verify_signature(spki_der: &[u8], message: &[u8], sig: &[u8]) -> Result<(
         Key::P256(_) => verify_with(spki_der, Hash::Sha256, Padding::Pkcs1v15, message, sig, "signature"),
         Key::P384(_) => verify_with(spki_der, Hash::Sha384, Padding::Pkcs1v15, message, sig, "signature"),
         Key::Ed25519(k) => {
-            let sig = ed25519_dalek::Signature::from_slice(sig)
-                .map_err(|_| PkiError::malformed("Ed25519 signature", format!("{} bytes, expected 64", sig.len())))?;
+            let sig = ed25519_dalek::Signature::from_slice(sig).map_err(|_| {
+                PkiError::malformed("Ed25519 signature", format!("{} bytes, expected 64", sig.len()))
+            })?;
             k.verify(message, &sig).map_err(|_| bad("Ed25519 signature"))
         }
         Key::Rsa(_) => verify_with(spki_der, Hash::Sha256, Padding::Pkcs1v15, message, sig, "signature")
@@ -156,15 +158,22 @@ pub(crate) fn verify_with(
     match &key {
         Key::P256(_) | Key::P384(_) => ecdsa_prehash(&key, &hash.digest(message), sig, what),
         Key::Ed25519(k) => {
-            let sig = ed25519_dalek::Signature::from_slice(sig)
-                .map_err(|_| PkiError::malformed("Ed25519 signature", format!("{} bytes, expected 64", sig.len())))?;
+            let sig = ed25519_dalek::Signature::from_slice(sig).map_err(|_| {
+                PkiError::malformed("Ed25519 signature", format!("{} bytes, expected 64", sig.len()))
+            })?;
             k.verify(message, &sig).map_err(|_| bad(what))
         }
         Key::Rsa(k) => verify_rsa(k, hash, padding, message, sig).map_err(|_| bad(what)),
     }
 }
 
-fn verify_rsa(key: &rsa::RsaPublicKey, hash: Hash, padding: Padding, msg: &[u8], sig: &[u8]) -> Result<(), ()> {
+fn verify_rsa(
+    key: &rsa::RsaPublicKey,
+    hash: Hash,
+    padding: Padding,
+    msg: &[u8],
+    sig: &[u8],
+) -> Result<(), ()> {
     use rsa::{pkcs1v15, pss};
     match padding {
         Padding::Pkcs1v15 => {
@@ -181,9 +190,15 @@ fn verify_rsa(key: &rsa::RsaPublicKey, hash: Hash, padding: Padding, msg: &[u8],
             let sig = pss::Signature::try_from(sig).map_err(|_| ())?;
             let key = key.clone();
             match hash {
-                Hash::Sha256 => pss::VerifyingKey::<sha2::Sha256>::new_with_auto_salt_len(key).verify(msg, &sig),
-                Hash::Sha384 => pss::VerifyingKey::<sha2::Sha384>::new_with_auto_salt_len(key).verify(msg, &sig),
-                Hash::Sha512 => pss::VerifyingKey::<sha2::Sha512>::new_with_auto_salt_len(key).verify(msg, &sig),
+                Hash::Sha256 => {
+                    pss::VerifyingKey::<sha2::Sha256>::new_with_auto_salt_len(key).verify(msg, &sig)
+                }
+                Hash::Sha384 => {
+                    pss::VerifyingKey::<sha2::Sha384>::new_with_auto_salt_len(key).verify(msg, &sig)
+                }
+                Hash::Sha512 => {
+                    pss::VerifyingKey::<sha2::Sha512>::new_with_auto_salt_len(key).verify(msg, &sig)
+                }
             }
             .map_err(|_| ())
         }

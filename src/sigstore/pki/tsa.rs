@@ -95,13 +95,20 @@ fn parse_gen_time(any: &AnyRef) -> Result<OffsetDateTime, PkiError> {
     let bad = || malformed(format!("genTime \"{}\" is not YYYYMMDDHHMMSS[.fff]Z", text.escape_debug()));
     let body = text.strip_suffix('Z').ok_or_else(bad)?;
     let (whole, frac) = body.split_once('.').unwrap_or((body, ""));
-    if whole.len() != 14 || !whole.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
+    if whole.len() != 14
+        || !whole.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
         return Err(bad());
     }
     let num = |r: std::ops::Range<usize>| whole[r].parse::<u32>().map_err(|_| bad());
     let month = time::Month::try_from(u8::try_from(num(4..6)?).map_err(|_| bad())?).map_err(|_| bad())?;
-    let date = time::Date::from_calendar_date(i32::try_from(num(0..4)?).map_err(|_| bad())?, month, num(6..8)? as u8)
-        .map_err(|_| bad())?;
+    let date = time::Date::from_calendar_date(
+        i32::try_from(num(0..4)?).map_err(|_| bad())?,
+        month,
+        num(6..8)? as u8,
+    )
+    .map_err(|_| bad())?;
     let nanos: u32 = if frac.is_empty() {
         0
     } else {
@@ -146,7 +153,11 @@ fn signed_attr<'a>(signer: &'a SignerInfo, oid: ObjectIdentifier) -> Option<&'a 
 /// the trusted root) with content-type and message-digest signed attributes,
 /// and that certificate chains to a timestamp authority — EKU timeStamping,
 /// every certificate and the authority's validFor holding genTime.
-pub fn verify_timestamp(token_der: &[u8], signature: &[u8], tsas: &[CaChain]) -> Result<VerifiedTimestamp, PkiError> {
+pub fn verify_timestamp(
+    token_der: &[u8],
+    signature: &[u8],
+    tsas: &[CaChain],
+) -> Result<VerifiedTimestamp, PkiError> {
     let resp = TimeStampResp::from_der(token_der).map_err(malformed)?;
     let status = resp.status.status.as_bytes();
     if !(status == [0] || status == [1]) {
@@ -173,7 +184,11 @@ pub fn verify_timestamp(token_der: &[u8], signature: &[u8], tsas: &[CaChain]) ->
     if tst.message_imprint.hashed_message.as_bytes() != expected.as_slice() {
         return Err(PkiError::TimestampImprint {
             expected: format!("{}:{}", imprint_hash.name(), hex::encode(&expected)),
-            actual: format!("{}:{}", imprint_hash.name(), hex::encode(tst.message_imprint.hashed_message.as_bytes())),
+            actual: format!(
+                "{}:{}",
+                imprint_hash.name(),
+                hex::encode(tst.message_imprint.hashed_message.as_bytes())
+            ),
         });
     }
 
@@ -188,7 +203,9 @@ pub fn verify_timestamp(token_der: &[u8], signature: &[u8], tsas: &[CaChain]) ->
         .and_then(|v| v.decode_as::<ObjectIdentifier>().ok())
         .ok_or_else(|| fail("the signed attributes lack a single content-type".into()))?;
     if content_type != oids::TST_INFO {
-        return Err(fail(format!("signed content-type is {content_type}, expected TSTInfo (1.2.840.113549.1.9.16.1.4)")));
+        return Err(fail(format!(
+            "signed content-type is {content_type}, expected TSTInfo (1.2.840.113549.1.9.16.1.4)"
+        )));
     }
     let digest_hash = hash_of(&signer.digest_alg, "timestamp signer")?;
     let message_digest = signed_attr(signer, oids::MESSAGE_DIGEST)
@@ -220,19 +237,23 @@ pub fn verify_timestamp(token_der: &[u8], signature: &[u8], tsas: &[CaChain]) ->
             CertificateChoices::Other(_) => None,
         })
         .collect();
-    let from_root = tsas.iter().filter_map(|t| t.certs_der.first()).filter_map(|d| Certificate::from_der(d).ok());
+    let from_root =
+        tsas.iter().filter_map(|t| t.certs_der.first()).filter_map(|d| Certificate::from_der(d).ok());
     let embedded_signer = embedded.iter().find(|c| is_signer(c, &signer.sid)).cloned();
     let embedded_cert = embedded_signer.is_some();
-    let signer_cert = embedded_signer
-        .or_else(|| from_root.into_iter().find(|c| is_signer(c, &signer.sid)))
-        .ok_or_else(|| fail("the signing certificate is neither in the token nor a timestamp authority's".into()))?;
+    let signer_cert =
+        embedded_signer.or_else(|| from_root.into_iter().find(|c| is_signer(c, &signer.sid))).ok_or_else(
+            || fail("the signing certificate is neither in the token nor a timestamp authority's".into()),
+        )?;
     let signer_der = signer_cert.to_der().map_err(malformed)?;
     let signer_spki = signer_cert.tbs_certificate().subject_public_key_info().to_der().map_err(malformed)?;
 
     let (hash, padding) = match scheme_of(&signer.signature_algorithm.oid) {
         Some(scheme) => scheme,
         // rsaEncryption and ecPublicKey name the key, not the hash: the digest algorithm does.
-        None if signer.signature_algorithm.oid == oids::RSA || signer.signature_algorithm.oid == oids::EC_PUBLIC_KEY => {
+        None if signer.signature_algorithm.oid == oids::RSA
+            || signer.signature_algorithm.oid == oids::EC_PUBLIC_KEY =>
+        {
             (digest_hash, Padding::Pkcs1v15)
         }
         None => {
@@ -242,8 +263,15 @@ pub fn verify_timestamp(token_der: &[u8], signature: &[u8], tsas: &[CaChain]) ->
             ));
         }
     };
-    verify_with(&signer_spki, hash, padding, &signed_attrs_der, signer.signature.as_bytes(), "timestamp signature")
-        .map_err(|e| fail(e.to_string()))?;
+    verify_with(
+        &signer_spki,
+        hash,
+        padding,
+        &signed_attrs_der,
+        signer.signature.as_bytes(),
+        "timestamp signature",
+    )
+    .map_err(|e| fail(e.to_string()))?;
 
     let path = verify_path(&signer_der, tsas, gen_time, Usage::TimeStamping)?;
     Ok(VerifiedTimestamp {
