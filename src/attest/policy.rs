@@ -39,7 +39,8 @@ impl IdentityRule {
 #[derive(Debug, Clone, Default)]
 pub struct Policy {
     pub identity: Option<IdentityRule>,
-    pub issuer: Option<String>,
+    /// Exact, or an anchored expression (an absent issuer is matched as the empty string).
+    pub issuer: Option<IdentityRule>,
     pub source_repository: Option<String>,
     pub source_ref: Option<String>,
     pub builder_id: Option<String>,

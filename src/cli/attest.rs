@@ -54,8 +54,12 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "RE")]
     pub certificate_identity_regexp: Option<String>,
     /// The OIDC issuer in the certificate.
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", conflicts_with = "certificate_oidc_issuer_regexp")]
     pub certificate_oidc_issuer: Option<String>,
+    /// The OIDC issuer as an anchored regular expression (a certificate
+    /// without an issuer is matched as the empty string).
+    #[arg(long, value_name = "RE")]
+    pub certificate_oidc_issuer_regexp: Option<String>,
     /// A public key (PEM) for keyed bundles, instead of an identity.
     #[arg(long, value_name = "PEM", conflicts_with_all = ["certificate_identity", "certificate_identity_regexp"])]
     pub key: Option<PathBuf>,
@@ -149,7 +153,7 @@ pub fn prepare(a: &VerifyArgs, command: &str) -> Result<Prepared, Exit> {
             "keyless bundles need --certificate-identity (or --certificate-identity-regexp) and --certificate-oidc-issuer, keyed ones --key: a valid signature proves nothing until you say whose it must be".into(),
         ));
     }
-    if a.key.is_none() && a.certificate_oidc_issuer.is_none() {
+    if a.key.is_none() && a.certificate_oidc_issuer.is_none() && a.certificate_oidc_issuer_regexp.is_none() {
         return Err(fail(Exit::Usage, "--certificate-oidc-issuer is required with a certificate identity".into()));
     }
     let identity = match (&a.certificate_identity, &a.certificate_identity_regexp) {
@@ -159,7 +163,11 @@ pub fn prepare(a: &VerifyArgs, command: &str) -> Result<Prepared, Exit> {
     };
     let policy = Policy {
         identity,
-        issuer: a.certificate_oidc_issuer.clone(),
+        issuer: match (&a.certificate_oidc_issuer, &a.certificate_oidc_issuer_regexp) {
+            (Some(i), _) => Some(IdentityRule::Exact(i.clone())),
+            (None, Some(re)) => Some(IdentityRule::regexp(re).map_err(|e| fail(Exit::Usage, e))?),
+            (None, None) => None,
+        },
         source_repository: a.source_repository.clone(),
         source_ref: a.source_ref.clone(),
         builder_id: a.builder_id.clone(),
@@ -179,7 +187,7 @@ pub fn prepare(a: &VerifyArgs, command: &str) -> Result<Prepared, Exit> {
         Some(p) => {
             let text = std::fs::read_to_string(p).map_err(|e| fail(Exit::Input, format!("cannot read key {}: {e}", p.display())))?;
             let der = crate::sigstore::tlog::body::pem_to_der(&text)
-                .filter(|d| crate::sigstore::pki_local::public_key(d).is_ok())
+                .filter(|d| spki::SubjectPublicKeyInfoRef::try_from(d.as_slice()).is_ok())
                 .ok_or_else(|| fail(Exit::Input, format!("key {}: not a PEM public key", p.display())))?;
             Some(der)
         }
@@ -269,7 +277,7 @@ pub fn verify_all(a: &VerifyArgs, command: &str) -> Result<(Vec<Document>, Input
     inputs.add("trusted root", p.root_label.clone());
     inputs.add_opt("artifact", a.artifact.clone());
     inputs.add_opt("identity", a.certificate_identity.clone().or(a.certificate_identity_regexp.clone()));
-    inputs.add_opt("issuer", a.certificate_oidc_issuer.clone());
+    inputs.add_opt("issuer", a.certificate_oidc_issuer.clone().or(a.certificate_oidc_issuer_regexp.clone()));
     inputs.add_opt("key", a.key.as_ref().map(|k| k.display().to_string()));
     Ok((docs, inputs))
 }

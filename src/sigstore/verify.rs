@@ -14,7 +14,7 @@ use sha2::{Digest as _, Sha256};
 use time::OffsetDateTime;
 
 use super::bundle::{Bundle, BundleVersion, Content, Material};
-use super::pki_local as pki;
+use super::pki;
 use super::tlog;
 use super::trusted_root::{TimeRange, TrustedRoot};
 use crate::attest::{Policy, Statement, policy::same_repository, predicate};
@@ -110,10 +110,12 @@ impl Run<'_> {
         self.findings.push(Finding::warning(cat::ATTESTATION_NOTE, self.file_subject(), message));
     }
 
-    /// A PKI failure: the category, or "not performed" when the PKI is absent.
+    /// A PKI failure: the category, or "not performed" for what the PKI cannot check.
     fn pki(&mut self, c: Category, pointer: &str, what: &str, e: &pki::PkiError, evidence: Evidence) {
         match e {
-            pki::PkiError::Unavailable(_) => self.error(cat::CHECK_NOT_PERFORMED, pointer, format!("{what}: {e}"), evidence),
+            pki::PkiError::Unsupported { .. } => {
+                self.error(cat::CHECK_NOT_PERFORMED, pointer, format!("{what}: {e}"), evidence)
+            }
             _ => self.error(c, pointer, format!("{what}: {e}"), evidence),
         }
     }
@@ -175,8 +177,10 @@ fn policy_map(p: &Policy, keyed: bool) -> BTreeMap<String, String> {
     if let Some(i) = &p.identity {
         m.insert("identity".to_owned(), i.describe());
     }
+    if let Some(i) = &p.issuer {
+        m.insert("issuer".to_owned(), i.describe());
+    }
     for (k, v) in [
-        ("issuer", &p.issuer),
         ("source_repository", &p.source_repository),
         ("source_ref", &p.source_ref),
         ("builder_id", &p.builder_id),
@@ -222,7 +226,7 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
         );
     }
     if let Material::Chain(chain) = &bundle.material
-        && let Some(i) = chain.iter().skip(1).position(|c| pki::is_self_issued(c))
+        && let Some(i) = chain.iter().skip(1).position(|c| is_self_issued(c))
     {
         if i + 2 == chain.len() {
             // sigstore-python warns and sigstore-js accepts: anchors come from the trusted root anyway.
@@ -294,35 +298,34 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
         })
         .collect();
     let mut times: Vec<VerifiedTime> = Vec::new();
+    let mut bad_tokens = Vec::new();
     let signature = bundle.content.signature().unwrap_or_default();
     for (i, token) in bundle.timestamps.iter().enumerate() {
         let pointer = format!("/verificationMaterial/timestampVerificationData/rfc3161Timestamps/{i}");
         match pki::verify_timestamp(token, signature, &tsa_chains) {
-            Ok(t) => {
-                let in_window = opts
-                    .root
-                    .timestamp_authorities
-                    .iter()
-                    .filter(|a| a.name == t.tsa)
-                    .any(|a| a.valid_for.contains(t.gen_time));
-                if in_window {
-                    times.push(VerifiedTime { at: t.gen_time, source: format!("RFC 3161 timestamp by {}", t.tsa) });
-                } else {
-                    run.error(
-                        cat::TIMESTAMP_INVALID,
-                        &pointer,
-                        format!("the timestamp's time {} is outside the validity of TSA {}", fmt_time(t.gen_time), t.tsa),
-                        Evidence::None,
-                    );
-                }
-            }
-            Err(e) => run.pki(cat::TIMESTAMP_INVALID, &pointer, "the RFC 3161 timestamp does not verify", &e, Evidence::None),
+            Ok(t) => times.push(VerifiedTime { at: t.gen_time, source: format!("RFC 3161 timestamp by {}", t.tsa_name) }),
+            Err(e) => bad_tokens.push((pointer, e)),
         }
     }
     if let (Some(e), Some(Ok(()))) = (entry, &set_result)
         && let Some(t) = e.integrated_time.and_then(|t| OffsetDateTime::from_unix_timestamp(t).ok())
     {
         times.push(VerifiedTime { at: t, source: format!("integrated time of log entry {}", e.log_index) });
+    }
+    // sigstore-python skips a token that does not verify as long as another
+    // time is verified; without one the bundle has no signing time at all.
+    for (pointer, e) in bad_tokens {
+        if times.is_empty() {
+            run.pki(cat::TIMESTAMP_INVALID, &pointer, "the RFC 3161 timestamp does not verify", &e, Evidence::None);
+        } else {
+            let f = Finding::warning(
+                cat::TIMESTAMP_INVALID,
+                run.file_subject(),
+                format!("the RFC 3161 timestamp does not verify and is not counted: {e}"),
+            )
+            .at(run.here(&pointer));
+            run.findings.push(f);
+        }
     }
     let is_v2 = entry.is_some_and(|e| e.version == "0.0.2");
     if times.is_empty() && !(bundle.tlog_entries.is_empty() && bundle.timestamps.is_empty()) {
@@ -383,28 +386,34 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
             run.pki(cat::CERTIFICATE_USAGE, "/verificationMaterial", "the certificate is not for code signing", &e, Evidence::None);
         }
         let id = l.identity();
+        let sans: Vec<String> = id.sans.iter().map(|s| s.value().to_owned()).collect();
         if let Some(rule) = &opts.policy.identity
-            && !id.sans.iter().any(|s| rule.matches(s))
+            && !sans.iter().any(|s| rule.matches(s))
         {
             run.error(
                 cat::IDENTITY_MISMATCH,
                 "/verificationMaterial",
                 format!(
                     "the certificate's identity {} is not {}",
-                    if id.sans.is_empty() { "(none)".to_owned() } else { id.sans.join(", ") },
+                    if sans.is_empty() { "(none)".to_owned() } else { sans.join(", ") },
                     rule.describe()
                 ),
-                data(json!({"expected": rule.describe(), "actual": id.sans})),
+                data(json!({"expected": rule.describe(), "actual": sans})),
             );
         }
         if let Some(want) = &opts.policy.issuer
-            && id.issuer.as_deref() != Some(want.as_str())
+            && !match (&id.oidc_issuer, want) {
+                (Some(i), rule) => rule.matches(i),
+                (None, crate::attest::IdentityRule::Regexp(_)) => want.matches(""),
+                (None, crate::attest::IdentityRule::Exact(_)) => false,
+            }
         {
+            let want = want.describe();
             run.error(
                 cat::ISSUER_MISMATCH,
                 "/verificationMaterial",
-                format!("the certificate's OIDC issuer {} is not {want}", id.issuer.as_deref().unwrap_or("(none)")),
-                data(json!({"expected": want, "actual": id.issuer})),
+                format!("the certificate's OIDC issuer {} is not {want}", id.oidc_issuer.as_deref().unwrap_or("(none)")),
+                data(json!({"expected": want, "actual": id.oidc_issuer})),
             );
         }
     }
@@ -534,7 +543,7 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
                 let result = match (a.sha256(), &a.bytes) {
                     (_, Some(bytes)) if !is_ecdsa(key) => pki::verify_signature(key, bytes, signature),
                     (Some(d), _) => pki::verify_prehashed(key, &d, signature),
-                    (None, _) => Err(pki::PkiError::Signature("no sha256 of the artifact to check against".into())),
+                    (None, _) => Err(pki::PkiError::Unsupported { what: "the artifact", detail: "a digest other than sha256".into() }),
                 };
                 if let Err(e) = result {
                     run.error(
@@ -662,8 +671,9 @@ fn describe_into(bundle: &Bundle, root: Option<&TrustedRoot>, detail: &mut Attes
     if let Some(l) = bundle.material.leaf().and_then(|d| pki::LeafCertificate::parse(d).ok()) {
         let id = l.identity();
         detail.certificate = Some(CertificateDetail {
-            sans: id.sans,
-            issuer: id.issuer,
+            sans: id.sans.iter().map(|s| s.value().to_owned()).collect(),
+            issuer: id.oidc_issuer,
+            claims: id.claims.iter().map(|c| (c.name.to_owned(), c.value.clone())).collect(),
             not_before: fmt_time(l.not_before()),
             not_after: fmt_time(l.not_after()),
         });
@@ -686,6 +696,11 @@ fn describe_into(bundle: &Bundle, root: Option<&TrustedRoot>, detail: &mut Attes
         let view = predicate::view(&s.predicate_type, &s.predicate);
         detail.statement = Some(statement_detail(&s, &view));
     }
+}
+
+/// A subject = issuer certificate: a root, which a bundle's chain should not carry.
+fn is_self_issued(der: &[u8]) -> bool {
+    pki::LeafCertificate::parse(der).is_ok_and(|c| c.issuer_dn() == c.subject_dn())
 }
 
 fn is_ecdsa(spki_der: &[u8]) -> bool {

@@ -32,6 +32,9 @@ pub struct CertificateDetail {
     pub issuer: Option<String>,
     pub not_before: String,
     pub not_after: String,
+    /// Fulcio claims (1.3.6.1.4.1.57264.1.*) by name: workflow, source repository, ref, …
+    #[serde(default)]
+    pub claims: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

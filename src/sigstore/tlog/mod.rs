@@ -10,7 +10,7 @@ use base64::Engine as _;
 use serde_json::json;
 
 use super::bundle::TlogEntry;
-use super::pki_local as pki;
+use super::pki;
 use super::trusted_root::LogInstance;
 pub use checkpoint::Checkpoint;
 
