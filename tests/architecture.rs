@@ -92,7 +92,8 @@ fn no_import_cycle_between_top_level_modules() {
 fn the_verdict_model_sits_below_the_verifiers() {
     let graph = module_graph();
     let verdict = &graph["verdict"];
-    for above in ["tuf", "intoto", "attest", "sigstore", "bridge", "graph", "engine", "report", "cli", "tui"] {
+    for above in ["tuf", "intoto", "attest", "sigstore", "bridge", "graph", "engine", "report", "cli", "tui"]
+    {
         assert!(!verdict.contains(above), "verdict imports {above}");
     }
     for verifier in ["tuf", "intoto", "bridge", "sigstore"] {

@@ -11,7 +11,9 @@ const BEACON: &str = "https://github.com/sigstore-conformance/extremely-dangerou
 const GITHUB: &str = "https://token.actions.githubusercontent.com";
 
 fn conformance(case: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/sigstore/sigstore-conformance/bundle-verify").join(case)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/sigstore/sigstore-conformance/bundle-verify")
+        .join(case)
 }
 
 fn a_txt() -> PathBuf {
@@ -23,7 +25,8 @@ fn trailscope() -> Command {
 }
 
 fn json(out: &std::process::Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
 }
 
 #[test]
@@ -31,7 +34,10 @@ fn a_wrong_identity_shows_expected_and_actual_side_by_side() {
     let out = trailscope()
         .args(["attest", "verify", "--format", "json", "--bundle"])
         .arg(conformance("happy-path-intoto-in-dsse-v3/bundle.sigstore.json"))
-        .args(["--certificate-identity", "https://github.com/evil/repo/.github/workflows/x.yml@refs/heads/main"])
+        .args([
+            "--certificate-identity",
+            "https://github.com/evil/repo/.github/workflows/x.yml@refs/heads/main",
+        ])
         .args(["--certificate-oidc-issuer", GITHUB])
         .arg(a_txt())
         .output()
@@ -40,8 +46,12 @@ fn a_wrong_identity_shows_expected_and_actual_side_by_side() {
     let doc = json(&out);
     assert_eq!(doc["kind"], "attestation");
     assert_eq!(doc["verdict"], "fail");
-    let f = doc["findings"].as_array().unwrap().iter().find(|f| f["category"] == "identity-mismatch").unwrap();
-    assert_eq!(f["evidence"]["data"]["expected"], "https://github.com/evil/repo/.github/workflows/x.yml@refs/heads/main");
+    let f =
+        doc["findings"].as_array().unwrap().iter().find(|f| f["category"] == "identity-mismatch").unwrap();
+    assert_eq!(
+        f["evidence"]["data"]["expected"],
+        "https://github.com/evil/repo/.github/workflows/x.yml@refs/heads/main"
+    );
     assert_eq!(f["evidence"]["data"]["actual"][0], BEACON);
     // The detail: who signed, which log entry, what the Statement says.
     let d = &doc["attestation"];
@@ -54,7 +64,14 @@ fn a_wrong_identity_shows_expected_and_actual_side_by_side() {
         "a0cfc71271d6e278e57cd332ff957c3f7043fdda354c4cbb190a30d56efa01bf"
     );
     // Everything else this branch can check holds: proof, checkpoint, SET, signature, body, subject.
-    for c in ["inclusion-proof", "checkpoint-invalid", "set-invalid", "signature-invalid", "tlog-body-mismatch", "artifact-mismatch"] {
+    for c in [
+        "inclusion-proof",
+        "checkpoint-invalid",
+        "set-invalid",
+        "signature-invalid",
+        "tlog-body-mismatch",
+        "artifact-mismatch",
+    ] {
         assert!(!doc["findings"].as_array().unwrap().iter().any(|f| f["category"] == c), "{c}");
     }
 }
@@ -71,7 +88,12 @@ fn the_text_report_names_signer_log_entry_subject_and_provenance() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains(&format!("identity:     {BEACON}")), "{text}");
     assert!(text.contains("log entry:    https://rekor.sigstore.dev index 155690850 (dsse 0.0.1)"), "{text}");
-    assert!(text.contains("subject     a.txt sha256:a0cfc71271d6e278e57cd332ff957c3f7043fdda354c4cbb190a30d56efa01bf"), "{text}");
+    assert!(
+        text.contains(
+            "subject     a.txt sha256:a0cfc71271d6e278e57cd332ff957c3f7043fdda354c4cbb190a30d56efa01bf"
+        ),
+        "{text}"
+    );
     assert!(text.contains("kind        SLSA provenance v1"), "{text}");
     assert!(text.contains("trusted root: embedded production trusted_root.json"), "{text}");
     assert!(!text.contains("Some("), "{text}");
@@ -96,7 +118,10 @@ fn a_tampered_bundle_fails_with_the_check_that_catches_it() {
             .unwrap();
         assert_eq!(out.status.code(), Some(1), "{case}");
         let doc = json(&out);
-        assert!(doc["findings"].as_array().unwrap().iter().any(|f| f["category"] == category), "{case}: {doc}");
+        assert!(
+            doc["findings"].as_array().unwrap().iter().any(|f| f["category"] == category),
+            "{case}: {doc}"
+        );
     }
     let malformed = trailscope()
         .args(["attest", "verify", "--format", "json", "--bundle"])
@@ -158,7 +183,8 @@ fn a_directory_and_an_api_response_are_verified_bundle_by_bundle() {
     assert!(docs[1]["findings"].as_array().unwrap().iter().any(|f| f["category"] == "artifact-mismatch"));
 
     // GitHub's / npm's attestation API answer: {"attestations": [{"bundle": …}]}.
-    let api = serde_json::json!({"attestations": [{"bundle": serde_json::from_slice::<Value>(&b1).unwrap()}]});
+    let api =
+        serde_json::json!({"attestations": [{"bundle": serde_json::from_slice::<Value>(&b1).unwrap()}]});
     let api_path = tmp.path().join("api.json");
     std::fs::write(&api_path, serde_json::to_vec(&api).unwrap()).unwrap();
     let out = trailscope().args(["attest", "inspect", "--format", "json"]).arg(&api_path).output().unwrap();

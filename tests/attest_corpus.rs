@@ -73,9 +73,9 @@ fn required_finding(case: &str) -> Option<&'static str> {
         "bundle-malformed-json_fail" | "bundle-invalid-base64-signature_fail" => "bundle-malformed",
         "bundle-unknown-version_fail" => "bundle-version",
         "bundle-negative-log-index_fail" | "bundle-empty-certificate-chain_fail" => "bundle-structure",
-        "intoto-missing-inclusion-proof_fail" | "rekor2-no-inclusion-proof_fail" | "rekor2-no-timestamp_fail" => {
-            "bundle-structure"
-        }
+        "intoto-missing-inclusion-proof_fail"
+        | "rekor2-no-inclusion-proof_fail"
+        | "rekor2-no-timestamp_fail" => "bundle-structure",
         "bundle-with-root-cert_fail" => "certificate-chain",
         "bundle-from-wrong-instance_fail" | "trust-root-tlog-missing-validity-start_fail" => "tlog-unknown",
         "inclusion-proof-corrupted-hash_fail" | "invalid-inclusion-proof_fail" => "inclusion-proof",
@@ -85,9 +85,13 @@ fn required_finding(case: &str) -> Option<&'static str> {
         "integrated-time-in-future_fail"
         | "intoto-expired-certificate_fail"
         | "intoto-set-outside-signing-cert-validity_fail" => "certificate-time",
-        "dsse-invalid-sig_fail" | "rekor2-dsse-invalid-sig_fail" | "signature-mismatch_fail" => "signature-invalid",
+        "dsse-invalid-sig_fail" | "rekor2-dsse-invalid-sig_fail" | "signature-mismatch_fail" => {
+            "signature-invalid"
+        }
         c if c.starts_with("dsse-mismatch") || c.starts_with("rekor2-dsse-mismatch") => "tlog-body-mismatch",
-        c if c.starts_with("wrong-hashedrekord") || c == "intoto-log-entry-mismatch_fail" => "tlog-body-mismatch",
+        c if c.starts_with("wrong-hashedrekord") || c == "intoto-log-entry-mismatch_fail" => {
+            "tlog-body-mismatch"
+        }
         "incorrect-public-key_fail" => "tlog-body-mismatch",
         "message-digest-mismatch_fail" | "wrong-material_fail" => "artifact-mismatch",
         "managed-key-no-key_fail" => "check-not-performed",
@@ -119,7 +123,12 @@ fn conformance_rows() -> Vec<Row> {
             } else {
                 let id = read(c.join("identity")).unwrap_or_else(|| BEACON.to_owned());
                 let iss = read(c.join("issuer")).unwrap_or_else(|| GITHUB.to_owned());
-                args.extend(["--certificate-identity".to_owned(), id, "--certificate-oidc-issuer".to_owned(), iss]);
+                args.extend([
+                    "--certificate-identity".to_owned(),
+                    id,
+                    "--certificate-oidc-issuer".to_owned(),
+                    iss,
+                ]);
             }
             if c.join("trusted_root.json").is_file() {
                 args.extend(["--trusted-root".to_owned(), s(&c.join("trusted_root.json"))]);
@@ -183,7 +192,9 @@ fn other_rows(tmp: &Path) -> (Vec<Row>, Vec<String>) {
                 i => args.extend(["--certificate-identity".into(), i.to_owned()]),
             }
             // A source test with no identity policy checks no issuer either.
-            let unchecked = identity.starts_with('(') && identity != "(another workflow)" && identity != "(regexp 'wrong')";
+            let unchecked = identity.starts_with('(')
+                && identity != "(another workflow)"
+                && identity != "(regexp 'wrong')";
             if issuer.starts_with('(') || (unchecked && iss.is_none()) {
                 args.extend(["--certificate-oidc-issuer-regexp".into(), ".*".into()]);
             } else {
@@ -196,7 +207,10 @@ fn other_rows(tmp: &Path) -> (Vec<Row>, Vec<String>) {
         if let Some(extra) = tr.split(" + ").nth(1)
             && !args.iter().any(|a| a == "--key")
         {
-            args.extend(["--key".into(), root().join("sigstore-go/examples").join(extra.trim()).display().to_string()]);
+            args.extend([
+                "--key".into(),
+                root().join("sigstore-go/examples").join(extra.trim()).display().to_string(),
+            ]);
         }
         let art = c["artifact"].as_str().unwrap_or("-");
         let first = art.split_whitespace().next().unwrap_or("-");
@@ -211,7 +225,9 @@ fn other_rows(tmp: &Path) -> (Vec<Row>, Vec<String>) {
             std::fs::write(&p, b"test content").unwrap();
             Some(p.display().to_string())
         } else if art.starts_with("the .conda with modified bytes") {
-            let orig = root().join(folder).join("crates/sigstore-verify/test_data/bundles/signed-package-2.1.0-hb0f4dca_0.conda");
+            let orig = root()
+                .join(folder)
+                .join("crates/sigstore-verify/test_data/bundles/signed-package-2.1.0-hb0f4dca_0.conda");
             let mut bytes = std::fs::read(orig).unwrap();
             bytes[0] ^= 1;
             let p = tmp.join("tampered.conda");
@@ -238,7 +254,11 @@ fn other_rows(tmp: &Path) -> (Vec<Row>, Vec<String>) {
         if let Some(a) = artifact {
             args.push(a);
         }
-        rows.push(Row { case: format!("{folder}/{case}"), expected: expected.to_owned(), outcome: run(&args) });
+        rows.push(Row {
+            case: format!("{folder}/{case}"),
+            expected: expected.to_owned(),
+            outcome: run(&args),
+        });
     }
     (rows, skipped)
 }
@@ -262,7 +282,10 @@ fn every_case_with_an_expected_outcome_agrees() {
             pending += 1;
             "pending (sigstore::pki)"
         } else {
-            problems.push(format!("{}: expected {}, got {} ({})", r.case, r.expected, r.outcome.verdict, r.outcome.category));
+            problems.push(format!(
+                "{}: expected {}, got {} ({})",
+                r.case, r.expected, r.outcome.verdict, r.outcome.category
+            ));
             "DISAGREES"
         };
         println!("{:<72} {:<8} {:<8} {} — {mark}", r.case, r.expected, r.outcome.verdict, r.outcome.category);
@@ -277,6 +300,10 @@ fn every_case_with_an_expected_outcome_agrees() {
     for s in &skipped {
         println!("skipped: {s}");
     }
-    println!("{agree}/{} agree, {pending} pending the PKI module, {} skipped (qualified expectations)", rows.len(), skipped.len());
+    println!(
+        "{agree}/{} agree, {pending} pending the PKI module, {} skipped (qualified expectations)",
+        rows.len(),
+        skipped.len()
+    );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

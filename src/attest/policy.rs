@@ -14,7 +14,9 @@ pub enum IdentityRule {
 impl IdentityRule {
     /// An anchored expression (`^(?:RE)$`), as cosign and sigstore-go match.
     pub fn regexp(re: &str) -> Result<Self, String> {
-        Regex::new(&format!("^(?:{re})$")).map(Self::Regexp).map_err(|e| format!("invalid identity regexp: {e}"))
+        Regex::new(&format!("^(?:{re})$"))
+            .map(Self::Regexp)
+            .map_err(|e| format!("invalid identity regexp: {e}"))
     }
 
     pub fn matches(&self, san: &str) -> bool {

@@ -30,7 +30,8 @@ pub struct Statement {
 
 impl Statement {
     pub fn parse(payload: &[u8]) -> Result<Self, String> {
-        let v: Value = serde_json::from_slice(payload).map_err(|e| format!("the payload is not JSON: {e}"))?;
+        let v: Value =
+            serde_json::from_slice(payload).map_err(|e| format!("the payload is not JSON: {e}"))?;
         Self::from_value(&v)
     }
 
@@ -40,7 +41,8 @@ impl Statement {
         if type_ != STATEMENT_V1 && type_ != STATEMENT_V01 {
             return Err(format!("\"_type\" {type_} is not an in-toto Statement (v1 or v0.1)"));
         }
-        let list = o.get("subject").and_then(Value::as_array).ok_or("\"subject\" is missing or not an array")?;
+        let list =
+            o.get("subject").and_then(Value::as_array).ok_or("\"subject\" is missing or not an array")?;
         if list.len() > MAX_SUBJECTS {
             return Err(format!("{} subjects exceed the limit of {MAX_SUBJECTS}", list.len()));
         }
@@ -56,13 +58,16 @@ impl Statement {
             let digest = digest
                 .iter()
                 .map(|(k, v)| {
-                    v.as_str().map(|h| (k.clone(), h.to_ascii_lowercase())).ok_or_else(|| format!("subject {i}: digest {k} is not a string"))
+                    v.as_str()
+                        .map(|h| (k.clone(), h.to_ascii_lowercase()))
+                        .ok_or_else(|| format!("subject {i}: digest {k} is not a string"))
                 })
                 .collect::<Result<_, _>>()?;
             let name = s.get("name").and_then(Value::as_str).unwrap_or_default().to_owned();
             subjects.push(Subject { name, digest });
         }
-        let predicate_type = o.get("predicateType").and_then(Value::as_str).ok_or("\"predicateType\" is missing")?;
+        let predicate_type =
+            o.get("predicateType").and_then(Value::as_str).ok_or("\"predicateType\" is missing")?;
         Ok(Self {
             type_: type_.to_owned(),
             subjects,
@@ -73,9 +78,9 @@ impl Statement {
 
     /// The first subject one of `digests` (algorithm → hex) matches.
     pub fn matching_subject(&self, digests: &BTreeMap<String, String>) -> Option<&Subject> {
-        self.subjects
-            .iter()
-            .find(|s| digests.iter().any(|(alg, hex)| s.digest.get(alg).is_some_and(|h| h.eq_ignore_ascii_case(hex))))
+        self.subjects.iter().find(|s| {
+            digests.iter().any(|(alg, hex)| s.digest.get(alg).is_some_and(|h| h.eq_ignore_ascii_case(hex)))
+        })
     }
 }
 
@@ -94,6 +99,9 @@ mod tests {
         assert_eq!(s.matching_subject(&d("sha256", "ab")).unwrap().name, "a");
         assert!(s.matching_subject(&d("sha512", "cd")).is_some());
         assert!(s.matching_subject(&d("sha256", "cd")).is_none());
-        assert!(Statement::from_value(&serde_json::json!({"_type": "x", "subject": [], "predicateType": "p"})).is_err());
+        assert!(
+            Statement::from_value(&serde_json::json!({"_type": "x", "subject": [], "predicateType": "p"}))
+                .is_err()
+        );
     }
 }

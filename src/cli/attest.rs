@@ -17,7 +17,8 @@ use crate::sigstore::verify::{self as sv, Artifact, Options};
 use crate::verdict::{Document, Inputs, Verdict};
 
 /// Production `trusted_root.json` from the sigstore/root-signing snapshot in fixtures.
-const PRODUCTION_ROOT: &[u8] = include_bytes!("../../fixtures/sigstore/root-signing/targets/trusted_root.json");
+const PRODUCTION_ROOT: &[u8] =
+    include_bytes!("../../fixtures/sigstore/root-signing/targets/trusted_root.json");
 /// The staging root sigstore-python embeds.
 const STAGING_ROOT: &[u8] = include_bytes!(
     "../../fixtures/sigstore/sigstore-python/_store/https%3A%2F%2Ftuf-repo-cdn.sigstage.dev/trusted_root.json"
@@ -114,7 +115,11 @@ pub fn run(args: &AttestArgs) -> Exit {
 /// replaces this one function.
 pub fn default_trusted_root(args: &VerifyArgs) -> Result<(TrustedRoot, String), String> {
     let (bytes, label) = if args.staging {
-        (STAGING_ROOT, "embedded staging trusted_root.json (sigstore-python's copy; not refreshed through TUF)".to_owned())
+        (
+            STAGING_ROOT,
+            "embedded staging trusted_root.json (sigstore-python's copy; not refreshed through TUF)"
+                .to_owned(),
+        )
     } else {
         (
             PRODUCTION_ROOT,
@@ -154,7 +159,10 @@ pub fn prepare(a: &VerifyArgs, command: &str) -> Result<Prepared, Exit> {
         ));
     }
     if a.key.is_none() && a.certificate_oidc_issuer.is_none() && a.certificate_oidc_issuer_regexp.is_none() {
-        return Err(fail(Exit::Usage, "--certificate-oidc-issuer is required with a certificate identity".into()));
+        return Err(fail(
+            Exit::Usage,
+            "--certificate-oidc-issuer is required with a certificate identity".into(),
+        ));
     }
     let identity = match (&a.certificate_identity, &a.certificate_identity_regexp) {
         (Some(id), _) => Some(IdentityRule::Exact(id.clone())),
@@ -175,17 +183,20 @@ pub fn prepare(a: &VerifyArgs, command: &str) -> Result<Prepared, Exit> {
     };
     let (root, root_label) = match &a.trusted_root {
         Some(p) => {
-            let bytes = std::fs::read(p).map_err(|e| fail(Exit::Input, format!("cannot read trusted root {}: {e}", p.display())))?;
+            let bytes = std::fs::read(p)
+                .map_err(|e| fail(Exit::Input, format!("cannot read trusted root {}: {e}", p.display())))?;
             let root = TrustedRoot::parse(&bytes)
                 .map_err(|e| fail(Exit::Input, format!("trusted root {}: {e}", p.display())))?;
             (root, p.display().to_string())
         }
-        None => default_trusted_root(a).map_err(|e| fail(Exit::Internal, format!("embedded trusted root: {e}")))?,
+        None => default_trusted_root(a)
+            .map_err(|e| fail(Exit::Internal, format!("embedded trusted root: {e}")))?,
     };
     let key = match &a.key {
         None => None,
         Some(p) => {
-            let text = std::fs::read_to_string(p).map_err(|e| fail(Exit::Input, format!("cannot read key {}: {e}", p.display())))?;
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| fail(Exit::Input, format!("cannot read key {}: {e}", p.display())))?;
             let der = crate::sigstore::tlog::body::pem_to_der(&text)
                 .filter(|d| spki::SubjectPublicKeyInfoRef::try_from(d.as_slice()).is_ok())
                 .ok_or_else(|| fail(Exit::Input, format!("key {}: not a PEM public key", p.display())))?;
@@ -206,7 +217,8 @@ pub fn read_artifact(s: &str) -> Result<Artifact, String> {
         let bytes = std::fs::read(path).map_err(|e| format!("cannot read artifact {s}: {e}"))?;
         return Ok(Artifact::from_bytes(s, bytes));
     }
-    Artifact::from_digest(s).ok_or_else(|| format!("artifact {s}: no such file, and not sha256:HEX, sha384:HEX or sha512:HEX"))
+    Artifact::from_digest(s)
+        .ok_or_else(|| format!("artifact {s}: no such file, and not sha256:HEX, sha384:HEX or sha512:HEX"))
 }
 
 /// Every `(label, bytes)` bundle the `--bundle` path names.
@@ -219,7 +231,10 @@ pub fn load_bundles(path: &Path) -> Result<Vec<(String, Vec<u8>)>, String> {
             .filter(|p| p.is_file())
             .filter(|p| {
                 let n = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                n.ends_with(".json") || n.ends_with(".jsonl") || n.ends_with(".sigstore") || n.ends_with(".attestation")
+                n.ends_with(".json")
+                    || n.ends_with(".jsonl")
+                    || n.ends_with(".sigstore")
+                    || n.ends_with(".attestation")
             })
             .collect();
         v.sort();
@@ -231,9 +246,7 @@ pub fn load_bundles(path: &Path) -> Result<Vec<(String, Vec<u8>)>, String> {
     for f in files {
         let label = f.display().to_string();
         let bytes = std::fs::read(&f).map_err(|e| format!("cannot read {label}: {e}"))?;
-        if bytes.len() > crate::sigstore::bundle::MAX_BUNDLE_BYTES
-            && !label.ends_with(".jsonl")
-        {
+        if bytes.len() > crate::sigstore::bundle::MAX_BUNDLE_BYTES && !label.ends_with(".jsonl") {
             // Oversized single bundle: the verifier reports it as a limit.
             out.push((label, bytes));
             continue;
@@ -271,7 +284,8 @@ pub fn verify_all(a: &VerifyArgs, command: &str) -> Result<(Vec<Document>, Input
         evaluated_at: p.at,
     };
     use rayon::prelude::*;
-    let docs: Vec<Document> = bundles.par_iter().map(|(label, bytes)| sv::verify(bytes, label, &opts)).collect();
+    let docs: Vec<Document> =
+        bundles.par_iter().map(|(label, bytes)| sv::verify(bytes, label, &opts)).collect();
     let mut inputs = Inputs::new();
     inputs.add("bundle", a.bundle.display().to_string());
     inputs.add("trusted root", p.root_label.clone());

@@ -39,7 +39,11 @@ pub fn run(args: &SigstoreClientArgs) -> Exit {
             };
             let text = super::attest::render(&docs, Format::Text, &inputs);
             eprint!("{text}");
-            if docs.iter().all(|d| d.verdict == crate::verdict::Verdict::Pass) { Exit::Ok } else { Exit::Failed }
+            if docs.iter().all(|d| d.verdict == crate::verdict::Verdict::Pass) {
+                Exit::Ok
+            } else {
+                Exit::Failed
+            }
         }
         ClientCommand::SignBundle { .. } => {
             eprintln!("trailscope sigstore-client: signing is not supported (trailscope verifies only)");

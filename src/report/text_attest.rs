@@ -16,12 +16,21 @@ pub fn detail(d: &AttestationDetail) -> String {
     let _ = writeln!(out, "content:      {}, signed with {}", d.content, d.material);
     if let Some(c) = &d.certificate {
         let sans: Vec<String> = c.sans.iter().map(|s| sanitize(s).into_owned()).collect();
-        let _ = writeln!(out, "identity:     {}", if sans.is_empty() { "(no SAN)".into() } else { sans.join(", ") });
-        let _ = writeln!(out, "issuer:       {}", c.issuer.as_deref().map_or("(none)".into(), |i| sanitize(i).into_owned()));
+        let _ = writeln!(
+            out,
+            "identity:     {}",
+            if sans.is_empty() { "(no SAN)".into() } else { sans.join(", ") }
+        );
+        let _ = writeln!(
+            out,
+            "issuer:       {}",
+            c.issuer.as_deref().map_or("(none)".into(), |i| sanitize(i).into_owned())
+        );
         let _ = writeln!(out, "certificate:  valid {} to {}", c.not_before, c.not_after);
     }
     for e in &d.tlog_entries {
-        let _ = write!(out, "log entry:    {} index {} ({})", sanitize(&e.log), e.log_index, sanitize(&e.kind));
+        let _ =
+            write!(out, "log entry:    {} index {} ({})", sanitize(&e.log), e.log_index, sanitize(&e.kind));
         if let Some(t) = &e.integrated_time {
             let _ = write!(out, ", integrated {t}");
         }
@@ -36,7 +45,8 @@ pub fn detail(d: &AttestationDetail) -> String {
     if let Some(s) = &d.statement {
         let _ = writeln!(out, "statement:    {} — {}", sanitize(&s.type_), sanitize(&s.predicate_type));
         for sub in s.subjects.iter().take(20) {
-            let digests: Vec<String> = sub.digest.iter().map(|(a, h)| format!("{}:{}", sanitize(a), sanitize(h))).collect();
+            let digests: Vec<String> =
+                sub.digest.iter().map(|(a, h)| format!("{}:{}", sanitize(a), sanitize(h))).collect();
             let _ = writeln!(out, "  subject     {} {}", sanitize(&sub.name), digests.join(" "));
         }
         if s.subjects.len() > 20 {

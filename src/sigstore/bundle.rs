@@ -236,9 +236,9 @@ impl Reader<'_> {
 /// A copy without `null` members (protobuf-JSON's "not set").
 fn without_nulls(v: &Value) -> Value {
     match v {
-        Value::Object(m) => {
-            Value::Object(m.iter().filter(|(_, x)| !x.is_null()).map(|(k, x)| (k.clone(), without_nulls(x))).collect())
-        }
+        Value::Object(m) => Value::Object(
+            m.iter().filter(|(_, x)| !x.is_null()).map(|(k, x)| (k.clone(), without_nulls(x))).collect(),
+        ),
         Value::Array(a) => Value::Array(a.iter().map(without_nulls).collect()),
         other => other.clone(),
     }
@@ -305,13 +305,17 @@ impl Bundle {
                 for (i, t) in list.iter().enumerate() {
                     let tp = format!("{p}/rfc3161Timestamps/{i}");
                     let t = r.object(t, &tp)?;
-                    timestamps.push(r.bytes(r.member(t, "signedTimestamp", &tp)?, &format!("{tp}/signedTimestamp"))?);
+                    timestamps.push(
+                        r.bytes(r.member(t, "signedTimestamp", &tp)?, &format!("{tp}/signedTimestamp"))?,
+                    );
                 }
             }
         }
         let content = match (root.get("messageSignature"), root.get("dsseEnvelope")) {
             (Some(_), Some(_)) => {
-                return Err(r.err("", "both messageSignature and dsseEnvelope are present (one content only)"));
+                return Err(
+                    r.err("", "both messageSignature and dsseEnvelope are present (one content only)")
+                );
             }
             (None, None) => return Err(r.err("", "neither messageSignature nor dsseEnvelope is present")),
             (Some(ms), None) => read_message_signature(&r, ms)?,
@@ -340,7 +344,10 @@ impl Bundle {
         {
             push(
                 "/dsseEnvelope/signatures",
-                format!("a bundle's DSSE envelope has exactly one signature, this one has {}", d.signatures.len()),
+                format!(
+                    "a bundle's DSSE envelope has exactly one signature, this one has {}",
+                    d.signatures.len()
+                ),
                 false,
             );
         }
@@ -380,7 +387,11 @@ impl Bundle {
         let mut seen = std::collections::BTreeSet::new();
         for e in &self.tlog_entries {
             if e.log_index < 0 {
-                push(&format!("{}/logIndex", e.pointer), format!("log index {} is negative", e.log_index), false);
+                push(
+                    &format!("{}/logIndex", e.pointer),
+                    format!("log index {} is negative", e.log_index),
+                    false,
+                );
             }
             if !seen.insert((e.log_id.clone(), e.log_index)) {
                 push(&e.pointer, "duplicate entry (same log and index)".into(), false);
@@ -439,8 +450,10 @@ impl Bundle {
 
 fn read_material(r: &Reader, vm: &Map<String, Value>) -> R<Material> {
     let p = "/verificationMaterial";
-    let present: Vec<&str> =
-        ["publicKey", "x509CertificateChain", "certificate"].into_iter().filter(|k| vm.contains_key(*k)).collect();
+    let present: Vec<&str> = ["publicKey", "x509CertificateChain", "certificate"]
+        .into_iter()
+        .filter(|k| vm.contains_key(*k))
+        .collect();
     if present.len() > 1 {
         return Err(r.err(p, format!("more than one kind of verification material: {}", present.join(", "))));
     }
@@ -469,7 +482,9 @@ fn read_material(r: &Reader, vm: &Map<String, Value>) -> R<Material> {
     if let Some(cert) = vm.get("certificate") {
         let cp = format!("{p}/certificate");
         let cert = r.object(cert, &cp)?;
-        return Ok(Material::Certificate(r.bytes(r.member(cert, "rawBytes", &cp)?, &format!("{cp}/rawBytes"))?));
+        return Ok(Material::Certificate(
+            r.bytes(r.member(cert, "rawBytes", &cp)?, &format!("{cp}/rawBytes"))?,
+        ));
     }
     Err(r.err(p, "no verification material (publicKey, x509CertificateChain or certificate)"))
 }
@@ -485,7 +500,8 @@ fn read_entry(r: &Reader, v: &Value, p: &str) -> R<TlogEntry> {
         None => return Err(r.err(p, "member \"logId\" is missing")),
     };
     let kv = r.object(r.member(e, "kindVersion", p)?, &format!("{p}/kindVersion"))?;
-    let kind = r.string(r.member(kv, "kind", &format!("{p}/kindVersion"))?, &format!("{p}/kindVersion/kind"))?;
+    let kind =
+        r.string(r.member(kv, "kind", &format!("{p}/kindVersion"))?, &format!("{p}/kindVersion/kind"))?;
     let version =
         r.string(r.member(kv, "version", &format!("{p}/kindVersion"))?, &format!("{p}/kindVersion/version"))?;
     let integrated_time = r.opt_int64(e, "integratedTime", p)?.filter(|t| *t != 0);
@@ -493,7 +509,9 @@ fn read_entry(r: &Reader, v: &Value, p: &str) -> R<TlogEntry> {
         Some(ip) => {
             let ipp = format!("{p}/inclusionPromise");
             let ip = r.object(ip, &ipp)?;
-            Some(r.bytes(r.member(ip, "signedEntryTimestamp", &ipp)?, &format!("{ipp}/signedEntryTimestamp"))?)
+            Some(
+                r.bytes(r.member(ip, "signedEntryTimestamp", &ipp)?, &format!("{ipp}/signedEntryTimestamp"))?,
+            )
         }
         None => None,
     };
@@ -524,7 +542,9 @@ fn read_proof(r: &Reader, v: &Value, p: &str) -> R<InclusionProof> {
     if let Some(list) = o.get("hashes") {
         let list = list.as_array().ok_or_else(|| r.err(&format!("{p}/hashes"), "expected an array"))?;
         if list.len() > MAX_PROOF_HASHES {
-            return Err(r.err(&format!("{p}/hashes"), format!("{} hashes exceed {MAX_PROOF_HASHES}", list.len())));
+            return Err(
+                r.err(&format!("{p}/hashes"), format!("{} hashes exceed {MAX_PROOF_HASHES}", list.len()))
+            );
         }
         for (i, h) in list.iter().enumerate() {
             hashes.push(r.bytes(h, &format!("{p}/hashes/{i}"))?);
@@ -562,7 +582,8 @@ fn read_dsse(r: &Reader, v: &Value) -> R<Dsse> {
     let o = r.object(v, p)?;
     let payload = r.bytes(r.member(o, "payload", p)?, &format!("{p}/payload"))?;
     let payload_type = r.string(r.member(o, "payloadType", p)?, &format!("{p}/payloadType"))?.to_owned();
-    let list = r.member(o, "signatures", p)?.as_array().ok_or_else(|| r.err(p, "signatures is not an array"))?;
+    let list =
+        r.member(o, "signatures", p)?.as_array().ok_or_else(|| r.err(p, "signatures is not an array"))?;
     if list.len() > 64 {
         return Err(r.err(&format!("{p}/signatures"), format!("{} signatures", list.len())));
     }
@@ -599,7 +620,9 @@ mod tests {
         let b = Bundle::parse(&conformance("happy-path-v0.3-new-mediaType"), "b").unwrap();
         assert_eq!(b.version, Some(BundleVersion::V03));
         let b = Bundle::parse(&conformance("happy-path-intoto-in-dsse-v3"), "b").unwrap();
-        assert!(matches!(b.content, Content::Dsse(ref d) if d.payload_type == "application/vnd.in-toto+json"));
+        assert!(
+            matches!(b.content, Content::Dsse(ref d) if d.payload_type == "application/vnd.in-toto+json")
+        );
     }
 
     #[test]

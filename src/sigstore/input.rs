@@ -31,7 +31,8 @@ pub fn bundles_in(bytes: &[u8], file: &str) -> Result<Vec<Found>, String> {
             }
             let mut out = Vec::new();
             for (i, line) in lines.iter().enumerate() {
-                let v: Value = serde_json::from_str(line).map_err(|e| format!("{file} line {}: not JSON ({e})", i + 1))?;
+                let v: Value = serde_json::from_str(line)
+                    .map_err(|e| format!("{file} line {}: not JSON ({e})", i + 1))?;
                 for mut f in from_value(v, file)? {
                     f.label = format!("{file}:{}", i + 1);
                     out.push(f);
@@ -51,7 +52,10 @@ fn from_value(v: Value, file: &str) -> Result<Vec<Found>, String> {
         return Ok(list
             .iter()
             .enumerate()
-            .filter_map(|(i, a)| a.get("bundle").map(|b| Found { label: format!("{file}#attestations/{i}"), bundle: b.clone() }))
+            .filter_map(|(i, a)| {
+                a.get("bundle")
+                    .map(|b| Found { label: format!("{file}#attestations/{i}"), bundle: b.clone() })
+            })
             .collect());
     }
     if let Some(list) = v.get("attestation_bundles").and_then(Value::as_array) {
@@ -59,7 +63,10 @@ fn from_value(v: Value, file: &str) -> Result<Vec<Found>, String> {
         let mut out = Vec::new();
         for (i, b) in list.iter().enumerate() {
             for (j, a) in b.get("attestations").and_then(Value::as_array).into_iter().flatten().enumerate() {
-                out.push(Found { label: format!("{file}#attestation_bundles/{i}/attestations/{j}"), bundle: pep740_to_bundle(a)? });
+                out.push(Found {
+                    label: format!("{file}#attestation_bundles/{i}/attestations/{j}"),
+                    bundle: pep740_to_bundle(a)?,
+                });
             }
         }
         return Ok(out);
@@ -74,7 +81,8 @@ fn from_value(v: Value, file: &str) -> Result<Vec<Found>, String> {
 pub fn pep740_to_bundle(a: &Value) -> Result<Value, String> {
     let vm = a.get("verification_material").ok_or("PEP 740 attestation without verification_material")?;
     let env = a.get("envelope").ok_or("PEP 740 attestation without envelope")?;
-    let cert = vm.get("certificate").and_then(Value::as_str).ok_or("PEP 740 attestation without certificate")?;
+    let cert =
+        vm.get("certificate").and_then(Value::as_str).ok_or("PEP 740 attestation without certificate")?;
     Ok(json!({
         "mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
         "verificationMaterial": {

@@ -94,7 +94,8 @@ impl LogInstance {
 }
 
 /// DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410).
-pub const ED25519_SPKI_PREFIX: [u8; 12] = [0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00];
+pub const ED25519_SPKI_PREFIX: [u8; 12] =
+    [0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00];
 
 /// A certificate or timestamp authority.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,7 +135,11 @@ impl TrustedRoot {
             return Err(format!("unknown trusted root media type \"{media_type}\""));
         }
         let logs = |key: &str| -> Result<Vec<LogInstance>, String> {
-            list(o, key)?.iter().enumerate().map(|(i, l)| read_log(l).map_err(|e| format!("{key}[{i}]: {e}"))).collect()
+            list(o, key)?
+                .iter()
+                .enumerate()
+                .map(|(i, l)| read_log(l).map_err(|e| format!("{key}[{i}]: {e}")))
+                .collect()
         };
         let cas = |key: &str| -> Result<Vec<Authority>, String> {
             list(o, key)?
@@ -191,7 +196,9 @@ fn time_range(v: Option<&Value>) -> Result<TimeRange, String> {
     let t = |k: &str| -> Result<Option<OffsetDateTime>, String> {
         match v.get(k).and_then(Value::as_str) {
             None => Ok(None),
-            Some(s) => parse_time(s).map(Some).ok_or_else(|| format!("validFor.{k} \"{s}\" is not an RFC 3339 time")),
+            Some(s) => {
+                parse_time(s).map(Some).ok_or_else(|| format!("validFor.{k} \"{s}\" is not an RFC 3339 time"))
+            }
         }
     };
     Ok(TimeRange { start: t("start")?, end: t("end")?, given: true })
@@ -231,7 +238,8 @@ fn read_authority(v: &Value) -> Result<Authority, String> {
     if certs.len() > super::bundle::MAX_CHAIN_CERTS {
         return Err(format!("a chain of {} certificates", certs.len()));
     }
-    let chain = certs.iter().map(|c| bytes(c.get("rawBytes"), "certificate rawBytes")).collect::<Result<_, _>>()?;
+    let chain =
+        certs.iter().map(|c| bytes(c.get("rawBytes"), "certificate rawBytes")).collect::<Result<_, _>>()?;
     let subject = v.get("subject");
     let name = v
         .get("uri")
@@ -249,7 +257,10 @@ mod tests {
     use super::*;
 
     fn prod() -> TrustedRoot {
-        let p = format!("{}/fixtures/sigstore/root-signing/targets/trusted_root.json", env!("CARGO_MANIFEST_DIR"));
+        let p = format!(
+            "{}/fixtures/sigstore/root-signing/targets/trusted_root.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
         TrustedRoot::parse(&std::fs::read(p).unwrap()).unwrap()
     }
 
@@ -275,8 +286,11 @@ mod tests {
     #[test]
     fn validity_is_a_closed_interval_that_needs_a_start() {
         let t = |s: &str| parse_time(s).unwrap();
-        let r =
-            TimeRange { start: Some(t("2020-01-01T00:00:00Z")), end: Some(t("2021-01-01T00:00:00Z")), given: true };
+        let r = TimeRange {
+            start: Some(t("2020-01-01T00:00:00Z")),
+            end: Some(t("2021-01-01T00:00:00Z")),
+            given: true,
+        };
         assert!(r.contains(t("2021-01-01T00:00:00Z")));
         assert!(r.contains(t("2020-01-01T00:00:00Z")));
         assert!(!r.contains(t("2021-01-01T00:00:01Z")));

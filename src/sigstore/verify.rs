@@ -97,7 +97,8 @@ impl Run<'_> {
     }
 
     fn error(&mut self, c: Category, pointer: &str, message: impl Into<String>, evidence: Evidence) {
-        let f = Finding::error(c, self.file_subject(), message).with_evidence(evidence).at(self.here(pointer));
+        let f =
+            Finding::error(c, self.file_subject(), message).with_evidence(evidence).at(self.here(pointer));
         self.findings.push(f);
     }
 
@@ -160,10 +161,16 @@ pub fn verify(bytes: &[u8], file: &str, opts: &Options) -> Document {
         Ok(bundle) => check_bundle(&bundle, &mut run, &mut detail, opts),
         Err(e) => {
             let c = if e.message.contains("exceed") { cat::LIMIT_EXCEEDED } else { cat::BUNDLE_MALFORMED };
-            run.error(c, &e.location.pointer.clone(), format!("the bundle cannot be read: {}", e.message), Evidence::None);
+            run.error(
+                c,
+                &e.location.pointer.clone(),
+                format!("the bundle cannot be read: {}", e.message),
+                Evidence::None,
+            );
         }
     }
-    let category = run.findings.iter().find(|f| f.severity == Severity::Error).map_or(cat::PASS, |f| f.category);
+    let category =
+        run.findings.iter().find(|f| f.severity == Severity::Error).map_or(cat::PASS, |f| f.category);
     let mut doc = Document::new(Kind::Attestation, opts.evaluated_at, run.findings, category);
     doc.attestation = Some(Box::new(detail));
     doc
@@ -303,7 +310,10 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
     for (i, token) in bundle.timestamps.iter().enumerate() {
         let pointer = format!("/verificationMaterial/timestampVerificationData/rfc3161Timestamps/{i}");
         match pki::verify_timestamp(token, signature, &tsa_chains) {
-            Ok(t) => times.push(VerifiedTime { at: t.gen_time, source: format!("RFC 3161 timestamp by {}", t.tsa_name) }),
+            Ok(t) => times.push(VerifiedTime {
+                at: t.gen_time,
+                source: format!("RFC 3161 timestamp by {}", t.tsa_name),
+            }),
             Err(e) => bad_tokens.push((pointer, e)),
         }
     }
@@ -316,7 +326,13 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
     // time is verified; without one the bundle has no signing time at all.
     for (pointer, e) in bad_tokens {
         if times.is_empty() {
-            run.pki(cat::TIMESTAMP_INVALID, &pointer, "the RFC 3161 timestamp does not verify", &e, Evidence::None);
+            run.pki(
+                cat::TIMESTAMP_INVALID,
+                &pointer,
+                "the RFC 3161 timestamp does not verify",
+                &e,
+                Evidence::None,
+            );
         } else {
             let f = Finding::warning(
                 cat::TIMESTAMP_INVALID,
@@ -332,9 +348,15 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
         let why = if is_v2 && bundle.timestamps.is_empty() {
             "a Rekor v2 entry carries no time and the bundle has no RFC 3161 timestamp".to_owned()
         } else {
-            "no RFC 3161 timestamp verified and no integrated time is vouched for by a verified SET".to_owned()
+            "no RFC 3161 timestamp verified and no integrated time is vouched for by a verified SET"
+                .to_owned()
         };
-        run.error(cat::NO_VERIFIED_TIME, "/verificationMaterial", format!("no verified signing time: {why}"), Evidence::None);
+        run.error(
+            cat::NO_VERIFIED_TIME,
+            "/verificationMaterial",
+            format!("no verified signing time: {why}"),
+            Evidence::None,
+        );
     }
 
     // C1, C3, C2, C5: the certificate (keyless only).
@@ -379,11 +401,23 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
                 })
                 .collect();
             if let Err(e) = pki::verify_sct(der, p, &keys) {
-                run.pki(cat::SCT_INVALID, "/verificationMaterial", "the certificate's SCT does not verify", &e, Evidence::None);
+                run.pki(
+                    cat::SCT_INVALID,
+                    "/verificationMaterial",
+                    "the certificate's SCT does not verify",
+                    &e,
+                    Evidence::None,
+                );
             }
         }
         if let Err(e) = l.check_key_usage() {
-            run.pki(cat::CERTIFICATE_USAGE, "/verificationMaterial", "the certificate is not for code signing", &e, Evidence::None);
+            run.pki(
+                cat::CERTIFICATE_USAGE,
+                "/verificationMaterial",
+                "the certificate is not for code signing",
+                &e,
+                Evidence::None,
+            );
         }
         let id = l.identity();
         let sans: Vec<String> = id.sans.iter().map(|s| s.value().to_owned()).collect();
@@ -412,7 +446,10 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
             run.error(
                 cat::ISSUER_MISMATCH,
                 "/verificationMaterial",
-                format!("the certificate's OIDC issuer {} is not {want}", id.oidc_issuer.as_deref().unwrap_or("(none)")),
+                format!(
+                    "the certificate's OIDC issuer {} is not {want}",
+                    id.oidc_issuer.as_deref().unwrap_or("(none)")
+                ),
                 data(json!({"expected": want, "actual": id.oidc_issuer})),
             );
         }
@@ -534,7 +571,10 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
                             cat::ARTIFACT_MISMATCH,
                             "/messageSignature/messageDigest",
                             "the bundle's message digest is not the artifact's sha256",
-                            Evidence::digests(json!({"sha256": hex::encode(d)}), json!({"sha256": hex::encode(&mine)})),
+                            Evidence::digests(
+                                json!({"sha256": hex::encode(d)}),
+                                json!({"sha256": hex::encode(&mine)}),
+                            ),
                         );
                     }
                 }
@@ -543,7 +583,10 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
                 let result = match (a.sha256(), &a.bytes) {
                     (_, Some(bytes)) if !is_ecdsa(key) => pki::verify_signature(key, bytes, signature),
                     (Some(d), _) => pki::verify_prehashed(key, &d, signature),
-                    (None, _) => Err(pki::PkiError::Unsupported { what: "the artifact", detail: "a digest other than sha256".into() }),
+                    (None, _) => Err(pki::PkiError::Unsupported {
+                        what: "the artifact",
+                        detail: "a digest other than sha256".into(),
+                    }),
                 };
                 if let Err(e) = result {
                     run.error(
@@ -558,7 +601,8 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
         Content::Dsse(d) => {
             let in_toto = d.payload_type == IN_TOTO_PAYLOAD_TYPE;
             if !in_toto {
-                let msg = format!("the DSSE payload type is \"{}\", not {IN_TOTO_PAYLOAD_TYPE}", d.payload_type);
+                let msg =
+                    format!("the DSSE payload type is \"{}\", not {IN_TOTO_PAYLOAD_TYPE}", d.payload_type);
                 if opts.artifact.is_some() {
                     run.error(cat::PAYLOAD_INVALID, "/dsseEnvelope/payloadType", msg, Evidence::None);
                 } else {
@@ -581,12 +625,19 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
                 && !keyid.is_empty()
                 && hint != keyid
             {
-                run.warning(format!("the envelope's keyid \"{keyid}\" is not the bundle's key hint \"{hint}\""));
+                run.warning(format!(
+                    "the envelope's keyid \"{keyid}\" is not the bundle's key hint \"{hint}\""
+                ));
             }
             if in_toto {
                 match Statement::parse(&d.payload) {
                     Ok(s) => statement = Some(s),
-                    Err(m) => run.error(cat::PAYLOAD_INVALID, "/dsseEnvelope/payload", format!("the payload is not an in-toto Statement: {m}"), Evidence::None),
+                    Err(m) => run.error(
+                        cat::PAYLOAD_INVALID,
+                        "/dsseEnvelope/payload",
+                        format!("the payload is not an in-toto Statement: {m}"),
+                        Evidence::None,
+                    ),
                 }
             }
         }
@@ -600,7 +651,8 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
             Content::MessageSignature { digest: Some((alg, d)), .. } if alg == "SHA2_256" => Some(d.clone()),
             _ => None,
         });
-        let want = tlog::body::Expected { content: &bundle.content, verifier_der, artifact_sha256: sha.as_deref() };
+        let want =
+            tlog::body::Expected { content: &bundle.content, verifier_der, artifact_sha256: sha.as_deref() };
         match tlog::body::check(&e.body, &e.kind, &e.version, &want) {
             Ok(m) if m.is_empty() => {}
             Ok(m) => run.error(
@@ -610,9 +662,18 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
                     "the log entry records something else than the bundle: {}",
                     m.iter().map(|x| x.field.as_str()).collect::<Vec<_>>().join(", ")
                 ),
-                data(json!(m.iter().map(|x| json!({"field": x.field, "expected": x.expected, "actual": x.actual})).collect::<Vec<_>>())),
+                data(json!(
+                    m.iter()
+                        .map(|x| json!({"field": x.field, "expected": x.expected, "actual": x.actual}))
+                        .collect::<Vec<_>>()
+                )),
             ),
-            Err(m) => run.error(cat::TLOG_BODY_MISMATCH, &format!("{}/canonicalizedBody", e.pointer), m, Evidence::None),
+            Err(m) => run.error(
+                cat::TLOG_BODY_MISMATCH,
+                &format!("{}/canonicalizedBody", e.pointer),
+                m,
+                Evidence::None,
+            ),
         }
     }
 
@@ -629,17 +690,28 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
                         Finding::error(
                             cat::ARTIFACT_MISMATCH,
                             Subject::Artifact { path: a.input.clone() },
-                            format!("no subject of the Statement has the artifact's digest ({} subjects)", s.subjects.len()),
+                            format!(
+                                "no subject of the Statement has the artifact's digest ({} subjects)",
+                                s.subjects.len()
+                            ),
                         )
                         .with_evidence(Evidence::digests(
-                            json!(s.subjects.iter().take(100).map(|x| json!({"name": x.name, "digest": x.digest})).collect::<Vec<_>>()),
+                            json!(
+                                s.subjects
+                                    .iter()
+                                    .take(100)
+                                    .map(|x| json!({"name": x.name, "digest": x.digest}))
+                                    .collect::<Vec<_>>()
+                            ),
                             json!(a.digests),
                         ))
                         .at(Location::new(run.file, "/dsseEnvelope/payload")),
                     );
                 }
             }
-            None => run.warning("no artifact given: the Statement's subjects were not matched against anything"),
+            None => {
+                run.warning("no artifact given: the Statement's subjects were not matched against anything")
+            }
         }
         check_policy(run, opts.policy, s, &view, leaf.as_ref());
     } else if opts.policy.predicate_type.is_some()
@@ -647,7 +719,12 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
         || opts.policy.source_repository.is_some()
         || opts.policy.source_ref.is_some()
     {
-        run.error(cat::POLICY_MISMATCH, "", "the policy asks about provenance, and the bundle holds no in-toto Statement", Evidence::None);
+        run.error(
+            cat::POLICY_MISMATCH,
+            "",
+            "the policy asks about provenance, and the bundle holds no in-toto Statement",
+            Evidence::None,
+        );
     }
 }
 
@@ -684,7 +761,10 @@ fn describe_into(bundle: &Bundle, root: Option<&TrustedRoot>, detail: &mut Attes
             log: known.map_or_else(|| format!("log {}", hex::encode(&e.log_id)), |l| l.base_url.clone()),
             log_index: e.log_index,
             kind: format!("{} {}", e.kind, e.version),
-            integrated_time: e.integrated_time.and_then(|t| OffsetDateTime::from_unix_timestamp(t).ok()).map(fmt_time),
+            integrated_time: e
+                .integrated_time
+                .and_then(|t| OffsetDateTime::from_unix_timestamp(t).ok())
+                .map(fmt_time),
             proof_index: e.proof.as_ref().map(|p| p.log_index),
             tree_size: e.proof.as_ref().map(|p| p.tree_size),
         });
@@ -733,7 +813,12 @@ fn statement_detail(s: &Statement, v: &predicate::PredicateView) -> StatementDet
     StatementDetail {
         type_: s.type_.clone(),
         predicate_type: s.predicate_type.clone(),
-        subjects: s.subjects.iter().take(1024).map(|x| SubjectDetail { name: x.name.clone(), digest: x.digest.clone() }).collect(),
+        subjects: s
+            .subjects
+            .iter()
+            .take(1024)
+            .map(|x| SubjectDetail { name: x.name.clone(), digest: x.digest.clone() })
+            .collect(),
         predicate: facts,
     }
 }

@@ -29,8 +29,13 @@ pub enum Vocabulary {
 }
 
 impl Vocabulary {
-    pub const ALL: [Vocabulary; 5] =
-        [Vocabulary::InToto, Vocabulary::Tuf, Vocabulary::Bridge, Vocabulary::Trailscope, Vocabulary::Sigstore];
+    pub const ALL: [Vocabulary; 5] = [
+        Vocabulary::InToto,
+        Vocabulary::Tuf,
+        Vocabulary::Bridge,
+        Vocabulary::Trailscope,
+        Vocabulary::Sigstore,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {

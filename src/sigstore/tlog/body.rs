@@ -9,8 +9,13 @@ use sha2::{Digest as _, Sha256};
 use crate::sigstore::bundle::{Content, decode_base64};
 
 /// The supported `(kind, version)` pairs.
-pub const SUPPORTED: [(&str, &str); 5] =
-    [("hashedrekord", "0.0.1"), ("hashedrekord", "0.0.2"), ("dsse", "0.0.1"), ("dsse", "0.0.2"), ("intoto", "0.0.2")];
+pub const SUPPORTED: [(&str, &str); 5] = [
+    ("hashedrekord", "0.0.1"),
+    ("hashedrekord", "0.0.2"),
+    ("dsse", "0.0.1"),
+    ("dsse", "0.0.2"),
+    ("intoto", "0.0.2"),
+];
 
 pub fn is_supported(kind: &str, version: &str) -> bool {
     SUPPORTED.contains(&(kind, version))
@@ -81,7 +86,8 @@ fn cmp_bytes(out: &mut Vec<Mismatch>, field: &str, expected: Option<&[u8]>, actu
 /// entries that record the key).
 fn certificate_with_key(actual: Option<&[u8]>, expected: &[u8]) -> bool {
     fn key_of(der: &[u8]) -> Vec<u8> {
-        crate::sigstore::pki::LeafCertificate::parse(der).map_or_else(|_| der.to_vec(), |c| c.spki_der().to_vec())
+        crate::sigstore::pki::LeafCertificate::parse(der)
+            .map_or_else(|_| der.to_vec(), |c| c.spki_der().to_vec())
     }
     actual.is_some_and(|a| key_of(a) == key_of(expected))
 }
@@ -101,8 +107,18 @@ pub fn check(body: &[u8], kind: &str, version: &str, want: &Expected) -> Result<
     match (kind, version, want.content) {
         ("hashedrekord", "0.0.1", Content::MessageSignature { .. }) => {
             let spec = v.get("spec").ok_or("the body has no spec")?;
-            cmp_bytes(&mut out, "spec.signature.content", Some(sig), s(spec, &["signature", "content"]).and_then(decode_base64));
-            cmp_bytes(&mut out, "spec.signature.publicKey.content", want.verifier_der, pem_der(s(spec, &["signature", "publicKey", "content"])));
+            cmp_bytes(
+                &mut out,
+                "spec.signature.content",
+                Some(sig),
+                s(spec, &["signature", "content"]).and_then(decode_base64),
+            );
+            cmp_bytes(
+                &mut out,
+                "spec.signature.publicKey.content",
+                want.verifier_der,
+                pem_der(s(spec, &["signature", "publicKey", "content"])),
+            );
             let alg = s(spec, &["data", "hash", "algorithm"]);
             let value = s(spec, &["data", "hash", "value"]).and_then(|h| hex::decode(h).ok());
             if alg != Some("sha256") {
@@ -111,11 +127,19 @@ pub fn check(body: &[u8], kind: &str, version: &str, want: &Expected) -> Result<
             cmp_bytes(&mut out, "spec.data.hash.value", want.artifact_sha256, value);
         }
         ("hashedrekord", "0.0.2", _) => {
-            let spec = get(&v, &["spec", "hashedRekordV002"]).ok_or("the body has no spec.hashedRekordV002")?;
-            cmp_bytes(&mut out, "spec.signature.content", Some(sig), s(spec, &["signature", "content"]).and_then(decode_base64));
+            let spec =
+                get(&v, &["spec", "hashedRekordV002"]).ok_or("the body has no spec.hashedRekordV002")?;
+            cmp_bytes(
+                &mut out,
+                "spec.signature.content",
+                Some(sig),
+                s(spec, &["signature", "content"]).and_then(decode_base64),
+            );
             let verifier = get(spec, &["signature", "verifier"]);
             let der = verifier
-                .and_then(|vf| s(vf, &["x509Certificate", "rawBytes"]).or_else(|| s(vf, &["publicKey", "rawBytes"])))
+                .and_then(|vf| {
+                    s(vf, &["x509Certificate", "rawBytes"]).or_else(|| s(vf, &["publicKey", "rawBytes"]))
+                })
                 .and_then(decode_base64);
             cmp_bytes(&mut out, "spec.signature.verifier", want.verifier_der, der);
             let digest = s(spec, &["data", "digest"]).and_then(decode_base64);
@@ -124,7 +148,11 @@ pub fn check(body: &[u8], kind: &str, version: &str, want: &Expected) -> Result<
                 Content::MessageSignature { .. } => want.artifact_sha256.map(<[u8]>::to_vec),
             };
             if s(spec, &["data", "algorithm"]) != Some("SHA2_256") {
-                out.push(mismatch("spec.data.algorithm", "SHA2_256", s(spec, &["data", "algorithm"]).unwrap_or("absent")));
+                out.push(mismatch(
+                    "spec.data.algorithm",
+                    "SHA2_256",
+                    s(spec, &["data", "algorithm"]).unwrap_or("absent"),
+                ));
             }
             cmp_bytes(&mut out, "spec.data.digest", expected.as_deref(), digest);
         }
@@ -137,8 +165,18 @@ pub fn check(body: &[u8], kind: &str, version: &str, want: &Expected) -> Result<
                 out.push(mismatch("spec.signatures", d.signatures.len().to_string(), sigs.len().to_string()));
             }
             let first = sigs.first().cloned().unwrap_or(Value::Null);
-            cmp_bytes(&mut out, "spec.signatures[0].signature", Some(sig), s(&first, &["signature"]).and_then(decode_base64));
-            cmp_bytes(&mut out, "spec.signatures[0].verifier", want.verifier_der, pem_der(s(&first, &["verifier"])));
+            cmp_bytes(
+                &mut out,
+                "spec.signatures[0].signature",
+                Some(sig),
+                s(&first, &["signature"]).and_then(decode_base64),
+            );
+            cmp_bytes(
+                &mut out,
+                "spec.signatures[0].verifier",
+                want.verifier_der,
+                pem_der(s(&first, &["verifier"])),
+            );
         }
         ("dsse", "0.0.2", Content::Dsse(d)) => {
             let spec = get(&v, &["spec", "dsseV002"]).ok_or("the body has no spec.dsseV002")?;
@@ -149,9 +187,16 @@ pub fn check(body: &[u8], kind: &str, version: &str, want: &Expected) -> Result<
                 out.push(mismatch("spec.signatures", d.signatures.len().to_string(), sigs.len().to_string()));
             }
             let first = sigs.first().cloned().unwrap_or(Value::Null);
-            cmp_bytes(&mut out, "spec.signatures[0].content", Some(sig), s(&first, &["content"]).and_then(decode_base64));
+            cmp_bytes(
+                &mut out,
+                "spec.signatures[0].content",
+                Some(sig),
+                s(&first, &["content"]).and_then(decode_base64),
+            );
             let der = get(&first, &["verifier"])
-                .and_then(|vf| s(vf, &["x509Certificate", "rawBytes"]).or_else(|| s(vf, &["publicKey", "rawBytes"])))
+                .and_then(|vf| {
+                    s(vf, &["x509Certificate", "rawBytes"]).or_else(|| s(vf, &["publicKey", "rawBytes"]))
+                })
                 .and_then(decode_base64);
             cmp_bytes(&mut out, "spec.signatures[0].verifier", want.verifier_der, der);
         }
@@ -161,7 +206,11 @@ pub fn check(body: &[u8], kind: &str, version: &str, want: &Expected) -> Result<
             cmp_bytes(&mut out, "spec.content.payloadHash", Some(&Sha256::digest(&d.payload)), payload_hash);
             let env = content.get("envelope").ok_or("the body has no envelope")?;
             if s(env, &["payloadType"]) != Some(d.payload_type.as_str()) {
-                out.push(mismatch("spec.content.envelope.payloadType", d.payload_type.clone(), s(env, &["payloadType"]).unwrap_or("absent")));
+                out.push(mismatch(
+                    "spec.content.envelope.payloadType",
+                    d.payload_type.clone(),
+                    s(env, &["payloadType"]).unwrap_or("absent"),
+                ));
             }
             if let Some(p) = s(env, &["payload"]) {
                 let twice = decode_base64(p).and_then(|b| decode_base64(std::str::from_utf8(&b).ok()?));
@@ -169,14 +218,23 @@ pub fn check(body: &[u8], kind: &str, version: &str, want: &Expected) -> Result<
             }
             let sigs = env.get("signatures").and_then(Value::as_array).cloned().unwrap_or_default();
             if sigs.len() != d.signatures.len() {
-                out.push(mismatch("spec.content.envelope.signatures", d.signatures.len().to_string(), sigs.len().to_string()));
+                out.push(mismatch(
+                    "spec.content.envelope.signatures",
+                    d.signatures.len().to_string(),
+                    sigs.len().to_string(),
+                ));
             }
             let first = sigs.first().cloned().unwrap_or(Value::Null);
             let twice = s(&first, &["sig"])
                 .and_then(decode_base64)
                 .and_then(|b| decode_base64(std::str::from_utf8(&b).ok()?));
             cmp_bytes(&mut out, "spec.content.envelope.signatures[0].sig", Some(sig), twice);
-            cmp_bytes(&mut out, "spec.content.envelope.signatures[0].publicKey", want.verifier_der, pem_der(s(&first, &["publicKey"])));
+            cmp_bytes(
+                &mut out,
+                "spec.content.envelope.signatures[0].publicKey",
+                want.verifier_der,
+                pem_der(s(&first, &["publicKey"])),
+            );
         }
         (k, ver, c) => {
             let what = match c {

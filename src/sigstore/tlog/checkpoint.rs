@@ -36,7 +36,8 @@ impl Checkpoint {
         if text.len() > MAX_CHECKPOINT_BYTES {
             return Err(format!("checkpoint of {} bytes exceeds {MAX_CHECKPOINT_BYTES}", text.len()));
         }
-        let (body, sigs) = text.split_once("\n\n").ok_or("no blank line between the note text and its signatures")?;
+        let (body, sigs) =
+            text.split_once("\n\n").ok_or("no blank line between the note text and its signatures")?;
         let body = format!("{body}\n");
         let mut lines = body.lines();
         let origin = lines.next().filter(|l| !l.is_empty()).ok_or("the origin line is missing")?.to_owned();
@@ -59,8 +60,11 @@ impl Checkpoint {
             let Some(rest) = line.strip_prefix("\u{2014} ") else {
                 return Err(format!("\"{line}\" is not a signature line"));
             };
-            let (name, b64) = rest.rsplit_once(' ').ok_or_else(|| format!("signature line \"{line}\" has no signature"))?;
-            let raw = decode_base64(b64).filter(|r| r.len() > 4).ok_or_else(|| format!("signature of {name} is not base64"))?;
+            let (name, b64) =
+                rest.rsplit_once(' ').ok_or_else(|| format!("signature line \"{line}\" has no signature"))?;
+            let raw = decode_base64(b64)
+                .filter(|r| r.len() > 4)
+                .ok_or_else(|| format!("signature of {name} is not base64"))?;
             if signatures.len() >= MAX_SIGNATURES {
                 return Err(format!("more than {MAX_SIGNATURES} signature lines"));
             }
@@ -91,7 +95,10 @@ mod tests {
 
     #[test]
     fn missing_lines_do_not_parse() {
-        assert!(Checkpoint::parse("736\nrs1YPY0ydAV0lxgfrq5pE4oRpUJwo3syeps5+eGUTDI=\n\n\u{2014} a AAAAAAAA\n").is_err());
+        assert!(
+            Checkpoint::parse("736\nrs1YPY0ydAV0lxgfrq5pE4oRpUJwo3syeps5+eGUTDI=\n\n\u{2014} a AAAAAAAA\n")
+                .is_err()
+        );
         assert!(Checkpoint::parse("o\n736\n\n\u{2014} a AAAAAAAA\n").is_err());
         assert!(Checkpoint::parse("o\n736\nrs1YPY0ydAV0lxgfrq5pE4oRpUJwo3syeps5+eGUTDI=\n\n").is_err());
     }

@@ -30,7 +30,9 @@ pub enum ProofError {
 impl std::fmt::Display for ProofError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::IndexOutOfRange { index, size } => write!(f, "leaf index {index} is not below tree size {size}"),
+            Self::IndexOutOfRange { index, size } => {
+                write!(f, "leaf index {index} is not below tree size {size}")
+            }
             Self::WrongHashCount { expected, actual } => {
                 write!(f, "the proof has {actual} hashes, a proof for this index and size has {expected}")
             }
@@ -83,11 +85,7 @@ pub fn verify_inclusion(
         fnode >>= 1;
         snode >>= 1;
     }
-    if snode == 0 && r.as_slice() == root {
-        Ok(())
-    } else {
-        Err(ProofError::RootMismatch { computed: r })
-    }
+    if snode == 0 && r.as_slice() == root { Ok(()) } else { Err(ProofError::RootMismatch { computed: r }) }
 }
 
 #[cfg(test)]
@@ -126,7 +124,11 @@ mod tests {
             let root = tree(&leaves);
             for m in 0..n {
                 let proof = path(&leaves, m);
-                assert_eq!(verify_inclusion(&leaves[m], m as u64, n as u64, &proof, &root), Ok(()), "{m}/{n}");
+                assert_eq!(
+                    verify_inclusion(&leaves[m], m as u64, n as u64, &proof, &root),
+                    Ok(()),
+                    "{m}/{n}"
+                );
                 if let Some(first) = proof.first() {
                     let mut bad = proof.clone();
                     bad[0] = node_hash(first, first).to_vec();

@@ -60,10 +60,17 @@ pub fn verify_checkpoint(entry: &TlogEntry, log: &LogInstance) -> Result<Checkpo
             "no signature line has the key hint of {} ({}); lines are from {}",
             log.base_url,
             hints.iter().map(hex::encode).collect::<Vec<_>>().join(" or "),
-            cp.signatures.iter().map(|s| format!("{} ({})", s.name, hex::encode(s.key_hint))).collect::<Vec<_>>().join(", ")
+            cp.signatures
+                .iter()
+                .map(|s| format!("{} ({})", s.name, hex::encode(s.key_hint)))
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
-    if !candidates.iter().any(|s| pki::verify_signature(&log.public_key, cp.body.as_bytes(), &s.signature).is_ok()) {
+    if !candidates
+        .iter()
+        .any(|s| pki::verify_signature(&log.public_key, cp.body.as_bytes(), &s.signature).is_ok())
+    {
         return Err(format!("no checkpoint signature verifies with {}'s key", log.base_url));
     }
     if cp.root_hash != p.root_hash {
