@@ -771,14 +771,6 @@ pub const BUNDLE_STRUCTURE: Category = cat!(
     "Produced by the bundle's structure checks (B3–B6; sigstore-python `Bundle._verify`, sigstore-go `bundle.go`).",
     "The finding names the member and the rule; v0.1 bundles need an inclusion promise, later ones an inclusion proof with a checkpoint."
 );
-pub const TRUSTED_ROOT_INVALID: Category = cat!(
-    "trusted-root-invalid",
-    Sigstore,
-    E,
-    "The trusted root cannot be read, or it has nothing that can vouch for this bundle.",
-    "Produced while loading `trusted_root.json` (--trusted-root, the embedded snapshot or TUF).",
-    "Check the file named: its media type, and that it is a Sigstore trusted root (not a TUF root.json)."
-);
 pub const TIMESTAMP_INVALID: Category = cat!(
     "timestamp-invalid",
     Sigstore,
@@ -1002,7 +994,6 @@ pub static CATEGORIES: &[Category] = &[
     BUNDLE_MALFORMED,
     BUNDLE_VERSION,
     BUNDLE_STRUCTURE,
-    TRUSTED_ROOT_INVALID,
     TIMESTAMP_INVALID,
     NO_VERIFIED_TIME,
     CERTIFICATE_CHAIN,
