@@ -6,6 +6,7 @@
 //! modules (tests/architecture.rs).
 #![forbid(unsafe_code)]
 
+pub mod attest;
 pub mod bridge;
 pub mod cli;
 pub mod crypto;
@@ -16,6 +17,7 @@ pub mod intoto;
 pub mod meta;
 pub mod report;
 pub mod sanitize;
+pub mod sigstore;
 pub mod tuf;
 pub mod tui;
 pub mod verdict;

@@ -92,14 +92,20 @@ fn no_import_cycle_between_top_level_modules() {
 fn the_verdict_model_sits_below_the_verifiers() {
     let graph = module_graph();
     let verdict = &graph["verdict"];
-    for above in ["tuf", "intoto", "bridge", "graph", "engine", "report", "cli", "tui"] {
+    for above in ["tuf", "intoto", "attest", "sigstore", "bridge", "graph", "engine", "report", "cli", "tui"]
+    {
         assert!(!verdict.contains(above), "verdict imports {above}");
     }
-    for verifier in ["tuf", "intoto", "bridge"] {
+    for verifier in ["tuf", "intoto", "bridge", "sigstore"] {
         assert!(graph[verifier].contains("verdict"), "{verifier} does not produce the verdict model");
         for above in ["graph", "engine", "report", "cli", "tui"] {
             assert!(!graph[verifier].contains(above), "{verifier} imports {above}");
         }
+    }
+    // Attestations: the Statement and policy model sits below the Sigstore verifier.
+    assert!(!graph["attest"].contains("sigstore"), "attest imports sigstore");
+    for above in ["bridge", "graph", "engine", "report", "cli", "tui"] {
+        assert!(!graph["attest"].contains(above), "attest imports {above}");
     }
 }
 

@@ -1,6 +1,7 @@
 //! The command line: clap definitions, exit codes, and the headless
 //! subcommands. `main.rs` only calls [`main`].
 
+pub mod attest;
 pub mod bridge;
 mod completions;
 pub mod demo;
@@ -9,6 +10,7 @@ pub mod format;
 pub mod graph;
 pub mod open;
 pub mod report;
+pub mod sigstore_client;
 pub mod tuf;
 pub mod tuf_client;
 pub mod verify;
@@ -89,6 +91,11 @@ pub enum Command {
     /// A guided TUF and in-toto workshop: lessons with tasks, and "break it"
     /// actions that play the attacker on a scratch copy (--list: the plan).
     Workshop(workshop::WorkshopArgs),
+    /// in-toto attestations in Sigstore bundles: verify against an identity and an artifact, or inspect.
+    Attest(attest::AttestArgs),
+    /// The client command line of the sigstore-conformance suite (verify-bundle; sign-bundle is not supported).
+    #[command(hide = true)]
+    SigstoreClient(sigstore_client::SigstoreClientArgs),
 }
 
 /// Parses arguments, runs the chosen face, maps the outcome to an exit code.
@@ -98,7 +105,8 @@ pub fn main() -> ExitCode {
         Err(e) => {
             let _ = e.print();
             // The conformance client protocol knows exit codes 0 and 1 only.
-            let conformance = std::env::args_os().nth(1).is_some_and(|a| a == "tuf-client");
+            let conformance =
+                std::env::args_os().nth(1).is_some_and(|a| a == "tuf-client" || a == "sigstore-client");
             return match e.kind() {
                 clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
                     Exit::Ok.into()
@@ -126,5 +134,7 @@ fn run(cli: Cli) -> Exit {
         Some(Command::Report(args)) => report::run(&args),
         Some(Command::Explain(args)) => explain::run(&args),
         Some(Command::Workshop(args)) => workshop::run(&args),
+        Some(Command::Attest(args)) => attest::run(&args),
+        Some(Command::SigstoreClient(args)) => sigstore_client::run(&args),
     }
 }

@@ -74,6 +74,7 @@ fn title(kind: Kind) -> &'static str {
         Kind::InToto => "in-toto supply chain verification",
         Kind::Tuf => "TUF repository verification",
         Kind::Bridge => "TUF + in-toto verification (bridge)",
+        Kind::Attestation => "in-toto attestation in a Sigstore bundle",
     }
 }
 

@@ -6,6 +6,7 @@ pub mod evidence;
 pub mod markdown;
 pub mod sarif;
 pub mod text;
+pub mod text_attest;
 pub mod text_bridge;
 pub mod text_intoto;
 pub mod tuf_text;

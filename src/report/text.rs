@@ -16,6 +16,7 @@ pub fn kind_word(kind: Kind) -> &'static str {
         Kind::InToto => "in-toto",
         Kind::Tuf => "tuf",
         Kind::Bridge => "bridge",
+        Kind::Attestation => "attestation",
     }
 }
 

@@ -23,11 +23,19 @@ pub enum Vocabulary {
     /// trailscope's warnings and notes: weaknesses the references accept,
     /// and observations.
     Trailscope,
+    /// Attestations in Sigstore bundles: one category per check of
+    /// sigstore-python's order (research/attestations.md §2).
+    Sigstore,
 }
 
 impl Vocabulary {
-    pub const ALL: [Vocabulary; 4] =
-        [Vocabulary::InToto, Vocabulary::Tuf, Vocabulary::Bridge, Vocabulary::Trailscope];
+    pub const ALL: [Vocabulary; 5] = [
+        Vocabulary::InToto,
+        Vocabulary::Tuf,
+        Vocabulary::Bridge,
+        Vocabulary::Trailscope,
+        Vocabulary::Sigstore,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -35,6 +43,7 @@ impl Vocabulary {
             Vocabulary::Tuf => "TUF (the vocabulary of python-tuf 7.0 ngclient, corpus/README-tuf.md)",
             Vocabulary::Bridge => "bridge (TUF distributes in-toto; corpus/README-bridge.md)",
             Vocabulary::Trailscope => "trailscope's own warnings and notes (errors under --strict)",
+            Vocabulary::Sigstore => "Sigstore attestations (the checks of sigstore-python 4.5, in its order)",
         }
     }
 
@@ -44,6 +53,7 @@ impl Vocabulary {
             Vocabulary::Tuf => "tuf",
             Vocabulary::Bridge => "bridge",
             Vocabulary::Trailscope => "trailscope",
+            Vocabulary::Sigstore => "sigstore",
         }
     }
 }
@@ -768,6 +778,184 @@ pub const SUSPICIOUS_CHARACTERS: Category = cat!(
     "Two names that look the same may differ by an invisible character (Trojan Source, CVE-2021-42574)."
 );
 
+// ---- Sigstore attestations (research/attestations.md §2) ----
+pub const BUNDLE_MALFORMED: Category = cat!(
+    "bundle-malformed",
+    Sigstore,
+    E,
+    "The Sigstore bundle cannot be read: not JSON, a member missing or of the wrong type, bytes that are not base64, or more of something than a bundle may hold.",
+    "Produced by bundle parsing (B1, B7; sigstore-python's InvalidBundle at load time, conformance `bundle-malformed-json_fail`, `bundle-invalid-base64-signature_fail`).",
+    "Open the bundle at the JSON pointer the finding names; a bundle is written by a Sigstore client, so a hand edit or a truncated download is the usual cause."
+);
+pub const BUNDLE_VERSION: Category = cat!(
+    "bundle-version",
+    Sigstore,
+    E,
+    "The bundle's media type is not a bundle version this verifier knows (v0.1, v0.2, v0.3).",
+    "Produced by the media-type check (B2; conformance `bundle-unknown-version_fail`).",
+    "Read the `mediaType` member; a newer client may have written a format this trailscope does not read yet."
+);
+pub const BUNDLE_STRUCTURE: Category = cat!(
+    "bundle-structure",
+    Sigstore,
+    E,
+    "The bundle breaks a rule of its version: an empty or forbidden certificate chain, no or several log entries, a negative log index, a missing inclusion proof or checkpoint, no signed time, more than one DSSE signature.",
+    "Produced by the bundle's structure checks (B3–B6; sigstore-python `Bundle._verify`, sigstore-go `bundle.go`).",
+    "The finding names the member and the rule; v0.1 bundles need an inclusion promise, later ones an inclusion proof with a checkpoint."
+);
+pub const TIMESTAMP_INVALID: Category = cat!(
+    "timestamp-invalid",
+    Sigstore,
+    E,
+    "An RFC 3161 timestamp does not verify: wrong message imprint, a TSA the trusted root does not list, a TSA certificate invalid at the time it claims, or a time outside the TSA's validity.",
+    "Produced by the timestamp check (T1; conformance `rekor2-timestamp-*_fail`).",
+    "Look at the TSA the token names and the trusted root's `timestampAuthorities`, and at the time in the token."
+);
+pub const NO_VERIFIED_TIME: Category = cat!(
+    "no-verified-time",
+    Sigstore,
+    E,
+    "Nothing attests when the bundle was signed: no verified RFC 3161 timestamp and no log entry whose integrated time a verified SET vouches for.",
+    "Produced by the signing-time check (T2–T4): a short-lived certificate can only be checked against a verified time (Rekor v2 entries carry no time at all).",
+    "A Rekor v2 bundle needs a TSA timestamp; a Rekor v1 bundle needs its inclusion promise."
+);
+pub const CERTIFICATE_CHAIN: Category = cat!(
+    "certificate-chain",
+    Sigstore,
+    E,
+    "The signing certificate does not chain to a certificate authority of the trusted root valid at the signing time, or the bundle carries a root certificate itself.",
+    "Produced by path validation at each verified time (C1, RFC 5280 and the hybrid model of the Sigstore client spec).",
+    "Which instance issued the certificate (production, staging, GitHub) and which trusted root you passed: a staging bundle never verifies against production."
+);
+pub const SCT_INVALID: Category = cat!(
+    "sct-invalid",
+    Sigstore,
+    E,
+    "The certificate's signed certificate timestamp is missing or does not verify with a CT log of the trusted root.",
+    "Produced by the SCT check (C3, RFC 6962 §3.2; conformance `invalid-ct-key_fail`).",
+    "The trusted root's `ctlogs` and their validity windows."
+);
+pub const CERTIFICATE_USAGE: Category = cat!(
+    "certificate-usage",
+    Sigstore,
+    E,
+    "The signing certificate is not a code-signing certificate: key usage digitalSignature, extended key usage codeSigning and a SAN are required.",
+    "Produced by the key-usage check (C2).",
+    "Check that the certificate comes from Fulcio (or the CA your trusted root names) and not from some other issuer."
+);
+pub const CERTIFICATE_TIME: Category = cat!(
+    "certificate-time",
+    Sigstore,
+    E,
+    "A verified signing time falls outside the certificate's validity window (Fulcio certificates live ten minutes).",
+    "Produced by the validity check (C4; conformance `intoto-expired-certificate_fail`, `integrated-time-in-future_fail`).",
+    "Compare the evidence's times: the certificate window and each verified time with its source (log integrated time or TSA)."
+);
+pub const IDENTITY_MISMATCH: Category = cat!(
+    "identity-mismatch",
+    Sigstore,
+    E,
+    "The certificate's subject alternative name is not the identity the policy asks for.",
+    "Produced by the identity check (C5; --certificate-identity or --certificate-identity-regexp against rfc822Name, URI and the Fulcio otherName SAN).",
+    "The evidence shows the expected and the actual identity side by side; a GitHub SAN is the workflow file URI with its ref (`…/.github/workflows/release.yml@refs/tags/v1`), and a reusable workflow's SAN is the called workflow."
+);
+pub const ISSUER_MISMATCH: Category = cat!(
+    "issuer-mismatch",
+    Sigstore,
+    E,
+    "The certificate's OIDC issuer is not the one the policy asks for.",
+    "Produced by the issuer check (C5; Fulcio extension 1.3.6.1.4.1.57264.1.8, else 1.1).",
+    "GitHub Actions is `https://token.actions.githubusercontent.com`; Google accounts `https://accounts.google.com`."
+);
+pub const TLOG_UNKNOWN: Category = cat!(
+    "tlog-unknown",
+    Sigstore,
+    E,
+    "The log entry comes from a transparency log the trusted root does not list, or its key was not valid at the entry's time.",
+    "Produced by the log lookup and key validity checks (L1, L2; conformance `bundle-from-wrong-instance_fail`, `trust-root-tlog-missing-validity-start_fail`).",
+    "Which log the entry's logId names (the evidence) and the trusted root's `tlogs`; staging and production logs differ."
+);
+pub const INCLUSION_PROOF: Category = cat!(
+    "inclusion-proof",
+    Sigstore,
+    E,
+    "The entry's Merkle inclusion proof does not lead to the proof's root hash.",
+    "Produced by the inclusion-proof check (L4, RFC 9162 §2.1.3.2).",
+    "The proof's index, tree size and hash count are in the evidence; a corrupted hash or a proof for another entry is the usual cause."
+);
+pub const CHECKPOINT_INVALID: Category = cat!(
+    "checkpoint-invalid",
+    Sigstore,
+    E,
+    "The checkpoint does not parse, carries no signature by the log, or commits to another root than the proof.",
+    "Produced by the checkpoint check (L5, C2SP signed note and tlog-checkpoint).",
+    "The signature lines and their key hints, and the log's key hint, are in the evidence."
+);
+pub const SET_INVALID: Category = cat!(
+    "set-invalid",
+    Sigstore,
+    E,
+    "The signed entry timestamp (inclusion promise) does not verify with the log's key.",
+    "Produced by the SET check (L3): the log signs body, integrated time, log id and index.",
+    "The integrated time or index may have been edited, or the entry is from another log."
+);
+pub const TLOG_BODY_MISMATCH: Category = cat!(
+    "tlog-body-mismatch",
+    Sigstore,
+    E,
+    "The log entry records another signature, certificate, artifact or envelope than the bundle holds (CVE-2022-36056).",
+    "Produced by the body consistency check (L6) for hashedrekord, dsse and intoto entries.",
+    "The evidence lists each field that differs, with both sides."
+);
+pub const SIGNATURE_INVALID: Category = cat!(
+    "signature-invalid",
+    Sigstore,
+    E,
+    "The bundle's signature does not verify with the signing certificate's (or the given) key.",
+    "Produced by the signature check (S1, S2: the message signature over the artifact, or the DSSE signature over PAE).",
+    "A signature over another artifact or payload, or the wrong key (--key)."
+);
+pub const ARTIFACT_MISMATCH: Category = cat!(
+    "artifact-mismatch",
+    Sigstore,
+    E,
+    "The artifact does not match what was signed: the message digest differs, or no Statement subject has its digest.",
+    "Produced by the artifact check (S1 message digest; S3 subject digests).",
+    "The evidence lists the artifact's digests beside the subjects' (npm subjects use sha512, PyPI the exact file name)."
+);
+pub const PAYLOAD_INVALID: Category = cat!(
+    "payload-invalid",
+    Sigstore,
+    E,
+    "The DSSE payload is not an in-toto Statement of a known type, or its payload type is not application/vnd.in-toto+json.",
+    "Produced by the payload checks (S2, S3).",
+    "Look at the envelope's payloadType and the decoded payload."
+);
+pub const POLICY_MISMATCH: Category = cat!(
+    "policy-mismatch",
+    Sigstore,
+    E,
+    "The attestation does not say what the policy requires: predicate type, builder, source repository or source ref.",
+    "Produced by the provenance policy (--predicate-type, --builder-id, --source-repository, --source-ref), checked against the predicate and the certificate's Fulcio claims.",
+    "The evidence shows the expected and the actual value."
+);
+pub const CHECK_NOT_PERFORMED: Category = cat!(
+    "check-not-performed",
+    Sigstore,
+    E,
+    "A check the verdict needs could not be performed, so the bundle is not verified.",
+    "Produced when a key type, entry kind or part of the PKI cannot be checked by this build.",
+    "The message names the check and why it could not run."
+);
+pub const ATTESTATION_NOTE: Category = cat!(
+    "attestation-note",
+    Sigstore,
+    I,
+    "An observation about the attestation (the trusted root used, a Statement v0.1, a skipped optional check).",
+    "Produced by `attest verify` and `attest inspect`.",
+    "Nothing to do unless the note surprises you."
+);
+
 /// Every category, in the order `explain --list` prints them.
 pub static CATEGORIES: &[Category] = &[
     PASS,
@@ -839,6 +1027,28 @@ pub static CATEGORIES: &[Category] = &[
     TRUSTED_ROOT_EMBEDDED,
     SUSPICIOUS_CHARACTERS,
     TIMESTAMP_META_EXTRA,
+    BUNDLE_MALFORMED,
+    BUNDLE_VERSION,
+    BUNDLE_STRUCTURE,
+    TIMESTAMP_INVALID,
+    NO_VERIFIED_TIME,
+    CERTIFICATE_CHAIN,
+    SCT_INVALID,
+    CERTIFICATE_USAGE,
+    CERTIFICATE_TIME,
+    IDENTITY_MISMATCH,
+    ISSUER_MISMATCH,
+    TLOG_UNKNOWN,
+    INCLUSION_PROOF,
+    CHECKPOINT_INVALID,
+    SET_INVALID,
+    TLOG_BODY_MISMATCH,
+    SIGNATURE_INVALID,
+    ARTIFACT_MISMATCH,
+    PAYLOAD_INVALID,
+    POLICY_MISMATCH,
+    CHECK_NOT_PERFORMED,
+    ATTESTATION_NOTE,
 ];
 
 /// The entry for `id`.

@@ -24,6 +24,8 @@ pub enum Kind {
     InToto,
     Tuf,
     Bridge,
+    /// `attest verify`: an in-toto attestation in a Sigstore bundle.
+    Attestation,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,6 +73,8 @@ pub struct Document {
     /// TUF: per-role state after refresh.
     pub roles: Option<Roles>,
     pub targets: Option<BTreeMap<String, TargetResult>>,
+    /// Attestation: what the bundle holds and what was checked.
+    pub attestation: Option<Box<crate::verdict::attest_detail::AttestationDetail>>,
 }
 
 impl Document {
@@ -91,6 +95,7 @@ impl Document {
             refresh: None,
             roles: None,
             targets: None,
+            attestation: None,
         }
     }
 
@@ -148,6 +153,7 @@ impl Document {
             refresh: field(obj, "refresh")?,
             roles: field(obj, "roles")?,
             targets: field(obj, "targets")?,
+            attestation: field(obj, "attestation")?,
         })
     }
 }
@@ -156,8 +162,11 @@ impl Document {
 /// only for TUF and bridge documents.
 impl Serialize for Document {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let tuf = self.kind != Kind::InToto;
+        let tuf = matches!(self.kind, Kind::Tuf | Kind::Bridge);
         let mut m = s.serialize_map(None)?;
+        if self.kind == Kind::Attestation {
+            m.serialize_entry("attestation", &to_value(&self.attestation))?;
+        }
         m.serialize_entry("category", &self.category)?;
         m.serialize_entry("evaluated_at", &crate::meta::time::format(self.evaluated_at))?;
         m.serialize_entry("failure", &to_value(&self.failure))?;

@@ -8,6 +8,7 @@
 //! here renders for people.
 
 pub mod attack;
+pub mod attest_detail;
 pub mod category;
 pub mod document;
 pub mod evidence;

@@ -1,0 +1,365 @@
+//! `trailscope attest verify` and `attest inspect` (DESIGN §4): in-toto
+//! attestations in Sigstore bundles.
+//!
+//! Exit codes: 0 verified, 1 not verified (anything a bundle says, a
+//! malformed bundle included), 2 usage error, 3 the trusted root, the key,
+//! the artifact or the `--bundle` file or directory cannot be read.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand};
+
+use super::Exit;
+use super::format::Format;
+use crate::attest::{IdentityRule, Policy};
+use crate::sigstore::trusted_root::TrustedRoot;
+use crate::sigstore::verify::{self as sv, Artifact, Options};
+use crate::verdict::{Document, Inputs, Verdict};
+
+/// Production `trusted_root.json` from the sigstore/root-signing snapshot in fixtures.
+const PRODUCTION_ROOT: &[u8] =
+    include_bytes!("../../fixtures/sigstore/root-signing/targets/trusted_root.json");
+/// The staging root sigstore-python embeds.
+const STAGING_ROOT: &[u8] = include_bytes!(
+    "../../fixtures/sigstore/sigstore-python/_store/https%3A%2F%2Ftuf-repo-cdn.sigstage.dev/trusted_root.json"
+);
+/// The date of the root-signing snapshot the production root comes from.
+pub const SNAPSHOT_DATE: &str = "2026-08-21";
+
+#[derive(Debug, Args)]
+pub struct AttestArgs {
+    #[command(subcommand)]
+    pub command: AttestCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AttestCommand {
+    /// Verify a Sigstore bundle (or every bundle of a file or directory)
+    /// against an artifact, a trusted root and an identity policy.
+    Verify(Box<VerifyArgs>),
+    /// Decode a bundle without a policy: signer, log entries, timestamps, Statement.
+    Inspect(InspectArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct VerifyArgs {
+    /// A bundle, a JSON-lines file of bundles, a PEP 740 attestation or PyPI
+    /// provenance object, npm's or GitHub's attestation API response, or a
+    /// directory of such files.
+    #[arg(long, value_name = "FILE|DIR")]
+    pub bundle: PathBuf,
+    /// The signer's identity (certificate SAN), exactly.
+    #[arg(long, value_name = "ID", conflicts_with = "certificate_identity_regexp")]
+    pub certificate_identity: Option<String>,
+    /// The signer's identity as an anchored regular expression.
+    #[arg(long, value_name = "RE")]
+    pub certificate_identity_regexp: Option<String>,
+    /// The OIDC issuer in the certificate.
+    #[arg(long, value_name = "URL", conflicts_with = "certificate_oidc_issuer_regexp")]
+    pub certificate_oidc_issuer: Option<String>,
+    /// The OIDC issuer as an anchored regular expression (a certificate
+    /// without an issuer is matched as the empty string).
+    #[arg(long, value_name = "RE")]
+    pub certificate_oidc_issuer_regexp: Option<String>,
+    /// A public key (PEM) for keyed bundles, instead of an identity.
+    #[arg(long, value_name = "PEM", conflicts_with_all = ["certificate_identity", "certificate_identity_regexp"])]
+    pub key: Option<PathBuf>,
+    /// A trusted_root.json to use instead of Sigstore's.
+    #[arg(long, value_name = "FILE")]
+    pub trusted_root: Option<PathBuf>,
+    /// Sigstore's staging instance instead of production.
+    #[arg(long)]
+    pub staging: bool,
+    /// Evaluation time recorded in the document (RFC 3339); default now.
+    #[arg(long, value_name = "RFC3339")]
+    pub at: Option<String>,
+    /// Provenance: the source repository (SLSA externalParameters / configSource).
+    #[arg(long, value_name = "R")]
+    pub source_repository: Option<String>,
+    /// Provenance: the source ref (e.g. refs/tags/v1.0.0).
+    #[arg(long, value_name = "REF")]
+    pub source_ref: Option<String>,
+    /// Provenance: the builder id.
+    #[arg(long, value_name = "ID")]
+    pub builder_id: Option<String>,
+    /// The Statement's predicate type.
+    #[arg(long, value_name = "URI")]
+    pub predicate_type: Option<String>,
+    /// The artifact: a file, or sha256:HEX / sha384:HEX / sha512:HEX. A DSSE
+    /// bundle may be verified without one (its subjects are then not matched).
+    #[arg(value_name = "ARTIFACT|sha256:HEX|sha512:HEX")]
+    pub artifact: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// A bundle or any file `attest verify --bundle` reads.
+    pub file: PathBuf,
+    /// Output format (json: the attestation detail of each bundle).
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+pub fn run(args: &AttestArgs) -> Exit {
+    match &args.command {
+        AttestCommand::Verify(a) => verify(a, "attest verify"),
+        AttestCommand::Inspect(a) => inspect(a),
+    }
+}
+
+/// The trusted root when none is named: today the production (or staging)
+/// root embedded from the root-signing snapshot in fixtures; the TUF bridge
+/// replaces this one function.
+pub fn default_trusted_root(args: &VerifyArgs) -> Result<(TrustedRoot, String), String> {
+    let (bytes, label) = if args.staging {
+        (
+            STAGING_ROOT,
+            "embedded staging trusted_root.json (sigstore-python's copy; not refreshed through TUF)"
+                .to_owned(),
+        )
+    } else {
+        (
+            PRODUCTION_ROOT,
+            format!(
+                "embedded production trusted_root.json (sigstore/root-signing snapshot of {SNAPSHOT_DATE}; not refreshed through TUF)"
+            ),
+        )
+    };
+    TrustedRoot::parse(bytes).map(|r| (r, label))
+}
+
+/// Everything a verification needs besides the bundles.
+pub struct Prepared {
+    pub root: TrustedRoot,
+    pub root_label: String,
+    pub policy: Policy,
+    pub key: Option<Vec<u8>>,
+    pub artifact: Option<Artifact>,
+    pub at: time::OffsetDateTime,
+}
+
+/// Reads the trusted root, key and artifact and builds the policy; `Err`
+/// carries the exit code after the message was printed.
+pub fn prepare(a: &VerifyArgs, command: &str) -> Result<Prepared, Exit> {
+    let fail = |code: Exit, msg: String| {
+        eprintln!("trailscope {command}: {msg}");
+        code
+    };
+    let at = match &a.at {
+        None => crate::meta::time::now(),
+        Some(t) => crate::meta::time::parse(t).map_err(|e| fail(Exit::Usage, format!("--at: {e}")))?.at,
+    };
+    if a.key.is_none() && a.certificate_identity.is_none() && a.certificate_identity_regexp.is_none() {
+        return Err(fail(
+            Exit::Usage,
+            "keyless bundles need --certificate-identity (or --certificate-identity-regexp) and --certificate-oidc-issuer, keyed ones --key: a valid signature proves nothing until you say whose it must be".into(),
+        ));
+    }
+    if a.key.is_none() && a.certificate_oidc_issuer.is_none() && a.certificate_oidc_issuer_regexp.is_none() {
+        return Err(fail(
+            Exit::Usage,
+            "--certificate-oidc-issuer is required with a certificate identity".into(),
+        ));
+    }
+    let identity = match (&a.certificate_identity, &a.certificate_identity_regexp) {
+        (Some(id), _) => Some(IdentityRule::Exact(id.clone())),
+        (None, Some(re)) => Some(IdentityRule::regexp(re).map_err(|e| fail(Exit::Usage, e))?),
+        (None, None) => None,
+    };
+    let policy = Policy {
+        identity,
+        issuer: match (&a.certificate_oidc_issuer, &a.certificate_oidc_issuer_regexp) {
+            (Some(i), _) => Some(IdentityRule::Exact(i.clone())),
+            (None, Some(re)) => Some(IdentityRule::regexp(re).map_err(|e| fail(Exit::Usage, e))?),
+            (None, None) => None,
+        },
+        source_repository: a.source_repository.clone(),
+        source_ref: a.source_ref.clone(),
+        builder_id: a.builder_id.clone(),
+        predicate_type: a.predicate_type.clone(),
+    };
+    let (root, root_label) = match &a.trusted_root {
+        Some(p) => {
+            let bytes = std::fs::read(p)
+                .map_err(|e| fail(Exit::Input, format!("cannot read trusted root {}: {e}", p.display())))?;
+            let root = TrustedRoot::parse(&bytes)
+                .map_err(|e| fail(Exit::Input, format!("trusted root {}: {e}", p.display())))?;
+            (root, p.display().to_string())
+        }
+        None => default_trusted_root(a)
+            .map_err(|e| fail(Exit::Internal, format!("embedded trusted root: {e}")))?,
+    };
+    let key = match &a.key {
+        None => None,
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| fail(Exit::Input, format!("cannot read key {}: {e}", p.display())))?;
+            let der = crate::sigstore::tlog::body::pem_to_der(&text)
+                .filter(|d| spki::SubjectPublicKeyInfoRef::try_from(d.as_slice()).is_ok())
+                .ok_or_else(|| fail(Exit::Input, format!("key {}: not a PEM public key", p.display())))?;
+            Some(der)
+        }
+    };
+    let artifact = match &a.artifact {
+        None => None,
+        Some(s) => Some(read_artifact(s).map_err(|e| fail(Exit::Input, e))?),
+    };
+    Ok(Prepared { root, root_label, policy, key, artifact, at })
+}
+
+/// A path on disk, else `sha256:HEX` (the conformance rule: a digest that is not a file).
+pub fn read_artifact(s: &str) -> Result<Artifact, String> {
+    let path = Path::new(s);
+    if path.is_file() {
+        let bytes = std::fs::read(path).map_err(|e| format!("cannot read artifact {s}: {e}"))?;
+        return Ok(Artifact::from_bytes(s, bytes));
+    }
+    Artifact::from_digest(s)
+        .ok_or_else(|| format!("artifact {s}: no such file, and not sha256:HEX, sha384:HEX or sha512:HEX"))
+}
+
+/// Every `(label, bytes)` bundle the `--bundle` path names.
+pub fn load_bundles(path: &Path) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let files: Vec<PathBuf> = if path.is_dir() {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(path)
+            .map_err(|e| format!("cannot list {}: {e}", path.display()))?
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.is_file())
+            .filter(|p| {
+                let n = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                n.ends_with(".json")
+                    || n.ends_with(".jsonl")
+                    || n.ends_with(".sigstore")
+                    || n.ends_with(".attestation")
+            })
+            .collect();
+        v.sort();
+        v
+    } else {
+        vec![path.to_owned()]
+    };
+    let mut out = Vec::new();
+    for f in files {
+        let label = f.display().to_string();
+        let bytes = std::fs::read(&f).map_err(|e| format!("cannot read {label}: {e}"))?;
+        if bytes.len() > crate::sigstore::bundle::MAX_BUNDLE_BYTES && !label.ends_with(".jsonl") {
+            // Oversized single bundle: the verifier reports it as a limit.
+            out.push((label, bytes));
+            continue;
+        }
+        match crate::sigstore::input::bundles_in(&bytes, &label) {
+            Ok(found) => {
+                for b in found {
+                    out.push((b.label, serde_json::to_vec(&b.bundle).unwrap_or_default()));
+                }
+            }
+            // Not JSON: handed over as is, so the verdict says "bundle-malformed".
+            Err(_) => out.push((label, bytes)),
+        }
+    }
+    Ok(out)
+}
+
+/// Verifies every bundle; `None` when the inputs could not be read (exit code printed).
+pub fn verify_all(a: &VerifyArgs, command: &str) -> Result<(Vec<Document>, Inputs), Exit> {
+    let p = prepare(a, command)?;
+    let bundles = load_bundles(&a.bundle).map_err(|e| {
+        eprintln!("trailscope {command}: --bundle: {e}");
+        Exit::Input
+    })?;
+    if bundles.is_empty() {
+        eprintln!("trailscope {command}: --bundle {}: no bundle found", a.bundle.display());
+        return Err(Exit::Input);
+    }
+    let opts = Options {
+        root: &p.root,
+        root_label: &p.root_label,
+        policy: &p.policy,
+        key: p.key.as_deref(),
+        artifact: p.artifact.as_ref(),
+        evaluated_at: p.at,
+    };
+    use rayon::prelude::*;
+    let docs: Vec<Document> =
+        bundles.par_iter().map(|(label, bytes)| sv::verify(bytes, label, &opts)).collect();
+    let mut inputs = Inputs::new();
+    inputs.add("bundle", a.bundle.display().to_string());
+    inputs.add("trusted root", p.root_label.clone());
+    inputs.add_opt("artifact", a.artifact.clone());
+    inputs.add_opt("identity", a.certificate_identity.clone().or(a.certificate_identity_regexp.clone()));
+    inputs.add_opt("issuer", a.certificate_oidc_issuer.clone().or(a.certificate_oidc_issuer_regexp.clone()));
+    inputs.add_opt("key", a.key.as_ref().map(|k| k.display().to_string()));
+    Ok((docs, inputs))
+}
+
+fn verify(a: &VerifyArgs, command: &str) -> Exit {
+    let (docs, inputs) = match verify_all(a, command) {
+        Ok(x) => x,
+        Err(e) => return e,
+    };
+    super::format::print(&render(&docs, a.format, &inputs));
+    if docs.iter().all(|d| d.verdict == Verdict::Pass) { Exit::Ok } else { Exit::Failed }
+}
+
+/// One document as is; several as a JSON array (text: one report after another).
+pub fn render(docs: &[Document], format: Format, inputs: &Inputs) -> String {
+    match format {
+        Format::Json if docs.len() == 1 => format!("{}\n", docs[0].to_json_string()),
+        Format::Json => {
+            let all: Vec<serde_json::Value> = docs.iter().map(Document::to_value).collect();
+            format!("{}\n", serde_json::to_string_pretty(&all).unwrap_or_default())
+        }
+        Format::Text => {
+            let mut out: Vec<String> = docs.iter().map(crate::report::text_attest::render).collect();
+            if docs.len() > 1 {
+                let passed = docs.iter().filter(|d| d.verdict == Verdict::Pass).count();
+                out.push(format!("{passed} of {} bundles verified\n", docs.len()));
+            }
+            out.join("\n")
+        }
+        other => docs
+            .iter()
+            .filter_map(|d| super::format::render_common(d, other, inputs))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    }
+}
+
+fn inspect(a: &InspectArgs) -> Exit {
+    let bundles = match load_bundles(&a.file) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("trailscope attest inspect: {e}");
+            return Exit::Input;
+        }
+    };
+    let mut out = Vec::new();
+    let mut details = Vec::new();
+    let mut readable = true;
+    for (label, bytes) in &bundles {
+        let d = crate::sigstore::verify::inspect(bytes, label);
+        readable &= d.is_ok();
+        match d {
+            Ok(d) => {
+                out.push(crate::report::text_attest::detail(&d));
+                details.push(serde_json::to_value(&d).unwrap_or_default());
+            }
+            Err(e) => {
+                out.push(format!("{}: {e}\n", crate::sanitize::sanitize(label)));
+                details.push(serde_json::json!({"bundle": label, "error": e}));
+            }
+        }
+    }
+    match a.format {
+        Format::Json => {
+            let v = if details.len() == 1 { details.remove(0) } else { serde_json::Value::Array(details) };
+            super::format::print(&format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default()));
+        }
+        _ => super::format::print(&out.join("\n")),
+    }
+    if readable { Exit::Ok } else { Exit::Failed }
+}

@@ -1,0 +1,118 @@
+//! What `--bundle` may name, reduced to bundles: a Sigstore bundle; a
+//! JSON-lines file of bundles; a PEP 740 attestation or a PyPI provenance
+//! object (attestations converted to v0.3 bundles); npm's and GitHub's
+//! attestation API responses (`{"attestations": [{"bundle": …}]}`).
+
+use serde_json::{Value, json};
+
+/// One bundle found in an input, with a label saying where.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Found {
+    pub label: String,
+    pub bundle: Value,
+}
+
+/// At most this many bundles per input file.
+pub const MAX_BUNDLES: usize = 100_000;
+
+/// The bundles in `bytes`. A file that is not JSON at all is returned as
+/// one raw "bundle" so the verifier reports it as malformed.
+pub fn bundles_in(bytes: &[u8], file: &str) -> Result<Vec<Found>, String> {
+    if bytes.len() > 256 * 1024 * 1024 {
+        return Err(format!("{file}: larger than 256 MiB"));
+    }
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(v) => from_value(v, file),
+        Err(first) => {
+            let text = std::str::from_utf8(bytes).map_err(|_| format!("{file}: not UTF-8 text"))?;
+            let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+            if lines.len() < 2 {
+                return Err(format!("{file}: not JSON ({first})"));
+            }
+            let mut out = Vec::new();
+            for (i, line) in lines.iter().enumerate() {
+                let v: Value = serde_json::from_str(line)
+                    .map_err(|e| format!("{file} line {}: not JSON ({e})", i + 1))?;
+                for mut f in from_value(v, file)? {
+                    f.label = format!("{file}:{}", i + 1);
+                    out.push(f);
+                }
+                if out.len() > MAX_BUNDLES {
+                    return Err(format!("{file}: more than {MAX_BUNDLES} bundles"));
+                }
+            }
+            Ok(out)
+        }
+    }
+}
+
+fn from_value(v: Value, file: &str) -> Result<Vec<Found>, String> {
+    if let Some(list) = v.get("attestations").and_then(Value::as_array) {
+        // npm registry and GitHub API responses.
+        return Ok(list
+            .iter()
+            .enumerate()
+            .filter_map(|(i, a)| {
+                a.get("bundle")
+                    .map(|b| Found { label: format!("{file}#attestations/{i}"), bundle: b.clone() })
+            })
+            .collect());
+    }
+    if let Some(list) = v.get("attestation_bundles").and_then(Value::as_array) {
+        // PyPI provenance object.
+        let mut out = Vec::new();
+        for (i, b) in list.iter().enumerate() {
+            for (j, a) in b.get("attestations").and_then(Value::as_array).into_iter().flatten().enumerate() {
+                out.push(Found {
+                    label: format!("{file}#attestation_bundles/{i}/attestations/{j}"),
+                    bundle: pep740_to_bundle(a)?,
+                });
+            }
+        }
+        return Ok(out);
+    }
+    if v.get("verification_material").is_some() && v.get("envelope").is_some() {
+        return Ok(vec![Found { label: file.to_owned(), bundle: pep740_to_bundle(&v)? }]);
+    }
+    Ok(vec![Found { label: file.to_owned(), bundle: v }])
+}
+
+/// A PEP 740 attestation (pypi-attestations `Attestation`) as the v0.3 bundle it encodes.
+pub fn pep740_to_bundle(a: &Value) -> Result<Value, String> {
+    let vm = a.get("verification_material").ok_or("PEP 740 attestation without verification_material")?;
+    let env = a.get("envelope").ok_or("PEP 740 attestation without envelope")?;
+    let cert =
+        vm.get("certificate").and_then(Value::as_str).ok_or("PEP 740 attestation without certificate")?;
+    Ok(json!({
+        "mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
+        "verificationMaterial": {
+            "certificate": {"rawBytes": cert},
+            "tlogEntries": vm.get("transparency_entries").cloned().unwrap_or(json!([])),
+        },
+        "dsseEnvelope": {
+            "payload": env.get("statement").cloned().unwrap_or(Value::Null),
+            "payloadType": "application/vnd.in-toto+json",
+            "signatures": [{"sig": env.get("signature").cloned().unwrap_or(Value::Null)}],
+        }
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_responses_and_json_lines_yield_their_bundles() {
+        let api = br#"{"attestations":[{"predicateType":"p","bundle":{"mediaType":"m"}},{"bundle":{"mediaType":"n"}}]}"#;
+        let found = bundles_in(api, "a.json").unwrap();
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[1].bundle["mediaType"], "n");
+        let lines = b"{\"mediaType\":\"a\"}\n{\"mediaType\":\"b\"}\n";
+        let found = bundles_in(lines, "x.jsonl").unwrap();
+        assert_eq!(found[1].label, "x.jsonl:2");
+        let pep = br#"{"version":1,"verification_material":{"certificate":"AA==","transparency_entries":[]},"envelope":{"statement":"e30=","signature":"AA=="}}"#;
+        let found = bundles_in(pep, "p").unwrap();
+        assert_eq!(found[0].bundle["dsseEnvelope"]["payload"], "e30=");
+        assert!(bundles_in(b"not json", "z").is_err());
+    }
+}

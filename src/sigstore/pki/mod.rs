@@ -1,0 +1,67 @@
+//! Certificates, SCTs and RFC 3161 timestamps of Sigstore bundles: the X.509
+//! side of a bundle's verification, as typed results the bundle verifier
+//! turns into findings. Parsing is x509-cert/cms on our `der` generation,
+//! path validation is rustls-webpki (ring) at the time the caller chooses,
+//! signatures are RustCrypto; nothing here hand-parses ASN.1.
+
+mod cert;
+mod chain;
+mod error;
+mod oids;
+mod sct;
+mod signature;
+mod tsa;
+
+pub use cert::{Identity, LeafCertificate, SanValue};
+pub use chain::{ChainPath, verify_chain};
+pub use error::PkiError;
+pub use sct::{SctInfo, verify_sct};
+pub use signature::{verify_prehashed, verify_signature};
+pub use tsa::{VerifiedTimestamp, verify_timestamp};
+
+use time::OffsetDateTime;
+
+/// A trusted-root `validFor` window, closed at both ends. An absent start
+/// reads as unbounded here; transparency-log keys require one, and that
+/// check is the caller's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Validity {
+    pub start: Option<OffsetDateTime>,
+    pub end: Option<OffsetDateTime>,
+}
+
+impl Validity {
+    pub fn contains(&self, at: OffsetDateTime) -> bool {
+        self.start.is_none_or(|s| s <= at) && self.end.is_none_or(|e| at <= e)
+    }
+
+    /// The window as text, for error messages: `2022-04-13T20:06:15Z..open`.
+    pub fn describe(&self) -> String {
+        let side = |t: Option<OffsetDateTime>| t.map_or_else(|| "open".to_owned(), rfc3339);
+        format!("{}..{}", side(self.start), side(self.end))
+    }
+}
+
+/// A certificate authority or timestamp authority of a trusted root.
+#[derive(Debug, Clone)]
+pub struct CaChain<'a> {
+    /// The authority's `uri`, else its subject, to name it in results.
+    pub name: &'a str,
+    /// The chain, leaf-most first; the last certificate is the trust anchor.
+    pub certs_der: Vec<&'a [u8]>,
+    pub valid_for: Validity,
+}
+
+/// A certificate-transparency log of a trusted root.
+#[derive(Debug, Clone)]
+pub struct CtLogKey<'a> {
+    pub log_id: [u8; 32],
+    pub spki_der: &'a [u8],
+    pub valid_for: Validity,
+    pub base_url: &'a str,
+}
+
+pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| t.unix_timestamp().to_string())
+}
