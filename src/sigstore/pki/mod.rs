@@ -65,3 +65,24 @@ pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_else(|_| t.unix_timestamp().to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn validity_is_closed_at_both_ends_and_open_where_unset() {
+        let w = Validity {
+            start: Some(datetime!(2025-01-01 0:00 UTC)),
+            end: Some(datetime!(2025-02-01 0:00 UTC)),
+        };
+        assert!(w.contains(datetime!(2025-01-01 0:00 UTC)));
+        assert!(w.contains(datetime!(2025-02-01 0:00 UTC)));
+        assert!(!w.contains(datetime!(2024-12-31 23:59:59 UTC)));
+        assert!(!w.contains(datetime!(2025-02-01 0:00:00.001 UTC)));
+        assert!(Validity::default().contains(datetime!(1970-01-01 0:00 UTC)));
+        assert_eq!(w.describe(), "2025-01-01T00:00:00Z..2025-02-01T00:00:00Z");
+        assert_eq!(Validity { end: None, ..w }.describe(), "2025-01-01T00:00:00Z..open");
+    }
+}

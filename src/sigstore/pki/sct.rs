@@ -66,10 +66,10 @@ fn precert_tbs(cert_der: &[u8]) -> Result<(Vec<u8>, Option<Vec<u8>>), PkiError> 
     let cert = CertParts::from_der(cert_der).map_err(malformed)?;
     let mut tbs = cert.tbs;
     let mut sct_list = None;
-    if let Some(exts) = tbs.extensions.as_mut() {
-        if let Some(i) = exts.iter().position(|e| e.extn_id == oids::SCT_LIST) {
-            sct_list = Some(exts.remove(i).extn_value.into_bytes().into_vec());
-        }
+    if let Some(exts) = tbs.extensions.as_mut()
+        && let Some(i) = exts.iter().position(|e| e.extn_id == oids::SCT_LIST)
+    {
+        sct_list = Some(exts.remove(i).extn_value.into_bytes().into_vec());
     }
     Ok((tbs.to_der().map_err(malformed)?, sct_list))
 }

@@ -138,7 +138,7 @@ fn is_signer(cert: &Certificate, sid: &SignerIdentifier) -> bool {
 }
 
 /// The single attribute value of `oid` among the signed attributes.
-fn signed_attr<'a>(signer: &'a SignerInfo, oid: ObjectIdentifier) -> Option<&'a der::Any> {
+fn signed_attr(signer: &SignerInfo, oid: ObjectIdentifier) -> Option<&der::Any> {
     let attrs = signer.signed_attrs.as_ref()?;
     let attr = attrs.iter().find(|a| a.oid == oid)?;
     if attr.values.len() != 1 {
@@ -281,4 +281,50 @@ pub fn verify_timestamp(
         imprint_hash: imprint_hash.name(),
         embedded_cert,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gen_time(text: &str) -> Result<OffsetDateTime, PkiError> {
+        let header = der::Header::new(der::Tag::GeneralizedTime, der::Length::try_from(text.len()).unwrap());
+        let mut encoded = header.to_der().unwrap();
+        encoded.extend_from_slice(text.as_bytes());
+        parse_gen_time(&AnyRef::from_der(&encoded).unwrap())
+    }
+
+    #[test]
+    fn gen_time_takes_fractional_seconds() {
+        assert_eq!(gen_time("20250612120220Z").unwrap(), time::macros::datetime!(2025-06-12 12:02:20 UTC));
+        assert_eq!(
+            gen_time("20250612120220.5Z").unwrap(),
+            time::macros::datetime!(2025-06-12 12:02:20.5 UTC)
+        );
+        assert_eq!(
+            gen_time("20250612120220.123456789Z").unwrap(),
+            time::macros::datetime!(2025-06-12 12:02:20.123456789 UTC)
+        );
+    }
+
+    #[test]
+    fn gen_time_refuses_what_rfc_3161_does_not_write() {
+        for bad in [
+            "20250612120220",
+            "2025061212022Z",
+            "20251312120220Z",
+            "20250612250220Z",
+            "2025061212022xZ",
+            "20250612120220.Z5",
+        ] {
+            let err = gen_time(bad).unwrap_err();
+            assert!(err.to_string().contains("genTime"), "{bad}: {err}");
+        }
+        // A UTCTime where a GeneralizedTime belongs.
+        let utc = der::asn1::UtcTime::from_unix_duration(std::time::Duration::from_secs(0))
+            .unwrap()
+            .to_der()
+            .unwrap();
+        assert!(parse_gen_time(&AnyRef::from_der(&utc).unwrap()).is_err());
+    }
 }
