@@ -13,8 +13,6 @@
 //! with a record of whether they were in the spec's form.
 
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
@@ -22,7 +20,7 @@ use time::OffsetDateTime;
 use super::error::Category;
 use super::pattern::Bins;
 pub use super::target_map::TargetMap;
-use crate::crypto::ed25519_table::Ed25519Table;
+pub use crate::crypto::ed25519_table::{KeyTable, TABLE_AFTER};
 use crate::crypto::{KeyIdMatch, PublicKey, SigError};
 use crate::meta::json::{Obj, kind, type_error};
 use crate::meta::{Location, MetaError, Signature, SignedEnvelope, canonical};
@@ -112,52 +110,12 @@ pub struct Key {
     pub table: KeyTable,
 }
 
-/// Signatures a key checks before it gets an [`Ed25519Table`]: the table
-/// costs about as much as 20 checks save, and pays off for a key that
-/// signs hash bins (hundreds to tens of thousands of roles).
-pub const TABLE_AFTER: u32 = 32;
-
-/// A key's [`Ed25519Table`], built on its [`TABLE_AFTER`]th check (shared by
-/// the threads that verify roles; a clone starts counting afresh).
-#[derive(Default)]
-pub struct KeyTable {
-    checks: AtomicU32,
-    table: OnceLock<Option<Ed25519Table>>,
-}
-
-impl KeyTable {
-    fn get(&self, key: &PublicKey) -> Option<&Ed25519Table> {
-        if let Some(t) = self.table.get() {
-            return t.as_ref();
-        }
-        if self.checks.fetch_add(1, Ordering::Relaxed) < TABLE_AFTER {
-            return None;
-        }
-        self.table.get_or_init(|| key.ed25519().map(Ed25519Table::new)).as_ref()
-    }
-}
-
-impl Clone for KeyTable {
-    fn clone(&self) -> Self {
-        Self::default()
-    }
-}
-
-impl std::fmt::Debug for KeyTable {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("KeyTable")
-    }
-}
-
 impl Key {
     /// Verifies `sig` over `msg` as [`PublicKey::verify`] does; a key that
     /// has checked many signatures checks the next ones with a fixed-base
-    /// table (see [`Ed25519Table`]: same outcome, a third less time).
+    /// table (see [`KeyTable`]: same outcome, a third less time).
     pub fn verify(&self, msg: &[u8], sig: &[u8]) -> Result<(), SigError> {
-        match self.table.get(&self.key) {
-            Some(t) => t.verify(msg, sig),
-            None => self.key.verify(msg, sig),
-        }
+        self.table.verify(&self.key, msg, sig)
     }
 
     /// Identity of the key material (ignores members such as `x-tuf-on-ci-keyowner`).
@@ -793,7 +751,7 @@ mod tests {
                 assert_eq!(key.verify(&msg, &sig), key.key.verify(&msg, &sig), "check {i}");
                 assert_eq!(key.verify(&msg, &sig).is_ok(), i % 3 != 1 && i % 5 != 2);
             }
-            assert_eq!(key.table.table.get().is_some_and(|t| t.is_some()), signer.keytype() == "ed25519");
+            assert_eq!(key.table.is_built(), signer.keytype() == "ed25519");
         }
     }
 

@@ -12,6 +12,7 @@ pub mod inspect;
 pub mod metadata;
 pub mod pattern;
 pub mod report;
+pub mod role_targets;
 pub mod session;
 pub mod source;
 pub mod state;
@@ -26,5 +27,6 @@ pub use source::{DirSource, FetchError, HttpSource, MemorySource, Source, quote}
 pub use state::StateDir;
 pub use target_map::TargetMap;
 pub use trusted_set::{TimestampUpdate, Trusted, TrustedSet};
+pub use role_targets::RoleTargets;
 pub use updater::{AuditedRole, Config, Lookup, Updater};
 pub use verify::VerificationResult;
