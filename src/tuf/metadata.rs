@@ -175,8 +175,11 @@ pub struct Snapshot {
 #[derive(Debug, Clone)]
 pub struct Targets {
     pub common: Common,
-    /// Target path → info, compact (see [`TargetMap`]).
+    /// Target path → info, compact (see [`TargetMap`]); empty when the
+    /// targets were only counted ([`parse_counting`]).
     pub targets: TargetMap,
+    /// How many targets the role lists.
+    pub listed: u64,
     pub delegations: Option<Delegations>,
     pub extra: Map<String, Value>,
 }
@@ -343,12 +346,30 @@ pub fn parse_fast_only(bytes: &[u8], file: &str) -> Option<Metadata> {
     parse_fast(bytes, file)
 }
 
+/// [`parse`] for a targets role that is only audited: where the document
+/// is written canonically, its targets are checked as [`parse`] checks them
+/// but only counted (`targets` is empty, `listed` says how many); anything
+/// else is read in full. Accepts and refuses exactly what [`parse`] does.
+pub fn parse_counting(bytes: &[u8], file: &str) -> Result<Metadata, ParseError> {
+    if let Some(super::in_place::Split { doc, targets, listed, signed_bytes }) =
+        super::in_place::split_counting(bytes)
+        && let Some(md) = typed(doc, targets.map(|t| (t, listed)), file, || Some(signed_bytes.to_vec()))
+    {
+        return Ok(md);
+    }
+    parse(bytes, file)
+}
+
 fn parse_fast(bytes: &[u8], file: &str) -> Option<Metadata> {
     // `signed` written canonically already: one pass, the bytes are the signed bytes.
-    if let Some(super::in_place::Split { doc, targets, signed_bytes }) = super::in_place::split(bytes) {
-        return typed(doc, targets, file, || Some(signed_bytes.to_vec()));
+    if let Some(super::in_place::Split { doc, targets, listed, signed_bytes }) = super::in_place::split(bytes) {
+        return typed(doc, targets.map(|t| (t, listed)), file, || Some(signed_bytes.to_vec()));
     }
     let super::fast::Split { doc, targets } = super::fast::split(bytes)?;
+    let targets = targets.map(|t| {
+        let n = t.len();
+        (t, n)
+    });
     typed(doc, targets, file, || {
         let mut signed_bytes = Vec::with_capacity(bytes.len());
         crate::meta::stream::canonicalize_member(bytes, "signed", &mut signed_bytes)
@@ -361,7 +382,7 @@ fn parse_fast(bytes: &[u8], file: &str) -> Option<Metadata> {
 /// gives the canonical bytes of `signed` (asked for after every other check).
 fn typed(
     doc: Value,
-    targets: Option<TargetMap>,
+    targets: Option<(TargetMap, usize)>,
     file: &str,
     signed_bytes: impl FnOnce() -> Option<Vec<u8>>,
 ) -> Option<Metadata> {
@@ -602,11 +623,16 @@ fn parse_snapshot(v: &Value, at: &Location) -> Result<Snapshot, ParseError> {
     Ok(Snapshot { common, meta, extra: extra_members(v, known_members(RoleType::Snapshot)) })
 }
 
-/// `parsed`: `targets` already read by the fast path (then absent from `v`).
-fn parse_targets(v: &Value, at: &Location, parsed: Option<TargetMap>) -> Result<Targets, ParseError> {
+/// `parsed`: `targets` already read by the fast path (then absent from
+/// `v`), and how many it lists.
+fn parse_targets(
+    v: &Value,
+    at: &Location,
+    parsed: Option<(TargetMap, usize)>,
+) -> Result<Targets, ParseError> {
     let o = Obj::new(v, at.clone())?;
     let common = parse_common(&o)?;
-    let targets = match parsed {
+    let (targets, listed) = match parsed {
         Some(t) => t,
         None => {
             let targets_obj = o.obj("targets")?;
@@ -617,14 +643,22 @@ fn parse_targets(v: &Value, at: &Location, parsed: Option<TargetMap>) -> Result<
                 let hashes = parse_hashes(&t)?;
                 targets.push((path.clone(), TargetFile { length, hashes, custom: t.get("custom").cloned() }));
             }
-            targets.into_iter().collect()
+            let map: TargetMap = targets.into_iter().collect();
+            let n = map.len();
+            (map, n)
         }
     };
     let delegations = match o.get("delegations") {
         None => None,
         Some(d) => Some(parse_delegations(d, at.child("delegations"))?),
     };
-    Ok(Targets { common, targets, delegations, extra: extra_members(v, known_members(RoleType::Targets)) })
+    Ok(Targets {
+        common,
+        targets,
+        listed: listed as u64,
+        delegations,
+        extra: extra_members(v, known_members(RoleType::Targets)),
+    })
 }
 
 fn parse_delegations(v: &Value, at: Location) -> Result<Delegations, ParseError> {

@@ -61,7 +61,7 @@ impl RoleTargets {
         let rel = Updater::metadata_path(role, version);
         let file = metadata.describe(&rel);
         let data = metadata.fetch(&rel, length).map_err(|e| fetch_error(role, e, &file))?;
-        let verified = set.verify_delegated_targets(Arc::new(data), &file, role, &delegator)?;
+        let verified = set.verify_delegated_targets(Arc::new(data), &file, role, &delegator, false)?;
         Ok(Self {
             role: role.to_owned(),
             delegator,

@@ -93,7 +93,7 @@ impl<'a> RoleView<'a> {
             signatures: &t.signatures,
             file: &t.file,
             length: t.raw.len() as u64,
-            targets: t.meta.targets.len() as u64,
+            targets: t.meta.listed,
             held: Some(t),
         }
     }
@@ -238,7 +238,7 @@ impl TrustedSet {
         let summary = RoleSummary {
             common: t.meta.common.clone(),
             length: t.raw.len() as u64,
-            targets: t.meta.targets.len() as u64,
+            targets: t.meta.listed,
             signatures: t.signatures,
             file: t.file,
         };
@@ -493,7 +493,7 @@ impl TrustedSet {
         role: &str,
         delegator: &str,
     ) -> Result<&Trusted<Targets>, TufError> {
-        let verified = self.verify_delegated_targets(Arc::new(data.to_vec()), file, role, delegator)?;
+        let verified = self.verify_delegated_targets(Arc::new(data.to_vec()), file, role, delegator, false)?;
         Ok(self.commit_targets(verified))
     }
 
@@ -516,12 +516,16 @@ impl TrustedSet {
 
     /// Every check of [`Self::update_delegated_targets`], without changing
     /// the set (so roles can be checked on several threads, then committed).
+    /// With `count_only` a role that delegates nothing has its targets
+    /// counted, not kept ([`metadata::parse_counting`]): for the audit, which
+    /// releases such a role once verified.
     pub(crate) fn verify_delegated_targets(
         &self,
         data: Arc<Vec<u8>>,
         file: &str,
         role: &str,
         delegator: &str,
+        count_only: bool,
     ) -> Result<VerifiedTargets, TufError> {
         if self.snapshot.is_none() {
             return Err(TufError::order(role, "cannot load targets before snapshot"));
@@ -531,7 +535,16 @@ impl TrustedSet {
         let meta = self.snapshot_meta_for(role)?;
         // §5.6.2: length and hashes from the snapshot.
         verify_length_and_hashes(&meta, &data, role, "§5.6.2", file)?;
-        let mut md = load_data(RoleType::Targets, role, &data, file)?;
+        let mut md = if count_only {
+            let md = load_data_with(RoleType::Targets, role, &data, file, metadata::parse_counting)?;
+            match &md.signed {
+                // A role that delegates stays whole (its children are looked up in it).
+                Signed::Targets(t) if t.delegations.is_some() => load_data(RoleType::Targets, role, &data, file)?,
+                _ => md,
+            }
+        } else {
+            load_data(RoleType::Targets, role, &data, file)?
+        };
         // §5.6.3: signed by a threshold of the delegator's keys for this role.
         let signatures = {
             let delegator_md: &dyn Delegator = if delegator == "root" {
@@ -608,7 +621,17 @@ fn trusted_shared<T>(meta: T, raw: Arc<Vec<u8>>, signatures: VerificationResult,
 
 /// Parses `data` and checks `signed._type` (checked before signatures, as in the reference).
 pub fn load_data(expected: RoleType, role: &str, data: &[u8], file: &str) -> Result<Metadata, TufError> {
-    let md = metadata::parse(data, file).map_err(|e| {
+    load_data_with(expected, role, data, file, metadata::parse)
+}
+
+fn load_data_with(
+    expected: RoleType,
+    role: &str,
+    data: &[u8],
+    file: &str,
+    parse: fn(&[u8], &str) -> Result<Metadata, metadata::ParseError>,
+) -> Result<Metadata, TufError> {
+    let md = parse(data, file).map_err(|e| {
         let source = e.error.location.clone();
         TufError::new(e.category, role, "§4", e.error.message).at(source)
     })?;

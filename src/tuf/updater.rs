@@ -302,13 +302,15 @@ impl<'a> Updater<'a> {
         {
             return Ok(t.meta.clone());
         }
-        let prepared = self.prepare_targets(role, parent);
+        let prepared = self.prepare_targets(role, parent, false);
         self.apply_prepared(prepared)
     }
 
     /// Everything [`Self::load_targets`] does short of changing the updater:
     /// read the local copy or download, and verify. Runs on any thread.
-    fn prepare_targets(&self, role: &str, parent: &str) -> PreparedRole {
+    /// `count_only`: a role that delegates nothing keeps no targets, only
+    /// their number (the audit releases it at once).
+    fn prepare_targets(&self, role: &str, parent: &str, count_only: bool) -> PreparedRole {
         let mut notes = Vec::new();
         let mut cached: Option<(Arc<Vec<u8>>, String)> = None;
         let reverified = |delegator: &str| {
@@ -340,7 +342,7 @@ impl<'a> Updater<'a> {
             self.read_local(role, self.config.targets_max_length).map(|(data, file)| (Arc::new(data), file))
         });
         if let Some((data, file)) = local {
-            match self.set.verify_delegated_targets(data, &file, role, parent) {
+            match self.set.verify_delegated_targets(data, &file, role, parent, count_only) {
                 Ok(v) => {
                     let origin = if from_set { Origin::Trusted } else { Origin::Local };
                     return PreparedRole { notes, result: Ok((v, false)), origin };
@@ -355,7 +357,7 @@ impl<'a> Updater<'a> {
             let version = self.set.root().meta.consistent_snapshot.then_some(meta.version);
             let (data, file) = self.fetch_metadata(role, version, length)?;
             origin = Origin::Fetched { rel: Self::metadata_path(role, version), max_len: length };
-            Ok((self.set.verify_delegated_targets(Arc::new(data), &file, role, parent)?, true))
+            Ok((self.set.verify_delegated_targets(Arc::new(data), &file, role, parent, count_only)?, true))
         })();
         PreparedRole { notes, result, origin }
     }
@@ -625,11 +627,9 @@ impl<'a> Updater<'a> {
             .filter(|&key| !self.set.is_trusted_targets(&key.0) && !prepared.contains_key(key))
             .take(budget)
             .collect();
-        if wanted.len() < 2 {
-            return;
-        }
+        let count_only = !self.config.keep_audited_targets;
         let results: Vec<PreparedRole> =
-            wanted.par_iter().map(|(role, parent)| self.prepare_targets(role, parent)).collect();
+            wanted.par_iter().map(|(role, parent)| self.prepare_targets(role, parent, count_only)).collect();
         prepared.reserve(results.len());
         for (key, p) in wanted.into_iter().zip(results) {
             prepared.insert(key.clone(), p);
