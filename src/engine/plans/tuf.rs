@@ -55,6 +55,9 @@ pub struct TufPlan {
     pub plan: Plan,
     pub verdict: UnitRef<TufVerdict>,
     pub evaluated_at: ParamRef<OffsetDateTime>,
+    /// When the audit runs in parts: the refresh (and lookups) alone, whose
+    /// verdict is known long before the audit's.
+    pub refresh: Option<UnitRef<TufVerdict>>,
 }
 
 /// Most files declared under one directory.
@@ -316,10 +319,13 @@ pub fn plan_with(
         };
         verdict_outcome(outcome, o.config.strict)
     });
-    let verdict =
-        if in_parts { audit_units(&mut b, opts, &verdict, &root_file, source_layout) } else { verdict };
+    let (verdict, refresh) = if in_parts {
+        (audit_units(&mut b, opts, &verdict, &root_file, source_layout), Some(verdict))
+    } else {
+        (verdict, None)
+    };
     target_units(&mut b, opts, &verdict);
-    Ok(TufPlan { plan: b.build()?, verdict, evaluated_at })
+    Ok(TufPlan { plan: b.build()?, verdict, evaluated_at, refresh })
 }
 
 /// Whether `rel` is a top-level role's file (what a refresh reads).
@@ -455,7 +461,7 @@ pub fn plan_one_shot(opts: &TufOptions) -> Result<TufPlan, PlanError> {
         verdict_outcome(outcome, o.config.strict)
     });
     target_units(&mut b, opts, &verdict);
-    Ok(TufPlan { plan: b.build()?, verdict, evaluated_at })
+    Ok(TufPlan { plan: b.build()?, verdict, evaluated_at, refresh: None })
 }
 
 /// The verdict unit's outcome: the report's findings, pass or fail by its verdict.
