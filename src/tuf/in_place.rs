@@ -95,8 +95,11 @@ fn split_with(bytes: &[u8], keep: bool) -> Option<Split<'_>> {
     Some(Split { doc: Value::Object(doc), targets, listed, signed_bytes: signed_bytes? })
 }
 
+/// A targets map and how many targets it lists.
+type Counted = (TargetMap, usize);
+
 /// `signed`, in canonical form: its members other than `targets`, and `targets`.
-fn signed_object(c: &mut Cursor<'_>, keep: bool) -> Option<(Map<String, Value>, Option<(TargetMap, usize)>)> {
+fn signed_object(c: &mut Cursor<'_>, keep: bool) -> Option<(Map<String, Value>, Option<Counted>)> {
     let mut signed = Map::new();
     let mut targets = None;
     c.eat(b'{')?;

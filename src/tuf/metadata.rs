@@ -362,7 +362,8 @@ pub fn parse_counting(bytes: &[u8], file: &str) -> Result<Metadata, ParseError> 
 
 fn parse_fast(bytes: &[u8], file: &str) -> Option<Metadata> {
     // `signed` written canonically already: one pass, the bytes are the signed bytes.
-    if let Some(super::in_place::Split { doc, targets, listed, signed_bytes }) = super::in_place::split(bytes) {
+    if let Some(super::in_place::Split { doc, targets, listed, signed_bytes }) = super::in_place::split(bytes)
+    {
         return typed(doc, targets.map(|t| (t, listed)), file, || Some(signed_bytes.to_vec()));
     }
     let super::fast::Split { doc, targets } = super::fast::split(bytes)?;

@@ -23,10 +23,10 @@ pub mod verify;
 
 pub use error::{Category, TufError};
 pub use metadata::{Metadata, RoleType, TargetFile};
+pub use role_targets::RoleTargets;
 pub use source::{DirSource, FetchError, HttpSource, MemorySource, Source, quote};
 pub use state::StateDir;
 pub use target_map::TargetMap;
 pub use trusted_set::{TimestampUpdate, Trusted, TrustedSet};
-pub use role_targets::RoleTargets;
 pub use updater::{AuditedRole, Config, Lookup, Updater};
 pub use verify::VerificationResult;

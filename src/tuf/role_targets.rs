@@ -31,7 +31,12 @@ impl RoleTargets {
     /// Reads and verifies `role` against `set`. A role the set holds is
     /// taken from it; otherwise its delegator is the one the set recorded
     /// (an audited role), else the first trusted role that delegates it.
-    pub fn load(set: &TrustedSet, metadata: &dyn Source, role: &str, config: &Config) -> Result<Self, TufError> {
+    pub fn load(
+        set: &TrustedSet,
+        metadata: &dyn Source,
+        role: &str,
+        config: &Config,
+    ) -> Result<Self, TufError> {
         if let Some((delegator, t)) = set.targets_role(role) {
             return Ok(Self {
                 role: role.to_owned(),
@@ -62,12 +67,7 @@ impl RoleTargets {
         let file = metadata.describe(&rel);
         let data = metadata.fetch(&rel, length).map_err(|e| fetch_error(role, e, &file))?;
         let verified = set.verify_delegated_targets(Arc::new(data), &file, role, &delegator, false)?;
-        Ok(Self {
-            role: role.to_owned(),
-            delegator,
-            file,
-            targets: verified.trusted().meta.clone(),
-        })
+        Ok(Self { role: role.to_owned(), delegator, file, targets: verified.trusted().meta.clone() })
     }
 
     /// How many targets the role lists.

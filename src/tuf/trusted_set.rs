@@ -213,7 +213,8 @@ impl TrustedSet {
 
     /// Every trusted targets role, held or released, by name: what reports list.
     pub fn role_views(&self) -> Vec<(&str, &str, RoleView<'_>)> {
-        let mut out: Vec<(&str, &str, RoleView<'_>)> = Vec::with_capacity(self.targets.len() + self.released.len());
+        let mut out: Vec<(&str, &str, RoleView<'_>)> =
+            Vec::with_capacity(self.targets.len() + self.released.len());
         out.extend(self.targets.iter().map(|(n, (d, t))| (n.as_str(), d.as_str(), RoleView::of_held(t))));
         out.extend(self.released.iter().map(|(n, (d, s))| (n.as_str(), d.as_str(), RoleView::of_summary(s))));
         if !self.released.is_empty() {
@@ -493,7 +494,8 @@ impl TrustedSet {
         role: &str,
         delegator: &str,
     ) -> Result<&Trusted<Targets>, TufError> {
-        let verified = self.verify_delegated_targets(Arc::new(data.to_vec()), file, role, delegator, false)?;
+        let verified =
+            self.verify_delegated_targets(Arc::new(data.to_vec()), file, role, delegator, false)?;
         Ok(self.commit_targets(verified))
     }
 
@@ -539,7 +541,9 @@ impl TrustedSet {
             let md = load_data_with(RoleType::Targets, role, &data, file, metadata::parse_counting)?;
             match &md.signed {
                 // A role that delegates stays whole (its children are looked up in it).
-                Signed::Targets(t) if t.delegations.is_some() => load_data(RoleType::Targets, role, &data, file)?,
+                Signed::Targets(t) if t.delegations.is_some() => {
+                    load_data(RoleType::Targets, role, &data, file)?
+                }
                 _ => md,
             }
         } else {

@@ -366,9 +366,11 @@ impl<'a> Updater<'a> {
     /// read (`None` when that is not known).
     fn read_again(&self, role: &str) -> Option<Result<Vec<u8>, TufError>> {
         match self.origins.get(role)? {
-            Origin::Fetched { rel, max_len } => {
-                Some(self.metadata.fetch(rel, *max_len).map_err(|e| fetch_error(role, e, &self.metadata.describe(rel))))
-            }
+            Origin::Fetched { rel, max_len } => Some(
+                self.metadata
+                    .fetch(rel, *max_len)
+                    .map_err(|e| fetch_error(role, e, &self.metadata.describe(rel))),
+            ),
             Origin::Local => self.read_local(role, self.config.targets_max_length).map(|(data, _)| Ok(data)),
             Origin::Trusted => None,
         }
@@ -502,15 +504,7 @@ impl<'a> Updater<'a> {
     /// (`set` as [`Self::into_parts`] left it): the updater picks up where
     /// that one stopped, reading from `metadata`.
     pub fn resume(set: TrustedSet, metadata: &'a dyn Source, config: Config) -> Self {
-        Self {
-            config,
-            set,
-            metadata,
-            targets: None,
-            state: None,
-            notes: Vec::new(),
-            origins: HashMap::new(),
-        }
+        Self { config, set, metadata, targets: None, state: None, notes: Vec::new(), origins: HashMap::new() }
     }
 
     /// The walk of the audit from `stack` (popped from the end).

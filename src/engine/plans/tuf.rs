@@ -267,9 +267,8 @@ pub fn plan_with(
         first.all_roles = false;
     }
     let (o, rf, at) = (first, root_file.clone(), evaluated_at.clone());
-    let untracked = move |o: &TufOptions| {
-        lazy.then(|| DirSource::new(&o.metadata).with_source_layout(source_layout))
-    };
+    let untracked =
+        move |o: &TufOptions| lazy.then(|| DirSource::new(&o.metadata).with_source_layout(source_layout));
     let id = if in_parts { "refresh" } else { "verdict" };
     let verdict = b.unit(UnitId::new(id, opts.metadata.clone()), &inputs, move |inputs| {
         let Some(root) = inputs.bytes(&rf) else {
@@ -381,10 +380,8 @@ fn audit_units(
             let (set, notes) = updater.into_parts();
             let delegates = audit.iter().any(|a| a.delegator != "targets")
                 || set.targets_roles().any(|(name, _, t)| name != "targets" && t.meta.delegations.is_some());
-            let released = set
-                .released_roles()
-                .map(|(name, d, s)| (name.to_owned(), d.to_owned(), s.clone()))
-                .collect();
+            let released =
+                set.released_roles().map(|(name, d, s)| (name.to_owned(), d.to_owned(), s.clone())).collect();
             let failed = audit.iter().any(|a| a.outcome.is_err());
             let mut out = Outcome::pass(AuditPart { audit, released, notes, delegates });
             if failed {

@@ -10,13 +10,13 @@ use time::OffsetDateTime;
 
 use super::{InTotoInputs, OpenOptions, TufInputs};
 use crate::crypto::PublicKey;
+use crate::engine::UnitRef;
 use crate::engine::plans::tuf::TufOptions;
 use crate::engine::{EngineHandle, plans};
 use crate::intoto::{self, VerifyOptions};
 use crate::tuf::{Config, DirSource, Source, source};
 use crate::tui::anchor::{Anchor, shown_path};
 use crate::tui::detail::Results;
-use crate::engine::UnitRef;
 use crate::tui::live::{Built, Early, ResultsFn};
 
 fn now_or(at: Option<OffsetDateTime>) -> OffsetDateTime {
