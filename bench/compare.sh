@@ -5,8 +5,13 @@
 #   bench/compare.sh [RUNS] [SIZES...]      default: 5 runs; in-toto N = 1000 10000 100000
 #   TUF=0 bench/compare.sh 1 1000000        in-toto only (the 1M reference run
 #                                           takes about a minute and 4 GB)
+#   TUF_WORKLOADS="b14-1M b14-10M" bench/compare.sh 3 100000
+#                                           the TUF workloads bench/tuf.sh runs
+#                                           (default: all of them, b14-10M is
+#                                           16,384 bins × 10,000,000 targets)
 #
-# Builds release, creates a venv under target/ with in-toto 3.1.0 / tuf 7.0.1,
+# Builds the `profiling` profile (release with line tables), creates a venv
+# under target/ with in-toto 3.1.0 / tuf 7.0.1,
 # generates the workloads under target/scale/ (deterministic, see
 # examples/gen-scale.rs), then runs trailscope and the reference in alternation
 # and reports the median wall time and median peak RSS (GNU time) of each.
@@ -24,9 +29,9 @@ if [ ! -x "$venv/bin/in-toto-verify" ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q in-toto==3.1.0 tuf==7.0.1 'securesystemslib[crypto]'
 fi
-cargo build --release --locked --bin trailscope --example gen-scale >/dev/null 2>&1
-bin="$here/target/release/trailscope"
-gen="$here/target/release/examples/gen-scale"
+cargo build --profile profiling --locked --bin trailscope --example gen-scale >/dev/null 2>&1
+bin="$here/target/profiling/trailscope"
+gen="$here/target/profiling/examples/gen-scale"
 
 # measure CMD... -> prints "wall_seconds max_rss_kb" of one run (GNU time for
 # the RSS; wall from date, since GNU time rounds to 10 ms)
@@ -61,7 +66,8 @@ for n in "${sizes[@]}"; do
       n, ot, rt, (ot > 0 ? rt / ot : 0), om / 1000, rm / 1000, (rm > 0 ? om / rm : 0) }'
 done
 if [ "${TUF:-1}" != 0 ] && [ -x "$here/bench/tuf.sh" ]; then
-  "$here/bench/tuf.sh" "$runs"
+  # shellcheck disable=SC2086
+  HEADER=1 "$here/bench/tuf.sh" "$runs" ${TUF_WORKLOADS:-}
 fi
 echo
 echo "runs per cell: $runs (median); load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

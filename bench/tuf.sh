@@ -2,7 +2,7 @@
 # TUF scale benchmark: trailscope against python-tuf 7.0.1 (bench/tuf_ref.py)
 # on gen-scale PEP 458 repositories (succinct hash bins, consistent snapshots).
 #
-#   bench/tuf.sh [WORKLOAD...]        default: b10-100k b14-100k b14-1M b10-1M
+#   bench/tuf.sh [WORKLOAD...]        default: b10-100k b14-100k b14-1M b10-1M b14-10M
 #   RUNS=5 bench/tuf.sh b14-1M        runs per command (median; default 3)
 #   HEADER=0 bench/tuf.sh ...         rows only (for bench/compare.sh)
 #
@@ -25,10 +25,11 @@ HEADER=${HEADER:-1}
 # bench/compare.sh passes its run count first
 if [[ ${1:-} =~ ^[0-9]+$ ]]; then RUNS=$1; shift; fi
 WORKLOADS=("$@")
-[ ${#WORKLOADS[@]} -eq 0 ] && WORKLOADS=(b10-100k b14-100k b14-1M b10-1M)
+[ ${#WORKLOADS[@]} -eq 0 ] && WORKLOADS=(b10-100k b14-100k b14-1M b10-1M b14-10M)
 
-cargo build --release --quiet --bin trailscope --example gen-scale
-TS=target/release/trailscope
+# The release build with line tables (Cargo.toml `profiling`), for `perf record`.
+cargo build --profile profiling --quiet --bin trailscope --example gen-scale
+TS=target/profiling/trailscope
 VENV=${REFVENV:-target/refvenv}
 if [ ! -x "$VENV/bin/python" ]; then
   python3 -m venv "$VENV"
@@ -67,7 +68,7 @@ for w in "${WORKLOADS[@]}"; do
   t=${w#*-}; t=${t/k/000}; t=${t/M/000000}
   repo=target/scale/tuf-b$bits-t$t
   if [ ! -f "$repo/metadata/timestamp.json" ]; then
-    target/release/examples/gen-scale tuf "$bits" "$t" "$repo" >&2
+    target/profiling/examples/gen-scale tuf "$bits" "$t" "$repo" >&2
   fi
   list=$repo.lookups.txt
   if [ ! -f "$list" ]; then

@@ -343,7 +343,8 @@ fn tuf_graph_gives_the_delegation_path_of_a_target() {
         state: None,
         save_state: false,
         at: trailscope::meta::time::parse(scenario["now"].as_str().unwrap()).unwrap().at,
-        config: trailscope::tuf::Config::default(),
+        // As `trailscope graph` runs it: the audit keeps every role's targets.
+        config: trailscope::tuf::Config { keep_audited_targets: true, ..Default::default() },
         target_paths: Vec::new(),
         all_roles: true,
     };

@@ -137,7 +137,9 @@ fn intoto_graph(inputs: &VerifyInputs) -> Result<(SupplyGraph, Judged), Exit> {
 /// verdict is `tuf verify`'s with the flags given (a second run unless
 /// `--all-roles` asked for the audit).
 fn tuf_graph(repo: &RepoArgs) -> Result<(SupplyGraph, Judged), Exit> {
-    let opts = super::tuf::options(repo, true)?;
+    let mut opts = super::tuf::options(repo, true)?;
+    // The graph lists every target of every role: the audit keeps them.
+    opts.config.keep_audited_targets = true;
     let root = std::fs::read(&opts.root).map_err(|e| {
         eprintln!("trailscope graph: cannot read trusted root {}: {e}", opts.root.display());
         Exit::Input

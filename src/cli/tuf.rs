@@ -233,7 +233,17 @@ fn run_inputs(args: &InputArgs, inspect: bool) -> Exit {
         return Exit::Input;
     }
     let text = match (args.format, inspect) {
-        (Format::Json, false) => Some(doc.to_json_string()),
+        (Format::Json, false) => {
+            // Written as it is serialized: the text of a 16,384-bin audit
+            // would take more memory than the audit itself.
+            // (A closed stdout is ignored, as `format::print` ignores it.)
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let _ = serde_json::to_writer_pretty(&mut out, &doc)
+                .map_err(std::io::Error::from)
+                .and_then(|()| std::io::Write::write_all(&mut out, b"\n"))
+                .and_then(|()| std::io::Write::flush(&mut out));
+            None
+        }
         (Format::Json, true) => {
             let mut v = doc.to_value();
             v["inspect"] = serde_json::to_value(crate::tuf::inspect::tree(outcome)).unwrap_or_default();

@@ -29,19 +29,33 @@ use crate::meta::canonical;
 pub(crate) struct Split<'a> {
     /// The document with `signed.targets` taken out.
     pub doc: Value,
-    /// `signed.targets`, if present.
+    /// `signed.targets`, if present (empty when only counted).
     pub targets: Option<TargetMap>,
+    /// How many targets `signed.targets` lists.
+    pub listed: usize,
     /// `signed` as written, which is its canonical form.
     pub signed_bytes: &'a [u8],
 }
 
 /// Reads `bytes`; `None` when anything is not as this path takes it.
 pub(crate) fn split(bytes: &[u8]) -> Option<Split<'_>> {
+    split_with(bytes, true)
+}
+
+/// [`split`] that checks every target as `split` does but only counts
+/// them (`targets` is empty): for a role that is only audited, no
+/// allocation per target.
+pub(crate) fn split_counting(bytes: &[u8]) -> Option<Split<'_>> {
+    split_with(bytes, false)
+}
+
+fn split_with(bytes: &[u8], keep: bool) -> Option<Split<'_>> {
     let mut c = Cursor { b: bytes, p: 0 };
     c.skip_ws();
     c.eat(b'{')?;
     let mut doc = Map::new();
     let mut targets = None;
+    let mut listed = 0;
     let mut signed_bytes = None;
     c.skip_ws();
     if !c.eat_if(b'}') {
@@ -56,9 +70,12 @@ pub(crate) fn split(bytes: &[u8]) -> Option<Split<'_>> {
             }
             if key == "signed" {
                 let start = c.p;
-                let (signed, t) = signed_object(&mut c)?;
+                let (signed, t) = signed_object(&mut c, keep)?;
                 signed_bytes = Some(&bytes[start..c.p]);
-                targets = t;
+                (targets, listed) = match t {
+                    Some((map, n)) => (Some(map), n),
+                    None => (None, 0),
+                };
                 doc.insert(key.to_owned(), Value::Object(signed));
             } else {
                 let v = c.any_value()?;
@@ -75,11 +92,14 @@ pub(crate) fn split(bytes: &[u8]) -> Option<Split<'_>> {
     if c.p != bytes.len() {
         return None;
     }
-    Some(Split { doc: Value::Object(doc), targets, signed_bytes: signed_bytes? })
+    Some(Split { doc: Value::Object(doc), targets, listed, signed_bytes: signed_bytes? })
 }
 
+/// A targets map and how many targets it lists.
+type Counted = (TargetMap, usize);
+
 /// `signed`, in canonical form: its members other than `targets`, and `targets`.
-fn signed_object(c: &mut Cursor<'_>) -> Option<(Map<String, Value>, Option<TargetMap>)> {
+fn signed_object(c: &mut Cursor<'_>, keep: bool) -> Option<(Map<String, Value>, Option<Counted>)> {
     let mut signed = Map::new();
     let mut targets = None;
     c.eat(b'{')?;
@@ -95,7 +115,7 @@ fn signed_object(c: &mut Cursor<'_>) -> Option<(Map<String, Value>, Option<Targe
         prev = Some(key);
         c.eat(b':')?;
         if key == "targets" {
-            targets = Some(targets_map(c)?);
+            targets = Some(targets_map(c, keep)?);
         } else {
             signed.insert(key.to_owned(), c.canonical_value()?);
         }
@@ -106,13 +126,15 @@ fn signed_object(c: &mut Cursor<'_>) -> Option<(Map<String, Value>, Option<Targe
     }
 }
 
-/// `signed.targets` in canonical form.
-fn targets_map(c: &mut Cursor<'_>) -> Option<TargetMap> {
+/// `signed.targets` in canonical form, and how many it lists; with `keep`
+/// false every entry is checked the same way but none is kept.
+fn targets_map(c: &mut Cursor<'_>, keep: bool) -> Option<(TargetMap, usize)> {
     c.eat(b'{')?;
     // An entry takes some 100 bytes or more; the list is only gathered here.
-    let mut raw: Vec<(String, RawTarget)> = Vec::with_capacity(c.rest().len() / 96);
+    let mut raw: Vec<(String, RawTarget)> = Vec::with_capacity(if keep { c.rest().len() / 96 } else { 0 });
+    let mut listed = 0;
     if c.eat_if(b'}') {
-        return Some(TargetMap::from_sorted(raw));
+        return Some((TargetMap::from_sorted(raw), listed));
     }
     let mut prev: Option<&str> = None;
     loop {
@@ -122,9 +144,13 @@ fn targets_map(c: &mut Cursor<'_>) -> Option<TargetMap> {
         }
         prev = Some(path);
         c.eat(b':')?;
-        raw.push((path.to_owned(), target(c)?));
+        let t = target(c)?;
+        listed += 1;
+        if keep {
+            raw.push((path.to_owned(), t));
+        }
         if c.eat_if(b'}') {
-            return Some(TargetMap::from_sorted(raw));
+            return Some((TargetMap::from_sorted(raw), listed));
         }
         c.eat(b',')?;
     }
@@ -383,6 +409,38 @@ mod tests {
     fn agrees_with_the_typed_path_on_the_fixtures() {
         let taken = fixtures().iter().filter(|b| agrees_with_typed_path(b)).count();
         assert!(taken > 50, "only {taken} fixtures written canonically");
+    }
+
+    /// Counting takes exactly what keeping takes, with the same split.
+    fn counting_agrees(bytes: &[u8]) -> bool {
+        let (kept, counted) = (split(bytes), split_counting(bytes));
+        let (Some(kept), Some(counted)) = (kept, counted) else {
+            assert!(split(bytes).is_none() && split_counting(bytes).is_none());
+            return false;
+        };
+        assert_eq!(kept.doc, counted.doc);
+        assert_eq!(kept.signed_bytes, counted.signed_bytes);
+        assert_eq!(kept.listed, counted.listed);
+        assert_eq!(kept.targets.as_ref().map(TargetMap::len), kept.targets.as_ref().map(|_| kept.listed));
+        assert_eq!(counted.targets.as_ref().map(TargetMap::len), counted.targets.as_ref().map(|_| 0));
+        true
+    }
+
+    #[test]
+    fn counting_agrees_with_keeping_on_fixtures_and_mutations() {
+        let all = fixtures();
+        assert!(all.iter().filter(|b| counting_agrees(b)).count() > 50);
+        let mut checked = 0;
+        for doc in all.iter().filter(|b| split(b).is_some() && b.len() < 4000).take(12) {
+            for i in 0..doc.len() {
+                for b in [b' ', b'"', b'\\', b'0', b'-', b'.', b'a', b'{', b'}', b',', 0x01] {
+                    let mut m = doc.clone();
+                    m[i] = b;
+                    checked += usize::from(counting_agrees(&m));
+                }
+            }
+        }
+        assert!(checked > 1000);
     }
 
     #[test]

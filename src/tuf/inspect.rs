@@ -123,17 +123,17 @@ pub fn tree(outcome: &Outcome) -> Option<RoleTree> {
             delegations: None,
         });
     }
-    let mut targets_roles: Vec<_> = set.targets_roles().collect();
+    let mut targets_roles = set.role_views();
     targets_roles.sort_by_key(|(name, _, _)| *name != "targets");
     for (name, delegator, t) in targets_roles {
-        let d = t.meta.delegations.as_ref();
+        let d = t.delegations();
         roles.push(RoleNode {
             name: name.to_owned(),
             delegator: delegator.to_owned(),
             role: if name == "targets" { role_line("targets") } else { None },
-            common: Some(role_common(&t.meta.common, at)),
-            signatures: Some(signature_summary(&t.signatures)),
-            targets: Some(t.meta.targets.len() as u64),
+            common: Some(role_common(t.common, at)),
+            signatures: Some(signature_summary(t.signatures)),
+            targets: Some(t.targets),
             delegation_keys: d.map(|d| d.keys.values().map(key_info).collect()),
             delegations: d.map(delegations),
         });

@@ -13,8 +13,6 @@
 //! with a record of whether they were in the spec's form.
 
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
@@ -22,7 +20,7 @@ use time::OffsetDateTime;
 use super::error::Category;
 use super::pattern::Bins;
 pub use super::target_map::TargetMap;
-use crate::crypto::ed25519_table::Ed25519Table;
+pub use crate::crypto::ed25519_table::{KeyTable, TABLE_AFTER};
 use crate::crypto::{KeyIdMatch, PublicKey, SigError};
 use crate::meta::json::{Obj, kind, type_error};
 use crate::meta::{Location, MetaError, Signature, SignedEnvelope, canonical};
@@ -112,52 +110,12 @@ pub struct Key {
     pub table: KeyTable,
 }
 
-/// Signatures a key checks before it gets an [`Ed25519Table`]: the table
-/// costs about as much as 20 checks save, and pays off for a key that
-/// signs hash bins (hundreds to tens of thousands of roles).
-pub const TABLE_AFTER: u32 = 32;
-
-/// A key's [`Ed25519Table`], built on its [`TABLE_AFTER`]th check (shared by
-/// the threads that verify roles; a clone starts counting afresh).
-#[derive(Default)]
-pub struct KeyTable {
-    checks: AtomicU32,
-    table: OnceLock<Option<Ed25519Table>>,
-}
-
-impl KeyTable {
-    fn get(&self, key: &PublicKey) -> Option<&Ed25519Table> {
-        if let Some(t) = self.table.get() {
-            return t.as_ref();
-        }
-        if self.checks.fetch_add(1, Ordering::Relaxed) < TABLE_AFTER {
-            return None;
-        }
-        self.table.get_or_init(|| key.ed25519().map(Ed25519Table::new)).as_ref()
-    }
-}
-
-impl Clone for KeyTable {
-    fn clone(&self) -> Self {
-        Self::default()
-    }
-}
-
-impl std::fmt::Debug for KeyTable {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("KeyTable")
-    }
-}
-
 impl Key {
     /// Verifies `sig` over `msg` as [`PublicKey::verify`] does; a key that
     /// has checked many signatures checks the next ones with a fixed-base
-    /// table (see [`Ed25519Table`]: same outcome, a third less time).
+    /// table (see [`KeyTable`]: same outcome, a third less time).
     pub fn verify(&self, msg: &[u8], sig: &[u8]) -> Result<(), SigError> {
-        match self.table.get(&self.key) {
-            Some(t) => t.verify(msg, sig),
-            None => self.key.verify(msg, sig),
-        }
+        self.table.verify(&self.key, msg, sig)
     }
 
     /// Identity of the key material (ignores members such as `x-tuf-on-ci-keyowner`).
@@ -220,8 +178,11 @@ pub struct Snapshot {
 #[derive(Debug, Clone)]
 pub struct Targets {
     pub common: Common,
-    /// Target path → info, compact (see [`TargetMap`]).
+    /// Target path → info, compact (see [`TargetMap`]); empty when the
+    /// targets were only counted ([`parse_counting`]).
     pub targets: TargetMap,
+    /// How many targets the role lists.
+    pub listed: u64,
     pub delegations: Option<Delegations>,
     pub extra: Map<String, Value>,
 }
@@ -388,12 +349,31 @@ pub fn parse_fast_only(bytes: &[u8], file: &str) -> Option<Metadata> {
     parse_fast(bytes, file)
 }
 
+/// [`parse`] for a targets role that is only audited: where the document
+/// is written canonically, its targets are checked as [`parse`] checks them
+/// but only counted (`targets` is empty, `listed` says how many); anything
+/// else is read in full. Accepts and refuses exactly what [`parse`] does.
+pub fn parse_counting(bytes: &[u8], file: &str) -> Result<Metadata, ParseError> {
+    if let Some(super::in_place::Split { doc, targets, listed, signed_bytes }) =
+        super::in_place::split_counting(bytes)
+        && let Some(md) = typed(doc, targets.map(|t| (t, listed)), file, || Some(signed_bytes.to_vec()))
+    {
+        return Ok(md);
+    }
+    parse(bytes, file)
+}
+
 fn parse_fast(bytes: &[u8], file: &str) -> Option<Metadata> {
     // `signed` written canonically already: one pass, the bytes are the signed bytes.
-    if let Some(super::in_place::Split { doc, targets, signed_bytes }) = super::in_place::split(bytes) {
-        return typed(doc, targets, file, || Some(signed_bytes.to_vec()));
+    if let Some(super::in_place::Split { doc, targets, listed, signed_bytes }) = super::in_place::split(bytes)
+    {
+        return typed(doc, targets.map(|t| (t, listed)), file, || Some(signed_bytes.to_vec()));
     }
     let super::fast::Split { doc, targets } = super::fast::split(bytes)?;
+    let targets = targets.map(|t| {
+        let n = t.len();
+        (t, n)
+    });
     typed(doc, targets, file, || {
         let mut signed_bytes = Vec::with_capacity(bytes.len());
         crate::meta::stream::canonicalize_member(bytes, "signed", &mut signed_bytes)
@@ -406,7 +386,7 @@ fn parse_fast(bytes: &[u8], file: &str) -> Option<Metadata> {
 /// gives the canonical bytes of `signed` (asked for after every other check).
 fn typed(
     doc: Value,
-    targets: Option<TargetMap>,
+    targets: Option<(TargetMap, usize)>,
     file: &str,
     signed_bytes: impl FnOnce() -> Option<Vec<u8>>,
 ) -> Option<Metadata> {
@@ -677,11 +657,16 @@ fn parse_snapshot(v: &Value, at: &Location) -> Result<Snapshot, ParseError> {
     Ok(Snapshot { common, meta, extra: extra_members(v, known_members(RoleType::Snapshot)) })
 }
 
-/// `parsed`: `targets` already read by the fast path (then absent from `v`).
-fn parse_targets(v: &Value, at: &Location, parsed: Option<TargetMap>) -> Result<Targets, ParseError> {
+/// `parsed`: `targets` already read by the fast path (then absent from
+/// `v`), and how many it lists.
+fn parse_targets(
+    v: &Value,
+    at: &Location,
+    parsed: Option<(TargetMap, usize)>,
+) -> Result<Targets, ParseError> {
     let o = Obj::new(v, at.clone())?;
     let common = parse_common(&o)?;
-    let targets = match parsed {
+    let (targets, listed) = match parsed {
         Some(t) => t,
         None => {
             let targets_obj = o.obj("targets")?;
@@ -692,14 +677,22 @@ fn parse_targets(v: &Value, at: &Location, parsed: Option<TargetMap>) -> Result<
                 let hashes = parse_hashes(&t)?;
                 targets.push((path.clone(), TargetFile { length, hashes, custom: t.get("custom").cloned() }));
             }
-            targets.into_iter().collect()
+            let map: TargetMap = targets.into_iter().collect();
+            let n = map.len();
+            (map, n)
         }
     };
     let delegations = match o.get("delegations") {
         None => None,
         Some(d) => Some(parse_delegations(d, at.child("delegations"))?),
     };
-    Ok(Targets { common, targets, delegations, extra: extra_members(v, known_members(RoleType::Targets)) })
+    Ok(Targets {
+        common,
+        targets,
+        listed: listed as u64,
+        delegations,
+        extra: extra_members(v, known_members(RoleType::Targets)),
+    })
 }
 
 fn parse_delegations(v: &Value, at: Location) -> Result<Delegations, ParseError> {
@@ -826,7 +819,7 @@ mod tests {
                 assert_eq!(key.verify(&msg, &sig), key.key.verify(&msg, &sig), "check {i}");
                 assert_eq!(key.verify(&msg, &sig).is_ok(), i % 3 != 1 && i % 5 != 2);
             }
-            assert_eq!(key.table.table.get().is_some_and(|t| t.is_some()), signer.keytype() == "ed25519");
+            assert_eq!(key.table.is_built(), signer.keytype() == "ed25519");
         }
     }
 

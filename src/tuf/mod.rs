@@ -12,6 +12,7 @@ pub mod inspect;
 pub mod metadata;
 pub mod pattern;
 pub mod report;
+pub mod role_targets;
 pub mod session;
 pub mod source;
 pub mod state;
@@ -22,6 +23,7 @@ pub mod verify;
 
 pub use error::{Category, TufError};
 pub use metadata::{Metadata, RoleType, TargetFile};
+pub use role_targets::RoleTargets;
 pub use source::{DirSource, FetchError, HttpSource, MemorySource, Source, quote};
 pub use state::StateDir;
 pub use target_map::TargetMap;

@@ -87,11 +87,11 @@ pub fn findings(outcome: &Outcome, strict: bool) -> Vec<Finding> {
     if let Some(set) = &outcome.trusted {
         let mut seen_keys = BTreeSet::new();
         for root in set.root_history() {
-            role_weaknesses(&mut out, "root", root, &root.meta.common, strict);
+            role_weaknesses(&mut out, "root", &root.file, &root.signatures, &root.meta.common, strict);
             key_weaknesses(&mut out, root.meta.keys.values(), &root.file, &mut seen_keys, strict);
         }
         if let Some(ts) = set.timestamp() {
-            role_weaknesses(&mut out, "timestamp", ts, &ts.meta.common, strict);
+            role_weaknesses(&mut out, "timestamp", &ts.file, &ts.signatures, &ts.meta.common, strict);
             if !ts.meta.extra_meta.is_empty() {
                 let f = Finding::warning(
                     crate::verdict::category::TIMESTAMP_META_EXTRA,
@@ -105,12 +105,12 @@ pub fn findings(outcome: &Outcome, strict: bool) -> Vec<Finding> {
             }
         }
         if let Some(s) = set.snapshot() {
-            role_weaknesses(&mut out, "snapshot", s, &s.meta.common, strict);
+            role_weaknesses(&mut out, "snapshot", &s.file, &s.signatures, &s.meta.common, strict);
         }
-        for (name, _, t) in set.targets_roles() {
-            role_weaknesses(&mut out, name, t, &t.meta.common, strict);
-            if let Some(d) = &t.meta.delegations {
-                key_weaknesses(&mut out, d.keys.values(), &t.file, &mut seen_keys, strict);
+        for (name, _, t) in set.role_views() {
+            role_weaknesses(&mut out, name, t.file, t.signatures, t.common, strict);
+            if let Some(d) = t.delegations() {
+                key_weaknesses(&mut out, d.keys.values(), t.file, &mut seen_keys, strict);
             }
         }
         expiry_findings(&mut out, outcome, strict);
@@ -160,7 +160,14 @@ fn error_finding(e: &super::TufError, subject: Subject) -> Finding {
     f
 }
 
-fn role_weaknesses<T>(out: &mut Vec<Finding>, name: &str, t: &Trusted<T>, common: &Common, strict: bool) {
+fn role_weaknesses(
+    out: &mut Vec<Finding>,
+    name: &str,
+    file: &str,
+    signatures: &VerificationResult,
+    common: &Common,
+    strict: bool,
+) {
     let subject = || Subject::Role { name: name.to_owned() };
     if !common.expires_spec_form {
         out.push(
@@ -172,11 +179,11 @@ fn role_weaknesses<T>(out: &mut Vec<Finding>, name: &str, t: &Trusted<T>, common
                     common.version, common.expires_text
                 ),
             )
-            .at(Location::new(&t.file, "/signed/expires"))
+            .at(Location::new(file, "/signed/expires"))
             .escalate(strict),
         );
     }
-    for (first, second) in &t.signatures.duplicate_material {
+    for (first, second) in &signatures.duplicate_material {
         out.push(
             Finding::warning(
                 crate::verdict::category::DUPLICATE_KEY_MATERIAL,
@@ -186,8 +193,8 @@ fn role_weaknesses<T>(out: &mut Vec<Finding>, name: &str, t: &Trusted<T>, common
                     common.version
                 ),
             )
-            .with_evidence(threshold_evidence(&t.signatures))
-            .at(Location::new(&t.file, "/signatures"))
+            .with_evidence(threshold_evidence(signatures))
+            .at(Location::new(file, "/signatures"))
             .escalate(strict),
         );
     }
@@ -226,8 +233,8 @@ fn expiry_findings(out: &mut Vec<Finding>, outcome: &Outcome, strict: bool) {
     let Some(set) = &outcome.trusted else { return };
     let mut offline: Vec<(String, &Common, &str)> =
         vec![("root".into(), &set.root().meta.common, &set.root().file)];
-    for (name, _, t) in set.targets_roles() {
-        offline.push((name.to_owned(), &t.meta.common, &t.file));
+    for (name, _, t) in set.role_views() {
+        offline.push((name.to_owned(), t.common, t.file));
     }
     for (name, common, file) in offline {
         let left = common.expires - outcome.at;
@@ -296,11 +303,22 @@ fn trusted_role<T>(
     at: OffsetDateTime,
     delegator: Option<&str>,
 ) -> RoleState {
+    role_state(&t.file, t.raw.len() as u64, &t.signatures, common, at, delegator)
+}
+
+fn role_state(
+    file: &str,
+    length: u64,
+    signatures: &VerificationResult,
+    common: &Common,
+    at: OffsetDateTime,
+    delegator: Option<&str>,
+) -> RoleState {
     RoleState {
-        file: Some(t.file.clone()),
-        length: Some(t.raw.len() as u64),
+        file: Some(file.to_owned()),
+        length: Some(length),
         common: Some(role_common(common, at)),
-        signatures: Some(signature_summary(&t.signatures)),
+        signatures: Some(signature_summary(signatures)),
         ..RoleState::trusted(delegator.map(str::to_owned))
     }
 }
@@ -326,10 +344,10 @@ pub fn roles(outcome: &Outcome) -> Roles {
     }
     // Tens of thousands of roles after an audit of hash bins: built on all
     // cores, gathered in order (a later entry of a name wins, as inserting would).
-    let targets: Vec<_> = set.targets_roles().collect();
+    let targets = set.role_views();
     entries.par_extend(targets.par_iter().map(|(name, delegator, t)| {
-        let mut state = trusted_role(t, &t.meta.common, at, Some(delegator));
-        state.targets = Some(t.meta.targets.len() as u64);
+        let mut state = role_state(t.file, t.length, t.signatures, t.common, at, Some(delegator));
+        state.targets = Some(t.targets);
         ((*name).to_owned(), state)
     }));
     let mut roles: Roles = entries.into_iter().collect();

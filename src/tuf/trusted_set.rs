@@ -57,6 +57,64 @@ impl VerifiedTargets {
     }
 }
 
+/// A delegated targets role the audit verified and then let go of: what a
+/// report says about it, without its targets or its bytes (the audit of a
+/// PyPI-scale repository holds one of these per hash bin, not the bins).
+#[derive(Debug, Clone)]
+pub struct RoleSummary {
+    pub common: metadata::Common,
+    /// The signature check that admitted it (by its delegator).
+    pub signatures: VerificationResult,
+    /// Where it was read from.
+    pub file: String,
+    /// Its length in bytes.
+    pub length: u64,
+    /// How many targets it lists.
+    pub targets: u64,
+}
+
+/// A trusted targets role as reports see it: held in full, or summarized
+/// after the audit released it ([`TrustedSet::release_targets`]).
+#[derive(Debug, Clone, Copy)]
+pub struct RoleView<'a> {
+    pub common: &'a metadata::Common,
+    pub signatures: &'a VerificationResult,
+    pub file: &'a str,
+    pub length: u64,
+    pub targets: u64,
+    /// The role in full, when the set holds it (roles that delegate always are).
+    pub held: Option<&'a Trusted<Targets>>,
+}
+
+impl<'a> RoleView<'a> {
+    fn of_held(t: &'a Trusted<Targets>) -> Self {
+        Self {
+            common: &t.meta.common,
+            signatures: &t.signatures,
+            file: &t.file,
+            length: t.raw.len() as u64,
+            targets: t.meta.listed,
+            held: Some(t),
+        }
+    }
+
+    fn of_summary(s: &'a RoleSummary) -> Self {
+        Self {
+            common: &s.common,
+            signatures: &s.signatures,
+            file: &s.file,
+            length: s.length,
+            targets: s.targets,
+            held: None,
+        }
+    }
+
+    /// Its delegations (a released role has none).
+    pub fn delegations(&self) -> Option<&'a metadata::Delegations> {
+        self.held.and_then(|t| t.meta.delegations.as_ref())
+    }
+}
+
 /// What `update_timestamp` did with a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TimestampUpdate {
@@ -81,6 +139,8 @@ pub struct TrustedSet {
     /// Also accept a timestamp's signatures over the document as written
     /// when python-tuf's rebuilt form differs (`--signature-form written`).
     written_form: bool,
+    /// Delegated roles verified and then released (never also in `targets`).
+    released: BTreeMap<String, (String, RoleSummary)>,
 }
 
 impl TrustedSet {
@@ -107,6 +167,7 @@ impl TrustedSet {
             snapshot: None,
             targets: BTreeMap::new(),
             written_form: false,
+            released: BTreeMap::new(),
         })
     }
 
@@ -149,6 +210,64 @@ impl TrustedSet {
     /// Every trusted targets role, by name.
     pub fn targets_roles(&self) -> impl Iterator<Item = (&str, &str, &Trusted<Targets>)> {
         self.targets.iter().map(|(name, (d, t))| (name.as_str(), d.as_str(), t))
+    }
+
+    /// A released role (see [`Self::release_targets`]) and its delegator.
+    pub fn released_role(&self, role: &str) -> Option<(&str, &RoleSummary)> {
+        self.released.get(role).map(|(d, s)| (d.as_str(), s))
+    }
+
+    /// Trusted, held or released.
+    pub fn is_trusted_targets(&self, role: &str) -> bool {
+        self.targets.contains_key(role) || self.released.contains_key(role)
+    }
+
+    /// Every trusted targets role, held or released, by name: what reports list.
+    pub fn role_views(&self) -> Vec<(&str, &str, RoleView<'_>)> {
+        let mut out: Vec<(&str, &str, RoleView<'_>)> =
+            Vec::with_capacity(self.targets.len() + self.released.len());
+        out.extend(self.targets.iter().map(|(n, (d, t))| (n.as_str(), d.as_str(), RoleView::of_held(t))));
+        out.extend(self.released.iter().map(|(n, (d, s))| (n.as_str(), d.as_str(), RoleView::of_summary(s))));
+        if !self.released.is_empty() {
+            out.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        }
+        out
+    }
+
+    /// Lets go of a delegated role's targets and bytes, keeping its
+    /// [`RoleSummary`] (the audit, once it has its children: a role that
+    /// delegates is kept whole, and so is top-level `targets`). False when
+    /// the role is not held or must stay.
+    pub fn release_targets(&mut self, role: &str) -> bool {
+        let keep = match self.targets.get(role) {
+            None => true,
+            Some((_, t)) => role == "targets" || t.meta.delegations.is_some(),
+        };
+        if keep {
+            return false;
+        }
+        let Some((delegator, t)) = self.targets.remove(role) else { return false };
+        let summary = RoleSummary {
+            common: t.meta.common.clone(),
+            length: t.raw.len() as u64,
+            targets: t.meta.listed,
+            signatures: t.signatures,
+            file: t.file,
+        };
+        self.released.insert(role.to_owned(), (delegator, summary));
+        true
+    }
+
+    /// Takes `role` as released with `summary` (an audit done in parts:
+    /// each part's summaries gathered into one set), in place of a held copy.
+    pub fn insert_released(&mut self, role: String, delegator: String, summary: RoleSummary) {
+        self.targets.remove(&role);
+        self.released.insert(role, (delegator, summary));
+    }
+
+    /// The released roles, by name.
+    pub fn released_roles(&self) -> impl Iterator<Item = (&str, &str, &RoleSummary)> {
+        self.released.iter().map(|(n, (d, s))| (n.as_str(), d.as_str(), s))
     }
 
     /// §5.3: verify `data` as root version N+1 and trust it.
@@ -420,7 +539,8 @@ impl TrustedSet {
         role: &str,
         delegator: &str,
     ) -> Result<&Trusted<Targets>, TufError> {
-        let verified = self.verify_delegated_targets(Arc::new(data.to_vec()), file, role, delegator)?;
+        let verified =
+            self.verify_delegated_targets(Arc::new(data.to_vec()), file, role, delegator, false)?;
         Ok(self.commit_targets(verified))
     }
 
@@ -429,6 +549,7 @@ impl TrustedSet {
     /// targets are loaded: the snapshot is final then).
     pub(crate) fn commit_targets(&mut self, v: VerifiedTargets) -> &Trusted<Targets> {
         let VerifiedTargets { role, delegator, trusted } = v;
+        self.released.remove(&role);
         let slot = match self.targets.entry(role) {
             std::collections::btree_map::Entry::Occupied(o) => {
                 let slot = o.into_mut();
@@ -442,12 +563,16 @@ impl TrustedSet {
 
     /// Every check of [`Self::update_delegated_targets`], without changing
     /// the set (so roles can be checked on several threads, then committed).
+    /// With `count_only` a role that delegates nothing has its targets
+    /// counted, not kept ([`metadata::parse_counting`]): for the audit, which
+    /// releases such a role once verified.
     pub(crate) fn verify_delegated_targets(
         &self,
         data: Arc<Vec<u8>>,
         file: &str,
         role: &str,
         delegator: &str,
+        count_only: bool,
     ) -> Result<VerifiedTargets, TufError> {
         if self.snapshot.is_none() {
             return Err(TufError::order(role, "cannot load targets before snapshot"));
@@ -457,7 +582,18 @@ impl TrustedSet {
         let meta = self.snapshot_meta_for(role)?;
         // §5.6.2: length and hashes from the snapshot.
         verify_length_and_hashes(&meta, &data, role, "§5.6.2", file)?;
-        let mut md = load_data(RoleType::Targets, role, &data, file)?;
+        let mut md = if count_only {
+            let md = load_data_with(RoleType::Targets, role, &data, file, metadata::parse_counting)?;
+            match &md.signed {
+                // A role that delegates stays whole (its children are looked up in it).
+                Signed::Targets(t) if t.delegations.is_some() => {
+                    load_data(RoleType::Targets, role, &data, file)?
+                }
+                _ => md,
+            }
+        } else {
+            load_data(RoleType::Targets, role, &data, file)?
+        };
         // §5.6.3: signed by a threshold of the delegator's keys for this role.
         let signatures = {
             let delegator_md: &dyn Delegator = if delegator == "root" {
@@ -534,7 +670,17 @@ fn trusted_shared<T>(meta: T, raw: Arc<Vec<u8>>, signatures: VerificationResult,
 
 /// Parses `data` and checks `signed._type` (checked before signatures, as in the reference).
 pub fn load_data(expected: RoleType, role: &str, data: &[u8], file: &str) -> Result<Metadata, TufError> {
-    let md = metadata::parse(data, file).map_err(|e| {
+    load_data_with(expected, role, data, file, metadata::parse)
+}
+
+fn load_data_with(
+    expected: RoleType,
+    role: &str,
+    data: &[u8],
+    file: &str,
+    parse: fn(&[u8], &str) -> Result<Metadata, metadata::ParseError>,
+) -> Result<Metadata, TufError> {
+    let md = parse(data, file).map_err(|e| {
         let source = e.error.location.clone();
         TufError::new(e.category, role, "§4", e.error.message).at(source)
     })?;

@@ -47,6 +47,11 @@ pub struct Config {
     /// `--signature-form written`: a timestamp whose `meta` lists more than
     /// `snapshot.json` may be signed over the document as written.
     pub written_signature_form: bool,
+    /// Keep every audited role whole ([`Updater::load_all_roles`]); by
+    /// default a role that delegates nothing is summarized and let go once
+    /// verified, so the audit's memory does not grow with the repository
+    /// (the graph, which lists every target, keeps them).
+    pub keep_audited_targets: bool,
 }
 
 impl Default for Config {
@@ -64,6 +69,7 @@ impl Default for Config {
             lookup_only: false,
             net: super::source::NetLimits::default(),
             written_signature_form: false,
+            keep_audited_targets: false,
         }
     }
 }
@@ -96,7 +102,25 @@ pub struct Updater<'a> {
     state: Option<StateDir>,
     /// What happened besides the verdict: local copies ignored, roles re-verified, …
     notes: Vec<Finding>,
+    /// Where each delegated role's trusted bytes came from, to read a
+    /// released role again (re-verified against a second delegator).
+    origins: HashMap<String, Origin>,
 }
+
+/// Where a targets role's bytes were read from.
+#[derive(Debug, Clone)]
+enum Origin {
+    /// The repository, at this request path and length limit.
+    Fetched { rel: String, max_len: u64 },
+    /// The local state directory.
+    Local,
+    /// The bytes the set already trusted (the first origin stays).
+    Trusted,
+}
+
+/// Roles the audit reads and verifies on all cores at a time: enough to
+/// keep both cores busy, few enough that the bins in flight stay small.
+const AUDIT_AHEAD: usize = 64;
 
 impl<'a> Updater<'a> {
     /// §5.1 and §5.2: fix the evaluation time and load the trusted root.
@@ -109,7 +133,15 @@ impl<'a> Updater<'a> {
     ) -> Result<Self, TufError> {
         let set = TrustedSet::new(root_bytes, root_file, reference_time, config.strict)?
             .accept_written_form(config.written_signature_form);
-        Ok(Self { config, set, metadata, targets: None, state: None, notes: Vec::new() })
+        Ok(Self {
+            config,
+            set,
+            metadata,
+            targets: None,
+            state: None,
+            notes: Vec::new(),
+            origins: HashMap::new(),
+        })
     }
 
     /// Where target files are fetched from.
@@ -278,43 +310,78 @@ impl<'a> Updater<'a> {
         {
             return Ok(t.meta.clone());
         }
-        let prepared = self.prepare_targets(role, parent);
+        let prepared = self.prepare_targets(role, parent, false);
         self.apply_prepared(prepared)
     }
 
     /// Everything [`Self::load_targets`] does short of changing the updater:
     /// read the local copy or download, and verify. Runs on any thread.
-    fn prepare_targets(&self, role: &str, parent: &str) -> PreparedRole {
+    /// `count_only`: a role that delegates nothing keeps no targets, only
+    /// their number (the audit releases it at once).
+    fn prepare_targets(&self, role: &str, parent: &str, count_only: bool) -> PreparedRole {
         let mut notes = Vec::new();
         let mut cached: Option<(Arc<Vec<u8>>, String)> = None;
-        if let Some((delegator, t)) = self.set.targets_role(role) {
-            // Reached through another delegator: verify it against this one.
-            cached = Some((t.raw.clone(), t.file.clone()));
-            notes.push(Finding::info(
+        let reverified = |delegator: &str| {
+            Finding::info(
                 crate::verdict::category::ROLE_REVERIFIED,
                 Subject::Role { name: role.to_owned() },
                 format!(
                     "{role} is delegated by both {delegator} and {parent}; verifying it against {parent}"
                 ),
-            ));
+            )
+        };
+        if let Some((delegator, t)) = self.set.targets_role(role) {
+            // Reached through another delegator: verify it against this one.
+            cached = Some((t.raw.clone(), t.file.clone()));
+            notes.push(reverified(delegator));
+        } else if let Some((delegator, summary)) = self.set.released_role(role) {
+            // The same, for a role the audit let go of: its bytes again, from where they came.
+            match self.read_again(role) {
+                Some(Ok(data)) => cached = Some((Arc::new(data), summary.file.clone())),
+                Some(Err(e)) => return PreparedRole { notes, result: Err(e), origin: Origin::Trusted },
+                None => {}
+            }
+            if cached.is_some() && delegator != parent {
+                notes.push(reverified(delegator));
+            }
         }
+        let from_set = cached.is_some();
         let local = cached.or_else(|| {
             self.read_local(role, self.config.targets_max_length).map(|(data, file)| (Arc::new(data), file))
         });
         if let Some((data, file)) = local {
-            match self.set.verify_delegated_targets(data, &file, role, parent) {
-                Ok(v) => return PreparedRole { notes, result: Ok((v, false)) },
+            match self.set.verify_delegated_targets(data, &file, role, parent, count_only) {
+                Ok(v) => {
+                    let origin = if from_set { Origin::Trusted } else { Origin::Local };
+                    return PreparedRole { notes, result: Ok((v, false)), origin };
+                }
                 Err(e) => notes.push(local_ignored(role, &e)),
             }
         }
+        let mut origin = Origin::Trusted;
         let result = (|| {
             let meta = self.set.snapshot_meta_for(role)?;
             let length = meta.length.filter(|&l| l > 0).unwrap_or(self.config.targets_max_length);
             let version = self.set.root().meta.consistent_snapshot.then_some(meta.version);
             let (data, file) = self.fetch_metadata(role, version, length)?;
-            Ok((self.set.verify_delegated_targets(Arc::new(data), &file, role, parent)?, true))
+            origin = Origin::Fetched { rel: Self::metadata_path(role, version), max_len: length };
+            Ok((self.set.verify_delegated_targets(Arc::new(data), &file, role, parent, count_only)?, true))
         })();
-        PreparedRole { notes, result }
+        PreparedRole { notes, result, origin }
+    }
+
+    /// The bytes of a released role, read again from where they were first
+    /// read (`None` when that is not known).
+    fn read_again(&self, role: &str) -> Option<Result<Vec<u8>, TufError>> {
+        match self.origins.get(role)? {
+            Origin::Fetched { rel, max_len } => Some(
+                self.metadata
+                    .fetch(rel, *max_len)
+                    .map_err(|e| fetch_error(role, e, &self.metadata.describe(rel))),
+            ),
+            Origin::Local => self.read_local(role, self.config.targets_max_length).map(|(data, _)| Ok(data)),
+            Origin::Trusted => None,
+        }
     }
 
     /// Trusts a prepared role (and stores it if it was downloaded).
@@ -322,6 +389,9 @@ impl<'a> Updater<'a> {
         self.notes.extend(prepared.notes);
         let (verified, downloaded) = prepared.result?;
         let role = verified.role().to_owned();
+        if !matches!(prepared.origin, Origin::Trusted) {
+            self.origins.insert(role.clone(), prepared.origin);
+        }
         let t = self.set.commit_targets(verified);
         let (meta, raw) = (t.meta.clone(), t.raw.clone());
         if downloaded {
@@ -406,26 +476,69 @@ impl<'a> Updater<'a> {
     /// roles is checked against each (the later check re-verifies the
     /// trusted bytes, see `role-reverified`).
     ///
-    /// The children of each loaded role are read and verified on all cores
-    /// first (nothing in the set changes meanwhile); the walk then takes
-    /// them in order, so the result is that of a one-by-one walk. A prepared
-    /// role that the walk reaches some other way first is prepared again.
+    /// Roles are read and verified on all cores, [`AUDIT_AHEAD`] at a time
+    /// from the top of the walk's stack (nothing in the set changes
+    /// meanwhile); the walk then takes them in order, so the result is that
+    /// of a one-by-one walk. A prepared role that the walk reaches some other
+    /// way first is prepared again. Unless `keep_audited_targets`, a role
+    /// that delegates nothing is released once verified
+    /// ([`TrustedSet::release_targets`]): the audit holds the roles in
+    /// flight and one summary per role, not the repository.
     pub fn load_all_roles(&mut self) -> Vec<AuditedRole> {
+        self.load_all_roles_with(|_, _| {})
+    }
+
+    /// [`Self::load_all_roles`], telling `progress` after each role how many
+    /// roles are done and how many are known so far (the count grows as
+    /// delegating roles are read).
+    pub fn load_all_roles_with(&mut self, progress: impl FnMut(usize, usize)) -> Vec<AuditedRole> {
+        let Some((_, top)) = self.set.targets_role("targets") else { return Vec::new() };
+        let roles = children_of("targets", &top.meta);
+        self.walk_roles(roles, progress)
+    }
+
+    /// The audit's walk from some of top-level targets' delegated roles
+    /// (`roles` as `(role, delegator)`, in walk order): what
+    /// [`Self::load_all_roles`] does for those subtrees. A repository's
+    /// audit can be split this way where the subtrees cannot meet (hash bins
+    /// that delegate nothing).
+    pub fn audit_roles(&mut self, roles: Vec<(String, String)>) -> Vec<AuditedRole> {
+        let mut stack = roles;
+        stack.reverse();
+        self.walk_roles(stack, |_, _| {})
+    }
+
+    /// Every trusted role and the notes, after a refresh done elsewhere
+    /// (`set` as [`Self::into_parts`] left it): the updater picks up where
+    /// that one stopped, reading from `metadata`.
+    pub fn resume(set: TrustedSet, metadata: &'a dyn Source, config: Config) -> Self {
+        Self { config, set, metadata, targets: None, state: None, notes: Vec::new(), origins: HashMap::new() }
+    }
+
+    /// The walk of the audit from `stack` (popped from the end).
+    fn walk_roles(
+        &mut self,
+        mut stack: Vec<(String, String)>,
+        mut progress: impl FnMut(usize, usize),
+    ) -> Vec<AuditedRole> {
         let mut out = Vec::new();
-        let Some((_, top)) = self.set.targets_role("targets") else { return out };
         let mut seen: HashSet<(String, String)> = HashSet::from([("targets".to_owned(), "root".to_owned())]);
-        let mut stack: Vec<(String, String)> = children_of("targets", &top.meta);
+        let mut known = stack.len();
         let mut prepared: HashMap<(String, String), PreparedRole> = HashMap::new();
-        self.prefetch(&stack, &seen, &mut prepared, self.config.max_audit_roles);
-        while let Some((role, parent)) = stack.pop() {
+        while let Some(key) = stack.pop() {
             if out.len() >= self.config.max_audit_roles {
                 break;
             }
-            let key = (role, parent);
             if !seen.insert(key.clone()) {
                 continue;
             }
-            let ready = prepared.remove(&key).filter(|_| self.set.targets_role(&key.0).is_none());
+            if !prepared.contains_key(&key) && !self.set.is_trusted_targets(&key.0) {
+                let budget = self.config.max_audit_roles.saturating_sub(out.len());
+                let ahead = stack.iter().rev().filter(|k| !seen.contains(*k)).take(AUDIT_AHEAD - 1);
+                let wanted: Vec<&(String, String)> = std::iter::once(&key).chain(ahead).collect();
+                self.prefetch(&wanted, &mut prepared, budget);
+            }
+            let ready = prepared.remove(&key).filter(|_| !self.set.is_trusted_targets(&key.0));
             let (role, parent) = key;
             let loaded = match ready {
                 Some(p) => self.apply_prepared(p),
@@ -434,13 +547,17 @@ impl<'a> Updater<'a> {
             match loaded {
                 Ok(t) => {
                     let children = children_of(&role, &t);
-                    let budget = self.config.max_audit_roles.saturating_sub(out.len() + 1);
-                    self.prefetch(&children, &seen, &mut prepared, budget);
+                    known += children.len();
+                    drop(t);
+                    if !self.config.keep_audited_targets {
+                        self.set.release_targets(&role);
+                    }
                     stack.extend(children);
                     out.push(AuditedRole { role, delegator: parent, outcome: Ok(()) });
                 }
                 Err(e) => out.push(AuditedRole { role, delegator: parent, outcome: Err(e) }),
             }
+            progress(out.len(), known.min(self.config.max_audit_roles));
         }
         out
     }
@@ -498,28 +615,23 @@ impl<'a> Updater<'a> {
         out
     }
 
-    /// Prepares up to `budget` of `roles` (a reversed child list) that are
-    /// neither visited nor trusted yet, in parallel.
+    /// Prepares up to `budget` of `roles` (in walk order) that are neither
+    /// trusted nor prepared yet, in parallel.
     fn prefetch(
         &self,
-        roles: &[(String, String)],
-        seen: &HashSet<(String, String)>,
+        roles: &[&(String, String)],
         prepared: &mut HashMap<(String, String), PreparedRole>,
         budget: usize,
     ) {
         let wanted: Vec<&(String, String)> = roles
             .iter()
-            .rev()
-            .filter(|&key| {
-                !seen.contains(key) && self.set.targets_role(&key.0).is_none() && !prepared.contains_key(key)
-            })
+            .copied()
+            .filter(|&key| !self.set.is_trusted_targets(&key.0) && !prepared.contains_key(key))
             .take(budget)
             .collect();
-        if wanted.len() < 2 {
-            return;
-        }
+        let count_only = !self.config.keep_audited_targets;
         let results: Vec<PreparedRole> =
-            wanted.par_iter().map(|(role, parent)| self.prepare_targets(role, parent)).collect();
+            wanted.par_iter().map(|(role, parent)| self.prepare_targets(role, parent, count_only)).collect();
         prepared.reserve(results.len());
         for (key, p) in wanted.into_iter().zip(results) {
             prepared.insert(key.clone(), p);
@@ -547,6 +659,8 @@ struct PreparedRole {
     notes: Vec<Finding>,
     /// The verified role and whether it was downloaded (then it is stored).
     result: Result<(VerifiedTargets, bool), TufError>,
+    /// Where its bytes came from.
+    origin: Origin,
 }
 
 fn local_ignored(role: &str, e: &TufError) -> Finding {

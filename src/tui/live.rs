@@ -43,6 +43,16 @@ pub struct Built {
     pub plan: Plan,
     pub evaluated_at: ParamRef<OffsetDateTime>,
     pub results: Arc<ResultsFn>,
+    /// A first result delivered as soon as its unit finishes, while the
+    /// rest runs on (a large TUF repository's refresh verdict, long before
+    /// its audit's).
+    pub early: Option<Early>,
+}
+
+/// See [`Built::early`].
+pub struct Early {
+    pub unit: engine::UnitId,
+    pub results: Arc<ResultsFn>,
 }
 
 /// Builds the plan for an evaluation time (reads the layout or the
@@ -133,9 +143,10 @@ impl Live {
         let stop = Arc::new(AtomicBool::new(false));
         let (handle, route, results, flag) =
             (engine.handle(), self.route.clone(), built.results.clone(), stop.clone());
+        let early = built.early;
         let forwarder = std::thread::Builder::new()
             .name("engine-events".into())
-            .spawn(move || forward(&events, &handle, &*results, &route, &flag))
+            .spawn(move || forward(&events, &handle, &*results, early.as_ref(), &route, &flag))
             .map_err(|e| format!("cannot start the engine's event thread: {e}"))?;
         {
             let mut route = lock(&self.route);
@@ -203,9 +214,12 @@ fn forward(
     events: &Receiver<Event>,
     engine: &EngineHandle,
     results: &ResultsFn,
+    early: Option<&Early>,
     route: &Mutex<Route>,
     stop: &AtomicBool,
 ) {
+    // The engine generation whose early result went out (one per run).
+    let mut early_sent: Option<u64> = None;
     loop {
         let event = match events.recv_timeout(Duration::from_millis(200)) {
             Ok(e) => e,
@@ -239,8 +253,24 @@ fn forward(
                 send(&mut started.chain(pending));
             }
             Event::Started { unit, .. } => send(&mut std::iter::once(status(&unit, UnitStatus::Running))),
-            Event::Finished { unit, outcome, .. } => {
+            Event::Finished { generation: engine_gen, unit, outcome, .. } => {
                 send(&mut std::iter::once(status(&unit, done(outcome.status))));
+                if let Some(e) = early.filter(|e| e.unit == unit)
+                    && early_sent != Some(engine_gen)
+                    && engine_gen >= lock(route).floor
+                    && let Some(Ok(r)) = (e.results)(engine)
+                {
+                    early_sent = Some(engine_gen);
+                    let model = Box::new(Model::from_results(r));
+                    let route = lock(route);
+                    if let Some(tx) = route.tx.as_ref().filter(|_| engine_gen >= route.floor) {
+                        // The result so far, then the run goes on (units and
+                        // progress stream in until the whole result replaces it).
+                        let generation = route.generation;
+                        let _ = tx.send(Message::Loaded { generation, model });
+                        let _ = tx.send(Message::Started { generation });
+                    }
+                }
             }
             Event::Progress { done, total, .. } => {
                 let event = UnitEvent::Progress { done: done as u64, total: total as u64 };

@@ -55,6 +55,9 @@ pub struct TufPlan {
     pub plan: Plan,
     pub verdict: UnitRef<TufVerdict>,
     pub evaluated_at: ParamRef<OffsetDateTime>,
+    /// When the audit runs in parts: the refresh (and lookups) alone, whose
+    /// verdict is known long before the audit's.
+    pub refresh: Option<UnitRef<TufVerdict>>,
 }
 
 /// Most files declared under one directory.
@@ -79,9 +82,10 @@ fn listing(source: &dyn FileSource, dir: &Path) -> BTreeMap<String, PathBuf> {
 }
 
 /// [`DirSource::new`]'s detection of tuf-on-ci's source layout, over a
-/// listing: a `root_history/` directory.
-fn source_layout_of(files: &BTreeMap<String, FileRef>) -> bool {
-    files.keys().any(|rel| rel.starts_with("root_history/"))
+/// listing: a `root_history/` directory (a tuf-on-ci checkout; any other
+/// directory is read exactly as served).
+fn source_layout_of_names<'a>(mut names: impl Iterator<Item = &'a String>) -> bool {
+    names.any(|rel| rel.starts_with("root_history/"))
 }
 
 /// A directory of the repository served from the file contents the engine
@@ -93,13 +97,21 @@ struct Served<'a> {
     inputs: &'a Inputs,
     source_layout: bool,
     substituted: std::sync::Mutex<Vec<(String, String)>>,
+    /// A large repository's files the plan does not track (its delegated
+    /// roles), read from disk when the workflow asks for them.
+    untracked: Option<DirSource>,
 }
 
 impl Served<'_> {
     fn read(&self, rel: &str, max_len: u64, what: &str) -> Result<Vec<u8>, FetchError> {
         let not_found = || FetchError::Status { what: what.to_owned(), status: 404 };
         let key = served_segments(rel).ok_or_else(not_found)?.join("/");
-        let file = self.files.get(&key).ok_or_else(not_found)?;
+        let Some(file) = self.files.get(&key) else {
+            return match &self.untracked {
+                Some(disk) => disk.fetch(rel, max_len),
+                None => Err(not_found()),
+            };
+        };
         match self.inputs.file(file).map(|f| &f.content) {
             Some(FileContent::Bytes(b)) if b.len() as u64 > max_len => {
                 Err(FetchError::TooLong { what: what.to_owned(), limit: max_len })
@@ -197,20 +209,51 @@ pub fn plan(opts: &TufOptions, detail: bool) -> Result<TufPlan, PlanError> {
     plan_in(opts, detail, &DiskSource::default())
 }
 
+/// A metadata directory with more files than this is planned lazily (see
+/// [`plan_in`]): a PEP 458 repository has tens of thousands of hash bins.
+pub const TRACKED_FILES: usize = 1_000;
+
+/// Parts an audit of a lazily planned repository is split into (one unit
+/// each, so the audit's progress shows as units finish).
+pub const AUDIT_PARTS: usize = 32;
+
 /// [`plan`] over any [`FileSource`] that can list its files — give it the
 /// source the engine will read from (an [`crate::engine::MemorySource`] for
 /// the embedded demo). The verdict reads only the plan's inputs (besides an
 /// http(s) location and `--state`, which are not tracked).
+///
+/// A repository with more than [`TRACKED_FILES`] metadata files is planned
+/// lazily: only the top-level roles' files are the plan's inputs (the
+/// refresh, its verdict on screen at once); the delegated roles are read
+/// from disk when the workflow asks for them — a lookup's bin, or every
+/// role in the audit, split into [`AUDIT_PARTS`] units when it can be
+/// (no state directory, hash bins that delegate nothing; otherwise one
+/// unit audits in order). Changes to those files are not watched.
 pub fn plan_in(opts: &TufOptions, detail: bool, source: &dyn FileSource) -> Result<TufPlan, PlanError> {
+    plan_with(opts, detail, source, TRACKED_FILES)
+}
+
+/// [`plan_in`] with the number of files beyond which the plan is lazy.
+#[doc(hidden)]
+pub fn plan_with(
+    opts: &TufOptions,
+    detail: bool,
+    source: &dyn FileSource,
+    tracked_files: usize,
+) -> Result<TufPlan, PlanError> {
     let mut b = Plan::builder();
     let at_text = crate::meta::time::format(opts.at);
     let evaluated_at = b.param("evaluated_at", opts.at, at_text.as_bytes());
     let root_file = b.file(&opts.root);
-    let meta_files: BTreeMap<String, FileRef> = if is_url(&opts.metadata) {
-        BTreeMap::new()
-    } else {
-        listing(source, Path::new(&opts.metadata)).into_iter().map(|(rel, p)| (rel, b.file(p))).collect()
-    };
+    let listed =
+        if is_url(&opts.metadata) { BTreeMap::new() } else { listing(source, Path::new(&opts.metadata)) };
+    let lazy = listed.len() > tracked_files;
+    let source_layout = source_layout_of_names(listed.keys());
+    let meta_files: BTreeMap<String, FileRef> = listed
+        .into_iter()
+        .filter(|(rel, _)| !lazy || top_level_file(rel))
+        .map(|(rel, p)| (rel, b.file(p)))
+        .collect();
     let mut inputs: Vec<Input> = vec![evaluated_at.input(), root_file.input()];
     inputs.extend(meta_files.values().map(FileRef::input));
     let mut target_files: BTreeMap<String, FileRef> = BTreeMap::new();
@@ -227,11 +270,18 @@ pub fn plan_in(opts: &TufOptions, detail: bool, source: &dyn FileSource) -> Resu
         }
     }
     if detail && !is_url(&opts.metadata) {
-        role_units(&mut b, opts, &root_file, &meta_files, &evaluated_at, source);
+        role_units(&mut b, opts, &root_file, &meta_files, &evaluated_at, source, lazy);
     }
-    let source_layout = source_layout_of(&meta_files);
-    let (o, rf, at) = (opts.clone(), root_file.clone(), evaluated_at.clone());
-    let verdict = b.unit(UnitId::new("verdict", opts.metadata.clone()), &inputs, move |inputs| {
+    let in_parts = lazy && opts.all_roles && opts.state.is_none();
+    let mut first = opts.clone();
+    if in_parts {
+        first.all_roles = false;
+    }
+    let (o, rf, at) = (first, root_file.clone(), evaluated_at.clone());
+    let untracked =
+        move |o: &TufOptions| lazy.then(|| DirSource::new(&o.metadata).with_source_layout(source_layout));
+    let id = if in_parts { "refresh" } else { "verdict" };
+    let verdict = b.unit(UnitId::new(id, opts.metadata.clone()), &inputs, move |inputs| {
         let Some(root) = inputs.bytes(&rf) else {
             return Outcome::error(format!("cannot read trusted root {}", o.root.display()));
         };
@@ -245,6 +295,7 @@ pub fn plan_in(opts: &TufOptions, detail: bool, source: &dyn FileSource) -> Resu
                 inputs,
                 source_layout,
                 substituted: Default::default(),
+                untracked: untracked(&o),
             };
             let served;
             let http;
@@ -260,6 +311,7 @@ pub fn plan_in(opts: &TufOptions, detail: bool, source: &dyn FileSource) -> Resu
                         inputs,
                         source_layout,
                         substituted: Default::default(),
+                        untracked: None,
                     };
                     Some(&served)
                 }
@@ -279,8 +331,123 @@ pub fn plan_in(opts: &TufOptions, detail: bool, source: &dyn FileSource) -> Resu
         };
         verdict_outcome(outcome, o.config.strict)
     });
+    let (verdict, refresh) = if in_parts {
+        (audit_units(&mut b, opts, &verdict, &root_file, source_layout), Some(verdict))
+    } else {
+        (verdict, None)
+    };
     target_units(&mut b, opts, &verdict);
-    Ok(TufPlan { plan: b.build()?, verdict, evaluated_at })
+    Ok(TufPlan { plan: b.build()?, verdict, evaluated_at, refresh })
+}
+
+/// Whether `rel` is a top-level role's file (what a refresh reads).
+fn top_level_file(rel: &str) -> bool {
+    let name = rel.strip_prefix("root_history/").unwrap_or(rel);
+    let name = match name.split_once('.') {
+        Some((v, rest)) if !v.is_empty() && v.bytes().all(|c| c.is_ascii_digit()) => rest,
+        _ => name,
+    };
+    matches!(name, "root.json" | "timestamp.json" | "snapshot.json" | "targets.json")
+}
+
+/// What one part of a split audit found.
+struct AuditPart {
+    audit: Vec<crate::tuf::AuditedRole>,
+    released: Vec<(String, String, crate::tuf::trusted_set::RoleSummary)>,
+    notes: Vec<crate::verdict::Finding>,
+    /// Some role of it delegates: the parts may meet, the audit runs in order.
+    delegates: bool,
+}
+
+/// The audit of a lazily planned repository in [`AUDIT_PARTS`] units, each
+/// auditing a share of top-level targets' delegated roles on the trusted
+/// set of the `refresh` unit, then the verdict: the refresh's outcome with
+/// every part's results in order. That is what the walk in order gives
+/// when the parts cannot meet — no part's roles delegate further, which
+/// the parts report; otherwise the verdict runs the whole workflow itself.
+fn audit_units(
+    b: &mut PlanBuilder,
+    opts: &TufOptions,
+    refresh: &UnitRef<TufOutcome>,
+    root_file: &FileRef,
+    source_layout: bool,
+) -> UnitRef<TufOutcome> {
+    let mut parts = Vec::with_capacity(AUDIT_PARTS);
+    for k in 0..AUDIT_PARTS {
+        let (r, o) = (refresh.clone(), opts.clone());
+        let id = UnitId::new("tuf-audit", format!("{}/{AUDIT_PARTS}", k + 1));
+        parts.push(b.unit(id, &[refresh.input()], move |inputs| {
+            let Some(base) = inputs.get(&r) else { return Outcome::skipped("no refresh") };
+            let Some(set) = base.trusted.clone().filter(|_| base.refresh.is_ok()) else {
+                return Outcome::skipped("the refresh failed");
+            };
+            let Some((_, top)) = set.targets_role("targets") else { return Outcome::skipped("no targets") };
+            let names = top.meta.delegations.as_ref().map(|d| d.role_names()).unwrap_or_default();
+            let n = names.len();
+            let (from, to) = (k * n / AUDIT_PARTS, (k + 1) * n / AUDIT_PARTS);
+            let roles: Vec<(String, String)> =
+                names.into_iter().skip(from).take(to - from).map(|r| (r, "targets".to_owned())).collect();
+            let disk = DirSource::new(&o.metadata).with_source_layout(source_layout);
+            let mut updater = Updater::resume(set, &disk, o.config.clone());
+            let audit = updater.audit_roles(roles);
+            let (set, notes) = updater.into_parts();
+            let delegates = audit.iter().any(|a| a.delegator != "targets")
+                || set.targets_roles().any(|(name, _, t)| name != "targets" && t.meta.delegations.is_some());
+            let released =
+                set.released_roles().map(|(name, d, s)| (name.to_owned(), d.to_owned(), s.clone())).collect();
+            let failed = audit.iter().any(|a| a.outcome.is_err());
+            let mut out = Outcome::pass(AuditPart { audit, released, notes, delegates });
+            if failed {
+                out.status = Status::Fail;
+            }
+            out
+        }));
+    }
+    let mut inputs = vec![refresh.input(), root_file.input()];
+    inputs.extend(parts.iter().map(UnitRef::input));
+    let (r, o, rf) = (refresh.clone(), opts.clone(), root_file.clone());
+    b.unit(UnitId::new("verdict", opts.metadata.clone()), &inputs, move |inputs| {
+        let Some(base) = inputs.get(&r) else { return Outcome::skipped("no refresh") };
+        let got: Vec<Option<&AuditPart>> = parts.iter().map(|p| inputs.get(p)).collect();
+        let total = base
+            .trusted
+            .as_ref()
+            .and_then(|s| s.targets_role("targets"))
+            .and_then(|(_, t)| t.meta.delegations.as_ref().map(|d| d.role_names().len()))
+            .unwrap_or(0);
+        let whole = base.refresh.is_err()
+            || got.iter().any(|p| p.is_none_or(|p| p.delegates))
+            || total > o.config.max_audit_roles;
+        if whole {
+            // The refresh failed (nothing to audit), or the parts may meet.
+            let root = inputs.bytes(&rf).map(<[u8]>::to_vec).unwrap_or_default();
+            let outcome = run_session(&o, root, base.at);
+            return verdict_outcome(outcome, o.config.strict);
+        }
+        let mut set = base.trusted.clone();
+        let mut audit = Vec::with_capacity(total);
+        let mut notes = base.notes.clone();
+        for part in got.into_iter().flatten() {
+            audit.extend(part.audit.iter().cloned());
+            notes.extend(part.notes.iter().cloned());
+            if let Some(set) = set.as_mut() {
+                for (role, delegator, summary) in &part.released {
+                    set.insert_released(role.clone(), delegator.clone(), summary.clone());
+                }
+            }
+        }
+        let outcome = TufOutcome {
+            trusted: set,
+            refresh: base.refresh.clone(),
+            targets: base.targets.clone(),
+            audit,
+            untrusted: base.untrusted.clone(),
+            notes,
+            at: base.at,
+            config: base.config.clone(),
+        };
+        verdict_outcome(outcome, o.config.strict)
+    })
 }
 
 /// The plan of a one-shot headless run (`tuf verify`, `tuf inspect`): there
@@ -304,7 +471,7 @@ pub fn plan_one_shot(opts: &TufOptions) -> Result<TufPlan, PlanError> {
         verdict_outcome(outcome, o.config.strict)
     });
     target_units(&mut b, opts, &verdict);
-    Ok(TufPlan { plan: b.build()?, verdict, evaluated_at })
+    Ok(TufPlan { plan: b.build()?, verdict, evaluated_at, refresh: None })
 }
 
 /// The verdict unit's outcome: the report's findings, pass or fail by its verdict.
@@ -350,6 +517,7 @@ fn role_units(
     files: &BTreeMap<String, FileRef>,
     at: &ParamRef<OffsetDateTime>,
     source: &dyn FileSource,
+    lazy: bool,
 ) {
     let base = PathBuf::from(&opts.metadata);
     let describe = move |rel: &str| base.join(rel).display().to_string();
@@ -433,6 +601,10 @@ fn role_units(
         |set, data, file| set.update_targets(data, file).map(|_| ()),
         |set| role_version(set, "targets"),
     );
+    if lazy {
+        // One unit per delegated role would read every role up front.
+        return;
+    }
     // Delegated roles, breadth first from targets, each against its first delegator.
     let mut units: BTreeMap<String, UnitRef<TrustedSet>> = BTreeMap::from([("targets".to_owned(), targets)]);
     let mut queue: VecDeque<String> = VecDeque::from(["targets".to_owned()]);

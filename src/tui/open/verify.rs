@@ -10,13 +10,14 @@ use time::OffsetDateTime;
 
 use super::{InTotoInputs, OpenOptions, TufInputs};
 use crate::crypto::PublicKey;
+use crate::engine::UnitRef;
 use crate::engine::plans::tuf::TufOptions;
 use crate::engine::{EngineHandle, plans};
 use crate::intoto::{self, VerifyOptions};
 use crate::tuf::{Config, DirSource, Source, source};
 use crate::tui::anchor::{Anchor, shown_path};
 use crate::tui::detail::Results;
-use crate::tui::live::Built;
+use crate::tui::live::{Built, Early, ResultsFn};
 
 fn now_or(at: Option<OffsetDateTime>) -> OffsetDateTime {
     at.unwrap_or_else(crate::meta::time::now)
@@ -44,8 +45,13 @@ pub(super) fn relative(mut results: Results, base: &Path) -> Results {
 /// [`relative`] for the results an engine plan delivers.
 pub(super) fn relative_built(built: Built, base: &Path) -> Built {
     let (inner, base) = (built.results, base.to_path_buf());
+    let early = built.early.map(|e| {
+        let (inner, base) = (e.results, base.clone());
+        let results = move |engine: &EngineHandle| inner(engine).map(|r| r.map(|r| relative(r, &base)));
+        Early { unit: e.unit, results: Arc::new(results) }
+    });
     let results = move |engine: &EngineHandle| inner(engine).map(|r| r.map(|r| relative(r, &base)));
-    Built { plan: built.plan, evaluated_at: built.evaluated_at, results: Arc::new(results) }
+    Built { plan: built.plan, evaluated_at: built.evaluated_at, results: Arc::new(results), early }
 }
 
 /// The verifier's options for an in-toto chain, and the layout key ids.
@@ -116,7 +122,7 @@ pub fn intoto_plan(inputs: &InTotoInputs, opts: &OpenOptions, at: OffsetDateTime
             None => Err(o.detail.clone().unwrap_or_else(|| "verification did not run".into())),
         })
     };
-    Ok(Built { plan: p.plan, evaluated_at: p.evaluated_at, results: Arc::new(results) })
+    Ok(Built { plan: p.plan, evaluated_at: p.evaluated_at, results: Arc::new(results), early: None })
 }
 
 /// The TUF client's options, as `tuf verify` builds them from the same flags.
@@ -144,15 +150,20 @@ fn tuf_results(outcome: &crate::tuf::session::Outcome, inputs: &TufInputs, stric
 pub fn tuf_plan(inputs: &TufInputs, opts: &OpenOptions, at: OffsetDateTime) -> Result<Built, String> {
     let strict = opts.strict;
     let p = plans::tuf::plan(&tuf_options(inputs, opts, at), true).map_err(|e| e.to_string())?;
-    let (verdict, inputs) = (p.verdict.clone(), inputs.clone());
-    let results = move |engine: &EngineHandle| {
-        let o = engine.outcome(verdict.id())?;
-        Some(match o.output::<plans::tuf::TufVerdict>() {
-            Some(outcome) => Ok(tuf_results(outcome, &inputs, strict)),
-            None => Err(o.detail.clone().unwrap_or_else(|| "verification did not run".into())),
+    let results_of = |unit: UnitRef<plans::tuf::TufVerdict>| -> Arc<ResultsFn> {
+        let inputs = inputs.clone();
+        Arc::new(move |engine: &EngineHandle| {
+            let o = engine.outcome(unit.id())?;
+            Some(match o.output::<plans::tuf::TufVerdict>() {
+                Some(outcome) => Ok(tuf_results(outcome, &inputs, strict)),
+                None => Err(o.detail.clone().unwrap_or_else(|| "verification did not run".into())),
+            })
         })
     };
-    Ok(Built { plan: p.plan, evaluated_at: p.evaluated_at, results: Arc::new(results) })
+    // A large repository audited in parts: its refresh verdict goes on screen at once.
+    let early = p.refresh.clone().map(|r| Early { unit: r.id().clone(), results: results_of(r) });
+    let results = results_of(p.verdict.clone());
+    Ok(Built { plan: p.plan, evaluated_at: p.evaluated_at, results, early })
 }
 
 /// Runs the TUF client workflow directly (refresh, the requested targets,
