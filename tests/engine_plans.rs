@@ -101,7 +101,7 @@ fn scratch_state(dir: &Path, scenario: &Value) -> (tempfile::TempDir, Option<Pat
 fn tuf_plan_verdicts_equal_direct_sessions_on_the_corpus() {
     let mut problems = Vec::new();
     let all = scenarios("tuf");
-    assert_eq!(all.len(), 42, "the TUF corpus has 42 scenarios");
+    assert!(all.len() >= 40, "the TUF corpus has the 40 public scenarios and more: {}", all.len());
     for dir in all {
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
         let scenario: Value =

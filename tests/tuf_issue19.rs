@@ -10,7 +10,8 @@ use assert_cmd::Command;
 use serde_json::Value;
 
 fn scenario(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/interop/tuf").join(name)
+    let set = if name.starts_with("issue19-trusted-root") { "tuf-trust-anchor" } else { "tuf" };
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/interop").join(set).join(name)
 }
 
 const AT: &str = "2026-12-06T00:00:00Z";

@@ -380,7 +380,11 @@ SCENARIOS = {
 def main():
     base = sys.argv[1] if len(sys.argv) > 1 else "fixtures/interop/tuf"
     for name, build in SCENARIOS.items():
+        # A trusted root the reference refuses is not a repository scenario:
+        # those go beside the corpus, in tuf-trust-anchor/.
         d = os.path.join(base, name)
+        if "trusted-root" in name:
+            d = os.path.join(os.path.dirname(os.path.abspath(base)), "tuf-trust-anchor", name)
         shutil.rmtree(d, ignore_errors=True)
         os.makedirs(d)
         description, queries = build(d)

@@ -322,6 +322,9 @@ fn trusted_root(a: &RepoArgs) -> Result<(Vec<u8>, PathBuf), Exit> {
 /// The input named on the command line that cannot be read (the trusted
 /// root, the --metadata or --targets directory) and why; `None` when all can.
 fn unreadable_input(a: &RepoArgs) -> Option<(String, String)> {
+    if a.root.is_none() && a.state.is_none() {
+        return None; // a usage error, which options() reports (exit 2)
+    }
     if let Err(message) = read_trusted_root(a) {
         let file =
             a.root.clone().or_else(|| a.state.as_ref().map(|s| s.join("root.json"))).unwrap_or_default();

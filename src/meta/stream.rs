@@ -711,7 +711,11 @@ mod tests {
         assert!(canon(r#""\ud800""#).is_err());
         assert!(canon("[] x").is_err());
         assert_eq!(canon("-0").unwrap(), "0");
-        assert!(canon(&"1".repeat(10_000)).unwrap_err().message.contains("64 bits"));
+        assert!(canon(&"1".repeat(10_000)).unwrap_err().message.contains("4300 digits"));
+        assert_eq!(
+            canon("[18446744073709551616,-99999999999999999999]").unwrap(),
+            "[18446744073709551616,-99999999999999999999]"
+        );
         assert_eq!(
             canon("[-9223372036854775808,18446744073709551615]").unwrap(),
             "[-9223372036854775808,18446744073709551615]"

@@ -258,8 +258,17 @@ pub fn plan_with(
     inputs.extend(meta_files.values().map(FileRef::input));
     let mut target_files: BTreeMap<String, FileRef> = BTreeMap::new();
     if let Some(t) = opts.targets.as_ref().filter(|t| !is_url(t)) {
-        let wanted: HashSet<&str> =
-            opts.target_paths.iter().map(|p| p.rsplit('/').next().unwrap_or(p)).collect();
+        // The file names the requests resolve to: a target path goes into the
+        // URL as written and the directory percent-decodes it.
+        let decoded: Vec<String> = opts
+            .target_paths
+            .iter()
+            .map(|p| {
+                let url = crate::tuf::source::url_path(p);
+                percent_encoding::percent_decode_str(&url).decode_utf8_lossy().into_owned()
+            })
+            .collect();
+        let wanted: HashSet<&str> = decoded.iter().map(|p| p.rsplit('/').next().unwrap_or(p)).collect();
         for (rel, path) in listing(source, Path::new(t)) {
             let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             if wanted.iter().any(|w| name == *w || name.ends_with(&format!(".{w}"))) {
