@@ -92,9 +92,14 @@ fn is_url(location: &str) -> bool {
 /// A directory or URL source; `layout` forces a directory's source-layout
 /// fallback (targets take the metadata directory's layout, so a served
 /// repository's `HASH.name` files never fall back to unprefixed names).
-fn open(location: &str, what: &str, layout: Option<bool>) -> Result<Box<dyn Source>, Exit> {
+fn open(
+    location: &str,
+    what: &str,
+    layout: Option<bool>,
+    net: source::NetLimits,
+) -> Result<Box<dyn Source>, Exit> {
     if is_url(location) {
-        return Ok(source::open(location));
+        return Ok(source::open_with(location, net));
     }
     let path = PathBuf::from(location);
     if !path.is_dir() {
@@ -125,16 +130,27 @@ fn verify(a: &VerifyArgs) -> Exit {
     }) {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("trailscope bridge verify: cannot read trusted root {}: {e}", a.root.display());
+            let message = format!("cannot read trusted root {}: {e}", a.root.display());
+            if a.format == Format::Json {
+                let file = a.root.display().to_string();
+                let doc = super::tuf::anchor_document_of(
+                    crate::verdict::Kind::Bridge,
+                    a.at.as_deref(),
+                    &file,
+                    &message,
+                );
+                println!("{}", doc.to_json_string());
+            }
+            eprintln!("trailscope bridge verify: {message}");
             return Exit::Input;
         }
     };
-    let metadata = match open(&a.metadata, "metadata", None) {
+    let metadata = match open(&a.metadata, "metadata", None, a.limits.net()) {
         Ok(s) => s,
         Err(e) => return e,
     };
     let layout = if is_url(&a.metadata) { false } else { DirSource::new(&a.metadata).source_layout() };
-    let targets = match open(&a.targets, "targets", Some(layout)) {
+    let targets = match open(&a.targets, "targets", Some(layout), a.limits.net()) {
         Ok(s) => s,
         Err(e) => return e,
     };
@@ -162,6 +178,9 @@ fn verify(a: &VerifyArgs) -> Exit {
     req.signature_form = a.signature_form.form();
     let outcome = bridge::verify(&req);
     if let Some(e) = outcome.tuf.unparsed_trusted_root() {
+        if a.format == Format::Json {
+            super::format::print(&render(&outcome, a.format, &inputs(a)));
+        }
         eprintln!("trailscope bridge verify: trusted root {}: {}", a.root.display(), e.message);
         return Exit::Input;
     }
