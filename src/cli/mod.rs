@@ -8,6 +8,7 @@ pub mod explain;
 pub mod format;
 pub mod graph;
 pub mod open;
+pub mod record;
 pub mod report;
 pub mod tuf;
 pub mod tuf_client;

@@ -263,6 +263,7 @@ fn empty_trace(path: &str, format: Option<Format>, scope: &[String]) -> LayoutTr
         path: path.to_owned(),
         format,
         expires: None,
+        signatures: Vec::new(),
         steps: Vec::new(),
         inspections: Vec::new(),
     }
@@ -280,7 +281,7 @@ pub fn verify_layout(
     step_name: &str,
 ) -> (LayoutTrace, Link) {
     let mut trace = empty_trace(&meta.path, Some(meta.format()), scope);
-    layout_signatures(ctx, meta, keys, scope);
+    trace.signatures = layout_signatures(ctx, meta, keys, scope);
     let mut layout = match &meta.payload {
         Ok(Payload::Layout(l)) => (**l).clone(),
         Ok(Payload::Link(_)) => {
@@ -314,8 +315,15 @@ pub fn verify_layout(
     (trace, summary)
 }
 
-/// Stage 1 (`verify_metadata_signatures`): every given key, in order.
-fn layout_signatures(ctx: &mut Ctx<'_>, meta: &Metadata, keys: &[VerifierKey], scope: &[String]) {
+/// Stage 1 (`verify_metadata_signatures`): every given key, in order; the
+/// check of each, for the trace.
+fn layout_signatures(
+    ctx: &mut Ctx<'_>,
+    meta: &Metadata,
+    keys: &[VerifierKey],
+    scope: &[String],
+) -> Vec<SignatureCheck> {
+    let mut checked = Vec::with_capacity(keys.len());
     let subject = Subject::Layout { path: meta.path.clone() };
     if keys.is_empty() {
         let f = Finding::error(
@@ -324,7 +332,7 @@ fn layout_signatures(ctx: &mut Ctx<'_>, meta: &Metadata, keys: &[VerifierKey], s
             "Layout signature verification requires at least one key.",
         );
         ctx.fail(f, failure_at(scope, None));
-        return;
+        return checked;
     }
     for k in keys {
         let sig = stages::layout_signature(meta, k);
@@ -339,17 +347,17 @@ fn layout_signatures(ctx: &mut Ctx<'_>, meta: &Metadata, keys: &[VerifierKey], s
             );
             ctx.weak(f);
         }
-        let evidence = Evidence::Signatures {
-            checks: vec![SignatureCheck {
-                keyid: k.keyid.clone(),
-                valid: sig.is_valid(),
-                reason: match &sig.check {
-                    SigCheck::Valid { .. } => None,
-                    SigCheck::NoSignature => Some("no signature with this key id".into()),
-                    SigCheck::Invalid(why) => Some(why.clone()),
-                },
-            }],
+        let check = SignatureCheck {
+            keyid: k.keyid.clone(),
+            valid: sig.is_valid(),
+            reason: match &sig.check {
+                SigCheck::Valid { .. } => None,
+                SigCheck::NoSignature => Some("no signature with this key id".into()),
+                SigCheck::Invalid(why) => Some(why.clone()),
+            },
         };
+        checked.push(check.clone());
+        let evidence = Evidence::Signatures { checks: vec![check] };
         match (sig.error(&k.keyid), sig.check) {
             (Some(msg), _) => {
                 let f =
@@ -362,6 +370,7 @@ fn layout_signatures(ctx: &mut Ctx<'_>, meta: &Metadata, keys: &[VerifierKey], s
             (None, _) => {}
         }
     }
+    checked
 }
 
 /// A Metablock signature valid over only one of the two signed forms.
