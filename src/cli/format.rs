@@ -11,7 +11,7 @@ use crate::verdict::{Document, Inputs};
 pub enum Format {
     /// For people: one paragraph per failure.
     Text,
-    /// The stable JSON document (DESIGN §4, schema_version 1).
+    /// The stable JSON document (DESIGN §4, schema_version 2: with the checks performed and the input files).
     Json,
     /// An auditor report to attach: verdict, inputs, counts, the first failure with its evidence, every finding.
     Markdown,

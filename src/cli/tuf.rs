@@ -188,7 +188,14 @@ fn run_inputs(args: &InputArgs, inspect: bool) -> Exit {
         eprintln!("error: trusted root {root_file}: {}", e.message);
         return Exit::Input;
     }
-    let doc = report::document(outcome, a.strict);
+    let mut doc = report::document(outcome, a.strict);
+    let root_bytes = std::fs::read(&opts.root).unwrap_or_default();
+    super::record::stamp(
+        &mut doc,
+        &inputs(a),
+        Some(report::trust_anchor(outcome, &root_file)),
+        report::inputs(outcome, Some((&root_file, &root_bytes))),
+    );
     let text = match (args.format, inspect) {
         (Format::Json, false) => Some(doc.to_json_string()),
         (Format::Json, true) => {
@@ -196,8 +203,12 @@ fn run_inputs(args: &InputArgs, inspect: bool) -> Exit {
             v["inspect"] = serde_json::to_value(crate::tuf::inspect::tree(outcome)).unwrap_or_default();
             Some(serde_json::to_string_pretty(&v).unwrap_or_default())
         }
-        (Format::Text, false) => Some(crate::report::tuf_text::verify(&doc, outcome)),
-        (Format::Text, true) => Some(crate::report::tuf_text::inspect(&doc, outcome)),
+        (Format::Text, false) => {
+            Some(crate::report::tuf_text::verify(&doc, outcome) + &crate::report::record::text(&doc))
+        }
+        (Format::Text, true) => {
+            Some(crate::report::tuf_text::inspect(&doc, outcome) + &crate::report::record::text(&doc))
+        }
         (other, _) => {
             super::format::print(&super::format::render_common(&doc, other, &inputs(a)).unwrap_or_default());
             None

@@ -204,7 +204,7 @@ fn target_check(path: &str, t: &TargetResult) -> Check {
         Subject::Target { path: path.to_owned() },
         "length and hashes",
         outcome,
-        format!("{path}: {}; {listed}", t.result),
+        format!("{}; {listed}", t.result),
     )
     .with_evidence(Evidence::Data { data: json!({"length": t.length, "hashes": t.hashes}) })
 }
