@@ -79,10 +79,12 @@ pub struct Invocation {
 }
 
 impl Invocation {
-    /// This process's command line, with `options`.
+    /// This process's command line, with `options`. The program is named
+    /// `trailscope` whatever path started it (reports stay comparable).
     pub fn of_process(options: &super::Inputs) -> Self {
+        let args = std::env::args_os().skip(1).map(|a| a.to_string_lossy().into_owned());
         Self {
-            command_line: std::env::args_os().map(|a| a.to_string_lossy().into_owned()).collect(),
+            command_line: std::iter::once("trailscope".to_owned()).chain(args).collect(),
             options: options.entries().map(|(n, v)| RunOption { name: n.into(), value: v.into() }).collect(),
             trust_anchor: None,
         }
