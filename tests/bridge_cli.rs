@@ -57,7 +57,9 @@ fn pass_exits_0_with_a_bridge_document() {
         assert!(checks.iter().any(|c| c["stage"] == stage), "no {stage} check");
     }
     assert_eq!(v["invocation"]["trust_anchor"]["what"], "trusted root");
-    assert!(v["inputs"].as_array().unwrap().iter().any(|f| f["role"] == "package" && f["sha256"].is_string()));
+    assert!(
+        v["inputs"].as_array().unwrap().iter().any(|f| f["role"] == "package" && f["sha256"].is_string())
+    );
     assert!(v["bridge"]["trace"]["binding"]["product_sha256"].is_string());
 }
 

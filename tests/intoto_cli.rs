@@ -138,7 +138,10 @@ fn check_schema(doc: &Value) {
     assert_eq!(doc["tool"], "trailscope");
     assert_eq!(doc["invocation"]["command_line"][0], "trailscope");
     assert_eq!(doc["invocation"]["trust_anchor"]["what"], "layout keys");
-    assert!(doc["inputs"].as_array().unwrap().iter().any(|f| f["role"] == "layout"), "the layout is an input");
+    assert!(
+        doc["inputs"].as_array().unwrap().iter().any(|f| f["role"] == "layout"),
+        "the layout is an input"
+    );
     for f in doc["inputs"].as_array().unwrap() {
         assert_eq!(f["sha256"].as_str().map(str::len), Some(64), "{f}");
     }

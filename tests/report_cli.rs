@@ -372,14 +372,16 @@ fn report_re_renders_a_saved_document_as_the_run_would_have() {
         assert_eq!(code, 0, "{label}: report exits 0 whatever the verdict");
         assert!(again.contains("## Inputs\n\n| input | file | bytes | sha256 |"), "{again}");
         assert!(again.contains("## Checks performed"), "{again}");
-        let same_line = |md: &str| md.replace("--format json", "--format F").replace("--format markdown", "--format F");
+        let same_line =
+            |md: &str| md.replace("--format json", "--format F").replace("--format markdown", "--format F");
         assert_eq!(same_line(&again), same_line(&direct), "{label}: markdown");
 
         let (_, direct) = runner(name, "sarif");
         let (code, again) = report(&file, "sarif");
         assert_eq!(code, 0);
         let same_args = |s: &str| {
-            let mut v = json(&s.replace("--format json", "--format F").replace("--format sarif", "--format F"));
+            let mut v =
+                json(&s.replace("--format json", "--format F").replace("--format sarif", "--format F"));
             v["runs"][0]["invocations"][0].as_object_mut().unwrap().remove("arguments");
             v
         };

@@ -84,7 +84,9 @@ pub fn run(args: &DemoArgs) -> Exit {
 fn embedded_inputs(sc: &demo::Scenario) -> Vec<InputFile> {
     sc.files_under("")
         .into_iter()
-        .map(|(rel, bytes)| InputFile::of_bytes("embedded file", format!("{}/{}/{rel}", sc.set, sc.name), bytes))
+        .map(|(rel, bytes)| {
+            InputFile::of_bytes("embedded file", format!("{}/{}/{rel}", sc.set, sc.name), bytes)
+        })
         .collect()
 }
 
@@ -99,12 +101,22 @@ fn anchor(sc: &demo::Scenario, outcome: &Outcome) -> TrustAnchor {
             files: i.layout_keys.iter().map(|k| file(k)).collect(),
             root_version: None,
         },
-        Outcome::Bridge(o) => crate::tuf::report::trust_anchor(&o.tuf, &file(i.trusted_root.as_deref().unwrap_or("root.json"))),
-        Outcome::Tuf(o) => crate::tuf::report::trust_anchor(o, &file(i.trusted_root.as_deref().unwrap_or("root.json"))),
+        Outcome::Bridge(o) => {
+            crate::tuf::report::trust_anchor(&o.tuf, &file(i.trusted_root.as_deref().unwrap_or("root.json")))
+        }
+        Outcome::Tuf(o) => {
+            crate::tuf::report::trust_anchor(o, &file(i.trusted_root.as_deref().unwrap_or("root.json")))
+        }
     }
 }
 
-fn render(sc: &demo::Scenario, outcome: &Outcome, format: Format, strict: bool, inputs: &Inputs) -> (String, Verdict) {
+fn render(
+    sc: &demo::Scenario,
+    outcome: &Outcome,
+    format: Format,
+    strict: bool,
+    inputs: &Inputs,
+) -> (String, Verdict) {
     let record = |doc: &mut crate::verdict::Document| {
         super::record::stamp(doc, inputs, Some(anchor(sc, outcome)), embedded_inputs(sc));
     };

@@ -237,7 +237,8 @@ pub fn stamp(doc: &mut Document, args: &VerifyInputs, trace: &intoto::LayoutTrac
 fn link_files(files: &mut Vec<crate::verdict::InputFile>, trace: &intoto::LayoutTrace) {
     for step in &trace.steps {
         for l in step.links.iter().filter(|l| l.status != intoto::LinkStatus::Missing) {
-            files.extend(super::record::file(if l.sublayout { "sublayout" } else { "link" }, l.path.as_ref()));
+            files
+                .extend(super::record::file(if l.sublayout { "sublayout" } else { "link" }, l.path.as_ref()));
         }
         for sub in &step.sublayouts {
             link_files(files, sub);

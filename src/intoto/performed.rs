@@ -16,7 +16,13 @@ use crate::verdict::{Evidence, Finding, Severity, SignatureCheck, Subject};
 /// step that delegates to it.
 pub fn checks(outcome: &InTotoOutcome, owners: &Owners) -> Vec<Check> {
     let mut out = Vec::new();
-    layout(&mut out, &outcome.layout, &outcome.findings, owners, &crate::meta::time::format(outcome.evaluated_at));
+    layout(
+        &mut out,
+        &outcome.layout,
+        &outcome.findings,
+        owners,
+        &crate::meta::time::format(outcome.evaluated_at),
+    );
     out
 }
 
@@ -33,7 +39,9 @@ fn layout(out: &mut Vec<Check>, t: &LayoutTrace, findings: &[Finding], owners: &
     let subject = Subject::Layout { path: t.path.clone() };
     for s in &t.signatures {
         let detail = match &s.reason {
-            None => format!("{} signed by key {}", t.path, signer_list(std::slice::from_ref(&s.keyid), owners)),
+            None => {
+                format!("{} signed by key {}", t.path, signer_list(std::slice::from_ref(&s.keyid), owners))
+            }
             Some(why) => format!(
                 "{} not signed by key {}: {why}",
                 t.path,
@@ -96,8 +104,22 @@ fn step_checks(out: &mut Vec<Check>, scope: &[String], step: &StepTrace, owners:
                 checks: step.links.iter().map(link_check).collect(),
             }),
     );
-    rules(out, subject(), "expected_materials", step.expected_materials.len(), step.materials.as_ref(), step.not_evaluated.as_deref());
-    rules(out, subject(), "expected_products", step.expected_products.len(), step.products.as_ref(), step.not_evaluated.as_deref());
+    rules(
+        out,
+        subject(),
+        "expected_materials",
+        step.expected_materials.len(),
+        step.materials.as_ref(),
+        step.not_evaluated.as_deref(),
+    );
+    rules(
+        out,
+        subject(),
+        "expected_products",
+        step.expected_products.len(),
+        step.products.as_ref(),
+        step.not_evaluated.as_deref(),
+    );
 }
 
 /// One rule list: passed, the first rule that failed, or why it was not
@@ -125,7 +147,10 @@ fn rules(
             subject,
             section,
             CheckOutcome::NotRun,
-            not_evaluated.map_or_else(|| format!("{count} rule(s) not evaluated"), |why| format!("not evaluated: {why}")),
+            not_evaluated.map_or_else(
+                || format!("{count} rule(s) not evaluated"),
+                |why| format!("not evaluated: {why}"),
+            ),
         ),
     };
     out.push(check);
@@ -162,8 +187,29 @@ fn inspection(out: &mut Vec<Check>, scope: &[String], insp: &InspectionTrace, fi
             },
         ),
     };
+    let skipped = check.outcome == CheckOutcome::Skipped;
     out.push(check);
     let sub = Subject::Inspection { name };
-    rules(out, sub.clone(), "expected_materials", insp.expected_materials.len(), insp.materials.as_ref(), insp.not_evaluated.as_deref());
-    rules(out, sub, "expected_products", insp.expected_products.len(), insp.products.as_ref(), insp.not_evaluated.as_deref());
+    rules(
+        out,
+        sub.clone(),
+        "expected_materials",
+        insp.expected_materials.len(),
+        insp.materials.as_ref(),
+        insp.not_evaluated.as_deref(),
+    );
+    rules(
+        out,
+        sub,
+        "expected_products",
+        insp.expected_products.len(),
+        insp.products.as_ref(),
+        insp.not_evaluated.as_deref(),
+    );
+    if skipped {
+        // Not evaluated by choice: the rules of a skipped inspection are skipped too.
+        for c in out.iter_mut().rev().take(2).filter(|c| c.outcome == CheckOutcome::NotRun) {
+            c.outcome = CheckOutcome::Skipped;
+        }
+    }
 }

@@ -379,7 +379,8 @@ fn evidence_detail(out: &mut String, f: &Finding) {
         Evidence::Data { data } => {
             // Line by line: the line breaks of the pretty JSON stay line breaks.
             let pretty = serde_json::to_string_pretty(data).unwrap_or_default();
-            let text: String = pretty.lines().map(|l| sanitize(l).into_owned()).collect::<Vec<_>>().join("\n");
+            let text: String =
+                pretty.lines().map(|l| sanitize(l).into_owned()).collect::<Vec<_>>().join("\n");
             let fence = "`".repeat(longest_backtick_run(&text).max(2) + 1);
             let _ = writeln!(out, "**Evidence**\n\n{fence}json\n{text}\n{fence}\n");
         }

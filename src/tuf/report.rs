@@ -19,8 +19,8 @@ use super::trusted_set::{Trusted, threshold_evidence};
 use super::verify::VerificationResult;
 use crate::crypto::KeyIdMatch;
 use crate::meta::Location;
-use crate::verdict::tuf_detail::{AuditCheck, RoleCommon, RoleState, Roles, RootState, SignatureSummary};
 use crate::verdict::checks::{Check, CheckOutcome, Owners, signer_list};
+use crate::verdict::tuf_detail::{AuditCheck, RoleCommon, RoleState, Roles, RootState, SignatureSummary};
 use crate::verdict::{Document, InputFile, Kind, TargetResult, TrustAnchor};
 use crate::verdict::{Evidence, Finding, Severity, Subject};
 
@@ -86,7 +86,10 @@ fn root_history_checks(outcome: &Outcome, owners: &Owners) -> Vec<Check> {
             let how = if i == 0 {
                 "the trusted root (the anchor), checked against its own root keys (§5.2)".to_owned()
             } else {
-                format!("admitted after v{}: a threshold of that root's keys and of its own signed it (§5.3.4)", v.saturating_sub(1))
+                format!(
+                    "admitted after v{}: a threshold of that root's keys and of its own signed it (§5.3.4)",
+                    v.saturating_sub(1)
+                )
             };
             Check::new(
                 Subject::File { path: r.file.clone() },
@@ -527,10 +530,7 @@ pub fn inputs(outcome: &Outcome, trusted_root: Option<(&str, &[u8])>) -> Vec<Inp
 }
 
 /// Targets downloaded and verified: their TUF-verified length and sha256.
-pub fn target_inputs<'a>(
-    targets: impl IntoIterator<Item = &'a TargetOutcome>,
-    role: &str,
-) -> Vec<InputFile> {
+pub fn target_inputs<'a>(targets: impl IntoIterator<Item = &'a TargetOutcome>, role: &str) -> Vec<InputFile> {
     targets
         .into_iter()
         .filter(|t| t.status == TargetStatus::Ok && t.length_verified.is_some())
@@ -546,6 +546,10 @@ pub fn trust_anchor(outcome: &Outcome, file: &str) -> TrustAnchor {
     TrustAnchor {
         what: "trusted root".into(),
         files: vec![file.to_owned()],
-        root_version: outcome.trusted.as_ref().and_then(|s| s.root_history().first()).map(|r| r.meta.common.version),
+        root_version: outcome
+            .trusted
+            .as_ref()
+            .and_then(|s| s.root_history().first())
+            .map(|r| r.meta.common.version),
     }
 }

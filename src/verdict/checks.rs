@@ -68,8 +68,20 @@ pub struct Check {
 }
 
 impl Check {
-    pub fn new(subject: Subject, what: impl Into<String>, outcome: CheckOutcome, detail: impl Into<String>) -> Self {
-        Self { subject, what: what.into(), outcome, detail: detail.into(), evidence: Evidence::None, stage: None }
+    pub fn new(
+        subject: Subject,
+        what: impl Into<String>,
+        outcome: CheckOutcome,
+        detail: impl Into<String>,
+    ) -> Self {
+        Self {
+            subject,
+            what: what.into(),
+            outcome,
+            detail: detail.into(),
+            evidence: Evidence::None,
+            stage: None,
+        }
     }
 
     pub fn with_evidence(mut self, evidence: Evidence) -> Self {
@@ -165,11 +177,9 @@ fn role_checks(
                 s.count,
                 signer_list(&s.valid, owners)
             );
-            out.push(
-                Check::new(subject(), "signatures", CheckOutcome::of(s.met()), detail).with_evidence(
-                    Evidence::Threshold { needed, valid: s.valid.clone(), checks: s.checks.clone() },
-                ),
-            );
+            out.push(Check::new(subject(), "signatures", CheckOutcome::of(s.met()), detail).with_evidence(
+                Evidence::Threshold { needed, valid: s.valid.clone(), checks: s.checks.clone() },
+            ));
         }
         (None, RoleTrust::Rejected { error, .. }) => {
             out.push(Check::new(subject(), "verification", CheckOutcome::Fail, format!("{name}: {error}")));
@@ -186,8 +196,13 @@ fn role_checks(
             (CheckOutcome::Pass, format!("{} left", c.expires_in))
         };
         out.push(
-            Check::new(subject(), "expiry", outcome, format!("{name} {version}expires {} ({when} at {at})", c.expires))
-                .with_evidence(Evidence::Expiry { expires: c.expires.clone(), evaluated_at: at.to_owned() }),
+            Check::new(
+                subject(),
+                "expiry",
+                outcome,
+                format!("{name} {version}expires {} ({when} at {at})", c.expires),
+            )
+            .with_evidence(Evidence::Expiry { expires: c.expires.clone(), evaluated_at: at.to_owned() }),
         );
     }
 }

@@ -40,7 +40,12 @@ impl InputFile {
 
     /// A file known by its verified length and sha256 (a TUF target whose
     /// download was checked against both).
-    pub fn verified(role: impl Into<String>, path: impl Into<String>, size: u64, sha256: Option<String>) -> Self {
+    pub fn verified(
+        role: impl Into<String>,
+        path: impl Into<String>,
+        size: u64,
+        sha256: Option<String>,
+    ) -> Self {
         Self { role: role.into(), path: path.into(), size, sha256, files: None }
     }
 

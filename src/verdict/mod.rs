@@ -16,10 +16,10 @@ pub mod finding;
 pub mod inputs;
 pub mod tuf_detail;
 
-pub use document::{Document, Failure, Inputs, Kind, TargetResult, Verdict};
 pub use checks::{Check, CheckOutcome, Owners};
+pub use document::{Document, Failure, Inputs, Kind, TargetResult, Verdict};
 pub use evidence::{ArtifactDigests, DigestSource, LinkDisagreement, Signer};
-pub use inputs::{InputFile, Invocation, RunOption, TrustAnchor};
 pub use finding::{
     Counts, Evidence, Finding, RuleTrace, Severity, SignatureCheck, Subject, UnmatchedArtifact, count,
 };
+pub use inputs::{InputFile, Invocation, RunOption, TrustAnchor};
