@@ -585,6 +585,13 @@ pub fn fetch_error(role: &str, e: FetchError, what: &str) -> TufError {
             format!("download of {what} failed: HTTP {status}"),
         )
         .at(at),
+        FetchError::NotFound { .. } => TufError::new(
+            Category::DownloadFailed,
+            role,
+            "§5",
+            format!("download of {what} failed: no such file"),
+        )
+        .at(at),
         FetchError::Other { message, .. } => TufError::new(
             Category::DownloadFailed,
             role,

@@ -401,7 +401,7 @@ mod tests {
         };
         let snapshot = RoleState {
             file: Some("snapshot.json".into()),
-            read_error: Some("HTTP status 404".into()),
+            read_error: Some("metadata/snapshot.json: no such file".into()),
             ..RoleState::not_reached(
                 crate::verdict::category::REFRESH_FAILED,
                 "not trusted: the refresh stopped before it",
