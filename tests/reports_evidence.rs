@@ -178,3 +178,72 @@ fn sarif_lists_the_input_files_as_artifacts_with_their_sha256() {
     assert!(run["invocations"][0]["commandLine"].as_str().unwrap().starts_with("trailscope verify"));
     assert!(run["properties"]["checks"].as_array().unwrap().len() > 5);
 }
+
+/// sigstore's root-signing repository (`fixtures/interop/external`), from
+/// its first root to v15.
+fn sigstore_inspect() -> Value {
+    let d = "fixtures/interop/external/tuf/sigstore+root-signing/metadata";
+    let out = trailscope()
+        .args(["tuf", "inspect", "--root", &format!("{d}/root_history/1.root.json"), "--metadata", d])
+        .args(["--at", "2026-08-22T00:00:00Z", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn sigstore_root_keys_are_shown_with_their_owners() {
+    let v = sigstore_inspect();
+    let root = &v["inspect"]["root"];
+    let owners: std::collections::BTreeMap<&str, &str> = root["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|k| Some((k["keyid"].as_str()?.get(..8)?, k["owner"].as_str()?)))
+        .collect();
+    let root_keys: Vec<&str> = root["roles"]["root"]["keyids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| &k.as_str().unwrap()[..8])
+        .collect();
+    let named: Vec<&str> = root_keys.iter().map(|k| owners[k]).collect();
+    assert_eq!(named, ["@mnm678", "@santiagotorres", "@bobcallaway", "@joshuagl", "@lance"]);
+    // The checks name the signers of each root version by owner.
+    let v15 = v["checks"].as_array().unwrap().iter().find(|c| c["what"] == "root v15 signatures").unwrap();
+    assert_eq!(v15["outcome"], "pass");
+    assert!(v15["detail"].as_str().unwrap().contains("@joshuagl (a687e5bf)"), "{v15}");
+}
+
+#[test]
+fn sigstore_v9_to_v10_rotation_keeps_the_key_material() {
+    let v = sigstore_inspect();
+    let history = v["inspect"]["root"]["history"].as_array().unwrap();
+    let change = history.iter().find(|h| h["from"] == 9 && h["to"] == 10).unwrap();
+    let relabelled = change["keys_relabelled"].as_array().unwrap();
+    // Every root key of v9 is in v10 under a new id (tuf-on-ci added the owner).
+    let root = &change["roles"]["root"];
+    assert_eq!(root["keys_added"], serde_json::json!([]), "{change:#}");
+    assert_eq!(root["keys_removed"], serde_json::json!([]), "{change:#}");
+    assert_eq!(root["keys_relabelled"].as_array().unwrap().len(), 5);
+    assert!(
+        relabelled
+            .iter()
+            .any(|r| r["owner"] == "@joshuagl" && r["from"].as_str().unwrap().starts_with("fdfa83a0"))
+    );
+    // In words: "same key, new id", not a removal and an addition.
+    let d = "fixtures/interop/external/tuf/sigstore+root-signing/metadata";
+    let out = trailscope()
+        .args(["tuf", "inspect", "--root", &format!("{d}/root_history/1.root.json"), "--metadata", d])
+        .args(["--at", "2026-08-22T00:00:00Z"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let line = text.lines().find(|l| l.contains("v9 → v10")).unwrap();
+    assert!(line.contains("same key, new id: ") && line.contains("fdfa83a0→a687e5bf (@joshuagl)"), "{line}");
+    assert!(line.contains("root 5 key(s) same, new id"), "{line}");
+    // Findings point to the file read: metadata/root_history/N.root.json.
+    assert!(text.contains("metadata/root_history/2.root.json at /signed/expires"), "{text}");
+    assert!(!text.contains("metadata/2.root.json"), "{text}");
+}

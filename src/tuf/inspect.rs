@@ -12,8 +12,8 @@ use super::report::{role_common, signature_summary};
 use super::session::Outcome;
 use crate::crypto::KeyIdMatch;
 use crate::verdict::tuf_detail::{
-    Delegation, KeyInfo, KeyRelabel, RoleKeyChange, RoleKeys, RoleNode, RoleTree, RootChange, RootNode, Scope,
-    SuccinctBins,
+    Delegation, KeyInfo, KeyRelabel, RoleKeyChange, RoleKeys, RoleNode, RoleTree, RootChange, RootNode,
+    Scope, SuccinctBins,
 };
 
 /// A key for display.
@@ -80,7 +80,11 @@ pub fn root_diff(old: &Root, new: &Root) -> RootChange {
         from: old.common.version,
         to: new.common.version,
         keys_added: new_keys.difference(&old_keys).filter(|k| !renamed_to(k)).map(|k| (*k).clone()).collect(),
-        keys_removed: old_keys.difference(&new_keys).filter(|k| !renamed_from(k)).map(|k| (*k).clone()).collect(),
+        keys_removed: old_keys
+            .difference(&new_keys)
+            .filter(|k| !renamed_from(k))
+            .map(|k| (*k).clone())
+            .collect(),
         keys_relabelled: relabelled,
         roles,
         consistent_snapshot: (old.consistent_snapshot != new.consistent_snapshot)

@@ -250,7 +250,8 @@ impl Source for DirSource {
     fn describe(&self, rel: &str) -> String {
         let direct = self.base.join(rel);
         if self.source_layout && !direct.is_file() {
-            let found = self.fallbacks(rel).into_iter().find(|alt| self.resolve(alt).is_some_and(|p| p.is_file()));
+            let found =
+                self.fallbacks(rel).into_iter().find(|alt| self.resolve(alt).is_some_and(|p| p.is_file()));
             if let Some(alt) = found {
                 return self.base.join(alt).display().to_string();
             }
