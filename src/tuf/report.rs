@@ -403,10 +403,7 @@ pub fn roles(outcome: &Outcome) -> Roles {
     // What the refresh did not trust, as read: version, expiry, signatures.
     for u in &outcome.untrusted {
         let entry = roles.entry(u.role.clone()).or_insert_with(|| {
-            RoleState::not_reached(
-                Category::RefreshFailed.verdict(),
-                "not trusted: the refresh stopped before it",
-            )
+            RoleState::not_reached(Category::RefreshFailed.verdict(), "the refresh stopped before it")
         });
         entry.file = Some(u.file.clone());
         if let Some(c) = &u.common {

@@ -182,10 +182,20 @@ fn role_checks(
             ));
         }
         (None, RoleTrust::Rejected { error, .. }) => {
-            out.push(Check::new(subject(), "verification", CheckOutcome::Fail, format!("{name}: {error}")));
+            out.push(Check::new(
+                subject(),
+                "verification",
+                CheckOutcome::Fail,
+                format!("{name} rejected: {error}"),
+            ));
         }
         (None, RoleTrust::NotReached { error, .. }) => {
-            out.push(Check::new(subject(), "verification", CheckOutcome::NotRun, format!("{name}: {error}")));
+            out.push(Check::new(
+                subject(),
+                "verification",
+                CheckOutcome::NotRun,
+                format!("{name} not trusted: {error}"),
+            ));
         }
         (None, RoleTrust::Trusted) => {}
     }

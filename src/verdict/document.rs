@@ -404,7 +404,7 @@ mod tests {
             read_error: Some("metadata/snapshot.json: no such file".into()),
             ..RoleState::not_reached(
                 crate::verdict::category::REFRESH_FAILED,
-                "not trusted: the refresh stopped before it",
+                "the refresh stopped before it",
             )
         };
         let bin = RoleState {
