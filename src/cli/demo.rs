@@ -57,7 +57,7 @@ pub fn run(args: &DemoArgs) -> Exit {
     let mut inputs = Inputs::new();
     inputs
         .add("embedded demo scenario", format!("{}/{}", sc.set, sc.name))
-        .add("scenario", sc.summary())
+        .add("scenario", sc.description())
         .add("expected", sc.expected())
         .add("inspections", super::format::inspections(args.run_inspections, args.skip_inspections))
         .add("strict", yes_no(args.strict));
@@ -70,7 +70,7 @@ pub fn run(args: &DemoArgs) -> Exit {
             sc.name,
             sc.kind.word(),
             sc.expected(),
-            sc.summary()
+            wrap(&crate::sanitize::sanitize(sc.description()), 100, "").join("\n")
         ),
     };
     let _ = std::io::Write::write_all(&mut std::io::stdout(), format!("{header}{text}").as_bytes());
@@ -168,10 +168,35 @@ fn print_list() {
             };
             out.push_str(&format!("\n{set} — {title}:\n"));
         }
-        out.push_str(&format!("  {:<36} {}\n", sc.name, sc.summary()));
-        out.push_str(&format!("  {:<36} expected: {}\n", "", sc.expected()));
+        // The whole story, wrapped under the name: never cut.
+        out.push_str(&format!("  {}  (expected: {})\n", sc.name, sc.expected()));
+        for line in wrap(&crate::sanitize::sanitize(sc.description()), 96, "      ") {
+            out.push_str(&line);
+            out.push('\n');
+        }
     }
     let _ = std::io::Write::write_all(&mut std::io::stdout(), out.as_bytes());
+}
+
+/// `text` in lines of at most `width` characters (a longer word stands
+/// alone), each after `indent`.
+pub fn wrap(text: &str, width: usize, indent: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(format!("{indent}{line}"));
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(format!("{indent}{line}"));
+    }
+    lines
 }
 
 /// `trailscope` with no argument and stdout not a terminal: a short
