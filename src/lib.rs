@@ -8,6 +8,7 @@
 
 pub mod bridge;
 pub mod cli;
+pub mod config;
 pub mod crypto;
 pub mod demo;
 pub mod engine;

@@ -157,7 +157,10 @@ fn verify(a: &VerifyArgs) -> Exit {
     }
     req.max_artifacts_per_link = a.link_limits.max_artifacts_per_link;
     req.max_links = a.link_limits.max_links;
+    let json_on_stdout = a.format == Format::Json && !super::format::to_file();
+    let progress = super::progress::Progress::start(&format!("verifying {}", a.target), json_on_stdout);
     let outcome = bridge::verify(&req);
+    drop(progress);
     if let Some(e) = outcome.tuf.unparsed_trusted_root() {
         eprintln!("trailscope bridge verify: trusted root {}: {}", a.root.display(), e.message);
         return Exit::Input;
@@ -212,7 +215,12 @@ pub fn render(outcome: &BridgeOutcome, doc: &Document, format: Format) -> String
 /// Prints the outcome in `format`; the exit code of its verdict (0 or 1:
 /// everything a bridge run reads after the trusted root is evidence).
 pub fn print(outcome: &BridgeOutcome, doc: &Document, format: Format) -> Exit {
-    super::format::print(&render(outcome, doc, format));
+    let text = render(outcome, doc, format);
+    if format == Format::Text {
+        super::format::print_text(&text);
+    } else {
+        super::format::print(&text);
+    }
     match outcome.verdict {
         Verdict::Pass => Exit::Ok,
         Verdict::Fail => Exit::Failed,

@@ -73,7 +73,11 @@ pub fn run(args: &DemoArgs) -> Exit {
             wrap(&crate::sanitize::sanitize(sc.description()), 100, "").join("\n")
         ),
     };
-    let _ = std::io::Write::write_all(&mut std::io::stdout(), format!("{header}{text}").as_bytes());
+    if args.format == Format::Text {
+        super::format::print_text(&format!("{header}{text}"));
+    } else {
+        super::format::print(&format!("{header}{text}"));
+    }
     match verdict {
         Verdict::Pass => Exit::Ok,
         Verdict::Fail => Exit::Failed,
@@ -175,7 +179,7 @@ fn print_list() {
             out.push('\n');
         }
     }
-    let _ = std::io::Write::write_all(&mut std::io::stdout(), out.as_bytes());
+    super::format::print(&out);
 }
 
 /// `text` in lines of at most `width` characters (a longer word stands
@@ -235,6 +239,6 @@ pub fn run_default() -> Exit {
          \x20      trailscope demo --list                             (every embedded scenario)\n\
          \x20      trailscope --help\n",
     );
-    let _ = std::io::Write::write_all(&mut std::io::stdout(), out.as_bytes());
+    super::format::print(&out);
     Exit::Ok
 }

@@ -3,11 +3,13 @@
 
 pub mod bridge;
 mod completions;
+pub mod config;
 pub mod demo;
 pub mod explain;
 pub mod format;
 pub mod graph;
 pub mod open;
+pub mod progress;
 pub mod record;
 pub mod report;
 pub mod tuf;
@@ -58,6 +60,12 @@ pub struct Cli {
     /// Without a command: the embedded demo in the terminal UI.
     #[command(flatten)]
     pub tui: crate::tui::args::TuiArgs,
+    /// Write the report to FILE instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE", global = true)]
+    pub output: Option<std::path::PathBuf>,
+    /// Colour the text report: auto (a terminal, unless NO_COLOR; CLICOLOR_FORCE forces it), always, never.
+    #[arg(long, value_enum, value_name = "WHEN", default_value = "auto", global = true)]
+    pub color: format::ColorChoice,
 }
 
 #[derive(Debug, Subcommand)]
@@ -86,6 +94,8 @@ pub enum Command {
     /// Explore a directory in the terminal UI: an in-toto layout with keys and
     /// links, a TUF repository, or both (text report when stdout is not a terminal).
     Open(Box<open::OpenArgs>),
+    /// The configuration file: where it is read from (--path), a template (--print-template).
+    Config(config::ConfigArgs),
 }
 
 /// Parses arguments, runs the chosen face, maps the outcome to an exit code.
@@ -108,7 +118,30 @@ pub fn main() -> ExitCode {
     run(cli).into()
 }
 
-fn run(cli: Cli) -> Exit {
+fn run(mut cli: Cli) -> Exit {
+    format::configure(format::Output { file: cli.output.clone(), color: cli.color });
+    // The config file's defaults; `config` itself must work with a broken file.
+    if !matches!(cli.command, Some(Command::Config(_))) {
+        match crate::config::Config::load() {
+            Ok(cfg) => {
+                if let Some(c) = cli.command.as_mut() {
+                    config::apply(c, &cfg);
+                }
+                if cli.tui.theme.is_none() {
+                    cli.tui.theme = cfg.theme.clone();
+                }
+            }
+            Err(e) => {
+                eprintln!("trailscope: {e}");
+                return Exit::Usage;
+            }
+        }
+    }
+    let exit = dispatch(cli);
+    if format::write_failed() { Exit::Input } else { exit }
+}
+
+fn dispatch(cli: Cli) -> Exit {
     match cli.command {
         None => open::demo(&cli.tui),
         Some(Command::Completions(args)) => completions::print_completions(&args),
@@ -122,5 +155,6 @@ fn run(cli: Cli) -> Exit {
         Some(Command::Open(args)) => open::run(&args),
         Some(Command::Report(args)) => report::run(&args),
         Some(Command::Explain(args)) => explain::run(&args),
+        Some(Command::Config(args)) => config::run(&args),
     }
 }

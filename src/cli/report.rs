@@ -64,7 +64,12 @@ pub fn render(doc: &Document, format: ReportFormat) -> String {
 pub fn run(args: &ReportArgs) -> Exit {
     match read(&args.input) {
         Ok(doc) => {
-            super::format::print(&render(&doc, args.format));
+            let text = render(&doc, args.format);
+            if args.format == ReportFormat::Text {
+                super::format::print_text(&text);
+            } else {
+                super::format::print(&text);
+            }
             Exit::Ok
         }
         Err((exit, msg)) => {

@@ -175,7 +175,10 @@ fn run_inputs(args: &InputArgs, inspect: bool) -> Exit {
             return Exit::Internal;
         }
     };
+    let json_on_stdout = args.format == Format::Json && !super::format::to_file();
+    let progress = super::progress::Progress::start(&format!("verifying {}", a.metadata), json_on_stdout);
     let results = run_to_completion(planned.plan, EngineConfig::default(), DiskSource::default());
+    drop(progress);
     if let Some((unit, o)) = results.errors().next() {
         eprintln!("error: internal error in {unit}: {}", o.detail.clone().unwrap_or_default());
         return Exit::Internal;
@@ -215,7 +218,11 @@ fn run_inputs(args: &InputArgs, inspect: bool) -> Exit {
         }
     };
     if let Some(text) = text {
-        println!("{text}");
+        if args.format == Format::Text {
+            super::format::print_text(&format!("{text}\n"));
+        } else {
+            super::format::print(&format!("{text}\n"));
+        }
     }
     let exit = exit_of(doc.verdict);
     // The process ends here: freeing a million target entries one by one

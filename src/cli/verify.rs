@@ -265,11 +265,17 @@ pub fn run(args: &VerifyArgs) -> Exit {
             return Exit::Internal;
         }
     };
+    let json_on_stdout = args.format == OutputFormat::Json && !super::format::to_file();
+    let progress = super::progress::Progress::start(
+        &format!("verifying {}", args.inputs.layout.display()),
+        json_on_stdout,
+    );
     let results = run_to_completion(
         planned.plan,
         EngineConfig::default(),
         DiskSource { max_len: opts.max_metadata_bytes },
     );
+    drop(progress);
     if let Some((unit, o)) = results.errors().next() {
         eprintln!("trailscope verify: internal error in {unit}: {}", o.detail.clone().unwrap_or_default());
         return Exit::Internal;
@@ -294,7 +300,11 @@ pub fn run(args: &VerifyArgs) -> Exit {
         }
         other => super::format::render_common(&doc, other, &Inputs::default()).unwrap_or_default(),
     };
-    super::format::print(&text);
+    if args.format == OutputFormat::Text {
+        super::format::print_text(&text);
+    } else {
+        super::format::print(&text);
+    }
     let exit = exit_of(&doc);
     // The process ends here: freeing every artifact entry one by one (300k
     // of them at 100k per link) would cost a tenth of the run.
