@@ -68,7 +68,8 @@ pub const TEMPLATE: &str = r#"# trailscope configuration (TOML).
 # inspection_timeout = 10
 
 [keys]
-# TUI key bindings: action = "key".
+# TUI key bindings: action (its label in the bottom bar) = key: a character,
+# "Ctrl-x", "Enter", "Esc", "Tab", "Space" or "F1"…"F12".
 # quit = "q"
 # search = "/"
 # export = "e"

@@ -166,6 +166,15 @@ fn the_config_file_sets_strict_and_limits_and_flags_win() {
     let out = with().args(verify_args()).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains(&cfg.display().to_string()));
+    // A key binding for an action that does not exist is refused too.
+    std::fs::write(&cfg, "[keys]\nquit = \"x\"\nfly = \"y\"\n").unwrap();
+    let out = with().args(verify_args()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("[keys] fly"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]

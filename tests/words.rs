@@ -1,7 +1,8 @@
 //! Words for people (issue #16): no face — text, the JSON document's
 //! messages and checks, Markdown, SARIF — says anything in Rust's Debug
 //! form (`Exited(0)`, `Some("…")`, `Ok(())`, `Err(…)`, a bare `None`) or
-//! repeats a prefix (`not trusted: not trusted:`), over the three corpora
+//! repeats a prefix (`not trusted: not trusted:`), says HTTP of a local
+//! file, or escapes the line breaks of a JSON blob, over the three corpora
 //! and every embedded scenario; and every category a finding carries there
 //! has its `explain` entry.
 
@@ -31,6 +32,14 @@ fn problems(face: &str, text: &str) -> Vec<String> {
         }
         if let Some(p) = doubled_prefix(line) {
             out.push(format!("{face}: doubled prefix {p:?} in: {line}"));
+        }
+        // Every corpus is a local directory: nothing was asked of a server.
+        if line.contains("HTTP status") || line.contains("failed: HTTP") {
+            out.push(format!("{face}: HTTP said of a local file in: {line}"));
+        }
+        // A JSON blob's line breaks stay line breaks (no `\x0a` escapes).
+        if line.contains("\\x0a") {
+            out.push(format!("{face}: an escaped line break in: {line}"));
         }
     }
     out

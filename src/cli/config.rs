@@ -92,6 +92,13 @@ pub fn apply(command: &mut Command, cfg: &Config) {
             timeout(&mut a.inspection_timeout);
         }
         Command::Demo(d) => d.strict |= cfg.strict,
+        Command::Open(o) => {
+            o.strict |= cfg.strict;
+            if o.tui.theme.is_none() {
+                o.tui.theme = cfg.theme.clone();
+            }
+            o.tui.keys = cfg.keys.clone();
+        }
         _ => {}
     }
 }

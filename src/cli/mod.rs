@@ -127,9 +127,15 @@ fn run(mut cli: Cli) -> Exit {
                 if let Some(c) = cli.command.as_mut() {
                     config::apply(c, &cfg);
                 }
+                let problems = crate::tui::keymap::Keymap::new().rebind(&cfg.keys);
+                if let Some(p) = problems.first() {
+                    eprintln!("trailscope: config file: {p}");
+                    return Exit::Usage;
+                }
                 if cli.tui.theme.is_none() {
                     cli.tui.theme = cfg.theme.clone();
                 }
+                cli.tui.keys = cfg.keys.clone();
             }
             Err(e) => {
                 eprintln!("trailscope: {e}");
