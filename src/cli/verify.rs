@@ -220,11 +220,12 @@ pub fn inputs(args: &VerifyInputs) -> Inputs {
 /// every link and sublayout file the verification read (its trace), with
 /// size and sha256; the command line and options.
 pub fn stamp(doc: &mut Document, args: &VerifyInputs, trace: &intoto::LayoutTrace) {
-    use super::record::file;
+    let max = args.max_metadata_bytes;
+    let file = |role: &str, path: &std::path::Path| super::record::file(role, path, max);
     let mut files: Vec<crate::verdict::InputFile> = Vec::new();
     files.extend(file("layout", &args.layout));
     files.extend(args.keys.iter().filter_map(|k| file("layout key", k)));
-    link_files(&mut files, trace);
+    link_files(&mut files, trace, max);
     let anchor = crate::verdict::TrustAnchor {
         what: "layout keys".into(),
         files: args.keys.iter().map(|k| k.display().to_string()).collect(),
@@ -234,14 +235,14 @@ pub fn stamp(doc: &mut Document, args: &VerifyInputs, trace: &intoto::LayoutTrac
 }
 
 /// The link (and sublayout) files of every step that exist, in step order.
-fn link_files(files: &mut Vec<crate::verdict::InputFile>, trace: &intoto::LayoutTrace) {
+fn link_files(files: &mut Vec<crate::verdict::InputFile>, trace: &intoto::LayoutTrace, max: u64) {
     for step in &trace.steps {
         for l in step.links.iter().filter(|l| l.status != intoto::LinkStatus::Missing) {
-            files
-                .extend(super::record::file(if l.sublayout { "sublayout" } else { "link" }, l.path.as_ref()));
+            let role = if l.sublayout { "sublayout" } else { "link" };
+            files.extend(super::record::file(role, l.path.as_ref(), max));
         }
         for sub in &step.sublayouts {
-            link_files(files, sub);
+            link_files(files, sub, max);
         }
     }
 }
