@@ -191,7 +191,7 @@ fn go_tuf_repository_verifies_with_fractional_second_expiry() {
     let targets = DirSource::new(repo.join("targets")).with_source_layout(true);
     let o = run(
         &repo.join("metadata/root.json"),
-        DirSource::new(repo.join("metadata")),
+        DirSource::new(repo.join("metadata")).with_source_layout(true),
         targets,
         "2026-01-01T00:00:00Z",
         &["file1.txt", "file3.txt"],

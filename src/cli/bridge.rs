@@ -90,9 +90,14 @@ fn is_url(location: &str) -> bool {
 /// A directory or URL source; `layout` forces a directory's source-layout
 /// fallback (targets take the metadata directory's layout, so a served
 /// repository's `HASH.name` files never fall back to unprefixed names).
-fn open(location: &str, what: &str, layout: Option<bool>) -> Result<Box<dyn Source>, Exit> {
+fn open(
+    location: &str,
+    what: &str,
+    layout: Option<bool>,
+    net: source::NetLimits,
+) -> Result<Box<dyn Source>, Exit> {
     if is_url(location) {
-        return Ok(source::open(location));
+        return Ok(source::open_with(location, net));
     }
     let path = PathBuf::from(location);
     if !path.is_dir() {
@@ -123,16 +128,27 @@ fn verify(a: &VerifyArgs) -> Exit {
     }) {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("trailscope bridge verify: cannot read trusted root {}: {e}", a.root.display());
+            let message = format!("cannot read trusted root {}: {e}", a.root.display());
+            if a.format == Format::Json {
+                let file = a.root.display().to_string();
+                let doc = super::tuf::anchor_document_of(
+                    crate::verdict::Kind::Bridge,
+                    a.at.as_deref(),
+                    &file,
+                    &message,
+                );
+                println!("{}", doc.to_json_string());
+            }
+            eprintln!("trailscope bridge verify: {message}");
             return Exit::Input;
         }
     };
-    let metadata = match open(&a.metadata, "metadata", None) {
+    let metadata = match open(&a.metadata, "metadata", None, a.limits.net()) {
         Ok(s) => s,
         Err(e) => return e,
     };
     let layout = if is_url(&a.metadata) { false } else { DirSource::new(&a.metadata).source_layout() };
-    let targets = match open(&a.targets, "targets", Some(layout)) {
+    let targets = match open(&a.targets, "targets", Some(layout), a.limits.net()) {
         Ok(s) => s,
         Err(e) => return e,
     };
@@ -161,13 +177,16 @@ fn verify(a: &VerifyArgs) -> Exit {
     let progress = super::progress::Progress::start(&format!("verifying {}", a.target), json_on_stdout);
     let outcome = bridge::verify(&req);
     drop(progress);
-    if let Some(e) = outcome.tuf.unparsed_trusted_root() {
-        eprintln!("trailscope bridge verify: trusted root {}: {}", a.root.display(), e.message);
-        return Exit::Input;
-    }
     let root_file = a.root.display().to_string();
     let mut doc = outcome.to_document();
     stamp(&mut doc, &outcome, &root_file, &root_bytes, &inputs(a));
+    if let Some(e) = outcome.tuf.unparsed_trusted_root() {
+        if a.format == Format::Json {
+            super::format::print(&render(&outcome, &doc, a.format));
+        }
+        eprintln!("trailscope bridge verify: trusted root {}: {}", a.root.display(), e.message);
+        return Exit::Input;
+    }
     print(&outcome, &doc, a.format)
 }
 

@@ -97,12 +97,39 @@ pub struct TufLimits {
     /// there fails: exit 1).
     #[arg(long, value_name = "N", default_value_t = 32)]
     pub max_delegations: usize,
+    /// Seconds an http(s) download may wait to connect, for the answer, and
+    /// between two reads (python-tuf's socket timeout); past it the
+    /// download fails as a slow retrieval (exit 1).
+    #[arg(long, value_name = "SECS", default_value_t = 30.0, value_parser = positive_seconds)]
+    pub timeout: f64,
+    /// Slowest average download speed accepted, in bytes per second: a
+    /// download of at most N bytes must be done within the timeout plus
+    /// N / BYTES_PER_SEC seconds, else it fails as a slow retrieval.
+    #[arg(long, value_name = "BYTES_PER_SEC", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..))]
+    pub min_speed: u64,
+}
+
+/// A `--timeout`: a positive number of seconds, at most a day.
+pub(super) fn positive_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if s > 0.0 && s <= 86_400.0 => Ok(s),
+        _ => Err(format!("{text}: expected a number of seconds above 0 and at most 86400")),
+    }
 }
 
 impl TufLimits {
+    /// The network limits these options give.
+    pub fn net(&self) -> source::NetLimits {
+        source::NetLimits {
+            timeout: std::time::Duration::from_secs_f64(self.timeout),
+            min_speed: self.min_speed,
+        }
+    }
+
     /// Sets these limits in `config`.
     pub fn apply(&self, config: &mut Config) {
         config.max_delegations = self.max_delegations;
+        config.net = self.net();
         if let Some(n) = self.max_metadata_bytes {
             config.root_max_length = n;
             config.timestamp_max_length = n;
@@ -163,6 +190,15 @@ pub fn options(a: &RepoArgs, inspect: bool) -> Result<TufOptions, Exit> {
 /// plan) and waits for it; a unit that cannot run is exit 4.
 fn run_inputs(args: &InputArgs, inspect: bool) -> Exit {
     let a = &args.repo;
+    if let Some((file, message)) = unreadable_input(a) {
+        // DESIGN §4: the trust anchor or a named directory cannot be read,
+        // exit 3; under --format json a document says so too.
+        if args.format == Format::Json {
+            println!("{}", anchor_document(a.at.as_deref(), &file, &message).to_json_string());
+        }
+        eprintln!("error: {message}");
+        return Exit::Input;
+    }
     let opts = match options(a, inspect) {
         Ok(o) => o,
         Err(exit) => return exit,
@@ -187,11 +223,16 @@ fn run_inputs(args: &InputArgs, inspect: bool) -> Exit {
         eprintln!("error: internal error: no verdict");
         return Exit::Internal;
     };
+    let mut doc = report::document(outcome, a.strict);
     if let Some(e) = outcome.unparsed_trusted_root() {
+        // The trust anchor does not parse (python-tuf's Updater refuses it):
+        // exit 3, with the run's document under --format json.
+        if args.format == Format::Json {
+            println!("{}", doc.to_json_string());
+        }
         eprintln!("error: trusted root {root_file}: {}", e.message);
         return Exit::Input;
     }
-    let mut doc = report::document(outcome, a.strict);
     let root_bytes = std::fs::read(&opts.root).unwrap_or_default();
     super::record::stamp(
         &mut doc,
@@ -273,24 +314,69 @@ pub fn inputs(a: &RepoArgs) -> Inputs {
 }
 
 fn trusted_root(a: &RepoArgs) -> Result<(Vec<u8>, PathBuf), Exit> {
+    if a.root.is_none() && a.state.is_none() {
+        eprintln!("error: give --root TRUSTED_ROOT (or a --state directory holding root.json)");
+        return Err(Exit::Usage);
+    }
+    read_trusted_root(a).map_err(|message| {
+        eprintln!("error: {message}");
+        Exit::Input
+    })
+}
+
+/// The input named on the command line that cannot be read (the trusted
+/// root, the --metadata or --targets directory) and why; `None` when all can.
+fn unreadable_input(a: &RepoArgs) -> Option<(String, String)> {
+    if let Err(message) = read_trusted_root(a) {
+        let file =
+            a.root.clone().or_else(|| a.state.as_ref().map(|s| s.join("root.json"))).unwrap_or_default();
+        return Some((file.display().to_string(), message));
+    }
+    [Some(&a.metadata), a.targets.as_ref()]
+        .into_iter()
+        .flatten()
+        .find(|l| !is_url(l) && !std::path::Path::new(l).is_dir())
+        .map(|l| (l.clone(), format!("{l}: not a directory")))
+}
+
+/// The trusted root's path and bytes, or why they cannot be had (a missing
+/// --root is a usage error, handled by [`trusted_root`]: `Ok` here).
+fn read_trusted_root(a: &RepoArgs) -> Result<(Vec<u8>, PathBuf), String> {
     let path = match (&a.root, &a.state) {
         (Some(r), _) => r.clone(),
         (None, Some(s)) => s.join("root.json"),
-        (None, None) => {
-            eprintln!("error: give --root TRUSTED_ROOT (or a --state directory holding root.json)");
-            return Err(Exit::Usage);
-        }
+        (None, None) => return Ok((Vec::new(), PathBuf::new())),
     };
-    let file = std::fs::File::open(&path).map_err(|e| {
-        eprintln!("error: cannot read trusted root {}: {e}", path.display());
-        Exit::Input
-    })?;
+    let file = std::fs::File::open(&path)
+        .map_err(|e| format!("cannot read trusted root {}: {e}", path.display()))?;
     let limit = Config::default().root_max_length;
-    let bytes = source::read_bounded(file, limit, &path.display().to_string()).map_err(|e| {
-        eprintln!("error: trusted root: {e}");
-        Exit::Input
-    })?;
+    let bytes = source::read_bounded(file, limit, &path.display().to_string())
+        .map_err(|e| format!("trusted root: {e}"))?;
     Ok((bytes, path))
+}
+
+/// The document of a run that could not start: the trust anchor or a named
+/// directory (`file`) cannot be read. python-tuf is never reached, so the
+/// category is `other`; the verdict fails.
+pub fn anchor_document(at: Option<&str>, file: &str, message: &str) -> crate::verdict::Document {
+    anchor_document_of(crate::verdict::Kind::Tuf, at, file, message)
+}
+
+/// [`anchor_document`] for a run of `kind` (`bridge verify` too).
+pub fn anchor_document_of(
+    kind: crate::verdict::Kind,
+    at: Option<&str>,
+    file: &str,
+    message: &str,
+) -> crate::verdict::Document {
+    use crate::verdict::{Finding, Subject, category};
+    let at = at.and_then(|t| crate::meta::time::parse(t).ok()).map_or_else(crate::meta::time::now, |t| t.at);
+    let finding =
+        Finding::error(category::OTHER, Subject::File { path: file.to_owned() }, message.to_owned())
+            .at(crate::meta::Location::new(file, ""));
+    let mut doc = crate::verdict::Document::new(kind, at, vec![finding], category::OTHER);
+    doc.refresh = Some("error".into());
+    doc
 }
 
 fn is_url(location: &str) -> bool {

@@ -12,7 +12,9 @@
 //!
 //! Options come before the subcommand, in any order. Exit 0 on success, 1 on
 //! any failure (usage errors too), with the reason — which role, which
-//! check — on stderr.
+//! check — on stderr. `--timeout SECS` and `--min-speed BYTES_PER_SEC` bound
+//! every download (python-tuf's 30 s socket timeout by default; a slow mirror
+//! fails as `slow-retrieval`).
 //!
 //! `D` holds the exact bytes of every trusted role as `quote(role).json`
 //! (intermediate roots in `D/root_history/`). Artifacts are cached in `T` as
@@ -49,6 +51,14 @@ pub struct TufClientArgs {
     /// Base URL of the repository's targets.
     #[arg(long, value_name = "URL")]
     pub target_base_url: Option<String>,
+    /// Seconds a download may wait to connect, for the answer and between
+    /// reads (python-tuf's socket timeout: 30).
+    #[arg(long, value_name = "SECS", default_value_t = 30.0, value_parser = super::tuf::positive_seconds)]
+    pub timeout: f64,
+    /// Slowest average download speed accepted, bytes per second (a download
+    /// of at most N bytes gets the timeout plus N / BYTES_PER_SEC seconds).
+    #[arg(long, value_name = "BYTES_PER_SEC", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..))]
+    pub min_speed: u64,
     /// More output on stderr (repeatable).
     #[arg(short, long, action = ArgAction::Count)]
     pub verbose: u8,
@@ -114,6 +124,10 @@ pub fn run(args: &TufClientArgs) -> Exit {
     }
 }
 
+fn net(args: &TufClientArgs) -> source::NetLimits {
+    source::NetLimits { timeout: std::time::Duration::from_secs_f64(args.timeout), min_speed: args.min_speed }
+}
+
 fn required<'a, T: ?Sized>(value: Option<&'a T>, flag: &str) -> Result<&'a T, Failure> {
     value.ok_or_else(|| Failure(format!("{flag} is required")))
 }
@@ -151,7 +165,8 @@ fn updater<'a>(
     let state = StateDir::new(dir, true);
     let root_path = state.path_for("root");
     let root = read_root_file(&root_path)?;
-    let updater = Updater::new(&root, &root_path.display().to_string(), metadata, now, Config::default())?;
+    let config = Config { net: metadata.limits(), ..Config::default() };
+    let updater = Updater::new(&root, &root_path.display().to_string(), metadata, now, config)?;
     Ok(updater.with_state(state))
 }
 
@@ -166,7 +181,7 @@ fn print_notes(args: &TufClientArgs, updater: &Updater<'_>) {
 
 fn refresh(args: &TufClientArgs, now: OffsetDateTime) -> Result<(), Failure> {
     let url = required(args.metadata_url.as_deref(), "--metadata-url")?;
-    let metadata = HttpSource::new(url);
+    let metadata = HttpSource::with_limits(url, net(args));
     let mut updater = updater(args, &metadata, now)?;
     let result = updater.refresh();
     print_notes(args, &updater);
@@ -181,8 +196,8 @@ fn download(args: &TufClientArgs, now: OffsetDateTime) -> Result<(), Failure> {
     let url = required(args.metadata_url.as_deref(), "--metadata-url")?;
     let target_dir = required(args.target_dir.as_deref(), "--target-dir")?;
     let target_url = required(args.target_base_url.as_deref(), "--target-base-url")?;
-    let metadata = HttpSource::new(url);
-    let targets = HttpSource::new(target_url);
+    let metadata = HttpSource::with_limits(url, net(args));
+    let targets = HttpSource::with_limits(target_url, net(args));
     let mut updater = updater(args, &metadata, now)?.with_targets(&targets);
     let result = download_all(args, &mut updater, target_dir);
     print_notes(args, &updater);

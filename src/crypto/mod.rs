@@ -5,6 +5,6 @@ pub mod ed25519_table;
 pub mod keys;
 pub mod signing;
 
-pub use digest::{HashAlg, digest, digest_file, sha256_hex};
+pub use digest::{DigestAlg, HashAlg, digest, digest_file, sha256_hex};
 pub use keys::{KeyError, KeyIdMatch, MessageVerifier, PublicKey, Scheme, SigError};
 pub use signing::SigningKey;

@@ -147,6 +147,10 @@ pub fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
+        // serde_json reads an integer outside 64 bits as a float.
+        Value::Number(n) if n.as_f64().is_some_and(|f| f.fract() == 0.0 && f.abs() >= 9.2e18) => {
+            "an integer outside 64 bits"
+        }
         Value::Number(n) if n.is_f64() => "a non-integer number",
         Value::Number(_) => "an integer",
         Value::String(_) => "a string",

@@ -18,6 +18,10 @@ pub struct StreamError {
     pub message: String,
 }
 
+/// Longest integer accepted: python's default `int` conversion limit
+/// (`sys.get_int_max_str_digits()`), past which `json.loads` raises.
+pub const MAX_INTEGER_DIGITS: usize = 4300;
+
 /// Canonical form of the whole document in `input`, appended to `out`.
 pub fn canonicalize(input: &[u8], out: &mut Vec<u8>) -> Result<(), StreamError> {
     let mut p = Parser::new(input);
@@ -328,11 +332,14 @@ impl<'a> Parser<'a, '_> {
                 message: "not an integer; canonical JSON allows integers only".into(),
             });
         }
-        // Like the `Value` path (serde_json), integers must fit 64 bits; python
-        // itself refuses integers over 4300 digits, so no real metadata is lost.
-        let text = std::str::from_utf8(self.input.get(start..self.pos).unwrap_or_default()).unwrap_or("x");
-        if text.parse::<i64>().is_err() && text.parse::<u64>().is_err() {
-            return Err(StreamError { offset: start, message: "integer does not fit in 64 bits".into() });
+        // Canonical JSON integers are unbounded and are copied as written;
+        // python's `json.loads` (securesystemslib, python-tuf) refuses
+        // integers longer than its 4300-digit conversion limit.
+        if digits.len() > MAX_INTEGER_DIGITS {
+            return Err(StreamError {
+                offset: start,
+                message: format!("integer longer than {MAX_INTEGER_DIGITS} digits (python's limit)"),
+            });
         }
         if negative && digits != b"0" {
             out.push(b'-');

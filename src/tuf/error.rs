@@ -26,11 +26,13 @@ pub enum Category {
     DelegationLimit,
     RefreshFailed,
     RepositoryError,
+    /// A download timed out or missed its deadline (`SlowRetrievalError`).
+    SlowRetrieval,
     Other,
 }
 
 impl Category {
-    pub const ALL: [Category; 17] = [
+    pub const ALL: [Category; 18] = [
         Category::Ok,
         Category::Expired,
         Category::SignatureThreshold,
@@ -47,6 +49,7 @@ impl Category {
         Category::DelegationLimit,
         Category::RefreshFailed,
         Category::RepositoryError,
+        Category::SlowRetrieval,
         Category::Other,
     ];
 
@@ -70,6 +73,7 @@ impl Category {
             Category::DelegationLimit => vc::DELEGATION_LIMIT,
             Category::RefreshFailed => vc::REFRESH_FAILED,
             Category::RepositoryError => vc::REPOSITORY_ERROR,
+            Category::SlowRetrieval => vc::SLOW_RETRIEVAL,
             Category::Other => vc::OTHER,
         }
     }

@@ -469,8 +469,23 @@ pub fn parse_general(bytes: &[u8], file: &str) -> Result<Metadata, ParseError> {
     if signed.common().version == 0 {
         return Err(MetaError::new(at.child("version"), "version must be > 0, got 0").into());
     }
-    let signed_bytes = canonical::to_vec(&env.signed)
-        .map_err(|e| MetaError::new(at.clone(), format!("signed has no canonical form: {e}")))?;
+    let signed_bytes = match canonical::to_vec(&env.signed) {
+        Ok(b) => b,
+        // A number the tree holds as a float may be an integer outside 64
+        // bits (canonical JSON integers are unbounded): the streamed
+        // canonical form copies it as written, and refuses real floats.
+        Err(e) => {
+            let mut out = Vec::with_capacity(bytes.len());
+            match crate::meta::stream::canonicalize_member(bytes, "signed", &mut out) {
+                Ok(true) => out,
+                _ => {
+                    return Err(
+                        MetaError::new(at.clone(), format!("signed has no canonical form: {e}")).into()
+                    );
+                }
+            }
+        }
+    };
     let extra_signed = extra_members(&env.signed, known_members(role_type));
     Ok(Metadata { signed, signatures: env.signatures, signed_bytes, extra_signed, file: file.to_owned() })
 }

@@ -3,6 +3,8 @@
 //! target in the same updater, optionally audit every delegated role, and
 //! keep everything needed to report on it afterwards.
 
+use std::collections::BTreeMap;
+
 use time::OffsetDateTime;
 
 use super::error::{Category, TufError};
@@ -11,7 +13,8 @@ use super::source::Source;
 use super::state::StateDir;
 use super::trusted_set::TrustedSet;
 use super::updater::{AuditedRole, Config, UntrustedRole, Updater};
-use crate::verdict::Finding;
+use crate::crypto::DigestAlg;
+use crate::verdict::{Finding, Subject};
 
 /// What to verify.
 pub struct Request<'a> {
@@ -128,7 +131,12 @@ pub fn run(req: Request<'_>) -> Outcome {
     outcome.refresh = updater.refresh();
     if outcome.refresh.is_err() {
         outcome.targets = req.target_paths.iter().map(|p| refresh_failed(p)).collect();
-        outcome.untrusted = updater.probe_untrusted();
+        // A mirror too slow to answer once is not asked again: each probe
+        // would wait out another timeout or deadline.
+        let slow = matches!(&outcome.refresh, Err(e) if e.category == Category::SlowRetrieval);
+        if !slow {
+            outcome.untrusted = updater.probe_untrusted();
+        }
     } else {
         for path in &req.target_paths {
             outcome.targets.push(lookup_and_download(&mut updater, path).0);
@@ -139,8 +147,75 @@ pub fn run(req: Request<'_>) -> Outcome {
     }
     let (trusted, notes) = updater.into_parts();
     outcome.notes = notes;
+    outcome.notes.extend(weak_hash_findings(&trusted, &outcome.targets));
+    outcome.notes.extend(substitution_findings(req.metadata, req.targets));
     outcome.trusted = Some(trusted);
     outcome
+}
+
+/// A warning (an error under `--strict`) for every md5 or sha1 digest a
+/// verified file was checked against: the reference accepts them, but a
+/// collision lets two files pass as one.
+fn weak_hash_findings(trusted: &TrustedSet, targets: &[TargetOutcome]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let weak = |hashes: &BTreeMap<String, String>| -> Vec<&'static str> {
+        hashes
+            .keys()
+            .filter_map(|k| DigestAlg::from_name(k))
+            .filter(|a| a.is_weak())
+            .map(|a| a.name())
+            .collect()
+    };
+    let mut note = |subject: Subject, lister: &str, file: &str, algs: Vec<&'static str>| {
+        if !algs.is_empty() {
+            out.push(Finding::warning(
+                crate::verdict::category::WEAK_HASH_ALGORITHM,
+                subject,
+                format!(
+                    "{lister} pins {file} with {} (verified, as python-tuf does; these digests are broken for collision resistance, so two different files can match)",
+                    algs.join(" and ")
+                ),
+            ));
+        }
+    };
+    if let (Some(ts), Some(_)) = (trusted.timestamp(), trusted.snapshot())
+        && let Some(h) = &ts.meta.snapshot_meta.hashes
+    {
+        note(Subject::Role { name: "snapshot".into() }, "timestamp", "snapshot.json", weak(h));
+    }
+    if let Some(snap) = trusted.snapshot() {
+        for (name, _, _) in trusted.targets_roles() {
+            if let Some(h) = snap.meta.meta.get(&format!("{name}.json")).and_then(|m| m.hashes.as_ref()) {
+                note(Subject::Role { name: name.to_owned() }, "snapshot", &format!("{name}.json"), weak(h));
+            }
+        }
+    }
+    for t in targets.iter().filter(|t| t.status == TargetStatus::Ok && t.length_verified.is_some()) {
+        if let (Some(info), Some(role)) = (&t.info, &t.role) {
+            note(Subject::Target { path: t.path.clone() }, role, &t.path, weak(&info.hashes));
+        }
+    }
+    out
+}
+
+/// One finding per file a directory in tuf-on-ci's source layout served
+/// under another name than the one asked for (python-tuf, which asks for
+/// the same names, would not find it).
+fn substitution_findings(metadata: &dyn Source, targets: Option<&dyn Source>) -> Vec<Finding> {
+    let mut pairs = metadata.substitutions();
+    pairs.extend(targets.map(|t| t.substitutions()).unwrap_or_default());
+    pairs
+        .into_iter()
+        .map(|(asked, read)| {
+            Finding::info(
+                crate::verdict::category::SOURCE_LAYOUT,
+                Subject::File { path: asked.clone() },
+                format!(
+                    "asked for {asked}, read {read}: the directory is in tuf-on-ci's source layout (root_history/), which serves files without version or hash prefixes; a client of the published repository would ask for {asked}"
+                ),
+            )
+        })
+        .collect()
 }
 
 fn refresh_failed(path: &str) -> TargetOutcome {

@@ -8,10 +8,10 @@
 //! role names percent-encoded like python's `quote(name, "")` (see [`quote`]).
 
 use std::collections::BTreeMap;
-use std::io::Read;
+use std::io::{ErrorKind, Read};
 use std::path::{Component, Path, PathBuf};
-use std::sync::Mutex;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 
@@ -23,6 +23,38 @@ const QUOTE_SET: &AsciiSet = &NON_ALPHANUMERIC.remove(b'_').remove(b'.').remove(
 /// encoding TUF clients use for role names in URLs and file names.
 pub fn quote(name: &str) -> String {
     utf8_percent_encode(name, QUOTE_SET).to_string()
+}
+
+/// A target path as the path of a URL, the way python-tuf's fetcher
+/// (urllib3) sends it: the specification's TARGETPATH is a URL path, so it
+/// goes out as written, and only bytes a URL path cannot hold are
+/// percent-encoded. `%XX` escapes stay (hex digits upper-cased) unless a
+/// `%` in the path starts no escape; then every `%` is encoded as `%25`.
+/// `?` and `#` are encoded too (urllib3 would start a query or fragment
+/// with them: a documented divergence).
+pub fn url_path(path: &str) -> String {
+    let bytes = path.as_bytes();
+    let is_escape = |i: usize| {
+        bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+            && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit)
+    };
+    let escapes_valid = bytes.iter().enumerate().all(|(i, &b)| b != b'%' || is_escape(i));
+    let mut out = String::with_capacity(path.len());
+    let mut upper = 0;
+    for &b in bytes {
+        if upper > 0 {
+            upper -= 1;
+            out.push(char::from(b.to_ascii_uppercase()));
+        } else if b == b'%' && escapes_valid {
+            upper = 2;
+            out.push('%');
+        } else if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// Why a file could not be had.
@@ -38,15 +70,30 @@ pub enum FetchError {
     /// More bytes than the limit were available; the read stopped there.
     #[error("{what}: more than the maximum allowed length of {limit} bytes")]
     TooLong { what: String, limit: u64 },
+    /// The server was too slow: no answer or no progress within the
+    /// timeout, or the download not done by its deadline (TUF's
+    /// slow-retrieval attack; python-tuf's `SlowRetrievalError`).
+    #[error("{what}: slow retrieval: {why}; {received} bytes received in {:.1} s", *elapsed_ms as f64 / 1000.0)]
+    Slow { what: String, received: u64, elapsed_ms: u64, why: String },
     /// Anything else: connection refused, I/O error, …
     #[error("{what}: {message}")]
     Other { what: String, message: String },
+    /// A directory source does not have the file asked for, but has it
+    /// under the name of another layout (unversioned, or without the hash
+    /// prefix): a 404 to the client, which says what is there.
+    #[error("{what}: absent (the directory has {present})")]
+    OtherLayout { what: String, present: String },
 }
 
 impl FetchError {
     /// True for the answers that end a root update normally (403/404).
     pub fn is_not_found(&self) -> bool {
-        matches!(self, FetchError::Status { status: 403 | 404, .. } | FetchError::NotFound { .. })
+        matches!(
+            self,
+            FetchError::Status { status: 403 | 404, .. }
+                | FetchError::NotFound { .. }
+                | FetchError::OtherLayout { .. }
+        )
     }
 }
 
@@ -57,6 +104,12 @@ pub trait Source: Send + Sync {
 
     /// How `rel` is shown to a user (a path or a URL).
     fn describe(&self, rel: &str) -> String;
+
+    /// Every file read under another name than the one asked for (a
+    /// directory in tuf-on-ci's source layout): (asked, read), in order.
+    fn substitutions(&self) -> Vec<(String, String)> {
+        Vec::new()
+    }
 }
 
 /// Reads at most `max_len` bytes from `reader`; more is an error.
@@ -98,15 +151,22 @@ pub struct DirSource {
     /// tuf-on-ci's source layout: `root_history/N.root.json` and
     /// unversioned role files even with consistent snapshots.
     source_layout: bool,
+    /// Files read under another name than asked (see [`Source::substitutions`]).
+    substituted: Arc<Mutex<Vec<(String, String)>>>,
 }
 
 impl DirSource {
-    /// A directory laid out as served; detects tuf-on-ci's source layout
-    /// (a `root_history/` directory) and reads that too.
+    /// A directory laid out as served (the names the client asks for, as
+    /// python-tuf asks for them); a tuf-on-ci checkout (`metadata/` with
+    /// `root_history/`, and the `targets/` beside it) is that tool's source
+    /// layout and is read as such, each substituted name reported
+    /// ([`Source::substitutions`]).
     pub fn new(base: impl Into<PathBuf>) -> Self {
         let base = base.into();
-        let source_layout = base.join("root_history").is_dir() || !has_versioned_role_files(&base);
-        Self { base, canonical_base: std::sync::OnceLock::new(), source_layout }
+        // The metadata directory of a checkout, or its targets directory beside it.
+        let source_layout = base.join("root_history").is_dir()
+            || base.parent().is_some_and(|p| p.join("metadata").join("root_history").is_dir());
+        Self { base, canonical_base: std::sync::OnceLock::new(), source_layout, substituted: Arc::default() }
     }
 
     /// True when versioned names fall back to unversioned files.
@@ -164,12 +224,9 @@ impl DirSource {
         read_bounded_sized(file, max_len, meta.len(), what)
     }
 
-    /// Alternatives tried in the source layout when `rel` is absent.
-    fn fallbacks(&self, rel: &str) -> Vec<String> {
-        if !self.source_layout {
-            return Vec::new();
-        }
-        source_layout_fallbacks(rel)
+    /// Whether `rel` names a regular file in the directory.
+    fn exists(&self, rel: &str) -> bool {
+        self.resolve(rel).is_some_and(|p| p.is_file())
     }
 }
 
@@ -231,10 +288,24 @@ impl Source for DirSource {
         };
         match first {
             Err(e) if e.is_not_found() => {
-                for alt in self.fallbacks(rel) {
+                let alternatives = source_layout_fallbacks(rel);
+                if !self.source_layout {
+                    // No silent switch: say what the directory holds instead.
+                    return match alternatives.iter().find(|alt| self.exists(alt)) {
+                        Some(alt) => Err(FetchError::OtherLayout { what, present: self.describe(alt) }),
+                        None => Err(e),
+                    };
+                }
+                for alt in alternatives {
                     if let Some(p) = self.resolve(&alt) {
                         match self.read_file(&p, max_len, &self.describe(&alt)) {
                             Err(e2) if e2.is_not_found() => continue,
+                            Ok(bytes) => {
+                                if let Ok(mut s) = self.substituted.lock() {
+                                    s.push((what, self.describe(&alt)));
+                                }
+                                return Ok(bytes);
+                            }
                             other => return other,
                         }
                     }
@@ -250,68 +321,176 @@ impl Source for DirSource {
     fn describe(&self, rel: &str) -> String {
         let direct = self.base.join(rel);
         if self.source_layout && !direct.is_file() {
-            let found =
-                self.fallbacks(rel).into_iter().find(|alt| self.resolve(alt).is_some_and(|p| p.is_file()));
+            let found = source_layout_fallbacks(rel)
+                .into_iter()
+                .find(|alt| self.resolve(alt).is_some_and(|p| p.is_file()));
             if let Some(alt) = found {
                 return self.base.join(alt).display().to_string();
             }
         }
         direct.display().to_string()
     }
+
+    fn substitutions(&self) -> Vec<(String, String)> {
+        self.substituted.lock().map(|s| s.clone()).unwrap_or_default()
+    }
 }
 
-/// Whether `dir` holds `V.ROLE.json` files other than roots (a served
-/// consistent-snapshot repository); a directory without any is read in the
-/// source layout. Looks at most at 10,000 entries.
-fn has_versioned_role_files(dir: &Path) -> bool {
-    let Ok(entries) = std::fs::read_dir(dir) else { return false };
-    entries.take(10_000).flatten().any(|e| {
-        let name = e.file_name();
-        let name = name.to_string_lossy();
-        match name.split_once('.') {
-            Some((v, rest)) => {
-                !v.is_empty()
-                    && v.bytes().all(|b| b.is_ascii_digit())
-                    && rest != "root.json"
-                    && rest.ends_with(".json")
-            }
-            None => false,
-        }
-    })
+/// How long a download may take (TUF's slow-retrieval attack: a mirror
+/// that never answers, or that sends a byte now and then for ever).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NetLimits {
+    /// Connecting, waiting for the answer's headers, and each read of the
+    /// body (python-tuf's `socket_timeout`, 30 s, for connect and gaps).
+    pub timeout: Duration,
+    /// The slowest average speed accepted, in bytes per second: a download
+    /// of at most N bytes must end within `timeout + N / min_speed`.
+    pub min_speed: u64,
+}
+
+impl Default for NetLimits {
+    fn default() -> Self {
+        Self { timeout: Duration::from_secs(30), min_speed: 1024 }
+    }
+}
+
+impl NetLimits {
+    /// The whole-download deadline of a body of at most `max_len` bytes.
+    pub fn deadline(&self, max_len: u64) -> Duration {
+        let secs = max_len.div_ceil(self.min_speed.max(1));
+        self.timeout.saturating_add(Duration::from_secs(secs))
+    }
 }
 
 /// An http(s) base URL, read with a blocking client.
 pub struct HttpSource {
     base: String,
     agent: ureq::Agent,
+    limits: NetLimits,
 }
 
 impl HttpSource {
-    /// `base` gets a trailing `/` if it has none.
+    /// `base` gets a trailing `/` if it has none; python-tuf's timeouts.
     pub fn new(base: &str) -> Self {
+        Self::with_limits(base, NetLimits::default())
+    }
+
+    /// [`HttpSource::new`] with the given timeouts.
+    pub fn with_limits(base: &str, limits: NetLimits) -> Self {
         let base = if base.ends_with('/') { base.to_owned() } else { format!("{base}/") };
+        let t = Some(limits.timeout);
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(60)))
+            .timeout_resolve(t)
+            .timeout_connect(t)
+            .timeout_send_request(t)
+            .timeout_recv_response(t)
+            .timeout_per_read(t)
             .build();
-        Self { base, agent: config.into() }
+        Self { base, agent: config.into(), limits }
+    }
+
+    pub fn limits(&self) -> NetLimits {
+        self.limits
+    }
+}
+
+/// A download in progress: when it started, how much has come.
+struct Progress<'a> {
+    url: &'a str,
+    started: Instant,
+    received: u64,
+    deadline: Duration,
+    limits: NetLimits,
+}
+
+impl Progress<'_> {
+    fn slow(&self, why: String) -> FetchError {
+        FetchError::Slow {
+            what: self.url.to_owned(),
+            received: self.received,
+            elapsed_ms: u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            why,
+        }
+    }
+
+    /// The error of a failed call or read: a timeout is a slow retrieval.
+    fn classify(&self, e: ureq::Error) -> FetchError {
+        let secs = self.limits.timeout.as_secs_f64();
+        match e {
+            ureq::Error::Timeout(ureq::Timeout::RecvBody | ureq::Timeout::Global) => self.slow(format!(
+                "not done within the deadline of {:.0} s (timeout {secs:.0} s + its length limit at {} bytes/s)",
+                self.deadline.as_secs_f64(),
+                self.limits.min_speed
+            )),
+            ureq::Error::Timeout(which) => {
+                self.slow(format!("no progress within the timeout of {secs:.0} s ({})", timeout_stage(which)))
+            }
+            ureq::Error::Io(io) if matches!(io.kind(), ErrorKind::TimedOut | ErrorKind::WouldBlock) => {
+                self.slow(format!("no progress within the timeout of {secs:.0} s (reading)"))
+            }
+            ureq::Error::BodyExceedsLimit(_) => {
+                FetchError::TooLong { what: self.url.to_owned(), limit: self.received.saturating_sub(1) }
+            }
+            other => FetchError::Other { what: self.url.to_owned(), message: other.to_string() },
+        }
+    }
+}
+
+fn timeout_stage(t: ureq::Timeout) -> &'static str {
+    match t {
+        ureq::Timeout::Resolve => "resolving the host",
+        ureq::Timeout::Connect => "connecting",
+        ureq::Timeout::SendRequest | ureq::Timeout::SendBody | ureq::Timeout::PerWrite => {
+            "sending the request"
+        }
+        ureq::Timeout::RecvResponse | ureq::Timeout::Await100 => "waiting for the answer",
+        _ => "reading the body",
     }
 }
 
 impl Source for HttpSource {
     fn fetch(&self, rel: &str, max_len: u64) -> Result<Vec<u8>, FetchError> {
         let url = self.describe(rel);
+        let deadline = self.limits.deadline(max_len);
+        let mut progress =
+            Progress { url: &url, started: Instant::now(), received: 0, deadline, limits: self.limits };
+        // The deadline covers the whole exchange, so a server that sends
+        // its headers one byte at a time is cut off too.
         let response = self
             .agent
             .get(&url)
+            .config()
+            .timeout_global(Some(deadline))
+            .timeout_recv_body(Some(deadline))
+            .build()
             .call()
-            .map_err(|e| FetchError::Other { what: url.clone(), message: e.to_string() })?;
+            .map_err(|e| progress.classify(e))?;
         let status = response.status().as_u16();
         if status != 200 {
             return Err(FetchError::Status { what: url, status });
         }
-        let reader = response.into_body().into_with_config().limit(max_len.saturating_add(1)).reader();
-        read_bounded(reader, max_len, &url)
+        let mut reader = response.into_body().into_with_config().limit(max_len.saturating_add(1)).reader();
+        let mut out = Vec::new();
+        let mut buf = vec![0u8; 16 * 1024];
+        loop {
+            let n = match reader.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                Err(e) => return Err(progress.classify(ureq::Error::from(e))),
+            };
+            progress.received = progress.received.saturating_add(n as u64);
+            if progress.received > max_len {
+                return Err(FetchError::TooLong { what: url, limit: max_len });
+            }
+            out.extend_from_slice(buf.get(..n).unwrap_or_default());
+            // A body that keeps coming, slowly, past its deadline.
+            if progress.started.elapsed() > deadline {
+                return Err(progress.classify(ureq::Error::Timeout(ureq::Timeout::RecvBody)));
+            }
+        }
+        Ok(out)
     }
 
     fn describe(&self, rel: &str) -> String {
@@ -363,10 +542,15 @@ impl Source for MemorySource {
 }
 
 /// Picks the source for a `--metadata`/`--targets` argument: a URL for
-/// `http://`/`https://`, a directory otherwise.
+/// `http://`/`https://`, a directory otherwise; python-tuf's timeouts.
 pub fn open(location: &str) -> Box<dyn Source> {
+    open_with(location, NetLimits::default())
+}
+
+/// [`open`] with the given timeouts for a URL.
+pub fn open_with(location: &str, limits: NetLimits) -> Box<dyn Source> {
     if location.starts_with("http://") || location.starts_with("https://") {
-        Box::new(HttpSource::new(location))
+        Box::new(HttpSource::with_limits(location, limits))
     } else {
         Box::new(DirSource::new(location))
     }
@@ -385,6 +569,28 @@ mod tests {
         assert_eq!(quote("ö"), "%C3%B6");
         assert_eq!(quote("a b~_.-"), "a%20b~_.-");
         assert_eq!(quote("registry.npmjs.org"), "registry.npmjs.org");
+    }
+
+    /// What urllib3 1.x/2.x `parse_url(base + path).request_uri` gives, the
+    /// request python-tuf 7 sends (checked with the reference venv).
+    #[test]
+    fn target_paths_go_into_urls_as_written() {
+        for (path, sent) in [
+            ("%41x", "%41x"),
+            ("a%2Fb", "a%2Fb"),
+            ("a%2fb", "a%2Fb"),
+            ("50%", "50%25"),
+            ("x%zz", "x%25zz"),
+            ("%41%", "%2541%25"),
+            ("a b", "a%20b"),
+            ("ö", "%C3%B6"),
+            ("[]", "%5B%5D"),
+            ("a|b", "a%7Cb"),
+            ("dir/file-1.0+x~y.tar.gz", "dir/file-1.0+x~y.tar.gz"),
+            ("a:b@c!$&'()*,;=", "a:b@c!$&'()*,;="),
+        ] {
+            assert_eq!(url_path(path), sent, "{path}");
+        }
     }
 
     #[test]

@@ -21,7 +21,7 @@ use super::metadata::{
     self, Delegator, MetaFile, Metadata, RoleType, Root, Signed, Snapshot, Targets, Timestamp,
 };
 use super::verify::{VerificationResult, verify_role};
-use crate::crypto::{HashAlg, digest};
+use crate::crypto::{DigestAlg, digest};
 use crate::meta::Location;
 use crate::verdict::{DigestSource, Evidence, SignatureCheck};
 
@@ -602,12 +602,12 @@ pub fn check_hashes(
     file: &str,
 ) -> Result<(), TufError> {
     for (alg_name, expected) in hashes {
-        let Some(alg) = HashAlg::from_name(alg_name) else {
+        let Some(alg) = DigestAlg::from_name(alg_name) else {
             return Err(TufError::new(
                 Category::HashMismatch,
                 role,
                 rule,
-                format!("unsupported hash algorithm '{alg_name}'"),
+                format!("unsupported hash algorithm '{alg_name}' (python-tuf: LengthOrHashMismatchError)"),
             )
             .at(Location::new(file, "")));
         };

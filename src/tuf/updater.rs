@@ -42,6 +42,8 @@ pub struct Config {
     /// target is reported with its trusted info, as python-tuf's
     /// `get_targetinfo` gives it.
     pub lookup_only: bool,
+    /// Timeouts and the minimum speed of http(s) downloads.
+    pub net: super::source::NetLimits,
 }
 
 impl Default for Config {
@@ -57,6 +59,7 @@ impl Default for Config {
             strict: false,
             max_audit_roles: 1 << 20,
             lookup_only: false,
+            net: super::source::NetLimits::default(),
         }
     }
 }
@@ -556,9 +559,10 @@ fn children_of(role: &str, t: &Targets) -> Vec<(String, String)> {
     names.into_iter().map(|n| (n, role.to_owned())).collect()
 }
 
-/// Target paths keep `/` and get every other reserved byte percent-encoded.
+/// Target paths go into URLs as written (TARGETPATH is a URL path; see
+/// [`super::source::url_path`]).
 pub fn encode_target_path(path: &str) -> String {
-    path.split('/').map(quote).collect::<Vec<_>>().join("/")
+    super::source::url_path(path)
 }
 
 /// The rule a download cut off at its length limit names.
@@ -591,6 +595,29 @@ pub fn fetch_error(role: &str, e: FetchError, what: &str) -> TufError {
             "§5",
             format!("download of {what} failed: no such file"),
         )
+        .at(at),
+        FetchError::Slow { received, elapsed_ms, why, .. } => TufError::new(
+            Category::SlowRetrieval,
+            role,
+            "§5 slow retrieval",
+            format!(
+                "download of {what} was too slow and was cut off: {why}; {received} bytes received in {:.1} s",
+                elapsed_ms as f64 / 1000.0
+            ),
+        )
+        .with_evidence(Evidence::Data {
+            data: serde_json::json!({ "url": what, "received_bytes": received, "elapsed_ms": elapsed_ms }),
+        })
+        .at(at),
+        FetchError::OtherLayout { present, .. } => TufError::new(
+            Category::DownloadFailed,
+            role,
+            "§5",
+            format!(
+                "download of {what} failed: HTTP 404; the directory has {present} instead, a layout the client does not ask for (python-tuf asks for the same name and fails the same way)"
+            ),
+        )
+        .with_evidence(Evidence::Data { data: serde_json::json!({ "asked": what, "present": present }) })
         .at(at),
         FetchError::Other { message, .. } => TufError::new(
             Category::DownloadFailed,

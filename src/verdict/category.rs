@@ -405,6 +405,14 @@ pub const DOWNLOAD_FAILED: Category = cat!(
     "Produced by the fetcher (DownloadHTTPError 404).",
     "Check the repository layout: consistent-snapshot names (`V.role.json`, `HASH.name`) and the --metadata/--targets locations."
 );
+pub const SLOW_RETRIEVAL: Category = cat!(
+    "slow-retrieval",
+    Tuf,
+    E,
+    "A download was cut off: the server did not connect, answer or send within the timeout, or the file did not arrive by its deadline.",
+    "Produced by the http fetcher (python-tuf's SlowRetrievalError). The timeout is --timeout (default 30 s, python-tuf's socket timeout); the deadline of a download is the timeout plus its length limit at --min-speed bytes per second (default 1024).",
+    "A mirror that trickles data or never answers keeps a client from updates (TUF's slow-retrieval attack). Try another mirror; if the network is just slow, raise --timeout or lower --min-speed."
+);
 pub const NOT_FOUND: Category = cat!(
     "not-found",
     Tuf,
@@ -651,6 +659,22 @@ pub const EXPIRES_SOON: Category = cat!(
     "Produced by the TUF report's expiry timeline.",
     "Plan the re-signing of the named role before it expires."
 );
+pub const WEAK_HASH_ALGORITHM: Category = cat!(
+    "weak-hash-algorithm",
+    Trailscope,
+    W,
+    "A file was verified against an md5 or sha1 digest.",
+    "Produced by the TUF client for the timestamp's snapshot hashes, the snapshot's role hashes and downloaded targets' hashes; python-tuf verifies these algorithms and says nothing.",
+    "md5 and sha1 collisions can be made: a repository signer can publish two files with one digest. List sha256 or stronger (--strict makes this an error)."
+);
+pub const SOURCE_LAYOUT: Category = cat!(
+    "source-layout",
+    Trailscope,
+    I,
+    "A repository directory in tuf-on-ci's source layout served a file under another name than the one asked for.",
+    "Produced by directory sources that hold root_history/ (a tuf-on-ci checkout): V.ROLE.json is read from ROLE.json, N.root.json from root_history/. Any other directory is read exactly as served.",
+    "python-tuf asks for the published names and would not find these files; publish the repository (or point at the published copy) to check what clients see."
+);
 pub const STATE_NOT_SAVED: Category = cat!(
     "state-not-saved",
     Trailscope,
@@ -763,6 +787,7 @@ pub static CATEGORIES: &[Category] = &[
     SPEC_VERSION,
     MISSING_FROM_SNAPSHOT,
     DOWNLOAD_FAILED,
+    SLOW_RETRIEVAL,
     NOT_FOUND,
     DELEGATION_LIMIT,
     REFRESH_FAILED,
@@ -793,6 +818,8 @@ pub static CATEGORIES: &[Category] = &[
     DUPLICATE_KEY_MATERIAL,
     UNTRUSTED_ROLE,
     EXPIRES_SOON,
+    WEAK_HASH_ALGORITHM,
+    SOURCE_LAYOUT,
     STATE_NOT_SAVED,
     LOCAL_METADATA_IGNORED,
     ROLE_REVERIFIED,

@@ -79,20 +79,9 @@ fn listing(source: &dyn FileSource, dir: &Path) -> BTreeMap<String, PathBuf> {
 }
 
 /// [`DirSource::new`]'s detection of tuf-on-ci's source layout, over a
-/// listing: a `root_history/` directory, or no top-level `V.ROLE.json`
-/// other than roots.
+/// listing: a `root_history/` directory.
 fn source_layout_of(files: &BTreeMap<String, FileRef>) -> bool {
-    let versioned = |name: &str| match name.split_once('.') {
-        Some((v, rest)) => {
-            !v.is_empty()
-                && v.bytes().all(|b| b.is_ascii_digit())
-                && rest != "root.json"
-                && rest.ends_with(".json")
-        }
-        None => false,
-    };
     files.keys().any(|rel| rel.starts_with("root_history/"))
-        || !files.keys().filter(|rel| !rel.contains('/')).any(|rel| versioned(rel))
 }
 
 /// A directory of the repository served from the file contents the engine
@@ -103,6 +92,7 @@ struct Served<'a> {
     files: &'a BTreeMap<String, FileRef>,
     inputs: &'a Inputs,
     source_layout: bool,
+    substituted: std::sync::Mutex<Vec<(String, String)>>,
 }
 
 impl Served<'_> {
@@ -128,11 +118,27 @@ impl Served<'_> {
 
 impl Source for Served<'_> {
     fn fetch(&self, rel: &str, max_len: u64) -> Result<Vec<u8>, FetchError> {
-        match self.read(rel, max_len, &self.describe(rel)) {
-            Err(e) if e.is_not_found() && self.source_layout => {
+        let what = self.describe(rel);
+        match self.read(rel, max_len, &what) {
+            Err(e) if e.is_not_found() && !self.source_layout => {
+                let present = source_layout_fallbacks(rel).into_iter().find(|alt| {
+                    served_segments(alt).is_some_and(|segs| self.files.contains_key(&segs.join("/")))
+                });
+                match present {
+                    Some(alt) => Err(FetchError::OtherLayout { what, present: self.describe(&alt) }),
+                    None => Err(e),
+                }
+            }
+            Err(e) if e.is_not_found() => {
                 for alt in source_layout_fallbacks(rel) {
                     match self.read(&alt, max_len, &self.describe(&alt)) {
                         Err(e2) if e2.is_not_found() => continue,
+                        Ok(bytes) => {
+                            if let Ok(mut s) = self.substituted.lock() {
+                                s.push((what, self.describe(&alt)));
+                            }
+                            return Ok(bytes);
+                        }
                         other => return other,
                     }
                 }
@@ -145,15 +151,19 @@ impl Source for Served<'_> {
     fn describe(&self, rel: &str) -> String {
         self.base.join(rel).display().to_string()
     }
+
+    fn substitutions(&self) -> Vec<(String, String)> {
+        self.substituted.lock().map(|s| s.clone()).unwrap_or_default()
+    }
 }
 
 /// The sources a run reads, as the CLI opens them.
 fn sources(opts: &TufOptions) -> (Box<dyn Source>, Option<Box<dyn Source>>) {
-    let metadata = crate::tuf::source::open(&opts.metadata);
+    let metadata = crate::tuf::source::open_with(&opts.metadata, opts.config.net);
     let layout = (!is_url(&opts.metadata)).then(|| DirSource::new(&opts.metadata).source_layout());
     let targets = opts.targets.as_ref().map(|t| -> Box<dyn Source> {
         if is_url(t) {
-            crate::tuf::source::open(t)
+            crate::tuf::source::open_with(t, opts.config.net)
         } else {
             let dir = DirSource::new(t);
             Box::new(match layout {
@@ -229,17 +239,28 @@ pub fn plan_in(opts: &TufOptions, detail: bool, source: &dyn FileSource) -> Resu
         let outcome = if is_url(&o.metadata) {
             run_session(&o, root.to_vec(), at)
         } else {
-            let metadata =
-                Served { base: PathBuf::from(&o.metadata), files: &meta_files, inputs, source_layout };
+            let metadata = Served {
+                base: PathBuf::from(&o.metadata),
+                files: &meta_files,
+                inputs,
+                source_layout,
+                substituted: Default::default(),
+            };
             let served;
             let http;
             let targets: Option<&dyn Source> = match &o.targets {
                 Some(t) if is_url(t) => {
-                    http = crate::tuf::source::open(t);
+                    http = crate::tuf::source::open_with(t, o.config.net);
                     Some(http.as_ref())
                 }
                 Some(t) => {
-                    served = Served { base: PathBuf::from(t), files: &target_files, inputs, source_layout };
+                    served = Served {
+                        base: PathBuf::from(t),
+                        files: &target_files,
+                        inputs,
+                        source_layout,
+                        substituted: Default::default(),
+                    };
                     Some(&served)
                 }
                 None => None,

@@ -173,9 +173,13 @@ pub fn verify_tuf(
 
 /// A directory or URL source; `layout` forces a directory's source-layout
 /// fallback (targets take the metadata directory's, as `bridge verify` does).
-fn open_source(location: &str, layout: Option<bool>) -> Result<Box<dyn Source>, String> {
+fn open_source(
+    location: &str,
+    layout: Option<bool>,
+    net: source::NetLimits,
+) -> Result<Box<dyn Source>, String> {
     if is_url(location) {
-        return Ok(source::open(location));
+        return Ok(source::open_with(location, net));
     }
     if !Path::new(location).is_dir() {
         return Err(format!("{location}: not a directory"));
@@ -201,9 +205,9 @@ pub fn verify_bridge(
         return Err("a bridge repository needs --targets DIR|URL".into());
     };
     let (root_bytes, root_file) = read_root(&inputs.root)?;
-    let metadata = open_source(&inputs.metadata, None)?;
+    let metadata = open_source(&inputs.metadata, None, opts.tuf_config.net)?;
     let layout = !is_url(&inputs.metadata) && DirSource::new(&inputs.metadata).source_layout();
-    let targets = open_source(targets_location, Some(layout))?;
+    let targets = open_source(targets_location, Some(layout), opts.tuf_config.net)?;
     let mut req = crate::bridge::Request::new(
         root_bytes,
         root_file.clone(),
