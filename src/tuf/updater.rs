@@ -614,7 +614,7 @@ pub fn fetch_error(role: &str, e: FetchError, what: &str) -> TufError {
             role,
             "§5",
             format!(
-                "download of {what} failed: HTTP 404; the directory has {present} instead, a layout the client does not ask for (python-tuf asks for the same name and fails the same way)"
+                "download of {what} failed: no such file; the directory has {present} instead, a layout the client does not ask for (python-tuf asks for the same name and fails the same way)"
             ),
         )
         .with_evidence(Evidence::Data { data: serde_json::json!({ "asked": what, "present": present }) })
