@@ -20,3 +20,4 @@ pub mod sanitize;
 pub mod tuf;
 pub mod tui;
 pub mod verdict;
+pub mod workshop;

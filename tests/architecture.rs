@@ -147,3 +147,18 @@ fn the_tui_builds_its_chain_from_the_graph() {
         }
     }
 }
+
+#[test]
+fn the_workshop_sits_below_the_faces() {
+    let graph = module_graph();
+    let workshop = &graph["workshop"];
+    assert!(workshop.contains("engine") && workshop.contains("verdict"), "{workshop:?}");
+    for above in ["report", "cli", "tui", "graph"] {
+        assert!(!workshop.contains(above), "workshop imports {above}");
+    }
+    for (m, deps) in &graph {
+        if deps.contains("workshop") {
+            assert!(["cli", "tui"].contains(&m.as_str()), "{m} uses workshop (only the faces may)");
+        }
+    }
+}

@@ -172,7 +172,7 @@ fn inspection_runs_in_a_scratch_copy_and_its_rules_apply() {
 }
 
 #[test]
-fn unknown_parameter_is_error_other() {
+fn unknown_parameter_is_metadata_invalid() {
     let mut w = World::new();
     w.layout["steps"][1]["expected_products"] =
         json!([["CREATE", "{NAME}.tar"], ["ALLOW", "out/app"], ["DISALLOW", "*"]]);
@@ -180,7 +180,7 @@ fn unknown_parameter_is_error_other() {
     let mut opts = s.options(&w.owner);
     opts.params = Some(BTreeMap::new());
     let o = verify(&opts).unwrap();
-    assert_eq!(o.category, category::ERROR_OTHER);
+    assert_eq!(o.category, category::METADATA_INVALID);
     assert!(o.findings.iter().any(|f| f.message.contains("KeyError: 'NAME'")));
     opts.params = Some(BTreeMap::from([("NAME".to_string(), "app".to_string())]));
     assert_eq!(verify(&opts).unwrap().category, category::PASS);
@@ -358,10 +358,17 @@ fn a_step_rule_failure_decides_over_an_inspection_not_run() {
 fn layout_without_expiry_is_a_warning() {
     let mut w = World::new();
     w.layout.as_object_mut().unwrap().remove("expires");
-    let o = w.scene().verify(&w.owner);
+    let s = w.scene();
+    // python checks the signature over its Layout, which has an "expires"
+    // of one month from now: no signature covers that.
+    let o = s.verify(&w.owner);
+    assert_eq!(o.category, category::LAYOUT_SIGNATURE);
+    assert!(has(&o, &warning::SIGNATURE_FORM));
+    let mut opts = s.options(&w.owner);
+    opts.signature_form = trailscope::intoto::SignatureForm::Written;
+    let o = verify(&opts).unwrap();
     assert_eq!(o.category, category::PASS);
     assert!(has(&o, &warning::LAYOUT_NO_EXPIRY));
-    // python signs a default "expires" it adds itself: its normal form differs.
     assert!(has(&o, &warning::SIGNATURE_FORM));
 }
 
@@ -396,7 +403,13 @@ fn layout_signed_under_the_legacy_keyid_is_accepted_with_a_warning() {
 fn unknown_layout_members_make_python_reject_the_signature() {
     let mut w = World::new();
     w.layout["x-vendor"] = json!({"note": 1});
-    let o = w.scene().verify(&w.owner);
+    let s = w.scene();
+    let o = s.verify(&w.owner);
+    assert_eq!(o.category, category::LAYOUT_SIGNATURE);
+    assert!(has(&o, &warning::SIGNATURE_FORM));
+    let mut opts = s.options(&w.owner);
+    opts.signature_form = trailscope::intoto::SignatureForm::Written;
+    let o = verify(&opts).unwrap();
     assert_eq!(o.category, category::PASS);
     assert!(has(&o, &warning::SIGNATURE_FORM));
 }

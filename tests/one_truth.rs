@@ -134,6 +134,8 @@ fn input_args(case: &Case) -> Vec<String> {
             a.extend(
                 inputs["layout_keys"].as_array().unwrap().iter().map(|k| arg(&dir.join(k.as_str().unwrap()))),
             );
+            // git keeps no empty directory: an empty work directory arrives missing.
+            std::fs::create_dir_all(dir.join(inputs["workdir"].as_str().unwrap())).unwrap();
             a.extend(["--link-dir".into(), rel("link_dir"), "--workdir".into(), rel("workdir")]);
             for (k, v) in inputs["parameters"].as_object().into_iter().flatten() {
                 a.extend(["--param".into(), format!("{k}={}", v.as_str().unwrap())]);

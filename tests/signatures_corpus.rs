@@ -191,10 +191,16 @@ const EXPECTED_INVALID_INTOTO: &[&str] = &[
     "in-toto/dsse-link-tampered/links/package.d81348e9.link d81348e9",
     "in-toto/layout-signature-tampered/root.layout dbb7813f",
     "in-toto/link-signature-tampered/links/update-version.1e129beb.link 1e129beb",
+    // Signed over python's rebuilt form, then a member was added (issue #19).
+    "in-toto/signature-form-member-added-after-signing/links/build.97c3d53c.link 97c3d53c",
     "in-toto/threshold-1-one-bad-link/links/compile.1bf3406f.link 1bf3406f",
     "in-toto/threshold-not-met-bad-signature/links/build.c9d490a0.link c9d490a0",
 ];
-const EXPECTED_INVALID_TUF: &[&str] = &["tuf/targets-tampered/repo/metadata/targets.json 2b65b370"];
+const EXPECTED_INVALID_TUF: &[&str] = &[
+    "tuf/targets-tampered/repo/metadata/targets.json 2b65b370",
+    // Signed without the meta entry python-tuf drops, which was added afterwards (issue #19).
+    "tuf/timestamp-meta-extra-signed-rebuilt/repo/metadata/timestamp.json 53d24f3b",
+];
 /// The bridge attacks forge with the online key they hold: every signature is genuine.
 const EXPECTED_INVALID_BRIDGE: &[&str] = &[];
 

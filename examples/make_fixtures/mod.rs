@@ -9,6 +9,7 @@ pub mod sigstore;
 mod tuf_attacks;
 mod tuf_repo;
 pub mod util;
+mod workshop;
 
 use std::io;
 use std::path::Path;
@@ -16,7 +17,7 @@ use std::path::Path;
 pub use util::Files;
 
 /// The fixture sets this generator owns (directories below the output directory).
-pub const SETS: [&str; 4] = ["demo", "intoto-demo", "tuf-attacks", "sigstore-scenarios"];
+pub const SETS: [&str; 5] = ["demo", "intoto-demo", "tuf-attacks", "sigstore-scenarios", "workshop"];
 
 /// Every generated file, path relative to the output directory → bytes.
 pub fn generate() -> Files {
@@ -25,6 +26,7 @@ pub fn generate() -> Files {
     intoto_demo::generate(&mut out);
     tuf_attacks::generate(&mut out);
     sigstore::generate(&mut out);
+    workshop::generate(&mut out);
     out
 }
 

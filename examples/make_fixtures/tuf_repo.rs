@@ -79,6 +79,8 @@ pub struct Delegation {
     pub threshold: u32,
     pub paths: Vec<String>,
     pub terminating: bool,
+    /// `path_hash_prefixes` (hash-bin delegation) instead of `paths`.
+    pub hash_prefixes: Option<Vec<String>>,
 }
 
 impl Delegation {
@@ -89,17 +91,23 @@ impl Delegation {
             threshold: 1,
             paths: paths.iter().map(|p| (*p).to_owned()).collect(),
             terminating: true,
+            hash_prefixes: None,
         }
     }
 
     fn entry(&self) -> Value {
-        json!({
+        let mut entry = json!({
             "keyids": self.keys.iter().map(|k| k.keyid()).collect::<Vec<_>>(),
             "name": self.name,
             "paths": self.paths,
             "terminating": self.terminating,
             "threshold": self.threshold,
-        })
+        });
+        if let Some(prefixes) = &self.hash_prefixes {
+            entry.as_object_mut().map(|m| m.remove("paths"));
+            entry["path_hash_prefixes"] = json!(prefixes);
+        }
+        entry
     }
 }
 

@@ -95,6 +95,8 @@ pub struct Request<'a> {
     pub max_artifacts_per_link: usize,
     /// in-toto: most link files read.
     pub max_links: usize,
+    /// in-toto: which signed form of a Metablock counts (`--signature-form`).
+    pub signature_form: crate::intoto::SignatureForm,
 }
 
 impl<'a> Request<'a> {
@@ -125,6 +127,7 @@ impl<'a> Request<'a> {
             max_metadata_bytes: crate::intoto::metadata::MAX_METADATA_BYTES,
             max_artifacts_per_link: crate::intoto::MAX_ARTIFACTS_PER_LINK,
             max_links: crate::intoto::MAX_LINKS,
+            signature_form: crate::intoto::SignatureForm::Reference,
         }
     }
 }

@@ -171,6 +171,7 @@ pub fn verify(req: &Request<'_>) -> BridgeOutcome {
     };
     let mut config = req.config.clone();
     config.strict = req.strict;
+    config.written_signature_form = req.signature_form == intoto::SignatureForm::Written;
     let mut tuf = TufOutcome {
         trusted: None,
         refresh: Ok(()),
@@ -513,6 +514,7 @@ fn run_intoto(run: &mut Run, req: &Request<'_>, layout_path: &str) -> Option<InT
     opts.max_metadata_bytes = req.max_metadata_bytes;
     opts.max_artifacts_per_link = req.max_artifacts_per_link;
     opts.max_links = req.max_links;
+    opts.signature_form = req.signature_form;
     let mut outcome = match intoto::verify(&opts) {
         Ok(o) => o,
         Err(e) => {

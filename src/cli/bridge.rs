@@ -72,6 +72,8 @@ pub struct VerifyArgs {
     pub limits: TufLimits,
     #[command(flatten)]
     pub link_limits: LinkLimits,
+    #[command(flatten)]
+    pub signature_form: super::verify::SignatureFormArgs,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
@@ -173,6 +175,7 @@ fn verify(a: &VerifyArgs) -> Exit {
     }
     req.max_artifacts_per_link = a.link_limits.max_artifacts_per_link;
     req.max_links = a.link_limits.max_links;
+    req.signature_form = a.signature_form.form();
     let json_on_stdout = a.format == Format::Json && !super::format::to_file();
     let progress = super::progress::Progress::start(&format!("verifying {}", a.target), json_on_stdout);
     let outcome = bridge::verify(&req);
@@ -212,6 +215,7 @@ pub fn inputs(a: &VerifyArgs) -> Inputs {
     i.add_opt("--at", a.at.clone());
     i.add("inspections", super::format::inspections(a.run_inspections, a.skip_inspections));
     i.add("strict", yes_no(a.strict));
+    i.add("signature form", a.signature_form.form().name());
     i
 }
 

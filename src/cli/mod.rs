@@ -15,6 +15,7 @@ pub mod report;
 pub mod tuf;
 pub mod tuf_client;
 pub mod verify;
+pub mod workshop;
 
 use std::process::ExitCode;
 
@@ -94,6 +95,9 @@ pub enum Command {
     /// Explore a directory in the terminal UI: an in-toto layout with keys and
     /// links, a TUF repository, or both (text report when stdout is not a terminal).
     Open(Box<open::OpenArgs>),
+    /// A guided TUF and in-toto workshop: lessons with tasks, and "break it"
+    /// actions that play the attacker on a scratch copy (--list: the plan).
+    Workshop(workshop::WorkshopArgs),
     /// The configuration file: where it is read from (--path), a template (--print-template).
     Config(config::ConfigArgs),
 }
@@ -161,6 +165,7 @@ fn dispatch(cli: Cli) -> Exit {
         Some(Command::Open(args)) => open::run(&args),
         Some(Command::Report(args)) => report::run(&args),
         Some(Command::Explain(args)) => explain::run(&args),
+        Some(Command::Workshop(args)) => workshop::run(&args),
         Some(Command::Config(args)) => config::run(&args),
     }
 }

@@ -99,6 +99,8 @@ pub struct OpenArgs {
     pub limits: TufLimits,
     #[command(flatten)]
     pub link_limits: LinkLimits,
+    #[command(flatten)]
+    pub signature_form: super::verify::SignatureFormArgs,
     /// Open an embedded demo scenario instead of DIR (`trailscope demo --list`
     /// names them: `act1-alice-alone`, `intoto-demo/package-swapped`, …) with
     /// the inputs `trailscope demo NAME` verifies; `a`/`A` then switch
@@ -159,6 +161,7 @@ pub fn options(args: &OpenArgs) -> Result<OpenOptions, Exit> {
         max_metadata_bytes: args.limits.max_metadata_bytes.unwrap_or(defaults.max_metadata_bytes),
         max_artifacts_per_link: args.link_limits.max_artifacts_per_link,
         max_links: args.link_limits.max_links,
+        signature_form: args.signature_form.form(),
         root: args.root.clone(),
         metadata: args.metadata.clone(),
         targets: args.targets.clone(),

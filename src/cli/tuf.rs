@@ -83,6 +83,8 @@ pub struct RepoArgs {
     pub strict: bool,
     #[command(flatten)]
     pub limits: TufLimits,
+    #[command(flatten)]
+    pub signature_form: super::verify::SignatureFormArgs,
 }
 
 /// The TUF client's limits: shared by `tuf verify`, `tuf inspect`, `graph tuf` and `bridge verify`.
@@ -287,6 +289,7 @@ fn exit_of(verdict: Verdict) -> Exit {
 fn config(a: &RepoArgs) -> Config {
     let mut config = Config { strict: a.strict, lookup_only: a.lookup_only, ..Config::default() };
     a.limits.apply(&mut config);
+    config.written_signature_form = a.signature_form.form() == crate::intoto::SignatureForm::Written;
     config
 }
 

@@ -79,6 +79,43 @@ pub struct VerifyInputs {
     pub max_metadata_bytes: u64,
     #[command(flatten)]
     pub link_limits: LinkLimits,
+    #[command(flatten)]
+    pub signature_form: SignatureFormArgs,
+}
+
+/// `--signature-form`: shared by `verify`, `graph intoto`, `bridge verify` and `open`.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct SignatureFormArgs {
+    /// Which bytes a signature must be valid over where the reference checks
+    /// an object it rebuilds from the file (in-toto Metablocks, a TUF
+    /// timestamp's meta): `reference` (that object, the reference's verdict)
+    /// or `written` (also the document as written, the specification's
+    /// form). The reports say which was used when it made a difference.
+    #[arg(long = "signature-form", value_enum, value_name = "FORM", default_value = "reference")]
+    pub form: SignatureFormArg,
+}
+
+/// The values of `--signature-form`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum SignatureFormArg {
+    #[default]
+    Reference,
+    Written,
+}
+
+impl From<SignatureFormArg> for intoto::SignatureForm {
+    fn from(a: SignatureFormArg) -> Self {
+        match a {
+            SignatureFormArg::Reference => Self::Reference,
+            SignatureFormArg::Written => Self::Written,
+        }
+    }
+}
+
+impl SignatureFormArgs {
+    pub fn form(&self) -> intoto::SignatureForm {
+        self.form.into()
+    }
 }
 
 /// The in-toto limits on links: shared by `verify`, `graph intoto` and `bridge verify`.
@@ -193,6 +230,7 @@ pub fn options(args: &VerifyInputs, command: &str) -> Result<VerifyOptions, Exit
     opts.strict = args.strict;
     opts.max_metadata_bytes = args.max_metadata_bytes;
     args.link_limits.apply(&mut opts);
+    opts.signature_form = args.signature_form.form();
     // The argv of each inspection is shown before it runs (DESIGN §9).
     opts.announce = Some(|line| eprintln!("trailscope: {line}"));
     Ok(opts)
@@ -213,6 +251,7 @@ pub fn inputs(args: &VerifyInputs) -> Inputs {
     i.add_opt("--at", args.at.clone());
     i.add("inspections", super::format::inspections(args.run_inspections, args.skip_inspections));
     i.add("strict", yes_no(args.strict));
+    i.add("signature form", args.signature_form.form().name());
     i
 }
 

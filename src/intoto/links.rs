@@ -10,13 +10,13 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use super::agreement;
-use super::metadata::{self, KeyCheck, LoadError, Metadata, SigCheck};
+use super::metadata::{self, KeyCheck, LoadError, Metadata};
 use super::model::{Layout, Link, Payload, Step, show_command};
 pub use super::stages::link_file_name;
 use super::stages::{self, LinkCandidate, LinkSignature};
 use super::trace::{LayoutTrace, LinkStatus, LinkTrace, StepTrace};
 use super::verify::{
-    Ctx, Loader, MAX_SUBLAYOUT_DEPTH, VerifierKey, failure_at, signature_form_warning, source, verify_layout,
+    Ctx, Loader, MAX_SUBLAYOUT_DEPTH, VerifierKey, failure_at, signature_form_finding, source, verify_layout,
 };
 use super::{VerifyOptions, category, warning};
 use crate::verdict::{Evidence, Finding, SignatureCheck, Subject};
@@ -317,9 +317,10 @@ fn signature_thresholds(
     let mut checks: Vec<SignatureCheck> = Vec::new();
     for entry in entries.iter_mut() {
         let Some(meta) = &entry.meta else { continue };
-        let sig = stages::link_signature(layout, step, &entry.trace.keyid, meta);
+        let sig = stages::link_signature(layout, step, &entry.trace.keyid, meta, ctx.opts.signature_form);
         let reason = sig.reason();
-        let LinkSignature::Checked { key: vk, check } = sig else {
+        let counts = sig.is_valid();
+        let LinkSignature::Checked { key: vk, check, .. } = sig else {
             checks.push(SignatureCheck { keyid: entry.trace.keyid.clone(), valid: false, reason });
             continue;
         };
@@ -328,9 +329,9 @@ fn signature_thresholds(
             valid: reason.is_none(),
             reason: reason.clone(),
         });
-        match (check, reason) {
-            (SigCheck::Valid { raw, normalized }, _) => {
-                signature_form_warning(ctx, &entry.trace.path, &vk.keyid, raw, normalized);
+        signature_form_finding(ctx, meta, &vk.keyid, &check);
+        match (counts, reason) {
+            (true, _) => {
                 entry.trace.status = LinkStatus::Verified;
                 used_main.push(vk.keyid.clone());
                 if let Ok(key) = &vk.key {

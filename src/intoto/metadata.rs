@@ -281,6 +281,15 @@ impl Metadata {
         }
     }
 
+    /// Where python in-toto's rebuilt object differs from `signed` as
+    /// written (nothing for DSSE, whose payload is signed as it is).
+    pub fn normal_form_difference(&self) -> super::model::FormDifference {
+        match &*self.env {
+            Env::Metablock(env) => super::model::normal_form_difference(&env.signed),
+            Env::Canonical { .. } | Env::Dsse(_) => Default::default(),
+        }
+    }
+
     /// The key ids of all signatures, in order.
     pub fn signature_keyids(&self) -> Vec<String> {
         match &*self.env {

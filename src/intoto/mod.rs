@@ -142,6 +142,57 @@ pub struct VerifyOptions {
     pub max_links: usize,
     /// Called with a line saying what will run, before each inspection runs.
     pub announce: Option<fn(&str)>,
+    /// Which signed form of a Metablock document a signature must cover
+    /// (`--signature-form`).
+    pub signature_form: SignatureForm,
+}
+
+/// Which bytes a Metablock signature must be valid over.
+///
+/// python in-toto 3.1 checks a signature over the canonical JSON of the
+/// object it rebuilt from the file (`attr.asdict` of its `Layout`/`Link`
+/// model: members it does not know dropped, missing ones filled with its
+/// defaults); the specification (v0.9 §4.2, ITE-5's appendix) says the
+/// canonical JSON of `signed`, i.e. the bytes as written. They differ only
+/// for documents whose `signed` object is not exactly python's model.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum SignatureForm {
+    /// The reference's: only a signature over python's rebuilt object counts.
+    #[default]
+    Reference,
+    /// Also a signature over the document as written counts.
+    Written,
+}
+
+impl SignatureForm {
+    /// The option's value as the command line spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Reference => "reference",
+            Self::Written => "written",
+        }
+    }
+
+    /// Whether a signature check counts under this policy.
+    pub fn accepts(self, check: &metadata::SigCheck) -> bool {
+        matches!(
+            (self, check),
+            (_, metadata::SigCheck::Valid { normalized: true, .. })
+                | (Self::Written, metadata::SigCheck::Valid { raw: true, .. })
+        )
+    }
+}
+
+impl std::str::FromStr for SignatureForm {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "reference" => Ok(Self::Reference),
+            "written" => Ok(Self::Written),
+            other => Err(format!("unknown signature form \"{other}\" (reference or written)")),
+        }
+    }
 }
 
 impl VerifyOptions {
@@ -164,6 +215,7 @@ impl VerifyOptions {
             max_artifacts_per_link: MAX_ARTIFACTS_PER_LINK,
             max_links: MAX_LINKS,
             announce: None,
+            signature_form: SignatureForm::Reference,
         }
     }
 }

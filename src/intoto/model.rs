@@ -538,8 +538,9 @@ pub fn parse_layout(v: &Value) -> Result<Layout, ModelError> {
         return Err(err("/_type", "\"_type\" must be \"layout\""));
     }
     let expires = match obj.get("expires") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) if s.is_empty() => None,
+        // python replaces any falsy value (`if not self.expires`) before validating.
+        v if !truthy(v) => None,
+        None => None,
         Some(Value::String(s)) => {
             if !crate::meta::time::is_spec_form(s) || crate::meta::time::parse(s).is_err() {
                 return Err(err(
@@ -670,6 +671,11 @@ pub fn python_normalized(signed: &Value) -> Option<Value> {
             out.insert("environment".into(), get(obj, "environment", empty_obj()));
         }
         "layout" => {
+            // A falsy `expires` becomes "one month from now" at every load:
+            // no signature can be made over that in advance.
+            if !truthy(obj.get("expires")) {
+                return None;
+            }
             out.insert("_type".into(), "layout".into());
             out.insert("expires".into(), get(obj, "expires", Value::Null));
             out.insert("readme".into(), get(obj, "readme", Value::String(String::new())));
@@ -706,6 +712,84 @@ pub fn python_normalized(signed: &Value) -> Option<Value> {
         _ => return None,
     }
     Some(Value::Object(out))
+}
+
+/// Where the object python in-toto rebuilds from `signed` differs from it:
+/// the members it drops and the ones it fills in (JSON pointers into
+/// `signed`), in document order; a layout whose `expires` python replaces
+/// with "one month from now" lists `/expires` among the filled in.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FormDifference {
+    pub dropped: Vec<String>,
+    pub filled_in: Vec<String>,
+}
+
+impl std::fmt::Display for FormDifference {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut parts = Vec::new();
+        if !self.dropped.is_empty() {
+            parts.push(format!("members it drops: {}", self.dropped.join(", ")));
+        }
+        if !self.filled_in.is_empty() {
+            parts.push(format!("members it fills in: {}", self.filled_in.join(", ")));
+        }
+        if parts.is_empty() {
+            parts.push("values it rewrites".to_owned());
+        }
+        f.write_str(&parts.join("; "))
+    }
+}
+
+/// [`FormDifference`] of `signed` against [`python_normalized`] of it.
+pub fn normal_form_difference(signed: &Value) -> FormDifference {
+    let mut diff = FormDifference::default();
+    let Some(obj) = signed.as_object() else { return diff };
+    let normal = python_normalized(signed);
+    let normal_obj = normal.as_ref().and_then(Value::as_object);
+    compare_members(obj, normal_obj, "", &mut diff);
+    if obj.get("_type").and_then(Value::as_str) == Some("layout") && !truthy(obj.get("expires")) {
+        diff.filled_in.push("/expires".to_owned());
+    }
+    for list in ["steps", "inspect"] {
+        let (Some(Value::Array(items)), Some(Value::Array(normal_items))) =
+            (obj.get(list), normal_obj.and_then(|n| n.get(list)))
+        else {
+            continue;
+        };
+        for (i, (item, n)) in items.iter().zip(normal_items).enumerate() {
+            if let Some(item) = item.as_object() {
+                compare_members(item, n.as_object(), &format!("/{list}/{i}"), &mut diff);
+            }
+        }
+    }
+    diff
+}
+
+fn compare_members(
+    written: &Map<String, Value>,
+    normal: Option<&Map<String, Value>>,
+    at: &str,
+    diff: &mut FormDifference,
+) {
+    let Some(normal) = normal else { return };
+    for k in written.keys().filter(|k| !normal.contains_key(*k)) {
+        diff.dropped.push(format!("{at}/{}", escape_pointer(k)));
+    }
+    for k in normal.keys().filter(|k| !written.contains_key(*k)) {
+        diff.filled_in.push(format!("{at}/{}", escape_pointer(k)));
+    }
+}
+
+/// python truthiness of a JSON value (`if not value`).
+fn truthy(v: Option<&Value>) -> bool {
+    match v {
+        None | Some(Value::Null) | Some(Value::Bool(false)) => false,
+        Some(Value::Number(n)) => n.as_f64() != Some(0.0),
+        Some(Value::String(s)) => !s.is_empty(),
+        Some(Value::Array(a)) => !a.is_empty(),
+        Some(Value::Object(o)) => !o.is_empty(),
+        Some(Value::Bool(true)) => true,
+    }
 }
 
 /// A command list for messages, like python's `repr` of a list of strings.

@@ -15,12 +15,22 @@ use std::collections::BTreeMap;
 /// A substitution failure, named after the python exception it mirrors.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FormatError {
-    #[error("KeyError: '{0}'")]
+    /// An unknown field name (the text is python's `repr` of the name).
+    #[error("KeyError: {}", py_repr(.0, false))]
     Key(String),
     #[error("IndexError: Replacement index {0} out of range for positional args tuple")]
     Index(usize),
+    /// `{name[i]}` past the end of the value.
+    #[error("IndexError: string index out of range")]
+    StrIndex,
     #[error("ValueError: {0}")]
     Value(String),
+    #[error("TypeError: {0}")]
+    Type(String),
+    #[error("AttributeError: {0}")]
+    Attribute(String),
+    /// `{name.attr}` naming a real `str` attribute: python would print the
+    /// representation of a method object, which has an address in it.
     #[error("unsupported format field '{0}' (attribute access)")]
     Unsupported(String),
 }
@@ -33,148 +43,325 @@ pub fn valid_name(name: &str) -> bool {
 
 /// `template.format(**params)`.
 pub fn format(template: &str, params: &BTreeMap<String, String>) -> Result<String, FormatError> {
-    format_depth(template, params, 2)
+    let chars: Vec<char> = template.chars().collect();
+    let mut auto = AutoNumber::Init;
+    build_string(&chars, params, 2, &mut auto)
 }
 
-fn format_depth(template: &str, params: &BTreeMap<String, String>, depth: u8) -> Result<String, FormatError> {
-    let chars: Vec<char> = template.chars().collect();
-    let mut out = String::with_capacity(template.len());
-    let mut i = 0;
-    while let Some(&c) = chars.get(i) {
-        match c {
-            '{' if chars.get(i + 1) == Some(&'{') => {
-                out.push('{');
-                i += 2;
+/// python's automatic field numbering state (`{}` against `{0}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AutoNumber {
+    Init,
+    Auto(usize),
+    Manual,
+}
+
+/// CPython `build_string`/`do_markup` (Objects/stringlib/unicode_format.h):
+/// literal text and fields in order, each field looked up and rendered
+/// before the rest of the string is read, so the first error python meets
+/// is the one returned.
+fn build_string(
+    chars: &[char],
+    params: &BTreeMap<String, String>,
+    depth: u8,
+    auto: &mut AutoNumber,
+) -> Result<String, FormatError> {
+    if depth == 0 {
+        return Err(FormatError::Value("Max string recursion exceeded".into()));
+    }
+    let mut out = String::with_capacity(chars.len());
+    let mut pos = 0;
+    while pos < chars.len() {
+        // Literal text up to the next brace.
+        let mut c = '\0';
+        let mut markup = false;
+        while let Some(&d) = chars.get(pos) {
+            pos += 1;
+            if d == '{' || d == '}' {
+                c = d;
+                markup = true;
+                break;
             }
-            '}' if chars.get(i + 1) == Some(&'}') => {
-                out.push('}');
-                i += 2;
-            }
-            '}' => return Err(FormatError::Value("Single '}' encountered in format string".into())),
-            '{' => {
-                if depth == 0 {
-                    return Err(FormatError::Value("Max string recursion exceeded".into()));
-                }
-                // Find the matching '}' allowing one level of nesting in the spec.
-                let mut level = 1usize;
-                let mut j = i + 1;
-                while let Some(&d) = chars.get(j) {
-                    match d {
-                        '{' => level += 1,
-                        '}' => {
-                            level -= 1;
-                            if level == 0 {
-                                break;
-                            }
-                        }
-                        _ => {}
-                    }
-                    j += 1;
-                }
-                if j >= chars.len() {
-                    let msg = if level > 1 || chars.get(i + 1).is_none() {
-                        "Single '{' encountered in format string"
-                    } else {
-                        "expected '}' before end of string"
-                    };
-                    return Err(FormatError::Value(msg.into()));
-                }
-                let field: String = chars.get(i + 1..j).unwrap_or(&[]).iter().collect();
-                out.push_str(&replace_field(&field, params, depth)?);
-                i = j + 1;
-            }
-            other => {
-                out.push(other);
-                i += 1;
-            }
+            out.push(d);
         }
+        if !markup {
+            break;
+        }
+        let at_end = pos >= chars.len();
+        if c == '}' && (at_end || chars.get(pos) != Some(&'}')) {
+            return Err(FormatError::Value("Single '}' encountered in format string".into()));
+        }
+        if at_end && c == '{' {
+            return Err(FormatError::Value("Single '{' encountered in format string".into()));
+        }
+        if chars.get(pos) == Some(&c) {
+            // An escaped brace.
+            out.push(c);
+            pos += 1;
+            continue;
+        }
+        let field = parse_field(chars, &mut pos)?;
+        out.push_str(&render(&field, chars, params, depth, auto)?);
     }
     Ok(out)
 }
 
-fn replace_field(field: &str, params: &BTreeMap<String, String>, depth: u8) -> Result<String, FormatError> {
-    // Split "name!conv:spec": the name ends at the first '!' or ':' outside brackets.
-    let mut name_end = field.len();
-    let mut in_bracket = false;
-    for (idx, c) in field.char_indices() {
-        match c {
-            '[' => in_bracket = true,
-            ']' => in_bracket = false,
-            '!' | ':' if !in_bracket => {
-                name_end = idx;
-                break;
+/// One `{name!conversion:spec}` field, as indices into the template.
+struct Field {
+    name: std::ops::Range<usize>,
+    conversion: Option<char>,
+    spec: std::ops::Range<usize>,
+    spec_needs_expanding: bool,
+}
+
+/// CPython `parse_field`, from just after the opening brace.
+fn parse_field(chars: &[char], pos: &mut usize) -> Result<Field, FormatError> {
+    let start = *pos;
+    let mut c = '\0';
+    while let Some(&d) = chars.get(*pos) {
+        *pos += 1;
+        c = d;
+        match d {
+            '{' => return Err(FormatError::Value("unexpected '{' in field name".into())),
+            '[' => {
+                while chars.get(*pos).is_some_and(|&e| e != ']') {
+                    *pos += 1;
+                }
+                continue;
+            }
+            '}' | ':' | '!' => break,
+            _ => continue,
+        }
+    }
+    let name = start..pos.saturating_sub(1).max(start);
+    if c != '!' && c != ':' {
+        if c != '}' || *pos > chars.len() {
+            return Err(FormatError::Value("expected '}' before end of string".into()));
+        }
+        return Ok(Field { name, conversion: None, spec: 0..0, spec_needs_expanding: false });
+    }
+    let mut conversion = None;
+    if c == '!' {
+        let Some(&conv) = chars.get(*pos) else {
+            return Err(FormatError::Value("end of string while looking for conversion specifier".into()));
+        };
+        *pos += 1;
+        conversion = Some(conv);
+        if let Some(&next) = chars.get(*pos) {
+            *pos += 1;
+            if next == '}' {
+                return Ok(Field { name, conversion, spec: 0..0, spec_needs_expanding: false });
+            }
+            if next != ':' {
+                return Err(FormatError::Value("expected ':' after conversion specifier".into()));
+            }
+        }
+    }
+    let spec_start = *pos;
+    let mut count = 1usize;
+    let mut expanding = false;
+    while let Some(&d) = chars.get(*pos) {
+        *pos += 1;
+        match d {
+            '{' => {
+                expanding = true;
+                count += 1;
+            }
+            '}' => {
+                count -= 1;
+                if count == 0 {
+                    return Ok(Field {
+                        name,
+                        conversion,
+                        spec: spec_start..*pos - 1,
+                        spec_needs_expanding: expanding,
+                    });
+                }
             }
             _ => {}
         }
     }
-    let name = field.get(..name_end).unwrap_or("");
-    let rest = field.get(name_end..).unwrap_or("");
-    let (conversion, spec) = if let Some(after) = rest.strip_prefix('!') {
-        let mut cs = after.chars();
-        let conv = cs.next();
-        let tail: String = cs.collect();
-        let spec = if tail.is_empty() {
-            String::new()
-        } else if let Some(s) = tail.strip_prefix(':') {
-            s.to_owned()
-        } else {
-            return Err(FormatError::Value("expected ':' after conversion specifier".into()));
-        };
-        match conv {
-            Some(c @ ('s' | 'r' | 'a')) => (Some(c), spec),
-            Some(c) => return Err(FormatError::Value(format!("Unknown conversion specifier {c}"))),
-            None => {
-                return Err(FormatError::Value(
-                    "end of string while looking for conversion specifier".into(),
-                ));
-            }
-        }
-    } else {
-        (None, rest.strip_prefix(':').unwrap_or("").to_owned())
-    };
-    let value = lookup(name, params)?;
-    let value = match conversion {
+    Err(FormatError::Value("unmatched '{' in format spec".into()))
+}
+
+/// CPython `output_markup`: look the field up, convert, expand the spec, render.
+fn render(
+    field: &Field,
+    chars: &[char],
+    params: &BTreeMap<String, String>,
+    depth: u8,
+    auto: &mut AutoNumber,
+) -> Result<String, FormatError> {
+    let name: String = chars.get(field.name.clone()).unwrap_or(&[]).iter().collect();
+    let value = lookup(&name, params, auto)?;
+    let value = match field.conversion {
+        None | Some('s') => value,
         Some('r') => py_repr(&value, false),
         Some('a') => py_repr(&value, true),
-        _ => value,
+        Some(c) if (c as u32) > 32 && (c as u32) < 127 => {
+            return Err(FormatError::Value(format!("Unknown conversion specifier {c}")));
+        }
+        Some(c) => return Err(FormatError::Value(format!("Unknown conversion specifier \\x{:x}", c as u32))),
     };
-    let spec = format_depth(&spec, params, depth.saturating_sub(1))?;
+    let spec_chars = chars.get(field.spec.clone()).unwrap_or(&[]);
+    let spec = if field.spec_needs_expanding {
+        build_string(spec_chars, params, depth - 1, auto)?
+    } else {
+        spec_chars.iter().collect()
+    };
     apply_spec(&value, &spec)
 }
 
-fn lookup(name: &str, params: &BTreeMap<String, String>) -> Result<String, FormatError> {
+/// python `str` attributes: `{name.attr}` on one of these yields a method
+/// object; on anything else python raises `AttributeError`.
+const STR_ATTRIBUTES: &[&str] = &[
+    "capitalize",
+    "casefold",
+    "center",
+    "count",
+    "encode",
+    "endswith",
+    "expandtabs",
+    "find",
+    "format",
+    "format_map",
+    "index",
+    "isalnum",
+    "isalpha",
+    "isascii",
+    "isdecimal",
+    "isdigit",
+    "isidentifier",
+    "islower",
+    "isnumeric",
+    "isprintable",
+    "isspace",
+    "istitle",
+    "isupper",
+    "join",
+    "ljust",
+    "lower",
+    "lstrip",
+    "maketrans",
+    "partition",
+    "removeprefix",
+    "removesuffix",
+    "replace",
+    "rfind",
+    "rindex",
+    "rjust",
+    "rpartition",
+    "rsplit",
+    "rstrip",
+    "split",
+    "splitlines",
+    "startswith",
+    "strip",
+    "swapcase",
+    "title",
+    "translate",
+    "upper",
+    "zfill",
+];
+
+/// CPython `get_integer`: a decimal field name, `None` when it is not one.
+fn integer(text: &str) -> Result<Option<usize>, FormatError> {
+    if text.is_empty() || !text.chars().all(|c| c.is_ascii_digit()) {
+        return Ok(None);
+    }
+    text.parse::<usize>()
+        .map(Some)
+        .map_err(|_| FormatError::Value("Too many decimal digits in format string".into()))
+}
+
+/// CPython `get_field_object` with only keyword arguments, all strings.
+fn lookup(
+    name: &str,
+    params: &BTreeMap<String, String>,
+    auto: &mut AutoNumber,
+) -> Result<String, FormatError> {
     let first_end = name.find(['.', '[']).unwrap_or(name.len());
     let head = name.get(..first_end).unwrap_or("");
-    let mut rest = name.get(first_end..).unwrap_or("");
-    let mut value = if head.is_empty() {
-        return Err(FormatError::Index(0));
-    } else if let Ok(n) = head.parse::<usize>() {
+    let mut rest: Vec<char> = name.get(first_end..).unwrap_or("").chars().collect();
+    let index = integer(head)?;
+    if head.is_empty() || index.is_some() {
+        // Numbering: positional fields exist only as an IndexError here
+        // (there are no positional arguments), after the mode checks.
+        let n = match (*auto, head.is_empty()) {
+            (AutoNumber::Init, true) | (AutoNumber::Auto(_), true) => {
+                let n = match *auto {
+                    AutoNumber::Auto(n) => n,
+                    _ => 0,
+                };
+                *auto = AutoNumber::Auto(n + 1);
+                n
+            }
+            (AutoNumber::Init, false) | (AutoNumber::Manual, false) => {
+                *auto = AutoNumber::Manual;
+                index.unwrap_or(0)
+            }
+            (AutoNumber::Manual, true) => {
+                return Err(FormatError::Value(
+                    "cannot switch from manual field specification to automatic field numbering".into(),
+                ));
+            }
+            (AutoNumber::Auto(_), false) => {
+                return Err(FormatError::Value(
+                    "cannot switch from automatic field numbering to manual field specification".into(),
+                ));
+            }
+        };
         return Err(FormatError::Index(n));
-    } else {
-        params.get(head).cloned().ok_or_else(|| FormatError::Key(head.to_owned()))?
-    };
-    while !rest.is_empty() {
-        if rest.starts_with('.') {
-            return Err(FormatError::Unsupported(name.to_owned()));
+    }
+    let mut value = params.get(head).cloned().ok_or_else(|| FormatError::Key(head.to_owned()))?;
+    // CPython `FieldNameIterator_next` over the rest.
+    let mut i = 0;
+    while let Some(&c) = rest.get(i) {
+        i += 1;
+        let start = i;
+        let attribute = match c {
+            '.' => {
+                while rest.get(i).is_some_and(|&d| d != '.' && d != '[') {
+                    i += 1;
+                }
+                true
+            }
+            '[' => {
+                while rest.get(i).is_some_and(|&d| d != ']') {
+                    i += 1;
+                }
+                if rest.get(i).is_none() {
+                    return Err(FormatError::Value("Missing ']' in format string".into()));
+                }
+                i += 1;
+                false
+            }
+            _ => {
+                return Err(FormatError::Value(
+                    "Only '.' or '[' may follow ']' in format field specifier".into(),
+                ));
+            }
+        };
+        let end = if attribute { i } else { i - 1 };
+        let part: String = rest.get(start..end).unwrap_or(&[]).iter().collect();
+        if part.is_empty() {
+            return Err(FormatError::Value("Empty attribute in format string".into()));
         }
-        let Some(inner) = rest.strip_prefix('[') else {
-            return Err(FormatError::Value(
-                "Only '.' or '[' may follow ']' in format field specifier".into(),
-            ));
-        };
-        let Some(close) = inner.find(']') else {
-            return Err(FormatError::Value("Missing ']' in format string".into()));
-        };
-        let key = inner.get(..close).unwrap_or("");
-        rest = inner.get(close + 1..).unwrap_or("");
-        let Ok(idx) = key.parse::<usize>() else {
-            return Err(FormatError::Value(format!("string indices must be integers, not 'str' ({key})")));
-        };
-        value = match value.chars().nth(idx) {
-            Some(c) => c.to_string(),
-            None => return Err(FormatError::Value("IndexError: string index out of range".into())),
+        if attribute {
+            if STR_ATTRIBUTES.contains(&part.as_str()) || part.starts_with("__") {
+                return Err(FormatError::Unsupported(name.to_owned()));
+            }
+            return Err(FormatError::Attribute(format!(
+                "'str' object has no attribute {}",
+                py_repr(&part, false)
+            )));
+        }
+        value = match integer(&part)? {
+            Some(idx) => value.chars().nth(idx).map(String::from).ok_or(FormatError::StrIndex)?,
+            None => return Err(FormatError::Type("string indices must be integers, not 'str'".into())),
         };
     }
+    rest.clear();
     Ok(value)
 }
 
@@ -336,6 +523,60 @@ mod tests {
         assert_eq!(format("{a:{w}}", &params).unwrap(), "xy   ");
         assert_eq!(format("{a!r}", &params).unwrap(), "'xy'");
         assert_eq!(format("{a[1]}", &params).unwrap(), "y");
+    }
+
+    /// Each template against python 3's `str.format(a="xy", w="5")`: the
+    /// result, or the exception as `Type: message`.
+    #[test]
+    fn templates_format_or_fail_exactly_as_python() {
+        let params = p(&[("a", "xy"), ("w", "5")]);
+        let cases: &[(&str, Result<&str, &str>)] = &[
+            ("{UNDEFINED}", Err("KeyError: 'UNDEFINED'")),
+            ("a}b", Err("ValueError: Single '}' encountered in format string")),
+            ("a{b", Err("ValueError: expected '}' before end of string")),
+            ("{a{b}", Err("ValueError: unexpected '{' in field name")),
+            ("{a[}", Err("ValueError: expected '}' before end of string")),
+            ("{a.b}", Err("AttributeError: 'str' object has no attribute 'b'")),
+            ("{0}", Err("IndexError: Replacement index 0 out of range for positional args tuple")),
+            ("{}", Err("IndexError: Replacement index 0 out of range for positional args tuple")),
+            ("{a!x}", Err("ValueError: Unknown conversion specifier x")),
+            ("{a:>q}", Err("ValueError: Unknown format code 'q' for object of type 'str'")),
+            ("{a{}}", Err("ValueError: unexpected '{' in field name")),
+            ("{a}", Ok("xy")),
+            ("{}{0}", Err("IndexError: Replacement index 0 out of range for positional args tuple")),
+            ("{a}{}{0}", Err("IndexError: Replacement index 0 out of range for positional args tuple")),
+            ("{UNDEF}}", Err("KeyError: 'UNDEF'")),
+            ("}{UNDEF}", Err("ValueError: Single '}' encountered in format string")),
+            ("{a[0]}", Ok("x")),
+            ("{a[9]}", Err("IndexError: string index out of range")),
+            ("{a[x]}", Err("TypeError: string indices must be integers, not 'str'")),
+            ("{a]x}", Err("KeyError: 'a]x'")),
+            ("{a[0]x}", Err("ValueError: Only '.' or '[' may follow ']' in format field specifier")),
+            ("{a.}", Err("ValueError: Empty attribute in format string")),
+            ("{a!}", Err("ValueError: unmatched '{' in format spec")),
+            ("{a!r", Err("ValueError: unmatched '{' in format spec")),
+            ("{a:{b}}", Err("KeyError: 'b'")),
+            ("{a:{w}}", Ok("xy   ")),
+            ("{a:{w:{w}}}", Err("ValueError: Max string recursion exceeded")),
+            ("x{{y}}z{a!r:>6}", Ok("x{y}z  'xy'")),
+            ("{a:", Err("ValueError: unmatched '{' in format spec")),
+            ("{", Err("ValueError: Single '{' encountered in format string")),
+            ("}", Err("ValueError: Single '}' encountered in format string")),
+            ("{ab", Err("ValueError: expected '}' before end of string")),
+            ("{'q'}", Err("KeyError: \"'q'\"")),
+            ("{0[0]}", Err("IndexError: Replacement index 0 out of range for positional args tuple")),
+            ("*.{py,txt}", Err("KeyError: 'py,txt'")),
+            ("{a!r}}", Err("ValueError: Single '}' encountered in format string")),
+            ("{a:{}}", Err("IndexError: Replacement index 0 out of range for positional args tuple")),
+            ("{a:*^7.1}", Ok("***x***")),
+            ("{a!a}", Ok("'xy'")),
+        ];
+        for (template, want) in cases {
+            let got = format(template, &params).map_err(|e| e.to_string());
+            assert_eq!(got.as_deref().map_err(String::as_str), *want, "{template}");
+        }
+        // A real str attribute would print a method object: not reproduced.
+        assert!(matches!(format("{a.upper}", &params), Err(FormatError::Unsupported(_))));
     }
 
     #[test]

@@ -31,6 +31,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 use time::OffsetDateTime;
 
+use super::SignatureForm;
 use super::agreement::{self, Differing};
 use super::category;
 use super::engine::{SectionResult, verify_item_rules};
@@ -77,44 +78,60 @@ pub struct LayoutSignature {
     /// of the same key material verifies (a weakness: python would report
     /// "No signature found").
     pub alias: Option<String>,
+    /// The policy `check` is judged by.
+    pub form: SignatureForm,
 }
 
 impl LayoutSignature {
+    /// Whether the signature counts under [`LayoutSignature::form`].
     pub fn is_valid(&self) -> bool {
-        self.check.is_valid()
+        self.form.accepts(&self.check)
     }
 
     /// The reference's message when the key does not verify the layout.
     pub fn error(&self, keyid: &str) -> Option<String> {
         match &self.check {
-            SigCheck::Valid { .. } => None,
+            SigCheck::Valid { .. } if self.is_valid() => None,
+            SigCheck::Valid { .. } => {
+                Some(format!("Invalid signature for keyid '{keyid}' ({FORM_ONLY_WRITTEN})"))
+            }
             SigCheck::NoSignature => Some(format!("No signature found for key '{keyid}'")),
             SigCheck::Invalid(why) => Some(format!("Invalid signature for keyid '{keyid}' ({why})")),
         }
     }
 }
 
+/// Why a signature valid over the document as written does not count by default.
+pub const FORM_ONLY_WRITTEN: &str =
+    "valid only over the document as written, not over the object python in-toto rebuilds from it";
+
+/// Whether a signature check is valid over the written form only (it counts
+/// only under [`SignatureForm::Written`]).
+pub fn only_written_form(check: &SigCheck) -> bool {
+    matches!(check, SigCheck::Valid { raw: true, normalized: false })
+}
+
 /// Stage 1 for one key (python `verify_metadata_signatures`: every given
 /// key must have a valid signature; `Metablock.verify_signature` picks the
 /// first signature carrying the key's id).
-pub fn layout_signature(meta: &Metadata, key: &VerifierKey) -> LayoutSignature {
+pub fn layout_signature(meta: &Metadata, key: &VerifierKey, form: SignatureForm) -> LayoutSignature {
     let pk = match &key.key {
         Ok(pk) => pk,
         Err(why) => {
             let check = SigCheck::Invalid(format!("the key cannot verify signatures: {why}"));
-            return LayoutSignature { check, alias: None };
+            return LayoutSignature { check, alias: None, form };
         }
     };
     let check = meta.verify(&key.keyid, &key.subkeys, pk);
     if check == SigCheck::NoSignature {
         for alias in &key.aliases {
             let c = meta.verify(alias, &[], pk);
-            if c.is_valid() {
-                return LayoutSignature { check: c, alias: Some(alias.clone()) };
+            if form.accepts(&c) {
+                return LayoutSignature { check: c, alias: Some(alias.clone()), form };
             }
         }
     }
-    LayoutSignature { check, alias: None }
+    LayoutSignature { check, alias: None, form }
 }
 
 // ---------------------------------------------------------------------------
@@ -154,15 +171,15 @@ pub enum SubstitutionCause {
     /// group in a glob, `ValueError` for a stray brace, `IndexError`).
     Format(FormatError),
     /// An `expected_command`/`run` element that is not a string (python:
-    /// `AttributeError`, it has no `format`); the JSON text of the element.
-    NotAString(String),
+    /// `AttributeError`, it has no `format`); python's name of its type.
+    NotAString(&'static str),
 }
 
 impl fmt::Display for SubstitutionCause {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Format(e) => write!(f, "{e}"),
-            Self::NotAString(v) => write!(f, "AttributeError: {v} is not a string and has no format()"),
+            Self::NotAString(v) => write!(f, "AttributeError: '{v}' object has no attribute 'format'"),
         }
     }
 }
@@ -180,11 +197,13 @@ pub struct SubstitutionError {
 }
 
 impl SubstitutionError {
-    /// The reference's category: `KeyError`, `ValueError`, `IndexError` and
-    /// `AttributeError` are no in-toto exceptions, so the corpus vocabulary
-    /// calls them `error-other` (corpus/README.md).
+    /// The reference's category: python in-toto raises `str.format`'s own
+    /// exception (`KeyError`, `ValueError`, `IndexError`, `AttributeError`,
+    /// `TypeError`) from `substitute_parameters`, on an element of the
+    /// layout: the layout is not valid for these parameters, which the
+    /// corpus vocabulary calls `metadata-invalid` (fixtures/interop/README.md).
     pub fn category(&self) -> crate::verdict::category::Category {
-        category::ERROR_OTHER
+        category::METADATA_INVALID
     }
 }
 
@@ -255,10 +274,23 @@ impl Substitution<'_> {
                     }
                     Err(e) => SubstitutionCause::Format(e),
                 },
-                other => SubstitutionCause::NotAString(other.to_string()),
+                other => SubstitutionCause::NotAString(python_type(other)),
             };
             self.fail(format!("{pointer}/{i}"), cause);
         }
+    }
+}
+
+/// python's name of the type `json.load` gives a JSON value.
+fn python_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "NoneType",
+        Value::Bool(_) => "bool",
+        Value::Number(n) if n.is_f64() => "float",
+        Value::Number(_) => "int",
+        Value::String(_) => "str",
+        Value::Array(_) => "list",
+        Value::Object(_) => "dict",
     }
 }
 
@@ -380,15 +412,15 @@ pub fn verification_key<'a>(layout: &'a Layout, step: &Step, link_keyid: &str) -
 pub enum LinkSignature<'a> {
     /// No layout key is authorized for the link's key id.
     Unauthorized,
-    /// Checked with this (main) key.
-    Checked { key: &'a LayoutKey, check: SigCheck },
+    /// Checked with this (main) key, judged by `form`.
+    Checked { key: &'a LayoutKey, check: SigCheck, form: SignatureForm },
 }
 
 impl<'a> LinkSignature<'a> {
     /// The key that validly signed the link: it counts towards the threshold.
     pub fn valid_key(&self) -> Option<&'a LayoutKey> {
         match self {
-            Self::Checked { key, check } if check.is_valid() => Some(key),
+            Self::Checked { key, check, form } if form.accepts(check) => Some(key),
             _ => None,
         }
     }
@@ -401,8 +433,11 @@ impl<'a> LinkSignature<'a> {
     pub fn reason(&self) -> Option<String> {
         match self {
             Self::Unauthorized => Some("no layout key for this authorized key id".into()),
-            Self::Checked { check: SigCheck::Valid { .. }, .. } => None,
-            Self::Checked { key, check: SigCheck::NoSignature } => {
+            Self::Checked { check: SigCheck::Valid { .. }, .. } if self.is_valid() => None,
+            Self::Checked { key, check: SigCheck::Valid { .. }, .. } => {
+                Some(format!("Invalid signature for keyid '{}' ({FORM_ONLY_WRITTEN})", key.keyid))
+            }
+            Self::Checked { key, check: SigCheck::NoSignature, .. } => {
                 Some(format!("No signature found for key '{}'", key.keyid))
             }
             Self::Checked { check: SigCheck::Invalid(why), .. } => Some(why.clone()),
@@ -418,13 +453,14 @@ pub fn link_signature<'a>(
     step: &Step,
     link_keyid: &str,
     meta: &Metadata,
+    form: SignatureForm,
 ) -> LinkSignature<'a> {
     let Some(key) = verification_key(layout, step, link_keyid) else { return LinkSignature::Unauthorized };
     let check = match &key.key {
         Ok(pk) => meta.verify(&key.keyid, &key.subkeys, pk),
         Err(why) => SigCheck::Invalid(format!("the functionary key cannot verify signatures: {why}")),
     };
-    LinkSignature::Checked { key, check }
+    LinkSignature::Checked { key, check, form }
 }
 
 /// A step's threshold against its validly signed links.
@@ -559,7 +595,7 @@ mod tests {
         let e = &errors[0];
         assert_eq!((e.item.as_str(), e.pointer.as_str()), ("build", "/steps/0/expected_materials/0"));
         assert_eq!(e.cause, SubstitutionCause::Format(FormatError::Key("UNDEFINED".into())));
-        assert_eq!(e.category(), "error-other");
+        assert_eq!(e.category(), "metadata-invalid");
         assert_eq!(e.to_string(), "parameter substitution failed for 'build': KeyError: 'UNDEFINED'");
         // The other elements are still substituted.
         assert_eq!(l.steps[0].expected_command, vec![Value::from("make"), Value::from("gizmo")]);

@@ -23,7 +23,7 @@ use super::params;
 pub use super::stages::VerifierKey;
 use super::stages::{self, Expiry};
 use super::trace::LayoutTrace;
-use super::{Error, InTotoOutcome, VerifyOptions, category, warning};
+use super::{Error, InTotoOutcome, SignatureForm, VerifyOptions, category, warning};
 use crate::meta::Location;
 use crate::verdict::{Evidence, Finding, Severity, SignatureCheck, Subject};
 use crate::verdict::{Failure, Verdict};
@@ -335,7 +335,7 @@ fn layout_signatures(
         return checked;
     }
     for k in keys {
-        let sig = stages::layout_signature(meta, k);
+        let sig = stages::layout_signature(meta, k, ctx.opts.signature_form);
         if let Some(alias) = &sig.alias {
             let f = Finding::warning(
                 warning::KEYID_ALIAS,
@@ -351,40 +351,54 @@ fn layout_signatures(
             keyid: k.keyid.clone(),
             valid: sig.is_valid(),
             reason: match &sig.check {
-                SigCheck::Valid { .. } => None,
+                SigCheck::Valid { .. } if sig.is_valid() => None,
+                SigCheck::Valid { .. } => Some(stages::FORM_ONLY_WRITTEN.into()),
                 SigCheck::NoSignature => Some("no signature with this key id".into()),
                 SigCheck::Invalid(why) => Some(why.clone()),
             },
         };
         checked.push(check.clone());
         let evidence = Evidence::Signatures { checks: vec![check] };
-        match (sig.error(&k.keyid), sig.check) {
-            (Some(msg), _) => {
-                let f =
-                    Finding::error(category::LAYOUT_SIGNATURE, subject.clone(), msg).with_evidence(evidence);
-                ctx.fail(f, failure_at(scope, None));
-            }
-            (None, SigCheck::Valid { raw, normalized }) => {
-                signature_form_warning(ctx, &meta.path, &k.keyid, raw, normalized)
-            }
-            (None, _) => {}
+        if let Some(msg) = sig.error(&k.keyid) {
+            let f = Finding::error(category::LAYOUT_SIGNATURE, subject.clone(), msg).with_evidence(evidence);
+            ctx.fail(f, failure_at(scope, None));
         }
+        signature_form_finding(ctx, meta, &k.keyid, &sig.check);
     }
     checked
 }
 
-/// A Metablock signature valid over only one of the two signed forms.
-pub fn signature_form_warning(ctx: &mut Ctx<'_>, path: &str, keyid: &str, raw: bool, normalized: bool) {
-    let msg = match (raw, normalized) {
-        (true, false) => format!(
-            "{path}: the signature of {keyid} is valid over the document as written, but python in-toto checks its own normal form (unknown members dropped, defaults added) and would report an invalid signature"
-        ),
-        (false, true) => format!(
-            "{path}: the signature of {keyid} is valid only over python in-toto's normal form; members it drops (unknown ones) are not covered by the signature"
-        ),
-        _ => return,
-    };
-    ctx.weak(Finding::warning(warning::SIGNATURE_FORM, Subject::File { path: path.to_owned() }, msg));
+/// What to say about a Metablock signature valid over only one of the two
+/// signed forms (the document as written, python in-toto's rebuilt
+/// object): which form decided, and who accepts the other.
+pub fn signature_form_finding(ctx: &mut Ctx<'_>, meta: &Metadata, keyid: &str, check: &SigCheck) {
+    let SigCheck::Valid { raw, normalized } = *check else { return };
+    let path = &meta.path;
+    let diff = meta.normal_form_difference();
+    let subject = Subject::File { path: path.to_owned() };
+    match (raw, normalized, ctx.opts.signature_form) {
+        (true, false, SignatureForm::Reference) => {
+            let msg = format!(
+                "{path}: the signature of {keyid} is valid over the document as written, but not over the object python in-toto 3.1 rebuilds from it ({diff}), which is what the reference checks; so it does not count (signature form: reference). Verifiers that check the canonical JSON of \"signed\" as written (the in-toto specification's wording) accept it; in-toto-golang re-serializes its own structs and does not. --signature-form written accepts it"
+            );
+            // The error is already recorded; this says why (not escalated by --strict).
+            ctx.info(Finding::warning(warning::SIGNATURE_FORM, subject, msg));
+        }
+        (true, false, SignatureForm::Written) => {
+            let msg = format!(
+                "{path}: the signature of {keyid} is valid over the document as written and counts because of --signature-form written; python in-toto 3.1 checks the object it rebuilds from it ({diff}) and reports an invalid signature (signature form: written)"
+            );
+            ctx.weak(Finding::warning(warning::SIGNATURE_FORM, subject, msg));
+        }
+        (false, true, form) => {
+            let msg = format!(
+                "{path}: the signature of {keyid} is valid only over the object python in-toto rebuilds ({diff}), not over the document as written: what python drops is not covered by the signature (signature form: {})",
+                form.name()
+            );
+            ctx.weak(Finding::warning(warning::SIGNATURE_FORM, subject, msg));
+        }
+        _ => {}
+    }
 }
 
 /// Stage 2 (`verify_layout_expiration`): expired when `expires <= at`.

@@ -210,6 +210,9 @@ pub struct Timestamp {
     pub common: Common,
     pub snapshot_meta: MetaFile,
     pub extra: Map<String, Value>,
+    /// `meta` entries besides `snapshot.json` (spec §4.6: it MUST only
+    /// include snapshot.json; python-tuf's model drops them).
+    pub extra_meta: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -656,7 +659,22 @@ fn parse_timestamp(v: &Value, at: &Location) -> Result<Timestamp, ParseError> {
     let meta = o.obj("meta")?;
     let snap = meta.require("snapshot.json")?;
     let snapshot_meta = parse_metafile(snap, meta.at.child("snapshot.json"))?;
-    Ok(Timestamp { common, snapshot_meta, extra: extra_members(v, known_members(RoleType::Timestamp)) })
+    let extra_meta = meta.map.keys().filter(|k| *k != "snapshot.json").cloned().collect();
+    Ok(Timestamp {
+        common,
+        snapshot_meta,
+        extra: extra_members(v, known_members(RoleType::Timestamp)),
+        extra_meta,
+    })
+}
+
+/// The canonical bytes python-tuf checks a timestamp's signatures over:
+/// `signed` rebuilt by its `Timestamp` model, whose `meta` holds only
+/// `snapshot.json`. `None` when `signed_bytes` cannot be read back.
+pub fn timestamp_reference_bytes(signed_bytes: &[u8]) -> Option<Vec<u8>> {
+    let mut signed: Value = serde_json::from_slice(signed_bytes).ok()?;
+    signed.get_mut("meta")?.as_object_mut()?.retain(|k, _| k == "snapshot.json");
+    canonical::to_vec(&signed).ok()
 }
 
 fn parse_snapshot(v: &Value, at: &Location) -> Result<Snapshot, ParseError> {

@@ -165,6 +165,17 @@ pub fn findings(outcome: &Outcome, strict: bool) -> Vec<Finding> {
         }
         if let Some(ts) = set.timestamp() {
             role_weaknesses(&mut out, "timestamp", ts, &ts.meta.common, strict);
+            if !ts.meta.extra_meta.is_empty() {
+                let f = Finding::warning(
+                    crate::verdict::category::TIMESTAMP_META_EXTRA,
+                    Subject::Role { name: "timestamp".into() },
+                    format!(
+                        "the timestamp's meta lists {} besides snapshot.json; the TUF specification (§4.6, timestamp.json) says it MUST only include snapshot.json (python-tuf drops the other entries)",
+                        ts.meta.extra_meta.join(", ")
+                    ),
+                );
+                out.push(f.escalate(strict));
+            }
         }
         if let Some(s) = set.snapshot() {
             role_weaknesses(&mut out, "snapshot", s, &s.meta.common, strict);

@@ -78,6 +78,9 @@ pub struct TrustedSet {
     snapshot: Option<Trusted<Snapshot>>,
     /// Top-level `targets` and delegated roles, with the delegator that admitted each.
     targets: BTreeMap<String, (String, Trusted<Targets>)>,
+    /// Also accept a timestamp's signatures over the document as written
+    /// when python-tuf's rebuilt form differs (`--signature-form written`).
+    written_form: bool,
 }
 
 impl TrustedSet {
@@ -103,7 +106,15 @@ impl TrustedSet {
             timestamp: None,
             snapshot: None,
             targets: BTreeMap::new(),
+            written_form: false,
         })
+    }
+
+    /// `--signature-form written`: a timestamp whose `meta` lists more than
+    /// `snapshot.json` may be signed over the document as written.
+    pub fn accept_written_form(mut self, on: bool) -> Self {
+        self.written_form = on;
+        self
     }
 
     pub fn reference_time(&self) -> OffsetDateTime {
@@ -199,6 +210,36 @@ impl TrustedSet {
         Ok(())
     }
 
+    /// §5.4.2 for a timestamp whose `meta` lists more than `snapshot.json`:
+    /// python-tuf's model keeps only that entry and checks the signatures
+    /// over the timestamp it rebuilds; with `written_form`, signatures over
+    /// the document as written count too.
+    fn timestamp_threshold_rebuilt(
+        &self,
+        md: &Metadata,
+        extra: &[String],
+    ) -> Result<VerificationResult, TufError> {
+        let mut rebuilt = md.clone();
+        if let Some(bytes) = metadata::timestamp_reference_bytes(&md.signed_bytes) {
+            rebuilt.signed_bytes = bytes;
+        }
+        let reference = require_threshold(&*self.root.meta, "timestamp", &rebuilt, self.strict, "§5.4.2");
+        let Err(mut e) = reference else { return reference };
+        let written = require_threshold(&*self.root.meta, "timestamp", md, self.strict, "§5.4.2");
+        match written {
+            Ok(v) if self.written_form => Ok(v),
+            Ok(_) => {
+                e.message = format!(
+                    "{}; the signatures are valid over the timestamp as written, but python-tuf keeps only \"snapshot.json\" of its meta (it drops {}) and checks them over the timestamp it rebuilds (signature form: reference; --signature-form written accepts them). The TUF specification (§4.6, timestamp.json): meta MUST only include snapshot.json",
+                    e.message,
+                    extra.join(", ")
+                );
+                Err(e)
+            }
+            Err(_) => Err(e),
+        }
+    }
+
     /// §5.4: verify `data` as the new timestamp.
     pub fn update_timestamp(&mut self, data: &[u8], file: &str) -> Result<TimestampUpdate, TufError> {
         if self.snapshot.is_some() {
@@ -211,7 +252,11 @@ impl TrustedSet {
             return Err(TufError::order("timestamp", "not a timestamp"));
         };
         // §5.4.2: signed by a threshold of the root's timestamp keys.
-        let signatures = require_threshold(&*self.root.meta, "timestamp", &md, self.strict, "§5.4.2")?;
+        let signatures = if new_ts.extra_meta.is_empty() {
+            require_threshold(&*self.root.meta, "timestamp", &md, self.strict, "§5.4.2")?
+        } else {
+            self.timestamp_threshold_rebuilt(&md, &new_ts.extra_meta)?
+        };
         if let Some(old) = &self.timestamp {
             let (old_v, new_v) = (old.meta.common.version, new_ts.common.version);
             // §5.4.3.1: the timestamp version must not go down.

@@ -44,6 +44,9 @@ pub struct Config {
     pub lookup_only: bool,
     /// Timeouts and the minimum speed of http(s) downloads.
     pub net: super::source::NetLimits,
+    /// `--signature-form written`: a timestamp whose `meta` lists more than
+    /// `snapshot.json` may be signed over the document as written.
+    pub written_signature_form: bool,
 }
 
 impl Default for Config {
@@ -60,6 +63,7 @@ impl Default for Config {
             max_audit_roles: 1 << 20,
             lookup_only: false,
             net: super::source::NetLimits::default(),
+            written_signature_form: false,
         }
     }
 }
@@ -103,7 +107,8 @@ impl<'a> Updater<'a> {
         reference_time: OffsetDateTime,
         config: Config,
     ) -> Result<Self, TufError> {
-        let set = TrustedSet::new(root_bytes, root_file, reference_time, config.strict)?;
+        let set = TrustedSet::new(root_bytes, root_file, reference_time, config.strict)?
+            .accept_written_form(config.written_signature_form);
         Ok(Self { config, set, metadata, targets: None, state: None, notes: Vec::new() })
     }
 

@@ -60,6 +60,9 @@ pub enum Action {
     Resize(u16, u16),
     /// Spinner frame while work runs.
     Tick,
+    /// Workshop mode: a key of the lesson pane (`L`, `b`, `u`, and the
+    /// pane's own keys while it has the focus).
+    Lesson(super::lesson::LessonAction),
 }
 
 /// Keys of one view.
@@ -123,4 +126,6 @@ pub enum Effect {
     /// Replace the session with the same inputs verified with the layout's
     /// inspections run (the user confirmed their argv).
     RunInspections,
+    /// Workshop mode: apply or undo a break-it action on the scratch copy.
+    Lesson(super::lesson::LessonEffect),
 }

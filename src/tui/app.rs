@@ -32,6 +32,8 @@ pub struct App {
     last_watch: Option<Instant>,
     /// Escape sequences for the terminal (OSC 52), written after a draw.
     output: Vec<String>,
+    /// Workshop mode: the lesson's scratch copy.
+    lesson: Option<super::lesson::Runtime>,
 }
 
 impl App {
@@ -64,6 +66,7 @@ impl App {
             watcher: None,
             last_watch: None,
             output: Vec::new(),
+            lesson: None,
         };
         let first = start_run(&mut app.state);
         app.run_effect(first);
@@ -146,6 +149,7 @@ impl App {
             }
             Effect::OpenScenario(index) => self.open_scenario(index),
             Effect::RunInspections => self.run_inspections(),
+            Effect::Lesson(effect) => self.lesson_effect(effect),
             Effect::Watch(on) => match self.session.watch_engine(on) {
                 // On the engine: its watcher re-runs only the units downstream
                 // of a changed file; results stream in as usual.
@@ -228,6 +232,39 @@ impl App {
         }
     }
 
+    /// Workshop mode: the app over a lesson's scratch copy, with its pane.
+    pub fn workshop(
+        lesson: crate::workshop::Lesson,
+        theme: Theme,
+        opts: &TuiOptions,
+    ) -> Result<Self, String> {
+        let runtime = super::lesson::Runtime::new(&lesson)?;
+        let (session, at) = runtime.session(&lesson)?;
+        let mut app = Self::new(session, theme, &TuiOptions { at: opts.at.or(at), ..opts.clone() });
+        app.state.view = super::lesson::view_named(&lesson.view).unwrap_or(app.state.view);
+        app.state.lesson = Some(super::lesson::LessonPane::new(lesson));
+        app.lesson = Some(runtime);
+        Ok(app)
+    }
+
+    /// Applies or undoes a break-it action (or opens another lesson), then
+    /// verifies the copy again — on the same engine when it tracks every
+    /// changed file, else in a new session over the copy; the old result
+    /// stays on screen meanwhile.
+    fn lesson_effect(&mut self, effect: super::lesson::LessonEffect) {
+        let Some(runtime) = self.lesson.as_mut() else { return };
+        match runtime.run(&mut self.state, effect, self.session.engine()) {
+            Ok(session) => {
+                if let Some(session) = session {
+                    self.session = session;
+                }
+                let first = start_run(&mut self.state);
+                self.run_effect(first);
+            }
+            Err(e) => self.dispatch(Action::Notify(Notice::error(format!("break it: {e}")))),
+        }
+    }
+
     /// Applies every message that has arrived, without blocking; polls the
     /// watched files. Returns whether anything changed.
     pub fn poll(&mut self) -> bool {
@@ -306,7 +343,11 @@ pub fn render(
     let a = layout::areas(area);
     widgets::chrome::header(state, theme, a.header, buf);
     widgets::chrome::crumbs(state, theme, a.crumbs, buf);
-    views::get(state.view).render(state, theme, a.body, buf);
+    let (body, lesson) = views::lesson::split(state, a.body);
+    views::get(state.view).render(state, theme, body, buf);
+    if let Some(pane) = lesson {
+        views::lesson::render(state, theme, pane, buf);
+    }
     if let Some(scroll) = state.help {
         views::help::render(keymap, theme, scroll, a.body, buf);
     }

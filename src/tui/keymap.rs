@@ -7,6 +7,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::action::{Action, InputAction, ViewAction};
+use super::lesson::LessonAction;
 use super::views::ViewId;
 
 /// One key with its modifiers (Shift is implied by the character).
@@ -102,6 +103,10 @@ pub enum Context {
     Input,
     /// While a confirmation popup asks a question.
     Confirm,
+    /// Workshop mode: while the lesson pane has the keys.
+    Lesson,
+    /// Workshop mode: while typing an answer in the lesson pane.
+    LessonInput,
 }
 
 impl Context {
@@ -112,6 +117,8 @@ impl Context {
             Context::Help => "Help overlay",
             Context::Input => "Input line (search, time, export)",
             Context::Confirm => "Confirmation popup (run inspections)",
+            Context::Lesson => "Lesson pane (workshop)",
+            Context::LessonInput => "Typing an answer (workshop)",
         }
     }
 }
@@ -334,6 +341,7 @@ impl Keymap {
             None,
         );
         b.add(Input, &[Key::ctrl('c')], Action::Quit, "quit", None);
+        lesson_bindings(&mut b);
         Keymap { bindings: b.0 }
     }
 
@@ -388,6 +396,13 @@ impl Keymap {
             }),
             Context::Help => find(Context::Help),
             Context::Confirm => find(Context::Confirm),
+            Context::LessonInput => find(Context::LessonInput).or_else(|| match ev.code {
+                KeyCode::Char(c) if !ev.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => {
+                    Some(Action::Lesson(LessonAction::Insert(c)))
+                }
+                _ => None,
+            }),
+            Context::Lesson => find(Context::Lesson).or_else(|| find(Context::Global)),
             Context::View(_) => find(context).or_else(|| find(Context::Global)),
             Context::Global => find(Context::Global),
         }
@@ -396,7 +411,7 @@ impl Keymap {
     /// Bindings that apply in `context`, innermost first (for the bar).
     pub fn active(&self, context: Context) -> Vec<&Binding> {
         let mut out: Vec<&Binding> = self.bindings.iter().filter(|b| b.context == context).collect();
-        if matches!(context, Context::View(_)) {
+        if matches!(context, Context::View(_) | Context::Lesson) {
             out.extend(self.bindings.iter().filter(|b| b.context == Context::Global));
         }
         out
@@ -468,6 +483,57 @@ impl Keymap {
         }
         out
     }
+}
+
+/// Workshop mode's keys: `L`, `b` and `u` everywhere (they do nothing
+/// outside a workshop), the pane's own while it has the focus.
+fn lesson_bindings(b: &mut Builder) {
+    use Context::{Global, Lesson, LessonInput};
+    use KeyCode as K;
+    use LessonAction as L;
+    let lesson = |a| Action::Lesson(a);
+    b.add(
+        Global,
+        &[Key::char('L')],
+        lesson(L::ToggleFocus),
+        "workshop: move between the lesson pane and the view",
+        None,
+    );
+    b.add(
+        Global,
+        &[Key::char('b')],
+        lesson(L::BreakMenu),
+        "workshop: break it — play the attacker (menu)",
+        None,
+    );
+    b.add(Global, &[Key::char('u')], lesson(L::Undo), "workshop: undo the last break-it action", None);
+    b.add(Lesson, &[Key::char('j'), Key::code(K::Down)], lesson(L::Down), "next choice / menu entry", None);
+    b.add(Lesson, &[Key::char('k'), Key::code(K::Up)], lesson(L::Up), "previous choice / menu entry", None);
+    b.add(
+        Lesson,
+        &[Key::code(K::Enter)],
+        lesson(L::Enter),
+        "answer with the choice, type an answer, or play the attack",
+        Some("answer"),
+    );
+    b.add(
+        Lesson,
+        &[Key::code(K::Esc)],
+        lesson(L::Close),
+        "close the menu, else back to the view",
+        Some("back"),
+    );
+    b.add(Lesson, &[Key::char('H')], lesson(L::Hint), "show a hint", Some("hint"));
+    b.add(Lesson, &[Key::char(']')], lesson(L::NextTask), "next task", Some("next task"));
+    b.add(Lesson, &[Key::char('[')], lesson(L::PrevTask), "previous task", None);
+    b.add(Lesson, &[Key::char('b')], lesson(L::BreakMenu), "break it — play the attacker", Some("break it"));
+    b.add(Lesson, &[Key::char('u')], lesson(L::Undo), "undo the last break-it action", Some("undo"));
+    b.add(Lesson, &[Key::char('>')], lesson(L::NextLesson), "next lesson", Some("next lesson"));
+    b.add(Lesson, &[Key::char('<')], lesson(L::PrevLesson), "previous lesson", None);
+    b.add(LessonInput, &[Key::code(K::Enter)], lesson(L::Enter), "check the answer", Some("check"));
+    b.add(LessonInput, &[Key::code(K::Esc)], lesson(L::Close), "stop typing", Some("cancel"));
+    b.add(LessonInput, &[Key::code(K::Backspace)], lesson(L::DeleteBack), "delete a character", None);
+    b.add(LessonInput, &[Key::ctrl('c')], Action::Quit, "quit", None);
 }
 
 #[derive(Default)]

@@ -29,6 +29,7 @@ pub mod detail;
 pub mod export;
 pub mod keymap;
 pub mod layout;
+pub mod lesson;
 pub mod live;
 pub mod logging;
 pub mod model;

@@ -56,6 +56,8 @@ pub struct OpenOptions {
     pub max_artifacts_per_link: usize,
     /// in-toto: most link files read.
     pub max_links: usize,
+    /// in-toto: which signed form of a Metablock counts (`--signature-form`).
+    pub signature_form: crate::intoto::SignatureForm,
     pub root: Option<PathBuf>,
     /// A directory or an http(s) base URL.
     pub metadata: Option<String>,
@@ -91,6 +93,7 @@ impl Default for OpenOptions {
             max_metadata_bytes: crate::intoto::metadata::MAX_METADATA_BYTES,
             max_artifacts_per_link: crate::intoto::MAX_ARTIFACTS_PER_LINK,
             max_links: crate::intoto::MAX_LINKS,
+            signature_form: crate::intoto::SignatureForm::Reference,
             root: None,
             metadata: None,
             targets: None,

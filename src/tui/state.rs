@@ -172,6 +172,8 @@ pub struct State {
     pub scenarios: Vec<String>,
     pub scenario: usize,
     pub quit: bool,
+    /// Workshop mode: the lesson pane (`None` outside a workshop).
+    pub lesson: Option<super::lesson::LessonPane>,
 }
 
 impl State {
@@ -208,6 +210,7 @@ impl State {
             scenarios: Vec::new(),
             scenario: 0,
             quit: false,
+            lesson: None,
         }
     }
 

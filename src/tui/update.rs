@@ -75,6 +75,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 state.spinner = state.spinner.wrapping_add(1);
             }
         }
+        Action::Lesson(action) => return super::lesson::update(state, action),
     }
     Vec::new()
 }

@@ -605,9 +605,17 @@ pub const SIGNATURE_FORM_DIVERGENCE: Category = cat!(
     "signature-form-divergence",
     Trailscope,
     W,
-    "A Metablock signature is valid over only one of the document as written and python in-toto's normal form.",
-    "Produced by in-toto signature checks: unknown members may be unsigned, or the reference would reject a signature trailscope accepts.",
-    "Look at unknown or defaulted members of the named file."
+    "A Metablock signature is valid over only one of the document as written and the object python in-toto rebuilds from it.",
+    "Produced by in-toto signature checks: by default only the reference's form counts (--signature-form written accepts the other); unknown members may be unsigned.",
+    "Look at the unknown or defaulted members the finding names."
+);
+pub const TIMESTAMP_META_EXTRA: Category = cat!(
+    "timestamp-meta-extra",
+    Trailscope,
+    W,
+    "The timestamp's meta lists files besides snapshot.json; the TUF specification says it MUST only include snapshot.json.",
+    "Produced by the TUF timestamp check; python-tuf drops the other entries and checks the signatures over what is left.",
+    "The repository's timestamp: only snapshot.json belongs in its meta."
 );
 pub const UNSAFE_STEP_NAME: Category = cat!(
     "unsafe-step-name",
@@ -830,6 +838,7 @@ pub static CATEGORIES: &[Category] = &[
     TRUSTED_ROOT_FROM_TUF,
     TRUSTED_ROOT_EMBEDDED,
     SUSPICIOUS_CHARACTERS,
+    TIMESTAMP_META_EXTRA,
 ];
 
 /// The entry for `id`.

@@ -64,6 +64,9 @@ pub fn intoto_options(root: &Path, scenario: &Value, keys_member: &str) -> Verif
     let mut opts = VerifyOptions::new(root.join(inputs["layout"].as_str().unwrap()), keys);
     opts.link_dir = root.join(inputs["link_dir"].as_str().unwrap());
     opts.workdir = root.join(inputs["workdir"].as_str().unwrap());
+    // git keeps no empty directory: a scenario whose work directory is empty
+    // arrives without it.
+    std::fs::create_dir_all(&opts.workdir).unwrap();
     opts.params = inputs["parameters"].as_object().map(|m| {
         m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned())).collect::<BTreeMap<_, _>>()
     });

@@ -50,7 +50,7 @@ use crate::intoto::model::{Layout, Link, Payload, Step};
 use crate::intoto::rule::{ArtifactRule, ArtifactType};
 use crate::intoto::stages::{self, Expiry, LinkCandidate, VerifierKey};
 use crate::intoto::verify::MAX_SUBLAYOUT_DEPTH;
-use crate::intoto::{self, InTotoOutcome, VerifyOptions};
+use crate::intoto::{self, InTotoOutcome, SignatureForm, VerifyOptions};
 use crate::verdict::Verdict;
 
 use super::super::{
@@ -317,7 +317,7 @@ fn detail_units(
     let mut keyids = BTreeSet::new();
     for key in opts.layout_keys.iter().map(VerifierKey::given) {
         if keyids.insert(key.keyid.clone()) {
-            layout_signature_unit(b, parse_layout, key);
+            layout_signature_unit(b, parse_layout, key, opts.signature_form);
         }
     }
     expiry_unit(b, &label, &payload, evaluated_at);
@@ -331,7 +331,7 @@ fn detail_units(
         let mut units = LinkUnits::new();
         for cand in stages::step_link_candidates(layout, step, &opts.link_dir) {
             let Some(&parse) = parse_links.get(cand.path.as_path()) else { continue };
-            let sig = link_signature_unit(b, &payload, parse, &cand);
+            let sig = link_signature_unit(b, &payload, parse, &cand, opts.signature_form);
             units.push((cand.keyid, parse.clone(), sig));
         }
         per_step.insert(step.name.as_str(), units);
@@ -374,11 +374,16 @@ fn layout_unit(
 }
 
 /// Stage 1 for one given key.
-fn layout_signature_unit(b: &mut PlanBuilder, parse_layout: &UnitRef<Arc<Metadata>>, key: VerifierKey) {
+fn layout_signature_unit(
+    b: &mut PlanBuilder,
+    parse_layout: &UnitRef<Arc<Metadata>>,
+    key: VerifierKey,
+    form: SignatureForm,
+) {
     let p = parse_layout.clone();
     b.unit(UnitId::new("layout-signature", key.keyid.clone()), &[parse_layout.input()], move |inputs| {
         let Some(meta) = inputs.get(&p) else { return Outcome::skipped("the layout did not parse") };
-        let sig = stages::layout_signature(meta, &key);
+        let sig = stages::layout_signature(meta, &key, form);
         let ok = sig.is_valid();
         passed_if(ok, ok, || sig.error(&key.keyid).unwrap_or_default()).with_fingerprint(&[u8::from(ok)])
     });
@@ -411,6 +416,7 @@ fn link_signature_unit(
     payload: &UnitRef<Arc<Layout>>,
     parse: &UnitRef<Arc<Metadata>>,
     cand: &LinkCandidate,
+    form: SignatureForm,
 ) -> UnitRef<Option<String>> {
     let (l, p, step, keyid) = (payload.clone(), parse.clone(), cand.step.clone(), cand.keyid.clone());
     let id = UnitId::new("link-signature", shown(&cand.path));
@@ -420,7 +426,7 @@ fn link_signature_unit(
         let Some(s) = layout.steps.iter().find(|s| s.name == step) else {
             return Outcome::skipped("the step is no longer in the layout");
         };
-        let sig = stages::link_signature(layout, s, &keyid, meta);
+        let sig = stages::link_signature(layout, s, &keyid, meta, form);
         let signer = sig.valid_key().map(|k| k.keyid.clone());
         let fingerprint = signer.clone().unwrap_or_default();
         let why = match (&signer, &meta.payload) {

@@ -380,12 +380,13 @@ fn role_units(
         describe.clone(),
     );
     let max_rot = opts.config.max_root_rotations;
+    let written_form = opts.config.written_signature_form;
     let root_unit = b.unit(UnitId::new("tuf-root", "root"), &inputs, move |inputs| {
         let (Some(bytes), Some(at)) = (inputs.bytes(&rf), inputs.param(&atp)) else {
             return Outcome::skipped("no trusted root");
         };
         let mut set = match TrustedSet::new(bytes, &rootname, *at, strict) {
-            Ok(s) => s,
+            Ok(s) => s.accept_written_form(written_form),
             Err(e) => return fail_set(e.message),
         };
         for _ in 0..max_rot {

@@ -82,6 +82,7 @@ fn intoto_options(
     v.max_metadata_bytes = opts.max_metadata_bytes;
     v.max_artifacts_per_link = opts.max_artifacts_per_link;
     v.max_links = opts.max_links;
+    v.signature_form = opts.signature_form;
     Ok((v, keyids))
 }
 
@@ -226,6 +227,7 @@ pub fn verify_bridge(
     req.max_metadata_bytes = opts.max_metadata_bytes;
     req.max_artifacts_per_link = opts.max_artifacts_per_link;
     req.max_links = opts.max_links;
+    req.signature_form = opts.signature_form;
     let outcome = crate::bridge::verify(&req);
     if let Some(e) = outcome.tuf.unparsed_trusted_root() {
         return Err(format!("trusted root {}: {}", inputs.root.display(), e.message));

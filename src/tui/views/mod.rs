@@ -21,6 +21,7 @@ pub mod confirm;
 pub mod evidence;
 pub mod findings;
 pub mod help;
+pub mod lesson;
 pub mod overview;
 pub mod step;
 pub mod trust;

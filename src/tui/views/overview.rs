@@ -224,9 +224,32 @@ fn summary_lines(state: &State, model: &Model, width: usize, theme: &Theme) -> V
     let mut lines = vec![Line::from(verdict)];
     lines.extend(model.anchor.as_ref().map(|a| anchor_lines(a, doc.kind, theme)).unwrap_or_default());
     lines.push(counts);
+    lines.extend(signature_form_line(doc, theme));
     lines.extend(units_line(state, theme));
     lines.extend(first_failure_lines(model, width, theme));
     lines
+}
+
+/// Which signed form decided (`--signature-form`), when a signature was
+/// valid over only one of the document as written and the object the
+/// reference rebuilds from it: the findings about it name the form.
+fn signature_form_line(doc: &crate::verdict::Document, theme: &Theme) -> Option<Line<'static>> {
+    let mut named = doc.findings.iter().filter_map(|f| {
+        let rest = f.message.split("signature form: ").nth(1)?;
+        ["written", "reference"].into_iter().find(|form| rest.starts_with(form))
+    });
+    let first = named.next()?;
+    let form = if first == "written" || named.any(|f| f == "written") { "written" } else { "reference" };
+    let what = if form == "written" {
+        "signatures over the document as written count too (--signature-form written)"
+    } else {
+        "only signatures over the object the reference rebuilds count; --signature-form written accepts the document as written"
+    };
+    Some(Line::from(vec![
+        Span::styled("Sig. form ", theme.muted),
+        Span::styled(format!("signature form: {form}"), theme.base),
+        Span::styled(format!(" — {what}"), theme.muted),
+    ]))
 }
 
 /// Which trusted root and which layout the verdict rests on.

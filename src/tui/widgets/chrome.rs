@@ -25,6 +25,8 @@ pub fn context(state: &State) -> Context {
         Context::Input
     } else if state.help.is_some() {
         Context::Help
+    } else if let Some(typing) = crate::tui::lesson::focus(state) {
+        if typing { Context::LessonInput } else { Context::Lesson }
     } else {
         Context::View(state.view)
     }

@@ -1,0 +1,150 @@
+//! Workshop mode in the TUI, through the same `App` the binary runs, drawn
+//! into a ratatui `TestBackend`: in every lesson `b` then Enter (the first
+//! break-it entry) changes the verdict in the header or adds an error
+//! finding; the pane answers tasks with keys; at 80×24 the pane toggles.
+
+use std::time::Duration;
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use trailscope::tui::theme::load_builtin;
+use trailscope::tui::{App, TuiOptions};
+use trailscope::verdict::Severity;
+use trailscope::workshop;
+
+struct Harness {
+    app: App,
+    terminal: Terminal<TestBackend>,
+}
+
+impl Harness {
+    fn lesson(name: &str, width: u16, height: u16) -> Self {
+        let lesson = workshop::find(name).unwrap();
+        let mut app = App::workshop(lesson, load_builtin("mono").unwrap(), &TuiOptions::default()).unwrap();
+        app.handle_event(&Event::Resize(width, height));
+        assert!(app.wait(Duration::from_secs(30)), "verification did not finish");
+        Self { app, terminal: Terminal::new(TestBackend::new(width, height)).unwrap() }
+    }
+
+    fn key(&mut self, code: KeyCode) -> &mut Self {
+        let mods = match code {
+            KeyCode::Char(c) if c.is_uppercase() => KeyModifiers::SHIFT,
+            _ => KeyModifiers::NONE,
+        };
+        self.app.handle_key(KeyEvent::new(code, mods));
+        self
+    }
+
+    fn screen(&mut self) -> String {
+        self.terminal.draw(|f| self.app.render(f)).unwrap();
+        self.terminal.backend().to_string()
+    }
+
+    fn header(&mut self) -> String {
+        self.screen().lines().next().unwrap_or_default().to_owned()
+    }
+
+    fn errors(&self) -> usize {
+        self.app.state().findings().iter().filter(|f| f.severity == Severity::Error).count()
+    }
+}
+
+#[test]
+fn in_every_lesson_b_then_enter_changes_the_header_verdict_or_adds_an_error() {
+    for lesson in workshop::lessons() {
+        let mut h = Harness::lesson(&lesson.id, 120, 40);
+        let (header, errors) = (h.header(), h.errors());
+        h.key(KeyCode::Char('b'));
+        assert!(h.screen().contains("Break it — play the attacker"), "lesson {}", lesson.number);
+        h.key(KeyCode::Enter);
+        assert!(
+            h.app.wait(Duration::from_secs(30)),
+            "lesson {}: the attacked copy did not verify",
+            lesson.number
+        );
+        let screen = h.screen();
+        let after = h.header();
+        assert!(
+            after != header || h.errors() > errors,
+            "lesson {}: nothing changed\nbefore: {header}\nafter:  {after}\n{screen}",
+            lesson.number
+        );
+        assert!(screen.contains("You played:"), "lesson {}:\n{screen}", lesson.number);
+        assert!(h.app.state().lesson.as_ref().unwrap().progress.played[0]);
+        // u restores the verdict.
+        h.key(KeyCode::Char('u'));
+        assert!(h.app.wait(Duration::from_secs(30)));
+        assert_eq!(h.header(), header, "lesson {}: undo did not restore the verdict", lesson.number);
+        assert_eq!(h.errors(), errors, "lesson {}", lesson.number);
+    }
+}
+
+#[test]
+fn the_pane_answers_a_task_with_keys_and_says_why() {
+    let mut h = Harness::lesson("anatomy", 100, 30);
+    assert!(h.screen().contains("Lesson 1. Anatomy"), "the pane sits beside the view at 100×30");
+    h.key(KeyCode::Char('L'));
+    // The first choice is wrong: feedback says why.
+    h.key(KeyCode::Enter);
+    let screen = h.screen();
+    assert!(screen.contains("✘ Not quite"), "{screen}");
+    h.key(KeyCode::Char('H'));
+    assert!(h.screen().contains("hint:"));
+    h.key(KeyCode::Char('j')).key(KeyCode::Enter);
+    let screen = h.screen();
+    assert!(screen.contains("✔ Right."), "{screen}");
+    assert!(screen.contains("Task 2/2"), "{screen}");
+    assert_eq!(h.app.state().lesson.as_ref().unwrap().progress.solved, vec![true, false]);
+}
+
+#[test]
+fn a_typed_answer_is_checked() {
+    let mut h = Harness::lesson("rollback-and-freeze", 100, 30);
+    h.key(KeyCode::Char('L')).key(KeyCode::Enter).key(KeyCode::Char('2')).key(KeyCode::Enter);
+    let screen = h.screen();
+    assert!(screen.contains("✔ Right."), "{screen}");
+}
+
+#[test]
+fn at_80_by_24_the_pane_toggles_instead_of_squeezing_the_view() {
+    let mut h = Harness::lesson("package-swap", 80, 24);
+    let screen = h.screen();
+    assert!(!screen.contains("Lesson 9."), "hidden until L:\n{screen}");
+    h.key(KeyCode::Char('L'));
+    let screen = h.screen();
+    assert!(screen.contains("Lesson 9."), "{screen}");
+    h.key(KeyCode::Esc);
+    assert!(!h.screen().contains("Lesson 9."));
+}
+
+#[test]
+fn lessons_switch_in_the_pane_and_keep_their_progress() {
+    let mut h = Harness::lesson("anatomy", 120, 40);
+    h.key(KeyCode::Char('L')).key(KeyCode::Char('j')).key(KeyCode::Enter);
+    h.key(KeyCode::Char('>'));
+    assert!(h.app.wait(Duration::from_secs(30)));
+    let screen = h.screen();
+    assert!(screen.contains("Lesson 2. Root rotation"), "{screen}");
+    assert!(screen.contains("workshop 2. root-rot"), "the header names the lesson:\n{screen}");
+    assert_eq!(h.app.state().lesson.as_ref().unwrap().progress.solved, vec![false, false]);
+    h.key(KeyCode::Char('<'));
+    assert!(h.app.wait(Duration::from_secs(30)));
+    let pane = h.app.state().lesson.as_ref().unwrap();
+    assert_eq!(pane.lesson.number, 1);
+    assert_eq!(pane.progress.solved, vec![true, false], "lesson 1's progress is kept for the session");
+}
+
+#[test]
+fn a_break_on_files_the_engine_tracks_re_runs_only_what_they_feed() {
+    // Lesson 5, "flip a byte of an artifact": one target file changes; the
+    // role units (root, timestamp, snapshot, targets, delegations) do not run again.
+    let mut h = Harness::lesson("delegations", 120, 40);
+    let before = h.app.session().engine().expect("TUF lessons run on the engine").stats();
+    h.key(KeyCode::Char('b')).key(KeyCode::Char('j')).key(KeyCode::Enter);
+    assert!(h.app.wait(Duration::from_secs(30)));
+    assert!(h.screen().contains("hash-mismatch"), "{}", h.screen());
+    let after = h.app.session().engine().expect("the same engine").stats();
+    let ran = after.executed - before.executed;
+    assert!(ran > 0 && ran < before.executed, "{ran} of {} units ran again", before.executed);
+}
