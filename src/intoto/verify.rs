@@ -379,20 +379,20 @@ pub fn signature_form_finding(ctx: &mut Ctx<'_>, meta: &Metadata, keyid: &str, c
     match (raw, normalized, ctx.opts.signature_form) {
         (true, false, SignatureForm::Reference) => {
             let msg = format!(
-                "{path}: the signature of {keyid} is valid over the document as written, but not over the object python in-toto 3.1 rebuilds from it ({diff}), which is what the reference checks; so it does not count (signature form: reference). Verifiers that check the canonical JSON of \"signed\" as written (the in-toto specification's wording) accept it; in-toto-golang re-serializes its own structs and does not. --signature-form written accepts it"
+                "the signature of {keyid} is valid over the document as written, but not over the object python in-toto 3.1 rebuilds from it ({diff}), which is what the reference checks; so it does not count (signature form: reference). Verifiers that check the canonical JSON of \"signed\" as written (the in-toto specification's wording) accept it; in-toto-golang re-serializes its own structs and does not. --signature-form written accepts it"
             );
             // The error is already recorded; this says why (not escalated by --strict).
             ctx.info(Finding::warning(warning::SIGNATURE_FORM, subject, msg));
         }
         (true, false, SignatureForm::Written) => {
             let msg = format!(
-                "{path}: the signature of {keyid} is valid over the document as written and counts because of --signature-form written; python in-toto 3.1 checks the object it rebuilds from it ({diff}) and reports an invalid signature (signature form: written)"
+                "the signature of {keyid} is valid over the document as written and counts because of --signature-form written; python in-toto 3.1 checks the object it rebuilds from it ({diff}) and reports an invalid signature (signature form: written)"
             );
             ctx.weak(Finding::warning(warning::SIGNATURE_FORM, subject, msg));
         }
         (false, true, form) => {
             let msg = format!(
-                "{path}: the signature of {keyid} is valid only over the object python in-toto rebuilds ({diff}), not over the document as written: what python drops is not covered by the signature (signature form: {})",
+                "the signature of {keyid} is valid only over the object python in-toto rebuilds ({diff}), not over the document as written: what python drops is not covered by the signature (signature form: {})",
                 form.name()
             );
             ctx.weak(Finding::warning(warning::SIGNATURE_FORM, subject, msg));
