@@ -9,6 +9,7 @@
 pub mod attest;
 pub mod bridge;
 pub mod cli;
+pub mod config;
 pub mod crypto;
 pub mod demo;
 pub mod engine;

@@ -48,8 +48,18 @@ fn pass_exits_0_with_a_bridge_document() {
     assert_eq!(v["verdict"], "pass");
     assert_eq!(v["category"], "pass");
     assert_eq!(v["stage"], Value::Null);
-    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["schema_version"], 2);
     assert!(v["targets"].as_object().unwrap().values().all(|t| t["result"] == "ok"));
+    // Evidence: both halves' checks and the binding, all passed; the trusted root as anchor.
+    let checks = v["checks"].as_array().unwrap();
+    assert!(checks.iter().all(|c| c["outcome"] == "pass"), "{checks:#?}");
+    for stage in ["tuf", "in-toto", "product-binding"] {
+        assert!(checks.iter().any(|c| c["stage"] == stage), "no {stage} check");
+    }
+    assert_eq!(v["invocation"]["trust_anchor"]["what"], "trusted root");
+    assert!(
+        v["inputs"].as_array().unwrap().iter().any(|f| f["role"] == "package" && f["sha256"].is_string())
+    );
     assert!(v["bridge"]["trace"]["binding"]["product_sha256"].is_string());
 }
 

@@ -119,9 +119,12 @@ fn check_schema(doc: &Value) {
         keys,
         [
             "category",
+            "checks",
             "evaluated_at",
             "failure",
             "findings",
+            "inputs",
+            "invocation",
             "kind",
             "schema_version",
             "stage",
@@ -131,8 +134,18 @@ fn check_schema(doc: &Value) {
         ],
         "exactly the in-toto keys of DESIGN §4, sorted"
     );
-    assert_eq!(doc["schema_version"], 1);
+    assert_eq!(doc["schema_version"], 2);
     assert_eq!(doc["tool"], "trailscope");
+    assert_eq!(doc["invocation"]["command_line"][0], "trailscope");
+    assert_eq!(doc["invocation"]["trust_anchor"]["what"], "layout keys");
+    assert!(
+        doc["inputs"].as_array().unwrap().iter().any(|f| f["role"] == "layout"),
+        "the layout is an input"
+    );
+    for f in doc["inputs"].as_array().unwrap() {
+        assert_eq!(f["sha256"].as_str().map(str::len), Some(64), "{f}");
+    }
+    assert!(doc["checks"].is_array());
     assert!(doc["version"].is_string());
     assert_eq!(doc["kind"], "in-toto");
     assert!(trailscope::meta::time::is_spec_form(doc["evaluated_at"].as_str().unwrap()));

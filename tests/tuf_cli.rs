@@ -38,7 +38,15 @@ fn verified_repository_exits_0_with_pass_json() {
     assert_eq!(doc["refresh"], "ok");
     assert_eq!(doc["roles"]["root"]["version"], 1);
     assert_eq!(doc["roles"]["timestamp"]["signatures"]["threshold"], 1);
-    assert_eq!(doc["schema_version"], 1);
+    assert_eq!(doc["schema_version"], 2);
+    let checks = doc["checks"].as_array().unwrap();
+    assert!(checks.iter().any(|c| c["what"] == "signatures" && c["subject"]["name"] == "timestamp"));
+    assert!(checks.iter().all(|c| c["outcome"] == "pass"), "{checks:#?}");
+    assert_eq!(doc["invocation"]["trust_anchor"]["root_version"], 1);
+    let inputs = doc["inputs"].as_array().unwrap();
+    for role in ["trusted root", "timestamp", "snapshot", "targets"] {
+        assert!(inputs.iter().any(|f| f["role"] == role && f["sha256"].is_string()), "{role}");
+    }
 }
 
 #[test]

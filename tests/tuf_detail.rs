@@ -65,7 +65,11 @@ fn golden(name: &str) -> String {
     std::fs::read_to_string(manifest().join("tests/golden/tuf-detail").join(name)).unwrap()
 }
 
+/// `UPDATE_GOLDEN=1` rewrites the golden file (review the diff before committing).
 fn assert_same(name: &str, got: &str) {
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(manifest().join("tests/golden/tuf-detail").join(name), got).unwrap();
+    }
     let want = golden(name);
     if got != want {
         let line = got.lines().zip(want.lines()).position(|(a, b)| a != b);

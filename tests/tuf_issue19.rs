@@ -216,7 +216,7 @@ fn a_consistent_snapshot_root_over_unversioned_files_fails_naming_both() {
     let f = &findings(&doc, "download-failed")[0];
     assert_eq!(f["subject"]["name"], "snapshot");
     let msg = f["message"].as_str().unwrap();
-    assert!(msg.contains("1.snapshot.json failed: HTTP 404; the directory has"), "{msg}");
+    assert!(msg.contains("1.snapshot.json failed: no such file; the directory has"), "{msg}");
     assert!(msg.contains("metadata/snapshot.json instead"), "{msg}");
 }
 

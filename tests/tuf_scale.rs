@@ -54,7 +54,7 @@ fn a_streamed_audit_reports_what_an_audit_keeping_every_role_reports() {
     let mut problems = Vec::new();
     let mut released = 0;
     let all = scenarios("tuf");
-    assert_eq!(all.len(), 40);
+    assert!(all.len() >= 40, "{} TUF scenarios", all.len());
     for dir in all {
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
         let sc = scenario(&dir);

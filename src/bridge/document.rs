@@ -8,7 +8,7 @@
 use serde_json::{Value, json};
 
 use super::BridgeOutcome;
-use crate::verdict::{Document, Failure, Kind};
+use crate::verdict::{Check, CheckOutcome, Document, Evidence, Failure, Kind, Subject};
 
 impl BridgeOutcome {
     /// The common document (without the `bridge` object).
@@ -31,7 +31,61 @@ impl BridgeOutcome {
         doc.refresh = Some(if self.tuf.refresh.is_ok() { "ok" } else { "error" }.to_owned());
         doc.roles = Some(crate::tuf::report::roles(&self.tuf));
         doc.targets = Some(crate::tuf::report::target_results(&self.tuf));
+        doc.checks = self.checks(&doc);
         doc
+    }
+
+    /// Both halves' checks (TUF, then in-toto), then the binding of the
+    /// product to the TUF target; each tagged with its stage.
+    fn checks(&self, doc: &Document) -> Vec<Check> {
+        let mut out: Vec<Check> = crate::tuf::report::checks(&self.tuf, doc)
+            .into_iter()
+            .map(|c| c.in_stage(super::Stage::Tuf.as_str()))
+            .collect();
+        match &self.intoto {
+            Some(o) => out.extend(
+                crate::intoto::performed::checks(o, &crate::verdict::Owners::new())
+                    .into_iter()
+                    .map(|c| c.in_stage(super::Stage::InToto.as_str())),
+            ),
+            None => out.push(
+                Check::new(
+                    Subject::Target { path: self.target.clone() },
+                    "in-toto verification",
+                    CheckOutcome::NotRun,
+                    "in-toto did not run: an earlier stage failed",
+                )
+                .in_stage(super::Stage::InToto.as_str()),
+            ),
+        }
+        let stage = super::Stage::ProductBinding.as_str();
+        let binding = match &self.trace.binding {
+            Some(b) => Check::new(
+                Subject::Artifact { path: b.product.clone() },
+                "product binding",
+                CheckOutcome::of(b.holds()),
+                format!(
+                    "product {} of step {}: sha256 {} in its link, {} in the TUF target {}",
+                    b.product,
+                    b.step,
+                    b.product_sha256.as_deref().unwrap_or("(not listed)"),
+                    b.target_sha256.as_deref().unwrap_or("(none)"),
+                    self.target
+                ),
+            )
+            .with_evidence(Evidence::digests(
+                serde_json::json!({"sha256": b.product_sha256}),
+                serde_json::json!({"sha256": b.target_sha256}),
+            )),
+            None => Check::new(
+                Subject::Target { path: self.target.clone() },
+                "product binding",
+                CheckOutcome::NotRun,
+                "not evaluated: an earlier stage failed",
+            ),
+        };
+        out.push(binding.in_stage(stage));
+        out
     }
 
     /// The full JSON value: the document plus the `bridge` object.

@@ -19,7 +19,7 @@ use super::tuf::TufLimits;
 use super::verify::LinkLimits;
 use crate::bridge::{self, BridgeOutcome, Request};
 use crate::tuf::{Config, DirSource, Source, source};
-use crate::verdict::{Inputs, Verdict};
+use crate::verdict::{Document, Inputs, Verdict};
 
 #[derive(Debug, Args)]
 pub struct BridgeArgs {
@@ -155,7 +155,7 @@ fn verify(a: &VerifyArgs) -> Exit {
         Err(e) => return e,
     };
     let mut req = Request::new(
-        root_bytes,
+        root_bytes.clone(),
         a.root.display().to_string(),
         metadata.as_ref(),
         targets.as_ref(),
@@ -176,15 +176,33 @@ fn verify(a: &VerifyArgs) -> Exit {
     req.max_artifacts_per_link = a.link_limits.max_artifacts_per_link;
     req.max_links = a.link_limits.max_links;
     req.signature_form = a.signature_form.form();
+    let json_on_stdout = a.format == Format::Json && !super::format::to_file();
+    let progress = super::progress::Progress::start(&format!("verifying {}", a.target), json_on_stdout);
     let outcome = bridge::verify(&req);
+    drop(progress);
+    let root_file = a.root.display().to_string();
+    let mut doc = outcome.to_document();
+    stamp(&mut doc, &outcome, &root_file, &root_bytes, &inputs(a));
     if let Some(e) = outcome.tuf.unparsed_trusted_root() {
         if a.format == Format::Json {
-            super::format::print(&render(&outcome, a.format, &inputs(a)));
+            super::format::print(&render(&outcome, &doc, a.format));
         }
         eprintln!("trailscope bridge verify: trusted root {}: {}", a.root.display(), e.message);
         return Exit::Input;
     }
-    print(&outcome, a.format, &inputs(a))
+    print(&outcome, &doc, a.format)
+}
+
+/// Records the run in `doc`: the trusted root (the anchor), the TUF
+/// metadata trusted, and every target fetched and verified (package,
+/// layout, layout keys, links) with its TUF-verified length and sha256.
+pub fn stamp(doc: &mut Document, outcome: &BridgeOutcome, root_file: &str, root: &[u8], options: &Inputs) {
+    let tuf = &outcome.tuf;
+    let mut files = crate::tuf::report::inputs(tuf, Some((root_file, root)));
+    for (purpose, t) in &outcome.fetched {
+        files.extend(crate::tuf::report::target_inputs([t], purpose.word()));
+    }
+    super::record::stamp(doc, options, Some(crate::tuf::report::trust_anchor(tuf, root_file)), files);
 }
 
 /// What the run was given, for the Markdown and SARIF reports.
@@ -201,19 +219,31 @@ pub fn inputs(a: &VerifyArgs) -> Inputs {
     i
 }
 
-/// Renders the outcome in `format` (`inputs` for Markdown and SARIF).
-pub fn render(outcome: &BridgeOutcome, format: Format, inputs: &Inputs) -> String {
+/// Renders the outcome, recorded in `doc`, in `format`.
+pub fn render(outcome: &BridgeOutcome, doc: &Document, format: Format) -> String {
     match format {
-        Format::Json => format!("{}\n", outcome.to_json_string()),
-        Format::Text => crate::report::text_bridge::render(outcome),
-        other => super::format::render_common(&outcome.to_document(), other, inputs).unwrap_or_default(),
+        Format::Json => {
+            let mut v = outcome.to_value();
+            let recorded = doc.to_value();
+            for key in ["checks", "inputs", "invocation"] {
+                v[key] = recorded[key].clone();
+            }
+            format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default())
+        }
+        Format::Text => crate::report::text_bridge::render(outcome) + &crate::report::record::text(doc),
+        other => super::format::render_common(doc, other, &Inputs::default()).unwrap_or_default(),
     }
 }
 
 /// Prints the outcome in `format`; the exit code of its verdict (0 or 1:
 /// everything a bridge run reads after the trusted root is evidence).
-pub fn print(outcome: &BridgeOutcome, format: Format, inputs: &Inputs) -> Exit {
-    super::format::print(&render(outcome, format, inputs));
+pub fn print(outcome: &BridgeOutcome, doc: &Document, format: Format) -> Exit {
+    let text = render(outcome, doc, format);
+    if format == Format::Text {
+        super::format::print_text(&text);
+    } else {
+        super::format::print(&text);
+    }
     match outcome.verdict {
         Verdict::Pass => Exit::Ok,
         Verdict::Fail => Exit::Failed,

@@ -8,7 +8,7 @@ use clap::Args;
 use super::Exit;
 use super::format::{Format, render_common, yes_no};
 use crate::demo::{self, Kind, Options, Outcome};
-use crate::verdict::{Inputs, Verdict};
+use crate::verdict::{InputFile, Inputs, TrustAnchor, Verdict};
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
@@ -57,11 +57,11 @@ pub fn run(args: &DemoArgs) -> Exit {
     let mut inputs = Inputs::new();
     inputs
         .add("embedded demo scenario", format!("{}/{}", sc.set, sc.name))
-        .add("scenario", sc.summary())
+        .add("scenario", sc.description())
         .add("expected", sc.expected())
         .add("inspections", super::format::inspections(args.run_inspections, args.skip_inspections))
         .add("strict", yes_no(args.strict));
-    let (text, verdict) = render(&outcome, args.format, args.strict, &inputs);
+    let (text, verdict) = render(&sc, &outcome, args.format, args.strict, &inputs);
     let header = match args.format {
         Format::Json | Format::Markdown | Format::Sarif => String::new(),
         Format::Text => format!(
@@ -70,33 +70,87 @@ pub fn run(args: &DemoArgs) -> Exit {
             sc.name,
             sc.kind.word(),
             sc.expected(),
-            sc.summary()
+            wrap(&crate::sanitize::sanitize(sc.description()), 100, "").join("\n")
         ),
     };
-    let _ = std::io::Write::write_all(&mut std::io::stdout(), format!("{header}{text}").as_bytes());
+    if args.format == Format::Text {
+        super::format::print_text(&format!("{header}{text}"));
+    } else {
+        super::format::print(&format!("{header}{text}"));
+    }
     match verdict {
         Verdict::Pass => Exit::Ok,
         Verdict::Fail => Exit::Failed,
     }
 }
 
-fn render(outcome: &Outcome, format: Format, strict: bool, inputs: &Inputs) -> (String, Verdict) {
+/// The scenario's files as embedded, each with its size and sha256.
+fn embedded_inputs(sc: &demo::Scenario) -> Vec<InputFile> {
+    sc.files_under("")
+        .into_iter()
+        .map(|(rel, bytes)| {
+            InputFile::of_bytes("embedded file", format!("{}/{}/{rel}", sc.set, sc.name), bytes)
+        })
+        .collect()
+}
+
+/// The trust anchor of a scenario: its trusted root (TUF, bridge) or its
+/// layout keys (in-toto), as `scenario.json` names them.
+fn anchor(sc: &demo::Scenario, outcome: &Outcome) -> TrustAnchor {
+    let i = sc.inputs();
+    let file = |rel: &str| format!("{}/{}/{rel}", sc.set, sc.name);
     match outcome {
-        Outcome::Bridge(o) => (super::bridge::render(o, format, inputs), o.verdict),
-        Outcome::InToto(o) => (
-            match format {
-                Format::Json => format!("{}\n", o.to_document().to_json_string()),
-                Format::Text => crate::report::text_intoto::render(o),
-                other => render_common(&o.to_document(), other, inputs).unwrap_or_default(),
-            },
-            o.verdict,
-        ),
+        Outcome::InToto(_) => TrustAnchor {
+            what: "layout keys".into(),
+            files: i.layout_keys.iter().map(|k| file(k)).collect(),
+            root_version: None,
+        },
+        Outcome::Bridge(o) => {
+            crate::tuf::report::trust_anchor(&o.tuf, &file(i.trusted_root.as_deref().unwrap_or("root.json")))
+        }
         Outcome::Tuf(o) => {
-            let doc = crate::tuf::report::document(o, strict);
+            crate::tuf::report::trust_anchor(o, &file(i.trusted_root.as_deref().unwrap_or("root.json")))
+        }
+    }
+}
+
+fn render(
+    sc: &demo::Scenario,
+    outcome: &Outcome,
+    format: Format,
+    strict: bool,
+    inputs: &Inputs,
+) -> (String, Verdict) {
+    let record = |doc: &mut crate::verdict::Document| {
+        super::record::stamp(doc, inputs, Some(anchor(sc, outcome)), embedded_inputs(sc));
+    };
+    match outcome {
+        Outcome::Bridge(o) => {
+            let mut doc = o.to_document();
+            record(&mut doc);
+            (super::bridge::render(o, &doc, format), o.verdict)
+        }
+        Outcome::InToto(o) => {
+            let mut doc = o.to_document();
+            record(&mut doc);
             let text = match format {
                 Format::Json => format!("{}\n", doc.to_json_string()),
-                Format::Text => format!("{}\n", crate::report::tuf_text::verify(&doc, o)),
-                other => render_common(&doc, other, inputs).unwrap_or_default(),
+                Format::Text => crate::report::text_intoto::render(o) + &crate::report::record::text(&doc),
+                other => render_common(&doc, other, &Inputs::default()).unwrap_or_default(),
+            };
+            (text, o.verdict)
+        }
+        Outcome::Tuf(o) => {
+            let mut doc = crate::tuf::report::document(o, strict);
+            record(&mut doc);
+            let text = match format {
+                Format::Json => format!("{}\n", doc.to_json_string()),
+                Format::Text => format!(
+                    "{}\n{}",
+                    crate::report::tuf_text::verify(&doc, o),
+                    crate::report::record::text(&doc)
+                ),
+                other => render_common(&doc, other, &Inputs::default()).unwrap_or_default(),
             };
             (text, doc.verdict)
         }
@@ -118,10 +172,35 @@ fn print_list() {
             };
             out.push_str(&format!("\n{set} — {title}:\n"));
         }
-        out.push_str(&format!("  {:<36} {}\n", sc.name, sc.summary()));
-        out.push_str(&format!("  {:<36} expected: {}\n", "", sc.expected()));
+        // The whole story, wrapped under the name: never cut.
+        out.push_str(&format!("  {}  (expected: {})\n", sc.name, sc.expected()));
+        for line in wrap(&crate::sanitize::sanitize(sc.description()), 96, "      ") {
+            out.push_str(&line);
+            out.push('\n');
+        }
     }
-    let _ = std::io::Write::write_all(&mut std::io::stdout(), out.as_bytes());
+    super::format::print(&out);
+}
+
+/// `text` in lines of at most `width` characters (a longer word stands
+/// alone), each after `indent`.
+pub fn wrap(text: &str, width: usize, indent: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(format!("{indent}{line}"));
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(format!("{indent}{line}"));
+    }
+    lines
 }
 
 /// `trailscope` with no argument and stdout not a terminal: a short
@@ -160,6 +239,6 @@ pub fn run_default() -> Exit {
          \x20      trailscope demo --list                             (every embedded scenario)\n\
          \x20      trailscope --help\n",
     );
-    let _ = std::io::Write::write_all(&mut std::io::stdout(), out.as_bytes());
+    super::format::print(&out);
     Exit::Ok
 }

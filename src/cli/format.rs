@@ -3,6 +3,10 @@
 //! the renderers of the formats every result has (DESIGN §2: one result
 //! model, many renderers).
 
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use clap::ValueEnum;
 
 use crate::verdict::{Document, Inputs};
@@ -11,7 +15,7 @@ use crate::verdict::{Document, Inputs};
 pub enum Format {
     /// For people: one paragraph per failure.
     Text,
-    /// The stable JSON document (DESIGN §4, schema_version 1).
+    /// The stable JSON document (DESIGN §4, schema_version 2: with the checks performed and the input files).
     Json,
     /// An auditor report to attach: verdict, inputs, counts, the first failure with its evidence, every finding.
     Markdown,
@@ -43,7 +47,109 @@ pub fn inspections(run: bool, skip: bool) -> &'static str {
     }
 }
 
-/// Writes `text` to stdout; a closed pipe (e.g. `| head`) is not an error.
+/// `--color`: whether the text report on a terminal is coloured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when stdout is a terminal, unless NO_COLOR is set (CLICOLOR_FORCE forces it).
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// Where the report goes (`-o FILE` or stdout) and whether it is coloured.
+#[derive(Debug, Clone, Default)]
+pub struct Output {
+    pub file: Option<PathBuf>,
+    pub color: ColorChoice,
+}
+
+static OUTPUT: OnceLock<Output> = OnceLock::new();
+static WRITE_FAILED: AtomicBool = AtomicBool::new(false);
+
+/// Sets where every command writes its report (once, before the command runs).
+pub fn configure(output: Output) {
+    let _ = OUTPUT.set(output);
+}
+
+fn output() -> &'static Output {
+    OUTPUT.get_or_init(Output::default)
+}
+
+/// Whether `-o FILE` sends the report to a file (so stdout holds nothing).
+pub fn to_file() -> bool {
+    output().file.is_some()
+}
+
+/// True when writing the `-o` file failed (the command then exits 3).
+pub fn write_failed() -> bool {
+    WRITE_FAILED.load(Ordering::Relaxed)
+}
+
+/// Whether to colour: `--color`, then CLICOLOR_FORCE (set and not `0`
+/// forces colour), then NO_COLOR (set and not empty: none), then whether
+/// the output is a terminal. `env` looks a variable up.
+pub fn color_enabled(choice: ColorChoice, terminal: bool, env: impl Fn(&str) -> Option<String>) -> bool {
+    match choice {
+        ColorChoice::Never => false,
+        ColorChoice::Always => true,
+        ColorChoice::Auto => {
+            if env("CLICOLOR_FORCE").is_some_and(|v| !v.is_empty() && v != "0") {
+                return true;
+            }
+            if env("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+                return false;
+            }
+            terminal
+        }
+    }
+}
+
+/// The statuses of a text report in colour (the glyph and word stay: never
+/// colour alone).
+pub fn colorize(text: &str) -> String {
+    const GREEN: &str = "\x1b[32m";
+    const RED: &str = "\x1b[31m";
+    const YELLOW: &str = "\x1b[33m";
+    const RESET: &str = "\x1b[0m";
+    let mut out = text.to_owned();
+    for (word, colour) in [
+        ("✔ PASS", GREEN),
+        ("✘ FAIL", RED),
+        ("✔ pass", GREEN),
+        ("✘ fail", RED),
+        ("○ not run", YELLOW),
+        ("✘ error", RED),
+        ("! warning", YELLOW),
+    ] {
+        out = out.replace(word, &format!("{colour}{word}{RESET}"));
+    }
+    out
+}
+
+/// Writes the report to `-o FILE` or stdout; a closed pipe (e.g. `| head`)
+/// is not an error, a file that cannot be written is (exit 3).
 pub fn print(text: &str) {
-    let _ = std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes());
+    match &output().file {
+        Some(path) => {
+            if let Err(e) = std::fs::write(path, text) {
+                eprintln!("trailscope: -o {}: cannot write: {e}", path.display());
+                WRITE_FAILED.store(true, Ordering::Relaxed);
+            }
+        }
+        None => {
+            let _ = std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes());
+        }
+    }
+}
+
+/// [`print`] for a text report: coloured as `--color` says.
+pub fn print_text(text: &str) {
+    let o = output();
+    let terminal = o.file.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout());
+    if color_enabled(o.color, terminal, |k| std::env::var(k).ok()) {
+        print(&colorize(text));
+    } else {
+        print(text);
+    }
 }

@@ -69,7 +69,7 @@ pub struct TufGraphArgs {
 pub fn run(args: &GraphArgs) -> Exit {
     match export(args) {
         Ok(text) => {
-            let _ = std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes());
+            super::format::print(&text);
             Exit::Ok
         }
         Err(exit) => exit,

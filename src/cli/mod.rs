@@ -4,11 +4,14 @@
 pub mod attest;
 pub mod bridge;
 mod completions;
+pub mod config;
 pub mod demo;
 pub mod explain;
 pub mod format;
 pub mod graph;
 pub mod open;
+pub mod progress;
+pub mod record;
 pub mod report;
 pub mod sigstore_client;
 pub mod tuf;
@@ -60,6 +63,12 @@ pub struct Cli {
     /// Without a command: the embedded demo in the terminal UI.
     #[command(flatten)]
     pub tui: crate::tui::args::TuiArgs,
+    /// Write the report to FILE instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE", global = true)]
+    pub output: Option<std::path::PathBuf>,
+    /// Colour the text report: auto (a terminal, unless NO_COLOR; CLICOLOR_FORCE forces it), always, never.
+    #[arg(long, value_enum, value_name = "WHEN", default_value = "auto", global = true)]
+    pub color: format::ColorChoice,
 }
 
 #[derive(Debug, Subcommand)]
@@ -96,6 +105,8 @@ pub enum Command {
     /// The client command line of the sigstore-conformance suite (verify-bundle; sign-bundle is not supported).
     #[command(hide = true)]
     SigstoreClient(sigstore_client::SigstoreClientArgs),
+    /// The configuration file: where it is read from (--path), a template (--print-template).
+    Config(config::ConfigArgs),
 }
 
 /// Parses arguments, runs the chosen face, maps the outcome to an exit code.
@@ -119,7 +130,36 @@ pub fn main() -> ExitCode {
     run(cli).into()
 }
 
-fn run(cli: Cli) -> Exit {
+fn run(mut cli: Cli) -> Exit {
+    format::configure(format::Output { file: cli.output.clone(), color: cli.color });
+    // The config file's defaults; `config` itself must work with a broken file.
+    if !matches!(cli.command, Some(Command::Config(_))) {
+        match crate::config::Config::load() {
+            Ok(cfg) => {
+                if let Some(c) = cli.command.as_mut() {
+                    config::apply(c, &cfg);
+                }
+                let problems = crate::tui::keymap::Keymap::new().rebind(&cfg.keys);
+                if let Some(p) = problems.first() {
+                    eprintln!("trailscope: config file: {p}");
+                    return Exit::Usage;
+                }
+                if cli.tui.theme.is_none() {
+                    cli.tui.theme = cfg.theme.clone();
+                }
+                cli.tui.keys = cfg.keys.clone();
+            }
+            Err(e) => {
+                eprintln!("trailscope: {e}");
+                return Exit::Usage;
+            }
+        }
+    }
+    let exit = dispatch(cli);
+    if format::write_failed() { Exit::Input } else { exit }
+}
+
+fn dispatch(cli: Cli) -> Exit {
     match cli.command {
         None => open::demo(&cli.tui),
         Some(Command::Completions(args)) => completions::print_completions(&args),
@@ -136,5 +176,6 @@ fn run(cli: Cli) -> Exit {
         Some(Command::Workshop(args)) => workshop::run(&args),
         Some(Command::Attest(args)) => attest::run(&args),
         Some(Command::SigstoreClient(args)) => sigstore_client::run(&args),
+        Some(Command::Config(args)) => config::run(&args),
     }
 }

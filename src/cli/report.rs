@@ -1,11 +1,12 @@
 //! `trailscope report --input FILE.json`: re-renders a document saved with
 //! `--format json` (from `verify`, `tuf verify`, `bridge verify`, `demo` or
 //! the TUI's export) as Markdown, text or SARIF — the same renderers over the
-//! same model, so the report equals the one the run would have printed
-//! (except the inputs, which the JSON document does not hold).
+//! same model, so the report equals the one the run would have printed,
+//! with its inputs, trust anchor and checks performed (schema_version 2; a
+//! schema_version 1 document renders without them).
 //!
 //! Exit codes: 0 rendered (whatever the verdict), 2 usage error, 3 the file
-//! cannot be read or is not a trailscope document of schema_version 1.
+//! cannot be read or is not a trailscope document of schema_version 1 or 2.
 
 use std::io::Read as _;
 use std::path::PathBuf;
@@ -63,7 +64,12 @@ pub fn render(doc: &Document, format: ReportFormat) -> String {
 pub fn run(args: &ReportArgs) -> Exit {
     match read(&args.input) {
         Ok(doc) => {
-            super::format::print(&render(&doc, args.format));
+            let text = render(&doc, args.format);
+            if args.format == ReportFormat::Text {
+                super::format::print_text(&text);
+            } else {
+                super::format::print(&text);
+            }
             Exit::Ok
         }
         Err((exit, msg)) => {

@@ -213,7 +213,10 @@ fn run_inputs(args: &InputArgs, inspect: bool) -> Exit {
             return Exit::Internal;
         }
     };
+    let json_on_stdout = args.format == Format::Json && !super::format::to_file();
+    let progress = super::progress::Progress::start(&format!("verifying {}", a.metadata), json_on_stdout);
     let results = run_to_completion(planned.plan, EngineConfig::default(), DiskSource::default());
+    drop(progress);
     if let Some((unit, o)) = results.errors().next() {
         eprintln!("error: internal error in {unit}: {}", o.detail.clone().unwrap_or_default());
         return Exit::Internal;
@@ -222,7 +225,7 @@ fn run_inputs(args: &InputArgs, inspect: bool) -> Exit {
         eprintln!("error: internal error: no verdict");
         return Exit::Internal;
     };
-    let doc = report::document(outcome, a.strict);
+    let mut doc = report::document(outcome, a.strict);
     if let Some(e) = outcome.unparsed_trusted_root() {
         // The trust anchor does not parse (python-tuf's Updater refuses it):
         // exit 3, with the run's document under --format json.
@@ -232,6 +235,13 @@ fn run_inputs(args: &InputArgs, inspect: bool) -> Exit {
         eprintln!("error: trusted root {root_file}: {}", e.message);
         return Exit::Input;
     }
+    let root_bytes = std::fs::read(&opts.root).unwrap_or_default();
+    super::record::stamp(
+        &mut doc,
+        &inputs(a),
+        Some(report::trust_anchor(outcome, &root_file)),
+        report::inputs(outcome, Some((&root_file, &root_bytes))),
+    );
     let text = match (args.format, inspect) {
         (Format::Json, false) => {
             // Written as it is serialized: the text of a 16,384-bin audit
@@ -249,15 +259,23 @@ fn run_inputs(args: &InputArgs, inspect: bool) -> Exit {
             v["inspect"] = serde_json::to_value(crate::tuf::inspect::tree(outcome)).unwrap_or_default();
             Some(serde_json::to_string_pretty(&v).unwrap_or_default())
         }
-        (Format::Text, false) => Some(crate::report::tuf_text::verify(&doc, outcome)),
-        (Format::Text, true) => Some(crate::report::tuf_text::inspect(&doc, outcome)),
+        (Format::Text, false) => {
+            Some(crate::report::tuf_text::verify(&doc, outcome) + &crate::report::record::text(&doc))
+        }
+        (Format::Text, true) => {
+            Some(crate::report::tuf_text::inspect(&doc, outcome) + &crate::report::record::text(&doc))
+        }
         (other, _) => {
             super::format::print(&super::format::render_common(&doc, other, &inputs(a)).unwrap_or_default());
             None
         }
     };
     if let Some(text) = text {
-        println!("{text}");
+        if args.format == Format::Text {
+            super::format::print_text(&format!("{text}\n"));
+        } else {
+            super::format::print(&format!("{text}\n"));
+        }
     }
     let exit = exit_of(doc.verdict);
     // The process ends here: freeing a million target entries one by one

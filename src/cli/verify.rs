@@ -255,6 +255,37 @@ pub fn inputs(args: &VerifyInputs) -> Inputs {
     i
 }
 
+/// Records the run in `doc`: the layout, its keys (the trust anchor), and
+/// every link and sublayout file the verification read (its trace), with
+/// size and sha256; the command line and options.
+pub fn stamp(doc: &mut Document, args: &VerifyInputs, trace: &intoto::LayoutTrace) {
+    let max = args.max_metadata_bytes;
+    let file = |role: &str, path: &std::path::Path| super::record::file(role, path, max);
+    let mut files: Vec<crate::verdict::InputFile> = Vec::new();
+    files.extend(file("layout", &args.layout));
+    files.extend(args.keys.iter().filter_map(|k| file("layout key", k)));
+    link_files(&mut files, trace, max);
+    let anchor = crate::verdict::TrustAnchor {
+        what: "layout keys".into(),
+        files: args.keys.iter().map(|k| k.display().to_string()).collect(),
+        root_version: None,
+    };
+    super::record::stamp(doc, &inputs(args), Some(anchor), files);
+}
+
+/// The link (and sublayout) files of every step that exist, in step order.
+fn link_files(files: &mut Vec<crate::verdict::InputFile>, trace: &intoto::LayoutTrace, max: u64) {
+    for step in &trace.steps {
+        for l in step.links.iter().filter(|l| l.status != intoto::LinkStatus::Missing) {
+            let role = if l.sublayout { "sublayout" } else { "link" };
+            files.extend(super::record::file(role, l.path.as_ref(), max));
+        }
+        for sub in &step.sublayouts {
+            link_files(files, sub, max);
+        }
+    }
+}
+
 /// Runs the subcommand through the engine (the verdict unit of an
 /// in-toto plan) and waits for it; a unit that cannot run is exit 4.
 pub fn run(args: &VerifyArgs) -> Exit {
@@ -274,11 +305,17 @@ pub fn run(args: &VerifyArgs) -> Exit {
             return Exit::Internal;
         }
     };
+    let json_on_stdout = args.format == OutputFormat::Json && !super::format::to_file();
+    let progress = super::progress::Progress::start(
+        &format!("verifying {}", args.inputs.layout.display()),
+        json_on_stdout,
+    );
     let results = run_to_completion(
         planned.plan,
         EngineConfig::default(),
         DiskSource { max_len: opts.max_metadata_bytes },
     );
+    drop(progress);
     if let Some((unit, o)) = results.errors().next() {
         eprintln!("trailscope verify: internal error in {unit}: {}", o.detail.clone().unwrap_or_default());
         return Exit::Internal;
@@ -294,13 +331,20 @@ pub fn run(args: &VerifyArgs) -> Exit {
             return Exit::Internal;
         }
     };
-    let doc = outcome.to_document();
+    let mut doc = outcome.to_document();
+    stamp(&mut doc, &args.inputs, &outcome.layout);
     let text = match args.format {
         OutputFormat::Json => format!("{}\n", doc.to_json_string()),
-        OutputFormat::Text => crate::report::text_intoto::render(&outcome),
-        other => super::format::render_common(&doc, other, &inputs(&args.inputs)).unwrap_or_default(),
+        OutputFormat::Text => {
+            crate::report::text_intoto::render(&outcome) + &crate::report::record::text(&doc)
+        }
+        other => super::format::render_common(&doc, other, &Inputs::default()).unwrap_or_default(),
     };
-    super::format::print(&text);
+    if args.format == OutputFormat::Text {
+        super::format::print_text(&text);
+    } else {
+        super::format::print(&text);
+    }
     let exit = exit_of(&doc);
     // The process ends here: freeing every artifact entry one by one (300k
     // of them at 100k per link) would cost a tenth of the run.

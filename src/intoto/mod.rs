@@ -27,6 +27,7 @@ pub mod metadata;
 pub mod model;
 pub mod not_run;
 pub mod params;
+pub mod performed;
 mod plain_link;
 pub mod rule;
 pub mod stages;
@@ -250,6 +251,7 @@ impl InTotoOutcome {
         let mut doc = Document::new(Kind::InToto, self.evaluated_at, self.findings.clone(), self.category);
         doc.verdict = self.verdict;
         doc.failure = self.failure.clone();
+        doc.checks = performed::checks(self, &crate::verdict::Owners::new());
         doc
     }
 }

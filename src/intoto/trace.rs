@@ -15,6 +15,9 @@ pub struct LayoutTrace {
     pub path: String,
     pub format: Option<Format>,
     pub expires: Option<String>,
+    /// Stage 1: the layout's signature by each given key, in order (empty
+    /// when the layout was not read).
+    pub signatures: Vec<crate::verdict::SignatureCheck>,
     pub steps: Vec<StepTrace>,
     pub inspections: Vec<InspectionTrace>,
 }

@@ -263,6 +263,7 @@ fn empty_trace(path: &str, format: Option<Format>, scope: &[String]) -> LayoutTr
         path: path.to_owned(),
         format,
         expires: None,
+        signatures: Vec::new(),
         steps: Vec::new(),
         inspections: Vec::new(),
     }
@@ -280,7 +281,7 @@ pub fn verify_layout(
     step_name: &str,
 ) -> (LayoutTrace, Link) {
     let mut trace = empty_trace(&meta.path, Some(meta.format()), scope);
-    layout_signatures(ctx, meta, keys, scope);
+    trace.signatures = layout_signatures(ctx, meta, keys, scope);
     let mut layout = match &meta.payload {
         Ok(Payload::Layout(l)) => (**l).clone(),
         Ok(Payload::Link(_)) => {
@@ -314,8 +315,15 @@ pub fn verify_layout(
     (trace, summary)
 }
 
-/// Stage 1 (`verify_metadata_signatures`): every given key, in order.
-fn layout_signatures(ctx: &mut Ctx<'_>, meta: &Metadata, keys: &[VerifierKey], scope: &[String]) {
+/// Stage 1 (`verify_metadata_signatures`): every given key, in order; the
+/// check of each, for the trace.
+fn layout_signatures(
+    ctx: &mut Ctx<'_>,
+    meta: &Metadata,
+    keys: &[VerifierKey],
+    scope: &[String],
+) -> Vec<SignatureCheck> {
+    let mut checked = Vec::with_capacity(keys.len());
     let subject = Subject::Layout { path: meta.path.clone() };
     if keys.is_empty() {
         let f = Finding::error(
@@ -324,7 +332,7 @@ fn layout_signatures(ctx: &mut Ctx<'_>, meta: &Metadata, keys: &[VerifierKey], s
             "Layout signature verification requires at least one key.",
         );
         ctx.fail(f, failure_at(scope, None));
-        return;
+        return checked;
     }
     for k in keys {
         let sig = stages::layout_signature(meta, k, ctx.opts.signature_form);
@@ -339,24 +347,25 @@ fn layout_signatures(ctx: &mut Ctx<'_>, meta: &Metadata, keys: &[VerifierKey], s
             );
             ctx.weak(f);
         }
-        let evidence = Evidence::Signatures {
-            checks: vec![SignatureCheck {
-                keyid: k.keyid.clone(),
-                valid: sig.is_valid(),
-                reason: match &sig.check {
-                    SigCheck::Valid { .. } if sig.is_valid() => None,
-                    SigCheck::Valid { .. } => Some(stages::FORM_ONLY_WRITTEN.into()),
-                    SigCheck::NoSignature => Some("no signature with this key id".into()),
-                    SigCheck::Invalid(why) => Some(why.clone()),
-                },
-            }],
+        let check = SignatureCheck {
+            keyid: k.keyid.clone(),
+            valid: sig.is_valid(),
+            reason: match &sig.check {
+                SigCheck::Valid { .. } if sig.is_valid() => None,
+                SigCheck::Valid { .. } => Some(stages::FORM_ONLY_WRITTEN.into()),
+                SigCheck::NoSignature => Some("no signature with this key id".into()),
+                SigCheck::Invalid(why) => Some(why.clone()),
+            },
         };
+        checked.push(check.clone());
+        let evidence = Evidence::Signatures { checks: vec![check] };
         if let Some(msg) = sig.error(&k.keyid) {
             let f = Finding::error(category::LAYOUT_SIGNATURE, subject.clone(), msg).with_evidence(evidence);
             ctx.fail(f, failure_at(scope, None));
         }
         signature_form_finding(ctx, meta, &k.keyid, &sig.check);
     }
+    checked
 }
 
 /// What to say about a Metablock signature valid over only one of the two
@@ -370,20 +379,20 @@ pub fn signature_form_finding(ctx: &mut Ctx<'_>, meta: &Metadata, keyid: &str, c
     match (raw, normalized, ctx.opts.signature_form) {
         (true, false, SignatureForm::Reference) => {
             let msg = format!(
-                "{path}: the signature of {keyid} is valid over the document as written, but not over the object python in-toto 3.1 rebuilds from it ({diff}), which is what the reference checks; so it does not count (signature form: reference). Verifiers that check the canonical JSON of \"signed\" as written (the in-toto specification's wording) accept it; in-toto-golang re-serializes its own structs and does not. --signature-form written accepts it"
+                "the signature of {keyid} is valid over the document as written, but not over the object python in-toto 3.1 rebuilds from it ({diff}), which is what the reference checks; so it does not count (signature form: reference). Verifiers that check the canonical JSON of \"signed\" as written (the in-toto specification's wording) accept it; in-toto-golang re-serializes its own structs and does not. --signature-form written accepts it"
             );
             // The error is already recorded; this says why (not escalated by --strict).
             ctx.info(Finding::warning(warning::SIGNATURE_FORM, subject, msg));
         }
         (true, false, SignatureForm::Written) => {
             let msg = format!(
-                "{path}: the signature of {keyid} is valid over the document as written and counts because of --signature-form written; python in-toto 3.1 checks the object it rebuilds from it ({diff}) and reports an invalid signature (signature form: written)"
+                "the signature of {keyid} is valid over the document as written and counts because of --signature-form written; python in-toto 3.1 checks the object it rebuilds from it ({diff}) and reports an invalid signature (signature form: written)"
             );
             ctx.weak(Finding::warning(warning::SIGNATURE_FORM, subject, msg));
         }
         (false, true, form) => {
             let msg = format!(
-                "{path}: the signature of {keyid} is valid only over the object python in-toto rebuilds ({diff}), not over the document as written: what python drops is not covered by the signature (signature form: {})",
+                "the signature of {keyid} is valid only over the object python in-toto rebuilds ({diff}), not over the document as written: what python drops is not covered by the signature (signature form: {})",
                 form.name()
             );
             ctx.weak(Finding::warning(warning::SIGNATURE_FORM, subject, msg));

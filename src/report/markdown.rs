@@ -106,16 +106,9 @@ pub fn render_with(doc: &Document, inputs: &Inputs) -> String {
     let _ = writeln!(out, "| kind | {} |", kind_word(doc.kind));
     let _ = writeln!(out, "| tool | trailscope {} |", env!("CARGO_PKG_VERSION"));
 
-    let _ = writeln!(out, "\n## Inputs\n");
-    if inputs.is_empty() {
-        let _ = writeln!(out, "Not recorded (the JSON document does not hold them).");
-    } else {
-        let _ = writeln!(out, "| input | value |\n|---|---|");
-        for (label, value) in inputs.entries() {
-            let _ = writeln!(out, "| {} | {} |", cell(label), cell(value));
-        }
-    }
-
+    run_section(&mut out, doc, inputs);
+    inputs_section(&mut out, doc);
+    checks_section(&mut out, doc);
     summary(&mut out, doc);
     if let Some(f) = deciding(doc) {
         first_failure(&mut out, doc, f);
@@ -176,6 +169,69 @@ pub fn render_with(doc: &Document, inputs: &Inputs) -> String {
         out = out.replace("\n\n\n", "\n\n");
     }
     out
+}
+
+/// How the run was started: command line, version, options, trust anchor.
+/// `inputs` are the options of a document that does not hold its own.
+fn run_section(out: &mut String, doc: &Document, inputs: &Inputs) {
+    let _ = writeln!(out, "\n## Run\n");
+    let _ = writeln!(out, "| | |\n|---|---|");
+    let _ = writeln!(out, "| trailscope | {} |", env!("CARGO_PKG_VERSION"));
+    let Some(inv) = &doc.invocation else {
+        let _ = writeln!(out, "| command line | not recorded |");
+        for (label, value) in inputs.entries() {
+            let _ = writeln!(out, "| {} | {} |", cell(label), cell(value));
+        }
+        return;
+    };
+    let _ = writeln!(out, "| command line | {} |", cell(&inv.command_text()));
+    for o in &inv.options {
+        let _ = writeln!(out, "| {} | {} |", cell(&o.name), cell(&o.value));
+    }
+    if let Some(a) = &inv.trust_anchor {
+        let files: Vec<String> = a.files.iter().map(|f| cell(f)).collect();
+        let version = a.root_version.map(|v| format!(", root version {v}")).unwrap_or_default();
+        let _ = writeln!(out, "| trust anchor | {}: {}{version} |", cell(&a.what), files.join(", "));
+    }
+}
+
+/// Every input file with its size and sha256.
+fn inputs_section(out: &mut String, doc: &Document) {
+    let _ = writeln!(out, "\n## Inputs\n");
+    if doc.inputs.is_empty() {
+        let _ = writeln!(out, "Not recorded in this document.");
+        return;
+    }
+    let _ = writeln!(out, "| input | file | bytes | sha256 |\n|---|---|---|---|");
+    for f in &doc.inputs {
+        let digest = match (&f.sha256, f.files) {
+            (Some(h), _) => code(h),
+            (None, Some(n)) => format!("{n} files, not hashed one by one"),
+            (None, None) => "not hashed".to_owned(),
+        };
+        let _ = writeln!(out, "| {} | {} | {} | {digest} |", cell(&f.role), cell(&f.path), f.size);
+    }
+}
+
+/// The checks performed, in order, each with its outcome.
+fn checks_section(out: &mut String, doc: &Document) {
+    let _ = writeln!(out, "\n## Checks performed\n");
+    if doc.checks.is_empty() {
+        let _ = writeln!(out, "Not recorded in this document.");
+        return;
+    }
+    let _ = writeln!(out, "{}.\n", super::record::tally_line(&doc.checks));
+    let _ = writeln!(out, "| | subject | check | detail |\n|---|---|---|---|");
+    for c in &doc.checks {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            c.outcome.label(),
+            cell(&super::record::check_subject(c)),
+            cell(&c.what),
+            cell(&c.detail)
+        );
+    }
 }
 
 /// The finding that decided the verdict: the first error of the verdict's
@@ -322,7 +378,10 @@ fn evidence_detail(out: &mut String, f: &Finding) {
             let _ = writeln!(out, "**Length**: expected {expected} bytes, actual {actual} bytes\n");
         }
         Evidence::Data { data } => {
-            let text = sanitize(&serde_json::to_string_pretty(data).unwrap_or_default()).into_owned();
+            // Line by line: the line breaks of the pretty JSON stay line breaks.
+            let pretty = serde_json::to_string_pretty(data).unwrap_or_default();
+            let text: String =
+                pretty.lines().map(|l| sanitize(l).into_owned()).collect::<Vec<_>>().join("\n");
             let fence = "`".repeat(longest_backtick_run(&text).max(2) + 1);
             let _ = writeln!(out, "**Evidence**\n\n{fence}json\n{text}\n{fence}\n");
         }

@@ -4,6 +4,7 @@
 
 pub mod evidence;
 pub mod markdown;
+pub mod record;
 pub mod sarif;
 pub mod text;
 pub mod text_attest;

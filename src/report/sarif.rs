@@ -153,11 +153,40 @@ pub fn to_value(doc: &Document, inputs: &Inputs) -> Value {
     let rules: Vec<Value> = index.keys().map(|id| rule(id)).collect();
     let results: Vec<Value> = doc.findings.iter().map(|f| result(f, index[f.category.as_str()])).collect();
     let mut invocation = json!({"executionSuccessful": true});
-    if !inputs.is_empty() {
-        let list: Vec<Value> =
-            inputs.entries().map(|(name, value)| json!({"name": name, "value": value})).collect();
-        invocation["properties"] = json!({"inputs": list});
+    let options: Vec<Value> = match &doc.invocation {
+        Some(inv) => {
+            invocation["commandLine"] = json!(sanitize(&inv.command_text()));
+            invocation["arguments"] = json!(inv.command_line.iter().skip(1).collect::<Vec<_>>());
+            if let Some(a) = &inv.trust_anchor {
+                invocation["properties"] = json!({"trustAnchor": a});
+            }
+            inv.options.iter().map(|o| json!({"name": o.name, "value": o.value})).collect()
+        }
+        None => inputs.entries().map(|(name, value)| json!({"name": name, "value": value})).collect(),
+    };
+    if !options.is_empty() {
+        invocation["properties"]["inputs"] = json!(options);
     }
+    // SARIF 2.1.0 §3.24: the files the run read, with their hashes.
+    let artifacts: Vec<Value> = doc
+        .inputs
+        .iter()
+        .map(|f| {
+            let mut a = json!({
+                "location": {"uri": uri(&f.path)},
+                "length": f.size,
+                "roles": ["analysisTarget"],
+                "description": {"text": sanitize(&f.role)},
+            });
+            if let Some(h) = &f.sha256 {
+                a["hashes"] = json!({"sha-256": h});
+            }
+            if let Some(n) = f.files {
+                a["properties"] = json!({"files": n});
+            }
+            a
+        })
+        .collect();
     json!({
         "$schema": SCHEMA,
         "version": VERSION,
@@ -169,6 +198,7 @@ pub fn to_value(doc: &Document, inputs: &Inputs) -> Value {
                 "rules": rules,
             }},
             "invocations": [invocation],
+            "artifacts": artifacts,
             "results": results,
             "properties": {
                 "kind": kind_word(doc.kind),
@@ -180,6 +210,7 @@ pub fn to_value(doc: &Document, inputs: &Inputs) -> Value {
                 "evaluated_at": crate::meta::time::format(doc.evaluated_at),
                 "stage": doc.stage,
                 "refresh": doc.refresh,
+                "checks": doc.checks,
             },
         }],
     })

@@ -110,6 +110,7 @@ pub fn render(doc: &Document) -> String {
         );
         evidence(&mut out, f);
     }
+    out.push_str(&super::record::text(doc));
     out
 }
 

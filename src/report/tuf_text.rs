@@ -166,9 +166,10 @@ pub fn inspect(doc: &Document, outcome: &Outcome) -> String {
 
 fn key_line(out: &mut String, indent: &str, k: &KeyInfo) {
     let mark = if k.id_matches { "id ok" } else { "ID MISMATCH" };
+    let owner = k.owner.as_ref().map(|o| format!(" {}", clean(o))).unwrap_or_default();
     let _ = writeln!(
         out,
-        "{indent}{} {}/{} ({mark}{})",
+        "{indent}{}{owner} {}/{} ({mark}{})",
         short_id(&k.keyid),
         clean(&k.keytype),
         clean(&k.scheme),
@@ -185,6 +186,9 @@ fn history_line(out: &mut String, h: &RootChange) {
     if !h.keys_removed.is_empty() {
         parts.push(format!("-keys {}", list(&h.keys_removed)));
     }
+    if !h.keys_relabelled.is_empty() {
+        parts.push(format!("same key, new id: {}", relabels(&h.keys_relabelled)));
+    }
     for (name, r) in &h.roles {
         let [old, new] = r.threshold;
         let (added, removed) = (list(&r.keys_added), list(&r.keys_removed));
@@ -198,12 +202,26 @@ fn history_line(out: &mut String, h: &RootChange) {
         if !removed.is_empty() {
             what.push(format!("-{removed}"));
         }
+        if !r.keys_relabelled.is_empty() {
+            what.push(format!("{} key(s) same, new id", r.keys_relabelled.len()));
+        }
         parts.push(format!("{} {}", clean(name), what.join(" ")));
     }
     if parts.is_empty() {
         parts.push("no key or threshold change".into());
     }
     let _ = writeln!(out, "     v{} → v{}: {}", h.from, h.to, parts.join("; "));
+}
+
+/// "3c344aa0→e71a54d5 (@mnm678), …".
+fn relabels(list: &[crate::verdict::tuf_detail::KeyRelabel]) -> String {
+    list.iter()
+        .map(|r| {
+            let owner = r.owner.as_ref().map(|o| format!(" ({})", clean(o))).unwrap_or_default();
+            format!("{}→{}{owner}", short_id(&r.from), short_id(&r.to))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn role_block(out: &mut String, r: &RoleNode) {

@@ -12,8 +12,8 @@ use super::report::{role_common, signature_summary};
 use super::session::Outcome;
 use crate::crypto::KeyIdMatch;
 use crate::verdict::tuf_detail::{
-    Delegation, KeyInfo, RoleKeyChange, RoleKeys, RoleNode, RoleTree, RootChange, RootNode, Scope,
-    SuccinctBins,
+    Delegation, KeyInfo, KeyRelabel, RoleKeyChange, RoleKeys, RoleNode, RoleTree, RootChange, RootNode,
+    Scope, SuccinctBins,
 };
 
 /// A key for display.
@@ -26,37 +26,88 @@ pub fn key_info(k: &Key) -> KeyInfo {
         computed_keyid: k.computed_keyid.clone(),
         usable: k.key.unusable_reason().is_none(),
         quirks: k.key.quirks.clone(),
+        owner: k.owner.clone(),
     }
 }
 
-/// What changed from one root to the next.
+/// What changed from one root to the next, by key material: a key listed
+/// under a new key id (tuf-on-ci adds `x-tuf-on-ci-keyowner`, which changes
+/// the id) is "same key, new id", not a removal and an addition.
 pub fn root_diff(old: &Root, new: &Root) -> RootChange {
     let old_keys: BTreeSet<&String> = old.keys.keys().collect();
     let new_keys: BTreeSet<&String> = new.keys.keys().collect();
+    let relabelled = relabels(old, new);
+    let renamed_to = |id: &String| relabelled.iter().any(|r| &r.to == id);
+    let renamed_from = |id: &String| relabelled.iter().any(|r| &r.from == id);
     let mut roles = BTreeMap::new();
     for (name, nr) in &new.roles {
         let Some(or) = old.roles.get(name) else { continue };
-        let keys_added: Vec<String> = nr.keyids.iter().filter(|k| !or.keyids.contains(k)).cloned().collect();
-        let keys_removed: Vec<String> =
-            or.keyids.iter().filter(|k| !nr.keyids.contains(k)).cloned().collect();
-        if keys_added.is_empty() && keys_removed.is_empty() && or.threshold == nr.threshold {
+        let role_relabels: Vec<KeyRelabel> = relabelled
+            .iter()
+            .filter(|r| or.keyids.contains(&r.from) && nr.keyids.contains(&r.to))
+            .cloned()
+            .collect();
+        let keys_added: Vec<String> = nr
+            .keyids
+            .iter()
+            .filter(|k| !or.keyids.contains(k) && !role_relabels.iter().any(|r| &r.to == *k))
+            .cloned()
+            .collect();
+        let keys_removed: Vec<String> = or
+            .keyids
+            .iter()
+            .filter(|k| !nr.keyids.contains(k) && !role_relabels.iter().any(|r| &r.from == *k))
+            .cloned()
+            .collect();
+        if keys_added.is_empty()
+            && keys_removed.is_empty()
+            && role_relabels.is_empty()
+            && or.threshold == nr.threshold
+        {
             continue;
         }
         roles.insert(
             name.clone(),
-            RoleKeyChange { keys_added, keys_removed, threshold: [or.threshold, nr.threshold] },
+            RoleKeyChange {
+                keys_added,
+                keys_removed,
+                keys_relabelled: role_relabels,
+                threshold: [or.threshold, nr.threshold],
+            },
         );
     }
     RootChange {
         from: old.common.version,
         to: new.common.version,
-        keys_added: new_keys.difference(&old_keys).map(|k| (*k).clone()).collect(),
-        keys_removed: old_keys.difference(&new_keys).map(|k| (*k).clone()).collect(),
+        keys_added: new_keys.difference(&old_keys).filter(|k| !renamed_to(k)).map(|k| (*k).clone()).collect(),
+        keys_removed: old_keys
+            .difference(&new_keys)
+            .filter(|k| !renamed_from(k))
+            .map(|k| (*k).clone())
+            .collect(),
+        keys_relabelled: relabelled,
         roles,
         consistent_snapshot: (old.consistent_snapshot != new.consistent_snapshot)
             .then_some(new.consistent_snapshot),
         expires: new.common.expires_text.clone(),
     }
+}
+
+/// Keys of `new` whose material `old` listed under another key id.
+fn relabels(old: &Root, new: &Root) -> Vec<KeyRelabel> {
+    let by_material: BTreeMap<String, &Key> = old.keys.values().map(|k| (k.material_id(), k)).collect();
+    new.keys
+        .values()
+        .filter(|k| !old.keys.contains_key(&k.keyid))
+        .filter_map(|k| {
+            let before = by_material.get(&k.material_id())?;
+            (!new.keys.contains_key(&before.keyid)).then(|| KeyRelabel {
+                from: before.keyid.clone(),
+                to: k.keyid.clone(),
+                owner: k.owner.clone().or_else(|| before.owner.clone()),
+            })
+        })
+        .collect()
 }
 
 fn role_keys(k: &super::metadata::RoleKeys) -> RoleKeys {

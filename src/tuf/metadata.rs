@@ -108,7 +108,13 @@ pub struct Key {
     pub computed_keyid: String,
     /// Built once the key has checked [`TABLE_AFTER`] signatures.
     pub table: KeyTable,
+    /// Who holds the key, where the metadata says (`x-tuf-on-ci-keyowner`,
+    /// or a `keyowner`/`name` member); raw.
+    pub owner: Option<String>,
 }
+
+/// The members that name a key's holder, in order of preference.
+const OWNER_MEMBERS: [&str; 3] = ["x-tuf-on-ci-keyowner", "keyowner", "name"];
 
 impl Key {
     /// Verifies `sig` over `msg` as [`PublicKey::verify`] does; a key that
@@ -543,9 +549,14 @@ fn parse_key_map(o: &Obj<'_>) -> Result<BTreeMap<String, Key>, ParseError> {
         let key = PublicKey::from_dict(dict).map_err(|e| MetaError::new(at, e.to_string()))?;
         let computed_keyid = key.keyid();
         let id_match = if computed_keyid == *keyid { KeyIdMatch::Modern } else { key.keyid_match(keyid) };
+        let owner = OWNER_MEMBERS
+            .iter()
+            .find_map(|m| dict.get(*m).and_then(Value::as_str))
+            .filter(|o| !o.is_empty())
+            .map(str::to_owned);
         keys.insert(
             keyid.clone(),
-            Key { keyid: keyid.clone(), key, id_match, computed_keyid, table: KeyTable::default() },
+            Key { keyid: keyid.clone(), key, id_match, computed_keyid, table: KeyTable::default(), owner },
         );
     }
     Ok(keys)

@@ -14,13 +14,14 @@ use time::OffsetDateTime;
 
 use super::error::Category;
 use super::metadata::{Common, Key};
-use super::session::{Outcome, TargetStatus};
+use super::session::{Outcome, TargetOutcome, TargetStatus};
 use super::trusted_set::{Trusted, threshold_evidence};
 use super::verify::VerificationResult;
 use crate::crypto::KeyIdMatch;
 use crate::meta::Location;
+use crate::verdict::checks::{Check, CheckOutcome, Owners, signer_list};
 use crate::verdict::tuf_detail::{AuditCheck, RoleCommon, RoleState, Roles, RootState, SignatureSummary};
-use crate::verdict::{Document, Kind, TargetResult};
+use crate::verdict::{Document, InputFile, Kind, TargetResult, TrustAnchor};
 use crate::verdict::{Evidence, Finding, Severity, Subject};
 
 /// Offline roles expiring within this many days get a warning.
@@ -31,7 +32,79 @@ pub fn document(outcome: &Outcome, strict: bool) -> Document {
     let mut doc = summary(outcome, strict);
     doc.roles = Some(roles(outcome));
     doc.targets = Some(target_results(outcome));
+    doc.checks = checks(outcome, &doc);
     doc
+}
+
+/// The checks the run performed (`verdict::checks`): each root version's
+/// signers, then every role's signers and expiry, then each target.
+pub fn checks(outcome: &Outcome, doc: &Document) -> Vec<Check> {
+    let owners = owners(outcome);
+    let mut out = root_history_checks(outcome, &owners);
+    let empty = BTreeMap::new();
+    out.extend(crate::verdict::checks::tuf_roles(
+        doc.roles.as_ref().unwrap_or(&Roles::new()),
+        doc.targets.as_ref().unwrap_or(&empty),
+        &owners,
+        &crate::meta::time::format(outcome.at),
+    ));
+    out
+}
+
+/// Key owners named by the trusted metadata (root's keys, then every
+/// delegating role's keys).
+pub fn owners(outcome: &Outcome) -> Owners {
+    let mut owners = Owners::new();
+    let Some(set) = &outcome.trusted else { return owners };
+    let mut add = |k: &Key| {
+        if let Some(o) = &k.owner {
+            owners.entry(k.keyid.clone()).or_insert_with(|| o.clone());
+        }
+    };
+    for r in set.root_history().iter().rev() {
+        r.meta.keys.values().for_each(&mut add);
+    }
+    for (_, _, t) in set.targets_roles() {
+        if let Some(d) = &t.meta.delegations {
+            d.keys.values().for_each(&mut add);
+        }
+    }
+    owners
+}
+
+/// For each root version trusted in turn: which of its own root keys
+/// signed it, against its threshold (§5.2 for the trusted root, §5.3.4 for
+/// each new one, which a threshold of the previous root's keys also signed).
+fn root_history_checks(outcome: &Outcome, owners: &Owners) -> Vec<Check> {
+    let Some(set) = &outcome.trusted else { return Vec::new() };
+    set.root_history()
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let s = &r.signatures;
+            let v = r.meta.common.version;
+            let how = if i == 0 {
+                "the trusted root (the anchor), checked against its own root keys (§5.2)".to_owned()
+            } else {
+                format!(
+                    "admitted after v{}: a threshold of that root's keys and of its own signed it (§5.3.4)",
+                    v.saturating_sub(1)
+                )
+            };
+            Check::new(
+                Subject::File { path: r.file.clone() },
+                format!("root v{v} signatures"),
+                CheckOutcome::of(s.verified()),
+                format!(
+                    "root v{v} signed by {} of threshold {} of its root keys: {}; {how}",
+                    s.count,
+                    s.threshold,
+                    signer_list(&s.signed, owners)
+                ),
+            )
+            .with_evidence(threshold_evidence(s))
+        })
+        .collect()
 }
 
 /// [`document`] without the per-role and per-target detail: its verdict,
@@ -359,10 +432,7 @@ pub fn roles(outcome: &Outcome) -> Roles {
     // What the refresh did not trust, as read: version, expiry, signatures.
     for u in &outcome.untrusted {
         let entry = roles.entry(u.role.clone()).or_insert_with(|| {
-            RoleState::not_reached(
-                Category::RefreshFailed.verdict(),
-                "not trusted: the refresh stopped before it",
-            )
+            RoleState::not_reached(Category::RefreshFailed.verdict(), "the refresh stopped before it")
         });
         entry.file = Some(u.file.clone());
         if let Some(c) = &u.common {
@@ -436,4 +506,84 @@ pub fn target_results(outcome: &Outcome) -> BTreeMap<String, TargetResult> {
             (t.path.clone(), r)
         })
         .collect()
+}
+
+/// Delegated roles hashed one by one; beyond, one group (count and total
+/// size): a PEP 458 audit reads 16,384 bins.
+pub const DELEGATED_INPUTS_LISTED: usize = 32;
+
+/// The metadata files the run trusted, from the bytes it read: each root
+/// version, timestamp, snapshot and top-level targets with size and sha256;
+/// delegated roles one by one up to [`DELEGATED_INPUTS_LISTED`], else as
+/// one group; then each target verified after download (its TUF-verified
+/// length and sha256). `trusted_root` is the anchor file as read.
+pub fn inputs(outcome: &Outcome, trusted_root: Option<(&str, &[u8])>) -> Vec<InputFile> {
+    let mut out = Vec::new();
+    if let Some((path, bytes)) = trusted_root {
+        out.push(InputFile::of_bytes("trusted root", path, bytes));
+    }
+    let Some(set) = &outcome.trusted else { return out };
+    for r in set.root_history().iter().skip(1) {
+        out.push(InputFile::of_bytes(format!("root v{}", r.meta.common.version), &r.file, &r.raw));
+    }
+    if let Some(t) = set.timestamp() {
+        out.push(InputFile::of_bytes("timestamp", &t.file, &t.raw));
+    }
+    if let Some(s) = set.snapshot() {
+        out.push(InputFile::of_bytes("snapshot", &s.file, &s.raw));
+    }
+    let mut delegated = Vec::new();
+    for (name, _, t) in set.role_views() {
+        match t.held {
+            Some(held) if name == "targets" => out.push(InputFile::of_bytes("targets", &held.file, &held.raw)),
+            _ => delegated.push(t),
+        }
+    }
+    let listed = |t: &crate::tuf::trusted_set::RoleView<'_>| match (t.held, t.sha256) {
+        (Some(held), _) => Some(InputFile::of_bytes("delegated targets", &held.file, &held.raw)),
+        (None, Some(sha)) => Some(InputFile::verified("delegated targets", t.file, t.length, Some(sha.to_owned()))),
+        (None, None) => None,
+    };
+    let one_by_one: Option<Vec<InputFile>> =
+        (delegated.len() <= DELEGATED_INPUTS_LISTED).then(|| delegated.iter().map(listed).collect()).flatten();
+    match one_by_one {
+        Some(files) => out.extend(files),
+        None if delegated.is_empty() => {}
+        None => {
+            let size = delegated.iter().map(|t| t.length).sum();
+            let dir = delegated
+                .first()
+                .and_then(|t| std::path::Path::new(t.file).parent())
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
+            out.push(InputFile::group("delegated targets", dir, delegated.len() as u64, size));
+        }
+    }
+    out.extend(target_inputs(&outcome.targets, "target"));
+    out
+}
+
+/// Targets downloaded and verified: their TUF-verified length and sha256.
+pub fn target_inputs<'a>(targets: impl IntoIterator<Item = &'a TargetOutcome>, role: &str) -> Vec<InputFile> {
+    targets
+        .into_iter()
+        .filter(|t| t.status == TargetStatus::Ok && t.length_verified.is_some())
+        .filter_map(|t| {
+            let info = t.info.as_ref()?;
+            Some(InputFile::verified(role, &t.path, info.length, info.hashes.get("sha256").cloned()))
+        })
+        .collect()
+}
+
+/// The trust anchor of a run: the trusted root file and its version.
+pub fn trust_anchor(outcome: &Outcome, file: &str) -> TrustAnchor {
+    TrustAnchor {
+        what: "trusted root".into(),
+        files: vec![file.to_owned()],
+        root_version: outcome
+            .trusted
+            .as_ref()
+            .and_then(|s| s.root_history().first())
+            .map(|r| r.meta.common.version),
+    }
 }

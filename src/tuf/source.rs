@@ -60,10 +60,13 @@ pub fn url_path(path: &str) -> String {
 /// Why a file could not be had.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FetchError {
-    /// The server answered with an error status, or the file does not exist
-    /// (a directory source reports 404).
+    /// The server answered with an error status.
     #[error("{what}: HTTP status {status}")]
     Status { what: String, status: u16 },
+    /// A directory or in-memory source has no such file (what a server
+    /// says with 404; never worded as HTTP for a local directory).
+    #[error("{what}: no such file")]
+    NotFound { what: String },
     /// More bytes than the limit were available; the read stopped there.
     #[error("{what}: more than the maximum allowed length of {limit} bytes")]
     TooLong { what: String, limit: u64 },
@@ -85,7 +88,12 @@ pub enum FetchError {
 impl FetchError {
     /// True for the answers that end a root update normally (403/404).
     pub fn is_not_found(&self) -> bool {
-        matches!(self, FetchError::Status { status: 403 | 404, .. } | FetchError::OtherLayout { .. })
+        matches!(
+            self,
+            FetchError::Status { status: 403 | 404, .. }
+                | FetchError::NotFound { .. }
+                | FetchError::OtherLayout { .. }
+        )
     }
 }
 
@@ -183,7 +191,7 @@ impl DirSource {
     }
 
     fn read_file(&self, path: &Path, max_len: u64, what: &str) -> Result<Vec<u8>, FetchError> {
-        let not_found = || FetchError::Status { what: what.to_owned(), status: 404 };
+        let not_found = || FetchError::NotFound { what: what.to_owned() };
         let base = self.canonical_base.get_or_init(|| std::fs::canonicalize(&self.base).ok());
         let (meta, inside) = match std::fs::symlink_metadata(path) {
             // The usual file: not a link, right in the base directory. It
@@ -273,10 +281,10 @@ pub fn source_layout_fallbacks(rel: &str) -> Vec<String> {
 
 impl Source for DirSource {
     fn fetch(&self, rel: &str, max_len: u64) -> Result<Vec<u8>, FetchError> {
-        let what = self.describe(rel);
+        let what = self.base.join(rel).display().to_string();
         let first = match self.resolve(rel) {
             Some(p) => self.read_file(&p, max_len, &what),
-            None => Err(FetchError::Status { what: what.clone(), status: 404 }),
+            None => Err(FetchError::NotFound { what: what.clone() }),
         };
         match first {
             Err(e) if e.is_not_found() => {
@@ -308,8 +316,19 @@ impl Source for DirSource {
         }
     }
 
+    /// The file that is read for `rel`: in the source layout, the fallback
+    /// that exists (`root_history/2.root.json`) when `rel` does not.
     fn describe(&self, rel: &str) -> String {
-        self.base.join(rel).display().to_string()
+        let direct = self.base.join(rel);
+        if self.source_layout && !direct.is_file() {
+            let found = source_layout_fallbacks(rel)
+                .into_iter()
+                .find(|alt| self.resolve(alt).is_some_and(|p| p.is_file()));
+            if let Some(alt) = found {
+                return self.base.join(alt).display().to_string();
+            }
+        }
+        direct.display().to_string()
     }
 
     fn substitutions(&self) -> Vec<(String, String)> {
@@ -510,7 +529,7 @@ impl Source for MemorySource {
         }
         let what = self.describe(rel);
         let key = percent_decode_str(rel).decode_utf8_lossy().into_owned();
-        let bytes = self.files.get(&key).ok_or(FetchError::Status { what: what.clone(), status: 404 })?;
+        let bytes = self.files.get(&key).ok_or(FetchError::NotFound { what: what.clone() })?;
         if bytes.len() as u64 > max_len {
             return Err(FetchError::TooLong { what, limit: max_len });
         }

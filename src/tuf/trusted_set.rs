@@ -71,7 +71,15 @@ pub struct RoleSummary {
     pub length: u64,
     /// How many targets it lists.
     pub targets: u64,
+    /// Its sha256, kept for the first [`SUMMARY_HASHED`] roles released:
+    /// a report lists that many delegated roles one by one as inputs, and
+    /// more as one group (hashing every bin would cost the audit a pass
+    /// over all the metadata).
+    pub sha256: Option<String>,
 }
+
+/// How many released roles keep their sha256 (the inputs a report lists one by one).
+pub const SUMMARY_HASHED: usize = 32;
 
 /// A trusted targets role as reports see it: held in full, or summarized
 /// after the audit released it ([`TrustedSet::release_targets`]).
@@ -84,6 +92,8 @@ pub struct RoleView<'a> {
     pub targets: u64,
     /// The role in full, when the set holds it (roles that delegate always are).
     pub held: Option<&'a Trusted<Targets>>,
+    /// A released role's sha256, when its summary kept one.
+    pub sha256: Option<&'a str>,
 }
 
 impl<'a> RoleView<'a> {
@@ -95,6 +105,7 @@ impl<'a> RoleView<'a> {
             length: t.raw.len() as u64,
             targets: t.meta.listed,
             held: Some(t),
+            sha256: None,
         }
     }
 
@@ -106,6 +117,7 @@ impl<'a> RoleView<'a> {
             length: s.length,
             targets: s.targets,
             held: None,
+            sha256: s.sha256.as_deref(),
         }
     }
 
@@ -247,7 +259,9 @@ impl TrustedSet {
             return false;
         }
         let Some((delegator, t)) = self.targets.remove(role) else { return false };
+        let sha256 = (self.released.len() < SUMMARY_HASHED).then(|| crate::crypto::sha256_hex(&t.raw));
         let summary = RoleSummary {
+            sha256,
             common: t.meta.common.clone(),
             length: t.raw.len() as u64,
             targets: t.meta.listed,

@@ -708,6 +708,13 @@ pub fn fetch_error(role: &str, e: FetchError, what: &str) -> TufError {
             format!("download of {what} failed: HTTP {status}"),
         )
         .at(at),
+        FetchError::NotFound { .. } => TufError::new(
+            Category::DownloadFailed,
+            role,
+            "§5",
+            format!("download of {what} failed: no such file"),
+        )
+        .at(at),
         FetchError::Slow { received, elapsed_ms, why, .. } => TufError::new(
             Category::SlowRetrieval,
             role,
@@ -726,7 +733,7 @@ pub fn fetch_error(role: &str, e: FetchError, what: &str) -> TufError {
             role,
             "§5",
             format!(
-                "download of {what} failed: HTTP 404; the directory has {present} instead, a layout the client does not ask for (python-tuf asks for the same name and fails the same way)"
+                "download of {what} failed: no such file; the directory has {present} instead, a layout the client does not ask for (python-tuf asks for the same name and fails the same way)"
             ),
         )
         .with_evidence(Evidence::Data { data: serde_json::json!({ "asked": what, "present": present }) })

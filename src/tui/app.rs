@@ -41,7 +41,9 @@ impl App {
     /// first frame can be drawn while it runs.
     pub fn new(session: Session, theme: Theme, opts: &TuiOptions) -> Self {
         let (tx, rx) = mpsc::channel();
-        let keymap = Keymap::new();
+        let mut keymap = Keymap::new();
+        // Checked when the config was loaded (`cli`); what does not apply is left as it was.
+        let _ = keymap.rebind(&opts.keys);
         let mut state = State::new(session.label.clone());
         state.can_watch = !session.watch.is_empty();
         state.can_run_inspections = session.with_inspections.is_some();

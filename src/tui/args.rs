@@ -14,11 +14,19 @@ pub struct TuiArgs {
     /// terminal's own text selection keeps working.
     #[arg(long)]
     pub mouse: bool,
+    /// Key bindings from the config file (not a flag).
+    #[arg(skip)]
+    pub keys: std::collections::BTreeMap<String, String>,
 }
 
 impl TuiArgs {
     /// Options for [`super::run`], with `NO_COLOR` read from the environment.
     pub fn options(&self) -> TuiOptions {
-        TuiOptions { theme: self.theme.clone(), mouse: self.mouse, ..TuiOptions::from_env() }
+        TuiOptions {
+            theme: self.theme.clone(),
+            mouse: self.mouse,
+            keys: self.keys.clone(),
+            ..TuiOptions::from_env()
+        }
     }
 }

@@ -65,6 +65,31 @@ impl Key {
     }
 }
 
+/// A key as the config file writes it.
+fn parse_key(text: &str) -> Option<Key> {
+    let one = |s: &str| {
+        let mut c = s.chars();
+        match (c.next(), c.next()) {
+            (Some(ch), None) => Some(ch),
+            _ => None,
+        }
+    };
+    if let Some(rest) = text.strip_prefix("Ctrl-") {
+        return one(rest).map(Key::ctrl);
+    }
+    if let Some(ch) = one(text) {
+        return Some(Key::char(ch));
+    }
+    let code = match text {
+        "Enter" => KeyCode::Enter,
+        "Esc" => KeyCode::Esc,
+        "Tab" => KeyCode::Tab,
+        "Space" => KeyCode::Char(' '),
+        f => KeyCode::F(f.strip_prefix('F')?.parse().ok().filter(|n| (1..=12).contains(n))?),
+    };
+    Some(Key::code(code))
+}
+
 /// Where a binding applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Context {
@@ -320,6 +345,35 @@ impl Keymap {
         Keymap { bindings: b.0 }
     }
 
+    /// Rebinds actions from the config file's `[keys]`: the action's
+    /// bottom-bar label (`quit`, `search`, `export`, …) → a key (`x`,
+    /// `Ctrl-x`, `Enter`, `Esc`, `Tab`, `F2`). The key replaces the action's
+    /// keys in the views and everywhere (not in the input line and popups).
+    /// Returns what could not be applied, in words.
+    pub fn rebind(&mut self, keys: &std::collections::BTreeMap<String, String>) -> Vec<String> {
+        let mut problems = Vec::new();
+        for (label, text) in keys {
+            let Some(key) = parse_key(text) else {
+                problems.push(format!(
+                    "[keys] {label} = {text:?}: not a key (a character, Ctrl-x, Enter, Esc, Tab, F1…F12)"
+                ));
+                continue;
+            };
+            let mut found = false;
+            for b in &mut self.bindings {
+                if b.label == Some(label.as_str()) && matches!(b.context, Context::Global | Context::View(_))
+                {
+                    b.keys = vec![key];
+                    found = true;
+                }
+            }
+            if !found {
+                problems.push(format!("[keys] {label}: no such action (the bottom bar names them)"));
+            }
+        }
+        problems
+    }
+
     /// The action for a key event in the given innermost context. Views'
     /// own bindings shadow global ones; typing in the input line inserts
     /// characters.
@@ -505,6 +559,22 @@ mod tests {
 
     fn key(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
         KeyEvent::new(code, mods)
+    }
+
+    #[test]
+    fn the_config_file_rebinds_an_action_by_its_label() {
+        let mut map = Keymap::new();
+        let keys = [("quit".to_owned(), "x".to_owned()), ("nope".to_owned(), "y".to_owned())].into();
+        let problems = map.rebind(&keys);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        let ev = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+        assert_eq!(map.lookup(Context::Global, &ev('x')), Some(Action::Quit));
+        assert_eq!(map.lookup(Context::Global, &ev('q')), None);
+        assert!(
+            !map.rebind(&[("search".to_owned(), "Ctrl-f".to_owned())].into())
+                .iter()
+                .any(|p| p.contains("search"))
+        );
     }
 
     #[test]

@@ -75,6 +75,8 @@ pub struct TuiOptions {
     pub theme_dir: Option<PathBuf>,
     /// Log file; `None` uses [`logging::default_log_file`].
     pub log_file: Option<PathBuf>,
+    /// Key bindings from the config file's `[keys]` (see [`keymap::Keymap::rebind`]).
+    pub keys: std::collections::BTreeMap<String, String>,
 }
 
 impl TuiOptions {

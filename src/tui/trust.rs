@@ -213,7 +213,9 @@ fn key_row(depth: usize, k: &KeyInfo) -> Row {
         (false, _) => (Mark::Warn, "id differs"),
         (true, false) => (Mark::Bad, "unusable"),
     };
-    Row::new(depth, mark, word, format!("key {}", short(&k.keyid)))
+    // The holder's name where the metadata gives it (`x-tuf-on-ci-keyowner`).
+    let owner = k.owner.as_ref().map(|o| format!(" {o}")).unwrap_or_default();
+    Row::new(depth, mark, word, format!("key {}{owner}", short(&k.keyid)))
         .note(format!("{}/{}", k.keytype, k.scheme))
         .key(&k.keyid)
 }

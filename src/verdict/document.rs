@@ -1,4 +1,7 @@
-//! The stable JSON document (`--format json`, schema_version 1, DESIGN §4).
+//! The stable JSON document (`--format json`, schema_version 2, DESIGN §4).
+//! Version 2 adds `checks` (every check performed with its outcome),
+//! `inputs` (every input file with path, size and sha256) and `invocation`
+//! (command line, options, trust anchor); a version 1 document still reads.
 //! Keys come out sorted: the document writes its members in key order, the
 //! findings, failure and targets through a `serde_json::Value` (whose maps
 //! are ordered), and the typed TUF `roles` in key order by hand
@@ -13,10 +16,15 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::category::Category;
+use super::checks::Check;
+use super::inputs::{InputFile, Invocation};
 use crate::verdict::finding::Finding;
 use crate::verdict::tuf_detail::Roles;
 
-pub const SCHEMA_VERSION: u64 = 1;
+pub const SCHEMA_VERSION: u64 = 2;
+
+/// The oldest schema_version `trailscope report` still reads.
+pub const OLDEST_SCHEMA_VERSION: u64 = 1;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -75,6 +83,13 @@ pub struct Document {
     pub targets: Option<BTreeMap<String, TargetResult>>,
     /// Attestation: what the bundle holds and what was checked.
     pub attestation: Option<Box<crate::verdict::attest_detail::AttestationDetail>>,
+    /// Every check performed, with its outcome (schema_version 2).
+    pub checks: Vec<Check>,
+    /// Every input file with its size and sha256 (schema_version 2).
+    pub inputs: Vec<InputFile>,
+    /// Command line, options and trust anchor (schema_version 2); `None`
+    /// when not recorded (a version 1 document, a document built in memory).
+    pub invocation: Option<Invocation>,
 }
 
 impl Document {
@@ -96,6 +111,9 @@ impl Document {
             roles: None,
             targets: None,
             attestation: None,
+            checks: Vec::new(),
+            inputs: Vec::new(),
+            invocation: None,
         }
     }
 
@@ -125,10 +143,10 @@ impl Document {
             return Err("not a trailscope document (\"tool\" is not \"trailscope\")".into());
         }
         match obj.get("schema_version").and_then(Value::as_u64) {
-            Some(SCHEMA_VERSION) => {}
+            Some(OLDEST_SCHEMA_VERSION..=SCHEMA_VERSION) => {}
             Some(n) => {
                 return Err(format!(
-                    "schema_version {n} is not supported (this trailscope reads {SCHEMA_VERSION})"
+                    "schema_version {n} is not supported (this trailscope reads {OLDEST_SCHEMA_VERSION} to {SCHEMA_VERSION})"
                 ));
             }
             None => return Err("\"schema_version\" is missing".into()),
@@ -154,6 +172,9 @@ impl Document {
             roles: field(obj, "roles")?,
             targets: field(obj, "targets")?,
             attestation: field(obj, "attestation")?,
+            checks: field::<Option<Vec<Check>>>(obj, "checks")?.unwrap_or_default(),
+            inputs: field::<Option<Vec<InputFile>>>(obj, "inputs")?.unwrap_or_default(),
+            invocation: field(obj, "invocation")?,
         })
     }
 }
@@ -168,9 +189,12 @@ impl Serialize for Document {
             m.serialize_entry("attestation", &to_value(&self.attestation))?;
         }
         m.serialize_entry("category", &self.category)?;
+        m.serialize_entry("checks", &to_value(&self.checks))?;
         m.serialize_entry("evaluated_at", &crate::meta::time::format(self.evaluated_at))?;
         m.serialize_entry("failure", &to_value(&self.failure))?;
         m.serialize_entry("findings", &to_value(&self.findings))?;
+        m.serialize_entry("inputs", &to_value(&self.inputs))?;
+        m.serialize_entry("invocation", &to_value(&self.invocation))?;
         m.serialize_entry("kind", &self.kind)?;
         if tuf {
             m.serialize_entry("refresh", &self.refresh)?;
@@ -188,10 +212,8 @@ impl Serialize for Document {
     }
 }
 
-/// What a run was given (files, URLs, options), as labelled raw strings in
-/// the order given. The Markdown report lists them; SARIF puts them on the
-/// invocation. Not part of the JSON document (schema_version 1), so a
-/// re-rendered report (`trailscope report`) has none.
+/// The options of a run, as labelled raw strings in the order given; the
+/// document keeps them as `invocation.options`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Inputs(Vec<(String, String)>);
 
@@ -345,8 +367,8 @@ mod tests {
 
         assert!(Document::from_json_str("[]").is_err());
         let mut v = tuf.to_value();
-        v["schema_version"] = 2.into();
-        assert!(Document::from_value(&v).unwrap_err().contains("schema_version 2"));
+        v["schema_version"] = 3.into();
+        assert!(Document::from_value(&v).unwrap_err().contains("schema_version 3"));
     }
 
     /// One entry of each shape: trusted root, a rejected role with the
@@ -388,10 +410,10 @@ mod tests {
         };
         let snapshot = RoleState {
             file: Some("snapshot.json".into()),
-            read_error: Some("HTTP status 404".into()),
+            read_error: Some("metadata/snapshot.json: no such file".into()),
             ..RoleState::not_reached(
                 crate::verdict::category::REFRESH_FAILED,
-                "not trusted: the refresh stopped before it",
+                "the refresh stopped before it",
             )
         };
         let bin = RoleState {

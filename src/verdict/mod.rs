@@ -10,13 +10,17 @@
 pub mod attack;
 pub mod attest_detail;
 pub mod category;
+pub mod checks;
 pub mod document;
 pub mod evidence;
 pub mod finding;
+pub mod inputs;
 pub mod tuf_detail;
 
+pub use checks::{Check, CheckOutcome, Owners};
 pub use document::{Document, Failure, Inputs, Kind, TargetResult, Verdict};
 pub use evidence::{ArtifactDigests, DigestSource, LinkDisagreement, Signer};
 pub use finding::{
     Counts, Evidence, Finding, RuleTrace, Severity, SignatureCheck, Subject, UnmatchedArtifact, count,
 };
+pub use inputs::{InputFile, Invocation, RunOption, TrustAnchor};

@@ -348,6 +348,20 @@ pub struct KeyInfo {
     pub usable: bool,
     /// Accepted deviations from the spec's key forms.
     pub quirks: Vec<String>,
+    /// Who holds the key, where the metadata names them (`x-tuf-on-ci-keyowner`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+}
+
+/// A key listed under a new key id with the same key material: "same key,
+/// new id", not a removal and an addition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyRelabel {
+    pub from: String,
+    pub to: String,
+    /// The owner named in the new root, else the old one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
 }
 
 /// The scope of a delegation: the member name is the kind.
@@ -392,8 +406,13 @@ pub struct Delegation {
 pub struct RootChange {
     pub from: u64,
     pub to: u64,
+    /// Key material new in this root (a key id whose key was listed under
+    /// another id is in `keys_relabelled` instead).
     pub keys_added: Vec<String>,
     pub keys_removed: Vec<String>,
+    /// Same key material under a new key id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keys_relabelled: Vec<KeyRelabel>,
     /// Roles whose keys or threshold changed.
     pub roles: BTreeMap<String, RoleKeyChange>,
     /// The new value, when it changed.
@@ -407,6 +426,9 @@ pub struct RootChange {
 pub struct RoleKeyChange {
     pub keys_added: Vec<String>,
     pub keys_removed: Vec<String>,
+    /// The role's keys that are the same key under a new key id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keys_relabelled: Vec<KeyRelabel>,
     /// Old and new threshold.
     pub threshold: [u64; 2],
 }

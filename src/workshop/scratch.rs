@@ -303,6 +303,17 @@ impl Scratch {
                 *path = path.replace(&prefix, "");
             }
         }
+        for c in &mut doc.checks {
+            c.detail = c.detail.replace(&prefix, "");
+            if let crate::verdict::Subject::Link { path } | crate::verdict::Subject::Layout { path } =
+                &mut c.subject
+            {
+                *path = path.replace(&prefix, "");
+            }
+        }
+        for i in &mut doc.inputs {
+            i.path = i.path.replace(&prefix, "");
+        }
         doc
     }
 

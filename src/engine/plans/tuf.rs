@@ -104,7 +104,7 @@ struct Served<'a> {
 
 impl Served<'_> {
     fn read(&self, rel: &str, max_len: u64, what: &str) -> Result<Vec<u8>, FetchError> {
-        let not_found = || FetchError::Status { what: what.to_owned(), status: 404 };
+        let not_found = || FetchError::NotFound { what: what.to_owned() };
         let key = served_segments(rel).ok_or_else(not_found)?.join("/");
         let Some(file) = self.files.get(&key) else {
             return match &self.untracked {
