@@ -12,6 +12,7 @@ use time::OffsetDateTime;
 use super::anchor::Anchor;
 use super::chain::Chain;
 use super::detail::Results;
+use super::targets::Targets;
 use super::trust;
 
 use crate::report::text::{subject_kind, subject_name};
@@ -90,6 +91,8 @@ pub struct Model {
     pub trust: trust::Trust,
     /// The trust anchors the run started from, when the session knows them.
     pub anchor: Option<Anchor>,
+    /// The TUF targets the run trusted and looked up (Targets view).
+    pub targets: Option<Arc<Targets>>,
 }
 
 impl Model {
@@ -115,7 +118,7 @@ impl Model {
         categories.dedup();
         let trust =
             trust::build(doc.roles.as_ref(), detail.tuf.as_ref(), detail.chain.as_deref(), &doc.findings);
-        Self { doc, timeline, categories, chain: detail.chain, trust, anchor: detail.anchor }
+        Self { doc, timeline, categories, chain: detail.chain, trust, anchor: detail.anchor, targets: detail.targets }
     }
 
     /// The first failure in reference order: the first error finding.

@@ -150,6 +150,12 @@ pub struct State {
     pub can_run_inspections: bool,
     /// The last search.
     pub search: Option<String>,
+    /// Its hits across every view, and which one is shown (`n`/`N`).
+    pub hits: Option<super::search::Hits>,
+    /// The search index of the current result (built on the first search).
+    pub search_index: Option<std::sync::Arc<super::search::Index>>,
+    /// Chain: how far the graph is panned (columns right, rows down).
+    pub graph_pan: (u16, u16),
     pub filters: Filters,
     /// Indices of the findings the filters admit; kept current by
     /// [`State::refilter`] whenever the model or the filters change.
@@ -195,6 +201,9 @@ impl State {
             confirm: None,
             can_run_inspections: false,
             search: None,
+            hits: None,
+            search_index: None,
+            graph_pan: (0, 0),
             filters: Filters::default(),
             visible: Vec::new(),
             notice: None,

@@ -4,7 +4,8 @@
 //!
 //! ## Adding a view
 //! 1. Add a variant to [`ViewId`] with its digit (DESIGN §6 numbering:
-//!    1 Overview, 2 Chain, 3 Step, 4 Artifact, 5 Trust, 6 Findings) and title.
+//!    1 Overview, 2 Chain, 3 Step, 4 Artifact, 5 Trust, 6 Findings, 7 Targets)
+//!    and title.
 //! 2. Write `views/<name>.rs` with a unit struct implementing [`View`]; return
 //!    it from [`get`]. The digit key, the tab and the help entry follow from
 //!    `ViewId::ALL`; view-specific keys go in `keymap.rs` under
@@ -23,6 +24,7 @@ pub mod findings;
 pub mod help;
 pub mod overview;
 pub mod step;
+pub mod targets;
 pub mod trust;
 
 use ratatui::buffer::Buffer;
@@ -42,12 +44,20 @@ pub enum ViewId {
     Artifact,
     Trust,
     Findings,
+    Targets,
 }
 
 impl ViewId {
     /// Every view there is, in tab order.
-    pub const ALL: &'static [ViewId] =
-        &[ViewId::Overview, ViewId::Chain, ViewId::Step, ViewId::Artifact, ViewId::Trust, ViewId::Findings];
+    pub const ALL: &'static [ViewId] = &[
+        ViewId::Overview,
+        ViewId::Chain,
+        ViewId::Step,
+        ViewId::Artifact,
+        ViewId::Trust,
+        ViewId::Findings,
+        ViewId::Targets,
+    ];
 
     /// The digit key that shows this view.
     pub fn digit(self) -> char {
@@ -58,6 +68,7 @@ impl ViewId {
             ViewId::Artifact => '4',
             ViewId::Trust => '5',
             ViewId::Findings => '6',
+            ViewId::Targets => '7',
         }
     }
 
@@ -69,6 +80,7 @@ impl ViewId {
             ViewId::Artifact => "Artifact",
             ViewId::Trust => "Trust",
             ViewId::Findings => "Findings",
+            ViewId::Targets => "Targets",
         }
     }
 
@@ -81,6 +93,7 @@ impl ViewId {
             ViewId::Artifact => "show the Artifact: digests at each step, provenance",
             ViewId::Trust => "show Trust: TUF roles and keys, layout keys and functionaries",
             ViewId::Findings => "show the Findings, filterable",
+            ViewId::Targets => "show the Targets: TUF targets, their hashes, signing role and lookup",
         }
     }
 }
@@ -152,6 +165,7 @@ pub fn get(id: ViewId) -> &'static dyn View {
         ViewId::Artifact => &artifact::ArtifactView,
         ViewId::Trust => &trust::TrustView,
         ViewId::Findings => &findings::FindingsView,
+        ViewId::Targets => &targets::TargetsView,
     }
 }
 

@@ -87,7 +87,7 @@ fn len(item: &Item) -> usize {
 }
 
 /// Where the materials and products headings are.
-fn bounds(item: &Item) -> (usize, usize) {
+pub fn bounds(item: &Item) -> (usize, usize) {
     let materials = 1 + item.rule_count();
     (materials, materials + 1 + item.material_paths.len())
 }
