@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use super::action::{Action, Effect, InputAction, Notice};
+use super::action::{Action, Effect, InputAction, Notice, ViewAction};
 use super::chain::{Chain, ItemKind};
 use super::layout;
 use super::search;
@@ -58,6 +58,13 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::CancelConfirm => {
             if state.confirm.take().is_some() {
                 state.notice = Some(Notice::info("nothing was run"));
+            }
+        }
+        Action::View(ViewAction::PanLeft | ViewAction::PanRight) if state.pane == 0 => {
+            if action == Action::View(ViewAction::PanLeft) {
+                back(state)
+            } else {
+                drill(state)
             }
         }
         Action::View(action) => {
@@ -243,6 +250,7 @@ fn cycle_pane(state: &mut State, delta: isize) {
     let panes = views::get(state.view).panes().max(1);
     state.pane = (state.pane as isize + delta).rem_euclid(panes as isize) as usize;
     state.detail_scroll = 0;
+    state.graph_pan = (0, 0);
 }
 
 fn show_view(state: &mut State, view: ViewId) {

@@ -169,6 +169,13 @@ impl View for ArtifactView {
         let title =
             format!("Artifacts {} · {} flagged", chain.artifact_count(), chain.broken_artifacts().len());
         let inner = draw_pane(title, state.pane == 0, theme, list_area, buf);
+        // What the status glyphs mean, on the bottom border.
+        let key = " ✔ same digest all along · Δ digest changed · ✘ a rule broke on it ";
+        if list_area.height > 2 && list_area.width > 4 {
+            let w = (list_area.width - 4).min(key.chars().count() as u16);
+            let y = list_area.y + list_area.height - 1;
+            Span::styled(key, theme.muted).render(Rect::new(list_area.x + 1, y, w, 1), buf);
+        }
         let width = inner.width as usize;
         list(
             inner,
