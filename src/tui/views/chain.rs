@@ -21,7 +21,7 @@ use ratatui::widgets::Widget;
 use super::common::{draw_pane, empty, fit, list};
 use super::{Jump, View, ViewId};
 use crate::tui::action::ViewAction;
-use crate::graph::draw::{Grid, GridCell, GridEdge, GridNode, Orientation, route};
+use crate::graph::draw::{DOWN, Grid, GridCell, GridEdge, GridNode, LEFT, Orientation, RIGHT, UP, route};
 use crate::tui::chain::{Chain, Item, ItemStatus};
 use crate::tui::session::UnitStatus;
 use crate::tui::state::State;
@@ -399,7 +399,6 @@ pub fn draw_graph(chain: &Chain, nodes: &BTreeSet<usize>, only_broken: bool, roo
 
 /// The glyph of a routed cell.
 fn cell_glyph(c: &GridCell, orientation: Orientation) -> Option<char> {
-    use crate::graph::draw::{DOWN, LEFT, RIGHT, UP};
     if c.arrow {
         return Some(if orientation == Orientation::LeftRight { '▶' } else { '▼' });
     }
@@ -433,7 +432,7 @@ fn legend(theme: &Theme, width: usize, orientation: Orientation) -> Vec<Line<'st
         vec![Span::styled(format!("─{arrow}"), theme.muted), Span::styled(" MATCH flow", theme.muted)],
         vec![Span::styled(format!("┄{arrow}"), theme.muted), Span::styled(" not evaluated", theme.muted)],
         vec![
-            Span::styled(format!("╌{arrow}"), theme.fail),
+            Span::styled(format!("╌✘{arrow}"), theme.fail),
             Span::styled(" broken: a MATCH rule could not consume", theme.muted),
         ],
     ];
@@ -526,6 +525,29 @@ fn render_graph(state: &State, chain: &Chain, theme: &Theme, area: Rect, buf: &m
             if let Some(ch) = cell_glyph(c, d.orientation) {
                 let style = if Flowed::of(c.weight) == Flowed::Broken { theme.fail } else { theme.muted };
                 put(buf, x, y, ch, style);
+            }
+        }
+    }
+    // A broken flow says so in a word's place too: `╌✘▶`, before its arrowhead.
+    for y in 0..d.grid.height {
+        for x in 0..d.grid.width {
+            let Some(c) = d.grid.cell(x, y).filter(|c| c.arrow && Flowed::of(c.weight) == Flowed::Broken) else {
+                continue;
+            };
+            let before = match d.orientation {
+                Orientation::LeftRight => x.checked_sub(1).map(|bx| (bx, y)),
+                Orientation::TopDown => y.checked_sub(1).map(|by| (x, by)),
+            };
+            // The run into the arrowhead, not a corner or a junction.
+            let straight = |m: u8| match d.orientation {
+                Orientation::LeftRight => m != 0 && m & (UP | DOWN) == 0,
+                Orientation::TopDown => m != 0 && m & (LEFT | RIGHT) == 0,
+            };
+            if let Some((bx, by)) = before
+                && d.grid.cell(bx, by).is_some_and(|b| straight(b.mask))
+            {
+                let _ = c;
+                put(buf, bx, by, '✘', theme.fail);
             }
         }
     }
