@@ -124,6 +124,15 @@ pub struct Chain {
     pub layers: Vec<usize>,
     pub lanes: Vec<usize>,
     index: HashMap<NodeId, usize>,
+    /// What each inspection that ran printed, by its display name.
+    outputs: HashMap<String, InspectionOutput>,
+}
+
+/// What an inspection printed, as captured (the runner bounds it).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InspectionOutput {
+    pub stdout: String,
+    pub stderr: String,
 }
 
 impl Chain {
@@ -173,7 +182,33 @@ impl Chain {
             lanes,
             index,
             graph,
+            outputs: HashMap::new(),
         }
+    }
+
+    /// Keeps what the inspections that ran printed (the layout's trace and
+    /// its sublayouts'), for the Step view.
+    pub fn with_inspection_output(mut self, layout: &crate::intoto::trace::LayoutTrace) -> Self {
+        fn walk(l: &crate::intoto::trace::LayoutTrace, out: &mut HashMap<String, InspectionOutput>) {
+            for i in &l.inspections {
+                if let Some(run) = &i.execution {
+                    let name = l.scope.iter().chain(std::iter::once(&i.name)).cloned().collect::<Vec<_>>().join(" › ");
+                    out.insert(name, InspectionOutput { stdout: run.stdout.clone(), stderr: run.stderr.clone() });
+                }
+            }
+            for s in &l.steps {
+                for sub in &s.sublayouts {
+                    walk(sub, out);
+                }
+            }
+        }
+        walk(layout, &mut self.outputs);
+        self
+    }
+
+    /// What an inspection printed, when it ran.
+    pub fn inspection_output(&self, item: &Item) -> Option<&InspectionOutput> {
+        (item.kind == ItemKind::Inspection).then(|| self.outputs.get(&item.display_name())).flatten()
     }
 
     /// The item a subject is about (steps, inspections, rules, links).

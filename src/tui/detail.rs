@@ -46,7 +46,8 @@ impl Results {
     /// `layout_keys` are the key ids the layout was verified with.
     pub fn intoto(outcome: &InTotoOutcome, layout_keys: Vec<String>) -> Self {
         let document = outcome.to_document();
-        let chain = Chain::from_graph(crate::graph::intoto::from_outcome(outcome, &layout_keys));
+        let chain = Chain::from_graph(crate::graph::intoto::from_outcome(outcome, &layout_keys))
+            .with_inspection_output(&outcome.layout);
         let detail = Detail { chain: Some(Arc::new(chain)), ..Detail::default() };
         Self { document, detail }
     }
@@ -59,7 +60,10 @@ impl Results {
         let chain = outcome
             .intoto
             .as_ref()
-            .map(|o| Arc::new(Chain::from_graph(crate::graph::intoto::from_outcome(o, &keys))));
+            .map(|o| {
+                let graph = crate::graph::intoto::from_outcome(o, &keys);
+                Arc::new(Chain::from_graph(graph).with_inspection_output(&o.layout))
+            });
         let tuf = crate::tuf::inspect::tree(&outcome.tuf);
         let lookups = outcome.fetched.iter().map(|(_, t)| t).chain(&outcome.tuf.targets);
         let targets = Some(Arc::new(Targets::build(outcome.tuf.trusted.as_ref(), lookups, true)));

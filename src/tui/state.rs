@@ -177,6 +177,8 @@ pub struct State {
     /// Scenarios `a`/`A` switch between (the demo's), and the current one.
     pub scenarios: Vec<String>,
     pub scenario: usize,
+    /// The scenario's story, shown in the Overview (raw).
+    pub story: Option<String>,
     pub quit: bool,
 }
 
@@ -216,6 +218,7 @@ impl State {
             size: (80, 24),
             scenarios: Vec::new(),
             scenario: 0,
+            story: None,
             quit: false,
         }
     }

@@ -94,7 +94,11 @@ impl View for ArtifactView {
     fn detail_lines(&self, state: &State) -> usize {
         static THEME: std::sync::OnceLock<Theme> = std::sync::OnceLock::new();
         let theme = THEME.get_or_init(Theme::default);
-        current(state).map_or(0, |(c, p)| detail(state, c, p, 200, theme).len())
+        let width = split(crate::tui::layout::body(state.size)).1.width.saturating_sub(2);
+        // Counted as drawn, wrapped at the pane's width, so the last line can be scrolled to.
+        current(state).map_or(0, |(c, p)| {
+            Paragraph::new(detail(state, c, p, width as usize, theme)).wrap(Wrap { trim: false }).line_count(width.max(1))
+        })
     }
 
     fn rows(&self, state: &State) -> usize {
