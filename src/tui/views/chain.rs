@@ -169,6 +169,10 @@ fn render_list(state: &State, chain: &Chain, theme: &Theme, area: Rect, buf: &mu
     } else {
         format!("Chain {} · {} items, {} failed", chain.layout, chain.items.len(), failed)
     };
+    let title = match state.model.as_ref().and_then(|m| m.unverified.as_ref()) {
+        Some(_) => format!("UNVERIFIED {title}"),
+        None => title,
+    };
     let title = crate::sanitize::sanitize(&title).into_owned();
     let inner = draw_pane(title, state.pane == 0, theme, area, buf);
     // What the row glyphs mean, on the bottom border.

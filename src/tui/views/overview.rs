@@ -429,7 +429,9 @@ fn first_failure_lines(model: &Model, width: usize, message_rows: usize, theme: 
         spans.extend(untrusted(stage, theme.fail, theme));
         lines.push(Line::from(spans));
     }
-    if let Some(failure) = &model.doc.failure {
+    if let Some(failure) =
+        model.doc.failure.as_ref().filter(|f| f.step.is_some() || f.rule.is_some() || f.artifact.is_some())
+    {
         let mut spans = vec![Span::styled("Failure   ", theme.muted)];
         for (k, v) in [("step", &failure.step), ("rule", &failure.rule), ("artifact", &failure.artifact)] {
             if let Some(v) = v {

@@ -257,7 +257,16 @@ impl View for StepView {
         };
         let a = split(area);
         let about = findings_about(state, item);
-        Paragraph::new(header(item, &about, a.header.height as usize, theme))
+        let mut head = header(item, &about, a.header.height as usize, theme);
+        if let Some(why) = state.model.as_ref().and_then(|m| m.unverified.as_ref()) {
+            // Second, under the status: whatever the step shows rests on a layout that did not verify.
+            let mut spans = vec![Span::styled(format!("{:<9} ", "Layout"), theme.muted)];
+            spans.push(Span::styled("⚠ unverified: ", theme.warn));
+            spans.extend(untrusted(why, theme.warn, theme));
+            head.insert(1.min(head.len()), Line::from(spans));
+            head.truncate(a.header.height as usize);
+        }
+        Paragraph::new(head)
             .wrap(Wrap { trim: true })
             .render(a.header, buf);
         let title = format!(
