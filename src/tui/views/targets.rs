@@ -28,7 +28,7 @@ const SIDE_BY_SIDE: u16 = 110;
 
 fn split(body: Rect) -> (Rect, Rect) {
     if body.width >= SIDE_BY_SIDE {
-        let [l, d] = Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(body);
+        let [l, d] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(body);
         (l, d)
     } else {
         let [l, d] = Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(body);
