@@ -7,6 +7,8 @@
 //! scenario's story, the first failure wrapped at 80×24 and the Step trace
 //! scrolled to its last line.
 
+#[allow(dead_code)]
+mod common;
 mod corpus_support;
 
 use std::path::Path;
@@ -307,4 +309,36 @@ fn the_step_trace_scrolls_to_its_last_line() {
     h.keys("\n").key(KeyCode::Tab).keys("G");
     let screen = h.screen();
     assert!(screen.contains(&want), "the trace's last line {want:?} is reachable:\n{screen}");
+}
+
+#[test]
+fn the_step_view_shows_what_an_inspection_printed_escaped() {
+    let owner = common::Key::from_seed(7);
+    let scene = common::Scene::new();
+    let run = serde_json::json!(["sh", "-c", "printf 'hello from the inspection\\n\\033[31mred\\n'; echo oops >&2"]);
+    let inspection = serde_json::json!({
+        "_type": "inspection", "name": "say", "run": run,
+        "expected_materials": [], "expected_products": [["ALLOW", "*"]],
+    });
+    scene.layout(&common::layout(vec![], vec![inspection], &[]), &owner);
+    scene.write("keys/owner.pub.json", &owner.dict);
+    let opts = OpenOptions {
+        run_inspections: true,
+        layout_keys: vec![scene.path("keys/owner.pub.json")],
+        workdir: Some(scene.path("work")),
+        ..OpenOptions::default()
+    };
+    let opened = open::detect(scene.dir.path(), &opts).unwrap();
+    let session = open::session(&opened, "an inspection that prints");
+    let mut app = App::new(session, load_builtin("dark").unwrap(), &TuiOptions::default());
+    app.handle_event(&Event::Resize(120, 40));
+    assert!(app.wait(Duration::from_secs(30)));
+    let mut h = Harness { app, terminal: Terminal::new(TestBackend::new(120, 40)).unwrap() };
+    let screen = h.keys("3").screen();
+    assert!(screen.contains("inspection say"), "{screen}");
+    assert!(screen.contains("Output (stdout, 2 line(s))"), "{screen}");
+    assert!(screen.contains("hello from the inspection"), "{screen}");
+    // The escape sequence is shown escaped, never sent to the terminal.
+    assert!(screen.contains("\\u{1b}[31mred") || screen.contains("\\x1b[31mred"), "{screen}");
+    assert!(screen.contains("Output (stderr, 1 line(s))") && screen.contains("oops"), "{screen}");
 }
