@@ -35,7 +35,17 @@ impl Tmux {
         let session = format!("trailscope-e2e-{}-{n}", std::process::id());
         let t = Self { session };
         let status = Command::new("tmux")
-            .args(["new-session", "-d", "-s", &t.session, "-x", &width.to_string(), "-y", &height.to_string(), "sh"])
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                &t.session,
+                "-x",
+                &width.to_string(),
+                "-y",
+                &height.to_string(),
+                "sh",
+            ])
             .env("TERM", "xterm-256color")
             .status()
             .expect("tmux starts");
@@ -137,7 +147,8 @@ fn slash_with_a_digest_prefix_from_the_artifact_view_jumps_there_from_the_overvi
     t.send(&["j"]);
     t.send(&["j"]);
     let screen = t.wait_for("the third artifact's digests", |s| {
-        s.lines().any(|l| l.contains("│›") && l.contains("demo-project-1.1.tar.gz")) && s.contains("Digests at each step")
+        s.lines().any(|l| l.contains("│›") && l.contains("demo-project-1.1.tar.gz"))
+            && s.contains("Digests at each step")
     });
     let detail: String = screen
         .lines()
@@ -156,7 +167,8 @@ fn slash_with_a_digest_prefix_from_the_artifact_view_jumps_there_from_the_overvi
     t.send(&[prefix]);
     t.send(&["Enter"]);
     let screen = t.wait_for("the artifact selected in its view", |s| {
-        s.contains("4 Artifact") && s.lines().any(|l| l.contains("│›") && l.contains("demo-project-1.1.tar.gz"))
+        s.contains("4 Artifact")
+            && s.lines().any(|l| l.contains("│›") && l.contains("demo-project-1.1.tar.gz"))
     });
     assert!(screen.contains(&format!("\"{prefix}\": match 1 of")), "{screen}");
     assert!(screen.contains("in Artifact"), "{screen}");
@@ -172,9 +184,18 @@ fn at_80_by_24_every_tab_number_is_on_screen_in_every_view() {
     }
     let t = Tmux::start_sized(env!("CARGO_BIN_EXE_trailscope"), 80, 24);
     t.wait_for("the verdict", |s| s.contains("✘ FAIL"));
-    for (digit, title) in [("1", "Overview"), ("2", "Chain"), ("3", "Step"), ("4", "Artifact"), ("5", "Trust"), ("6", "Findings"), ("7", "Targets")] {
+    for (digit, title) in [
+        ("1", "Overview"),
+        ("2", "Chain"),
+        ("3", "Step"),
+        ("4", "Artifact"),
+        ("5", "Trust"),
+        ("6", "Findings"),
+        ("7", "Targets"),
+    ] {
         t.send(&[digit]);
-        let screen = t.wait_for(title, |s| s.lines().next().is_some_and(|l| l.contains(&format!(" {digit} {title} "))));
+        let screen = t
+            .wait_for(title, |s| s.lines().next().is_some_and(|l| l.contains(&format!(" {digit} {title} "))));
         let header = screen.lines().next().unwrap_or_default().to_owned();
         for d in 1..=7 {
             assert!(header.contains(&format!(" {d} ")), "tab {d} is missing in {title}: {header}");
@@ -205,7 +226,8 @@ fn the_act_3_chain_graph_shows_every_node_at_120_columns() {
         t.send(&["l"]);
         std::thread::sleep(Duration::from_millis(100));
         let screen = t.screen();
-        let new: Vec<&str> = nodes.iter().copied().filter(|n| screen.contains(n) && !seen.contains(n)).collect();
+        let new: Vec<&str> =
+            nodes.iter().copied().filter(|n| screen.contains(n) && !seen.contains(n)).collect();
         seen.extend(new);
     }
     assert_eq!(seen.len(), nodes.len(), "nodes seen: {seen:?}\n{}", t.screen());

@@ -7,7 +7,6 @@
 //! scenario's story, the first failure wrapped at 80×24 and the Step trace
 //! scrolled to its last line.
 
-#[allow(dead_code)]
 mod common;
 mod corpus_support;
 
@@ -22,7 +21,7 @@ use ratatui::layout::Rect;
 use trailscope::graph::draw::Orientation;
 use trailscope::tui::open::{self, OpenOptions};
 use trailscope::tui::theme::load_builtin;
-use trailscope::tui::views::{self, View, ViewId};
+use trailscope::tui::views::{self, ViewId};
 use trailscope::tui::{App, TuiOptions};
 use trailscope::verdict::Subject;
 
@@ -228,7 +227,8 @@ fn a_graph_wider_than_its_pane_says_more_is_off_screen_and_pans() {
 fn the_legend_explains_every_glyph_of_the_chain_view() {
     let mut h = Harness::fixture(ACT3, (120, 40));
     let screen = h.keys("2").screen();
-    for glyph in ["─▶ MATCH flow", "┄▶ not evaluated", "╌✘▶ broken", "✔ pass ✘ fail ⚠ warn – skipped"] {
+    for glyph in ["─▶ MATCH flow", "┄▶ not evaluated", "╌✘▶ broken", "✔ pass ✘ fail ⚠ warn – skipped"]
+    {
         assert!(screen.contains(glyph), "legend lacks {glyph}: {screen}");
     }
     assert!(screen.contains("m materials · p products · ⇠ takes artifacts from"), "{screen}");
@@ -277,7 +277,8 @@ fn the_overview_tells_the_scenario_s_story_in_full_and_wraps_the_first_failure()
     insta::assert_snapshot!("overview_act3_80x24", screen);
     // The first failure's message, to its last word, without a cut.
     assert!(screen.contains("demo-project-1.1.tar.gz of 'package'"), "{screen}");
-    let first: Vec<&str> = screen.lines().skip_while(|l| !l.contains("First")).take_while(|l| !l.contains("Stage")).collect();
+    let first: Vec<&str> =
+        screen.lines().skip_while(|l| !l.contains("First")).take_while(|l| !l.contains("Stage")).collect();
     assert!(first.iter().all(|l| !l.contains('…')), "{first:?}");
     // At 80×24 Tab shows the story in the timeline's place; j scrolls to its end.
     let screen = h.key(KeyCode::Tab).screen();
@@ -296,8 +297,7 @@ fn the_step_trace_scrolls_to_its_last_line() {
             .lines()
             .filter_map(|l| l.rsplit('│').nth(1))
             .map(str::trim_end)
-            .filter(|l| !l.is_empty())
-            .last()
+            .rfind(|l| !l.is_empty())
             .unwrap_or_default()
             .to_owned()
     };
@@ -315,7 +315,11 @@ fn the_step_trace_scrolls_to_its_last_line() {
 fn the_step_view_shows_what_an_inspection_printed_escaped() {
     let owner = common::Key::from_seed(7);
     let scene = common::Scene::new();
-    let run = serde_json::json!(["sh", "-c", "printf 'hello from the inspection\\n\\033[31mred\\n'; echo oops >&2"]);
+    let run = serde_json::json!([
+        "sh",
+        "-c",
+        "printf 'hello from the inspection\\n\\033[31mred\\n'; echo oops >&2"
+    ]);
     let inspection = serde_json::json!({
         "_type": "inspection", "name": "say", "run": run,
         "expected_materials": [], "expected_products": [["ALLOW", "*"]],

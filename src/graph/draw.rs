@@ -289,7 +289,13 @@ impl Grid {
     }
 
     fn new(width: usize, height: usize) -> Self {
-        Grid { width, height, nodes: Vec::new(), cells: vec![GridCell::default(); width * height], crossings: 0 }
+        Grid {
+            width,
+            height,
+            nodes: Vec::new(),
+            cells: vec![GridCell::default(); width * height],
+            crossings: 0,
+        }
     }
 
     fn at(&mut self, x: usize, y: usize) -> Option<&mut GridCell> {
@@ -312,13 +318,27 @@ impl Grid {
         if y0 == y1 {
             let (a, b) = (x0.min(x1), x0.max(x1));
             for x in a..=b {
-                let dirs = if a == b { 0 } else if x == a { RIGHT } else if x == b { LEFT } else { LEFT | RIGHT };
+                let dirs = if a == b {
+                    0
+                } else if x == a {
+                    RIGHT
+                } else if x == b {
+                    LEFT
+                } else {
+                    LEFT | RIGHT
+                };
                 self.mark(x, y0, dirs, weight);
             }
         } else if x0 == x1 {
             let (a, b) = (y0.min(y1), y0.max(y1));
             for y in a..=b {
-                let dirs = if y == a { DOWN } else if y == b { UP } else { UP | DOWN };
+                let dirs = if y == a {
+                    DOWN
+                } else if y == b {
+                    UP
+                } else {
+                    UP | DOWN
+                };
                 self.mark(x0, y, dirs, weight);
             }
         }
@@ -359,8 +379,11 @@ pub fn route(nodes: &[GridNode], edges: &[GridEdge], orientation: Orientation) -
             slot[i] = k;
         }
     }
-    let edges: Vec<GridEdge> =
-        edges.iter().copied().filter(|e| e.from != e.to && e.from < nodes.len() && e.to < nodes.len()).collect();
+    let edges: Vec<GridEdge> = edges
+        .iter()
+        .copied()
+        .filter(|e| e.from != e.to && e.from < nodes.len() && e.to < nodes.len())
+        .collect();
     match orientation {
         Orientation::LeftRight => left_right(nodes, &edges, &columns, &slot, &layer_of),
         Orientation::TopDown => top_down(nodes, &edges, &columns, &slot, &layer_of),
@@ -415,11 +438,18 @@ fn left_right(
         match k {
             0 if t == 0 => 0,
             0 => t + 2,
-            k if k == columns.len() => if t == 0 { 0 } else { t + 1 },
+            k if k == columns.len() => {
+                if t == 0 {
+                    0
+                } else {
+                    t + 1
+                }
+            }
             _ => t + 3,
         }
     };
-    let widths: Vec<usize> = columns.iter().map(|c| c.iter().map(|&i| nodes[i].width).max().unwrap_or(0)).collect();
+    let widths: Vec<usize> =
+        columns.iter().map(|c| c.iter().map(|&i| nodes[i].width).max().unwrap_or(0)).collect();
     let mut xs = Vec::with_capacity(columns.len());
     let mut gap_x = Vec::with_capacity(columns.len() + 1);
     let mut x = 0;
@@ -504,7 +534,13 @@ fn top_down(
         match k {
             0 if t == 0 => 0,
             0 => t + 1,
-            k if k == columns.len() => if t == 0 { 0 } else { t + 1 },
+            k if k == columns.len() => {
+                if t == 0 {
+                    0
+                } else {
+                    t + 1
+                }
+            }
             _ => t + 2,
         }
     };
@@ -622,8 +658,11 @@ mod tests {
     #[test]
     fn back_edges_and_fan_out_are_routed_without_crossing_nodes() {
         let nodes = grid_nodes(&[(0, 0, 5), (1, 0, 7), (1, 1, 4), (2, 0, 6), (2, 1, 3)]);
-        let edges =
-            [(0, 1), (0, 2), (1, 3), (2, 4), (3, 0), (4, 1), (0, 4)].map(|(from, to)| GridEdge { from, to, weight: 1 });
+        let edges = [(0, 1), (0, 2), (1, 3), (2, 4), (3, 0), (4, 1), (0, 4)].map(|(from, to)| GridEdge {
+            from,
+            to,
+            weight: 1,
+        });
         for o in [Orientation::LeftRight, Orientation::TopDown] {
             check(&route(&nodes, &edges, o), &nodes, edges.len());
         }

@@ -192,8 +192,17 @@ impl Chain {
         fn walk(l: &crate::intoto::trace::LayoutTrace, out: &mut HashMap<String, InspectionOutput>) {
             for i in &l.inspections {
                 if let Some(run) = &i.execution {
-                    let name = l.scope.iter().chain(std::iter::once(&i.name)).cloned().collect::<Vec<_>>().join(" › ");
-                    out.insert(name, InspectionOutput { stdout: run.stdout.clone(), stderr: run.stderr.clone() });
+                    let name = l
+                        .scope
+                        .iter()
+                        .chain(std::iter::once(&i.name))
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(" › ");
+                    out.insert(
+                        name,
+                        InspectionOutput { stdout: run.stdout.clone(), stderr: run.stderr.clone() },
+                    );
                 }
             }
             for s in &l.steps {

@@ -57,13 +57,10 @@ impl Results {
     pub fn bridge(outcome: &crate::bridge::BridgeOutcome) -> Self {
         let document = outcome.to_document();
         let keys = outcome.trace.layout_keys.clone().unwrap_or_default();
-        let chain = outcome
-            .intoto
-            .as_ref()
-            .map(|o| {
-                let graph = crate::graph::intoto::from_outcome(o, &keys);
-                Arc::new(Chain::from_graph(graph).with_inspection_output(&o.layout))
-            });
+        let chain = outcome.intoto.as_ref().map(|o| {
+            let graph = crate::graph::intoto::from_outcome(o, &keys);
+            Arc::new(Chain::from_graph(graph).with_inspection_output(&o.layout))
+        });
         let tuf = crate::tuf::inspect::tree(&outcome.tuf);
         let lookups = outcome.fetched.iter().map(|(_, t)| t).chain(&outcome.tuf.targets);
         let targets = Some(Arc::new(Targets::build(outcome.tuf.trusted.as_ref(), lookups, true)));

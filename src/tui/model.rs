@@ -143,10 +143,9 @@ impl Model {
 
 /// Why the layout did not verify, when its signature check failed.
 fn unverified(doc: &Document, anchor: Option<&Anchor>) -> Option<String> {
-    let f = doc
-        .findings
-        .iter()
-        .find(|f| f.severity == Severity::Error && f.category == crate::verdict::category::LAYOUT_SIGNATURE)?;
+    let f = doc.findings.iter().find(|f| {
+        f.severity == Severity::Error && f.category == crate::verdict::category::LAYOUT_SIGNATURE
+    })?;
     let no_keys = anchor.and_then(|a| a.layout.as_ref()).is_some_and(|l| l.keyids.is_empty());
     Some(if no_keys {
         format!("no layout key was given (put keys in keys/ or pass --layout-keys): {}", f.message)

@@ -145,7 +145,8 @@ struct Builder(Vec<Entry>);
 
 impl Builder {
     fn push(&mut self, place: Place, words: &[&str], ids: &[&str]) {
-        let words = words.iter().filter(|w| !w.is_empty()).copied().collect::<Vec<_>>().join("\n").to_lowercase();
+        let words =
+            words.iter().filter(|w| !w.is_empty()).copied().collect::<Vec<_>>().join("\n").to_lowercase();
         let ids = ids.iter().filter(|i| !i.is_empty()).map(|i| i.to_lowercase().into_boxed_str()).collect();
         self.0.push(Entry { place, words, ids });
     }
@@ -178,7 +179,8 @@ fn chain_entries(b: &mut Builder, chain: &Chain) {
     // Digests live in the Artifact view: `/82f78c` lands on the artifact.
     for (row, path) in chain.artifact_paths().enumerate() {
         let prov = chain.provenance(path);
-        let mut ids: Vec<&str> = prov.observations.iter().flat_map(|o| o.digests.iter().map(|(_, h)| h.as_str())).collect();
+        let mut ids: Vec<&str> =
+            prov.observations.iter().flat_map(|o| o.digests.iter().map(|(_, h)| h.as_str())).collect();
         ids.sort_unstable();
         ids.dedup();
         b.push(Place::Artifact(row), &[path], &ids);
@@ -187,10 +189,7 @@ fn chain_entries(b: &mut Builder, chain: &Chain) {
 
 /// The hex words of a text (digests and key ids in evidence).
 fn hex_words(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_ascii_hexdigit())
-        .filter(|w| w.len() >= 8)
-        .map(str::to_owned)
-        .collect()
+    text.split(|c: char| !c.is_ascii_hexdigit()).filter(|w| w.len() >= 8).map(str::to_owned).collect()
 }
 
 /// The index for the state's current result, built when missing or stale.

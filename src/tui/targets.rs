@@ -103,7 +103,11 @@ impl PartialEq for Targets {
         self.listed == other.listed
             && self.lookups == other.lookups
             && self.missing == other.missing
-            && self.roles.iter().map(|r| (&r.name, &r.path)).eq(other.roles.iter().map(|r| (&r.name, &r.path)))
+            && self
+                .roles
+                .iter()
+                .map(|r| (&r.name, &r.path))
+                .eq(other.roles.iter().map(|r| (&r.name, &r.path)))
     }
 }
 
@@ -132,7 +136,10 @@ impl Targets {
                 path.reverse();
                 path
             };
-            roles = set.targets_roles().map(|(name, _, t)| (name.to_owned(), path_of(name), t.meta.clone())).collect();
+            roles = set
+                .targets_roles()
+                .map(|(name, _, t)| (name.to_owned(), path_of(name), t.meta.clone()))
+                .collect();
         }
         Self::of_roles(roles, lookups, downloaded)
     }
@@ -165,7 +172,8 @@ impl Targets {
             let error = t.error.as_ref().map(|e| e.message.clone());
             map.entry(t.path.clone()).or_insert(Lookup { result, role: t.role.clone(), error });
         }
-        let mut out = Targets { roles, starts, listed, lookups: map, missing: Vec::new(), failing: Vec::new() };
+        let mut out =
+            Targets { roles, starts, listed, lookups: map, missing: Vec::new(), failing: Vec::new() };
         out.missing = out
             .lookups
             .iter()
@@ -334,7 +342,10 @@ mod tests {
         assert_eq!(last.result, Looked::LookedUp);
         assert_eq!(t.row_of("packages/p0100000.tar.gz", None), Some(2 + 100_000));
         let gone = t.row(n + 2).unwrap();
-        assert_eq!((gone.path.as_str(), gone.result, gone.length), ("packages/missing.tar.gz", Looked::NotFound, None));
+        assert_eq!(
+            (gone.path.as_str(), gone.result, gone.length),
+            ("packages/missing.tar.gz", Looked::NotFound, None)
+        );
         assert_eq!(t.failing(), &[n + 2]);
         assert!(t.row(n + 3).is_none());
     }

@@ -61,11 +61,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             }
         }
         Action::View(ViewAction::PanLeft | ViewAction::PanRight) if state.pane == 0 => {
-            if action == Action::View(ViewAction::PanLeft) {
-                back(state)
-            } else {
-                drill(state)
-            }
+            if action == Action::View(ViewAction::PanLeft) { back(state) } else { drill(state) }
         }
         Action::View(action) => {
             views::get(state.view).act(state, action);
@@ -401,7 +397,11 @@ fn reveal_place(state: &mut State, place: search::Place) -> bool {
     use search::Place as P;
     let view = place.view();
     if view != state.view {
-        state.breadcrumb.push(Crumb { view: state.view, pane: state.pane, selection: state.selection.clone() });
+        state.breadcrumb.push(Crumb {
+            view: state.view,
+            pane: state.pane,
+            selection: state.selection.clone(),
+        });
     }
     state.view = view;
     state.pane = 0;
@@ -426,7 +426,9 @@ fn reveal_place(state: &mut State, place: search::Place) -> bool {
         P::Overview(row) | P::Artifact(row) | P::Trust(row) => select_row(state, view, row),
         P::Chain(item) => {
             let row = if state.filters.failures_only {
-                views::chain::chain(state).and_then(|c| c.failing().iter().position(|&i| i == item)).unwrap_or(0)
+                views::chain::chain(state)
+                    .and_then(|c| c.failing().iter().position(|&i| i == item))
+                    .unwrap_or(0)
             } else {
                 item
             };

@@ -97,7 +97,9 @@ impl View for ArtifactView {
         let width = split(crate::tui::layout::body(state.size)).1.width.saturating_sub(2);
         // Counted as drawn, wrapped at the pane's width, so the last line can be scrolled to.
         current(state).map_or(0, |(c, p)| {
-            Paragraph::new(detail(state, c, p, width as usize, theme)).wrap(Wrap { trim: false }).line_count(width.max(1))
+            Paragraph::new(detail(state, c, p, width as usize, theme))
+                .wrap(Wrap { trim: false })
+                .line_count(width.max(1))
         })
     }
 
@@ -107,10 +109,6 @@ impl View for ArtifactView {
 
     fn list_height(&self, body: Rect) -> usize {
         split(body).0.height.saturating_sub(2) as usize
-    }
-
-    fn row_text(&self, state: &State, row: usize) -> String {
-        chain(state).and_then(|c| c.artifact(row)).map(str::to_owned).unwrap_or_default()
     }
 
     fn drill(&self, state: &State, row: usize) -> Option<Jump> {

@@ -20,8 +20,8 @@ use ratatui::widgets::Widget;
 
 use super::common::{draw_pane, empty, fit, list};
 use super::{Jump, View, ViewId};
-use crate::tui::action::ViewAction;
 use crate::graph::draw::{DOWN, Grid, GridCell, GridEdge, GridNode, LEFT, Orientation, RIGHT, UP, route};
+use crate::tui::action::ViewAction;
 use crate::tui::chain::{Chain, Item, ItemStatus};
 use crate::tui::session::UnitStatus;
 use crate::tui::state::State;
@@ -110,13 +110,6 @@ impl View for ChainView {
         split(body).0.height.saturating_sub(2) as usize
     }
 
-    fn row_text(&self, state: &State, row: usize) -> String {
-        chain(state)
-            .and_then(|c| row_item(state, c, row))
-            .map(|i| format!("{} {} {}", i.kind.word(), i.display_name(), i.status.word()))
-            .unwrap_or_default()
-    }
-
     fn drill(&self, state: &State, row: usize) -> Option<Jump> {
         let item = row_item(state, chain(state)?, row)?;
         Some(Jump { subject: Subject::Step { name: item.name.clone() }, finding: None })
@@ -134,7 +127,8 @@ impl View for ChainView {
             ViewAction::PanLeft => state.graph_pan.0 = state.graph_pan.0.saturating_sub(STEP),
             ViewAction::PanRight => {
                 let max = graph_extent(state).map_or(0, |(w, _, view_w, _)| w.saturating_sub(view_w));
-                state.graph_pan.0 = state.graph_pan.0.saturating_add(STEP).min(max.min(u16::MAX as usize) as u16);
+                state.graph_pan.0 =
+                    state.graph_pan.0.saturating_add(STEP).min(max.min(u16::MAX as usize) as u16);
             }
             _ => {}
         }
@@ -369,7 +363,12 @@ fn node_label(chain: &Chain, n: usize) -> String {
 
 /// Lays the shown items out left to right when that fits `room` (columns,
 /// rows), else top down when that fits, else whichever needs less panning.
-pub fn draw_graph(chain: &Chain, nodes: &BTreeSet<usize>, only_broken: bool, room: (usize, usize)) -> GraphDrawing {
+pub fn draw_graph(
+    chain: &Chain,
+    nodes: &BTreeSet<usize>,
+    only_broken: bool,
+    room: (usize, usize),
+) -> GraphDrawing {
     let items: Vec<usize> = nodes.iter().copied().collect();
     let labels: Vec<String> = items.iter().map(|&n| node_label(chain, n)).collect();
     let grid_nodes: Vec<GridNode> = items
@@ -391,12 +390,17 @@ pub fn draw_graph(chain: &Chain, nodes: &BTreeSet<usize>, only_broken: bool, roo
         .collect();
     let lr = route(&grid_nodes, &edges, Orientation::LeftRight);
     let fits = |g: &Grid| g.width <= room.0 && g.height <= room.1;
-    let overflow = |g: &Grid| g.width.saturating_sub(room.0) * room.1.max(1) + g.height.saturating_sub(room.1) * room.0;
+    let overflow =
+        |g: &Grid| g.width.saturating_sub(room.0) * room.1.max(1) + g.height.saturating_sub(room.1) * room.0;
     let (grid, orientation) = if fits(&lr) {
         (lr, Orientation::LeftRight)
     } else {
         let td = route(&grid_nodes, &edges, Orientation::TopDown);
-        if fits(&td) || overflow(&td) < overflow(&lr) { (td, Orientation::TopDown) } else { (lr, Orientation::LeftRight) }
+        if fits(&td) || overflow(&td) < overflow(&lr) {
+            (td, Orientation::TopDown)
+        } else {
+            (lr, Orientation::LeftRight)
+        }
     };
     GraphDrawing { grid, items, labels, orientation }
 }
@@ -432,7 +436,10 @@ fn cell_glyph(c: &GridCell, orientation: Orientation) -> Option<char> {
 fn legend(theme: &Theme, width: usize, orientation: Orientation) -> Vec<Line<'static>> {
     let arrow = if orientation == Orientation::LeftRight { "▶" } else { "▼" };
     let entries: Vec<Vec<Span<'static>>> = vec![
-        vec![Span::styled("[✔ step]", theme.muted), Span::styled(" item ✔ pass ✘ fail ⚠ warn – skipped", theme.muted)],
+        vec![
+            Span::styled("[✔ step]", theme.muted),
+            Span::styled(" item ✔ pass ✘ fail ⚠ warn – skipped", theme.muted),
+        ],
         vec![Span::styled(format!("─{arrow}"), theme.muted), Span::styled(" MATCH flow", theme.muted)],
         vec![Span::styled(format!("┄{arrow}"), theme.muted), Span::styled(" not evaluated", theme.muted)],
         vec![
@@ -487,7 +494,8 @@ pub fn graph_extent(state: &State) -> Option<(usize, usize, usize, usize)> {
 fn room(width: u16, height: u16) -> (usize, usize) {
     let theme = Theme::default();
     let w = width as usize;
-    let legend_h = legend(&theme, w, Orientation::TopDown).len().max(legend(&theme, w, Orientation::LeftRight).len());
+    let legend_h =
+        legend(&theme, w, Orientation::TopDown).len().max(legend(&theme, w, Orientation::LeftRight).len());
     (w, (height as usize).saturating_sub(legend_h).max(1))
 }
 
@@ -495,7 +503,8 @@ fn render_graph(state: &State, chain: &Chain, theme: &Theme, area: Rect, buf: &m
     let (nodes, focused) = shown(state, chain);
     let title =
         if focused { "Flows · neighbourhood (z: all)" } else { "Flows · layered (z: neighbourhood)" };
-    let title = if state.pane == 1 { format!("{title} · h/l j/k pan") } else { format!("{title} · Tab: pan") };
+    let title =
+        if state.pane == 1 { format!("{title} · h/l j/k pan") } else { format!("{title} · Tab: pan") };
     let inner = draw_pane(title, state.pane == 1, theme, area, buf);
     if inner.height < 2 {
         return;
@@ -535,7 +544,8 @@ fn render_graph(state: &State, chain: &Chain, theme: &Theme, area: Rect, buf: &m
     // A broken flow says so in a word's place too: `╌✘▶`, before its arrowhead.
     for y in 0..d.grid.height {
         for x in 0..d.grid.width {
-            let Some(c) = d.grid.cell(x, y).filter(|c| c.arrow && Flowed::of(c.weight) == Flowed::Broken) else {
+            let Some(c) = d.grid.cell(x, y).filter(|c| c.arrow && Flowed::of(c.weight) == Flowed::Broken)
+            else {
                 continue;
             };
             let before = match d.orientation {

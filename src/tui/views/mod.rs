@@ -1,6 +1,8 @@
 //! Views: one file each (serie's `src/view/`). A view is a pure renderer of
-//! [`State`] plus a few questions `update` asks it (how many rows, the text
-//! of a row for search, where Enter leads, what `y` copies).
+//! [`State`] plus a few questions `update` asks it (how many rows, where
+//! Enter leads, what `y` copies). `/` does not ask the views: it searches
+//! one index of every view's rows built from the model (`tui::search`); a
+//! new view adds its rows there.
 //!
 //! ## Adding a view
 //! 1. Add a variant to [`ViewId`] with its digit (DESIGN §6 numbering:
@@ -125,9 +127,6 @@ pub trait View: Sync {
 
     /// How many list rows fit when the view is drawn in `body`.
     fn list_height(&self, body: Rect) -> usize;
-
-    /// The text `/` searches in, for one row (raw; matched after sanitizing).
-    fn row_text(&self, state: &State, row: usize) -> String;
 
     /// Where Enter on `row` leads.
     fn drill(&self, state: &State, row: usize) -> Option<Jump>;

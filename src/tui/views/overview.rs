@@ -61,7 +61,8 @@ fn story_below(state: &State, lower: Rect) -> Option<(Rect, Rect)> {
     if lower.height < timeline + STORY_MIN_HEIGHT {
         return None;
     }
-    let [t, s] = Layout::vertical([Constraint::Length(timeline), Constraint::Min(STORY_MIN_HEIGHT)]).areas(lower);
+    let [t, s] =
+        Layout::vertical([Constraint::Length(timeline), Constraint::Min(STORY_MIN_HEIGHT)]).areas(lower);
     Some((t, s))
 }
 
@@ -133,10 +134,6 @@ impl View for OverviewView {
         let body = crate::tui::layout::body(state.size);
         let width = story_area(body).width.saturating_sub(2).max(1);
         Paragraph::new(story_lines(state, &Theme::default())).wrap(Wrap { trim: true }).line_count(width)
-    }
-
-    fn row_text(&self, state: &State, row: usize) -> String {
-        entries(state).get(row).map(|e| e.label.clone()).unwrap_or_default()
     }
 
     fn drill(&self, state: &State, row: usize) -> Option<Jump> {
@@ -408,7 +405,12 @@ fn severity_count(severity: Severity, n: usize, theme: &Theme) -> Span<'static> 
     Span::styled(format!("{glyph} {n} {}{word}", severity.word()), style)
 }
 
-fn first_failure_lines(model: &Model, width: usize, message_rows: usize, theme: &Theme) -> Vec<Line<'static>> {
+fn first_failure_lines(
+    model: &Model,
+    width: usize,
+    message_rows: usize,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
     let Some(index) = model.first_failure() else {
         return vec![Line::from(vec![
             Span::styled("First     ", theme.muted),

@@ -158,20 +158,6 @@ impl View for StepView {
         split(body).list.height.saturating_sub(2) as usize
     }
 
-    fn row_text(&self, state: &State, i: usize) -> String {
-        let Some((_, item)) = current(state) else { return String::new() };
-        match row(item, i) {
-            Some(Row::Heading(h, _)) => h.to_owned(),
-            Some(Row::Rule(s, r)) => format!("{} {}", s.section_name(), r.text()),
-            // The row shows the digest's start: search finds it by any part.
-            Some(Row::Artifact(side, p)) => match item.digest(side, p).and_then(main_digest) {
-                Some((_, hex)) => format!("{p} {hex}"),
-                None => p.to_owned(),
-            },
-            None => String::new(),
-        }
-    }
-
     fn drill(&self, state: &State, i: usize) -> Option<Jump> {
         let (_, item) = current(state)?;
         let path = match row(item, i)? {
@@ -266,9 +252,7 @@ impl View for StepView {
             head.insert(1.min(head.len()), Line::from(spans));
             head.truncate(a.header.height as usize);
         }
-        Paragraph::new(head)
-            .wrap(Wrap { trim: true })
-            .render(a.header, buf);
+        Paragraph::new(head).wrap(Wrap { trim: true }).render(a.header, buf);
         let title = format!(
             "{} rules · {} materials · {} products",
             item.rule_count(),

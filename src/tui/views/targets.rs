@@ -88,15 +88,6 @@ impl View for TargetsView {
         split(body).0.height.saturating_sub(2) as usize
     }
 
-    fn row_text(&self, state: &State, row: usize) -> String {
-        shown(state, row)
-            .map(|r| {
-                let hashes: Vec<&str> = r.hashes.iter().map(|(_, h)| h.as_str()).collect();
-                format!("{} {} {} {}", r.result.word(), r.path, r.role.unwrap_or_default(), hashes.join(" "))
-            })
-            .unwrap_or_default()
-    }
-
     fn drill(&self, state: &State, row: usize) -> Option<Jump> {
         let r = shown(state, row)?;
         let subject = Subject::Target { path: r.path };
@@ -161,7 +152,8 @@ impl View for TargetsView {
             } else {
                 "The trusted targets roles list no targets."
             };
-            Line::styled(text, theme.muted).render(Rect::new(inner.x, inner.y, inner.width, 1.min(inner.height)), buf);
+            Line::styled(text, theme.muted)
+                .render(Rect::new(inner.x, inner.y, inner.width, 1.min(inner.height)), buf);
         }
         let width = inner.width as usize;
         // status 12, length 11, the digest's start 10 where there is room,
