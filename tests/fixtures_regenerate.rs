@@ -169,8 +169,14 @@ fn check_intoto(layout: &Value, owners: &[PublicKey], links: &[(String, Value)],
 #[test]
 fn every_signature_verifies_with_the_key_that_should_make_it() {
     let files = make_fixtures::generate().0;
-    let scenarios: Vec<String> =
-        files.keys().filter_map(|p| p.strip_suffix("/scenario.json").map(str::to_owned)).collect();
+    // The Sigstore scenarios' signatures are X.509 and transparency-log ones: the
+    // attestation verifier checks them (tests/attest_scenarios.rs), and
+    // tools/check-sigstore-scenarios.py against sigstore-python.
+    let scenarios: Vec<String> = files
+        .keys()
+        .filter(|p| !p.starts_with("sigstore-scenarios/"))
+        .filter_map(|p| p.strip_suffix("/scenario.json").map(str::to_owned))
+        .collect();
     assert_eq!(scenarios.len(), 3 + 3 + 12, "{scenarios:?}");
     let mut roles = 0;
     let mut links = 0;

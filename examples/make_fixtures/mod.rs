@@ -5,6 +5,7 @@
 mod demo;
 mod intoto;
 mod intoto_demo;
+pub mod sigstore;
 mod tuf_attacks;
 mod tuf_repo;
 pub mod util;
@@ -15,7 +16,7 @@ use std::path::Path;
 pub use util::Files;
 
 /// The fixture sets this generator owns (directories below the output directory).
-pub const SETS: [&str; 3] = ["demo", "intoto-demo", "tuf-attacks"];
+pub const SETS: [&str; 4] = ["demo", "intoto-demo", "tuf-attacks", "sigstore-scenarios"];
 
 /// Every generated file, path relative to the output directory → bytes.
 pub fn generate() -> Files {
@@ -23,6 +24,7 @@ pub fn generate() -> Files {
     demo::generate(&mut out);
     intoto_demo::generate(&mut out);
     tuf_attacks::generate(&mut out);
+    sigstore::generate(&mut out);
     out
 }
 

@@ -20,6 +20,7 @@ pub mod custom;
 pub mod document;
 pub mod fetch;
 pub mod run;
+pub mod sigstore_root;
 pub mod workdir;
 
 use std::time::Duration;

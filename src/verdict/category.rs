@@ -701,6 +701,22 @@ pub const STAGE_NOT_RUN: Category = cat!(
     "Produced by the bridge.",
     "Fix the earlier failure first."
 );
+pub const TRUSTED_ROOT_FROM_TUF: Category = cat!(
+    "trusted-root-from-tuf",
+    Trailscope,
+    I,
+    "Sigstore's trusted_root.json was obtained through TUF: the chain starts at a TUF root trailscope pins.",
+    "Produced when attestations are verified without --trusted-root: trailscope's TUF client updates Sigstore's repository (sigstore/root-signing) from the pinned root and downloads the trusted_root.json target.",
+    "The evidence lists the root, timestamp, snapshot and targets versions, the role that signed trusted_root.json and its sha256."
+);
+pub const TRUSTED_ROOT_EMBEDDED: Category = cat!(
+    "trusted-root-embedded",
+    Trailscope,
+    W,
+    "Sigstore's trusted root came from the copy embedded in trailscope, not from Sigstore's TUF repository now.",
+    "Produced when the repository could not be reached, or with --offline: the embedded repository snapshot is verified with TUF as of its own date.",
+    "Keys added or revoked after the snapshot's date are not known: connect to the network, or pass --tuf-metadata with a current copy or --trusted-root with a root you trust."
+);
 pub const TARGET_VERIFIED: Category = cat!(
     "target-verified",
     Trailscope,
@@ -784,6 +800,8 @@ pub static CATEGORIES: &[Category] = &[
     BASENAME_COLLISION,
     STAGE_NOT_RUN,
     TARGET_VERIFIED,
+    TRUSTED_ROOT_FROM_TUF,
+    TRUSTED_ROOT_EMBEDDED,
     SUSPICIOUS_CHARACTERS,
 ];
 
