@@ -359,7 +359,8 @@ impl Grid {
     }
 }
 
-/// Places `nodes` and routes `edges` (see [`Grid`]).
+/// Places `nodes` and routes `edges` (see [`Grid`]). Every route runs into
+/// its arrowhead's cell, whose glyph is the arrowhead.
 pub fn route(nodes: &[GridNode], edges: &[GridEdge], orientation: Orientation) -> Grid {
     // Compress layers and lanes to the ones present.
     let mut layers: Vec<usize> = nodes.iter().map(|n| n.layer).collect();
@@ -488,14 +489,14 @@ fn left_right(
             (exit, _, false) => match exit {
                 Some(t) => {
                     let x = track_x(t);
-                    vec![(fx, fy), (x, fy), (x, ty), (arrow - 1, ty)]
+                    vec![(fx, fy), (x, fy), (x, ty), (arrow, ty)]
                 }
-                None => vec![(fx, fy), (arrow - 1, fy)],
+                None => vec![(fx, fy), (arrow, fy)],
             },
             (Some(exit), Some(entry), true) => {
                 channel += 1;
                 let (xe, xn) = (track_x(exit), track_x(entry));
-                vec![(fx, fy), (xe, fy), (xe, channel), (xn, channel), (xn, ty), (arrow - 1, ty)]
+                vec![(fx, fy), (xe, fy), (xe, channel), (xn, channel), (xn, ty), (arrow, ty)]
             }
             _ => continue,
         };
@@ -580,14 +581,14 @@ fn top_down(
             (exit, _, false) => match exit {
                 Some(t) => {
                     let y = track_y(t);
-                    vec![(fx, fy), (fx, y), (tx, y), (tx, arrow - 1)]
+                    vec![(fx, fy), (fx, y), (tx, y), (tx, arrow)]
                 }
-                None => vec![(fx, fy), (fx, arrow - 1)],
+                None => vec![(fx, fy), (fx, arrow)],
             },
             (Some(exit), Some(entry), true) => {
                 channel += 1;
                 let (ye, yn) = (track_y(exit), track_y(entry));
-                vec![(fx, fy), (fx, ye), (channel, ye), (channel, yn), (tx, yn), (tx, arrow - 1)]
+                vec![(fx, fy), (fx, ye), (channel, ye), (channel, yn), (tx, yn), (tx, arrow)]
             }
             _ => continue,
         };
@@ -653,6 +654,23 @@ mod tests {
         assert_eq!(lr.height, 3, "one node row, a blank row, the channel");
         let td = route(&nodes, &edges, Orientation::TopDown);
         assert!(td.width <= 18 + 2, "top down is as wide as the widest label: {}", td.width);
+    }
+
+    #[test]
+    fn a_top_down_edge_leaves_its_source_and_reaches_its_arrowhead_without_a_gap() {
+        let nodes = grid_nodes(&[(0, 0, 7), (1, 0, 7), (1, 1, 5)]);
+        let edges = [(0, 1), (0, 2)].map(|(from, to)| GridEdge { from, to, weight: 1 });
+        let g = route(&nodes, &edges, Orientation::TopDown);
+        check(&g, &nodes, 2);
+        // Under the source's anchor, a line going down; above each target, its arrowhead.
+        let (sx, sy) = g.nodes[0];
+        assert_ne!(g.cell(sx + 3, sy + 1).unwrap().mask & DOWN, 0);
+        for t in [1, 2] {
+            let (x, y) = g.nodes[t];
+            let anchor = x + (nodes[t].width - 1) / 2;
+            assert!(g.cell(anchor, y - 1).unwrap().arrow);
+            assert_ne!(g.cell(anchor, y - 2).unwrap().mask & DOWN, 0, "the line reaches the arrowhead");
+        }
     }
 
     #[test]
