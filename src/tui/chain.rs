@@ -128,12 +128,7 @@ pub struct Chain {
     outputs: HashMap<String, InspectionOutput>,
 }
 
-/// What an inspection printed, as captured (the runner bounds it).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct InspectionOutput {
-    pub stdout: String,
-    pub stderr: String,
-}
+pub use crate::graph::query::InspectionOutput;
 
 impl Chain {
     /// The view of an in-toto graph (`graph::intoto::from_outcome`).
@@ -186,32 +181,10 @@ impl Chain {
         }
     }
 
-    /// Keeps what the inspections that ran printed (the layout's trace and
-    /// its sublayouts'), for the Step view.
-    pub fn with_inspection_output(mut self, layout: &crate::intoto::trace::LayoutTrace) -> Self {
-        fn walk(l: &crate::intoto::trace::LayoutTrace, out: &mut HashMap<String, InspectionOutput>) {
-            for i in &l.inspections {
-                if let Some(run) = &i.execution {
-                    let name = l
-                        .scope
-                        .iter()
-                        .chain(std::iter::once(&i.name))
-                        .cloned()
-                        .collect::<Vec<_>>()
-                        .join(" › ");
-                    out.insert(
-                        name,
-                        InspectionOutput { stdout: run.stdout.clone(), stderr: run.stderr.clone() },
-                    );
-                }
-            }
-            for s in &l.steps {
-                for sub in &s.sublayouts {
-                    walk(sub, out);
-                }
-            }
-        }
-        walk(layout, &mut self.outputs);
+    /// Keeps what the inspections that ran printed, by display name
+    /// ([`crate::graph::query::inspection_output`]), for the Step view.
+    pub fn with_inspection_output(mut self, outputs: HashMap<String, InspectionOutput>) -> Self {
+        self.outputs = outputs;
         self
     }
 

@@ -47,7 +47,7 @@ impl Results {
     pub fn intoto(outcome: &InTotoOutcome, layout_keys: Vec<String>) -> Self {
         let document = outcome.to_document();
         let chain = Chain::from_graph(crate::graph::intoto::from_outcome(outcome, &layout_keys))
-            .with_inspection_output(&outcome.layout);
+            .with_inspection_output(crate::graph::query::inspection_output(&outcome.layout));
         let detail = Detail { chain: Some(Arc::new(chain)), ..Detail::default() };
         Self { document, detail }
     }
@@ -59,7 +59,8 @@ impl Results {
         let keys = outcome.trace.layout_keys.clone().unwrap_or_default();
         let chain = outcome.intoto.as_ref().map(|o| {
             let graph = crate::graph::intoto::from_outcome(o, &keys);
-            Arc::new(Chain::from_graph(graph).with_inspection_output(&o.layout))
+            let outputs = crate::graph::query::inspection_output(&o.layout);
+            Arc::new(Chain::from_graph(graph).with_inspection_output(outputs))
         });
         let tuf = crate::tuf::inspect::tree(&outcome.tuf);
         let lookups = outcome.fetched.iter().map(|(_, t)| t).chain(&outcome.tuf.targets);
