@@ -385,19 +385,22 @@ fn act3_artifact_view_labels_the_package_product_expected_in_both_comparisons() 
 
 #[test]
 fn search_finds_digests_and_key_ids_where_the_view_shows_them() {
-    // Step view: the artifact row shows its digest's start.
+    // `/` searches every view (TUI16): a digest typed in the Step view lands
+    // on the artifact in the Artifact view, where its digests are listed.
     let mut h = Harness::open(DISAGREE, false, (120, 40));
     h.keys("\n/4ba5bfdb0adc\n");
     let screen = h.screen();
-    has(&screen, "\"4ba5bfdb0adc\": match 1 of 1");
-    has(&screen, "│›✘ dist/app ");
+    has(&screen, "\"4ba5bfdb0adc\": match 1 of 2 in Artifact");
+    has(&screen, "│›✔ same    dist/app ");
     // Findings view: the detail shows the second link's key id and digest.
     let mut h = Harness::open(DISAGREE, false, (120, 40));
     let screen = h.keys("6/73c79e198309\n").screen();
-    has(&screen, "\"73c79e198309\": match 1 of 1");
+    has(&screen, "\"73c79e198309\": match ");
+    has(&screen, "in Findings");
     let mut h = Harness::open(BINDING, false, (120, 40));
     let screen = h.keys(&format!("6/{}\n", &TARGET[..16])).screen();
-    has(&screen, &format!("\"{}\": match 1 of 1", &TARGET[..16]));
+    has(&screen, &format!("\"{}\": match ", &TARGET[..16]));
+    has(&screen, "in Findings");
     has(&screen, "│›✘ error   product-hash-mismatch");
 }
 

@@ -325,18 +325,21 @@ fn time_travel_re_verifies_at_the_chosen_time() {
 fn search_moves_between_matches_with_n_and_shift_n() {
     let mut h = Harness::open(failing(), 80, 24);
     h.keys("6/inspections").key(KeyCode::Enter);
+    assert_eq!(h.app.state().view, ViewId::Findings);
     assert_eq!(h.app.state().cursor(ViewId::Findings).selected, 3);
     let screen = h.screen();
-    assert!(screen.contains("\"inspections\": match 1 of 1"), "{screen}");
+    assert!(screen.contains("\"inspections\": match 1 of 1 in Findings"), "{screen}");
+    // Hits are in every view: n and N walk across them, switching view.
+    let at = |h: &Harness| (h.app.state().view, h.app.state().cursor(h.app.state().view).selected);
     h.keys("/role").key(KeyCode::Enter);
-    let first = h.app.state().cursor(ViewId::Findings).selected;
+    let first = at(&h);
     h.keys("n");
-    let second = h.app.state().cursor(ViewId::Findings).selected;
+    let second = at(&h);
     assert_ne!(first, second);
     h.keys("N");
-    assert_eq!(h.app.state().cursor(ViewId::Findings).selected, first);
+    assert_eq!(at(&h), first);
     h.keys("/nothing-like-this").key(KeyCode::Enter);
-    assert!(h.screen().contains("no match for \"nothing-like-this\""));
+    assert!(h.screen().contains("no match for \"nothing-like-this\" in any view"));
 }
 
 #[test]

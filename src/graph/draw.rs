@@ -220,6 +220,384 @@ fn order_lanes(n: usize, layer: &[usize], preds: &[Vec<usize>], succs: &[Vec<usi
     lane
 }
 
+/// Which way a routed drawing ([`route`]) runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Orientation {
+    /// Layers are columns, left to right; a node is one row high.
+    LeftRight,
+    /// Layers are rows, top to bottom; a layer's nodes side by side.
+    TopDown,
+}
+
+/// A node to place: its layer and lane (from [`layered`]) and its label's width.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GridNode {
+    pub layer: usize,
+    pub lane: usize,
+    pub width: usize,
+}
+
+/// An edge to route, between indices of the node list. Where edges share a
+/// cell, the one of higher `weight` gives the cell its look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GridEdge {
+    pub from: usize,
+    pub to: usize,
+    pub weight: u8,
+}
+
+/// Directions a line leaves a cell by.
+pub const UP: u8 = 1;
+pub const DOWN: u8 = 2;
+pub const LEFT: u8 = 4;
+pub const RIGHT: u8 = 8;
+
+/// One cell of a routed drawing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GridCell {
+    /// Directions of the lines through it ([`UP`] | [`DOWN`] | …).
+    pub mask: u8,
+    /// The heaviest edge through it.
+    pub weight: u8,
+    /// An arrowhead into the node after it (right of it, or below it).
+    pub arrow: bool,
+    /// Part of a node's label: no line is ever drawn here.
+    pub node: bool,
+}
+
+/// Nodes placed and edges routed on a grid of cells, orthogonally, so that
+/// no edge runs through a node: edges between neighbouring layers turn in
+/// the gap between them, each on its own track; edges that skip layers (or
+/// point back) leave into the gap after their source, run along a channel of
+/// their own outside every node (below them left to right, beside them top
+/// down) and come back in through the gap before their target.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Grid {
+    pub width: usize,
+    pub height: usize,
+    /// Where each node's label starts (x, y).
+    pub nodes: Vec<(usize, usize)>,
+    pub cells: Vec<GridCell>,
+    /// Cells of a node a route would have run through (left undrawn); the
+    /// router keeps this at 0, tests hold it to that.
+    pub crossings: usize,
+}
+
+impl Grid {
+    pub fn cell(&self, x: usize, y: usize) -> Option<&GridCell> {
+        (x < self.width).then(|| self.cells.get(y * self.width + x)).flatten()
+    }
+
+    fn new(width: usize, height: usize) -> Self {
+        Grid {
+            width,
+            height,
+            nodes: Vec::new(),
+            cells: vec![GridCell::default(); width * height],
+            crossings: 0,
+        }
+    }
+
+    fn at(&mut self, x: usize, y: usize) -> Option<&mut GridCell> {
+        if x < self.width { self.cells.get_mut(y * self.width + x) } else { None }
+    }
+
+    fn mark(&mut self, x: usize, y: usize, dirs: u8, weight: u8) {
+        match self.at(x, y) {
+            Some(c) if c.node => self.crossings += 1,
+            Some(c) => {
+                c.mask |= dirs;
+                c.weight = c.weight.max(weight);
+            }
+            None => {}
+        }
+    }
+
+    /// A straight run between two cells of one row or one column.
+    fn line(&mut self, (x0, y0): (usize, usize), (x1, y1): (usize, usize), weight: u8) {
+        if y0 == y1 {
+            let (a, b) = (x0.min(x1), x0.max(x1));
+            for x in a..=b {
+                let dirs = if a == b {
+                    0
+                } else if x == a {
+                    RIGHT
+                } else if x == b {
+                    LEFT
+                } else {
+                    LEFT | RIGHT
+                };
+                self.mark(x, y0, dirs, weight);
+            }
+        } else if x0 == x1 {
+            let (a, b) = (y0.min(y1), y0.max(y1));
+            for y in a..=b {
+                let dirs = if y == a {
+                    DOWN
+                } else if y == b {
+                    UP
+                } else {
+                    UP | DOWN
+                };
+                self.mark(x0, y, dirs, weight);
+            }
+        }
+    }
+
+    /// A polyline through `points` (each consecutive pair shares a row or a column).
+    fn path(&mut self, points: &[(usize, usize)], weight: u8) {
+        for w in points.windows(2) {
+            self.line(w[0], w[1], weight);
+        }
+    }
+
+    fn arrow(&mut self, x: usize, y: usize, weight: u8) {
+        if let Some(c) = self.at(x, y) {
+            c.arrow = true;
+            c.weight = c.weight.max(weight);
+        }
+    }
+}
+
+/// Places `nodes` and routes `edges` (see [`Grid`]). Every route runs into
+/// its arrowhead's cell, whose glyph is the arrowhead.
+pub fn route(nodes: &[GridNode], edges: &[GridEdge], orientation: Orientation) -> Grid {
+    // Compress layers and lanes to the ones present.
+    let mut layers: Vec<usize> = nodes.iter().map(|n| n.layer).collect();
+    layers.sort_unstable();
+    layers.dedup();
+    let layer_of = |i: usize| layers.binary_search(&nodes[i].layer).unwrap_or(0);
+    let mut columns: Vec<Vec<usize>> = vec![Vec::new(); layers.len()];
+    for i in 0..nodes.len() {
+        columns[layer_of(i)].push(i);
+    }
+    for col in &mut columns {
+        col.sort_by_key(|&i| (nodes[i].lane, i));
+    }
+    let mut slot = vec![0usize; nodes.len()];
+    for col in &columns {
+        for (k, &i) in col.iter().enumerate() {
+            slot[i] = k;
+        }
+    }
+    let edges: Vec<GridEdge> = edges
+        .iter()
+        .copied()
+        .filter(|e| e.from != e.to && e.from < nodes.len() && e.to < nodes.len())
+        .collect();
+    match orientation {
+        Orientation::LeftRight => left_right(nodes, &edges, &columns, &slot, &layer_of),
+        Orientation::TopDown => top_down(nodes, &edges, &columns, &slot, &layer_of),
+    }
+}
+
+/// Tracks of each gap: gap `k` lies before layer `k` (gap 0 before the
+/// first, the last after the last). Returns, per edge, its (exit, entry)
+/// tracks as (gap, index) and whether it takes a channel.
+type Tracks = (Vec<Vec<usize>>, Vec<(Option<(usize, usize)>, Option<(usize, usize)>, bool)>);
+
+fn tracks(
+    edges: &[GridEdge],
+    layers: usize,
+    layer_of: &dyn Fn(usize) -> usize,
+    turns: &dyn Fn(&GridEdge) -> bool,
+) -> Tracks {
+    let mut gaps: Vec<Vec<usize>> = vec![Vec::new(); layers + 1];
+    let mut out = Vec::with_capacity(edges.len());
+    for (k, e) in edges.iter().enumerate() {
+        let (fl, tl) = (layer_of(e.from), layer_of(e.to));
+        let mut take = |gap: usize| {
+            gaps[gap].push(k);
+            Some((gap, gaps[gap].len() - 1))
+        };
+        if tl == fl + 1 {
+            let exit = if turns(e) { take(fl + 1) } else { None };
+            out.push((exit, None, false));
+        } else {
+            let exit = take(fl + 1);
+            let entry = take(tl);
+            out.push((exit, entry, true));
+        }
+    }
+    (gaps, out)
+}
+
+fn left_right(
+    nodes: &[GridNode],
+    edges: &[GridEdge],
+    columns: &[Vec<usize>],
+    slot: &[usize],
+    layer_of: &dyn Fn(usize) -> usize,
+) -> Grid {
+    let y_of = |i: usize| slot[i] * 2;
+    let turns = |e: &GridEdge| y_of(e.from) != y_of(e.to);
+    let (gaps, routes) = tracks(edges, columns.len(), layer_of, &turns);
+    // Gap k: [lead][tracks][run][arrow] before layer k; after the last
+    // layer only [lead][tracks].
+    let gap_w = |k: usize| {
+        let t = gaps[k].len();
+        match k {
+            0 if t == 0 => 0,
+            0 => t + 2,
+            k if k == columns.len() => {
+                if t == 0 {
+                    0
+                } else {
+                    t + 1
+                }
+            }
+            _ => t + 3,
+        }
+    };
+    let widths: Vec<usize> =
+        columns.iter().map(|c| c.iter().map(|&i| nodes[i].width).max().unwrap_or(0)).collect();
+    let mut xs = Vec::with_capacity(columns.len());
+    let mut gap_x = Vec::with_capacity(columns.len() + 1);
+    let mut x = 0;
+    for (k, w) in widths.iter().enumerate() {
+        gap_x.push(x);
+        x += gap_w(k);
+        xs.push(x);
+        x += w;
+    }
+    gap_x.push(x);
+    x += gap_w(columns.len());
+    let rows = columns.iter().map(Vec::len).max().unwrap_or(0);
+    let channels = routes.iter().filter(|r| r.2).count();
+    let height = (rows * 2).saturating_sub(1) + if channels > 0 { channels + 1 } else { 0 };
+    let mut g = Grid::new(x, height.max(1));
+    g.nodes = (0..nodes.len()).map(|i| (xs[layer_of(i)], y_of(i))).collect();
+    for (i, n) in nodes.iter().enumerate() {
+        let (nx, ny) = g.nodes[i];
+        for cx in nx..nx + n.width {
+            if let Some(c) = g.at(cx, ny) {
+                c.node = true;
+            }
+        }
+    }
+    // A track's x: after the gap's lead cell (gap 0 has none).
+    let track_x = |(gap, k): (usize, usize)| gap_x[gap] + usize::from(gap > 0) + k;
+    let mut channel = (rows * 2).saturating_sub(1);
+    let mut order: Vec<usize> = (0..edges.len()).collect();
+    order.sort_by_key(|&k| edges[k].weight);
+    for k in order {
+        let e = edges[k];
+        let (fx, fy) = (g.nodes[e.from].0 + nodes[e.from].width, y_of(e.from));
+        let (tx, ty) = (g.nodes[e.to].0, y_of(e.to));
+        let arrow = tx - 1;
+        let points = match routes[k] {
+            (exit, _, false) => match exit {
+                Some(t) => {
+                    let x = track_x(t);
+                    vec![(fx, fy), (x, fy), (x, ty), (arrow, ty)]
+                }
+                None => vec![(fx, fy), (arrow, fy)],
+            },
+            (Some(exit), Some(entry), true) => {
+                channel += 1;
+                let (xe, xn) = (track_x(exit), track_x(entry));
+                vec![(fx, fy), (xe, fy), (xe, channel), (xn, channel), (xn, ty), (arrow, ty)]
+            }
+            _ => continue,
+        };
+        g.path(&points, e.weight);
+        g.arrow(arrow, ty, e.weight);
+    }
+    g
+}
+
+fn top_down(
+    nodes: &[GridNode],
+    edges: &[GridEdge],
+    columns: &[Vec<usize>],
+    slot: &[usize],
+    layer_of: &dyn Fn(usize) -> usize,
+) -> Grid {
+    const SPACE: usize = 2;
+    let mut x_of = vec![0usize; nodes.len()];
+    let mut right = 0;
+    for col in columns {
+        let mut x = 0;
+        for &i in col {
+            x_of[i] = x;
+            x += nodes[i].width + SPACE;
+        }
+        right = right.max(x.saturating_sub(SPACE));
+    }
+    let anchor = |i: usize| x_of[i] + nodes[i].width.saturating_sub(1) / 2;
+    let turns = |e: &GridEdge| anchor(e.from) != anchor(e.to);
+    let _ = slot;
+    let (gaps, routes) = tracks(edges, columns.len(), layer_of, &turns);
+    // Gap k (before layer k): [lead][tracks][arrow]; gap 0 only with
+    // tracks, after the last layer [lead][tracks].
+    let gap_h = |k: usize| {
+        let t = gaps[k].len();
+        match k {
+            0 if t == 0 => 0,
+            0 => t + 1,
+            k if k == columns.len() => {
+                if t == 0 {
+                    0
+                } else {
+                    t + 1
+                }
+            }
+            _ => t + 2,
+        }
+    };
+    let mut ys = Vec::with_capacity(columns.len());
+    let mut gap_y = Vec::with_capacity(columns.len() + 1);
+    let mut y = 0;
+    for k in 0..columns.len() {
+        gap_y.push(y);
+        y += gap_h(k);
+        ys.push(y);
+        y += 1;
+    }
+    gap_y.push(y);
+    y += gap_h(columns.len());
+    let channels = routes.iter().filter(|r| r.2).count();
+    let width = right + if channels > 0 { channels + 1 } else { 0 };
+    let mut g = Grid::new(width.max(1), y.max(1));
+    g.nodes = (0..nodes.len()).map(|i| (x_of[i], ys[layer_of(i)])).collect();
+    for (i, n) in nodes.iter().enumerate() {
+        let (nx, ny) = g.nodes[i];
+        for cx in nx..nx + n.width {
+            if let Some(c) = g.at(cx, ny) {
+                c.node = true;
+            }
+        }
+    }
+    let track_y = |(gap, k): (usize, usize)| gap_y[gap] + usize::from(gap > 0) + k;
+    let mut channel = right;
+    let mut order: Vec<usize> = (0..edges.len()).collect();
+    order.sort_by_key(|&k| edges[k].weight);
+    for k in order {
+        let e = edges[k];
+        let (fx, fy) = (anchor(e.from), g.nodes[e.from].1 + 1);
+        let (tx, ty) = (anchor(e.to), g.nodes[e.to].1);
+        let arrow = ty - 1;
+        let points = match routes[k] {
+            (exit, _, false) => match exit {
+                Some(t) => {
+                    let y = track_y(t);
+                    vec![(fx, fy), (fx, y), (tx, y), (tx, arrow)]
+                }
+                None => vec![(fx, fy), (fx, arrow)],
+            },
+            (Some(exit), Some(entry), true) => {
+                channel += 1;
+                let (ye, yn) = (track_y(exit), track_y(entry));
+                vec![(fx, fy), (fx, ye), (channel, ye), (channel, yn), (tx, yn), (tx, arrow)]
+            }
+            _ => continue,
+        };
+        g.path(&points, e.weight);
+        g.arrow(tx, arrow, e.weight);
+    }
+    g
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -243,6 +621,69 @@ mod tests {
         let (layer, lane) = layered(4, &[(0, 1), (0, 2), (1, 3), (2, 3)]);
         assert_eq!(layer, vec![0, 1, 1, 2]);
         assert_ne!(lane[1], lane[2]);
+    }
+
+    fn grid_nodes(spec: &[(usize, usize, usize)]) -> Vec<GridNode> {
+        spec.iter().map(|&(layer, lane, width)| GridNode { layer, lane, width }).collect()
+    }
+
+    /// No line, no arrowhead on a node's cells; every edge ends in an arrowhead.
+    fn check(g: &Grid, nodes: &[GridNode], edges: usize) {
+        assert_eq!(g.crossings, 0, "a route ran through a node");
+        for (i, n) in nodes.iter().enumerate() {
+            let (x, y) = g.nodes[i];
+            for cx in x..x + n.width {
+                let c = g.cell(cx, y).expect("inside");
+                assert!(c.node && c.mask == 0 && !c.arrow, "a line crosses node {i} at ({cx}, {y})");
+            }
+        }
+        let arrows = g.cells.iter().filter(|c| c.arrow).count();
+        assert!(arrows >= 1 && arrows <= edges, "{arrows} arrowheads for {edges} edges");
+    }
+
+    #[test]
+    fn edges_that_skip_a_layer_go_around_the_nodes_in_both_orientations() {
+        // a → b → c → d, and b → d past c (act 3's update-version → untar).
+        let nodes = grid_nodes(&[(0, 0, 9), (1, 0, 18), (2, 0, 11), (3, 0, 9)]);
+        let edges = [(0, 1), (1, 2), (2, 3), (1, 3)].map(|(from, to)| GridEdge { from, to, weight: 1 });
+        for o in [Orientation::LeftRight, Orientation::TopDown] {
+            let g = route(&nodes, &edges, o);
+            check(&g, &nodes, edges.len());
+        }
+        let lr = route(&nodes, &edges, Orientation::LeftRight);
+        assert_eq!(lr.height, 3, "one node row, a blank row, the channel");
+        let td = route(&nodes, &edges, Orientation::TopDown);
+        assert!(td.width <= 18 + 2, "top down is as wide as the widest label: {}", td.width);
+    }
+
+    #[test]
+    fn a_top_down_edge_leaves_its_source_and_reaches_its_arrowhead_without_a_gap() {
+        let nodes = grid_nodes(&[(0, 0, 7), (1, 0, 7), (1, 1, 5)]);
+        let edges = [(0, 1), (0, 2)].map(|(from, to)| GridEdge { from, to, weight: 1 });
+        let g = route(&nodes, &edges, Orientation::TopDown);
+        check(&g, &nodes, 2);
+        // Under the source's anchor, a line going down; above each target, its arrowhead.
+        let (sx, sy) = g.nodes[0];
+        assert_ne!(g.cell(sx + 3, sy + 1).unwrap().mask & DOWN, 0);
+        for t in [1, 2] {
+            let (x, y) = g.nodes[t];
+            let anchor = x + (nodes[t].width - 1) / 2;
+            assert!(g.cell(anchor, y - 1).unwrap().arrow);
+            assert_ne!(g.cell(anchor, y - 2).unwrap().mask & DOWN, 0, "the line reaches the arrowhead");
+        }
+    }
+
+    #[test]
+    fn back_edges_and_fan_out_are_routed_without_crossing_nodes() {
+        let nodes = grid_nodes(&[(0, 0, 5), (1, 0, 7), (1, 1, 4), (2, 0, 6), (2, 1, 3)]);
+        let edges = [(0, 1), (0, 2), (1, 3), (2, 4), (3, 0), (4, 1), (0, 4)].map(|(from, to)| GridEdge {
+            from,
+            to,
+            weight: 1,
+        });
+        for o in [Orientation::LeftRight, Orientation::TopDown] {
+            check(&route(&nodes, &edges, o), &nodes, edges.len());
+        }
     }
 
     #[test]

@@ -213,3 +213,37 @@ impl SupplyGraph {
         false
     }
 }
+
+/// What an inspection printed, as captured (the runner bounds it).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InspectionOutput {
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// What each inspection that ran printed — the layout's and its
+/// sublayouts' — by display name (`scope › name`, as the chain's items).
+pub fn inspection_output(
+    layout: &crate::intoto::trace::LayoutTrace,
+) -> std::collections::HashMap<String, InspectionOutput> {
+    fn walk(
+        l: &crate::intoto::trace::LayoutTrace,
+        out: &mut std::collections::HashMap<String, InspectionOutput>,
+    ) {
+        for i in &l.inspections {
+            if let Some(run) = &i.execution {
+                let name =
+                    l.scope.iter().chain(std::iter::once(&i.name)).cloned().collect::<Vec<_>>().join(" › ");
+                out.insert(name, InspectionOutput { stdout: run.stdout.clone(), stderr: run.stderr.clone() });
+            }
+        }
+        for s in &l.steps {
+            for sub in &s.sublayouts {
+                walk(sub, out);
+            }
+        }
+    }
+    let mut out = std::collections::HashMap::new();
+    walk(layout, &mut out);
+    out
+}

@@ -535,17 +535,22 @@ pub fn inputs(outcome: &Outcome, trusted_root: Option<(&str, &[u8])>) -> Vec<Inp
     let mut delegated = Vec::new();
     for (name, _, t) in set.role_views() {
         match t.held {
-            Some(held) if name == "targets" => out.push(InputFile::of_bytes("targets", &held.file, &held.raw)),
+            Some(held) if name == "targets" => {
+                out.push(InputFile::of_bytes("targets", &held.file, &held.raw))
+            }
             _ => delegated.push(t),
         }
     }
     let listed = |t: &crate::tuf::trusted_set::RoleView<'_>| match (t.held, t.sha256) {
         (Some(held), _) => Some(InputFile::of_bytes("delegated targets", &held.file, &held.raw)),
-        (None, Some(sha)) => Some(InputFile::verified("delegated targets", t.file, t.length, Some(sha.to_owned()))),
+        (None, Some(sha)) => {
+            Some(InputFile::verified("delegated targets", t.file, t.length, Some(sha.to_owned())))
+        }
         (None, None) => None,
     };
-    let one_by_one: Option<Vec<InputFile>> =
-        (delegated.len() <= DELEGATED_INPUTS_LISTED).then(|| delegated.iter().map(listed).collect()).flatten();
+    let one_by_one: Option<Vec<InputFile>> = (delegated.len() <= DELEGATED_INPUTS_LISTED)
+        .then(|| delegated.iter().map(listed).collect())
+        .flatten();
     match one_by_one {
         Some(files) => out.extend(files),
         None if delegated.is_empty() => {}

@@ -76,6 +76,10 @@ pub enum ViewAction {
     /// Step: jump to the materials / products table.
     Materials,
     Products,
+    /// Chain, graph pane: pan the graph left / right (in the list pane
+    /// these keys go back / drill in, as everywhere).
+    PanLeft,
+    PanRight,
 }
 
 /// Editing keys for the input line.

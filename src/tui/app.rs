@@ -47,6 +47,7 @@ impl App {
         let mut state = State::new(session.label.clone());
         state.can_watch = !session.watch.is_empty();
         state.can_run_inspections = session.with_inspections.is_some();
+        state.story = session.story.clone();
         state.at = opts.at;
         state.help_lines = views::help::lines(&keymap, &theme).len();
         if let Some(sc) = &session.scenarios {
@@ -188,6 +189,7 @@ impl App {
                 state.view = old.view;
                 state.can_watch = !session.watch.is_empty();
                 state.can_run_inspections = session.with_inspections.is_some();
+                state.story = session.story.clone();
                 state.at = at;
                 state.scenarios = sc.names.clone();
                 state.scenario = index;

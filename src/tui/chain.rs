@@ -124,7 +124,11 @@ pub struct Chain {
     pub layers: Vec<usize>,
     pub lanes: Vec<usize>,
     index: HashMap<NodeId, usize>,
+    /// What each inspection that ran printed, by its display name.
+    outputs: HashMap<String, InspectionOutput>,
 }
+
+pub use crate::graph::query::InspectionOutput;
 
 impl Chain {
     /// The view of an in-toto graph (`graph::intoto::from_outcome`).
@@ -173,7 +177,20 @@ impl Chain {
             lanes,
             index,
             graph,
+            outputs: HashMap::new(),
         }
+    }
+
+    /// Keeps what the inspections that ran printed, by display name
+    /// ([`crate::graph::query::inspection_output`]), for the Step view.
+    pub fn with_inspection_output(mut self, outputs: HashMap<String, InspectionOutput>) -> Self {
+        self.outputs = outputs;
+        self
+    }
+
+    /// What an inspection printed, when it ran.
+    pub fn inspection_output(&self, item: &Item) -> Option<&InspectionOutput> {
+        (item.kind == ItemKind::Inspection).then(|| self.outputs.get(&item.display_name())).flatten()
     }
 
     /// The item a subject is about (steps, inspections, rules, links).

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use super::anchor::Anchor;
 use super::chain::Chain;
+use super::targets::Targets;
 use crate::intoto::InTotoOutcome;
 use crate::verdict::Document;
 use crate::verdict::tuf_detail::RoleTree;
@@ -30,6 +31,8 @@ pub struct Detail {
     pub tuf: Option<RoleTree>,
     /// The trusted root and the layout the run started from (Overview).
     pub anchor: Option<Anchor>,
+    /// Every target of the trusted targets roles and the run's lookups (Targets view).
+    pub targets: Option<Arc<Targets>>,
 }
 
 impl From<Document> for Results {
@@ -43,8 +46,10 @@ impl Results {
     /// `layout_keys` are the key ids the layout was verified with.
     pub fn intoto(outcome: &InTotoOutcome, layout_keys: Vec<String>) -> Self {
         let document = outcome.to_document();
-        let chain = Chain::from_graph(crate::graph::intoto::from_outcome(outcome, &layout_keys));
-        Self { document, detail: Detail { chain: Some(Arc::new(chain)), tuf: None, anchor: None } }
+        let chain = Chain::from_graph(crate::graph::intoto::from_outcome(outcome, &layout_keys))
+            .with_inspection_output(crate::graph::query::inspection_output(&outcome.layout));
+        let detail = Detail { chain: Some(Arc::new(chain)), ..Detail::default() };
+        Self { document, detail }
     }
 
     /// A bridge run: the document, the role tree of its TUF part and the
@@ -52,18 +57,22 @@ impl Results {
     pub fn bridge(outcome: &crate::bridge::BridgeOutcome) -> Self {
         let document = outcome.to_document();
         let keys = outcome.trace.layout_keys.clone().unwrap_or_default();
-        let chain = outcome
-            .intoto
-            .as_ref()
-            .map(|o| Arc::new(Chain::from_graph(crate::graph::intoto::from_outcome(o, &keys))));
+        let chain = outcome.intoto.as_ref().map(|o| {
+            let graph = crate::graph::intoto::from_outcome(o, &keys);
+            let outputs = crate::graph::query::inspection_output(&o.layout);
+            Arc::new(Chain::from_graph(graph).with_inspection_output(outputs))
+        });
         let tuf = crate::tuf::inspect::tree(&outcome.tuf);
-        Self { document, detail: Detail { chain, tuf, anchor: None } }
+        let lookups = outcome.fetched.iter().map(|(_, t)| t).chain(&outcome.tuf.targets);
+        let targets = Some(Arc::new(Targets::build(outcome.tuf.trusted.as_ref(), lookups, true)));
+        Self { document, detail: Detail { chain, tuf, anchor: None, targets } }
     }
 
     /// A TUF run: the document and the role tree.
     pub fn tuf(outcome: &crate::tuf::session::Outcome, strict: bool) -> Self {
         let document = crate::tuf::report::document(outcome, strict);
         let tuf = crate::tuf::inspect::tree(outcome);
-        Self { document, detail: Detail { chain: None, tuf, anchor: None } }
+        let targets = Some(Arc::new(Targets::build(outcome.trusted.as_ref(), &outcome.targets, false)));
+        Self { document, detail: Detail { chain: None, tuf, anchor: None, targets } }
     }
 }

@@ -261,6 +261,21 @@ impl Keymap {
             "graph: only the selected item's neighbourhood (toggle)",
             Some("focus"),
         );
+        // TUI16: the Chain graph pans in its own pane (Tab to it).
+        b.add(
+            chain,
+            &[Key::char('h'), Key::code(K::Left)],
+            Action::View(ViewAction::PanLeft),
+            "graph pane: pan left (list pane: back)",
+            None,
+        );
+        b.add(
+            chain,
+            &[Key::char('l'), Key::code(K::Right)],
+            Action::View(ViewAction::PanRight),
+            "graph pane: pan right (list pane: open)",
+            None,
+        );
         let step = Context::View(ViewId::Step);
         b.add(
             step,

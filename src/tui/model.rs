@@ -12,6 +12,7 @@ use time::OffsetDateTime;
 use super::anchor::Anchor;
 use super::chain::Chain;
 use super::detail::Results;
+use super::targets::Targets;
 use super::trust;
 
 use crate::report::text::{subject_kind, subject_name};
@@ -90,6 +91,12 @@ pub struct Model {
     pub trust: trust::Trust,
     /// The trust anchors the run started from, when the session knows them.
     pub anchor: Option<Anchor>,
+    /// The TUF targets the run trusted and looked up (Targets view).
+    pub targets: Option<Arc<Targets>>,
+    /// Why the in-toto results rest on a layout that did not verify (no
+    /// layout key, the wrong ones, a bad signature): the chain, steps, links
+    /// and artifacts are still shown, marked unverified.
+    pub unverified: Option<String>,
 }
 
 impl Model {
@@ -115,13 +122,36 @@ impl Model {
         categories.dedup();
         let trust =
             trust::build(doc.roles.as_ref(), detail.tuf.as_ref(), detail.chain.as_deref(), &doc.findings);
-        Self { doc, timeline, categories, chain: detail.chain, trust, anchor: detail.anchor }
+        let unverified = detail.chain.as_ref().and_then(|_| unverified(&doc, detail.anchor.as_ref()));
+        Self {
+            doc,
+            timeline,
+            categories,
+            chain: detail.chain,
+            trust,
+            anchor: detail.anchor,
+            targets: detail.targets,
+            unverified,
+        }
     }
 
     /// The first failure in reference order: the first error finding.
     pub fn first_failure(&self) -> Option<usize> {
         self.doc.findings.iter().position(|f| f.severity == Severity::Error)
     }
+}
+
+/// Why the layout did not verify, when its signature check failed.
+fn unverified(doc: &Document, anchor: Option<&Anchor>) -> Option<String> {
+    let f = doc.findings.iter().find(|f| {
+        f.severity == Severity::Error && f.category == crate::verdict::category::LAYOUT_SIGNATURE
+    })?;
+    let no_keys = anchor.and_then(|a| a.layout.as_ref()).is_some_and(|l| l.keyids.is_empty());
+    Some(if no_keys {
+        format!("no layout key was given (put keys in keys/ or pass --layout-keys): {}", f.message)
+    } else {
+        f.message.clone()
+    })
 }
 
 /// A `suspicious-characters` warning for every metadata string holding

@@ -230,7 +230,14 @@ fn session_as_given(opened: &Opened, label: impl Into<String>) -> Session {
             })
         }
     };
-    session.watching(watch)
+    session.watching(watch).with_story(story(&opened.dir))
+}
+
+/// The `description` of a scenario directory's `scenario.json` (bounded read).
+fn story(dir: &std::path::Path) -> Option<String> {
+    let bytes = std::fs::read(dir.join("scenario.json")).ok().filter(|b| b.len() <= 1 << 20)?;
+    let json: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    json.get("description")?.as_str().map(str::to_owned)
 }
 
 /// The embedded demo scenario `name` (see `trailscope demo --list`),

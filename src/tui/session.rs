@@ -129,6 +129,8 @@ pub struct Session {
     /// (`I`, after the user confirmed their argv); `None` when this session
     /// already runs them or has none to run.
     pub with_inspections: Option<Arc<ReopenFn>>,
+    /// The scenario's story (its `scenario.json` description), raw.
+    pub story: Option<String>,
 }
 
 /// Opens a session again with something changed (the inspections run).
@@ -169,7 +171,14 @@ impl Session {
             keep: Vec::new(),
             scenarios: None,
             with_inspections: None,
+            story: None,
         }
+    }
+
+    /// The story the Overview tells of this scenario.
+    pub fn with_story(mut self, story: Option<String>) -> Self {
+        self.story = story.filter(|s| !s.trim().is_empty());
+        self
     }
 
     /// Runs the TUI's requests on the engine (`live`); [`Session::run_blocking`]

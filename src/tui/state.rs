@@ -150,6 +150,12 @@ pub struct State {
     pub can_run_inspections: bool,
     /// The last search.
     pub search: Option<String>,
+    /// Its hits across every view, and which one is shown (`n`/`N`).
+    pub hits: Option<super::search::Hits>,
+    /// The search index of the current result (built on the first search).
+    pub search_index: Option<std::sync::Arc<super::search::Index>>,
+    /// Chain: how far the graph is panned (columns right, rows down).
+    pub graph_pan: (u16, u16),
     pub filters: Filters,
     /// Indices of the findings the filters admit; kept current by
     /// [`State::refilter`] whenever the model or the filters change.
@@ -171,6 +177,8 @@ pub struct State {
     /// Scenarios `a`/`A` switch between (the demo's), and the current one.
     pub scenarios: Vec<String>,
     pub scenario: usize,
+    /// The scenario's story, shown in the Overview (raw).
+    pub story: Option<String>,
     pub quit: bool,
     /// Workshop mode: the lesson pane (`None` outside a workshop).
     pub lesson: Option<super::lesson::LessonPane>,
@@ -197,6 +205,9 @@ impl State {
             confirm: None,
             can_run_inspections: false,
             search: None,
+            hits: None,
+            search_index: None,
+            graph_pan: (0, 0),
             filters: Filters::default(),
             visible: Vec::new(),
             notice: None,
@@ -209,6 +220,7 @@ impl State {
             size: (80, 24),
             scenarios: Vec::new(),
             scenario: 0,
+            story: None,
             quit: false,
             lesson: None,
         }

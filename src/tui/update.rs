@@ -4,9 +4,10 @@
 
 use std::path::PathBuf;
 
-use super::action::{Action, Effect, InputAction, Notice};
+use super::action::{Action, Effect, InputAction, Notice, ViewAction};
 use super::chain::{Chain, ItemKind};
 use super::layout;
+use super::search;
 use super::session::{Message, UnitEvent};
 use super::state::{Confirm, Crumb, Filters, InputKind, InputLine, Run, State};
 use super::views::{self, Jump, ViewId};
@@ -58,6 +59,9 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             if state.confirm.take().is_some() {
                 state.notice = Some(Notice::info("nothing was run"));
             }
+        }
+        Action::View(ViewAction::PanLeft | ViewAction::PanRight) if state.pane == 0 => {
+            if action == Action::View(ViewAction::PanLeft) { back(state) } else { drill(state) }
         }
         Action::View(action) => {
             views::get(state.view).act(state, action);
@@ -121,6 +125,8 @@ fn apply_message(state: &mut State, message: Message) {
                 "loaded"
             );
             state.model = Some(model);
+            state.search_index = None;
+            state.hits = None;
             state.run = Run::Done;
             clamp_cursors(state);
         }
@@ -241,6 +247,7 @@ fn cycle_pane(state: &mut State, delta: isize) {
     let panes = views::get(state.view).panes().max(1);
     state.pane = (state.pane as isize + delta).rem_euclid(panes as isize) as usize;
     state.detail_scroll = 0;
+    state.graph_pan = (0, 0);
 }
 
 fn show_view(state: &mut State, view: ViewId) {
@@ -319,38 +326,146 @@ fn submit(state: &mut State, kind: InputKind, text: String) -> Vec<Effect> {
     Vec::new()
 }
 
-/// Moves to the next (`dir` 1) or previous (-1) row matching the search;
-/// `inclusive` starts at the current row.
+/// Searches every view (the index of [`super::search`]) and shows the first
+/// hit at or after where the user is (`inclusive`), or moves to the next
+/// (`dir` 1) or previous (-1) hit, switching view when the hit is in another.
 fn search_step(state: &mut State, dir: isize, inclusive: bool) {
     let Some(query) = state.search.clone() else {
         state.notice = Some(Notice::info("no search yet: press / to search"));
         return;
     };
-    let needle = query.to_lowercase();
-    let view = views::get(state.view);
-    let len = view.rows(state);
-    let matches: Vec<usize> = (0..len)
-        .filter(|row| sanitize(&view.row_text(state, *row)).to_lowercase().contains(&needle))
-        .collect();
     let shown = sanitize(&query).into_owned();
-    if matches.is_empty() {
-        state.notice = Some(Notice::error(format!("no match for \"{shown}\" in {}", view.id().title())));
+    if state.model.is_none() {
+        state.notice = Some(Notice::info("no result yet: verification is still running"));
         return;
     }
-    let current = state.cursor(state.view).selected;
-    let next = if dir >= 0 {
-        let start = if inclusive { current } else { current + 1 };
-        matches.iter().copied().find(|r| *r >= start).or(matches.first().copied())
-    } else {
-        matches.iter().copied().rev().find(|r| *r < current).or(matches.last().copied())
+    let stale = state.hits.as_ref().is_none_or(|h| h.query != query);
+    if stale || inclusive {
+        let places = search::index(state).find(&query);
+        if places.is_empty() {
+            state.hits = None;
+            state.notice = Some(Notice::error(format!("no match for \"{shown}\" in any view")));
+            return;
+        }
+        let here = here(state);
+        let first = places.iter().position(|p| order(*p) >= here).unwrap_or(0);
+        state.hits = Some(search::Hits { query: query.clone(), places, current: first });
+    } else if let Some(h) = state.hits.as_mut() {
+        let n = h.places.len() as isize;
+        h.current = (h.current as isize + dir).rem_euclid(n) as usize;
     }
-    .unwrap_or(current);
+    let Some(h) = state.hits.clone() else { return };
+    let Some(place) = h.places.get(h.current).copied() else { return };
+    let cleared = reveal_place(state, place);
+    let also = if cleared { "; f (failures only) turned off to show it" } else { "" };
+    state.notice = Some(Notice::info(format!(
+        "\"{shown}\": match {} of {} in {} (n/N for next/previous){also}",
+        h.current + 1,
+        h.places.len(),
+        place.view().title()
+    )));
+}
+
+/// Where the user is, in the order hits are sorted by.
+fn here(state: &State) -> (usize, usize, usize) {
+    let view = ViewId::ALL.iter().position(|v| *v == state.view).unwrap_or(0);
+    let row = state.cursor(state.view).selected;
+    match state.view {
+        ViewId::Step => {
+            let item = views::step::current(state).map_or(0, |(i, _)| i);
+            (view, item, row)
+        }
+        ViewId::Chain => (view, views::chain::selected_item(state).unwrap_or(0), 0),
+        ViewId::Findings => (view, state.visible_findings().get(row).copied().unwrap_or(0), 0),
+        _ => (view, row, 0),
+    }
+}
+
+fn order(place: search::Place) -> (usize, usize, usize) {
+    use search::Place as P;
+    let view = ViewId::ALL.iter().position(|v| *v == place.view()).unwrap_or(0);
+    match place {
+        P::Step { item, row } => (view, item, row),
+        P::Overview(r) | P::Chain(r) | P::Artifact(r) | P::Trust(r) | P::Findings(r) | P::Targets(r) => {
+            (view, r, 0)
+        }
+    }
+}
+
+/// Shows a hit selected in its view; returns whether `f` had to be turned
+/// off for its row to be listed.
+fn reveal_place(state: &mut State, place: search::Place) -> bool {
+    use search::Place as P;
+    let view = place.view();
+    if view != state.view {
+        state.breadcrumb.push(Crumb {
+            view: state.view,
+            pane: state.pane,
+            selection: state.selection.clone(),
+        });
+    }
+    state.view = view;
     state.pane = 0;
-    select_row(state, state.view, next);
+    state.detail_scroll = 0;
+    let filtered = state.filters.failures_only;
+    // Rows of an unfiltered list: the list the hit is in must show them all.
+    let needs_all = filtered && !matches!(place, P::Step { .. } | P::Artifact(_) | P::Findings(_));
+    let mut cleared = false;
+    if needs_all {
+        let visible = match place {
+            P::Chain(i) => views::chain::chain(state).is_some_and(|c| c.failing().contains(&i)),
+            P::Targets(i) => views::targets::targets(state).is_some_and(|t| t.failing().contains(&i)),
+            _ => false,
+        };
+        if !visible {
+            state.filters.failures_only = false;
+            clamp_cursors(state);
+            cleared = true;
+        }
+    }
+    match place {
+        P::Overview(row) | P::Artifact(row) | P::Trust(row) => select_row(state, view, row),
+        P::Chain(item) => {
+            let row = if state.filters.failures_only {
+                views::chain::chain(state)
+                    .and_then(|c| c.failing().iter().position(|&i| i == item))
+                    .unwrap_or(0)
+            } else {
+                item
+            };
+            select_row(state, view, row);
+        }
+        P::Targets(index) => {
+            let row = if state.filters.failures_only {
+                views::targets::targets(state)
+                    .and_then(|t| t.failing().iter().position(|&i| i == index))
+                    .unwrap_or(0)
+            } else {
+                index
+            };
+            select_row(state, view, row);
+        }
+        P::Step { item, row } => {
+            let name = views::chain::chain(state).and_then(|c| c.items.get(item)).map(|i| i.name.clone());
+            if let Some(name) = name {
+                state.selection = Some(crate::verdict::Subject::Step { name });
+            }
+            select_row(state, view, row);
+            return cleared;
+        }
+        P::Findings(index) => {
+            if state.findings().get(index).is_some_and(|f| !state.filters.admits(f)) {
+                state.filters = Filters::default();
+                clamp_cursors(state);
+                cleared = filtered;
+            }
+            if let Some(row) = state.visible_findings().iter().position(|i| *i == index) {
+                select_row(state, view, row);
+            }
+        }
+    }
     follow(state);
-    let nth = matches.iter().position(|r| *r == next).map_or(0, |p| p + 1);
-    state.notice =
-        Some(Notice::info(format!("\"{shown}\": match {nth} of {} (n/N for next/previous)", matches.len())));
+    cleared
 }
 
 fn cycle_severity(state: &mut State) {

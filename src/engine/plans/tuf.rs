@@ -248,6 +248,17 @@ pub fn plan_with(
     let listed =
         if is_url(&opts.metadata) { BTreeMap::new() } else { listing(source, Path::new(&opts.metadata)) };
     let lazy = listed.len() > tracked_files;
+    // A repository small enough to track file by file is browsed whole (the
+    // TUI's Targets view lists every role's targets); a PyPI-scale one
+    // streams its audit and keeps only the per-role summaries.
+    let mut kept;
+    let opts = if lazy || opts.config.keep_audited_targets {
+        opts
+    } else {
+        kept = opts.clone();
+        kept.config.keep_audited_targets = true;
+        &kept
+    };
     let source_layout = source_layout_of_names(listed.keys());
     let meta_files: BTreeMap<String, FileRef> = listed
         .into_iter()

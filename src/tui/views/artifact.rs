@@ -94,7 +94,13 @@ impl View for ArtifactView {
     fn detail_lines(&self, state: &State) -> usize {
         static THEME: std::sync::OnceLock<Theme> = std::sync::OnceLock::new();
         let theme = THEME.get_or_init(Theme::default);
-        current(state).map_or(0, |(c, p)| detail(state, c, p, 200, theme).len())
+        let width = split(crate::tui::layout::body(state.size)).1.width.saturating_sub(2);
+        // Counted as drawn, wrapped at the pane's width, so the last line can be scrolled to.
+        current(state).map_or(0, |(c, p)| {
+            Paragraph::new(detail(state, c, p, width as usize, theme))
+                .wrap(Wrap { trim: false })
+                .line_count(width.max(1))
+        })
     }
 
     fn rows(&self, state: &State) -> usize {
@@ -103,10 +109,6 @@ impl View for ArtifactView {
 
     fn list_height(&self, body: Rect) -> usize {
         split(body).0.height.saturating_sub(2) as usize
-    }
-
-    fn row_text(&self, state: &State, row: usize) -> String {
-        chain(state).and_then(|c| c.artifact(row)).map(str::to_owned).unwrap_or_default()
     }
 
     fn drill(&self, state: &State, row: usize) -> Option<Jump> {
@@ -169,6 +171,13 @@ impl View for ArtifactView {
         let title =
             format!("Artifacts {} · {} flagged", chain.artifact_count(), chain.broken_artifacts().len());
         let inner = draw_pane(title, state.pane == 0, theme, list_area, buf);
+        // What the status glyphs mean, on the bottom border.
+        let key = " ✔ same digest all along · Δ digest changed · ✘ a rule broke on it ";
+        if list_area.height > 2 && list_area.width > 4 {
+            let w = (list_area.width - 4).min(key.chars().count() as u16);
+            let y = list_area.y + list_area.height - 1;
+            Span::styled(key, theme.muted).render(Rect::new(list_area.x + 1, y, w, 1), buf);
+        }
         let width = inner.width as usize;
         list(
             inner,

@@ -20,8 +20,9 @@ use ratatui::widgets::Widget;
 
 use super::common::{draw_pane, empty, fit, list};
 use super::{Jump, View, ViewId};
+use crate::graph::draw::{DOWN, Grid, GridCell, GridEdge, GridNode, LEFT, Orientation, RIGHT, UP, route};
 use crate::tui::action::ViewAction;
-use crate::tui::chain::{Chain, Flow, Item, ItemStatus};
+use crate::tui::chain::{Chain, Item, ItemStatus};
 use crate::tui::session::UnitStatus;
 use crate::tui::state::State;
 use crate::tui::theme::Theme;
@@ -92,19 +93,21 @@ impl View for ChainView {
         ViewId::Chain
     }
 
+    fn panes(&self) -> usize {
+        2
+    }
+
+    /// The graph pane scrolls (pans) down as far as the drawing goes.
+    fn detail_lines(&self, state: &State) -> usize {
+        graph_extent(state).map_or(0, |(_, h, _, view_h)| h.saturating_sub(view_h) + 1)
+    }
+
     fn rows(&self, state: &State) -> usize {
         chain(state).map_or(0, |c| row_count(state, c))
     }
 
     fn list_height(&self, body: Rect) -> usize {
         split(body).0.height.saturating_sub(2) as usize
-    }
-
-    fn row_text(&self, state: &State, row: usize) -> String {
-        chain(state)
-            .and_then(|c| row_item(state, c, row))
-            .map(|i| format!("{} {} {}", i.kind.word(), i.display_name(), i.status.word()))
-            .unwrap_or_default()
     }
 
     fn drill(&self, state: &State, row: usize) -> Option<Jump> {
@@ -118,8 +121,16 @@ impl View for ChainView {
     }
 
     fn act(&self, state: &mut State, action: ViewAction) {
-        if action == ViewAction::ToggleFocus {
-            state.focus = !state.focus;
+        const STEP: u16 = 8;
+        match action {
+            ViewAction::ToggleFocus => state.focus = !state.focus,
+            ViewAction::PanLeft => state.graph_pan.0 = state.graph_pan.0.saturating_sub(STEP),
+            ViewAction::PanRight => {
+                let max = graph_extent(state).map_or(0, |(w, _, view_w, _)| w.saturating_sub(view_w));
+                state.graph_pan.0 =
+                    state.graph_pan.0.saturating_add(STEP).min(max.min(u16::MAX as usize) as u16);
+            }
+            _ => {}
         }
     }
 
@@ -152,8 +163,18 @@ fn render_list(state: &State, chain: &Chain, theme: &Theme, area: Rect, buf: &mu
     } else {
         format!("Chain {} · {} items, {} failed", chain.layout, chain.items.len(), failed)
     };
+    let title = match state.model.as_ref().and_then(|m| m.unverified.as_ref()) {
+        Some(_) => format!("UNVERIFIED {title}"),
+        None => title,
+    };
     let title = crate::sanitize::sanitize(&title).into_owned();
     let inner = draw_pane(title, state.pane == 0, theme, area, buf);
+    // What the row glyphs mean, on the bottom border.
+    let key = " m materials · p products · ⇠ takes artifacts from · ✘ broken flow ";
+    if area.height > 2 && area.width > 4 {
+        let w = (area.width - 4).min(key.chars().count() as u16);
+        Span::styled(key, theme.muted).render(Rect::new(area.x + 1, area.y + area.height - 1, w, 1), buf);
+    }
     if rows == 0 && state.filters.failures_only {
         let text = "✔ no item failed, no flow broken (f: all)";
         Line::styled(text, theme.pass)
@@ -267,23 +288,6 @@ fn lane_row(
     Line::from(spans)
 }
 
-/// A cell of the graph drawing.
-struct Canvas {
-    cells: Vec<(usize, usize, String, Style)>,
-    width: usize,
-    height: usize,
-    /// The selected node's right end and row.
-    selected: Option<(usize, usize)>,
-}
-
-impl Canvas {
-    fn put(&mut self, x: usize, y: usize, s: &str, style: Style) {
-        self.width = self.width.max(x + s.chars().count());
-        self.height = self.height.max(y + 1);
-        self.cells.push((x, y, s.to_owned(), style));
-    }
-}
-
 /// The items the graph shows: all of a small chain, else (or with `z`) the
 /// selected item and its neighbours; under `f` only the failing items and
 /// the sources of their broken flows.
@@ -304,196 +308,290 @@ fn shown(state: &State, chain: &Chain) -> (BTreeSet<usize>, bool) {
     (nodes, focus)
 }
 
+/// The edges the graph shows, one per pair of items: broken when any MATCH
+/// rule between them broke, else held when any was evaluated, else not
+/// evaluated (its weight orders them where they share a cell).
+fn graph_edges(chain: &Chain, only_broken: bool) -> Vec<(usize, usize, Flowed)> {
+    let mut out: Vec<(usize, usize, Flowed)> = Vec::new();
+    for f in chain.flows.iter().filter(|f| f.broken || !only_broken) {
+        let kind = if f.broken {
+            Flowed::Broken
+        } else if f.evaluated {
+            Flowed::Held
+        } else {
+            Flowed::NotEvaluated
+        };
+        match out.iter_mut().find(|(a, b, _)| *a == f.from && *b == f.to) {
+            Some(e) => e.2 = e.2.max(kind),
+            None => out.push((f.from, f.to, kind)),
+        }
+    }
+    out
+}
+
+/// How a flow between two items ended, lightest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Flowed {
+    NotEvaluated = 1,
+    Held = 2,
+    Broken = 3,
+}
+
+impl Flowed {
+    fn of(weight: u8) -> Self {
+        match weight {
+            3 => Flowed::Broken,
+            2 => Flowed::Held,
+            _ => Flowed::NotEvaluated,
+        }
+    }
+}
+
+/// The drawing of the shown items, and which item each node is.
+pub struct GraphDrawing {
+    pub grid: Grid,
+    pub items: Vec<usize>,
+    pub labels: Vec<String>,
+    pub orientation: Orientation,
+}
+
+fn node_label(chain: &Chain, n: usize) -> String {
+    let Some(item) = chain.items.get(n) else { return String::new() };
+    let name = crate::tui::widgets::text::truncate(&crate::sanitize::sanitize(&item.name), 18);
+    format!("[{} {name}]", item.status.glyph_word().0)
+}
+
+/// Lays the shown items out left to right when that fits `room` (columns,
+/// rows), else top down when that fits, else whichever needs less panning.
+pub fn draw_graph(
+    chain: &Chain,
+    nodes: &BTreeSet<usize>,
+    only_broken: bool,
+    room: (usize, usize),
+) -> GraphDrawing {
+    let items: Vec<usize> = nodes.iter().copied().collect();
+    let labels: Vec<String> = items.iter().map(|&n| node_label(chain, n)).collect();
+    let grid_nodes: Vec<GridNode> = items
+        .iter()
+        .zip(&labels)
+        .map(|(&n, l)| GridNode {
+            layer: chain.layers.get(n).copied().unwrap_or(0),
+            lane: chain.lanes.get(n).copied().unwrap_or(0),
+            width: l.chars().count(),
+        })
+        .collect();
+    let edges: Vec<GridEdge> = graph_edges(chain, only_broken)
+        .into_iter()
+        .filter_map(|(a, b, kind)| {
+            let from = items.iter().position(|&i| i == a)?;
+            let to = items.iter().position(|&i| i == b)?;
+            Some(GridEdge { from, to, weight: kind as u8 })
+        })
+        .collect();
+    let lr = route(&grid_nodes, &edges, Orientation::LeftRight);
+    let fits = |g: &Grid| g.width <= room.0 && g.height <= room.1;
+    let overflow =
+        |g: &Grid| g.width.saturating_sub(room.0) * room.1.max(1) + g.height.saturating_sub(room.1) * room.0;
+    let (grid, orientation) = if fits(&lr) {
+        (lr, Orientation::LeftRight)
+    } else {
+        let td = route(&grid_nodes, &edges, Orientation::TopDown);
+        if fits(&td) || overflow(&td) < overflow(&lr) {
+            (td, Orientation::TopDown)
+        } else {
+            (lr, Orientation::LeftRight)
+        }
+    };
+    GraphDrawing { grid, items, labels, orientation }
+}
+
+/// The glyph of a routed cell.
+fn cell_glyph(c: &GridCell, orientation: Orientation) -> Option<char> {
+    if c.arrow {
+        return Some(if orientation == Orientation::LeftRight { '▶' } else { '▼' });
+    }
+    let kind = Flowed::of(c.weight);
+    let (h, v) = match kind {
+        Flowed::Broken => ('╌', '╎'),
+        Flowed::Held => ('─', '│'),
+        Flowed::NotEvaluated => ('┄', '┆'),
+    };
+    Some(match c.mask {
+        0 => return None,
+        m if m & (UP | DOWN) == 0 => h,
+        m if m & (LEFT | RIGHT) == 0 => v,
+        m if m == DOWN | RIGHT => '╭',
+        m if m == DOWN | LEFT => '╮',
+        m if m == UP | RIGHT => '╰',
+        m if m == UP | LEFT => '╯',
+        m if m == UP | DOWN | RIGHT => '├',
+        m if m == UP | DOWN | LEFT => '┤',
+        m if m == LEFT | RIGHT | DOWN => '┬',
+        m if m == LEFT | RIGHT | UP => '┴',
+        _ => '┼',
+    })
+}
+
+/// The legend of everything the graph draws, as lines fitting `width`.
+fn legend(theme: &Theme, width: usize, orientation: Orientation) -> Vec<Line<'static>> {
+    let arrow = if orientation == Orientation::LeftRight { "▶" } else { "▼" };
+    let entries: Vec<Vec<Span<'static>>> = vec![
+        vec![
+            Span::styled("[✔ step]", theme.muted),
+            Span::styled(" item ✔ pass ✘ fail ⚠ warn – skipped", theme.muted),
+        ],
+        vec![Span::styled(format!("─{arrow}"), theme.muted), Span::styled(" MATCH flow", theme.muted)],
+        vec![Span::styled(format!("┄{arrow}"), theme.muted), Span::styled(" not evaluated", theme.muted)],
+        vec![
+            Span::styled(format!("╌✘{arrow}"), theme.fail),
+            Span::styled(" broken: a MATCH rule could not consume", theme.muted),
+        ],
+    ];
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    let mut cur: Vec<Span<'static>> = Vec::new();
+    let mut used = 0;
+    for e in entries {
+        let w: usize = e.iter().map(|s| s.content.chars().count()).sum::<usize>() + 2;
+        if used > 0 && used + w > width {
+            lines.push(Line::from(std::mem::take(&mut cur)));
+            used = 0;
+        }
+        used += w;
+        cur.extend(e);
+        cur.push(Span::raw("  "));
+    }
+    if !cur.is_empty() {
+        lines.push(Line::from(cur));
+    }
+    lines
+}
+
+/// Where the graph pane is drawn in a Chain body (for panning bounds).
+pub fn graph_area(body: Rect) -> Rect {
+    split(body).1
+}
+
+/// The pan that keeps the selected node in view (the list has focus).
+fn follow_pan(d: &GraphDrawing, selected: Option<usize>, view: (usize, usize)) -> (usize, usize) {
+    let Some(k) = selected.and_then(|s| d.items.iter().position(|&i| i == s)) else { return (0, 0) };
+    let (x, y) = d.grid.nodes[k];
+    let w = d.labels[k].chars().count();
+    ((x + w).saturating_sub(view.0), (y + 1).saturating_sub(view.1))
+}
+
+/// The graph's size and view for `state` (rows and columns the pan may take).
+pub fn graph_extent(state: &State) -> Option<(usize, usize, usize, usize)> {
+    let chain = chain(state)?;
+    let area = graph_area(crate::tui::layout::body(state.size));
+    let (nodes, _) = shown(state, chain);
+    let (inner_w, view_h) = room(area.width.saturating_sub(2), area.height.saturating_sub(2));
+    let d = draw_graph(chain, &nodes, state.filters.failures_only, (inner_w, view_h));
+    Some((d.grid.width, d.grid.height, inner_w, view_h))
+}
+
+/// Columns and rows left for the drawing in a graph pane's inner area (the
+/// legend takes the bottom lines).
+fn room(width: u16, height: u16) -> (usize, usize) {
+    let theme = Theme::default();
+    let w = width as usize;
+    let legend_h =
+        legend(&theme, w, Orientation::TopDown).len().max(legend(&theme, w, Orientation::LeftRight).len());
+    (w, (height as usize).saturating_sub(legend_h).max(1))
+}
+
 fn render_graph(state: &State, chain: &Chain, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let (nodes, focused) = shown(state, chain);
     let title =
         if focused { "Flows · neighbourhood (z: all)" } else { "Flows · layered (z: neighbourhood)" };
-    let inner = draw_pane(title.to_owned(), false, theme, area, buf);
+    let title =
+        if state.pane == 1 { format!("{title} · h/l j/k pan") } else { format!("{title} · Tab: pan") };
+    let inner = draw_pane(title, state.pane == 1, theme, area, buf);
     if inner.height < 2 {
         return;
     }
-    let canvas = layout(chain, &nodes, selected_item(state), state.filters.failures_only, theme);
-    let legend = Line::from(vec![
-        Span::styled("─▶", theme.muted),
-        Span::styled(" flow  ", theme.muted),
-        Span::styled("┄▶", theme.muted),
-        Span::styled(" not evaluated  ", theme.muted),
-        Span::styled("╌✘▶", theme.fail),
-        Span::styled(" broken: a MATCH rule could not consume", theme.muted),
-    ]);
-    let legend_y = inner.y + inner.height - 1;
-    legend.render(Rect::new(inner.x, legend_y, inner.width, 1), buf);
-    let view = Rect::new(inner.x, inner.y, inner.width, inner.height - 1);
-    // Pan so the selected node is in view.
-    let sel = canvas.selected;
-    let dx = sel.map_or(0, |(x, _)| x.saturating_sub(view.width as usize));
-    let dy = sel.map_or(0, |(_, y)| (y + 1).saturating_sub(view.height as usize));
-    for (x, y, s, style) in &canvas.cells {
-        if *y < dy || *y - dy >= view.height as usize {
-            continue;
-        }
-        for (cx, ch) in (*x as isize - dx as isize..).zip(s.chars()) {
-            if cx >= 0 && (cx as usize) < view.width as usize {
-                let pos = (view.x + cx as u16, view.y + (*y - dy) as u16);
-                if let Some(cell) = buf.cell_mut(pos) {
-                    cell.set_char(ch).set_style(*style);
-                }
+    let (w, view_h) = room(inner.width, inner.height);
+    let d = draw_graph(chain, &nodes, state.filters.failures_only, (w, view_h));
+    let lines = legend(theme, w, d.orientation);
+    for (k, line) in lines.iter().enumerate() {
+        let y = inner.y + inner.height - lines.len() as u16 + k as u16;
+        line.clone().render(Rect::new(inner.x, y, inner.width, 1), buf);
+    }
+    let selected = selected_item(state);
+    let (dx, dy) = if state.pane == 1 {
+        let max_x = d.grid.width.saturating_sub(w);
+        let max_y = d.grid.height.saturating_sub(view_h);
+        ((state.graph_pan.0 as usize).min(max_x), (state.detail_scroll as usize).min(max_y))
+    } else {
+        follow_pan(&d, selected, (w, view_h))
+    };
+    let put = |buf: &mut Buffer, x: usize, y: usize, ch: char, style: Style| {
+        if x >= dx && x - dx < w && y >= dy && y - dy < view_h {
+            let pos = (inner.x + (x - dx) as u16, inner.y + (y - dy) as u16);
+            if let Some(cell) = buf.cell_mut(pos) {
+                cell.set_char(ch).set_style(style);
             }
-        }
-    }
-    if canvas.width > view.width as usize + dx {
-        let more = Rect::new(view.x + view.width.saturating_sub(1), view.y, 1, 1);
-        Span::styled("›", theme.muted).render(more, buf);
-    }
-}
-
-/// Draws an orthogonal polyline through `points` (consecutive points share
-/// a row or a column) with a corner at each bend, leaving out the first
-/// point when it lies on the source's label (`skip_first`); returns the
-/// middle of its longest horizontal run (where a broken flow's `✘` goes).
-fn route(
-    canvas: &mut Canvas,
-    points: &[(usize, usize)],
-    skip_first: bool,
-    h: &str,
-    v: &str,
-    style: Style,
-) -> (usize, usize) {
-    let mut points = points.to_vec();
-    points.dedup();
-    let first = points.first().copied().filter(|_| skip_first);
-    let mut mark = points.first().copied().unwrap_or_default();
-    let mut longest = 0;
-    let put = |canvas: &mut Canvas, x: usize, y: usize, s: &str| {
-        if Some((x, y)) != first {
-            canvas.put(x, y, s, style);
         }
     };
-    for w in points.windows(2) {
-        let ((x0, y0), (x1, y1)) = (w[0], w[1]);
-        if y0 == y1 {
-            for x in x0.min(x1)..=x0.max(x1) {
-                put(canvas, x, y0, h);
-            }
-            if x0.abs_diff(x1) >= longest {
-                longest = x0.abs_diff(x1);
-                mark = (x0.min(x1) + longest / 2, y0);
-            }
-        } else {
-            for y in y0.min(y1)..=y0.max(y1) {
-                put(canvas, x0, y, v);
+    for y in 0..d.grid.height {
+        for x in 0..d.grid.width {
+            let Some(c) = d.grid.cell(x, y) else { continue };
+            if let Some(ch) = cell_glyph(c, d.orientation) {
+                let style = if Flowed::of(c.weight) == Flowed::Broken { theme.fail } else { theme.muted };
+                put(buf, x, y, ch, style);
             }
         }
     }
-    for w in points.windows(3) {
-        let (a, b, c) = (w[0], w[1], w[2]);
-        let down_in = b.1 > a.1;
-        let up_in = b.1 < a.1;
-        let corner = if a.1 == b.1 && c.1 > b.1 || up_in && c.0 < b.0 {
-            "╮"
-        } else if a.1 == b.1 && c.1 < b.1 || down_in && c.0 < b.0 {
-            "╯"
-        } else if down_in && c.0 > b.0 {
-            "╰"
-        } else if up_in && c.0 > b.0 {
-            "╭"
-        } else {
-            continue;
-        };
-        put(canvas, b.0, b.1, corner);
-    }
-    mark
-}
-
-/// Places `nodes` where the graph's drawing puts them (a column per layer,
-/// rows in lane order), draws nodes as `[✔ name]` and flows as orthogonal
-/// arrows into the canvas; `only_broken` leaves out the flows that held.
-fn layout(
-    chain: &Chain,
-    nodes: &BTreeSet<usize>,
-    selected: Option<usize>,
-    only_broken: bool,
-    theme: &Theme,
-) -> Canvas {
-    const GAP: usize = 6;
-    let mut layer_ids: Vec<usize> = nodes.iter().filter_map(|n| chain.layers.get(*n).copied()).collect();
-    layer_ids.sort_unstable();
-    layer_ids.dedup();
-    let layer_of = |n: usize| chain.layers.get(n).and_then(|l| layer_ids.binary_search(l).ok()).unwrap_or(0);
-    let label = |n: usize| {
-        let Some(item) = chain.items.get(n) else { return String::new() };
-        let name = crate::tui::widgets::text::truncate(&crate::sanitize::sanitize(&item.name), 18);
-        format!("[{} {name}]", item.status.glyph_word().0)
-    };
-    let mut columns: Vec<Vec<usize>> = vec![Vec::new(); layer_ids.len()];
-    for n in nodes {
-        if let Some(col) = columns.get_mut(layer_of(*n)) {
-            col.push(*n);
+    // A broken flow says so in a word's place too: `╌✘▶`, before its arrowhead.
+    for y in 0..d.grid.height {
+        for x in 0..d.grid.width {
+            let Some(c) = d.grid.cell(x, y).filter(|c| c.arrow && Flowed::of(c.weight) == Flowed::Broken)
+            else {
+                continue;
+            };
+            let before = match d.orientation {
+                Orientation::LeftRight => x.checked_sub(1).map(|bx| (bx, y)),
+                Orientation::TopDown => y.checked_sub(1).map(|by| (x, by)),
+            };
+            // The run into the arrowhead, not a corner or a junction.
+            let straight = |m: u8| match d.orientation {
+                Orientation::LeftRight => m != 0 && m & (UP | DOWN) == 0,
+                Orientation::TopDown => m != 0 && m & (LEFT | RIGHT) == 0,
+            };
+            if let Some((bx, by)) = before
+                && d.grid.cell(bx, by).is_some_and(|b| straight(b.mask))
+            {
+                let _ = c;
+                put(buf, bx, by, '✘', theme.fail);
+            }
         }
     }
-    for col in &mut columns {
-        col.sort_by_key(|&n| (chain.lanes.get(n).copied().unwrap_or(0), n));
-    }
-    let widths: Vec<usize> =
-        columns.iter().map(|c| c.iter().map(|n| label(*n).chars().count()).max().unwrap_or(0)).collect();
-    let mut xs = Vec::with_capacity(widths.len());
-    let mut x = 0;
-    for w in &widths {
-        xs.push(x);
-        x += w + GAP;
-    }
-    let mut pos = std::collections::BTreeMap::new();
-    for (c, col) in columns.iter().enumerate() {
-        for (r, n) in col.iter().enumerate() {
-            pos.insert(*n, (xs.get(c).copied().unwrap_or(0), r * 2, label(*n).chars().count(), c));
-        }
-    }
-    let mut canvas = Canvas { cells: Vec::new(), width: 0, height: 0, selected: None };
-    // Flows not evaluated first, broken ones last: where two cross, the
-    // one that says more stays visible.
-    let mut flows: Vec<&Flow> = chain.flows.iter().filter(|f| f.broken || !only_broken).collect();
-    flows.sort_by_key(|f| (f.broken, f.evaluated));
-    for f in flows {
-        let (Some(&(fx, fy, fw, fc)), Some(&(tx, ty, _, tc))) = (pos.get(&f.from), pos.get(&f.to)) else {
-            continue;
-        };
-        if tx <= fx + fw + 2 {
-            continue;
-        }
-        let (h, v, style) = match (f.broken, f.evaluated) {
-            (true, _) => ("╌", "╎", theme.fail),
-            (false, true) => ("─", "│", theme.muted),
-            (false, false) => ("┄", "┆", theme.muted),
-        };
-        let x0 = fx + fw;
-        let xm = tx.saturating_sub(3).max(x0);
-        // A flow past other columns leaves its source from below and runs
-        // under the nodes of the columns it passes, on the free row beneath
-        // the deepest of them (and beneath its source), not through them.
-        let deepest = columns.get(fc + 1..tc).unwrap_or_default().iter().map(Vec::len).max().unwrap_or(0);
-        let (points, from_below) = if deepest == 0 {
-            (vec![(x0, fy), (xm, fy), (xm, ty), (tx - 2, ty)], false)
-        } else {
-            let bus = (deepest * 2 - 1).max(fy + 1);
-            let sx = x0.saturating_sub(1);
-            (vec![(sx, fy), (sx, bus), (xm, bus), (xm, ty), (tx - 2, ty)], true)
-        };
-        let mark = route(&mut canvas, &points, from_below, h, v, style);
-        canvas.put(tx - 1, ty, "▶", style);
-        if f.broken {
-            canvas.put(mark.0, mark.1, "✘", theme.fail);
-        }
-    }
-    for (n, (x, y, w, _)) in &pos {
-        if Some(*n) == selected {
-            canvas.selected = Some((x + w, *y));
-        }
-        let style = if Some(*n) == selected {
+    for (k, &n) in d.items.iter().enumerate() {
+        let (x, y) = d.grid.nodes[k];
+        let style = if Some(n) == selected {
             theme.selection
         } else {
-            chain.items.get(*n).map_or(theme.base, |i| status_style(i.status, theme))
+            chain.items.get(n).map_or(theme.base, |i| status_style(i.status, theme))
         };
-        canvas.put(*x, *y, &label(*n), style);
+        for (i, ch) in d.labels[k].chars().enumerate() {
+            put(buf, x + i, y, ch, style);
+        }
     }
-    canvas
+    // What is off-screen, on the bottom border.
+    let bottom = area.y + area.height - 1;
+    let mut marks: Vec<(u16, &str)> = Vec::new();
+    if dx > 0 {
+        marks.push((area.x + 1, "◀ more"));
+    }
+    if dy > 0 {
+        marks.push((area.x + area.width / 2 - 8, "▲ more"));
+    }
+    if d.grid.height > dy + view_h {
+        marks.push((area.x + area.width / 2, "▼ more"));
+    }
+    if d.grid.width > dx + w {
+        marks.push((area.x + area.width.saturating_sub(8), "more ▶"));
+    }
+    for (x, text) in marks {
+        Span::styled(text, theme.warn).render(Rect::new(x, bottom, 6, 1), buf);
+    }
 }

@@ -15,7 +15,6 @@ use super::evidence::evidence_lines;
 // `tui::chain` finds the first differing character through this path.
 pub use super::evidence::first_difference;
 use super::{Jump, View, ViewId};
-use crate::report::evidence::search_text;
 use crate::report::text::{subject_kind, subject_label, subject_name};
 use crate::tui::state::State;
 use crate::tui::theme::Theme;
@@ -83,21 +82,6 @@ impl View for FindingsView {
 
     fn list_height(&self, body: Rect) -> usize {
         split(body).list.height.saturating_sub(2) as usize
-    }
-
-    fn row_text(&self, state: &State, row: usize) -> String {
-        let Some(f) = state.visible_findings().get(row).and_then(|i| state.findings().get(*i)) else {
-            return String::new();
-        };
-        // The detail shows the evidence; search finds its digests and key ids too.
-        format!(
-            "{} {} {} {} {}",
-            f.severity.word(),
-            f.category,
-            subject_label(&f.subject),
-            f.message,
-            search_text(&f.evidence)
-        )
     }
 
     fn drill(&self, state: &State, row: usize) -> Option<Jump> {

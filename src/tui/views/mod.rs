@@ -1,10 +1,13 @@
 //! Views: one file each (serie's `src/view/`). A view is a pure renderer of
-//! [`State`] plus a few questions `update` asks it (how many rows, the text
-//! of a row for search, where Enter leads, what `y` copies).
+//! [`State`] plus a few questions `update` asks it (how many rows, where
+//! Enter leads, what `y` copies). `/` does not ask the views: it searches
+//! one index of every view's rows built from the model (`tui::search`); a
+//! new view adds its rows there.
 //!
 //! ## Adding a view
 //! 1. Add a variant to [`ViewId`] with its digit (DESIGN §6 numbering:
-//!    1 Overview, 2 Chain, 3 Step, 4 Artifact, 5 Trust, 6 Findings) and title.
+//!    1 Overview, 2 Chain, 3 Step, 4 Artifact, 5 Trust, 6 Findings, 7 Targets)
+//!    and title.
 //! 2. Write `views/<name>.rs` with a unit struct implementing [`View`]; return
 //!    it from [`get`]. The digit key, the tab and the help entry follow from
 //!    `ViewId::ALL`; view-specific keys go in `keymap.rs` under
@@ -24,6 +27,7 @@ pub mod help;
 pub mod lesson;
 pub mod overview;
 pub mod step;
+pub mod targets;
 pub mod trust;
 
 use ratatui::buffer::Buffer;
@@ -43,12 +47,20 @@ pub enum ViewId {
     Artifact,
     Trust,
     Findings,
+    Targets,
 }
 
 impl ViewId {
     /// Every view there is, in tab order.
-    pub const ALL: &'static [ViewId] =
-        &[ViewId::Overview, ViewId::Chain, ViewId::Step, ViewId::Artifact, ViewId::Trust, ViewId::Findings];
+    pub const ALL: &'static [ViewId] = &[
+        ViewId::Overview,
+        ViewId::Chain,
+        ViewId::Step,
+        ViewId::Artifact,
+        ViewId::Trust,
+        ViewId::Findings,
+        ViewId::Targets,
+    ];
 
     /// The digit key that shows this view.
     pub fn digit(self) -> char {
@@ -59,6 +71,7 @@ impl ViewId {
             ViewId::Artifact => '4',
             ViewId::Trust => '5',
             ViewId::Findings => '6',
+            ViewId::Targets => '7',
         }
     }
 
@@ -70,6 +83,7 @@ impl ViewId {
             ViewId::Artifact => "Artifact",
             ViewId::Trust => "Trust",
             ViewId::Findings => "Findings",
+            ViewId::Targets => "Targets",
         }
     }
 
@@ -82,6 +96,7 @@ impl ViewId {
             ViewId::Artifact => "show the Artifact: digests at each step, provenance",
             ViewId::Trust => "show Trust: TUF roles and keys, layout keys and functionaries",
             ViewId::Findings => "show the Findings, filterable",
+            ViewId::Targets => "show the Targets: TUF targets, their hashes, signing role and lookup",
         }
     }
 }
@@ -113,9 +128,6 @@ pub trait View: Sync {
 
     /// How many list rows fit when the view is drawn in `body`.
     fn list_height(&self, body: Rect) -> usize;
-
-    /// The text `/` searches in, for one row (raw; matched after sanitizing).
-    fn row_text(&self, state: &State, row: usize) -> String;
 
     /// Where Enter on `row` leads.
     fn drill(&self, state: &State, row: usize) -> Option<Jump>;
@@ -153,6 +165,7 @@ pub fn get(id: ViewId) -> &'static dyn View {
         ViewId::Artifact => &artifact::ArtifactView,
         ViewId::Trust => &trust::TrustView,
         ViewId::Findings => &findings::FindingsView,
+        ViewId::Targets => &targets::TargetsView,
     }
 }
 

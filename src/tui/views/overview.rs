@@ -8,7 +8,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Widget};
+use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 
 use super::{Jump, View, ViewId};
 use crate::report::text::{kind_word, subject_label};
@@ -22,18 +22,76 @@ use crate::verdict::{Evidence, Kind, Severity, count};
 
 pub struct OverviewView;
 
-/// The most lines the summary holds (verdict, two anchor lines, counts,
-/// units, first failure, two rows of its message, stage, failure, the jump
-/// hint), with its border. Every line is cut to one row, so this is exact.
-const SUMMARY_MAX_HEIGHT: u16 = 13;
-/// Rows of the first failure's message (or a run's error) before it is cut.
-const MESSAGE_ROWS: usize = 2;
+/// The most rows the summary takes (with its border): the first failure's
+/// text wraps into as many rows as the screen leaves it, up to this.
+const SUMMARY_MAX_HEIGHT: u16 = 20;
+/// Rows the timeline (or the story) keeps below the summary, border included.
+const TIMELINE_MIN_HEIGHT: u16 = 5;
+/// Rows of the first failure's message (or a run's error) at most.
+const MESSAGE_ROWS: usize = 12;
+/// Rows of a run's error before it is cut.
+const ERROR_ROWS: usize = 2;
+/// The story shows under the timeline when it gets this many rows; else
+/// Tab shows it in the timeline's place.
+const STORY_MIN_HEIGHT: u16 = 6;
 /// The indentation of the summary's values.
 const INDENT: usize = 10;
 /// Layout key ids shown before "+N more".
 const KEYIDS_SHOWN: usize = 3;
 /// Hex digits of a key id shown.
 const KEYID_CHARS: usize = 8;
+
+/// The tallest the summary may be in `body`.
+fn summary_cap(body: Rect) -> u16 {
+    SUMMARY_MAX_HEIGHT.min(body.height.saturating_sub(TIMELINE_MIN_HEIGHT)).max(3)
+}
+
+/// Where the story pane goes in `body` (for its scrolling bounds).
+fn story_area(body: Rect) -> Rect {
+    let (_, lower) = split(body, summary_cap(body));
+    Rect { width: lower.width, ..lower }
+}
+
+/// Below the summary, when there is room for both: the timeline (as tall
+/// as its rows, at most half) and the story under it.
+fn story_below(state: &State, lower: Rect) -> Option<(Rect, Rect)> {
+    state.story.as_ref()?;
+    let rows = entries(state).len() as u16 + 2;
+    let timeline = rows.max(TIMELINE_MIN_HEIGHT).min(lower.height / 2);
+    if lower.height < timeline + STORY_MIN_HEIGHT {
+        return None;
+    }
+    let [t, s] =
+        Layout::vertical([Constraint::Length(timeline), Constraint::Min(STORY_MIN_HEIGHT)]).areas(lower);
+    Some((t, s))
+}
+
+/// The scenario's story, every word of it (sanitized).
+fn story_lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
+    match &state.story {
+        Some(story) => story.lines().map(|l| Line::from(untrusted(l, theme.base, theme))).collect(),
+        None => vec![Line::styled(
+            "No story: this input has no scenario.json with a description (the demo's scenarios have one).",
+            theme.muted,
+        )],
+    }
+}
+
+fn render_story(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let focused = state.pane == 1;
+    let border = if focused { theme.border_focus } else { theme.border };
+    let marker = if focused { "▶ " } else { "" };
+    let hint = if focused { " · j/k scroll, Tab back" } else { " · Tab: scroll" };
+    let block = Block::bordered()
+        .border_style(border)
+        .title(Span::styled(format!(" {marker}Story{hint} "), theme.title));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    Paragraph::new(story_lines(state, theme))
+        .wrap(Wrap { trim: true })
+        .scroll((if focused { state.detail_scroll } else { 0 }, 0))
+        .render(inner, buf);
+}
 
 fn split(body: Rect, summary_height: u16) -> (Rect, Rect) {
     let [summary, timeline] =
@@ -64,11 +122,18 @@ impl View for OverviewView {
     fn list_height(&self, body: Rect) -> usize {
         // The fewest timeline rows shown (the summary at its tallest), so
         // scrolling never leaves the selected row below the border.
-        split(body, SUMMARY_MAX_HEIGHT).1.height.saturating_sub(2) as usize
+        split(body, summary_cap(body)).1.height.saturating_sub(2) as usize
     }
 
-    fn row_text(&self, state: &State, row: usize) -> String {
-        entries(state).get(row).map(|e| e.label.clone()).unwrap_or_default()
+    /// Tab: the story pane (beside the timeline, or in its place when narrow).
+    fn panes(&self) -> usize {
+        2
+    }
+
+    fn detail_lines(&self, state: &State) -> usize {
+        let body = crate::tui::layout::body(state.size);
+        let width = story_area(body).width.saturating_sub(2).max(1);
+        Paragraph::new(story_lines(state, &Theme::default())).wrap(Wrap { trim: true }).line_count(width)
     }
 
     fn drill(&self, state: &State, row: usize) -> Option<Jump> {
@@ -88,15 +153,31 @@ impl View for OverviewView {
 
     fn render(&self, state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         let width = area.width.saturating_sub(2) as usize;
-        let lines = match &state.model {
-            None => pending_lines(state, width, theme),
-            Some(model) => summary_lines(state, model, width, theme),
+        let cap = summary_cap(area);
+        // The first failure's text takes the rows the screen leaves it.
+        let mut rows = MESSAGE_ROWS;
+        let lines = loop {
+            let lines = match &state.model {
+                None => pending_lines(state, width, theme),
+                Some(model) => summary_lines(state, model, width, rows, theme),
+            };
+            if lines.len() as u16 + 2 <= cap || rows <= 1 {
+                break lines;
+            }
+            rows -= 1;
         };
         let lines: Vec<Line<'static>> = lines.into_iter().map(|l| fit(l, width)).collect();
-        let height = (lines.len() as u16 + 2).clamp(8, SUMMARY_MAX_HEIGHT);
-        let (summary, timeline) = split(area, height);
+        let height = (lines.len() as u16 + 2).clamp(8.min(cap), cap);
+        let (summary, lower) = split(area, height);
         render_summary(lines, theme, summary, buf);
-        render_timeline(state, theme, timeline, buf);
+        if let Some((timeline, story)) = story_below(state, lower) {
+            render_timeline(state, theme, timeline, buf);
+            render_story(state, theme, story, buf);
+        } else if state.pane == 1 {
+            render_story(state, theme, lower, buf);
+        } else {
+            render_timeline(state, theme, lower, buf);
+        }
     }
 }
 
@@ -193,7 +274,7 @@ fn pending_lines(state: &State, width: usize, theme: &Theme) -> Vec<Line<'static
     match &state.run {
         Run::Failed(e) => {
             let label = Span::styled("Error     ", theme.muted);
-            lines.extend(wrapped(label, &untrusted(e, theme.error_text, theme), width, MESSAGE_ROWS));
+            lines.extend(wrapped(label, &untrusted(e, theme.error_text, theme), width, ERROR_ROWS));
         }
         _ => lines
             .push(Line::from(Span::styled("○ pending: results appear here as they arrive", theme.pending))),
@@ -202,7 +283,13 @@ fn pending_lines(state: &State, width: usize, theme: &Theme) -> Vec<Line<'static
     lines
 }
 
-fn summary_lines(state: &State, model: &Model, width: usize, theme: &Theme) -> Vec<Line<'static>> {
+fn summary_lines(
+    state: &State,
+    model: &Model,
+    width: usize,
+    message_rows: usize,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
     let doc = &model.doc;
     let mut verdict = vec![Span::styled("Verdict   ", theme.muted), verdict_span(doc.verdict, theme)];
     verdict.push(Span::styled("  category ", theme.muted));
@@ -226,7 +313,7 @@ fn summary_lines(state: &State, model: &Model, width: usize, theme: &Theme) -> V
     lines.push(counts);
     lines.extend(signature_form_line(doc, theme));
     lines.extend(units_line(state, theme));
-    lines.extend(first_failure_lines(model, width, theme));
+    lines.extend(first_failure_lines(model, width, message_rows, theme));
     lines
 }
 
@@ -341,7 +428,12 @@ fn severity_count(severity: Severity, n: usize, theme: &Theme) -> Span<'static> 
     Span::styled(format!("{glyph} {n} {}{word}", severity.word()), style)
 }
 
-fn first_failure_lines(model: &Model, width: usize, theme: &Theme) -> Vec<Line<'static>> {
+fn first_failure_lines(
+    model: &Model,
+    width: usize,
+    message_rows: usize,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
     let Some(index) = model.first_failure() else {
         return vec![Line::from(vec![
             Span::styled("First     ", theme.muted),
@@ -349,21 +441,22 @@ fn first_failure_lines(model: &Model, width: usize, theme: &Theme) -> Vec<Line<'
         ])];
     };
     let Some(f) = model.doc.findings.get(index) else { return Vec::new() };
-    let mut head =
-        vec![Span::styled("First     ", theme.muted), severity_label(f.severity, theme), Span::raw(" ")];
+    let mut head = vec![severity_label(f.severity, theme), Span::raw(" ")];
     head.extend(untrusted(&f.category, theme.fail, theme));
     head.push(Span::styled(" · ", theme.muted));
     head.extend(untrusted(&subject_label(&f.subject), theme.base, theme));
-    let mut lines = vec![Line::from(head)];
+    let mut lines = wrapped(Span::styled("First     ", theme.muted), &head, width, 2);
     let message = untrusted(&f.message, theme.base, theme);
-    lines.extend(wrapped(Span::raw(" ".repeat(INDENT)), &message, width, MESSAGE_ROWS));
+    lines.extend(wrapped(Span::raw(" ".repeat(INDENT)), &message, width, message_rows));
     // A bridge failure names the stage it stopped in, whatever else it names.
     if let Some(stage) = &model.doc.stage {
         let mut spans = vec![Span::styled("Stage     ", theme.muted)];
         spans.extend(untrusted(stage, theme.fail, theme));
         lines.push(Line::from(spans));
     }
-    if let Some(failure) = &model.doc.failure {
+    if let Some(failure) =
+        model.doc.failure.as_ref().filter(|f| f.step.is_some() || f.rule.is_some() || f.artifact.is_some())
+    {
         let mut spans = vec![Span::styled("Failure   ", theme.muted)];
         for (k, v) in [("step", &failure.step), ("rule", &failure.rule), ("artifact", &failure.artifact)] {
             if let Some(v) = v {

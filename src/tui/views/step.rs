@@ -87,7 +87,7 @@ fn len(item: &Item) -> usize {
 }
 
 /// Where the materials and products headings are.
-fn bounds(item: &Item) -> (usize, usize) {
+pub fn bounds(item: &Item) -> (usize, usize) {
     let materials = 1 + item.rule_count();
     (materials, materials + 1 + item.material_paths.len())
 }
@@ -140,8 +140,14 @@ impl View for StepView {
     fn detail_lines(&self, state: &State) -> usize {
         static THEME: std::sync::OnceLock<Theme> = std::sync::OnceLock::new();
         let theme = THEME.get_or_init(Theme::default);
-        let compact = compact(crate::tui::layout::body(state.size));
-        current(state).map_or(0, |(_, item)| detail(state, item, 200, compact, theme).len())
+        let body = crate::tui::layout::body(state.size);
+        let width = split(body).detail.width.saturating_sub(2);
+        // Counted as drawn, wrapped at the pane's width, so the last line can be scrolled to.
+        current(state).map_or(0, |(_, item)| {
+            Paragraph::new(detail(state, item, width as usize, compact(body), theme))
+                .wrap(Wrap { trim: false })
+                .line_count(width.max(1))
+        })
     }
 
     fn rows(&self, state: &State) -> usize {
@@ -150,20 +156,6 @@ impl View for StepView {
 
     fn list_height(&self, body: Rect) -> usize {
         split(body).list.height.saturating_sub(2) as usize
-    }
-
-    fn row_text(&self, state: &State, i: usize) -> String {
-        let Some((_, item)) = current(state) else { return String::new() };
-        match row(item, i) {
-            Some(Row::Heading(h, _)) => h.to_owned(),
-            Some(Row::Rule(s, r)) => format!("{} {}", s.section_name(), r.text()),
-            // The row shows the digest's start: search finds it by any part.
-            Some(Row::Artifact(side, p)) => match item.digest(side, p).and_then(main_digest) {
-                Some((_, hex)) => format!("{p} {hex}"),
-                None => p.to_owned(),
-            },
-            None => String::new(),
-        }
     }
 
     fn drill(&self, state: &State, i: usize) -> Option<Jump> {
@@ -251,7 +243,16 @@ impl View for StepView {
         };
         let a = split(area);
         let about = findings_about(state, item);
-        Paragraph::new(header(item, &about, a.header.height as usize, theme)).render(a.header, buf);
+        let mut head = header(item, &about, a.header.height as usize, theme);
+        if let Some(why) = state.model.as_ref().and_then(|m| m.unverified.as_ref()) {
+            // Second, under the status: whatever the step shows rests on a layout that did not verify.
+            let mut spans = vec![Span::styled(format!("{:<9} ", "Layout"), theme.muted)];
+            spans.push(Span::styled("⚠ unverified: ", theme.warn));
+            spans.extend(untrusted(why, theme.warn, theme));
+            head.insert(1.min(head.len()), Line::from(spans));
+            head.truncate(a.header.height as usize);
+        }
+        Paragraph::new(head).wrap(Wrap { trim: true }).render(a.header, buf);
         let title = format!(
             "{} rules · {} materials · {} products",
             item.rule_count(),
@@ -433,6 +434,9 @@ fn detail(state: &State, item: &Item, width: usize, compact: bool, theme: &Theme
         }
         Some(Row::Heading(..)) | None => {
             let mut lines = step_findings_lines(&about, width, theme);
+            if let Some(out) = chain(state).and_then(|c| c.inspection_output(item)) {
+                lines.extend(output_lines(out, theme));
+            }
             lines.push(Line::styled(
                 "Select a rule to see its trace (]/[ step through the rules),",
                 theme.muted,
@@ -444,6 +448,32 @@ fn detail(state: &State, item: &Item, width: usize, compact: bool, theme: &Theme
             lines
         }
     }
+}
+
+/// Lines of one stream of an inspection's output shown before "… N more".
+const OUTPUT_LINES: usize = 40;
+
+/// What an inspection printed (bounded when captured, bounded again here,
+/// every line through the sanitizer).
+fn output_lines(out: &crate::tui::chain::InspectionOutput, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    for (name, text) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+        let total = text.lines().count();
+        if total == 0 {
+            lines.push(Line::styled(format!("Output ({name}): nothing"), theme.muted));
+            continue;
+        }
+        lines.push(Line::styled(format!("Output ({name}, {total} line(s))"), theme.title));
+        for l in text.lines().take(OUTPUT_LINES) {
+            let mut spans = vec![Span::styled("  ", theme.muted)];
+            spans.extend(untrusted(l, theme.base, theme));
+            lines.push(Line::from(spans));
+        }
+        if total > OUTPUT_LINES {
+            lines.push(Line::styled(format!("  … {} more line(s)", total - OUTPUT_LINES), theme.muted));
+        }
+    }
+    lines
 }
 
 /// A rule and its trace; `compact` puts the rule and its outcome on one

@@ -50,10 +50,6 @@ impl View for TrustView {
         body.height.saturating_sub(2) as usize
     }
 
-    fn row_text(&self, state: &State, row: usize) -> String {
-        self::row(state, row).map(|r| format!("{} {} {}", r.word, r.text, r.note)).unwrap_or_default()
-    }
-
     fn drill(&self, state: &State, row: usize) -> Option<Jump> {
         let subject = self::row(state, row)?.subject.clone()?;
         let finding = state.findings().iter().position(|f| f.subject == subject);

@@ -94,6 +94,14 @@ pub fn crumbs(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         }
     }
     let mut spans = vec![Span::raw(" ")];
+    // Results that rest on a layout that did not verify say so on every view of them.
+    let shows_chain = matches!(state.view, ViewId::Chain | ViewId::Step | ViewId::Artifact | ViewId::Trust);
+    if let Some(why) = state.model.as_ref().and_then(|m| m.unverified.as_ref()).filter(|_| shows_chain) {
+        spans.push(Span::styled("⚠ UNVERIFIED ", theme.warn));
+        let room = (left.width as usize).saturating_sub(14 + state.view.title().len() + 4).min(40);
+        spans.extend(untrusted_fit(why, room, false, theme.warn, theme));
+        spans.push(Span::styled(" · ", theme.muted));
+    }
     for crumb in &state.breadcrumb {
         spans.push(Span::styled(crumb.view.title(), theme.muted));
         spans.push(Span::styled(" › ", theme.muted));
