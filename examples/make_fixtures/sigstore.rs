@@ -542,6 +542,8 @@ struct Scenario {
     artifact: &'static [u8],
     brk: Break,
     expected: &'static str,
+    /// The verdict's category: the first failure in sigstore-python's order.
+    category: &'static str,
 }
 
 const SCENARIOS: &[Scenario] = &[
@@ -554,6 +556,7 @@ const SCENARIOS: &[Scenario] = &[
         artifact: ARTIFACT,
         brk: Break::None,
         expected: "pass",
+        category: "pass",
     },
     Scenario {
         name: "wrong-identity",
@@ -564,6 +567,7 @@ const SCENARIOS: &[Scenario] = &[
         artifact: ARTIFACT,
         brk: Break::None,
         expected: "fail",
+        category: "identity-mismatch",
     },
     Scenario {
         name: "wrong-issuer",
@@ -574,6 +578,7 @@ const SCENARIOS: &[Scenario] = &[
         artifact: ARTIFACT,
         brk: Break::None,
         expected: "fail",
+        category: "issuer-mismatch",
     },
     Scenario {
         name: "tampered-artifact",
@@ -584,6 +589,7 @@ const SCENARIOS: &[Scenario] = &[
         artifact: b"demo-widget 1.4.0\nthe release the scenarios attest, with a backdoor\n",
         brk: Break::None,
         expected: "fail",
+        category: "artifact-mismatch",
     },
     Scenario {
         name: "certificate-expired-at-signing",
@@ -594,6 +600,7 @@ const SCENARIOS: &[Scenario] = &[
         artifact: ARTIFACT,
         brk: Break::LateIntegration,
         expected: "fail",
+        category: "certificate-chain",
     },
     Scenario {
         name: "log-body-mismatch",
@@ -604,6 +611,7 @@ const SCENARIOS: &[Scenario] = &[
         artifact: ARTIFACT,
         brk: Break::BodyMismatch,
         expected: "fail",
+        category: "tlog-body-mismatch",
     },
     Scenario {
         name: "bad-inclusion-proof",
@@ -614,6 +622,7 @@ const SCENARIOS: &[Scenario] = &[
         artifact: ARTIFACT,
         brk: Break::InclusionProof,
         expected: "fail",
+        category: "inclusion-proof",
     },
     Scenario {
         name: "checkpoint-unknown-key",
@@ -624,6 +633,7 @@ const SCENARIOS: &[Scenario] = &[
         artifact: ARTIFACT,
         brk: Break::CheckpointKey,
         expected: "fail",
+        category: "checkpoint-invalid",
     },
 ];
 
@@ -648,9 +658,10 @@ pub fn generate(out: &mut Files) {
             "certificate_identity": s.identity,
             "certificate_oidc_issuer": s.issuer,
             "expected": s.expected,
+            "category": s.category,
         });
         out.put(format!("{dir}/scenario.json"), pretty(&scenario, 2));
-        index.push(json!({"name": s.name, "title": s.title, "expected": s.expected}));
+        index.push(json!({"name": s.name, "title": s.title, "expected": s.expected, "category": s.category}));
     }
     out.put(format!("{SET}/index.json"), pretty(&json!({"scenarios": index}), 2));
     out.put(format!("{SET}/README.md"), include_str!("sigstore_README.md").as_bytes().to_vec());

@@ -12,17 +12,11 @@ use clap::{Args, Subcommand};
 use super::Exit;
 use super::format::Format;
 use crate::attest::{IdentityRule, Policy};
+use crate::bridge::sigstore_root::RootFailure;
 use crate::sigstore::trusted_root::TrustedRoot;
 use crate::sigstore::verify::{self as sv, Artifact, Options};
 use crate::verdict::{Document, Inputs, Verdict};
 
-/// Production `trusted_root.json` from the sigstore/root-signing snapshot in fixtures.
-const PRODUCTION_ROOT: &[u8] =
-    include_bytes!("../../fixtures/sigstore/root-signing/targets/trusted_root.json");
-/// The staging root sigstore-python embeds.
-const STAGING_ROOT: &[u8] = include_bytes!(
-    "../../fixtures/sigstore/sigstore-python/_store/https%3A%2F%2Ftuf-repo-cdn.sigstage.dev/trusted_root.json"
-);
 /// The date of the root-signing snapshot the production root comes from.
 pub const SNAPSHOT_DATE: &str = "2026-08-21";
 
@@ -70,6 +64,14 @@ pub struct VerifyArgs {
     /// Sigstore's staging instance instead of production.
     #[arg(long)]
     pub staging: bool,
+    /// A local copy of Sigstore's TUF repository (a directory with metadata/
+    /// and targets/, or a URL) to obtain trusted_root.json from, at --at.
+    #[arg(long, value_name = "DIR|URL", conflicts_with = "trusted_root")]
+    pub tuf_metadata: Option<String>,
+    /// Never go to the network for the trusted root: use the repository
+    /// snapshot embedded in trailscope (also TRAILSCOPE_OFFLINE=1).
+    #[arg(long, conflicts_with = "trusted_root")]
+    pub offline: bool,
     /// Evaluation time recorded in the document (RFC 3339); default now.
     #[arg(long, value_name = "RFC3339")]
     pub at: Option<String>,
@@ -110,31 +112,63 @@ pub fn run(args: &AttestArgs) -> Exit {
     }
 }
 
-/// The trusted root when none is named: today the production (or staging)
-/// root embedded from the root-signing snapshot in fixtures; the TUF bridge
-/// replaces this one function.
-pub fn default_trusted_root(args: &VerifyArgs) -> Result<(TrustedRoot, String), String> {
-    let (bytes, label) = if args.staging {
-        (
-            STAGING_ROOT,
-            "embedded staging trusted_root.json (sigstore-python's copy; not refreshed through TUF)"
-                .to_owned(),
-        )
-    } else {
-        (
-            PRODUCTION_ROOT,
-            format!(
-                "embedded production trusted_root.json (sigstore/root-signing snapshot of {SNAPSHOT_DATE}; not refreshed through TUF)"
-            ),
-        )
+/// The trusted root when none is named: Sigstore's `trusted_root.json`
+/// through trailscope's TUF client (`bridge::sigstore_root`): from
+/// `--tuf-metadata`, else Sigstore's repository (cached), else — offline or
+/// unreachable — the embedded repository snapshot, with a warning naming its
+/// date. The findings say which; a repository that does not verify is the
+/// error.
+pub fn default_trusted_root(
+    args: &VerifyArgs,
+    at: time::OffsetDateTime,
+) -> Result<(TrustedRoot, String, Vec<crate::verdict::Finding>), RootFailure> {
+    use crate::bridge::sigstore_root::{Instance, Origin, RootRequest, obtain};
+    let instance = if args.staging { Instance::Staging } else { Instance::Production };
+    let mut req = RootRequest::new(instance, at);
+    req.tuf_metadata = args.tuf_metadata.clone();
+    req.offline =
+        args.offline || std::env::var_os("TRAILSCOPE_OFFLINE").is_some_and(|v| v != "0" && !v.is_empty());
+    if let Ok(url) = std::env::var("TRAILSCOPE_SIGSTORE_TUF_URL") {
+        req.repository = Some(url);
+    }
+    let got = obtain(&req)?;
+    let label = match (&got.origin, &got.chain) {
+        (Origin::Repository { location }, Some(c)) => format!(
+            "{} trusted_root.json via TUF from {location} (root v{}, timestamp v{}, sha256 {})",
+            instance.name(),
+            c.root_version,
+            c.timestamp_version,
+            &c.sha256[..16]
+        ),
+        (Origin::EmbeddedSnapshot { date }, _) => format!(
+            "{} trusted_root.json from the embedded snapshot of Sigstore's TUF repository ({date}, verified with TUF as of that date)",
+            instance.name()
+        ),
+        (_, _) => {
+            format!("{} trusted_root.json embedded in trailscope (not vouched for by TUF)", instance.name())
+        }
     };
-    TrustedRoot::parse(bytes).map(|r| (r, label))
+    match TrustedRoot::parse(&got.bytes) {
+        Ok(root) => Ok((root, label, got.findings)),
+        Err(e) => Err(RootFailure {
+            location: label,
+            error: Box::new(crate::tuf::TufError::new(
+                crate::tuf::Category::Malformed,
+                "targets",
+                "§5.7",
+                format!("trusted_root.json does not parse: {e}"),
+            )),
+            findings: got.findings,
+        }),
+    }
 }
 
 /// Everything a verification needs besides the bundles.
 pub struct Prepared {
     pub root: TrustedRoot,
     pub root_label: String,
+    /// How the trusted root was obtained (TUF chain, fallback), for every document.
+    pub root_findings: Vec<crate::verdict::Finding>,
     pub policy: Policy,
     pub key: Option<Vec<u8>>,
     pub artifact: Option<Artifact>,
@@ -143,7 +177,21 @@ pub struct Prepared {
 
 /// Reads the trusted root, key and artifact and builds the policy; `Err`
 /// carries the exit code after the message was printed.
-pub fn prepare(a: &VerifyArgs, command: &str) -> Result<Prepared, Exit> {
+/// Why no verification could start.
+pub enum Unprepared {
+    /// A usage or input error, already printed.
+    Exit(Exit),
+    /// Sigstore's TUF repository did not verify: the trusted root is not had.
+    Root(Box<RootFailure>, time::OffsetDateTime),
+}
+
+impl From<Exit> for Unprepared {
+    fn from(e: Exit) -> Self {
+        Unprepared::Exit(e)
+    }
+}
+
+pub fn prepare(a: &VerifyArgs, command: &str) -> Result<Prepared, Unprepared> {
     let fail = |code: Exit, msg: String| {
         eprintln!("trailscope {command}: {msg}");
         code
@@ -153,16 +201,16 @@ pub fn prepare(a: &VerifyArgs, command: &str) -> Result<Prepared, Exit> {
         Some(t) => crate::meta::time::parse(t).map_err(|e| fail(Exit::Usage, format!("--at: {e}")))?.at,
     };
     if a.key.is_none() && a.certificate_identity.is_none() && a.certificate_identity_regexp.is_none() {
-        return Err(fail(
+        return Err(Unprepared::Exit(fail(
             Exit::Usage,
             "keyless bundles need --certificate-identity (or --certificate-identity-regexp) and --certificate-oidc-issuer, keyed ones --key: a valid signature proves nothing until you say whose it must be".into(),
-        ));
+        )));
     }
     if a.key.is_none() && a.certificate_oidc_issuer.is_none() && a.certificate_oidc_issuer_regexp.is_none() {
-        return Err(fail(
+        return Err(Unprepared::Exit(fail(
             Exit::Usage,
             "--certificate-oidc-issuer is required with a certificate identity".into(),
-        ));
+        )));
     }
     let identity = match (&a.certificate_identity, &a.certificate_identity_regexp) {
         (Some(id), _) => Some(IdentityRule::Exact(id.clone())),
@@ -181,6 +229,7 @@ pub fn prepare(a: &VerifyArgs, command: &str) -> Result<Prepared, Exit> {
         builder_id: a.builder_id.clone(),
         predicate_type: a.predicate_type.clone(),
     };
+    let mut root_findings = Vec::new();
     let (root, root_label) = match &a.trusted_root {
         Some(p) => {
             let bytes = std::fs::read(p)
@@ -189,8 +238,16 @@ pub fn prepare(a: &VerifyArgs, command: &str) -> Result<Prepared, Exit> {
                 .map_err(|e| fail(Exit::Input, format!("trusted root {}: {e}", p.display())))?;
             (root, p.display().to_string())
         }
-        None => default_trusted_root(a)
-            .map_err(|e| fail(Exit::Internal, format!("embedded trusted root: {e}")))?,
+        None => match default_trusted_root(a, at) {
+            Ok((root, label, findings)) => {
+                root_findings = findings;
+                (root, label)
+            }
+            Err(failure) => {
+                eprintln!("trailscope {command}: {failure}");
+                return Err(Unprepared::Root(Box::new(failure), at));
+            }
+        },
     };
     let key = match &a.key {
         None => None,
@@ -207,7 +264,7 @@ pub fn prepare(a: &VerifyArgs, command: &str) -> Result<Prepared, Exit> {
         None => None,
         Some(s) => Some(read_artifact(s).map_err(|e| fail(Exit::Input, e))?),
     };
-    Ok(Prepared { root, root_label, policy, key, artifact, at })
+    Ok(Prepared { root, root_label, root_findings, policy, key, artifact, at })
 }
 
 /// A path on disk, else `sha256:HEX` (the conformance rule: a digest that is not a file).
@@ -266,7 +323,20 @@ pub fn load_bundles(path: &Path) -> Result<Vec<(String, Vec<u8>)>, String> {
 
 /// Verifies every bundle; `None` when the inputs could not be read (exit code printed).
 pub fn verify_all(a: &VerifyArgs, command: &str) -> Result<(Vec<Document>, Inputs), Exit> {
-    let p = prepare(a, command)?;
+    let p = match prepare(a, command) {
+        Ok(p) => p,
+        Err(Unprepared::Exit(e)) => return Err(e),
+        Err(Unprepared::Root(failure, at)) => {
+            // Evidence, not a usage problem: the document says what failed (exit 1).
+            let category = failure.error.category.verdict();
+            let mut doc = Document::new(crate::verdict::Kind::Attestation, at, failure.findings, category);
+            doc.verdict = Verdict::Fail;
+            let mut inputs = Inputs::new();
+            inputs.add("bundle", a.bundle.display().to_string());
+            inputs.add("trusted root", failure.location.clone());
+            return Ok((vec![doc], inputs));
+        }
+    };
     let bundles = load_bundles(&a.bundle).map_err(|e| {
         eprintln!("trailscope {command}: --bundle: {e}");
         Exit::Input
@@ -284,8 +354,15 @@ pub fn verify_all(a: &VerifyArgs, command: &str) -> Result<(Vec<Document>, Input
         evaluated_at: p.at,
     };
     use rayon::prelude::*;
-    let docs: Vec<Document> =
-        bundles.par_iter().map(|(label, bytes)| sv::verify(bytes, label, &opts)).collect();
+    let docs: Vec<Document> = bundles
+        .par_iter()
+        .map(|(label, bytes)| {
+            let mut doc = sv::verify(bytes, label, &opts);
+            // How the trusted root was had comes first: it is what every other check stands on.
+            doc.findings.splice(0..0, p.root_findings.iter().cloned());
+            doc
+        })
+        .collect();
     let mut inputs = Inputs::new();
     inputs.add("bundle", a.bundle.display().to_string());
     inputs.add("trusted root", p.root_label.clone());
