@@ -7,82 +7,13 @@
 //! headless `demo` does.
 //! Skips, saying so, when tmux is not installed (`.ci/run` installs it).
 
-use std::process::Command;
-use std::time::{Duration, Instant};
+mod tmux_support;
 
-struct Tmux {
-    session: String,
-}
+use tmux_support::Tmux;
 
-impl Tmux {
-    fn available() -> bool {
-        Command::new("tmux").arg("-V").output().is_ok_and(|o| o.status.success())
-    }
-
-    fn tmux(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux").args(args).output().expect("tmux runs");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn start(command: &str) -> Self {
-        Self::start_sized(command, 120, 40)
-    }
-
-    fn start_sized(command: &str, width: u16, height: u16) -> Self {
-        // One tmux session per test: the tests of this binary run in parallel.
-        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let session = format!("trailscope-e2e-{}-{n}", std::process::id());
-        let t = Self { session };
-        let status = Command::new("tmux")
-            .args([
-                "new-session",
-                "-d",
-                "-s",
-                &t.session,
-                "-x",
-                &width.to_string(),
-                "-y",
-                &height.to_string(),
-                "sh",
-            ])
-            .env("TERM", "xterm-256color")
-            .status()
-            .expect("tmux starts");
-        assert!(status.success());
-        t.tmux(&["set-option", "-t", &t.session, "remain-on-exit", "on"]);
-        t.send(&["printf 'before-the-tui\\n'; ", command, "; echo exited-$?", "Enter"]);
-        t
-    }
-
-    fn send(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", self.session.as_str()];
-        args.extend_from_slice(keys);
-        self.tmux(&args);
-    }
-
-    fn screen(&self) -> String {
-        self.tmux(&["capture-pane", "-t", &self.session, "-p"])
-    }
-
-    /// Polls the pane until `pred` holds (never a fixed sleep).
-    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let screen = self.screen();
-            if pred(&screen) {
-                return screen;
-            }
-            assert!(Instant::now() < deadline, "timed out waiting for {what}; screen:\n{screen}");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux").args(["kill-session", "-t", &self.session]).status();
-    }
+/// The pane the demo is made for.
+fn start(command: &str) -> Tmux {
+    Tmux::start_sized(command, 120, 40)
 }
 
 #[test]
@@ -92,7 +23,7 @@ fn the_demo_drills_from_the_failing_verdict_to_the_rule_and_quits_cleanly() {
         return;
     }
     let bin = env!("CARGO_BIN_EXE_trailscope");
-    let t = Tmux::start(bin);
+    let t = start(bin);
     let screen = t.wait_for("the verdict", |s| s.contains("✘ FAIL") && s.contains("First"));
     assert!(!screen.contains("before-the-tui"), "the TUI uses the alternate screen:\n{screen}");
     assert!(screen.contains("demo act3-adversary"), "{screen}");
@@ -118,7 +49,7 @@ fn an_embedded_rollback_attack_opens_failing_with_its_client_state() {
         return;
     }
     let bin = env!("CARGO_BIN_EXE_trailscope");
-    let t = Tmux::start(&format!("{bin} open --demo rollback-timestamp"));
+    let t = start(&format!("{bin} open --demo rollback-timestamp"));
     let screen = t.wait_for("the verdict", |s| s.contains("First"));
     assert!(screen.contains("demo rollback-timestamp"), "{screen}");
     assert!(screen.contains("✘ FAIL"), "{screen}");
@@ -140,7 +71,7 @@ fn slash_with_a_digest_prefix_from_the_artifact_view_jumps_there_from_the_overvi
         eprintln!("SKIPPED: tmux is not installed; the PTY end-to-end test needs it (.ci/run installs it)");
         return;
     }
-    let t = Tmux::start(env!("CARGO_BIN_EXE_trailscope"));
+    let t = start(env!("CARGO_BIN_EXE_trailscope"));
     t.wait_for("the verdict", |s| s.contains("✘ FAIL") && s.contains("First"));
     // The Artifact view's data: the third artifact and the digests it shows.
     t.send(&["4"]);
@@ -211,7 +142,7 @@ fn the_act_3_chain_graph_shows_every_node_at_120_columns() {
         eprintln!("SKIPPED: tmux is not installed; the PTY end-to-end test needs it (.ci/run installs it)");
         return;
     }
-    let t = Tmux::start(env!("CARGO_BIN_EXE_trailscope"));
+    let t = start(env!("CARGO_BIN_EXE_trailscope"));
     t.wait_for("the verdict", |s| s.contains("✘ FAIL"));
     t.send(&["2"]);
     let nodes = ["[✔ clone]", "[✔ update-version]", "[✔ package]", "[✘ untar]"];
@@ -224,7 +155,7 @@ fn the_act_3_chain_graph_shows_every_node_at_120_columns() {
             break;
         }
         t.send(&["l"]);
-        std::thread::sleep(Duration::from_millis(100));
+        std::thread::sleep(std::time::Duration::from_millis(100));
         let screen = t.screen();
         let new: Vec<&str> =
             nodes.iter().copied().filter(|n| screen.contains(n) && !seen.contains(n)).collect();

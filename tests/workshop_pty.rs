@@ -5,68 +5,13 @@
 //! lesson 3 with "replay an old timestamp" showing rollback. Skips, saying
 //! so, when tmux is not installed.
 
-use std::process::Command;
-use std::time::{Duration, Instant};
+mod tmux_support;
 
-struct Tmux {
-    session: String,
-}
+use tmux_support::Tmux;
 
-impl Tmux {
-    fn available() -> bool {
-        Command::new("tmux").arg("-V").output().is_ok_and(|o| o.status.success())
-    }
-
-    fn tmux(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux").args(args).output().expect("tmux runs");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn start(command: &str) -> Self {
-        // One tmux session per test: the tests of this binary run in parallel.
-        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let session = format!("trailscope-workshop-{}-{n}", std::process::id());
-        let t = Self { session };
-        let status = Command::new("tmux")
-            .args(["new-session", "-d", "-s", &t.session, "-x", "100", "-y", "30", "sh"])
-            .env("TERM", "xterm-256color")
-            .status()
-            .expect("tmux starts");
-        assert!(status.success());
-        t.tmux(&["set-option", "-t", &t.session, "remain-on-exit", "on"]);
-        t.send(&["printf 'before-the-tui\\n'; ", command, "; echo exited-$?", "Enter"]);
-        t
-    }
-
-    fn send(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", self.session.as_str()];
-        args.extend_from_slice(keys);
-        self.tmux(&args);
-    }
-
-    fn screen(&self) -> String {
-        self.tmux(&["capture-pane", "-t", &self.session, "-p"])
-    }
-
-    /// Polls the pane until `pred` holds (never a fixed sleep).
-    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let screen = self.screen();
-            if pred(&screen) {
-                return screen;
-            }
-            assert!(Instant::now() < deadline, "timed out waiting for {what}; screen:\n{screen}");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux").args(["kill-session", "-t", &self.session]).status();
-    }
+/// The size the lesson pane must be usable at.
+fn start(command: &str) -> Tmux {
+    Tmux::start_sized(command, 100, 30)
 }
 
 fn skip() -> bool {
@@ -83,7 +28,7 @@ fn lesson_9_answered_with_keys_then_the_package_swap_shows_the_failing_rule() {
         return;
     }
     let bin = env!("CARGO_BIN_EXE_trailscope");
-    let t = Tmux::start(&format!("{bin} workshop 9"));
+    let t = start(&format!("{bin} workshop 9"));
     t.wait_for("the lesson pane", |s| s.contains("Lesson 9.") && s.contains("Task 1/3"));
     t.send(&["L"]);
     // Task 1: the rule (second choice), task 2: the step (third), task 3: the key (third).
@@ -111,7 +56,7 @@ fn lesson_3_replaying_an_old_timestamp_shows_rollback() {
         return;
     }
     let bin = env!("CARGO_BIN_EXE_trailscope");
-    let t = Tmux::start(&format!("{bin} workshop rollback-and-freeze"));
+    let t = start(&format!("{bin} workshop rollback-and-freeze"));
     t.wait_for("the passing verdict", |s| s.contains("Lesson 3.") && s.contains("PASS"));
     t.send(&["b"]);
     t.wait_for("the menu", |s| s.contains("replay an old timestamp"));
