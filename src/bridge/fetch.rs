@@ -75,14 +75,5 @@ pub fn failure_finding(t: &TargetOutcome, what: &str) -> Finding {
 }
 
 fn error_finding(e: &TufError, subject: Subject, what: &str, path: &str) -> Finding {
-    let mut f = Finding::error(
-        e.category.verdict(),
-        subject,
-        format!("{what} {path}: role {}: {} ({})", e.role, e.message, e.rule),
-    )
-    .with_evidence((*e.evidence).clone());
-    if let Some(loc) = &e.location {
-        f = f.at((**loc).clone());
-    }
-    f
+    e.finding(subject, format!("{what} {path}: role {}: {} ({})", e.role, e.message, e.rule))
 }

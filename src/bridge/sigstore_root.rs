@@ -271,11 +271,7 @@ fn unreachable(e: &TufError) -> bool {
 /// update from it is verified like any other, so a tampered cache only fails.
 fn newer_cached_root(state: &StateDir, anchor: &[u8], max_len: u64) -> Option<Vec<u8>> {
     let cached = state.read("root", max_len)?;
-    let version = |bytes: &[u8]| -> Option<u64> {
-        let v: serde_json::Value = serde_json::from_slice(bytes).ok()?;
-        v.get("signed")?.get("version")?.as_u64()
-    };
-    (version(&cached)? > version(anchor)?).then_some(cached)
+    (signed_version(&cached)? > signed_version(anchor)?).then_some(cached)
 }
 
 fn embedded(req: &RootRequest, reason: &str) -> Result<ObtainedRoot, RootFailure> {
@@ -474,19 +470,13 @@ fn through_tuf(
 }
 
 fn failure_finding(e: &TufError, location: &str) -> Finding {
-    let mut f = Finding::error(
-        e.category.verdict(),
+    e.finding(
         Subject::Role { name: e.role.clone() },
         format!(
             "Sigstore's trusted root could not be obtained from {location}: role {}: {} ({})",
             e.role, e.message, e.rule
         ),
     )
-    .with_evidence((*e.evidence).clone());
-    if let Some(loc) = &e.location {
-        f = f.at((**loc).clone());
-    }
-    f
 }
 
 #[cfg(test)]

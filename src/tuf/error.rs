@@ -137,6 +137,17 @@ impl TufError {
         self
     }
 
+    /// The error as a finding about `subject`, saying `message`: its
+    /// category, evidence and location.
+    pub fn finding(&self, subject: crate::verdict::Subject, message: String) -> crate::verdict::Finding {
+        let f = crate::verdict::Finding::error(self.category.verdict(), subject, message)
+            .with_evidence((*self.evidence).clone());
+        match &self.location {
+            Some(loc) => f.at((**loc).clone()),
+            None => f,
+        }
+    }
+
     /// Misuse of the state machine (the reference raises `RuntimeError`).
     pub fn order(role: impl Into<String>, message: impl Into<String>) -> Self {
         Self::new(Category::Other, role, "§5", message)

@@ -225,12 +225,7 @@ fn untrusted_findings(out: &mut Vec<Finding>, outcome: &Outcome) {
 }
 
 fn error_finding(e: &super::TufError, subject: Subject) -> Finding {
-    let mut f = Finding::error(e.category.verdict(), subject, format!("{} ({})", e.message, e.rule))
-        .with_evidence((*e.evidence).clone());
-    if let Some(loc) = &e.location {
-        f = f.at((**loc).clone());
-    }
-    f
+    e.finding(subject, format!("{} ({})", e.message, e.rule))
 }
 
 fn role_weaknesses(
