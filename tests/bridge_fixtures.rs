@@ -5,6 +5,8 @@
 //! report names the inspection, the rule and both hashes. The embedded demo
 //! holds the same files and reaches the same verdicts.
 
+mod corpus_support;
+
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -160,8 +162,7 @@ fn intoto_demo_gets_its_expected_verdicts() {
             .collect();
         let mut o = VerifyOptions::new(dir.join(inputs["layout"].as_str().unwrap()), keys);
         o.link_dir = dir.join(inputs["link_dir"].as_str().unwrap());
-        o.workdir = dir.join(inputs["workdir"].as_str().unwrap());
-        std::fs::create_dir_all(&o.workdir).unwrap();
+        o.workdir = corpus_support::workdir(dir, inputs);
         o.at = at(s);
         o.run_inspections = true;
         let out = intoto::verify(&o).unwrap();

@@ -26,6 +26,8 @@
 //! the test fails. Binaries run a few at a time on threads; the TUI and the
 //! graph run in-process.
 
+mod corpus_support;
+
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -134,9 +136,8 @@ fn input_args(case: &Case) -> Vec<String> {
             a.extend(
                 inputs["layout_keys"].as_array().unwrap().iter().map(|k| arg(&dir.join(k.as_str().unwrap()))),
             );
-            // git keeps no empty directory: an empty work directory arrives missing.
-            std::fs::create_dir_all(dir.join(inputs["workdir"].as_str().unwrap())).unwrap();
-            a.extend(["--link-dir".into(), rel("link_dir"), "--workdir".into(), rel("workdir")]);
+            let workdir = arg(&corpus_support::workdir(dir, inputs));
+            a.extend(["--link-dir".into(), rel("link_dir"), "--workdir".into(), workdir]);
             for (k, v) in inputs["parameters"].as_object().into_iter().flatten() {
                 a.extend(["--param".into(), format!("{k}={}", v.as_str().unwrap())]);
             }

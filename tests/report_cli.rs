@@ -3,6 +3,8 @@
 //! JSON document re-rendered), `trailscope explain`, and snapshots of the
 //! main commands' `--help` and of `explain --list`.
 
+mod corpus_support;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -35,10 +37,7 @@ fn intoto(name: &str, format: &str) -> (i32, String) {
     }
     c.arg("--link-dir").arg(dir.join(s["inputs"]["link_dir"].as_str().unwrap()));
     // Nothing executed, the same output every run: the verdict without inspections.
-    let workdir = dir.join(s["inputs"]["workdir"].as_str().unwrap());
-    // git keeps no empty directory: an empty work directory arrives missing.
-    std::fs::create_dir_all(&workdir).unwrap();
-    c.arg("--workdir").arg(workdir).arg("--skip-inspections");
+    c.arg("--workdir").arg(corpus_support::workdir(&dir, &s["inputs"])).arg("--skip-inspections");
     c.args(["--at", s["now"].as_str().unwrap(), "--format", format]);
     run(c)
 }

@@ -32,8 +32,7 @@ fn intoto(name: &str) -> (tempfile::TempDir, Vec<String>) {
         serde_json::from_slice(&std::fs::read(tmp.path().join("scenario.json")).unwrap()).unwrap();
     let d = tmp.path().display().to_string();
     let inputs = &scenario["inputs"];
-    // git keeps no empty directory: an empty work directory arrives missing.
-    std::fs::create_dir_all(tmp.path().join(inputs["workdir"].as_str().unwrap())).unwrap();
+    corpus_support::workdir(tmp.path(), inputs);
     let mut args: Vec<String> = vec![
         "verify".into(),
         "--layout".into(),

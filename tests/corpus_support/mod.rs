@@ -63,14 +63,20 @@ pub fn intoto_options(root: &Path, scenario: &Value, keys_member: &str) -> Verif
         .collect();
     let mut opts = VerifyOptions::new(root.join(inputs["layout"].as_str().unwrap()), keys);
     opts.link_dir = root.join(inputs["link_dir"].as_str().unwrap());
-    opts.workdir = root.join(inputs["workdir"].as_str().unwrap());
-    // git keeps no empty directory: a scenario whose work directory is empty
-    // arrives without it.
-    std::fs::create_dir_all(&opts.workdir).unwrap();
+    opts.workdir = workdir(root, inputs);
     opts.params = inputs["parameters"].as_object().map(|m| {
         m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned())).collect::<BTreeMap<_, _>>()
     });
     opts.at = trailscope::meta::time::parse(scenario["now"].as_str().unwrap()).unwrap().at;
     opts.run_inspections = reference_runs_inspections(scenario);
     opts
+}
+
+/// The work directory an in-toto scenario's `inputs` name, below `root`,
+/// created if missing: git keeps no empty directory, so a scenario whose
+/// work directory is empty arrives without it.
+pub fn workdir(root: &Path, inputs: &Value) -> PathBuf {
+    let dir = root.join(inputs["workdir"].as_str().unwrap());
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
 }
