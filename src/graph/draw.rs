@@ -387,7 +387,7 @@ pub fn route(nodes: &[GridNode], edges: &[GridEdge], orientation: Orientation) -
         .collect();
     match orientation {
         Orientation::LeftRight => left_right(nodes, &edges, &columns, &slot, &layer_of),
-        Orientation::TopDown => top_down(nodes, &edges, &columns, &slot, &layer_of),
+        Orientation::TopDown => top_down(nodes, &edges, &columns, &layer_of),
     }
 }
 
@@ -510,7 +510,6 @@ fn top_down(
     nodes: &[GridNode],
     edges: &[GridEdge],
     columns: &[Vec<usize>],
-    slot: &[usize],
     layer_of: &dyn Fn(usize) -> usize,
 ) -> Grid {
     const SPACE: usize = 2;
@@ -526,7 +525,6 @@ fn top_down(
     }
     let anchor = |i: usize| x_of[i] + nodes[i].width.saturating_sub(1) / 2;
     let turns = |e: &GridEdge| anchor(e.from) != anchor(e.to);
-    let _ = slot;
     let (gaps, routes) = tracks(edges, columns.len(), layer_of, &turns);
     // Gap k (before layer k): [lead][tracks][arrow]; gap 0 only with
     // tracks, after the last layer [lead][tracks].
