@@ -149,7 +149,6 @@ fn certificate_builder(
 
 /// The private instance: keys, CA certificates, its trusted root.
 struct Instance {
-    root: SigningKey,
     intermediate: SigningKey,
     ct_log: SigningKey,
     rekor: SigningKey,
@@ -208,7 +207,7 @@ impl Instance {
             &intermediate_spki,
             CA_VALIDITY,
         );
-        Self { root, intermediate, ct_log: key("ct-log"), rekor: key("rekor"), root_der, intermediate_der }
+        Self { intermediate, ct_log: key("ct-log"), rekor: key("rekor"), root_der, intermediate_der }
     }
 
     fn log_id(key: &SigningKey) -> Vec<u8> {
@@ -228,7 +227,6 @@ impl Instance {
                 "logId": {"keyId": b64(&Self::log_id(key))},
             })
         };
-        let _ = &self.root;
         json!({
             "mediaType": "application/vnd.dev.sigstore.trustedroot+json;version=0.1",
             "tlogs": [log(&self.rekor, "https://rekor.trailscope.test")],
@@ -498,15 +496,11 @@ fn signed_bundle(
     }));
     let set = sign(&inst.rekor, &set_payload);
     let note = format!("{REKOR_ORIGIN}\n{}\n{}\n", leaves.len(), b64(&root_hash));
-    let (note_key, hint) = if brk == Break::CheckpointKey {
-        let other = key("rekor-impostor");
-        let hint = Instance::log_id(&other)[..4].to_vec();
-        (other, hint)
-    } else {
-        (key("rekor"), log_id[..4].to_vec())
-    };
-    let mut signed_hint = hint;
-    signed_hint.extend_from_slice(&sign(&note_key, note.as_bytes()));
+    let impostor = key("rekor-impostor");
+    let note_key = if brk == Break::CheckpointKey { &impostor } else { &inst.rekor };
+    // The key hint is the signer's own: an unknown key is named, not disguised.
+    let mut signed_hint = Instance::log_id(note_key)[..4].to_vec();
+    signed_hint.extend_from_slice(&sign(note_key, note.as_bytes()));
     let checkpoint = format!("{note}\n\u{2014} rekor.trailscope.test {}\n", b64(&signed_hint));
     json!({
         "mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
