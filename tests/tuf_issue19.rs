@@ -247,3 +247,20 @@ fn a_tuf_on_ci_checkout_is_read_with_a_finding_per_substituted_file() {
     let msg = subs[0]["message"].as_str().unwrap();
     assert!(msg.contains("1.snapshot.json, read") && msg.contains("metadata/snapshot.json"), "{msg}");
 }
+
+/// A float in `signed` has no canonical form: python-tuf's serializer
+/// refuses it when the signature is checked (a RepositoryError), so the
+/// refresh fails at that role; floats outside `signed` are not signed and
+/// do not matter.
+#[test]
+fn a_float_in_signed_is_a_repository_error_and_one_outside_it_is_harmless() {
+    let (code, doc) = verify(&scenario("issue19-float-in-signed"), &["--target", "pkg/app.tgz"]);
+    assert_eq!((code, doc["category"].as_str()), (1, Some("repository-error")), "{doc}");
+    let f = &findings(&doc, "repository-error")[0];
+    assert!(f["message"].as_str().unwrap().contains("0.5 is not an integer"), "{f}");
+    assert!(f["source"]["file"].as_str().unwrap().ends_with("targets.json"), "{f}");
+    assert_eq!(doc["targets"]["pkg/app.tgz"]["category"], "refresh-failed");
+    let (code, doc) = verify(&scenario("issue19-float-outside-signed"), &["--target", "pkg/app.tgz"]);
+    assert_eq!((code, doc["category"].as_str()), (0, Some("ok")), "{doc}");
+    assert_eq!(doc["targets"]["pkg/app.tgz"]["result"], "ok");
+}

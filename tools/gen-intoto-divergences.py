@@ -171,7 +171,71 @@ def scenarios():
         *chain(base_layout(inspect=[inspection]), *base_links()),
         divergence=("fail", "inspection-failed", "check"),
     )
+    floats(add)
     return out
+
+
+def floats(add):
+    """Numbers that are not integers in signed documents. Canonical JSON has no
+    floats, so these are signed over sorted compact json.dumps, or over python's
+    rebuilt object when the float is in a member python drops."""
+    no_canonical = "securesystemslib's canonical JSON refuses floats (FormatError \"I cannot encode 0.5\")"
+    l = base_layout()
+    l["keys"] = copy.deepcopy(l["keys"])
+    l["keys"][FAY.keyid]["x-weight"] = 0.5
+    add(
+        "float-layout-key-member",
+        "A functionary key in the layout carries a float ('x-weight': 0.5); python keeps key dicts as written, "
+        f"so the object it rebuilds holds the float and {no_canonical} when the layout loads: metadata-invalid.",
+        ["float", "layout"],
+        *chain(l, *base_links(), layout_form="json"),
+    )
+    l = base_layout()
+    l["steps"][1]["threshold"] = 1.0
+    add(
+        "float-step-threshold",
+        "A step's threshold is 1.0: python's Step model refuses it (FormatError \"Invalid threshold '1.0', value "
+        "must be an int.\"): metadata-invalid.",
+        ["float", "layout", "step"],
+        *chain(l, *base_links(), layout_form="json"),
+    )
+    l = base_layout()
+    l["x-score"] = 1.5
+    add(
+        "float-layout-dropped-member",
+        "The layout has a float in a member python's Layout model drops ('x-score': 1.5) and is signed over the "
+        "object python rebuilds (without it), which has a canonical form: python verifies it and passes. The "
+        "document as written has no canonical form, so only that signature form can count.",
+        ["float", "layout", "signature-form"],
+        *chain(l, *base_links(), layout_form="python"),
+    )
+    fetch, build = copy.deepcopy(base_links())
+    build["environment"] = {"load": 0.75}
+    add(
+        "float-link-environment",
+        f"The build link's environment holds a float ('load': 0.75); {no_canonical} when python loads the link, "
+        "which ends the verification: metadata-invalid at step build (not a link that merely does not count).",
+        ["float", "link"],
+        *chain(base_layout(), fetch, build, build_form="json"),
+    )
+    fetch, build = copy.deepcopy(base_links())
+    fetch["byproducts"] = {"return-value": 0, "duration": 2.5}
+    add(
+        "float-link-byproducts",
+        f"The fetch link's byproducts hold a float ('duration': 2.5): {no_canonical} when python loads the link: "
+        "metadata-invalid at step fetch.",
+        ["float", "link"],
+        *chain(base_layout(), fetch, build, fetch_form="json"),
+    )
+    fetch, build = copy.deepcopy(base_links())
+    build["x-duration"] = 2.5
+    add(
+        "float-link-dropped-member",
+        "The build link has a float in a member python's Link model drops ('x-duration': 2.5), signed over the "
+        "object python rebuilds: the link counts and the chain passes in python.",
+        ["float", "link", "signature-form"],
+        *chain(base_layout(), fetch, build, build_form="python"),
+    )
 
 
 def main():

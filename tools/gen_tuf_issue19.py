@@ -367,6 +367,44 @@ def duplicate_signature_root(d):
     return "The trusted root carries the same signature twice under one key id (python-tuf refuses it at parse time).", list(r.targets)
 
 
+def resign_json(path, role, change):
+    """Applies `change` to the metadata at `path` and signs `signed` over sorted
+    compact json.dumps: canonical JSON has no floats, so a signer that puts
+    one in can only sign some other serialization."""
+    with open(path) as f:
+        doc = json.load(f)
+    change(doc)
+    data = json.dumps(doc["signed"], sort_keys=True, separators=(",", ":")).encode()
+    s = SIGNERS[role]
+    doc["signatures"] = [{"keyid": s.public_key.keyid, "sig": s._private_key.sign(data).hex()}]
+    write(path, json.dumps(doc, indent=1).encode())
+
+
+def float_in_signed(d):
+    r = Repo()
+    r.targets["pkg/app.tgz"] = (b"app\n", ["sha256"], None)
+    r.build(d)
+
+    def change(doc):
+        doc["signed"]["targets"]["pkg/app.tgz"]["custom"] = {"ratio": 0.5}
+
+    resign_json(os.path.join(d, "repo/metadata/targets.json"), "targets", change)
+    return "A target's custom data holds a float (0.5). python-tuf checks signatures over the canonical JSON of 'signed', which has no floats: its serializer raises (SerializationError caused by FormatError), a RepositoryError, before any signature is checked.", list(r.targets)
+
+
+def float_outside_signed(d):
+    r = Repo()
+    r.targets["pkg/app.tgz"] = (b"app\n", ["sha256"], None)
+    r.build(d)
+    path = os.path.join(d, "repo/metadata/targets.json")
+    with open(path) as f:
+        doc = json.load(f)
+    doc["x-build-seconds"] = 12.5
+    doc["signatures"][0]["x-weight"] = 0.5
+    write(path, json.dumps(doc, indent=1).encode())
+    return "Floats outside 'signed' (a top-level member and a member of a signature) are not signed, so they do not matter: the targets verify.", list(r.targets)
+
+
 SCENARIOS = {
     "issue19-hash-algorithms": hash_algorithms,
     "issue19-target-path-percent": percent_paths,
@@ -374,6 +412,8 @@ SCENARIOS = {
     "issue19-consistent-snapshot-unversioned": consistent_unversioned,
     "issue19-trusted-root-truncated": truncated_root,
     "issue19-trusted-root-duplicate-signature": duplicate_signature_root,
+    "issue19-float-in-signed": float_in_signed,
+    "issue19-float-outside-signed": float_outside_signed,
 }
 
 

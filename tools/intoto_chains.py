@@ -62,9 +62,17 @@ def python_bytes(signed):
     return Metablock.from_dict({"signed": copy.deepcopy(signed), "signatures": []}).signed.signable_bytes
 
 
+def json_bytes(signed):
+    """Sorted compact `json.dumps` of `signed`: what a signer that does not
+    insist on canonical JSON signs when `signed` holds a float (canonical
+    JSON has no form for it)."""
+    return json.dumps(signed, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
 def metablock(signed, keys, form="written"):
-    """A Metablock signed by `keys` over `form` ("written" or "python")."""
-    data = written_bytes(signed) if form == "written" else python_bytes(signed)
+    """A Metablock signed by `keys` over `form` ("written", "python" or "json")."""
+    forms = {"written": written_bytes, "python": python_bytes, "json": json_bytes}
+    data = forms[form](signed)
     return {"signatures": [k.sign(data) for k in keys], "signed": signed}
 
 

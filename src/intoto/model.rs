@@ -394,10 +394,109 @@ pub enum Payload {
 
 /// Reads a payload by its `_type`.
 pub fn parse_payload(value: &Value) -> Result<Payload, ModelError> {
-    match value.get("_type").and_then(Value::as_str) {
-        Some("link") => Ok(Payload::Link(parse_link(value)?)),
-        Some("layout") => Ok(Payload::Layout(Box::new(parse_layout(value)?))),
-        _ => Err(err("/_type", "not in-toto metadata: \"_type\" must be \"link\" or \"layout\"")),
+    let payload = match value.get("_type").and_then(Value::as_str) {
+        Some("link") => Payload::Link(parse_link(value)?),
+        Some("layout") => Payload::Layout(Box::new(parse_layout(value)?)),
+        _ => return Err(err("/_type", "not in-toto metadata: \"_type\" must be \"link\" or \"layout\"")),
+    };
+    // python in-toto computes the canonical JSON of the object it rebuilds
+    // when it validates the model, and securesystemslib refuses floats
+    // (`FormatError: I cannot encode 0.5`): such a document does not load
+    // there, whatever its signatures say. Floats in members python drops do
+    // not reach its canonical form.
+    if let Some((pointer, number)) = python_form_float(value) {
+        return Err(err(
+            pointer,
+            format!(
+                "{number} is not an integer: python in-toto cannot encode the object it rebuilds from this payload in canonical JSON, which allows integers only"
+            ),
+        ));
+    }
+    Ok(payload)
+}
+
+/// The members of each object python in-toto rebuilds (see [`python_normalized`]).
+const KEPT_LINK: &[&str] = &["name", "command", "materials", "products", "byproducts", "environment"];
+const KEPT_LAYOUT: &[&str] = &["expires", "readme", "keys"];
+const KEPT_STEP: &[&str] =
+    &["name", "expected_materials", "expected_products", "pubkeys", "expected_command", "threshold"];
+const KEPT_INSPECTION: &[&str] = &["name", "expected_materials", "expected_products", "run"];
+
+/// The first number that is not an integer inside the members python in-toto
+/// keeps of a payload: its JSON pointer and the number as read.
+pub fn python_form_float(payload: &Value) -> Option<(String, String)> {
+    fn in_members(obj: &Map<String, Value>, members: &[&str], prefix: &str) -> Option<(String, String)> {
+        members.iter().find_map(|m| {
+            let mut path = Vec::new();
+            let n = first_float(obj.get(*m)?, &mut path)?;
+            let mut pointer = format!("{prefix}/{}", escape_pointer(m));
+            for token in &path {
+                pointer.push('/');
+                pointer.push_str(&token.to_string());
+            }
+            Some((pointer, n.to_string()))
+        })
+    }
+    let obj = payload.as_object()?;
+    match obj.get("_type").and_then(Value::as_str)? {
+        "link" => in_members(obj, KEPT_LINK, ""),
+        "layout" => in_members(obj, KEPT_LAYOUT, "").or_else(|| {
+            [("steps", KEPT_STEP), ("inspect", KEPT_INSPECTION)].into_iter().find_map(|(list, members)| {
+                obj.get(list)?
+                    .as_array()?
+                    .iter()
+                    .enumerate()
+                    .find_map(|(i, item)| in_members(item.as_object()?, members, &format!("/{list}/{i}")))
+            })
+        }),
+        _ => None,
+    }
+}
+
+/// One step of a JSON pointer, unescaped until it is shown.
+enum Token<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+impl std::fmt::Display for Token<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Token::Key(k) => f.write_str(&escape_pointer(k)),
+            Token::Index(i) => write!(f, "{i}"),
+        }
+    }
+}
+
+/// The first float under `v`, with the path to it left in `path` (built
+/// only along the way, so a large artifact list costs no allocation per
+/// entry). serde_json also reads an integer outside 64 bits as a float;
+/// python reads it as an integer, which canonical JSON allows, so a whole
+/// number that large is not counted.
+fn first_float<'a>(v: &'a Value, path: &mut Vec<Token<'a>>) -> Option<&'a serde_json::Number> {
+    match v {
+        Value::Number(n) if n.is_f64() => {
+            let f = n.as_f64()?;
+            let big_integer = f.is_finite() && f.fract() == 0.0 && f.abs() >= 9.2e18;
+            (!big_integer).then_some(n)
+        }
+        Value::Array(items) => items.iter().enumerate().find_map(|(i, x)| {
+            path.push(Token::Index(i));
+            let found = first_float(x, path);
+            if found.is_none() {
+                path.pop();
+            }
+            found
+        }),
+        Value::Object(map) => map.iter().find_map(|(k, x)| {
+            path.push(Token::Key(k));
+            let found = first_float(x, path);
+            if found.is_none() {
+                path.pop();
+            }
+            found
+        }),
+        _ => None,
     }
 }
 

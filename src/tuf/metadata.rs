@@ -461,10 +461,14 @@ pub fn parse_general(bytes: &[u8], file: &str) -> Result<Metadata, ParseError> {
             let mut out = Vec::with_capacity(bytes.len());
             match crate::meta::stream::canonicalize_member(bytes, "signed", &mut out) {
                 Ok(true) => out,
+                // python-tuf parses floats, then its canonical serializer
+                // refuses them when the signature is checked
+                // (SerializationError, a RepositoryError).
                 _ => {
-                    return Err(
-                        MetaError::new(at.clone(), format!("signed has no canonical form: {e}")).into()
-                    );
+                    return Err(ParseError {
+                        category: Category::RepositoryError,
+                        error: MetaError::new(at.clone(), format!("signed has no canonical form: {e}")),
+                    });
                 }
             }
         }
