@@ -172,7 +172,34 @@ def scenarios():
         divergence=("fail", "inspection-failed", "check"),
     )
     floats(add)
+    big_integers(add)
     return out
+
+
+def big_integers(add):
+    """Integers outside 64 bits: canonical JSON integers are unbounded and python
+    reads them exactly, so these verify."""
+    l = base_layout()
+    l["keys"] = copy.deepcopy(l["keys"])
+    l["keys"][FAY.keyid]["x-serial"] = 2**70
+    add(
+        "bigint-layout-key-member",
+        "A functionary key in the layout carries an integer outside 64 bits ('x-serial': 2**70). Canonical JSON "
+        "integers are unbounded: python signs and verifies it as written, and the chain passes.",
+        ["big-integer", "layout"],
+        *chain(l, *base_links()),
+    )
+    fetch, build = copy.deepcopy(base_links())
+    build["environment"] = {"inode": 2**64, "offset": -(2**63) - 1}
+    build["x-runner"] = "ci-42"
+    add(
+        "bigint-link-environment",
+        "The build link's environment holds integers just outside 64 bits (2**64 and -(2**63)-1), and a member "
+        "python drops, so the link is read by the general route and signed over python's rebuilt object: it "
+        "counts and the chain passes.",
+        ["big-integer", "link"],
+        *chain(base_layout(), fetch, build),
+    )
 
 
 def floats(add):

@@ -29,7 +29,9 @@ pub enum Format {
 
 #[derive(Debug, Clone)]
 enum Env {
-    Metablock(Box<SignedEnvelope>),
+    /// With the exact digits of its integers outside 64 bits, if any
+    /// (the signed forms must copy them as written).
+    Metablock(Box<SignedEnvelope>, canonical::ExactIntegers),
     /// A Metablock whose payload has exactly the members python's model has,
     /// so its canonical form and python's normal form are the same bytes;
     /// read without building a JSON tree (the fast path for large links).
@@ -263,9 +265,10 @@ fn from_bytes_general(bytes: &[u8], label: &str) -> Result<Metadata, LoadError> 
         // python parses a Metablock's payload at load: a malformed one fails here.
         let payload = parse_payload(&env.signed)
             .map_err(|e| LoadError::Malformed(format!("{label} at /signed{}: {}", e.pointer, e.message)))?;
+        let exact = exact_integers(bytes, &env.signed);
         return Ok(Metadata {
             path: label.to_owned(),
-            env: Arc::new(Env::Metablock(Box::new(env))),
+            env: Arc::new(Env::Metablock(Box::new(env), exact)),
             payload: Ok(payload),
             precomputed: Vec::new(),
         });
@@ -273,10 +276,24 @@ fn from_bytes_general(bytes: &[u8], label: &str) -> Result<Metadata, LoadError> 
     Err(LoadError::Malformed("neither a Metablock (\"signed\") nor a DSSE envelope (\"payload\")".into()))
 }
 
+/// The exact digits of the integers outside 64 bits of `signed` (read from
+/// the document's text, `bytes`); empty when it has none, or when they cannot
+/// be recovered (then its signed forms have no canonical JSON, as before).
+fn exact_integers(bytes: &[u8], signed: &serde_json::Value) -> canonical::ExactIntegers {
+    if !canonical::has_big_integer(signed) {
+        return Default::default();
+    }
+    let mut text = Vec::with_capacity(bytes.len());
+    match crate::meta::stream::canonicalize_member(bytes, "signed", &mut text) {
+        Ok(true) => canonical::exact_integers(signed, &text).unwrap_or_default(),
+        _ => Default::default(),
+    }
+}
+
 impl Metadata {
     pub fn format(&self) -> Format {
         match *self.env {
-            Env::Metablock(_) | Env::Canonical { .. } => Format::Metablock,
+            Env::Metablock(..) | Env::Canonical { .. } => Format::Metablock,
             Env::Dsse(_) => Format::Dsse,
         }
     }
@@ -285,7 +302,7 @@ impl Metadata {
     /// written (nothing for DSSE, whose payload is signed as it is).
     pub fn normal_form_difference(&self) -> super::model::FormDifference {
         match &*self.env {
-            Env::Metablock(env) => super::model::normal_form_difference(&env.signed),
+            Env::Metablock(env, _) => super::model::normal_form_difference(&env.signed),
             Env::Canonical { .. } | Env::Dsse(_) => Default::default(),
         }
     }
@@ -293,7 +310,7 @@ impl Metadata {
     /// The key ids of all signatures, in order.
     pub fn signature_keyids(&self) -> Vec<String> {
         match &*self.env {
-            Env::Metablock(e) => e.signatures.iter().map(|s| s.keyid.clone()).collect(),
+            Env::Metablock(e, _) => e.signatures.iter().map(|s| s.keyid.clone()).collect(),
             Env::Canonical { signatures, .. } => signatures.iter().map(|s| s.keyid.clone()).collect(),
             Env::Dsse(e) => e.signatures.iter().map(|s| s.keyid.clone()).collect(),
         }
@@ -328,7 +345,7 @@ impl Metadata {
                 };
                 canonical_outcome(key.verify(signed_bytes, &bytes))
             }
-            Env::Metablock(env) => {
+            Env::Metablock(env, exact) => {
                 let Some(sig) =
                     env.signatures.iter().find(|s| s.keyid == keyid || subkeys.contains(&s.keyid))
                 else {
@@ -340,9 +357,16 @@ impl Metadata {
                 let Ok(bytes) = hex::decode(&sig.sig) else {
                     return SigCheck::Invalid("signature is not hex".into());
                 };
-                let raw_msg = env.signed_bytes().ok();
+                let raw_msg = if exact.is_empty() {
+                    env.signed_bytes().ok()
+                } else {
+                    canonical::to_vec_exact(&env.signed, exact).ok()
+                };
                 let raw = raw_msg.as_ref().is_some_and(|m| key.verify(m, &bytes).is_ok());
-                let norm_msg = python_normalized(&env.signed).and_then(|v| canonical::to_vec(&v).ok());
+                // The rebuilt object keeps the members it keeps at the same
+                // pointers, so the exact digits apply to it as well.
+                let norm_msg =
+                    python_normalized(&env.signed).and_then(|v| canonical::to_vec_exact(&v, exact).ok());
                 let normalized = match (&norm_msg, &raw_msg) {
                     (Some(n), Some(r)) if n == r => raw,
                     (Some(n), _) => key.verify(n, &bytes).is_ok(),

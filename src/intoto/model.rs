@@ -475,11 +475,7 @@ impl std::fmt::Display for Token<'_> {
 /// number that large is not counted.
 fn first_float<'a>(v: &'a Value, path: &mut Vec<Token<'a>>) -> Option<&'a serde_json::Number> {
     match v {
-        Value::Number(n) if n.is_f64() => {
-            let f = n.as_f64()?;
-            let big_integer = f.is_finite() && f.fract() == 0.0 && f.abs() >= 9.2e18;
-            (!big_integer).then_some(n)
-        }
+        Value::Number(n) if n.is_f64() => (!crate::meta::canonical::is_big_integer(n)).then_some(n),
         Value::Array(items) => items.iter().enumerate().find_map(|(i, x)| {
             path.push(Token::Index(i));
             let found = first_float(x, path);

@@ -19,7 +19,120 @@ pub enum CanonicalError {
 /// Appends the canonical form of `value` to `out` (a buffer the caller may reuse).
 pub fn encode_into(value: &Value, out: &mut Vec<u8>) -> Result<(), CanonicalError> {
     let mut pointer = String::new();
-    encode_at(value, out, &mut pointer)
+    encode_at(value, out, &mut pointer, None)
+}
+
+/// The exact digits of the integers outside 64 bits in a value, by JSON
+/// pointer: serde_json holds them as floats (and rounds them), canonical
+/// JSON copies them as written.
+pub type ExactIntegers = std::collections::BTreeMap<String, String>;
+
+/// The canonical form of `value`, writing the numbers `exact` names with
+/// their exact digits.
+pub fn to_vec_exact(value: &Value, exact: &ExactIntegers) -> Result<Vec<u8>, CanonicalError> {
+    let mut out = Vec::with_capacity(256);
+    encode_at(value, &mut out, &mut String::new(), Some(exact))?;
+    Ok(out)
+}
+
+/// Whether serde_json read `n` from an integer outside 64 bits (it holds
+/// those as floats; a fraction or exponent that small is a real float).
+pub fn is_big_integer(n: &serde_json::Number) -> bool {
+    n.as_f64().is_some_and(|f| n.is_f64() && f.is_finite() && f.fract() == 0.0 && f.abs() >= 9.2e18)
+}
+
+/// Whether `value` holds an integer outside 64 bits anywhere.
+pub fn has_big_integer(value: &Value) -> bool {
+    match value {
+        Value::Number(n) => is_big_integer(n),
+        Value::Array(items) => items.iter().any(has_big_integer),
+        Value::Object(map) => map.values().any(has_big_integer),
+        _ => false,
+    }
+}
+
+/// The exact digits of every integer of `value` held as a float, read from
+/// `canonical`, the canonical form of the same document made from its text
+/// (`stream::canonicalize`, which copies integers as written). Both list
+/// their numbers in the same order (members sorted the same way), so the
+/// n-th number of one is the n-th of the other. `None` when they do not
+/// line up, or a float is not an integer in the text.
+pub fn exact_integers(value: &Value, canonical: &[u8]) -> Option<ExactIntegers> {
+    let mut tokens = number_tokens(canonical);
+    let mut exact = ExactIntegers::new();
+    collect_exact(value, &mut String::new(), &mut tokens, &mut exact)?;
+    tokens.next().is_none().then_some(exact)
+}
+
+fn collect_exact<'c>(
+    value: &Value,
+    pointer: &mut String,
+    tokens: &mut impl Iterator<Item = &'c [u8]>,
+    exact: &mut ExactIntegers,
+) -> Option<()> {
+    match value {
+        Value::Number(n) => {
+            let token = tokens.next()?;
+            if n.is_f64() {
+                if !token.iter().all(|b| b.is_ascii_digit() || *b == b'-') {
+                    return None;
+                }
+                exact.insert(pointer.clone(), String::from_utf8(token.to_vec()).ok()?);
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let len = pointer.len();
+                pointer.push('/');
+                pointer.push_str(&i.to_string());
+                collect_exact(item, pointer, tokens, exact)?;
+                pointer.truncate(len);
+            }
+        }
+        Value::Object(map) => {
+            let mut members: Vec<(&String, &Value)> = map.iter().collect();
+            if !members.windows(2).all(|w| w[0].0 < w[1].0) {
+                members.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            }
+            for (key, item) in members {
+                let len = pointer.len();
+                pointer.push('/');
+                push_pointer_token(pointer, key);
+                collect_exact(item, pointer, tokens, exact)?;
+                pointer.truncate(len);
+            }
+        }
+        _ => {}
+    }
+    Some(())
+}
+
+/// The number tokens of canonical JSON, in order (outside strings, which
+/// escape only `"` and `\`).
+fn number_tokens(canonical: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        let mut in_string = false;
+        while let Some(&b) = canonical.get(i) {
+            if in_string {
+                match b {
+                    b'\\' => i += 1,
+                    b'"' => in_string = false,
+                    _ => {}
+                }
+            } else if b == b'"' {
+                in_string = true;
+            } else if b == b'-' || b.is_ascii_digit() {
+                let start = i;
+                while canonical.get(i).is_some_and(|c| *c == b'-' || c.is_ascii_digit()) {
+                    i += 1;
+                }
+                return canonical.get(start..i);
+            }
+            i += 1;
+        }
+        None
+    })
 }
 
 /// The canonical form of `value` as a fresh byte vector.
@@ -29,13 +142,22 @@ pub fn to_vec(value: &Value) -> Result<Vec<u8>, CanonicalError> {
     Ok(out)
 }
 
-fn encode_at(value: &Value, out: &mut Vec<u8>, pointer: &mut String) -> Result<(), CanonicalError> {
+fn encode_at(
+    value: &Value,
+    out: &mut Vec<u8>,
+    pointer: &mut String,
+    exact: Option<&ExactIntegers>,
+) -> Result<(), CanonicalError> {
     match value {
         Value::Null => out.extend_from_slice(b"null"),
         Value::Bool(true) => out.extend_from_slice(b"true"),
         Value::Bool(false) => out.extend_from_slice(b"false"),
         Value::Number(n) => {
             if n.is_f64() {
+                if let Some(digits) = exact.and_then(|e| e.get(pointer.as_str())) {
+                    out.extend_from_slice(digits.as_bytes());
+                    return Ok(());
+                }
                 return Err(CanonicalError::NotAnInteger {
                     pointer: display_pointer(pointer),
                     number: n.to_string(),
@@ -53,7 +175,7 @@ fn encode_at(value: &Value, out: &mut Vec<u8>, pointer: &mut String) -> Result<(
                 let len = pointer.len();
                 pointer.push('/');
                 pointer.push_str(&i.to_string());
-                encode_at(item, out, pointer)?;
+                encode_at(item, out, pointer, exact)?;
                 pointer.truncate(len);
             }
             out.push(b']');
@@ -75,7 +197,7 @@ fn encode_at(value: &Value, out: &mut Vec<u8>, pointer: &mut String) -> Result<(
                 let len = pointer.len();
                 pointer.push('/');
                 push_pointer_token(pointer, key);
-                encode_at(item, out, pointer)?;
+                encode_at(item, out, pointer, exact)?;
                 pointer.truncate(len);
             }
             out.push(b'}');
@@ -125,6 +247,24 @@ mod tests {
     fn escapes_only_quote_and_backslash() {
         let v = json!("a\"b\\c\nd\u{1}é");
         assert_eq!(to_vec(&v).unwrap(), "\"a\\\"b\\\\c\nd\u{1}é\"".as_bytes());
+    }
+
+    #[test]
+    fn integers_outside_64_bits_are_written_with_their_exact_digits() {
+        let text = br#"{"z": [18446744073709551617, {"k\"]": -9223372036854775809}], "a": "1 2", "m": 7}"#;
+        let value: Value = serde_json::from_slice(text).unwrap();
+        assert!(has_big_integer(&value));
+        assert!(to_vec(&value).is_err(), "serde_json holds them as floats");
+        let mut canonical = Vec::new();
+        crate::meta::stream::canonicalize(text, &mut canonical).unwrap();
+        let exact = exact_integers(&value, &canonical).unwrap();
+        assert_eq!(exact.len(), 2);
+        assert_eq!(exact["/z/0"], "18446744073709551617");
+        assert_eq!(to_vec_exact(&value, &exact).unwrap(), canonical);
+        // A real float has no exact integer digits.
+        let float: Value = serde_json::from_str(r#"{"f": 1e19}"#).unwrap();
+        assert!(exact_integers(&float, br#"{"f":1e19}"#).is_none());
+        assert!(!has_big_integer(&json!({"f": 0.5, "n": 3})));
     }
 
     #[test]

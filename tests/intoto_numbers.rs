@@ -1,11 +1,15 @@
-//! Numbers that are not integers in signed in-toto documents, through the
-//! command line. python in-toto 3.1 computes the canonical JSON of the
-//! object it rebuilds while it loads a document, and securesystemslib's
-//! canonical JSON has no floats: a float in a member python keeps is
-//! `metadata-invalid` (the layout does not load; a link ends the
-//! verification at its step), a float in a member python drops does not
-//! matter. The scenarios are `float-*` in fixtures/interop/in-toto (built
-//! by tools/gen-intoto-divergences.py, verdicts from python in-toto).
+//! Numbers in signed in-toto documents that serde_json holds as floats,
+//! through the command line.
+//!
+//! python in-toto 3.1 computes the canonical JSON of the object it rebuilds
+//! while it loads a document, and securesystemslib's canonical JSON has no
+//! floats: a float in a member python keeps is `metadata-invalid` (the
+//! layout does not load; a link ends the verification at its step), a
+//! float in a member python drops does not matter. Integers outside 64 bits
+//! are canonical JSON (unbounded) and python reads them exactly: they
+//! verify. The scenarios are `float-*` and `bigint-*` in
+//! fixtures/interop/in-toto (built by tools/gen-intoto-divergences.py,
+//! verdicts from python in-toto).
 
 use std::path::{Path, PathBuf};
 
@@ -94,5 +98,13 @@ fn a_float_in_a_member_python_drops_does_not_matter() {
             f["category"] == "signature-form-divergence" && f["message"].as_str().unwrap().contains("x-")
         });
         assert!(warned, "{name}: {doc}");
+    }
+}
+
+#[test]
+fn integers_outside_64_bits_are_signed_over_as_written() {
+    for name in ["bigint-layout-key-member", "bigint-link-environment"] {
+        let (code, doc) = verify(name, &[]);
+        assert_eq!((code, doc["verdict"].as_str()), (0, Some("pass")), "{name}: {:?}", errors(&doc));
     }
 }
