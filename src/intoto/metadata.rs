@@ -284,7 +284,9 @@ fn exact_integers(bytes: &[u8], signed: &serde_json::Value) -> canonical::ExactI
         return Default::default();
     }
     let mut text = Vec::with_capacity(bytes.len());
-    match crate::meta::stream::canonicalize_member(bytes, "signed", &mut text) {
+    // Numbers as written: a float in a member python drops must not hide
+    // the integers of the members it keeps.
+    match crate::meta::stream::member_with_numbers_as_written(bytes, "signed", &mut text) {
         Ok(true) => canonical::exact_integers(signed, &text).unwrap_or_default(),
         _ => Default::default(),
     }

@@ -53,10 +53,10 @@ pub fn has_big_integer(value: &Value) -> bool {
 
 /// The exact digits of every integer of `value` held as a float, read from
 /// `canonical`, the canonical form of the same document made from its text
-/// (`stream::canonicalize`, which copies integers as written). Both list
-/// their numbers in the same order (members sorted the same way), so the
-/// n-th number of one is the n-th of the other. `None` when they do not
-/// line up, or a float is not an integer in the text.
+/// (`stream::canonicalize`, or `stream::member_with_numbers_as_written`
+/// when it also holds real floats, which are skipped). Both list their
+/// numbers in the same order (members sorted the same way), so the n-th
+/// number of one is the n-th of the other. `None` when they do not line up.
 pub fn exact_integers(value: &Value, canonical: &[u8]) -> Option<ExactIntegers> {
     let mut tokens = number_tokens(canonical);
     let mut exact = ExactIntegers::new();
@@ -73,10 +73,7 @@ fn collect_exact<'c>(
     match value {
         Value::Number(n) => {
             let token = tokens.next()?;
-            if n.is_f64() {
-                if !token.iter().all(|b| b.is_ascii_digit() || *b == b'-') {
-                    return None;
-                }
+            if n.is_f64() && token.iter().all(|b| b.is_ascii_digit() || *b == b'-') {
                 exact.insert(pointer.clone(), String::from_utf8(token.to_vec()).ok()?);
             }
         }
@@ -108,7 +105,7 @@ fn collect_exact<'c>(
 }
 
 /// The number tokens of canonical JSON, in order (outside strings, which
-/// escape only `"` and `\`).
+/// escape only `"` and `\`); fractions and exponents are part of a token.
 fn number_tokens(canonical: &[u8]) -> impl Iterator<Item = &[u8]> {
     let mut i = 0;
     std::iter::from_fn(move || {
@@ -124,7 +121,10 @@ fn number_tokens(canonical: &[u8]) -> impl Iterator<Item = &[u8]> {
                 in_string = true;
             } else if b == b'-' || b.is_ascii_digit() {
                 let start = i;
-                while canonical.get(i).is_some_and(|c| *c == b'-' || c.is_ascii_digit()) {
+                while canonical
+                    .get(i)
+                    .is_some_and(|c| matches!(c, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'))
+                {
                     i += 1;
                 }
                 return canonical.get(start..i);
@@ -261,9 +261,21 @@ mod tests {
         assert_eq!(exact.len(), 2);
         assert_eq!(exact["/z/0"], "18446744073709551617");
         assert_eq!(to_vec_exact(&value, &exact).unwrap(), canonical);
-        // A real float has no exact integer digits.
-        let float: Value = serde_json::from_str(r#"{"f": 1e19}"#).unwrap();
-        assert!(exact_integers(&float, br#"{"f":1e19}"#).is_none());
+        // Beside real floats (written as is by the lenient form), only the
+        // integer is exact.
+        let text = r#"{"x": 0.5, "big": 100000000000000000000, "e": 1e19, "t": [true, false, null]}"#;
+        let value: Value = serde_json::from_str(text).unwrap();
+        let mut lenient = Vec::new();
+        let doc = format!(r#"{{"signed": {text}}}"#);
+        assert!(
+            crate::meta::stream::member_with_numbers_as_written(doc.as_bytes(), "signed", &mut lenient)
+                .unwrap()
+        );
+        let exact = exact_integers(&value, &lenient).unwrap();
+        assert_eq!(
+            exact.into_iter().collect::<Vec<_>>(),
+            [("/big".to_owned(), "100000000000000000000".to_owned())]
+        );
         assert!(!has_big_integer(&json!({"f": 0.5, "n": 3})));
     }
 

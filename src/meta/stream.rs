@@ -143,6 +143,21 @@ const FLUSH_AT: usize = 64 * 1024;
 /// Canonical form of the top-level member `name` (e.g. `"signed"`) appended to
 /// `out`; `Ok(false)` when the document is an object without that member.
 pub fn canonicalize_member(input: &[u8], name: &str, out: &mut Vec<u8>) -> Result<bool, StreamError> {
+    member(input, name, out, false)
+}
+
+/// [`canonicalize_member`] with numbers that are not integers copied as
+/// written: not canonical JSON, but every number in the canonical order and
+/// integers exactly as written (to recover what a float type rounded).
+pub fn member_with_numbers_as_written(
+    input: &[u8],
+    name: &str,
+    out: &mut Vec<u8>,
+) -> Result<bool, StreamError> {
+    member(input, name, out, true)
+}
+
+fn member(input: &[u8], name: &str, out: &mut Vec<u8>, floats: bool) -> Result<bool, StreamError> {
     let mut p = Parser::new(input);
     p.skip_ws();
     if p.peek() != Some(b'{') {
@@ -167,7 +182,9 @@ pub fn canonicalize_member(input: &[u8], name: &str, out: &mut Vec<u8>) -> Resul
             if key == name.as_bytes() {
                 // The last duplicate wins, as with python's json.loads.
                 out.truncate(start);
+                p.allow_floats = floats;
                 p.value(out, 1)?;
+                p.allow_floats = false;
                 found = true;
             } else {
                 // Members outside the signed part are only validated; python
