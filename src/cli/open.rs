@@ -107,6 +107,11 @@ pub struct OpenArgs {
     /// between the scenarios.
     #[arg(long, value_name = "SCENARIO", conflicts_with_all = INPUT_FLAGS)]
     pub demo: Option<String>,
+    /// Print the report in this format instead of opening the TUI (the
+    /// document `e` exports: checks performed and every input file with its
+    /// sha256).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<super::format::Format>,
     #[command(flatten)]
     pub tui: tui::args::TuiArgs,
 }
@@ -193,6 +198,9 @@ pub fn run(args: &OpenArgs) -> Exit {
         };
         let mut tui_opts = args.tui.options();
         tui_opts.at = at.or(demo_at);
+        if let Some(format) = args.format {
+            return headless(&session, &tui_opts, format);
+        }
         return launch(session, tui_opts);
     }
     let opened = match open::detect(&args.dir, &opts) {
@@ -209,7 +217,38 @@ pub fn run(args: &OpenArgs) -> Exit {
     let session = open::session(&opened, label);
     let mut tui_opts = args.tui.options();
     tui_opts.at = at.or(opened.at);
+    if let Some(format) = args.format {
+        return headless(&session, &tui_opts, format);
+    }
     launch(session, tui_opts)
+}
+
+/// `open --format F`: the session's run rendered in `F` on stdout (or `-o`),
+/// with the exit code `launch` gives a printed report.
+fn headless(session: &tui::Session, opts: &tui::TuiOptions, format: super::format::Format) -> Exit {
+    use super::format::Format;
+    let (tx, _rx) = std::sync::mpsc::channel();
+    let request = tui::Request { generation: 1, at: opts.at };
+    let doc = match session.run_blocking(&request, tx) {
+        Ok(results) => tui::model::Model::from_results(results).doc,
+        Err(e) => {
+            eprintln!(
+                "trailscope open: could not verify {}: {}",
+                crate::sanitize::sanitize(&session.label),
+                crate::sanitize::sanitize(&e)
+            );
+            return Exit::Input;
+        }
+    };
+    match format {
+        Format::Json => super::format::print(&format!("{}\n", doc.to_json_string())),
+        Format::Text => super::format::print_text(&tui::text_report(&doc)),
+        other => super::format::print(
+            &super::format::render_common(&doc, other, &crate::verdict::Inputs::default())
+                .unwrap_or_default(),
+        ),
+    }
+    super::verify::exit_of(&doc)
 }
 
 /// `trailscope` with no argument: the embedded demo's act 3 (the adversary

@@ -18,6 +18,7 @@
 //! override what detection found, and reach the verifiers unchanged.
 
 mod detect;
+mod record;
 mod verify;
 
 use std::collections::BTreeMap;
