@@ -386,3 +386,66 @@ fn the_targets_view_of_an_audit_lists_the_targets_of_every_bin() {
         .unwrap_or_else(|| panic!("no target count:\n{screen}"));
     assert!(shown >= total, "{total} listed targets expected, {shown} shown:\n{screen}");
 }
+
+#[test]
+fn a_bin_the_streaming_audit_let_go_of_loads_when_opened_in_the_targets_view() {
+    // PyPI scale in miniature: with the threshold lowered to 2 metadata
+    // files the TUI audits streaming, and leaf bins are let go of once
+    // verified (their targets counted, not kept).
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/interop/tuf/succinct-hash-bins");
+    let scenario: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("scenario.json")).unwrap()).unwrap();
+    let opts = OpenOptions {
+        root: Some(dir.join("trusted_root.json")),
+        metadata: Some(dir.join("repo/metadata").display().to_string()),
+        all_roles: true,
+        tracked_files: 2,
+        ..OpenOptions::default()
+    };
+    let mut opened = open::detect(&dir, &opts).unwrap();
+    opened.at = Some(trailscope::meta::time::parse(scenario["now"].as_str().unwrap()).unwrap().at);
+    let session = open::session(&opened, "succinct-hash-bins");
+    let tui = TuiOptions { at: opened.at, ..TuiOptions::default() };
+    let mut app = App::new(session, load_builtin("dark").unwrap(), &tui);
+    app.handle_event(&Event::Resize(120, 40));
+    // The refresh's result comes first, then the audit's parts: wait for all.
+    loop {
+        assert!(app.wait(Duration::from_secs(30)), "verification did not finish");
+        if app.state().progress.is_some_and(|(done, total)| done == total) {
+            break;
+        }
+        app.step(Duration::from_secs(30));
+    }
+    let mut h = Harness { app, terminal: Terminal::new(TestBackend::new(120, 40)).unwrap() };
+    let screen = h.keys("7").screen();
+    assert!(screen.contains("○ not loaded") && screen.contains("Enter: load"), "{screen}");
+
+    let t = views::targets::targets(h.app.state()).expect("a targets list");
+    let first = (0..t.len()).find(|&r| t.is_unloaded(r)).expect("a released bin");
+    let role = t.row(first).unwrap().role.unwrap();
+    // What the bin lists, read from its file: its first target by path.
+    let bin: serde_json::Value = std::fs::read_dir(dir.join("repo/metadata"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().ends_with(&format!("{role}.json")))
+        .map(|p| serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap())
+        .expect("the bin's file");
+    let listed = bin["signed"]["targets"].as_object().unwrap();
+    let first_path = listed.keys().min().unwrap().clone();
+    assert!(!screen.contains(&first_path), "{first_path} shown before its bin is loaded:\n{screen}");
+
+    for _ in 0..first {
+        h.key(KeyCode::Down);
+    }
+    let screen = h.key(KeyCode::Enter).screen();
+    assert_eq!(h.view(), ViewId::Targets, "Enter on a bin not loaded stays in the Targets view");
+    let selected = selected_rows(&screen).join("\n");
+    assert!(selected.contains(&first_path), "{first_path} not on the selected row:\n{screen}");
+    let t = views::targets::targets(h.app.state()).unwrap();
+    assert!(!t.is_unloaded(first));
+    let rows: Vec<_> = (first..first + listed.len()).map(|r| t.row(r).unwrap()).collect();
+    assert!(rows.iter().all(|r| r.role.as_deref() == Some(role.as_str()) && r.length.is_some()));
+    let mut expected: Vec<&String> = listed.keys().collect();
+    expected.sort();
+    assert_eq!(rows.iter().map(|r| &r.path).collect::<Vec<_>>(), expected);
+}

@@ -176,6 +176,7 @@ pub fn options(args: &OpenArgs) -> Result<OpenOptions, Exit> {
         all_roles: args.all_roles,
         bridge: args.bridge,
         tuf_config,
+        ..defaults
     })
 }
 

@@ -77,6 +77,11 @@ pub struct OpenOptions {
     /// The TUF client's limits and switches (`--max-metadata-bytes`,
     /// `--max-delegations`, `--lookup-only`); `strict` is set from `strict`.
     pub tuf_config: Config,
+    /// Metadata files beyond which a TUF repository is audited streaming
+    /// (leaf bins let go of, loaded when opened in the Targets view);
+    /// tests lower it.
+    #[doc(hidden)]
+    pub tracked_files: usize,
 }
 
 impl Default for OpenOptions {
@@ -104,6 +109,7 @@ impl Default for OpenOptions {
             all_roles: false,
             bridge: false,
             tuf_config: Config::default(),
+            tracked_files: crate::engine::plans::tuf::TRACKED_FILES,
         }
     }
 }

@@ -176,6 +176,7 @@ fn tuf_results(
     root: Option<&[u8]>,
 ) -> Results {
     let mut results = Results::tuf(outcome, opts.strict);
+    released_roles_load_when_opened(&mut results, outcome, inputs, opts);
     let root_file = inputs.root.display().to_string();
     results.detail.anchor = Some(Anchor::tuf(root_file.clone(), outcome));
     record::stamp(
@@ -187,9 +188,34 @@ fn tuf_results(
     results
 }
 
+/// A streaming audit let go of its leaf roles' targets: the Targets view
+/// loads one when its rows are opened, reading and verifying it again from
+/// the metadata directory against the trusted set (`tuf::RoleTargets::load`).
+fn released_roles_load_when_opened(
+    results: &mut Results,
+    outcome: &crate::tuf::session::Outcome,
+    inputs: &TufInputs,
+    opts: &OpenOptions,
+) {
+    let Some(set) = outcome.trusted.as_ref().filter(|s| s.released_roles().next().is_some()) else { return };
+    let Some(targets) = results.detail.targets.as_mut() else { return };
+    if is_url(&inputs.metadata) {
+        return;
+    }
+    let (set, source) = (set.clone(), DirSource::new(&inputs.metadata));
+    let config = Config { strict: opts.strict, ..opts.tuf_config.clone() };
+    Arc::make_mut(targets).set_loader(move |role| {
+        crate::tuf::RoleTargets::load(&set, &source, role, &config)
+            .map(|r| Arc::new(r.metadata().clone()))
+            .map_err(|e| e.message)
+    });
+}
+
 /// The TUF client workflow as an engine plan with a unit per role.
 pub fn tuf_plan(inputs: &TufInputs, opts: &OpenOptions, at: OffsetDateTime) -> Result<Built, String> {
-    let p = plans::tuf::plan(&tuf_options(inputs, opts, at), true).map_err(|e| e.to_string())?;
+    let source = crate::engine::DiskSource::default();
+    let p = plans::tuf::plan_with(&tuf_options(inputs, opts, at), true, &source, opts.tracked_files)
+        .map_err(|e| e.to_string())?;
     let results_of = |unit: UnitRef<plans::tuf::TufVerdict>| -> Arc<ResultsFn> {
         let (inputs, opts) = (inputs.clone(), opts.clone());
         Arc::new(move |engine: &EngineHandle| {
