@@ -449,3 +449,58 @@ fn a_bin_the_streaming_audit_let_go_of_loads_when_opened_in_the_targets_view() {
     expected.sort();
     assert_eq!(rows.iter().map(|r| &r.path).collect::<Vec<_>>(), expected);
 }
+
+/// sigstore's root-signing repository (`fixtures/interop/external`) opened
+/// from its first root, at a time all of it verifies.
+fn sigstore_root_signing(size: (u16, u16)) -> Harness {
+    let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/interop/external/tuf/sigstore+root-signing");
+    let opts = OpenOptions {
+        root: Some(d.join("metadata/root_history/1.root.json")),
+        metadata: Some(d.join("metadata").display().to_string()),
+        ..OpenOptions::default()
+    };
+    let mut opened = open::detect(&d, &opts).unwrap();
+    opened.at = Some(trailscope::meta::time::parse("2026-08-22T00:00:00Z").unwrap().at);
+    let session = open::session(&opened, "sigstore root-signing");
+    let tui = TuiOptions { at: opened.at, ..TuiOptions::default() };
+    let mut app = App::new(session, load_builtin("dark").unwrap(), &tui);
+    app.handle_event(&Event::Resize(size.0, size.1));
+    assert!(app.wait(Duration::from_secs(30)), "verification did not finish");
+    Harness { app, terminal: Terminal::new(TestBackend::new(size.0, size.1)).unwrap() }
+}
+
+#[test]
+fn a_key_owner_s_name_finds_the_key_in_the_trust_view() {
+    let mut h = sigstore_root_signing((120, 40));
+    let screen = h.keys("/@lance\n").screen();
+    assert_eq!(h.view(), ViewId::Trust, "{screen}");
+    let selected = selected_rows(&screen).join("\n");
+    assert!(selected.contains("key ") && selected.contains("@lance"), "{screen}");
+    let hits = h.app.state().hits.as_ref().map_or(0, |s| s.places.len());
+    assert!(hits >= 1, "no hit for @lance");
+}
+
+#[test]
+fn the_trust_view_counts_each_rotation_s_signers_against_both_thresholds() {
+    let mut h = sigstore_root_signing((120, 40));
+    let screen = h.keys("/of v9's root keys\n").screen();
+    assert_eq!(h.view(), ViewId::Trust, "{screen}");
+    let selected = selected_rows(&screen).join("\n");
+    assert!(
+        selected.contains("✔ met") && selected.contains("signed by 5 of threshold 3 of v9's root keys"),
+        "{screen}"
+    );
+    assert!(selected.contains("@dlorenc (3c344aa0)"), "the signers by owner: {screen}");
+    let rows = &h.app.state().model.as_ref().unwrap().trust.rows;
+    let at = rows.iter().position(|r| r.text.contains("of v9's root keys")).unwrap();
+    assert!(
+        rows[at + 1].text.contains("signed by 5 of threshold 3 of its own root keys"),
+        "{:?}",
+        rows[at + 1]
+    );
+    assert!(
+        rows[at - 1].text.starts_with("v9 → v10:") && rows[at - 1].text.contains("6 key(s) same, new id"),
+        "{:?}",
+        rows[at - 1]
+    );
+}

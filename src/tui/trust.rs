@@ -354,6 +354,7 @@ impl<'a> TufRows<'a> {
         let text =
             format!("root history: {} version(s), {} rotation(s)", root.versions.len(), root.history.len());
         out.push(Row::new(1, Mark::None, "", text));
+        let owners = root.owners();
         for h in &root.history {
             let mut changes = Vec::new();
             if !h.keys_added.is_empty() {
@@ -377,8 +378,22 @@ impl<'a> TufRows<'a> {
             if changes.is_empty() {
                 changes.push("no key or threshold change".into());
             }
+            if !h.keys_relabelled.is_empty() {
+                changes.push(format!("{} key(s) same, new id", h.keys_relabelled.len()));
+            }
             let text = format!("v{} → v{}: {}", h.from, h.to, changes.join("; "));
             out.push(Row::new(2, Mark::None, "", text));
+            // §5.3.4: both thresholds, the previous root's and its own.
+            let counted = [
+                (h.signed_by_previous.as_ref(), format!("v{}'s root keys", h.from)),
+                (h.signed_by_own.as_ref(), "its own root keys".to_owned()),
+            ];
+            for (s, whose) in counted.into_iter().filter_map(|(s, w)| Some((s?, w))) {
+                let (mark, word) = if s.met() { (Mark::Ok, "met") } else { (Mark::Bad, "not met") };
+                let text = format!("signed by {} of threshold {} of {whose}", s.count, s.threshold);
+                let note = crate::verdict::checks::signer_list(&s.valid, &owners);
+                out.push(Row::new(3, mark, word, text).note(note));
+            }
             for k in &h.keys_added {
                 out.push(Row::new(3, Mark::None, "added", format!("key {}", short(k))).key(k));
             }
