@@ -177,7 +177,7 @@ fn every_signature_verifies_with_the_key_that_should_make_it() {
         .filter(|p| !p.starts_with("sigstore-scenarios/"))
         .filter_map(|p| p.strip_suffix("/scenario.json").map(str::to_owned))
         .collect();
-    assert_eq!(scenarios.len(), 3 + 3 + 12 + 1, "{scenarios:?}");
+    assert_eq!(scenarios.len(), 3 + 4 + 12 + 1, "{scenarios:?}");
     let mut roles = 0;
     let mut links = 0;
     for base in &scenarios {

@@ -298,3 +298,55 @@ fn each_rotation_counts_the_new_root_s_signers_against_both_thresholds() {
         "{below:?}"
     );
 }
+
+/// `verify` on the intoto-demo scenario whose layout names its
+/// functionaries, in `format`.
+fn named_functionaries(format: &str) -> String {
+    let out = trailscope()
+        .current_dir("fixtures/intoto-demo/named-functionaries")
+        .args([
+            "verify",
+            "-l",
+            "root.layout",
+            "-k",
+            "keys/alice.pub.json",
+            "-d",
+            "links",
+            "--workdir",
+            "workdir",
+        ])
+        .args(["--skip-inspections", "--at", "2026-06-01T00:00:00Z", "--format", format])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn functionaries_named_in_the_layout_are_named_beside_their_key_ids_in_every_report() {
+    let v: Value = serde_json::from_str(&named_functionaries("json")).unwrap();
+    let checks = v["checks"].as_array().unwrap();
+    let detail = |what: &str| {
+        checks
+            .iter()
+            .find(|c| c["what"].as_str().is_some_and(|w| w == what))
+            .and_then(|c| c["detail"].as_str())
+            .unwrap_or_else(|| panic!("no check {what:?} in {checks:#?}"))
+            .to_owned()
+    };
+    let threshold = |step: &str| {
+        let c =
+            checks.iter().find(|c| c["subject"]["name"] == step && c["what"] == "link threshold").unwrap();
+        c["detail"].as_str().unwrap().to_owned()
+    };
+    assert!(threshold("clone").ends_with("functionaries: bob (1ddcdd28)"), "{}", threshold("clone"));
+    assert!(threshold("package").ends_with("functionaries: carl (2957179c)"), "{}", threshold("package"));
+    // The layout key, named by its file (keys/alice.pub.json).
+    assert!(detail("layout signature").contains("alice (db0e8ae8)"));
+    // A label is not a key-id mismatch: the id is securesystemslib's hash of the key's own members.
+    assert!(v["findings"].as_array().unwrap().iter().all(|f| f["category"] != "keyid-mismatch"), "{v:#}");
+    for format in ["text", "markdown"] {
+        let out = named_functionaries(format);
+        assert!(out.contains("bob (1ddcdd28)") && out.contains("carl (2957179c)"), "{format}:\n{out}");
+    }
+}

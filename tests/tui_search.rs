@@ -504,3 +504,21 @@ fn the_trust_view_counts_each_rotation_s_signers_against_both_thresholds() {
         rows[at - 1]
     );
 }
+
+#[test]
+fn functionaries_named_in_the_layout_are_shown_and_found_by_name() {
+    let mut h = Harness::fixture("fixtures/intoto-demo/named-functionaries", (120, 40));
+    let screen = h.keys("5").screen();
+    assert!(screen.contains("functionary 1ddcdd285d47 (bob)"), "{screen}");
+    assert!(screen.contains("functionary 2957179c6ca6 (carl)"), "{screen}");
+    // The layout key, named by its file keys/alice.pub.json.
+    assert!(screen.contains("layout key db0e8ae8") && screen.contains("(alice)"), "{screen}");
+    // `/carl` from the Overview finds the step Carl carries out first (tab order).
+    let screen = h.keys("1/carl\n").screen();
+    assert_eq!(h.view(), ViewId::Chain, "{screen}");
+    assert!(selected_rows(&screen).join("\n").contains("package"), "{screen}");
+    // Its Step view names Carl beside the key id of his link.
+    let screen = h.key(KeyCode::Enter).screen();
+    assert_eq!(h.view(), ViewId::Step, "{screen}");
+    assert!(screen.contains("key 2957179c… carl package.2957179c.link"), "{screen}");
+}

@@ -222,8 +222,8 @@ pub fn options_and_keys(args: &VerifyInputs, command: &str) -> Result<(VerifyOpt
             eprintln!("trailscope {command}: key {} is malformed: {e}", path.display());
             Exit::Input
         })?;
-        keys.push(key);
         key_files.push(InputFile::of_bytes("layout key", path.display().to_string(), &bytes));
+        keys.push(key);
     }
     named_dir(command, "--link-dir", &args.link_dir)?;
     named_dir(command, "--workdir", &args.workdir)?;
@@ -276,6 +276,14 @@ pub fn stamp(doc: &mut Document, args: &VerifyInputs, outcome: &intoto::InTotoOu
     super::record::stamp(doc, &inputs(args), Some(anchor), outcome.input_files(keys));
 }
 
+/// The layout keys' holders as their files name them (`keys/alice.pub.json`: alice).
+pub fn key_file_names(keys: &[PublicKey], files: &[PathBuf]) -> crate::verdict::Owners {
+    keys.iter()
+        .zip(files)
+        .filter_map(|(k, f)| Some((k.keyid(), crate::crypto::keys::owner_of_file(f)?)))
+        .collect()
+}
+
 /// Runs the subcommand through the engine (the verdict unit of an
 /// in-toto plan) and waits for it; a unit that cannot run is exit 4.
 pub fn run(args: &VerifyArgs) -> Exit {
@@ -321,7 +329,7 @@ pub fn run(args: &VerifyArgs) -> Exit {
             return Exit::Internal;
         }
     };
-    let mut doc = outcome.to_document();
+    let mut doc = outcome.to_document_naming(&key_file_names(&opts.layout_keys, &args.inputs.keys));
     stamp(&mut doc, &args.inputs, &outcome, key_files);
     let text = match args.format {
         OutputFormat::Json => format!("{}\n", doc.to_json_string()),

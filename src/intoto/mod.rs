@@ -252,11 +252,27 @@ pub struct InTotoOutcome {
 impl InTotoOutcome {
     /// The JSON document of DESIGN §4.
     pub fn to_document(&self) -> Document {
+        self.to_document_naming(&crate::verdict::Owners::new())
+    }
+
+    /// [`Self::to_document`], naming the holders of the keys in `key_names`
+    /// too (layout keys named by their files) where the layout names none.
+    pub fn to_document_naming(&self, key_names: &crate::verdict::Owners) -> Document {
         let mut doc = Document::new(Kind::InToto, self.evaluated_at, self.findings.clone(), self.category);
         doc.verdict = self.verdict;
         doc.failure = self.failure.clone();
-        doc.checks = performed::checks(self, &crate::verdict::Owners::new());
+        doc.checks = performed::checks(self, &self.owners(key_names));
         doc
+    }
+
+    /// Key holders by key id: the names the layout's keys (and sublayouts')
+    /// carry, then `key_names` for the keys they leave unnamed.
+    pub fn owners(&self, key_names: &crate::verdict::Owners) -> crate::verdict::Owners {
+        let mut owners = self.layout.all_owners();
+        for (k, v) in key_names {
+            owners.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+        owners
     }
 
     /// The run's input files as every face records them: the layout, then

@@ -344,6 +344,7 @@ fn empty_trace(path: &str, format: Option<Format>, scope: &[String]) -> LayoutTr
         signatures: Vec::new(),
         steps: Vec::new(),
         inspections: Vec::new(),
+        owners: Default::default(),
     }
 }
 
@@ -384,6 +385,12 @@ pub fn verify_layout(
         }
     };
     trace.expires = layout.expires.clone();
+    for (id, k) in &layout.keys {
+        if let Some(owner) = k.owner() {
+            trace.owners.insert(id.clone(), owner.clone());
+            trace.owners.insert(k.keyid.clone(), owner);
+        }
+    }
     expiry(ctx, meta, &layout, scope);
     if let Some(p) = params {
         substitute_parameters(ctx, meta, &mut layout, p, scope);
@@ -518,8 +525,11 @@ fn layout_key_checks(ctx: &mut Ctx<'_>, meta: &Metadata, layout: &Layout) {
             .at(source(meta, &format!("/keys/{}", super::model::escape_pointer(id))));
             ctx.weak(f);
         }
+        // A labelled key (`"name": "bob"`) keeps the id securesystemslib
+        // computes over the key's own members.
         if let Ok(key) = &k.key
             && key.keyid_match(&k.keyid) == crate::crypto::KeyIdMatch::None
+            && key.sslib_keyid() != k.keyid
         {
             let f = Finding::warning(
                     warning::KEYID_MISMATCH,

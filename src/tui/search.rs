@@ -160,6 +160,8 @@ fn chain_entries(b: &mut Builder, chain: &Chain) {
         let keys: Vec<&str> = item.pubkeys.iter().map(String::as_str).collect();
         let mut words = vec![item.kind.word(), &item.name, item.status.word(), &command];
         words.extend(keys.iter().copied());
+        // Functionary names, so `/bob` finds the steps Bob carries out.
+        words.extend(keys.iter().filter_map(|k| chain.owners.get(*k)).map(String::as_str));
         words.extend(item.scope.iter().map(String::as_str));
         b.push(Place::Chain(i), &words, &keys);
     }

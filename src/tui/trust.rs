@@ -560,13 +560,15 @@ fn intoto_rows(chain: &Chain, findings: &[Finding], out: &mut Vec<Row>) {
                 .note(why.unwrap_or_default()),
             None => Row::new(1, Mark::Ok, "signed", format!("layout key {}", short(k))),
         };
+        let row = Row { text: format!("{}{}", row.text, chain.owner_suffix(k)), ..row };
         out.push(row.key(k));
     }
     let mut functionaries: Vec<&String> = chain.items.iter().flat_map(|i| i.pubkeys.iter()).collect();
     functionaries.sort();
     functionaries.dedup();
     for f in functionaries {
-        out.push(Row::new(1, Mark::None, "", format!("functionary {}", short(f))).key(f));
+        let text = format!("functionary {}{}", short(f), chain.owner_suffix(f));
+        out.push(Row::new(1, Mark::None, "", text).key(f));
         for item in chain.items.iter().filter(|i| i.kind == ItemKind::Step && i.pubkeys.contains(f)) {
             let met = item.verified.len() as i64 >= item.threshold;
             let link = item.links.iter().find(|l| &l.keyid == f);

@@ -62,6 +62,8 @@ pub(super) fn relative_built(built: Built, base: &Path) -> Built {
 struct LayoutKeys {
     keyids: Vec<String>,
     files: Vec<InputFile>,
+    /// Their holders as the key files name them (`keys/alice.pub.json`: alice).
+    names: crate::verdict::Owners,
 }
 
 /// The verifier's options for an in-toto chain, and the layout keys.
@@ -73,12 +75,16 @@ fn intoto_options(
 ) -> Result<(VerifyOptions, LayoutKeys), String> {
     let mut keys = Vec::new();
     let mut files = Vec::new();
+    let mut names = crate::verdict::Owners::new();
     for path in &inputs.keys {
         let bytes = std::fs::read(path).map_err(|e| format!("cannot read key {}: {e}", path.display()))?;
         let key = PublicKey::from_file_bytes(&bytes)
             .map_err(|e| format!("key {} is malformed: {e}", path.display()))?;
-        keys.push(key);
         files.push(InputFile::of_bytes("layout key", path.display().to_string(), &bytes));
+        if let Some(name) = crate::crypto::keys::owner_of_file(path) {
+            names.insert(key.keyid(), name);
+        }
+        keys.push(key);
     }
     // The TUI browses a chain without its keys (every result marked
     // unverified, the layout-signature finding says why); the text report
@@ -90,7 +96,7 @@ fn intoto_options(
         ));
     }
     let keyids = keys.iter().map(PublicKey::keyid).collect();
-    let layout_keys = LayoutKeys { keyids, files };
+    let layout_keys = LayoutKeys { keyids, files, names };
     let mut v = VerifyOptions::new(&inputs.layout, keys);
     v.link_dir = inputs.link_dir.clone();
     v.workdir = inputs.workdir.clone();
@@ -115,7 +121,7 @@ fn intoto_results(
     opts: &OpenOptions,
     keys: &LayoutKeys,
 ) -> Results {
-    let mut results = Results::intoto(outcome, keys.keyids.clone());
+    let mut results = Results::intoto_naming(outcome, keys.keyids.clone(), &keys.names);
     results.detail.anchor = Some(Anchor::intoto(inputs.layout.display().to_string(), keys.keyids.clone()));
     record::stamp(
         &mut results.document,
