@@ -474,8 +474,16 @@ fn a_key_owner_s_name_finds_the_key_in_the_trust_view() {
     let mut h = sigstore_root_signing((120, 40));
     let screen = h.keys("/@lance\n").screen();
     assert_eq!(h.view(), ViewId::Trust, "{screen}");
+    // The first row about @lance's key: its signature on the trusted root, named.
     let selected = selected_rows(&screen).join("\n");
-    assert!(selected.contains("key ") && selected.contains("@lance"), "{screen}");
+    assert!(selected.contains("signature ") && selected.contains("@lance"), "{screen}");
+    // `n` walks on to the key itself.
+    let mut seen_key = false;
+    for _ in 0..8 {
+        let screen = h.keys("n").screen();
+        seen_key |= selected_rows(&screen).join("\n").contains("key 183e64f37670 @lance");
+    }
+    assert!(seen_key, "the key row of @lance is among the hits");
     let hits = h.app.state().hits.as_ref().map_or(0, |s| s.places.len());
     assert!(hits >= 1, "no hit for @lance");
 }

@@ -140,7 +140,10 @@ pub fn build(
 ) -> Trust {
     let mut rows = Vec::new();
     match (tree, roles) {
-        (Some(tree), _) => TufRows::new(tree, roles, findings).build(&mut rows),
+        (Some(tree), _) => {
+            TufRows::new(tree, roles, findings).build(&mut rows);
+            name_signers(&tree.root.owners(), &mut rows);
+        }
         (None, Some(roles)) if !roles.is_empty() => flat_role_rows(roles, findings, &mut rows),
         _ => {}
     }
@@ -149,6 +152,18 @@ pub fn build(
     }
     let failing = failing(&rows);
     Trust { rows, failing }
+}
+
+/// "signature 3c344aa0c4c9 @dlorenc": each root key's signature row names
+/// its holder, as its key row does.
+fn name_signers(owners: &crate::verdict::Owners, rows: &mut [Row]) {
+    for r in rows.iter_mut().filter(|r| r.text.starts_with("signature ")) {
+        if let Some(Subject::Key { keyid }) = &r.subject
+            && let Some(o) = owners.get(keyid)
+        {
+            r.text = format!("{} {o}", r.text);
+        }
+    }
 }
 
 /// The rows with a failure, their ancestors (the nearest shallower row
