@@ -426,6 +426,28 @@ fn verify_rsa_pkcs1(key: &rsa::RsaPublicKey, alg: HashAlg, msg: &[u8], sig: &[u8
     result.map_err(|_| SigError::Invalid)
 }
 
+/// The members of a key dict that name its holder, in order of preference:
+/// tuf-on-ci's `x-tuf-on-ci-keyowner`, then a plain `keyowner` or `name`
+/// label (TUF keys and in-toto functionary keys alike).
+pub const OWNER_MEMBERS: [&str; 3] = ["x-tuf-on-ci-keyowner", "keyowner", "name"];
+
+/// Who holds the key `dict` describes, where it says (raw; not empty).
+pub fn key_owner(dict: &serde_json::Map<String, serde_json::Value>) -> Option<String> {
+    OWNER_MEMBERS
+        .iter()
+        .find_map(|m| dict.get(*m).and_then(serde_json::Value::as_str))
+        .filter(|o| !o.is_empty())
+        .map(str::to_owned)
+}
+
+/// The holder a key file is named after: `keys/alice.pub.json` → `alice`
+/// (the name up to its first dot), if it has one.
+pub fn owner_of_file(path: &std::path::Path) -> Option<String> {
+    let name = path.file_name()?.to_str()?;
+    let stem = name.split('.').next().filter(|s| !s.is_empty())?;
+    Some(stem.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -493,26 +515,4 @@ mod tests {
         .unwrap();
         assert!(ec.unusable_reason().is_some());
     }
-}
-
-/// The members of a key dict that name its holder, in order of preference:
-/// tuf-on-ci's `x-tuf-on-ci-keyowner`, then a plain `keyowner` or `name`
-/// label (TUF keys and in-toto functionary keys alike).
-pub const OWNER_MEMBERS: [&str; 3] = ["x-tuf-on-ci-keyowner", "keyowner", "name"];
-
-/// Who holds the key `dict` describes, where it says (raw; not empty).
-pub fn key_owner(dict: &serde_json::Map<String, serde_json::Value>) -> Option<String> {
-    OWNER_MEMBERS
-        .iter()
-        .find_map(|m| dict.get(*m).and_then(serde_json::Value::as_str))
-        .filter(|o| !o.is_empty())
-        .map(str::to_owned)
-}
-
-/// The holder a key file is named after: `keys/alice.pub.json` → `alice`
-/// (the name up to its first dot), if it has one.
-pub fn owner_of_file(path: &std::path::Path) -> Option<String> {
-    let name = path.file_name()?.to_str()?;
-    let stem = name.split('.').next().filter(|s| !s.is_empty())?;
-    Some(stem.to_owned())
 }

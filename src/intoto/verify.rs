@@ -145,7 +145,7 @@ impl Loader for LimitedDiskLoader {
         }
         // Refused by its size: known by its size alone (it was never read).
         let meta = std::fs::metadata(path).ok().filter(std::fs::Metadata::is_file)?;
-        (meta.len() > self.max).then(|| FileRead { size: meta.len(), sha256: None })
+        (meta.len() > self.max).then_some(FileRead { size: meta.len(), sha256: None })
     }
 }
 
