@@ -453,6 +453,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_labelled_key_is_named_and_keeps_securesystemslib_s_id() {
+        let public = "a".repeat(64);
+        let plain = json!({"keytype": "ed25519", "keyval": {"public": public}, "scheme": "ed25519"});
+        let mut named = plain.clone();
+        named["name"] = json!("bob");
+        let key = PublicKey::from_dict(&named).unwrap();
+        assert_eq!(key_owner(named.as_object().unwrap()).as_deref(), Some("bob"));
+        // The id tuf-on-ci computes covers the label; securesystemslib's does not.
+        assert_ne!(key.keyid(), keyid_of(&plain));
+        assert_eq!(key.sslib_keyid(), keyid_of(&plain));
+        let mut both = named;
+        both["x-tuf-on-ci-keyowner"] = json!("@bob");
+        assert_eq!(key_owner(both.as_object().unwrap()).as_deref(), Some("@bob"), "tuf-on-ci's member first");
+        assert_eq!(owner_of_file(std::path::Path::new("keys/alice.pub.json")).as_deref(), Some("alice"));
+        assert_eq!(owner_of_file(std::path::Path::new(".pub")), None);
+    }
+
+    #[test]
     fn unknown_scheme_loads_but_cannot_verify() {
         let k = PublicKey::from_dict(
             &json!({"keytype": "sigstore-oidc", "scheme": "Fulcio", "keyval": {"public": "x"}}),
