@@ -93,6 +93,8 @@ pub struct Model {
     pub anchor: Option<Anchor>,
     /// The TUF targets the run trusted and looked up (Targets view).
     pub targets: Option<Arc<Targets>>,
+    /// A verified Sigstore bundle (Trust chain, Statement view).
+    pub attest: Option<Arc<super::attest::Attestation>>,
     /// Why the in-toto results rest on a layout that did not verify (no
     /// layout key, the wrong ones, a bad signature): the chain, steps, links
     /// and artifacts are still shown, marked unverified.
@@ -120,17 +122,27 @@ impl Model {
         let mut categories: Vec<String> = doc.findings.iter().map(|f| f.category.id().to_owned()).collect();
         categories.sort();
         categories.dedup();
-        let trust =
-            trust::build(doc.roles.as_ref(), detail.tuf.as_ref(), detail.chain.as_deref(), &doc.findings);
+        let trust = match &detail.attest {
+            Some(a) => a.trust.clone(),
+            None => {
+                trust::build(doc.roles.as_ref(), detail.tuf.as_ref(), detail.chain.as_deref(), &doc.findings)
+            }
+        };
+        // An attestation's provenance is drawn by the Chain view like an in-toto chain.
+        let chain = detail.chain.clone().or_else(|| {
+            let graph = detail.attest.as_ref()?.graph.clone()?;
+            Some(Arc::new(Chain::from_graph(graph)))
+        });
         let unverified = detail.chain.as_ref().and_then(|_| unverified(&doc, detail.anchor.as_ref()));
         Self {
             doc,
             timeline,
             categories,
-            chain: detail.chain,
+            chain,
             trust,
             anchor: detail.anchor,
             targets: detail.targets,
+            attest: detail.attest,
             unverified,
         }
     }

@@ -63,10 +63,13 @@ pub struct Row {
     pub copy: Option<(String, String)>,
     /// A section heading.
     pub heading: bool,
+    /// The finding Enter opens (its evidence), when the row is about one
+    /// finding rather than a subject (the attestation trust chain).
+    pub finding: Option<usize>,
 }
 
 impl Row {
-    fn new(depth: usize, mark: Mark, word: impl Into<String>, text: impl Into<String>) -> Self {
+    pub fn new(depth: usize, mark: Mark, word: impl Into<String>, text: impl Into<String>) -> Self {
         Self {
             depth,
             mark,
@@ -76,12 +79,13 @@ impl Row {
             subject: None,
             copy: None,
             heading: false,
+            finding: None,
         }
     }
-    fn heading(text: impl Into<String>) -> Self {
+    pub fn heading(text: impl Into<String>) -> Self {
         Self { heading: true, ..Self::new(0, Mark::None, "", text) }
     }
-    fn note(mut self, note: impl Into<String>) -> Self {
+    pub fn note(mut self, note: impl Into<String>) -> Self {
         self.note = note.into();
         self
     }
@@ -116,6 +120,12 @@ impl Trust {
 
     pub fn is_empty(&self, failures_only: bool) -> bool {
         self.len(failures_only) == 0
+    }
+
+    /// Rows built elsewhere (the attestation trust chain), with their failures.
+    pub fn from_rows(rows: Vec<Row>) -> Self {
+        let failing = failing(&rows);
+        Self { rows, failing }
     }
 
     /// Shown row `i`.
