@@ -256,6 +256,9 @@ fn embedded_demo_matches_the_fixtures_and_their_verdicts() {
                     assert_eq!(refresh, s["expect"]["refresh"], "{name}");
                     continue;
                 }
+                trailscope::demo::Outcome::Attestation(_) => {
+                    unreachable!("{set}/{name} is not an attestation")
+                }
             };
             assert_eq!(verdict, s["expect"]["verdict"].as_str().unwrap(), "{name}");
         }

@@ -23,7 +23,8 @@ fn crate_path(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
 }
 
-const NPM_BUNDLE: &str = "fixtures/sigstore/sigstore-go/pkg/testing/data/bundles/sigstore.js@2.0.0-provenance.sigstore.json";
+const NPM_BUNDLE: &str =
+    "fixtures/sigstore/sigstore-go/pkg/testing/data/bundles/sigstore.js@2.0.0-provenance.sigstore.json";
 const NPM_ROOT: &str = "fixtures/sigstore/sigstore-go/pkg/testing/data/trusted-roots/public-good.json";
 const NPM_TARBALL: &str = "fixtures/sigstore/npm-registry/sigstore-2.0.0.tgz";
 

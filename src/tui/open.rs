@@ -311,7 +311,7 @@ fn demo_session_for(
         .tempdir()
         .map_err(|e| format!("cannot create a temporary directory: {e}"))?;
     sc.materialize(tmp.path()).map_err(|e| format!("cannot write the demo: {e}"))?;
-    let opened = detect(tmp.path(), this)?;
+    let opened = detect(&sc.materialized(tmp.path()), this)?;
     if let Some(e) = opened.flag_conflict() {
         return Err(e);
     }

@@ -128,10 +128,8 @@ pub fn drill(state: &State, s: Option<&StatementView>, i: usize) -> Option<Jump>
     let rows = rows(s);
     let Row::Subject(_) = rows.get(i)? else { return None };
     // The artifact-mismatch finding, when there is one; else nothing to open.
-    let finding = state
-        .findings()
-        .iter()
-        .position(|f| f.category == crate::verdict::category::ARTIFACT_MISMATCH)?;
+    let finding =
+        state.findings().iter().position(|f| f.category == crate::verdict::category::ARTIFACT_MISMATCH)?;
     Some(Jump { subject: state.findings().get(finding)?.subject.clone(), finding: Some(finding) })
 }
 
