@@ -30,7 +30,8 @@ fn an_npm_provenance_bundle_shows_its_san_source_commit_log_index_and_subject_di
         return;
     }
     let bin = env!("CARGO_BIN_EXE_trailscope");
-    let bundle = fixture("sigstore/sigstore-go/pkg/testing/data/bundles/sigstore.js@2.0.0-provenance.sigstore.json");
+    let bundle =
+        fixture("sigstore/sigstore-go/pkg/testing/data/bundles/sigstore.js@2.0.0-provenance.sigstore.json");
     let root = fixture("sigstore/sigstore-go/pkg/testing/data/trusted-roots/public-good.json");
     let tarball = fixture("sigstore/npm-registry/sigstore-2.0.0.tgz");
     let t = Tmux::start_sized(
@@ -42,7 +43,9 @@ fn an_npm_provenance_bundle_shows_its_san_source_commit_log_index_and_subject_di
     t.send(&["5"]);
     let trust = t.wait_for("the leaf certificate", |s| s.contains("leaf certificate"));
     assert!(
-        trust.contains("SAN URI https://github.com/sigstore/sigstore-js/.github/workflows/release.yml@refs/heads/main"),
+        trust.contains(
+            "SAN URI https://github.com/sigstore/sigstore-js/.github/workflows/release.yml@refs/heads/main"
+        ),
         "{trust}"
     );
     t.send(&["G"]);
@@ -52,7 +55,10 @@ fn an_npm_provenance_bundle_shows_its_san_source_commit_log_index_and_subject_di
     let statement = t.wait_for("the Statement", |s| s.contains("Predicate https://slsa.dev/provenance/v1"));
     assert!(statement.contains("source repository  https://github.com/sigstore/sigstore-js"), "{statement}");
     assert!(statement.contains("source commit      f0b49a04e5a62250e0f60fb128004a73110fe311"), "{statement}");
-    assert!(statement.contains("✔ matched     pkg:npm/sigstore@2.0.0  sha512:46d4e2f74c48773166"), "{statement}");
+    assert!(
+        statement.contains("✔ matched     pkg:npm/sigstore@2.0.0  sha512:46d4e2f74c48773166"),
+        "{statement}"
+    );
     t.send(&["q"]);
     t.wait_for("the shell again", |s| s.contains("exited-0"));
 }
@@ -68,8 +74,10 @@ fn the_wrong_identity_scenario_shows_the_expected_and_the_actual_identity_side_b
     t.send(&["5", "f"]);
     let screen = t.wait_for("the identity row", |s| s.contains("✘ fail identity"));
     let row = screen.lines().find(|l| l.contains("✘ fail identity")).unwrap_or_default();
-    let expected = "expected https://github.com/trailscope/demo-widget/.github/workflows/nightly.yml@refs/heads/main";
-    let actual = "actual https://github.com/trailscope/demo-widget/.github/workflows/release.yml@refs/tags/v1.4.0";
+    let expected =
+        "expected https://github.com/trailscope/demo-widget/.github/workflows/nightly.yml@refs/heads/main";
+    let actual =
+        "actual https://github.com/trailscope/demo-widget/.github/workflows/release.yml@refs/tags/v1.4.0";
     assert!(row.contains(expected) && row.contains(actual), "one row, side by side:\n{screen}");
     assert!(row.find(expected) < row.find(actual), "{row}");
     t.send(&["q"]);

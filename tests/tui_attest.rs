@@ -414,3 +414,33 @@ fn the_sigstore_scenarios_are_listed_and_open_from_the_demo() {
         assert!(screen.contains("Story"), "{}: {screen}", sc.name);
     }
 }
+
+#[test]
+fn offline_the_chain_starts_at_the_tuf_root_of_the_embedded_snapshot() {
+    let attest =
+        AttestOptions { offline: true, artifact: Some(NPM_TARBALL.to_owned()), ..AttestOptions::default() };
+    let mut h =
+        Harness::open(Path::new(NPM_BUNDLE), &OpenOptions { attest, ..OpenOptions::default() }, (200, 40));
+    let rows = pane_rows(&h.keys("5").screen());
+    assert!(
+        has(
+            &rows,
+            "⚠ embedded TUF root v15 (3 of 5 keys) · the embedded snapshot of Sigstore's repository dated 2026-08-21 (offline fallback)"
+        ),
+        "{rows:#?}"
+    );
+    assert!(has(&rows, "timestamp v762 → snapshot v165 → targets v14"), "{rows:#?}");
+    assert!(
+        has(&rows, "trusted_root.json: target of role targets, 6787 bytes, sha256 6494e21ea73fa7ee…"),
+        "{rows:#?}"
+    );
+    assert!(
+        has(&rows, "trusted_root.json: production trusted_root.json from the embedded snapshot"),
+        "{rows:#?}"
+    );
+    assert!(has(&rows, "leaf certificate · SAN URI https://github.com/sigstore/sigstore-js/"), "{rows:#?}");
+    // Enter on the TUF root opens the fallback's warning, which names the snapshot's date.
+    let screen = h.keys("j").key(KeyCode::Enter).screen();
+    assert!(screen.contains("trusted-root-embedded"), "{screen}");
+    assert!(screen.contains("dated 2026-08-21"), "{screen}");
+}
