@@ -444,3 +444,13 @@ fn offline_the_chain_starts_at_the_tuf_root_of_the_embedded_snapshot() {
     assert!(screen.contains("trusted-root-embedded"), "{screen}");
     assert!(screen.contains("dated 2026-08-21"), "{screen}");
 }
+
+#[test]
+fn a_subject_digest_prefix_finds_the_subject_in_the_statement() {
+    let mut h = Harness::npm((140, 40));
+    h.keys("/46d4e2f7").key(KeyCode::Enter);
+    let screen = h.screen();
+    assert!(screen.contains("3 Step"), "{screen}");
+    let selected = screen.lines().find(|l| l.contains('›')).unwrap_or_default();
+    assert!(selected.contains("pkg:npm/sigstore@2.0.0"), "{screen}");
+}

@@ -51,6 +51,25 @@ fn rows(s: &StatementView) -> Vec<Row<'_>> {
     out
 }
 
+/// Each row's words and identifier (a subject's digest, a dependency's), for `/`.
+pub fn search_rows(s: &StatementView) -> Vec<(String, String)> {
+    rows(s)
+        .iter()
+        .map(|r| match r {
+            Row::Heading(t) => (t.clone(), String::new()),
+            Row::Subject(x) => {
+                let id = x.digests.first().map(|(_, h)| h.to_lowercase()).unwrap_or_default();
+                (format!("{} {}", x.name, digests(x)), id)
+            }
+            Row::Fact(k, v) => (format!("{k} {v}"), String::new()),
+            Row::Dependency(u, d) => {
+                let id = d.split_once(':').map(|(_, h)| h.to_lowercase()).unwrap_or_default();
+                (format!("{u} {d}"), id)
+            }
+        })
+        .collect()
+}
+
 pub fn len(s: Option<&StatementView>) -> usize {
     s.map_or(0, |s| rows(s).len())
 }
