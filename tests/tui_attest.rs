@@ -454,3 +454,27 @@ fn a_subject_digest_prefix_finds_the_subject_in_the_statement() {
     let selected = screen.lines().find(|l| l.contains('›')).unwrap_or_default();
     assert!(selected.contains("pkg:npm/sigstore@2.0.0"), "{screen}");
 }
+
+#[test]
+fn an_npm_publish_attestation_signed_with_the_registry_key_shows_its_predicate() {
+    let attest = AttestOptions {
+        key: Some(PathBuf::from("fixtures/sigstore/sigstore-go/examples/publish_key.pub")),
+        trusted_root: Some(PathBuf::from(
+            "fixtures/sigstore/sigstore-go/examples/trusted-root-public-good.json",
+        )),
+        artifact: Some("fixtures/sigstore/npm-registry/sigstore-1.3.0.tgz".to_owned()),
+        ..AttestOptions::default()
+    };
+    let path = Path::new("fixtures/sigstore/sigstore-go/examples/bundle-publish.json");
+    let mut h = Harness::open(path, &OpenOptions { attest, ..OpenOptions::default() }, (140, 40));
+    let screen = h.keys("3").screen();
+    let rows = pane_rows(&screen);
+    assert!(screen.contains("✔ PASS"), "{screen}");
+    assert!(has(&rows, "── npm publish ──"), "{rows:#?}");
+    assert!(has(&rows, "name               sigstore"), "{rows:#?}");
+    assert!(has(&rows, "version            1.3.0"), "{rows:#?}");
+    assert!(has(&rows, "✔ matched     pkg:npm/sigstore@1.3.0"), "{rows:#?}");
+    let rows = pane_rows(&h.keys("5").screen());
+    assert!(has(&rows, "no certificate: the bundle is signed with a key (--key)"), "{rows:#?}");
+    assert!(has(&rows, "not performed identity: keyed bundle (--key)"), "{rows:#?}");
+}

@@ -113,7 +113,7 @@ fn anchor(sc: &demo::Scenario, outcome: &Outcome) -> TrustAnchor {
         }
         Outcome::Attestation(_) => TrustAnchor {
             what: "trusted root".into(),
-            files: sc.json["trusted_root"].as_str().map(|r| file(r)).into_iter().collect(),
+            files: sc.json["trusted_root"].as_str().map(file).into_iter().collect(),
             root_version: None,
         },
     }

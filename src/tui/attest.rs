@@ -214,7 +214,7 @@ struct TrustRows<'a> {
 
 impl TrustRows<'_> {
     /// The mark of a row about `categories`: the first error finding, else
-    /// the first warning, else the document's check whose name mentions
+    /// the first warning, else the document's check whose name starts with
     /// one of `checks`; `None` when the document says nothing about it.
     fn mark(&self, categories: &[Category], checks: &[&str]) -> (Mark, String, Option<usize>) {
         let findings = &self.doc.findings;
@@ -227,10 +227,10 @@ impl TrustRows<'_> {
                 return (mark, word.to_owned(), Some(i));
             }
         }
-        let check = self.doc.checks.iter().find(|c| {
-            let what = c.what.to_ascii_lowercase();
-            checks.iter().any(|k| what.contains(k))
-        });
+        // By the start of its name, so "checkpoint signature" is never the DSSE signature's check.
+        let check = checks
+            .iter()
+            .find_map(|k| self.doc.checks.iter().find(|c| c.what.to_ascii_lowercase().starts_with(k)));
         match check.map(|c| c.outcome) {
             Some(CheckOutcome::Pass) => (Mark::Ok, "pass".into(), None),
             Some(CheckOutcome::Fail) => (Mark::Bad, "fail".into(), None),
@@ -566,12 +566,17 @@ impl TrustRows<'_> {
                 }
             }
             let set = if e.set.is_some() { "inclusion promise (SET)" } else { "no inclusion promise (SET)" };
-            rows.push(self.row(1, set.to_owned(), &[cat::SET_INVALID], &["set", "promise"]));
+            rows.push(self.row(
+                1,
+                set.to_owned(),
+                &[cat::SET_INVALID],
+                &["set", "inclusion promise", "signed entry timestamp"],
+            ));
             rows.push(self.row(
                 1,
                 "log body matches the bundle".to_owned(),
                 &[cat::TLOG_BODY_MISMATCH],
-                &["body"],
+                &["log body", "body"],
             ));
         }
     }
@@ -607,7 +612,7 @@ impl TrustRows<'_> {
                 cat::BUNDLE_VERSION,
                 cat::BUNDLE_STRUCTURE,
             ],
-            &["signature", "payload"],
+            &["signature", "dsse signature", "message signature", "payload"],
         ));
         let artifact = self.doc.attestation.as_deref().map(|d| &d.artifact);
         let text = match artifact.filter(|a| !a.input.is_empty()) {
@@ -624,4 +629,60 @@ impl TrustRows<'_> {
 
 fn fmt(t: time::OffsetDateTime) -> String {
     crate::meta::time::format(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::verdict::checks::Check;
+    use crate::verdict::{Kind, Subject};
+
+    fn doc_with(checks: Vec<Check>) -> Document {
+        let mut doc = Document::new(Kind::Attestation, crate::meta::time::now(), Vec::new(), cat::PASS);
+        doc.checks = checks;
+        doc
+    }
+
+    fn row<'a>(a: &'a Attestation, text: &str) -> &'a Row {
+        a.trust
+            .rows
+            .iter()
+            .find(|r| r.text.starts_with(text))
+            .unwrap_or_else(|| panic!("{text}: {:#?}", a.trust.rows))
+    }
+
+    #[test]
+    fn a_row_is_marked_pass_only_by_a_check_the_document_records() {
+        let bytes = std::fs::read("fixtures/sigstore-scenarios/pass/bundle.sigstore.json").unwrap();
+        let unrecorded = Attestation::build(&doc_with(Vec::new()), &bytes, None, &RootOrigin::default());
+        assert_eq!(row(&unrecorded, "inclusion proof").mark, Mark::None);
+        assert_eq!(row(&unrecorded, "inclusion proof").word, "");
+        let file = Subject::File { path: "bundle".into() };
+        let checks = vec![
+            Check::new(file.clone(), "inclusion proof", CheckOutcome::Pass, "leaf 3 of 5"),
+            Check::new(file, "checkpoint signature", CheckOutcome::Fail, "unknown key"),
+        ];
+        let recorded = Attestation::build(&doc_with(checks), &bytes, None, &RootOrigin::default());
+        assert_eq!(
+            (row(&recorded, "inclusion proof").mark, row(&recorded, "inclusion proof").word.as_str()),
+            (Mark::Ok, "pass")
+        );
+        assert_eq!(row(&recorded, "checkpoint").mark, Mark::Bad);
+        assert!(recorded.trust.rows.iter().any(|r| r.heading && r.text == "Checks performed"));
+        assert!(!recorded.trust.failing.is_empty());
+    }
+
+    #[test]
+    fn an_error_finding_marks_its_row_and_enter_opens_it() {
+        let bytes = std::fs::read("fixtures/sigstore-scenarios/pass/bundle.sigstore.json").unwrap();
+        let mut doc = doc_with(Vec::new());
+        doc.findings.push(crate::verdict::Finding::error(
+            cat::INCLUSION_PROOF,
+            Subject::File { path: "bundle".into() },
+            "the inclusion proof does not hold",
+        ));
+        let a = Attestation::build(&doc, &bytes, None, &RootOrigin::default());
+        let r = row(&a, "inclusion proof");
+        assert_eq!((r.mark, r.finding), (Mark::Bad, Some(0)));
+    }
 }

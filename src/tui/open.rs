@@ -148,7 +148,7 @@ pub enum Plan {
     /// A TUF repository distributing an in-toto supply chain (bridge).
     Bridge(TufInputs),
     /// Sigstore bundles (an attestation file, or a scenario naming one).
-    Attest(AttestInputs),
+    Attest(Box<AttestInputs>),
 }
 
 impl Plan {

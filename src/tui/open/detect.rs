@@ -34,13 +34,13 @@ pub fn detect(dir: &Path, opts: &OpenOptions) -> Result<Opened, String> {
     let attest = || super::attest::inputs_for_dir(dir, json.as_ref(), &opts.attest);
     let named = if names_bundle { attest() } else { None };
     let plan = match (named, intoto, tuf) {
-        (Some(a), _, _) => Plan::Attest(a),
+        (Some(a), _, _) => Plan::Attest(Box::new(a)),
         (None, Some(i), None) => Plan::InToto(i),
         (None, Some(i), Some(_)) if opts.layout.is_some() => Plan::InToto(i),
         (None, _, Some(t)) if bridge => Plan::Bridge(t),
         (None, _, Some(t)) => Plan::Tuf(t),
         (None, None, None) => match attest() {
-            Some(a) => Plan::Attest(a),
+            Some(a) => Plan::Attest(Box::new(a)),
             None => {
                 return Err(format!(
                     "{}: found neither an in-toto layout (*.layout with keys and links) nor a TUF \
@@ -66,7 +66,7 @@ pub fn detect_path(path: &Path, opts: &OpenOptions) -> Result<Opened, String> {
     }
     let inputs = super::attest::inputs_for_file(path, &opts.attest)?;
     let dir = path.parent().map_or_else(|| Path::new(".").to_path_buf(), Path::to_path_buf);
-    Ok(Opened { dir, plan: Plan::Attest(inputs), at: None, opts: opts.clone() })
+    Ok(Opened { dir, plan: Plan::Attest(Box::new(inputs)), at: None, opts: opts.clone() })
 }
 
 fn read_scenario(dir: &Path) -> Option<Value> {
