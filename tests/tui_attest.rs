@@ -314,6 +314,8 @@ fn a_hostile_bundle_shows_its_control_characters_escaped() {
     assert!(all.contains(r"https://evil\x1b[31m\u{202e}builder"), "{all}");
     // The signature over the changed certificate and payload no longer verifies.
     assert!(all.contains("✘ FAIL"), "{all}");
+    // And the Findings say so.
+    assert!(all.contains("⚠ warning suspicious-characters file"), "{all}");
 }
 
 #[test]
@@ -477,4 +479,20 @@ fn an_npm_publish_attestation_signed_with_the_registry_key_shows_its_predicate()
     let rows = pane_rows(&h.keys("5").screen());
     assert!(has(&rows, "no certificate: the bundle is signed with a key (--key)"), "{rows:#?}");
     assert!(has(&rows, "not performed identity: keyed bundle (--key)"), "{rows:#?}");
+}
+
+#[test]
+fn a_file_that_is_not_an_attestation_is_refused_with_what_open_reads() {
+    let out =
+        assert_cmd::Command::cargo_bin("trailscope").unwrap().args(["open", "README.md"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("README.md: not a Sigstore bundle or attestation file"), "{err}");
+    let out = assert_cmd::Command::cargo_bin("trailscope")
+        .unwrap()
+        .args(["open", "fixtures/tuf-attacks/expired-snapshot", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8(out.stderr).unwrap().contains("--format is for Sigstore bundles"));
 }

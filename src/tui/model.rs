@@ -214,6 +214,17 @@ pub fn suspicious_findings(doc: &Document) -> Vec<Finding> {
     for path in doc.targets.iter().flat_map(|t| t.keys()) {
         record(&mut out, &Subject::Target { path: path.clone() }, "target path", path);
     }
+    if let Some(a) = doc.attestation.as_deref() {
+        // What a bundle says about itself: the signer, its claims, the Statement.
+        let subject = Subject::File { path: a.bundle.clone() };
+        let cert = a.certificate.iter().flat_map(|c| c.sans.iter().chain(&c.issuer).chain(c.claims.values()));
+        let statement = a.statement.iter().flat_map(|st| {
+            st.subjects.iter().map(|x| &x.name).chain(st.predicate.values()).chain([&st.predicate_type])
+        });
+        for text in cert.chain(statement).chain(a.tlog_entries.iter().map(|e| &e.log)) {
+            record(&mut out, &subject, "bundle text", text);
+        }
+    }
     for (name, state) in doc.roles.iter().flatten() {
         let subject = Subject::Role { name: name.clone() };
         record(&mut out, &subject, "role name", name);
