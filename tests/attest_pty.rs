@@ -69,17 +69,20 @@ fn the_wrong_identity_scenario_shows_the_expected_and_the_actual_identity_side_b
         return;
     }
     let bin = env!("CARGO_BIN_EXE_trailscope");
-    let t = Tmux::start_sized(&format!("{bin} open --demo sigstore-scenarios/wrong-identity"), 240, 30);
+    let t = Tmux::start_sized(&format!("{bin} open --demo sigstore-scenarios/wrong-identity"), 120, 30);
     t.wait_for("the verdict", |s| s.contains("FAIL") && s.contains("identity-mismatch"));
     t.send(&["5", "f"]);
     let screen = t.wait_for("the identity row", |s| s.contains("✘ fail identity"));
-    let row = screen.lines().find(|l| l.contains("✘ fail identity")).unwrap_or_default();
-    let expected =
-        "expected https://github.com/trailscope/demo-widget/.github/workflows/nightly.yml@refs/heads/main";
-    let actual =
-        "actual https://github.com/trailscope/demo-widget/.github/workflows/release.yml@refs/tags/v1.4.0";
-    assert!(row.contains(expected) && row.contains(actual), "one row, side by side:\n{screen}");
-    assert!(row.find(expected) < row.find(actual), "{row}");
+    let lines: Vec<&str> = screen.lines().collect();
+    let at = lines.iter().position(|l| l.contains("✘ fail identity")).unwrap_or_default();
+    let expected = "https://github.com/trailscope/demo-widget/.github/workflows/nightly.yml@refs/heads/main";
+    let actual = "https://github.com/trailscope/demo-widget/.github/workflows/release.yml@refs/tags/v1.4.0";
+    let (first, second) = (lines[at], lines.get(at + 1).copied().unwrap_or_default());
+    assert!(first.contains(&format!("expected {expected}")), "{screen}");
+    assert!(second.contains(actual) && second.contains("actual"), "the actual identity under it:\n{screen}");
+    // Aligned, so the differing characters stand one above the other.
+    let column = |line: &str, what: &str| line.find(what).map(|at| line[..at].chars().count());
+    assert_eq!(column(first, expected), column(second, actual), "{first}\n{second}");
     t.send(&["q"]);
     t.wait_for("the shell again", |s| s.contains("exited-0"));
 }

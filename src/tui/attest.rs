@@ -256,7 +256,7 @@ impl TrustRows<'_> {
         self.tuf(&mut rows);
         self.trusted_root(&mut rows);
         self.certificate(&mut rows);
-        rows.push(Row::heading("Identity policy: expected │ actual"));
+        rows.push(Row::heading("Identity policy: expected, then actual"));
         self.policy(&mut rows);
         rows.push(Row::heading("Transparency log and timestamps"));
         self.tlog(&mut rows);
@@ -467,12 +467,12 @@ impl TrustRows<'_> {
         ] {
             match policy.get(key) {
                 Some(expected) => {
-                    rows.push(self.row(
-                        0,
-                        format!("{what}: expected {expected} │ actual {actual}"),
-                        &[category],
-                        &[what],
-                    ));
+                    // Two aligned lines rather than one: Fulcio SANs are workflow URLs of
+                    // ~90 characters, and a pair on one line is cut at any usual width.
+                    let row = self.row(0, format!("{what}: expected {expected}"), &[category], &[what]);
+                    let pad = " ".repeat(lead(&row) + what.len() + 2);
+                    rows.push(row);
+                    rows.push(Row::continuation(0, format!("{pad}actual   {actual}")));
                 }
                 None if policy.contains_key("key") => {
                     rows.push(Row::new(
@@ -482,12 +482,12 @@ impl TrustRows<'_> {
                         format!("{what}: keyed bundle (--key)"),
                     ));
                 }
-                None => rows.push(Row::new(
-                    0,
-                    Mark::None,
-                    "not performed",
-                    format!("{what}: no {flag} given │ actual {actual}"),
-                )),
+                None => {
+                    let row = Row::new(0, Mark::None, "not performed", format!("{what}: no {flag} given"));
+                    let pad = " ".repeat(lead(&row) + what.len() + 2);
+                    rows.push(row);
+                    rows.push(Row::continuation(0, format!("{pad}actual   {actual}")));
+                }
             }
         }
         for key in ["source_repository", "source_ref", "builder_id", "predicate_type"] {
@@ -629,6 +629,12 @@ impl TrustRows<'_> {
 
 fn fmt(t: time::OffsetDateTime) -> String {
     crate::meta::time::format(t)
+}
+
+/// The width of a row's glyph and status word as the Trust view draws them
+/// (`✘ fail `), so a continuation line can align under the row's text.
+fn lead(row: &Row) -> usize {
+    if row.mark == Mark::None && row.word.is_empty() { 0 } else { row.word.chars().count() + 3 }
 }
 
 #[cfg(test)]

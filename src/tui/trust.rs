@@ -66,6 +66,9 @@ pub struct Row {
     /// The finding Enter opens (its evidence), when the row is about one
     /// finding rather than a subject (the attestation trust chain).
     pub finding: Option<usize>,
+    /// The second line of the row above (a value too long to share its
+    /// line): shown and hidden with it.
+    pub continues: bool,
 }
 
 impl Row {
@@ -80,7 +83,12 @@ impl Row {
             copy: None,
             heading: false,
             finding: None,
+            continues: false,
         }
+    }
+    /// A second line for the row before it, kept with it by the failures filter.
+    pub fn continuation(depth: usize, text: impl Into<String>) -> Self {
+        Self { continues: true, ..Self::new(depth, Mark::None, "", text) }
     }
     pub fn heading(text: impl Into<String>) -> Self {
         Self { heading: true, ..Self::new(0, Mark::None, "", text) }
@@ -172,6 +180,10 @@ fn failing(rows: &[Row]) -> Vec<usize> {
         if r.heading {
             heading = Some(i);
             path.clear();
+            continue;
+        }
+        if r.continues {
+            keep[i] = i > 0 && keep[i - 1];
             continue;
         }
         path.truncate(r.depth);
