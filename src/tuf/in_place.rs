@@ -35,6 +35,8 @@ pub(crate) struct Split<'a> {
     pub listed: usize,
     /// `signed` as written, which is its canonical form.
     pub signed_bytes: &'a [u8],
+    /// Where `signed_bytes` are in the input.
+    pub signed_at: std::ops::Range<usize>,
 }
 
 /// Reads `bytes`; `None` when anything is not as this path takes it.
@@ -56,7 +58,7 @@ fn split_with(bytes: &[u8], keep: bool) -> Option<Split<'_>> {
     let mut doc = Map::new();
     let mut targets = None;
     let mut listed = 0;
-    let mut signed_bytes = None;
+    let mut signed_at = None;
     c.skip_ws();
     if !c.eat_if(b'}') {
         loop {
@@ -71,7 +73,7 @@ fn split_with(bytes: &[u8], keep: bool) -> Option<Split<'_>> {
             if key == "signed" {
                 let start = c.p;
                 let (signed, t) = signed_object(&mut c, keep)?;
-                signed_bytes = Some(&bytes[start..c.p]);
+                signed_at = Some(start..c.p);
                 (targets, listed) = match t {
                     Some((map, n)) => (Some(map), n),
                     None => (None, 0),
@@ -92,7 +94,14 @@ fn split_with(bytes: &[u8], keep: bool) -> Option<Split<'_>> {
     if c.p != bytes.len() {
         return None;
     }
-    Some(Split { doc: Value::Object(doc), targets, listed, signed_bytes: signed_bytes? })
+    let signed_at = signed_at?;
+    Some(Split {
+        doc: Value::Object(doc),
+        targets,
+        listed,
+        signed_bytes: &bytes[signed_at.clone()],
+        signed_at,
+    })
 }
 
 /// A targets map and how many targets it lists.
@@ -136,19 +145,20 @@ fn targets_map(c: &mut Cursor<'_>, keep: bool) -> Option<(TargetMap, usize)> {
     if c.eat_if(b'}') {
         return Some((TargetMap::from_sorted(raw), listed));
     }
-    let mut prev: Option<&str> = None;
+    let mut prev: Option<&[u8]> = None;
     loop {
-        let path = c.plain_string()?;
-        if prev.is_some_and(|p| p.as_bytes() >= path.as_bytes()) {
+        let path = c.plain_bytes()?;
+        if prev.is_some_and(|p| p >= path) {
             return None;
         }
         prev = Some(path);
         c.eat(b':')?;
-        let t = target(c)?;
-        listed += 1;
         if keep {
-            raw.push((path.to_owned(), t));
+            raw.push((std::str::from_utf8(path).ok()?.to_owned(), target(c)?));
+        } else {
+            target_counted(c)?;
         }
+        listed += 1;
         if c.eat_if(b'}') {
             return Some((TargetMap::from_sorted(raw), listed));
         }
@@ -156,11 +166,38 @@ fn targets_map(c: &mut Cursor<'_>, keep: bool) -> Option<(TargetMap, usize)> {
     }
 }
 
+/// The usual entry up to its length, exactly: one sha256 digest of 64 characters.
+const SHA256: &[u8] = br#"{"hashes":{"sha256":""#;
+const LENGTH: &[u8] = br#""},"length":"#;
+
+/// [`target`] that keeps nothing: the same entries pass, the same fail.
+/// The usual entry's digest is only checked to be a plain string (any
+/// string is a digest; [`target`] decodes lowercase hex only to store it
+/// in 32 bytes, and takes anything else through its general branch).
+fn target_counted(c: &mut Cursor<'_>) -> Option<()> {
+    if c.rest().starts_with(SHA256) {
+        let at = c.p + SHA256.len();
+        if let Some(digest) = c.b.get(at..at + 64)
+            && c.b[at + 64..].starts_with(LENGTH)
+            && plain_ascii(digest)
+        {
+            c.p = at + 64 + LENGTH.len();
+            c.canonical_u64()?;
+            return c.eat(b'}');
+        }
+    }
+    target(c).map(drop)
+}
+
+/// No quote, backslash, control character or non-ASCII byte: a string's
+/// text as written is its JSON value and its canonical form (checked
+/// without branching per byte, so it runs as vector code).
+fn plain_ascii(bytes: &[u8]) -> bool {
+    bytes.iter().fold(true, |ok, &b| ok & (b.wrapping_sub(0x20) < 0x60) & (b != b'"') & (b != b'\\'))
+}
+
 /// One target: `{["custom":…,]"hashes":{…},"length":N}` (canonical member order).
 fn target(c: &mut Cursor<'_>) -> Option<RawTarget> {
-    // The usual entry, exactly: one sha256 digest in lowercase hex.
-    const SHA256: &[u8] = br#"{"hashes":{"sha256":""#;
-    const LENGTH: &[u8] = br#""},"length":"#;
     if c.rest().starts_with(SHA256) {
         let at = c.p + SHA256.len();
         if let Some(hex) = c.b.get(at..at + 64)
@@ -253,12 +290,24 @@ impl<'a> Cursor<'a> {
     /// A string with no escape and no control character: its text is its
     /// JSON value and its canonical form at once.
     fn plain_string(&mut self) -> Option<&'a str> {
+        std::str::from_utf8(self.plain_bytes()?).ok()
+    }
+
+    /// [`Self::plain_string`] as bytes (valid UTF-8): the closing quote, then
+    /// the text before it checked in one pass; only text with non-ASCII
+    /// bytes needs the UTF-8 check.
+    fn plain_bytes(&mut self) -> Option<&'a [u8]> {
         self.eat(b'"')?;
         let start = self.p;
-        let len = self.rest().iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
-        self.p += len;
-        self.eat(b'"')?;
-        std::str::from_utf8(&self.b[start..start + len]).ok()
+        let len = memchr::memchr(b'"', self.rest())?;
+        let text = &self.b[start..start + len];
+        let plain = plain_ascii(text)
+            || (!text.iter().any(|&b| b == b'\\' || b < 0x20) && std::str::from_utf8(text).is_ok());
+        if !plain {
+            return None;
+        }
+        self.p += len + 1;
+        Some(text)
     }
 
     /// A non-negative integer as canonical JSON writes it (no leading zero, no sign).
@@ -420,6 +469,7 @@ mod tests {
         };
         assert_eq!(kept.doc, counted.doc);
         assert_eq!(kept.signed_bytes, counted.signed_bytes);
+        assert_eq!(&bytes[counted.signed_at.clone()], counted.signed_bytes);
         assert_eq!(kept.listed, counted.listed);
         assert_eq!(kept.targets.as_ref().map(TargetMap::len), kept.targets.as_ref().map(|_| kept.listed));
         assert_eq!(counted.targets.as_ref().map(TargetMap::len), counted.targets.as_ref().map(|_| 0));
@@ -433,7 +483,10 @@ mod tests {
         let mut checked = 0;
         for doc in all.iter().filter(|b| split(b).is_some() && b.len() < 4000).take(12) {
             for i in 0..doc.len() {
-                for b in [b' ', b'"', b'\\', b'0', b'-', b'.', b'a', b'{', b'}', b',', 0x01] {
+                // 'A', DEL and a non-ASCII byte inside a digest: counting
+                // checks it as a string where keeping decodes hex.
+                for b in [b' ', b'"', b'\\', b'0', b'-', b'.', b'a', b'A', b'{', b'}', b',', 0x01, 0x7f, 0xc3]
+                {
                     let mut m = doc.clone();
                     m[i] = b;
                     checked += usize::from(counting_agrees(&m));
@@ -441,6 +494,23 @@ mod tests {
             }
         }
         assert!(checked > 1000);
+    }
+
+    #[test]
+    fn counting_takes_a_digest_exactly_when_keeping_does() {
+        // Every byte value at every offset of the usual entry's digest and
+        // its surroundings: taken by both or by neither.
+        let doc = br#"{"signatures":[],"signed":{"_type":"targets","targets":{"a":{"hashes":{"sha256":"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"},"length":7}},"version":1}}"#;
+        let at = doc.windows(4).position(|w| w == b"0011").unwrap();
+        let (mut taken, mut refused) = (0, 0);
+        for i in at - 12..at + 80 {
+            for b in 0..=255u8 {
+                let mut m = doc.to_vec();
+                m[i] = b;
+                if counting_agrees(&m) { taken += 1 } else { refused += 1 }
+            }
+        }
+        assert!(taken > 64 * 90 && refused > 64 * 30, "taken {taken}, refused {refused}");
     }
 
     #[test]

@@ -360,18 +360,33 @@ pub fn parse_fast_only(bytes: &[u8], file: &str) -> Option<Metadata> {
 /// but only counted (`targets` is empty, `listed` says how many); anything
 /// else is read in full. Accepts and refuses exactly what [`parse`] does.
 pub fn parse_counting(bytes: &[u8], file: &str) -> Result<Metadata, ParseError> {
-    if let Some(super::in_place::Split { doc, targets, listed, signed_bytes }) =
-        super::in_place::split_counting(bytes)
-        && let Some(md) = typed(doc, targets.map(|t| (t, listed)), file, || Some(signed_bytes.to_vec()))
-    {
-        return Ok(md);
+    let (mut md, signed_at) = parse_counting_in_place(bytes, file)?;
+    if let Some(at) = signed_at {
+        md.signed_bytes = bytes[at].to_vec();
     }
-    parse(bytes, file)
+    Ok(md)
+}
+
+/// [`parse_counting`] that does not copy the signed bytes where they are
+/// the input's own: then `signed_bytes` is empty and the range says where
+/// in `bytes` they are (the audit verifies the signatures over them there).
+pub(crate) fn parse_counting_in_place(
+    bytes: &[u8],
+    file: &str,
+) -> Result<(Metadata, Option<std::ops::Range<usize>>), ParseError> {
+    if let Some(super::in_place::Split { doc, targets, listed, signed_at, .. }) =
+        super::in_place::split_counting(bytes)
+        && let Some(md) = typed(doc, targets.map(|t| (t, listed)), file, || Some(Vec::new()))
+    {
+        return Ok((md, Some(signed_at)));
+    }
+    Ok((parse(bytes, file)?, None))
 }
 
 fn parse_fast(bytes: &[u8], file: &str) -> Option<Metadata> {
     // `signed` written canonically already: one pass, the bytes are the signed bytes.
-    if let Some(super::in_place::Split { doc, targets, listed, signed_bytes }) = super::in_place::split(bytes)
+    if let Some(super::in_place::Split { doc, targets, listed, signed_bytes, .. }) =
+        super::in_place::split(bytes)
     {
         return typed(doc, targets.map(|t| (t, listed)), file, || Some(signed_bytes.to_vec()));
     }
