@@ -22,6 +22,9 @@
 
 use serde_json::{Map, Value};
 
+use std::collections::BTreeMap;
+
+use super::metadata::MetaFile;
 use super::target_map::{RawHashes, RawTarget, TargetMap, lower_hex_32, lower_hex_32_bytes};
 use crate::meta::canonical;
 
@@ -31,6 +34,9 @@ pub(crate) struct Split<'a> {
     pub doc: Value,
     /// `signed.targets`, if present (empty when only counted).
     pub targets: Option<TargetMap>,
+    /// A snapshot's `signed.meta`, read straight into its typed form
+    /// (then taken out of `doc`): 16,384 entries for PEP 458 hash bins.
+    pub snapshot_meta: Option<BTreeMap<String, MetaFile>>,
     /// How many targets `signed.targets` lists.
     pub listed: usize,
     /// `signed` as written, which is its canonical form.
@@ -58,6 +64,7 @@ fn split_with(bytes: &[u8], keep: bool) -> Option<Split<'_>> {
     let mut doc = Map::new();
     let mut targets = None;
     let mut listed = 0;
+    let mut snapshot_meta = None;
     let mut signed_at = None;
     c.skip_ws();
     if !c.eat_if(b'}') {
@@ -72,8 +79,9 @@ fn split_with(bytes: &[u8], keep: bool) -> Option<Split<'_>> {
             }
             if key == "signed" {
                 let start = c.p;
-                let (signed, t) = signed_object(&mut c, keep)?;
+                let (signed, t, meta) = signed_object(&mut c, keep)?;
                 signed_at = Some(start..c.p);
+                snapshot_meta = meta;
                 (targets, listed) = match t {
                     Some((map, n)) => (Some(map), n),
                     None => (None, 0),
@@ -98,6 +106,7 @@ fn split_with(bytes: &[u8], keep: bool) -> Option<Split<'_>> {
     Some(Split {
         doc: Value::Object(doc),
         targets,
+        snapshot_meta,
         listed,
         signed_bytes: &bytes[signed_at.clone()],
         signed_at,
@@ -107,13 +116,17 @@ fn split_with(bytes: &[u8], keep: bool) -> Option<Split<'_>> {
 /// A targets map and how many targets it lists.
 type Counted = (TargetMap, usize);
 
-/// `signed`, in canonical form: its members other than `targets`, and `targets`.
-fn signed_object(c: &mut Cursor<'_>, keep: bool) -> Option<(Map<String, Value>, Option<Counted>)> {
+/// `signed` as read: its other members, `targets`, and a snapshot's `meta`.
+type SignedParts = (Map<String, Value>, Option<Counted>, Option<BTreeMap<String, MetaFile>>);
+
+/// `signed`, in canonical form: its members other than `targets` (and a
+/// snapshot's `meta`), and those two read straight into their typed form.
+fn signed_object(c: &mut Cursor<'_>, keep: bool) -> Option<SignedParts> {
     let mut signed = Map::new();
-    let mut targets = None;
+    let (mut targets, mut meta) = (None, None);
     c.eat(b'{')?;
     if c.eat_if(b'}') {
-        return Some((signed, targets));
+        return Some((signed, targets, meta));
     }
     let mut prev: Option<&str> = None;
     loop {
@@ -123,13 +136,89 @@ fn signed_object(c: &mut Cursor<'_>, keep: bool) -> Option<(Map<String, Value>, 
         }
         prev = Some(key);
         c.eat(b':')?;
+        // `_type` sorts before every other member the spec names.
+        let snapshot = signed.get("_type").is_some_and(|t| t == "snapshot");
+        let start = c.p;
         if key == "targets" {
             targets = Some(targets_map(c, keep)?);
+        } else if let Some(m) = (key == "meta" && snapshot).then(|| meta_map(c)).flatten() {
+            meta = Some(m);
         } else {
+            // A `meta` this path does not read typed is read as any member.
+            c.p = start;
             signed.insert(key.to_owned(), c.canonical_value()?);
         }
         if c.eat_if(b'}') {
-            return Some((signed, targets));
+            return Some((signed, targets, meta));
+        }
+        c.eat(b',')?;
+    }
+}
+
+/// A snapshot's `meta` in canonical form, each entry exactly
+/// `{["hashes":{…},]["length":N,]"version":N}` with a version above 0 (what
+/// the general path reads without error); `None` for anything else.
+fn meta_map(c: &mut Cursor<'_>) -> Option<BTreeMap<String, MetaFile>> {
+    c.eat(b'{')?;
+    let mut entries: Vec<(String, MetaFile)> = Vec::new();
+    if !c.eat_if(b'}') {
+        loop {
+            let name = c.plain_string()?;
+            if entries.last().is_some_and(|(p, _)| p.as_bytes() >= name.as_bytes()) {
+                return None;
+            }
+            c.eat(b':')?;
+            entries.push((name.to_owned(), metafile(c)?));
+            if c.eat_if(b'}') {
+                break;
+            }
+            c.eat(b',')?;
+        }
+    }
+    // Sorted and unique: the map is built in one pass.
+    Some(entries.into_iter().collect())
+}
+
+/// One `meta` entry (see [`meta_map`]).
+fn metafile(c: &mut Cursor<'_>) -> Option<MetaFile> {
+    c.eat(b'{')?;
+    let mut key = c.plain_string()?;
+    let mut hashes = None;
+    if key == "hashes" {
+        c.eat(b':')?;
+        hashes = Some(digests(c)?);
+        c.eat(b',')?;
+        key = c.plain_string()?;
+    }
+    let mut length = None;
+    if key == "length" {
+        c.eat(b':')?;
+        length = Some(c.canonical_u64()?);
+        c.eat(b',')?;
+        key = c.plain_string()?;
+    }
+    if key != "version" {
+        return None;
+    }
+    c.eat(b':')?;
+    let version = c.canonical_u64().filter(|&v| v > 0)?;
+    c.eat(b'}')?;
+    Some(MetaFile { version, length, hashes })
+}
+
+/// A non-empty map of plain-string digests, sorted, as written.
+fn digests(c: &mut Cursor<'_>) -> Option<BTreeMap<String, String>> {
+    c.eat(b'{')?;
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    loop {
+        let alg = c.plain_string()?;
+        if pairs.last().is_some_and(|(p, _)| p.as_bytes() >= alg.as_bytes()) {
+            return None;
+        }
+        c.eat(b':')?;
+        pairs.push((alg.to_owned(), c.plain_string()?.to_owned()));
+        if c.eat_if(b'}') {
+            return Some(pairs.into_iter().collect());
         }
         c.eat(b',')?;
     }
@@ -428,14 +517,70 @@ mod tests {
     /// Wherever this path succeeds, the typed fast path reads the same split
     /// and the streaming canonicalizer writes the same signed bytes.
     fn agrees_with_typed_path(bytes: &[u8]) -> bool {
-        let Some(mine) = split(bytes) else { return false };
+        let Some(mut mine) = split(bytes) else { return false };
         let theirs = super::super::fast::split(bytes).expect("typed fast path reads it too");
+        if let Some(meta) = mine.snapshot_meta.take() {
+            put_back_meta(&mut mine.doc, meta);
+        }
         assert_eq!(mine.doc, theirs.doc);
         assert_eq!(mine.targets, theirs.targets);
         let mut canonical = Vec::new();
         assert!(crate::meta::stream::canonicalize_member(bytes, "signed", &mut canonical).unwrap());
         assert_eq!(mine.signed_bytes, canonical.as_slice());
         true
+    }
+
+    /// A snapshot's `meta` read typed, as the JSON it was read from.
+    fn put_back_meta(doc: &mut Value, meta: BTreeMap<String, MetaFile>) {
+        let entries = meta.into_iter().map(|(name, m)| {
+            let mut e = Map::new();
+            if let Some(h) = m.hashes {
+                e.insert("hashes".into(), h.into_iter().map(|(a, d)| (a, Value::String(d))).collect());
+            }
+            if let Some(l) = m.length {
+                e.insert("length".into(), l.into());
+            }
+            e.insert("version".into(), m.version.into());
+            (name, Value::Object(e))
+        });
+        let signed = doc["signed"].as_object_mut().expect("signed is an object");
+        assert!(signed.insert("meta".into(), entries.collect()).is_none(), "meta taken out");
+    }
+
+    #[test]
+    fn a_snapshot_meta_is_read_typed_exactly_when_it_reads_without_error() {
+        let ok = r#"{"signatures":[],"signed":{"_type":"snapshot","expires":"2030-01-01T00:00:00Z","meta":{"a.json":{"hashes":{"sha256":"ab","sha512":"cd"},"length":12,"version":3},"b.json":{"version":1},"targets.json":{"length":5,"version":2}},"spec_version":"1.0","version":4}}"#;
+        let s = split(ok.as_bytes()).unwrap();
+        let meta = s.snapshot_meta.as_ref().expect("read typed");
+        assert_eq!(meta.len(), 3);
+        assert_eq!(meta["a.json"].hashes.as_ref().unwrap()["sha512"], "cd");
+        assert_eq!(
+            (meta["a.json"].length, meta["b.json"].length, meta["targets.json"].version),
+            (Some(12), None, 2)
+        );
+        assert!(agrees_with_typed_path(ok.as_bytes()));
+        // Anything else in `meta` is read as any member, or refused, as before.
+        for (from, to) in [
+            (r#""version":1}"#, r#""version":0}"#),
+            (r#""version":1}"#, r#""version":1,"x":2}"#),
+            (r#""length":5,"#, r#""length":5,"other":1,"#),
+            (r#"{"version":1}"#, r#"{"length":1}"#),
+            (r#"{"version":1}"#, r#"{}"#),
+            (r#""hashes":{"sha256":"ab","sha512":"cd"}"#, r#""hashes":{}"#),
+            (r#""hashes":{"sha256":"ab","sha512":"cd"}"#, r#""hashes":{"sha256":1}"#),
+            (r#""version":3"#, r#""version":"3""#),
+        ] {
+            let doc = ok.replacen(from, to, 1);
+            assert_ne!(doc, ok, "{to}");
+            if let Some(s) = split(doc.as_bytes()) {
+                assert!(s.snapshot_meta.is_none(), "{doc}");
+                assert!(s.doc["signed"].get("meta").is_some());
+                agrees_with_typed_path(doc.as_bytes());
+            }
+        }
+        // Another type's `meta` is not a snapshot's.
+        let ts = ok.replace(r#""_type":"snapshot""#, r#""_type":"timestamp""#);
+        assert!(split(ts.as_bytes()).unwrap().snapshot_meta.is_none());
     }
 
     fn fixtures() -> Vec<Vec<u8>> {
