@@ -130,7 +130,7 @@ pub fn read_bounded_sized(
     // One byte more than the limit shows a file that is too long.
     let limit = usize::try_from(max_len.saturating_add(1)).unwrap_or(usize::MAX);
     let first = usize::try_from(size_hint.saturating_add(1)).unwrap_or(usize::MAX).min(limit);
-    let mut out = vec![0u8; first.min(8 << 20).max(64)];
+    let mut out = vec![0u8; first.clamp(64, 8 << 20)];
     let mut filled = 0;
     loop {
         if filled == out.len() {
