@@ -20,7 +20,7 @@ use super::error::{Category, TufError};
 use super::metadata::{
     self, Delegator, MetaFile, Metadata, RoleType, Root, Signed, Snapshot, Targets, Timestamp,
 };
-use super::verify::{VerificationResult, verify_role};
+use super::verify::{VerificationResult, verify_role_over};
 use crate::crypto::{DigestAlg, digest};
 use crate::meta::Location;
 use crate::verdict::{DigestSource, Evidence, SignatureCheck};
@@ -609,17 +609,24 @@ impl TrustedSet {
         let meta = self.snapshot_meta_for(role)?;
         // §5.6.2: length and hashes from the snapshot.
         verify_length_and_hashes(&meta, &data, role, "§5.6.2", file)?;
-        let mut md = if count_only {
-            let md = load_data_with(RoleType::Targets, role, &data, file, metadata::parse_counting)?;
+        let (mut md, signed_at) = if count_only {
+            let (md, signed_at) = metadata::parse_counting_in_place(&data, file)
+                .map_err(|e| parse_error(e, role))
+                .and_then(|(md, at)| Ok((check_type(RoleType::Targets, role, md, file)?, at)))?;
             match &md.signed {
                 // A role that delegates stays whole (its children are looked up in it).
                 Signed::Targets(t) if t.delegations.is_some() => {
-                    load_data(RoleType::Targets, role, &data, file)?
+                    (load_data(RoleType::Targets, role, &data, file)?, None)
                 }
-                _ => md,
+                _ => (md, signed_at),
             }
         } else {
-            load_data(RoleType::Targets, role, &data, file)?
+            (load_data(RoleType::Targets, role, &data, file)?, None)
+        };
+        // The signed bytes: where they lie in the file, unless parsing made them.
+        let signed_bytes = match &signed_at {
+            Some(at) => &data[at.clone()],
+            None => md.signed_bytes.as_slice(),
         };
         // §5.6.3: signed by a threshold of the delegator's keys for this role.
         let signatures = {
@@ -636,7 +643,7 @@ impl TrustedSet {
                     }
                 }
             };
-            require_threshold(delegator_md, role, &md, self.strict, "§5.6.3")?
+            require_threshold_over(delegator_md, role, &md, signed_bytes, self.strict, "§5.6.3")?
         };
         // The canonical bytes are not needed any more; the typed data moves on.
         md.signed_bytes = Vec::new();
@@ -707,10 +714,17 @@ fn load_data_with(
     file: &str,
     parse: fn(&[u8], &str) -> Result<Metadata, metadata::ParseError>,
 ) -> Result<Metadata, TufError> {
-    let md = parse(data, file).map_err(|e| {
-        let source = e.error.location.clone();
-        TufError::new(e.category, role, "§4", e.error.message).at(source)
-    })?;
+    let md = parse(data, file).map_err(|e| parse_error(e, role))?;
+    check_type(expected, role, md, file)
+}
+
+fn parse_error(e: metadata::ParseError, role: &str) -> TufError {
+    let source = e.error.location.clone();
+    TufError::new(e.category, role, "§4", e.error.message).at(source)
+}
+
+/// `signed._type` is the role type expected (checked before signatures, as in the reference).
+fn check_type(expected: RoleType, role: &str, md: Metadata, file: &str) -> Result<Metadata, TufError> {
     let got = md.signed.role_type();
     if got != expected {
         return Err(TufError::new(
@@ -732,7 +746,19 @@ pub fn require_threshold(
     strict: bool,
     rule: &'static str,
 ) -> Result<VerificationResult, TufError> {
-    let result = verify_role(delegator, role, md, strict);
+    require_threshold_over(delegator, role, md, &md.signed_bytes, strict, rule)
+}
+
+/// [`require_threshold`] with the signed bytes given apart from `md`.
+fn require_threshold_over(
+    delegator: &dyn Delegator,
+    role: &str,
+    md: &Metadata,
+    signed_bytes: &[u8],
+    strict: bool,
+    rule: &'static str,
+) -> Result<VerificationResult, TufError> {
+    let result = verify_role_over(delegator, role, md, signed_bytes, strict);
     if result.verified() {
         return Ok(result);
     }
