@@ -12,8 +12,8 @@
 #
 # Builds the `profiling` profile (release with line tables), creates a venv
 # under target/ with in-toto 3.1.0 / tuf 7.0.1,
-# generates the workloads under target/scale/ (deterministic, see
-# examples/gen-scale.rs), then runs trailscope and the reference in alternation
+# generates the workloads under $SCALE_DIR (default target/scale/;
+# deterministic, see examples/gen-scale.rs), then runs trailscope and the reference in alternation
 # and reports the median wall time and median peak RSS (GNU time) of each.
 # The TUF side is bench/tuf.sh when present.
 set -euo pipefail
@@ -24,7 +24,9 @@ shift || true
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000 100000)
 
-venv="$here/target/refvenv"
+venv="${REFVENV:-$here/target/refvenv}"
+scale="${SCALE_DIR:-$here/target/scale}"
+export SCALE_DIR="$scale" REFVENV="$venv"
 if [ ! -x "$venv/bin/in-toto-verify" ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q in-toto==3.1.0 tuf==7.0.1 'securesystemslib[crypto]'
@@ -50,7 +52,7 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 echo "| workload | trailscope wall (s) | reference wall (s) | speed-up | trailscope RSS (MB) | reference RSS (MB) | RSS ratio |"
 echo "|---|---:|---:|---:|---:|---:|---:|"
 for n in "${sizes[@]}"; do
-  dir="$here/target/scale/intoto-$n"
+  dir="$scale/intoto-$n"
   [ -f "$dir/root.layout" ] || "$gen" intoto "$n" "$dir"
   ours_t=(); ours_m=(); ref_t=(); ref_m=()
   for _ in $(seq "$runs"); do

@@ -16,11 +16,13 @@
 # included for python). Prints one markdown table row per workload and mode:
 # medians, the max RSS, and python / trailscope.
 #
-# Workloads are generated under target/scale/ (never in the source tree).
+# Workloads are generated under $SCALE_DIR (default target/scale/; never in
+# the source tree), e.g. SCALE_DIR=/work/scale to share them between checkouts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 RUNS=${RUNS:-3}
+SCALE_DIR=${SCALE_DIR:-target/scale}
 HEADER=${HEADER:-1}
 # bench/compare.sh passes its run count first
 if [[ ${1:-} =~ ^[0-9]+$ ]]; then RUNS=$1; shift; fi
@@ -66,7 +68,7 @@ fi
 for w in "${WORKLOADS[@]}"; do
   bits=${w%%-*}; bits=${bits#b}
   t=${w#*-}; t=${t/k/000}; t=${t/M/000000}
-  repo=target/scale/tuf-b$bits-t$t
+  repo=$SCALE_DIR/tuf-b$bits-t$t
   if [ ! -f "$repo/metadata/timestamp.json" ]; then
     target/profiling/examples/gen-scale tuf "$bits" "$t" "$repo" >&2
   fi

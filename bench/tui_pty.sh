@@ -10,11 +10,12 @@
 # is on screen once the Overview's `Verdict` line shows PASS or FAIL; the
 # audit has ended once the header no longer says `verifying…`. Then `q`
 # quits and GNU time gives the peak RSS. Workloads as in bench/tuf.sh
-# (generated under target/scale/); the binary is the `profiling` build.
+# (generated under $SCALE_DIR, default target/scale/); the binary is the `profiling` build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 RUNS=${RUNS:-3}
+SCALE_DIR=${SCALE_DIR:-target/scale}
 WORKLOADS=("$@")
 [ ${#WORKLOADS[@]} -eq 0 ] && WORKLOADS=(b14-1M b14-10M)
 command -v tmux >/dev/null || { echo "tmux is needed" >&2; exit 2; }
@@ -31,7 +32,7 @@ echo "|---|---:|---:|---:|"
 for w in "${WORKLOADS[@]}"; do
   bits=${w%%-*}; bits=${bits#b}
   t=${w#*-}; t=${t/k/000}; t=${t/M/000000}
-  repo=target/scale/tuf-b$bits-t$t
+  repo=$SCALE_DIR/tuf-b$bits-t$t
   if [ ! -f "$repo/metadata/timestamp.json" ]; then
     target/profiling/examples/gen-scale tuf "$bits" "$t" "$repo" >&2
   fi

@@ -122,7 +122,7 @@ pub fn default_trusted_root(
     args: &VerifyArgs,
     at: time::OffsetDateTime,
 ) -> Result<(TrustedRoot, String, Vec<crate::verdict::Finding>), RootFailure> {
-    use crate::bridge::sigstore_root::{Instance, Origin, RootRequest, obtain};
+    use crate::bridge::sigstore_root::{Instance, RootRequest, obtain};
     let instance = if args.staging { Instance::Staging } else { Instance::Production };
     let mut req = RootRequest::new(instance, at);
     req.tuf_metadata = args.tuf_metadata.clone();
@@ -132,22 +132,7 @@ pub fn default_trusted_root(
         req.repository = Some(url);
     }
     let got = obtain(&req)?;
-    let label = match (&got.origin, &got.chain) {
-        (Origin::Repository { location }, Some(c)) => format!(
-            "{} trusted_root.json via TUF from {location} (root v{}, timestamp v{}, sha256 {})",
-            instance.name(),
-            c.root_version,
-            c.timestamp_version,
-            &c.sha256[..16]
-        ),
-        (Origin::EmbeddedSnapshot { date }, _) => format!(
-            "{} trusted_root.json from the embedded snapshot of Sigstore's TUF repository ({date}, verified with TUF as of that date)",
-            instance.name()
-        ),
-        (_, _) => {
-            format!("{} trusted_root.json embedded in trailscope (not vouched for by TUF)", instance.name())
-        }
-    };
+    let label = crate::bridge::sigstore_root::describe(instance, &got);
     match TrustedRoot::parse(&got.bytes) {
         Ok(root) => Ok((root, label, got.findings)),
         Err(e) => Err(RootFailure {

@@ -22,6 +22,9 @@
 
 use serde_json::{Map, Value};
 
+use std::collections::BTreeMap;
+
+use super::metadata::MetaFile;
 use super::target_map::{RawHashes, RawTarget, TargetMap, lower_hex_32, lower_hex_32_bytes};
 use crate::meta::canonical;
 
@@ -31,10 +34,15 @@ pub(crate) struct Split<'a> {
     pub doc: Value,
     /// `signed.targets`, if present (empty when only counted).
     pub targets: Option<TargetMap>,
+    /// A snapshot's `signed.meta`, read straight into its typed form
+    /// (then taken out of `doc`): 16,384 entries for PEP 458 hash bins.
+    pub snapshot_meta: Option<BTreeMap<String, MetaFile>>,
     /// How many targets `signed.targets` lists.
     pub listed: usize,
     /// `signed` as written, which is its canonical form.
     pub signed_bytes: &'a [u8],
+    /// Where `signed_bytes` are in the input.
+    pub signed_at: std::ops::Range<usize>,
 }
 
 /// Reads `bytes`; `None` when anything is not as this path takes it.
@@ -56,7 +64,8 @@ fn split_with(bytes: &[u8], keep: bool) -> Option<Split<'_>> {
     let mut doc = Map::new();
     let mut targets = None;
     let mut listed = 0;
-    let mut signed_bytes = None;
+    let mut snapshot_meta = None;
+    let mut signed_at = None;
     c.skip_ws();
     if !c.eat_if(b'}') {
         loop {
@@ -70,8 +79,9 @@ fn split_with(bytes: &[u8], keep: bool) -> Option<Split<'_>> {
             }
             if key == "signed" {
                 let start = c.p;
-                let (signed, t) = signed_object(&mut c, keep)?;
-                signed_bytes = Some(&bytes[start..c.p]);
+                let (signed, t, meta) = signed_object(&mut c, keep)?;
+                signed_at = Some(start..c.p);
+                snapshot_meta = meta;
                 (targets, listed) = match t {
                     Some((map, n)) => (Some(map), n),
                     None => (None, 0),
@@ -92,19 +102,31 @@ fn split_with(bytes: &[u8], keep: bool) -> Option<Split<'_>> {
     if c.p != bytes.len() {
         return None;
     }
-    Some(Split { doc: Value::Object(doc), targets, listed, signed_bytes: signed_bytes? })
+    let signed_at = signed_at?;
+    Some(Split {
+        doc: Value::Object(doc),
+        targets,
+        snapshot_meta,
+        listed,
+        signed_bytes: &bytes[signed_at.clone()],
+        signed_at,
+    })
 }
 
 /// A targets map and how many targets it lists.
 type Counted = (TargetMap, usize);
 
-/// `signed`, in canonical form: its members other than `targets`, and `targets`.
-fn signed_object(c: &mut Cursor<'_>, keep: bool) -> Option<(Map<String, Value>, Option<Counted>)> {
+/// `signed` as read: its other members, `targets`, and a snapshot's `meta`.
+type SignedParts = (Map<String, Value>, Option<Counted>, Option<BTreeMap<String, MetaFile>>);
+
+/// `signed`, in canonical form: its members other than `targets` (and a
+/// snapshot's `meta`), and those two read straight into their typed form.
+fn signed_object(c: &mut Cursor<'_>, keep: bool) -> Option<SignedParts> {
     let mut signed = Map::new();
-    let mut targets = None;
+    let (mut targets, mut meta) = (None, None);
     c.eat(b'{')?;
     if c.eat_if(b'}') {
-        return Some((signed, targets));
+        return Some((signed, targets, meta));
     }
     let mut prev: Option<&str> = None;
     loop {
@@ -114,13 +136,89 @@ fn signed_object(c: &mut Cursor<'_>, keep: bool) -> Option<(Map<String, Value>, 
         }
         prev = Some(key);
         c.eat(b':')?;
+        // `_type` sorts before every other member the spec names.
+        let snapshot = signed.get("_type").is_some_and(|t| t == "snapshot");
+        let start = c.p;
         if key == "targets" {
             targets = Some(targets_map(c, keep)?);
+        } else if let Some(m) = (key == "meta" && snapshot).then(|| meta_map(c)).flatten() {
+            meta = Some(m);
         } else {
+            // A `meta` this path does not read typed is read as any member.
+            c.p = start;
             signed.insert(key.to_owned(), c.canonical_value()?);
         }
         if c.eat_if(b'}') {
-            return Some((signed, targets));
+            return Some((signed, targets, meta));
+        }
+        c.eat(b',')?;
+    }
+}
+
+/// A snapshot's `meta` in canonical form, each entry exactly
+/// `{["hashes":{…},]["length":N,]"version":N}` with a version above 0 (what
+/// the general path reads without error); `None` for anything else.
+fn meta_map(c: &mut Cursor<'_>) -> Option<BTreeMap<String, MetaFile>> {
+    c.eat(b'{')?;
+    let mut entries: Vec<(String, MetaFile)> = Vec::new();
+    if !c.eat_if(b'}') {
+        loop {
+            let name = c.plain_string()?;
+            if entries.last().is_some_and(|(p, _)| p.as_bytes() >= name.as_bytes()) {
+                return None;
+            }
+            c.eat(b':')?;
+            entries.push((name.to_owned(), metafile(c)?));
+            if c.eat_if(b'}') {
+                break;
+            }
+            c.eat(b',')?;
+        }
+    }
+    // Sorted and unique: the map is built in one pass.
+    Some(entries.into_iter().collect())
+}
+
+/// One `meta` entry (see [`meta_map`]).
+fn metafile(c: &mut Cursor<'_>) -> Option<MetaFile> {
+    c.eat(b'{')?;
+    let mut key = c.plain_string()?;
+    let mut hashes = None;
+    if key == "hashes" {
+        c.eat(b':')?;
+        hashes = Some(digests(c)?);
+        c.eat(b',')?;
+        key = c.plain_string()?;
+    }
+    let mut length = None;
+    if key == "length" {
+        c.eat(b':')?;
+        length = Some(c.canonical_u64()?);
+        c.eat(b',')?;
+        key = c.plain_string()?;
+    }
+    if key != "version" {
+        return None;
+    }
+    c.eat(b':')?;
+    let version = c.canonical_u64().filter(|&v| v > 0)?;
+    c.eat(b'}')?;
+    Some(MetaFile { version, length, hashes })
+}
+
+/// A non-empty map of plain-string digests, sorted, as written.
+fn digests(c: &mut Cursor<'_>) -> Option<BTreeMap<String, String>> {
+    c.eat(b'{')?;
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    loop {
+        let alg = c.plain_string()?;
+        if pairs.last().is_some_and(|(p, _)| p.as_bytes() >= alg.as_bytes()) {
+            return None;
+        }
+        c.eat(b':')?;
+        pairs.push((alg.to_owned(), c.plain_string()?.to_owned()));
+        if c.eat_if(b'}') {
+            return Some(pairs.into_iter().collect());
         }
         c.eat(b',')?;
     }
@@ -136,19 +234,20 @@ fn targets_map(c: &mut Cursor<'_>, keep: bool) -> Option<(TargetMap, usize)> {
     if c.eat_if(b'}') {
         return Some((TargetMap::from_sorted(raw), listed));
     }
-    let mut prev: Option<&str> = None;
+    let mut prev: Option<&[u8]> = None;
     loop {
-        let path = c.plain_string()?;
-        if prev.is_some_and(|p| p.as_bytes() >= path.as_bytes()) {
+        let path = c.plain_bytes()?;
+        if prev.is_some_and(|p| p >= path) {
             return None;
         }
         prev = Some(path);
         c.eat(b':')?;
-        let t = target(c)?;
-        listed += 1;
         if keep {
-            raw.push((path.to_owned(), t));
+            raw.push((std::str::from_utf8(path).ok()?.to_owned(), target(c)?));
+        } else {
+            target_counted(c)?;
         }
+        listed += 1;
         if c.eat_if(b'}') {
             return Some((TargetMap::from_sorted(raw), listed));
         }
@@ -156,11 +255,38 @@ fn targets_map(c: &mut Cursor<'_>, keep: bool) -> Option<(TargetMap, usize)> {
     }
 }
 
+/// The usual entry up to its length, exactly: one sha256 digest of 64 characters.
+const SHA256: &[u8] = br#"{"hashes":{"sha256":""#;
+const LENGTH: &[u8] = br#""},"length":"#;
+
+/// [`target`] that keeps nothing: the same entries pass, the same fail.
+/// The usual entry's digest is only checked to be a plain string (any
+/// string is a digest; [`target`] decodes lowercase hex only to store it
+/// in 32 bytes, and takes anything else through its general branch).
+fn target_counted(c: &mut Cursor<'_>) -> Option<()> {
+    if c.rest().starts_with(SHA256) {
+        let at = c.p + SHA256.len();
+        if let Some(digest) = c.b.get(at..at + 64)
+            && c.b[at + 64..].starts_with(LENGTH)
+            && plain_ascii(digest)
+        {
+            c.p = at + 64 + LENGTH.len();
+            c.canonical_u64()?;
+            return c.eat(b'}');
+        }
+    }
+    target(c).map(drop)
+}
+
+/// No quote, backslash, control character or non-ASCII byte: a string's
+/// text as written is its JSON value and its canonical form (checked
+/// without branching per byte, so it runs as vector code).
+fn plain_ascii(bytes: &[u8]) -> bool {
+    bytes.iter().fold(true, |ok, &b| ok & (b.wrapping_sub(0x20) < 0x60) & (b != b'"') & (b != b'\\'))
+}
+
 /// One target: `{["custom":…,]"hashes":{…},"length":N}` (canonical member order).
 fn target(c: &mut Cursor<'_>) -> Option<RawTarget> {
-    // The usual entry, exactly: one sha256 digest in lowercase hex.
-    const SHA256: &[u8] = br#"{"hashes":{"sha256":""#;
-    const LENGTH: &[u8] = br#""},"length":"#;
     if c.rest().starts_with(SHA256) {
         let at = c.p + SHA256.len();
         if let Some(hex) = c.b.get(at..at + 64)
@@ -253,12 +379,24 @@ impl<'a> Cursor<'a> {
     /// A string with no escape and no control character: its text is its
     /// JSON value and its canonical form at once.
     fn plain_string(&mut self) -> Option<&'a str> {
+        std::str::from_utf8(self.plain_bytes()?).ok()
+    }
+
+    /// [`Self::plain_string`] as bytes (valid UTF-8): the closing quote, then
+    /// the text before it checked in one pass; only text with non-ASCII
+    /// bytes needs the UTF-8 check.
+    fn plain_bytes(&mut self) -> Option<&'a [u8]> {
         self.eat(b'"')?;
         let start = self.p;
-        let len = self.rest().iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
-        self.p += len;
-        self.eat(b'"')?;
-        std::str::from_utf8(&self.b[start..start + len]).ok()
+        let len = memchr::memchr(b'"', self.rest())?;
+        let text = &self.b[start..start + len];
+        let plain = plain_ascii(text)
+            || (!text.iter().any(|&b| b == b'\\' || b < 0x20) && std::str::from_utf8(text).is_ok());
+        if !plain {
+            return None;
+        }
+        self.p += len + 1;
+        Some(text)
     }
 
     /// A non-negative integer as canonical JSON writes it (no leading zero, no sign).
@@ -379,14 +517,70 @@ mod tests {
     /// Wherever this path succeeds, the typed fast path reads the same split
     /// and the streaming canonicalizer writes the same signed bytes.
     fn agrees_with_typed_path(bytes: &[u8]) -> bool {
-        let Some(mine) = split(bytes) else { return false };
+        let Some(mut mine) = split(bytes) else { return false };
         let theirs = super::super::fast::split(bytes).expect("typed fast path reads it too");
+        if let Some(meta) = mine.snapshot_meta.take() {
+            put_back_meta(&mut mine.doc, meta);
+        }
         assert_eq!(mine.doc, theirs.doc);
         assert_eq!(mine.targets, theirs.targets);
         let mut canonical = Vec::new();
         assert!(crate::meta::stream::canonicalize_member(bytes, "signed", &mut canonical).unwrap());
         assert_eq!(mine.signed_bytes, canonical.as_slice());
         true
+    }
+
+    /// A snapshot's `meta` read typed, as the JSON it was read from.
+    fn put_back_meta(doc: &mut Value, meta: BTreeMap<String, MetaFile>) {
+        let entries = meta.into_iter().map(|(name, m)| {
+            let mut e = Map::new();
+            if let Some(h) = m.hashes {
+                e.insert("hashes".into(), h.into_iter().map(|(a, d)| (a, Value::String(d))).collect());
+            }
+            if let Some(l) = m.length {
+                e.insert("length".into(), l.into());
+            }
+            e.insert("version".into(), m.version.into());
+            (name, Value::Object(e))
+        });
+        let signed = doc["signed"].as_object_mut().expect("signed is an object");
+        assert!(signed.insert("meta".into(), entries.collect()).is_none(), "meta taken out");
+    }
+
+    #[test]
+    fn a_snapshot_meta_is_read_typed_exactly_when_it_reads_without_error() {
+        let ok = r#"{"signatures":[],"signed":{"_type":"snapshot","expires":"2030-01-01T00:00:00Z","meta":{"a.json":{"hashes":{"sha256":"ab","sha512":"cd"},"length":12,"version":3},"b.json":{"version":1},"targets.json":{"length":5,"version":2}},"spec_version":"1.0","version":4}}"#;
+        let s = split(ok.as_bytes()).unwrap();
+        let meta = s.snapshot_meta.as_ref().expect("read typed");
+        assert_eq!(meta.len(), 3);
+        assert_eq!(meta["a.json"].hashes.as_ref().unwrap()["sha512"], "cd");
+        assert_eq!(
+            (meta["a.json"].length, meta["b.json"].length, meta["targets.json"].version),
+            (Some(12), None, 2)
+        );
+        assert!(agrees_with_typed_path(ok.as_bytes()));
+        // Anything else in `meta` is read as any member, or refused, as before.
+        for (from, to) in [
+            (r#""version":1}"#, r#""version":0}"#),
+            (r#""version":1}"#, r#""version":1,"x":2}"#),
+            (r#""length":5,"#, r#""length":5,"other":1,"#),
+            (r#"{"version":1}"#, r#"{"length":1}"#),
+            (r#"{"version":1}"#, r#"{}"#),
+            (r#""hashes":{"sha256":"ab","sha512":"cd"}"#, r#""hashes":{}"#),
+            (r#""hashes":{"sha256":"ab","sha512":"cd"}"#, r#""hashes":{"sha256":1}"#),
+            (r#""version":3"#, r#""version":"3""#),
+        ] {
+            let doc = ok.replacen(from, to, 1);
+            assert_ne!(doc, ok, "{to}");
+            if let Some(s) = split(doc.as_bytes()) {
+                assert!(s.snapshot_meta.is_none(), "{doc}");
+                assert!(s.doc["signed"].get("meta").is_some());
+                agrees_with_typed_path(doc.as_bytes());
+            }
+        }
+        // Another type's `meta` is not a snapshot's.
+        let ts = ok.replace(r#""_type":"snapshot""#, r#""_type":"timestamp""#);
+        assert!(split(ts.as_bytes()).unwrap().snapshot_meta.is_none());
     }
 
     fn fixtures() -> Vec<Vec<u8>> {
@@ -420,6 +614,7 @@ mod tests {
         };
         assert_eq!(kept.doc, counted.doc);
         assert_eq!(kept.signed_bytes, counted.signed_bytes);
+        assert_eq!(&bytes[counted.signed_at.clone()], counted.signed_bytes);
         assert_eq!(kept.listed, counted.listed);
         assert_eq!(kept.targets.as_ref().map(TargetMap::len), kept.targets.as_ref().map(|_| kept.listed));
         assert_eq!(counted.targets.as_ref().map(TargetMap::len), counted.targets.as_ref().map(|_| 0));
@@ -433,7 +628,10 @@ mod tests {
         let mut checked = 0;
         for doc in all.iter().filter(|b| split(b).is_some() && b.len() < 4000).take(12) {
             for i in 0..doc.len() {
-                for b in [b' ', b'"', b'\\', b'0', b'-', b'.', b'a', b'{', b'}', b',', 0x01] {
+                // 'A', DEL and a non-ASCII byte inside a digest: counting
+                // checks it as a string where keeping decodes hex.
+                for b in [b' ', b'"', b'\\', b'0', b'-', b'.', b'a', b'A', b'{', b'}', b',', 0x01, 0x7f, 0xc3]
+                {
                     let mut m = doc.clone();
                     m[i] = b;
                     checked += usize::from(counting_agrees(&m));
@@ -441,6 +639,23 @@ mod tests {
             }
         }
         assert!(checked > 1000);
+    }
+
+    #[test]
+    fn counting_takes_a_digest_exactly_when_keeping_does() {
+        // Every byte value at every offset of the usual entry's digest and
+        // its surroundings: taken by both or by neither.
+        let doc = br#"{"signatures":[],"signed":{"_type":"targets","targets":{"a":{"hashes":{"sha256":"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"},"length":7}},"version":1}}"#;
+        let at = doc.windows(4).position(|w| w == b"0011").unwrap();
+        let (mut taken, mut refused) = (0, 0);
+        for i in at - 12..at + 80 {
+            for b in 0..=255u8 {
+                let mut m = doc.to_vec();
+                m[i] = b;
+                if counting_agrees(&m) { taken += 1 } else { refused += 1 }
+            }
+        }
+        assert!(taken > 64 * 90 && refused > 64 * 30, "taken {taken}, refused {refused}");
     }
 
     #[test]

@@ -113,9 +113,6 @@ pub struct Key {
     pub owner: Option<String>,
 }
 
-/// The members that name a key's holder, in order of preference.
-const OWNER_MEMBERS: [&str; 3] = ["x-tuf-on-ci-keyowner", "keyowner", "name"];
-
 impl Key {
     /// Verifies `sig` over `msg` as [`PublicKey::verify`] does; a key that
     /// has checked many signatures checks the next ones with a fixed-base
@@ -360,27 +357,42 @@ pub fn parse_fast_only(bytes: &[u8], file: &str) -> Option<Metadata> {
 /// but only counted (`targets` is empty, `listed` says how many); anything
 /// else is read in full. Accepts and refuses exactly what [`parse`] does.
 pub fn parse_counting(bytes: &[u8], file: &str) -> Result<Metadata, ParseError> {
-    if let Some(super::in_place::Split { doc, targets, listed, signed_bytes }) =
-        super::in_place::split_counting(bytes)
-        && let Some(md) = typed(doc, targets.map(|t| (t, listed)), file, || Some(signed_bytes.to_vec()))
-    {
-        return Ok(md);
+    let (mut md, signed_at) = parse_counting_in_place(bytes, file)?;
+    if let Some(at) = signed_at {
+        md.signed_bytes = bytes[at].to_vec();
     }
-    parse(bytes, file)
+    Ok(md)
+}
+
+/// [`parse_counting`] that does not copy the signed bytes where they are
+/// the input's own: then `signed_bytes` is empty and the range says where
+/// in `bytes` they are (the audit verifies the signatures over them there).
+pub(crate) fn parse_counting_in_place(
+    bytes: &[u8],
+    file: &str,
+) -> Result<(Metadata, Option<std::ops::Range<usize>>), ParseError> {
+    if let Some(super::in_place::Split { doc, targets, listed, signed_at, snapshot_meta, .. }) =
+        super::in_place::split_counting(bytes)
+        && let Some(md) = typed(doc, targets.map(|t| (t, listed)), snapshot_meta, file, || Some(Vec::new()))
+    {
+        return Ok((md, Some(signed_at)));
+    }
+    Ok((parse(bytes, file)?, None))
 }
 
 fn parse_fast(bytes: &[u8], file: &str) -> Option<Metadata> {
     // `signed` written canonically already: one pass, the bytes are the signed bytes.
-    if let Some(super::in_place::Split { doc, targets, listed, signed_bytes }) = super::in_place::split(bytes)
+    if let Some(super::in_place::Split { doc, targets, listed, signed_bytes, snapshot_meta, .. }) =
+        super::in_place::split(bytes)
     {
-        return typed(doc, targets.map(|t| (t, listed)), file, || Some(signed_bytes.to_vec()));
+        return typed(doc, targets.map(|t| (t, listed)), snapshot_meta, file, || Some(signed_bytes.to_vec()));
     }
     let super::fast::Split { doc, targets } = super::fast::split(bytes)?;
     let targets = targets.map(|t| {
         let n = t.len();
         (t, n)
     });
-    typed(doc, targets, file, || {
+    typed(doc, targets, None, file, || {
         let mut signed_bytes = Vec::with_capacity(bytes.len());
         crate::meta::stream::canonicalize_member(bytes, "signed", &mut signed_bytes)
             .ok()?
@@ -393,6 +405,7 @@ fn parse_fast(bytes: &[u8], file: &str) -> Option<Metadata> {
 fn typed(
     doc: Value,
     targets: Option<(TargetMap, usize)>,
+    snapshot_meta: Option<BTreeMap<String, MetaFile>>,
     file: &str,
     signed_bytes: impl FnOnce() -> Option<Vec<u8>>,
 ) -> Option<Metadata> {
@@ -402,7 +415,9 @@ fn typed(
         signed_value.get("_type")?.as_str().and_then(RoleType::from_type)?
     };
     // A `targets` member of another type is an unknown member: general path.
-    if (role_type == RoleType::Targets) != targets.is_some() {
+    if (role_type == RoleType::Targets) != targets.is_some()
+        || (snapshot_meta.is_some() && role_type != RoleType::Snapshot)
+    {
         return None;
     }
     let env = SignedEnvelope::from_value(doc, file).ok()?;
@@ -411,7 +426,7 @@ fn typed(
     let signed = match role_type {
         RoleType::Root => Signed::Root(parse_root(&env.signed, &at).ok()?),
         RoleType::Timestamp => Signed::Timestamp(parse_timestamp(&env.signed, &at).ok()?),
-        RoleType::Snapshot => Signed::Snapshot(parse_snapshot(&env.signed, &at).ok()?),
+        RoleType::Snapshot => Signed::Snapshot(parse_snapshot(&env.signed, &at, snapshot_meta).ok()?),
         RoleType::Targets => Signed::Targets(parse_targets(&env.signed, &at, targets).ok()?),
     };
     check_spec_version(&signed.common().spec_version, &at).ok()?;
@@ -445,7 +460,7 @@ pub fn parse_general(bytes: &[u8], file: &str) -> Result<Metadata, ParseError> {
     let signed = match role_type {
         RoleType::Root => Signed::Root(parse_root(&env.signed, &at)?),
         RoleType::Timestamp => Signed::Timestamp(parse_timestamp(&env.signed, &at)?),
-        RoleType::Snapshot => Signed::Snapshot(parse_snapshot(&env.signed, &at)?),
+        RoleType::Snapshot => Signed::Snapshot(parse_snapshot(&env.signed, &at, None)?),
         RoleType::Targets => Signed::Targets(parse_targets(&env.signed, &at, None)?),
     };
     check_spec_version(&signed.common().spec_version, &at)?;
@@ -553,11 +568,7 @@ fn parse_key_map(o: &Obj<'_>) -> Result<BTreeMap<String, Key>, ParseError> {
         let key = PublicKey::from_dict(dict).map_err(|e| MetaError::new(at, e.to_string()))?;
         let computed_keyid = key.keyid();
         let id_match = if computed_keyid == *keyid { KeyIdMatch::Modern } else { key.keyid_match(keyid) };
-        let owner = OWNER_MEMBERS
-            .iter()
-            .find_map(|m| dict.get(*m).and_then(Value::as_str))
-            .filter(|o| !o.is_empty())
-            .map(str::to_owned);
+        let owner = dict.as_object().and_then(crate::crypto::keys::key_owner);
         keys.insert(
             keyid.clone(),
             Key { keyid: keyid.clone(), key, id_match, computed_keyid, table: KeyTable::default(), owner },
@@ -661,14 +672,25 @@ pub fn timestamp_reference_bytes(signed_bytes: &[u8]) -> Option<Vec<u8>> {
     canonical::to_vec(&signed).ok()
 }
 
-fn parse_snapshot(v: &Value, at: &Location) -> Result<Snapshot, ParseError> {
+/// `parsed`: `meta` already read by the fast path (then absent from `v`).
+fn parse_snapshot(
+    v: &Value,
+    at: &Location,
+    parsed: Option<BTreeMap<String, MetaFile>>,
+) -> Result<Snapshot, ParseError> {
     let o = Obj::new(v, at.clone())?;
     let common = parse_common(&o)?;
-    let meta_obj = o.obj("meta")?;
-    let mut meta = BTreeMap::new();
-    for (name, mf) in meta_obj.map {
-        meta.insert(name.clone(), parse_metafile(mf, meta_obj.at.child(name))?);
-    }
+    let meta = match parsed {
+        Some(meta) => meta,
+        None => {
+            let meta_obj = o.obj("meta")?;
+            let mut meta = BTreeMap::new();
+            for (name, mf) in meta_obj.map {
+                meta.insert(name.clone(), parse_metafile(mf, meta_obj.at.child(name))?);
+            }
+            meta
+        }
+    };
     Ok(Snapshot { common, meta, extra: extra_members(v, known_members(RoleType::Snapshot)) })
 }
 

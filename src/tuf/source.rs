@@ -118,7 +118,9 @@ pub fn read_bounded(reader: impl Read, max_len: u64, what: &str) -> Result<Vec<u
 }
 
 /// [`read_bounded`] of a reader expected to hold `size_hint` bytes (a file's
-/// length): the buffer is sized once instead of grown while reading.
+/// length): the buffer is sized once, and a file of that length is read
+/// with one `read` of all of it and one that finds its end (`read_to_end`
+/// reads 8 KiB at first, then grows: three calls for a 9 KB hash bin).
 pub fn read_bounded_sized(
     mut reader: impl Read,
     max_len: u64,
@@ -126,13 +128,27 @@ pub fn read_bounded_sized(
     what: &str,
 ) -> Result<Vec<u8>, FetchError> {
     // One byte more than the limit shows a file that is too long.
-    let capacity = size_hint.min(max_len).saturating_add(1);
-    let mut out = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
-    let limit = max_len.saturating_add(1);
-    (&mut reader)
-        .take(limit)
-        .read_to_end(&mut out)
-        .map_err(|e| FetchError::Other { what: what.to_owned(), message: e.to_string() })?;
+    let limit = usize::try_from(max_len.saturating_add(1)).unwrap_or(usize::MAX);
+    let first = usize::try_from(size_hint.saturating_add(1)).unwrap_or(usize::MAX).min(limit);
+    let mut out = vec![0u8; first.clamp(64, 8 << 20)];
+    let mut filled = 0;
+    loop {
+        if filled == out.len() {
+            if filled >= limit {
+                break;
+            }
+            // A file longer than it said: grow as `read_to_end` would.
+            out.resize(out.len().saturating_mul(2).min(limit), 0);
+        }
+        let end = out.len().min(limit);
+        match reader.read(&mut out[filled..end]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) => return Err(FetchError::Other { what: what.to_owned(), message: e.to_string() }),
+        }
+    }
+    out.truncate(filled);
     if out.len() as u64 > max_len {
         return Err(FetchError::TooLong { what: what.to_owned(), limit: max_len });
     }
@@ -153,6 +169,11 @@ pub struct DirSource {
     source_layout: bool,
     /// Files read under another name than asked (see [`Source::substitutions`]).
     substituted: Arc<Mutex<Vec<(String, String)>>>,
+    /// `base` opened once: a file right in it is looked up by name from
+    /// there instead of by its whole path, twice (an audit reads tens of
+    /// thousands of them); `None` if it cannot be opened.
+    #[cfg(target_os = "linux")]
+    base_dir: Arc<std::sync::OnceLock<Option<rustix::fd::OwnedFd>>>,
 }
 
 impl DirSource {
@@ -166,7 +187,14 @@ impl DirSource {
         // The metadata directory of a checkout, or its targets directory beside it.
         let source_layout = base.join("root_history").is_dir()
             || base.parent().is_some_and(|p| p.join("metadata").join("root_history").is_dir());
-        Self { base, canonical_base: std::sync::OnceLock::new(), source_layout, substituted: Arc::default() }
+        Self {
+            base,
+            canonical_base: std::sync::OnceLock::new(),
+            source_layout,
+            substituted: Arc::default(),
+            #[cfg(target_os = "linux")]
+            base_dir: Arc::default(),
+        }
     }
 
     /// True when versioned names fall back to unversioned files.
@@ -191,6 +219,13 @@ impl DirSource {
     }
 
     fn read_file(&self, path: &Path, max_len: u64, what: &str) -> Result<Vec<u8>, FetchError> {
+        #[cfg(target_os = "linux")]
+        if path.parent() == Some(self.base.as_path())
+            && let Some(name) = path.file_name()
+            && let Some(read) = self.read_in_base(name, max_len, what)
+        {
+            return read;
+        }
         let not_found = || FetchError::NotFound { what: what.to_owned() };
         let base = self.canonical_base.get_or_init(|| std::fs::canonicalize(&self.base).ok());
         let (meta, inside) = match std::fs::symlink_metadata(path) {
@@ -222,6 +257,41 @@ impl DirSource {
         let file = std::fs::File::open(path)
             .map_err(|e| FetchError::Other { what: what.to_owned(), message: e.to_string() })?;
         read_bounded_sized(file, max_len, meta.len(), what)
+    }
+
+    /// The usual case of [`Self::read_file`], a regular file right in the
+    /// base directory, looked up by name from the open directory: the same
+    /// checks (not a link, a regular file, the base resolves) and the same
+    /// read. `None` hands anything else to the general path, which decides.
+    #[cfg(target_os = "linux")]
+    fn read_in_base(
+        &self,
+        name: &std::ffi::OsStr,
+        max_len: u64,
+        what: &str,
+    ) -> Option<Result<Vec<u8>, FetchError>> {
+        use rustix::fs::{AtFlags, FileType, Mode, OFlags};
+        let dir = self
+            .base_dir
+            .get_or_init(|| {
+                rustix::fs::open(
+                    &self.base,
+                    OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
+                    Mode::empty(),
+                )
+                .ok()
+            })
+            .as_ref()?;
+        let stat = rustix::fs::statat(dir, name, AtFlags::SYMLINK_NOFOLLOW).ok()?;
+        if FileType::from_raw_mode(stat.st_mode) != FileType::RegularFile {
+            return None;
+        }
+        self.canonical_base.get_or_init(|| std::fs::canonicalize(&self.base).ok()).as_ref()?;
+        // Never through a link; never waiting on a FIFO put there since the check.
+        let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NONBLOCK;
+        let file = rustix::fs::openat(dir, name, flags, Mode::empty()).ok()?;
+        let size = u64::try_from(stat.st_size).unwrap_or(0);
+        Some(read_bounded_sized(std::fs::File::from(file), max_len, size, what))
     }
 
     /// Whether `rel` names a regular file in the directory.
@@ -627,5 +697,56 @@ mod tests {
         let src = DirSource::new(dir.path());
         assert!(matches!(src.fetch("big", 99), Err(FetchError::TooLong { limit: 99, .. })));
         assert_eq!(src.fetch("big", 100).unwrap().len(), 100);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn dir_source_reads_only_regular_files_and_never_waits() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("sub.json")).unwrap();
+        std::fs::write(dir.path().join("empty.json"), b"").unwrap();
+        let fifo = dir.path().join("fifo.json");
+        assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+        let src = DirSource::new(dir.path());
+        for name in ["sub.json", "fifo.json", "absent.json"] {
+            assert!(src.fetch(name, 100).unwrap_err().is_not_found(), "{name}");
+        }
+        assert_eq!(src.fetch("empty.json", 100).unwrap(), b"");
+        assert!(matches!(src.fetch("empty.json", 0), Ok(v) if v.is_empty()));
+    }
+
+    /// Hands out at most `step` bytes per read, like a pipe or a socket.
+    struct Trickle<'a> {
+        data: &'a [u8],
+        step: usize,
+    }
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = buf.len().min(self.step).min(self.data.len());
+            buf[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn bounded_reads_agree_with_the_limit_whatever_the_size_hint() {
+        let data: Vec<u8> = (0..1000u32).map(|i| i as u8).collect();
+        for len in [0u64, 1, 63, 64, 65, 999, 1000] {
+            for max_len in [0, 1, 64, len.saturating_sub(1), len, len + 1, 5000] {
+                for hint in [0, 1, len / 2, len, len + 1, 100_000] {
+                    for step in [1, 7, 4096] {
+                        let reader = Trickle { data: &data[..len as usize], step };
+                        let got = read_bounded_sized(reader, max_len, hint, "f");
+                        if len > max_len {
+                            assert!(matches!(got, Err(FetchError::TooLong { .. })), "{len} {max_len} {hint}");
+                        } else {
+                            assert_eq!(got.unwrap(), &data[..len as usize], "{len} {max_len} {hint} {step}");
+                        }
+                    }
+                }
+            }
+        }
     }
 }

@@ -20,7 +20,7 @@ use super::error::{Category, TufError};
 use super::metadata::{
     self, Delegator, MetaFile, Metadata, RoleType, Root, Signed, Snapshot, Targets, Timestamp,
 };
-use super::verify::{VerificationResult, verify_role};
+use super::verify::{VerificationResult, verify_role_over};
 use crate::crypto::{DigestAlg, digest};
 use crate::meta::Location;
 use crate::verdict::{DigestSource, Evidence, SignatureCheck};
@@ -144,6 +144,10 @@ pub struct TrustedSet {
     root: Trusted<Root>,
     /// Every root trusted during this update, oldest first (the rotation chain).
     root_history: Vec<Trusted<Root>>,
+    /// For each root of `root_history` after the first: its signatures
+    /// counted against the previous root's root keys and threshold (§5.3.4
+    /// asks both thresholds; `Trusted::signatures` holds its own).
+    root_by_previous: Vec<VerificationResult>,
     timestamp: Option<Trusted<Timestamp>>,
     snapshot: Option<Trusted<Snapshot>>,
     /// Top-level `targets` and delegated roles, with the delegator that admitted each.
@@ -175,6 +179,7 @@ impl TrustedSet {
             strict,
             root: trusted.clone(),
             root_history: vec![trusted],
+            root_by_previous: Vec::new(),
             timestamp: None,
             snapshot: None,
             targets: BTreeMap::new(),
@@ -204,6 +209,12 @@ impl TrustedSet {
 
     pub fn root_history(&self) -> &[Trusted<Root>] {
         &self.root_history
+    }
+
+    /// Root `root_history()[i]`'s signatures by the previous root's root
+    /// keys, against that root's threshold (`None` for the trusted root).
+    pub fn root_signed_by_previous(&self, i: usize) -> Option<&VerificationResult> {
+        self.root_by_previous.get(i.checked_sub(1)?)
     }
 
     pub fn timestamp(&self) -> Option<&Trusted<Timestamp>> {
@@ -295,13 +306,14 @@ impl TrustedSet {
         };
         // §5.3.4: signed by a threshold of the root keys of the trusted root…
         let trusted_version = self.root.meta.common.version;
-        require_threshold(&*self.root.meta, "root", &md, self.strict, "§5.3.4").map_err(|mut e| {
-            e.message = format!(
-                "new root v{}: {} (root keys of the trusted root v{trusted_version})",
-                new_root.common.version, e.message
-            );
-            e
-        })?;
+        let by_previous =
+            require_threshold(&*self.root.meta, "root", &md, self.strict, "§5.3.4").map_err(|mut e| {
+                e.message = format!(
+                    "new root v{}: {} (root keys of the trusted root v{trusted_version})",
+                    new_root.common.version, e.message
+                );
+                e
+            })?;
         // §5.3.5: the version is exactly N+1 (no rollback, no skipping).
         let expected = self.root.meta.common.version.saturating_add(1);
         if new_root.common.version != expected {
@@ -324,6 +336,7 @@ impl TrustedSet {
         let t = trusted(new_root.clone(), data, signatures, file);
         self.root = t.clone();
         self.root_history.push(t);
+        self.root_by_previous.push(by_previous);
         Ok(&self.root)
     }
 
@@ -596,17 +609,24 @@ impl TrustedSet {
         let meta = self.snapshot_meta_for(role)?;
         // §5.6.2: length and hashes from the snapshot.
         verify_length_and_hashes(&meta, &data, role, "§5.6.2", file)?;
-        let mut md = if count_only {
-            let md = load_data_with(RoleType::Targets, role, &data, file, metadata::parse_counting)?;
+        let (mut md, signed_at) = if count_only {
+            let (md, signed_at) = metadata::parse_counting_in_place(&data, file)
+                .map_err(|e| parse_error(e, role))
+                .and_then(|(md, at)| Ok((check_type(RoleType::Targets, role, md, file)?, at)))?;
             match &md.signed {
                 // A role that delegates stays whole (its children are looked up in it).
                 Signed::Targets(t) if t.delegations.is_some() => {
-                    load_data(RoleType::Targets, role, &data, file)?
+                    (load_data(RoleType::Targets, role, &data, file)?, None)
                 }
-                _ => md,
+                _ => (md, signed_at),
             }
         } else {
-            load_data(RoleType::Targets, role, &data, file)?
+            (load_data(RoleType::Targets, role, &data, file)?, None)
+        };
+        // The signed bytes: where they lie in the file, unless parsing made them.
+        let signed_bytes = match &signed_at {
+            Some(at) => &data[at.clone()],
+            None => md.signed_bytes.as_slice(),
         };
         // §5.6.3: signed by a threshold of the delegator's keys for this role.
         let signatures = {
@@ -623,7 +643,7 @@ impl TrustedSet {
                     }
                 }
             };
-            require_threshold(delegator_md, role, &md, self.strict, "§5.6.3")?
+            require_threshold_over(delegator_md, role, &md, signed_bytes, self.strict, "§5.6.3")?
         };
         // The canonical bytes are not needed any more; the typed data moves on.
         md.signed_bytes = Vec::new();
@@ -694,10 +714,17 @@ fn load_data_with(
     file: &str,
     parse: fn(&[u8], &str) -> Result<Metadata, metadata::ParseError>,
 ) -> Result<Metadata, TufError> {
-    let md = parse(data, file).map_err(|e| {
-        let source = e.error.location.clone();
-        TufError::new(e.category, role, "§4", e.error.message).at(source)
-    })?;
+    let md = parse(data, file).map_err(|e| parse_error(e, role))?;
+    check_type(expected, role, md, file)
+}
+
+fn parse_error(e: metadata::ParseError, role: &str) -> TufError {
+    let source = e.error.location.clone();
+    TufError::new(e.category, role, "§4", e.error.message).at(source)
+}
+
+/// `signed._type` is the role type expected (checked before signatures, as in the reference).
+fn check_type(expected: RoleType, role: &str, md: Metadata, file: &str) -> Result<Metadata, TufError> {
     let got = md.signed.role_type();
     if got != expected {
         return Err(TufError::new(
@@ -719,7 +746,19 @@ pub fn require_threshold(
     strict: bool,
     rule: &'static str,
 ) -> Result<VerificationResult, TufError> {
-    let result = verify_role(delegator, role, md, strict);
+    require_threshold_over(delegator, role, md, &md.signed_bytes, strict, rule)
+}
+
+/// [`require_threshold`] with the signed bytes given apart from `md`.
+fn require_threshold_over(
+    delegator: &dyn Delegator,
+    role: &str,
+    md: &Metadata,
+    signed_bytes: &[u8],
+    strict: bool,
+    rule: &'static str,
+) -> Result<VerificationResult, TufError> {
+    let result = verify_role_over(delegator, role, md, signed_bytes, strict);
     if result.verified() {
         return Ok(result);
     }

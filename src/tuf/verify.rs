@@ -42,6 +42,18 @@ impl VerificationResult {
 
 /// Checks the signatures of `md` for role `role` as `delegator` defines it.
 pub fn verify_role(delegator: &dyn Delegator, role: &str, md: &Metadata, strict: bool) -> VerificationResult {
+    verify_role_over(delegator, role, md, &md.signed_bytes, strict)
+}
+
+/// [`verify_role`] with the signed bytes given apart from `md` (the audit
+/// checks them where they lie in the file it read).
+pub fn verify_role_over(
+    delegator: &dyn Delegator,
+    role: &str,
+    md: &Metadata,
+    signed_bytes: &[u8],
+    strict: bool,
+) -> VerificationResult {
     let Some(role_keys) = delegator.role_keys(role) else {
         return VerificationResult { role_known: false, ..VerificationResult::default() };
     };
@@ -60,7 +72,7 @@ pub fn verify_role(delegator: &dyn Delegator, role: &str, md: &Metadata, strict:
         let outcome = sig
             .sig_bytes()
             .map_err(|e| e.message)
-            .and_then(|bytes| key.verify(&md.signed_bytes, &bytes).map_err(|e| e.to_string()));
+            .and_then(|bytes| key.verify(signed_bytes, &bytes).map_err(|e| e.to_string()));
         match outcome {
             Ok(()) => {
                 let material = key.material_id();

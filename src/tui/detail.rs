@@ -3,11 +3,13 @@
 //! as a [`SupplyGraph`](crate::graph::SupplyGraph) and the TUF role tree —
 //! that the Chain, Step, Artifact and Trust views walk. A session that only has a
 //! document (tests, `report` files) returns it bare: those views then say
-//! what they would show.
+//! what they would show. A Sigstore bundle's run carries its
+//! [`Attestation`] (trust chain, Statement, provenance graph).
 
 use std::sync::Arc;
 
 use super::anchor::Anchor;
+use super::attest::{Attestation, RootOrigin};
 use super::chain::Chain;
 use super::targets::Targets;
 use crate::intoto::InTotoOutcome;
@@ -33,6 +35,8 @@ pub struct Detail {
     pub anchor: Option<Anchor>,
     /// Every target of the trusted targets roles and the run's lookups (Targets view).
     pub targets: Option<Arc<Targets>>,
+    /// A verified Sigstore bundle: its trust chain, Statement and provenance graph.
+    pub attest: Option<Arc<Attestation>>,
 }
 
 impl From<Document> for Results {
@@ -45,9 +49,20 @@ impl Results {
     /// An in-toto run: the document and the chain derived from its trace.
     /// `layout_keys` are the key ids the layout was verified with.
     pub fn intoto(outcome: &InTotoOutcome, layout_keys: Vec<String>) -> Self {
-        let document = outcome.to_document();
+        Self::intoto_naming(outcome, layout_keys, &crate::verdict::Owners::new())
+    }
+
+    /// [`Results::intoto`], naming the keys of `key_names` (layout keys
+    /// named by their files) where the layout names none.
+    pub fn intoto_naming(
+        outcome: &InTotoOutcome,
+        layout_keys: Vec<String>,
+        key_names: &crate::verdict::Owners,
+    ) -> Self {
+        let document = outcome.to_document_naming(key_names);
         let chain = Chain::from_graph(crate::graph::intoto::from_outcome(outcome, &layout_keys))
-            .with_inspection_output(crate::graph::query::inspection_output(&outcome.layout));
+            .with_inspection_output(crate::graph::query::inspection_output(&outcome.layout))
+            .with_owners(outcome.owners(key_names));
         let detail = Detail { chain: Some(Arc::new(chain)), ..Detail::default() };
         Self { document, detail }
     }
@@ -60,12 +75,14 @@ impl Results {
         let chain = outcome.intoto.as_ref().map(|o| {
             let graph = crate::graph::intoto::from_outcome(o, &keys);
             let outputs = crate::graph::query::inspection_output(&o.layout);
-            Arc::new(Chain::from_graph(graph).with_inspection_output(outputs))
+            Arc::new(
+                Chain::from_graph(graph).with_inspection_output(outputs).with_owners(o.layout.all_owners()),
+            )
         });
         let tuf = crate::tuf::inspect::tree(&outcome.tuf);
         let lookups = outcome.fetched.iter().map(|(_, t)| t).chain(&outcome.tuf.targets);
         let targets = Some(Arc::new(Targets::build(outcome.tuf.trusted.as_ref(), lookups, true)));
-        Self { document, detail: Detail { chain, tuf, anchor: None, targets } }
+        Self { document, detail: Detail { chain, tuf, anchor: None, targets, attest: None } }
     }
 
     /// A TUF run: the document and the role tree.
@@ -73,6 +90,18 @@ impl Results {
         let document = crate::tuf::report::document(outcome, strict);
         let tuf = crate::tuf::inspect::tree(outcome);
         let targets = Some(Arc::new(Targets::build(outcome.trusted.as_ref(), &outcome.targets, false)));
-        Self { document, detail: Detail { chain: None, tuf, anchor: None, targets } }
+        Self { document, detail: Detail { chain: None, tuf, anchor: None, targets, attest: None } }
+    }
+
+    /// A Sigstore bundle's run: the document `sigstore::verify` wrote for
+    /// `bytes` against `root`, and the views derived from it.
+    pub fn attestation(
+        document: Document,
+        bytes: &[u8],
+        root: Option<&crate::sigstore::trusted_root::TrustedRoot>,
+        origin: &RootOrigin,
+    ) -> Self {
+        let attest = Attestation::build(&document, bytes, root, origin);
+        Self { document, detail: Detail { attest: Some(Arc::new(attest)), ..Detail::default() } }
     }
 }

@@ -81,13 +81,19 @@ pub struct Hits {
 impl Index {
     /// The index of the state's result.
     pub fn build(state: &State) -> Self {
-        let mut b = Builder::default();
         let Some(model) = &state.model else { return Index::default() };
+        let mut b = Builder { entries: Vec::new(), owners: &model.owners };
         for (row, e) in model.timeline.iter().enumerate() {
             b.push(Place::Overview(row), &[&e.label], &[]);
         }
         if let Some(chain) = model.chain.as_deref() {
-            chain_entries(&mut b, chain);
+            // An attestation's Step view is its Statement, indexed below, not the build's rows.
+            chain_entries(&mut b, chain, model.attest.is_none());
+        }
+        if let Some(st) = model.attest.as_ref().and_then(|a| a.statement.as_ref()) {
+            for (row, (text, id)) in super::views::statement::search_rows(st).into_iter().enumerate() {
+                b.push(Place::Step { item: 0, row }, &[&text], &[id.as_str()]);
+            }
         }
         for (row, r) in model.trust.rows.iter().enumerate() {
             let copy = r.copy.as_ref().map(|(_, v)| v.as_str()).unwrap_or_default();
@@ -113,7 +119,7 @@ impl Index {
                 );
             }
         }
-        Index { entries: b.0, generation: state.generation }
+        Index { entries: b.entries, generation: state.generation }
     }
 
     /// The places matching `query`, in tab and row order.
@@ -140,21 +146,25 @@ impl Index {
     }
 }
 
-#[derive(Default)]
-struct Builder(Vec<Entry>);
+struct Builder<'m> {
+    entries: Vec<Entry>,
+    /// Key holders by key id: a row about a key is found by its holder's name.
+    owners: &'m crate::verdict::Owners,
+}
 
-impl Builder {
+impl Builder<'_> {
     fn push(&mut self, place: Place, words: &[&str], ids: &[&str]) {
-        let words =
-            words.iter().filter(|w| !w.is_empty()).copied().collect::<Vec<_>>().join("\n").to_lowercase();
+        let named = ids.iter().filter_map(|i| self.owners.get(*i)).map(String::as_str);
+        let words: Vec<&str> = words.iter().copied().chain(named).filter(|w| !w.is_empty()).collect();
+        let words = words.join("\n").to_lowercase();
         let ids = ids.iter().filter(|i| !i.is_empty()).map(|i| i.to_lowercase().into_boxed_str()).collect();
-        self.0.push(Entry { place, words, ids });
+        self.entries.push(Entry { place, words, ids });
     }
 }
 
 /// Chain items (name, kind, functionary key ids, command), each Step row
 /// (rules, artifact paths) and each artifact with every digest it had.
-fn chain_entries(b: &mut Builder, chain: &Chain) {
+fn chain_entries(b: &mut Builder, chain: &Chain, steps: bool) {
     for (i, item) in chain.items.iter().enumerate() {
         let command = super::views::common::command_text(&item.command);
         let keys: Vec<&str> = item.pubkeys.iter().map(String::as_str).collect();
@@ -163,7 +173,7 @@ fn chain_entries(b: &mut Builder, chain: &Chain) {
         words.extend(item.scope.iter().map(String::as_str));
         b.push(Place::Chain(i), &words, &keys);
     }
-    for (i, item) in chain.items.iter().enumerate() {
+    for (i, item) in chain.items.iter().enumerate().filter(|_| steps) {
         for (k, (section, rule)) in item.rules().enumerate() {
             let text = rule.text();
             b.push(Place::Step { item: i, row: k + 1 }, &[section.section_name(), &text], &[]);
