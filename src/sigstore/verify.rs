@@ -27,6 +27,9 @@ use crate::verdict::{Document, Evidence, Finding, Kind, Severity, Subject};
 
 pub const IN_TOTO_PAYLOAD_TYPE: &str = "application/vnd.in-toto+json";
 
+/// Up to this size an artifact is hashed again for its message signature's check.
+const REHASH_LIMIT: usize = 1 << 20;
+
 /// The artifact the bundle is checked against.
 #[derive(Debug, Clone, Default)]
 pub struct Artifact {
@@ -582,6 +585,12 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
             if let (Some(key), Some(a)) = (&signing_key, opts.artifact) {
                 let result = match (a.sha256(), &a.bytes) {
                     (_, Some(bytes)) if !is_ecdsa(key) => pki::verify_signature(key, bytes, signature),
+                    // ECDSA over SHA-256(artifact): ring hashes the bytes itself, and
+                    // a small artifact costs less to hash again than RustCrypto's
+                    // prehashed verification does.
+                    (Some(_), Some(bytes)) if bytes.len() <= REHASH_LIMIT => {
+                        pki::verify_ecdsa_sha256(key, bytes, signature)
+                    }
                     (Some(d), _) => pki::verify_prehashed(key, &d, signature),
                     (None, _) => Err(pki::PkiError::Unsupported {
                         what: "the artifact",
