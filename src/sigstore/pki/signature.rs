@@ -311,8 +311,7 @@ mod tests {
 
     /// Variants of a valid signature: itself, one byte in five flipped in turn
     /// (headers, lengths, r and s; debug-build RustCrypto is slow),
-    /// truncated, with a byte appended, and the high-S twin (s → n − s),
-    /// which both libraries accept.
+    /// truncated, with a byte appended.
     fn variants(sig: &[u8]) -> Vec<Vec<u8>> {
         let mut out = vec![sig.to_vec()];
         for i in (0..sig.len()).step_by(5) {
