@@ -832,39 +832,84 @@ fn statement_detail(s: &Statement, v: &predicate::PredicateView) -> StatementDet
     }
 }
 
+/// Fulcio's Source Repository URI (1.12) and Source Repository Ref (1.14):
+/// what the policy reads when the predicate does not say (npm and PyPI
+/// publish attestations, conda's), as slsa-verifier and `gh attestation
+/// verify` read the certificate.
+const SOURCE_REPOSITORY_ARC: u32 = 12;
+const SOURCE_REF_ARC: u32 = 14;
+
+/// A value the policy compares, and where it was read.
+struct Stated<'a> {
+    value: Option<&'a str>,
+    from: String,
+}
+
+fn stated<'a>(predicate: Option<&'a str>, leaf: Option<&'a pki::Identity>, arc: u32) -> Stated<'a> {
+    if let Some(v) = predicate {
+        return Stated { value: Some(v), from: "the predicate".to_owned() };
+    }
+    match leaf.and_then(|id| id.claims.iter().find(|c| c.arc == arc)) {
+        Some(c) => {
+            Stated { value: Some(&c.value), from: format!("the certificate's {} ({})", c.name, c.oid) }
+        }
+        None => Stated { value: None, from: "neither the predicate nor the certificate".to_owned() },
+    }
+}
+
 fn check_policy(
     run: &mut Run,
     policy: &Policy,
     s: &Statement,
     view: &predicate::PredicateView,
-    _leaf: Option<&pki::LeafCertificate>,
+    leaf: Option<&pki::LeafCertificate>,
 ) {
-    let mut mismatch = |what: &str, expected: &str, actual: Option<&str>| {
+    let mut mismatch = |what: &str, expected: &str, actual: Option<&str>, from: &str| {
         run.error(
             cat::POLICY_MISMATCH,
             "/dsseEnvelope/payload",
-            format!("the {what} is {}, the policy asks for {expected}", actual.unwrap_or("not stated")),
-            data(json!({"field": what, "expected": expected, "actual": actual})),
+            format!(
+                "the {what} is {} (from {from}), the policy asks for {expected}",
+                actual.unwrap_or("not stated")
+            ),
+            data(json!({"field": what, "expected": expected, "actual": actual, "from": from})),
         );
     };
     if let Some(want) = &policy.predicate_type
         && *want != s.predicate_type
     {
-        mismatch("predicate type", want, Some(&s.predicate_type));
+        mismatch("predicate type", want, Some(&s.predicate_type), "the Statement");
     }
     if let Some(want) = &policy.builder_id
         && view.builder_id.as_deref() != Some(want.as_str())
     {
-        mismatch("builder id", want, view.builder_id.as_deref());
+        mismatch("builder id", want, view.builder_id.as_deref(), "the predicate");
     }
-    if let Some(want) = &policy.source_repository
-        && !view.source_repository.as_deref().is_some_and(|r| same_repository(r, want))
-    {
-        mismatch("source repository", want, view.source_repository.as_deref());
+    let identity = leaf.map(pki::LeafCertificate::identity);
+    let mut fallbacks = Vec::new();
+    if let Some(want) = &policy.source_repository {
+        let got = stated(view.source_repository.as_deref(), identity.as_ref(), SOURCE_REPOSITORY_ARC);
+        if !got.value.is_some_and(|r| same_repository(r, want)) {
+            mismatch("source repository", want, got.value, &got.from);
+        } else if view.source_repository.is_none() {
+            fallbacks.push(format!("source repository {} from {}", got.value.unwrap_or_default(), got.from));
+        }
     }
-    if let Some(want) = &policy.source_ref
-        && view.source_ref.as_deref() != Some(want.as_str())
-    {
-        mismatch("source ref", want, view.source_ref.as_deref());
+    if let Some(want) = &policy.source_ref {
+        let got = stated(view.source_ref.as_deref(), identity.as_ref(), SOURCE_REF_ARC);
+        if got.value != Some(want.as_str()) {
+            mismatch("source ref", want, got.value, &got.from);
+        } else if view.source_ref.is_none() {
+            fallbacks.push(format!("source ref {} from {}", got.value.unwrap_or_default(), got.from));
+        }
+    }
+    if !fallbacks.is_empty() {
+        run.info(
+            format!(
+                "the predicate states no source, so the policy was checked against the certificate, which the CA vouches for: {}",
+                fallbacks.join(" and ")
+            ),
+            data(json!({"fallback": fallbacks})),
+        );
     }
 }
