@@ -94,6 +94,11 @@ pub struct VerifyArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
+    /// The TUF client's limits for obtaining the trusted root from Sigstore's
+    /// repository (`--timeout`, `--min-speed`, as for `tuf verify`): a
+    /// stalled or trickling repository fails as a slow retrieval (exit 1).
+    #[command(flatten)]
+    pub limits: super::tuf::TufLimits,
 }
 
 #[derive(Debug, Args)]
@@ -125,6 +130,7 @@ pub fn default_trusted_root(
     use crate::bridge::sigstore_root::{Instance, Origin, RootRequest, obtain};
     let instance = if args.staging { Instance::Staging } else { Instance::Production };
     let mut req = RootRequest::new(instance, at);
+    args.limits.apply(&mut req.config);
     req.tuf_metadata = args.tuf_metadata.clone();
     req.offline =
         args.offline || std::env::var_os("TRAILSCOPE_OFFLINE").is_some_and(|v| v != "0" && !v.is_empty());
