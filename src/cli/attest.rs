@@ -15,7 +15,7 @@ use crate::attest::{IdentityRule, Policy};
 use crate::bridge::sigstore_root::RootFailure;
 use crate::sigstore::trusted_root::TrustedRoot;
 use crate::sigstore::verify::{self as sv, Artifact, Options};
-use crate::verdict::{Document, Inputs, Verdict};
+use crate::verdict::{Document, InputFile, Inputs, Invocation, TrustAnchor, Verdict};
 
 /// The date of the root-signing snapshot the production root comes from.
 pub const SNAPSHOT_DATE: &str = "2026-08-21";
@@ -127,6 +127,18 @@ pub fn default_trusted_root(
     args: &VerifyArgs,
     at: time::OffsetDateTime,
 ) -> Result<(TrustedRoot, String, Vec<crate::verdict::Finding>), RootFailure> {
+    obtain_default(args, at).map(|o| (o.root, o.label, o.findings))
+}
+
+/// The default trusted root with the bytes it was parsed from (the documents' inputs).
+struct Obtained {
+    root: TrustedRoot,
+    label: String,
+    findings: Vec<crate::verdict::Finding>,
+    bytes: Vec<u8>,
+}
+
+fn obtain_default(args: &VerifyArgs, at: time::OffsetDateTime) -> Result<Obtained, RootFailure> {
     use crate::bridge::sigstore_root::{Instance, Origin, RootRequest, obtain};
     let instance = if args.staging { Instance::Staging } else { Instance::Production };
     let mut req = RootRequest::new(instance, at);
@@ -155,7 +167,7 @@ pub fn default_trusted_root(
         }
     };
     match TrustedRoot::parse(&got.bytes) {
-        Ok(root) => Ok((root, label, got.findings)),
+        Ok(root) => Ok(Obtained { root, label, findings: got.findings, bytes: got.bytes }),
         Err(e) => Err(RootFailure {
             location: label,
             error: Box::new(crate::tuf::TufError::new(
@@ -179,6 +191,8 @@ pub struct Prepared {
     pub key: Option<Vec<u8>>,
     pub artifact: Option<Artifact>,
     pub at: time::OffsetDateTime,
+    /// The input files besides the bundles: trusted root, artifact, key (size and sha256).
+    pub files: Vec<crate::verdict::InputFile>,
 }
 
 /// Reads the trusted root, key and artifact and builds the policy; `Err`
@@ -236,18 +250,25 @@ pub fn prepare(a: &VerifyArgs, command: &str) -> Result<Prepared, Unprepared> {
         predicate_type: a.predicate_type.clone(),
     };
     let mut root_findings = Vec::new();
+    let mut files = Vec::new();
     let (root, root_label) = match &a.trusted_root {
         Some(p) => {
             let bytes = std::fs::read(p)
                 .map_err(|e| fail(Exit::Input, format!("cannot read trusted root {}: {e}", p.display())))?;
             let root = TrustedRoot::parse(&bytes)
                 .map_err(|e| fail(Exit::Input, format!("trusted root {}: {e}", p.display())))?;
+            files.push(InputFile::of_bytes("trusted root", p.display().to_string(), &bytes));
             (root, p.display().to_string())
         }
-        None => match default_trusted_root(a, at) {
-            Ok((root, label, findings)) => {
-                root_findings = findings;
-                (root, label)
+        None => match obtain_default(a, at) {
+            Ok(o) => {
+                root_findings = o.findings;
+                files.push(InputFile::of_bytes(
+                    "trusted root",
+                    format!("trusted_root.json ({})", o.label),
+                    &o.bytes,
+                ));
+                (o.root, o.label)
             }
             Err(failure) => {
                 eprintln!("trailscope {command}: {failure}");
@@ -260,6 +281,7 @@ pub fn prepare(a: &VerifyArgs, command: &str) -> Result<Prepared, Unprepared> {
         Some(p) => {
             let text = std::fs::read_to_string(p)
                 .map_err(|e| fail(Exit::Input, format!("cannot read key {}: {e}", p.display())))?;
+            files.push(InputFile::of_bytes("key", p.display().to_string(), text.as_bytes()));
             let der = crate::sigstore::tlog::body::pem_to_der(&text)
                 .filter(|d| spki::SubjectPublicKeyInfoRef::try_from(d.as_slice()).is_ok())
                 .ok_or_else(|| fail(Exit::Input, format!("key {}: not a PEM public key", p.display())))?;
@@ -270,7 +292,13 @@ pub fn prepare(a: &VerifyArgs, command: &str) -> Result<Prepared, Unprepared> {
         None => None,
         Some(s) => Some(read_artifact(s).map_err(|e| fail(Exit::Input, e))?),
     };
-    Ok(Prepared { root, root_label, root_findings, policy, key, artifact, at })
+    if let Some(art) = &artifact
+        && let Some(bytes) = &art.bytes
+    {
+        let sha256 = art.digests.get("sha256").cloned();
+        files.push(InputFile::verified("artifact", art.input.clone(), bytes.len() as u64, sha256));
+    }
+    Ok(Prepared { root, root_label, root_findings, policy, key, artifact, at, files })
 }
 
 /// A path on disk, else `sha256:HEX` (the conformance rule: a digest that is not a file).
@@ -286,6 +314,11 @@ pub fn read_artifact(s: &str) -> Result<Artifact, String> {
 
 /// Every `(label, bytes)` bundle the `--bundle` path names.
 pub fn load_bundles(path: &Path) -> Result<Vec<(String, Vec<u8>)>, String> {
+    Ok(load_bundle_files(path)?.into_iter().flat_map(|(_, bundles)| bundles).collect())
+}
+
+/// The files the `--bundle` path names, each with its `(label, bytes)` bundles.
+fn load_bundle_files(path: &Path) -> Result<Vec<(InputFile, Vec<(String, Vec<u8>)>)>, String> {
     let files: Vec<PathBuf> = if path.is_dir() {
         let mut v: Vec<PathBuf> = std::fs::read_dir(path)
             .map_err(|e| format!("cannot list {}: {e}", path.display()))?
@@ -305,13 +338,16 @@ pub fn load_bundles(path: &Path) -> Result<Vec<(String, Vec<u8>)>, String> {
     } else {
         vec![path.to_owned()]
     };
-    let mut out = Vec::new();
+    let mut all = Vec::new();
     for f in files {
         let label = f.display().to_string();
         let bytes = std::fs::read(&f).map_err(|e| format!("cannot read {label}: {e}"))?;
+        let input = InputFile::of_bytes("bundle", label.clone(), &bytes);
+        let mut out = Vec::new();
         if bytes.len() > crate::sigstore::bundle::MAX_BUNDLE_BYTES && !label.ends_with(".jsonl") {
             // Oversized single bundle: the verifier reports it as a limit.
             out.push((label, bytes));
+            all.push((input, out));
             continue;
         }
         match crate::sigstore::input::bundles_in(&bytes, &label) {
@@ -323,8 +359,9 @@ pub fn load_bundles(path: &Path) -> Result<Vec<(String, Vec<u8>)>, String> {
             // Not JSON: handed over as is, so the verdict says "bundle-malformed".
             Err(_) => out.push((label, bytes)),
         }
+        all.push((input, out));
     }
-    Ok(out)
+    Ok(all)
 }
 
 /// Verifies every bundle; `None` when the inputs could not be read (exit code printed).
@@ -343,10 +380,13 @@ pub fn verify_all(a: &VerifyArgs, command: &str) -> Result<(Vec<Document>, Input
             return Ok((vec![doc], inputs));
         }
     };
-    let bundles = load_bundles(&a.bundle).map_err(|e| {
+    let bundle_files = load_bundle_files(&a.bundle).map_err(|e| {
         eprintln!("trailscope {command}: --bundle: {e}");
         Exit::Input
     })?;
+    // Each bundle with the file it came from (a JSON-lines file holds thousands).
+    let bundles: Vec<(&InputFile, &String, &Vec<u8>)> =
+        bundle_files.iter().flat_map(|(f, bs)| bs.iter().map(move |(l, b)| (f, l, b))).collect();
     if bundles.is_empty() {
         eprintln!("trailscope {command}: --bundle {}: no bundle found", a.bundle.display());
         return Err(Exit::Input);
@@ -360,15 +400,6 @@ pub fn verify_all(a: &VerifyArgs, command: &str) -> Result<(Vec<Document>, Input
         evaluated_at: p.at,
     };
     use rayon::prelude::*;
-    let docs: Vec<Document> = bundles
-        .par_iter()
-        .map(|(label, bytes)| {
-            let mut doc = sv::verify(bytes, label, &opts);
-            // How the trusted root was had comes first: it is what every other check stands on.
-            doc.findings.splice(0..0, p.root_findings.iter().cloned());
-            doc
-        })
-        .collect();
     let mut inputs = Inputs::new();
     inputs.add("bundle", a.bundle.display().to_string());
     inputs.add("trusted root", p.root_label.clone());
@@ -376,6 +407,25 @@ pub fn verify_all(a: &VerifyArgs, command: &str) -> Result<(Vec<Document>, Input
     inputs.add_opt("identity", a.certificate_identity.clone().or(a.certificate_identity_regexp.clone()));
     inputs.add_opt("issuer", a.certificate_oidc_issuer.clone().or(a.certificate_oidc_issuer_regexp.clone()));
     inputs.add_opt("key", a.key.as_ref().map(|k| k.display().to_string()));
+    let mut invocation = Invocation::of_process(&inputs);
+    invocation.trust_anchor = Some(TrustAnchor {
+        what: if a.key.is_some() { "trusted root and key".into() } else { "trusted root".into() },
+        files: std::iter::once(p.root_label.clone())
+            .chain(a.key.as_ref().map(|k| k.display().to_string()))
+            .collect(),
+        root_version: None,
+    });
+    let docs: Vec<Document> = bundles
+        .par_iter()
+        .map(|(file, label, bytes)| {
+            let mut doc = sv::verify(bytes, label, &opts);
+            // How the trusted root was had comes first: it is what every other check stands on.
+            doc.findings.splice(0..0, p.root_findings.iter().cloned());
+            doc.invocation = Some(invocation.clone());
+            doc.inputs = std::iter::once((*file).clone()).chain(p.files.iter().cloned()).collect();
+            doc
+        })
+        .collect();
     Ok((docs, inputs))
 }
 
