@@ -130,3 +130,81 @@ fn remembered_checks_change_no_verdict_in_a_directory() {
     let want: Vec<(String, String)> = cases.iter().map(|(n, _, c)| (n.to_string(), c.to_string())).collect();
     assert_eq!(got, want);
 }
+
+/// Schema 2: an attestation document lists every check performed with its
+/// outcome and every input file with its size and sha256, in every face,
+/// and `report --input` renders the saved JSON with the same checks and inputs.
+#[test]
+fn checks_and_inputs_are_in_every_face_and_survive_report_input() {
+    use sha2::Digest as _;
+    let (code, json) = verify("checkpoint-unknown-key", "json");
+    assert_eq!(code, 1);
+    let doc: Value = serde_json::from_str(&json).unwrap();
+    let checks = doc["checks"].as_array().unwrap();
+    let names: Vec<&str> = checks.iter().map(|c| c["what"].as_str().unwrap()).collect();
+    for want in [
+        "trusted root",
+        "bundle format",
+        "verified signing time",
+        "certificate chain",
+        "SCT",
+        "identity",
+        "OIDC issuer",
+        "transparency log",
+        "inclusion proof",
+        "checkpoint",
+        "signed entry timestamp",
+        "signature",
+        "log entry body",
+        "subject digest",
+    ] {
+        assert!(names.contains(&want), "no {want} check in {names:?}");
+    }
+    let failed: Vec<&str> =
+        checks.iter().filter(|c| c["outcome"] == "fail").map(|c| c["what"].as_str().unwrap()).collect();
+    assert_eq!(failed, ["checkpoint"]);
+    let chain = names.iter().position(|n| *n == "certificate chain").unwrap();
+    let body = names.iter().position(|n| *n == "log entry body").unwrap();
+    assert!(chain < body, "sigstore-python's order: {names:?}");
+
+    let bundle_path = dir().join("checkpoint-unknown-key/bundle.sigstore.json");
+    let sha = |p: &Path| hex::encode(sha2::Sha256::digest(std::fs::read(p).unwrap()));
+    let inputs = doc["inputs"].as_array().unwrap();
+    let input = |role: &str| {
+        inputs.iter().find(|i| i["role"] == role).unwrap_or_else(|| panic!("{role}: {inputs:?}"))
+    };
+    assert_eq!(input("bundle")["sha256"], sha(&bundle_path));
+    assert_eq!(input("bundle")["size"], std::fs::metadata(&bundle_path).unwrap().len());
+    assert_eq!(input("trusted root")["sha256"], sha(&dir().join("trusted_root.json")));
+    assert_eq!(input("artifact")["sha256"], sha(&dir().join("checkpoint-unknown-key/demo-widget-1.4.0.txt")));
+
+    let bundle_sha = sha(&bundle_path);
+    let (_, text) = verify("checkpoint-unknown-key", "text");
+    assert!(text.contains("checks performed (") && text.contains("✘ fail"), "{text}");
+    assert!(text.contains(&bundle_sha), "{text}");
+    let (_, markdown) = verify("checkpoint-unknown-key", "markdown");
+    assert!(markdown.contains("## Checks performed") && markdown.contains("## Inputs"), "{markdown}");
+    assert!(markdown.contains(&bundle_sha), "{markdown}");
+    let (_, sarif) = verify("checkpoint-unknown-key", "sarif");
+    let sarif: Value = serde_json::from_str(&sarif).unwrap();
+    assert!(sarif.to_string().contains(&bundle_sha));
+    assert!(sarif.to_string().contains("\"what\":\"checkpoint\""), "{sarif}");
+
+    let saved = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(saved.path(), &json).unwrap();
+    let section = |md: &str, from: &str| -> String {
+        let start = md.find(from).unwrap_or_else(|| panic!("{from} missing:\n{md}"));
+        md[start..].split("\n## ").nth(0).unwrap().to_owned()
+    };
+    let out = assert_cmd::Command::cargo_bin("trailscope")
+        .unwrap()
+        .args(["report", "--format", "markdown", "--input"])
+        .arg(saved.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let again = String::from_utf8(out.stdout).unwrap();
+    for s in ["## Checks performed", "## Inputs"] {
+        assert_eq!(section(&again, s), section(&markdown, s), "{s}");
+    }
+}
