@@ -352,9 +352,14 @@ fn load_bundle_files(path: &Path) -> Result<Vec<(InputFile, Vec<(String, Vec<u8>
         }
         match crate::sigstore::input::bundles_in(&bytes, &label) {
             Ok(found) => {
-                for b in found {
-                    out.push((b.label, serde_json::to_vec(&b.bundle).unwrap_or_default()));
-                }
+                use rayon::prelude::*;
+                out = found
+                    .into_par_iter()
+                    .map(|b| {
+                        let bytes = serde_json::to_vec(&b.bundle).unwrap_or_default();
+                        (b.label, bytes)
+                    })
+                    .collect();
             }
             // Not JSON: handed over as is, so the verdict says "bundle-malformed".
             Err(_) => out.push((label, bytes)),

@@ -239,7 +239,7 @@ fn policy_map(p: &Policy, keyed: bool) -> BTreeMap<String, String> {
 }
 
 fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, opts: &Options) {
-    describe_into(bundle, Some(opts.root), detail);
+    let mut parsed = describe_into(bundle, Some(opts.root), detail);
 
     // B2–B7: the version's rules.
     let mark = run.mark();
@@ -306,7 +306,7 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
     let leaf_der = bundle.material.leaf();
     let leaf = match (leaf_der, opts.key) {
         (_, Some(_)) => None,
-        (Some(der), None) => match pki::LeafCertificate::parse(der) {
+        (Some(der), None) => match parsed.leaf.take().map_or_else(|| pki::LeafCertificate::parse(der), Ok) {
             Ok(l) => Some(l),
             Err(e) => {
                 run.error(
@@ -840,7 +840,7 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
             }
             if in_toto {
                 let mark = run.mark();
-                match Statement::parse(&d.payload) {
+                match parsed.statement.take().map_or_else(|| Statement::parse(&d.payload), Ok) {
                     Ok(s) => statement = Some(s),
                     Err(m) => run.error(
                         cat::PAYLOAD_INVALID,
@@ -975,8 +975,16 @@ pub fn inspect(bytes: &[u8], file: &str) -> Result<AttestationDetail, String> {
     Ok(d)
 }
 
+/// What [`describe_into`] parsed, for the checks to reuse.
+#[derive(Default)]
+struct Parsed {
+    leaf: Option<pki::LeafCertificate>,
+    statement: Option<Statement>,
+}
+
 /// Fills the detail from what the bundle says (no check involved).
-fn describe_into(bundle: &Bundle, root: Option<&TrustedRoot>, detail: &mut AttestationDetail) {
+fn describe_into(bundle: &Bundle, root: Option<&TrustedRoot>, detail: &mut AttestationDetail) -> Parsed {
+    let mut parsed = Parsed::default();
     detail.media_type = bundle.media_type.clone();
     detail.material = bundle.material.word().to_owned();
     detail.content = match bundle.content {
@@ -984,7 +992,8 @@ fn describe_into(bundle: &Bundle, root: Option<&TrustedRoot>, detail: &mut Attes
         Content::Dsse(_) => "dsse".into(),
     };
     detail.timestamps = bundle.timestamps.len();
-    if let Some(l) = bundle.material.leaf().and_then(|d| pki::LeafCertificate::parse(d).ok()) {
+    parsed.leaf = bundle.material.leaf().and_then(|d| pki::LeafCertificate::parse(d).ok());
+    if let Some(l) = &parsed.leaf {
         let id = l.identity();
         detail.certificate = Some(CertificateDetail {
             sans: id.sans.iter().map(|s| s.value().to_owned()).collect(),
@@ -1014,7 +1023,9 @@ fn describe_into(bundle: &Bundle, root: Option<&TrustedRoot>, detail: &mut Attes
     {
         let view = predicate::view(&s.predicate_type, &s.predicate);
         detail.statement = Some(statement_detail(&s, &view));
+        parsed.statement = Some(s);
     }
+    parsed
 }
 
 /// A subject = issuer certificate: a root, which a bundle's chain should not carry.
