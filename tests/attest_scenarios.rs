@@ -194,7 +194,7 @@ fn checks_and_inputs_are_in_every_face_and_survive_report_input() {
     std::fs::write(saved.path(), &json).unwrap();
     let section = |md: &str, from: &str| -> String {
         let start = md.find(from).unwrap_or_else(|| panic!("{from} missing:\n{md}"));
-        md[start..].split("\n## ").nth(0).unwrap().to_owned()
+        md[start..].split("\n## ").next().unwrap().to_owned()
     };
     let out = assert_cmd::Command::cargo_bin("trailscope")
         .unwrap()

@@ -317,8 +317,11 @@ pub fn load_bundles(path: &Path) -> Result<Vec<(String, Vec<u8>)>, String> {
     Ok(load_bundle_files(path)?.into_iter().flat_map(|(_, bundles)| bundles).collect())
 }
 
-/// The files the `--bundle` path names, each with its `(label, bytes)` bundles.
-fn load_bundle_files(path: &Path) -> Result<Vec<(InputFile, Vec<(String, Vec<u8>)>)>, String> {
+/// `(label, bytes)` of each bundle a file holds.
+type FileBundles = Vec<(String, Vec<u8>)>;
+
+/// The files the `--bundle` path names, each with its bundles.
+fn load_bundle_files(path: &Path) -> Result<Vec<(InputFile, FileBundles)>, String> {
     let files: Vec<PathBuf> = if path.is_dir() {
         let mut v: Vec<PathBuf> = std::fs::read_dir(path)
             .map_err(|e| format!("cannot list {}: {e}", path.display()))?

@@ -807,7 +807,7 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
                     run.warning(msg);
                 }
             }
-            run.check(mark, "payload type", format!("{}", d.payload_type));
+            run.check(mark, "payload type", d.payload_type.clone());
             let mark = run.mark();
             match (&signing_key, d.signatures.first()) {
                 (Some(key), Some((_, sig))) => {
