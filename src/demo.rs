@@ -1,5 +1,6 @@
 //! The embedded demo: the generated fixtures (`fixtures/demo`,
-//! `fixtures/intoto-demo`, `fixtures/tuf-attacks`) compiled into the binary,
+//! `fixtures/intoto-demo`, `fixtures/tuf-attacks`,
+//! `fixtures/sigstore-scenarios`) compiled into the binary,
 //! so `trailscope demo …` works from any directory on a fresh machine.
 //!
 //! Bridge and TUF scenarios are served from memory ([`MemorySource`]); the
@@ -23,10 +24,15 @@ use crate::tuf::{Config, MemorySource, StateDir};
 static DEMO: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/fixtures/demo");
 static INTOTO_DEMO: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/fixtures/intoto-demo");
 static TUF_ATTACKS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/fixtures/tuf-attacks");
+static SIGSTORE_SCENARIOS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/fixtures/sigstore-scenarios");
 
 /// The sets, in the order they are listed.
-pub const SETS: [(&str, &Dir<'static>); 3] =
-    [("demo", &DEMO), ("intoto-demo", &INTOTO_DEMO), ("tuf-attacks", &TUF_ATTACKS)];
+pub const SETS: [(&str, &Dir<'static>); 4] = [
+    ("demo", &DEMO),
+    ("intoto-demo", &INTOTO_DEMO),
+    ("tuf-attacks", &TUF_ATTACKS),
+    ("sigstore-scenarios", &SIGSTORE_SCENARIOS),
+];
 
 /// The scenario `trailscope` opens when given no argument.
 pub const DEFAULT: &str = "act3-adversary";
@@ -37,6 +43,8 @@ pub enum Kind {
     Bridge,
     InToto,
     Tuf,
+    /// A Sigstore bundle with an in-toto attestation (`fixtures/sigstore-scenarios`).
+    Attestation,
 }
 
 impl Kind {
@@ -45,16 +53,19 @@ impl Kind {
             Kind::Bridge => "bridge",
             Kind::InToto => "in-toto",
             Kind::Tuf => "tuf",
+            Kind::Attestation => "attestation",
         }
     }
 }
 
 impl Kind {
-    /// The kind a `scenario.json` names (`kind`); in-toto when it names none.
+    /// The kind a `scenario.json` names (`kind`; an attestation scenario
+    /// names its `bundle`); in-toto when it names none.
     pub fn of_scenario(json: &Value) -> Self {
         match json["kind"].as_str() {
             Some("bridge") => Kind::Bridge,
             Some("tuf") => Kind::Tuf,
+            _ if json.get("bundle").is_some() => Kind::Attestation,
             _ => Kind::InToto,
         }
     }
@@ -96,7 +107,7 @@ impl ScenarioInputs {
             Kind::Tuf => {
                 json["expect"]["targets"].as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default()
             }
-            Kind::InToto => Vec::new(),
+            Kind::InToto | Kind::Attestation => Vec::new(),
         };
         Self {
             now: json["now"].as_str().and_then(|t| crate::meta::time::parse(t).ok()).map(|t| t.at),
@@ -133,11 +144,12 @@ pub struct Scenario {
 impl Scenario {
     /// The first sentence or so of the description (one line).
     pub fn summary(&self) -> String {
-        one_line(self.json["description"].as_str().unwrap_or_default())
+        one_line(self.description())
     }
 
+    /// The story (an attestation scenario's `story`).
     pub fn description(&self) -> &str {
-        self.json["description"].as_str().unwrap_or_default()
+        self.json["description"].as_str().or_else(|| self.json["story"].as_str()).unwrap_or_default()
     }
 
     /// The scenario's evaluation time.
@@ -154,6 +166,11 @@ impl Scenario {
     pub fn expected(&self) -> String {
         let e = &self.json["expect"];
         match self.kind {
+            Kind::Attestation => match (self.json["expected"].as_str(), self.json["category"].as_str()) {
+                (Some("pass"), _) => "pass".into(),
+                (Some(v), Some(c)) => format!("{v} ({c})"),
+                _ => "?".into(),
+            },
             Kind::Tuf => format!(
                 "refresh {}, {}",
                 e["refresh"].as_str().unwrap_or("?"),
@@ -188,10 +205,40 @@ impl Scenario {
         out
     }
 
-    /// Writes the scenario's files under `dest`.
+    /// The files of its set beside the scenario directories (the
+    /// attestation scenarios' shared `trusted_root.json`), by name.
+    fn set_files(&self) -> Vec<(String, &'static [u8])> {
+        let Some((_, dir)) = SETS.iter().find(|(name, _)| *name == self.set) else { return Vec::new() };
+        dir.files()
+            .map(|f| {
+                (
+                    f.path().file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+                    f.contents(),
+                )
+            })
+            .collect()
+    }
+
+    /// Where [`Scenario::materialize`] puts the scenario itself: `dest`,
+    /// or for an attestation scenario (which names `../trusted_root.json`)
+    /// `dest/NAME`, beside its set's files.
+    pub fn materialized(&self, dest: &Path) -> std::path::PathBuf {
+        match self.kind {
+            Kind::Attestation => dest.join(&self.name),
+            _ => dest.to_path_buf(),
+        }
+    }
+
+    /// Writes the scenario's files under `dest` (see [`Scenario::materialized`]).
     pub fn materialize(&self, dest: &Path) -> std::io::Result<()> {
+        if self.kind == Kind::Attestation {
+            for (name, bytes) in self.set_files() {
+                std::fs::write(dest.join(name), bytes)?;
+            }
+        }
+        let here = self.materialized(dest);
         for (rel, bytes) in self.files_under("") {
-            let path = dest.join(&rel);
+            let path = here.join(&rel);
             if let Some(parent) = path.parent() {
                 std::fs::create_dir_all(parent)?;
             }
@@ -272,6 +319,8 @@ pub enum Outcome {
     Bridge(Box<BridgeOutcome>),
     InToto(Box<InTotoOutcome>),
     Tuf(Box<TufOutcome>),
+    /// The document `sigstore::verify` wrote for the scenario's bundle.
+    Attestation(Box<crate::verdict::Document>),
 }
 
 /// Why a scenario could not run.
@@ -304,7 +353,51 @@ pub fn run(sc: &Scenario, opts: Options) -> Result<Outcome, Error> {
         Kind::Bridge => run_bridge(sc, opts).map(|o| Outcome::Bridge(Box::new(o))),
         Kind::InToto => run_intoto(sc, opts).map(|o| Outcome::InToto(Box::new(o))),
         Kind::Tuf => run_tuf(sc, opts).map(|o| Outcome::Tuf(Box::new(o))),
+        Kind::Attestation => run_attestation(sc).map(|d| Outcome::Attestation(Box::new(d))),
     }
+}
+
+/// The bundle verified as `attest verify` would with the scenario's
+/// artifact, trusted root, identity and issuer, at the time of the run.
+fn run_attestation(sc: &Scenario) -> Result<crate::verdict::Document, Error> {
+    use crate::attest::{IdentityRule, Policy};
+    use crate::sigstore::verify::{Artifact, Options as SigOptions, verify};
+    let text = |k: &str| sc.json[k].as_str().map(str::to_owned);
+    let needed = |k: &str| text(k).ok_or_else(|| Error::Missing(sc.name.clone(), k.to_owned()));
+    let bundle_rel = needed("bundle")?;
+    let bundle = sc.file(&bundle_rel).ok_or_else(|| Error::Missing(sc.name.clone(), bundle_rel.clone()))?;
+    let root_rel = needed("trusted_root")?;
+    let root_name = root_rel.rsplit('/').next().unwrap_or_default().to_owned();
+    let root_bytes = sc
+        .set_files()
+        .into_iter()
+        .find(|(n, _)| *n == root_name)
+        .map(|(_, b)| b)
+        .or_else(|| sc.file(&root_rel))
+        .ok_or_else(|| Error::Missing(sc.name.clone(), root_rel.clone()))?;
+    let root = crate::sigstore::trusted_root::TrustedRoot::parse(root_bytes)
+        .map_err(|e| Error::Other(sc.name.clone(), format!("trusted root: {e}")))?;
+    let artifact = match text("artifact") {
+        Some(rel) => {
+            let bytes = sc.file(&rel).ok_or_else(|| Error::Missing(sc.name.clone(), rel.clone()))?;
+            Some(Artifact::from_bytes(rel, bytes.to_vec()))
+        }
+        None => None,
+    };
+    let policy = Policy {
+        identity: text("certificate_identity").map(IdentityRule::Exact),
+        issuer: text("certificate_oidc_issuer").map(IdentityRule::Exact),
+        ..Policy::default()
+    };
+    let opts = SigOptions {
+        root: &root,
+        root_label: &root_rel,
+        policy: &policy,
+        key: None,
+        artifact: artifact.as_ref(),
+        evaluated_at: crate::meta::time::now(),
+    };
+    Ok(verify(bundle, &bundle_rel, &opts))
 }
 
 fn run_bridge(sc: &Scenario, opts: Options) -> Result<BridgeOutcome, Error> {

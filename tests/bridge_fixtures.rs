@@ -229,7 +229,7 @@ fn tuf_attacks_get_their_expected_verdicts() {
 fn embedded_demo_matches_the_fixtures_and_their_verdicts() {
     let list = trailscope::demo::list();
     let mut on_disk = 0;
-    for set in ["demo", "intoto-demo", "tuf-attacks"] {
+    for set in ["demo", "intoto-demo", "tuf-attacks", "sigstore-scenarios"] {
         for (dir, s) in scenarios(set) {
             on_disk += 1;
             let name = s["name"].as_str().unwrap();
@@ -240,7 +240,7 @@ fn embedded_demo_matches_the_fixtures_and_their_verdicts() {
             // Same files, same bytes.
             let tmp = tempfile::tempdir().unwrap();
             sc.materialize(tmp.path()).unwrap();
-            assert_same_tree(&dir, tmp.path());
+            assert_same_tree(&dir, &sc.materialized(tmp.path()));
             let opts = trailscope::demo::Options { run_inspections: true, ..Default::default() };
             let verdict = match trailscope::demo::run(sc, opts).unwrap() {
                 trailscope::demo::Outcome::Bridge(o) => {
@@ -254,6 +254,11 @@ fn embedded_demo_matches_the_fixtures_and_their_verdicts() {
                 trailscope::demo::Outcome::Tuf(o) => {
                     let refresh = if o.refresh.is_ok() { "ok" } else { "error" };
                     assert_eq!(refresh, s["expect"]["refresh"], "{name}");
+                    continue;
+                }
+                trailscope::demo::Outcome::Attestation(d) => {
+                    assert_eq!(d.category.id(), s["category"].as_str().unwrap(), "{name}");
+                    assert_eq!(word(d.verdict), s["expected"].as_str().unwrap(), "{name}");
                     continue;
                 }
             };

@@ -102,7 +102,8 @@ fn cases() -> Vec<Case> {
             out.push(Case { name, kind, dir, scenario, inspections: kind != Kind::Tuf, demo: None });
         }
     }
-    for sc in trailscope::demo::list() {
+    // Attestation scenarios have their own agreement test (tests/attest_scenarios.rs, tests/tui_attest.rs).
+    for sc in trailscope::demo::list().into_iter().filter(|s| s.kind != trailscope::demo::Kind::Attestation) {
         let id = format!("{}/{}", sc.set, sc.name);
         let dir = crate_dir().join("fixtures").join(sc.set).join(&sc.name);
         let scenario = read_json(&dir.join("scenario.json"));

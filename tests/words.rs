@@ -201,6 +201,10 @@ fn no_debug_text_or_doubled_prefix_in_any_face_of_the_embedded_scenarios() {
                     let own = tuf_text::verify(&doc, o);
                     (doc, own)
                 }
+                trailscope::demo::Outcome::Attestation(d) => {
+                    let own = trailscope::report::text_attest::render(d);
+                    ((**d).clone(), own)
+                }
             };
             found.extend(faces(&label, &doc, &own));
         }

@@ -160,10 +160,16 @@ const CA_VALIDITY: (u64, u64) = (1_767_225_600, 2_082_758_400); // 2026-01-01 â€
 
 impl Instance {
     fn new() -> Self {
-        let root = key("ca-root");
-        let intermediate = key("ca-intermediate");
-        let root_name = name("CN=trailscope test root,O=trailscope-test");
-        let intermediate_name = name("CN=trailscope test intermediate,O=trailscope-test");
+        Self::named("", "trailscope test")
+    }
+
+    /// Another instance (a staging one) whose keys and names differ from
+    /// the production instance's: `prefix` goes before every key label.
+    fn named(prefix: &str, cn: &str) -> Self {
+        let root = key(&format!("{prefix}ca-root"));
+        let intermediate = key(&format!("{prefix}ca-intermediate"));
+        let root_name = name(&format!("CN={cn} root,O=trailscope-test"));
+        let intermediate_name = name(&format!("CN={cn} intermediate,O=trailscope-test"));
         let root_spki = spki_der(&root);
         let intermediate_spki = spki_der(&intermediate);
         let ca_usage = KeyUsage(KeyUsages::KeyCertSign | KeyUsages::CRLSign);
@@ -207,7 +213,13 @@ impl Instance {
             &intermediate_spki,
             CA_VALIDITY,
         );
-        Self { intermediate, ct_log: key("ct-log"), rekor: key("rekor"), root_der, intermediate_der }
+        Self {
+            intermediate,
+            ct_log: key(&format!("{prefix}ct-log")),
+            rekor: key(&format!("{prefix}rekor")),
+            root_der,
+            intermediate_der,
+        }
     }
 
     fn log_id(key: &SigningKey) -> Vec<u8> {
@@ -399,6 +411,9 @@ enum Break {
     InclusionProof,
     /// The checkpoint is signed by a key the trusted root does not know.
     CheckpointKey,
+    /// Signed, logged and certified by the staging instance, verified
+    /// against the production instance's trusted root.
+    StagingInstance,
 }
 
 fn statement(artifact_name: &str, artifact: &[u8]) -> Value {
@@ -629,17 +644,30 @@ const SCENARIOS: &[Scenario] = &[
         expected: "fail",
         category: "checkpoint-invalid",
     },
+    Scenario {
+        name: "staging-bundle-production-root",
+        title: "A staging bundle checked against the production root",
+        story: "A release signed on the instance's staging deployment (its own CA, CT log and Rekor log) is verified against the production trusted root. Nothing in the bundle is vouched for: its log is unknown, so no signed entry timestamp verifies and the bundle has no verified signing time, the first failure in trailscope's order; sigstore-python 4.5.1 stops on the certificate, which chains to no production CA.",
+        identity: IDENTITY,
+        issuer: ISSUER,
+        artifact: ARTIFACT,
+        brk: Break::StagingInstance,
+        expected: "fail",
+        category: "no-verified-time",
+    },
 ];
 
 pub fn generate(out: &mut Files) {
     let inst = Instance::new();
+    let staging = Instance::named("staging-", "trailscope staging");
     out.put(format!("{SET}/trusted_root.json"), pretty(&inst.trusted_root(), 2));
     let mut index = Vec::new();
     for s in SCENARIOS {
         let dir = format!("{SET}/{}", s.name);
+        let signing = if s.brk == Break::StagingInstance { &staging } else { &inst };
         out.put(
             format!("{dir}/bundle.sigstore.json"),
-            pretty(&bundle(&inst, ARTIFACT, IDENTITY, ISSUER, s.brk), 2),
+            pretty(&bundle(signing, ARTIFACT, IDENTITY, ISSUER, s.brk), 2),
         );
         out.put(format!("{dir}/demo-widget-1.4.0.txt"), s.artifact.to_vec());
         let scenario = json!({

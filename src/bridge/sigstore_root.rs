@@ -202,6 +202,27 @@ impl std::fmt::Display for RootFailure {
     }
 }
 
+/// How an obtained root is named in every document (`attest verify`,
+/// `open` of a bundle): the repository and versions, or the fallback.
+pub fn describe(instance: Instance, got: &ObtainedRoot) -> String {
+    match (&got.origin, &got.chain) {
+        (Origin::Repository { location }, Some(c)) => format!(
+            "{} trusted_root.json via TUF from {location} (root v{}, timestamp v{}, sha256 {})",
+            instance.name(),
+            c.root_version,
+            c.timestamp_version,
+            c.sha256.get(..16).unwrap_or(&c.sha256)
+        ),
+        (Origin::EmbeddedSnapshot { date }, _) => format!(
+            "{} trusted_root.json from the embedded snapshot of Sigstore's TUF repository ({date}, verified with TUF as of that date)",
+            instance.name()
+        ),
+        (_, _) => {
+            format!("{} trusted_root.json embedded in trailscope (not vouched for by TUF)", instance.name())
+        }
+    }
+}
+
 /// Obtains the instance's `trusted_root.json` through TUF (see the module docs for the order).
 pub fn obtain(req: &RootRequest) -> Result<ObtainedRoot, RootFailure> {
     if let Some(location) = &req.tuf_metadata {

@@ -139,7 +139,7 @@ struct Obtained {
 }
 
 fn obtain_default(args: &VerifyArgs, at: time::OffsetDateTime) -> Result<Obtained, RootFailure> {
-    use crate::bridge::sigstore_root::{Instance, Origin, RootRequest, obtain};
+    use crate::bridge::sigstore_root::{Instance, RootRequest, obtain};
     let instance = if args.staging { Instance::Staging } else { Instance::Production };
     let mut req = RootRequest::new(instance, at);
     args.limits.apply(&mut req.config);
@@ -150,22 +150,7 @@ fn obtain_default(args: &VerifyArgs, at: time::OffsetDateTime) -> Result<Obtaine
         req.repository = Some(url);
     }
     let got = obtain(&req)?;
-    let label = match (&got.origin, &got.chain) {
-        (Origin::Repository { location }, Some(c)) => format!(
-            "{} trusted_root.json via TUF from {location} (root v{}, timestamp v{}, sha256 {})",
-            instance.name(),
-            c.root_version,
-            c.timestamp_version,
-            &c.sha256[..16]
-        ),
-        (Origin::EmbeddedSnapshot { date }, _) => format!(
-            "{} trusted_root.json from the embedded snapshot of Sigstore's TUF repository ({date}, verified with TUF as of that date)",
-            instance.name()
-        ),
-        (_, _) => {
-            format!("{} trusted_root.json embedded in trailscope (not vouched for by TUF)", instance.name())
-        }
-    };
+    let label = crate::bridge::sigstore_root::describe(instance, &got);
     match TrustedRoot::parse(&got.bytes) {
         Ok(root) => Ok(Obtained { root, label, findings: got.findings, bytes: got.bytes }),
         Err(e) => Err(RootFailure {

@@ -111,6 +111,11 @@ fn anchor(sc: &demo::Scenario, outcome: &Outcome) -> TrustAnchor {
         Outcome::Tuf(o) => {
             crate::tuf::report::trust_anchor(o, &file(i.trusted_root.as_deref().unwrap_or("root.json")))
         }
+        Outcome::Attestation(_) => TrustAnchor {
+            what: "trusted root".into(),
+            files: sc.json["trusted_root"].as_str().map(file).into_iter().collect(),
+            root_version: None,
+        },
     }
 }
 
@@ -154,6 +159,16 @@ fn render(
             };
             (text, doc.verdict)
         }
+        Outcome::Attestation(d) => {
+            let mut doc = (**d).clone();
+            record(&mut doc);
+            let text = match format {
+                Format::Json => format!("{}\n", doc.to_json_string()),
+                Format::Text => crate::report::text_attest::render(&doc) + &crate::report::record::text(&doc),
+                other => render_common(&doc, other, &Inputs::default()).unwrap_or_default(),
+            };
+            (text, doc.verdict)
+        }
     }
 }
 
@@ -169,6 +184,7 @@ fn print_list() {
                 Kind::Bridge => "TUF distributes in-toto (bridge verification)",
                 Kind::InToto => "in-toto supply chain",
                 Kind::Tuf => "TUF attacks",
+                Kind::Attestation => "Sigstore bundles with in-toto attestations",
             };
             out.push_str(&format!("\n{set} — {title}:\n"));
         }

@@ -1,6 +1,8 @@
-//! `trailscope open DIR`: detect what a directory holds (an in-toto layout
-//! with keys and links, a TUF repository, or both) and explore it in the
-//! TUI; with stdout not a terminal, print the text report instead. Takes
+//! `trailscope open DIR|FILE`: detect what a directory holds (an in-toto
+//! layout with keys and links, a TUF repository, both, or a Sigstore
+//! bundle) or open a bundle or attestation file, and explore it in the
+//! TUI; with stdout not a terminal (or `--format` for a bundle), print the
+//! report instead — for a bundle the document `attest verify` prints. Takes
 //! every flag of `verify`, `tuf verify` and `bridge verify` (the limits as
 //! those commands' own argument structs), to name inputs detection cannot
 //! guess; each reaches the verifier as it does there.
@@ -12,10 +14,11 @@ use std::time::Duration;
 use clap::Args;
 
 use super::Exit;
+use super::format::Format;
 use super::tuf::TufLimits;
 use super::verify::LinkLimits;
 use crate::tuf::Config;
-use crate::tui::open::{self, OpenOptions};
+use crate::tui::open::{self, AttestOptions, OpenOptions};
 use crate::tui::{self, Launched};
 
 /// The inputs `--demo` replaces: a scenario names its own.
@@ -24,8 +27,10 @@ const INPUT_FLAGS: [&str; 9] =
 
 #[derive(Debug, Args)]
 pub struct OpenArgs {
-    /// The directory to explore.
-    #[arg(value_name = "DIR", default_value = ".")]
+    /// The directory to explore, or a Sigstore bundle or attestation file
+    /// (a bundle, JSON lines of bundles, a PEP 740 attestation, PyPI
+    /// provenance, npm's or GitHub's attestation API response).
+    #[arg(value_name = "DIR|FILE", default_value = ".")]
     pub dir: PathBuf,
     /// in-toto: the root layout (default: root.layout or the one *.layout in DIR).
     #[arg(short = 'l', long, value_name = "FILE")]
@@ -101,6 +106,12 @@ pub struct OpenArgs {
     pub link_limits: LinkLimits,
     #[command(flatten)]
     pub signature_form: super::verify::SignatureFormArgs,
+    #[command(flatten)]
+    pub attest: AttestFlags,
+    /// Sigstore bundles: print the document `attest verify` prints in this
+    /// format instead of opening the TUI.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<Format>,
     /// Open an embedded demo scenario instead of DIR (`trailscope demo --list`
     /// names them: `act1-alice-alone`, `intoto-demo/package-swapped`, …) with
     /// the inputs `trailscope demo NAME` verifies; `a`/`A` then switch
@@ -109,6 +120,75 @@ pub struct OpenArgs {
     pub demo: Option<String>,
     #[command(flatten)]
     pub tui: tui::args::TuiArgs,
+}
+
+/// The flags of `attest verify` for a Sigstore bundle (all optional here:
+/// without an identity the identity checks are shown as not performed).
+#[derive(Debug, Clone, Default, Args)]
+pub struct AttestFlags {
+    /// Bundle: the signer's identity (certificate SAN), exactly.
+    #[arg(long, value_name = "ID", conflicts_with = "certificate_identity_regexp")]
+    pub certificate_identity: Option<String>,
+    /// Bundle: the signer's identity as an anchored regular expression.
+    #[arg(long, value_name = "RE")]
+    pub certificate_identity_regexp: Option<String>,
+    /// Bundle: the OIDC issuer in the certificate.
+    #[arg(long, value_name = "URL", conflicts_with = "certificate_oidc_issuer_regexp")]
+    pub certificate_oidc_issuer: Option<String>,
+    /// Bundle: the OIDC issuer as an anchored regular expression.
+    #[arg(long, value_name = "RE")]
+    pub certificate_oidc_issuer_regexp: Option<String>,
+    /// Bundle: a public key (PEM) for keyed bundles.
+    #[arg(long, value_name = "PEM", conflicts_with_all = ["certificate_identity", "certificate_identity_regexp"])]
+    pub key: Option<PathBuf>,
+    /// Bundle: a trusted_root.json to use instead of Sigstore's (obtained through TUF).
+    #[arg(long, value_name = "FILE")]
+    pub trusted_root: Option<PathBuf>,
+    /// Bundle: Sigstore's staging instance instead of production.
+    #[arg(long)]
+    pub staging: bool,
+    /// Bundle: a local copy of Sigstore's TUF repository to obtain trusted_root.json from.
+    #[arg(long, value_name = "DIR|URL", conflicts_with = "trusted_root")]
+    pub tuf_metadata: Option<String>,
+    /// Bundle: never go to the network for the trusted root (the embedded snapshot).
+    #[arg(long, conflicts_with = "trusted_root")]
+    pub offline: bool,
+    /// Bundle: the provenance's source repository the policy asks for.
+    #[arg(long, value_name = "R")]
+    pub source_repository: Option<String>,
+    /// Bundle: the provenance's source ref the policy asks for.
+    #[arg(long, value_name = "REF")]
+    pub source_ref: Option<String>,
+    /// Bundle: the provenance's builder id the policy asks for.
+    #[arg(long, value_name = "ID")]
+    pub builder_id: Option<String>,
+    /// Bundle: the Statement's predicate type the policy asks for.
+    #[arg(long, value_name = "URI")]
+    pub predicate_type: Option<String>,
+    /// Bundle: the artifact, a file or sha256:HEX / sha384:HEX / sha512:HEX.
+    #[arg(long, value_name = "FILE|sha256:HEX")]
+    pub artifact: Option<String>,
+}
+
+impl AttestFlags {
+    pub fn options(&self) -> AttestOptions {
+        AttestOptions {
+            certificate_identity: self.certificate_identity.clone(),
+            certificate_identity_regexp: self.certificate_identity_regexp.clone(),
+            certificate_oidc_issuer: self.certificate_oidc_issuer.clone(),
+            certificate_oidc_issuer_regexp: self.certificate_oidc_issuer_regexp.clone(),
+            key: self.key.clone(),
+            trusted_root: self.trusted_root.clone(),
+            staging: self.staging,
+            tuf_metadata: self.tuf_metadata.clone(),
+            offline: self.offline,
+            source_repository: self.source_repository.clone(),
+            source_ref: self.source_ref.clone(),
+            builder_id: self.builder_id.clone(),
+            predicate_type: self.predicate_type.clone(),
+            artifact: self.artifact.clone(),
+        }
+    }
 }
 
 fn usage(msg: &str) -> Exit {
@@ -171,6 +251,7 @@ pub fn options(args: &OpenArgs) -> Result<OpenOptions, Exit> {
         all_roles: args.all_roles,
         bridge: args.bridge,
         tuf_config,
+        attest: args.attest.options(),
     })
 }
 
@@ -195,7 +276,7 @@ pub fn run(args: &OpenArgs) -> Exit {
         tui_opts.at = at.or(demo_at);
         return launch(session, tui_opts);
     }
-    let opened = match open::detect(&args.dir, &opts) {
+    let opened = match open::detect_path(&args.dir, &opts) {
         Ok(o) => o,
         Err(e) => {
             eprintln!("trailscope open: {e}");
@@ -205,11 +286,44 @@ pub fn run(args: &OpenArgs) -> Exit {
     if let Some(e) = opened.flag_conflict() {
         return usage(&e);
     }
+    if let open::Plan::Attest(inputs) = &opened.plan {
+        let headless = matches!(tui::terminal::preflight(), Err(tui::Unsupported::NotATerminal));
+        if args.format.is_some() || headless {
+            return print_attestation(inputs, at, args.format.unwrap_or(Format::Text));
+        }
+    } else if args.format.is_some() {
+        return usage(&format!(
+            "--format is for Sigstore bundles; {} holds {} metadata: use verify, tuf verify or bridge verify",
+            args.dir.display(),
+            opened.plan.word()
+        ));
+    }
     let label = args.dir.display().to_string();
     let session = open::session(&opened, label);
     let mut tui_opts = args.tui.options();
     tui_opts.at = at.or(opened.at);
     launch(session, tui_opts)
+}
+
+/// A bundle of an attestation file verified headless: the document `attest
+/// verify` prints for it, in `format`; 0 verified, 1 not, 3 an input that
+/// cannot be read. Every bundle of the file, as `attest verify` does.
+fn print_attestation(inputs: &open::AttestInputs, at: Option<time::OffsetDateTime>, format: Format) -> Exit {
+    let mut docs = Vec::new();
+    for index in 0..inputs.labels.len() {
+        let one = open::AttestInputs { index, ..inputs.clone() };
+        match open::verify_attest(&one, at) {
+            Ok(results) => docs.push(results.document),
+            Err(e) => {
+                eprintln!("trailscope open: {e}");
+                return Exit::Input;
+            }
+        }
+    }
+    let Some(first) = docs.first() else { return Exit::Input };
+    let doc_inputs = open::attest::document_inputs(inputs, first);
+    super::format::print(&super::attest::render(&docs, format, &doc_inputs));
+    if docs.iter().all(|d| d.verdict == crate::verdict::Verdict::Pass) { Exit::Ok } else { Exit::Failed }
 }
 
 /// `trailscope` with no argument: the embedded demo's act 3 (the adversary

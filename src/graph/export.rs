@@ -315,7 +315,7 @@ pub fn to_json(g: &SupplyGraph, o: ExportOptions) -> Value {
         g.graph.node_indices().filter(|&n| shown(g, n, o)).map(|n| node_json(g, n)).collect();
     let edges: Vec<Value> = edges(g, o).map(|(a, b, e)| edge_json(a, b, e)).collect();
     let view = match g.kind {
-        GraphKind::InToto => View::Chain,
+        GraphKind::InToto | GraphKind::Attestation => View::Chain,
         GraphKind::Tuf => View::Trust,
     };
     let d = draw::draw(g, view);

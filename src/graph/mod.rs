@@ -20,10 +20,11 @@
 //! pair of artifacts — 3 steps × 100,000 artifacts is 600,000 artifact nodes
 //! and as many edges.
 //!
-//! Modules: [`intoto`] and [`tuf`] build graphs, [`query`] answers the
+//! Modules: [`intoto`], [`tuf`] and [`attest`] build graphs, [`query`] answers the
 //! views' questions, [`draw`] lays a graph out in layers and lanes (plain
 //! coordinates), [`export`] writes DOT, Mermaid and JSON.
 
+pub mod attest;
 pub mod draw;
 pub mod export;
 pub mod intoto;
@@ -433,6 +434,8 @@ impl Edge {
 pub enum GraphKind {
     InToto,
     Tuf,
+    /// An attestation's provenance (materials → build → subjects).
+    Attestation,
 }
 
 impl GraphKind {
@@ -440,6 +443,7 @@ impl GraphKind {
         match self {
             GraphKind::InToto => "in-toto",
             GraphKind::Tuf => "tuf",
+            GraphKind::Attestation => "attestation",
         }
     }
 }

@@ -3,11 +3,13 @@
 //! as a [`SupplyGraph`](crate::graph::SupplyGraph) and the TUF role tree —
 //! that the Chain, Step, Artifact and Trust views walk. A session that only has a
 //! document (tests, `report` files) returns it bare: those views then say
-//! what they would show.
+//! what they would show. A Sigstore bundle's run carries its
+//! [`Attestation`] (trust chain, Statement, provenance graph).
 
 use std::sync::Arc;
 
 use super::anchor::Anchor;
+use super::attest::{Attestation, RootOrigin};
 use super::chain::Chain;
 use super::targets::Targets;
 use crate::intoto::InTotoOutcome;
@@ -33,6 +35,8 @@ pub struct Detail {
     pub anchor: Option<Anchor>,
     /// Every target of the trusted targets roles and the run's lookups (Targets view).
     pub targets: Option<Arc<Targets>>,
+    /// A verified Sigstore bundle: its trust chain, Statement and provenance graph.
+    pub attest: Option<Arc<Attestation>>,
 }
 
 impl From<Document> for Results {
@@ -65,7 +69,7 @@ impl Results {
         let tuf = crate::tuf::inspect::tree(&outcome.tuf);
         let lookups = outcome.fetched.iter().map(|(_, t)| t).chain(&outcome.tuf.targets);
         let targets = Some(Arc::new(Targets::build(outcome.tuf.trusted.as_ref(), lookups, true)));
-        Self { document, detail: Detail { chain, tuf, anchor: None, targets } }
+        Self { document, detail: Detail { chain, tuf, anchor: None, targets, attest: None } }
     }
 
     /// A TUF run: the document and the role tree.
@@ -73,6 +77,18 @@ impl Results {
         let document = crate::tuf::report::document(outcome, strict);
         let tuf = crate::tuf::inspect::tree(outcome);
         let targets = Some(Arc::new(Targets::build(outcome.trusted.as_ref(), &outcome.targets, false)));
-        Self { document, detail: Detail { chain: None, tuf, anchor: None, targets } }
+        Self { document, detail: Detail { chain: None, tuf, anchor: None, targets, attest: None } }
+    }
+
+    /// A Sigstore bundle's run: the document `sigstore::verify` wrote for
+    /// `bytes` against `root`, and the views derived from it.
+    pub fn attestation(
+        document: Document,
+        bytes: &[u8],
+        root: Option<&crate::sigstore::trusted_root::TrustedRoot>,
+        origin: &RootOrigin,
+    ) -> Self {
+        let attest = Attestation::build(&document, bytes, root, origin);
+        Self { document, detail: Detail { attest: Some(Arc::new(attest)), ..Detail::default() } }
     }
 }

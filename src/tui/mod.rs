@@ -23,6 +23,7 @@ pub mod action;
 pub mod anchor;
 pub mod app;
 pub mod args;
+pub mod attest;
 pub mod chain;
 pub mod clipboard;
 pub mod detail;

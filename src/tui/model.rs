@@ -93,6 +93,8 @@ pub struct Model {
     pub anchor: Option<Anchor>,
     /// The TUF targets the run trusted and looked up (Targets view).
     pub targets: Option<Arc<Targets>>,
+    /// A verified Sigstore bundle (Trust chain, Statement view).
+    pub attest: Option<Arc<super::attest::Attestation>>,
     /// Why the in-toto results rest on a layout that did not verify (no
     /// layout key, the wrong ones, a bad signature): the chain, steps, links
     /// and artifacts are still shown, marked unverified.
@@ -120,17 +122,27 @@ impl Model {
         let mut categories: Vec<String> = doc.findings.iter().map(|f| f.category.id().to_owned()).collect();
         categories.sort();
         categories.dedup();
-        let trust =
-            trust::build(doc.roles.as_ref(), detail.tuf.as_ref(), detail.chain.as_deref(), &doc.findings);
+        let trust = match &detail.attest {
+            Some(a) => a.trust.clone(),
+            None => {
+                trust::build(doc.roles.as_ref(), detail.tuf.as_ref(), detail.chain.as_deref(), &doc.findings)
+            }
+        };
+        // An attestation's provenance is drawn by the Chain view like an in-toto chain.
+        let chain = detail.chain.clone().or_else(|| {
+            let graph = detail.attest.as_ref()?.graph.clone()?;
+            Some(Arc::new(Chain::from_graph(graph)))
+        });
         let unverified = detail.chain.as_ref().and_then(|_| unverified(&doc, detail.anchor.as_ref()));
         Self {
             doc,
             timeline,
             categories,
-            chain: detail.chain,
+            chain,
             trust,
             anchor: detail.anchor,
             targets: detail.targets,
+            attest: detail.attest,
             unverified,
         }
     }
@@ -201,6 +213,17 @@ pub fn suspicious_findings(doc: &Document) -> Vec<Finding> {
     }
     for path in doc.targets.iter().flat_map(|t| t.keys()) {
         record(&mut out, &Subject::Target { path: path.clone() }, "target path", path);
+    }
+    if let Some(a) = doc.attestation.as_deref() {
+        // What a bundle says about itself: the signer, its claims, the Statement.
+        let subject = Subject::File { path: a.bundle.clone() };
+        let cert = a.certificate.iter().flat_map(|c| c.sans.iter().chain(&c.issuer).chain(c.claims.values()));
+        let statement = a.statement.iter().flat_map(|st| {
+            st.subjects.iter().map(|x| &x.name).chain(st.predicate.values()).chain([&st.predicate_type])
+        });
+        for text in cert.chain(statement).chain(a.tlog_entries.iter().map(|e| &e.log)) {
+            record(&mut out, &subject, "bundle text", text);
+        }
     }
     for (name, state) in doc.roles.iter().flatten() {
         let subject = Subject::Role { name: name.clone() };

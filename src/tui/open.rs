@@ -10,6 +10,10 @@
 //! - both, as in the bridge fixtures (a TUF repository distributing layouts
 //!   and links): verified by the bridge verifier.
 //!
+//! - a Sigstore bundle or attestation file (`open FILE`, a directory
+//!   holding one, an attestation scenario): verified as `attest verify`
+//!   does ([`attest`]), each bundle of a file reachable with `a`/`A`.
+//!
 //! A generated scenario's `scenario.json` names its inputs exactly — client
 //! state, the targets it looks up, its evaluation time (`now`) — read by
 //! [`crate::demo::ScenarioInputs`], the same reading `trailscope demo NAME`
@@ -17,6 +21,7 @@
 //! The flags of `verify`, `tuf verify` and `bridge verify` ([`OpenOptions`])
 //! override what detection found, and reach the verifiers unchanged.
 
+pub mod attest;
 mod detect;
 mod verify;
 
@@ -31,7 +36,8 @@ use super::live::Live;
 use super::session::{Scenarios, Session};
 use crate::tuf::Config;
 
-pub use detect::detect;
+pub use attest::{AttestInputs, AttestOptions, verify_attest};
+pub use detect::{detect, detect_path};
 pub use verify::{intoto_plan, tuf_plan, verify_bridge, verify_intoto, verify_tuf};
 
 /// The flags `open` shares with `verify`, `tuf verify` and `bridge verify`
@@ -76,6 +82,8 @@ pub struct OpenOptions {
     /// The TUF client's limits and switches (`--max-metadata-bytes`,
     /// `--max-delegations`, `--lookup-only`); `strict` is set from `strict`.
     pub tuf_config: Config,
+    /// Sigstore bundles: the flags of `attest verify` (policy, trusted root, artifact).
+    pub attest: AttestOptions,
 }
 
 impl Default for OpenOptions {
@@ -103,6 +111,7 @@ impl Default for OpenOptions {
             all_roles: false,
             bridge: false,
             tuf_config: Config::default(),
+            attest: AttestOptions::default(),
         }
     }
 }
@@ -138,6 +147,8 @@ pub enum Plan {
     Tuf(TufInputs),
     /// A TUF repository distributing an in-toto supply chain (bridge).
     Bridge(TufInputs),
+    /// Sigstore bundles (an attestation file, or a scenario naming one).
+    Attest(Box<AttestInputs>),
 }
 
 impl Plan {
@@ -146,6 +157,7 @@ impl Plan {
             Plan::InToto(_) => "in-toto",
             Plan::Tuf(_) => "tuf",
             Plan::Bridge(_) => "bridge",
+            Plan::Attest(_) => "attestation",
         }
     }
 }
@@ -190,7 +202,7 @@ impl Opened {
 pub fn session(opened: &Opened, label: impl Into<String>) -> Session {
     let label = label.into();
     let plain = session_as_given(opened, label.clone());
-    if opened.opts.run_inspections || matches!(opened.plan, Plan::Tuf(_)) {
+    if opened.opts.run_inspections || matches!(opened.plan, Plan::Tuf(_) | Plan::Attest(_)) {
         return plain;
     }
     let mut with = opened.clone();
@@ -229,15 +241,49 @@ fn session_as_given(opened: &Opened, label: impl Into<String>) -> Session {
                 verify_bridge(&inputs, &opts, req.at.or(at)).map(|r| verify::relative(r, &base))
             })
         }
+        Plan::Attest(inputs) => return attest_session(inputs, at, label.into(), &opened.dir),
     };
     session.watching(watch).with_story(story(&opened.dir))
 }
 
-/// The `description` of a scenario directory's `scenario.json` (bounded read).
+/// A bundle of an attestation file; with several, `a`/`A` switch between them.
+fn attest_session(
+    inputs: &AttestInputs,
+    at: Option<OffsetDateTime>,
+    label: String,
+    dir: &std::path::Path,
+) -> Session {
+    let this = inputs.clone();
+    let shown = match inputs.labels.len() {
+        0 | 1 => label.clone(),
+        n => format!("{label} · bundle {} of {n}", inputs.index + 1),
+    };
+    let mut session = Session::new(shown, move |req, _| verify_attest(&this, req.at.or(at)))
+        .watching([inputs.file.clone()])
+        .with_story(story(dir));
+    if inputs.labels.len() > 1 {
+        let (all, dir) = (inputs.clone(), dir.to_path_buf());
+        let open = move |name: &str| {
+            let index =
+                all.labels.iter().position(|l| l == name).ok_or_else(|| format!("no bundle {name}"))?;
+            let one = AttestInputs { index, ..all.clone() };
+            Ok((attest_session(&one, at, label.clone(), &dir), at))
+        };
+        session = session.with_scenarios(Scenarios {
+            names: inputs.labels.clone(),
+            current: inputs.index,
+            open: Arc::new(open),
+        });
+    }
+    session
+}
+
+/// The `description` (an attestation scenario's `story`) of a scenario
+/// directory's `scenario.json` (bounded read).
 fn story(dir: &std::path::Path) -> Option<String> {
     let bytes = std::fs::read(dir.join("scenario.json")).ok().filter(|b| b.len() <= 1 << 20)?;
     let json: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
-    json.get("description")?.as_str().map(str::to_owned)
+    json.get("description").or_else(|| json.get("story"))?.as_str().map(str::to_owned)
 }
 
 /// The embedded demo scenario `name` (see `trailscope demo --list`),
@@ -265,7 +311,7 @@ fn demo_session_for(
         .tempdir()
         .map_err(|e| format!("cannot create a temporary directory: {e}"))?;
     sc.materialize(tmp.path()).map_err(|e| format!("cannot write the demo: {e}"))?;
-    let opened = detect(tmp.path(), this)?;
+    let opened = detect(&sc.materialized(tmp.path()), this)?;
     if let Some(e) = opened.flag_conflict() {
         return Err(e);
     }
@@ -281,7 +327,7 @@ fn demo_session_for(
         open: Arc::new(move |name: &str| demo_session_for(name, &flags, &flags)),
     };
     let mut session = session_as_given(&opened, label);
-    if !this.run_inspections && !matches!(opened.plan, Plan::Tuf(_)) {
+    if !this.run_inspections && !matches!(opened.plan, Plan::Tuf(_) | Plan::Attest(_)) {
         let run = OpenOptions { run_inspections: true, skip_inspections: false, ..this.clone() };
         let others = others.clone();
         session =

@@ -87,7 +87,13 @@ impl Index {
             b.push(Place::Overview(row), &[&e.label], &[]);
         }
         if let Some(chain) = model.chain.as_deref() {
-            chain_entries(&mut b, chain);
+            // An attestation's Step view is its Statement, indexed below, not the build's rows.
+            chain_entries(&mut b, chain, model.attest.is_none());
+        }
+        if let Some(st) = model.attest.as_ref().and_then(|a| a.statement.as_ref()) {
+            for (row, (text, id)) in super::views::statement::search_rows(st).into_iter().enumerate() {
+                b.push(Place::Step { item: 0, row }, &[&text], &[id.as_str()]);
+            }
         }
         for (row, r) in model.trust.rows.iter().enumerate() {
             let copy = r.copy.as_ref().map(|(_, v)| v.as_str()).unwrap_or_default();
@@ -154,7 +160,7 @@ impl Builder {
 
 /// Chain items (name, kind, functionary key ids, command), each Step row
 /// (rules, artifact paths) and each artifact with every digest it had.
-fn chain_entries(b: &mut Builder, chain: &Chain) {
+fn chain_entries(b: &mut Builder, chain: &Chain, steps: bool) {
     for (i, item) in chain.items.iter().enumerate() {
         let command = super::views::common::command_text(&item.command);
         let keys: Vec<&str> = item.pubkeys.iter().map(String::as_str).collect();
@@ -163,7 +169,7 @@ fn chain_entries(b: &mut Builder, chain: &Chain) {
         words.extend(item.scope.iter().map(String::as_str));
         b.push(Place::Chain(i), &words, &keys);
     }
-    for (i, item) in chain.items.iter().enumerate() {
+    for (i, item) in chain.items.iter().enumerate().filter(|_| steps) {
         for (k, (section, rule)) in item.rules().enumerate() {
             let text = rule.text();
             b.push(Place::Step { item: i, row: k + 1 }, &[section.section_name(), &text], &[]);

@@ -63,10 +63,16 @@ pub struct Row {
     pub copy: Option<(String, String)>,
     /// A section heading.
     pub heading: bool,
+    /// The finding Enter opens (its evidence), when the row is about one
+    /// finding rather than a subject (the attestation trust chain).
+    pub finding: Option<usize>,
+    /// The second line of the row above (a value too long to share its
+    /// line): shown and hidden with it.
+    pub continues: bool,
 }
 
 impl Row {
-    fn new(depth: usize, mark: Mark, word: impl Into<String>, text: impl Into<String>) -> Self {
+    pub fn new(depth: usize, mark: Mark, word: impl Into<String>, text: impl Into<String>) -> Self {
         Self {
             depth,
             mark,
@@ -76,12 +82,18 @@ impl Row {
             subject: None,
             copy: None,
             heading: false,
+            finding: None,
+            continues: false,
         }
     }
-    fn heading(text: impl Into<String>) -> Self {
+    /// A second line for the row before it, kept with it by the failures filter.
+    pub fn continuation(depth: usize, text: impl Into<String>) -> Self {
+        Self { continues: true, ..Self::new(depth, Mark::None, "", text) }
+    }
+    pub fn heading(text: impl Into<String>) -> Self {
         Self { heading: true, ..Self::new(0, Mark::None, "", text) }
     }
-    fn note(mut self, note: impl Into<String>) -> Self {
+    pub fn note(mut self, note: impl Into<String>) -> Self {
         self.note = note.into();
         self
     }
@@ -116,6 +128,12 @@ impl Trust {
 
     pub fn is_empty(&self, failures_only: bool) -> bool {
         self.len(failures_only) == 0
+    }
+
+    /// Rows built elsewhere (the attestation trust chain), with their failures.
+    pub fn from_rows(rows: Vec<Row>) -> Self {
+        let failing = failing(&rows);
+        Self { rows, failing }
     }
 
     /// Shown row `i`.
@@ -162,6 +180,10 @@ fn failing(rows: &[Row]) -> Vec<usize> {
         if r.heading {
             heading = Some(i);
             path.clear();
+            continue;
+        }
+        if r.continues {
+            keep[i] = i > 0 && keep[i - 1];
             continue;
         }
         path.truncate(r.depth);

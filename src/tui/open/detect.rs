@@ -30,21 +30,43 @@ pub fn detect(dir: &Path, opts: &OpenOptions) -> Result<Opened, String> {
         || tuf.as_ref().is_some_and(|t| {
             t.targets.as_ref().is_some_and(|d| !is_url(d) && Path::new(d).join("in-toto-metadata").is_dir())
         });
-    let plan = match (intoto, tuf) {
-        (Some(i), None) => Plan::InToto(i),
-        (Some(i), Some(_)) if opts.layout.is_some() => Plan::InToto(i),
-        (_, Some(t)) if bridge => Plan::Bridge(t),
-        (_, Some(t)) => Plan::Tuf(t),
-        (None, None) => {
-            return Err(format!(
-                "{}: found neither an in-toto layout (*.layout with keys and links) nor a TUF \
-                 repository (trusted_root.json or root.json, and timestamp.json); name the inputs \
-                 with --layout/--layout-keys or --root/--metadata",
-                dir.display()
-            ));
-        }
+    let names_bundle = json.as_ref().is_some_and(|j| j.get("bundle").is_some());
+    let attest = || super::attest::inputs_for_dir(dir, json.as_ref(), &opts.attest);
+    let named = if names_bundle { attest() } else { None };
+    let plan = match (named, intoto, tuf) {
+        (Some(a), _, _) => Plan::Attest(Box::new(a)),
+        (None, Some(i), None) => Plan::InToto(i),
+        (None, Some(i), Some(_)) if opts.layout.is_some() => Plan::InToto(i),
+        (None, _, Some(t)) if bridge => Plan::Bridge(t),
+        (None, _, Some(t)) => Plan::Tuf(t),
+        (None, None, None) => match attest() {
+            Some(a) => Plan::Attest(Box::new(a)),
+            None => {
+                return Err(format!(
+                    "{}: found neither an in-toto layout (*.layout with keys and links) nor a TUF \
+                     repository (trusted_root.json or root.json, and timestamp.json) nor a Sigstore \
+                     bundle; name the inputs with --layout/--layout-keys or --root/--metadata, or \
+                     open the bundle file",
+                    dir.display()
+                ));
+            }
+        },
     };
     Ok(Opened { dir: dir.to_path_buf(), plan, at, opts: opts.clone() })
+}
+
+/// `open PATH`: a directory as [`detect`] reads it, a file as a Sigstore
+/// bundle or attestation file.
+pub fn detect_path(path: &Path, opts: &OpenOptions) -> Result<Opened, String> {
+    if path.is_dir() {
+        return detect(path, opts);
+    }
+    if !path.is_file() {
+        return Err(format!("{}: no such file or directory", path.display()));
+    }
+    let inputs = super::attest::inputs_for_file(path, &opts.attest)?;
+    let dir = path.parent().map_or_else(|| Path::new(".").to_path_buf(), Path::to_path_buf);
+    Ok(Opened { dir, plan: Plan::Attest(Box::new(inputs)), at: None, opts: opts.clone() })
 }
 
 fn read_scenario(dir: &Path) -> Option<Value> {

@@ -26,6 +26,7 @@ pub mod findings;
 pub mod help;
 pub mod lesson;
 pub mod overview;
+pub mod statement;
 pub mod step;
 pub mod targets;
 pub mod trust;

@@ -1,4 +1,4 @@
-//! Step (`3`): one step or inspection — the expected command against the
+//! Step (`3`): an attestation's Statement (`views/statement.rs`), else one step or inspection — the expected command against the
 //! recorded one, the functionaries' links and whether they counted towards
 //! the threshold k-of-n and agree (the verifier's threshold-agreement
 //! finding, with both digests of each artifact they disagree on), then one list of every rule (materials, then
@@ -20,7 +20,7 @@ use super::common::{command_text, draw_pane, empty, field, list, short_digest};
 use super::evidence::{
     artifact_disagreement, differing, digest_lines_in, disagreements, findings_about, step_findings_lines,
 };
-use super::{Jump, View, ViewId};
+use super::{Jump, View, ViewId, statement};
 use crate::intoto::LinkStatus;
 use crate::intoto::engine::{RuleOutcome, RuleResult, SectionResult};
 use crate::intoto::rule::ArtifactType;
@@ -138,6 +138,9 @@ impl View for StepView {
     }
 
     fn detail_lines(&self, state: &State) -> usize {
+        if statement::of(state).is_some() {
+            return 0;
+        }
         static THEME: std::sync::OnceLock<Theme> = std::sync::OnceLock::new();
         let theme = THEME.get_or_init(Theme::default);
         let body = crate::tui::layout::body(state.size);
@@ -151,6 +154,9 @@ impl View for StepView {
     }
 
     fn rows(&self, state: &State) -> usize {
+        if let Some(st) = statement::of(state) {
+            return statement::len(st);
+        }
         current(state).map_or(0, |(_, item)| len(item))
     }
 
@@ -159,6 +165,9 @@ impl View for StepView {
     }
 
     fn drill(&self, state: &State, i: usize) -> Option<Jump> {
+        if let Some(st) = statement::of(state) {
+            return statement::drill(state, st, i);
+        }
         let (_, item) = current(state)?;
         let path = match row(item, i)? {
             Row::Artifact(_, p) => p.to_owned(),
@@ -195,6 +204,9 @@ impl View for StepView {
     }
 
     fn act(&self, state: &mut State, action: ViewAction) {
+        if statement::of(state).is_some() {
+            return;
+        }
         let Some((_, item)) = current(state) else { return };
         let at = state.cursor(ViewId::Step).selected;
         let rules = item.rule_count();
@@ -216,6 +228,9 @@ impl View for StepView {
     }
 
     fn copy_value(&self, state: &State, i: usize) -> Option<(String, String)> {
+        if let Some(st) = statement::of(state) {
+            return statement::copy_value(st, i);
+        }
         let (_, item) = current(state)?;
         match row(item, i)? {
             Row::Artifact(side, p) => {
@@ -236,6 +251,10 @@ impl View for StepView {
     }
 
     fn render(&self, state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
+        if let Some(st) = statement::of(state) {
+            statement::render(state, st, theme, area, buf);
+            return;
+        }
         let Some((_, item)) = current(state) else {
             let inner = draw_pane("Step".into(), true, theme, area, buf);
             empty(state, "in-toto steps", theme, inner, buf);

@@ -51,7 +51,12 @@ impl View for TrustView {
     }
 
     fn drill(&self, state: &State, row: usize) -> Option<Jump> {
-        let subject = self::row(state, row)?.subject.clone()?;
+        let r = self::row(state, row)?;
+        if let Some(i) = r.finding {
+            let subject = state.findings().get(i)?.subject.clone();
+            return Some(Jump { subject, finding: Some(i) });
+        }
+        let subject = r.subject.clone()?;
         let finding = state.findings().iter().position(|f| f.subject == subject);
         Some(Jump { subject, finding })
     }
