@@ -247,3 +247,106 @@ fn sigstore_v9_to_v10_rotation_keeps_the_key_material() {
     assert!(text.contains("metadata/root_history/2.root.json at /signed/expires"), "{text}");
     assert!(!text.contains("metadata/2.root.json at "), "{text}");
 }
+
+#[test]
+fn each_rotation_counts_the_new_root_s_signers_against_both_thresholds() {
+    let v = sigstore_inspect();
+    let history = v["inspect"]["root"]["history"].as_array().unwrap();
+    let change = history.iter().find(|h| h["from"] == 9 && h["to"] == 10).unwrap();
+    // §5.3.4: a threshold of v9's root keys signed v10 (the old key ids)…
+    let previous = &change["signed_by_previous"];
+    assert_eq!(
+        (previous["threshold"].as_u64(), previous["count"].as_u64()),
+        (Some(3), Some(5)),
+        "{change:#}"
+    );
+    let old_ids: Vec<&str> =
+        previous["valid"].as_array().unwrap().iter().map(|k| k.as_str().unwrap()).collect();
+    assert!(old_ids.iter().any(|k| k.starts_with("fdfa83a0")), "{old_ids:?}");
+    // …and a threshold of its own (the same keys under their new ids).
+    let own = &change["signed_by_own"];
+    assert_eq!((own["threshold"].as_u64(), own["count"].as_u64()), (Some(3), Some(5)), "{change:#}");
+    assert!(own["valid"].as_array().unwrap().iter().any(|k| k.as_str().unwrap().starts_with("a687e5bf")));
+    // The checks performed say both, with the signers by owner.
+    let checks = v["checks"].as_array().unwrap();
+    let by_v9 =
+        checks.iter().find(|c| c["what"] == "root v10 signatures by root v9").expect("no check by v9");
+    assert_eq!(by_v9["outcome"], "pass");
+    let detail = by_v9["detail"].as_str().unwrap();
+    assert!(detail.contains("5 of threshold 3 of root v9's root keys"), "{detail}");
+    assert!(detail.contains("@joshuagl (fdfa83a0)"), "{detail}");
+    assert!(
+        checks.iter().all(|c| c["what"] != "root v1 signatures by root v0"),
+        "the trusted root has no previous"
+    );
+    // In the text report, under the rotation.
+    let d = "fixtures/interop/external/tuf/sigstore+root-signing/metadata";
+    let out = trailscope()
+        .args(["tuf", "inspect", "--root", &format!("{d}/root_history/1.root.json"), "--metadata", d])
+        .args(["--at", "2026-08-22T00:00:00Z"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let rotation = text.lines().position(|l| l.contains("v9 → v10")).unwrap();
+    let below: Vec<&str> = text.lines().skip(rotation + 1).take(2).collect();
+    assert!(
+        below[0].contains("✔ signed by 5 of threshold 3 of v9's root keys: @dlorenc (3c344aa0)"),
+        "{below:?}"
+    );
+    assert!(
+        below[1].contains("✔ signed by 5 of threshold 3 of its own root keys: @dlorenc (6f260089)"),
+        "{below:?}"
+    );
+}
+
+/// `verify` on the intoto-demo scenario whose layout names its
+/// functionaries, in `format`.
+fn named_functionaries(format: &str) -> String {
+    let out = trailscope()
+        .current_dir("fixtures/intoto-demo/named-functionaries")
+        .args([
+            "verify",
+            "-l",
+            "root.layout",
+            "-k",
+            "keys/alice.pub.json",
+            "-d",
+            "links",
+            "--workdir",
+            "workdir",
+        ])
+        .args(["--skip-inspections", "--at", "2026-06-01T00:00:00Z", "--format", format])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn functionaries_named_in_the_layout_are_named_beside_their_key_ids_in_every_report() {
+    let v: Value = serde_json::from_str(&named_functionaries("json")).unwrap();
+    let checks = v["checks"].as_array().unwrap();
+    let detail = |what: &str| {
+        checks
+            .iter()
+            .find(|c| c["what"].as_str().is_some_and(|w| w == what))
+            .and_then(|c| c["detail"].as_str())
+            .unwrap_or_else(|| panic!("no check {what:?} in {checks:#?}"))
+            .to_owned()
+    };
+    let threshold = |step: &str| {
+        let c =
+            checks.iter().find(|c| c["subject"]["name"] == step && c["what"] == "link threshold").unwrap();
+        c["detail"].as_str().unwrap().to_owned()
+    };
+    assert!(threshold("clone").ends_with("functionaries: bob (1ddcdd28)"), "{}", threshold("clone"));
+    assert!(threshold("package").ends_with("functionaries: carl (2957179c)"), "{}", threshold("package"));
+    // The layout key, named by its file (keys/alice.pub.json).
+    assert!(detail("layout signature").contains("alice (db0e8ae8)"));
+    // A label is not a key-id mismatch: the id is securesystemslib's hash of the key's own members.
+    assert!(v["findings"].as_array().unwrap().iter().all(|f| f["category"] != "keyid-mismatch"), "{v:#}");
+    for format in ["text", "markdown"] {
+        let out = named_functionaries(format);
+        assert!(out.contains("bob (1ddcdd28)") && out.contains("carl (2957179c)"), "{format}:\n{out}");
+    }
+}

@@ -97,9 +97,12 @@ fn slash_with_a_digest_prefix_from_the_artifact_view_jumps_there_from_the_overvi
     t.send(&["/"]);
     t.send(&[prefix]);
     t.send(&["Enter"]);
+    // Waits for the whole frame (the notice line is drawn last): under load
+    // a capture can catch the list redrawn before the status line.
     let screen = t.wait_for("the artifact selected in its view", |s| {
         s.contains("4 Artifact")
             && s.lines().any(|l| l.contains("│›") && l.contains("demo-project-1.1.tar.gz"))
+            && s.contains(&format!("\"{prefix}\": match 1 of"))
     });
     assert!(screen.contains(&format!("\"{prefix}\": match 1 of")), "{screen}");
     assert!(screen.contains("in Artifact"), "{screen}");

@@ -386,3 +386,147 @@ fn the_targets_view_of_an_audit_lists_the_targets_of_every_bin() {
         .unwrap_or_else(|| panic!("no target count:\n{screen}"));
     assert!(shown >= total, "{total} listed targets expected, {shown} shown:\n{screen}");
 }
+
+#[test]
+fn a_bin_the_streaming_audit_let_go_of_loads_when_opened_in_the_targets_view() {
+    // PyPI scale in miniature: with the threshold lowered to 2 metadata
+    // files the TUI audits streaming, and leaf bins are let go of once
+    // verified (their targets counted, not kept).
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/interop/tuf/succinct-hash-bins");
+    let scenario: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("scenario.json")).unwrap()).unwrap();
+    let opts = OpenOptions {
+        root: Some(dir.join("trusted_root.json")),
+        metadata: Some(dir.join("repo/metadata").display().to_string()),
+        all_roles: true,
+        tracked_files: 2,
+        ..OpenOptions::default()
+    };
+    let mut opened = open::detect(&dir, &opts).unwrap();
+    opened.at = Some(trailscope::meta::time::parse(scenario["now"].as_str().unwrap()).unwrap().at);
+    let session = open::session(&opened, "succinct-hash-bins");
+    let tui = TuiOptions { at: opened.at, ..TuiOptions::default() };
+    let mut app = App::new(session, load_builtin("dark").unwrap(), &tui);
+    app.handle_event(&Event::Resize(120, 40));
+    // The refresh's result comes first, then the audit's parts: wait for all.
+    loop {
+        assert!(app.wait(Duration::from_secs(30)), "verification did not finish");
+        if app.state().progress.is_some_and(|(done, total)| done == total) {
+            break;
+        }
+        app.step(Duration::from_secs(30));
+    }
+    let mut h = Harness { app, terminal: Terminal::new(TestBackend::new(120, 40)).unwrap() };
+    let screen = h.keys("7").screen();
+    assert!(screen.contains("○ not loaded") && screen.contains("Enter: load"), "{screen}");
+
+    let t = views::targets::targets(h.app.state()).expect("a targets list");
+    let first = (0..t.len()).find(|&r| t.is_unloaded(r)).expect("a released bin");
+    let role = t.row(first).unwrap().role.unwrap();
+    // What the bin lists, read from its file: its first target by path.
+    let bin: serde_json::Value = std::fs::read_dir(dir.join("repo/metadata"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().ends_with(&format!("{role}.json")))
+        .map(|p| serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap())
+        .expect("the bin's file");
+    let listed = bin["signed"]["targets"].as_object().unwrap();
+    let first_path = listed.keys().min().unwrap().clone();
+    assert!(!screen.contains(&first_path), "{first_path} shown before its bin is loaded:\n{screen}");
+
+    for _ in 0..first {
+        h.key(KeyCode::Down);
+    }
+    let screen = h.key(KeyCode::Enter).screen();
+    assert_eq!(h.view(), ViewId::Targets, "Enter on a bin not loaded stays in the Targets view");
+    let selected = selected_rows(&screen).join("\n");
+    assert!(selected.contains(&first_path), "{first_path} not on the selected row:\n{screen}");
+    let t = views::targets::targets(h.app.state()).unwrap();
+    assert!(!t.is_unloaded(first));
+    let rows: Vec<_> = (first..first + listed.len()).map(|r| t.row(r).unwrap()).collect();
+    assert!(rows.iter().all(|r| r.role.as_deref() == Some(role.as_str()) && r.length.is_some()));
+    let mut expected: Vec<&String> = listed.keys().collect();
+    expected.sort();
+    assert_eq!(rows.iter().map(|r| &r.path).collect::<Vec<_>>(), expected);
+}
+
+/// sigstore's root-signing repository (`fixtures/interop/external`) opened
+/// from its first root, at a time all of it verifies.
+fn sigstore_root_signing(size: (u16, u16)) -> Harness {
+    let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/interop/external/tuf/sigstore+root-signing");
+    let opts = OpenOptions {
+        root: Some(d.join("metadata/root_history/1.root.json")),
+        metadata: Some(d.join("metadata").display().to_string()),
+        ..OpenOptions::default()
+    };
+    let mut opened = open::detect(&d, &opts).unwrap();
+    opened.at = Some(trailscope::meta::time::parse("2026-08-22T00:00:00Z").unwrap().at);
+    let session = open::session(&opened, "sigstore root-signing");
+    let tui = TuiOptions { at: opened.at, ..TuiOptions::default() };
+    let mut app = App::new(session, load_builtin("dark").unwrap(), &tui);
+    app.handle_event(&Event::Resize(size.0, size.1));
+    assert!(app.wait(Duration::from_secs(30)), "verification did not finish");
+    Harness { app, terminal: Terminal::new(TestBackend::new(size.0, size.1)).unwrap() }
+}
+
+#[test]
+fn a_key_owner_s_name_finds_the_key_in_the_trust_view() {
+    let mut h = sigstore_root_signing((120, 40));
+    let screen = h.keys("/@lance\n").screen();
+    assert_eq!(h.view(), ViewId::Trust, "{screen}");
+    // The first row about @lance's key: its signature on the trusted root, named.
+    let selected = selected_rows(&screen).join("\n");
+    assert!(selected.contains("signature ") && selected.contains("@lance"), "{screen}");
+    // `n` walks on to the key itself.
+    let mut seen_key = false;
+    for _ in 0..8 {
+        let screen = h.keys("n").screen();
+        seen_key |= selected_rows(&screen).join("\n").contains("key 183e64f37670 @lance");
+    }
+    assert!(seen_key, "the key row of @lance is among the hits");
+    let hits = h.app.state().hits.as_ref().map_or(0, |s| s.places.len());
+    assert!(hits >= 1, "no hit for @lance");
+}
+
+#[test]
+fn the_trust_view_counts_each_rotation_s_signers_against_both_thresholds() {
+    let mut h = sigstore_root_signing((120, 40));
+    let screen = h.keys("/of v9's root keys\n").screen();
+    assert_eq!(h.view(), ViewId::Trust, "{screen}");
+    let selected = selected_rows(&screen).join("\n");
+    assert!(
+        selected.contains("✔ met") && selected.contains("signed by 5 of threshold 3 of v9's root keys"),
+        "{screen}"
+    );
+    assert!(selected.contains("@dlorenc (3c344aa0)"), "the signers by owner: {screen}");
+    let rows = &h.app.state().model.as_ref().unwrap().trust.rows;
+    let at = rows.iter().position(|r| r.text.contains("of v9's root keys")).unwrap();
+    assert!(
+        rows[at + 1].text.contains("signed by 5 of threshold 3 of its own root keys"),
+        "{:?}",
+        rows[at + 1]
+    );
+    assert!(
+        rows[at - 1].text.starts_with("v9 → v10:") && rows[at - 1].text.contains("6 key(s) same, new id"),
+        "{:?}",
+        rows[at - 1]
+    );
+}
+
+#[test]
+fn functionaries_named_in_the_layout_are_shown_and_found_by_name() {
+    let mut h = Harness::fixture("fixtures/intoto-demo/named-functionaries", (120, 40));
+    let screen = h.keys("5").screen();
+    assert!(screen.contains("functionary 1ddcdd285d47 (bob)"), "{screen}");
+    assert!(screen.contains("functionary 2957179c6ca6 (carl)"), "{screen}");
+    // The layout key, named by its file keys/alice.pub.json.
+    assert!(screen.contains("layout key db0e8ae8") && screen.contains("(alice)"), "{screen}");
+    // `/carl` from the Overview finds the step Carl carries out first (tab order).
+    let screen = h.keys("1/carl\n").screen();
+    assert_eq!(h.view(), ViewId::Chain, "{screen}");
+    assert!(selected_rows(&screen).join("\n").contains("package"), "{screen}");
+    // Its Step view names Carl beside the key id of his link.
+    let screen = h.key(KeyCode::Enter).screen();
+    assert_eq!(h.view(), ViewId::Step, "{screen}");
+    assert!(screen.contains("key 2957179c… carl package.2957179c.link"), "{screen}");
+}

@@ -17,7 +17,9 @@ struct Actors {
     carl: SigningKey,
 }
 
-fn layout(a: &Actors) -> Vec<u8> {
+/// The root layout; with `named`, each functionary key in `keys` carries a
+/// `"name"` member (a label python in-toto keeps and ignores).
+fn layout(a: &Actors, named: bool) -> Vec<u8> {
     let steps = vec![
         step(
             "clone",
@@ -51,13 +53,18 @@ fn layout(a: &Actors) -> Vec<u8> {
             "DISALLOW *",
         ],
     );
-    let signed = intoto::layout(
+    let mut signed = intoto::layout(
         LAYOUT_EXPIRES,
         "The in-toto demo: Bob clones demo-project and bumps its version, Carl packages it; the untar inspection checks the package against Bob's foo.py.",
         &[&a.bob, &a.carl],
         steps,
         vec![untar],
     );
+    if named {
+        for (key, name) in [(&a.bob, "bob"), (&a.carl, "carl")] {
+            signed["keys"][key.keyid()]["name"] = json!(name);
+        }
+    }
     metablock(&signed, &[&a.alice])
 }
 
@@ -126,9 +133,11 @@ fn expect_disallow(step: &str, section: &str, artifact: &str, error: String) -> 
     })
 }
 
+#[allow(clippy::too_many_arguments)]
 fn scenario(
     out: &mut Files,
     a: &Actors,
+    named: bool,
     name: &str,
     description: &str,
     tags: &[&str],
@@ -136,7 +145,7 @@ fn scenario(
     expect: Value,
 ) {
     let base = format!("intoto-demo/{name}");
-    out.put(format!("{base}/root.layout"), layout(a));
+    out.put(format!("{base}/root.layout"), layout(a, named));
     let mut key_json = util::pretty(&a.alice.public_key_dict_with_keyid(), 1);
     key_json.push(b'\n');
     out.put(format!("{base}/keys/alice.pub.json"), key_json);
@@ -190,6 +199,7 @@ pub fn generate(out: &mut Files) {
     scenario(
         out,
         &a,
+        false,
         "demo-supply-chain",
         "The in-toto demo: Bob (ECDSA P-256) clones demo-project and bumps VERSION in foo.py to 1.1 (update-version, MODIFY), Carl (ed25519) packages demo-project.tar.gz; the layout, signed by its owner Alice (ed25519), ends with an inspection 'untar' that extracts the tarball and MATCHes foo.py against Bob's update-version product. Everything is consistent: pass.",
         &["demo", "inspection", "pass"],
@@ -204,6 +214,7 @@ pub fn generate(out: &mut Files) {
     scenario(
         out,
         &a,
+        false,
         "tampered-between-steps",
         "Someone alters demo-project/foo.py after Bob's update-version and before Carl packages it. Carl's link honestly records the altered file as a material. Its sha256 differs from Bob's update-version product, so the package step's material rule 'MATCH demo-project/* WITH PRODUCTS FROM update-version' does not consume it and 'DISALLOW *' rejects it: rule-disallow (package, expected_materials, demo-project/foo.py).",
         &["demo", "attack", "rules", "match"],
@@ -218,11 +229,23 @@ pub fn generate(out: &mut Files) {
     scenario(
         out,
         &a,
+        false,
         "package-swapped",
         "An adversary without any of the keys replaces demo-project.tar.gz after Carl packaged it (all links are genuine). Every step verifies; the inspection 'untar' then sees a tarball whose sha256 differs from the product Carl's package link recorded, so 'MATCH demo-project.tar.gz WITH PRODUCTS FROM package' does not consume it and the inspection's 'DISALLOW *' rejects it: rule-disallow (untar, expected_materials, demo-project.tar.gz).",
         &["demo", "attack", "inspection"],
         &swapped,
         expect_disallow("untar", "expected_materials", TARBALL, error),
+    );
+
+    scenario(
+        out,
+        &a,
+        true,
+        "named-functionaries",
+        "The demo supply chain with its functionaries named: in the layout's keys, Bob's key carries \"name\": \"bob\" and Carl's \"name\": \"carl\" (a member python in-toto keeps, signs and ignores). The links are demo-supply-chain's; everything verifies: pass. trailscope shows each name beside the key id (bob (1ddcdd28)) in the checks performed, the Trust and Step views, and search finds a step by its functionary's name.",
+        &["demo", "inspection", "pass", "names"],
+        &ok,
+        expect_pass(),
     );
 
     out.put("intoto-demo/README.md", include_str!("intoto_demo_README.md").as_bytes().to_vec());
@@ -233,9 +256,10 @@ pub fn generate(out: &mut Files) {
             "set": "intoto-demo",
             "now": NOW,
             "generator": "examples/make-fixtures",
-            "count": 3,
+            "count": 4,
             "scenarios": [
                 {"name": "demo-supply-chain", "verdict": "pass", "category": "pass", "step": null, "scope": []},
+                {"name": "named-functionaries", "verdict": "pass", "category": "pass", "step": null, "scope": []},
                 {"name": "package-swapped", "verdict": "fail", "category": "rule-disallow", "step": "untar", "scope": []},
                 {"name": "tampered-between-steps", "verdict": "fail", "category": "rule-disallow", "step": "package", "scope": []},
             ],

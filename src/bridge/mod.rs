@@ -234,4 +234,16 @@ impl BridgeOutcome {
     pub fn stage(&self) -> Option<Stage> {
         self.first.as_ref().map(|f| f.stage)
     }
+
+    /// The run's input files (DESIGN §4 `inputs`): the trusted root as read
+    /// (`root_file`, `root`), the TUF metadata trusted, and every target
+    /// fetched and verified (package, layout, layout keys, links) with its
+    /// TUF-verified length and sha256.
+    pub fn input_files(&self, root_file: &str, root: &[u8]) -> Vec<crate::verdict::InputFile> {
+        let mut files = crate::tuf::report::inputs(&self.tuf, Some((root_file, root)));
+        for (purpose, t) in &self.fetched {
+            files.extend(crate::tuf::report::target_inputs([t], purpose.word()));
+        }
+        files
+    }
 }

@@ -197,12 +197,8 @@ fn verify(a: &VerifyArgs) -> Exit {
 /// metadata trusted, and every target fetched and verified (package,
 /// layout, layout keys, links) with its TUF-verified length and sha256.
 pub fn stamp(doc: &mut Document, outcome: &BridgeOutcome, root_file: &str, root: &[u8], options: &Inputs) {
-    let tuf = &outcome.tuf;
-    let mut files = crate::tuf::report::inputs(tuf, Some((root_file, root)));
-    for (purpose, t) in &outcome.fetched {
-        files.extend(crate::tuf::report::target_inputs([t], purpose.word()));
-    }
-    super::record::stamp(doc, options, Some(crate::tuf::report::trust_anchor(tuf, root_file)), files);
+    let anchor = crate::tuf::report::trust_anchor(&outcome.tuf, root_file);
+    super::record::stamp(doc, options, Some(anchor), outcome.input_files(root_file, root));
 }
 
 /// What the run was given, for the Markdown and SARIF reports.

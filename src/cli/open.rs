@@ -1,7 +1,7 @@
 //! `trailscope open DIR|FILE`: detect what a directory holds (an in-toto
 //! layout with keys and links, a TUF repository, both, or a Sigstore
 //! bundle) or open a bundle or attestation file, and explore it in the
-//! TUI; with stdout not a terminal (or `--format` for a bundle), print the
+//! TUI; with stdout not a terminal (or with `--format`), print the
 //! report instead — for a bundle the document `attest verify` prints. Takes
 //! every flag of `verify`, `tuf verify` and `bridge verify` (the limits as
 //! those commands' own argument structs), to name inputs detection cannot
@@ -108,8 +108,9 @@ pub struct OpenArgs {
     pub signature_form: super::verify::SignatureFormArgs,
     #[command(flatten)]
     pub attest: AttestFlags,
-    /// Sigstore bundles: print the document `attest verify` prints in this
-    /// format instead of opening the TUI.
+    /// Print the report in this format instead of opening the TUI: the
+    /// document `e` exports (checks performed, every input file with its
+    /// sha256); for Sigstore bundles the document `attest verify` prints.
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format: Option<Format>,
     /// Open an embedded demo scenario instead of DIR (`trailscope demo --list`
@@ -252,6 +253,7 @@ pub fn options(args: &OpenArgs) -> Result<OpenOptions, Exit> {
         bridge: args.bridge,
         tuf_config,
         attest: args.attest.options(),
+        ..defaults
     })
 }
 
@@ -274,6 +276,9 @@ pub fn run(args: &OpenArgs) -> Exit {
         };
         let mut tui_opts = args.tui.options();
         tui_opts.at = at.or(demo_at);
+        if let Some(format) = args.format {
+            return headless(&session, &tui_opts, format);
+        }
         return launch(session, tui_opts);
     }
     let opened = match open::detect_path(&args.dir, &opts) {
@@ -291,18 +296,42 @@ pub fn run(args: &OpenArgs) -> Exit {
         if args.format.is_some() || headless {
             return print_attestation(inputs, at, args.format.unwrap_or(Format::Text));
         }
-    } else if args.format.is_some() {
-        return usage(&format!(
-            "--format is for Sigstore bundles; {} holds {} metadata: use verify, tuf verify or bridge verify",
-            args.dir.display(),
-            opened.plan.word()
-        ));
     }
     let label = args.dir.display().to_string();
     let session = open::session(&opened, label);
     let mut tui_opts = args.tui.options();
     tui_opts.at = at.or(opened.at);
+    if let Some(format) = args.format {
+        return headless(&session, &tui_opts, format);
+    }
     launch(session, tui_opts)
+}
+
+/// `open --format F`: the session's run rendered in `F` on stdout (or `-o`),
+/// with the exit code `launch` gives a printed report.
+fn headless(session: &tui::Session, opts: &tui::TuiOptions, format: Format) -> Exit {
+    let (tx, _rx) = std::sync::mpsc::channel();
+    let request = tui::Request { generation: 1, at: opts.at };
+    let doc = match session.run_blocking(&request, tx) {
+        Ok(results) => tui::model::Model::from_results(results).doc,
+        Err(e) => {
+            eprintln!(
+                "trailscope open: could not verify {}: {}",
+                crate::sanitize::sanitize(&session.label),
+                crate::sanitize::sanitize(&e)
+            );
+            return Exit::Input;
+        }
+    };
+    match format {
+        Format::Json => super::format::print(&format!("{}\n", doc.to_json_string())),
+        Format::Text => super::format::print_text(&tui::text_report(&doc)),
+        other => super::format::print(
+            &super::format::render_common(&doc, other, &crate::verdict::Inputs::default())
+                .unwrap_or_default(),
+        ),
+    }
+    super::verify::exit_of(&doc)
 }
 
 /// A bundle of an attestation file verified headless: the document `attest

@@ -15,7 +15,7 @@ use super::format::yes_no;
 use crate::crypto::PublicKey;
 use crate::engine::{DiskSource, EngineConfig, run_to_completion};
 use crate::intoto::{self, VerifyOptions, category};
-use crate::verdict::{Document, Inputs, Kind, Severity, Subject, Verdict};
+use crate::verdict::{Document, InputFile, Inputs, Kind, Severity, Subject, Verdict};
 
 /// The output formats (`--format`).
 pub use super::format::Format as OutputFormat;
@@ -200,12 +200,19 @@ fn parse_params(raw: &[String]) -> Result<Option<BTreeMap<String, String>>, Stri
 
 /// The verification options of `args`, or the exit code of a usage or input error.
 pub fn options(args: &VerifyInputs, command: &str) -> Result<VerifyOptions, Exit> {
+    options_and_keys(args, command).map(|(opts, _)| opts)
+}
+
+/// [`options`], and the layout key files as read (size and sha256 of the
+/// bytes the keys were parsed from), for the document's `inputs`.
+pub fn options_and_keys(args: &VerifyInputs, command: &str) -> Result<(VerifyOptions, Vec<InputFile>), Exit> {
     let params = parse_params(&args.params).map_err(|e| usage(command, &e))?;
     let at = match &args.at {
         None => crate::meta::time::now(),
         Some(t) => crate::meta::time::parse(t).map_err(|e| usage(command, &format!("--at: {e}")))?.at,
     };
     let mut keys = Vec::with_capacity(args.keys.len());
+    let mut key_files = Vec::with_capacity(args.keys.len());
     for path in &args.keys {
         let bytes = std::fs::read(path).map_err(|e| {
             eprintln!("trailscope {command}: cannot read key {}: {e}", path.display());
@@ -215,6 +222,7 @@ pub fn options(args: &VerifyInputs, command: &str) -> Result<VerifyOptions, Exit
             eprintln!("trailscope {command}: key {} is malformed: {e}", path.display());
             Exit::Input
         })?;
+        key_files.push(InputFile::of_bytes("layout key", path.display().to_string(), &bytes));
         keys.push(key);
     }
     named_dir(command, "--link-dir", &args.link_dir)?;
@@ -233,7 +241,7 @@ pub fn options(args: &VerifyInputs, command: &str) -> Result<VerifyOptions, Exit
     opts.signature_form = args.signature_form.form();
     // The argv of each inspection is shown before it runs (DESIGN §9).
     opts.announce = Some(|line| eprintln!("trailscope: {line}"));
-    Ok(opts)
+    Ok((opts, key_files))
 }
 
 /// What the run was given, for the Markdown and SARIF reports.
@@ -255,41 +263,31 @@ pub fn inputs(args: &VerifyInputs) -> Inputs {
     i
 }
 
-/// Records the run in `doc`: the layout, its keys (the trust anchor), and
-/// every link and sublayout file the verification read (its trace), with
-/// size and sha256; the command line and options.
-pub fn stamp(doc: &mut Document, args: &VerifyInputs, trace: &intoto::LayoutTrace) {
-    let max = args.max_metadata_bytes;
-    let file = |role: &str, path: &std::path::Path| super::record::file(role, path, max);
-    let mut files: Vec<crate::verdict::InputFile> = Vec::new();
-    files.extend(file("layout", &args.layout));
-    files.extend(args.keys.iter().filter_map(|k| file("layout key", k)));
-    link_files(&mut files, trace, max);
+/// Records the run in `doc`: the layout, its keys (the trust anchor, as
+/// read for verification), and every link and sublayout file the
+/// verification read, with the size and sha256 of the bytes it verified;
+/// the command line and options.
+pub fn stamp(doc: &mut Document, args: &VerifyInputs, outcome: &intoto::InTotoOutcome, keys: Vec<InputFile>) {
     let anchor = crate::verdict::TrustAnchor {
         what: "layout keys".into(),
         files: args.keys.iter().map(|k| k.display().to_string()).collect(),
         root_version: None,
     };
-    super::record::stamp(doc, &inputs(args), Some(anchor), files);
+    super::record::stamp(doc, &inputs(args), Some(anchor), outcome.input_files(keys));
 }
 
-/// The link (and sublayout) files of every step that exist, in step order.
-fn link_files(files: &mut Vec<crate::verdict::InputFile>, trace: &intoto::LayoutTrace, max: u64) {
-    for step in &trace.steps {
-        for l in step.links.iter().filter(|l| l.status != intoto::LinkStatus::Missing) {
-            let role = if l.sublayout { "sublayout" } else { "link" };
-            files.extend(super::record::file(role, l.path.as_ref(), max));
-        }
-        for sub in &step.sublayouts {
-            link_files(files, sub, max);
-        }
-    }
+/// The layout keys' holders as their files name them (`keys/alice.pub.json`: alice).
+pub fn key_file_names(keys: &[PublicKey], files: &[PathBuf]) -> crate::verdict::Owners {
+    keys.iter()
+        .zip(files)
+        .filter_map(|(k, f)| Some((k.keyid(), crate::crypto::keys::owner_of_file(f)?)))
+        .collect()
 }
 
 /// Runs the subcommand through the engine (the verdict unit of an
 /// in-toto plan) and waits for it; a unit that cannot run is exit 4.
 pub fn run(args: &VerifyArgs) -> Exit {
-    let opts = match options(&args.inputs, "verify") {
+    let (opts, key_files) = match options_and_keys(&args.inputs, "verify") {
         Ok(o) => o,
         Err(exit) => return exit,
     };
@@ -331,8 +329,8 @@ pub fn run(args: &VerifyArgs) -> Exit {
             return Exit::Internal;
         }
     };
-    let mut doc = outcome.to_document();
-    stamp(&mut doc, &args.inputs, &outcome.layout);
+    let mut doc = outcome.to_document_naming(&key_file_names(&opts.layout_keys, &args.inputs.keys));
+    stamp(&mut doc, &args.inputs, &outcome, key_files);
     let text = match args.format {
         OutputFormat::Json => format!("{}\n", doc.to_json_string()),
         OutputFormat::Text => {

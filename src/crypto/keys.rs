@@ -205,6 +205,18 @@ impl PublicKey {
         keyid_of(&legacy)
     }
 
+    /// securesystemslib's formula: the hash of the key's own members only
+    /// (`keytype`, `scheme`, `keyval.public`, and `keyid_hash_algorithms`
+    /// when listed), whatever labels the dict also carries.
+    pub fn sslib_keyid(&self) -> String {
+        let mut dict =
+            json!({"keytype": self.keytype, "keyval": {"public": self.public}, "scheme": self.scheme});
+        if let Some(algs) = self.dict.get("keyid_hash_algorithms") {
+            dict["keyid_hash_algorithms"] = algs.clone();
+        }
+        keyid_of(&dict)
+    }
+
     /// Which formula, if any, yields `declared`.
     pub fn keyid_match(&self, declared: &str) -> KeyIdMatch {
         if self.keyid() == declared {
@@ -414,9 +426,49 @@ fn verify_rsa_pkcs1(key: &rsa::RsaPublicKey, alg: HashAlg, msg: &[u8], sig: &[u8
     result.map_err(|_| SigError::Invalid)
 }
 
+/// The members of a key dict that name its holder, in order of preference:
+/// tuf-on-ci's `x-tuf-on-ci-keyowner`, then a plain `keyowner` or `name`
+/// label (TUF keys and in-toto functionary keys alike).
+pub const OWNER_MEMBERS: [&str; 3] = ["x-tuf-on-ci-keyowner", "keyowner", "name"];
+
+/// Who holds the key `dict` describes, where it says (raw; not empty).
+pub fn key_owner(dict: &serde_json::Map<String, serde_json::Value>) -> Option<String> {
+    OWNER_MEMBERS
+        .iter()
+        .find_map(|m| dict.get(*m).and_then(serde_json::Value::as_str))
+        .filter(|o| !o.is_empty())
+        .map(str::to_owned)
+}
+
+/// The holder a key file is named after: `keys/alice.pub.json` → `alice`
+/// (the name up to its first dot), if it has one.
+pub fn owner_of_file(path: &std::path::Path) -> Option<String> {
+    let name = path.file_name()?.to_str()?;
+    let stem = name.split('.').next().filter(|s| !s.is_empty())?;
+    Some(stem.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_labelled_key_is_named_and_keeps_securesystemslib_s_id() {
+        let public = "a".repeat(64);
+        let plain = json!({"keytype": "ed25519", "keyval": {"public": public}, "scheme": "ed25519"});
+        let mut named = plain.clone();
+        named["name"] = json!("bob");
+        let key = PublicKey::from_dict(&named).unwrap();
+        assert_eq!(key_owner(named.as_object().unwrap()).as_deref(), Some("bob"));
+        // The id tuf-on-ci computes covers the label; securesystemslib's does not.
+        assert_ne!(key.keyid(), keyid_of(&plain));
+        assert_eq!(key.sslib_keyid(), keyid_of(&plain));
+        let mut both = named;
+        both["x-tuf-on-ci-keyowner"] = json!("@bob");
+        assert_eq!(key_owner(both.as_object().unwrap()).as_deref(), Some("@bob"), "tuf-on-ci's member first");
+        assert_eq!(owner_of_file(std::path::Path::new("keys/alice.pub.json")).as_deref(), Some("alice"));
+        assert_eq!(owner_of_file(std::path::Path::new(".pub")), None);
+    }
 
     #[test]
     fn unknown_scheme_loads_but_cannot_verify() {

@@ -200,6 +200,13 @@ impl EngineHandle {
         self.shared.lock().outcome(unit)
     }
 
+    /// The content of the plan file `path` as the engine read it, the bytes
+    /// its units verified (for recording a run's inputs without reading the
+    /// file again); `None` if it is not in the plan or not read yet.
+    pub fn file(&self, path: &Path) -> Option<Arc<FileInput>> {
+        self.shared.lock().file(path)
+    }
+
     pub fn progress(&self) -> Progress {
         self.shared.lock().progress()
     }

@@ -440,6 +440,16 @@ impl State {
             .collect()
     }
 
+    /// The content file `path` currently holds: what the units downstream
+    /// of it read (`None` if it is not in the plan or not read yet).
+    pub fn file(&self, path: &Path) -> Option<Arc<FileInput>> {
+        let ix = *self.plan.files.get(path)?;
+        match &self.slots.get(ix)?.value {
+            Some(Value::File(f)) => Some(f.clone()),
+            _ => None,
+        }
+    }
+
     pub fn outcome(&self, unit: &UnitId) -> Option<Arc<UnitOutcome>> {
         let ix = *self.plan.units.get(unit)?;
         match &self.slots.get(ix)?.value {

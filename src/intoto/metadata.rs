@@ -109,6 +109,18 @@ pub fn load_limited_checked(
     max_bytes: u64,
     check: Option<&KeyCheck<'_>>,
 ) -> Result<Metadata, LoadError> {
+    load_observed(path, max_bytes, check, &|_| {})
+}
+
+/// [`load_limited_checked`], handing `observe` the bytes read before they
+/// are parsed (a recording loader fingerprints them: the bytes verified are
+/// the bytes reported).
+pub fn load_observed(
+    path: &Path,
+    max_bytes: u64,
+    check: Option<&KeyCheck<'_>>,
+    observe: &dyn Fn(&[u8]),
+) -> Result<Metadata, LoadError> {
     // Opening a FIFO would block, a device would never end: regular files only.
     if let Ok(m) = std::fs::metadata(path)
         && !m.is_file()
@@ -145,6 +157,7 @@ pub fn load_limited_checked(
     if bytes.len() as u64 > max_bytes {
         return Err(too_big());
     }
+    observe(&bytes);
     let label = path.display().to_string();
     let result = match check {
         Some(check) => from_bytes_checked(&bytes, &label, check),

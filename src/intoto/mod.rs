@@ -45,7 +45,7 @@ use crate::verdict::Finding;
 use crate::verdict::{Document, Failure, Kind, Verdict};
 
 pub use trace::{InspectionTrace, LayoutTrace, LinkStatus, LinkTrace, StepTrace};
-pub use verify::{DiskLoader, Loader, verify, verify_with};
+pub use verify::{DiskLoader, FileRead, Loader, verify, verify_with};
 
 /// The corpus categories (corpus/README.md), verbatim.
 pub mod category {
@@ -243,15 +243,46 @@ pub struct InTotoOutcome {
     /// the first step's link and the products of the last step's link (the
     /// links the rules used). Empty when verification did not get that far.
     pub summary: model::Link,
+    /// The layout, link and sublayout files read, with the size and sha256
+    /// of the bytes verified, when the loader records its reads (DESIGN §4
+    /// `inputs`; the layout keys are the caller's to add).
+    pub files: Vec<crate::verdict::InputFile>,
 }
 
 impl InTotoOutcome {
     /// The JSON document of DESIGN §4.
     pub fn to_document(&self) -> Document {
+        self.to_document_naming(&crate::verdict::Owners::new())
+    }
+
+    /// [`Self::to_document`], naming the holders of the keys in `key_names`
+    /// too (layout keys named by their files) where the layout names none.
+    pub fn to_document_naming(&self, key_names: &crate::verdict::Owners) -> Document {
         let mut doc = Document::new(Kind::InToto, self.evaluated_at, self.findings.clone(), self.category);
         doc.verdict = self.verdict;
         doc.failure = self.failure.clone();
-        doc.checks = performed::checks(self, &crate::verdict::Owners::new());
+        doc.checks = performed::checks(self, &self.owners(key_names));
         doc
+    }
+
+    /// Key holders by key id: the names the layout's keys (and sublayouts')
+    /// carry, then `key_names` for the keys they leave unnamed.
+    pub fn owners(&self, key_names: &crate::verdict::Owners) -> crate::verdict::Owners {
+        let mut owners = self.layout.all_owners();
+        for (k, v) in key_names {
+            owners.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+        owners
+    }
+
+    /// The run's input files as every face records them: the layout, then
+    /// `layout_keys` (the key files as the caller read them), then every
+    /// link and sublayout read, in step order.
+    pub fn input_files(&self, layout_keys: Vec<crate::verdict::InputFile>) -> Vec<crate::verdict::InputFile> {
+        let (layout, links) = match self.files.first() {
+            Some(f) if f.role == "layout" => self.files.split_at(1),
+            _ => self.files.split_at(0),
+        };
+        layout.iter().cloned().chain(layout_keys).chain(links.iter().cloned()).collect()
     }
 }

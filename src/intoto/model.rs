@@ -336,6 +336,14 @@ pub struct LayoutKey {
     pub key: Result<PublicKey, String>,
 }
 
+impl LayoutKey {
+    /// The functionary's name, where the key dict gives one (a `name`,
+    /// `keyowner` or `x-tuf-on-ci-keyowner` member); raw.
+    pub fn owner(&self) -> Option<String> {
+        self.dict.as_object().and_then(crate::crypto::keys::key_owner)
+    }
+}
+
 /// A layout (`"_type": "layout"`).
 #[derive(Debug, Clone)]
 pub struct Layout {

@@ -20,6 +20,21 @@ pub struct LayoutTrace {
     pub signatures: Vec<crate::verdict::SignatureCheck>,
     pub steps: Vec<StepTrace>,
     pub inspections: Vec<InspectionTrace>,
+    /// Functionary names by key id, where the layout's keys name them.
+    pub owners: crate::verdict::Owners,
+}
+
+impl LayoutTrace {
+    /// Functionary names by key id, this layout's and its sublayouts'.
+    pub fn all_owners(&self) -> crate::verdict::Owners {
+        let mut owners = self.owners.clone();
+        for sub in self.steps.iter().flat_map(|s| &s.sublayouts) {
+            for (k, v) in sub.all_owners() {
+                owners.entry(k).or_insert(v);
+            }
+        }
+        owners
+    }
 }
 
 /// What became of one link file a step's authorized key could have written.

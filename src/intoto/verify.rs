@@ -26,7 +26,7 @@ use super::trace::LayoutTrace;
 use super::{Error, InTotoOutcome, SignatureForm, VerifyOptions, category, warning};
 use crate::meta::Location;
 use crate::verdict::{Evidence, Finding, Severity, SignatureCheck, Subject};
-use crate::verdict::{Failure, Verdict};
+use crate::verdict::{Failure, InputFile, Verdict};
 
 /// Deepest sublayout nesting followed.
 pub const MAX_SUBLAYOUT_DEPTH: usize = 8;
@@ -54,6 +54,27 @@ pub trait Loader: Sync {
     /// The size of `path` in bytes, when known without reading it.
     fn size(&self, _path: &Path) -> Option<u64> {
         None
+    }
+
+    /// What this loader read of `path`: the size and sha256 of the bytes it
+    /// parsed (size only for a file refused by its size, never read);
+    /// `None` when it did not read the file or does not record reads.
+    fn read_record(&self, _path: &Path) -> Option<FileRead> {
+        None
+    }
+}
+
+/// One file as a loader read it (see [`Loader::read_record`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileRead {
+    pub size: u64,
+    /// Lowercase hex; `None` for a file that was not read (over the size limit).
+    pub sha256: Option<String>,
+}
+
+impl FileRead {
+    pub fn of_bytes(bytes: &[u8]) -> Self {
+        Self { size: bytes.len() as u64, sha256: Some(crate::crypto::digest::sha256_hex(bytes)) }
     }
 }
 
@@ -84,20 +105,47 @@ impl Loader for DiskLoader {
     }
 }
 
-/// [`DiskLoader`] with a smaller file size limit.
-struct LimitedDiskLoader(u64);
+/// [`DiskLoader`] with a smaller file size limit, recording the size and
+/// sha256 of every file as it reads it (the outcome's `files`).
+struct LimitedDiskLoader {
+    max: u64,
+    reads: std::sync::Mutex<std::collections::HashMap<std::path::PathBuf, FileRead>>,
+}
+
+impl LimitedDiskLoader {
+    fn new(max: u64) -> Self {
+        Self { max, reads: Default::default() }
+    }
+
+    fn load_recorded(&self, path: &Path, check: Option<&KeyCheck<'_>>) -> Result<Metadata, LoadError> {
+        let record = |bytes: &[u8]| {
+            let read = FileRead::of_bytes(bytes);
+            self.reads.lock().unwrap_or_else(|p| p.into_inner()).insert(path.to_path_buf(), read);
+        };
+        metadata::load_observed(path, self.max, check, &record)
+    }
+}
 
 impl Loader for LimitedDiskLoader {
     fn load(&self, path: &Path) -> Result<Metadata, LoadError> {
-        metadata::load_limited(path, self.0)
+        self.load_recorded(path, None)
     }
 
     fn load_checked(&self, path: &Path, check: &KeyCheck<'_>) -> Result<Metadata, LoadError> {
-        metadata::load_limited_checked(path, self.0, Some(check))
+        self.load_recorded(path, Some(check))
     }
 
     fn size(&self, path: &Path) -> Option<u64> {
         DiskLoader.size(path)
+    }
+
+    fn read_record(&self, path: &Path) -> Option<FileRead> {
+        if let Some(r) = self.reads.lock().unwrap_or_else(|p| p.into_inner()).get(path) {
+            return Some(r.clone());
+        }
+        // Refused by its size: known by its size alone (it was never read).
+        let meta = std::fs::metadata(path).ok().filter(std::fs::Metadata::is_file)?;
+        (meta.len() > self.max).then_some(FileRead { size: meta.len(), sha256: None })
     }
 }
 
@@ -189,7 +237,7 @@ pub fn failure_at(scope: &[String], step: Option<&str>) -> Failure {
 /// Verifies the layout of `opts` with its links (and, if asked, inspections),
 /// reading them from the file system.
 pub fn verify(opts: &VerifyOptions) -> Result<InTotoOutcome, Error> {
-    verify_with(opts, &LimitedDiskLoader(opts.max_metadata_bytes))
+    verify_with(opts, &LimitedDiskLoader::new(opts.max_metadata_bytes))
 }
 
 /// [`verify`] with the layout (`opts.layout`) and the link files (under
@@ -231,7 +279,36 @@ pub fn verify_with(opts: &VerifyOptions, loader: &dyn Loader) -> Result<InTotoOu
             (empty_trace(&path, None, &[]), Link::empty(None))
         }
     };
-    Ok(finish(ctx, layout_trace, summary))
+    let mut outcome = finish(ctx, layout_trace, summary);
+    outcome.files = files_read(opts, &outcome.layout, loader);
+    Ok(outcome)
+}
+
+/// The layout and every link and sublayout file the verification read, in
+/// step order, as the loader read them (see [`Loader::read_record`]).
+fn files_read(opts: &VerifyOptions, trace: &LayoutTrace, loader: &dyn Loader) -> Vec<InputFile> {
+    let record = |role: &str, path: &str| {
+        let r = loader.read_record(Path::new(path))?;
+        Some(InputFile::verified(role, path, r.size, r.sha256))
+    };
+    let mut files: Vec<InputFile> =
+        record("layout", &opts.layout.display().to_string()).into_iter().collect();
+    fn links(
+        trace: &LayoutTrace,
+        files: &mut Vec<InputFile>,
+        record: &dyn Fn(&str, &str) -> Option<InputFile>,
+    ) {
+        for step in &trace.steps {
+            for l in step.links.iter().filter(|l| l.status != super::LinkStatus::Missing) {
+                files.extend(record(if l.sublayout { "sublayout" } else { "link" }, &l.path));
+            }
+            for sub in &step.sublayouts {
+                links(sub, files, record);
+            }
+        }
+    }
+    links(trace, &mut files, &record);
+    files
 }
 
 fn finish(mut ctx: Ctx<'_>, layout: LayoutTrace, summary: Link) -> InTotoOutcome {
@@ -254,6 +331,7 @@ fn finish(mut ctx: Ctx<'_>, layout: LayoutTrace, summary: Link) -> InTotoOutcome
         evaluated_at: ctx.opts.at,
         layout,
         summary,
+        files: Vec::new(),
     }
 }
 
@@ -266,6 +344,7 @@ fn empty_trace(path: &str, format: Option<Format>, scope: &[String]) -> LayoutTr
         signatures: Vec::new(),
         steps: Vec::new(),
         inspections: Vec::new(),
+        owners: Default::default(),
     }
 }
 
@@ -306,6 +385,12 @@ pub fn verify_layout(
         }
     };
     trace.expires = layout.expires.clone();
+    for (id, k) in &layout.keys {
+        if let Some(owner) = k.owner() {
+            trace.owners.insert(id.clone(), owner.clone());
+            trace.owners.insert(k.keyid.clone(), owner);
+        }
+    }
     expiry(ctx, meta, &layout, scope);
     if let Some(p) = params {
         substitute_parameters(ctx, meta, &mut layout, p, scope);
@@ -440,8 +525,11 @@ fn layout_key_checks(ctx: &mut Ctx<'_>, meta: &Metadata, layout: &Layout) {
             .at(source(meta, &format!("/keys/{}", super::model::escape_pointer(id))));
             ctx.weak(f);
         }
+        // A labelled key (`"name": "bob"`) keeps the id securesystemslib
+        // computes over the key's own members.
         if let Ok(key) = &k.key
             && key.keyid_match(&k.keyid) == crate::crypto::KeyIdMatch::None
+            && key.sslib_keyid() != k.keyid
         {
             let f = Finding::warning(
                     warning::KEYID_MISMATCH,

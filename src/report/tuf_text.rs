@@ -153,8 +153,10 @@ pub fn inspect(doc: &Document, outcome: &Outcome) -> String {
         let _ = writeln!(out, "│  {:<10} {}-of-{} [{}]", clean(name), r.threshold, ids.len(), ids.join(", "));
     }
     let _ = writeln!(out, "└─ history: versions {}", json_list(&root.versions));
+    let owners = root.owners();
     for h in &root.history {
         history_line(&mut out, h);
+        rotation_signers(&mut out, h, &owners);
     }
     let _ = writeln!(out);
     for r in &tree.roles {
@@ -211,6 +213,25 @@ fn history_line(out: &mut String, h: &RootChange) {
         parts.push("no key or threshold change".into());
     }
     let _ = writeln!(out, "     v{} → v{}: {}", h.from, h.to, parts.join("; "));
+}
+
+/// §5.3.4: who signed the new root, against the previous root's threshold
+/// and its own.
+fn rotation_signers(out: &mut String, h: &RootChange, owners: &crate::verdict::Owners) {
+    let counted = [
+        (h.signed_by_previous.as_ref(), format!("v{}'s root keys", h.from)),
+        (h.signed_by_own.as_ref(), "its own root keys".to_owned()),
+    ];
+    for (s, whose) in counted.into_iter().filter_map(|(s, w)| Some((s?, w))) {
+        let _ = writeln!(
+            out,
+            "       {} signed by {} of threshold {} of {whose}: {}",
+            if s.met() { "✔" } else { "✘" },
+            s.count,
+            s.threshold,
+            clean(&crate::verdict::checks::signer_list(&s.valid, owners))
+        );
+    }
 }
 
 /// "3c344aa0→e71a54d5 (@mnm678), …".

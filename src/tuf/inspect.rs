@@ -90,6 +90,8 @@ pub fn root_diff(old: &Root, new: &Root) -> RootChange {
         consistent_snapshot: (old.consistent_snapshot != new.consistent_snapshot)
             .then_some(new.consistent_snapshot),
         expires: new.common.expires_text.clone(),
+        signed_by_previous: None,
+        signed_by_own: None,
     }
 }
 
@@ -155,7 +157,14 @@ pub fn tree(outcome: &Outcome) -> Option<RoleTree> {
     let history: Vec<RootChange> = set
         .root_history()
         .windows(2)
-        .filter_map(|w| if let [a, b] = w { Some(root_diff(&a.meta, &b.meta)) } else { None })
+        .enumerate()
+        .filter_map(|(i, w)| {
+            let [a, b] = w else { return None };
+            let mut change = root_diff(&a.meta, &b.meta);
+            change.signed_by_previous = set.root_signed_by_previous(i + 1).map(signature_summary);
+            change.signed_by_own = Some(signature_summary(&b.signatures));
+            Some(change)
+        })
         .collect();
     let mut roles = Vec::new();
     let online = [

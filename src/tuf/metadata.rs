@@ -113,9 +113,6 @@ pub struct Key {
     pub owner: Option<String>,
 }
 
-/// The members that name a key's holder, in order of preference.
-const OWNER_MEMBERS: [&str; 3] = ["x-tuf-on-ci-keyowner", "keyowner", "name"];
-
 impl Key {
     /// Verifies `sig` over `msg` as [`PublicKey::verify`] does; a key that
     /// has checked many signatures checks the next ones with a fixed-base
@@ -549,11 +546,7 @@ fn parse_key_map(o: &Obj<'_>) -> Result<BTreeMap<String, Key>, ParseError> {
         let key = PublicKey::from_dict(dict).map_err(|e| MetaError::new(at, e.to_string()))?;
         let computed_keyid = key.keyid();
         let id_match = if computed_keyid == *keyid { KeyIdMatch::Modern } else { key.keyid_match(keyid) };
-        let owner = OWNER_MEMBERS
-            .iter()
-            .find_map(|m| dict.get(*m).and_then(Value::as_str))
-            .filter(|o| !o.is_empty())
-            .map(str::to_owned);
+        let owner = dict.as_object().and_then(crate::crypto::keys::key_owner);
         keys.insert(
             keyid.clone(),
             Key { keyid: keyid.clone(), key, id_match, computed_keyid, table: KeyTable::default(), owner },

@@ -144,6 +144,10 @@ pub struct TrustedSet {
     root: Trusted<Root>,
     /// Every root trusted during this update, oldest first (the rotation chain).
     root_history: Vec<Trusted<Root>>,
+    /// For each root of `root_history` after the first: its signatures
+    /// counted against the previous root's root keys and threshold (§5.3.4
+    /// asks both thresholds; `Trusted::signatures` holds its own).
+    root_by_previous: Vec<VerificationResult>,
     timestamp: Option<Trusted<Timestamp>>,
     snapshot: Option<Trusted<Snapshot>>,
     /// Top-level `targets` and delegated roles, with the delegator that admitted each.
@@ -175,6 +179,7 @@ impl TrustedSet {
             strict,
             root: trusted.clone(),
             root_history: vec![trusted],
+            root_by_previous: Vec::new(),
             timestamp: None,
             snapshot: None,
             targets: BTreeMap::new(),
@@ -204,6 +209,12 @@ impl TrustedSet {
 
     pub fn root_history(&self) -> &[Trusted<Root>] {
         &self.root_history
+    }
+
+    /// Root `root_history()[i]`'s signatures by the previous root's root
+    /// keys, against that root's threshold (`None` for the trusted root).
+    pub fn root_signed_by_previous(&self, i: usize) -> Option<&VerificationResult> {
+        self.root_by_previous.get(i.checked_sub(1)?)
     }
 
     pub fn timestamp(&self) -> Option<&Trusted<Timestamp>> {
@@ -295,13 +306,14 @@ impl TrustedSet {
         };
         // §5.3.4: signed by a threshold of the root keys of the trusted root…
         let trusted_version = self.root.meta.common.version;
-        require_threshold(&*self.root.meta, "root", &md, self.strict, "§5.3.4").map_err(|mut e| {
-            e.message = format!(
-                "new root v{}: {} (root keys of the trusted root v{trusted_version})",
-                new_root.common.version, e.message
-            );
-            e
-        })?;
+        let by_previous =
+            require_threshold(&*self.root.meta, "root", &md, self.strict, "§5.3.4").map_err(|mut e| {
+                e.message = format!(
+                    "new root v{}: {} (root keys of the trusted root v{trusted_version})",
+                    new_root.common.version, e.message
+                );
+                e
+            })?;
         // §5.3.5: the version is exactly N+1 (no rollback, no skipping).
         let expected = self.root.meta.common.version.saturating_add(1);
         if new_root.common.version != expected {
@@ -324,6 +336,7 @@ impl TrustedSet {
         let t = trusted(new_root.clone(), data, signatures, file);
         self.root = t.clone();
         self.root_history.push(t);
+        self.root_by_previous.push(by_previous);
         Ok(&self.root)
     }
 

@@ -126,6 +126,9 @@ pub struct Chain {
     index: HashMap<NodeId, usize>,
     /// What each inspection that ran printed, by its display name.
     outputs: HashMap<String, InspectionOutput>,
+    /// Functionary (and layout key) names by key id, where the layout's
+    /// keys or the key files name them.
+    pub owners: crate::verdict::Owners,
 }
 
 pub use crate::graph::query::InspectionOutput;
@@ -178,6 +181,7 @@ impl Chain {
             index,
             graph,
             outputs: HashMap::new(),
+            owners: Default::default(),
         }
     }
 
@@ -186,6 +190,17 @@ impl Chain {
     pub fn with_inspection_output(mut self, outputs: HashMap<String, InspectionOutput>) -> Self {
         self.outputs = outputs;
         self
+    }
+
+    /// Names the keys of `owners` wherever a key id is shown.
+    pub fn with_owners(mut self, owners: crate::verdict::Owners) -> Self {
+        self.owners = owners;
+        self
+    }
+
+    /// " (bob)" after a key id whose holder is named, else nothing.
+    pub fn owner_suffix(&self, keyid: &str) -> String {
+        self.owners.get(keyid).map(|o| format!(" ({o})")).unwrap_or_default()
     }
 
     /// What an inspection printed, when it ran.

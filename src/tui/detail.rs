@@ -49,9 +49,20 @@ impl Results {
     /// An in-toto run: the document and the chain derived from its trace.
     /// `layout_keys` are the key ids the layout was verified with.
     pub fn intoto(outcome: &InTotoOutcome, layout_keys: Vec<String>) -> Self {
-        let document = outcome.to_document();
+        Self::intoto_naming(outcome, layout_keys, &crate::verdict::Owners::new())
+    }
+
+    /// [`Results::intoto`], naming the keys of `key_names` (layout keys
+    /// named by their files) where the layout names none.
+    pub fn intoto_naming(
+        outcome: &InTotoOutcome,
+        layout_keys: Vec<String>,
+        key_names: &crate::verdict::Owners,
+    ) -> Self {
+        let document = outcome.to_document_naming(key_names);
         let chain = Chain::from_graph(crate::graph::intoto::from_outcome(outcome, &layout_keys))
-            .with_inspection_output(crate::graph::query::inspection_output(&outcome.layout));
+            .with_inspection_output(crate::graph::query::inspection_output(&outcome.layout))
+            .with_owners(outcome.owners(key_names));
         let detail = Detail { chain: Some(Arc::new(chain)), ..Detail::default() };
         Self { document, detail }
     }
@@ -64,7 +75,9 @@ impl Results {
         let chain = outcome.intoto.as_ref().map(|o| {
             let graph = crate::graph::intoto::from_outcome(o, &keys);
             let outputs = crate::graph::query::inspection_output(&o.layout);
-            Arc::new(Chain::from_graph(graph).with_inspection_output(outputs))
+            Arc::new(
+                Chain::from_graph(graph).with_inspection_output(outputs).with_owners(o.layout.all_owners()),
+            )
         });
         let tuf = crate::tuf::inspect::tree(&outcome.tuf);
         let lookups = outcome.fetched.iter().map(|(_, t)| t).chain(&outcome.tuf.targets);

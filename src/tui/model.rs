@@ -99,6 +99,9 @@ pub struct Model {
     /// layout key, the wrong ones, a bad signature): the chain, steps, links
     /// and artifacts are still shown, marked unverified.
     pub unverified: Option<String>,
+    /// Key holders by key id, wherever the metadata names them: TUF keys
+    /// (`x-tuf-on-ci-keyowner`, …) and in-toto functionaries (search).
+    pub owners: crate::verdict::Owners,
 }
 
 impl Model {
@@ -134,6 +137,7 @@ impl Model {
             Some(Arc::new(Chain::from_graph(graph)))
         });
         let unverified = detail.chain.as_ref().and_then(|_| unverified(&doc, detail.anchor.as_ref()));
+        let owners = key_owners(&detail);
         Self {
             doc,
             timeline,
@@ -144,6 +148,7 @@ impl Model {
             targets: detail.targets,
             attest: detail.attest,
             unverified,
+            owners,
         }
     }
 
@@ -151,6 +156,23 @@ impl Model {
     pub fn first_failure(&self) -> Option<usize> {
         self.doc.findings.iter().position(|f| f.severity == Severity::Error)
     }
+}
+
+/// Every key holder the run's metadata names, by key id.
+fn key_owners(detail: &super::detail::Detail) -> crate::verdict::Owners {
+    let mut owners = detail.chain.as_ref().map(|c| c.owners.clone()).unwrap_or_default();
+    if let Some(tree) = &detail.tuf {
+        let delegated = tree.roles.iter().flat_map(|r| r.delegation_keys.iter().flatten());
+        for k in delegated {
+            if let Some(o) = &k.owner {
+                owners.entry(k.keyid.clone()).or_insert_with(|| o.clone());
+            }
+        }
+        for (k, o) in tree.root.owners() {
+            owners.entry(k).or_insert(o);
+        }
+    }
+    owners
 }
 
 /// Why the layout did not verify, when its signature check failed.

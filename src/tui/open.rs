@@ -23,6 +23,7 @@
 
 pub mod attest;
 mod detect;
+mod record;
 mod verify;
 
 use std::collections::BTreeMap;
@@ -84,6 +85,11 @@ pub struct OpenOptions {
     pub tuf_config: Config,
     /// Sigstore bundles: the flags of `attest verify` (policy, trusted root, artifact).
     pub attest: AttestOptions,
+    /// Metadata files beyond which a TUF repository is audited streaming
+    /// (leaf bins let go of, loaded when opened in the Targets view);
+    /// tests lower it.
+    #[doc(hidden)]
+    pub tracked_files: usize,
 }
 
 impl Default for OpenOptions {
@@ -112,6 +118,7 @@ impl Default for OpenOptions {
             bridge: false,
             tuf_config: Config::default(),
             attest: AttestOptions::default(),
+            tracked_files: crate::engine::plans::tuf::TRACKED_FILES,
         }
     }
 }

@@ -81,8 +81,8 @@ pub struct Hits {
 impl Index {
     /// The index of the state's result.
     pub fn build(state: &State) -> Self {
-        let mut b = Builder::default();
         let Some(model) = &state.model else { return Index::default() };
+        let mut b = Builder { entries: Vec::new(), owners: &model.owners };
         for (row, e) in model.timeline.iter().enumerate() {
             b.push(Place::Overview(row), &[&e.label], &[]);
         }
@@ -119,7 +119,7 @@ impl Index {
                 );
             }
         }
-        Index { entries: b.0, generation: state.generation }
+        Index { entries: b.entries, generation: state.generation }
     }
 
     /// The places matching `query`, in tab and row order.
@@ -146,15 +146,19 @@ impl Index {
     }
 }
 
-#[derive(Default)]
-struct Builder(Vec<Entry>);
+struct Builder<'m> {
+    entries: Vec<Entry>,
+    /// Key holders by key id: a row about a key is found by its holder's name.
+    owners: &'m crate::verdict::Owners,
+}
 
-impl Builder {
+impl Builder<'_> {
     fn push(&mut self, place: Place, words: &[&str], ids: &[&str]) {
-        let words =
-            words.iter().filter(|w| !w.is_empty()).copied().collect::<Vec<_>>().join("\n").to_lowercase();
+        let named = ids.iter().filter_map(|i| self.owners.get(*i)).map(String::as_str);
+        let words: Vec<&str> = words.iter().copied().chain(named).filter(|w| !w.is_empty()).collect();
+        let words = words.join("\n").to_lowercase();
         let ids = ids.iter().filter(|i| !i.is_empty()).map(|i| i.to_lowercase().into_boxed_str()).collect();
-        self.0.push(Entry { place, words, ids });
+        self.entries.push(Entry { place, words, ids });
     }
 }
 

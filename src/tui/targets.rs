@@ -6,10 +6,14 @@
 //!
 //! A PEP 458 repository lists a million targets: the roles' target maps are
 //! shared with the trusted set (no copy), and a row is looked up by index
-//! only when drawn or searched — nothing here holds a row per target.
+//! only when drawn or searched — nothing here holds a row per target. The
+//! streaming audit of such a repository lets go of each leaf bin once
+//! verified (keeping its target count): its rows say "not loaded" until the
+//! bin is opened, which reads and verifies that one role again
+//! ([`Targets::load_at`], through `tuf::RoleTargets::load`).
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::tuf::metadata::Targets as TargetsMeta;
 use crate::tuf::session::{TargetOutcome, TargetStatus};
@@ -26,6 +30,8 @@ pub enum Looked {
     Verified,
     NotFound,
     Error,
+    /// Listed by a role the audit verified and let go of: not loaded yet.
+    Unloaded,
 }
 
 impl Looked {
@@ -36,12 +42,14 @@ impl Looked {
             Looked::Verified => "verified",
             Looked::NotFound => "not found",
             Looked::Error => "error",
+            Looked::Unloaded => "not loaded",
         }
     }
 
     pub fn glyph(self) -> &'static str {
         match self {
             Looked::Listed => "·",
+            Looked::Unloaded => "○",
             Looked::LookedUp | Looked::Verified => "✔",
             Looked::NotFound | Looked::Error => "✘",
         }
@@ -68,12 +76,38 @@ pub struct TargetRow {
     pub error: Option<String>,
 }
 
-/// One trusted targets role's list, shared with the trusted set.
+/// One trusted targets role's list, shared with the trusted set; for a
+/// role the audit let go of, loaded when opened (or why it could not be).
 #[derive(Debug, Clone)]
 struct RoleList {
     name: String,
     path: Vec<String>,
-    meta: Arc<TargetsMeta>,
+    meta: Arc<OnceLock<Result<Arc<TargetsMeta>, String>>>,
+    /// How many targets it lists (known before it is loaded).
+    count: usize,
+}
+
+impl RoleList {
+    fn held(name: String, path: Vec<String>, meta: Arc<TargetsMeta>) -> Self {
+        let count = meta.targets.len();
+        Self { name, path, meta: Arc::new(OnceLock::from(Ok(meta))), count }
+    }
+
+    fn loaded(&self) -> Option<&Arc<TargetsMeta>> {
+        self.meta.get().and_then(|r| r.as_ref().ok())
+    }
+}
+
+/// Reads and verifies one released role's targets again (by name).
+pub type RoleLoader = dyn Fn(&str) -> Result<Arc<TargetsMeta>, String> + Send + Sync;
+
+#[derive(Clone)]
+struct Loader(Arc<RoleLoader>);
+
+impl std::fmt::Debug for Loader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RoleLoader")
+    }
 }
 
 /// What the run asked about one path.
@@ -96,6 +130,8 @@ pub struct Targets {
     missing: Vec<String>,
     /// Rows that failed: lookups not found or in error.
     failing: Vec<usize>,
+    /// Loads a released role when its rows are opened.
+    loader: Option<Loader>,
 }
 
 impl PartialEq for Targets {
@@ -119,9 +155,13 @@ impl Targets {
         lookups: impl IntoIterator<Item = &'a TargetOutcome>,
         downloaded: bool,
     ) -> Self {
-        let mut roles: Vec<(String, Vec<String>, Arc<TargetsMeta>)> = Vec::new();
+        let mut roles: Vec<RoleList> = Vec::new();
         if let Some(set) = set {
-            let delegators: BTreeMap<&str, &str> = set.targets_roles().map(|(n, d, _)| (n, d)).collect();
+            let delegators: BTreeMap<&str, &str> = set
+                .targets_roles()
+                .map(|(n, d, _)| (n, d))
+                .chain(set.released_roles().map(|(n, d, _)| (n, d)))
+                .collect();
             let path_of = |name: &str| {
                 let mut path = vec![name.to_owned()];
                 let mut at = name;
@@ -138,10 +178,59 @@ impl Targets {
             };
             roles = set
                 .targets_roles()
-                .map(|(name, _, t)| (name.to_owned(), path_of(name), t.meta.clone()))
+                .map(|(name, _, t)| RoleList::held(name.to_owned(), path_of(name), t.meta.clone()))
                 .collect();
+            roles.extend(set.released_roles().map(|(name, _, summary)| RoleList {
+                name: name.to_owned(),
+                path: path_of(name),
+                meta: Arc::new(OnceLock::new()),
+                count: usize::try_from(summary.targets).unwrap_or(usize::MAX),
+            }));
         }
-        Self::of_roles(roles, lookups, downloaded)
+        Self::of_lists(roles, lookups, downloaded)
+    }
+
+    /// Makes the rows of released roles loadable: `load` reads and verifies
+    /// one role's targets by name.
+    pub fn set_loader(
+        &mut self,
+        load: impl Fn(&str) -> Result<Arc<TargetsMeta>, String> + Send + Sync + 'static,
+    ) {
+        self.loader = Some(Loader(Arc::new(load)));
+    }
+
+    /// Whether row `row` belongs to a role not loaded yet.
+    pub fn is_unloaded(&self, row: usize) -> bool {
+        self.role_at(row).is_some_and(|i| self.roles[i].meta.get().is_none())
+    }
+
+    /// Opens the released role row `row` belongs to: reads and verifies it
+    /// (once; a failure is kept and shown on its rows). Returns the role's
+    /// name when this call loaded it.
+    pub fn load_at(&self, row: usize) -> Option<Result<String, String>> {
+        let r = &self.roles[self.role_at(row)?];
+        if r.meta.get().is_some() {
+            return None;
+        }
+        let loader = self.loader.as_ref()?;
+        let loaded = (loader.0)(&r.name).and_then(|meta| {
+            if meta.targets.len() == r.count {
+                Ok(meta)
+            } else {
+                Err(format!("{} lists {} targets now, {} when audited", r.name, meta.targets.len(), r.count))
+            }
+        });
+        let result = loaded.as_ref().map(|_| r.name.clone()).map_err(Clone::clone);
+        let _ = r.meta.set(loaded);
+        Some(result)
+    }
+
+    /// The role whose rows include `row` (listed rows only).
+    fn role_at(&self, row: usize) -> Option<usize> {
+        if row >= self.listed {
+            return None;
+        }
+        self.starts.partition_point(|&s| s <= row).checked_sub(1)
     }
 
     /// The targets of `roles` — (name, delegation path from `targets`, its
@@ -151,15 +240,22 @@ impl Targets {
         lookups: impl IntoIterator<Item = &'a TargetOutcome>,
         downloaded: bool,
     ) -> Self {
-        let mut roles: Vec<RoleList> =
-            roles.into_iter().map(|(name, path, meta)| RoleList { name, path, meta }).collect();
+        let roles = roles.into_iter().map(|(name, path, meta)| RoleList::held(name, path, meta)).collect();
+        Self::of_lists(roles, lookups, downloaded)
+    }
+
+    fn of_lists<'a>(
+        mut roles: Vec<RoleList>,
+        lookups: impl IntoIterator<Item = &'a TargetOutcome>,
+        downloaded: bool,
+    ) -> Self {
         // `targets` first, then by depth and name: the order of the delegation tree.
         roles.sort_by(|a, b| (a.path.len(), &a.name).cmp(&(b.path.len(), &b.name)));
         let mut starts = Vec::with_capacity(roles.len());
         let mut listed = 0;
         for r in &roles {
             starts.push(listed);
-            listed += r.meta.targets.len();
+            listed += r.count;
         }
         let mut map: BTreeMap<String, Lookup> = BTreeMap::new();
         for t in lookups {
@@ -172,8 +268,15 @@ impl Targets {
             let error = t.error.as_ref().map(|e| e.message.clone());
             map.entry(t.path.clone()).or_insert(Lookup { result, role: t.role.clone(), error });
         }
-        let mut out =
-            Targets { roles, starts, listed, lookups: map, missing: Vec::new(), failing: Vec::new() };
+        let mut out = Targets {
+            roles,
+            starts,
+            listed,
+            lookups: map,
+            missing: Vec::new(),
+            failing: Vec::new(),
+            loader: None,
+        };
         out.missing = out
             .lookups
             .iter()
@@ -194,14 +297,14 @@ impl Targets {
     }
 
     fn lists(&self, role: &str, path: &str) -> bool {
-        self.roles.iter().any(|r| r.name == role && r.meta.targets.contains_key(path))
+        self.roles.iter().any(|r| r.name == role && r.loaded().is_some_and(|m| m.targets.contains_key(path)))
     }
 
     /// The row of `path` as listed by `role` (else the first role listing it, else its missing row).
     pub fn row_of(&self, path: &str, role: Option<&str>) -> Option<usize> {
         let in_role = |i: usize| {
             let r = &self.roles[i];
-            let k = index_of(&r.meta, path)?;
+            let k = index_of(r.loaded()?, path)?;
             Some(self.starts[i] + k)
         };
         let by_role = role.and_then(|name| self.roles.iter().position(|r| r.name == name)).and_then(in_role);
@@ -249,10 +352,24 @@ impl Targets {
                 error: l.error.clone(),
             });
         }
-        let i = self.starts.partition_point(|&s| s <= row).checked_sub(1)?;
+        let i = self.role_at(row)?;
         let r = self.roles.get(i)?;
-        let path = r.meta.targets.keys().nth(row - self.starts[i])?;
-        let file = r.meta.targets.get(path)?;
+        let meta = match r.meta.get() {
+            Some(Ok(meta)) => meta,
+            unloaded => {
+                return Some(TargetRow {
+                    path: String::new(),
+                    length: None,
+                    hashes: Vec::new(),
+                    role: Some(r.name.clone()),
+                    delegation_path: r.path.clone(),
+                    result: if unloaded.is_some() { Looked::Error } else { Looked::Unloaded },
+                    error: unloaded.and_then(|e| e.as_ref().err().cloned()),
+                });
+            }
+        };
+        let path = meta.targets.keys().nth(row - self.starts[i])?;
+        let file = meta.targets.get(path)?;
         let lookup = self.lookups.get(path.as_str());
         let result = lookup
             .filter(|l| l.role.as_deref().is_none_or(|x| x == r.name))

@@ -158,7 +158,10 @@ pub fn build(
 ) -> Trust {
     let mut rows = Vec::new();
     match (tree, roles) {
-        (Some(tree), _) => TufRows::new(tree, roles, findings).build(&mut rows),
+        (Some(tree), _) => {
+            TufRows::new(tree, roles, findings).build(&mut rows);
+            name_signers(&tree.root.owners(), &mut rows);
+        }
         (None, Some(roles)) if !roles.is_empty() => flat_role_rows(roles, findings, &mut rows),
         _ => {}
     }
@@ -167,6 +170,18 @@ pub fn build(
     }
     let failing = failing(&rows);
     Trust { rows, failing }
+}
+
+/// "signature 3c344aa0c4c9 @dlorenc": each root key's signature row names
+/// its holder, as its key row does.
+fn name_signers(owners: &crate::verdict::Owners, rows: &mut [Row]) {
+    for r in rows.iter_mut().filter(|r| r.text.starts_with("signature ")) {
+        if let Some(Subject::Key { keyid }) = &r.subject
+            && let Some(o) = owners.get(keyid)
+        {
+            r.text = format!("{} {o}", r.text);
+        }
+    }
 }
 
 /// The rows with a failure, their ancestors (the nearest shallower row
@@ -376,6 +391,7 @@ impl<'a> TufRows<'a> {
         let text =
             format!("root history: {} version(s), {} rotation(s)", root.versions.len(), root.history.len());
         out.push(Row::new(1, Mark::None, "", text));
+        let owners = root.owners();
         for h in &root.history {
             let mut changes = Vec::new();
             if !h.keys_added.is_empty() {
@@ -399,8 +415,22 @@ impl<'a> TufRows<'a> {
             if changes.is_empty() {
                 changes.push("no key or threshold change".into());
             }
+            if !h.keys_relabelled.is_empty() {
+                changes.push(format!("{} key(s) same, new id", h.keys_relabelled.len()));
+            }
             let text = format!("v{} → v{}: {}", h.from, h.to, changes.join("; "));
             out.push(Row::new(2, Mark::None, "", text));
+            // §5.3.4: both thresholds, the previous root's and its own.
+            let counted = [
+                (h.signed_by_previous.as_ref(), format!("v{}'s root keys", h.from)),
+                (h.signed_by_own.as_ref(), "its own root keys".to_owned()),
+            ];
+            for (s, whose) in counted.into_iter().filter_map(|(s, w)| Some((s?, w))) {
+                let (mark, word) = if s.met() { (Mark::Ok, "met") } else { (Mark::Bad, "not met") };
+                let text = format!("signed by {} of threshold {} of {whose}", s.count, s.threshold);
+                let note = crate::verdict::checks::signer_list(&s.valid, &owners);
+                out.push(Row::new(3, mark, word, text).note(note));
+            }
             for k in &h.keys_added {
                 out.push(Row::new(3, Mark::None, "added", format!("key {}", short(k))).key(k));
             }
@@ -567,13 +597,15 @@ fn intoto_rows(chain: &Chain, findings: &[Finding], out: &mut Vec<Row>) {
                 .note(why.unwrap_or_default()),
             None => Row::new(1, Mark::Ok, "signed", format!("layout key {}", short(k))),
         };
+        let row = Row { text: format!("{}{}", row.text, chain.owner_suffix(k)), ..row };
         out.push(row.key(k));
     }
     let mut functionaries: Vec<&String> = chain.items.iter().flat_map(|i| i.pubkeys.iter()).collect();
     functionaries.sort();
     functionaries.dedup();
     for f in functionaries {
-        out.push(Row::new(1, Mark::None, "", format!("functionary {}", short(f))).key(f));
+        let text = format!("functionary {}{}", short(f), chain.owner_suffix(f));
+        out.push(Row::new(1, Mark::None, "", text).key(f));
         for item in chain.items.iter().filter(|i| i.kind == ItemKind::Step && i.pubkeys.contains(f)) {
             let met = item.verified.len() as i64 >= item.threshold;
             let link = item.links.iter().find(|l| &l.keyid == f);

@@ -419,6 +419,13 @@ pub struct RootChange {
     pub consistent_snapshot: Option<bool>,
     /// The new root's expiry.
     pub expires: String,
+    /// §5.3.4: the new root's signatures counted against the previous
+    /// root's root keys and threshold…
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_by_previous: Option<SignatureSummary>,
+    /// …and against its own root keys and threshold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_by_own: Option<SignatureSummary>,
 }
 
 /// How one role's keys and threshold changed at a rotation.
@@ -445,6 +452,22 @@ pub struct RootNode {
     pub signatures: SignatureSummary,
     pub history: Vec<RootChange>,
     pub versions: Vec<u64>,
+}
+
+impl RootNode {
+    /// Root key owners by key id: the trusted root's keys, and both ids of
+    /// a key relabelled at a rotation (same holder).
+    pub fn owners(&self) -> super::Owners {
+        let mut owners: super::Owners =
+            self.keys.iter().filter_map(|k| Some((k.keyid.clone(), k.owner.clone()?))).collect();
+        for r in self.history.iter().flat_map(|h| &h.keys_relabelled) {
+            if let Some(o) = &r.owner {
+                owners.entry(r.from.clone()).or_insert_with(|| o.clone());
+                owners.entry(r.to.clone()).or_insert_with(|| o.clone());
+            }
+        }
+        owners
+    }
 }
 
 /// A role below root: timestamp and snapshot (trusted or not), and every

@@ -245,18 +245,36 @@ pub fn plan_in(opts: &VerifyOptions, detail: bool, source: &dyn FileSource) -> R
         if let Some(t) = inputs.param(&at) {
             opts.at = *t;
         }
-        // The parse units' documents (shared, not copied), else the file's
-        // content as the engine read it; never the disk.
-        let loader = |path: &Path| -> Result<Metadata, LoadError> {
-            let Some((file, unit)) = parsed.get(path) else { return load_content(None, &shown(path)) };
-            if let Some(meta) = unit.as_ref().and_then(|u| inputs.get(u)) {
-                return Ok((**meta).clone());
-            }
-            load_content(inputs.file(file).map(|f| &f.content), &shown(path))
-        };
-        verdict_outcome(intoto::verify_with(&opts, &loader))
+        verdict_outcome(intoto::verify_with(&opts, &EngineLoader { parsed: &parsed, inputs }))
     });
     Ok(InTotoPlan { plan: b.build()?, verdict, evaluated_at, layout: opts.layout.clone() })
+}
+
+/// The verdict's loader: the parse units' documents (shared, not copied),
+/// else the file's content as the engine read it; never the disk. Its
+/// read records fingerprint the same content.
+struct EngineLoader<'a> {
+    parsed: &'a HashMap<PathBuf, Parsed>,
+    inputs: &'a Inputs,
+}
+
+impl intoto::Loader for EngineLoader<'_> {
+    fn load(&self, path: &Path) -> Result<Metadata, LoadError> {
+        let Some((file, unit)) = self.parsed.get(path) else { return load_content(None, &shown(path)) };
+        if let Some(meta) = unit.as_ref().and_then(|u| self.inputs.get(u)) {
+            return Ok((**meta).clone());
+        }
+        load_content(self.inputs.file(file).map(|f| &f.content), &shown(path))
+    }
+
+    fn read_record(&self, path: &Path) -> Option<intoto::FileRead> {
+        let (file, _) = self.parsed.get(path)?;
+        match &self.inputs.file(file)?.content {
+            FileContent::Bytes(bytes) => Some(intoto::FileRead::of_bytes(bytes)),
+            FileContent::TooLarge { len, .. } => Some(intoto::FileRead { size: *len, sha256: None }),
+            FileContent::Missing | FileContent::Unreadable(_) => None,
+        }
+    }
 }
 
 /// The plan of a one-shot headless run (`trailscope verify`): nothing is

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
-use super::{InTotoInputs, OpenOptions, TufInputs};
+use super::{InTotoInputs, OpenOptions, TufInputs, record};
 use crate::crypto::PublicKey;
 use crate::engine::UnitRef;
 use crate::engine::plans::tuf::TufOptions;
@@ -18,6 +18,7 @@ use crate::tuf::{Config, DirSource, Source, source};
 use crate::tui::anchor::{Anchor, shown_path};
 use crate::tui::detail::Results;
 use crate::tui::live::{Built, Early, ResultsFn};
+use crate::verdict::InputFile;
 
 fn now_or(at: Option<OffsetDateTime>) -> OffsetDateTime {
     at.unwrap_or_else(crate::meta::time::now)
@@ -27,8 +28,9 @@ fn is_url(location: &str) -> bool {
     location.starts_with("http://") || location.starts_with("https://")
 }
 
-/// Anchor paths relative to the opened directory `base`.
+/// Anchor and input paths relative to the opened directory `base`.
 pub(super) fn relative(mut results: Results, base: &Path) -> Results {
+    super::record::relative(&mut results.document, base);
     if let Some(anchor) = &mut results.detail.anchor {
         for file in anchor
             .root
@@ -54,18 +56,34 @@ pub(super) fn relative_built(built: Built, base: &Path) -> Built {
     Built { plan: built.plan, evaluated_at: built.evaluated_at, results: Arc::new(results), early }
 }
 
-/// The verifier's options for an in-toto chain, and the layout key ids.
+/// The layout keys as read: their ids, and their files with the size and
+/// sha256 of the bytes the keys were parsed from (the document's `inputs`).
+#[derive(Clone)]
+struct LayoutKeys {
+    keyids: Vec<String>,
+    files: Vec<InputFile>,
+    /// Their holders as the key files name them (`keys/alice.pub.json`: alice).
+    names: crate::verdict::Owners,
+}
+
+/// The verifier's options for an in-toto chain, and the layout keys.
 fn intoto_options(
     inputs: &InTotoInputs,
     opts: &OpenOptions,
     at: OffsetDateTime,
     without_keys: bool,
-) -> Result<(VerifyOptions, Vec<String>), String> {
+) -> Result<(VerifyOptions, LayoutKeys), String> {
     let mut keys = Vec::new();
+    let mut files = Vec::new();
+    let mut names = crate::verdict::Owners::new();
     for path in &inputs.keys {
         let bytes = std::fs::read(path).map_err(|e| format!("cannot read key {}: {e}", path.display()))?;
         let key = PublicKey::from_file_bytes(&bytes)
             .map_err(|e| format!("key {} is malformed: {e}", path.display()))?;
+        files.push(InputFile::of_bytes("layout key", path.display().to_string(), &bytes));
+        if let Some(name) = crate::crypto::keys::owner_of_file(path) {
+            names.insert(key.keyid(), name);
+        }
         keys.push(key);
     }
     // The TUI browses a chain without its keys (every result marked
@@ -78,6 +96,7 @@ fn intoto_options(
         ));
     }
     let keyids = keys.iter().map(PublicKey::keyid).collect();
+    let layout_keys = LayoutKeys { keyids, files, names };
     let mut v = VerifyOptions::new(&inputs.layout, keys);
     v.link_dir = inputs.link_dir.clone();
     v.workdir = inputs.workdir.clone();
@@ -93,12 +112,23 @@ fn intoto_options(
     v.max_artifacts_per_link = opts.max_artifacts_per_link;
     v.max_links = opts.max_links;
     v.signature_form = opts.signature_form;
-    Ok((v, keyids))
+    Ok((v, layout_keys))
 }
 
-fn intoto_results(outcome: &intoto::InTotoOutcome, inputs: &InTotoInputs, keyids: Vec<String>) -> Results {
-    let mut results = Results::intoto(outcome, keyids.clone());
-    results.detail.anchor = Some(Anchor::intoto(inputs.layout.display().to_string(), keyids));
+fn intoto_results(
+    outcome: &intoto::InTotoOutcome,
+    inputs: &InTotoInputs,
+    opts: &OpenOptions,
+    keys: &LayoutKeys,
+) -> Results {
+    let mut results = Results::intoto_naming(outcome, keys.keyids.clone(), &keys.names);
+    results.detail.anchor = Some(Anchor::intoto(inputs.layout.display().to_string(), keys.keyids.clone()));
+    record::stamp(
+        &mut results.document,
+        &record::intoto_options(inputs, opts),
+        record::layout_keys_anchor(inputs),
+        outcome.input_files(keys.files.clone()),
+    );
     results
 }
 
@@ -108,20 +138,20 @@ pub fn verify_intoto(
     opts: &OpenOptions,
     at: Option<OffsetDateTime>,
 ) -> Result<Results, String> {
-    let (v, keyids) = intoto_options(inputs, opts, now_or(at), false)?;
+    let (v, keys) = intoto_options(inputs, opts, now_or(at), false)?;
     let outcome = intoto::verify(&v).map_err(|e| e.to_string())?;
-    Ok(intoto_results(&outcome, inputs, keyids))
+    Ok(intoto_results(&outcome, inputs, opts, &keys))
 }
 
 /// The in-toto chain as an engine plan with its detail units.
 pub fn intoto_plan(inputs: &InTotoInputs, opts: &OpenOptions, at: OffsetDateTime) -> Result<Built, String> {
-    let (v, keyids) = intoto_options(inputs, opts, at, true)?;
+    let (v, keys) = intoto_options(inputs, opts, at, true)?;
     let p = plans::intoto::plan(&v, true).map_err(|e| e.to_string())?;
-    let (verdict, inputs) = (p.verdict.clone(), inputs.clone());
+    let (verdict, inputs, opts) = (p.verdict.clone(), inputs.clone(), opts.clone());
     let results = move |engine: &EngineHandle| {
         let o = engine.outcome(verdict.id())?;
         Some(match o.output::<plans::intoto::InTotoVerdict>() {
-            Some(Ok(outcome)) => Ok(intoto_results(outcome, &inputs, keyids.clone())),
+            Some(Ok(outcome)) => Ok(intoto_results(outcome, &inputs, &opts, &keys)),
             Some(Err(e)) => Err(e.clone()),
             None => Err(o.detail.clone().unwrap_or_else(|| "verification did not run".into())),
         })
@@ -144,22 +174,63 @@ fn tuf_options(inputs: &TufInputs, opts: &OpenOptions, at: OffsetDateTime) -> Tu
     }
 }
 
-fn tuf_results(outcome: &crate::tuf::session::Outcome, inputs: &TufInputs, strict: bool) -> Results {
-    let mut results = Results::tuf(outcome, strict);
-    results.detail.anchor = Some(Anchor::tuf(inputs.root.display().to_string(), outcome));
+/// `root` is the trusted root's content as the run read it.
+fn tuf_results(
+    outcome: &crate::tuf::session::Outcome,
+    inputs: &TufInputs,
+    opts: &OpenOptions,
+    root: Option<&[u8]>,
+) -> Results {
+    let mut results = Results::tuf(outcome, opts.strict);
+    released_roles_load_when_opened(&mut results, outcome, inputs, opts);
+    let root_file = inputs.root.display().to_string();
+    results.detail.anchor = Some(Anchor::tuf(root_file.clone(), outcome));
+    record::stamp(
+        &mut results.document,
+        &record::tuf_options(inputs, opts, false),
+        crate::tuf::report::trust_anchor(outcome, &root_file),
+        crate::tuf::report::inputs(outcome, root.map(|bytes| (root_file.as_str(), bytes))),
+    );
     results
+}
+
+/// A streaming audit let go of its leaf roles' targets: the Targets view
+/// loads one when its rows are opened, reading and verifying it again from
+/// the metadata directory against the trusted set (`tuf::RoleTargets::load`).
+fn released_roles_load_when_opened(
+    results: &mut Results,
+    outcome: &crate::tuf::session::Outcome,
+    inputs: &TufInputs,
+    opts: &OpenOptions,
+) {
+    let Some(set) = outcome.trusted.as_ref().filter(|s| s.released_roles().next().is_some()) else { return };
+    let Some(targets) = results.detail.targets.as_mut() else { return };
+    if is_url(&inputs.metadata) {
+        return;
+    }
+    let (set, source) = (set.clone(), DirSource::new(&inputs.metadata));
+    let config = Config { strict: opts.strict, ..opts.tuf_config.clone() };
+    Arc::make_mut(targets).set_loader(move |role| {
+        crate::tuf::RoleTargets::load(&set, &source, role, &config)
+            .map(|r| Arc::new(r.metadata().clone()))
+            .map_err(|e| e.message)
+    });
 }
 
 /// The TUF client workflow as an engine plan with a unit per role.
 pub fn tuf_plan(inputs: &TufInputs, opts: &OpenOptions, at: OffsetDateTime) -> Result<Built, String> {
-    let strict = opts.strict;
-    let p = plans::tuf::plan(&tuf_options(inputs, opts, at), true).map_err(|e| e.to_string())?;
+    let source = crate::engine::DiskSource::default();
+    let p = plans::tuf::plan_with(&tuf_options(inputs, opts, at), true, &source, opts.tracked_files)
+        .map_err(|e| e.to_string())?;
     let results_of = |unit: UnitRef<plans::tuf::TufVerdict>| -> Arc<ResultsFn> {
-        let inputs = inputs.clone();
+        let (inputs, opts) = (inputs.clone(), opts.clone());
         Arc::new(move |engine: &EngineHandle| {
             let o = engine.outcome(unit.id())?;
+            // The trusted root as the engine read it: the bytes the run started from.
+            let root = engine.file(&inputs.root);
+            let root = root.as_ref().and_then(|f| f.bytes());
             Some(match o.output::<plans::tuf::TufVerdict>() {
-                Some(outcome) => Ok(tuf_results(outcome, &inputs, strict)),
+                Some(outcome) => Ok(tuf_results(outcome, &inputs, &opts, root)),
                 None => Err(o.detail.clone().unwrap_or_else(|| "verification did not run".into())),
             })
         })
@@ -179,12 +250,12 @@ pub fn verify_tuf(
 ) -> Result<Results, String> {
     let (root_bytes, _) = read_root(&inputs.root)?;
     let at = now_or(at);
-    let outcome = plans::tuf::run_session(&tuf_options(inputs, opts, at), root_bytes, at);
+    let outcome = plans::tuf::run_session(&tuf_options(inputs, opts, at), root_bytes.clone(), at);
     // A trusted root that does not parse: nothing verified (exit 3 headless, as `tuf verify`).
     if let Some(e) = outcome.unparsed_trusted_root() {
         return Err(format!("trusted root {}: {}", inputs.root.display(), e.message));
     }
-    Ok(tuf_results(&outcome, inputs, opts.strict))
+    Ok(tuf_results(&outcome, inputs, opts, Some(&root_bytes)))
 }
 
 /// A directory or URL source; `layout` forces a directory's source-layout
@@ -225,7 +296,7 @@ pub fn verify_bridge(
     let layout = !is_url(&inputs.metadata) && DirSource::new(&inputs.metadata).source_layout();
     let targets = open_source(targets_location, Some(layout), opts.tuf_config.net)?;
     let mut req = crate::bridge::Request::new(
-        root_bytes,
+        root_bytes.clone(),
         root_file.clone(),
         metadata.as_ref(),
         targets.as_ref(),
@@ -248,6 +319,12 @@ pub fn verify_bridge(
         return Err(format!("trusted root {}: {}", inputs.root.display(), e.message));
     }
     let mut results = Results::bridge(&outcome);
+    record::stamp(
+        &mut results.document,
+        &record::tuf_options(inputs, opts, true),
+        crate::tuf::report::trust_anchor(&outcome.tuf, &root_file),
+        outcome.input_files(&root_file, &root_bytes),
+    );
     results.detail.anchor = Some(Anchor::bridge(root_file, &outcome));
     Ok(results)
 }

@@ -262,7 +262,8 @@ impl View for StepView {
         };
         let a = split(area);
         let about = findings_about(state, item);
-        let mut head = header(item, &about, a.header.height as usize, theme);
+        let owners = state.model.as_ref().and_then(|m| m.chain.as_ref()).map(|c| &c.owners);
+        let mut head = header(item, &about, owners, a.header.height as usize, theme);
         if let Some(why) = state.model.as_ref().and_then(|m| m.unverified.as_ref()) {
             // Second, under the status: whatever the step shows rests on a layout that did not verify.
             let mut spans = vec![Span::styled(format!("{:<9} ", "Layout"), theme.muted)];
@@ -319,7 +320,13 @@ fn threshold_span(item: &Item, about: &[&Finding], theme: &Theme) -> Span<'stati
     }
 }
 
-fn header(item: &Item, about: &[&Finding], height: usize, theme: &Theme) -> Vec<Line<'static>> {
+fn header(
+    item: &Item,
+    about: &[&Finding],
+    owners: Option<&crate::verdict::Owners>,
+    height: usize,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
     let mut head =
         vec![status_span(item.status, theme), Span::styled(format!("{} ", item.kind.word()), theme.muted)];
     head.extend(untrusted(&item.display_name(), theme.title, theme));
@@ -381,6 +388,10 @@ fn header(item: &Item, about: &[&Finding], height: usize, theme: &Theme) -> Vec<
             Span::styled(format!("{g} {word} "), style),
         ];
         spans.push(Span::styled(format!("key {} ", short_digest(&link.keyid, 8)), theme.muted));
+        if let Some(name) = owners.and_then(|o| o.get(&link.keyid)) {
+            spans.extend(untrusted(name, theme.base, theme));
+            spans.push(Span::raw(" "));
+        }
         let file = std::path::Path::new(&link.path).file_name().map(|f| f.to_string_lossy().into_owned());
         spans.extend(untrusted(&file.unwrap_or_else(|| link.path.clone()), theme.base, theme));
         spans.push(Span::styled(used, theme.muted));

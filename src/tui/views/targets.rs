@@ -6,7 +6,9 @@
 //! virtualized (a row is looked up in the role's target map only when
 //! drawn), so a million targets scroll as fast as ten; `f` keeps the
 //! targets whose lookup failed, `/` finds a target by path or by a hash
-//! prefix, `y` copies the sha256.
+//! prefix, `y` copies the sha256. At PyPI scale the audit lets go of each
+//! leaf bin once verified: its rows say "not loaded", and Enter on one
+//! loads that bin (one file read and verified again), then lists it.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -56,7 +58,7 @@ fn shown(state: &State, row: usize) -> Option<TargetRow> {
 
 fn result_style(r: Looked, theme: &Theme) -> Style {
     match r {
-        Looked::Listed => theme.muted,
+        Looked::Listed | Looked::Unloaded => theme.muted,
         Looked::LookedUp | Looked::Verified => theme.pass,
         Looked::NotFound | Looked::Error => theme.fail,
     }
@@ -89,6 +91,14 @@ impl View for TargetsView {
     }
 
     fn drill(&self, state: &State, row: usize) -> Option<Jump> {
+        let t = targets(state)?;
+        let index = target_at(state, t, row)?;
+        if t.is_unloaded(index) {
+            // Opening a released bin: read and verify it now, through the
+            // role's shared cell (the rows then show its targets).
+            let _ = t.load_at(index);
+            return None;
+        }
         let r = shown(state, row)?;
         let subject = Subject::Target { path: r.path };
         let finding = state.findings().iter().position(|f| f.subject == subject);
@@ -166,7 +176,16 @@ impl View for TargetsView {
             let Some(r) = shown(state, row) else { return Line::default() };
             let status = format!("{} {}", r.result.glyph(), r.result.word());
             let mut spans = vec![Span::styled(fit(&status, 12), result_style(r.result, theme))];
-            spans.extend(untrusted_fit(&r.path, path_w, true, theme.base, theme));
+            if r.path.is_empty() {
+                let role = r.role.as_deref().unwrap_or("—");
+                let what = match r.result {
+                    Looked::Unloaded => format!("Enter: load {role}"),
+                    _ => format!("{role} did not load"),
+                };
+                spans.extend(untrusted_fit(&what, path_w, false, theme.muted, theme));
+            } else {
+                spans.extend(untrusted_fit(&r.path, path_w, true, theme.base, theme));
+            }
             let length = r.length.map_or_else(|| "—".to_owned(), |l| l.to_string());
             spans.push(Span::styled(format!(" {length:>10}"), theme.muted));
             if with_digest {
@@ -192,6 +211,9 @@ fn current(state: &State) -> Option<TargetRow> {
 }
 
 fn detail(r: &TargetRow, _width: usize, theme: &Theme) -> Vec<Line<'static>> {
+    if r.path.is_empty() {
+        return unloaded_detail(r, theme);
+    }
     let mut lines = vec![field("Target", &r.path, theme.title, theme)];
     let status = format!("{} {}", r.result.glyph(), r.result.word());
     lines.push(Line::from(vec![
@@ -207,6 +229,23 @@ fn detail(r: &TargetRow, _width: usize, theme: &Theme) -> Vec<Line<'static>> {
         lines.push(field(alg, hex, theme.base, theme));
     }
     lines.push(field("Signed by", r.role.as_deref().unwrap_or("—"), theme.base, theme));
+    if !r.delegation_path.is_empty() {
+        lines.push(field("Path", &r.delegation_path.join(" › "), theme.base, theme));
+    }
+    lines
+}
+
+/// A row of a bin the audit verified and let go of.
+fn unloaded_detail(r: &TargetRow, theme: &Theme) -> Vec<Line<'static>> {
+    let role = r.role.as_deref().unwrap_or("—");
+    let mut lines = vec![field("Role", role, theme.title, theme)];
+    match &r.error {
+        Some(e) => lines.push(field("Why", e, theme.fail, theme)),
+        None => lines.push(Line::styled(
+            "Verified by the audit, then let go of to keep memory flat. Enter loads it (one file, verified again).",
+            theme.muted,
+        )),
+    }
     if !r.delegation_path.is_empty() {
         lines.push(field("Path", &r.delegation_path.join(" › "), theme.base, theme));
     }
