@@ -232,3 +232,75 @@ fn explain_knows_the_attestation_categories() {
         assert!(!out.stdout.is_empty());
     }
 }
+
+/// conda's publish attestation states no source; the policy reads the
+/// certificate's Source Repository URI (1.12) and Ref (1.14) instead, and
+/// says so. A predicate that states its source is still what is compared
+/// (the conformance SLSA bundle's predicate names another repository than
+/// its certificate).
+#[test]
+fn the_provenance_policy_falls_back_on_the_certificate_when_the_predicate_states_no_source() {
+    let sigstore = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/sigstore");
+    let bundles = sigstore.join("sigstore-rust/crates/sigstore-verify/test_data/bundles");
+    let conda = |repo: &str, git_ref: &str| {
+        let out = trailscope()
+            .args(["attest", "verify", "--format", "json", "--bundle"])
+            .arg(bundles.join("conda-attestation.sigstore.json"))
+            .arg("--trusted-root")
+            .arg(sigstore.join("root-signing/targets/trusted_root.json"))
+            .args([
+                "--certificate-identity",
+                "https://github.com/prefix-dev/sigstore-example/.github/workflows/action.yaml@refs/heads/main",
+                "--certificate-oidc-issuer",
+                GITHUB,
+                "--source-repository",
+                repo,
+                "--source-ref",
+                git_ref,
+            ])
+            .arg(bundles.join("signed-package-2.1.0-hb0f4dca_0.conda"))
+            .output()
+            .unwrap();
+        (out.status.code(), json(&out))
+    };
+    let (code, doc) = conda("https://github.com/prefix-dev/sigstore-example", "refs/heads/main");
+    assert_eq!((code, doc["verdict"].as_str()), (Some(0), Some("pass")), "{doc:#}");
+    let note = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["message"].as_str().unwrap().contains("checked against the certificate"))
+        .unwrap_or_else(|| panic!("no fallback note: {doc:#}"));
+    let msg = note["message"].as_str().unwrap();
+    assert!(msg.contains("Source Repository URI (1.3.6.1.4.1.57264.1.12)"), "{msg}");
+    assert!(msg.contains("Source Repository Ref (1.3.6.1.4.1.57264.1.14)"), "{msg}");
+
+    let (code, doc) = conda("https://github.com/evil/sigstore-example", "refs/heads/main");
+    assert_eq!((code, doc["category"].as_str()), (Some(1), Some("policy-mismatch")));
+    let f = doc["findings"].as_array().unwrap().iter().find(|f| f["category"] == "policy-mismatch").unwrap();
+    assert_eq!(f["evidence"]["data"]["actual"], "https://github.com/prefix-dev/sigstore-example");
+    assert_eq!(
+        f["evidence"]["data"]["from"],
+        "the certificate's Source Repository URI (1.3.6.1.4.1.57264.1.12)"
+    );
+    let (_, doc) = conda("https://github.com/prefix-dev/sigstore-example", "refs/tags/v1");
+    let f = doc["findings"].as_array().unwrap().iter().find(|f| f["category"] == "policy-mismatch").unwrap();
+    assert_eq!(f["evidence"]["data"]["actual"], "refs/heads/main");
+
+    // The predicate states its source: the certificate's (the beacon) is not read.
+    let out = trailscope()
+        .args(["attest", "verify", "--format", "json", "--bundle"])
+        .arg(conformance("happy-path-intoto-in-dsse-v3/bundle.sigstore.json"))
+        .args(["--certificate-identity", BEACON, "--certificate-oidc-issuer", GITHUB])
+        .args([
+            "--source-repository",
+            "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon",
+        ])
+        .arg(a_txt())
+        .output()
+        .unwrap();
+    let doc = json(&out);
+    let f = doc["findings"].as_array().unwrap().iter().find(|f| f["category"] == "policy-mismatch").unwrap();
+    assert_eq!(f["evidence"]["data"]["actual"], "https://github.com/loosebazooka/aa-test");
+    assert_eq!(f["evidence"]["data"]["from"], "the predicate");
+}

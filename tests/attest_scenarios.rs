@@ -62,3 +62,149 @@ fn the_wrong_identity_scenario_shows_the_expected_and_the_actual_identity() {
     assert!(text.contains("nightly.yml@refs/heads/main"), "expected identity missing:\n{text}");
     assert!(text.contains("release.yml@refs/tags/v1.4.0"), "actual identity missing:\n{text}");
 }
+
+/// One invocation over a directory remembers the signature checks that
+/// repeat (the trusted root's intermediate→root link, a checkpoint): bundles
+/// after a passing one, with a tampered checkpoint signature, a tampered
+/// leaf signature or a leaf expired at signing, still fail for their own
+/// reason, and the passing bundle still passes after them.
+#[test]
+fn remembered_checks_change_no_verdict_in_a_directory() {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let read = |name: &str| -> Value {
+        serde_json::from_slice(&std::fs::read(dir().join(name).join("bundle.sigstore.json")).unwrap())
+            .unwrap()
+    };
+    let pass = read("pass");
+    let mut bad_checkpoint = pass.clone();
+    let envelope = &mut bad_checkpoint["verificationMaterial"]["tlogEntries"][0]["inclusionProof"]["checkpoint"]
+        ["envelope"];
+    let text = envelope.as_str().unwrap().to_owned();
+    let (head, sig_line) = text.trim_end().rsplit_once(' ').unwrap();
+    let mut sig = b64.decode(sig_line).unwrap();
+    let last = sig.len() - 1; // a byte of s: the DER stays valid, the signature does not
+    sig[last] ^= 1;
+    *envelope = Value::from(format!("{head} {}\n", b64.encode(&sig)));
+    let mut bad_leaf = pass.clone();
+    let raw = &mut bad_leaf["verificationMaterial"]["certificate"]["rawBytes"];
+    let mut der = b64.decode(raw.as_str().unwrap()).unwrap();
+    let last = der.len() - 1;
+    der[last] ^= 1;
+    *raw = Value::from(b64.encode(&der));
+    let work = tempfile::tempdir().unwrap();
+    let cases = [
+        ("1-pass", pass.clone(), "pass"),
+        ("2-bad-checkpoint", bad_checkpoint, "checkpoint-invalid"),
+        ("3-pass", pass.clone(), "pass"),
+        ("4-bad-leaf-signature", bad_leaf, "certificate-chain"),
+        ("5-expired-at-signing", read("certificate-expired-at-signing"), "certificate-chain"),
+        ("6-pass", pass, "pass"),
+    ];
+    for (name, bundle, _) in &cases {
+        std::fs::write(work.path().join(format!("{name}.sigstore.json")), bundle.to_string()).unwrap();
+    }
+    let s: Value = serde_json::from_slice(&std::fs::read(dir().join("pass/scenario.json")).unwrap()).unwrap();
+    let out = assert_cmd::Command::cargo_bin("trailscope")
+        .unwrap()
+        .args(["attest", "verify", "--bundle"])
+        .arg(work.path())
+        .arg("--trusted-root")
+        .arg(dir().join("trusted_root.json"))
+        .args(["--certificate-identity", s["certificate_identity"].as_str().unwrap()])
+        .args(["--certificate-oidc-issuer", s["certificate_oidc_issuer"].as_str().unwrap()])
+        .arg(dir().join("pass/demo-widget-1.4.0.txt"))
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let docs: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let got: Vec<(String, String)> = docs
+        .iter()
+        .map(|d| {
+            let bundle = d["attestation"]["bundle"].as_str().unwrap();
+            let name = Path::new(bundle).file_name().unwrap().to_string_lossy().replace(".sigstore.json", "");
+            (name, d["category"].as_str().unwrap().to_owned())
+        })
+        .collect();
+    let want: Vec<(String, String)> = cases.iter().map(|(n, _, c)| (n.to_string(), c.to_string())).collect();
+    assert_eq!(got, want);
+}
+
+/// Schema 2: an attestation document lists every check performed with its
+/// outcome and every input file with its size and sha256, in every face,
+/// and `report --input` renders the saved JSON with the same checks and inputs.
+#[test]
+fn checks_and_inputs_are_in_every_face_and_survive_report_input() {
+    use sha2::Digest as _;
+    let (code, json) = verify("checkpoint-unknown-key", "json");
+    assert_eq!(code, 1);
+    let doc: Value = serde_json::from_str(&json).unwrap();
+    let checks = doc["checks"].as_array().unwrap();
+    let names: Vec<&str> = checks.iter().map(|c| c["what"].as_str().unwrap()).collect();
+    for want in [
+        "trusted root",
+        "bundle format",
+        "verified signing time",
+        "certificate chain",
+        "SCT",
+        "identity",
+        "OIDC issuer",
+        "transparency log",
+        "inclusion proof",
+        "checkpoint",
+        "signed entry timestamp",
+        "signature",
+        "log entry body",
+        "subject digest",
+    ] {
+        assert!(names.contains(&want), "no {want} check in {names:?}");
+    }
+    let failed: Vec<&str> =
+        checks.iter().filter(|c| c["outcome"] == "fail").map(|c| c["what"].as_str().unwrap()).collect();
+    assert_eq!(failed, ["checkpoint"]);
+    let chain = names.iter().position(|n| *n == "certificate chain").unwrap();
+    let body = names.iter().position(|n| *n == "log entry body").unwrap();
+    assert!(chain < body, "sigstore-python's order: {names:?}");
+
+    let bundle_path = dir().join("checkpoint-unknown-key/bundle.sigstore.json");
+    let sha = |p: &Path| hex::encode(sha2::Sha256::digest(std::fs::read(p).unwrap()));
+    let inputs = doc["inputs"].as_array().unwrap();
+    let input = |role: &str| {
+        inputs.iter().find(|i| i["role"] == role).unwrap_or_else(|| panic!("{role}: {inputs:?}"))
+    };
+    assert_eq!(input("bundle")["sha256"], sha(&bundle_path));
+    assert_eq!(input("bundle")["size"], std::fs::metadata(&bundle_path).unwrap().len());
+    assert_eq!(input("trusted root")["sha256"], sha(&dir().join("trusted_root.json")));
+    assert_eq!(input("artifact")["sha256"], sha(&dir().join("checkpoint-unknown-key/demo-widget-1.4.0.txt")));
+
+    let bundle_sha = sha(&bundle_path);
+    let (_, text) = verify("checkpoint-unknown-key", "text");
+    assert!(text.contains("checks performed (") && text.contains("✘ fail"), "{text}");
+    assert!(text.contains(&bundle_sha), "{text}");
+    let (_, markdown) = verify("checkpoint-unknown-key", "markdown");
+    assert!(markdown.contains("## Checks performed") && markdown.contains("## Inputs"), "{markdown}");
+    assert!(markdown.contains(&bundle_sha), "{markdown}");
+    let (_, sarif) = verify("checkpoint-unknown-key", "sarif");
+    let sarif: Value = serde_json::from_str(&sarif).unwrap();
+    assert!(sarif.to_string().contains(&bundle_sha));
+    assert!(sarif.to_string().contains("\"what\":\"checkpoint\""), "{sarif}");
+
+    let saved = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(saved.path(), &json).unwrap();
+    let section = |md: &str, from: &str| -> String {
+        let start = md.find(from).unwrap_or_else(|| panic!("{from} missing:\n{md}"));
+        md[start..].split("\n## ").next().unwrap().to_owned()
+    };
+    let out = assert_cmd::Command::cargo_bin("trailscope")
+        .unwrap()
+        .args(["report", "--format", "markdown", "--input"])
+        .arg(saved.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let again = String::from_utf8(out.stdout).unwrap();
+    for s in ["## Checks performed", "## Inputs"] {
+        assert_eq!(section(&again, s), section(&markdown, s), "{s}");
+    }
+}

@@ -227,8 +227,8 @@ pub fn describe(instance: Instance, got: &ObtainedRoot) -> String {
 pub fn obtain(req: &RootRequest) -> Result<ObtainedRoot, RootFailure> {
     if let Some(location) = &req.tuf_metadata {
         let (metadata_at, targets_at) = locations(location);
-        let metadata = crate::tuf::source::open(&metadata_at);
-        let targets = crate::tuf::source::open(&targets_at);
+        let metadata = crate::tuf::source::open_with(&metadata_at, req.config.net);
+        let targets = crate::tuf::source::open_with(&targets_at, req.config.net);
         let (anchor, anchor_name) = req.instance.anchor();
         return through_tuf(
             req,
@@ -245,8 +245,8 @@ pub fn obtain(req: &RootRequest) -> Result<ObtainedRoot, RootFailure> {
     if !req.offline {
         let url = req.repository.clone().unwrap_or_else(|| req.instance.repository().to_owned());
         let (metadata_at, targets_at) = locations(&url);
-        let metadata = crate::tuf::source::open(&metadata_at);
-        let targets = crate::tuf::source::open(&targets_at);
+        let metadata = crate::tuf::source::open_with(&metadata_at, req.config.net);
+        let targets = crate::tuf::source::open_with(&targets_at, req.config.net);
         let state = req.cache_dir.as_ref().map(|d| StateDir::new(d, true));
         let (anchor, anchor_name) = req.instance.anchor();
         let cached = state.as_ref().and_then(|s| newer_cached_root(s, anchor, req.config.root_max_length));

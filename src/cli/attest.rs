@@ -15,7 +15,7 @@ use crate::attest::{IdentityRule, Policy};
 use crate::bridge::sigstore_root::RootFailure;
 use crate::sigstore::trusted_root::TrustedRoot;
 use crate::sigstore::verify::{self as sv, Artifact, Options};
-use crate::verdict::{Document, Inputs, Verdict};
+use crate::verdict::{Document, InputFile, Inputs, Invocation, TrustAnchor, Verdict};
 
 /// The date of the root-signing snapshot the production root comes from.
 pub const SNAPSHOT_DATE: &str = "2026-08-21";
@@ -94,6 +94,11 @@ pub struct VerifyArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
+    /// The TUF client's limits for obtaining the trusted root from Sigstore's
+    /// repository (`--timeout`, `--min-speed`, as for `tuf verify`): a
+    /// stalled or trickling repository fails as a slow retrieval (exit 1).
+    #[command(flatten)]
+    pub limits: super::tuf::TufLimits,
 }
 
 #[derive(Debug, Args)]
@@ -122,9 +127,22 @@ pub fn default_trusted_root(
     args: &VerifyArgs,
     at: time::OffsetDateTime,
 ) -> Result<(TrustedRoot, String, Vec<crate::verdict::Finding>), RootFailure> {
+    obtain_default(args, at).map(|o| (o.root, o.label, o.findings))
+}
+
+/// The default trusted root with the bytes it was parsed from (the documents' inputs).
+struct Obtained {
+    root: TrustedRoot,
+    label: String,
+    findings: Vec<crate::verdict::Finding>,
+    bytes: Vec<u8>,
+}
+
+fn obtain_default(args: &VerifyArgs, at: time::OffsetDateTime) -> Result<Obtained, RootFailure> {
     use crate::bridge::sigstore_root::{Instance, RootRequest, obtain};
     let instance = if args.staging { Instance::Staging } else { Instance::Production };
     let mut req = RootRequest::new(instance, at);
+    args.limits.apply(&mut req.config);
     req.tuf_metadata = args.tuf_metadata.clone();
     req.offline =
         args.offline || std::env::var_os("TRAILSCOPE_OFFLINE").is_some_and(|v| v != "0" && !v.is_empty());
@@ -134,7 +152,7 @@ pub fn default_trusted_root(
     let got = obtain(&req)?;
     let label = crate::bridge::sigstore_root::describe(instance, &got);
     match TrustedRoot::parse(&got.bytes) {
-        Ok(root) => Ok((root, label, got.findings)),
+        Ok(root) => Ok(Obtained { root, label, findings: got.findings, bytes: got.bytes }),
         Err(e) => Err(RootFailure {
             location: label,
             error: Box::new(crate::tuf::TufError::new(
@@ -158,6 +176,8 @@ pub struct Prepared {
     pub key: Option<Vec<u8>>,
     pub artifact: Option<Artifact>,
     pub at: time::OffsetDateTime,
+    /// The input files besides the bundles: trusted root, artifact, key (size and sha256).
+    pub files: Vec<crate::verdict::InputFile>,
 }
 
 /// Reads the trusted root, key and artifact and builds the policy; `Err`
@@ -215,18 +235,25 @@ pub fn prepare(a: &VerifyArgs, command: &str) -> Result<Prepared, Unprepared> {
         predicate_type: a.predicate_type.clone(),
     };
     let mut root_findings = Vec::new();
+    let mut files = Vec::new();
     let (root, root_label) = match &a.trusted_root {
         Some(p) => {
             let bytes = std::fs::read(p)
                 .map_err(|e| fail(Exit::Input, format!("cannot read trusted root {}: {e}", p.display())))?;
             let root = TrustedRoot::parse(&bytes)
                 .map_err(|e| fail(Exit::Input, format!("trusted root {}: {e}", p.display())))?;
+            files.push(InputFile::of_bytes("trusted root", p.display().to_string(), &bytes));
             (root, p.display().to_string())
         }
-        None => match default_trusted_root(a, at) {
-            Ok((root, label, findings)) => {
-                root_findings = findings;
-                (root, label)
+        None => match obtain_default(a, at) {
+            Ok(o) => {
+                root_findings = o.findings;
+                files.push(InputFile::of_bytes(
+                    "trusted root",
+                    format!("trusted_root.json ({})", o.label),
+                    &o.bytes,
+                ));
+                (o.root, o.label)
             }
             Err(failure) => {
                 eprintln!("trailscope {command}: {failure}");
@@ -239,6 +266,7 @@ pub fn prepare(a: &VerifyArgs, command: &str) -> Result<Prepared, Unprepared> {
         Some(p) => {
             let text = std::fs::read_to_string(p)
                 .map_err(|e| fail(Exit::Input, format!("cannot read key {}: {e}", p.display())))?;
+            files.push(InputFile::of_bytes("key", p.display().to_string(), text.as_bytes()));
             let der = crate::sigstore::tlog::body::pem_to_der(&text)
                 .filter(|d| spki::SubjectPublicKeyInfoRef::try_from(d.as_slice()).is_ok())
                 .ok_or_else(|| fail(Exit::Input, format!("key {}: not a PEM public key", p.display())))?;
@@ -249,7 +277,13 @@ pub fn prepare(a: &VerifyArgs, command: &str) -> Result<Prepared, Unprepared> {
         None => None,
         Some(s) => Some(read_artifact(s).map_err(|e| fail(Exit::Input, e))?),
     };
-    Ok(Prepared { root, root_label, root_findings, policy, key, artifact, at })
+    if let Some(art) = &artifact
+        && let Some(bytes) = &art.bytes
+    {
+        let sha256 = art.digests.get("sha256").cloned();
+        files.push(InputFile::verified("artifact", art.input.clone(), bytes.len() as u64, sha256));
+    }
+    Ok(Prepared { root, root_label, root_findings, policy, key, artifact, at, files })
 }
 
 /// A path on disk, else `sha256:HEX` (the conformance rule: a digest that is not a file).
@@ -265,6 +299,14 @@ pub fn read_artifact(s: &str) -> Result<Artifact, String> {
 
 /// Every `(label, bytes)` bundle the `--bundle` path names.
 pub fn load_bundles(path: &Path) -> Result<Vec<(String, Vec<u8>)>, String> {
+    Ok(load_bundle_files(path)?.into_iter().flat_map(|(_, bundles)| bundles).collect())
+}
+
+/// `(label, bytes)` of each bundle a file holds.
+type FileBundles = Vec<(String, Vec<u8>)>;
+
+/// The files the `--bundle` path names, each with its bundles.
+fn load_bundle_files(path: &Path) -> Result<Vec<(InputFile, FileBundles)>, String> {
     let files: Vec<PathBuf> = if path.is_dir() {
         let mut v: Vec<PathBuf> = std::fs::read_dir(path)
             .map_err(|e| format!("cannot list {}: {e}", path.display()))?
@@ -284,26 +326,35 @@ pub fn load_bundles(path: &Path) -> Result<Vec<(String, Vec<u8>)>, String> {
     } else {
         vec![path.to_owned()]
     };
-    let mut out = Vec::new();
+    let mut all = Vec::new();
     for f in files {
         let label = f.display().to_string();
         let bytes = std::fs::read(&f).map_err(|e| format!("cannot read {label}: {e}"))?;
+        let input = InputFile::of_bytes("bundle", label.clone(), &bytes);
+        let mut out = Vec::new();
         if bytes.len() > crate::sigstore::bundle::MAX_BUNDLE_BYTES && !label.ends_with(".jsonl") {
             // Oversized single bundle: the verifier reports it as a limit.
             out.push((label, bytes));
+            all.push((input, out));
             continue;
         }
         match crate::sigstore::input::bundles_in(&bytes, &label) {
             Ok(found) => {
-                for b in found {
-                    out.push((b.label, serde_json::to_vec(&b.bundle).unwrap_or_default()));
-                }
+                use rayon::prelude::*;
+                out = found
+                    .into_par_iter()
+                    .map(|b| {
+                        let bytes = serde_json::to_vec(&b.bundle).unwrap_or_default();
+                        (b.label, bytes)
+                    })
+                    .collect();
             }
             // Not JSON: handed over as is, so the verdict says "bundle-malformed".
             Err(_) => out.push((label, bytes)),
         }
+        all.push((input, out));
     }
-    Ok(out)
+    Ok(all)
 }
 
 /// Verifies every bundle; `None` when the inputs could not be read (exit code printed).
@@ -322,10 +373,13 @@ pub fn verify_all(a: &VerifyArgs, command: &str) -> Result<(Vec<Document>, Input
             return Ok((vec![doc], inputs));
         }
     };
-    let bundles = load_bundles(&a.bundle).map_err(|e| {
+    let bundle_files = load_bundle_files(&a.bundle).map_err(|e| {
         eprintln!("trailscope {command}: --bundle: {e}");
         Exit::Input
     })?;
+    // Each bundle with the file it came from (a JSON-lines file holds thousands).
+    let bundles: Vec<(&InputFile, &String, &Vec<u8>)> =
+        bundle_files.iter().flat_map(|(f, bs)| bs.iter().map(move |(l, b)| (f, l, b))).collect();
     if bundles.is_empty() {
         eprintln!("trailscope {command}: --bundle {}: no bundle found", a.bundle.display());
         return Err(Exit::Input);
@@ -339,15 +393,6 @@ pub fn verify_all(a: &VerifyArgs, command: &str) -> Result<(Vec<Document>, Input
         evaluated_at: p.at,
     };
     use rayon::prelude::*;
-    let docs: Vec<Document> = bundles
-        .par_iter()
-        .map(|(label, bytes)| {
-            let mut doc = sv::verify(bytes, label, &opts);
-            // How the trusted root was had comes first: it is what every other check stands on.
-            doc.findings.splice(0..0, p.root_findings.iter().cloned());
-            doc
-        })
-        .collect();
     let mut inputs = Inputs::new();
     inputs.add("bundle", a.bundle.display().to_string());
     inputs.add("trusted root", p.root_label.clone());
@@ -355,6 +400,25 @@ pub fn verify_all(a: &VerifyArgs, command: &str) -> Result<(Vec<Document>, Input
     inputs.add_opt("identity", a.certificate_identity.clone().or(a.certificate_identity_regexp.clone()));
     inputs.add_opt("issuer", a.certificate_oidc_issuer.clone().or(a.certificate_oidc_issuer_regexp.clone()));
     inputs.add_opt("key", a.key.as_ref().map(|k| k.display().to_string()));
+    let mut invocation = Invocation::of_process(&inputs);
+    invocation.trust_anchor = Some(TrustAnchor {
+        what: if a.key.is_some() { "trusted root and key".into() } else { "trusted root".into() },
+        files: std::iter::once(p.root_label.clone())
+            .chain(a.key.as_ref().map(|k| k.display().to_string()))
+            .collect(),
+        root_version: None,
+    });
+    let docs: Vec<Document> = bundles
+        .par_iter()
+        .map(|(file, label, bytes)| {
+            let mut doc = sv::verify(bytes, label, &opts);
+            // How the trusted root was had comes first: it is what every other check stands on.
+            doc.findings.splice(0..0, p.root_findings.iter().cloned());
+            doc.invocation = Some(invocation.clone());
+            doc.inputs = std::iter::once((*file).clone()).chain(p.files.iter().cloned()).collect();
+            doc
+        })
+        .collect();
     Ok((docs, inputs))
 }
 
@@ -371,10 +435,7 @@ fn verify(a: &VerifyArgs, command: &str) -> Exit {
 pub fn render(docs: &[Document], format: Format, inputs: &Inputs) -> String {
     match format {
         Format::Json if docs.len() == 1 => format!("{}\n", docs[0].to_json_string()),
-        Format::Json => {
-            let all: Vec<serde_json::Value> = docs.iter().map(Document::to_value).collect();
-            format!("{}\n", serde_json::to_string_pretty(&all).unwrap_or_default())
-        }
+        Format::Json => json_array(docs),
         Format::Text => {
             let mut out: Vec<String> = docs.iter().map(crate::report::text_attest::render).collect();
             if docs.len() > 1 {
@@ -389,6 +450,34 @@ pub fn render(docs: &[Document], format: Format, inputs: &Inputs) -> String {
             .collect::<Vec<_>>()
             .join("\n"),
     }
+}
+
+/// The documents as one pretty JSON array, the same text as serde_json's
+/// pretty printer gives the array, each document rendered on both cores:
+/// thousands of bundles make this the largest part of a run after the
+/// signatures. JSON strings hold no raw newline, so indenting every line of
+/// a document by two spaces is exactly how the array nests it.
+fn json_array(docs: &[Document]) -> String {
+    use rayon::prelude::*;
+    if docs.is_empty() {
+        return "[]\n".to_owned();
+    }
+    let parts: Vec<String> = docs
+        .par_iter()
+        .map(|d| {
+            let text = d.to_json_string();
+            let mut out = String::with_capacity(text.len() + text.len() / 8);
+            for (i, line) in text.lines().enumerate() {
+                if i > 0 {
+                    out.push('\n');
+                }
+                out.push_str("  ");
+                out.push_str(line);
+            }
+            out
+        })
+        .collect();
+    format!("[\n{}\n]\n", parts.join(",\n"))
 }
 
 fn inspect(a: &InspectArgs) -> Exit {
@@ -424,4 +513,27 @@ fn inspect(a: &InspectArgs) -> Exit {
         _ => super::format::print(&out.join("\n")),
     }
     if readable { Exit::Ok } else { Exit::Failed }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::verdict::category as cat;
+
+    #[test]
+    fn the_json_array_is_serde_jsons_pretty_array() {
+        let at = time::macros::datetime!(2026-06-01 12:00 UTC);
+        let mut a = Document::new(crate::verdict::Kind::Attestation, at, Vec::new(), cat::PASS);
+        a.attestation = Some(Box::default());
+        let mut b = a.clone();
+        b.findings.push(crate::verdict::Finding::error(
+            cat::SET_INVALID,
+            crate::verdict::Subject::File { path: "b \"quoted\"\nline".into() },
+            "two\nlines",
+        ));
+        let docs = [a, b];
+        let all: Vec<serde_json::Value> = docs.iter().map(Document::to_value).collect();
+        assert_eq!(json_array(&docs), format!("{}\n", serde_json::to_string_pretty(&all).unwrap()));
+        assert_eq!(json_array(&[]), "[]\n");
+    }
 }

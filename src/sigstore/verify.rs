@@ -23,9 +23,12 @@ use crate::verdict::attest_detail::{
     ArtifactDetail, AttestationDetail, CertificateDetail, StatementDetail, SubjectDetail, TlogDetail,
 };
 use crate::verdict::category::{self as cat, Category};
-use crate::verdict::{Document, Evidence, Finding, Kind, Severity, Subject};
+use crate::verdict::{Check, CheckOutcome, Document, Evidence, Finding, Kind, Severity, Subject};
 
 pub const IN_TOTO_PAYLOAD_TYPE: &str = "application/vnd.in-toto+json";
+
+/// Up to this size an artifact is hashed again for its message signature's check.
+const REHASH_LIMIT: usize = 1 << 20;
 
 /// The artifact the bundle is checked against.
 #[derive(Debug, Clone, Default)]
@@ -85,6 +88,8 @@ pub struct Options<'a> {
 struct Run<'a> {
     file: &'a str,
     findings: Vec<Finding>,
+    /// Every check performed, in the order performed (the document's `checks`).
+    checks: Vec<Check>,
 }
 
 impl Run<'_> {
@@ -94,6 +99,30 @@ impl Run<'_> {
 
     fn file_subject(&self) -> Subject {
         Subject::File { path: self.file.to_owned() }
+    }
+
+    /// Where the findings stand now, to record the check that follows.
+    fn mark(&self) -> usize {
+        self.findings.len()
+    }
+
+    /// Records a check performed since `mark`: failed when it reported an
+    /// error (its message is the detail), not run when that error says the
+    /// check could not be performed, else passed with `passed`.
+    fn check(&mut self, mark: usize, what: &str, passed: impl Into<String>) {
+        let first_error =
+            self.findings[mark.min(self.findings.len())..].iter().find(|f| f.severity == Severity::Error);
+        let (outcome, detail) = match first_error {
+            Some(f) if f.category == cat::CHECK_NOT_PERFORMED => (CheckOutcome::NotRun, f.message.clone()),
+            Some(f) => (CheckOutcome::Fail, f.message.clone()),
+            None => (CheckOutcome::Pass, passed.into()),
+        };
+        self.checks.push(Check::new(self.file_subject(), what, outcome, detail));
+    }
+
+    /// A check that could not be performed, and why.
+    fn not_run(&mut self, what: &str, why: impl Into<String>) {
+        self.checks.push(Check::new(self.file_subject(), what, CheckOutcome::NotRun, why));
     }
 
     fn error(&mut self, c: Category, pointer: &str, message: impl Into<String>, evidence: Evidence) {
@@ -142,7 +171,7 @@ struct VerifiedTime {
 
 /// Verifies `bytes` as a bundle; `file` names it in findings.
 pub fn verify(bytes: &[u8], file: &str, opts: &Options) -> Document {
-    let mut run = Run { file, findings: Vec::new() };
+    let mut run = Run { file, findings: Vec::new(), checks: Vec::new() };
     let mut detail = AttestationDetail {
         bundle: file.to_owned(),
         trusted_root: opts.root_label.to_owned(),
@@ -157,6 +186,13 @@ pub fn verify(bytes: &[u8], file: &str, opts: &Options) -> Document {
         format!("trusted root: {} — {}", opts.root_label, opts.root.describe()),
         data(json!({"trusted_root": opts.root_label, "media_type": opts.root.media_type})),
     );
+    run.checks.push(Check::new(
+        run.file_subject(),
+        "trusted root",
+        CheckOutcome::Pass,
+        format!("{} — {}", opts.root_label, opts.root.describe()),
+    ));
+    let mark = run.mark();
     match Bundle::parse(bytes, file) {
         Ok(bundle) => check_bundle(&bundle, &mut run, &mut detail, opts),
         Err(e) => {
@@ -167,11 +203,13 @@ pub fn verify(bytes: &[u8], file: &str, opts: &Options) -> Document {
                 format!("the bundle cannot be read: {}", e.message),
                 Evidence::None,
             );
+            run.check(mark, "bundle format", "");
         }
     }
     let category =
         run.findings.iter().find(|f| f.severity == Severity::Error).map_or(cat::PASS, |f| f.category);
     let mut doc = Document::new(Kind::Attestation, opts.evaluated_at, run.findings, category);
+    doc.checks = run.checks;
     doc.attestation = Some(Box::new(detail));
     doc
 }
@@ -201,9 +239,10 @@ fn policy_map(p: &Policy, keyed: bool) -> BTreeMap<String, String> {
 }
 
 fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, opts: &Options) {
-    describe_into(bundle, Some(opts.root), detail);
+    let mut parsed = describe_into(bundle, Some(opts.root), detail);
 
     // B2–B7: the version's rules.
+    let mark = run.mark();
     let Some(version) = bundle.version else {
         run.error(
             cat::BUNDLE_VERSION,
@@ -211,6 +250,7 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
             format!("unsupported bundle media type \"{}\" (v0.1–v0.3 are known)", bundle.media_type),
             data(json!({"media_type": bundle.media_type})),
         );
+        run.check(mark, "bundle format", "");
         return;
     };
     for p in bundle.structure_problems() {
@@ -248,11 +288,25 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
         }
     }
 
+    run.check(
+        mark,
+        "bundle format",
+        format!(
+            "{} bundle ({}), {} log entr{}, {} timestamp(s), within the size and chain limits",
+            version.word(),
+            bundle.material.word(),
+            bundle.tlog_entries.len(),
+            if bundle.tlog_entries.len() == 1 { "y" } else { "ies" },
+            bundle.timestamps.len()
+        ),
+    );
+
     // The signing key: the leaf certificate's or the verifier's.
+    let mark = run.mark();
     let leaf_der = bundle.material.leaf();
     let leaf = match (leaf_der, opts.key) {
         (_, Some(_)) => None,
-        (Some(der), None) => match pki::LeafCertificate::parse(der) {
+        (Some(der), None) => match parsed.leaf.take().map_or_else(|| pki::LeafCertificate::parse(der), Ok) {
             Ok(l) => Some(l),
             Err(e) => {
                 run.error(
@@ -284,6 +338,11 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
         _ => None,
     };
     let verifier_der: Option<&[u8]> = opts.key.or(leaf_der);
+    run.check(
+        mark,
+        "signing key",
+        if opts.key.is_some() { "the verifier's key (--key)" } else { "the leaf certificate's key" },
+    );
 
     // Log entries: known logs, SET results (needed for T2), detail.
     let entry = bundle.tlog_entries.first();
@@ -309,12 +368,20 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
     let signature = bundle.content.signature().unwrap_or_default();
     for (i, token) in bundle.timestamps.iter().enumerate() {
         let pointer = format!("/verificationMaterial/timestampVerificationData/rfc3161Timestamps/{i}");
+        let what = format!("RFC 3161 timestamp {i}");
         match pki::verify_timestamp(token, signature, &tsa_chains) {
-            Ok(t) => times.push(VerifiedTime {
-                at: t.gen_time,
-                source: format!("RFC 3161 timestamp by {}", t.tsa_name),
-            }),
-            Err(e) => bad_tokens.push((pointer, e)),
+            Ok(t) => {
+                let passed = format!("{} by {}, over the signature", fmt_time(t.gen_time), t.tsa_name);
+                run.checks.push(Check::new(run.file_subject(), what, CheckOutcome::Pass, passed));
+                times.push(VerifiedTime {
+                    at: t.gen_time,
+                    source: format!("RFC 3161 timestamp by {}", t.tsa_name),
+                })
+            }
+            Err(e) => {
+                run.checks.push(Check::new(run.file_subject(), what, CheckOutcome::Fail, e.to_string()));
+                bad_tokens.push((pointer, e))
+            }
         }
     }
     if let (Some(e), Some(Ok(()))) = (entry, &set_result)
@@ -344,6 +411,7 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
         }
     }
     let is_v2 = entry.is_some_and(|e| e.version == "0.0.2");
+    let mark = run.mark();
     if times.is_empty() && !(bundle.tlog_entries.is_empty() && bundle.timestamps.is_empty()) {
         let why = if is_v2 && bundle.timestamps.is_empty() {
             "a Rekor v2 entry carries no time and the bundle has no RFC 3161 timestamp".to_owned()
@@ -358,6 +426,11 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
             Evidence::None,
         );
     }
+    run.check(
+        mark,
+        "verified signing time",
+        times.iter().map(|t| format!("{} ({})", fmt_time(t.at), t.source)).collect::<Vec<_>>().join("; "),
+    );
 
     // C1, C3, C2, C5: the certificate (keyless only).
     if let (Some(l), Some(der)) = (&leaf, leaf_der) {
@@ -372,6 +445,7 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
             })
             .collect();
         let mut path = None;
+        let mark = run.mark();
         for t in &times {
             match pki::verify_chain(der, &cas, t.at) {
                 Ok(p) => path = Some(p),
@@ -383,6 +457,22 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
                     data(json!({"at": fmt_time(t.at), "cas": opts.root.certificate_authorities.iter().map(|a| &a.name).collect::<Vec<_>>()})),
                 ),
             }
+        }
+        if times.is_empty() {
+            run.not_run("certificate chain", "no verified signing time to validate the chain at");
+        } else {
+            let ca = path.as_ref().map_or_else(String::new, |p| p.ca_name.clone());
+            run.check(
+                mark,
+                "certificate chain",
+                format!("chains to {ca} at every verified time ({} of them)", times.len()),
+            );
+        }
+        let mark = run.mark();
+        if opts.root.ctlogs.is_empty() {
+            run.not_run("SCT", "the trusted root has no certificate-transparency log");
+        } else if path.is_none() {
+            run.not_run("SCT", "the certificate does not chain: no issuer to check the SCT with");
         }
         if !opts.root.ctlogs.is_empty()
             && let Some(p) = &path
@@ -400,16 +490,25 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
                     })
                 })
                 .collect();
-            if let Err(e) = pki::verify_sct(der, p, &keys) {
-                run.pki(
+            match pki::verify_sct(der, p, &keys) {
+                Err(e) => run.pki(
                     cat::SCT_INVALID,
                     "/verificationMaterial",
                     "the certificate's SCT does not verify",
                     &e,
                     Evidence::None,
-                );
+                ),
+                Ok(sct) => run.check(
+                    mark,
+                    "SCT",
+                    format!("signed by {} at {}", sct.log_url, fmt_time(sct.timestamp)),
+                ),
+            }
+            if run.mark() > mark {
+                run.check(mark, "SCT", "");
             }
         }
+        let mark = run.mark();
         if let Err(e) = l.check_key_usage() {
             run.pki(
                 cat::CERTIFICATE_USAGE,
@@ -419,6 +518,8 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
                 Evidence::None,
             );
         }
+        run.check(mark, "key usage", "digitalSignature and codeSigning");
+        let mark = run.mark();
         let id = l.identity();
         let sans: Vec<String> = id.sans.iter().map(|s| s.value().to_owned()).collect();
         if let Some(rule) = &opts.policy.identity
@@ -435,6 +536,10 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
                 data(json!({"expected": rule.describe(), "actual": sans})),
             );
         }
+        if let Some(rule) = &opts.policy.identity {
+            run.check(mark, "identity", format!("{} is {}", sans.join(", "), rule.describe()));
+        }
+        let mark = run.mark();
         if let Some(want) = &opts.policy.issuer
             && !match (&id.oidc_issuer, want) {
                 (Some(i), rule) => rule.matches(i),
@@ -453,11 +558,22 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
                 data(json!({"expected": want, "actual": id.oidc_issuer})),
             );
         }
+        if let Some(want) = &opts.policy.issuer {
+            run.check(
+                mark,
+                "OIDC issuer",
+                format!("{} is {}", id.oidc_issuer.as_deref().unwrap_or("(none)"), want.describe()),
+            );
+        }
     }
 
     // L1, L2, L4, L5: the log, its key's validity, the proof and the checkpoint.
+    if entry.is_none() {
+        run.not_run("transparency log", "the bundle has no log entry");
+    }
     if let Some(e) = entry {
         let ptr = e.pointer.clone();
+        let mark = run.mark();
         if !tlog::body::is_supported(&e.kind, &e.version) {
             run.error(
                 cat::BUNDLE_STRUCTURE,
@@ -467,12 +583,16 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
             );
         }
         match log {
-            None => run.error(
-                cat::TLOG_UNKNOWN,
-                &format!("{ptr}/logId"),
-                format!("the entry's log {} is not a transparency log of the trusted root", hex::encode(&e.log_id)),
-                data(json!({"log_id": hex::encode(&e.log_id), "trusted_logs": opts.root.tlogs.iter().map(|l| json!({"base_url": l.base_url, "log_id": hex::encode(&l.log_id)})).collect::<Vec<_>>()})),
-            ),
+            None => {
+                run.error(
+                    cat::TLOG_UNKNOWN,
+                    &format!("{ptr}/logId"),
+                    format!("the entry's log {} is not a transparency log of the trusted root", hex::encode(&e.log_id)),
+                    data(json!({"log_id": hex::encode(&e.log_id), "trusted_logs": opts.root.tlogs.iter().map(|l| json!({"base_url": l.base_url, "log_id": hex::encode(&l.log_id)})).collect::<Vec<_>>()})),
+                );
+                run.check(mark, "transparency log", "");
+                run.not_run("inclusion proof", "the entry's log is not in the trusted root");
+            }
             Some(l) => {
                 let checked_at: Vec<OffsetDateTime> = match e.integrated_time {
                     Some(t) => OffsetDateTime::from_unix_timestamp(t).into_iter().collect(),
@@ -489,11 +609,25 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
                     run.error(
                         cat::TLOG_UNKNOWN,
                         &format!("{ptr}/logId"),
-                        format!("log {}'s key is valid for {}, not at {}", l.base_url, l.valid_for.describe(), fmt_time(*t)),
+                        format!(
+                            "log {}'s key is valid for {}, not at {}",
+                            l.base_url,
+                            l.valid_for.describe(),
+                            fmt_time(*t)
+                        ),
                         Evidence::None,
                     );
                 }
+                run.check(
+                    mark,
+                    "transparency log",
+                    format!(
+                        "entry {} ({} {}) in {}, whose key is valid then",
+                        e.log_index, e.kind, e.version, l.base_url
+                    ),
+                );
                 if e.proof.is_some() {
+                    let mark = run.mark();
                     match tlog::verify_proof(e) {
                         Ok(()) => {}
                         Err(m) => run.error(
@@ -505,12 +639,32 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
                             }),
                         ),
                     }
-                    if e.proof.as_ref().is_some_and(|p| p.checkpoint.is_some())
-                        && let Err(m) = tlog::verify_checkpoint(e, l)
-                    {
-                        run.error(cat::CHECKPOINT_INVALID, &format!("{ptr}/inclusionProof/checkpoint"), m, Evidence::None);
+                    let (index, size) = e.proof.as_ref().map_or((0, 0), |p| (p.log_index, p.tree_size));
+                    run.check(
+                        mark,
+                        "inclusion proof",
+                        format!("leaf {index} of a tree of {size} leads to the proof's root hash"),
+                    );
+                    let mark = run.mark();
+                    if e.proof.as_ref().is_some_and(|p| p.checkpoint.is_some()) {
+                        if let Err(m) = tlog::verify_checkpoint(e, l) {
+                            run.error(
+                                cat::CHECKPOINT_INVALID,
+                                &format!("{ptr}/inclusionProof/checkpoint"),
+                                m,
+                                Evidence::None,
+                            );
+                        }
+                        run.check(
+                            mark,
+                            "checkpoint",
+                            format!("signed by {}'s key, commits to the proof's root and size", l.base_url),
+                        );
+                    } else {
+                        run.not_run("checkpoint", "the inclusion proof carries no checkpoint");
                     }
                 } else {
+                    run.not_run("inclusion proof", "the entry has no inclusion proof");
                     run.info(
                         "the entry has no inclusion proof; its inclusion promise (SET) is the log's only word",
                         Evidence::None,
@@ -519,8 +673,22 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
             }
         }
         // L3: the SET.
-        if let Some(Err(m)) = &set_result {
-            run.error(cat::SET_INVALID, &format!("{ptr}/inclusionPromise"), m.clone(), Evidence::None);
+        match (&set_result, log) {
+            (Some(Err(m)), _) => {
+                let mark = run.mark();
+                run.error(cat::SET_INVALID, &format!("{ptr}/inclusionPromise"), m.clone(), Evidence::None);
+                run.check(mark, "signed entry timestamp", "");
+            }
+            (Some(Ok(())), Some(l)) => run.checks.push(Check::new(
+                run.file_subject(),
+                "signed entry timestamp",
+                CheckOutcome::Pass,
+                format!("{}'s key promises entry {} at its integrated time", l.base_url, e.log_index),
+            )),
+            _ if e.set.is_none() => {
+                run.not_run("signed entry timestamp", "the entry has no inclusion promise")
+            }
+            _ => run.not_run("signed entry timestamp", "the entry's log is not in the trusted root"),
         }
         if e.version == "0.0.1"
             && e.set.is_none()
@@ -533,6 +701,7 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
 
     // C4: every verified time within the certificate's validity.
     if let Some(l) = &leaf {
+        let mark = run.mark();
         for t in &times {
             if t.at < l.not_before() || t.at > l.not_after() {
                 run.error(
@@ -549,12 +718,18 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
                 );
             }
         }
+        run.check(
+            mark,
+            "certificate valid at signing",
+            format!("every verified time within [{}, {}]", fmt_time(l.not_before()), fmt_time(l.not_after())),
+        );
     }
 
     // S1/S2: the artifact digest and the signature; S3 prepared.
     let mut statement = None;
     match &bundle.content {
         Content::MessageSignature { digest, signature } => {
+            let mark = run.mark();
             match opts.artifact {
                 None => run.error(
                     cat::ARTIFACT_MISMATCH,
@@ -579,9 +754,26 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
                     }
                 }
             }
+            if opts.artifact.is_some() {
+                run.check(mark, "message digest", "the bundle's message digest is the artifact's sha256");
+            } else {
+                run.check(mark, "message digest", "");
+            }
+            let mark = run.mark();
+            if signing_key.is_none() {
+                run.not_run("signature", "no signing key");
+            } else if opts.artifact.is_none() {
+                run.not_run("signature", "no artifact to check the signature over");
+            }
             if let (Some(key), Some(a)) = (&signing_key, opts.artifact) {
                 let result = match (a.sha256(), &a.bytes) {
                     (_, Some(bytes)) if !is_ecdsa(key) => pki::verify_signature(key, bytes, signature),
+                    // ECDSA over SHA-256(artifact): ring hashes the bytes itself, and
+                    // a small artifact costs less to hash again than RustCrypto's
+                    // prehashed verification does.
+                    (Some(_), Some(bytes)) if bytes.len() <= REHASH_LIMIT => {
+                        pki::verify_ecdsa_sha256(key, bytes, signature)
+                    }
                     (Some(d), _) => pki::verify_prehashed(key, &d, signature),
                     (None, _) => Err(pki::PkiError::Unsupported {
                         what: "the artifact",
@@ -596,10 +788,16 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
                         Evidence::None,
                     );
                 }
+                run.check(
+                    mark,
+                    "signature",
+                    "the message signature over the artifact verifies with the signing key",
+                );
             }
         }
         Content::Dsse(d) => {
             let in_toto = d.payload_type == IN_TOTO_PAYLOAD_TYPE;
+            let mark = run.mark();
             if !in_toto {
                 let msg =
                     format!("the DSSE payload type is \"{}\", not {IN_TOTO_PAYLOAD_TYPE}", d.payload_type);
@@ -609,15 +807,26 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
                     run.warning(msg);
                 }
             }
-            if let (Some(key), Some((_, sig))) = (&signing_key, d.signatures.first())
-                && let Err(e) = pki::verify_signature(key, &d.pae(), sig)
-            {
-                run.error(
-                    cat::SIGNATURE_INVALID,
-                    "/dsseEnvelope/signatures/0/sig",
-                    format!("the DSSE signature does not verify: {e}"),
-                    Evidence::None,
-                );
+            run.check(mark, "payload type", d.payload_type.clone());
+            let mark = run.mark();
+            match (&signing_key, d.signatures.first()) {
+                (Some(key), Some((_, sig))) => {
+                    if let Err(e) = pki::verify_signature(key, &d.pae(), sig) {
+                        run.error(
+                            cat::SIGNATURE_INVALID,
+                            "/dsseEnvelope/signatures/0/sig",
+                            format!("the DSSE signature does not verify: {e}"),
+                            Evidence::None,
+                        );
+                    }
+                    run.check(
+                        mark,
+                        "signature",
+                        "the DSSE signature over the payload (PAE) verifies with the signing key",
+                    );
+                }
+                (None, _) => run.not_run("signature", "no signing key"),
+                (_, None) => run.not_run("signature", "the envelope has no signature"),
             }
             if let Material::PublicKey { hint } = &bundle.material
                 && let Some((keyid, _)) = d.signatures.first()
@@ -630,7 +839,8 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
                 ));
             }
             if in_toto {
-                match Statement::parse(&d.payload) {
+                let mark = run.mark();
+                match parsed.statement.take().map_or_else(|| Statement::parse(&d.payload), Ok) {
                     Ok(s) => statement = Some(s),
                     Err(m) => run.error(
                         cat::PAYLOAD_INVALID,
@@ -639,6 +849,7 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
                         Evidence::None,
                     ),
                 }
+                run.check(mark, "in-toto Statement", "the payload is an in-toto Statement");
             }
         }
     }
@@ -653,6 +864,7 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
         });
         let want =
             tlog::body::Expected { content: &bundle.content, verifier_der, artifact_sha256: sha.as_deref() };
+        let mark = run.mark();
         match tlog::body::check(&e.body, &e.kind, &e.version, &want) {
             Ok(m) if m.is_empty() => {}
             Ok(m) => run.error(
@@ -675,6 +887,11 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
                 Evidence::None,
             ),
         }
+        run.check(
+            mark,
+            "log entry body",
+            format!("the {} {} entry records this bundle's signature and key", e.kind, e.version),
+        );
     }
 
     // S3 and P: the Statement's subject and the provenance policy.
@@ -683,9 +900,13 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
             run.info("the Statement is in-toto v0.1 (npm still writes it); v1 is current", Evidence::None);
         }
         let view = predicate::view(&s.predicate_type, &s.predicate);
+        let mark = run.mark();
         match opts.artifact {
             Some(a) => {
-                if s.matching_subject(&a.digests).is_none() {
+                if let Some(subject) = s.matching_subject(&a.digests) {
+                    let passed = format!("subject {} has the artifact's digest", subject.name);
+                    run.check(mark, "subject digest", passed);
+                } else {
                     run.findings.push(
                         Finding::error(
                             cat::ARTIFACT_MISMATCH,
@@ -707,25 +928,43 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
                         ))
                         .at(Location::new(run.file, "/dsseEnvelope/payload")),
                     );
+                    run.check(mark, "subject digest", "");
                 }
             }
             None => {
-                run.warning("no artifact given: the Statement's subjects were not matched against anything")
+                run.warning("no artifact given: the Statement's subjects were not matched against anything");
+                run.not_run("subject digest", "no artifact given");
             }
         }
+        let mark = run.mark();
         check_policy(run, opts.policy, s, &view, leaf.as_ref());
-    } else if opts.policy.predicate_type.is_some()
-        || opts.policy.builder_id.is_some()
-        || opts.policy.source_repository.is_some()
-        || opts.policy.source_ref.is_some()
-    {
+        let asked = provenance_asked(opts.policy);
+        if !asked.is_empty() {
+            run.check(mark, "provenance policy", format!("{} as the policy asks", asked.join(", ")));
+        }
+    } else if !provenance_asked(opts.policy).is_empty() {
+        let mark = run.mark();
         run.error(
             cat::POLICY_MISMATCH,
             "",
             "the policy asks about provenance, and the bundle holds no in-toto Statement",
             Evidence::None,
         );
+        run.check(mark, "provenance policy", "");
     }
+}
+
+/// The provenance fields the policy asks about, named for people.
+fn provenance_asked(p: &Policy) -> Vec<&'static str> {
+    [
+        ("predicate type", &p.predicate_type),
+        ("builder id", &p.builder_id),
+        ("source repository", &p.source_repository),
+        ("source ref", &p.source_ref),
+    ]
+    .into_iter()
+    .filter_map(|(name, v)| v.as_ref().map(|_| name))
+    .collect()
 }
 
 /// What a bundle holds, without a policy (`attest inspect`).
@@ -736,8 +975,16 @@ pub fn inspect(bytes: &[u8], file: &str) -> Result<AttestationDetail, String> {
     Ok(d)
 }
 
+/// What [`describe_into`] parsed, for the checks to reuse.
+#[derive(Default)]
+struct Parsed {
+    leaf: Option<pki::LeafCertificate>,
+    statement: Option<Statement>,
+}
+
 /// Fills the detail from what the bundle says (no check involved).
-fn describe_into(bundle: &Bundle, root: Option<&TrustedRoot>, detail: &mut AttestationDetail) {
+fn describe_into(bundle: &Bundle, root: Option<&TrustedRoot>, detail: &mut AttestationDetail) -> Parsed {
+    let mut parsed = Parsed::default();
     detail.media_type = bundle.media_type.clone();
     detail.material = bundle.material.word().to_owned();
     detail.content = match bundle.content {
@@ -745,7 +992,8 @@ fn describe_into(bundle: &Bundle, root: Option<&TrustedRoot>, detail: &mut Attes
         Content::Dsse(_) => "dsse".into(),
     };
     detail.timestamps = bundle.timestamps.len();
-    if let Some(l) = bundle.material.leaf().and_then(|d| pki::LeafCertificate::parse(d).ok()) {
+    parsed.leaf = bundle.material.leaf().and_then(|d| pki::LeafCertificate::parse(d).ok());
+    if let Some(l) = &parsed.leaf {
         let id = l.identity();
         detail.certificate = Some(CertificateDetail {
             sans: id.sans.iter().map(|s| s.value().to_owned()).collect(),
@@ -775,7 +1023,9 @@ fn describe_into(bundle: &Bundle, root: Option<&TrustedRoot>, detail: &mut Attes
     {
         let view = predicate::view(&s.predicate_type, &s.predicate);
         detail.statement = Some(statement_detail(&s, &view));
+        parsed.statement = Some(s);
     }
+    parsed
 }
 
 /// A subject = issuer certificate: a root, which a bundle's chain should not carry.
@@ -823,39 +1073,84 @@ fn statement_detail(s: &Statement, v: &predicate::PredicateView) -> StatementDet
     }
 }
 
+/// Fulcio's Source Repository URI (1.12) and Source Repository Ref (1.14):
+/// what the policy reads when the predicate does not say (npm and PyPI
+/// publish attestations, conda's), as slsa-verifier and `gh attestation
+/// verify` read the certificate.
+const SOURCE_REPOSITORY_ARC: u32 = 12;
+const SOURCE_REF_ARC: u32 = 14;
+
+/// A value the policy compares, and where it was read.
+struct Stated<'a> {
+    value: Option<&'a str>,
+    from: String,
+}
+
+fn stated<'a>(predicate: Option<&'a str>, leaf: Option<&'a pki::Identity>, arc: u32) -> Stated<'a> {
+    if let Some(v) = predicate {
+        return Stated { value: Some(v), from: "the predicate".to_owned() };
+    }
+    match leaf.and_then(|id| id.claims.iter().find(|c| c.arc == arc)) {
+        Some(c) => {
+            Stated { value: Some(&c.value), from: format!("the certificate's {} ({})", c.name, c.oid) }
+        }
+        None => Stated { value: None, from: "neither the predicate nor the certificate".to_owned() },
+    }
+}
+
 fn check_policy(
     run: &mut Run,
     policy: &Policy,
     s: &Statement,
     view: &predicate::PredicateView,
-    _leaf: Option<&pki::LeafCertificate>,
+    leaf: Option<&pki::LeafCertificate>,
 ) {
-    let mut mismatch = |what: &str, expected: &str, actual: Option<&str>| {
+    let mut mismatch = |what: &str, expected: &str, actual: Option<&str>, from: &str| {
         run.error(
             cat::POLICY_MISMATCH,
             "/dsseEnvelope/payload",
-            format!("the {what} is {}, the policy asks for {expected}", actual.unwrap_or("not stated")),
-            data(json!({"field": what, "expected": expected, "actual": actual})),
+            format!(
+                "the {what} is {} (from {from}), the policy asks for {expected}",
+                actual.unwrap_or("not stated")
+            ),
+            data(json!({"field": what, "expected": expected, "actual": actual, "from": from})),
         );
     };
     if let Some(want) = &policy.predicate_type
         && *want != s.predicate_type
     {
-        mismatch("predicate type", want, Some(&s.predicate_type));
+        mismatch("predicate type", want, Some(&s.predicate_type), "the Statement");
     }
     if let Some(want) = &policy.builder_id
         && view.builder_id.as_deref() != Some(want.as_str())
     {
-        mismatch("builder id", want, view.builder_id.as_deref());
+        mismatch("builder id", want, view.builder_id.as_deref(), "the predicate");
     }
-    if let Some(want) = &policy.source_repository
-        && !view.source_repository.as_deref().is_some_and(|r| same_repository(r, want))
-    {
-        mismatch("source repository", want, view.source_repository.as_deref());
+    let identity = leaf.map(pki::LeafCertificate::identity);
+    let mut fallbacks = Vec::new();
+    if let Some(want) = &policy.source_repository {
+        let got = stated(view.source_repository.as_deref(), identity.as_ref(), SOURCE_REPOSITORY_ARC);
+        if !got.value.is_some_and(|r| same_repository(r, want)) {
+            mismatch("source repository", want, got.value, &got.from);
+        } else if view.source_repository.is_none() {
+            fallbacks.push(format!("source repository {} from {}", got.value.unwrap_or_default(), got.from));
+        }
     }
-    if let Some(want) = &policy.source_ref
-        && view.source_ref.as_deref() != Some(want.as_str())
-    {
-        mismatch("source ref", want, view.source_ref.as_deref());
+    if let Some(want) = &policy.source_ref {
+        let got = stated(view.source_ref.as_deref(), identity.as_ref(), SOURCE_REF_ARC);
+        if got.value != Some(want.as_str()) {
+            mismatch("source ref", want, got.value, &got.from);
+        } else if view.source_ref.is_none() {
+            fallbacks.push(format!("source ref {} from {}", got.value.unwrap_or_default(), got.from));
+        }
+    }
+    if !fallbacks.is_empty() {
+        run.info(
+            format!(
+                "the predicate states no source, so the policy was checked against the certificate, which the CA vouches for: {}",
+                fallbacks.join(" and ")
+            ),
+            data(json!({"fallback": fallbacks})),
+        );
     }
 }

@@ -3,7 +3,9 @@
 //! chain supplies intermediates; the authority's `validFor` window, which
 //! webpki knows nothing of, is checked here.
 
-use rustls_pki_types::{CertificateDer, UnixTime};
+use rustls_pki_types::{
+    AlgorithmIdentifier, CertificateDer, InvalidSignature, SignatureVerificationAlgorithm, UnixTime,
+};
 use time::OffsetDateTime;
 use webpki::{EndEntityCert, KeyUsage};
 
@@ -129,15 +131,13 @@ pub(crate) fn verify_path(
         let inter: Vec<CertificateDer> =
             intermediates.iter().filter(|c| **c != leaf_der).map(|c| CertificateDer::from(*c)).collect();
         let anchors = [anchor];
-        match ee.verify_for_usage(
-            webpki::ALL_VERIFICATION_ALGS,
-            &anchors,
-            &inter,
-            time,
-            usage.key_usage(),
-            None,
-            None,
-        ) {
+        let remembering: Vec<Remembering> = webpki::ALL_VERIFICATION_ALGS
+            .iter()
+            .map(|inner| Remembering { inner: *inner, trusted: &ca.certs_der })
+            .collect();
+        let algs: Vec<&dyn SignatureVerificationAlgorithm> =
+            remembering.iter().map(|r| r as &dyn SignatureVerificationAlgorithm).collect();
+        match ee.verify_for_usage(&algs, &anchors, &inter, time, usage.key_usage(), None, None) {
             Ok(path) => {
                 let mut certs_der: Vec<Vec<u8>> =
                     path.intermediate_certificates().map(|c| c.der().as_ref().to_vec()).collect();
@@ -148,6 +148,55 @@ pub(crate) fn verify_path(
         }
     }
     Err(fail(reasons.join("; ")))
+}
+
+/// One of webpki's algorithms, remembering the signatures it checks over
+/// the authority's own certificates: the intermediate→root link is the same
+/// for every leaf of a run, the leaf's own signature never is.
+#[derive(Debug)]
+struct Remembering<'a> {
+    inner: &'static dyn SignatureVerificationAlgorithm,
+    trusted: &'a [&'a [u8]],
+}
+
+impl Remembering<'_> {
+    /// `message` is the to-be-signed part of a certificate of the trusted
+    /// root: it sits right after the certificate's SEQUENCE header (2 to 6
+    /// bytes), so comparing bytes there is enough, no parsing involved.
+    fn over_trusted_certificate(&self, message: &[u8]) -> bool {
+        self.trusted.iter().any(|c| (2..=6).any(|at| c.get(at..at + message.len()) == Some(message)))
+    }
+}
+
+impl SignatureVerificationAlgorithm for Remembering<'_> {
+    fn verify_signature(
+        &self,
+        public_key: &[u8],
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), InvalidSignature> {
+        let check = || self.inner.verify_signature(public_key, message, signature);
+        if !self.over_trusted_certificate(message) {
+            return check();
+        }
+        let (key_alg, sig_alg) = (self.inner.public_key_alg_id(), self.inner.signature_alg_id());
+        super::memo::passed_before(
+            &[b"webpki", key_alg.as_ref(), sig_alg.as_ref(), public_key, message, signature],
+            check,
+        )
+    }
+
+    fn public_key_alg_id(&self) -> AlgorithmIdentifier {
+        self.inner.public_key_alg_id()
+    }
+
+    fn signature_alg_id(&self) -> AlgorithmIdentifier {
+        self.inner.signature_alg_id()
+    }
+
+    fn fips(&self) -> bool {
+        self.inner.fips()
+    }
 }
 
 /// Why the anchor certificate is not valid at `at`, if it is not.

@@ -2,11 +2,15 @@
 //! side of a bundle's verification, as typed results the bundle verifier
 //! turns into findings. Parsing is x509-cert/cms on our `der` generation,
 //! path validation is rustls-webpki (ring) at the time the caller chooses,
-//! signatures are RustCrypto; nothing here hand-parses ASN.1.
+//! ECDSA signatures are ring (RustCrypto where ring cannot), Ed25519 and RSA
+//! RustCrypto; nothing here hand-parses ASN.1. Checks that repeat across the
+//! bundles of one run (the trusted root's own certificates, checkpoints) are
+//! remembered once passed (`memo`).
 
 mod cert;
 mod chain;
 mod error;
+mod memo;
 mod oids;
 mod sct;
 mod signature;
@@ -16,7 +20,8 @@ pub use cert::{Identity, LeafCertificate, SanValue};
 pub use chain::{ChainPath, verify_chain};
 pub use error::PkiError;
 pub use sct::{SctInfo, verify_sct};
-pub use signature::{verify_prehashed, verify_signature};
+pub(crate) use signature::verify_signature_remembered;
+pub use signature::{verify_ecdsa_sha256, verify_prehashed, verify_signature};
 pub use tsa::{VerifiedTimestamp, verify_timestamp};
 
 use time::OffsetDateTime;

@@ -1,5 +1,11 @@
 //! Signature checks over a key given as SubjectPublicKeyInfo DER: ECDSA
 //! P-256/P-384 (DER signatures), Ed25519, RSA PKCS#1 v1.5 and PSS.
+//!
+//! ECDSA goes through ring first (several times faster than RustCrypto's
+//! p256/p384 and the bulk of a bundle's cost). ring only answers "valid" or
+//! "not": when it says "not", or cannot take the key (a compressed point, a
+//! SHA-512 digest, a prehashed message), the RustCrypto path decides and
+//! words the error, so a verdict never depends on which library ran.
 
 use der::Decode as _;
 use sha2::Digest as _;
@@ -98,9 +104,62 @@ fn bad(what: &str) -> PkiError {
     PkiError::BadSignature { what: what.to_owned() }
 }
 
+/// The curve and the uncompressed point of an ECDSA key, if `spki_der` is
+/// one ring can take (P-256 or P-384, SEC1 uncompressed form).
+fn ring_ec_key(spki_der: &[u8]) -> Option<(der::asn1::ObjectIdentifier, &[u8])> {
+    let info = SubjectPublicKeyInfoRef::from_der(spki_der).ok()?;
+    if info.algorithm.oid != oids::EC_PUBLIC_KEY {
+        return None;
+    }
+    let curve = info.algorithm.parameters?.decode_as::<der::asn1::ObjectIdentifier>().ok()?;
+    let point = info.subject_public_key.as_bytes()?;
+    (point.first() == Some(&0x04)).then_some((curve, point))
+}
+
+/// ring's verdict on an ECDSA signature over `message` hashed with `hash`:
+/// `Some(true)` valid, `Some(false)` ring rejects it, `None` ring cannot
+/// take this key or hash.
+fn ring_ecdsa(spki_der: &[u8], hash: Hash, message: &[u8], sig: &[u8]) -> Option<bool> {
+    use ring::signature as rs;
+    let (curve, point) = ring_ec_key(spki_der)?;
+    let alg: &'static rs::EcdsaVerificationAlgorithm = match (curve, hash) {
+        (oids::P256, Hash::Sha256) => &rs::ECDSA_P256_SHA256_ASN1,
+        (oids::P256, Hash::Sha384) => &rs::ECDSA_P256_SHA384_ASN1,
+        (oids::P384, Hash::Sha256) => &rs::ECDSA_P384_SHA256_ASN1,
+        (oids::P384, Hash::Sha384) => &rs::ECDSA_P384_SHA384_ASN1,
+        _ => return None,
+    };
+    let ok = rs::UnparsedPublicKey::new(alg, point).verify(message, sig).is_ok();
+    // Debug builds (every test) hold ring to the RustCrypto path: the
+    // corpus and scenario tests are the differential test.
+    #[cfg(debug_assertions)]
+    if ok {
+        let key = parse_key(spki_der).expect("ring accepted a key RustCrypto cannot read");
+        assert!(
+            ecdsa_prehash(&key, &hash.digest(message), sig, "signature").is_ok(),
+            "ring accepted an ECDSA signature RustCrypto rejects"
+        );
+    }
+    Some(ok)
+}
+
+/// The ECDSA curve of a key, when it is one: the hash its scheme implies.
+fn ecdsa_default_hash(spki_der: &[u8]) -> Option<Hash> {
+    match ring_ec_key(spki_der)?.0 {
+        oids::P256 => Some(Hash::Sha256),
+        oids::P384 => Some(Hash::Sha384),
+        _ => None,
+    }
+}
+
 /// Checks `sig` over `message` with the scheme the key implies: ECDSA P-256
 /// with SHA-256, P-384 with SHA-384, Ed25519, RSA PKCS#1 v1.5 or PSS with SHA-256.
 pub fn verify_signature(spki_der: &[u8], message: &[u8], sig: &[u8]) -> Result<(), PkiError> {
+    if let Some(hash) = ecdsa_default_hash(spki_der)
+        && ring_ecdsa(spki_der, hash, message, sig) == Some(true)
+    {
+        return Ok(());
+    }
     match parse_key(spki_der)? {
         Key::P256(_) => verify_with(spki_der, Hash::Sha256, Padding::Pkcs1v15, message, sig, "signature"),
         Key::P384(_) => verify_with(spki_der, Hash::Sha384, Padding::Pkcs1v15, message, sig, "signature"),
@@ -113,6 +172,28 @@ pub fn verify_signature(spki_der: &[u8], message: &[u8], sig: &[u8]) -> Result<(
         Key::Rsa(_) => verify_with(spki_der, Hash::Sha256, Padding::Pkcs1v15, message, sig, "signature")
             .or_else(|_| verify_with(spki_der, Hash::Sha256, Padding::Pss, message, sig, "signature")),
     }
+}
+
+/// [`verify_signature`] for a check many bundles share (a checkpoint): a
+/// pass over the same key, message and signature is remembered.
+pub(crate) fn verify_signature_remembered(
+    spki_der: &[u8],
+    message: &[u8],
+    sig: &[u8],
+) -> Result<(), PkiError> {
+    super::memo::passed_before(&[b"signature", spki_der, message, sig], || {
+        verify_signature(spki_der, message, sig)
+    })
+}
+
+/// Checks an ECDSA signature over SHA-256(`message`), whatever the curve
+/// (a `messageSignature` over an artifact file): the same check as
+/// [`verify_prehashed`] with its digest, on ring's faster path.
+pub fn verify_ecdsa_sha256(spki_der: &[u8], message: &[u8], sig: &[u8]) -> Result<(), PkiError> {
+    if ring_ecdsa(spki_der, Hash::Sha256, message, sig) == Some(true) {
+        return Ok(());
+    }
+    verify_prehashed(spki_der, &Hash::Sha256.digest(message), sig)
 }
 
 /// Checks an ECDSA signature over a digest the caller computed (a
@@ -154,6 +235,9 @@ pub(crate) fn verify_with(
     sig: &[u8],
     what: &str,
 ) -> Result<(), PkiError> {
+    if ring_ecdsa(spki_der, hash, message, sig) == Some(true) {
+        return Ok(());
+    }
     let key = parse_key(spki_der)?;
     match &key {
         Key::P256(_) | Key::P384(_) => ecdsa_prehash(&key, &hash.digest(message), sig, what),
@@ -212,5 +296,93 @@ pub(crate) fn scheme_of(alg: &der::asn1::ObjectIdentifier) -> Option<(Hash, Padd
         oids::ECDSA_SHA384 | oids::SHA384_WITH_RSA => Some((Hash::Sha384, Padding::Pkcs1v15)),
         oids::ECDSA_SHA512 | oids::SHA512_WITH_RSA => Some((Hash::Sha512, Padding::Pkcs1v15)),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use signature::hazmat::PrehashSigner as _;
+
+    /// The verdict of the RustCrypto path alone, as before ring.
+    fn rustcrypto(spki: &[u8], hash: Hash, message: &[u8], sig: &[u8]) -> bool {
+        parse_key(spki).is_ok_and(|k| ecdsa_prehash(&k, &hash.digest(message), sig, "signature").is_ok())
+    }
+
+    /// Variants of a valid signature: itself, one byte in five flipped in turn
+    /// (headers, lengths, r and s; debug-build RustCrypto is slow),
+    /// truncated, with a byte appended.
+    fn variants(sig: &[u8]) -> Vec<Vec<u8>> {
+        let mut out = vec![sig.to_vec()];
+        for i in (0..sig.len()).step_by(5) {
+            let mut v = sig.to_vec();
+            v[i] ^= 0x01;
+            out.push(v);
+        }
+        out.push(sig[..sig.len() - 1].to_vec());
+        out.push([sig, &[0]].concat());
+        out
+    }
+
+    fn agree(spki: &[u8], hash: Hash, message: &[u8], sig: &[u8]) -> usize {
+        let mut valid = 0;
+        for (i, v) in variants(sig).iter().enumerate() {
+            for m in [message.to_vec(), [message, b"!"].concat()] {
+                let ring = ring_ecdsa(spki, hash, &m, v).expect("ring takes P-256/P-384 with SHA-256/384");
+                assert_eq!(ring, rustcrypto(spki, hash, &m, v), "variant {i}, message {m:?}");
+                valid += usize::from(ring);
+            }
+        }
+        valid
+    }
+
+    #[test]
+    fn ring_and_rustcrypto_agree_on_p256_and_p384() {
+        use p256::pkcs8::EncodePublicKey as _;
+        for seed in 1..=2u8 {
+            let scalar = sha2::Sha256::digest([seed]);
+            let message = format!("message {seed}").into_bytes();
+            let k256 = p256::ecdsa::SigningKey::from_slice(&scalar).unwrap();
+            let spki256 = k256.verifying_key().to_public_key_der().unwrap().into_vec();
+            let k384 = p384::ecdsa::SigningKey::from_slice(&sha2::Sha384::digest([seed])).unwrap();
+            let spki384 = k384.verifying_key().to_public_key_der().unwrap().into_vec();
+            for hash in [Hash::Sha256, Hash::Sha384] {
+                let digest = hash.digest(&message);
+                let s: p256::ecdsa::Signature = k256.sign_prehash(&digest).unwrap();
+                assert_eq!(agree(&spki256, hash, &message, s.to_der().as_bytes()), 1);
+                let high: p256::ecdsa::Signature =
+                    p256::ecdsa::Signature::from_scalars(s.r(), -*s.s()).unwrap();
+                assert_eq!(agree(&spki256, hash, &message, high.to_der().as_bytes()), 1, "high S");
+                let s: p384::ecdsa::Signature = k384.sign_prehash(&digest).unwrap();
+                assert_eq!(agree(&spki384, hash, &message, s.to_der().as_bytes()), 1);
+            }
+            // A P-256 signature under the P-384 key, and the other way round.
+            let s: p256::ecdsa::Signature = k256.sign_prehash(&Hash::Sha256.digest(&message)).unwrap();
+            assert_eq!(agree(&spki384, Hash::Sha256, &message, s.to_der().as_bytes()), 0);
+        }
+    }
+
+    #[test]
+    fn the_public_entry_points_take_ring_and_fall_back_with_the_same_errors() {
+        use p256::pkcs8::EncodePublicKey as _;
+        let k = p256::ecdsa::SigningKey::from_slice(&sha2::Sha256::digest(b"k")).unwrap();
+        let spki = k.verifying_key().to_public_key_der().unwrap().into_vec();
+        let msg = b"artifact bytes";
+        let s: p256::ecdsa::Signature = k.sign_prehash(&sha2::Sha256::digest(msg)).unwrap();
+        let der = s.to_der().as_bytes().to_vec();
+        assert_eq!(verify_signature(&spki, msg, &der), Ok(()));
+        assert_eq!(verify_ecdsa_sha256(&spki, msg, &der), Ok(()));
+        assert_eq!(verify_prehashed(&spki, &sha2::Sha256::digest(msg), &der), Ok(()));
+        assert_eq!(verify_signature(&spki, b"other", &der), Err(bad("signature")));
+        assert_eq!(verify_ecdsa_sha256(&spki, b"other", &der), Err(bad("signature")));
+        assert!(matches!(verify_signature(&spki, msg, b"\x30\x00"), Err(PkiError::Malformed { .. })));
+        // A compressed point: ring cannot take it, RustCrypto decides.
+        let mut owned = spki::SubjectPublicKeyInfoOwned::from_der(&spki).unwrap();
+        let point = owned.subject_public_key.raw_bytes().to_vec();
+        let compressed = [&[0x02 | (point[64] & 1)], &point[1..33]].concat();
+        owned.subject_public_key = der::asn1::BitString::from_bytes(&compressed).unwrap();
+        let spki_c = der::Encode::to_der(&owned).unwrap();
+        assert_eq!(ring_ecdsa(&spki_c, Hash::Sha256, msg, &der), None);
+        assert_eq!(verify_signature(&spki_c, msg, &der), Ok(()));
     }
 }

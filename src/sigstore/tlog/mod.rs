@@ -69,7 +69,7 @@ pub fn verify_checkpoint(entry: &TlogEntry, log: &LogInstance) -> Result<Checkpo
     }
     if !candidates
         .iter()
-        .any(|s| pki::verify_signature(&log.public_key, cp.body.as_bytes(), &s.signature).is_ok())
+        .any(|s| pki::verify_signature_remembered(&log.public_key, cp.body.as_bytes(), &s.signature).is_ok())
     {
         return Err(format!("no checkpoint signature verifies with {}'s key", log.base_url));
     }
