@@ -461,15 +461,30 @@ impl TrustRows<'_> {
         let actual_sans =
             cert.map(|c| c.sans.join(", ")).filter(|s| !s.is_empty()).unwrap_or_else(|| "(none)".into());
         let actual_issuer = cert.and_then(|c| c.issuer.clone()).unwrap_or_else(|| "(none)".into());
-        for (what, key, actual, category, flag) in [
-            ("identity", "identity", actual_sans, cat::IDENTITY_MISMATCH, "--certificate-identity"),
-            ("issuer", "issuer", actual_issuer, cat::ISSUER_MISMATCH, "--certificate-oidc-issuer"),
+        // (row, policy key, actual value, category, flag, the start of the check's name, lowercased)
+        for (what, key, actual, category, flag, check) in [
+            (
+                "identity",
+                "identity",
+                actual_sans,
+                cat::IDENTITY_MISMATCH,
+                "--certificate-identity",
+                "identity",
+            ),
+            (
+                "issuer",
+                "issuer",
+                actual_issuer,
+                cat::ISSUER_MISMATCH,
+                "--certificate-oidc-issuer",
+                "oidc issuer",
+            ),
         ] {
             match policy.get(key) {
                 Some(expected) => {
                     // Two aligned lines rather than one: Fulcio SANs are workflow URLs of
                     // ~90 characters, and a pair on one line is cut at any usual width.
-                    let row = self.row(0, format!("{what}: expected {expected}"), &[category], &[what]);
+                    let row = self.row(0, format!("{what}: expected {expected}"), &[category], &[check]);
                     let pad = " ".repeat(lead(&row) + what.len() + 2);
                     rows.push(row);
                     rows.push(Row::continuation(0, format!("{pad}actual   {actual}")));
