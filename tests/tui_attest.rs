@@ -335,7 +335,12 @@ fn the_tui_export_is_the_document_attest_verify_prints() {
     if let Some(checks) = cli["checks"].as_array_mut() {
         checks.retain(|c| c["what"] != "identity" && c["what"] != "OIDC issuer");
     }
-    // And the run record (command line, input files) only `attest verify` keeps.
+    // The same files fingerprinted and the same trust anchor; the command lines differ.
+    assert_eq!(tui["inputs"], cli["inputs"], "{exported}");
+    let roles: Vec<&str> =
+        tui["inputs"].as_array().unwrap().iter().filter_map(|f| f["role"].as_str()).collect();
+    assert_eq!(roles, ["bundle", "trusted root", "artifact"], "{exported}");
+    assert_eq!(tui["invocation"]["trust_anchor"], cli["invocation"]["trust_anchor"], "{exported}");
     without_run_record(&mut cli);
     without_run_record(&mut tui);
     assert_eq!(tui, cli);

@@ -23,6 +23,7 @@ use crate::sigstore::trusted_root::TrustedRoot;
 use crate::sigstore::verify::{self as sv, Artifact, Options};
 use crate::tui::attest::RootOrigin;
 use crate::tui::detail::Results;
+use crate::verdict::inputs::{InputFile, Invocation, TrustAnchor};
 use crate::verdict::{Document, Finding, Kind, Verdict};
 
 /// The flags `open` shares with `attest verify` (all optional: without an
@@ -154,14 +155,16 @@ pub fn inputs_for_dir(dir: &Path, scenario: Option<&Value>, opts: &AttestOptions
 }
 
 /// The trusted root and how it was had, or the document saying why not.
-type RootHad = (TrustedRoot, RootOrigin, Vec<Finding>);
+/// The root, how it was had, the findings of having it, and its input record.
+type RootHad = (TrustedRoot, RootOrigin, Vec<Finding>, InputFile);
 
 fn trusted_root(opts: &AttestOptions, at: OffsetDateTime) -> Result<Result<RootHad, Document>, String> {
     if let Some(p) = &opts.trusted_root {
         let bytes = read_bounded(p).map_err(|e| format!("trusted root: {e}"))?;
         let root = TrustedRoot::parse(&bytes).map_err(|e| format!("trusted root {}: {e}", p.display()))?;
         let origin = RootOrigin { label: p.display().to_string(), origin: None, chain: None };
-        return Ok(Ok((root, origin, Vec::new())));
+        let record = InputFile::of_bytes("trusted root", p.display().to_string(), &bytes);
+        return Ok(Ok((root, origin, Vec::new(), record)));
     }
     let instance = if opts.staging { Instance::Staging } else { Instance::Production };
     let mut req = RootRequest::new(instance, at);
@@ -175,8 +178,10 @@ fn trusted_root(opts: &AttestOptions, at: OffsetDateTime) -> Result<Result<RootH
         Ok(got) => {
             let label = sigstore_root::describe(instance, &got);
             let root = TrustedRoot::parse(&got.bytes).map_err(|e| format!("{label}: does not parse: {e}"))?;
+            let record =
+                InputFile::of_bytes("trusted root", format!("trusted_root.json ({label})"), &got.bytes);
             let origin = RootOrigin { label, origin: Some(got.origin.clone()), chain: got.chain.clone() };
-            Ok(Ok((root, origin, got.findings)))
+            Ok(Ok((root, origin, got.findings, record)))
         }
         Err(failure) => {
             // Evidence, as `attest verify` reports it: a failing document.
@@ -236,7 +241,7 @@ pub fn verify_attest(inputs: &AttestInputs, at: Option<OffsetDateTime>) -> Resul
     let policy = policy(&inputs.opts)?;
     let key = key(&inputs.opts)?;
     let artifact = artifact(&inputs.opts)?;
-    let (root, origin, root_findings) = match trusted_root(&inputs.opts, at)? {
+    let (root, origin, root_findings, root_record) = match trusted_root(&inputs.opts, at)? {
         Ok(had) => had,
         Err(doc) => return Ok(doc.into()),
     };
@@ -257,6 +262,30 @@ pub fn verify_attest(inputs: &AttestInputs, at: Option<OffsetDateTime>) -> Resul
     let mut doc = sv::verify(&bytes, &label, &opts);
     // As `attest verify`: how the trusted root was had comes first.
     doc.findings.splice(0..0, root_findings);
+    // As `attest verify`: the run and the files it read, so an export is evidence.
+    let file =
+        std::fs::read(&inputs.file).map_err(|e| format!("cannot read {}: {e}", inputs.file.display()))?;
+    doc.inputs.push(InputFile::of_bytes("bundle", inputs.file.display().to_string(), &file));
+    doc.inputs.push(root_record.clone());
+    if let Some(p) = &inputs.opts.key {
+        let text = std::fs::read(p).map_err(|e| format!("cannot read key {}: {e}", p.display()))?;
+        doc.inputs.push(InputFile::of_bytes("key", p.display().to_string(), &text));
+    }
+    if let Some(art) = &artifact
+        && let Some(bytes) = &art.bytes
+    {
+        let sha256 = art.digests.get("sha256").cloned();
+        doc.inputs.push(InputFile::verified("artifact", art.input.clone(), bytes.len() as u64, sha256));
+    }
+    let mut invocation = Invocation::of_process(&document_inputs(inputs, &doc));
+    invocation.trust_anchor = Some(TrustAnchor {
+        what: if inputs.opts.key.is_some() { "trusted root and key".into() } else { "trusted root".into() },
+        files: std::iter::once(root_record.path)
+            .chain(inputs.opts.key.as_ref().map(|k| k.display().to_string()))
+            .collect(),
+        root_version: None,
+    });
+    doc.invocation = Some(invocation);
     Ok(Results::attestation(doc, &bytes, Some(&root), &origin))
 }
 
