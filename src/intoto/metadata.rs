@@ -121,7 +121,7 @@ pub fn load_observed(
     path: &Path,
     max_bytes: u64,
     check: Option<&KeyCheck<'_>>,
-    observe: &dyn Fn(&[u8]),
+    observe: &(dyn Fn(&[u8]) + Sync),
 ) -> Result<Metadata, LoadError> {
     // Opening a FIFO would block, a device would never end: regular files only.
     if let Ok(m) = std::fs::metadata(path)
@@ -159,11 +159,18 @@ pub fn load_observed(
     if bytes.len() as u64 > max_bytes {
         return Err(too_big());
     }
-    observe(&bytes);
     let label = path.display().to_string();
-    let result = match check {
+    let parse = || match check {
         Some(check) => from_bytes_checked(&bytes, &label, check),
         None => from_bytes(&bytes, &label),
+    };
+    // A large link's fingerprint (tens of megabytes of SHA-256) on the other
+    // core while this one parses and checks it; both read the same bytes.
+    let result = if bytes.len() >= LARGE_FILE_BYTES {
+        rayon::join(|| observe(&bytes), parse).1
+    } else {
+        observe(&bytes);
+        parse()
     };
     if bytes.capacity() <= MAX_KEPT_READ_BUFFER {
         READ_BUFFER.set(bytes);
