@@ -275,26 +275,10 @@ pub fn prepare(a: &VerifyArgs, command: &str) -> Result<Prepared, Unprepared> {
     };
     let artifact = match &a.artifact {
         None => None,
-        Some(s) => Some(read_artifact(s).map_err(|e| fail(Exit::Input, e))?),
+        Some(s) => Some(Artifact::read(s).map_err(|e| fail(Exit::Input, e))?),
     };
-    if let Some(art) = &artifact
-        && let Some(bytes) = &art.bytes
-    {
-        let sha256 = art.digests.get("sha256").cloned();
-        files.push(InputFile::verified("artifact", art.input.clone(), bytes.len() as u64, sha256));
-    }
+    files.extend(artifact.as_ref().and_then(Artifact::input_file));
     Ok(Prepared { root, root_label, root_findings, policy, key, artifact, at, files })
-}
-
-/// A path on disk, else `sha256:HEX` (the conformance rule: a digest that is not a file).
-pub fn read_artifact(s: &str) -> Result<Artifact, String> {
-    let path = Path::new(s);
-    if path.is_file() {
-        let bytes = std::fs::read(path).map_err(|e| format!("cannot read artifact {s}: {e}"))?;
-        return Ok(Artifact::from_bytes(s, bytes));
-    }
-    Artifact::from_digest(s)
-        .ok_or_else(|| format!("artifact {s}: no such file, and not sha256:HEX, sha384:HEX or sha512:HEX"))
 }
 
 /// Every `(label, bytes)` bundle the `--bundle` path names.

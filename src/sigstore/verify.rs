@@ -67,6 +67,25 @@ impl Artifact {
         Some(Self { input: text.to_owned(), digests, bytes: None })
     }
 
+    /// A path on disk, else `sha256:HEX` (the conformance rule: a digest that is not a file).
+    pub fn read(s: &str) -> Result<Self, String> {
+        let path = std::path::Path::new(s);
+        if path.is_file() {
+            let bytes = std::fs::read(path).map_err(|e| format!("cannot read artifact {s}: {e}"))?;
+            return Ok(Self::from_bytes(s, bytes));
+        }
+        Self::from_digest(s).ok_or_else(|| {
+            format!("artifact {s}: no such file, and not sha256:HEX, sha384:HEX or sha512:HEX")
+        })
+    }
+
+    /// The artifact as an input of the run, when it was a file (a digest given on the command line is not one).
+    pub fn input_file(&self) -> Option<crate::verdict::InputFile> {
+        let bytes = self.bytes.as_ref()?;
+        let sha256 = self.digests.get("sha256").cloned();
+        Some(crate::verdict::InputFile::verified("artifact", self.input.clone(), bytes.len() as u64, sha256))
+    }
+
     fn sha256(&self) -> Option<Vec<u8>> {
         self.digests.get("sha256").and_then(|h| hex::decode(h).ok())
     }

@@ -223,15 +223,7 @@ fn key(opts: &AttestOptions) -> Result<Option<Vec<u8>>, String> {
 }
 
 fn artifact(opts: &AttestOptions) -> Result<Option<Artifact>, String> {
-    let Some(s) = &opts.artifact else { return Ok(None) };
-    let path = Path::new(s);
-    if path.is_file() {
-        let bytes = std::fs::read(path).map_err(|e| format!("cannot read artifact {s}: {e}"))?;
-        return Ok(Some(Artifact::from_bytes(s, bytes)));
-    }
-    Artifact::from_digest(s)
-        .map(Some)
-        .ok_or_else(|| format!("artifact {s}: no such file, and not sha256:HEX, sha384:HEX or sha512:HEX"))
+    opts.artifact.as_deref().map(Artifact::read).transpose()
 }
 
 /// Verifies bundle `inputs.index` of the file: its results with the views
@@ -271,12 +263,7 @@ pub fn verify_attest(inputs: &AttestInputs, at: Option<OffsetDateTime>) -> Resul
         let text = std::fs::read(p).map_err(|e| format!("cannot read key {}: {e}", p.display()))?;
         doc.inputs.push(InputFile::of_bytes("key", p.display().to_string(), &text));
     }
-    if let Some(art) = &artifact
-        && let Some(bytes) = &art.bytes
-    {
-        let sha256 = art.digests.get("sha256").cloned();
-        doc.inputs.push(InputFile::verified("artifact", art.input.clone(), bytes.len() as u64, sha256));
-    }
+    doc.inputs.extend(artifact.as_ref().and_then(Artifact::input_file));
     let mut invocation = Invocation::of_process(&document_inputs(inputs, &doc));
     invocation.trust_anchor = Some(TrustAnchor {
         what: if inputs.opts.key.is_some() { "trusted root and key".into() } else { "trusted root".into() },
