@@ -244,6 +244,16 @@ fn without_nulls(v: &Value) -> Value {
     }
 }
 
+fn within_limit(len: usize, file: &str) -> R<()> {
+    if len > MAX_BUNDLE_BYTES {
+        return Err(ParseError {
+            location: Location::new(file, ""),
+            message: format!("bundle of {len} bytes exceeds the limit of {MAX_BUNDLE_BYTES}"),
+        });
+    }
+    Ok(())
+}
+
 /// Standard or URL-safe base64, padded or not.
 pub fn decode_base64(s: &str) -> Option<Vec<u8>> {
     use base64::Engine as _;
@@ -254,15 +264,17 @@ pub fn decode_base64(s: &str) -> Option<Vec<u8>> {
 impl Bundle {
     /// Parses a bundle from its bytes; `file` labels errors.
     pub fn parse(bytes: &[u8], file: &str) -> R<Self> {
-        if bytes.len() > MAX_BUNDLE_BYTES {
-            return Err(ParseError {
-                location: Location::new(file, ""),
-                message: format!("bundle of {} bytes exceeds the limit of {MAX_BUNDLE_BYTES}", bytes.len()),
-            });
-        }
+        within_limit(bytes.len(), file)?;
         let value = crate::meta::json::parse(bytes, file)
             .map_err(|e| ParseError { location: Location::new(file, ""), message: e.message })?;
         Self::from_value(&value, file)
+    }
+
+    /// [`Bundle::parse`] of a value the caller parsed from `len` bytes of
+    /// JSON (a line of a JSON-lines file): the same limit, no second parse.
+    pub fn from_parsed(value: &Value, len: usize, file: &str) -> R<Self> {
+        within_limit(len, file)?;
+        Self::from_value(value, file)
     }
 
     /// Reads a bundle from a parsed JSON value.

@@ -156,7 +156,8 @@ pub(crate) fn verify_path(
 /// one is paired with its ring twin, which debug builds hold it to. The set
 /// is ring's, not `webpki::ALL_VERIFICATION_ALGS` with aws-lc (which adds
 /// P-521 and SHA-512), so no verdict depends on the library linked.
-type Algorithm = (&'static dyn SignatureVerificationAlgorithm, Option<&'static dyn SignatureVerificationAlgorithm>);
+type Algorithm =
+    (&'static dyn SignatureVerificationAlgorithm, Option<&'static dyn SignatureVerificationAlgorithm>);
 static ALGORITHMS: &[Algorithm] = {
     use webpki::aws_lc_rs as aws;
     use webpki::ring;
