@@ -18,8 +18,8 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use der::{Decode as _, Encode as _};
 use aws_lc_rs::signature::{self as rs, UnparsedPublicKey};
+use der::{Decode as _, Encode as _};
 use trailscope::sigstore::bundle::{Bundle, Content};
 use trailscope::sigstore::tlog::{Checkpoint, set_payload};
 use trailscope::sigstore::trusted_root::TrustedRoot;
