@@ -234,6 +234,15 @@ impl Reader<'_> {
 }
 
 /// A copy without `null` members (protobuf-JSON's "not set").
+/// Whether [`without_nulls`] would change `v`: an object member somewhere is null.
+fn has_null(v: &Value) -> bool {
+    match v {
+        Value::Object(m) => m.values().any(|x| x.is_null() || has_null(x)),
+        Value::Array(a) => a.iter().any(has_null),
+        _ => false,
+    }
+}
+
 fn without_nulls(v: &Value) -> Value {
     match v {
         Value::Object(m) => Value::Object(
@@ -281,7 +290,15 @@ impl Bundle {
     pub fn from_value(value: &Value, file: &str) -> R<Self> {
         let r = Reader { file };
         // protobuf-JSON writes an unset message as null; it means absent.
-        let value = &without_nulls(value);
+        // Most bundles have none: copying the value only then saves a deep
+        // copy per bundle.
+        let stripped;
+        let value = if has_null(value) {
+            stripped = without_nulls(value);
+            &stripped
+        } else {
+            value
+        };
         let root = r.object(value, "")?;
         let media_type = r.string(r.member(root, "mediaType", "")?, "/mediaType")?.to_owned();
         let version = BundleVersion::from_media_type(&media_type);

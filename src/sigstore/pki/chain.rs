@@ -186,6 +186,7 @@ static ALGORITHMS: &[Algorithm] = {
 #[derive(Debug)]
 struct Remembering<'a> {
     inner: &'static dyn SignatureVerificationAlgorithm,
+    #[cfg_attr(not(debug_assertions), allow(dead_code, reason = "only debug builds consult the twin"))]
     twin: Option<&'static dyn SignatureVerificationAlgorithm>,
     trusted: &'a [&'a [u8]],
 }
