@@ -439,8 +439,10 @@ pub fn verify_each<T: Send>(
         root_version: None,
     });
     let run = Run { total: bundles.len(), inputs };
-    for (c, chunk) in bundles.chunks_mut(CHUNK).enumerate() {
-        let done: Vec<T> = chunk
+    // The cores verify the next chunk while this thread prints the last one:
+    // the printer never leaves them idle between chunks.
+    let verify_chunk = |c: usize, chunk: &mut [(usize, String, BundleText)]| -> Vec<T> {
+        chunk
             .par_iter_mut()
             .enumerate()
             .map(|(i, (file, label, text))| {
@@ -453,9 +455,25 @@ pub fn verify_each<T: Send>(
                 doc.inputs = std::iter::once(files[*file].clone()).chain(p.files.iter().cloned()).collect();
                 map(&run, c * CHUNK + i, doc)
             })
-            .collect();
-        done.into_iter().for_each(&mut keep);
-    }
+            .collect()
+    };
+    std::thread::scope(|s| {
+        // One chunk waiting to be printed at most: memory stays at two chunks of documents.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<T>>(1);
+        let verifier = s.spawn(move || {
+            for (c, chunk) in bundles.chunks_mut(CHUNK).enumerate() {
+                if tx.send(verify_chunk(c, chunk)).is_err() {
+                    break;
+                }
+            }
+        });
+        for done in rx {
+            done.into_iter().for_each(&mut keep);
+        }
+        if let Err(panic) = verifier.join() {
+            std::panic::resume_unwind(panic);
+        }
+    });
     Ok(run)
 }
 

@@ -476,7 +476,7 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
         let mut path = None;
         let mark = run.mark();
         for t in &times {
-            match pki::verify_chain(der, &cas, t.at) {
+            match pki::verify_chain_parsed(l, der, &cas, t.at) {
                 Ok(p) => path = Some(p),
                 Err(e) => run.pki(
                     cat::CERTIFICATE_CHAIN,
@@ -519,7 +519,7 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
                     })
                 })
                 .collect();
-            match pki::verify_sct(der, p, &keys) {
+            match pki::verify_sct_parsed(l, der, p, &keys) {
                 Err(e) => run.pki(
                     cat::SCT_INVALID,
                     "/verificationMaterial",

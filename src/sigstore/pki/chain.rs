@@ -37,6 +37,17 @@ pub fn verify_chain(leaf_der: &[u8], cas: &[CaChain], at: OffsetDateTime) -> Res
     verify_path(leaf_der, cas, at, Usage::CodeSigning)
 }
 
+/// [`verify_chain`] with the leaf the caller has already parsed (the
+/// verifier reads it once per bundle, not once per check).
+pub fn verify_chain_parsed(
+    leaf: &LeafCertificate,
+    leaf_der: &[u8],
+    cas: &[CaChain],
+    at: OffsetDateTime,
+) -> Result<ChainPath, PkiError> {
+    verify_parsed_path(leaf, leaf_der, cas, at, Usage::CodeSigning)
+}
+
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Usage {
     CodeSigning,
@@ -82,7 +93,16 @@ pub(crate) fn verify_path(
     at: OffsetDateTime,
     usage: Usage,
 ) -> Result<ChainPath, PkiError> {
-    let leaf = LeafCertificate::parse(leaf_der)?;
+    verify_parsed_path(&LeafCertificate::parse(leaf_der)?, leaf_der, cas, at, usage)
+}
+
+fn verify_parsed_path(
+    leaf: &LeafCertificate,
+    leaf_der: &[u8],
+    cas: &[CaChain],
+    at: OffsetDateTime,
+    usage: Usage,
+) -> Result<ChainPath, PkiError> {
     let fail = |reasons: String| PkiError::Chain {
         serial: leaf.serial_hex(),
         role: usage.role(),

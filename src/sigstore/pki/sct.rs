@@ -106,7 +106,16 @@ fn sct_time(ms: u64) -> OffsetDateTime {
 /// Verifies that at least one SCT embedded in the leaf was signed by a CT log
 /// of the trusted root, valid at the SCT's time, over this certificate.
 pub fn verify_sct(leaf_der: &[u8], path: &ChainPath, ctlogs: &[CtLogKey]) -> Result<SctInfo, PkiError> {
-    let leaf = LeafCertificate::parse(leaf_der)?;
+    verify_sct_parsed(&LeafCertificate::parse(leaf_der)?, leaf_der, path, ctlogs)
+}
+
+/// [`verify_sct`] with the leaf the caller has already parsed.
+pub fn verify_sct_parsed(
+    leaf: &LeafCertificate,
+    leaf_der: &[u8],
+    path: &ChainPath,
+    ctlogs: &[CtLogKey],
+) -> Result<SctInfo, PkiError> {
     let (tbs, list) = precert_tbs(leaf_der)?;
     let Some(list) = list else {
         return Err(PkiError::NoSct { serial: leaf.serial_hex() });
@@ -131,7 +140,12 @@ pub fn verify_sct(leaf_der: &[u8], path: &ChainPath, ctlogs: &[CtLogKey]) -> Res
     } else {
         issuer_der
     };
-    let issuer_key_hash = spki_hash(key_issuer)?;
+    // The issuer was just parsed: hash its key rather than parse it again.
+    let issuer_key_hash = if key_issuer == issuer_der {
+        sha2::Sha256::digest(issuer.spki_der()).into()
+    } else {
+        spki_hash(key_issuer)?
+    };
 
     let mut reasons = Vec::new();
     for serialized in &scts {
