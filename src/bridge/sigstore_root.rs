@@ -161,6 +161,11 @@ pub struct TufChain {
     pub root_expires: String,
     /// `k of n` of the final root's root role.
     pub root_threshold: String,
+    /// The final root's own root-role threshold, and the keys whose
+    /// signatures on it counted toward it (§5.3.4), with their holders
+    /// where the root names them (`x-tuf-on-ci-keyowner`).
+    pub root_signature_threshold: u64,
+    pub root_signers: Vec<RootSigner>,
     pub timestamp_version: u64,
     pub snapshot_version: u64,
     pub targets_version: u64,
@@ -170,6 +175,14 @@ pub struct TufChain {
     pub sha256: String,
     /// The time the metadata was evaluated at.
     pub evaluated_at: String,
+}
+
+/// A key whose signature on the TUF root counted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RootSigner {
+    pub keyid: String,
+    /// As the metadata says it, raw (sanitized where shown).
+    pub owner: Option<String>,
 }
 
 /// A trusted root as obtained.
@@ -450,6 +463,16 @@ fn through_tuf(
         root_threshold: root_role
             .map(|r| format!("{} of {}", r.threshold, r.keyids.len()))
             .unwrap_or_default(),
+        root_signature_threshold: root.signatures.threshold,
+        root_signers: root
+            .signatures
+            .signed
+            .iter()
+            .map(|k| RootSigner {
+                keyid: k.clone(),
+                owner: root.meta.keys.get(k).and_then(|key| key.owner.clone()),
+            })
+            .collect(),
         timestamp_version: trusted.timestamp().map(|t| t.meta.common.version).unwrap_or_default(),
         snapshot_version: trusted.snapshot().map(|s| s.meta.common.version).unwrap_or_default(),
         targets_version: trusted
