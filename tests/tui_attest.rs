@@ -258,6 +258,20 @@ fn the_failures_filter_keeps_only_failing_checks_and_their_sections() {
 }
 
 #[test]
+fn help_says_what_the_step_and_trust_views_show_for_a_bundle() {
+    let mut h = Harness::scenario("pass", (120, 40));
+    let screen = h.keys("?").screen();
+    assert!(
+        screen.contains("show the Step: commands, rules, traces; a bundle's Statement, provenance"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("show Trust: TUF roles, keys, functionaries; a bundle's TUF root → CA → log"),
+        "{screen}"
+    );
+}
+
+#[test]
 fn the_trust_and_statement_views_of_the_pass_scenario() {
     let mut h = Harness::scenario("pass", (100, 30));
     let trust = h.keys("5").screen();
