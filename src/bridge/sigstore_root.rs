@@ -369,9 +369,7 @@ fn embedded(req: &RootRequest, reason: &str) -> Result<ObtainedRoot, RootFailure
 pub fn production_sources() -> (MemorySource, MemorySource) {
     let mut metadata = MemorySource::new("embedded:sigstore-production/metadata");
     let mut targets = MemorySource::new("embedded:sigstore-production/targets");
-    for f in files(&PRODUCTION_SNAPSHOT) {
-        let path = f.path().to_string_lossy().replace('\\', "/");
-        let bytes = f.contents();
+    for (path, bytes) in crate::embedded::files(&PRODUCTION_SNAPSHOT) {
         if let Some(rest) = path.strip_prefix("metadata/root_history/") {
             metadata.insert(rest.to_owned(), bytes);
         } else if let Some(rest) = path.strip_prefix("metadata/") {
@@ -390,14 +388,6 @@ pub fn production_sources() -> (MemorySource, MemorySource) {
         }
     }
     (metadata, targets)
-}
-
-fn files(dir: &'static Dir<'static>) -> Vec<&'static include_dir::File<'static>> {
-    let mut out: Vec<_> = dir.files().collect();
-    for d in dir.dirs() {
-        out.extend(files(d));
-    }
-    out
 }
 
 fn signed_version(bytes: &[u8]) -> Option<u64> {
