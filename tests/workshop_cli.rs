@@ -65,6 +65,9 @@ fn a_lesson_without_a_terminal_prints_its_text() {
     let text = stdout(&["workshop", "bridge"]);
     assert!(text.starts_with("Lesson 10. TUF distributes in-toto"), "{text}");
     assert!(text.contains("Break it (in the TUI: b):"), "{text}");
+    let text = stdout(&["workshop", "12"]);
+    assert!(text.starts_with("Lesson 12. An attestation in a Sigstore bundle"), "{text}");
+    assert!(text.contains("- tamper with the artifact: A mirror (no key at all)"), "{text}");
 }
 
 #[test]
