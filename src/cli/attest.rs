@@ -92,7 +92,7 @@ impl From<Exit> for Unprepared {
 
 /// `attest verify`'s own rules (a policy is required, `--at`), then the
 /// preparation every face shares (`sigstore::prepare`); errors are printed.
-pub fn prepare(a: &VerifyArgs, command: &str) -> Result<(Prepared, time::OffsetDateTime), Unprepared> {
+pub fn prepare(a: &VerifyArgs, command: &str) -> Result<Prepared, Unprepared> {
     let fail = |code: Exit, msg: String| {
         eprintln!("trailscope {command}: {msg}");
         code
@@ -117,7 +117,7 @@ pub fn prepare(a: &VerifyArgs, command: &str) -> Result<(Prepared, time::OffsetD
     let mut config = crate::tuf::Config::default();
     a.limits.apply(&mut config);
     match sigstore_prepare::prepare(&f.request(a.artifact.clone()), at, config) {
-        Ok(p) => Ok((p, at)),
+        Ok(p) => Ok(p),
         Err(Failure::Usage(m)) => Err(Unprepared::Exit(fail(Exit::Usage, m))),
         Err(Failure::Input(m)) => Err(Unprepared::Exit(fail(Exit::Input, m))),
         Err(Failure::Root(failure)) => {
@@ -189,7 +189,7 @@ fn load_bundle_files(path: &Path) -> Result<Vec<(InputFile, FileBundles)>, Strin
 
 /// Verifies every bundle; `None` when the inputs could not be read (exit code printed).
 pub fn verify_all(a: &VerifyArgs, command: &str) -> Result<(Vec<Document>, Inputs), Exit> {
-    let (p, at) = match prepare(a, command) {
+    let p = match prepare(a, command) {
         Ok(p) => p,
         Err(Unprepared::Exit(e)) => return Err(e),
         Err(Unprepared::Root(failure, at)) => {
@@ -220,7 +220,7 @@ pub fn verify_all(a: &VerifyArgs, command: &str) -> Result<(Vec<Document>, Input
         policy: &p.policy,
         key: p.key.as_deref(),
         artifact: p.artifact.as_ref(),
-        evaluated_at: at,
+        evaluated_at: p.at,
     };
     use rayon::prelude::*;
     let mut inputs = Inputs::new();

@@ -64,6 +64,8 @@ pub struct Prepared {
     pub artifact: Option<Artifact>,
     /// The input files besides the bundles: trusted root, key, artifact.
     pub files: Vec<InputFile>,
+    /// The evaluation time the run records.
+    pub at: OffsetDateTime,
 }
 
 impl Prepared {
@@ -178,7 +180,7 @@ pub fn prepare(
     };
     let artifact = req.artifact.as_deref().map(Artifact::read).transpose().map_err(Unprepared::Input)?;
     files.extend(artifact.as_ref().and_then(Artifact::input_file));
-    Ok(Prepared { root, root_label, origin, chain, root_findings, policy, key, artifact, files })
+    Ok(Prepared { root, root_label, origin, chain, root_findings, policy, key, artifact, files, at })
 }
 
 type Obtained = (Vec<u8>, String, Origin, Option<TufChain>, Vec<Finding>);
