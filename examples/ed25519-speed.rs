@@ -96,5 +96,13 @@ fn main() {
         per_check(&format!("fixed-base multiplication, window {w}"), n, || t.mul(&k).is_identity());
     }
     let p = FixedBase::new(&ED25519_BASEPOINT_POINT, 6).mul(&k);
+    // What a table check does besides hashing: two tables (the base
+    // point's and the key's), two multiplications, one compression.
+    for w in 5..=8 {
+        let (tb, ta) = (FixedBase::new(&ED25519_BASEPOINT_POINT, w), FixedBase::new(&-vk.to_edwards(), w));
+        per_check(&format!("two tables' multiplications + compression, window {w}"), n, || {
+            (tb.mul(&k) + ta.mul(&k)).compress().as_bytes()[0] == 0
+        });
+    }
     per_check("compression (one inversion)", n, || p.compress().as_bytes()[0] == 0);
 }
