@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use include_dir::{Dir, DirEntry, include_dir};
+use include_dir::{Dir, include_dir};
 use serde_json::Value;
 use time::OffsetDateTime;
 
@@ -192,17 +192,11 @@ impl Scenario {
 
     /// Every file below `rel`, as (path relative to `rel`, bytes).
     pub fn files_under(&self, rel: &str) -> Vec<(String, &'static [u8])> {
-        let mut out = Vec::new();
         let rel = rel.trim_matches('/');
         if rel.is_empty() {
-            collect(self.dir, self.dir.path(), &mut out);
-        } else {
-            let base = self.dir.path().join(rel);
-            if let Some(d) = self.dir.get_dir(&base) {
-                collect(d, &base, &mut out);
-            }
+            return crate::embedded::files(self.dir);
         }
-        out
+        self.dir.get_dir(self.dir.path().join(rel)).map(crate::embedded::files).unwrap_or_default()
     }
 
     /// The files of its set beside the scenario directories (the
@@ -245,18 +239,6 @@ impl Scenario {
             std::fs::write(path, bytes)?;
         }
         Ok(())
-    }
-}
-
-fn collect(d: &'static Dir<'static>, base: &Path, out: &mut Vec<(String, &'static [u8])>) {
-    for e in d.entries() {
-        match e {
-            DirEntry::Dir(sub) => collect(sub, base, out),
-            DirEntry::File(f) => {
-                let rel = f.path().strip_prefix(base).unwrap_or(f.path());
-                out.push((rel.to_string_lossy().replace('\\', "/"), f.contents()));
-            }
-        }
     }
 }
 

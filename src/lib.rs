@@ -12,6 +12,7 @@ pub mod cli;
 pub mod config;
 pub mod crypto;
 pub mod demo;
+pub mod embedded;
 pub mod engine;
 pub mod graph;
 pub mod intoto;

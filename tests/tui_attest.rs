@@ -239,6 +239,39 @@ fn wrong_identity_shows_expected_above_actual_and_drills_into_the_evidence() {
 }
 
 #[test]
+fn the_failures_filter_keeps_only_failing_checks_and_their_sections() {
+    let mut h = Harness::scenario("wrong-identity", (120, 70));
+    let all = pane_rows(&h.keys("5").screen());
+    assert!(has(&all, "── Checks performed ──"), "{all:#?}");
+    let screen = h.keys("f").screen();
+    let rows = pane_rows(&screen);
+    let checks = rows.iter().position(|r| r.contains("── Checks performed ──")).expect("the checks heading");
+    let findings = rows.iter().position(|r| r.contains("── Findings ──")).expect("the findings heading");
+    let shown = &rows[checks + 1..findings];
+    // The check rows have no parent row: a passing sibling above a failing
+    // one is not its parent, so the filter leaves it out.
+    assert!(!shown.is_empty(), "{rows:#?}");
+    assert!(shown.iter().all(|r| r.starts_with("✘")), "{shown:#?}");
+    assert!(has(shown, "✘ fail identity"), "{shown:#?}");
+    assert!(rows[findings + 1..].iter().all(|r| r.starts_with("✘")), "{rows:#?}");
+    insta::assert_snapshot!("attest_trust_wrong_identity_failures_120x70", screen);
+}
+
+#[test]
+fn help_says_what_the_step_and_trust_views_show_for_a_bundle() {
+    let mut h = Harness::scenario("pass", (120, 40));
+    let screen = h.keys("?").screen();
+    assert!(
+        screen.contains("show the Step: commands, rules, traces; a bundle's Statement, provenance"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("show Trust: TUF roles, keys, functionaries; a bundle's TUF root → CA → log"),
+        "{screen}"
+    );
+}
+
+#[test]
 fn the_trust_and_statement_views_of_the_pass_scenario() {
     let mut h = Harness::scenario("pass", (100, 30));
     let trust = h.keys("5").screen();
@@ -442,6 +475,11 @@ fn offline_the_chain_starts_at_the_tuf_root_of_the_embedded_snapshot() {
         "{rows:#?}"
     );
     assert!(has(&rows, "timestamp v762 → snapshot v165 → targets v14"), "{rows:#?}");
+    // Which keys signed the TUF root, with their holders, as the TUF Trust view shows a root.
+    assert!(has(&rows, "✔ met root v15 threshold 3: 5 signature(s) counted"), "{rows:#?}");
+    for signer in ["e71a54d54383 @mnm678", "61643838125b @bobcallaway", "183e64f37670 @lance"] {
+        assert!(has(&rows, &format!("✔ counted signature {signer}")), "{signer}: {rows:#?}");
+    }
     assert!(
         has(&rows, "trusted_root.json: target of role targets, 6787 bytes, sha256 6494e21ea73fa7ee…"),
         "{rows:#?}"

@@ -25,6 +25,11 @@ fn list_prints_one_line_per_lesson_in_workshop_order() {
         lines[8],
         "9. package-swap — The adversary swaps the package: which rule catches it and why (7 min)"
     );
+    assert_eq!(lines.len(), 12, "{text}");
+    assert_eq!(
+        lines[11],
+        "12. sigstore-bundle — An attestation in a Sigstore bundle: whose signature, which artifact (8 min)"
+    );
     let mut total = 0;
     for (i, line) in lines.iter().enumerate() {
         assert!(line.starts_with(&format!("{}. ", i + 1)), "{line}");
@@ -37,13 +42,22 @@ fn list_prints_one_line_per_lesson_in_workshop_order() {
 #[test]
 fn the_markdown_plan_has_lessons_minutes_and_the_attack_to_defence_table() {
     let md = stdout(&["workshop", "--list", "--format", "markdown"]);
-    assert!(md.starts_with("# trailscope workshop: TUF and in-toto in 60 minutes"), "{md}");
+    assert!(md.starts_with("# trailscope workshop: TUF, in-toto and Sigstore in 68 minutes"), "{md}");
     for section in ["## Lessons", "## Play the attacker", "## Attack to defence", "## Lesson by lesson"] {
         assert!(md.contains(section), "{section}");
     }
     assert!(md.contains("| 3 | Rollback and freeze (`rollback-and-freeze`) | 6 (at 9′) |"), "{md}");
     assert!(md.contains("| 3 | replay an old timestamp |"), "{md}");
     assert!(md.contains("| Rollback: replaying older signed metadata | Versions never decrease"), "{md}");
+    assert!(
+        md.contains("| 12 | An attestation in a Sigstore bundle: whose signature, which artifact (`sigstore-bundle`) | 8 (at 60′) |"),
+        "{md}"
+    );
+    assert!(md.contains("| 12 | tamper with the artifact |"), "{md}");
+    assert!(
+        md.contains("| Signing a release with one's own Sigstore identity | The identity policy"),
+        "{md}"
+    );
 }
 
 #[test]
@@ -51,6 +65,9 @@ fn a_lesson_without_a_terminal_prints_its_text() {
     let text = stdout(&["workshop", "bridge"]);
     assert!(text.starts_with("Lesson 10. TUF distributes in-toto"), "{text}");
     assert!(text.contains("Break it (in the TUI: b):"), "{text}");
+    let text = stdout(&["workshop", "12"]);
+    assert!(text.starts_with("Lesson 12. An attestation in a Sigstore bundle"), "{text}");
+    assert!(text.contains("- tamper with the artifact: A mirror (no key at all)"), "{text}");
 }
 
 #[test]

@@ -2,7 +2,8 @@
 //! 100×30 tmux pane (the size the lesson pane must be usable at): lesson 9
 //! from the start, its tasks answered with key presses, then `b` and "swap
 //! the package" showing the failing rule and the lesson's explanation; and
-//! lesson 3 with "replay an old timestamp" showing rollback. Skips, saying
+//! lesson 3 with "replay an old timestamp" showing rollback; lesson 12 (a
+//! Sigstore bundle) with another identity showing identity-mismatch. Skips, saying
 //! so, when tmux is not installed.
 
 mod tmux_support;
@@ -63,6 +64,27 @@ fn lesson_3_replaying_an_old_timestamp_shows_rollback() {
     t.send(&["Enter"]);
     let screen = t.wait_for("rollback", |s| s.contains("FAIL") && s.contains("rollback"));
     assert!(screen.contains("You played: replay an old timestamp"), "{screen}");
+    t.send(&["u"]);
+    t.wait_for("the verdict restored", |s| s.contains("undone") && s.contains("PASS"));
+    t.send(&["q"]);
+    t.wait_for("the shell again", |s| s.contains("exited-0"));
+}
+
+#[test]
+fn lesson_12_opens_a_bundle_in_the_trust_view_then_another_identity_fails() {
+    if skip() {
+        return;
+    }
+    let bin = env!("CARGO_BIN_EXE_trailscope");
+    let t = start(&format!("{bin} workshop sigstore-bundle"));
+    t.wait_for("the bundle's chain in the Trust view", |s| {
+        s.contains("Lesson 12.") && s.contains("PASS") && s.contains("Trust chain")
+    });
+    t.send(&["b"]);
+    t.wait_for("the menu", |s| s.contains("sign with another workflow"));
+    t.send(&["Enter"]);
+    let screen = t.wait_for("identity-mismatch", |s| s.contains("FAIL") && s.contains("identity-mismatch"));
+    assert!(screen.contains("You played: sign with another workflow"), "{screen}");
     t.send(&["u"]);
     t.wait_for("the verdict restored", |s| s.contains("undone") && s.contains("PASS"));
     t.send(&["q"]);

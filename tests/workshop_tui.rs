@@ -148,3 +148,43 @@ fn a_break_on_files_the_engine_tracks_re_runs_only_what_they_feed() {
     let ran = after.executed - before.executed;
     assert!(ran > 0 && ran < before.executed, "{ran} of {} units ran again", before.executed);
 }
+
+#[test]
+fn the_sigstore_lesson_shows_the_chain_then_catches_each_attack_with_its_category() {
+    let mut h = Harness::lesson("sigstore-bundle", 220, 50);
+    let screen = h.screen();
+    assert!(screen.contains("Lesson 12. An attestation in a Sigstore bundle"), "{screen}");
+    assert!(h.header().contains("PASS"), "{screen}");
+    // The Trust view draws the chain from the TUF root to the artifact.
+    for row in [
+        "── Trust chain: TUF root → trusted_root.json → CA → certificate ──",
+        "leaf certificate · SAN URI https://github.com/trailscope/demo-widget/.github/workflows/release.yml",
+        "✔ pass identity: expected https://github.com/trailscope/demo-widget/.github/workflows/release.yml@refs/tags/v1.4.0",
+        "✔ pass log entry · index 3",
+        "✔ pass inclusion promise (SET)",
+        "✔ pass artifact",
+    ] {
+        assert!(screen.contains(row), "the Trust view lacks {row}:\n{screen}");
+    }
+    let lesson = workshop::find("sigstore-bundle").unwrap();
+    for (i, action) in lesson.breaks.iter().enumerate() {
+        h.key(KeyCode::Char('b'));
+        for _ in 0..i {
+            h.key(KeyCode::Char('j'));
+        }
+        h.key(KeyCode::Enter);
+        assert!(h.app.wait(Duration::from_secs(30)), "{}: the attacked copy did not verify", action.label);
+        let screen = h.screen();
+        assert!(h.header().contains("FAIL"), "{}:\n{screen}", action.label);
+        assert!(screen.contains(&action.expect.category), "{}:\n{screen}", action.label);
+        assert!(screen.contains(&format!("You played: {}", action.label)), "{}:\n{screen}", action.label);
+        if action.expect.category == "identity-mismatch" {
+            // Expected above actual, as `open` of the wrong-identity scenario shows them.
+            assert!(screen.contains("nightly.yml@refs/heads/main"), "{screen}");
+            assert!(screen.contains("release.yml@refs/tags/v1.4.0"), "{screen}");
+        }
+        h.key(KeyCode::Esc).key(KeyCode::Char('u'));
+        assert!(h.app.wait(Duration::from_secs(30)));
+        assert!(h.header().contains("PASS"), "undo of {}:\n{}", action.label, h.screen());
+    }
+}

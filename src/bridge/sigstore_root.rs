@@ -161,6 +161,11 @@ pub struct TufChain {
     pub root_expires: String,
     /// `k of n` of the final root's root role.
     pub root_threshold: String,
+    /// The final root's own root-role threshold, and the keys whose
+    /// signatures on it counted toward it (§5.3.4), with their holders
+    /// where the root names them (`x-tuf-on-ci-keyowner`).
+    pub root_signature_threshold: u64,
+    pub root_signers: Vec<RootSigner>,
     pub timestamp_version: u64,
     pub snapshot_version: u64,
     pub targets_version: u64,
@@ -170,6 +175,14 @@ pub struct TufChain {
     pub sha256: String,
     /// The time the metadata was evaluated at.
     pub evaluated_at: String,
+}
+
+/// A key whose signature on the TUF root counted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RootSigner {
+    pub keyid: String,
+    /// As the metadata says it, raw (sanitized where shown).
+    pub owner: Option<String>,
 }
 
 /// A trusted root as obtained.
@@ -356,9 +369,7 @@ fn embedded(req: &RootRequest, reason: &str) -> Result<ObtainedRoot, RootFailure
 pub fn production_sources() -> (MemorySource, MemorySource) {
     let mut metadata = MemorySource::new("embedded:sigstore-production/metadata");
     let mut targets = MemorySource::new("embedded:sigstore-production/targets");
-    for f in files(&PRODUCTION_SNAPSHOT) {
-        let path = f.path().to_string_lossy().replace('\\', "/");
-        let bytes = f.contents();
+    for (path, bytes) in crate::embedded::files(&PRODUCTION_SNAPSHOT) {
         if let Some(rest) = path.strip_prefix("metadata/root_history/") {
             metadata.insert(rest.to_owned(), bytes);
         } else if let Some(rest) = path.strip_prefix("metadata/") {
@@ -377,14 +388,6 @@ pub fn production_sources() -> (MemorySource, MemorySource) {
         }
     }
     (metadata, targets)
-}
-
-fn files(dir: &'static Dir<'static>) -> Vec<&'static include_dir::File<'static>> {
-    let mut out: Vec<_> = dir.files().collect();
-    for d in dir.dirs() {
-        out.extend(files(d));
-    }
-    out
 }
 
 fn signed_version(bytes: &[u8]) -> Option<u64> {
@@ -450,6 +453,16 @@ fn through_tuf(
         root_threshold: root_role
             .map(|r| format!("{} of {}", r.threshold, r.keyids.len()))
             .unwrap_or_default(),
+        root_signature_threshold: root.signatures.threshold,
+        root_signers: root
+            .signatures
+            .signed
+            .iter()
+            .map(|k| RootSigner {
+                keyid: k.clone(),
+                owner: root.meta.keys.get(k).and_then(|key| key.owner.clone()),
+            })
+            .collect(),
         timestamp_version: trusted.timestamp().map(|t| t.meta.common.version).unwrap_or_default(),
         snapshot_version: trusted.snapshot().map(|s| s.meta.common.version).unwrap_or_default(),
         targets_version: trusted

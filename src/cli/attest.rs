@@ -11,10 +11,9 @@ use clap::{Args, Subcommand};
 
 use super::Exit;
 use super::format::Format;
-use crate::attest::{IdentityRule, Policy};
 use crate::bridge::sigstore_root::RootFailure;
-use crate::sigstore::trusted_root::TrustedRoot;
-use crate::sigstore::verify::{self as sv, Artifact, Options};
+use crate::sigstore::prepare::{self as sigstore_prepare, Prepared, Unprepared as Failure};
+use crate::sigstore::verify::{self as sv, Options};
 use crate::verdict::{Document, InputFile, Inputs, Invocation, TrustAnchor, Verdict};
 
 /// The date of the root-signing snapshot the production root comes from.
@@ -42,51 +41,11 @@ pub struct VerifyArgs {
     /// directory of such files.
     #[arg(long, value_name = "FILE|DIR")]
     pub bundle: PathBuf,
-    /// The signer's identity (certificate SAN), exactly.
-    #[arg(long, value_name = "ID", conflicts_with = "certificate_identity_regexp")]
-    pub certificate_identity: Option<String>,
-    /// The signer's identity as an anchored regular expression.
-    #[arg(long, value_name = "RE")]
-    pub certificate_identity_regexp: Option<String>,
-    /// The OIDC issuer in the certificate.
-    #[arg(long, value_name = "URL", conflicts_with = "certificate_oidc_issuer_regexp")]
-    pub certificate_oidc_issuer: Option<String>,
-    /// The OIDC issuer as an anchored regular expression (a certificate
-    /// without an issuer is matched as the empty string).
-    #[arg(long, value_name = "RE")]
-    pub certificate_oidc_issuer_regexp: Option<String>,
-    /// A public key (PEM) for keyed bundles, instead of an identity.
-    #[arg(long, value_name = "PEM", conflicts_with_all = ["certificate_identity", "certificate_identity_regexp"])]
-    pub key: Option<PathBuf>,
-    /// A trusted_root.json to use instead of Sigstore's.
-    #[arg(long, value_name = "FILE")]
-    pub trusted_root: Option<PathBuf>,
-    /// Sigstore's staging instance instead of production.
-    #[arg(long)]
-    pub staging: bool,
-    /// A local copy of Sigstore's TUF repository (a directory with metadata/
-    /// and targets/, or a URL) to obtain trusted_root.json from, at --at.
-    #[arg(long, value_name = "DIR|URL", conflicts_with = "trusted_root")]
-    pub tuf_metadata: Option<String>,
-    /// Never go to the network for the trusted root: use the repository
-    /// snapshot embedded in trailscope (also TRAILSCOPE_OFFLINE=1).
-    #[arg(long, conflicts_with = "trusted_root")]
-    pub offline: bool,
+    #[command(flatten)]
+    pub flags: super::attest_flags::AttestFlags,
     /// Evaluation time recorded in the document (RFC 3339); default now.
     #[arg(long, value_name = "RFC3339")]
     pub at: Option<String>,
-    /// Provenance: the source repository (SLSA externalParameters / configSource).
-    #[arg(long, value_name = "R")]
-    pub source_repository: Option<String>,
-    /// Provenance: the source ref (e.g. refs/tags/v1.0.0).
-    #[arg(long, value_name = "REF")]
-    pub source_ref: Option<String>,
-    /// Provenance: the builder id.
-    #[arg(long, value_name = "ID")]
-    pub builder_id: Option<String>,
-    /// The Statement's predicate type.
-    #[arg(long, value_name = "URI")]
-    pub predicate_type: Option<String>,
     /// The artifact: a file, or sha256:HEX / sha384:HEX / sha512:HEX. A DSSE
     /// bundle may be verified without one (its subjects are then not matched).
     #[arg(value_name = "ARTIFACT|sha256:HEX|sha512:HEX")]
@@ -117,71 +76,6 @@ pub fn run(args: &AttestArgs) -> Exit {
     }
 }
 
-/// The trusted root when none is named: Sigstore's `trusted_root.json`
-/// through trailscope's TUF client (`bridge::sigstore_root`): from
-/// `--tuf-metadata`, else Sigstore's repository (cached), else — offline or
-/// unreachable — the embedded repository snapshot, with a warning naming its
-/// date. The findings say which; a repository that does not verify is the
-/// error.
-pub fn default_trusted_root(
-    args: &VerifyArgs,
-    at: time::OffsetDateTime,
-) -> Result<(TrustedRoot, String, Vec<crate::verdict::Finding>), RootFailure> {
-    obtain_default(args, at).map(|o| (o.root, o.label, o.findings))
-}
-
-/// The default trusted root with the bytes it was parsed from (the documents' inputs).
-struct Obtained {
-    root: TrustedRoot,
-    label: String,
-    findings: Vec<crate::verdict::Finding>,
-    bytes: Vec<u8>,
-}
-
-fn obtain_default(args: &VerifyArgs, at: time::OffsetDateTime) -> Result<Obtained, RootFailure> {
-    use crate::bridge::sigstore_root::{Instance, RootRequest, obtain};
-    let instance = if args.staging { Instance::Staging } else { Instance::Production };
-    let mut req = RootRequest::new(instance, at);
-    args.limits.apply(&mut req.config);
-    req.tuf_metadata = args.tuf_metadata.clone();
-    req.offline =
-        args.offline || std::env::var_os("TRAILSCOPE_OFFLINE").is_some_and(|v| v != "0" && !v.is_empty());
-    if let Ok(url) = std::env::var("TRAILSCOPE_SIGSTORE_TUF_URL") {
-        req.repository = Some(url);
-    }
-    let got = obtain(&req)?;
-    let label = crate::bridge::sigstore_root::describe(instance, &got);
-    match TrustedRoot::parse(&got.bytes) {
-        Ok(root) => Ok(Obtained { root, label, findings: got.findings, bytes: got.bytes }),
-        Err(e) => Err(RootFailure {
-            location: label,
-            error: Box::new(crate::tuf::TufError::new(
-                crate::tuf::Category::Malformed,
-                "targets",
-                "§5.7",
-                format!("trusted_root.json does not parse: {e}"),
-            )),
-            findings: got.findings,
-        }),
-    }
-}
-
-/// Everything a verification needs besides the bundles.
-pub struct Prepared {
-    pub root: TrustedRoot,
-    pub root_label: String,
-    /// How the trusted root was obtained (TUF chain, fallback), for every document.
-    pub root_findings: Vec<crate::verdict::Finding>,
-    pub policy: Policy,
-    pub key: Option<Vec<u8>>,
-    pub artifact: Option<Artifact>,
-    pub at: time::OffsetDateTime,
-    /// The input files besides the bundles: trusted root, artifact, key (size and sha256).
-    pub files: Vec<crate::verdict::InputFile>,
-}
-
-/// Reads the trusted root, key and artifact and builds the policy; `Err`
-/// carries the exit code after the message was printed.
 /// Why no verification could start.
 pub enum Unprepared {
     /// A usage or input error, already printed.
@@ -196,6 +90,8 @@ impl From<Exit> for Unprepared {
     }
 }
 
+/// `attest verify`'s own rules (a policy is required, `--at`), then the
+/// preparation every face shares (`sigstore::prepare`); errors are printed.
 pub fn prepare(a: &VerifyArgs, command: &str) -> Result<Prepared, Unprepared> {
     let fail = |code: Exit, msg: String| {
         eprintln!("trailscope {command}: {msg}");
@@ -205,80 +101,30 @@ pub fn prepare(a: &VerifyArgs, command: &str) -> Result<Prepared, Unprepared> {
         None => crate::meta::time::now(),
         Some(t) => crate::meta::time::parse(t).map_err(|e| fail(Exit::Usage, format!("--at: {e}")))?.at,
     };
-    if a.key.is_none() && a.certificate_identity.is_none() && a.certificate_identity_regexp.is_none() {
+    let f = &a.flags;
+    if f.key.is_none() && f.certificate_identity.is_none() && f.certificate_identity_regexp.is_none() {
         return Err(Unprepared::Exit(fail(
             Exit::Usage,
             "keyless bundles need --certificate-identity (or --certificate-identity-regexp) and --certificate-oidc-issuer, keyed ones --key: a valid signature proves nothing until you say whose it must be".into(),
         )));
     }
-    if a.key.is_none() && a.certificate_oidc_issuer.is_none() && a.certificate_oidc_issuer_regexp.is_none() {
+    if f.key.is_none() && f.certificate_oidc_issuer.is_none() && f.certificate_oidc_issuer_regexp.is_none() {
         return Err(Unprepared::Exit(fail(
             Exit::Usage,
             "--certificate-oidc-issuer is required with a certificate identity".into(),
         )));
     }
-    let identity = match (&a.certificate_identity, &a.certificate_identity_regexp) {
-        (Some(id), _) => Some(IdentityRule::Exact(id.clone())),
-        (None, Some(re)) => Some(IdentityRule::regexp(re).map_err(|e| fail(Exit::Usage, e))?),
-        (None, None) => None,
-    };
-    let policy = Policy {
-        identity,
-        issuer: match (&a.certificate_oidc_issuer, &a.certificate_oidc_issuer_regexp) {
-            (Some(i), _) => Some(IdentityRule::Exact(i.clone())),
-            (None, Some(re)) => Some(IdentityRule::regexp(re).map_err(|e| fail(Exit::Usage, e))?),
-            (None, None) => None,
-        },
-        source_repository: a.source_repository.clone(),
-        source_ref: a.source_ref.clone(),
-        builder_id: a.builder_id.clone(),
-        predicate_type: a.predicate_type.clone(),
-    };
-    let mut root_findings = Vec::new();
-    let mut files = Vec::new();
-    let (root, root_label) = match &a.trusted_root {
-        Some(p) => {
-            let bytes = std::fs::read(p)
-                .map_err(|e| fail(Exit::Input, format!("cannot read trusted root {}: {e}", p.display())))?;
-            let root = TrustedRoot::parse(&bytes)
-                .map_err(|e| fail(Exit::Input, format!("trusted root {}: {e}", p.display())))?;
-            files.push(InputFile::of_bytes("trusted root", p.display().to_string(), &bytes));
-            (root, p.display().to_string())
+    let mut config = crate::tuf::Config::default();
+    a.limits.apply(&mut config);
+    match sigstore_prepare::prepare(&f.request(a.artifact.clone()), at, config) {
+        Ok(p) => Ok(p),
+        Err(Failure::Usage(m)) => Err(Unprepared::Exit(fail(Exit::Usage, m))),
+        Err(Failure::Input(m)) => Err(Unprepared::Exit(fail(Exit::Input, m))),
+        Err(Failure::Root(failure)) => {
+            eprintln!("trailscope {command}: {failure}");
+            Err(Unprepared::Root(failure, at))
         }
-        None => match obtain_default(a, at) {
-            Ok(o) => {
-                root_findings = o.findings;
-                files.push(InputFile::of_bytes(
-                    "trusted root",
-                    format!("trusted_root.json ({})", o.label),
-                    &o.bytes,
-                ));
-                (o.root, o.label)
-            }
-            Err(failure) => {
-                eprintln!("trailscope {command}: {failure}");
-                return Err(Unprepared::Root(Box::new(failure), at));
-            }
-        },
-    };
-    let key = match &a.key {
-        None => None,
-        Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .map_err(|e| fail(Exit::Input, format!("cannot read key {}: {e}", p.display())))?;
-            files.push(InputFile::of_bytes("key", p.display().to_string(), text.as_bytes()));
-            let der = crate::sigstore::tlog::body::pem_to_der(&text)
-                .filter(|d| spki::SubjectPublicKeyInfoRef::try_from(d.as_slice()).is_ok())
-                .ok_or_else(|| fail(Exit::Input, format!("key {}: not a PEM public key", p.display())))?;
-            Some(der)
-        }
-    };
-    let artifact = match &a.artifact {
-        None => None,
-        Some(s) => Some(Artifact::read(s).map_err(|e| fail(Exit::Input, e))?),
-    };
-    files.extend(artifact.as_ref().and_then(Artifact::input_file));
-    Ok(Prepared { root, root_label, root_findings, policy, key, artifact, at, files })
+    }
 }
 
 /// Every `(label, bytes)` bundle the `--bundle` path names.
@@ -427,14 +273,15 @@ pub fn verify_each<T: Send>(
     inputs.add("bundle", a.bundle.display().to_string());
     inputs.add("trusted root", p.root_label.clone());
     inputs.add_opt("artifact", a.artifact.clone());
-    inputs.add_opt("identity", a.certificate_identity.clone().or(a.certificate_identity_regexp.clone()));
-    inputs.add_opt("issuer", a.certificate_oidc_issuer.clone().or(a.certificate_oidc_issuer_regexp.clone()));
-    inputs.add_opt("key", a.key.as_ref().map(|k| k.display().to_string()));
+    let f = &a.flags;
+    inputs.add_opt("identity", f.certificate_identity.clone().or(f.certificate_identity_regexp.clone()));
+    inputs.add_opt("issuer", f.certificate_oidc_issuer.clone().or(f.certificate_oidc_issuer_regexp.clone()));
+    inputs.add_opt("key", f.key.as_ref().map(|k| k.display().to_string()));
     let mut invocation = Invocation::of_process(&inputs);
     invocation.trust_anchor = Some(TrustAnchor {
-        what: if a.key.is_some() { "trusted root and key".into() } else { "trusted root".into() },
+        what: if f.key.is_some() { "trusted root and key".into() } else { "trusted root".into() },
         files: std::iter::once(p.root_label.clone())
-            .chain(a.key.as_ref().map(|k| k.display().to_string()))
+            .chain(f.key.as_ref().map(|k| k.display().to_string()))
             .collect(),
         root_version: None,
     });

@@ -2,6 +2,7 @@
 //! subcommands. `main.rs` only calls [`main`].
 
 pub mod attest;
+pub mod attest_flags;
 pub mod bridge;
 mod completions;
 pub mod config;

@@ -107,7 +107,7 @@ pub struct OpenArgs {
     #[command(flatten)]
     pub signature_form: super::verify::SignatureFormArgs,
     #[command(flatten)]
-    pub attest: AttestFlags,
+    pub attest: BundleFlags,
     /// Print the report in this format instead of opening the TUI: the
     /// document `e` exports (checks performed, every input file with its
     /// sha256); for Sigstore bundles the document `attest verify` prints.
@@ -126,69 +126,17 @@ pub struct OpenArgs {
 /// The flags of `attest verify` for a Sigstore bundle (all optional here:
 /// without an identity the identity checks are shown as not performed).
 #[derive(Debug, Clone, Default, Args)]
-pub struct AttestFlags {
-    /// Bundle: the signer's identity (certificate SAN), exactly.
-    #[arg(long, value_name = "ID", conflicts_with = "certificate_identity_regexp")]
-    pub certificate_identity: Option<String>,
-    /// Bundle: the signer's identity as an anchored regular expression.
-    #[arg(long, value_name = "RE")]
-    pub certificate_identity_regexp: Option<String>,
-    /// Bundle: the OIDC issuer in the certificate.
-    #[arg(long, value_name = "URL", conflicts_with = "certificate_oidc_issuer_regexp")]
-    pub certificate_oidc_issuer: Option<String>,
-    /// Bundle: the OIDC issuer as an anchored regular expression.
-    #[arg(long, value_name = "RE")]
-    pub certificate_oidc_issuer_regexp: Option<String>,
-    /// Bundle: a public key (PEM) for keyed bundles.
-    #[arg(long, value_name = "PEM", conflicts_with_all = ["certificate_identity", "certificate_identity_regexp"])]
-    pub key: Option<PathBuf>,
-    /// Bundle: a trusted_root.json to use instead of Sigstore's (obtained through TUF).
-    #[arg(long, value_name = "FILE")]
-    pub trusted_root: Option<PathBuf>,
-    /// Bundle: Sigstore's staging instance instead of production.
-    #[arg(long)]
-    pub staging: bool,
-    /// Bundle: a local copy of Sigstore's TUF repository to obtain trusted_root.json from.
-    #[arg(long, value_name = "DIR|URL", conflicts_with = "trusted_root")]
-    pub tuf_metadata: Option<String>,
-    /// Bundle: never go to the network for the trusted root (the embedded snapshot).
-    #[arg(long, conflicts_with = "trusted_root")]
-    pub offline: bool,
-    /// Bundle: the provenance's source repository the policy asks for.
-    #[arg(long, value_name = "R")]
-    pub source_repository: Option<String>,
-    /// Bundle: the provenance's source ref the policy asks for.
-    #[arg(long, value_name = "REF")]
-    pub source_ref: Option<String>,
-    /// Bundle: the provenance's builder id the policy asks for.
-    #[arg(long, value_name = "ID")]
-    pub builder_id: Option<String>,
-    /// Bundle: the Statement's predicate type the policy asks for.
-    #[arg(long, value_name = "URI")]
-    pub predicate_type: Option<String>,
+pub struct BundleFlags {
+    #[command(flatten)]
+    pub shared: super::attest_flags::AttestFlags,
     /// Bundle: the artifact, a file or sha256:HEX / sha384:HEX / sha512:HEX.
     #[arg(long, value_name = "FILE|sha256:HEX")]
     pub artifact: Option<String>,
 }
 
-impl AttestFlags {
+impl BundleFlags {
     pub fn options(&self) -> AttestOptions {
-        AttestOptions {
-            certificate_identity: self.certificate_identity.clone(),
-            certificate_identity_regexp: self.certificate_identity_regexp.clone(),
-            certificate_oidc_issuer: self.certificate_oidc_issuer.clone(),
-            certificate_oidc_issuer_regexp: self.certificate_oidc_issuer_regexp.clone(),
-            key: self.key.clone(),
-            trusted_root: self.trusted_root.clone(),
-            staging: self.staging,
-            tuf_metadata: self.tuf_metadata.clone(),
-            offline: self.offline,
-            source_repository: self.source_repository.clone(),
-            source_ref: self.source_ref.clone(),
-            builder_id: self.builder_id.clone(),
-            predicate_type: self.predicate_type.clone(),
-            artifact: self.artifact.clone(),
-        }
+        self.shared.request(self.artifact.clone())
     }
 }
 

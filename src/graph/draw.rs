@@ -422,6 +422,21 @@ fn tracks(
     (gaps, out)
 }
 
+/// Where an orientation puts the nodes: each node's start and anchor (the
+/// cell its edges attach to) across the layers, the size of that cross
+/// axis, each node's and each layer's extent along the layer axis, and
+/// whether a gap has a run cell between its tracks and the arrowheads.
+/// Left to right and top down are one layout ([`layout`]) in (along, across)
+/// coordinates; top down is then transposed onto the screen.
+struct Across {
+    start: Vec<usize>,
+    anchor: Vec<usize>,
+    size: usize,
+    node_along: Vec<usize>,
+    layer_along: Vec<usize>,
+    run: usize,
+}
+
 fn left_right(
     nodes: &[GridNode],
     edges: &[GridEdge],
@@ -429,81 +444,17 @@ fn left_right(
     slot: &[usize],
     layer_of: &dyn Fn(usize) -> usize,
 ) -> Grid {
-    let y_of = |i: usize| slot[i] * 2;
-    let turns = |e: &GridEdge| y_of(e.from) != y_of(e.to);
-    let (gaps, routes) = tracks(edges, columns.len(), layer_of, &turns);
-    // Gap k: [lead][tracks][run][arrow] before layer k; after the last
-    // layer only [lead][tracks].
-    let gap_w = |k: usize| {
-        let t = gaps[k].len();
-        match k {
-            0 if t == 0 => 0,
-            0 => t + 2,
-            k if k == columns.len() => {
-                if t == 0 {
-                    0
-                } else {
-                    t + 1
-                }
-            }
-            _ => t + 3,
-        }
+    // One row per node of a layer, a blank row between them.
+    let rows: Vec<usize> = slot.iter().map(|s| s * 2).collect();
+    let across = Across {
+        start: rows.clone(),
+        anchor: rows,
+        size: (columns.iter().map(Vec::len).max().unwrap_or(0) * 2).saturating_sub(1),
+        node_along: nodes.iter().map(|n| n.width).collect(),
+        layer_along: columns.iter().map(|c| c.iter().map(|&i| nodes[i].width).max().unwrap_or(0)).collect(),
+        run: 1,
     };
-    let widths: Vec<usize> =
-        columns.iter().map(|c| c.iter().map(|&i| nodes[i].width).max().unwrap_or(0)).collect();
-    let mut xs = Vec::with_capacity(columns.len());
-    let mut gap_x = Vec::with_capacity(columns.len() + 1);
-    let mut x = 0;
-    for (k, w) in widths.iter().enumerate() {
-        gap_x.push(x);
-        x += gap_w(k);
-        xs.push(x);
-        x += w;
-    }
-    gap_x.push(x);
-    x += gap_w(columns.len());
-    let rows = columns.iter().map(Vec::len).max().unwrap_or(0);
-    let channels = routes.iter().filter(|r| r.2).count();
-    let height = (rows * 2).saturating_sub(1) + if channels > 0 { channels + 1 } else { 0 };
-    let mut g = Grid::new(x, height.max(1));
-    g.nodes = (0..nodes.len()).map(|i| (xs[layer_of(i)], y_of(i))).collect();
-    for (i, n) in nodes.iter().enumerate() {
-        let (nx, ny) = g.nodes[i];
-        for cx in nx..nx + n.width {
-            if let Some(c) = g.at(cx, ny) {
-                c.node = true;
-            }
-        }
-    }
-    // A track's x: after the gap's lead cell (gap 0 has none).
-    let track_x = |(gap, k): (usize, usize)| gap_x[gap] + usize::from(gap > 0) + k;
-    let mut channel = (rows * 2).saturating_sub(1);
-    let mut order: Vec<usize> = (0..edges.len()).collect();
-    order.sort_by_key(|&k| edges[k].weight);
-    for k in order {
-        let e = edges[k];
-        let (fx, fy) = (g.nodes[e.from].0 + nodes[e.from].width, y_of(e.from));
-        let (tx, ty) = (g.nodes[e.to].0, y_of(e.to));
-        let arrow = tx - 1;
-        let points = match routes[k] {
-            (exit, _, false) => match exit {
-                Some(t) => {
-                    let x = track_x(t);
-                    vec![(fx, fy), (x, fy), (x, ty), (arrow, ty)]
-                }
-                None => vec![(fx, fy), (arrow, fy)],
-            },
-            (Some(exit), Some(entry), true) => {
-                channel += 1;
-                let (xe, xn) = (track_x(exit), track_x(entry));
-                vec![(fx, fy), (xe, fy), (xe, channel), (xn, channel), (xn, ty), (arrow, ty)]
-            }
-            _ => continue,
-        };
-        g.path(&points, e.weight);
-        g.arrow(arrow, ty, e.weight);
-    }
-    g
+    layout(nodes, edges, columns, layer_of, &across, Orientation::LeftRight)
 }
 
 fn top_down(
@@ -512,52 +463,75 @@ fn top_down(
     columns: &[Vec<usize>],
     layer_of: &dyn Fn(usize) -> usize,
 ) -> Grid {
+    // The nodes of a layer side by side, two spaces apart; edges leave
+    // from and arrive at the middle of a label.
     const SPACE: usize = 2;
-    let mut x_of = vec![0usize; nodes.len()];
+    let mut start = vec![0usize; nodes.len()];
     let mut right = 0;
     for col in columns {
         let mut x = 0;
         for &i in col {
-            x_of[i] = x;
+            start[i] = x;
             x += nodes[i].width + SPACE;
         }
         right = right.max(x.saturating_sub(SPACE));
     }
-    let anchor = |i: usize| x_of[i] + nodes[i].width.saturating_sub(1) / 2;
-    let turns = |e: &GridEdge| anchor(e.from) != anchor(e.to);
+    let anchor = (0..nodes.len()).map(|i| start[i] + nodes[i].width.saturating_sub(1) / 2).collect();
+    let across = Across {
+        start,
+        anchor,
+        size: right,
+        node_along: vec![1; nodes.len()],
+        layer_along: vec![1; columns.len()],
+        run: 0,
+    };
+    layout(nodes, edges, columns, layer_of, &across, Orientation::TopDown)
+}
+
+/// The layout both orientations share, in (along, across) coordinates:
+/// gap `k` before layer `k` is [lead][tracks][run][arrow] (gap 0 without
+/// the lead, and empty without tracks; after the last layer [lead][tracks]),
+/// and edges that skip layers take a channel beyond the nodes' cross extent.
+fn layout(
+    nodes: &[GridNode],
+    edges: &[GridEdge],
+    columns: &[Vec<usize>],
+    layer_of: &dyn Fn(usize) -> usize,
+    across: &Across,
+    orientation: Orientation,
+) -> Grid {
+    let screen = |(a, c): (usize, usize)| match orientation {
+        Orientation::LeftRight => (a, c),
+        Orientation::TopDown => (c, a),
+    };
+    let turns = |e: &GridEdge| across.anchor[e.from] != across.anchor[e.to];
     let (gaps, routes) = tracks(edges, columns.len(), layer_of, &turns);
-    // Gap k (before layer k): [lead][tracks][arrow]; gap 0 only with
-    // tracks, after the last layer [lead][tracks].
-    let gap_h = |k: usize| {
+    let gap_len = |k: usize| {
         let t = gaps[k].len();
         match k {
-            0 if t == 0 => 0,
-            0 => t + 1,
-            k if k == columns.len() => {
-                if t == 0 {
-                    0
-                } else {
-                    t + 1
-                }
-            }
-            _ => t + 2,
+            _ if t == 0 && (k == 0 || k == columns.len()) => 0,
+            0 => t + 1 + across.run,
+            k if k == columns.len() => t + 1,
+            _ => t + 2 + across.run,
         }
     };
-    let mut ys = Vec::with_capacity(columns.len());
-    let mut gap_y = Vec::with_capacity(columns.len() + 1);
-    let mut y = 0;
-    for k in 0..columns.len() {
-        gap_y.push(y);
-        y += gap_h(k);
-        ys.push(y);
-        y += 1;
+    let mut layer_at = Vec::with_capacity(columns.len());
+    let mut gap_at = Vec::with_capacity(columns.len() + 1);
+    let mut along = 0;
+    for (k, extent) in across.layer_along.iter().enumerate() {
+        gap_at.push(along);
+        along += gap_len(k);
+        layer_at.push(along);
+        along += extent;
     }
-    gap_y.push(y);
-    y += gap_h(columns.len());
+    gap_at.push(along);
+    along += gap_len(columns.len());
     let channels = routes.iter().filter(|r| r.2).count();
-    let width = right + if channels > 0 { channels + 1 } else { 0 };
-    let mut g = Grid::new(width.max(1), y.max(1));
-    g.nodes = (0..nodes.len()).map(|i| (x_of[i], ys[layer_of(i)])).collect();
+    let cross = across.size + if channels > 0 { channels + 1 } else { 0 };
+    let along = if orientation == Orientation::TopDown { along.max(1) } else { along };
+    let (width, height) = screen((along, cross.max(1)));
+    let mut g = Grid::new(width, height);
+    g.nodes = (0..nodes.len()).map(|i| screen((layer_at[layer_of(i)], across.start[i]))).collect();
     for (i, n) in nodes.iter().enumerate() {
         let (nx, ny) = g.nodes[i];
         for cx in nx..nx + n.width {
@@ -566,32 +540,35 @@ fn top_down(
             }
         }
     }
-    let track_y = |(gap, k): (usize, usize)| gap_y[gap] + usize::from(gap > 0) + k;
-    let mut channel = right;
+    // A track's place: after the gap's lead cell (gap 0 has none).
+    let track = |(gap, k): (usize, usize)| gap_at[gap] + usize::from(gap > 0) + k;
+    let mut channel = across.size;
     let mut order: Vec<usize> = (0..edges.len()).collect();
     order.sort_by_key(|&k| edges[k].weight);
     for k in order {
         let e = edges[k];
-        let (fx, fy) = (anchor(e.from), g.nodes[e.from].1 + 1);
-        let (tx, ty) = (anchor(e.to), g.nodes[e.to].1);
-        let arrow = ty - 1;
+        let (fa, fc) = (layer_at[layer_of(e.from)] + across.node_along[e.from], across.anchor[e.from]);
+        let (ta, tc) = (layer_at[layer_of(e.to)], across.anchor[e.to]);
+        let arrow = ta - 1;
         let points = match routes[k] {
             (exit, _, false) => match exit {
                 Some(t) => {
-                    let y = track_y(t);
-                    vec![(fx, fy), (fx, y), (tx, y), (tx, arrow)]
+                    let a = track(t);
+                    vec![(fa, fc), (a, fc), (a, tc), (arrow, tc)]
                 }
-                None => vec![(fx, fy), (fx, arrow)],
+                None => vec![(fa, fc), (arrow, fc)],
             },
             (Some(exit), Some(entry), true) => {
                 channel += 1;
-                let (ye, yn) = (track_y(exit), track_y(entry));
-                vec![(fx, fy), (fx, ye), (channel, ye), (channel, yn), (tx, yn), (tx, arrow)]
+                let (ae, an) = (track(exit), track(entry));
+                vec![(fa, fc), (ae, fc), (ae, channel), (an, channel), (an, tc), (arrow, tc)]
             }
             _ => continue,
         };
+        let points: Vec<(usize, usize)> = points.into_iter().map(screen).collect();
         g.path(&points, e.weight);
-        g.arrow(tx, arrow, e.weight);
+        let (x, y) = screen((arrow, tc));
+        g.arrow(x, y, e.weight);
     }
     g
 }

@@ -20,6 +20,7 @@ use super::trust::{Mark, Row, Trust};
 use crate::attest::{Statement, predicate};
 use crate::bridge::sigstore_root::{Origin, TufChain};
 use crate::graph::SupplyGraph;
+use crate::sanitize::sanitize;
 use crate::sigstore::bundle::{Bundle, Content};
 use crate::sigstore::pki::LeafCertificate;
 use crate::sigstore::trusted_root::TrustedRoot;
@@ -315,6 +316,7 @@ impl TrustRows<'_> {
         r.finding = finding;
         rows.push(r);
         if let Some(c) = &self.origin.chain {
+            Self::root_signatures(c, rows);
             let history = match c.root_versions.as_slice() {
                 [] | [_] => format!("root v{} (the pinned root: {})", c.root_version, c.anchor),
                 [first, .., last] => {
@@ -341,6 +343,32 @@ impl TrustRows<'_> {
                     short(&c.sha256)
                 ),
             ));
+        }
+    }
+
+    /// Which keys signed the TUF root and whether they met its threshold,
+    /// as the TUF Trust view shows a root: one row per counted signature,
+    /// with its holder where the root names one.
+    fn root_signatures(c: &TufChain, rows: &mut Vec<Row>) {
+        let met = c.root_signers.len() as u64 >= c.root_signature_threshold;
+        let (mark, word) = if met { (Mark::Ok, "met") } else { (Mark::Bad, "not met") };
+        rows.push(Row::new(
+            1,
+            mark,
+            word,
+            format!(
+                "root v{} threshold {}: {} signature(s) counted",
+                c.root_version,
+                c.root_signature_threshold,
+                c.root_signers.len()
+            ),
+        ));
+        for s in &c.root_signers {
+            let owner = s.owner.as_deref().map(|o| format!(" {}", sanitize(o))).unwrap_or_default();
+            let id: String = s.keyid.chars().take(12).collect();
+            rows.push(
+                Row::new(2, Mark::Ok, "counted", format!("signature {id}{owner}")).note(sanitize(&s.keyid)),
+            );
         }
     }
 

@@ -188,8 +188,9 @@ fn name_signers(owners: &crate::verdict::Owners, rows: &mut [Row]) {
 /// above, up to depth 0) and their section's heading.
 fn failing(rows: &[Row]) -> Vec<usize> {
     let mut keep = vec![false; rows.len()];
-    // The last row seen at each depth, and the current heading.
-    let mut path: Vec<usize> = Vec::new();
+    // The last row seen at each depth (`None`: no row at that depth above
+    // this one in its section), and the current heading.
+    let mut path: Vec<Option<usize>> = Vec::new();
     let mut heading = None;
     for (i, r) in rows.iter().enumerate() {
         if r.heading {
@@ -204,16 +205,15 @@ fn failing(rows: &[Row]) -> Vec<usize> {
         path.truncate(r.depth);
         if r.mark.is_failure() {
             keep[i] = true;
-            path.iter().for_each(|&a| keep[a] = true);
+            path.iter().flatten().for_each(|&a| keep[a] = true);
             if let Some(h) = heading {
                 keep[h] = true;
             }
         }
-        // A row deeper than its parent by more than one level fills the gap
-        // with itself, so its own children still find it.
-        while path.len() <= r.depth {
-            path.push(i);
-        }
+        // A row deeper than any row above it leaves the levels between
+        // empty: a sibling at its own depth is not its parent.
+        path.resize(r.depth, None);
+        path.push(Some(i));
     }
     keep.iter().enumerate().filter(|(_, k)| **k).map(|(i, _)| i).collect()
 }

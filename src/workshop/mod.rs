@@ -82,8 +82,7 @@ pub type ScenarioFiles = Vec<(String, &'static [u8])>;
 pub fn scenario_files(name: &str) -> Result<(Value, ScenarioFiles), String> {
     if let Some(rest) = name.strip_prefix("workshop/") {
         let dir = WORKSHOP.get_dir(rest).ok_or_else(|| format!("no workshop scenario {rest}"))?;
-        let mut files = Vec::new();
-        collect(dir, dir.path(), &mut files);
+        let files = crate::embedded::files(dir);
         let json = files
             .iter()
             .find(|(p, _)| p == "scenario.json")
@@ -93,16 +92,6 @@ pub fn scenario_files(name: &str) -> Result<(Value, ScenarioFiles), String> {
     }
     let sc = crate::demo::find(name).ok_or_else(|| format!("no embedded scenario {name}"))?;
     Ok((sc.json.clone(), sc.files_under("")))
-}
-
-fn collect(d: &'static Dir<'static>, base: &std::path::Path, out: &mut Vec<(String, &'static [u8])>) {
-    for f in d.files() {
-        let rel = f.path().strip_prefix(base).unwrap_or(f.path());
-        out.push((rel.to_string_lossy().replace('\\', "/"), f.contents()));
-    }
-    for sub in d.dirs() {
-        collect(sub, base, out);
-    }
 }
 
 /// One file of an embedded scenario, `SET/NAME:path`.

@@ -22,7 +22,7 @@ fn cell(text: &str) -> String {
 pub fn markdown(lessons: &[Lesson]) -> String {
     let total = total_minutes(lessons);
     let mut out = format!(
-        "# trailscope workshop: TUF and in-toto in {total} minutes\n\n\
+        "# trailscope workshop: TUF, in-toto and Sigstore in {total} minutes\n\n\
          Start with `trailscope workshop` (lesson 1) or `trailscope workshop N`. In the TUI: `L` \
          moves between the lesson pane and the view, `b` plays the attacker, `u` undoes. Everything \
          runs offline from the binary; the same lesson shows the same digests on every machine.\n\n\

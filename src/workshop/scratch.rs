@@ -49,6 +49,9 @@ struct Applied {
 /// A lesson's scenario in a temporary directory.
 pub struct Scratch {
     dir: tempfile::TempDir,
+    /// The scenario itself: `dir`, or for an attestation scenario (whose
+    /// trusted root is its set's, one directory up) `dir/NAME`.
+    root: PathBuf,
     kind: Kind,
     inputs: ScenarioInputs,
     skip_inspections: bool,
@@ -63,10 +66,7 @@ pub struct Scratch {
 
 impl std::fmt::Debug for Scratch {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Scratch")
-            .field("dir", &self.dir.path())
-            .field("applied", &self.applied.len())
-            .finish()
+        f.debug_struct("Scratch").field("dir", &self.root).field("applied", &self.applied.len()).finish()
     }
 }
 
@@ -98,16 +98,28 @@ impl Scratch {
             .prefix("trailscope-workshop-")
             .tempdir()
             .map_err(|e| format!("cannot create a scratch directory: {e}"))?;
-        for (rel, bytes) in files {
-            let path = inside(dir.path(), &rel)?;
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+        let kind = Kind::of_scenario(&json);
+        let root = match crate::demo::find(&lesson.scenario).filter(|_| kind == Kind::Attestation) {
+            // Its set's trusted root goes beside it, where its `scenario.json` names it.
+            Some(sc) => {
+                sc.materialize(dir.path()).map_err(|e| format!("{}: {e}", dir.path().display()))?;
+                sc.materialized(dir.path())
             }
-            std::fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
-        }
+            None => {
+                for (rel, bytes) in files {
+                    let path = inside(dir.path(), &rel)?;
+                    if let Some(parent) = path.parent() {
+                        std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+                    }
+                    std::fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+                }
+                dir.path().to_path_buf()
+            }
+        };
         Ok(Self {
             dir,
-            kind: Kind::of_scenario(&json),
+            root,
+            kind,
             inputs: ScenarioInputs::from_json(&json),
             skip_inspections: lesson.skip_inspections,
             engine: Engine::new(EngineConfig::default(), DiskSource::default()),
@@ -118,7 +130,7 @@ impl Scratch {
 
     /// The scratch directory (what the TUI opens).
     pub fn path(&self) -> &Path {
-        self.dir.path()
+        &self.root
     }
 
     /// The scenario's evaluation time.
@@ -135,7 +147,7 @@ impl Scratch {
     pub fn apply(&mut self, lesson: &Lesson, index: usize) -> Result<Vec<PathBuf>, String> {
         let action: &BreakIt =
             lesson.breaks.get(index).ok_or_else(|| format!("no break-it action {index}"))?;
-        let base = self.dir.path().to_path_buf();
+        let base = self.root.clone();
         let mut before: Vec<(String, Option<Vec<u8>>)> = Vec::new();
         let mut changed = Vec::new();
         for step in &action.steps {
@@ -177,7 +189,7 @@ impl Scratch {
     pub fn undo(&mut self) -> Option<(usize, Vec<PathBuf>)> {
         let last = self.applied.pop()?;
         self.restore(&last.before);
-        let paths: Vec<PathBuf> = last.before.iter().map(|(rel, _)| self.dir.path().join(rel)).collect();
+        let paths: Vec<PathBuf> = last.before.iter().map(|(rel, _)| self.root.join(rel)).collect();
         self.note_changes(&paths);
         Some((last.index, paths))
     }
@@ -190,7 +202,7 @@ impl Scratch {
 
     fn restore(&self, before: &[(String, Option<Vec<u8>>)]) {
         for (rel, bytes) in before.iter().rev() {
-            let path = self.dir.path().join(rel);
+            let path = self.root.join(rel);
             let _ = match bytes {
                 Some(b) => std::fs::write(&path, b),
                 None => std::fs::remove_file(&path),
@@ -200,7 +212,7 @@ impl Scratch {
 
     fn rel(&self, opt: &Option<String>, key: &str) -> Result<PathBuf, String> {
         let rel = opt.as_deref().ok_or_else(|| format!("the scenario names no {key}"))?;
-        inside(self.dir.path(), rel)
+        inside(&self.root, rel)
     }
 
     /// Verifies the scratch copy as it is now (at the scenario's time).
@@ -213,7 +225,7 @@ impl Scratch {
             Kind::InToto => self.verify_intoto()?,
             Kind::Tuf => self.verify_tuf()?,
             Kind::Bridge => return self.verify_bridge(),
-            Kind::Attestation => return Err("the workshop has no attestation lessons yet".into()),
+            Kind::Attestation => return self.verify_attestation(),
         };
         let after = self.engine.stats();
         Ok(Verified {
@@ -227,7 +239,7 @@ impl Scratch {
         let i = &self.inputs;
         let mut keys = Vec::new();
         for rel in &i.layout_keys {
-            let bytes = Dir(self.dir.path()).read(rel)?;
+            let bytes = Dir(&self.root).read(rel)?;
             keys.push(crate::crypto::PublicKey::from_file_bytes(&bytes).map_err(|e| format!("{rel}: {e}"))?);
         }
         let mut o = crate::intoto::VerifyOptions::new(self.rel(&i.layout, "layout")?, keys);
@@ -253,7 +265,7 @@ impl Scratch {
             root: self.rel(&i.trusted_root, "trusted_root")?,
             metadata: self.rel(&i.metadata_dir, "metadata_dir")?.display().to_string(),
             targets: Some(self.rel(&i.targets_dir, "targets_dir")?.display().to_string()),
-            state: i.client_state.as_ref().map(|s| inside(self.dir.path(), s)).transpose()?,
+            state: i.client_state.as_ref().map(|s| inside(&self.root, s)).transpose()?,
             save_state: false,
             at: self.now(),
             config: crate::tuf::Config::default(),
@@ -289,31 +301,82 @@ impl Scratch {
         Ok(Verified { doc: self.relative(outcome.to_document()), executed: 0, reused: 0 })
     }
 
+    /// The bundle as `open` and `attest verify` verify it: the policy,
+    /// artifact and trusted root its `scenario.json` names now (a break-it
+    /// action may have replaced it), prepared by `sigstore::prepare`.
+    fn verify_attestation(&self) -> Result<Verified, String> {
+        let json: serde_json::Value = serde_json::from_slice(&Dir(&self.root).read("scenario.json")?)
+            .map_err(|e| format!("scenario.json: {e}"))?;
+        let text = |k: &str| json[k].as_str().map(str::to_owned);
+        // An attestation scenario names its set's trusted root one level up,
+        // which the scratch directory holds too.
+        let path = |k: &str| -> Result<Option<PathBuf>, String> {
+            let Some(rel) = text(k) else { return Ok(None) };
+            match rel.strip_prefix("../") {
+                Some(up) => inside(self.dir.path(), up).map(Some),
+                None => inside(&self.root, &rel).map(Some),
+            }
+        };
+        let req = crate::sigstore::prepare::Request {
+            certificate_identity: text("certificate_identity"),
+            certificate_oidc_issuer: text("certificate_oidc_issuer"),
+            trusted_root: path("trusted_root")?,
+            artifact: path("artifact")?.map(|p| p.display().to_string()),
+            ..Default::default()
+        };
+        let at = self.inputs.now.unwrap_or_else(crate::meta::time::now);
+        let p = crate::sigstore::prepare::prepare(&req, at, crate::tuf::Config::default())
+            .map_err(|e| e.to_string())?;
+        let bundle_rel = text("bundle").ok_or("the scenario names no bundle")?;
+        let bundle = Dir(&self.root).read(&bundle_rel)?;
+        let opts = crate::sigstore::verify::Options {
+            root: &p.root,
+            root_label: &p.root_label,
+            policy: &p.policy,
+            key: p.key.as_deref(),
+            artifact: p.artifact.as_ref(),
+            evaluated_at: at,
+        };
+        let mut doc = crate::sigstore::verify::verify(&bundle, &bundle_rel, &opts);
+        doc.inputs = p.files;
+        Ok(Verified { doc: self.relative(doc), executed: 0, reused: 0 })
+    }
+
     /// Paths shown relative to the scenario, never the temporary directory
     /// (the same lesson shows the same text on every machine).
     fn relative(&self, mut doc: Document) -> Document {
-        let prefix = format!("{}/", self.dir.path().display());
-        for f in &mut doc.findings {
-            f.message = f.message.replace(&prefix, "");
-            if let Some(src) = &mut f.source {
-                src.file = src.file.replace(&prefix, "");
+        // The scenario first: for an attestation it is below the scratch directory.
+        let prefixes = [format!("{}/", self.root.display()), format!("{}/", self.dir.path().display())];
+        let strip = |text: &mut String| {
+            for p in &prefixes {
+                if text.contains(p.as_str()) {
+                    *text = text.replace(p.as_str(), "");
+                }
             }
-            if let crate::verdict::Subject::Link { path } | crate::verdict::Subject::Layout { path } =
-                &mut f.subject
+        };
+        for f in &mut doc.findings {
+            strip(&mut f.message);
+            if let Some(src) = &mut f.source {
+                strip(&mut src.file);
+            }
+            if let crate::verdict::Subject::Link { path }
+            | crate::verdict::Subject::Layout { path }
+            | crate::verdict::Subject::File { path } = &mut f.subject
             {
-                *path = path.replace(&prefix, "");
+                strip(path);
             }
         }
         for c in &mut doc.checks {
-            c.detail = c.detail.replace(&prefix, "");
-            if let crate::verdict::Subject::Link { path } | crate::verdict::Subject::Layout { path } =
-                &mut c.subject
+            strip(&mut c.detail);
+            if let crate::verdict::Subject::Link { path }
+            | crate::verdict::Subject::Layout { path }
+            | crate::verdict::Subject::File { path } = &mut c.subject
             {
-                *path = path.replace(&prefix, "");
+                strip(path);
             }
         }
         for i in &mut doc.inputs {
-            i.path = i.path.replace(&prefix, "");
+            strip(&mut i.path);
         }
         doc
     }

@@ -93,9 +93,9 @@ impl ViewId {
         match self {
             ViewId::Overview => "show the Overview: verdict, counts, expiry",
             ViewId::Chain => "show the Chain: steps and inspections, artifact flows",
-            ViewId::Step => "show the Step: commands, signatures, rules and their traces",
+            ViewId::Step => "show the Step: commands, rules, traces; a bundle's Statement, provenance",
             ViewId::Artifact => "show the Artifact: digests at each step, provenance",
-            ViewId::Trust => "show Trust: TUF roles and keys, layout keys and functionaries",
+            ViewId::Trust => "show Trust: TUF roles, keys, functionaries; a bundle's TUF root → CA → log",
             ViewId::Findings => "show the Findings, filterable",
             ViewId::Targets => "show the Targets: TUF targets, their hashes, signing role and lookup",
         }
