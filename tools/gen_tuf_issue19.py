@@ -456,6 +456,18 @@ def whole_float_in_signed(d):
     return "Unknown members of targets' 'signed' hold '2.0' and '12e18': whole numbers, but written as floats, so python reads floats and canonical JSON refuses them: SerializationError, a RepositoryError.", list(r.targets)
 
 
+def exponent_version(d):
+    r = Repo()
+    r.targets["pkg/app.tgz"] = (b"app\n", ["sha256"], None)
+    r.build(d)
+
+    def change(doc):
+        doc["signed"]["version"] = raw("1e0")
+
+    resign_json_raw(os.path.join(d, "repo/metadata/targets.json"), "targets", change)
+    return "Targets' version is written '1e0': the float 1.0 to python's json, not the integer 1.", list(r.targets)
+
+
 def exponent_outside_signed(d):
     r = Repo()
     r.targets["pkg/app.tgz"] = (b"app\n", ["sha256"], None)
@@ -481,6 +493,7 @@ SCENARIOS = {
     "issue19-exponent-in-custom": exponent_in_custom,
     "issue19-whole-float-in-signed": whole_float_in_signed,
     "issue19-exponent-outside-signed": exponent_outside_signed,
+    "issue19-exponent-version": exponent_version,
 }
 
 
