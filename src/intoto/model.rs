@@ -439,9 +439,8 @@ const KEPT_INSPECTION: &[&str] = &["name", "expected_materials", "expected_produ
 /// keeps of a payload: its JSON pointer and the number as read. `exact` as
 /// for [`parse_payload`].
 pub fn python_form_float(payload: &Value, exact: &ExactIntegers) -> Option<(String, String)> {
-    let in_members = |obj: &Map<String, Value>, members: &[&str], prefix: &str| {
-        in_members_of(obj, members, prefix, exact)
-    };
+    let in_members =
+        |obj: &Map<String, Value>, members: &[&str], prefix: &str| in_members_of(obj, members, prefix, exact);
     fn in_members_of(
         obj: &Map<String, Value>,
         members: &[&str],

@@ -237,7 +237,8 @@ mod tests {
     #[test]
     fn numbers_beyond_a_float_read_as_floats_as_python_reads_them() {
         let huge = "9".repeat(400);
-        let text = format!(r#"{{"a": 1e400, "b": -1.5E+999, "c": {huge}, "d": -0, "s": "1e400", "e": 1e19}}"#);
+        let text =
+            format!(r#"{{"a": 1e400, "b": -1.5E+999, "c": {huge}, "d": -0, "s": "1e400", "e": 1e19}}"#);
         let v = parse(text.as_bytes(), "t").unwrap();
         assert_eq!(v["a"].as_f64(), Some(1e308));
         assert_eq!(v["b"].as_f64(), Some(-1e308));

@@ -521,14 +521,12 @@ fn floats_as_integers(value: &Value) -> Value {
     match value {
         Value::Number(n) if n.is_f64() => {
             let f = n.as_f64().unwrap_or_default();
-            if f >= 0.0 {
-                Value::from(f.ceil() as u64)
-            } else {
-                Value::from(f.floor() as i64)
-            }
+            if f >= 0.0 { Value::from(f.ceil() as u64) } else { Value::from(f.floor() as i64) }
         }
         Value::Array(items) => Value::Array(items.iter().map(floats_as_integers).collect()),
-        Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), floats_as_integers(v))).collect()),
+        Value::Object(map) => {
+            Value::Object(map.iter().map(|(k, v)| (k.clone(), floats_as_integers(v))).collect())
+        }
         other => other.clone(),
     }
 }
