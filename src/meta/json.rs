@@ -96,8 +96,9 @@ fn python_numbers(text: &str) -> Option<String> {
 /// [`super::stream::MAX_INTEGER_DIGITS`] digits, or any float syntax) but
 /// beyond what an `f64` holds. Malformed tokens are left to the parser.
 fn out_of_float_range(token: &[u8]) -> bool {
-    // The shortest: `1e309`, or an integer of 309 digits.
-    if token.len() < 5 {
+    // The shortest: `1e309`, or an integer of 309 digits (the usual short
+    // numbers are not parsed here at all).
+    if token.len() < 5 || (token.len() < 309 && !token.iter().any(|c| matches!(c, b'e' | b'E'))) {
         return false;
     }
     let digits = token.strip_prefix(b"-").unwrap_or(token);
