@@ -3,7 +3,8 @@
 # verify` invocation per workload, over a JSON-lines file, both cores) against
 # sigstore-python 4.5.1 verifying the same bundles in one process
 # (bench/attest_ref.py), and the floor — just the signature checks those
-# bundles need, with ring on one core (examples/attest-floor.rs).
+# bundles need, with aws-lc (the verifier trailscope ships) on one core
+# (examples/attest-floor.rs).
 #
 # Workloads (under $WORK, default target/bench-attest):
 #   gen     N bundles from examples/gen-bundles (private P-256 instance, DSSE + SLSA v1)

@@ -283,11 +283,38 @@ pub fn prepare(a: &VerifyArgs, command: &str) -> Result<Prepared, Unprepared> {
 
 /// Every `(label, bytes)` bundle the `--bundle` path names.
 pub fn load_bundles(path: &Path) -> Result<Vec<(String, Vec<u8>)>, String> {
-    Ok(load_bundle_files(path)?.into_iter().flat_map(|(_, bundles)| bundles).collect())
+    Ok(load_bundle_files(path)?
+        .into_iter()
+        .flat_map(|(_, bundles)| bundles)
+        .map(|(label, text)| {
+            let bytes = match text {
+                BundleText::Parsed { value, .. } => serde_json::to_vec(&value).unwrap_or_default(),
+                BundleText::Raw(bytes) => bytes,
+            };
+            (label, bytes)
+        })
+        .collect())
 }
 
-/// `(label, bytes)` of each bundle a file holds.
-type FileBundles = Vec<(String, Vec<u8>)>;
+/// One bundle of the `--bundle` input: the JSON value read from its file or
+/// line (handed to the verifier as is, not serialised and parsed again), or
+/// bytes that are not JSON or too large, which the verdict then explains.
+pub enum BundleText {
+    Parsed { value: serde_json::Value, len: usize },
+    Raw(Vec<u8>),
+}
+
+impl BundleText {
+    fn verify(&self, label: &str, opts: &Options) -> Document {
+        match self {
+            Self::Parsed { value, len } => sv::verify_parsed(value, *len, label, opts),
+            Self::Raw(bytes) => sv::verify(bytes, label, opts),
+        }
+    }
+}
+
+/// `(label, bundle)` of each bundle a file holds.
+type FileBundles = Vec<(String, BundleText)>;
 
 /// The files the `--bundle` path names, each with its bundles.
 fn load_bundle_files(path: &Path) -> Result<Vec<(InputFile, FileBundles)>, String> {
@@ -315,34 +342,47 @@ fn load_bundle_files(path: &Path) -> Result<Vec<(InputFile, FileBundles)>, Strin
         let label = f.display().to_string();
         let bytes = std::fs::read(&f).map_err(|e| format!("cannot read {label}: {e}"))?;
         let input = InputFile::of_bytes("bundle", label.clone(), &bytes);
-        let mut out = Vec::new();
         if bytes.len() > crate::sigstore::bundle::MAX_BUNDLE_BYTES && !label.ends_with(".jsonl") {
             // Oversized single bundle: the verifier reports it as a limit.
-            out.push((label, bytes));
-            all.push((input, out));
+            all.push((input, vec![(label, BundleText::Raw(bytes))]));
             continue;
         }
-        match crate::sigstore::input::bundles_in(&bytes, &label) {
-            Ok(found) => {
-                use rayon::prelude::*;
-                out = found
-                    .into_par_iter()
-                    .map(|b| {
-                        let bytes = serde_json::to_vec(&b.bundle).unwrap_or_default();
-                        (b.label, bytes)
-                    })
-                    .collect();
-            }
+        let out = match crate::sigstore::input::bundles_in(&bytes, &label) {
+            Ok(found) => found
+                .into_iter()
+                .map(|b| (b.label, BundleText::Parsed { value: b.bundle, len: b.len }))
+                .collect(),
             // Not JSON: handed over as is, so the verdict says "bundle-malformed".
-            Err(_) => out.push((label, bytes)),
-        }
+            Err(_) => vec![(label, BundleText::Raw(bytes))],
+        };
         all.push((input, out));
     }
     Ok(all)
 }
 
-/// Verifies every bundle; `None` when the inputs could not be read (exit code printed).
-pub fn verify_all(a: &VerifyArgs, command: &str) -> Result<(Vec<Document>, Inputs), Exit> {
+/// What every document of a run shares, known before the first is made.
+pub struct Run {
+    /// How many documents the run makes.
+    pub total: usize,
+    /// The run's inputs (the markdown and SARIF reports name them).
+    pub inputs: Inputs,
+}
+
+/// Bundles verified between two hand-overs to the caller: enough to keep
+/// both cores busy, few enough that their documents take a few MB.
+const CHUNK: usize = 256;
+
+/// Verifies every bundle on every core and hands each document, in input
+/// order, to `map` (on the core that made it: render it there) and what
+/// `map` returns to `keep` (on this thread: print it). Only one chunk of
+/// documents is alive at a time, so memory does not grow with the number
+/// of bundles. `Err` when the inputs could not be read (message printed).
+pub fn verify_each<T: Send>(
+    a: &VerifyArgs,
+    command: &str,
+    map: impl Fn(&Run, usize, Document) -> T + Sync,
+    mut keep: impl FnMut(T),
+) -> Result<Run, Exit> {
     let p = match prepare(a, command) {
         Ok(p) => p,
         Err(Unprepared::Exit(e)) => return Err(e),
@@ -354,16 +394,22 @@ pub fn verify_all(a: &VerifyArgs, command: &str) -> Result<(Vec<Document>, Input
             let mut inputs = Inputs::new();
             inputs.add("bundle", a.bundle.display().to_string());
             inputs.add("trusted root", failure.location.clone());
-            return Ok((vec![doc], inputs));
+            let run = Run { total: 1, inputs };
+            keep(map(&run, 0, doc));
+            return Ok(run);
         }
     };
     let bundle_files = load_bundle_files(&a.bundle).map_err(|e| {
         eprintln!("trailscope {command}: --bundle: {e}");
         Exit::Input
     })?;
+    let (files, per_file): (Vec<InputFile>, Vec<FileBundles>) = bundle_files.into_iter().unzip();
     // Each bundle with the file it came from (a JSON-lines file holds thousands).
-    let bundles: Vec<(&InputFile, &String, &Vec<u8>)> =
-        bundle_files.iter().flat_map(|(f, bs)| bs.iter().map(move |(l, b)| (f, l, b))).collect();
+    let mut bundles: Vec<(usize, String, BundleText)> = per_file
+        .into_iter()
+        .enumerate()
+        .flat_map(|(f, bs)| bs.into_iter().map(move |(l, b)| (f, l, b)))
+        .collect();
     if bundles.is_empty() {
         eprintln!("trailscope {command}: --bundle {}: no bundle found", a.bundle.display());
         return Err(Exit::Input);
@@ -392,76 +438,103 @@ pub fn verify_all(a: &VerifyArgs, command: &str) -> Result<(Vec<Document>, Input
             .collect(),
         root_version: None,
     });
-    let docs: Vec<Document> = bundles
-        .par_iter()
-        .map(|(file, label, bytes)| {
-            let mut doc = sv::verify(bytes, label, &opts);
-            // How the trusted root was had comes first: it is what every other check stands on.
-            doc.findings.splice(0..0, p.root_findings.iter().cloned());
-            doc.invocation = Some(invocation.clone());
-            doc.inputs = std::iter::once((*file).clone()).chain(p.files.iter().cloned()).collect();
-            doc
-        })
-        .collect();
-    Ok((docs, inputs))
+    let run = Run { total: bundles.len(), inputs };
+    for (c, chunk) in bundles.chunks_mut(CHUNK).enumerate() {
+        let done: Vec<T> = chunk
+            .par_iter_mut()
+            .enumerate()
+            .map(|(i, (file, label, text))| {
+                let mut doc = text.verify(label, &opts);
+                // The bundle's value is not needed again: memory falls as the run goes.
+                *text = BundleText::Raw(Vec::new());
+                // How the trusted root was had comes first: it is what every other check stands on.
+                doc.findings.splice(0..0, p.root_findings.iter().cloned());
+                doc.invocation = Some(invocation.clone());
+                doc.inputs = std::iter::once(files[*file].clone()).chain(p.files.iter().cloned()).collect();
+                map(&run, c * CHUNK + i, doc)
+            })
+            .collect();
+        done.into_iter().for_each(&mut keep);
+    }
+    Ok(run)
+}
+
+/// Verifies every bundle; the documents in input order.
+pub fn verify_all(a: &VerifyArgs, command: &str) -> Result<(Vec<Document>, Inputs), Exit> {
+    let mut docs = Vec::new();
+    let run = verify_each(a, command, |_, _, doc| doc, |doc| docs.push(doc))?;
+    Ok((docs, run.inputs))
 }
 
 fn verify(a: &VerifyArgs, command: &str) -> Exit {
-    let (docs, inputs) = match verify_all(a, command) {
-        Ok(x) => x,
+    let format = a.format;
+    let mut printer = super::format::Printer::default();
+    let (mut passed, mut seen) = (0usize, 0usize);
+    let run = verify_each(
+        a,
+        command,
+        |run, i, doc| (doc.verdict == Verdict::Pass, piece(&doc, i, run.total, format, &run.inputs)),
+        |(pass, text)| {
+            seen += 1;
+            passed += usize::from(pass);
+            printer.write(&text);
+        },
+    );
+    let run = match run {
+        Ok(run) => run,
         Err(e) => return e,
     };
-    super::format::print(&render(&docs, a.format, &inputs));
-    if docs.iter().all(|d| d.verdict == Verdict::Pass) { Exit::Ok } else { Exit::Failed }
+    printer.write(&trailer(run.total, passed, format));
+    printer.finish();
+    if passed == seen { Exit::Ok } else { Exit::Failed }
 }
 
 /// One document as is; several as a JSON array (text: one report after another).
 pub fn render(docs: &[Document], format: Format, inputs: &Inputs) -> String {
-    match format {
-        Format::Json if docs.len() == 1 => format!("{}\n", docs[0].to_json_string()),
-        Format::Json => json_array(docs),
-        Format::Text => {
-            let mut out: Vec<String> = docs.iter().map(crate::report::text_attest::render).collect();
-            if docs.len() > 1 {
-                let passed = docs.iter().filter(|d| d.verdict == Verdict::Pass).count();
-                out.push(format!("{passed} of {} bundles verified\n", docs.len()));
-            }
-            out.join("\n")
-        }
-        other => docs
-            .iter()
-            .filter_map(|d| super::format::render_common(d, other, inputs))
-            .collect::<Vec<_>>()
-            .join("\n"),
-    }
+    let mut out: String =
+        docs.iter().enumerate().map(|(i, d)| piece(d, i, docs.len(), format, inputs)).collect();
+    let passed = docs.iter().filter(|d| d.verdict == Verdict::Pass).count();
+    out.push_str(&trailer(docs.len(), passed, format));
+    out
 }
 
-/// The documents as one pretty JSON array, the same text as serde_json's
-/// pretty printer gives the array, each document rendered on both cores:
-/// thousands of bundles make this the largest part of a run after the
-/// signatures. JSON strings hold no raw newline, so indenting every line of
-/// a document by two spaces is exactly how the array nests it.
-fn json_array(docs: &[Document]) -> String {
-    use rayon::prelude::*;
-    if docs.is_empty() {
-        return "[]\n".to_owned();
-    }
-    let parts: Vec<String> = docs
-        .par_iter()
-        .map(|d| {
-            let text = d.to_json_string();
+/// Document `i` of `total` as [`render`] writes it, with what goes before
+/// it, so that a run can be printed a document at a time. Several JSON
+/// documents are serde_json's pretty array: JSON strings hold no raw
+/// newline, so indenting every line of a document by two spaces is exactly
+/// how the array nests it.
+fn piece(doc: &Document, i: usize, total: usize, format: Format, inputs: &Inputs) -> String {
+    let before = if i == 0 { "" } else { "\n" };
+    match format {
+        Format::Json if total == 1 => format!("{}\n", doc.to_json_string()),
+        Format::Json => {
+            let text = doc.to_json_string();
             let mut out = String::with_capacity(text.len() + text.len() / 8);
-            for (i, line) in text.lines().enumerate() {
-                if i > 0 {
+            out.push_str(if i == 0 { "[\n" } else { ",\n" });
+            for (n, line) in text.lines().enumerate() {
+                if n > 0 {
                     out.push('\n');
                 }
                 out.push_str("  ");
                 out.push_str(line);
             }
             out
-        })
-        .collect();
-    format!("[\n{}\n]\n", parts.join(",\n"))
+        }
+        Format::Text => format!("{before}{}", crate::report::text_attest::render(doc)),
+        other => super::format::render_common(doc, other, inputs)
+            .map(|text| format!("{before}{text}"))
+            .unwrap_or_default(),
+    }
+}
+
+/// What [`render`] writes after the last of `total` documents.
+fn trailer(total: usize, passed: usize, format: Format) -> String {
+    match format {
+        Format::Json if total == 0 => "[]\n".to_owned(),
+        Format::Json if total > 1 => "\n]\n".to_owned(),
+        Format::Text if total > 1 => format!("\n{passed} of {total} bundles verified\n"),
+        _ => String::new(),
+    }
 }
 
 fn inspect(a: &InspectArgs) -> Exit {
@@ -517,7 +590,12 @@ mod tests {
         ));
         let docs = [a, b];
         let all: Vec<serde_json::Value> = docs.iter().map(Document::to_value).collect();
-        assert_eq!(json_array(&docs), format!("{}\n", serde_json::to_string_pretty(&all).unwrap()));
-        assert_eq!(json_array(&[]), "[]\n");
+        let inputs = Inputs::new();
+        assert_eq!(
+            render(&docs, Format::Json, &inputs),
+            format!("{}\n", serde_json::to_string_pretty(&all).unwrap())
+        );
+        assert_eq!(render(&docs[..1], Format::Json, &inputs), format!("{}\n", docs[0].to_json_string()));
+        assert_eq!(render(&[], Format::Json, &inputs), "[]\n");
     }
 }

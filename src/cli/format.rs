@@ -143,6 +143,55 @@ pub fn print(text: &str) {
     }
 }
 
+/// [`print`] in pieces, for a report written while it is made (thousands
+/// of attestation documents need not be held until the last is done). The
+/// `-o` file is created by the first piece, as [`print`] would write it.
+#[derive(Default)]
+pub struct Printer {
+    file: Option<std::io::BufWriter<std::fs::File>>,
+    failed: bool,
+}
+
+impl Printer {
+    pub fn write(&mut self, text: &str) {
+        use std::io::Write as _;
+        let Some(path) = &output().file else {
+            let _ = std::io::stdout().write_all(text.as_bytes());
+            return;
+        };
+        if self.failed {
+            return;
+        }
+        let written = match &mut self.file {
+            Some(f) => f.write_all(text.as_bytes()),
+            None => std::fs::File::create(path).and_then(|f| {
+                let mut f = std::io::BufWriter::new(f);
+                let r = f.write_all(text.as_bytes());
+                self.file = Some(f);
+                r
+            }),
+        };
+        if let Err(e) = written {
+            self.fail(&e);
+        }
+    }
+
+    /// Flushes the `-o` file; a failure is reported as [`print`] reports it.
+    pub fn finish(mut self) {
+        use std::io::Write as _;
+        if let Some(Err(e)) = self.file.as_mut().map(|f| f.flush()) {
+            self.fail(&e);
+        }
+    }
+
+    fn fail(&mut self, e: &std::io::Error) {
+        self.failed = true;
+        let path = output().file.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+        eprintln!("trailscope: -o {path}: cannot write: {e}");
+        WRITE_FAILED.store(true, Ordering::Relaxed);
+    }
+}
+
 /// [`print`] for a text report: coloured as `--color` says.
 pub fn print_text(text: &str) {
     let o = output();

@@ -234,6 +234,15 @@ impl Reader<'_> {
 }
 
 /// A copy without `null` members (protobuf-JSON's "not set").
+/// Whether [`without_nulls`] would change `v`: an object member somewhere is null.
+fn has_null(v: &Value) -> bool {
+    match v {
+        Value::Object(m) => m.values().any(|x| x.is_null() || has_null(x)),
+        Value::Array(a) => a.iter().any(has_null),
+        _ => false,
+    }
+}
+
 fn without_nulls(v: &Value) -> Value {
     match v {
         Value::Object(m) => Value::Object(
@@ -242,6 +251,16 @@ fn without_nulls(v: &Value) -> Value {
         Value::Array(a) => Value::Array(a.iter().map(without_nulls).collect()),
         other => other.clone(),
     }
+}
+
+fn within_limit(len: usize, file: &str) -> R<()> {
+    if len > MAX_BUNDLE_BYTES {
+        return Err(ParseError {
+            location: Location::new(file, ""),
+            message: format!("bundle of {len} bytes exceeds the limit of {MAX_BUNDLE_BYTES}"),
+        });
+    }
+    Ok(())
 }
 
 /// Standard or URL-safe base64, padded or not.
@@ -254,22 +273,32 @@ pub fn decode_base64(s: &str) -> Option<Vec<u8>> {
 impl Bundle {
     /// Parses a bundle from its bytes; `file` labels errors.
     pub fn parse(bytes: &[u8], file: &str) -> R<Self> {
-        if bytes.len() > MAX_BUNDLE_BYTES {
-            return Err(ParseError {
-                location: Location::new(file, ""),
-                message: format!("bundle of {} bytes exceeds the limit of {MAX_BUNDLE_BYTES}", bytes.len()),
-            });
-        }
+        within_limit(bytes.len(), file)?;
         let value = crate::meta::json::parse(bytes, file)
             .map_err(|e| ParseError { location: Location::new(file, ""), message: e.message })?;
         Self::from_value(&value, file)
+    }
+
+    /// [`Bundle::parse`] of a value the caller parsed from `len` bytes of
+    /// JSON (a line of a JSON-lines file): the same limit, no second parse.
+    pub fn from_parsed(value: &Value, len: usize, file: &str) -> R<Self> {
+        within_limit(len, file)?;
+        Self::from_value(value, file)
     }
 
     /// Reads a bundle from a parsed JSON value.
     pub fn from_value(value: &Value, file: &str) -> R<Self> {
         let r = Reader { file };
         // protobuf-JSON writes an unset message as null; it means absent.
-        let value = &without_nulls(value);
+        // Most bundles have none: copying the value only then saves a deep
+        // copy per bundle.
+        let stripped;
+        let value = if has_null(value) {
+            stripped = without_nulls(value);
+            &stripped
+        } else {
+            value
+        };
         let root = r.object(value, "")?;
         let media_type = r.string(r.member(root, "mediaType", "")?, "/mediaType")?.to_owned();
         let version = BundleVersion::from_media_type(&media_type);

@@ -10,6 +10,9 @@ use serde_json::{Value, json};
 pub struct Found {
     pub label: String,
     pub bundle: Value,
+    /// The length of the JSON text it was read from (its line, or the whole
+    /// file): what the bundle size limit applies to, without serialising it again.
+    pub len: usize,
 }
 
 /// At most this many bundles per input file.
@@ -22,7 +25,7 @@ pub fn bundles_in(bytes: &[u8], file: &str) -> Result<Vec<Found>, String> {
         return Err(format!("{file}: larger than 256 MiB"));
     }
     match serde_json::from_slice::<Value>(bytes) {
-        Ok(v) => from_value(v, file),
+        Ok(v) => from_value(v, file, bytes.len()),
         Err(first) => {
             let text = std::str::from_utf8(bytes).map_err(|_| format!("{file}: not UTF-8 text"))?;
             let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
@@ -41,7 +44,7 @@ pub fn bundles_in(bytes: &[u8], file: &str) -> Result<Vec<Found>, String> {
                 .map(|(i, line)| {
                     let v: Value = serde_json::from_str(line)
                         .map_err(|e| format!("{file} line {}: not JSON ({e})", i + 1))?;
-                    let mut found = from_value(v, file)?;
+                    let mut found = from_value(v, file, line.len())?;
                     for f in &mut found {
                         f.label = format!("{file}:{}", i + 1);
                     }
@@ -59,15 +62,18 @@ pub fn bundles_in(bytes: &[u8], file: &str) -> Result<Vec<Found>, String> {
     }
 }
 
-fn from_value(v: Value, file: &str) -> Result<Vec<Found>, String> {
+fn from_value(v: Value, file: &str, len: usize) -> Result<Vec<Found>, String> {
     if let Some(list) = v.get("attestations").and_then(Value::as_array) {
         // npm registry and GitHub API responses.
         return Ok(list
             .iter()
             .enumerate()
             .filter_map(|(i, a)| {
-                a.get("bundle")
-                    .map(|b| Found { label: format!("{file}#attestations/{i}"), bundle: b.clone() })
+                a.get("bundle").map(|b| Found {
+                    label: format!("{file}#attestations/{i}"),
+                    bundle: b.clone(),
+                    len,
+                })
             })
             .collect());
     }
@@ -79,15 +85,16 @@ fn from_value(v: Value, file: &str) -> Result<Vec<Found>, String> {
                 out.push(Found {
                     label: format!("{file}#attestation_bundles/{i}/attestations/{j}"),
                     bundle: pep740_to_bundle(a)?,
+                    len,
                 });
             }
         }
         return Ok(out);
     }
     if v.get("verification_material").is_some() && v.get("envelope").is_some() {
-        return Ok(vec![Found { label: file.to_owned(), bundle: pep740_to_bundle(&v)? }]);
+        return Ok(vec![Found { label: file.to_owned(), bundle: pep740_to_bundle(&v)?, len }]);
     }
-    Ok(vec![Found { label: file.to_owned(), bundle: v }])
+    Ok(vec![Found { label: file.to_owned(), bundle: v, len }])
 }
 
 /// A PEP 740 attestation (pypi-attestations `Attestation`) as the v0.3 bundle it encodes.

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 use time::OffsetDateTime;
 
-use super::bundle::{Bundle, BundleVersion, Content, Material};
+use super::bundle::{Bundle, BundleVersion, Content, Material, ParseError};
 use super::pki;
 use super::tlog;
 use super::trusted_root::{TimeRange, TrustedRoot};
@@ -190,6 +190,16 @@ struct VerifiedTime {
 
 /// Verifies `bytes` as a bundle; `file` names it in findings.
 pub fn verify(bytes: &[u8], file: &str, opts: &Options) -> Document {
+    verify_read(|| Bundle::parse(bytes, file), file, opts)
+}
+
+/// [`verify`] of a bundle already parsed from `len` bytes of JSON (a line
+/// of a JSON-lines file), without serialising and parsing it again.
+pub fn verify_parsed(value: &Value, len: usize, file: &str, opts: &Options) -> Document {
+    verify_read(|| Bundle::from_parsed(value, len, file), file, opts)
+}
+
+fn verify_read(read: impl FnOnce() -> Result<Bundle, ParseError>, file: &str, opts: &Options) -> Document {
     let mut run = Run { file, findings: Vec::new(), checks: Vec::new() };
     let mut detail = AttestationDetail {
         bundle: file.to_owned(),
@@ -212,7 +222,7 @@ pub fn verify(bytes: &[u8], file: &str, opts: &Options) -> Document {
         format!("{} — {}", opts.root_label, opts.root.describe()),
     ));
     let mark = run.mark();
-    match Bundle::parse(bytes, file) {
+    match read() {
         Ok(bundle) => check_bundle(&bundle, &mut run, &mut detail, opts),
         Err(e) => {
             let c = if e.message.contains("exceed") { cat::LIMIT_EXCEEDED } else { cat::BUNDLE_MALFORMED };
