@@ -3,7 +3,7 @@
 (fixtures/interop/README-tuf.md), with the verdict python-tuf 7.0.1 gives.
 
 Not part of CI. Usage (in the reference venv, see README "Reference venv"):
-    target/refvenv/bin/python tools/gen_tuf_issue19.py fixtures/interop/tuf
+    target/refvenv/bin/python tools/gen_tuf_issue19.py fixtures/interop/tuf [SCENARIO ...]
 
 Every scenario is built with python-tuf's Metadata API and signed with
 deterministic ed25519 keys; its `expect` is what python-tuf's ngclient
@@ -14,6 +14,7 @@ import datetime
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -405,6 +406,81 @@ def float_outside_signed(d):
     return "Floats outside 'signed' (a top-level member and a member of a signature) are not signed, so they do not matter: the targets verify.", list(r.targets)
 
 
+RAW = re.compile(rb'"@raw:([-+.0-9eE]+)@"')
+
+
+def raw(text):
+    """A number to be written exactly as `text` (`1E+19`, `2.0`): json.dumps has
+    its own spelling, so it is a marker string until `raw_numbers`."""
+    return f"@raw:{text}@"
+
+
+def raw_numbers(data):
+    return RAW.sub(rb"\1", data)
+
+
+def resign_json_raw(path, role, change):
+    """`resign_json` with `raw` numbers written as their text, in the file and
+    in the bytes signed."""
+    with open(path) as f:
+        doc = json.load(f)
+    change(doc)
+    data = raw_numbers(json.dumps(doc["signed"], sort_keys=True, separators=(",", ":")).encode())
+    s = SIGNERS[role]
+    doc["signatures"] = [{"keyid": s.public_key.keyid, "sig": s._private_key.sign(data).hex()}]
+    write(path, raw_numbers(json.dumps(doc, indent=1).encode()))
+
+
+def exponent_in_custom(d):
+    r = Repo()
+    r.targets["pkg/app.tgz"] = (b"app\n", ["sha256"], None)
+    r.build(d)
+
+    def change(doc):
+        doc["signed"]["targets"]["pkg/app.tgz"]["custom"] = {"serial": raw("1e19"), "list": [raw("1E+19"), 7]}
+
+    resign_json_raw(os.path.join(d, "repo/metadata/targets.json"), "targets", change)
+    return "A target's custom data holds numbers written with an exponent ('1e19', '1E+19'): floats to python's json, not the integer 10000000000000000000, so canonical JSON has no form for 'signed': SerializationError, a RepositoryError, as for any float.", list(r.targets)
+
+
+def whole_float_in_signed(d):
+    r = Repo()
+    r.targets["pkg/app.tgz"] = (b"app\n", ["sha256"], None)
+    r.build(d)
+
+    def change(doc):
+        doc["signed"]["x-count"] = raw("2.0")
+        doc["signed"]["x-big"] = raw("12e18")
+
+    resign_json_raw(os.path.join(d, "repo/metadata/targets.json"), "targets", change)
+    return "Unknown members of targets' 'signed' hold '2.0' and '12e18': whole numbers, but written as floats, so python reads floats and canonical JSON refuses them: SerializationError, a RepositoryError.", list(r.targets)
+
+
+def exponent_version(d):
+    r = Repo()
+    r.targets["pkg/app.tgz"] = (b"app\n", ["sha256"], None)
+    r.build(d)
+
+    def change(doc):
+        doc["signed"]["version"] = raw("1e0")
+
+    resign_json_raw(os.path.join(d, "repo/metadata/targets.json"), "targets", change)
+    return "Targets' version is written '1e0': the float 1.0 to python's json, not the integer 1.", list(r.targets)
+
+
+def exponent_outside_signed(d):
+    r = Repo()
+    r.targets["pkg/app.tgz"] = (b"app\n", ["sha256"], None)
+    r.build(d)
+    path = os.path.join(d, "repo/metadata/targets.json")
+    with open(path) as f:
+        doc = json.load(f)
+    doc["x-build-seconds"] = raw("1E+19")
+    doc["signatures"][0]["x-weight"] = raw("1e19")
+    write(path, raw_numbers(json.dumps(doc, indent=1).encode()))
+    return "Numbers with an exponent outside 'signed' ('1E+19' at the top level, '1e19' in a signature) are not signed and do not matter: the targets verify.", list(r.targets)
+
+
 SCENARIOS = {
     "issue19-hash-algorithms": hash_algorithms,
     "issue19-target-path-percent": percent_paths,
@@ -414,12 +490,19 @@ SCENARIOS = {
     "issue19-trusted-root-duplicate-signature": duplicate_signature_root,
     "issue19-float-in-signed": float_in_signed,
     "issue19-float-outside-signed": float_outside_signed,
+    "issue19-exponent-in-custom": exponent_in_custom,
+    "issue19-whole-float-in-signed": whole_float_in_signed,
+    "issue19-exponent-outside-signed": exponent_outside_signed,
+    "issue19-exponent-version": exponent_version,
 }
 
 
 def main():
     base = sys.argv[1] if len(sys.argv) > 1 else "fixtures/interop/tuf"
+    only = sys.argv[2:]
     for name, build in SCENARIOS.items():
+        if only and name not in only:
+            continue
         # A trusted root the reference refuses is not a repository scenario:
         # those go beside the corpus, in tuf-trust-anchor/.
         d = os.path.join(base, name)

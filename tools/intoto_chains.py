@@ -8,11 +8,13 @@ A scenario directory (fixtures/interop/README.md):
     root.layout, keys/<owner>.pub.json, keys/<owner>.pub.pem,
     links/<step>.<keyid8>.link, workdir/, scenario.json
 """
+import base64
 import copy
 import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 import traceback
@@ -72,8 +74,53 @@ def json_bytes(signed):
 def metablock(signed, keys, form="written"):
     """A Metablock signed by `keys` over `form` ("written", "python" or "json")."""
     forms = {"written": written_bytes, "python": python_bytes, "json": json_bytes}
-    data = forms[form](signed)
+    data = raw_numbers(forms[form](signed))
     return {"signatures": [k.sign(data) for k in keys], "signed": signed}
+
+
+RAW = re.compile(rb'"@raw:([-+.0-9eE]+)@"')
+
+
+def raw(text):
+    """A number to be written exactly as `text` (e.g. `1E+19`, `2.0`): json.dumps
+    would write its own spelling, so it is a marker string until `raw_numbers`."""
+    return f"@raw:{text}@"
+
+
+def raw_numbers(data):
+    """`data` (JSON bytes) with every `raw` marker replaced by its number text."""
+    return RAW.sub(rb"\1", data)
+
+
+def raw_numbers_in_tree(d):
+    """`raw_numbers` applied to every JSON file written under directory `d`."""
+    for base, _, files in os.walk(d):
+        for name in files:
+            p = os.path.join(base, name)
+            with open(p, "rb") as f:
+                data = f.read()
+            if RAW.search(data):
+                with open(p, "wb") as f:
+                    f.write(raw_numbers(data))
+
+
+DSSE_TYPE = "application/vnd.in-toto+json"
+
+
+def payload_text(signed):
+    """A DSSE payload as python in-toto writes one (json.dumps, keys sorted)."""
+    return json.dumps(signed, sort_keys=True).encode()
+
+
+def dsse(payload, keys, extra=None):
+    """A DSSE envelope over the bytes `payload`, signed by `keys` over its PAE.
+    `extra` adds members to the envelope; its "signature" entry adds members
+    to each signature."""
+    pae = b"DSSEv1 %d %s %d %s" % (len(DSSE_TYPE), DSSE_TYPE.encode(), len(payload), payload)
+    extra = dict(extra or {})
+    sig_extra = extra.pop("signature", {})
+    sigs = [{"keyid": k.keyid, "sig": base64.b64encode(k.sk.sign(pae)).decode(), **sig_extra} for k in keys]
+    return {"payload": base64.b64encode(payload).decode(), "payloadType": DSSE_TYPE, "signatures": sigs, **extra}
 
 
 def dump(path, doc):

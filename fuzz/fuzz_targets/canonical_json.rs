@@ -17,8 +17,24 @@ fuzz_target!(|data: &[u8]| {
                 assert_eq!(streamed, expected);
             }
             // serde_json holds an integer outside 64 bits as a float, which has no
-            // canonical form; the stream copies such integers as written.
-            Err(_) if integer_outside_64_bits(&value) => {}
+            // canonical form; the stream copies such integers as written. Their
+            // digits read back from the text give the stream's form exactly, and
+            // a number written with a fraction or exponent (`1e19`) stays a float.
+            Err(_) if integer_outside_64_bits(&value) => {
+                let mut as_written = Vec::new();
+                let exact = stream::with_numbers_as_written(data, &mut as_written)
+                    .ok()
+                    .and_then(|()| canonical::exact_integers(&value, &as_written));
+                if let Some(exact) = exact {
+                    match canonical::to_vec_exact(&value, &exact) {
+                        Ok(bytes) => {
+                            assert!(streamed_ok, "stream rejected what the exact digits encode");
+                            assert_eq!(streamed, bytes);
+                        }
+                        Err(_) => assert!(!streamed_ok, "stream accepted a number written as a float"),
+                    }
+                }
+            }
             Err(_) => assert!(!streamed_ok, "stream accepted a non-integer number"),
         }
     }

@@ -272,7 +272,7 @@ fn from_bytes_general(bytes: &[u8], label: &str) -> Result<Metadata, LoadError> 
         let payload = env
             .payload_json()
             .map_err(|e| ModelError { pointer: String::new(), message: e.message })
-            .and_then(|v| parse_payload(&v));
+            .and_then(|v| parse_payload(&v, &payload_exact_integers(&env.payload, &v)));
         return Ok(Metadata {
             path: label.to_owned(),
             env: Arc::new(Env::Dsse(env)),
@@ -283,9 +283,9 @@ fn from_bytes_general(bytes: &[u8], label: &str) -> Result<Metadata, LoadError> 
     if obj.contains_key("signed") {
         let env = SignedEnvelope::from_value(doc, label).map_err(|e| LoadError::Malformed(e.to_string()))?;
         // python parses a Metablock's payload at load: a malformed one fails here.
-        let payload = parse_payload(&env.signed)
-            .map_err(|e| LoadError::Malformed(format!("{label} at /signed{}: {}", e.pointer, e.message)))?;
         let exact = exact_integers(bytes, &env.signed);
+        let payload = parse_payload(&env.signed, &exact)
+            .map_err(|e| LoadError::Malformed(format!("{label} at /signed{}: {}", e.pointer, e.message)))?;
         return Ok(Metadata {
             path: label.to_owned(),
             env: Arc::new(Env::Metablock(Box::new(env), exact)),
@@ -309,6 +309,18 @@ fn exact_integers(bytes: &[u8], signed: &serde_json::Value) -> canonical::ExactI
     match crate::meta::stream::member_with_numbers_as_written(bytes, "signed", &mut text) {
         Ok(true) => canonical::exact_integers(signed, &text).unwrap_or_default(),
         _ => Default::default(),
+    }
+}
+
+/// [`exact_integers`] of a DSSE payload, the whole document `text`.
+fn payload_exact_integers(text: &[u8], payload: &serde_json::Value) -> canonical::ExactIntegers {
+    if !canonical::has_big_integer(payload) {
+        return Default::default();
+    }
+    let mut canonical_text = Vec::with_capacity(text.len());
+    match crate::meta::stream::with_numbers_as_written(text, &mut canonical_text) {
+        Ok(()) => canonical::exact_integers(payload, &canonical_text).unwrap_or_default(),
+        Err(_) => Default::default(),
     }
 }
 

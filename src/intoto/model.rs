@@ -10,6 +10,8 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
+use crate::meta::canonical::ExactIntegers;
+
 use super::rule::ArtifactRule;
 use crate::crypto::PublicKey;
 
@@ -400,8 +402,11 @@ pub enum Payload {
     Layout(Box<Layout>),
 }
 
-/// Reads a payload by its `_type`.
-pub fn parse_payload(value: &Value) -> Result<Payload, ModelError> {
+/// Reads a payload by its `_type`. `exact` names the numbers of `value`
+/// written as integers outside 64 bits (which serde_json holds as floats);
+/// every other number held as a float was written with a fraction or an
+/// exponent, and is a float to python however large (`1e19`).
+pub fn parse_payload(value: &Value, exact: &ExactIntegers) -> Result<Payload, ModelError> {
     let payload = match value.get("_type").and_then(Value::as_str) {
         Some("link") => Payload::Link(parse_link(value)?),
         Some("layout") => Payload::Layout(Box::new(parse_layout(value)?)),
@@ -412,7 +417,7 @@ pub fn parse_payload(value: &Value) -> Result<Payload, ModelError> {
     // (`FormatError: I cannot encode 0.5`): such a document does not load
     // there, whatever its signatures say. Floats in members python drops do
     // not reach its canonical form.
-    if let Some((pointer, number)) = python_form_float(value) {
+    if let Some((pointer, number)) = python_form_float(value, exact) {
         return Err(err(
             pointer,
             format!(
@@ -431,18 +436,30 @@ const KEPT_STEP: &[&str] =
 const KEPT_INSPECTION: &[&str] = &["name", "expected_materials", "expected_products", "run"];
 
 /// The first number that is not an integer inside the members python in-toto
-/// keeps of a payload: its JSON pointer and the number as read.
-pub fn python_form_float(payload: &Value) -> Option<(String, String)> {
-    fn in_members(obj: &Map<String, Value>, members: &[&str], prefix: &str) -> Option<(String, String)> {
+/// keeps of a payload: its JSON pointer and the number as read. `exact` as
+/// for [`parse_payload`].
+pub fn python_form_float(payload: &Value, exact: &ExactIntegers) -> Option<(String, String)> {
+    let in_members =
+        |obj: &Map<String, Value>, members: &[&str], prefix: &str| in_members_of(obj, members, prefix, exact);
+    fn in_members_of(
+        obj: &Map<String, Value>,
+        members: &[&str],
+        prefix: &str,
+        exact: &ExactIntegers,
+    ) -> Option<(String, String)> {
         members.iter().find_map(|m| {
+            let head = format!("{prefix}/{}", escape_pointer(m));
+            let pointer_of = |path: &[Token<'_>]| {
+                let mut pointer = head.clone();
+                for token in path {
+                    pointer.push('/');
+                    pointer.push_str(&token.to_string());
+                }
+                pointer
+            };
             let mut path = Vec::new();
-            let n = first_float(obj.get(*m)?, &mut path)?;
-            let mut pointer = format!("{prefix}/{}", escape_pointer(m));
-            for token in &path {
-                pointer.push('/');
-                pointer.push_str(&token.to_string());
-            }
-            Some((pointer, n.to_string()))
+            let n = first_float(obj.get(*m)?, &mut path, &|path| exact.contains_key(&pointer_of(path)))?;
+            Some((pointer_of(&path), n.to_string()))
         })
     }
     let obj = payload.as_object()?;
@@ -480,13 +497,20 @@ impl std::fmt::Display for Token<'_> {
 /// only along the way, so a large artifact list costs no allocation per
 /// entry). serde_json also reads an integer outside 64 bits as a float;
 /// python reads it as an integer, which canonical JSON allows, so a whole
-/// number that large is not counted.
-fn first_float<'a>(v: &'a Value, path: &mut Vec<Token<'a>>) -> Option<&'a serde_json::Number> {
+/// number that large is not counted when `written_as_integer` says so of
+/// its path (`1e19` is as large, and a float).
+fn first_float<'a>(
+    v: &'a Value,
+    path: &mut Vec<Token<'a>>,
+    written_as_integer: &dyn Fn(&[Token<'a>]) -> bool,
+) -> Option<&'a serde_json::Number> {
     match v {
-        Value::Number(n) if n.is_f64() => (!crate::meta::canonical::is_big_integer(n)).then_some(n),
+        Value::Number(n) if n.is_f64() => {
+            (!(crate::meta::canonical::is_big_integer(n) && written_as_integer(path))).then_some(n)
+        }
         Value::Array(items) => items.iter().enumerate().find_map(|(i, x)| {
             path.push(Token::Index(i));
-            let found = first_float(x, path);
+            let found = first_float(x, path, written_as_integer);
             if found.is_none() {
                 path.pop();
             }
@@ -494,7 +518,7 @@ fn first_float<'a>(v: &'a Value, path: &mut Vec<Token<'a>>) -> Option<&'a serde_
         }),
         Value::Object(map) => map.iter().find_map(|(k, x)| {
             path.push(Token::Key(k));
-            let found = first_float(x, path);
+            let found = first_float(x, path, written_as_integer);
             if found.is_none() {
                 path.pop();
             }

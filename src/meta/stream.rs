@@ -157,6 +157,17 @@ pub fn member_with_numbers_as_written(
     member(input, name, out, true)
 }
 
+/// [`canonicalize`] of a whole document with numbers that are not integers
+/// copied as written, as [`member_with_numbers_as_written`] does for a member.
+pub fn with_numbers_as_written(input: &[u8], out: &mut Vec<u8>) -> Result<(), StreamError> {
+    let mut p = Parser::new(input);
+    p.allow_floats = true;
+    p.skip_ws();
+    p.value(out, 0)?;
+    p.skip_ws();
+    p.expect_end()
+}
+
 fn member(input: &[u8], name: &str, out: &mut Vec<u8>, floats: bool) -> Result<bool, StreamError> {
     let mut p = Parser::new(input);
     p.skip_ws();

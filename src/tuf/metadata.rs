@@ -457,16 +457,37 @@ pub fn parse_general(bytes: &[u8], file: &str) -> Result<Metadata, ParseError> {
     let env = SignedEnvelope::from_value(doc, file)?;
     check_unique_signatures(&env.signatures)?;
     let at = env.signed_location();
-    let signed = match role_type {
-        RoleType::Root => Signed::Root(parse_root(&env.signed, &at)?),
-        RoleType::Timestamp => Signed::Timestamp(parse_timestamp(&env.signed, &at)?),
-        RoleType::Snapshot => Signed::Snapshot(parse_snapshot(&env.signed, &at, None)?),
-        RoleType::Targets => Signed::Targets(parse_targets(&env.signed, &at, None)?),
+    let typed = |value: &Value| -> Result<Signed, ParseError> {
+        let signed = match role_type {
+            RoleType::Root => Signed::Root(parse_root(value, &at)?),
+            RoleType::Timestamp => Signed::Timestamp(parse_timestamp(value, &at)?),
+            RoleType::Snapshot => Signed::Snapshot(parse_snapshot(value, &at, None)?),
+            RoleType::Targets => Signed::Targets(parse_targets(value, &at, None)?),
+        };
+        check_spec_version(&signed.common().spec_version, &at)?;
+        if signed.common().version == 0 {
+            return Err(MetaError::new(at.child("version"), "version must be > 0, got 0").into());
+        }
+        Ok(signed)
     };
-    check_spec_version(&signed.common().spec_version, &at)?;
-    if signed.common().version == 0 {
-        return Err(MetaError::new(at.child("version"), "version must be > 0, got 0").into());
-    }
+    let signed = match typed(&env.signed) {
+        Ok(signed) => signed,
+        // python-tuf's model compares numbers (`version <= 0`, `threshold <
+        // 1`, `length < 0`) without asking for integers, so a float there
+        // (`1.0`, `1e19`) passes it, and its canonical serializer refuses
+        // the float when the signature is checked (SerializationError, a
+        // RepositoryError). The model's own refusals come first.
+        Err(e) => match crate::meta::stream::canonicalize_member(bytes, "signed", &mut Vec::new()) {
+            Err(float) if float.message.contains("not an integer") => {
+                typed(&floats_as_integers(&env.signed))?;
+                return Err(ParseError {
+                    category: Category::RepositoryError,
+                    error: MetaError::new(at.clone(), format!("signed has no canonical form: {float}")),
+                });
+            }
+            _ => return Err(e),
+        },
+    };
     let signed_bytes = match canonical::to_vec(&env.signed) {
         Ok(b) => b,
         // A number the tree holds as a float may be an integer outside 64
@@ -490,6 +511,24 @@ pub fn parse_general(bytes: &[u8], file: &str) -> Result<Metadata, ParseError> {
     };
     let extra_signed = extra_members(&env.signed, known_members(role_type));
     Ok(Metadata { signed, signatures: env.signatures, signed_bytes, extra_signed, file: file.to_owned() })
+}
+
+/// `value` with every float replaced by an integer that python-tuf's model
+/// checks (comparisons with 0, 1 and 32) treat alike: a positive float
+/// rounded up, a negative one down, saturating at 64 bits. (A float between
+/// 0 and 1 becomes 1, which a threshold accepts and python refuses.)
+fn floats_as_integers(value: &Value) -> Value {
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            let f = n.as_f64().unwrap_or_default();
+            if f >= 0.0 { Value::from(f.ceil() as u64) } else { Value::from(f.floor() as i64) }
+        }
+        Value::Array(items) => Value::Array(items.iter().map(floats_as_integers).collect()),
+        Value::Object(map) => {
+            Value::Object(map.iter().map(|(k, v)| (k.clone(), floats_as_integers(v))).collect())
+        }
+        other => other.clone(),
+    }
 }
 
 fn known_members(t: RoleType) -> &'static [&'static str] {
