@@ -260,14 +260,7 @@ pub fn verify_each<T: Send>(
         eprintln!("trailscope {command}: --bundle {}: no bundle found", a.bundle.display());
         return Err(Exit::Input);
     }
-    let opts = Options {
-        root: &p.root,
-        root_label: &p.root_label,
-        policy: &p.policy,
-        key: p.key.as_deref(),
-        artifact: p.artifact.as_ref(),
-        evaluated_at: p.at,
-    };
+    let opts = p.options();
     use rayon::prelude::*;
     let mut inputs = Inputs::new();
     inputs.add("bundle", a.bundle.display().to_string());

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use time::OffsetDateTime;
 
 use super::trusted_root::TrustedRoot;
-use super::verify::Artifact;
+use super::verify::{Artifact, Options};
 use crate::attest::{IdentityRule, Policy};
 use crate::bridge::sigstore_root::{self, Instance, Origin, RootFailure, RootRequest, TufChain};
 use crate::verdict::{Finding, InputFile};
@@ -72,6 +72,18 @@ impl Prepared {
     /// The trusted root's input record.
     pub fn root_file(&self) -> Option<&InputFile> {
         self.files.iter().find(|f| f.role == "trusted root")
+    }
+
+    /// What the verifier needs of this preparation, at its evaluation time.
+    pub fn options(&self) -> Options<'_> {
+        Options {
+            root: &self.root,
+            root_label: &self.root_label,
+            policy: &self.policy,
+            key: self.key.as_deref(),
+            artifact: self.artifact.as_ref(),
+            evaluated_at: self.at,
+        }
     }
 }
 

@@ -329,14 +329,7 @@ impl Scratch {
             .map_err(|e| e.to_string())?;
         let bundle_rel = text("bundle").ok_or("the scenario names no bundle")?;
         let bundle = Dir(&self.root).read(&bundle_rel)?;
-        let opts = crate::sigstore::verify::Options {
-            root: &p.root,
-            root_label: &p.root_label,
-            policy: &p.policy,
-            key: p.key.as_deref(),
-            artifact: p.artifact.as_ref(),
-            evaluated_at: at,
-        };
+        let opts = p.options();
         let mut doc = crate::sigstore::verify::verify(&bundle, &bundle_rel, &opts);
         doc.inputs = p.files;
         Ok(Verified { doc: self.relative(doc), executed: 0, reused: 0 })

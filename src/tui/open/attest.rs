@@ -18,7 +18,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use crate::sigstore::prepare::{self, Unprepared};
-use crate::sigstore::verify::{self as sv, Options};
+use crate::sigstore::verify as sv;
 use crate::tui::attest::RootOrigin;
 use crate::tui::detail::Results;
 use crate::verdict::inputs::{InputFile, Invocation, TrustAnchor};
@@ -149,14 +149,7 @@ pub fn verify_attest(inputs: &AttestInputs, at: Option<OffsetDateTime>) -> Resul
         .nth(inputs.index)
         .ok_or_else(|| format!("{}: no bundle {}", inputs.file.display(), inputs.index + 1))?;
     let bytes = serde_json::to_vec(&bundle).unwrap_or_default();
-    let opts = Options {
-        root: &p.root,
-        root_label: &p.root_label,
-        policy: &p.policy,
-        key: p.key.as_deref(),
-        artifact: p.artifact.as_ref(),
-        evaluated_at: at,
-    };
+    let opts = p.options();
     let mut doc = sv::verify(&bytes, &label, &opts);
     // As `attest verify`: how the trusted root was had comes first.
     doc.findings.splice(0..0, p.root_findings.iter().cloned());
