@@ -27,7 +27,6 @@ use curve25519_dalek::constants::ED25519_BASEPOINT_POINT;
 use curve25519_dalek::edwards::EdwardsPoint;
 use curve25519_dalek::scalar::Scalar;
 use curve25519_dalek::traits::Identity as _;
-use sha2::{Digest as _, Sha512};
 
 use super::keys::{PublicKey, SigError};
 
@@ -145,22 +144,60 @@ impl Ed25519Table {
 
     /// What [`super::PublicKey::verify`] says of `sig` over `msg` for this key.
     pub fn verify(&self, msg: &[u8], sig: &[u8]) -> Result<(), SigError> {
+        self.verify_hinted(msg, sig, &[])
+    }
+
+    /// The key's bytes as written (the `A` of `SHA-512(R ‖ A ‖ M)`).
+    pub fn key_bytes(&self) -> &[u8; 32] {
+        &self.compressed
+    }
+
+    /// [`Self::verify`], taking `SHA-512(R ‖ A ‖ M)` from `hints` when one
+    /// of them was computed over this very check (same `R`, same key, the
+    /// same message slice); else it is computed here.
+    pub fn verify_hinted(&self, msg: &[u8], sig: &[u8], hints: &[Prehashed<'_>]) -> Result<(), SigError> {
         let sig = ed25519_dalek::Signature::from_slice(sig)
             .map_err(|_| SigError::Malformed(format!("ed25519 signature of {} bytes", sig.len())))?;
         let r = sig.r_bytes();
         let s =
             Option::<Scalar>::from(Scalar::from_canonical_bytes(*sig.s_bytes())).ok_or(SigError::Invalid)?;
-        let mut h = Sha512::new();
-        h.update(r);
-        h.update(self.compressed);
-        h.update(msg);
-        let mut wide = [0u8; 64];
-        wide.copy_from_slice(h.finalize().as_slice());
+        let wide = match hints.iter().find(|h| h.is_for(r, &self.compressed, msg)) {
+            Some(h) => h.digest,
+            None => super::sha512_multi::sha512_one(&[r, &self.compressed, msg]),
+        };
         let k = Scalar::from_bytes_mod_order_wide(&wide);
         let mut expected = EdwardsPoint::identity();
         base_table().add_mul(&mut expected, &s);
         self.minus_a.add_mul(&mut expected, &k);
         if expected.compress().as_bytes() == r { Ok(()) } else { Err(SigError::Invalid) }
+    }
+}
+
+/// `SHA-512(R ‖ A ‖ M)` of an ed25519 check computed ahead of it — eight
+/// at a time by [`super::sha512_multi`] — so the check itself does only
+/// its curve part. Not batch verification: each signature is still
+/// checked on its own, with the same `k` it would have computed.
+#[derive(Debug, Clone)]
+pub struct Prehashed<'a> {
+    r: [u8; 32],
+    a: [u8; 32],
+    /// The message, borrowed: it cannot change while the hint exists, and
+    /// the hint applies only to this slice (same address and length).
+    msg: &'a [u8],
+    digest: [u8; 64],
+}
+
+impl<'a> Prehashed<'a> {
+    /// The digests of `checks` (`R`, `A`, `M` each), hashed in lanes.
+    pub fn compute(checks: &[([u8; 32], [u8; 32], &'a [u8])]) -> Vec<Self> {
+        let parts: Vec<[&[u8]; 3]> = checks.iter().map(|(r, a, m)| [&r[..], &a[..], *m]).collect();
+        let refs: Vec<&[&[u8]]> = parts.iter().map(|p| &p[..]).collect();
+        let digests = super::sha512_multi::sha512_many(&refs);
+        checks.iter().zip(digests).map(|(&(r, a, msg), digest)| Self { r, a, msg, digest }).collect()
+    }
+
+    fn is_for(&self, r: &[u8; 32], a: &[u8; 32], msg: &[u8]) -> bool {
+        &self.r == r && &self.a == a && std::ptr::eq(self.msg, msg)
     }
 }
 
@@ -193,10 +230,26 @@ impl KeyTable {
     /// Verifies `sig` over `msg` with `key` as [`PublicKey::verify`] does,
     /// through the table once there is one (same outcome, a third less time).
     pub fn verify(&self, key: &PublicKey, msg: &[u8], sig: &[u8]) -> Result<(), SigError> {
+        self.verify_hinted(key, msg, sig, &[])
+    }
+
+    /// [`Self::verify`] with digests computed ahead (see [`Prehashed`]).
+    pub fn verify_hinted(
+        &self,
+        key: &PublicKey,
+        msg: &[u8],
+        sig: &[u8],
+        hints: &[Prehashed<'_>],
+    ) -> Result<(), SigError> {
         match self.get(key) {
-            Some(t) => t.verify(msg, sig),
+            Some(t) => t.verify_hinted(msg, sig, hints),
             None => key.verify(msg, sig),
         }
+    }
+
+    /// The table, if it is built already (without counting a check).
+    pub fn built(&self) -> Option<&Ed25519Table> {
+        self.table.get().and_then(Option::as_ref)
     }
 
     /// Whether the table was built.
@@ -221,6 +274,7 @@ impl std::fmt::Debug for KeyTable {
 mod tests {
     use super::*;
     use crate::crypto::PublicKey;
+    use sha2::{Digest as _, Sha512};
     use signature::Signer as _;
 
     fn public(bytes: &[u8; 32]) -> Option<(PublicKey, ed25519_dalek::VerifyingKey)> {
@@ -400,5 +454,34 @@ mod tests {
             }
         }
         assert!(accepted > 0, "no forgery shape accepted by either: the test lost its teeth");
+    }
+
+    #[test]
+    fn prehashed_checks_agree_and_apply_only_to_their_own_message() {
+        let mut rng = Rng(21);
+        let signer = ed25519_dalek::SigningKey::from_bytes(&rng.bytes::<32>());
+        let (pk, vk) = public(&signer.verifying_key().to_bytes()).unwrap();
+        let table = Ed25519Table::new(&vk);
+        let a = *table.key_bytes();
+        let msgs: Vec<Vec<u8>> =
+            (0..11).map(|i| (0..9_000 + i * 17).map(|j| (j * 7 + i) as u8).collect()).collect();
+        let mut sigs: Vec<[u8; 64]> = msgs.iter().map(|m| signer.sign(m).to_bytes()).collect();
+        sigs[3][40] ^= 1; // s changed: refused
+        sigs[5][2] ^= 1; // R changed: refused (and its hint is for the changed R)
+        let checks: Vec<([u8; 32], [u8; 32], &[u8])> =
+            msgs.iter().zip(&sigs).map(|(m, s)| (s[..32].try_into().unwrap(), a, m.as_slice())).collect();
+        let hints = Prehashed::compute(&checks);
+        for (i, (m, s)) in msgs.iter().zip(&sigs).enumerate() {
+            let hinted = table.verify_hinted(m, s, &hints);
+            assert_eq!(hinted, pk.verify(m, s), "check {i}");
+            assert_eq!(hinted.is_ok(), i != 3 && i != 5, "check {i}");
+        }
+        // A hint over equal bytes elsewhere, or over another message, is not
+        // this check's: the slice's address and length decide.
+        let copy = msgs[0].clone();
+        assert!(table.verify_hinted(&copy, &sigs[0], &hints).is_ok());
+        let forged = [Prehashed { digest: hints[1].digest, msg: &msgs[0], ..hints[0].clone() }];
+        assert!(table.verify_hinted(&copy, &sigs[0], &forged).is_ok());
+        assert!(table.verify_hinted(&msgs[0], &sigs[0], &forged).is_err(), "a hint on its slice is used");
     }
 }

@@ -10,7 +10,7 @@
 
 use std::collections::BTreeSet;
 
-use super::metadata::{Delegator, Metadata};
+use super::metadata::{Delegator, Metadata, Prehashed};
 use crate::verdict::SignatureCheck;
 
 /// The outcome of checking a role's signatures against its delegator.
@@ -54,6 +54,42 @@ pub fn verify_role_over(
     signed_bytes: &[u8],
     strict: bool,
 ) -> VerificationResult {
+    verify_role_hinted(delegator, role, md, signed_bytes, strict, &[])
+}
+
+/// The ed25519 checks that [`verify_role_over`] will make through a key's
+/// built table, as `(R, A, signed bytes)`: their `SHA-512(R ‖ A ‖ M)` can be
+/// computed ahead, several roles at once ([`Prehashed::compute`]), and
+/// given to [`verify_role_hinted`]. Checks it leaves out are made as usual.
+pub fn table_checks<'a>(
+    delegator: &dyn Delegator,
+    role: &str,
+    md: &Metadata,
+    signed_bytes: &'a [u8],
+) -> Vec<([u8; 32], [u8; 32], &'a [u8])> {
+    let Some(role_keys) = delegator.role_keys(role) else { return Vec::new() };
+    role_keys
+        .keyids
+        .iter()
+        .filter_map(|keyid| {
+            let table = delegator.key(keyid)?.table.built()?;
+            let sig = md.signatures.iter().find(|s| &s.keyid == keyid)?.sig_bytes().ok()?;
+            let r: [u8; 32] = sig.get(..32).filter(|_| sig.len() == 64)?.try_into().ok()?;
+            Some((r, *table.key_bytes(), signed_bytes))
+        })
+        .collect()
+}
+
+/// [`verify_role_over`] with digests computed ahead (see [`table_checks`]):
+/// the same result, each signature checked on its own.
+pub fn verify_role_hinted(
+    delegator: &dyn Delegator,
+    role: &str,
+    md: &Metadata,
+    signed_bytes: &[u8],
+    strict: bool,
+    hints: &[Prehashed<'_>],
+) -> VerificationResult {
     let Some(role_keys) = delegator.role_keys(role) else {
         return VerificationResult { role_known: false, ..VerificationResult::default() };
     };
@@ -72,7 +108,7 @@ pub fn verify_role_over(
         let outcome = sig
             .sig_bytes()
             .map_err(|e| e.message)
-            .and_then(|bytes| key.verify(signed_bytes, &bytes).map_err(|e| e.to_string()));
+            .and_then(|bytes| key.verify_hinted(signed_bytes, &bytes, hints).map_err(|e| e.to_string()));
         match outcome {
             Ok(()) => {
                 let material = key.material_id();
