@@ -1,6 +1,7 @@
 //! The audit hashes the signed bytes of several hash bins together
-//! (`crypto::sha512_multi`, eight messages per AVX-512 register) before it
-//! checks each bin's signatures through the bin key's table. Each signature
+//! (`crypto::sha512_multi`, eight messages per AVX-512 register) and
+//! compresses their `R' = [s]B − [k]A` with one field inversion per eight
+//! before it checks each bin's signatures through the bin key's table. Each signature
 //! must still get the verdict ed25519-dalek's `verify` gives it alone: this
 //! audits 200 bins — valid, tampered in `R` or `s`, non-canonical `s`,
 //! small-order `R`, signed by another key, truncated, over other bytes, two

@@ -21,6 +21,7 @@ use super::metadata::{
     self, Delegator, MetaFile, Metadata, Prehashed, RoleType, Root, Signed, Snapshot, Targets, Timestamp,
 };
 use super::verify::{VerificationResult, verify_role_hinted};
+use crate::crypto::ed25519_table::Ed25519Table;
 use crate::crypto::{DigestAlg, digest};
 use crate::meta::Location;
 use crate::verdict::{DigestSource, Evidence, SignatureCheck};
@@ -692,7 +693,10 @@ impl TrustedSet {
     /// The ed25519 checks of `parsed` that go through a built key table
     /// (see [`super::verify::table_checks`]); none when the delegator is not
     /// trusted (the check then fails with its order error).
-    pub(crate) fn table_checks<'a>(&self, parsed: &'a ParsedTargets) -> Vec<([u8; 32], [u8; 32], &'a [u8])> {
+    pub(crate) fn table_checks<'a>(
+        &'a self,
+        parsed: &'a ParsedTargets,
+    ) -> Vec<([u8; 64], &'a Ed25519Table, &'a [u8])> {
         match self.delegator_of(&parsed.role, &parsed.delegator) {
             Ok(d) => super::verify::table_checks(d, &parsed.role, &parsed.md, parsed.signed_bytes()),
             Err(_) => Vec::new(),

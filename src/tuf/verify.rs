@@ -11,6 +11,7 @@
 use std::collections::BTreeSet;
 
 use super::metadata::{Delegator, Metadata, Prehashed};
+use crate::crypto::ed25519_table::Ed25519Table;
 use crate::verdict::SignatureCheck;
 
 /// The outcome of checking a role's signatures against its delegator.
@@ -58,24 +59,25 @@ pub fn verify_role_over(
 }
 
 /// The ed25519 checks that [`verify_role_over`] will make through a key's
-/// built table, as `(R, A, signed bytes)`: their `SHA-512(R ‖ A ‖ M)` can be
-/// computed ahead, several roles at once ([`Prehashed::compute`]), and
-/// given to [`verify_role_hinted`]. Checks it leaves out are made as usual.
+/// built table, as `(signature, table, signed bytes)`: their hash and curve
+/// work can be done ahead, several roles at once ([`Prehashed::compute`]),
+/// and given to [`verify_role_hinted`]. Checks left out are made as usual.
 pub fn table_checks<'a>(
-    delegator: &dyn Delegator,
+    delegator: &'a dyn Delegator,
     role: &str,
     md: &Metadata,
     signed_bytes: &'a [u8],
-) -> Vec<([u8; 32], [u8; 32], &'a [u8])> {
+) -> Vec<([u8; 64], &'a Ed25519Table, &'a [u8])> {
     let Some(role_keys) = delegator.role_keys(role) else { return Vec::new() };
     role_keys
         .keyids
         .iter()
         .filter_map(|keyid| {
-            let table = delegator.key(keyid)?.table.built()?;
-            let sig = md.signatures.iter().find(|s| &s.keyid == keyid)?.sig_bytes().ok()?;
-            let r: [u8; 32] = sig.get(..32).filter(|_| sig.len() == 64)?.try_into().ok()?;
-            Some((r, *table.key_bytes(), signed_bytes))
+            let key = delegator.key(keyid)?;
+            let table = key.table.built()?;
+            let sig: [u8; 64] =
+                md.signatures.iter().find(|s| &s.keyid == keyid)?.sig_bytes().ok()?.try_into().ok()?;
+            Some((sig, table, signed_bytes))
         })
         .collect()
 }
