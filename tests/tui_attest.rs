@@ -577,3 +577,51 @@ fn report_without_run_record(report: &str, format: &str) -> String {
         }
     }
 }
+
+/// `attest verify --format json` of the npm bundle with `extra` flags and,
+/// through the TUI's export, `open` of it with `attest`: both documents.
+fn cli_and_tui_export(
+    bundle: &Path,
+    extra: &[&str],
+    attest: AttestOptions,
+) -> (serde_json::Value, serde_json::Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = OpenOptions { attest, ..OpenOptions::default() };
+    let mut h = Harness::open_in(bundle, &opts, (120, 40), Some(dir.path().to_owned()));
+    h.keys("e").key(KeyCode::Enter);
+    let exported = std::fs::read_to_string(dir.path().join("trailscope-report.json")).unwrap();
+    let out = assert_cmd::Command::cargo_bin("trailscope")
+        .unwrap()
+        .args(["attest", "verify", "--bundle"])
+        .arg(bundle)
+        .args(extra)
+        .args(["--certificate-identity-regexp", ".*", "--certificate-oidc-issuer-regexp", ".*"])
+        .args(["--at", "2026-12-01T00:00:00Z", "--format", "json", NPM_TARBALL])
+        .output()
+        .unwrap();
+    let cli: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    (cli, serde_json::from_str(&exported).unwrap())
+}
+
+#[test]
+fn through_tuf_the_export_and_attest_verify_record_the_same_inputs_and_trust_anchor() {
+    // Sigstore's trusted root through the embedded TUF snapshot: the label
+    // names how TUF vouched for it, the same in both.
+    let attest =
+        AttestOptions { offline: true, artifact: Some(NPM_TARBALL.to_owned()), ..AttestOptions::default() };
+    let (cli, tui) = cli_and_tui_export(Path::new(NPM_BUNDLE), &["--offline"], attest);
+    assert_eq!(cli["verdict"], "pass", "{cli}");
+    assert_eq!((&tui["verdict"], &tui["category"]), (&cli["verdict"], &cli["category"]));
+    assert_eq!(tui["inputs"], cli["inputs"]);
+    let anchor = &cli["invocation"]["trust_anchor"];
+    assert_eq!(tui["invocation"]["trust_anchor"], *anchor);
+    let root = anchor["files"][0].as_str().unwrap();
+    assert!(root.contains("embedded snapshot of Sigstore's TUF repository"), "{anchor}");
+    // The anchor is the trusted root the document names, and an option of the run.
+    assert_eq!(cli["attestation"]["trusted_root"], root);
+    let option = |doc: &serde_json::Value| {
+        doc["invocation"]["options"].as_array().unwrap().iter().find(|o| o["name"] == "trusted root").cloned()
+    };
+    assert_eq!(option(&tui), option(&cli));
+    assert_eq!(option(&cli).unwrap()["value"], root);
+}

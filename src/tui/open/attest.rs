@@ -18,10 +18,11 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use crate::sigstore::prepare::{self, Unprepared};
+use crate::sigstore::record::Record;
 use crate::sigstore::verify as sv;
 use crate::tui::attest::RootOrigin;
 use crate::tui::detail::Results;
-use crate::verdict::inputs::{InputFile, Invocation, TrustAnchor};
+use crate::verdict::inputs::InputFile;
 use crate::verdict::{Document, Kind, Verdict};
 
 /// The flags `open` shares with `attest verify` (all optional: without an
@@ -131,13 +132,16 @@ pub fn inputs_for_dir(dir: &Path, scenario: Option<&Value>, opts: &AttestOptions
 /// derived from them. `Err` when an input cannot be read (exit 3 headless).
 pub fn verify_attest(inputs: &AttestInputs, at: Option<OffsetDateTime>) -> Result<Results, String> {
     let at = at.unwrap_or_else(crate::meta::time::now);
+    let file_label = inputs.file.display().to_string();
     let p = match prepare::prepare(&inputs.opts, at, crate::tuf::Config::default()) {
         Ok(p) => p,
         Err(Unprepared::Root(failure)) => {
             // Evidence, as `attest verify` reports it: a failing document.
+            let record = Record::unrooted(&inputs.opts, &file_label, &failure.location);
             let category = failure.error.category.verdict();
             let mut doc = Document::new(Kind::Attestation, at, failure.findings, category);
             doc.verdict = Verdict::Fail;
+            doc.invocation = Some(record.invocation);
             return Ok(doc.into());
         }
         Err(e) => return Err(e.to_string()),
@@ -151,38 +155,22 @@ pub fn verify_attest(inputs: &AttestInputs, at: Option<OffsetDateTime>) -> Resul
     let bytes = serde_json::to_vec(&bundle).unwrap_or_default();
     let opts = p.options();
     let mut doc = sv::verify(&bytes, &label, &opts);
-    // As `attest verify`: how the trusted root was had comes first.
-    doc.findings.splice(0..0, p.root_findings.iter().cloned());
     // As `attest verify`: the run and the files it read, so an export is evidence.
-    let file =
-        std::fs::read(&inputs.file).map_err(|e| format!("cannot read {}: {e}", inputs.file.display()))?;
-    doc.inputs.push(InputFile::of_bytes("bundle", inputs.file.display().to_string(), &file));
-    doc.inputs.extend(p.files.iter().cloned());
-    let mut invocation = Invocation::of_process(&document_inputs(inputs, &doc));
-    invocation.trust_anchor = Some(TrustAnchor {
-        what: if inputs.opts.key.is_some() { "trusted root and key".into() } else { "trusted root".into() },
-        files: p
-            .root_file()
-            .map(|f| f.path.clone())
-            .into_iter()
-            .chain(inputs.opts.key.as_ref().map(|k| k.display().to_string()))
-            .collect(),
-        root_version: None,
-    });
-    doc.invocation = Some(invocation);
+    let file = std::fs::read(&inputs.file).map_err(|e| format!("cannot read {file_label}: {e}"))?;
+    p.stamp(
+        &p.record(&inputs.opts, &file_label),
+        &mut doc,
+        InputFile::of_bytes("bundle", &*file_label, &file),
+    );
     Ok(Results::attestation(doc, &bytes, Some(&p.root), &origin))
 }
 
-/// The inputs of the document, as `attest verify` lists them.
-pub fn document_inputs(inputs: &AttestInputs, doc: &Document) -> crate::verdict::Inputs {
-    let o = &inputs.opts;
+/// The labelled inputs `doc`'s run recorded (`sigstore::record`), as
+/// `attest verify` lists them.
+pub fn document_inputs(doc: &Document) -> crate::verdict::Inputs {
     let mut out = crate::verdict::Inputs::new();
-    out.add("bundle", inputs.file.display().to_string());
-    let root = doc.attestation.as_deref().map(|a| a.trusted_root.clone()).unwrap_or_default();
-    out.add("trusted root", root);
-    out.add_opt("artifact", o.artifact.clone());
-    out.add_opt("identity", o.certificate_identity.clone().or(o.certificate_identity_regexp.clone()));
-    out.add_opt("issuer", o.certificate_oidc_issuer.clone().or(o.certificate_oidc_issuer_regexp.clone()));
-    out.add_opt("key", o.key.as_ref().map(|k| k.display().to_string()));
+    for o in doc.invocation.iter().flat_map(|i| &i.options) {
+        out.add(&o.name, &o.value);
+    }
     out
 }
