@@ -17,6 +17,8 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 use time::OffsetDateTime;
 
+use crate::sigstore::bundle::Bundle;
+use crate::sigstore::input::Found;
 use crate::sigstore::prepare::{self, Unprepared};
 use crate::sigstore::record::Record;
 use crate::sigstore::verify as sv;
@@ -58,18 +60,13 @@ fn is_bundle(v: &Value) -> bool {
         || v.get("verificationMaterial").is_some()
 }
 
-/// The bundles `file` holds, by label; `None` when it holds none (not an
-/// attestation file).
-pub fn bundles(file: &Path) -> Option<Vec<(String, Value)>> {
+/// The bundles `file` holds, each with its label and the length of the
+/// text it was read from; `None` when it holds none (not an attestation file).
+pub fn bundles(file: &Path) -> Option<Vec<Found>> {
     let bytes = read_bounded(file).ok()?;
     let label = file.display().to_string();
     let found = crate::sigstore::input::bundles_in(&bytes, &label).ok()?;
-    let found: Vec<(String, Value)> = found
-        .into_iter()
-        .filter(|f| is_bundle(&f.bundle))
-        .take(LISTED)
-        .map(|f| (f.label, f.bundle))
-        .collect();
+    let found: Vec<Found> = found.into_iter().filter(|f| is_bundle(&f.bundle)).take(LISTED).collect();
     (!found.is_empty()).then_some(found)
 }
 
@@ -82,7 +79,7 @@ pub fn inputs_for_file(file: &Path, opts: &AttestOptions) -> Result<AttestInputs
             file.display()
         )
     })?;
-    let labels = found.into_iter().map(|(l, _)| l).collect();
+    let labels = found.into_iter().map(|f| f.label).collect();
     Ok(AttestInputs { file: file.to_path_buf(), labels, index: 0, opts: opts.clone() })
 }
 
@@ -148,13 +145,12 @@ pub fn verify_attest(inputs: &AttestInputs, at: Option<OffsetDateTime>) -> Resul
     };
     let origin = RootOrigin { label: p.root_label.clone(), origin: p.origin.clone(), chain: p.chain.clone() };
     let found = bundles(&inputs.file).ok_or_else(|| format!("{}: no bundle found", inputs.file.display()))?;
-    let (label, bundle) = found
+    let Found { label, bundle, len } = found
         .into_iter()
         .nth(inputs.index)
         .ok_or_else(|| format!("{}: no bundle {}", inputs.file.display(), inputs.index + 1))?;
-    let bytes = serde_json::to_vec(&bundle).unwrap_or_default();
-    let opts = p.options();
-    let mut doc = sv::verify(&bytes, &label, &opts);
+    // As `attest verify`: the value as read, the size limit on the text it was read from.
+    let mut doc = sv::verify_parsed(&bundle, len, &label, &p.options());
     // As `attest verify`: the run and the files it read, so an export is evidence.
     let file = std::fs::read(&inputs.file).map_err(|e| format!("cannot read {file_label}: {e}"))?;
     p.stamp(
@@ -162,7 +158,8 @@ pub fn verify_attest(inputs: &AttestInputs, at: Option<OffsetDateTime>) -> Resul
         &mut doc,
         InputFile::of_bytes("bundle", &*file_label, &file),
     );
-    Ok(Results::attestation(doc, &bytes, Some(&p.root), &origin))
+    let bundle = Bundle::from_parsed(&bundle, len, &label).ok();
+    Ok(Results::attestation(doc, bundle.as_ref(), Some(&p.root), &origin))
 }
 
 /// The labelled inputs `doc`'s run recorded (`sigstore::record`), as
