@@ -19,7 +19,7 @@ use time::OffsetDateTime;
 
 use crate::sigstore::bundle::Bundle;
 use crate::sigstore::input::Found;
-use crate::sigstore::prepare::{self, Unprepared};
+use crate::sigstore::prepare::{self, Prepared, Unprepared};
 use crate::sigstore::record::Record;
 use crate::sigstore::verify as sv;
 use crate::tui::attest::RootOrigin;
@@ -43,6 +43,10 @@ pub struct AttestInputs {
     /// The one shown (`a`/`A` switch between them).
     pub index: usize,
     pub opts: AttestOptions,
+    /// A scenario directory: every path below it is shown relative to it,
+    /// as its `scenario.json` names it (`bundle.sigstore.json`,
+    /// `../trusted_root.json`), never the copy's place on this machine.
+    pub shown_from: Option<PathBuf>,
 }
 
 /// Bundles per file the TUI lists for `a`/`A`.
@@ -80,7 +84,7 @@ pub fn inputs_for_file(file: &Path, opts: &AttestOptions) -> Result<AttestInputs
         )
     })?;
     let labels = found.into_iter().map(|f| f.label).collect();
-    Ok(AttestInputs { file: file.to_path_buf(), labels, index: 0, opts: opts.clone() })
+    Ok(AttestInputs { file: file.to_path_buf(), labels, index: 0, opts: opts.clone(), shown_from: None })
 }
 
 /// A directory holding an attestation: a scenario whose `scenario.json`
@@ -122,19 +126,60 @@ pub fn inputs_for_dir(dir: &Path, scenario: Option<&Value>, opts: &AttestOptions
     if merged.trusted_root.is_none() && merged.tuf_metadata.is_none() {
         merged.trusted_root = rel("trusted_root");
     }
-    inputs_for_file(&file, &merged).ok()
+    let mut inputs = inputs_for_file(&file, &merged).ok()?;
+    inputs.labels = inputs.labels.iter().map(|l| shown(l, Some(dir))).collect();
+    inputs.shown_from = Some(dir.to_path_buf());
+    Some(inputs)
+}
+
+/// `path` as shown: relative to `base` when it lies below it (a label
+/// such as `file:2` too), else as given.
+fn shown(path: &str, base: Option<&Path>) -> String {
+    match base.and_then(|b| Path::new(path).strip_prefix(b).ok()) {
+        Some(rel) => rel.display().to_string(),
+        None => path.to_owned(),
+    }
+}
+
+/// The request with every path it names shown relative to `base`: what
+/// the documents' run record and the exports name.
+fn shown_request(req: &AttestOptions, base: Option<&Path>) -> AttestOptions {
+    let path = |p: &Option<PathBuf>| p.as_ref().map(|p| PathBuf::from(shown(&p.display().to_string(), base)));
+    AttestOptions {
+        artifact: req.artifact.as_deref().map(|a| shown(a, base)),
+        key: path(&req.key),
+        trusted_root: path(&req.trusted_root),
+        ..req.clone()
+    }
+}
+
+/// The preparation with the paths it shows (the trusted root's label,
+/// the files read, the artifact) relative to `base`; the files were read
+/// already, from where they are.
+fn show_relative(p: &mut Prepared, base: Option<&Path>) {
+    if p.origin.is_none() {
+        p.root_label = shown(&p.root_label, base);
+    }
+    for f in &mut p.files {
+        f.path = shown(&f.path, base);
+    }
+    if let Some(a) = &mut p.artifact {
+        a.input = shown(&a.input, base);
+    }
 }
 
 /// Verifies bundle `inputs.index` of the file: its results with the views
 /// derived from them. `Err` when an input cannot be read (exit 3 headless).
 pub fn verify_attest(inputs: &AttestInputs, at: Option<OffsetDateTime>) -> Result<Results, String> {
     let at = at.unwrap_or_else(crate::meta::time::now);
-    let file_label = inputs.file.display().to_string();
-    let p = match prepare::prepare(&inputs.opts, at, crate::tuf::Config::default()) {
+    let base = inputs.shown_from.as_deref();
+    let file_label = shown(&inputs.file.display().to_string(), base);
+    let req = shown_request(&inputs.opts, base);
+    let mut p = match prepare::prepare(&inputs.opts, at, crate::tuf::Config::default()) {
         Ok(p) => p,
         Err(Unprepared::Root(failure)) => {
             // Evidence, as `attest verify` reports it: a failing document.
-            let record = Record::unrooted(&inputs.opts, &file_label, &failure.location);
+            let record = Record::unrooted(&req, &file_label, &failure.location);
             let category = failure.error.category.verdict();
             let mut doc = Document::new(Kind::Attestation, at, failure.findings, category);
             doc.verdict = Verdict::Fail;
@@ -143,21 +188,19 @@ pub fn verify_attest(inputs: &AttestInputs, at: Option<OffsetDateTime>) -> Resul
         }
         Err(e) => return Err(e.to_string()),
     };
+    show_relative(&mut p, base);
     let origin = RootOrigin { label: p.root_label.clone(), origin: p.origin.clone(), chain: p.chain.clone() };
     let found = bundles(&inputs.file).ok_or_else(|| format!("{}: no bundle found", inputs.file.display()))?;
-    let Found { label, bundle, len } = found
+    let Found { mut label, bundle, len } = found
         .into_iter()
         .nth(inputs.index)
         .ok_or_else(|| format!("{}: no bundle {}", inputs.file.display(), inputs.index + 1))?;
+    label = shown(&label, base);
     // As `attest verify`: the value as read, the size limit on the text it was read from.
     let mut doc = sv::verify_parsed(&bundle, len, &label, &p.options());
     // As `attest verify`: the run and the files it read, so an export is evidence.
     let file = std::fs::read(&inputs.file).map_err(|e| format!("cannot read {file_label}: {e}"))?;
-    p.stamp(
-        &p.record(&inputs.opts, &file_label),
-        &mut doc,
-        InputFile::of_bytes("bundle", &*file_label, &file),
-    );
+    p.stamp(&p.record(&req, &file_label), &mut doc, InputFile::of_bytes("bundle", &*file_label, &file));
     let bundle = Bundle::from_parsed(&bundle, len, &label).ok();
     Ok(Results::attestation(doc, bundle.as_ref(), Some(&p.root), &origin))
 }
