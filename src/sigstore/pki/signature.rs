@@ -63,7 +63,7 @@ enum Key {
     P256(p256::ecdsa::VerifyingKey),
     P384(p384::ecdsa::VerifyingKey),
     Ed25519(ed25519_dalek::VerifyingKey),
-    Rsa(Box<rsa::RsaPublicKey>),
+    Rsa(Box<rsa::PublicKey>),
 }
 
 fn parse_key(spki_der: &[u8]) -> Result<Key, PkiError> {
@@ -94,7 +94,7 @@ fn parse_key(spki_der: &[u8]) -> Result<Key, PkiError> {
                 .map(Key::Ed25519)
                 .map_err(|_| PkiError::malformed("Ed25519 public key", "not a valid point"))
         }
-        oids::RSA => rsa::RsaPublicKey::try_from(info)
+        oids::RSA => rsa::PublicKey::try_from(info)
             .map(|k| Key::Rsa(Box::new(k)))
             .map_err(|e| PkiError::malformed("RSA public key", e)),
         other => Err(PkiError::unsupported("public key", format!("algorithm {other}"))),
@@ -254,7 +254,7 @@ pub(crate) fn verify_with(
 }
 
 fn verify_rsa(
-    key: &rsa::RsaPublicKey,
+    key: &rsa::PublicKey,
     hash: Hash,
     padding: Padding,
     msg: &[u8],
