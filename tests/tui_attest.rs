@@ -198,10 +198,7 @@ fn a_subject_that_is_not_the_artifact_is_marked_not_matched() {
     let rows = pane_rows(&h.keys("3").screen());
     assert!(has(&rows, "✘ not matched demo-widget-1.4.0.txt"), "{rows:#?}");
     let rows = pane_rows(&h.keys("5f").screen());
-    assert!(
-        has(&rows, "✘ fail artifact demo-widget-1.4.0.txt"),
-        "{rows:#?}"
-    );
+    assert!(has(&rows, "✘ fail artifact demo-widget-1.4.0.txt"), "{rows:#?}");
 }
 
 #[test]

@@ -253,13 +253,7 @@ pub(crate) fn verify_with(
     }
 }
 
-fn verify_rsa(
-    key: &rsa::PublicKey,
-    hash: Hash,
-    padding: Padding,
-    msg: &[u8],
-    sig: &[u8],
-) -> Result<(), ()> {
+fn verify_rsa(key: &rsa::PublicKey, hash: Hash, padding: Padding, msg: &[u8], sig: &[u8]) -> Result<(), ()> {
     use rsa::{pkcs1v15, pss};
     match padding {
         Padding::Pkcs1v15 => {
