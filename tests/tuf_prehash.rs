@@ -112,7 +112,7 @@ fn repo() -> (MemorySource, Vec<u8>) {
     let mut meta = serde_json::Map::new();
     meta.insert("targets.json".into(), json!({"version": 1}));
     for i in 0..BINS {
-        src.insert(&format!("{}.json", bin_name(i)), bytes(&bin(i, &kb, &kc)));
+        src.insert(format!("{}.json", bin_name(i)), bytes(&bin(i, &kb, &kc)));
         meta.insert(format!("{}.json", bin_name(i)), json!({"version": 1}));
     }
     let snapshot = bytes(&metablock(

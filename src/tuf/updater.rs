@@ -402,7 +402,13 @@ impl<'a> Updater<'a> {
         });
         if let Some((data, file)) = local {
             match self.set.parse_delegated_targets(data, &file, role, parent, count_only) {
-                Ok(parsed) => return Started::Parsed { notes, parsed, read: Read::Local { from_set } },
+                Ok(parsed) => {
+                    return Started::Parsed {
+                        notes,
+                        parsed: Box::new(parsed),
+                        read: Read::Local { from_set },
+                    };
+                }
                 Err(e) => notes.push(local_ignored(role, &e)),
             }
         }
@@ -422,7 +428,9 @@ impl<'a> Updater<'a> {
             Err(e) => Started::Done(PreparedRole { notes, result: Err(e), origin: Origin::Trusted }),
             Ok((data, file, origin)) => {
                 match self.set.parse_delegated_targets(Arc::new(data), &file, role, parent, count_only) {
-                    Ok(parsed) => Started::Parsed { notes, parsed, read: Read::Downloaded(origin) },
+                    Ok(parsed) => {
+                        Started::Parsed { notes, parsed: Box::new(parsed), read: Read::Downloaded(origin) }
+                    }
                     Err(e) => Started::Done(PreparedRole { notes, result: Err(e), origin }),
                 }
             }
@@ -444,7 +452,7 @@ impl<'a> Updater<'a> {
             Started::Parsed { notes, parsed, read } => (notes, parsed, read),
         };
         let verified = match signatures {
-            Some(sigs) => sigs.and_then(|s| self.set.finish_delegated_targets(parsed, s)),
+            Some(sigs) => sigs.and_then(|s| self.set.finish_delegated_targets(*parsed, s)),
             None => Err(TufError::order(role, "signatures not checked")),
         };
         match (verified, read) {
@@ -755,7 +763,7 @@ enum Started {
     Done(PreparedRole),
     Parsed {
         notes: Vec<Finding>,
-        parsed: ParsedTargets,
+        parsed: Box<ParsedTargets>,
         read: Read,
     },
 }
