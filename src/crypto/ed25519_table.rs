@@ -207,10 +207,23 @@ pub struct Prehashed<'a> {
 impl<'a> Prehashed<'a> {
     /// The hints of `checks` (signature, key table, message each).
     pub fn compute(checks: &[([u8; 64], &Ed25519Table, &'a [u8])]) -> Vec<Self> {
+        Self::compute_with(checks, super::sha512_multi::sha512_many)
+    }
+
+    /// [`Self::compute`] for a few long messages (large in-toto links):
+    /// hashed with [`super::sha512_multi::sha512_narrow`].
+    pub fn compute_few(checks: &[([u8; 64], &Ed25519Table, &'a [u8])]) -> Vec<Self> {
+        Self::compute_with(checks, super::sha512_multi::sha512_narrow)
+    }
+
+    fn compute_with(
+        checks: &[([u8; 64], &Ed25519Table, &'a [u8])],
+        sha512: fn(&[&[&[u8]]]) -> Vec<[u8; 64]>,
+    ) -> Vec<Self> {
         let parts: Vec<[&[u8]; 3]> =
             checks.iter().map(|(sig, t, m)| [&sig[..32], &t.compressed[..], *m]).collect();
         let refs: Vec<&[&[u8]]> = parts.iter().map(|p| &p[..]).collect();
-        let digests = super::sha512_multi::sha512_many(&refs);
+        let digests = sha512(&refs);
         let points: Vec<Option<EdwardsPoint>> = checks
             .iter()
             .zip(&digests)

@@ -31,6 +31,53 @@ pub fn sha512_many(messages: &[&[&[u8]]]) -> Vec<[u8; 64]> {
     out
 }
 
+/// [`sha512_many`] for a few long messages (the links of an in-toto
+/// chain): four at a time in the 256-bit registers of AVX-512VL, whose
+/// instructions issue on more ports than 512-bit ones, so a pass over up to
+/// four lanes costs about half of an eight-lane pass. Same digests; eight
+/// lanes (or sha2) where AVX-512VL is missing.
+pub fn sha512_narrow(messages: &[&[&[u8]]]) -> Vec<[u8; 64]> {
+    #[cfg(target_arch = "x86_64")]
+    if messages.len() > 1 && narrow_available() {
+        let mut out = vec![[0u8; 64]; messages.len()];
+        for (group, digests) in messages.chunks(NARROW_LANES).zip(out.chunks_mut(NARROW_LANES)) {
+            let mut lanes: [Option<Feed<'_>>; LANES] = Default::default();
+            for (lane, parts) in lanes.iter_mut().zip(group) {
+                *lane = Some(Feed::new(parts));
+            }
+            let mut state = [[0u64; LANES]; 8];
+            // SAFETY: `avx512vl::hash` is compiled with AVX-512F and
+            // AVX-512VL enabled; `narrow_available` has just checked that
+            // this CPU has both, the one condition for calling it.
+            #[allow(unsafe_code)]
+            unsafe {
+                avx512vl::hash(&mut lanes, &mut state);
+            }
+            for (lane, digest) in digests.iter_mut().enumerate() {
+                for (i, word) in state.iter().enumerate() {
+                    digest[i * 8..i * 8 + 8].copy_from_slice(&word[lane].to_be_bytes());
+                }
+            }
+        }
+        return out;
+    }
+    sha512_many(messages)
+}
+
+/// Messages per pass of [`sha512_narrow`].
+const NARROW_LANES: usize = 4;
+
+fn narrow_available() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("avx512vl")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
 /// SHA-512 of one message given in parts, through sha2 (the reference the
 /// lanes are compared with, and the fallback).
 pub fn sha512_one(parts: &[&[u8]]) -> [u8; 64] {
@@ -359,6 +406,119 @@ mod avx512 {
     }
 }
 
+#[cfg(target_arch = "x86_64")]
+mod avx512vl {
+    //! The rounds of [`super::avx512`] on four lanes (256-bit registers).
+    use std::arch::x86_64::*;
+
+    use super::{Feed, IV, K, LANES, NARROW_LANES};
+
+    /// Runs every lane's blocks to its end and leaves the lanes' hash values
+    /// in `out[word][lane]`; empty lanes (`None`) are left at the IV.
+    #[target_feature(enable = "avx512f,avx512vl")]
+    pub(super) fn hash(lanes: &mut [Option<Feed<'_>>; LANES], out: &mut [[u64; LANES]; 8]) {
+        let mut state: [__m256i; 8] = std::array::from_fn(|i| _mm256_set1_epi64x(IV[i] as i64));
+        let mut words = [[0u64; LANES]; 16];
+        loop {
+            let mut active: __mmask8 = 0;
+            for (lane, feed) in lanes.iter_mut().take(NARROW_LANES).enumerate() {
+                if feed.as_mut().is_some_and(|f| f.next(&mut words, lane)) {
+                    active |= 1 << lane;
+                }
+            }
+            if active == 0 {
+                break;
+            }
+            let w: [__m256i; 16] = std::array::from_fn(|i| load(&words[i]));
+            let after = compress(&state, w);
+            // A lane whose message is done keeps its hash value.
+            for (s, a) in state.iter_mut().zip(after) {
+                *s = _mm256_mask_add_epi64(*s, active, *s, a);
+            }
+        }
+        // Only the first four lanes are written; the rest stay zero.
+        for (o, s) in out.iter_mut().zip(state) {
+            store(o, s);
+        }
+    }
+
+    #[target_feature(enable = "avx512f,avx512vl")]
+    fn load(words: &[u64; LANES]) -> __m256i {
+        // SAFETY: `words` is 64 readable bytes, the load takes the first
+        // 32; it is unaligned.
+        #[allow(unsafe_code)]
+        unsafe {
+            _mm256_loadu_si256(words.as_ptr().cast())
+        }
+    }
+
+    #[target_feature(enable = "avx512f,avx512vl")]
+    fn store(words: &mut [u64; LANES], v: __m256i) {
+        // SAFETY: `words` is 64 writable bytes, the store writes the first
+        // 32; it is unaligned.
+        #[allow(unsafe_code)]
+        unsafe {
+            _mm256_storeu_si256(words.as_mut_ptr().cast(), v)
+        }
+    }
+
+    /// The 80 rounds of one block in every lane; returns the working
+    /// variables (added to the state by the caller, lane by lane).
+    #[target_feature(enable = "avx512f,avx512vl")]
+    fn compress(state: &[__m256i; 8], mut w: [__m256i; 16]) -> [__m256i; 8] {
+        let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut h] = *state;
+        for t in 0..80 {
+            let wt = if t < 16 {
+                w[t]
+            } else {
+                let w15 = w[(t + 1) % 16];
+                let w2 = w[(t + 14) % 16];
+                // σ0 = ROTR1 ^ ROTR8 ^ SHR7, σ1 = ROTR19 ^ ROTR61 ^ SHR6.
+                let s0 = _mm256_ternarylogic_epi64::<0x96>(
+                    _mm256_ror_epi64::<1>(w15),
+                    _mm256_ror_epi64::<8>(w15),
+                    _mm256_srli_epi64::<7>(w15),
+                );
+                let s1 = _mm256_ternarylogic_epi64::<0x96>(
+                    _mm256_ror_epi64::<19>(w2),
+                    _mm256_ror_epi64::<61>(w2),
+                    _mm256_srli_epi64::<6>(w2),
+                );
+                let next =
+                    _mm256_add_epi64(_mm256_add_epi64(w[t % 16], s0), _mm256_add_epi64(w[(t + 9) % 16], s1));
+                w[t % 16] = next;
+                next
+            };
+            // Σ1 = ROTR14 ^ ROTR18 ^ ROTR41; Ch = e ? f : g (0xCA).
+            let big_s1 = _mm256_ternarylogic_epi64::<0x96>(
+                _mm256_ror_epi64::<14>(e),
+                _mm256_ror_epi64::<18>(e),
+                _mm256_ror_epi64::<41>(e),
+            );
+            let ch = _mm256_ternarylogic_epi64::<0xCA>(e, f, g);
+            let kw = _mm256_add_epi64(wt, _mm256_set1_epi64x(K[t] as i64));
+            let t1 = _mm256_add_epi64(_mm256_add_epi64(h, kw), _mm256_add_epi64(big_s1, ch));
+            // Σ0 = ROTR28 ^ ROTR34 ^ ROTR39; Maj = majority (0xE8).
+            let big_s0 = _mm256_ternarylogic_epi64::<0x96>(
+                _mm256_ror_epi64::<28>(a),
+                _mm256_ror_epi64::<34>(a),
+                _mm256_ror_epi64::<39>(a),
+            );
+            let maj = _mm256_ternarylogic_epi64::<0xE8>(a, b, c);
+            let t2 = _mm256_add_epi64(big_s0, maj);
+            h = g;
+            g = f;
+            f = e;
+            e = _mm256_add_epi64(d, t1);
+            d = c;
+            c = b;
+            b = a;
+            a = _mm256_add_epi64(t1, t2);
+        }
+        [a, b, c, d, e, f, g, h]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -377,15 +537,18 @@ mod tests {
     fn check(messages: &[Vec<Vec<u8>>]) {
         let parts: Vec<Vec<&[u8]>> = messages.iter().map(|m| m.iter().map(Vec::as_slice).collect()).collect();
         let refs: Vec<&[&[u8]]> = parts.iter().map(Vec::as_slice).collect();
-        let got = sha512_many(&refs);
-        for (i, (m, d)) in refs.iter().zip(&got).enumerate() {
-            let whole: Vec<u8> = m.concat();
-            assert_eq!(
-                d.as_slice(),
-                Sha512::digest(&whole).as_slice(),
-                "message {i} of {} bytes",
-                whole.len()
-            );
+        // Every test goes through both: eight lanes and four (`sha512_narrow`).
+        for (name, got) in [("many", sha512_many(&refs)), ("narrow", sha512_narrow(&refs))] {
+            assert_eq!(got.len(), refs.len());
+            for (i, (m, d)) in refs.iter().zip(&got).enumerate() {
+                let whole: Vec<u8> = m.concat();
+                assert_eq!(
+                    d.as_slice(),
+                    Sha512::digest(&whole).as_slice(),
+                    "{name}: message {i} of {} bytes",
+                    whole.len()
+                );
+            }
         }
     }
 

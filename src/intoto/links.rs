@@ -260,9 +260,83 @@ fn prefetch(layout: &Layout, link_dir: &Path, loader: &dyn Loader, opts: &Verify
         .into_iter()
         .partition(|(path, _, _)| loader.size(path).is_some_and(|n| n >= metadata::LARGE_FILE_BYTES as u64));
     let mut done: Prefetched = small.into_par_iter().map(run).collect();
-    done.extend(large.into_iter().map(run));
+    for group in large_groups(&large, loader) {
+        done.extend(load_large(layout, link_dir, loader, opts, group));
+    }
     metadata::release_read_buffer();
     done
+}
+
+/// Large links loaded together (their signatures hashed in SIMD lanes):
+/// at most eight (the lanes) and [`LARGE_GROUP_BYTES`] of files at once.
+fn large_groups<'j, T>(
+    large: &'j [(PathBuf, T, String)],
+    loader: &dyn Loader,
+) -> Vec<&'j [(PathBuf, T, String)]> {
+    let mut groups = Vec::new();
+    let (mut start, mut bytes) = (0, 0u64);
+    for (i, (path, _, _)) in large.iter().enumerate() {
+        let size = loader.size(path).unwrap_or(0);
+        if i > start && (i - start == 8 || bytes.saturating_add(size) > LARGE_GROUP_BYTES) {
+            groups.push(&large[start..i]);
+            (start, bytes) = (i, 0);
+        }
+        bytes = bytes.saturating_add(size);
+    }
+    if start < large.len() {
+        groups.push(&large[start..]);
+    }
+    groups
+}
+
+/// Most bytes of large links held at once.
+const LARGE_GROUP_BYTES: u64 = 256 << 20;
+
+/// [`load_link`] for a group of large links, through [`Loader::load_many`].
+fn load_large(
+    layout: &Layout,
+    link_dir: &Path,
+    loader: &dyn Loader,
+    opts: &VerifyOptions,
+    group: &[(PathBuf, &Step, String)],
+) -> Vec<(PathBuf, Result<Metadata, LoadError>)> {
+    let vks: Vec<_> =
+        group.iter().map(|(_, step, keyid)| stages::verification_key(layout, step, keyid)).collect();
+    let checks: Vec<Option<KeyCheck<'_>>> = vks
+        .iter()
+        .map(|vk| {
+            let vk = vk.as_ref()?;
+            Some(KeyCheck { keyid: &vk.keyid, subkeys: &vk.subkeys, key: vk.key.as_ref().ok()? })
+        })
+        .collect();
+    let refused: Vec<Option<String>> =
+        group.iter().map(|(path, _, _)| metadata::symlink_out_of(link_dir, path)).collect();
+    let jobs: Vec<(&Path, Option<&KeyCheck<'_>>)> = group
+        .iter()
+        .zip(&checks)
+        .zip(&refused)
+        .filter(|(_, why)| why.is_none())
+        .map(|(((path, _, _), check), _)| (path.as_path(), check.as_ref()))
+        .collect();
+    let mut loaded = loader.load_many(&jobs).into_iter();
+    group
+        .iter()
+        .zip(refused)
+        .map(|((path, _, _), why)| {
+            let result = match why {
+                Some(why) => Err(LoadError::Limit(why)),
+                None => loaded
+                    .next()
+                    .unwrap_or_else(|| Err(LoadError::Io(std::io::Error::other("not loaded"))))
+                    .and_then(|m| {
+                        artifact_limit(path, &m, opts.max_artifacts_per_link)
+                            .map(|()| m)
+                            .map_err(LoadError::Limit)
+                    }),
+            };
+            (path.clone(), result)
+        })
+        .collect()
 }
 
 /// One link file of `link_dir` through `loader`, within the limits of

@@ -123,6 +123,28 @@ pub fn load_observed(
     check: Option<&KeyCheck<'_>>,
     observe: &(dyn Fn(&[u8]) + Sync),
 ) -> Result<Metadata, LoadError> {
+    let bytes = read_limited(path, max_bytes, READ_BUFFER.take())?;
+    let label = path.display().to_string();
+    let parse = || match check {
+        Some(check) => from_bytes_checked(&bytes, &label, check),
+        None => from_bytes(&bytes, &label),
+    };
+    // A large link's fingerprint (tens of megabytes of SHA-256) on the other
+    // core while this one parses and checks it; both read the same bytes.
+    let result = if bytes.len() >= LARGE_FILE_BYTES {
+        rayon::join(|| observe(&bytes), parse).1
+    } else {
+        observe(&bytes);
+        parse()
+    };
+    if bytes.capacity() <= MAX_KEPT_READ_BUFFER {
+        READ_BUFFER.set(bytes);
+    }
+    result
+}
+
+/// The bytes of the regular file `path` (at most `max_bytes`), read into `bytes`.
+fn read_limited(path: &Path, max_bytes: u64, mut bytes: Vec<u8>) -> Result<Vec<u8>, LoadError> {
     // Opening a FIFO would block, a device would never end: regular files only.
     if let Ok(m) = std::fs::metadata(path)
         && !m.is_file()
@@ -144,7 +166,6 @@ pub fn load_observed(
     if meta.len() > max_bytes {
         return Err(too_big());
     }
-    let mut bytes = READ_BUFFER.take();
     match usize::try_from(meta.len()) {
         #[cfg(unix)]
         Ok(len) if len >= LARGE_FILE_BYTES => {
@@ -159,23 +180,81 @@ pub fn load_observed(
     if bytes.len() as u64 > max_bytes {
         return Err(too_big());
     }
-    let label = path.display().to_string();
-    let parse = || match check {
-        Some(check) => from_bytes_checked(&bytes, &label, check),
-        None => from_bytes(&bytes, &label),
+    Ok(bytes)
+}
+
+/// [`load_observed`] for several files at once (large links): all are read,
+/// then the ed25519 signatures of those written in canonical form are
+/// hashed together, `SHA-512(R ‖ A ‖ M)` of each in its own SIMD lane
+/// ([`crate::crypto::sha512_multi`]), on one core while the others
+/// fingerprint and parse the files. Each signature is still decided on its
+/// own, by the equation [`PublicKey::verify`] uses (not batch verification);
+/// a file the lanes cannot take gets exactly what [`load_observed`] gives.
+/// `observe` is handed each file's path and bytes once, as they were read.
+pub fn load_many_observed(
+    jobs: &[(&Path, Option<&KeyCheck<'_>>)],
+    max_bytes: u64,
+    observe: &(dyn Fn(&Path, &[u8]) + Sync),
+) -> Vec<Result<Metadata, LoadError>> {
+    use rayon::prelude::*;
+    let (bufs, mut errors): (Vec<Vec<u8>>, Vec<Option<LoadError>>) = jobs
+        .par_iter()
+        .map(|(path, _)| match read_limited(path, max_bytes, Vec::new()) {
+            Ok(bytes) => (bytes, None),
+            Err(e) => (Vec::new(), Some(e)),
+        })
+        .unzip();
+    let labels: Vec<String> = jobs.iter().map(|(path, _)| path.display().to_string()).collect();
+    let lanes: Vec<Option<fast::Lane<'_>>> = bufs
+        .iter()
+        .zip(jobs)
+        .zip(&errors)
+        .map(|((bytes, (_, check)), error)| if error.is_some() { None } else { fast::lane(bytes, (*check)?) })
+        .collect();
+    let parse = |i: usize| -> Option<fast::Parsed> {
+        if errors[i].is_some() {
+            return None;
+        }
+        let bytes = &bufs[i];
+        let (_, parsed) = rayon::join(
+            || observe(jobs[i].0, bytes),
+            || match (&lanes[i], jobs[i].1) {
+                (Some(_), _) => fast::Parsed::Plain(
+                    std::str::from_utf8(bytes).ok().and_then(crate::intoto::plain_link::read).map(Box::new),
+                ),
+                (None, Some(check)) => fast::Parsed::Done(from_bytes_checked(bytes, &labels[i], check)),
+                (None, None) => fast::Parsed::Done(from_bytes(bytes, &labels[i])),
+            },
+        );
+        Some(parsed)
     };
-    // A large link's fingerprint (tens of megabytes of SHA-256) on the other
-    // core while this one parses and checks it; both read the same bytes.
-    let result = if bytes.len() >= LARGE_FILE_BYTES {
-        rayon::join(|| observe(&bytes), parse).1
-    } else {
-        observe(&bytes);
-        parse()
-    };
-    if bytes.capacity() <= MAX_KEPT_READ_BUFFER {
-        READ_BUFFER.set(bytes);
+    let (outcomes, parsed) = rayon::join(
+        || fast::check_lanes(&lanes),
+        || (0..jobs.len()).into_par_iter().map(parse).collect::<Vec<_>>(),
+    );
+    let mut results = Vec::with_capacity(jobs.len());
+    for (i, parsed) in parsed.into_iter().enumerate() {
+        if let Some(e) = errors[i].take() {
+            results.push(Err(e));
+            continue;
+        }
+        let bytes = &bufs[i];
+        let label = &labels[i];
+        let check = jobs[i].1;
+        let done = match (parsed, &lanes[i], &outcomes[i], check) {
+            (Some(fast::Parsed::Done(result)), ..) => result,
+            (Some(fast::Parsed::Plain(Some(plain))), Some(lane), Some(outcome), Some(check)) => {
+                match fast::assemble_lane(*plain, lane, outcome.clone(), check, label) {
+                    Some(m) => Ok(m),
+                    None => from_bytes_checked(bytes, label, check),
+                }
+            }
+            (_, _, _, Some(check)) => from_bytes_checked(bytes, label, check),
+            (_, _, _, None) => from_bytes(bytes, label),
+        };
+        results.push(done);
     }
-    result
+    results
 }
 
 /// A file this large is read by two threads, a half each (copying tens of
@@ -662,6 +741,92 @@ mod fast {
         }
     }
 
+    /// An ed25519 check of a large link whose `signed` looks written in
+    /// canonical form (confirmed when the file is read by hand), ready to be
+    /// hashed in a lane of [`check_lanes`].
+    pub(in crate::intoto) struct Lane<'b> {
+        sig: [u8; 64],
+        key: &'b ed25519_dalek::VerifyingKey,
+        signed: &'b [u8],
+        span: (usize, usize),
+    }
+
+    /// The lane of `bytes` for `check`: when the file is large, starts with
+    /// its signatures, the first matching one is 64 bytes of hex and the key
+    /// is ed25519 ([`PublicKey::verify`] checks ed25519 material as ed25519
+    /// whatever the scheme's name). Anything else takes the one-file path.
+    pub(in crate::intoto) fn lane<'b>(bytes: &'b [u8], check: &KeyCheck<'b>) -> Option<Lane<'b>> {
+        if bytes.len() < PIPELINE_BYTES {
+            return None;
+        }
+        let key = check.key.ed25519()?;
+        let (sigs, rest) = leading_signatures(bytes)?;
+        let sig: [u8; 64] = hex::decode(&matching(&sigs, check)?.sig).ok()?.try_into().ok()?;
+        let span = signed_span(bytes, rest)?;
+        if bytes.get(span.0 + 1).is_some_and(u8::is_ascii_whitespace) {
+            return None;
+        }
+        Some(Lane { sig, key, signed: bytes.get(span.0..span.1)?, span })
+    }
+
+    /// What the parsing side made of a file.
+    pub(in crate::intoto) enum Parsed {
+        /// Read by hand, for a file with a lane.
+        Plain(Option<Box<crate::intoto::plain_link::PlainLink>>),
+        /// Loaded on the one-file path (no lane).
+        Done(Result<Metadata, super::LoadError>),
+    }
+
+    /// The outcome of each lane's signature over its `signed` bytes, each
+    /// decided on its own through its key's table with `SHA-512(R ‖ A ‖ M)`
+    /// computed for all lanes together.
+    pub(in crate::intoto) fn check_lanes(lanes: &[Option<Lane<'_>>]) -> Vec<Option<SigCheck>> {
+        use crate::crypto::ed25519_table::{Ed25519Table, Prehashed};
+        let mut tables: Vec<Ed25519Table> = Vec::new();
+        let mut which: Vec<Option<usize>> = Vec::with_capacity(lanes.len());
+        for lane in lanes {
+            which.push(lane.as_ref().map(|lane| {
+                let bytes = lane.key.to_bytes();
+                tables.iter().position(|t| t.key_bytes() == &bytes).unwrap_or_else(|| {
+                    tables.push(Ed25519Table::new(lane.key));
+                    tables.len() - 1
+                })
+            }));
+        }
+        let checks: Vec<([u8; 64], &Ed25519Table, &[u8])> = lanes
+            .iter()
+            .zip(&which)
+            .filter_map(|(lane, t)| Some((lane.as_ref()?.sig, &tables[(*t)?], lane.as_ref()?.signed)))
+            .collect();
+        let hints = Prehashed::compute_few(&checks);
+        lanes
+            .iter()
+            .zip(&which)
+            .map(|(lane, t)| {
+                let lane = lane.as_ref()?;
+                Some(super::canonical_outcome(tables[(*t)?].verify_hinted(lane.signed, &lane.sig, &hints)))
+            })
+            .collect()
+    }
+
+    /// The document of a file read by hand whose lane was checked, when the
+    /// reading confirms the lane's bytes are its canonical signed bytes.
+    pub(in crate::intoto) fn assemble_lane(
+        read: crate::intoto::plain_link::PlainLink,
+        lane: &Lane<'_>,
+        outcome: SigCheck,
+        check: &KeyCheck<'_>,
+        label: &str,
+    ) -> Option<Metadata> {
+        if read.signed_span != lane.span || !read.signed_canonical {
+            return None;
+        }
+        let whole: WholeLink = read.into();
+        let precomputed = vec![(check.keyid.to_owned(), outcome)];
+        plain_shape(&whole.signed)
+            .then(|| assemble(whole.signatures, whole.signed, Vec::new(), precomputed, label))
+    }
+
     /// Where the value of `signed` would be in `{"signatures": …, "signed": …}`
     /// from `rest` (just after the comma), if the file has that shape.
     fn signed_span(bytes: &[u8], rest: usize) -> Option<(usize, usize)> {
@@ -900,6 +1065,137 @@ mod tests {
     /// Links over the pipeline threshold hash on a side thread; the verdict
     /// must be the same as the plain check, for a good and a tampered link,
     /// and for one whose members are not in order (buffered instead).
+    /// `s + ℓ` (little-endian): the same point equation, a non-canonical `s`.
+    fn s_plus_ell(sig: &[u8]) -> Vec<u8> {
+        const ELL: [u8; 32] = [
+            0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+        ];
+        let mut out = sig.to_vec();
+        let mut carry = 0u16;
+        for (o, l) in out[32..].iter_mut().zip(ELL) {
+            let sum = u16::from(*o) + u16::from(l) + carry;
+            *o = sum as u8;
+            carry = sum >> 8;
+        }
+        out
+    }
+
+    #[test]
+    fn links_loaded_together_verify_like_one_by_one() {
+        let key = crate::crypto::SigningKey::ed25519_from_seed(&[7; 32]);
+        let other = crate::crypto::SigningKey::ed25519_from_seed(&[8; 32]);
+        let (public, keyid) = (key.public_key(), key.keyid());
+        let materials: serde_json::Map<String, serde_json::Value> = (0..20_000)
+            .map(|i| (format!("src/file-{i:06}.c"), serde_json::json!({"sha256": format!("{i:064x}")})))
+            .collect();
+        let signed = serde_json::json!({"_type": "link", "byproducts": {}, "command": ["cc"], "environment": {},
+            "materials": materials, "name": "build", "products": {}});
+        let bytes = canonical::to_vec(&signed).unwrap();
+        let good = key.sign(&bytes);
+        let file =
+            |sigs: serde_json::Value| serde_json::json!({"signatures": sigs, "signed": signed}).to_string();
+        let one = |sig: &[u8]| file(serde_json::json!([{"keyid": keyid, "sig": hex::encode(sig)}]));
+        let valid = one(&good);
+        let mut flipped = good.clone();
+        flipped[5] ^= 1;
+        let variants: Vec<(&str, String)> = vec![
+            ("valid", valid.clone()),
+            ("tampered", valid.replace("file-012345.c", "file-012345.d")),
+            ("another key's signature", one(&other.sign(&bytes))),
+            ("R flipped", one(&flipped)),
+            ("s + l", one(&s_plus_ell(&good))),
+            ("63 bytes", one(&good[..63])),
+            ("over other bytes", one(&key.sign(b"other"))),
+            (
+                "several signatures, ours second",
+                file(serde_json::json!([{"keyid": other.keyid(), "sig": hex::encode(other.sign(&bytes))},
+                    {"keyid": keyid, "sig": hex::encode(&good)}])),
+            ),
+            (
+                "same key id twice, the first bad",
+                file(serde_json::json!([{"keyid": keyid, "sig": hex::encode(&flipped)},
+                    {"keyid": keyid, "sig": hex::encode(&good)}])),
+            ),
+            ("no signature by the key", file(serde_json::json!([]))),
+            (
+                "pretty",
+                serde_json::to_string_pretty(&serde_json::from_str::<serde_json::Value>(&valid).unwrap())
+                    .unwrap(),
+            ),
+            (
+                "signed first",
+                format!(
+                    r#"{{"signed":{},"signatures":[{{"keyid":"{keyid}","sig":"{}"}}]}}"#,
+                    signed,
+                    hex::encode(&good)
+                ),
+            ),
+            ("not JSON", valid[..valid.len() - 1].to_owned()),
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        let mut paths: Vec<std::path::PathBuf> = variants
+            .iter()
+            .enumerate()
+            .map(|(i, (_, text))| {
+                let p = dir.path().join(format!("{i}.link"));
+                std::fs::write(&p, text).unwrap();
+                p
+            })
+            .collect();
+        paths.push(dir.path().join("missing.link"));
+        let check = KeyCheck { keyid: &keyid, subkeys: &[], key: &public };
+        let jobs: Vec<(&Path, Option<&KeyCheck<'_>>)> =
+            paths.iter().enumerate().map(|(i, p)| (p.as_path(), (i != 1).then_some(&check))).collect();
+        let seen = std::sync::Mutex::new(Vec::new());
+        let together = load_many_observed(&jobs, MAX_METADATA_BYTES, &|p, b| {
+            seen.lock().unwrap().push((p.to_path_buf(), crate::crypto::sha256_hex(b)))
+        });
+        assert_eq!(together.len(), paths.len());
+        let mut seen = seen.into_inner().unwrap();
+        seen.sort();
+        let mut expected: Vec<_> = variants
+            .iter()
+            .zip(&paths)
+            .map(|((_, text), p)| (p.clone(), crate::crypto::sha256_hex(text.as_bytes())))
+            .collect();
+        expected.sort();
+        assert_eq!(seen, expected, "each file read is observed once");
+        let mut lanes_taken = 0;
+        for (i, (result, (name, text))) in together.iter().zip(&variants).enumerate() {
+            let alone = load_observed(&paths[i], MAX_METADATA_BYTES, jobs[i].1, &|_| {});
+            let general = from_bytes_general(text.as_bytes(), "x");
+            match (result, alone, general) {
+                (Ok(m), Ok(a), Ok(g)) => {
+                    let verdict = m.verify(&keyid, &[], &public);
+                    assert_eq!(verdict, a.verify(&keyid, &[], &public), "{name}");
+                    assert_eq!(verdict, g.verify(&keyid, &[], &public), "{name}");
+                    let (Ok(Payload::Link(x)), Ok(Payload::Link(y))) = (&m.payload, &g.payload) else {
+                        panic!("{name}")
+                    };
+                    assert_eq!((&x.materials, &x.name), (&y.materials, &y.name), "{name}");
+                    lanes_taken += usize::from(
+                        fast::lane(text.as_bytes(), &check).is_some()
+                            && m.precomputed.iter().any(|(id, _)| id == &keyid),
+                    );
+                }
+                (
+                    Err(LoadError::Malformed(_)),
+                    Err(LoadError::Malformed(_)),
+                    Err(LoadError::Malformed(_)),
+                ) => {}
+                _ => panic!("{name}: loaded differently"),
+            }
+        }
+        assert_eq!(lanes_taken, 7, "files the lanes could take");
+        assert_eq!(
+            together[0].as_ref().unwrap().verify(&keyid, &[], &public),
+            SigCheck::Valid { raw: true, normalized: true }
+        );
+        assert!(matches!(together[4].as_ref().unwrap().verify(&keyid, &[], &public), SigCheck::Invalid(_)));
+        assert!(matches!(together.last(), Some(Err(LoadError::Io(_)))));
+    }
+
     #[test]
     fn large_links_verify_like_small_ones() {
         let key = crate::crypto::SigningKey::ed25519_from_seed(&[5; 32]);

@@ -51,6 +51,18 @@ pub trait Loader: Sync {
         Ok(m)
     }
 
+    /// Several (large) files, each as [`Loader::load_checked`] (or
+    /// [`Loader::load`] without a check) gives it; loaders that read bytes
+    /// hash their signatures together ([`metadata::load_many_observed`]).
+    fn load_many(&self, jobs: &[(&Path, Option<&KeyCheck<'_>>)]) -> Vec<Result<Metadata, LoadError>> {
+        jobs.iter()
+            .map(|(path, check)| match check {
+                Some(check) => self.load_checked(path, check),
+                None => self.load(path),
+            })
+            .collect()
+    }
+
     /// The size of `path` in bytes, when known without reading it.
     fn size(&self, _path: &Path) -> Option<u64> {
         None
@@ -100,6 +112,10 @@ impl Loader for DiskLoader {
         metadata::load_limited_checked(path, metadata::MAX_METADATA_BYTES, Some(check))
     }
 
+    fn load_many(&self, jobs: &[(&Path, Option<&KeyCheck<'_>>)]) -> Vec<Result<Metadata, LoadError>> {
+        metadata::load_many_observed(jobs, metadata::MAX_METADATA_BYTES, &|_, _| {})
+    }
+
     fn size(&self, path: &Path) -> Option<u64> {
         std::fs::metadata(path).ok().map(|m| m.len())
     }
@@ -124,6 +140,11 @@ impl LimitedDiskLoader {
         };
         metadata::load_observed(path, self.max, check, &record)
     }
+
+    fn record(&self, path: &Path, bytes: &[u8]) {
+        let read = FileRead::of_bytes(bytes);
+        self.reads.lock().unwrap_or_else(|p| p.into_inner()).insert(path.to_path_buf(), read);
+    }
 }
 
 impl Loader for LimitedDiskLoader {
@@ -133,6 +154,10 @@ impl Loader for LimitedDiskLoader {
 
     fn load_checked(&self, path: &Path, check: &KeyCheck<'_>) -> Result<Metadata, LoadError> {
         self.load_recorded(path, Some(check))
+    }
+
+    fn load_many(&self, jobs: &[(&Path, Option<&KeyCheck<'_>>)]) -> Vec<Result<Metadata, LoadError>> {
+        metadata::load_many_observed(jobs, self.max, &|path, bytes| self.record(path, bytes))
     }
 
     fn size(&self, path: &Path) -> Option<u64> {
