@@ -346,30 +346,112 @@ pub fn render(docs: &[Document], format: Format, inputs: &Inputs) -> String {
 
 /// Document `i` of `total` as [`render`] writes it, with what goes before
 /// it, so that a run can be printed a document at a time. Several JSON
-/// documents are serde_json's pretty array: JSON strings hold no raw
-/// newline, so indenting every line of a document by two spaces is exactly
-/// how the array nests it.
+/// documents are serde_json's pretty array: each is written one level in,
+/// as the array nests it.
 fn piece(doc: &Document, i: usize, total: usize, format: Format, inputs: &Inputs) -> String {
     let before = if i == 0 { "" } else { "\n" };
     match format {
         Format::Json if total == 1 => format!("{}\n", doc.to_json_string()),
         Format::Json => {
-            let text = doc.to_json_string();
-            let mut out = String::with_capacity(text.len() + text.len() / 8);
-            out.push_str(if i == 0 { "[\n" } else { ",\n" });
-            for (n, line) in text.lines().enumerate() {
-                if n > 0 {
-                    out.push('\n');
-                }
-                out.push_str("  ");
-                out.push_str(line);
-            }
-            out
+            let mut out = Vec::with_capacity(16 * 1024);
+            out.extend_from_slice(if i == 0 { b"[\n  " } else { b",\n  " });
+            let mut json = serde_json::Serializer::with_formatter(&mut out, Nested::default());
+            // Cannot fail: every map key is a string, and a Vec takes every write.
+            let _ = serde::Serialize::serialize(doc, &mut json);
+            String::from_utf8(out).unwrap_or_default()
         }
         Format::Text => format!("{before}{}", crate::report::text_attest::render(doc)),
         other => super::format::render_common(doc, other, inputs)
             .map(|text| format!("{before}{text}"))
             .unwrap_or_default(),
+    }
+}
+
+/// serde_json's pretty layout (two spaces a level) for a value that is
+/// itself one level deep in an array, written once rather than pretty
+/// printed and then indented line by line.
+struct Nested {
+    level: usize,
+    has_value: bool,
+}
+
+impl Default for Nested {
+    fn default() -> Self {
+        Self { level: 1, has_value: false }
+    }
+}
+
+impl Nested {
+    fn indent<W: ?Sized + std::io::Write>(&self, w: &mut W) -> std::io::Result<()> {
+        (0..self.level).try_for_each(|_| w.write_all(b"  "))
+    }
+
+    fn open<W: ?Sized + std::io::Write>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        w.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + std::io::Write>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            w.write_all(b"\n")?;
+            self.indent(w)?;
+        }
+        w.write_all(bracket)
+    }
+
+    fn item<W: ?Sized + std::io::Write>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
+        w.write_all(if first { b"\n" } else { b",\n" })?;
+        self.indent(w)
+    }
+}
+
+impl serde_json::ser::Formatter for Nested {
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.open(w, b"[")
+    }
+
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.item(w, first)
+    }
+
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.open(w, b"{")
+    }
+
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.item(w, first)
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
     }
 }
 
