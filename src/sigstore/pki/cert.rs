@@ -161,13 +161,14 @@ impl LeafCertificate {
             return id;
         };
         for ext in exts {
-            // The arcs compared, not the dotted text (the leaf has a dozen extensions).
-            if ext.extn_id.parent() != Some(oids::FULCIO_ARC) {
+            // The arcs compared, not the dotted text (the leaf has a dozen
+            // extensions); the encoded prefix first, which every child has.
+            if !ext.extn_id.starts_with(oids::FULCIO_ARC) || ext.extn_id.parent() != Some(oids::FULCIO_ARC) {
                 continue;
             }
             let Some(arc) = ext.extn_id.arcs().last() else { continue };
             let Some(name) = claim_name(arc) else { continue };
-            let oid = ext.extn_id.to_string();
+            let oid = format!("{}.{arc}", oids::FULCIO_ARC_TEXT);
             let raw = ext.extn_value.as_bytes();
             let value = if arc <= 6 {
                 String::from_utf8_lossy(raw).into_owned()
