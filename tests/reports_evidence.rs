@@ -4,9 +4,12 @@
 //! the JSON document (schema_version 2) keeps them, so `report --input`
 //! renders the same report, and a schema_version 1 document still renders.
 
+mod common;
+
 use std::path::PathBuf;
 
 use assert_cmd::Command;
+use common::inputs as recorded;
 use serde_json::Value;
 
 fn manifest() -> PathBuf {
@@ -78,14 +81,9 @@ fn json_inputs_round_trip_through_report_input() {
         assert_eq!(c, code);
         let v: Value = serde_json::from_str(&json).unwrap();
         assert_eq!(v["schema_version"], 2);
-        let inputs = v["inputs"].as_array().unwrap();
-        let roles: Vec<&str> = inputs.iter().map(|f| f["role"].as_str().unwrap()).collect();
-        assert_eq!(roles, ["layout", "layout key", "link", "link", "link"], "{json}");
-        for f in inputs {
-            let path = f["path"].as_str().unwrap();
-            assert_eq!(f["sha256"], sha256_of(path), "{path}");
-            assert_eq!(f["size"], std::fs::metadata(manifest().join(path)).unwrap().len());
-        }
+        assert_eq!(recorded::roles(&v), ["layout", "layout key", "link", "link", "link"], "{json}");
+        recorded::assert_fingerprinted(&v, &manifest());
+        let inputs = recorded::of(&v);
         let file = tmp.path().join(format!("{name}.json"));
         std::fs::write(&file, &json).unwrap();
         for format in ["markdown", "text", "sarif"] {
@@ -160,7 +158,7 @@ fn tuf_checks_name_each_roles_signers_and_expiry_and_every_target() {
     assert!(checks.iter().any(|c| c["what"] == "root v1 signatures"));
     // The anchor and the trusted metadata files, each with its sha256.
     assert_eq!(v["invocation"]["trust_anchor"]["files"][0], format!("{d}/trusted_root.json"));
-    let inputs = v["inputs"].as_array().unwrap();
+    let inputs = recorded::of(&v);
     let root = inputs.iter().find(|f| f["role"] == "trusted root").unwrap();
     assert_eq!(root["sha256"], sha256_of(&format!("{d}/trusted_root.json")));
     assert!(inputs.iter().any(|f| f["role"] == "target" && f["path"] == "regex/quebec-1.22.tar.gz"));

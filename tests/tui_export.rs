@@ -5,6 +5,8 @@
 //! exports with `e`, and compares the exported `inputs` with those of
 //! `verify` / `tuf verify` run on the same files.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -14,6 +16,8 @@ use serde_json::Value;
 use trailscope::tui::open::{self, OpenOptions};
 use trailscope::tui::theme::load_builtin;
 use trailscope::tui::{App, TuiOptions};
+
+use common::inputs::{self as recorded, of as inputs};
 
 fn fixture(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(rel)
@@ -47,10 +51,6 @@ fn headless(dir: &Path, args: &[&str]) -> Value {
         .unwrap_or_else(|e| panic!("{args:?}: {e}\n{}", String::from_utf8_lossy(&out.stderr)))
 }
 
-fn inputs(doc: &Value) -> &Vec<Value> {
-    doc["inputs"].as_array().unwrap_or_else(|| panic!("no inputs in {doc}"))
-}
-
 #[test]
 fn the_export_of_an_intoto_chain_records_the_inputs_verify_records() {
     let dir = fixture("intoto-demo/package-swapped");
@@ -73,14 +73,10 @@ fn the_export_of_an_intoto_chain_records_the_inputs_verify_records() {
     );
     assert_eq!(tui["schema_version"], 2);
     assert_eq!(inputs(&tui), inputs(&cli));
-    let roles: Vec<&str> = inputs(&tui).iter().map(|f| f["role"].as_str().unwrap()).collect();
-    assert_eq!(roles, ["layout", "layout key", "link", "link", "link"]);
-    // The sha256 is that of the file's bytes.
-    let layout = &inputs(&tui)[0];
-    assert_eq!(layout["path"], "root.layout");
-    let bytes = std::fs::read(dir.join("root.layout")).unwrap();
-    assert_eq!(layout["sha256"], trailscope::crypto::sha256_hex(&bytes));
-    assert_eq!(layout["size"], bytes.len());
+    assert_eq!(recorded::roles(&tui), ["layout", "layout key", "link", "link", "link"]);
+    assert_eq!(inputs(&tui)[0]["path"], "root.layout");
+    // Each sha256 and size is that of the file's bytes.
+    recorded::assert_fingerprinted(&tui, &dir);
     assert_eq!(tui["invocation"]["trust_anchor"]["files"], serde_json::json!(["keys/alice.pub.json"]));
     // The headless `open` prints the same document.
     let open = headless(&dir, &["open", ".", "--format", "json"]);
@@ -113,7 +109,6 @@ fn the_export_of_a_tuf_repository_records_the_inputs_tuf_verify_records() {
         ],
     );
     assert_eq!(inputs(&tui), inputs(&cli));
-    let roles: Vec<&str> = inputs(&tui).iter().map(|f| f["role"].as_str().unwrap()).collect();
-    assert_eq!(roles, ["trusted root", "timestamp", "snapshot", "targets", "target"]);
+    assert_eq!(recorded::roles(&tui), ["trusted root", "timestamp", "snapshot", "targets", "target"]);
     assert_eq!(tui["invocation"]["trust_anchor"]["root_version"], 1);
 }

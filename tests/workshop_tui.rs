@@ -188,3 +188,22 @@ fn the_sigstore_lesson_shows_the_chain_then_catches_each_attack_with_its_categor
         assert!(h.header().contains("PASS"), "undo of {}:\n{}", action.label, h.screen());
     }
 }
+
+#[test]
+fn the_sigstore_lessons_views_name_files_as_the_scenario_does_never_the_scratch_copy() {
+    // What `demo sigstore-scenarios/pass` names: the same text on every
+    // machine and every run, and what the trainee finds in the scenario.
+    let mut h = Harness::lesson("sigstore-bundle", 220, 60);
+    let tmp = std::env::temp_dir().display().to_string();
+    let trust = h.screen();
+    assert!(trust.contains("trusted_root.json: ../trusted_root.json"), "{trust}");
+    assert!(trust.contains("✔ pass artifact demo-widget-1.4.0.txt (sha256:"), "{trust}");
+    let mut all = trust;
+    for _ in 0..60 {
+        all.push_str(&h.key(KeyCode::Char('j')).screen());
+    }
+    for view in ['1', '2', '3', '4', '6', '7'] {
+        all.push_str(&h.key(KeyCode::Char(view)).screen());
+    }
+    assert!(!all.contains(&tmp), "a scratch path is on screen:\n{all}");
+}

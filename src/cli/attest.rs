@@ -13,8 +13,9 @@ use super::Exit;
 use super::format::Format;
 use crate::bridge::sigstore_root::RootFailure;
 use crate::sigstore::prepare::{self as sigstore_prepare, Prepared, Unprepared as Failure};
+use crate::sigstore::record::Record;
 use crate::sigstore::verify::{self as sv, Options};
-use crate::verdict::{Document, InputFile, Inputs, Invocation, TrustAnchor, Verdict};
+use crate::verdict::{Document, InputFile, Inputs, Verdict};
 
 /// The date of the root-signing snapshot the production root comes from.
 pub const SNAPSHOT_DATE: &str = "2026-08-21";
@@ -116,7 +117,7 @@ pub fn prepare(a: &VerifyArgs, command: &str) -> Result<Prepared, Unprepared> {
     }
     let mut config = crate::tuf::Config::default();
     a.limits.apply(&mut config);
-    match sigstore_prepare::prepare(&f.request(a.artifact.clone()), at, config) {
+    match sigstore_prepare::prepare(&request(a), at, config) {
         Ok(p) => Ok(p),
         Err(Failure::Usage(m)) => Err(Unprepared::Exit(fail(Exit::Usage, m))),
         Err(Failure::Input(m)) => Err(Unprepared::Exit(fail(Exit::Input, m))),
@@ -125,6 +126,11 @@ pub fn prepare(a: &VerifyArgs, command: &str) -> Result<Prepared, Unprepared> {
             Err(Unprepared::Root(failure, at))
         }
     }
+}
+
+/// The request `sigstore::prepare` reads, as `attest verify`'s flags give it.
+fn request(a: &VerifyArgs) -> sigstore_prepare::Request {
+    a.flags.request(a.artifact.clone())
 }
 
 /// Every `(label, bytes)` bundle the `--bundle` path names.
@@ -277,12 +283,11 @@ pub fn verify_each<T: Send>(
         Err(Unprepared::Root(failure, at)) => {
             // Evidence, not a usage problem: the document says what failed (exit 1).
             let category = failure.error.category.verdict();
+            let record = Record::unrooted(&request(a), &a.bundle.display().to_string(), &failure.location);
             let mut doc = Document::new(crate::verdict::Kind::Attestation, at, failure.findings, category);
             doc.verdict = Verdict::Fail;
-            let mut inputs = Inputs::new();
-            inputs.add("bundle", a.bundle.display().to_string());
-            inputs.add("trusted root", failure.location.clone());
-            let run = Run { total: 1, inputs };
+            doc.invocation = Some(record.invocation);
+            let run = Run { total: 1, inputs: record.inputs };
             keep(map(&run, 0, doc));
             return Ok(run);
         }
@@ -303,23 +308,8 @@ pub fn verify_each<T: Send>(
         return Err(Exit::Input);
     }
     let opts = p.options();
-    let mut inputs = Inputs::new();
-    inputs.add("bundle", a.bundle.display().to_string());
-    inputs.add("trusted root", p.root_label.clone());
-    inputs.add_opt("artifact", a.artifact.clone());
-    let f = &a.flags;
-    inputs.add_opt("identity", f.certificate_identity.clone().or(f.certificate_identity_regexp.clone()));
-    inputs.add_opt("issuer", f.certificate_oidc_issuer.clone().or(f.certificate_oidc_issuer_regexp.clone()));
-    inputs.add_opt("key", f.key.as_ref().map(|k| k.display().to_string()));
-    let mut invocation = Invocation::of_process(&inputs);
-    invocation.trust_anchor = Some(TrustAnchor {
-        what: if f.key.is_some() { "trusted root and key".into() } else { "trusted root".into() },
-        files: std::iter::once(p.root_label.clone())
-            .chain(f.key.as_ref().map(|k| k.display().to_string()))
-            .collect(),
-        root_version: None,
-    });
-    let run = Run { total: bundles.len(), inputs };
+    let record = p.record(&request(a), &a.bundle.display().to_string());
+    let run = Run { total: bundles.len(), inputs: record.inputs.clone() };
     let threads = rayon::current_num_threads();
     super::in_order::run(
         bundles.into_iter(),
@@ -329,10 +319,7 @@ pub fn verify_each<T: Send>(
             let mut doc = text.verify(&label, &opts);
             // The bundle's value is not needed again: memory falls as the run goes.
             drop(text);
-            // How the trusted root was had comes first: it is what every other check stands on.
-            doc.findings.splice(0..0, p.root_findings.iter().cloned());
-            doc.invocation = Some(invocation.clone());
-            doc.inputs = std::iter::once(files[file].clone()).chain(p.files.iter().cloned()).collect();
+            p.stamp(&record, &mut doc, files[file].clone());
             map(&run, i, doc)
         },
         &mut keep,

@@ -298,7 +298,7 @@ fn print_attestation(inputs: &open::AttestInputs, at: Option<time::OffsetDateTim
         }
     }
     let Some(first) = docs.first() else { return Exit::Input };
-    let doc_inputs = open::attest::document_inputs(inputs, first);
+    let doc_inputs = open::attest::document_inputs(first);
     super::format::print(&super::attest::render(&docs, format, &doc_inputs));
     if docs.iter().all(|d| d.verdict == crate::verdict::Verdict::Pass) { Exit::Ok } else { Exit::Failed }
 }

@@ -16,7 +16,7 @@ enum Material {
     Ed25519(ed25519_dalek::VerifyingKey),
     P256(p256::ecdsa::VerifyingKey),
     P384(p384::ecdsa::VerifyingKey),
-    Rsa(Box<rsa::RsaPublicKey>),
+    Rsa(Box<rsa::PublicKey>),
     /// The dict parsed, but no scheme we implement can use it (e.g. `sigstore-oidc`).
     Unsupported(String),
 }
@@ -125,7 +125,7 @@ impl PublicKey {
         if label == "RSA PUBLIC KEY" {
             use rsa::pkcs1::DecodeRsaPublicKey as _;
             use rsa::pkcs8::EncodePublicKey as _;
-            let key = rsa::RsaPublicKey::from_pkcs1_der(&der).map_err(|e| KeyError::Pem(e.to_string()))?;
+            let key = rsa::PublicKey::from_pkcs1_der(&der).map_err(|e| KeyError::Pem(e.to_string()))?;
             let spki = key.to_public_key_der().map_err(|e| KeyError::Pem(e.to_string()))?;
             return Self::from_spki_der(spki.as_bytes());
         }
@@ -391,15 +391,15 @@ fn rsa_material(public: &str) -> Result<Material, String> {
     use rsa::pkcs1::DecodeRsaPublicKey as _;
     let (label, der) = pem::decode_vec(public.trim().as_bytes()).map_err(|e| format!("bad PEM: {e}"))?;
     let key = if label == "RSA PUBLIC KEY" {
-        rsa::RsaPublicKey::from_pkcs1_der(&der).map_err(|e| format!("bad RSA key: {e}"))?
+        rsa::PublicKey::from_pkcs1_der(&der).map_err(|e| format!("bad RSA key: {e}"))?
     } else {
         let info = spki::SubjectPublicKeyInfoRef::from_der(&der).map_err(|e| format!("bad SPKI: {e}"))?;
-        rsa::RsaPublicKey::try_from(info).map_err(|e| format!("bad RSA key: {e}"))?
+        rsa::PublicKey::try_from(info).map_err(|e| format!("bad RSA key: {e}"))?
     };
     Ok(Material::Rsa(Box::new(key)))
 }
 
-fn verify_rsa_pss(key: &rsa::RsaPublicKey, alg: HashAlg, msg: &[u8], sig: &[u8]) -> Result<(), SigError> {
+fn verify_rsa_pss(key: &rsa::PublicKey, alg: HashAlg, msg: &[u8], sig: &[u8]) -> Result<(), SigError> {
     let sig = rsa::pss::Signature::try_from(sig).map_err(|e| SigError::Malformed(e.to_string()))?;
     // securesystemslib verifies with salt length AUTO, so any salt length is accepted.
     let result = match alg {
@@ -416,7 +416,7 @@ fn verify_rsa_pss(key: &rsa::RsaPublicKey, alg: HashAlg, msg: &[u8], sig: &[u8])
     result.map_err(|_| SigError::Invalid)
 }
 
-fn verify_rsa_pkcs1(key: &rsa::RsaPublicKey, alg: HashAlg, msg: &[u8], sig: &[u8]) -> Result<(), SigError> {
+fn verify_rsa_pkcs1(key: &rsa::PublicKey, alg: HashAlg, msg: &[u8], sig: &[u8]) -> Result<(), SigError> {
     let sig = rsa::pkcs1v15::Signature::try_from(sig).map_err(|e| SigError::Malformed(e.to_string()))?;
     let result = match alg {
         HashAlg::Sha256 => rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new(key.clone()).verify(msg, &sig),

@@ -7,6 +7,7 @@ pub mod bundle;
 pub mod input;
 pub mod pki;
 pub mod prepare;
+pub mod record;
 pub mod tlog;
 pub mod trusted_root;
 pub mod verify;

@@ -179,24 +179,32 @@ fn meta_map(c: &mut Cursor<'_>) -> Option<BTreeMap<String, MetaFile>> {
     Some(entries.into_iter().collect())
 }
 
+/// An optional member of an object in canonical order: when `key` (the
+/// member name just read) is `name`, its value read with `value`, and
+/// `key` moved on to the next member's name, which must follow; else
+/// `Some(None)` with nothing read. `None` when the text is not that.
+fn optional_member<'a, T>(
+    c: &mut Cursor<'a>,
+    key: &mut &'a str,
+    name: &str,
+    value: impl FnOnce(&mut Cursor<'a>) -> Option<T>,
+) -> Option<Option<T>> {
+    if *key != name {
+        return Some(None);
+    }
+    c.eat(b':')?;
+    let v = value(c)?;
+    c.eat(b',')?;
+    *key = c.plain_string()?;
+    Some(Some(v))
+}
+
 /// One `meta` entry (see [`meta_map`]).
 fn metafile(c: &mut Cursor<'_>) -> Option<MetaFile> {
     c.eat(b'{')?;
     let mut key = c.plain_string()?;
-    let mut hashes = None;
-    if key == "hashes" {
-        c.eat(b':')?;
-        hashes = Some(digests(c)?);
-        c.eat(b',')?;
-        key = c.plain_string()?;
-    }
-    let mut length = None;
-    if key == "length" {
-        c.eat(b':')?;
-        length = Some(c.canonical_u64()?);
-        c.eat(b',')?;
-        key = c.plain_string()?;
-    }
+    let hashes = optional_member(c, &mut key, "hashes", digests)?;
+    let length = optional_member(c, &mut key, "length", Cursor::canonical_u64)?;
     if key != "version" {
         return None;
     }
@@ -300,14 +308,8 @@ fn target(c: &mut Cursor<'_>) -> Option<RawTarget> {
         }
     }
     c.eat(b'{')?;
-    let mut custom = None;
     let mut key = c.plain_string()?;
-    if key == "custom" {
-        c.eat(b':')?;
-        custom = Some(c.canonical_value()?);
-        c.eat(b',')?;
-        key = c.plain_string()?;
-    }
+    let custom = optional_member(c, &mut key, "custom", Cursor::canonical_value)?;
     if key != "hashes" {
         return None;
     }

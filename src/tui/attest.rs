@@ -86,11 +86,15 @@ pub struct Attestation {
 impl Attestation {
     /// Builds the views of `doc`, the document `sigstore::verify` wrote
     /// for `bytes`, verified against `root`.
-    pub fn build(doc: &Document, bytes: &[u8], root: Option<&TrustedRoot>, origin: &RootOrigin) -> Self {
+    pub fn build(
+        doc: &Document,
+        bundle: Option<&Bundle>,
+        root: Option<&TrustedRoot>,
+        origin: &RootOrigin,
+    ) -> Self {
         let detail = doc.attestation.as_deref();
         let label = detail.map(|d| d.bundle.clone()).unwrap_or_default();
-        let bundle = Bundle::parse(bytes, &label).ok();
-        let statement = bundle.as_ref().and_then(statement_of);
+        let statement = bundle.and_then(statement_of);
         let digests = detail.map(|d| d.artifact.digests.clone()).unwrap_or_default();
         let artifact = detail.map(|d| d.artifact.input.clone()).filter(|a| !a.is_empty());
         let view = statement.as_ref().map(|s| statement_view(s, &digests, artifact));
@@ -98,7 +102,7 @@ impl Attestation {
             let pv = predicate::view(&s.predicate_type, &s.predicate);
             crate::graph::attest::from_statement(s, &pv, Some((doc.verdict, doc.category)))
         });
-        let rows = TrustRows { doc, bundle: bundle.as_ref(), root, origin }.build();
+        let rows = TrustRows { doc, bundle, root, origin }.build();
         Self { bundle: label, trust: Trust::from_rows(rows), statement: view, graph }
     }
 }
@@ -703,7 +707,9 @@ mod tests {
     #[test]
     fn a_row_is_marked_pass_only_by_a_check_the_document_records() {
         let bytes = std::fs::read("fixtures/sigstore-scenarios/pass/bundle.sigstore.json").unwrap();
-        let unrecorded = Attestation::build(&doc_with(Vec::new()), &bytes, None, &RootOrigin::default());
+        let bundle = Bundle::parse(&bytes, "bundle").ok();
+        let unrecorded =
+            Attestation::build(&doc_with(Vec::new()), bundle.as_ref(), None, &RootOrigin::default());
         assert_eq!(row(&unrecorded, "inclusion proof").mark, Mark::None);
         assert_eq!(row(&unrecorded, "inclusion proof").word, "");
         let file = Subject::File { path: "bundle".into() };
@@ -711,7 +717,7 @@ mod tests {
             Check::new(file.clone(), "inclusion proof", CheckOutcome::Pass, "leaf 3 of 5"),
             Check::new(file, "checkpoint signature", CheckOutcome::Fail, "unknown key"),
         ];
-        let recorded = Attestation::build(&doc_with(checks), &bytes, None, &RootOrigin::default());
+        let recorded = Attestation::build(&doc_with(checks), bundle.as_ref(), None, &RootOrigin::default());
         assert_eq!(
             (row(&recorded, "inclusion proof").mark, row(&recorded, "inclusion proof").word.as_str()),
             (Mark::Ok, "pass")
@@ -724,13 +730,14 @@ mod tests {
     #[test]
     fn an_error_finding_marks_its_row_and_enter_opens_it() {
         let bytes = std::fs::read("fixtures/sigstore-scenarios/pass/bundle.sigstore.json").unwrap();
+        let bundle = Bundle::parse(&bytes, "bundle").ok();
         let mut doc = doc_with(Vec::new());
         doc.findings.push(crate::verdict::Finding::error(
             cat::INCLUSION_PROOF,
             Subject::File { path: "bundle".into() },
             "the inclusion proof does not hold",
         ));
-        let a = Attestation::build(&doc, &bytes, None, &RootOrigin::default());
+        let a = Attestation::build(&doc, bundle.as_ref(), None, &RootOrigin::default());
         let r = row(&a, "inclusion proof");
         assert_eq!((r.mark, r.finding), (Mark::Bad, Some(0)));
     }

@@ -94,14 +94,15 @@ impl Results {
     }
 
     /// A Sigstore bundle's run: the document `sigstore::verify` wrote for
-    /// `bytes` against `root`, and the views derived from it.
+    /// `bundle` (`None` when it does not read as one) against `root`, and
+    /// the views derived from them.
     pub fn attestation(
         document: Document,
-        bytes: &[u8],
+        bundle: Option<&crate::sigstore::bundle::Bundle>,
         root: Option<&crate::sigstore::trusted_root::TrustedRoot>,
         origin: &RootOrigin,
     ) -> Self {
-        let attest = Attestation::build(&document, bytes, root, origin);
+        let attest = Attestation::build(&document, bundle, root, origin);
         Self { document, detail: Detail { attest: Some(Arc::new(attest)), ..Detail::default() } }
     }
 }

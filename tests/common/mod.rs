@@ -3,6 +3,8 @@
 //! temporary directory.
 #![allow(dead_code)]
 
+pub mod inputs;
+
 use std::path::{Path, PathBuf};
 
 use base64::Engine as _;

@@ -63,7 +63,7 @@ enum Key {
     P256(p256::ecdsa::VerifyingKey),
     P384(p384::ecdsa::VerifyingKey),
     Ed25519(ed25519_dalek::VerifyingKey),
-    Rsa(Box<rsa::RsaPublicKey>),
+    Rsa(Box<rsa::PublicKey>),
 }
 
 fn parse_key(spki_der: &[u8]) -> Result<Key, PkiError> {
@@ -94,7 +94,7 @@ fn parse_key(spki_der: &[u8]) -> Result<Key, PkiError> {
                 .map(Key::Ed25519)
                 .map_err(|_| PkiError::malformed("Ed25519 public key", "not a valid point"))
         }
-        oids::RSA => rsa::RsaPublicKey::try_from(info)
+        oids::RSA => rsa::PublicKey::try_from(info)
             .map(|k| Key::Rsa(Box::new(k)))
             .map_err(|e| PkiError::malformed("RSA public key", e)),
         other => Err(PkiError::unsupported("public key", format!("algorithm {other}"))),
@@ -253,13 +253,7 @@ pub(crate) fn verify_with(
     }
 }
 
-fn verify_rsa(
-    key: &rsa::RsaPublicKey,
-    hash: Hash,
-    padding: Padding,
-    msg: &[u8],
-    sig: &[u8],
-) -> Result<(), ()> {
+fn verify_rsa(key: &rsa::PublicKey, hash: Hash, padding: Padding, msg: &[u8], sig: &[u8]) -> Result<(), ()> {
     use rsa::{pkcs1v15, pss};
     match padding {
         Padding::Pkcs1v15 => {

@@ -17,11 +17,14 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 use time::OffsetDateTime;
 
-use crate::sigstore::prepare::{self, Unprepared};
+use crate::sigstore::bundle::Bundle;
+use crate::sigstore::input::Found;
+use crate::sigstore::prepare::{self, Prepared, Unprepared};
+use crate::sigstore::record::Record;
 use crate::sigstore::verify as sv;
 use crate::tui::attest::RootOrigin;
 use crate::tui::detail::Results;
-use crate::verdict::inputs::{InputFile, Invocation, TrustAnchor};
+use crate::verdict::inputs::InputFile;
 use crate::verdict::{Document, Kind, Verdict};
 
 /// The flags `open` shares with `attest verify` (all optional: without an
@@ -40,6 +43,10 @@ pub struct AttestInputs {
     /// The one shown (`a`/`A` switch between them).
     pub index: usize,
     pub opts: AttestOptions,
+    /// A scenario directory: every path below it is shown relative to it,
+    /// as its `scenario.json` names it (`bundle.sigstore.json`,
+    /// `../trusted_root.json`), never the copy's place on this machine.
+    pub shown_from: Option<PathBuf>,
 }
 
 /// Bundles per file the TUI lists for `a`/`A`.
@@ -57,18 +64,13 @@ fn is_bundle(v: &Value) -> bool {
         || v.get("verificationMaterial").is_some()
 }
 
-/// The bundles `file` holds, by label; `None` when it holds none (not an
-/// attestation file).
-pub fn bundles(file: &Path) -> Option<Vec<(String, Value)>> {
+/// The bundles `file` holds, each with its label and the length of the
+/// text it was read from; `None` when it holds none (not an attestation file).
+pub fn bundles(file: &Path) -> Option<Vec<Found>> {
     let bytes = read_bounded(file).ok()?;
     let label = file.display().to_string();
     let found = crate::sigstore::input::bundles_in(&bytes, &label).ok()?;
-    let found: Vec<(String, Value)> = found
-        .into_iter()
-        .filter(|f| is_bundle(&f.bundle))
-        .take(LISTED)
-        .map(|f| (f.label, f.bundle))
-        .collect();
+    let found: Vec<Found> = found.into_iter().filter(|f| is_bundle(&f.bundle)).take(LISTED).collect();
     (!found.is_empty()).then_some(found)
 }
 
@@ -81,8 +83,8 @@ pub fn inputs_for_file(file: &Path, opts: &AttestOptions) -> Result<AttestInputs
             file.display()
         )
     })?;
-    let labels = found.into_iter().map(|(l, _)| l).collect();
-    Ok(AttestInputs { file: file.to_path_buf(), labels, index: 0, opts: opts.clone() })
+    let labels = found.into_iter().map(|f| f.label).collect();
+    Ok(AttestInputs { file: file.to_path_buf(), labels, index: 0, opts: opts.clone(), shown_from: None })
 }
 
 /// A directory holding an attestation: a scenario whose `scenario.json`
@@ -124,65 +126,91 @@ pub fn inputs_for_dir(dir: &Path, scenario: Option<&Value>, opts: &AttestOptions
     if merged.trusted_root.is_none() && merged.tuf_metadata.is_none() {
         merged.trusted_root = rel("trusted_root");
     }
-    inputs_for_file(&file, &merged).ok()
+    let mut inputs = inputs_for_file(&file, &merged).ok()?;
+    inputs.labels = inputs.labels.iter().map(|l| shown(l, Some(dir))).collect();
+    inputs.shown_from = Some(dir.to_path_buf());
+    Some(inputs)
+}
+
+/// `path` as shown: relative to `base` when it lies below it (a label
+/// such as `file:2` too), else as given.
+fn shown(path: &str, base: Option<&Path>) -> String {
+    match base.and_then(|b| Path::new(path).strip_prefix(b).ok()) {
+        Some(rel) => rel.display().to_string(),
+        None => path.to_owned(),
+    }
+}
+
+/// The request with every path it names shown relative to `base`: what
+/// the documents' run record and the exports name.
+fn shown_request(req: &AttestOptions, base: Option<&Path>) -> AttestOptions {
+    let path = |p: &Option<PathBuf>| p.as_ref().map(|p| PathBuf::from(shown(&p.display().to_string(), base)));
+    AttestOptions {
+        artifact: req.artifact.as_deref().map(|a| shown(a, base)),
+        key: path(&req.key),
+        trusted_root: path(&req.trusted_root),
+        ..req.clone()
+    }
+}
+
+/// The preparation with the paths it shows (the trusted root's label,
+/// the files read, the artifact) relative to `base`; the files were read
+/// already, from where they are.
+fn show_relative(p: &mut Prepared, base: Option<&Path>) {
+    if p.origin.is_none() {
+        p.root_label = shown(&p.root_label, base);
+    }
+    for f in &mut p.files {
+        f.path = shown(&f.path, base);
+    }
+    if let Some(a) = &mut p.artifact {
+        a.input = shown(&a.input, base);
+    }
 }
 
 /// Verifies bundle `inputs.index` of the file: its results with the views
 /// derived from them. `Err` when an input cannot be read (exit 3 headless).
 pub fn verify_attest(inputs: &AttestInputs, at: Option<OffsetDateTime>) -> Result<Results, String> {
     let at = at.unwrap_or_else(crate::meta::time::now);
-    let p = match prepare::prepare(&inputs.opts, at, crate::tuf::Config::default()) {
+    let base = inputs.shown_from.as_deref();
+    let file_label = shown(&inputs.file.display().to_string(), base);
+    let req = shown_request(&inputs.opts, base);
+    let mut p = match prepare::prepare(&inputs.opts, at, crate::tuf::Config::default()) {
         Ok(p) => p,
         Err(Unprepared::Root(failure)) => {
             // Evidence, as `attest verify` reports it: a failing document.
+            let record = Record::unrooted(&req, &file_label, &failure.location);
             let category = failure.error.category.verdict();
             let mut doc = Document::new(Kind::Attestation, at, failure.findings, category);
             doc.verdict = Verdict::Fail;
+            doc.invocation = Some(record.invocation);
             return Ok(doc.into());
         }
         Err(e) => return Err(e.to_string()),
     };
+    show_relative(&mut p, base);
     let origin = RootOrigin { label: p.root_label.clone(), origin: p.origin.clone(), chain: p.chain.clone() };
     let found = bundles(&inputs.file).ok_or_else(|| format!("{}: no bundle found", inputs.file.display()))?;
-    let (label, bundle) = found
+    let Found { mut label, bundle, len } = found
         .into_iter()
         .nth(inputs.index)
         .ok_or_else(|| format!("{}: no bundle {}", inputs.file.display(), inputs.index + 1))?;
-    let bytes = serde_json::to_vec(&bundle).unwrap_or_default();
-    let opts = p.options();
-    let mut doc = sv::verify(&bytes, &label, &opts);
-    // As `attest verify`: how the trusted root was had comes first.
-    doc.findings.splice(0..0, p.root_findings.iter().cloned());
+    label = shown(&label, base);
+    // As `attest verify`: the value as read, the size limit on the text it was read from.
+    let mut doc = sv::verify_parsed(&bundle, len, &label, &p.options());
     // As `attest verify`: the run and the files it read, so an export is evidence.
-    let file =
-        std::fs::read(&inputs.file).map_err(|e| format!("cannot read {}: {e}", inputs.file.display()))?;
-    doc.inputs.push(InputFile::of_bytes("bundle", inputs.file.display().to_string(), &file));
-    doc.inputs.extend(p.files.iter().cloned());
-    let mut invocation = Invocation::of_process(&document_inputs(inputs, &doc));
-    invocation.trust_anchor = Some(TrustAnchor {
-        what: if inputs.opts.key.is_some() { "trusted root and key".into() } else { "trusted root".into() },
-        files: p
-            .root_file()
-            .map(|f| f.path.clone())
-            .into_iter()
-            .chain(inputs.opts.key.as_ref().map(|k| k.display().to_string()))
-            .collect(),
-        root_version: None,
-    });
-    doc.invocation = Some(invocation);
-    Ok(Results::attestation(doc, &bytes, Some(&p.root), &origin))
+    let file = std::fs::read(&inputs.file).map_err(|e| format!("cannot read {file_label}: {e}"))?;
+    p.stamp(&p.record(&req, &file_label), &mut doc, InputFile::of_bytes("bundle", &*file_label, &file));
+    let bundle = Bundle::from_parsed(&bundle, len, &label).ok();
+    Ok(Results::attestation(doc, bundle.as_ref(), Some(&p.root), &origin))
 }
 
-/// The inputs of the document, as `attest verify` lists them.
-pub fn document_inputs(inputs: &AttestInputs, doc: &Document) -> crate::verdict::Inputs {
-    let o = &inputs.opts;
+/// The labelled inputs `doc`'s run recorded (`sigstore::record`), as
+/// `attest verify` lists them.
+pub fn document_inputs(doc: &Document) -> crate::verdict::Inputs {
     let mut out = crate::verdict::Inputs::new();
-    out.add("bundle", inputs.file.display().to_string());
-    let root = doc.attestation.as_deref().map(|a| a.trusted_root.clone()).unwrap_or_default();
-    out.add("trusted root", root);
-    out.add_opt("artifact", o.artifact.clone());
-    out.add_opt("identity", o.certificate_identity.clone().or(o.certificate_identity_regexp.clone()));
-    out.add_opt("issuer", o.certificate_oidc_issuer.clone().or(o.certificate_oidc_issuer_regexp.clone()));
-    out.add_opt("key", o.key.as_ref().map(|k| k.display().to_string()));
+    for o in doc.invocation.iter().flat_map(|i| &i.options) {
+        out.add(&o.name, &o.value);
+    }
     out
 }
