@@ -37,7 +37,7 @@ impl<I: Iterator, T> Shared<I, T> {
     }
 }
 
-/// Marks the run broken if its worker unwinds, so this thread stops waiting.
+/// Marks the run broken if its thread unwinds, so no other waits for it.
 struct Guard<'a, I: Iterator, T>(&'a Shared<I, T>);
 
 impl<I: Iterator, T> Drop for Guard<'_, I, T> {
@@ -109,6 +109,8 @@ pub fn run<I, T>(
     };
     std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads.max(1)).map(|_| scope.spawn(worker)).collect();
+        // A panic of `keep` stops the workers too (one waiting for room would wait forever).
+        let _stop = Guard(&shared);
         loop {
             let result = {
                 let mut s = shared.lock();
@@ -186,5 +188,13 @@ mod tests {
         let payload = caught.expect_err("the panic is raised again");
         assert_eq!(payload.downcast_ref::<&str>(), Some(&"item 50"));
         assert!(kept <= 50);
+    }
+
+    #[test]
+    fn a_panic_while_keeping_stops_the_workers() {
+        let caught = std::panic::catch_unwind(|| {
+            run(0..1000, 2, 2, |i, _| i, |i| assert!(i < 10, "kept {i}"));
+        });
+        assert!(caught.is_err());
     }
 }
