@@ -115,12 +115,16 @@ fn intoto_options(
     Ok((v, layout_keys))
 }
 
+/// `base`: the opened directory, below which every path is shown
+/// relative to it ([`super::shown`]).
 fn intoto_results(
     outcome: &intoto::InTotoOutcome,
     inputs: &InTotoInputs,
     opts: &OpenOptions,
     keys: &LayoutKeys,
+    base: &Path,
 ) -> Results {
+    let outcome = &*super::shown::intoto_outcome(outcome, base);
     let mut results = Results::intoto_naming(outcome, keys.keyids.clone(), &keys.names);
     results.detail.anchor = Some(Anchor::intoto(inputs.layout.display().to_string(), keys.keyids.clone()));
     record::stamp(
@@ -132,26 +136,34 @@ fn intoto_results(
     results
 }
 
-/// Runs in-toto verification and derives the chain.
+/// Runs in-toto verification and derives the chain, naming the files
+/// below `base` (the opened directory) relative to it.
 pub fn verify_intoto(
     inputs: &InTotoInputs,
     opts: &OpenOptions,
     at: Option<OffsetDateTime>,
+    base: &Path,
 ) -> Result<Results, String> {
     let (v, keys) = intoto_options(inputs, opts, now_or(at), false)?;
     let outcome = intoto::verify(&v).map_err(|e| e.to_string())?;
-    Ok(intoto_results(&outcome, inputs, opts, &keys))
+    Ok(intoto_results(&outcome, inputs, opts, &keys, base))
 }
 
-/// The in-toto chain as an engine plan with its detail units.
-pub fn intoto_plan(inputs: &InTotoInputs, opts: &OpenOptions, at: OffsetDateTime) -> Result<Built, String> {
+/// The in-toto chain as an engine plan with its detail units; files below
+/// `base` (the opened directory) are named relative to it.
+pub fn intoto_plan(
+    inputs: &InTotoInputs,
+    opts: &OpenOptions,
+    at: OffsetDateTime,
+    base: &Path,
+) -> Result<Built, String> {
     let (v, keys) = intoto_options(inputs, opts, at, true)?;
     let p = plans::intoto::plan(&v, true).map_err(|e| e.to_string())?;
-    let (verdict, inputs, opts) = (p.verdict.clone(), inputs.clone(), opts.clone());
+    let (verdict, inputs, opts, base) = (p.verdict.clone(), inputs.clone(), opts.clone(), base.to_path_buf());
     let results = move |engine: &EngineHandle| {
         let o = engine.outcome(verdict.id())?;
         Some(match o.output::<plans::intoto::InTotoVerdict>() {
-            Some(Ok(outcome)) => Ok(intoto_results(outcome, &inputs, &opts, &keys)),
+            Some(Ok(outcome)) => Ok(intoto_results(outcome, &inputs, &opts, &keys, &base)),
             Some(Err(e)) => Err(e.clone()),
             None => Err(o.detail.clone().unwrap_or_else(|| "verification did not run".into())),
         })
