@@ -44,6 +44,15 @@ impl Harness {
         self
     }
 
+    /// `b`, then break-it action `i` of the list.
+    fn play(&mut self, i: usize) -> &mut Self {
+        self.key(KeyCode::Char('b'));
+        for _ in 0..i {
+            self.key(KeyCode::Char('j'));
+        }
+        self.key(KeyCode::Enter)
+    }
+
     fn screen(&mut self) -> String {
         self.terminal.draw(|f| self.app.render(f)).unwrap();
         self.terminal.backend().to_string()
@@ -176,11 +185,7 @@ fn the_sigstore_lesson_shows_the_chain_then_catches_each_attack_with_its_categor
     }
     let lesson = workshop::find("sigstore-bundle").unwrap();
     for (i, action) in lesson.breaks.iter().enumerate() {
-        h.key(KeyCode::Char('b'));
-        for _ in 0..i {
-            h.key(KeyCode::Char('j'));
-        }
-        h.key(KeyCode::Enter);
+        h.play(i);
         assert!(h.app.wait(Duration::from_secs(30)), "{}: the attacked copy did not verify", action.label);
         let screen = h.screen();
         assert!(h.header().contains("FAIL"), "{}:\n{screen}", action.label);
@@ -303,11 +308,7 @@ fn every_lessons_views_and_exports_name_files_as_the_scenario_does_never_the_scr
         let found = leaks(&(screens + &behind));
         assert!(found.is_empty(), "{name}: a scratch path is shown:\n{}", found.join("\n"));
         for (i, action) in lesson.breaks.iter().enumerate() {
-            h.key(KeyCode::Char('b'));
-            for _ in 0..i {
-                h.key(KeyCode::Char('j'));
-            }
-            h.key(KeyCode::Enter);
+            h.play(i);
             assert!(h.app.wait(Duration::from_secs(30)), "{name}, {}: did not verify", action.label);
             assert!(
                 h.screen().contains(&format!("You played: {}", action.label)),
