@@ -296,6 +296,7 @@ fn every_lessons_views_and_exports_name_files_as_the_scenario_does_never_the_scr
         lines.dedup();
         lines
     };
+    let mut inspected = 0;
     for lesson in workshop::lessons() {
         let name = format!("lesson {} ({})", lesson.number, lesson.id);
         let mut h = Harness::lesson(&lesson.id, 200, 50);
@@ -327,7 +328,29 @@ fn every_lessons_views_and_exports_name_files_as_the_scenario_does_never_the_scr
             h.key(KeyCode::Char('u'));
             assert!(h.app.wait(Duration::from_secs(30)), "{name}: undo of {} did not verify", action.label);
         }
+        // The layout's inspections run in a copy of the work directory under the temp dir.
+        if h.app.state().offers_inspections() {
+            h.key(KeyCode::Char('I')).key(KeyCode::Char('y'));
+            assert!(h.app.wait(Duration::from_secs(60)), "{name}: the inspections did not finish");
+            let model = h.app.state().model.as_ref().expect("a result");
+            let ran = model.doc.findings.iter().find(|f| f.category.id() == "inspection-run");
+            let ran = ran.unwrap_or_else(|| panic!("{name}: no inspection ran"));
+            assert!(
+                ran.message.ends_with(" in a scratch copy of the work directory"),
+                "{name}: {}",
+                ran.message
+            );
+            let seen = every_screen(&mut h, 10) + &everything_behind_the_screen(&mut h, &out);
+            let found = leaks(&seen);
+            assert!(
+                found.is_empty(),
+                "{name}, inspections run: a scratch path is shown:\n{}",
+                found.join("\n")
+            );
+            inspected += 1;
+        }
     }
+    assert!(inspected >= 4, "lessons 7 to 10 offer their layout's inspections; {inspected} did");
     std::fs::remove_dir_all(&out).unwrap();
 }
 

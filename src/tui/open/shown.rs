@@ -8,55 +8,72 @@
 use std::borrow::Cow;
 use std::path::Path;
 
+use crate::bridge::BridgeOutcome;
 use crate::intoto::InTotoOutcome;
 use crate::intoto::trace::{LayoutTrace, LinkStatus};
 use crate::tui::anchor::shown_path;
 use crate::verdict::tuf_detail::RoleTrust;
 use crate::verdict::{DigestSource, Document, Evidence, Finding, Subject};
 
-/// Paths below `base`, as shown.
+/// What an inspection's scratch copy of the work directory (under the
+/// temp dir, removed after the run) is called instead of its path.
+pub(super) const SCRATCH_COPY: &str = "a scratch copy of the work directory";
+
+/// `text` with every `from` that starts a word (`./` inside `../x` does
+/// not) replaced by `to`.
+fn replace_words(text: &mut String, from: &str, to: &str) {
+    if from.is_empty() || !text.contains(from) {
+        return;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find(from) {
+        let starts_word = rest[..at]
+            .chars()
+            .next_back()
+            .or_else(|| out.chars().next_back())
+            .is_none_or(|c| !(c.is_alphanumeric() || matches!(c, '.' | '/' | '\\' | '_' | '-' | '~')));
+        out.push_str(&rest[..at]);
+        out.push_str(if starts_word { to } else { from });
+        rest = &rest[at + from.len()..];
+    }
+    out.push_str(rest);
+    *text = out;
+}
+
+/// Paths below `base`, and the inspections' scratch directories, as shown.
 struct Below<'a> {
-    base: &'a Path,
+    base: Option<&'a Path>,
     /// `base` with a trailing separator, as it begins a path in a message.
     prefix: String,
+    /// Where the inspections ran.
+    scratch: Vec<String>,
 }
 
 impl<'a> Below<'a> {
-    fn new(base: &'a Path) -> Self {
-        let mut prefix = base.display().to_string();
-        if !prefix.ends_with(std::path::MAIN_SEPARATOR) {
+    fn new(base: Option<&'a Path>, scratch: Vec<String>) -> Self {
+        let mut prefix = base.map(|b| b.display().to_string()).unwrap_or_default();
+        if base.is_some() && !prefix.ends_with(std::path::MAIN_SEPARATOR) {
             prefix.push(std::path::MAIN_SEPARATOR);
         }
-        Self { base, prefix }
+        Self { base, prefix, scratch }
     }
 
     fn path(&self, path: &mut String) {
-        if Path::new(path.as_str()).starts_with(self.base) {
-            *path = shown_path(Path::new(path.as_str()), self.base);
+        if let Some(base) = self.base.filter(|b| Path::new(path.as_str()).starts_with(b)) {
+            *path = shown_path(Path::new(path.as_str()), base);
+        }
+        for dir in &self.scratch {
+            replace_words(path, dir, SCRATCH_COPY);
         }
     }
 
-    /// Every path in `text` that starts with the prefix at the start of a
-    /// word (`./` inside `../x` is not one).
+    /// Every path in `text` below `base` or in a scratch directory.
     fn text(&self, text: &mut String) {
-        if !text.contains(&self.prefix) {
-            return;
+        replace_words(text, &self.prefix, "");
+        for dir in &self.scratch {
+            replace_words(text, dir, SCRATCH_COPY);
         }
-        let mut out = String::with_capacity(text.len());
-        let mut rest = text.as_str();
-        while let Some(at) = rest.find(&self.prefix) {
-            let starts_word =
-                rest[..at].chars().next_back().or_else(|| out.chars().next_back()).is_none_or(|c| {
-                    !(c.is_alphanumeric() || matches!(c, '.' | '/' | '\\' | '_' | '-' | '~'))
-                });
-            out.push_str(&rest[..at]);
-            if !starts_word {
-                out.push_str(&self.prefix);
-            }
-            rest = &rest[at + self.prefix.len()..];
-        }
-        out.push_str(rest);
-        *text = out;
     }
 
     fn source(&self, source: &mut DigestSource) {
@@ -117,6 +134,23 @@ impl<'a> Below<'a> {
                 self.layout(sub);
             }
         }
+        for run in layout.inspections.iter_mut().filter_map(|i| i.execution.as_mut()) {
+            let mut dir = run.dir.display().to_string();
+            self.path(&mut dir);
+            run.dir = dir.into();
+            self.text(&mut run.stdout);
+            self.text(&mut run.stderr);
+        }
+    }
+}
+
+/// Where the inspections of `layout` and its sublayouts ran.
+fn scratch_dirs(layout: &LayoutTrace, out: &mut Vec<String>) {
+    out.extend(
+        layout.inspections.iter().filter_map(|i| i.execution.as_ref()).map(|r| r.dir.display().to_string()),
+    );
+    for sub in layout.steps.iter().flat_map(|s| &s.sublayouts) {
+        scratch_dirs(sub, out);
     }
 }
 
@@ -124,7 +158,7 @@ impl<'a> Below<'a> {
 /// `base` relative to it (its inputs and invocation are
 /// [`super::record::relative`]'s).
 pub(super) fn document(doc: &mut Document, base: &Path) {
-    let below = Below::new(base);
+    let below = Below::new(Some(base), Vec::new());
     doc.findings.iter_mut().for_each(|f| below.finding(f));
     for c in &mut doc.checks {
         below.text(&mut c.detail);
@@ -145,20 +179,45 @@ pub(super) fn document(doc: &mut Document, base: &Path) {
     }
 }
 
-/// `outcome` with the paths below `base` relative to it; borrowed as it
-/// is when its layout is not below `base` (nothing it names can be).
+/// `outcome` with the paths below `base` relative to it and its
+/// inspections' scratch directories named [`SCRATCH_COPY`]; borrowed as it
+/// is when there is nothing to rename (its layout is not below `base`, no
+/// inspection ran).
 pub(super) fn intoto_outcome<'o>(outcome: &'o InTotoOutcome, base: &Path) -> Cow<'o, InTotoOutcome> {
-    if !Path::new(&outcome.layout.path).starts_with(base) {
+    let mut scratch = Vec::new();
+    scratch_dirs(&outcome.layout, &mut scratch);
+    if scratch.is_empty() && !Path::new(&outcome.layout.path).starts_with(base) {
         return Cow::Borrowed(outcome);
     }
-    let below = Below::new(base);
     let mut shown = outcome.clone();
-    shown.findings.iter_mut().for_each(|f| below.finding(f));
-    below.layout(&mut shown.layout);
-    for file in &mut shown.files {
+    rename(&mut shown, &Below::new(Some(base), scratch));
+    Cow::Owned(shown)
+}
+
+fn rename(outcome: &mut InTotoOutcome, below: &Below) {
+    outcome.findings.iter_mut().for_each(|f| below.finding(f));
+    below.layout(&mut outcome.layout);
+    for file in &mut outcome.files {
         below.path(&mut file.path);
     }
-    Cow::Owned(shown)
+}
+
+/// A bridge run with its in-toto inspections' scratch directories named
+/// [`SCRATCH_COPY`] (its files are TUF targets, named as the repository
+/// names them).
+pub(super) fn bridge_outcome(outcome: &mut BridgeOutcome) {
+    let mut scratch = Vec::new();
+    if let Some(o) = &outcome.intoto {
+        scratch_dirs(&o.layout, &mut scratch);
+    }
+    if scratch.is_empty() {
+        return;
+    }
+    let below = Below::new(None, scratch);
+    outcome.findings.iter_mut().for_each(|f| below.finding(f));
+    if let Some(o) = &mut outcome.intoto {
+        rename(o, &below);
+    }
 }
 
 #[cfg(test)]
@@ -167,7 +226,7 @@ mod tests {
 
     fn text(base: &str, s: &str) -> String {
         let mut s = s.to_owned();
-        Below::new(Path::new(base)).text(&mut s);
+        Below::new(Some(Path::new(base)), vec!["/tmp/scratch-1".into()]).text(&mut s);
         s
     }
 
@@ -179,11 +238,16 @@ mod tests {
         );
         assert_eq!(text(".", "./root.layout and ../other/./x"), "root.layout and ../other/./x");
         assert_eq!(text("/tmp/ws", "'/tmp/ws/root.layout'"), "'root.layout'");
+        assert_eq!(
+            text("/tmp/ws", "ran ['tar'] in /tmp/scratch-1"),
+            format!("ran ['tar'] in {SCRATCH_COPY}")
+        );
+        let below = Below::new(Some(Path::new("/tmp/ws")), Vec::new());
         let mut p = "/tmp/ws/links/a.link".to_owned();
-        Below::new(Path::new("/tmp/ws")).path(&mut p);
+        below.path(&mut p);
         assert_eq!(p, "links/a.link");
         let mut outside = "/tmp/wsx/a.link".to_owned();
-        Below::new(Path::new("/tmp/ws")).path(&mut outside);
+        below.path(&mut outside);
         assert_eq!(outside, "/tmp/wsx/a.link");
     }
 }

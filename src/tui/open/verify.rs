@@ -326,7 +326,8 @@ pub fn verify_bridge(
     req.max_artifacts_per_link = opts.max_artifacts_per_link;
     req.max_links = opts.max_links;
     req.signature_form = opts.signature_form;
-    let outcome = crate::bridge::verify(&req);
+    let mut outcome = crate::bridge::verify(&req);
+    super::shown::bridge_outcome(&mut outcome);
     if let Some(e) = outcome.tuf.unparsed_trusted_root() {
         return Err(format!("trusted root {}: {}", inputs.root.display(), e.message));
     }
