@@ -179,19 +179,29 @@ pub(super) fn document(doc: &mut Document, base: &Path) {
     }
 }
 
-/// `outcome` with the paths below `base` relative to it and its
-/// inspections' scratch directories named [`SCRATCH_COPY`]; borrowed as it
-/// is when there is nothing to rename (its layout is not below `base`, no
-/// inspection ran).
-pub(super) fn intoto_outcome<'o>(outcome: &'o InTotoOutcome, base: &Path) -> Cow<'o, InTotoOutcome> {
+/// Whether `outcome` names anything [`in_place`] renames: a file below
+/// `base`, an inspection's scratch directory.
+fn names_scratch_or_below(outcome: &InTotoOutcome, base: &Path) -> Option<Vec<String>> {
     let mut scratch = Vec::new();
     scratch_dirs(&outcome.layout, &mut scratch);
-    if scratch.is_empty() && !Path::new(&outcome.layout.path).starts_with(base) {
-        return Cow::Borrowed(outcome);
-    }
+    (!scratch.is_empty() || Path::new(&outcome.layout.path).starts_with(base)).then_some(scratch)
+}
+
+/// `outcome` with the paths below `base` relative to it and its
+/// inspections' scratch directories named [`SCRATCH_COPY`]; borrowed as it
+/// is when there is nothing to rename.
+pub(super) fn intoto_outcome<'o>(outcome: &'o InTotoOutcome, base: &Path) -> Cow<'o, InTotoOutcome> {
+    let Some(scratch) = names_scratch_or_below(outcome, base) else { return Cow::Borrowed(outcome) };
     let mut shown = outcome.clone();
     rename(&mut shown, &Below::new(Some(base), scratch));
     Cow::Owned(shown)
+}
+
+/// [`intoto_outcome`] for an outcome the caller owns (no copy).
+pub(super) fn in_place(outcome: &mut InTotoOutcome, base: &Path) {
+    if let Some(scratch) = names_scratch_or_below(outcome, base) {
+        rename(outcome, &Below::new(Some(base), scratch));
+    }
 }
 
 fn rename(outcome: &mut InTotoOutcome, below: &Below) {

@@ -115,16 +115,13 @@ fn intoto_options(
     Ok((v, layout_keys))
 }
 
-/// `base`: the opened directory, below which every path is shown
-/// relative to it ([`super::shown`]).
+/// `outcome` names its files as shown ([`super::shown`]).
 fn intoto_results(
     outcome: &intoto::InTotoOutcome,
     inputs: &InTotoInputs,
     opts: &OpenOptions,
     keys: &LayoutKeys,
-    base: &Path,
 ) -> Results {
-    let outcome = &*super::shown::intoto_outcome(outcome, base);
     let mut results = Results::intoto_naming(outcome, keys.keyids.clone(), &keys.names);
     results.detail.anchor = Some(Anchor::intoto(inputs.layout.display().to_string(), keys.keyids.clone()));
     record::stamp(
@@ -145,8 +142,9 @@ pub fn verify_intoto(
     base: &Path,
 ) -> Result<Results, String> {
     let (v, keys) = intoto_options(inputs, opts, now_or(at), false)?;
-    let outcome = intoto::verify(&v).map_err(|e| e.to_string())?;
-    Ok(intoto_results(&outcome, inputs, opts, &keys, base))
+    let mut outcome = intoto::verify(&v).map_err(|e| e.to_string())?;
+    super::shown::in_place(&mut outcome, base);
+    Ok(intoto_results(&outcome, inputs, opts, &keys))
 }
 
 /// The in-toto chain as an engine plan with its detail units; files below
@@ -163,7 +161,9 @@ pub fn intoto_plan(
     let results = move |engine: &EngineHandle| {
         let o = engine.outcome(verdict.id())?;
         Some(match o.output::<plans::intoto::InTotoVerdict>() {
-            Some(Ok(outcome)) => Ok(intoto_results(outcome, &inputs, &opts, &keys, &base)),
+            Some(Ok(outcome)) => {
+                Ok(intoto_results(&super::shown::intoto_outcome(outcome, &base), &inputs, &opts, &keys))
+            }
             Some(Err(e)) => Err(e.clone()),
             None => Err(o.detail.clone().unwrap_or_else(|| "verification did not run".into())),
         })
