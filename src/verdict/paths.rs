@@ -93,7 +93,11 @@ impl<'a> PathNames<'a> {
     }
 
     pub fn subject(&self, subject: &mut Subject) {
-        if let Subject::Layout { path } | Subject::Link { path } | Subject::File { path } = subject {
+        if let Subject::Layout { path }
+        | Subject::Link { path }
+        | Subject::File { path }
+        | Subject::Artifact { path } = subject
+        {
             self.path(path);
         }
     }
@@ -118,13 +122,22 @@ impl<'a> PathNames<'a> {
                 self.source(&mut d.actual);
             }
             Evidence::Data { data } => self.json(data),
+            Evidence::Signatures { checks } | Evidence::Threshold { checks, .. } => {
+                checks.iter_mut().filter_map(|c| c.reason.as_mut()).for_each(|r| self.text(r));
+            }
             _ => {}
         }
     }
 
-    /// The document's findings, checks and TUF roles, renamed (its inputs
-    /// and invocation are the caller's: they name files as given).
+    /// The document's findings, checks, TUF roles and attestation files,
+    /// renamed (its inputs and invocation are the caller's: they name files
+    /// as given).
     pub fn document(&self, doc: &mut Document) {
+        if let Some(a) = &mut doc.attestation {
+            for file in [&mut a.bundle, &mut a.trusted_root, &mut a.artifact.input] {
+                self.path(file);
+            }
+        }
         doc.findings.iter_mut().for_each(|f| self.finding(f));
         for c in &mut doc.checks {
             self.text(&mut c.detail);
