@@ -27,7 +27,6 @@ use curve25519_dalek::constants::ED25519_BASEPOINT_POINT;
 use curve25519_dalek::edwards::EdwardsPoint;
 use curve25519_dalek::scalar::Scalar;
 use curve25519_dalek::traits::Identity as _;
-use sha2::{Digest as _, Sha512};
 
 use super::keys::{PublicKey, SigError};
 
@@ -145,23 +144,114 @@ impl Ed25519Table {
 
     /// What [`super::PublicKey::verify`] says of `sig` over `msg` for this key.
     pub fn verify(&self, msg: &[u8], sig: &[u8]) -> Result<(), SigError> {
+        self.verify_hinted(msg, sig, &[])
+    }
+
+    /// The key's bytes as written (the `A` of `SHA-512(R ‖ A ‖ M)`).
+    pub fn key_bytes(&self) -> &[u8; 32] {
+        &self.compressed
+    }
+
+    /// [`Self::verify`], taking `SHA-512(R ‖ A ‖ M)` and the encoding of
+    /// `R' = [s]B − [k]A` from `hints` when one of them was computed for this
+    /// very check (the same signature bytes, key and message slice); else
+    /// they are computed here.
+    pub fn verify_hinted(&self, msg: &[u8], sig: &[u8], hints: &[Prehashed<'_>]) -> Result<(), SigError> {
+        let raw = sig;
         let sig = ed25519_dalek::Signature::from_slice(sig)
             .map_err(|_| SigError::Malformed(format!("ed25519 signature of {} bytes", sig.len())))?;
         let r = sig.r_bytes();
         let s =
             Option::<Scalar>::from(Scalar::from_canonical_bytes(*sig.s_bytes())).ok_or(SigError::Invalid)?;
-        let mut h = Sha512::new();
-        h.update(r);
-        h.update(self.compressed);
-        h.update(msg);
-        let mut wide = [0u8; 64];
-        wide.copy_from_slice(h.finalize().as_slice());
+        let hint = hints.iter().find(|h| h.is_for(raw, &self.compressed, msg));
+        if let Some(encoding) = hint.and_then(|h| h.encoding) {
+            return if &encoding == r { Ok(()) } else { Err(SigError::Invalid) };
+        }
+        let wide = match hint {
+            Some(h) => h.digest,
+            None => super::sha512_multi::sha512_one(&[r, &self.compressed, msg]),
+        };
         let k = Scalar::from_bytes_mod_order_wide(&wide);
-        let mut expected = EdwardsPoint::identity();
-        base_table().add_mul(&mut expected, &s);
-        self.minus_a.add_mul(&mut expected, &k);
-        if expected.compress().as_bytes() == r { Ok(()) } else { Err(SigError::Invalid) }
+        if self.r_prime(&s, &k).compress().as_bytes() == r { Ok(()) } else { Err(SigError::Invalid) }
     }
+
+    /// `R' = [s]B − [k]A`, which a valid signature's `R` encodes.
+    fn r_prime(&self, s: &Scalar, k: &Scalar) -> EdwardsPoint {
+        let mut expected = EdwardsPoint::identity();
+        base_table().add_mul(&mut expected, s);
+        self.minus_a.add_mul(&mut expected, k);
+        expected
+    }
+}
+
+/// An ed25519 check through a key's table, computed ahead of it
+/// ([`Prehashed::compute`]): `SHA-512(R ‖ A ‖ M)` eight messages at a time
+/// ([`super::sha512_multi`]) and the encoding of `R' = [s]B − [k]A` with one
+/// field inversion for eight points (Montgomery's trick,
+/// `EdwardsPoint::compress_batch`; each encoding is exactly the one
+/// `compress` gives). The check then compares that encoding with its own
+/// `R`. Not batch verification: each signature is decided on its own by
+/// the same equation as [`Ed25519Table::verify`].
+#[derive(Debug, Clone)]
+pub struct Prehashed<'a> {
+    sig: [u8; 64],
+    a: [u8; 32],
+    /// The message, borrowed: it cannot change while the hint exists, and
+    /// the hint applies only to this slice (same address and length).
+    msg: &'a [u8],
+    digest: [u8; 64],
+    /// The encoding of `R'`; none when `s` is not canonical (refused anyway).
+    encoding: Option<[u8; 32]>,
+}
+
+impl<'a> Prehashed<'a> {
+    /// The hints of `checks` (signature, key table, message each).
+    pub fn compute(checks: &[([u8; 64], &Ed25519Table, &'a [u8])]) -> Vec<Self> {
+        let parts: Vec<[&[u8]; 3]> =
+            checks.iter().map(|(sig, t, m)| [&sig[..32], &t.compressed[..], *m]).collect();
+        let refs: Vec<&[&[u8]]> = parts.iter().map(|p| &p[..]).collect();
+        let digests = super::sha512_multi::sha512_many(&refs);
+        let points: Vec<Option<EdwardsPoint>> = checks
+            .iter()
+            .zip(&digests)
+            .map(|((sig, table, _), digest)| {
+                let s_bytes: [u8; 32] = sig[32..].try_into().ok()?;
+                let s = Option::<Scalar>::from(Scalar::from_canonical_bytes(s_bytes))?;
+                Some(table.r_prime(&s, &Scalar::from_bytes_mod_order_wide(digest)))
+            })
+            .collect();
+        let encodings = compress_all(&points);
+        checks
+            .iter()
+            .zip(digests)
+            .zip(encodings)
+            .map(|((&(sig, table, msg), digest), encoding)| Self {
+                sig,
+                a: table.compressed,
+                msg,
+                digest,
+                encoding,
+            })
+            .collect()
+    }
+
+    fn is_for(&self, sig: &[u8], a: &[u8; 32], msg: &[u8]) -> bool {
+        self.sig.as_slice() == sig && &self.a == a && std::ptr::eq(self.msg, msg)
+    }
+}
+
+/// The encodings of `points`, eight per field inversion.
+fn compress_all(points: &[Option<EdwardsPoint>]) -> Vec<Option<[u8; 32]>> {
+    const GROUP: usize = 8;
+    let mut out = Vec::with_capacity(points.len());
+    for chunk in points.chunks(GROUP) {
+        // Missing points (and the tail) are the identity: Z = 1, no harm to the inversion.
+        let batch: [EdwardsPoint; GROUP] =
+            std::array::from_fn(|i| chunk.get(i).copied().flatten().unwrap_or_else(EdwardsPoint::identity));
+        let encoded = EdwardsPoint::compress_batch(&batch);
+        out.extend(chunk.iter().zip(encoded).map(|(p, e)| p.map(|_| e.to_bytes())));
+    }
+    out
 }
 
 /// Signatures a key checks before it gets an [`Ed25519Table`]: the table
@@ -193,10 +283,26 @@ impl KeyTable {
     /// Verifies `sig` over `msg` with `key` as [`PublicKey::verify`] does,
     /// through the table once there is one (same outcome, a third less time).
     pub fn verify(&self, key: &PublicKey, msg: &[u8], sig: &[u8]) -> Result<(), SigError> {
+        self.verify_hinted(key, msg, sig, &[])
+    }
+
+    /// [`Self::verify`] with digests computed ahead (see [`Prehashed`]).
+    pub fn verify_hinted(
+        &self,
+        key: &PublicKey,
+        msg: &[u8],
+        sig: &[u8],
+        hints: &[Prehashed<'_>],
+    ) -> Result<(), SigError> {
         match self.get(key) {
-            Some(t) => t.verify(msg, sig),
+            Some(t) => t.verify_hinted(msg, sig, hints),
             None => key.verify(msg, sig),
         }
+    }
+
+    /// The table, if it is built already (without counting a check).
+    pub fn built(&self) -> Option<&Ed25519Table> {
+        self.table.get().and_then(Option::as_ref)
     }
 
     /// Whether the table was built.
@@ -221,6 +327,7 @@ impl std::fmt::Debug for KeyTable {
 mod tests {
     use super::*;
     use crate::crypto::PublicKey;
+    use sha2::{Digest as _, Sha512};
     use signature::Signer as _;
 
     fn public(bytes: &[u8; 32]) -> Option<(PublicKey, ed25519_dalek::VerifyingKey)> {
@@ -400,5 +507,62 @@ mod tests {
             }
         }
         assert!(accepted > 0, "no forgery shape accepted by either: the test lost its teeth");
+    }
+
+    #[test]
+    fn prehashed_checks_agree_and_apply_only_to_their_own_message() {
+        let mut rng = Rng(21);
+        let signer = ed25519_dalek::SigningKey::from_bytes(&rng.bytes::<32>());
+        let (pk, vk) = public(&signer.verifying_key().to_bytes()).unwrap();
+        let table = Ed25519Table::new(&vk);
+        let msgs: Vec<Vec<u8>> =
+            (0..11).map(|i| (0..9_000 + i * 17).map(|j| (j * 7 + i) as u8).collect()).collect();
+        let mut sigs: Vec<[u8; 64]> = msgs.iter().map(|m| signer.sign(m).to_bytes()).collect();
+        sigs[3][40] ^= 1; // s changed (still canonical): refused
+        sigs[5][2] ^= 1; // R changed: refused (and its hint is for the changed R)
+        let checks: Vec<([u8; 64], &Ed25519Table, &[u8])> =
+            msgs.iter().zip(&sigs).map(|(m, s)| (*s, &table, m.as_slice())).collect();
+        let hints = Prehashed::compute(&checks);
+        assert_eq!(
+            hints.iter().filter(|h| h.encoding.is_some()).count(),
+            11,
+            "s of check 3 is still canonical"
+        );
+        for (i, (m, s)) in msgs.iter().zip(&sigs).enumerate() {
+            let hinted = table.verify_hinted(m, s, &hints);
+            assert_eq!(hinted, pk.verify(m, s), "check {i}");
+            assert_eq!(hinted.is_ok(), i != 3 && i != 5, "check {i}");
+        }
+        // A hint over equal bytes elsewhere, or over another message, is not
+        // this check's: the slice's address and length decide.
+        let copy = msgs[0].clone();
+        assert!(table.verify_hinted(&copy, &sigs[0], &hints).is_ok());
+        let wrong_digest = Prehashed { digest: hints[1].digest, encoding: None, ..hints[0].clone() };
+        let wrong_point = Prehashed { encoding: hints[1].encoding, ..hints[0].clone() };
+        for forged in [wrong_digest, wrong_point] {
+            let forged = [forged];
+            assert!(table.verify_hinted(&copy, &sigs[0], &forged).is_ok());
+            assert!(table.verify_hinted(&msgs[0], &sigs[0], &forged).is_err(), "a hint on its slice is used");
+        }
+        // Non-canonical s: no encoding, refused as without hints.
+        let mut high = sigs[0];
+        high[63] = 0xff;
+        let hint = Prehashed::compute(&[(high, &table, msgs[0].as_slice())]);
+        assert!(hint[0].encoding.is_none());
+        assert_eq!(table.verify_hinted(&msgs[0], &high, &hint), pk.verify(&msgs[0], &high));
+        // The batch's encodings are compress()'s, for any number of points.
+        let mut rng = Rng(5);
+        for n in [1usize, 7, 8, 9, 17] {
+            let points: Vec<Option<EdwardsPoint>> = (0..n)
+                .map(|i| {
+                    (i % 4 != 2)
+                        .then(|| EdwardsPoint::mul_base(&Scalar::from_bytes_mod_order(rng.bytes::<32>())))
+                })
+                .collect();
+            let got = compress_all(&points);
+            let want: Vec<Option<[u8; 32]>> =
+                points.iter().map(|p| p.map(|p| p.compress().to_bytes())).collect();
+            assert_eq!(got, want, "{n} points");
+        }
     }
 }

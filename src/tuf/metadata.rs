@@ -20,7 +20,7 @@ use time::OffsetDateTime;
 use super::error::Category;
 use super::pattern::Bins;
 pub use super::target_map::TargetMap;
-pub use crate::crypto::ed25519_table::{KeyTable, TABLE_AFTER};
+pub use crate::crypto::ed25519_table::{KeyTable, Prehashed, TABLE_AFTER};
 use crate::crypto::{KeyIdMatch, PublicKey, SigError};
 use crate::meta::json::{Obj, kind, type_error};
 use crate::meta::{Location, MetaError, Signature, SignedEnvelope, canonical};
@@ -119,6 +119,12 @@ impl Key {
     /// table (see [`KeyTable`]: same outcome, a third less time).
     pub fn verify(&self, msg: &[u8], sig: &[u8]) -> Result<(), SigError> {
         self.table.verify(&self.key, msg, sig)
+    }
+
+    /// [`Self::verify`] with digests computed ahead for checks through the
+    /// key's table ([`Prehashed`]; the same outcome).
+    pub fn verify_hinted(&self, msg: &[u8], sig: &[u8], hints: &[Prehashed<'_>]) -> Result<(), SigError> {
+        self.table.verify_hinted(&self.key, msg, sig, hints)
     }
 
     /// Identity of the key material (ignores members such as `x-tuf-on-ci-keyowner`).

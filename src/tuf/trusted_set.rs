@@ -18,9 +18,10 @@ use time::OffsetDateTime;
 
 use super::error::{Category, TufError};
 use super::metadata::{
-    self, Delegator, MetaFile, Metadata, RoleType, Root, Signed, Snapshot, Targets, Timestamp,
+    self, Delegator, MetaFile, Metadata, Prehashed, RoleType, Root, Signed, Snapshot, Targets, Timestamp,
 };
-use super::verify::{VerificationResult, verify_role_over};
+use super::verify::{VerificationResult, verify_role_hinted};
+use crate::crypto::ed25519_table::Ed25519Table;
 use crate::crypto::{DigestAlg, digest};
 use crate::meta::Location;
 use crate::verdict::{DigestSource, Evidence, SignatureCheck};
@@ -36,6 +37,29 @@ pub struct Trusted<T> {
     pub signatures: VerificationResult,
     /// Where it was read from.
     pub file: String,
+}
+
+/// A delegated targets role read and parsed, its signatures not yet checked
+/// (see [`TrustedSet::parse_delegated_targets`]).
+#[derive(Debug)]
+pub(crate) struct ParsedTargets {
+    md: Metadata,
+    /// Where the signed bytes lie in `data`, unless parsing made them.
+    signed_at: Option<std::ops::Range<usize>>,
+    data: Arc<Vec<u8>>,
+    file: String,
+    role: String,
+    delegator: String,
+    meta: MetaFile,
+}
+
+impl ParsedTargets {
+    fn signed_bytes(&self) -> &[u8] {
+        match &self.signed_at {
+            Some(at) => &self.data[at.clone()],
+            None => self.md.signed_bytes.as_slice(),
+        }
+    }
 }
 
 /// Targets metadata that passed every check of the client workflow against
@@ -601,6 +625,25 @@ impl TrustedSet {
         delegator: &str,
         count_only: bool,
     ) -> Result<VerifiedTargets, TufError> {
+        let parsed = self.parse_delegated_targets(data, file, role, delegator, count_only)?;
+        let signatures = self.check_parsed_signatures(&parsed, &[])?;
+        self.finish_delegated_targets(parsed, signatures)
+    }
+
+    /// The checks of [`Self::verify_delegated_targets`] before the
+    /// signatures: snapshot, length and hashes, parsing, type. The audit
+    /// parses several roles this way, hashes their signed bytes together
+    /// ([`Self::table_checks`]), then checks each one's signatures
+    /// ([`Self::check_parsed_signatures`]) and the rest
+    /// ([`Self::finish_delegated_targets`]); the outcome is the same.
+    pub(crate) fn parse_delegated_targets(
+        &self,
+        data: Arc<Vec<u8>>,
+        file: &str,
+        role: &str,
+        delegator: &str,
+        count_only: bool,
+    ) -> Result<ParsedTargets, TufError> {
         if self.snapshot.is_none() {
             return Err(TufError::order(role, "cannot load targets before snapshot"));
         }
@@ -609,7 +652,7 @@ impl TrustedSet {
         let meta = self.snapshot_meta_for(role)?;
         // §5.6.2: length and hashes from the snapshot.
         verify_length_and_hashes(&meta, &data, role, "§5.6.2", file)?;
-        let (mut md, signed_at) = if count_only {
+        let (md, signed_at) = if count_only {
             let (md, signed_at) = metadata::parse_counting_in_place(&data, file)
                 .map_err(|e| parse_error(e, role))
                 .and_then(|(md, at)| Ok((check_type(RoleType::Targets, role, md, file)?, at)))?;
@@ -623,28 +666,72 @@ impl TrustedSet {
         } else {
             (load_data(RoleType::Targets, role, &data, file)?, None)
         };
-        // The signed bytes: where they lie in the file, unless parsing made them.
-        let signed_bytes = match &signed_at {
-            Some(at) => &data[at.clone()],
-            None => md.signed_bytes.as_slice(),
-        };
-        // §5.6.3: signed by a threshold of the delegator's keys for this role.
-        let signatures = {
-            let delegator_md: &dyn Delegator = if delegator == "root" {
-                &*self.root.meta
-            } else {
-                match self.targets.get(delegator) {
-                    Some((_, t)) => &*t.meta,
-                    None => {
-                        return Err(TufError::order(
-                            role,
-                            format!("cannot load {role} before its delegator {delegator}"),
-                        ));
-                    }
-                }
-            };
-            require_threshold_over(delegator_md, role, &md, signed_bytes, self.strict, "§5.6.3")?
-        };
+        Ok(ParsedTargets {
+            md,
+            signed_at,
+            data,
+            file: file.to_owned(),
+            role: role.to_owned(),
+            delegator: delegator.to_owned(),
+            meta,
+        })
+    }
+
+    /// The delegator's metadata, or an order error when it is not trusted yet.
+    fn delegator_of(&self, role: &str, delegator: &str) -> Result<&dyn Delegator, TufError> {
+        if delegator == "root" {
+            return Ok(&*self.root.meta);
+        }
+        match self.targets.get(delegator) {
+            Some((_, t)) => Ok(&*t.meta),
+            None => {
+                Err(TufError::order(role, format!("cannot load {role} before its delegator {delegator}")))
+            }
+        }
+    }
+
+    /// The ed25519 checks of `parsed` that go through a built key table
+    /// (see [`super::verify::table_checks`]); none when the delegator is not
+    /// trusted (the check then fails with its order error).
+    pub(crate) fn table_checks<'a>(
+        &'a self,
+        parsed: &'a ParsedTargets,
+    ) -> Vec<([u8; 64], &'a Ed25519Table, &'a [u8])> {
+        match self.delegator_of(&parsed.role, &parsed.delegator) {
+            Ok(d) => super::verify::table_checks(d, &parsed.role, &parsed.md, parsed.signed_bytes()),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// §5.6.3: `parsed` is signed by a threshold of its delegator's keys for
+    /// the role (with `hints` computed ahead, or none).
+    pub(crate) fn check_parsed_signatures(
+        &self,
+        parsed: &ParsedTargets,
+        hints: &[Prehashed<'_>],
+    ) -> Result<VerificationResult, TufError> {
+        let delegator_md = self.delegator_of(&parsed.role, &parsed.delegator)?;
+        require_threshold_hinted(
+            delegator_md,
+            &parsed.role,
+            &parsed.md,
+            parsed.signed_bytes(),
+            self.strict,
+            "§5.6.3",
+            hints,
+        )
+    }
+
+    /// The checks of [`Self::verify_delegated_targets`] after the signatures
+    /// (`signatures` from [`Self::check_parsed_signatures`]): version, expiry.
+    pub(crate) fn finish_delegated_targets(
+        &self,
+        parsed: ParsedTargets,
+        signatures: VerificationResult,
+    ) -> Result<VerifiedTargets, TufError> {
+        let ParsedTargets { mut md, data, file, role, delegator, meta, .. } = parsed;
+        let file = file.as_str();
+        let role = role.as_str();
         // The canonical bytes are not needed any more; the typed data moves on.
         md.signed_bytes = Vec::new();
         let Signed::Targets(new_targets) = md.signed else {
@@ -674,7 +761,7 @@ impl TrustedSet {
         }
         Ok(VerifiedTargets {
             role: role.to_owned(),
-            delegator: delegator.to_owned(),
+            delegator,
             trusted: trusted_shared(new_targets, data, signatures, file),
         })
     }
@@ -746,19 +833,21 @@ pub fn require_threshold(
     strict: bool,
     rule: &'static str,
 ) -> Result<VerificationResult, TufError> {
-    require_threshold_over(delegator, role, md, &md.signed_bytes, strict, rule)
+    require_threshold_hinted(delegator, role, md, &md.signed_bytes, strict, rule, &[])
 }
 
-/// [`require_threshold`] with the signed bytes given apart from `md`.
-fn require_threshold_over(
+/// [`require_threshold`] with the signed bytes given apart from `md`, and
+/// digests computed ahead (or none).
+fn require_threshold_hinted(
     delegator: &dyn Delegator,
     role: &str,
     md: &Metadata,
     signed_bytes: &[u8],
     strict: bool,
     rule: &'static str,
+    hints: &[Prehashed<'_>],
 ) -> Result<VerificationResult, TufError> {
-    let result = verify_role_over(delegator, role, md, signed_bytes, strict);
+    let result = verify_role_hinted(delegator, role, md, signed_bytes, strict, hints);
     if result.verified() {
         return Ok(result);
     }

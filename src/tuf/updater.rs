@@ -16,10 +16,14 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 use super::error::{Category, TufError};
+use super::metadata::Prehashed;
 use super::metadata::{TargetFile, Targets};
 use super::source::{FetchError, Source, quote};
 use super::state::StateDir;
-use super::trusted_set::{TimestampUpdate, TrustedSet, VerifiedTargets, check_hashes, check_length};
+use super::trusted_set::{
+    ParsedTargets, TimestampUpdate, TrustedSet, VerifiedTargets, check_hashes, check_length,
+};
+use super::verify::VerificationResult;
 use crate::meta::Location;
 use crate::verdict::{Evidence, Finding, Subject};
 
@@ -119,8 +123,15 @@ enum Origin {
 }
 
 /// Roles the audit reads and verifies on all cores at a time: enough to
-/// keep both cores busy, few enough that the bins in flight stay small.
-const AUDIT_AHEAD: usize = 64;
+/// keep both cores busy (four groups of [`HASH_GROUP`]), few enough that
+/// the bins in flight stay small. 64 put b14-10M's peak RSS at 71–87 MB
+/// once the hashing got faster (more audit parts in flight at once); 32
+/// keeps it at 69–70 MB (python-tuf: 37 MiB, the goal ≤ 2×).
+const AUDIT_AHEAD: usize = 32;
+
+/// Roles prepared together: their signature checks are hashed in the lanes
+/// of [`crate::crypto::sha512_multi`] (one bin key signs each hash bin).
+const HASH_GROUP: usize = crate::crypto::sha512_multi::LANES;
 
 impl<'a> Updater<'a> {
     /// §5.1 and §5.2: fix the evaluation time and load the trusted root.
@@ -319,6 +330,44 @@ impl<'a> Updater<'a> {
     /// `count_only`: a role that delegates nothing keeps no targets, only
     /// their number (the audit releases it at once).
     fn prepare_targets(&self, role: &str, parent: &str, count_only: bool) -> PreparedRole {
+        let key = (role.to_owned(), parent.to_owned());
+        self.prepare_group(&[&key], count_only).pop().unwrap_or_else(|| PreparedRole {
+            notes: Vec::new(),
+            result: Err(TufError::order(role, "nothing prepared")),
+            origin: Origin::Trusted,
+        })
+    }
+
+    /// [`Self::prepare_targets`] for each of `roles`, in order: every role is
+    /// read and parsed, then the `SHA-512(R ‖ A ‖ M)` of their signature
+    /// checks through key tables is computed together (eight messages at a
+    /// time, [`crate::crypto::sha512_multi`]), then each role's signatures
+    /// are checked on their own — the outcome of one role at a time.
+    fn prepare_group(&self, roles: &[&(String, String)], count_only: bool) -> Vec<PreparedRole> {
+        let started: Vec<Started> =
+            roles.iter().map(|(role, parent)| self.start_targets(role, parent, count_only)).collect();
+        let signatures: Vec<Option<Result<VerificationResult, TufError>>> = {
+            let checks: Vec<_> = started
+                .iter()
+                .filter_map(|s| match s {
+                    Started::Parsed { parsed, .. } => Some(self.set.table_checks(parsed)),
+                    Started::Done(_) => None,
+                })
+                .flatten()
+                .collect();
+            let hints = if checks.len() > 1 { Prehashed::compute(&checks) } else { Vec::new() };
+            started.iter().map(|s| s.signatures(&self.set, &hints)).collect()
+        };
+        roles
+            .iter()
+            .zip(started.into_iter().zip(signatures))
+            .map(|((role, parent), (s, sigs))| self.settle(role, parent, count_only, s, sigs))
+            .collect()
+    }
+
+    /// A role read and parsed from its local (or trusted) copy, else from
+    /// the repository; or why it cannot be.
+    fn start_targets(&self, role: &str, parent: &str, count_only: bool) -> Started {
         let mut notes = Vec::new();
         let mut cached: Option<(Arc<Vec<u8>>, String)> = None;
         let reverified = |delegator: &str| {
@@ -338,7 +387,9 @@ impl<'a> Updater<'a> {
             // The same, for a role the audit let go of: its bytes again, from where they came.
             match self.read_again(role) {
                 Some(Ok(data)) => cached = Some((Arc::new(data), summary.file.clone())),
-                Some(Err(e)) => return PreparedRole { notes, result: Err(e), origin: Origin::Trusted },
+                Some(Err(e)) => {
+                    return Started::Done(PreparedRole { notes, result: Err(e), origin: Origin::Trusted });
+                }
                 None => {}
             }
             if cached.is_some() && delegator != parent {
@@ -350,24 +401,75 @@ impl<'a> Updater<'a> {
             self.read_local(role, self.config.targets_max_length).map(|(data, file)| (Arc::new(data), file))
         });
         if let Some((data, file)) = local {
-            match self.set.verify_delegated_targets(data, &file, role, parent, count_only) {
-                Ok(v) => {
-                    let origin = if from_set { Origin::Trusted } else { Origin::Local };
-                    return PreparedRole { notes, result: Ok((v, false)), origin };
+            match self.set.parse_delegated_targets(data, &file, role, parent, count_only) {
+                Ok(parsed) => {
+                    return Started::Parsed {
+                        notes,
+                        parsed: Box::new(parsed),
+                        read: Read::Local { from_set },
+                    };
                 }
                 Err(e) => notes.push(local_ignored(role, &e)),
             }
         }
-        let mut origin = Origin::Trusted;
-        let result = (|| {
+        self.start_download(role, parent, count_only, notes)
+    }
+
+    /// A role downloaded and parsed, or why it cannot be.
+    fn start_download(&self, role: &str, parent: &str, count_only: bool, notes: Vec<Finding>) -> Started {
+        let fetched = (|| {
             let meta = self.set.snapshot_meta_for(role)?;
             let length = meta.length.filter(|&l| l > 0).unwrap_or(self.config.targets_max_length);
             let version = self.set.root().meta.consistent_snapshot.then_some(meta.version);
             let (data, file) = self.fetch_metadata(role, version, length)?;
-            origin = Origin::Fetched { rel: Self::metadata_path(role, version), max_len: length };
-            Ok((self.set.verify_delegated_targets(Arc::new(data), &file, role, parent, count_only)?, true))
+            Ok((data, file, Origin::Fetched { rel: Self::metadata_path(role, version), max_len: length }))
         })();
-        PreparedRole { notes, result, origin }
+        match fetched {
+            Err(e) => Started::Done(PreparedRole { notes, result: Err(e), origin: Origin::Trusted }),
+            Ok((data, file, origin)) => {
+                match self.set.parse_delegated_targets(Arc::new(data), &file, role, parent, count_only) {
+                    Ok(parsed) => {
+                        Started::Parsed { notes, parsed: Box::new(parsed), read: Read::Downloaded(origin) }
+                    }
+                    Err(e) => Started::Done(PreparedRole { notes, result: Err(e), origin }),
+                }
+            }
+        }
+    }
+
+    /// The rest of the checks of a started role, given its signatures'
+    /// outcome; a local copy that fails them is set aside for a download.
+    fn settle(
+        &self,
+        role: &str,
+        parent: &str,
+        count_only: bool,
+        started: Started,
+        signatures: Option<Result<VerificationResult, TufError>>,
+    ) -> PreparedRole {
+        let (mut notes, parsed, read) = match started {
+            Started::Done(p) => return p,
+            Started::Parsed { notes, parsed, read } => (notes, parsed, read),
+        };
+        let verified = match signatures {
+            Some(sigs) => sigs.and_then(|s| self.set.finish_delegated_targets(*parsed, s)),
+            None => Err(TufError::order(role, "signatures not checked")),
+        };
+        match (verified, read) {
+            (Ok(v), Read::Local { from_set }) => {
+                let origin = if from_set { Origin::Trusted } else { Origin::Local };
+                PreparedRole { notes, result: Ok((v, false)), origin }
+            }
+            (Err(e), Read::Local { .. }) => {
+                notes.push(local_ignored(role, &e));
+                let started = self.start_download(role, parent, count_only, notes);
+                let sigs = started.signatures(&self.set, &[]);
+                self.settle(role, parent, count_only, started, sigs)
+            }
+            (result, Read::Downloaded(origin)) => {
+                PreparedRole { notes, result: result.map(|v| (v, true)), origin }
+            }
+        }
     }
 
     /// The bytes of a released role, read again from where they were first
@@ -630,8 +732,10 @@ impl<'a> Updater<'a> {
             .take(budget)
             .collect();
         let count_only = !self.config.keep_audited_targets;
-        let results: Vec<PreparedRole> =
-            wanted.par_iter().map(|(role, parent)| self.prepare_targets(role, parent, count_only)).collect();
+        let results: Vec<PreparedRole> = wanted
+            .par_chunks(HASH_GROUP)
+            .flat_map_iter(|group| self.prepare_group(group, count_only))
+            .collect();
         prepared.reserve(results.len());
         for (key, p) in wanted.into_iter().zip(results) {
             prepared.insert(key.clone(), p);
@@ -651,6 +755,40 @@ pub struct UntrustedRole {
     pub signatures: Option<super::verify::VerificationResult>,
     /// Why it could not be read.
     pub error: Option<String>,
+}
+
+/// Where a role being prepared stands once read and parsed.
+enum Started {
+    /// Settled before its signatures (not readable, not parseable, …).
+    Done(PreparedRole),
+    Parsed {
+        notes: Vec<Finding>,
+        parsed: Box<ParsedTargets>,
+        read: Read,
+    },
+}
+
+impl Started {
+    /// §5.6.3 for a parsed role (`None` for a settled one).
+    fn signatures(
+        &self,
+        set: &TrustedSet,
+        hints: &[Prehashed<'_>],
+    ) -> Option<Result<VerificationResult, TufError>> {
+        match self {
+            Started::Parsed { parsed, .. } => Some(set.check_parsed_signatures(parsed, hints)),
+            Started::Done(_) => None,
+        }
+    }
+}
+
+/// Where a parsed role's bytes came from.
+enum Read {
+    /// The local copy, or the trusted set's (`from_set`).
+    Local {
+        from_set: bool,
+    },
+    Downloaded(Origin),
 }
 
 /// A targets role read and verified, not yet trusted by the updater.
