@@ -124,7 +124,7 @@ fn plan_100k(dir: &Path) -> Plan100k {
     let open::Plan::InToto(inputs) = &opened.plan else {
         panic!("{} is not an in-toto chain", dir.display())
     };
-    let results = open::verify_intoto(inputs, &opened.opts, opened.at).unwrap();
+    let results = open::verify_intoto(inputs, &opened.opts, opened.at, &opened.dir).unwrap();
     Plan100k { results, at: opened.at }
 }
 

@@ -111,3 +111,21 @@ fn the_text_report_ends_with_the_count_of_all_bundles() {
         .collect();
     assert!(positions.windows(2).all(|w| w[0] < w[1]));
 }
+
+#[test]
+fn one_line_that_is_not_json_makes_the_whole_file_one_malformed_bundle() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundles = workload(dir.path());
+    let mut text = std::fs::read_to_string(&bundles).unwrap();
+    // Line 290 of 300 loses its last brace: read before any document is written.
+    let mut lines: Vec<&str> = text.lines().collect();
+    let cut = lines[289].strip_suffix('}').unwrap().to_owned();
+    lines[289] = &cut;
+    text = lines.join("\n");
+    std::fs::write(&bundles, text).unwrap();
+    let out = verify(&bundles, "json", &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["category"], "bundle-malformed", "one document for the whole file");
+    assert_eq!(doc["attestation"]["bundle"], bundles.display().to_string());
+}

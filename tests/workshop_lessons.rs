@@ -56,6 +56,10 @@ fn every_lesson_walks_headless() {
             scratch.apply(&lesson, b).unwrap_or_else(|e| panic!("{name} break {}: {e}", action.label));
             let broken = scratch.verify().unwrap_or_else(|e| panic!("{name}: {e}"));
             let errors: Vec<String> = broken.errors().map(|f| f.category.id().to_owned()).collect();
+            // Named as the scenario names its files, never the scratch copy.
+            let doc = serde_json::to_string(&broken.doc).unwrap();
+            let tmp = std::env::temp_dir().display().to_string();
+            assert!(!doc.contains(&tmp), "{name} break {:?}: a scratch path in {doc}", action.label);
             assert!(
                 workshop::meets(&broken, &action.expect),
                 "{name} break {:?}: expected {} {}, got {:?} {} with errors {errors:?}",

@@ -3,11 +3,15 @@
 //! break-it entry) changes the verdict in the header or adds an error
 //! finding; the pane answers tasks with keys; at 80×24 the pane toggles.
 
+use std::path::Path;
 use std::time::Duration;
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use trailscope::graph::export::{ExportOptions, to_json};
+use trailscope::tui::export::{JSON_FILE, MARKDOWN_FILE};
+use trailscope::tui::open::{self, OpenOptions};
 use trailscope::tui::theme::load_builtin;
 use trailscope::tui::{App, TuiOptions};
 use trailscope::verdict::Severity;
@@ -21,7 +25,11 @@ struct Harness {
 impl Harness {
     fn lesson(name: &str, width: u16, height: u16) -> Self {
         let lesson = workshop::find(name).unwrap();
-        let mut app = App::workshop(lesson, load_builtin("mono").unwrap(), &TuiOptions::default()).unwrap();
+        let app = App::workshop(lesson, load_builtin("mono").unwrap(), &TuiOptions::default()).unwrap();
+        Self::over(app, width, height)
+    }
+
+    fn over(mut app: App, width: u16, height: u16) -> Self {
         app.handle_event(&Event::Resize(width, height));
         assert!(app.wait(Duration::from_secs(30)), "verification did not finish");
         Self { app, terminal: Terminal::new(TestBackend::new(width, height)).unwrap() }
@@ -34,6 +42,15 @@ impl Harness {
         };
         self.app.handle_key(KeyEvent::new(code, mods));
         self
+    }
+
+    /// `b`, then break-it action `i` of the list.
+    fn play(&mut self, i: usize) -> &mut Self {
+        self.key(KeyCode::Char('b'));
+        for _ in 0..i {
+            self.key(KeyCode::Char('j'));
+        }
+        self.key(KeyCode::Enter)
     }
 
     fn screen(&mut self) -> String {
@@ -168,11 +185,7 @@ fn the_sigstore_lesson_shows_the_chain_then_catches_each_attack_with_its_categor
     }
     let lesson = workshop::find("sigstore-bundle").unwrap();
     for (i, action) in lesson.breaks.iter().enumerate() {
-        h.key(KeyCode::Char('b'));
-        for _ in 0..i {
-            h.key(KeyCode::Char('j'));
-        }
-        h.key(KeyCode::Enter);
+        h.play(i);
         assert!(h.app.wait(Duration::from_secs(30)), "{}: the attacked copy did not verify", action.label);
         let screen = h.screen();
         assert!(h.header().contains("FAIL"), "{}:\n{screen}", action.label);
@@ -206,4 +219,166 @@ fn the_sigstore_lessons_views_name_files_as_the_scenario_does_never_the_scratch_
         all.push_str(&h.key(KeyCode::Char(view)).screen());
     }
     assert!(!all.contains(&tmp), "a scratch path is on screen:\n{all}");
+}
+
+/// Every screen a trainee can reach from where `h` stands: each view, its
+/// first `rows` rows each selected and drilled into.
+fn every_screen(h: &mut Harness, rows: usize) -> String {
+    let mut all = String::new();
+    for view in ['1', '2', '3', '4', '5', '6', '7'] {
+        all.push_str(&h.key(KeyCode::Char(view)).key(KeyCode::Char('g')).screen());
+        for _ in 0..rows {
+            all.push_str(&h.key(KeyCode::Char('j')).screen());
+            all.push_str(&h.key(KeyCode::Enter).screen());
+            h.key(KeyCode::Char(view));
+        }
+    }
+    h.key(KeyCode::Char('1'));
+    all
+}
+
+/// What the session holds beyond the screen (a long path is cut there):
+/// the document, the chain's graph with its artifacts, and the report `e`
+/// writes (Markdown and JSON).
+fn everything_behind_the_screen(h: &mut Harness, out: &Path) -> String {
+    let model = h.app.state().model.as_ref().expect("a result");
+    let mut all = serde_json::to_string(&model.doc).unwrap();
+    if let Some(chain) = &model.chain {
+        let opts = ExportOptions { artifacts: true, ..ExportOptions::default() };
+        all.push_str(&to_json(&chain.graph, opts).to_string());
+    }
+    // The prompt holds the last directory written to.
+    let typed = h.app.state().export_dir.display().to_string().chars().count();
+    h.key(KeyCode::Char('e'));
+    for _ in 0..typed {
+        h.key(KeyCode::Backspace);
+    }
+    for c in out.display().to_string().chars() {
+        h.key(KeyCode::Char(c));
+    }
+    h.key(KeyCode::Enter);
+    for file in [MARKDOWN_FILE, JSON_FILE] {
+        let path = out.join(file);
+        all.push_str(&std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())));
+        std::fs::remove_file(path).unwrap();
+    }
+    all
+}
+
+/// The file the scenario's `scenario.json` names first: its bundle, its
+/// layout or its trusted root, as the Overview's anchor shows it.
+fn named_by_the_scenario(lesson: &workshop::Lesson) -> String {
+    let (json, _) = workshop::scenario_files(&lesson.scenario).unwrap();
+    ["bundle", "layout", "trusted_root"]
+        .iter()
+        .find_map(|k| json["inputs"][k].as_str().or_else(|| json[k].as_str()))
+        .unwrap_or_else(|| panic!("{} names no input", lesson.scenario))
+        .to_owned()
+}
+
+#[test]
+fn every_lessons_views_and_exports_name_files_as_the_scenario_does_never_the_scratch_copy() {
+    let tmp = std::env::temp_dir().display().to_string();
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("workshop-relative-names");
+    std::fs::create_dir_all(&out).unwrap();
+    assert!(!out.starts_with(&tmp), "the export goes outside the temp dir, so a path to it there is a leak");
+    let leaks = |text: &str| -> Vec<String> {
+        // The text around each, not the whole line: an export is one line of JSON.
+        let around = |l: &str, at: usize| {
+            let start = l.floor_char_boundary(at.saturating_sub(60));
+            l[start..l.ceil_char_boundary((at + 100).min(l.len()))].to_owned()
+        };
+        let mut lines: Vec<String> = text
+            .lines()
+            .filter_map(|l| l.find(&tmp).or_else(|| l.find("trailscope-workshop-")).map(|at| around(l, at)))
+            .collect();
+        lines.sort();
+        lines.dedup();
+        lines
+    };
+    let mut inspected = 0;
+    for lesson in workshop::lessons() {
+        let name = format!("lesson {} ({})", lesson.number, lesson.id);
+        let mut h = Harness::lesson(&lesson.id, 200, 50);
+        let file = named_by_the_scenario(&lesson);
+        let file = file.trim_start_matches("../");
+        let screens = every_screen(&mut h, 24);
+        assert!(screens.contains(file), "{name}: {file} is not on screen:\n{screens}");
+        let behind = everything_behind_the_screen(&mut h, &out);
+        assert!(behind.contains(file), "{name}: {file} is not in the document or export");
+        let found = leaks(&(screens + &behind));
+        assert!(found.is_empty(), "{name}: a scratch path is shown:\n{}", found.join("\n"));
+        for (i, action) in lesson.breaks.iter().enumerate() {
+            h.play(i);
+            assert!(h.app.wait(Duration::from_secs(30)), "{name}, {}: did not verify", action.label);
+            assert!(
+                h.screen().contains(&format!("You played: {}", action.label)),
+                "{name}: {}",
+                action.label
+            );
+            h.key(KeyCode::Esc);
+            let seen = every_screen(&mut h, 10) + &everything_behind_the_screen(&mut h, &out);
+            let found = leaks(&seen);
+            assert!(
+                found.is_empty(),
+                "{name}, {}: a scratch path is shown:\n{}",
+                action.label,
+                found.join("\n")
+            );
+            h.key(KeyCode::Char('u'));
+            assert!(h.app.wait(Duration::from_secs(30)), "{name}: undo of {} did not verify", action.label);
+        }
+        // The layout's inspections run in a copy of the work directory under the temp dir.
+        if h.app.state().offers_inspections() {
+            h.key(KeyCode::Char('I')).key(KeyCode::Char('y'));
+            assert!(h.app.wait(Duration::from_secs(60)), "{name}: the inspections did not finish");
+            let model = h.app.state().model.as_ref().expect("a result");
+            let ran = model.doc.findings.iter().find(|f| f.category.id() == "inspection-run");
+            let ran = ran.unwrap_or_else(|| panic!("{name}: no inspection ran"));
+            assert!(
+                ran.message.ends_with(" in a scratch copy of the work directory"),
+                "{name}: {}",
+                ran.message
+            );
+            let seen = every_screen(&mut h, 10) + &everything_behind_the_screen(&mut h, &out);
+            let found = leaks(&seen);
+            assert!(
+                found.is_empty(),
+                "{name}, inspections run: a scratch path is shown:\n{}",
+                found.join("\n")
+            );
+            inspected += 1;
+        }
+    }
+    assert!(inspected >= 4, "lessons 7 to 10 offer their layout's inspections; {inspected} did");
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
+#[test]
+fn open_demo_of_every_scenario_names_files_as_the_scenario_does_never_its_temporary_copy() {
+    // `open --demo` verifies a copy under the temp dir, as the workshop does.
+    let tmp = std::env::temp_dir().display().to_string();
+    let mut intoto = 0;
+    for sc in trailscope::demo::list() {
+        let name = format!("{}/{}", sc.set, sc.name);
+        let (session, at) = open::demo_session(&name, &OpenOptions::default()).unwrap();
+        let tui = TuiOptions { at, ..TuiOptions::default() };
+        let app = App::new(session, load_builtin("mono").unwrap(), &tui);
+        let mut h = Harness::over(app, 200, 50);
+        let mut seen = String::new();
+        for view in ['1', '2', '3', '4', '5', '6', '7'] {
+            seen.push_str(&h.key(KeyCode::Char(view)).screen());
+        }
+        let model = h.app.state().model.as_ref().expect("a result");
+        seen.push_str(&serde_json::to_string(&model.doc).unwrap());
+        if let Some(chain) = &model.chain {
+            seen.push_str(
+                &to_json(&chain.graph, ExportOptions { artifacts: true, ..ExportOptions::default() })
+                    .to_string(),
+            );
+            intoto += usize::from(chain.layout == "root.layout");
+        }
+        assert!(!seen.contains(&tmp), "{name}: its temporary copy is shown:\n{seen}");
+    }
+    assert!(intoto > 0, "no in-toto scenario's chain names root.layout");
 }

@@ -192,14 +192,20 @@ fn load_bundle_files(path: &Path) -> Result<Vec<(InputFile, FileBundles)>, Strin
     let mut all = Vec::new();
     for f in files {
         let label = f.display().to_string();
-        let bytes = std::fs::read(&f).map_err(|e| format!("cannot read {label}: {e}"))?;
-        let input = InputFile::of_bytes("bundle", label.clone(), &bytes);
+        let bytes = read_on_every_core(&f).map_err(|e| format!("cannot read {label}: {e}"))?;
         if bytes.len() > crate::sigstore::bundle::MAX_BUNDLE_BYTES && !label.ends_with(".jsonl") {
             // Oversized single bundle: the verifier reports it as a limit.
+            let input = InputFile::of_bytes("bundle", label.clone(), &bytes);
             all.push((input, vec![(label, BundleText::Raw(bytes))]));
             continue;
         }
-        let out = match crate::sigstore::input::bundles_in(&bytes, &label) {
+        // The file's SHA-256 (one core for 10 ms on a 20 MB JSON-lines file)
+        // beside the parse of its lines, which the other cores share.
+        let (input, found) = rayon::join(
+            || InputFile::of_bytes("bundle", label.clone(), &bytes),
+            || crate::sigstore::input::bundles_in(&bytes, &label),
+        );
+        let out = match found {
             Ok(found) => found
                 .into_iter()
                 .map(|b| (b.label, BundleText::Parsed { value: b.bundle, len: b.len }))
@@ -212,6 +218,41 @@ fn load_bundle_files(path: &Path) -> Result<Vec<(InputFile, FileBundles)>, Strin
     Ok(all)
 }
 
+/// `std::fs::read`, with a large file read in one piece per core: most of
+/// reading 20 MB is the kernel faulting in and filling fresh pages, which
+/// the cores can share. A file that changes length meanwhile is read again
+/// from the start, in one piece.
+fn read_on_every_core(path: &Path) -> std::io::Result<Vec<u8>> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileExt as _;
+        let file = std::fs::File::open(path)?;
+        let len = usize::try_from(file.metadata()?.len()).unwrap_or(usize::MAX);
+        let cores = rayon::current_num_threads();
+        if len >= 1 << 20 && cores > 1 && len <= 256 << 20 {
+            let mut bytes = vec![0u8; len];
+            let piece = len.div_ceil(cores);
+            let whole = std::sync::atomic::AtomicBool::new(true);
+            rayon::scope(|s| {
+                for (i, part) in bytes.chunks_mut(piece).enumerate() {
+                    let (file, whole) = (&file, &whole);
+                    s.spawn(move |_| {
+                        if file.read_exact_at(part, (i * piece) as u64).is_err() {
+                            whole.store(false, std::sync::atomic::Ordering::Relaxed);
+                        }
+                    });
+                }
+            });
+            // Nothing past the length read: the file did not grow.
+            let mut probe = [0u8; 1];
+            if whole.into_inner() && file.read_at(&mut probe, len as u64)? == 0 {
+                return Ok(bytes);
+            }
+        }
+    }
+    std::fs::read(path)
+}
+
 /// What every document of a run shares, known before the first is made.
 pub struct Run {
     /// How many documents the run makes.
@@ -220,15 +261,16 @@ pub struct Run {
     pub inputs: Inputs,
 }
 
-/// Bundles verified between two hand-overs to the caller: enough to keep
-/// both cores busy, few enough that their documents take a few MB.
-const CHUNK: usize = 256;
+/// Documents made but not yet handed to the caller at most: enough that
+/// the cores never wait for the printer, few enough that they take a few MB.
+const WINDOW: usize = 256;
 
 /// Verifies every bundle on every core and hands each document, in input
 /// order, to `map` (on the core that made it: render it there) and what
-/// `map` returns to `keep` (on this thread: print it). Only one chunk of
-/// documents is alive at a time, so memory does not grow with the number
-/// of bundles. `Err` when the inputs could not be read (message printed).
+/// `map` returns to `keep` (on this thread: print it). Each core takes the
+/// next bundle as soon as it is done with one, and at most [`WINDOW`]
+/// documents wait to be kept, so memory does not grow with the number of
+/// bundles. `Err` when the inputs could not be read (message printed).
 pub fn verify_each<T: Send>(
     a: &VerifyArgs,
     command: &str,
@@ -256,7 +298,7 @@ pub fn verify_each<T: Send>(
     })?;
     let (files, per_file): (Vec<InputFile>, Vec<FileBundles>) = bundle_files.into_iter().unzip();
     // Each bundle with the file it came from (a JSON-lines file holds thousands).
-    let mut bundles: Vec<(usize, String, BundleText)> = per_file
+    let bundles: Vec<(usize, String, BundleText)> = per_file
         .into_iter()
         .enumerate()
         .flat_map(|(f, bs)| bs.into_iter().map(move |(l, b)| (f, l, b)))
@@ -266,41 +308,22 @@ pub fn verify_each<T: Send>(
         return Err(Exit::Input);
     }
     let opts = p.options();
-    use rayon::prelude::*;
     let record = p.record(&request(a), &a.bundle.display().to_string());
     let run = Run { total: bundles.len(), inputs: record.inputs.clone() };
-    // The cores verify the next chunk while this thread prints the last one:
-    // the printer never leaves them idle between chunks.
-    let verify_chunk = |c: usize, chunk: &mut [(usize, String, BundleText)]| -> Vec<T> {
-        chunk
-            .par_iter_mut()
-            .enumerate()
-            .map(|(i, (file, label, text))| {
-                let mut doc = text.verify(label, &opts);
-                // The bundle's value is not needed again: memory falls as the run goes.
-                *text = BundleText::Raw(Vec::new());
-                p.stamp(&record, &mut doc, files[*file].clone());
-                map(&run, c * CHUNK + i, doc)
-            })
-            .collect()
-    };
-    std::thread::scope(|s| {
-        // One chunk waiting to be printed at most: memory stays at two chunks of documents.
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<T>>(1);
-        let verifier = s.spawn(move || {
-            for (c, chunk) in bundles.chunks_mut(CHUNK).enumerate() {
-                if tx.send(verify_chunk(c, chunk)).is_err() {
-                    break;
-                }
-            }
-        });
-        for done in rx {
-            done.into_iter().for_each(&mut keep);
-        }
-        if let Err(panic) = verifier.join() {
-            std::panic::resume_unwind(panic);
-        }
-    });
+    let threads = rayon::current_num_threads();
+    super::in_order::run(
+        bundles.into_iter(),
+        threads,
+        WINDOW,
+        |i, (file, label, text)| {
+            let mut doc = text.verify(&label, &opts);
+            // The bundle's value is not needed again: memory falls as the run goes.
+            drop(text);
+            p.stamp(&record, &mut doc, files[file].clone());
+            map(&run, i, doc)
+        },
+        &mut keep,
+    );
     Ok(run)
 }
 
@@ -345,30 +368,112 @@ pub fn render(docs: &[Document], format: Format, inputs: &Inputs) -> String {
 
 /// Document `i` of `total` as [`render`] writes it, with what goes before
 /// it, so that a run can be printed a document at a time. Several JSON
-/// documents are serde_json's pretty array: JSON strings hold no raw
-/// newline, so indenting every line of a document by two spaces is exactly
-/// how the array nests it.
+/// documents are serde_json's pretty array: each is written one level in,
+/// as the array nests it.
 fn piece(doc: &Document, i: usize, total: usize, format: Format, inputs: &Inputs) -> String {
     let before = if i == 0 { "" } else { "\n" };
     match format {
         Format::Json if total == 1 => format!("{}\n", doc.to_json_string()),
         Format::Json => {
-            let text = doc.to_json_string();
-            let mut out = String::with_capacity(text.len() + text.len() / 8);
-            out.push_str(if i == 0 { "[\n" } else { ",\n" });
-            for (n, line) in text.lines().enumerate() {
-                if n > 0 {
-                    out.push('\n');
-                }
-                out.push_str("  ");
-                out.push_str(line);
-            }
-            out
+            let mut out = Vec::with_capacity(16 * 1024);
+            out.extend_from_slice(if i == 0 { b"[\n  " } else { b",\n  " });
+            let mut json = serde_json::Serializer::with_formatter(&mut out, Nested::default());
+            // Cannot fail: every map key is a string, and a Vec takes every write.
+            let _ = serde::Serialize::serialize(doc, &mut json);
+            String::from_utf8(out).unwrap_or_default()
         }
         Format::Text => format!("{before}{}", crate::report::text_attest::render(doc)),
         other => super::format::render_common(doc, other, inputs)
             .map(|text| format!("{before}{text}"))
             .unwrap_or_default(),
+    }
+}
+
+/// serde_json's pretty layout (two spaces a level) for a value that is
+/// itself one level deep in an array, written once rather than pretty
+/// printed and then indented line by line.
+struct Nested {
+    level: usize,
+    has_value: bool,
+}
+
+impl Default for Nested {
+    fn default() -> Self {
+        Self { level: 1, has_value: false }
+    }
+}
+
+impl Nested {
+    fn indent<W: ?Sized + std::io::Write>(&self, w: &mut W) -> std::io::Result<()> {
+        (0..self.level).try_for_each(|_| w.write_all(b"  "))
+    }
+
+    fn open<W: ?Sized + std::io::Write>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        w.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + std::io::Write>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            w.write_all(b"\n")?;
+            self.indent(w)?;
+        }
+        w.write_all(bracket)
+    }
+
+    fn item<W: ?Sized + std::io::Write>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
+        w.write_all(if first { b"\n" } else { b",\n" })?;
+        self.indent(w)
+    }
+}
+
+impl serde_json::ser::Formatter for Nested {
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.open(w, b"[")
+    }
+
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.item(w, first)
+    }
+
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.open(w, b"{")
+    }
+
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.item(w, first)
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
     }
 }
 

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod explain;
 pub mod format;
 pub mod graph;
+mod in_order;
 pub mod open;
 pub mod progress;
 pub mod record;

@@ -251,6 +251,9 @@ fn execute(
     let deadline = Instant::now() + timeout;
     let status = loop {
         match child.try_wait() {
+            // A zero limit leaves no time at all; without this the outcome would
+            // depend on whether the child ended before the first poll.
+            Ok(Some(_)) if timeout.is_zero() => break None,
             Ok(Some(status)) => break Some(status),
             Ok(None) if Instant::now() >= deadline => {
                 #[cfg(unix)]
@@ -347,6 +350,17 @@ mod tests {
         let r = run_inspection(&argv(&["/nonexistent/prog"]), &dir.path, Duration::from_secs(1));
         assert!(matches!(r.outcome, RunOutcome::SpawnFailed(_)));
         assert_eq!(run_inspection(&[], &dir.path, Duration::from_secs(1)).outcome, RunOutcome::EmptyCommand);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_zero_time_limit_times_out_even_a_command_that_ends_at_once() {
+        let dir = Scratch::copy_of(Path::new("src/intoto")).unwrap();
+        // Before, a child that ended before the first poll (a loaded machine) counted as exited.
+        let argv = vec!["sh".to_owned(), "-c".to_owned(), "exit 0".to_owned()];
+        for _ in 0..5 {
+            assert_eq!(run_inspection(&argv, &dir.path, Duration::ZERO).outcome, RunOutcome::TimedOut);
+        }
     }
 
     #[test]

@@ -27,6 +27,7 @@ pub mod metadata;
 pub mod model;
 pub mod not_run;
 pub mod params;
+mod paths;
 pub mod performed;
 mod plain_link;
 pub mod rule;

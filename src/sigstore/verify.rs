@@ -549,7 +549,7 @@ fn check_bundle(bundle: &Bundle, run: &mut Run, detail: &mut AttestationDetail, 
         }
         run.check(mark, "key usage", "digitalSignature and codeSigning");
         let mark = run.mark();
-        let id = l.identity();
+        let id = parsed.identity.take().unwrap_or_else(|| l.identity());
         let sans: Vec<String> = id.sans.iter().map(|s| s.value().to_owned()).collect();
         if let Some(rule) = &opts.policy.identity
             && !sans.iter().any(|s| rule.matches(s))
@@ -1008,6 +1008,8 @@ pub fn inspect(bytes: &[u8], file: &str) -> Result<AttestationDetail, String> {
 #[derive(Default)]
 struct Parsed {
     leaf: Option<pki::LeafCertificate>,
+    /// The leaf's identity, read once for the detail and the policy.
+    identity: Option<pki::Identity>,
     statement: Option<Statement>,
 }
 
@@ -1026,11 +1028,12 @@ fn describe_into(bundle: &Bundle, root: Option<&TrustedRoot>, detail: &mut Attes
         let id = l.identity();
         detail.certificate = Some(CertificateDetail {
             sans: id.sans.iter().map(|s| s.value().to_owned()).collect(),
-            issuer: id.oidc_issuer,
+            issuer: id.oidc_issuer.clone(),
             claims: id.claims.iter().map(|c| (c.name.to_owned(), c.value.clone())).collect(),
             not_before: fmt_time(l.not_before()),
             not_after: fmt_time(l.not_after()),
         });
+        parsed.identity = Some(id);
     }
     for e in &bundle.tlog_entries {
         let known = root.and_then(|r| r.tlog(&e.log_id));

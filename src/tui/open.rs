@@ -24,6 +24,7 @@
 pub mod attest;
 mod detect;
 mod record;
+mod shown;
 mod verify;
 
 use std::collections::BTreeMap;
@@ -225,11 +226,11 @@ fn session_as_given(opened: &Opened, label: impl Into<String>) -> Session {
         Plan::InToto(inputs) => {
             let (i, o, b) = (inputs.clone(), opts.clone(), base.clone());
             let direct = Session::new(label, move |req, _| {
-                verify_intoto(&i, &o, req.at.or(at)).map(|r| verify::relative(r, &b))
+                verify_intoto(&i, &o, req.at.or(at), &b).map(|r| verify::relative(r, &b))
             });
             let inputs = inputs.clone();
             direct.on_engine(Live::new(at, move |at| {
-                intoto_plan(&inputs, &opts, at).map(|p| verify::relative_built(p, &base))
+                intoto_plan(&inputs, &opts, at, &base).map(|p| verify::relative_built(p, &base))
             }))
         }
         Plan::Tuf(inputs) => {

@@ -15,6 +15,7 @@ pub mod document;
 pub mod evidence;
 pub mod finding;
 pub mod inputs;
+pub mod paths;
 pub mod tuf_detail;
 
 pub use checks::{Check, CheckOutcome, Owners};

@@ -14,6 +14,7 @@ use super::lesson::Lesson;
 use crate::demo::{Kind, ScenarioInputs};
 use crate::engine::plans::{intoto as intoto_plan, tuf as tuf_plan};
 use crate::engine::{DiskSource, Engine, EngineConfig, Stats};
+use crate::verdict::paths::PathNames;
 use crate::verdict::{Document, Finding, Severity, Verdict};
 
 /// A verification of the scratch copy.
@@ -339,37 +340,12 @@ impl Scratch {
     /// (the same lesson shows the same text on every machine).
     fn relative(&self, mut doc: Document) -> Document {
         // The scenario first: for an attestation it is below the scratch directory.
-        let prefixes = [format!("{}/", self.root.display()), format!("{}/", self.dir.path().display())];
-        let strip = |text: &mut String| {
-            for p in &prefixes {
-                if text.contains(p.as_str()) {
-                    *text = text.replace(p.as_str(), "");
-                }
+        for base in [self.root.as_path(), self.dir.path()] {
+            let names = PathNames::new(Some(base), Vec::new());
+            names.document(&mut doc);
+            for i in &mut doc.inputs {
+                names.path(&mut i.path);
             }
-        };
-        for f in &mut doc.findings {
-            strip(&mut f.message);
-            if let Some(src) = &mut f.source {
-                strip(&mut src.file);
-            }
-            if let crate::verdict::Subject::Link { path }
-            | crate::verdict::Subject::Layout { path }
-            | crate::verdict::Subject::File { path } = &mut f.subject
-            {
-                strip(path);
-            }
-        }
-        for c in &mut doc.checks {
-            strip(&mut c.detail);
-            if let crate::verdict::Subject::Link { path }
-            | crate::verdict::Subject::Layout { path }
-            | crate::verdict::Subject::File { path } = &mut c.subject
-            {
-                strip(path);
-            }
-        }
-        for i in &mut doc.inputs {
-            strip(&mut i.path);
         }
         doc
     }

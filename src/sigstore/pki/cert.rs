@@ -160,13 +160,15 @@ impl LeafCertificate {
         let Some(exts) = self.cert.tbs_certificate().extensions() else {
             return id;
         };
-        let arc_prefix = format!("{}.", oids::FULCIO_ARC);
         for ext in exts {
-            let oid = ext.extn_id.to_string();
-            let Some(arc) = oid.strip_prefix(&arc_prefix).and_then(|a| a.parse::<u32>().ok()) else {
+            // The arcs compared, not the dotted text (the leaf has a dozen
+            // extensions); the encoded prefix first, which every child has.
+            if !ext.extn_id.starts_with(oids::FULCIO_ARC) || ext.extn_id.parent() != Some(oids::FULCIO_ARC) {
                 continue;
-            };
+            }
+            let Some(arc) = ext.extn_id.arcs().last() else { continue };
             let Some(name) = claim_name(arc) else { continue };
+            let oid = format!("{}.{arc}", oids::FULCIO_ARC_TEXT);
             let raw = ext.extn_value.as_bytes();
             let value = if arc <= 6 {
                 String::from_utf8_lossy(raw).into_owned()

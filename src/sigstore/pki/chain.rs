@@ -263,17 +263,18 @@ impl SignatureVerificationAlgorithm for Remembering<'_> {
     }
 }
 
-/// Why the anchor certificate is not valid at `at`, if it is not.
+/// Why the anchor certificate is not valid at `at`, if it is not. The
+/// anchor is the trusted root's: parsed once per run, not per bundle.
 fn anchor_outside(anchor_der: &[u8], at: OffsetDateTime) -> Option<String> {
-    let Ok(anchor) = LeafCertificate::parse(anchor_der) else {
+    let Ok(anchor) = super::memo::ca_certificate(anchor_der) else {
         return Some("the root certificate cannot be read".to_owned());
     };
-    (!anchor.valid_at(at)).then(|| {
+    (!(anchor.not_before <= at && at <= anchor.not_after)).then(|| {
         format!(
             "the root certificate {} is valid {}..{}, not at {}",
-            anchor.subject_dn(),
-            rfc3339(anchor.not_before()),
-            rfc3339(anchor.not_after()),
+            anchor.subject_dn,
+            rfc3339(anchor.not_before),
+            rfc3339(anchor.not_after),
             rfc3339(at)
         )
     })

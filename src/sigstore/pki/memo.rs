@@ -5,9 +5,18 @@
 //! depends on (algorithm, key, message, signature), so a hit is the same
 //! check with the same bytes: it cannot turn a failure into a pass. The
 //! table is bounded and simply starts over when full.
+//!
+//! Also what the checks read from the trusted root's own certificates (a
+//! root's validity, an issuer's key hash and EKU), parsed once and kept
+//! under their whole DER: a function of those bytes, not a verdict.
 
-use std::collections::HashSet;
-use std::sync::{Mutex, OnceLock};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use time::OffsetDateTime;
+
+use super::cert::LeafCertificate;
+use super::error::PkiError;
 
 use sha2::{Digest as _, Sha256};
 
@@ -45,6 +54,48 @@ pub(crate) fn passed_before<E>(parts: &[&[u8]], check: impl FnOnce() -> Result<(
         t.insert(k);
     }
     Ok(())
+}
+
+/// What the checks read from a certificate authority's certificate.
+#[derive(Debug)]
+pub(crate) struct CaCertificate {
+    pub not_before: OffsetDateTime,
+    pub not_after: OffsetDateTime,
+    pub subject_dn: String,
+    /// ExtendedKeyUsage lists precertificate signing (RFC 6962 §3.1).
+    pub precert_signing: bool,
+    /// SHA-256 of its SubjectPublicKeyInfo (an SCT's issuer key hash).
+    pub spki_sha256: [u8; 32],
+}
+
+/// A handful of trusted roots' certificates; starts over when full.
+const CA_CAPACITY: usize = 256;
+
+type CaTable = Mutex<HashMap<Vec<u8>, Arc<CaCertificate>>>;
+static CA_CERTIFICATES: OnceLock<CaTable> = OnceLock::new();
+
+/// `der` (a certificate of the trusted root) parsed, once per process; an
+/// error is not remembered, so it is the parse's own every time.
+pub(crate) fn ca_certificate(der: &[u8]) -> Result<Arc<CaCertificate>, PkiError> {
+    let table = CA_CERTIFICATES.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(c) = table.lock().ok().and_then(|t| t.get(der).cloned()) {
+        return Ok(c);
+    }
+    let cert = LeafCertificate::parse(der)?;
+    let facts = Arc::new(CaCertificate {
+        not_before: cert.not_before(),
+        not_after: cert.not_after(),
+        subject_dn: cert.subject_dn(),
+        precert_signing: cert.has_eku(super::oids::PRECERT_SIGNING),
+        spki_sha256: Sha256::digest(cert.spki_der()).into(),
+    });
+    if let Ok(mut t) = table.lock() {
+        if t.len() >= CA_CAPACITY {
+            t.clear();
+        }
+        t.insert(der.to_vec(), facts.clone());
+    }
+    Ok(facts)
 }
 
 #[cfg(test)]

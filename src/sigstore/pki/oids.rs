@@ -31,7 +31,8 @@ pub const SCT_LIST: Oid = Oid::new_unwrap("1.3.6.1.4.1.11129.2.4.2");
 pub const PRECERT_SIGNING: Oid = Oid::new_unwrap("1.3.6.1.4.1.11129.2.4.4");
 
 /// Fulcio's arc (sigstore/fulcio docs/oid-info.md).
-pub const FULCIO_ARC: &str = "1.3.6.1.4.1.57264.1";
+pub const FULCIO_ARC_TEXT: &str = "1.3.6.1.4.1.57264.1";
+pub const FULCIO_ARC: Oid = Oid::new_unwrap(FULCIO_ARC_TEXT);
 pub const FULCIO_OTHERNAME_SAN: Oid = Oid::new_unwrap("1.3.6.1.4.1.57264.1.7");
 
 /// CMS (RFC 5652) and RFC 3161.

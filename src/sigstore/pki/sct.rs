@@ -5,11 +5,9 @@
 //! (re-encoded), and the hash of the issuing CA's key — the CA above a
 //! precertificate signing certificate when one issued the precertificate.
 
-use der::asn1::{AnyRef, BitStringRef};
+use der::asn1::{AnyRef, BitStringRef, OctetStringRef};
 use der::{Decode as _, Encode as _};
-use sha2::Digest as _;
 use time::OffsetDateTime;
-use x509_cert::ext::Extension;
 use x509_cert::ext::pkix::sct::{
     HashAlgorithm, SignatureAlgorithm, SignedCertificateTimestamp, SignedCertificateTimestampList, Version,
 };
@@ -40,7 +38,9 @@ struct CertParts<'a> {
     signature: AnyRef<'a>,
 }
 
-/// RFC 5280 §4.1 TBSCertificate, fields other than the extensions kept raw.
+/// RFC 5280 §4.1 TBSCertificate, fields other than the extensions kept raw,
+/// and each extension too: only the SCT list's is read, the others are
+/// copied as their bytes (the leaf was already decoded whole by x509-cert).
 #[derive(der::Sequence)]
 struct TbsParts<'a> {
     #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
@@ -56,7 +56,16 @@ struct TbsParts<'a> {
     #[asn1(context_specific = "2", tag_mode = "IMPLICIT", optional = "true")]
     subject_unique_id: Option<BitStringRef<'a>>,
     #[asn1(context_specific = "3", tag_mode = "EXPLICIT", optional = "true")]
-    extensions: Option<Vec<Extension>>,
+    extensions: Option<Vec<AnyRef<'a>>>,
+}
+
+/// RFC 5280 §4.1 Extension, borrowed from the certificate's bytes.
+#[derive(der::Sequence)]
+struct ExtensionParts<'a> {
+    extn_id: der::asn1::ObjectIdentifier,
+    #[asn1(default = "Default::default")]
+    critical: bool,
+    extn_value: &'a OctetStringRef,
 }
 
 /// The TBSCertificate DER of `cert_der` without the SCT-list extension, and that
@@ -66,18 +75,21 @@ fn precert_tbs(cert_der: &[u8]) -> Result<(Vec<u8>, Option<Vec<u8>>), PkiError> 
     let cert = CertParts::from_der(cert_der).map_err(malformed)?;
     let mut tbs = cert.tbs;
     let mut sct_list = None;
-    if let Some(exts) = tbs.extensions.as_mut()
-        && let Some(i) = exts.iter().position(|e| e.extn_id == oids::SCT_LIST)
-    {
-        sct_list = Some(exts.remove(i).extn_value.into_bytes().into_vec());
+    if let Some(exts) = tbs.extensions.as_mut() {
+        let mut found = None;
+        for (i, e) in exts.iter().enumerate() {
+            let e: ExtensionParts<'_> = e.decode_as().map_err(malformed)?;
+            if e.extn_id == oids::SCT_LIST {
+                found = Some((i, e.extn_value.as_bytes().to_vec()));
+                break;
+            }
+        }
+        if let Some((i, value)) = found {
+            exts.remove(i);
+            sct_list = Some(value);
+        }
     }
     Ok((tbs.to_der().map_err(malformed)?, sct_list))
-}
-
-fn spki_hash(cert_der: &[u8]) -> Result<[u8; 32], PkiError> {
-    let cert = LeafCertificate::parse(cert_der)
-        .map_err(|_| PkiError::malformed("issuer certificate", "not X.509"))?;
-    Ok(sha2::Sha256::digest(cert.spki_der()).into())
 }
 
 /// RFC 6962 §3.2 `digitally-signed struct` of a precert entry.
@@ -129,22 +141,20 @@ pub fn verify_sct_parsed(
     }
     let issuer_der =
         path.certs_der.first().ok_or_else(|| PkiError::malformed("certificate path", "empty"))?;
-    let issuer = LeafCertificate::parse(issuer_der)?;
-    let key_issuer = if issuer.has_eku(oids::PRECERT_SIGNING) {
-        path.certs_der.get(1).ok_or_else(|| {
+    // The issuer and the CA above it are the trusted root's: parsed once per run.
+    let issuer = super::memo::ca_certificate(issuer_der)?;
+    let issuer_key_hash = if issuer.precert_signing {
+        let above = path.certs_der.get(1).ok_or_else(|| {
             PkiError::malformed(
                 "certificate path",
                 "a precertificate signing certificate with no issuer above it",
             )
-        })?
+        })?;
+        super::memo::ca_certificate(above)
+            .map_err(|_| PkiError::malformed("issuer certificate", "not X.509"))?
+            .spki_sha256
     } else {
-        issuer_der
-    };
-    // The issuer was just parsed: hash its key rather than parse it again.
-    let issuer_key_hash = if key_issuer == issuer_der {
-        sha2::Sha256::digest(issuer.spki_der()).into()
-    } else {
-        spki_hash(key_issuer)?
+        issuer.spki_sha256
     };
 
     let mut reasons = Vec::new();
@@ -209,4 +219,71 @@ pub fn verify_sct_parsed(
         }
     }
     Err(PkiError::Sct { reasons: reasons.join("; ") })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The leaf certificates of some production bundles of the fixtures.
+    fn leaves() -> Vec<Vec<u8>> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/sigstore/sigstore-conformance/bundle-verify");
+        let mut out = Vec::new();
+        for case in
+            ["happy-path-v0.3", "happy-path-v0.1", "happy-path-intoto-in-dsse-v3", "rekor2-happy-path"]
+        {
+            let text = std::fs::read_to_string(dir.join(case).join("bundle.sigstore.json")).unwrap();
+            let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+            let vm = &v["verificationMaterial"];
+            let b64 = vm["certificate"]["rawBytes"]
+                .as_str()
+                .or_else(|| vm["x509CertificateChain"]["certificates"][0]["rawBytes"].as_str())
+                .unwrap();
+            out.push(base64::Engine::decode(&base64::engine::general_purpose::STANDARD, b64).unwrap());
+        }
+        out
+    }
+
+    #[derive(der::Sequence)]
+    struct WholeCert<'a> {
+        tbs: WholeTbs<'a>,
+        signature_algorithm: AnyRef<'a>,
+        signature: AnyRef<'a>,
+    }
+
+    #[derive(der::Sequence)]
+    struct WholeTbs<'a> {
+        #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+        version: Option<AnyRef<'a>>,
+        serial_number: AnyRef<'a>,
+        signature: AnyRef<'a>,
+        issuer: AnyRef<'a>,
+        validity: AnyRef<'a>,
+        subject: AnyRef<'a>,
+        subject_public_key_info: AnyRef<'a>,
+        #[asn1(context_specific = "1", tag_mode = "IMPLICIT", optional = "true")]
+        issuer_unique_id: Option<BitStringRef<'a>>,
+        #[asn1(context_specific = "2", tag_mode = "IMPLICIT", optional = "true")]
+        subject_unique_id: Option<BitStringRef<'a>>,
+        #[asn1(context_specific = "3", tag_mode = "EXPLICIT", optional = "true")]
+        extensions: Option<Vec<x509_cert::ext::Extension>>,
+    }
+
+    #[test]
+    fn the_precertificate_is_the_tbs_x509_cert_writes_without_the_sct_list() {
+        let leaves = leaves();
+        assert!(!leaves.is_empty());
+        for der in leaves {
+            let (tbs, list) = precert_tbs(&der).unwrap();
+            // The same with every extension decoded and re-encoded by x509-cert.
+            let whole = WholeCert::from_der(&der).unwrap();
+            let mut tbs_whole = whole.tbs;
+            let exts = tbs_whole.extensions.as_mut().unwrap();
+            let i = exts.iter().position(|e| e.extn_id == oids::SCT_LIST).unwrap();
+            let sct = exts.remove(i);
+            assert_eq!(tbs, tbs_whole.to_der().unwrap());
+            assert_eq!(list.as_deref(), Some(sct.extn_value.as_bytes()));
+        }
+    }
 }

@@ -63,7 +63,14 @@ pub fn pem_to_der(text: &str) -> Option<Vec<u8>> {
     let rest = &text[start..];
     let body_start = rest.find('\n')? + 1;
     let end = rest.find("-----END ")?;
-    let b64: String = rest.get(body_start..end)?.chars().filter(|c| !c.is_whitespace()).collect();
+    let body = rest.get(body_start..end)?;
+    let b64: String = if body.is_ascii() {
+        // The usual PEM: ASCII, so white space is these bytes (as `char::is_whitespace` has it).
+        let kept: Vec<u8> = body.bytes().filter(|b| !matches!(b, b'\t'..=b'\r' | b' ')).collect();
+        String::from_utf8(kept).ok()?
+    } else {
+        body.chars().filter(|c| !c.is_whitespace()).collect()
+    };
     decode_base64(&b64)
 }
 
@@ -245,4 +252,22 @@ pub fn check(body: &[u8], kind: &str, version: &str, want: &Expected) -> Result<
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pem_bodies_lose_the_white_space_char_is_whitespace_names() {
+        let der = b"any bytes at all, 40 of them: 0123456789";
+        let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, der);
+        let (a, b) = b64.split_at(20);
+        for sep in ["\n", "\r\n", " \t", "\u{b}\u{c}", "\u{a0}", "\u{2003}\n"] {
+            let pem = format!("-----BEGIN CERTIFICATE-----\n{a}{sep}{b}\n-----END CERTIFICATE-----\n");
+            assert_eq!(pem_to_der(&pem).as_deref(), Some(&der[..]), "{sep:?}");
+        }
+        let pem = format!("-----BEGIN CERTIFICATE-----\n{a}\u{e9}{b}\n-----END CERTIFICATE-----\n");
+        assert_eq!(pem_to_der(&pem), None);
+    }
 }

@@ -82,8 +82,10 @@ pub(super) fn stamp(doc: &mut Document, options: &Inputs, anchor: TrustAnchor, f
 }
 
 /// Input and anchor paths relative to the opened directory `base`, as the
-/// views show them (a URL or a path outside `base` stays as it is).
+/// views show them (a URL or a path outside `base` stays as it is), and
+/// every other path the document names below `base`.
 pub(super) fn relative(doc: &mut Document, base: &Path) {
+    super::shown::document(doc, base);
     for f in &mut doc.inputs {
         f.path = shown_path(Path::new(&f.path), base);
     }

@@ -115,6 +115,7 @@ fn intoto_options(
     Ok((v, layout_keys))
 }
 
+/// `outcome` names its files as shown ([`super::shown`]).
 fn intoto_results(
     outcome: &intoto::InTotoOutcome,
     inputs: &InTotoInputs,
@@ -132,26 +133,37 @@ fn intoto_results(
     results
 }
 
-/// Runs in-toto verification and derives the chain.
+/// Runs in-toto verification and derives the chain, naming the files
+/// below `base` (the opened directory) relative to it.
 pub fn verify_intoto(
     inputs: &InTotoInputs,
     opts: &OpenOptions,
     at: Option<OffsetDateTime>,
+    base: &Path,
 ) -> Result<Results, String> {
     let (v, keys) = intoto_options(inputs, opts, now_or(at), false)?;
-    let outcome = intoto::verify(&v).map_err(|e| e.to_string())?;
+    let mut outcome = intoto::verify(&v).map_err(|e| e.to_string())?;
+    super::shown::in_place(&mut outcome, base);
     Ok(intoto_results(&outcome, inputs, opts, &keys))
 }
 
-/// The in-toto chain as an engine plan with its detail units.
-pub fn intoto_plan(inputs: &InTotoInputs, opts: &OpenOptions, at: OffsetDateTime) -> Result<Built, String> {
+/// The in-toto chain as an engine plan with its detail units; files below
+/// `base` (the opened directory) are named relative to it.
+pub fn intoto_plan(
+    inputs: &InTotoInputs,
+    opts: &OpenOptions,
+    at: OffsetDateTime,
+    base: &Path,
+) -> Result<Built, String> {
     let (v, keys) = intoto_options(inputs, opts, at, true)?;
     let p = plans::intoto::plan(&v, true).map_err(|e| e.to_string())?;
-    let (verdict, inputs, opts) = (p.verdict.clone(), inputs.clone(), opts.clone());
+    let (verdict, inputs, opts, base) = (p.verdict.clone(), inputs.clone(), opts.clone(), base.to_path_buf());
     let results = move |engine: &EngineHandle| {
         let o = engine.outcome(verdict.id())?;
         Some(match o.output::<plans::intoto::InTotoVerdict>() {
-            Some(Ok(outcome)) => Ok(intoto_results(outcome, &inputs, &opts, &keys)),
+            Some(Ok(outcome)) => {
+                Ok(intoto_results(&super::shown::intoto_outcome(outcome, &base), &inputs, &opts, &keys))
+            }
             Some(Err(e)) => Err(e.clone()),
             None => Err(o.detail.clone().unwrap_or_else(|| "verification did not run".into())),
         })
@@ -314,7 +326,8 @@ pub fn verify_bridge(
     req.max_artifacts_per_link = opts.max_artifacts_per_link;
     req.max_links = opts.max_links;
     req.signature_form = opts.signature_form;
-    let outcome = crate::bridge::verify(&req);
+    let mut outcome = crate::bridge::verify(&req);
+    super::shown::bridge_outcome(&mut outcome);
     if let Some(e) = outcome.tuf.unparsed_trusted_root() {
         return Err(format!("trusted root {}: {}", inputs.root.display(), e.message));
     }
