@@ -184,6 +184,9 @@ impl Ed25519Table {
     }
 }
 
+/// A SHA-512 of several messages given in parts ([`super::sha512_multi`]).
+type MultiSha512 = fn(&[&[&[u8]]]) -> Vec<[u8; 64]>;
+
 /// An ed25519 check through a key's table, computed ahead of it
 /// ([`Prehashed::compute`]): `SHA-512(R ‖ A ‖ M)` eight messages at a time
 /// ([`super::sha512_multi`]) and the encoding of `R' = [s]B − [k]A` with one
@@ -216,10 +219,7 @@ impl<'a> Prehashed<'a> {
         Self::compute_with(checks, super::sha512_multi::sha512_narrow)
     }
 
-    fn compute_with(
-        checks: &[([u8; 64], &Ed25519Table, &'a [u8])],
-        sha512: fn(&[&[&[u8]]]) -> Vec<[u8; 64]>,
-    ) -> Vec<Self> {
+    fn compute_with(checks: &[([u8; 64], &Ed25519Table, &'a [u8])], sha512: MultiSha512) -> Vec<Self> {
         let parts: Vec<[&[u8]; 3]> =
             checks.iter().map(|(sig, t, m)| [&sig[..32], &t.compressed[..], *m]).collect();
         let refs: Vec<&[&[u8]]> = parts.iter().map(|p| &p[..]).collect();
