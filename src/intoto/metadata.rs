@@ -269,8 +269,6 @@ fn read_in_halves(file: &std::fs::File, len: usize, bytes: &mut Vec<u8>) -> std:
     use std::os::unix::fs::FileExt as _;
     // A reused buffer is overwritten, not zeroed first.
     if bytes.len() < len {
-        bytes.reserve(len - bytes.len());
-        advise_huge_pages(bytes);
         bytes.resize(len, 0);
     } else {
         bytes.truncate(len);
@@ -279,36 +277,6 @@ fn read_in_halves(file: &std::fs::File, len: usize, bytes: &mut Vec<u8>) -> std:
     let (a, b) = rayon::join(|| file.read_exact_at(front, 0), || file.read_exact_at(back, (len / 2) as u64));
     a.and(b)
 }
-
-/// Asks for transparent huge pages over `bytes`' untouched capacity (a
-/// large link's buffer): a fresh buffer of tens of megabytes otherwise
-/// costs a page fault per 4 KiB as it is filled, several percent of a
-/// verification. Only advice: nothing changes if the kernel declines.
-#[cfg(target_os = "linux")]
-fn advise_huge_pages(bytes: &mut Vec<u8>) {
-    const PAGE: usize = 4096;
-    let spare = bytes.spare_capacity_mut();
-    let start = spare.as_mut_ptr() as usize;
-    let aligned = start.next_multiple_of(PAGE);
-    let end = (start + spare.len()) / PAGE * PAGE;
-    if end > aligned {
-        // SAFETY: [aligned, end) lies inside this vector's allocation, which
-        // it owns and which nothing else references; MADV_HUGEPAGE changes
-        // neither the mapping's contents nor its protection, only how the
-        // kernel backs the pages when they are first touched.
-        #[allow(unsafe_code)]
-        let _ = unsafe {
-            rustix::mm::madvise(
-                aligned as *mut std::ffi::c_void,
-                end - aligned,
-                rustix::mm::Advice::LinuxHugepage,
-            )
-        };
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn advise_huge_pages(_bytes: &mut Vec<u8>) {}
 
 thread_local! {
     /// The buffer the last file read on this thread went into, reused for
