@@ -297,227 +297,126 @@ fn be_word(b: &[u8]) -> u64 {
     u64::from_be_bytes(w)
 }
 
-#[cfg(target_arch = "x86_64")]
-mod avx512 {
-    use std::arch::x86_64::*;
+/// The rounds in SIMD lanes, written once for both register widths: the
+/// eight-lane module on 512-bit registers (AVX-512F) and the four-lane one
+/// on 256-bit registers (AVX-512VL, for groups of three or four messages).
+macro_rules! lanes_module {
+    (
+        $(#[$doc:meta])* mod $name:ident, features $features:literal, lanes $lanes:expr,
+        $vec:ident, $set1:ident, $mask_add:ident, $loadu:ident, $storeu:ident,
+        $add:ident, $ror:ident, $srli:ident, $ternlog:ident
+    ) => {
+        $(#[$doc])*
+        #[cfg(target_arch = "x86_64")]
+        mod $name {
+            use std::arch::x86_64::*;
 
-    use super::{Feed, IV, K, LANES};
+            use super::{Feed, IV, K, LANES};
 
-    /// Runs every lane's blocks to its end and leaves the lanes' hash values
-    /// in `out[word][lane]`; empty lanes (`None`) are left at the IV.
-    #[target_feature(enable = "avx512f")]
-    pub(super) fn hash(lanes: &mut [Option<Feed<'_>>; LANES], out: &mut [[u64; LANES]; 8]) {
-        let mut state: [__m512i; 8] = std::array::from_fn(|i| _mm512_set1_epi64(IV[i] as i64));
-        let mut words = [[0u64; LANES]; 16];
-        loop {
-            let mut active: __mmask8 = 0;
-            for (lane, feed) in lanes.iter_mut().enumerate() {
-                if feed.as_mut().is_some_and(|f| f.next(&mut words, lane)) {
-                    active |= 1 << lane;
+            /// Runs every lane's blocks to its end and leaves the lanes' hash values
+            /// in `out[word][lane]`; empty lanes (`None`) are left at the IV, lanes
+            /// beyond the register's width are not touched.
+            #[target_feature(enable = $features)]
+            pub(super) fn hash(lanes: &mut [Option<Feed<'_>>; LANES], out: &mut [[u64; LANES]; 8]) {
+                let mut state: [$vec; 8] = std::array::from_fn(|i| $set1(IV[i] as i64));
+                let mut words = [[0u64; LANES]; 16];
+                loop {
+                    let mut active: __mmask8 = 0;
+                    for (lane, feed) in lanes.iter_mut().take($lanes).enumerate() {
+                        if feed.as_mut().is_some_and(|f| f.next(&mut words, lane)) {
+                            active |= 1 << lane;
+                        }
+                    }
+                    if active == 0 {
+                        break;
+                    }
+                    let w: [$vec; 16] = std::array::from_fn(|i| load(&words[i]));
+                    let after = compress(&state, w);
+                    // A lane whose message is done keeps its hash value.
+                    for (s, a) in state.iter_mut().zip(after) {
+                        *s = $mask_add(*s, active, *s, a);
+                    }
+                }
+                for (o, s) in out.iter_mut().zip(state) {
+                    store(o, s);
                 }
             }
-            if active == 0 {
-                break;
-            }
-            let w: [__m512i; 16] = std::array::from_fn(|i| load(&words[i]));
-            let after = compress(&state, w);
-            // A lane whose message is done keeps its hash value.
-            for (s, a) in state.iter_mut().zip(after) {
-                *s = _mm512_mask_add_epi64(*s, active, *s, a);
-            }
-        }
-        for (o, s) in out.iter_mut().zip(state) {
-            store(o, s);
-        }
-    }
 
-    #[target_feature(enable = "avx512f")]
-    fn load(words: &[u64; LANES]) -> __m512i {
-        // SAFETY: `words` is 64 readable bytes; the load is unaligned.
-        #[allow(unsafe_code)]
-        unsafe {
-            _mm512_loadu_si512(words.as_ptr().cast())
-        }
-    }
-
-    #[target_feature(enable = "avx512f")]
-    fn store(words: &mut [u64; LANES], v: __m512i) {
-        // SAFETY: `words` is 64 writable bytes; the store is unaligned.
-        #[allow(unsafe_code)]
-        unsafe {
-            _mm512_storeu_si512(words.as_mut_ptr().cast(), v)
-        }
-    }
-
-    /// The 80 rounds of one block in every lane; returns the working
-    /// variables (added to the state by the caller, lane by lane).
-    #[target_feature(enable = "avx512f")]
-    fn compress(state: &[__m512i; 8], mut w: [__m512i; 16]) -> [__m512i; 8] {
-        let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut h] = *state;
-        for t in 0..80 {
-            let wt = if t < 16 {
-                w[t]
-            } else {
-                let w15 = w[(t + 1) % 16];
-                let w2 = w[(t + 14) % 16];
-                // σ0 = ROTR1 ^ ROTR8 ^ SHR7, σ1 = ROTR19 ^ ROTR61 ^ SHR6.
-                let s0 = _mm512_ternarylogic_epi64::<0x96>(
-                    _mm512_ror_epi64::<1>(w15),
-                    _mm512_ror_epi64::<8>(w15),
-                    _mm512_srli_epi64::<7>(w15),
-                );
-                let s1 = _mm512_ternarylogic_epi64::<0x96>(
-                    _mm512_ror_epi64::<19>(w2),
-                    _mm512_ror_epi64::<61>(w2),
-                    _mm512_srli_epi64::<6>(w2),
-                );
-                let next =
-                    _mm512_add_epi64(_mm512_add_epi64(w[t % 16], s0), _mm512_add_epi64(w[(t + 9) % 16], s1));
-                w[t % 16] = next;
-                next
-            };
-            // Σ1 = ROTR14 ^ ROTR18 ^ ROTR41; Ch = e ? f : g (0xCA).
-            let big_s1 = _mm512_ternarylogic_epi64::<0x96>(
-                _mm512_ror_epi64::<14>(e),
-                _mm512_ror_epi64::<18>(e),
-                _mm512_ror_epi64::<41>(e),
-            );
-            let ch = _mm512_ternarylogic_epi64::<0xCA>(e, f, g);
-            let kw = _mm512_add_epi64(wt, _mm512_set1_epi64(K[t] as i64));
-            let t1 = _mm512_add_epi64(_mm512_add_epi64(h, kw), _mm512_add_epi64(big_s1, ch));
-            // Σ0 = ROTR28 ^ ROTR34 ^ ROTR39; Maj = majority (0xE8).
-            let big_s0 = _mm512_ternarylogic_epi64::<0x96>(
-                _mm512_ror_epi64::<28>(a),
-                _mm512_ror_epi64::<34>(a),
-                _mm512_ror_epi64::<39>(a),
-            );
-            let maj = _mm512_ternarylogic_epi64::<0xE8>(a, b, c);
-            let t2 = _mm512_add_epi64(big_s0, maj);
-            h = g;
-            g = f;
-            f = e;
-            e = _mm512_add_epi64(d, t1);
-            d = c;
-            c = b;
-            b = a;
-            a = _mm512_add_epi64(t1, t2);
-        }
-        [a, b, c, d, e, f, g, h]
-    }
-}
-
-#[cfg(target_arch = "x86_64")]
-mod avx512vl {
-    //! The rounds of [`super::avx512`] on four lanes (256-bit registers).
-    use std::arch::x86_64::*;
-
-    use super::{Feed, IV, K, LANES, NARROW_LANES};
-
-    /// Runs every lane's blocks to its end and leaves the lanes' hash values
-    /// in `out[word][lane]`; empty lanes (`None`) are left at the IV.
-    #[target_feature(enable = "avx512f,avx512vl")]
-    pub(super) fn hash(lanes: &mut [Option<Feed<'_>>; LANES], out: &mut [[u64; LANES]; 8]) {
-        let mut state: [__m256i; 8] = std::array::from_fn(|i| _mm256_set1_epi64x(IV[i] as i64));
-        let mut words = [[0u64; LANES]; 16];
-        loop {
-            let mut active: __mmask8 = 0;
-            for (lane, feed) in lanes.iter_mut().take(NARROW_LANES).enumerate() {
-                if feed.as_mut().is_some_and(|f| f.next(&mut words, lane)) {
-                    active |= 1 << lane;
+            #[target_feature(enable = $features)]
+            fn load(words: &[u64; LANES]) -> $vec {
+                // SAFETY: `words` is 64 readable bytes, at least the register's
+                // width; the load is unaligned.
+                #[allow(unsafe_code)]
+                unsafe {
+                    $loadu(words.as_ptr().cast())
                 }
             }
-            if active == 0 {
-                break;
+
+            #[target_feature(enable = $features)]
+            fn store(words: &mut [u64; LANES], v: $vec) {
+                // SAFETY: `words` is 64 writable bytes, at least the register's
+                // width; the store is unaligned.
+                #[allow(unsafe_code)]
+                unsafe {
+                    $storeu(words.as_mut_ptr().cast(), v)
+                }
             }
-            let w: [__m256i; 16] = std::array::from_fn(|i| load(&words[i]));
-            let after = compress(&state, w);
-            // A lane whose message is done keeps its hash value.
-            for (s, a) in state.iter_mut().zip(after) {
-                *s = _mm256_mask_add_epi64(*s, active, *s, a);
+
+            /// The 80 rounds of one block in every lane; returns the working
+            /// variables (added to the state by the caller, lane by lane).
+            #[target_feature(enable = $features)]
+            fn compress(state: &[$vec; 8], mut w: [$vec; 16]) -> [$vec; 8] {
+                let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut h] = *state;
+                for t in 0..80 {
+                    let wt = if t < 16 {
+                        w[t]
+                    } else {
+                        let w15 = w[(t + 1) % 16];
+                        let w2 = w[(t + 14) % 16];
+                        // σ0 = ROTR1 ^ ROTR8 ^ SHR7, σ1 = ROTR19 ^ ROTR61 ^ SHR6.
+                        let s0 = $ternlog::<0x96>($ror::<1>(w15), $ror::<8>(w15), $srli::<7>(w15));
+                        let s1 = $ternlog::<0x96>($ror::<19>(w2), $ror::<61>(w2), $srli::<6>(w2));
+                        let next = $add($add(w[t % 16], s0), $add(w[(t + 9) % 16], s1));
+                        w[t % 16] = next;
+                        next
+                    };
+                    // Σ1 = ROTR14 ^ ROTR18 ^ ROTR41; Ch = e ? f : g (0xCA).
+                    let big_s1 = $ternlog::<0x96>($ror::<14>(e), $ror::<18>(e), $ror::<41>(e));
+                    let ch = $ternlog::<0xCA>(e, f, g);
+                    let kw = $add(wt, $set1(K[t] as i64));
+                    let t1 = $add($add(h, kw), $add(big_s1, ch));
+                    // Σ0 = ROTR28 ^ ROTR34 ^ ROTR39; Maj = majority (0xE8).
+                    let big_s0 = $ternlog::<0x96>($ror::<28>(a), $ror::<34>(a), $ror::<39>(a));
+                    let maj = $ternlog::<0xE8>(a, b, c);
+                    let t2 = $add(big_s0, maj);
+                    h = g;
+                    g = f;
+                    f = e;
+                    e = $add(d, t1);
+                    d = c;
+                    c = b;
+                    b = a;
+                    a = $add(t1, t2);
+                }
+                [a, b, c, d, e, f, g, h]
             }
         }
-        // Only the first four lanes are written; the rest stay zero.
-        for (o, s) in out.iter_mut().zip(state) {
-            store(o, s);
-        }
-    }
-
-    #[target_feature(enable = "avx512f,avx512vl")]
-    fn load(words: &[u64; LANES]) -> __m256i {
-        // SAFETY: `words` is 64 readable bytes, the load takes the first
-        // 32; it is unaligned.
-        #[allow(unsafe_code)]
-        unsafe {
-            _mm256_loadu_si256(words.as_ptr().cast())
-        }
-    }
-
-    #[target_feature(enable = "avx512f,avx512vl")]
-    fn store(words: &mut [u64; LANES], v: __m256i) {
-        // SAFETY: `words` is 64 writable bytes, the store writes the first
-        // 32; it is unaligned.
-        #[allow(unsafe_code)]
-        unsafe {
-            _mm256_storeu_si256(words.as_mut_ptr().cast(), v)
-        }
-    }
-
-    /// The 80 rounds of one block in every lane; returns the working
-    /// variables (added to the state by the caller, lane by lane).
-    #[target_feature(enable = "avx512f,avx512vl")]
-    fn compress(state: &[__m256i; 8], mut w: [__m256i; 16]) -> [__m256i; 8] {
-        let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut h] = *state;
-        for t in 0..80 {
-            let wt = if t < 16 {
-                w[t]
-            } else {
-                let w15 = w[(t + 1) % 16];
-                let w2 = w[(t + 14) % 16];
-                // σ0 = ROTR1 ^ ROTR8 ^ SHR7, σ1 = ROTR19 ^ ROTR61 ^ SHR6.
-                let s0 = _mm256_ternarylogic_epi64::<0x96>(
-                    _mm256_ror_epi64::<1>(w15),
-                    _mm256_ror_epi64::<8>(w15),
-                    _mm256_srli_epi64::<7>(w15),
-                );
-                let s1 = _mm256_ternarylogic_epi64::<0x96>(
-                    _mm256_ror_epi64::<19>(w2),
-                    _mm256_ror_epi64::<61>(w2),
-                    _mm256_srli_epi64::<6>(w2),
-                );
-                let next =
-                    _mm256_add_epi64(_mm256_add_epi64(w[t % 16], s0), _mm256_add_epi64(w[(t + 9) % 16], s1));
-                w[t % 16] = next;
-                next
-            };
-            // Σ1 = ROTR14 ^ ROTR18 ^ ROTR41; Ch = e ? f : g (0xCA).
-            let big_s1 = _mm256_ternarylogic_epi64::<0x96>(
-                _mm256_ror_epi64::<14>(e),
-                _mm256_ror_epi64::<18>(e),
-                _mm256_ror_epi64::<41>(e),
-            );
-            let ch = _mm256_ternarylogic_epi64::<0xCA>(e, f, g);
-            let kw = _mm256_add_epi64(wt, _mm256_set1_epi64x(K[t] as i64));
-            let t1 = _mm256_add_epi64(_mm256_add_epi64(h, kw), _mm256_add_epi64(big_s1, ch));
-            // Σ0 = ROTR28 ^ ROTR34 ^ ROTR39; Maj = majority (0xE8).
-            let big_s0 = _mm256_ternarylogic_epi64::<0x96>(
-                _mm256_ror_epi64::<28>(a),
-                _mm256_ror_epi64::<34>(a),
-                _mm256_ror_epi64::<39>(a),
-            );
-            let maj = _mm256_ternarylogic_epi64::<0xE8>(a, b, c);
-            let t2 = _mm256_add_epi64(big_s0, maj);
-            h = g;
-            g = f;
-            f = e;
-            e = _mm256_add_epi64(d, t1);
-            d = c;
-            c = b;
-            b = a;
-            a = _mm256_add_epi64(t1, t2);
-        }
-        [a, b, c, d, e, f, g, h]
-    }
+    };
 }
+
+lanes_module!(
+    /// Eight lanes in 512-bit registers.
+    mod avx512, features "avx512f", lanes LANES,
+    __m512i, _mm512_set1_epi64, _mm512_mask_add_epi64, _mm512_loadu_si512, _mm512_storeu_si512,
+    _mm512_add_epi64, _mm512_ror_epi64, _mm512_srli_epi64, _mm512_ternarylogic_epi64
+);
+
+lanes_module!(
+    /// Four lanes in 256-bit registers.
+    mod avx512vl, features "avx512f,avx512vl", lanes super::NARROW_LANES,
+    __m256i, _mm256_set1_epi64x, _mm256_mask_add_epi64, _mm256_loadu_si256, _mm256_storeu_si256,
+    _mm256_add_epi64, _mm256_ror_epi64, _mm256_srli_epi64, _mm256_ternarylogic_epi64
+);
 
 #[cfg(test)]
 mod tests {
