@@ -400,7 +400,9 @@ fn run_bridge(sc: &Scenario, opts: Options) -> Result<BridgeOutcome, Error> {
     req.run_inspections = opts.run_inspections;
     req.skip_inspections = opts.skip_inspections;
     req.strict = opts.strict;
-    Ok(bridge::verify(&req))
+    let mut out = bridge::verify(&req);
+    out.name_scratch_dirs();
+    Ok(out)
 }
 
 fn run_intoto(sc: &Scenario, opts: Options) -> Result<InTotoOutcome, Error> {
@@ -414,20 +416,10 @@ fn run_intoto(sc: &Scenario, opts: Options) -> Result<InTotoOutcome, Error> {
     o.skip_inspections = opts.skip_inspections;
     o.strict = opts.strict;
     let mut out = intoto::verify(&o).map_err(|e| Error::Other(sc.name.clone(), e.to_string()))?;
-    // Show paths relative to the scenario, not the temporary directory.
-    let prefix = format!("{}/", tmp.path().display());
-    for f in &mut out.findings {
-        f.message = f.message.replace(&prefix, "");
-        if let Some(src) = &mut f.source {
-            src.file = src.file.replace(&prefix, "");
-        }
-        if let crate::verdict::Subject::Link { path } | crate::verdict::Subject::Layout { path } =
-            &mut f.subject
-        {
-            *path = path.replace(&prefix, "");
-        }
-    }
-    out.layout.path = out.layout.path.replace(&prefix, "");
+    // Paths relative to the scenario, not the temporary directory; where an
+    // inspection ran by what it was (removed after the run).
+    let names = crate::verdict::paths::PathNames::new(Some(tmp.path()), out.scratch_dirs());
+    out.rename_files(&names);
     Ok(out)
 }
 

@@ -244,6 +244,8 @@ fn demo_list_and_act3_from_an_empty_directory() {
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("stage in-toto, category rule-disallow"), "{text}");
+    // The inspection's scratch copy is gone after the run: named by what it was.
+    assert!(!text.contains("trailscope-inspect-"), "{text}");
     assert!(text.contains("inspection 'untar'") && text.contains("rule 'DISALLOW *'"), "{text}");
     assert!(text.contains("59062c11935a51a39546897cbabaf90b91fd9fe6631066655a142677ea950099"), "{text}");
     assert!(text.contains("82f78c856af363e9427b7aac9cb83d03745fa9d2bb9630b774698309dce25017"), "{text}");

@@ -279,6 +279,34 @@ fn a_layout_with_inspections_is_not_verified_without_running_them() {
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
 }
 
+/// An inspection runs in a scratch copy of the work directory that is
+/// removed after the run: `verify`, `demo` and `bridge verify` name it by
+/// what it was, never by its temporary path.
+#[test]
+fn where_an_inspection_ran_is_named_by_what_it_was_not_its_temporary_path() {
+    for format in ["text", "json"] {
+        let out = demo_verify("demo-supply-chain", &["--run-inspections", "--format", format]);
+        let text = stdout(&out);
+        assert_eq!(out.status.code(), Some(0), "{text}");
+        // The text of a pass lists no findings; the document names where it ran.
+        assert!(
+            format == "text" || text.contains("in a scratch copy of the work directory"),
+            "{format}: {text}"
+        );
+        assert!(!text.contains("trailscope-inspect-"), "{format}: {text}");
+    }
+    let cwd = tempfile::tempdir().unwrap();
+    for args in [
+        &["demo", "act3-adversary", "--run-inspections", "--format", "json"][..],
+        &["demo", "act1-alice-alone", "--run-inspections", "--format", "json"],
+    ] {
+        let out = trailscope().current_dir(cwd.path()).args(args).output().unwrap();
+        let text = stdout(&out);
+        assert!(text.contains("in a scratch copy of the work directory"), "{args:?}: {text}");
+        assert!(!text.contains("trailscope-inspect-"), "{args:?}: {text}");
+    }
+}
+
 #[test]
 fn skip_inspections_accepts_the_verdict_and_every_format_says_so() {
     let out = demo_verify("demo-supply-chain", &["--skip-inspections"]);

@@ -230,6 +230,20 @@ pub struct BridgeOutcome {
 }
 
 impl BridgeOutcome {
+    /// Names its in-toto inspections' scratch directories (copies of the work
+    /// directory under the temp dir, removed after the run) by what they were;
+    /// its files are TUF targets and keep the repository's names.
+    pub fn name_scratch_dirs(&mut self) {
+        let scratch = self.intoto.as_ref().map(InTotoOutcome::scratch_dirs).unwrap_or_default();
+        if scratch.is_empty() {
+            return;
+        }
+        let names = crate::verdict::paths::PathNames::new(None, scratch);
+        self.findings.iter_mut().for_each(|f| names.finding(f));
+        if let Some(o) = &mut self.intoto {
+            o.rename_files(&names);
+        }
+    }
     /// The stage of the first failure (None on pass).
     pub fn stage(&self) -> Option<Stage> {
         self.first.as_ref().map(|f| f.stage)

@@ -178,8 +178,9 @@ fn verify(a: &VerifyArgs) -> Exit {
     req.signature_form = a.signature_form.form();
     let json_on_stdout = a.format == Format::Json && !super::format::to_file();
     let progress = super::progress::Progress::start(&format!("verifying {}", a.target), json_on_stdout);
-    let outcome = bridge::verify(&req);
+    let mut outcome = bridge::verify(&req);
     drop(progress);
+    outcome.name_scratch_dirs();
     let root_file = a.root.display().to_string();
     let mut doc = outcome.to_document();
     stamp(&mut doc, &outcome, &root_file, &root_bytes, &inputs(a));

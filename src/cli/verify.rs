@@ -318,7 +318,7 @@ pub fn run(args: &VerifyArgs) -> Exit {
         eprintln!("trailscope verify: internal error in {unit}: {}", o.detail.clone().unwrap_or_default());
         return Exit::Internal;
     }
-    let outcome = match results.output(&planned.verdict) {
+    let mut outcome = match results.output(&planned.verdict) {
         Some(Ok(o)) => o.clone(),
         Some(Err(e)) => {
             eprintln!("trailscope verify: {e}");
@@ -329,6 +329,11 @@ pub fn run(args: &VerifyArgs) -> Exit {
             return Exit::Internal;
         }
     };
+    // An inspection's scratch copy is removed after the run: named by what it was, not its path.
+    let scratch = outcome.scratch_dirs();
+    if !scratch.is_empty() {
+        outcome.rename_files(&crate::verdict::paths::PathNames::new(None, scratch));
+    }
     let mut doc = outcome.to_document_naming(&key_file_names(&opts.layout_keys, &args.inputs.keys));
     stamp(&mut doc, &args.inputs, &outcome, key_files);
     let text = match args.format {

@@ -6,7 +6,6 @@
 use std::borrow::Cow;
 use std::path::Path;
 
-use crate::bridge::BridgeOutcome;
 use crate::intoto::InTotoOutcome;
 use crate::verdict::Document;
 use crate::verdict::paths::PathNames;
@@ -38,19 +37,5 @@ pub(super) fn intoto_outcome<'o>(outcome: &'o InTotoOutcome, base: &Path) -> Cow
 pub(super) fn in_place(outcome: &mut InTotoOutcome, base: &Path) {
     if let Some(names) = names_for(outcome, base) {
         outcome.rename_files(&names);
-    }
-}
-
-/// A bridge run with its in-toto inspections' scratch directories renamed
-/// (its files are TUF targets, named as the repository names them).
-pub(super) fn bridge_outcome(outcome: &mut BridgeOutcome) {
-    let scratch = outcome.intoto.as_ref().map(InTotoOutcome::scratch_dirs).unwrap_or_default();
-    if scratch.is_empty() {
-        return;
-    }
-    let names = PathNames::new(None, scratch);
-    outcome.findings.iter_mut().for_each(|f| names.finding(f));
-    if let Some(o) = &mut outcome.intoto {
-        o.rename_files(&names);
     }
 }

@@ -327,7 +327,7 @@ pub fn verify_bridge(
     req.max_links = opts.max_links;
     req.signature_form = opts.signature_form;
     let mut outcome = crate::bridge::verify(&req);
-    super::shown::bridge_outcome(&mut outcome);
+    outcome.name_scratch_dirs();
     if let Some(e) = outcome.tuf.unparsed_trusted_root() {
         return Err(format!("trusted root {}: {}", inputs.root.display(), e.message));
     }
