@@ -32,7 +32,8 @@ fn told(o: &InTotoOutcome, base: &str) -> (Verdict, String, Vec<(String, String)
 fn steps(o: &InTotoOutcome) -> Vec<trailscope::intoto::StepTrace> {
     let mut steps = o.layout.steps.clone();
     for link in steps.iter_mut().flat_map(|s| s.links.iter_mut()) {
-        link.path = link.path.rsplit_once("/links/").map(|(_, f)| f.to_owned()).unwrap_or_default();
+        // `demo` names them relative to the scenario (`links/…`), the engine under its base.
+        link.path = link.path.rsplit_once("links/").map(|(_, f)| f.to_owned()).unwrap_or_default();
     }
     steps
 }
