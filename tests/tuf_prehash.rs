@@ -115,18 +115,7 @@ fn repo() -> (MemorySource, Vec<u8>) {
         src.insert(format!("{}.json", bin_name(i)), bytes(&bin(i, &kb, &kc)));
         meta.insert(format!("{}.json", bin_name(i)), json!({"version": 1}));
     }
-    let snapshot = bytes(&metablock(
-        &json!({"_type": "snapshot", "spec_version": "1.0.31", "version": 1, "expires": EXPIRES, "meta": meta}),
-        &[&top],
-    ));
-    let ts = metablock(
-        &json!({"_type": "timestamp", "spec_version": "1.0.31", "version": 1, "expires": EXPIRES,
-            "meta": {"snapshot.json": {"version": 1, "length": snapshot.len(),
-                "hashes": {"sha256": trailscope::crypto::sha256_hex(&snapshot)}}}}),
-        &[&top],
-    );
-    src.insert("snapshot.json", snapshot);
-    src.insert("timestamp.json", bytes(&ts));
+    common::tuf_repo::seal(&mut src, meta, &top, EXPIRES);
     (src, bytes(&root))
 }
 

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod inputs;
+pub mod tuf_repo;
 
 use std::path::{Path, PathBuf};
 
