@@ -155,6 +155,42 @@ pub fn read_bounded_sized(
     Ok(out)
 }
 
+/// [`read_bounded_sized`] of an open file, read straight into the buffer's
+/// spare capacity: the audit reads every bin once into a fresh buffer, and
+/// zeroing it first was a second pass over pages just faulted in.
+#[cfg(target_os = "linux")]
+fn read_fd_bounded(
+    fd: impl rustix::fd::AsFd,
+    max_len: u64,
+    size_hint: u64,
+    what: &str,
+) -> Result<Vec<u8>, FetchError> {
+    // One byte more than the limit shows a file that is too long.
+    let limit = usize::try_from(max_len.saturating_add(1)).unwrap_or(usize::MAX);
+    let first = usize::try_from(size_hint.saturating_add(1)).unwrap_or(usize::MAX).min(limit);
+    let mut out = Vec::with_capacity(first.clamp(64, 8 << 20));
+    while out.len() < limit {
+        if out.len() == out.capacity() {
+            // A file longer than it said: grow as `read_to_end` would.
+            let grown = out.capacity().saturating_mul(2).min(limit);
+            out.reserve_exact(grown - out.len());
+        }
+        match rustix::io::read(&fd, rustix::buffer::spare_capacity(&mut out)) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(rustix::io::Errno::INTR) => {}
+            Err(e) => {
+                let e = std::io::Error::from(e);
+                return Err(FetchError::Other { what: what.to_owned(), message: e.to_string() });
+            }
+        }
+    }
+    if out.len() as u64 > max_len {
+        return Err(FetchError::TooLong { what: what.to_owned(), limit: max_len });
+    }
+    Ok(out)
+}
+
 /// Files under a directory, addressed like a static web server would:
 /// the relative URL is percent-decoded, dot segments are resolved, and
 /// anything that would leave the directory is "404".
@@ -270,7 +306,7 @@ impl DirSource {
         max_len: u64,
         what: &str,
     ) -> Option<Result<Vec<u8>, FetchError>> {
-        use rustix::fs::{AtFlags, FileType, Mode, OFlags};
+        use rustix::fs::{FileType, Mode, OFlags};
         let dir = self
             .base_dir
             .get_or_init(|| {
@@ -282,16 +318,18 @@ impl DirSource {
                 .ok()
             })
             .as_ref()?;
-        let stat = rustix::fs::statat(dir, name, AtFlags::SYMLINK_NOFOLLOW).ok()?;
+        self.canonical_base.get_or_init(|| std::fs::canonicalize(&self.base).ok()).as_ref()?;
+        // Opened first and then looked at through the descriptor: one walk
+        // of the name, not two. Never through a link (a link is ELOOP here
+        // and goes to the general path); never waiting on a FIFO.
+        let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NONBLOCK;
+        let file = rustix::fs::openat(dir, name, flags, Mode::empty()).ok()?;
+        let stat = rustix::fs::fstat(&file).ok()?;
         if FileType::from_raw_mode(stat.st_mode) != FileType::RegularFile {
             return None;
         }
-        self.canonical_base.get_or_init(|| std::fs::canonicalize(&self.base).ok()).as_ref()?;
-        // Never through a link; never waiting on a FIFO put there since the check.
-        let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NONBLOCK;
-        let file = rustix::fs::openat(dir, name, flags, Mode::empty()).ok()?;
         let size = u64::try_from(stat.st_size).unwrap_or(0);
-        Some(read_bounded_sized(std::fs::File::from(file), max_len, size, what))
+        Some(read_fd_bounded(&file, max_len, size, what))
     }
 
     /// Whether `rel` names a regular file in the directory.
@@ -744,6 +782,29 @@ mod tests {
                         } else {
                             assert_eq!(got.unwrap(), &data[..len as usize], "{len} {max_len} {hint} {step}");
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn fd_reads_agree_with_the_limit_whatever_the_size_hint() {
+        let dir = tempfile::tempdir().unwrap();
+        let data: Vec<u8> = (0..70_000u32).map(|i| (i % 251) as u8).collect();
+        for len in [0u64, 1, 63, 64, 65, 999, 1000, 70_000] {
+            let path = dir.path().join(format!("f{len}"));
+            std::fs::write(&path, &data[..len as usize]).unwrap();
+            for max_len in [0, 1, 64, len.saturating_sub(1), len, len + 1, 100_000] {
+                // A wrong hint (the file grew or shrank since its stat) only costs growing the buffer.
+                for hint in [0, 1, len / 2, len, len + 1, 100_000] {
+                    let file = std::fs::File::open(&path).unwrap();
+                    let got = read_fd_bounded(&file, max_len, hint, "f");
+                    if len > max_len {
+                        assert!(matches!(got, Err(FetchError::TooLong { .. })), "{len} {max_len} {hint}");
+                    } else {
+                        assert_eq!(got.unwrap(), &data[..len as usize], "{len} {max_len} {hint}");
                     }
                 }
             }
