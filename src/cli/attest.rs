@@ -13,6 +13,7 @@ use super::Exit;
 use super::format::Format;
 use crate::bridge::sigstore_root::RootFailure;
 use crate::sigstore::prepare::{self as sigstore_prepare, Prepared, Unprepared as Failure};
+use crate::sigstore::input::Pending;
 use crate::sigstore::record::Record;
 use crate::sigstore::verify::{self as sv, Options};
 use crate::verdict::{Document, InputFile, Inputs, Verdict};
@@ -141,6 +142,9 @@ pub fn load_bundles(path: &Path) -> Result<Vec<(String, Vec<u8>)>, String> {
         .map(|(label, text)| {
             let bytes = match text {
                 BundleText::Parsed { value, .. } => serde_json::to_vec(&value).unwrap_or_default(),
+                BundleText::Line { file, at } => serde_json::from_slice::<serde_json::Value>(&file[at])
+                    .and_then(|value| serde_json::to_vec(&value))
+                    .unwrap_or_default(),
                 BundleText::Raw(bytes) => bytes,
             };
             (label, bytes)
@@ -153,6 +157,9 @@ pub fn load_bundles(path: &Path) -> Result<Vec<(String, Vec<u8>)>, String> {
 /// bytes that are not JSON or too large, which the verdict then explains.
 pub enum BundleText {
     Parsed { value: serde_json::Value, len: usize },
+    /// A line of a JSON-lines file, checked to be JSON, parsed when verified
+    /// (`file[at]`; the file's bytes are shared by its lines).
+    Line { file: std::sync::Arc<Vec<u8>>, at: std::ops::Range<usize> },
     Raw(Vec<u8>),
 }
 
@@ -160,6 +167,14 @@ impl BundleText {
     fn verify(&self, label: &str, opts: &Options) -> Document {
         match self {
             Self::Parsed { value, len } => sv::verify_parsed(value, *len, label, opts),
+            Self::Line { file, at } => {
+                let text = &file[at.clone()];
+                match serde_json::from_slice::<serde_json::Value>(text) {
+                    Ok(value) => sv::verify_parsed(&value, text.len(), label, opts),
+                    // Checked to parse when the file was read; if not, the verdict says so.
+                    Err(_) => sv::verify(text, label, opts),
+                }
+            }
             Self::Raw(bytes) => sv::verify(bytes, label, opts),
         }
     }
@@ -203,13 +218,19 @@ fn load_bundle_files(path: &Path) -> Result<Vec<(InputFile, FileBundles)>, Strin
         // beside the parse of its lines, which the other cores share.
         let (input, found) = rayon::join(
             || InputFile::of_bytes("bundle", label.clone(), &bytes),
-            || crate::sigstore::input::bundles_in(&bytes, &label),
+            || crate::sigstore::input::pending_in(&bytes, &label),
         );
         let out = match found {
-            Ok(found) => found
-                .into_iter()
-                .map(|b| (b.label, BundleText::Parsed { value: b.bundle, len: b.len }))
-                .collect(),
+            Ok(found) => {
+                let file = std::sync::Arc::new(bytes);
+                found
+                    .into_iter()
+                    .map(|p| match p {
+                        Pending::Found(b) => (b.label, BundleText::Parsed { value: b.bundle, len: b.len }),
+                        Pending::Line { label, at } => (label, BundleText::Line { file: file.clone(), at }),
+                    })
+                    .collect()
+            }
             // Not JSON: handed over as is, so the verdict says "bundle-malformed".
             Err(_) => vec![(label, BundleText::Raw(bytes))],
         };
