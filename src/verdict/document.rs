@@ -17,7 +17,7 @@ use time::OffsetDateTime;
 
 use super::category::Category;
 use super::checks::Check;
-use super::inputs::{InputFile, Invocation};
+use super::inputs::{InputFile, Invocation, RunOption, TrustAnchor};
 use crate::verdict::finding::Finding;
 use crate::verdict::tuf_detail::Roles;
 
@@ -189,12 +189,12 @@ impl Serialize for Document {
             m.serialize_entry("attestation", &to_value(&self.attestation))?;
         }
         m.serialize_entry("category", &self.category)?;
-        m.serialize_entry("checks", &to_value(&self.checks))?;
+        m.serialize_entry("checks", &Sorted(self.checks.as_slice()))?;
         m.serialize_entry("evaluated_at", &crate::meta::time::format(self.evaluated_at))?;
         m.serialize_entry("failure", &to_value(&self.failure))?;
         m.serialize_entry("findings", &to_value(&self.findings))?;
-        m.serialize_entry("inputs", &to_value(&self.inputs))?;
-        m.serialize_entry("invocation", &to_value(&self.invocation))?;
+        m.serialize_entry("inputs", &Sorted(self.inputs.as_slice()))?;
+        m.serialize_entry("invocation", &self.invocation.as_ref().map(Sorted))?;
         m.serialize_entry("kind", &self.kind)?;
         if tuf {
             m.serialize_entry("refresh", &self.refresh)?;
@@ -208,6 +208,103 @@ impl Serialize for Document {
         m.serialize_entry("tool", "trailscope")?;
         m.serialize_entry("verdict", &self.verdict)?;
         m.serialize_entry("version", env!("CARGO_PKG_VERSION"))?;
+        m.end()
+    }
+}
+
+/// A part of the document written with its members in key order, as
+/// `to_value` would sort them, without building the `Value`: the checks,
+/// inputs and invocation are most of an attestation document, and building
+/// and dropping their trees was most of writing it. Each struct is taken
+/// apart whole, so a new member does not compile until it is written here;
+/// the tagged enums (subject, evidence) still go through a `Value`, but for
+/// the common `{"kind": "none"}`.
+struct Sorted<'a, T: ?Sized>(&'a T);
+
+impl<T> Serialize for Sorted<'_, [T]>
+where
+    for<'b> Sorted<'b, T>: Serialize,
+{
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(Sorted))
+    }
+}
+
+impl Serialize for Sorted<'_, Check> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let Check { subject, what, outcome, detail, evidence, stage } = self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("detail", detail)?;
+        match evidence {
+            crate::verdict::finding::Evidence::None => m.serialize_entry("evidence", &NoEvidence)?,
+            other => m.serialize_entry("evidence", &to_value(other))?,
+        }
+        m.serialize_entry("outcome", outcome)?;
+        if let Some(stage) = stage {
+            m.serialize_entry("stage", stage)?;
+        }
+        m.serialize_entry("subject", &to_value(subject))?;
+        m.serialize_entry("what", what)?;
+        m.end()
+    }
+}
+
+/// `Evidence::None` as its derived form writes it.
+struct NoEvidence;
+
+impl Serialize for NoEvidence {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("kind", "none")?;
+        m.end()
+    }
+}
+
+impl Serialize for Sorted<'_, InputFile> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let InputFile { role, path, size, sha256, files } = self.0;
+        let mut m = s.serialize_map(None)?;
+        if let Some(files) = files {
+            m.serialize_entry("files", files)?;
+        }
+        m.serialize_entry("path", path)?;
+        m.serialize_entry("role", role)?;
+        if let Some(sha256) = sha256 {
+            m.serialize_entry("sha256", sha256)?;
+        }
+        m.serialize_entry("size", size)?;
+        m.end()
+    }
+}
+
+impl Serialize for Sorted<'_, Invocation> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let Invocation { command_line, options, trust_anchor } = self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("command_line", command_line)?;
+        m.serialize_entry("options", &Sorted(options.as_slice()))?;
+        m.serialize_entry("trust_anchor", &trust_anchor.as_ref().map(Sorted))?;
+        m.end()
+    }
+}
+
+impl Serialize for Sorted<'_, RunOption> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let RunOption { name, value } = self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", name)?;
+        m.serialize_entry("value", value)?;
+        m.end()
+    }
+}
+
+impl Serialize for Sorted<'_, TrustAnchor> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let TrustAnchor { what, files, root_version } = self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("files", files)?;
+        m.serialize_entry("root_version", root_version)?;
+        m.serialize_entry("what", what)?;
         m.end()
     }
 }
@@ -273,6 +370,64 @@ mod tests {
         assert_eq!(v["findings"][1]["subject"]["kind"], "step");
         assert_eq!(v["evaluated_at"], "1970-01-01T00:00:00Z");
         assert!(v.get("refresh").is_none());
+    }
+
+    #[test]
+    fn the_parts_written_in_key_order_are_their_sorted_values() {
+        use super::super::checks::CheckOutcome;
+        use crate::verdict::finding::{Evidence, Subject};
+        let subjects = [
+            Subject::File { path: "b.jsonl:1".into() },
+            Subject::Key { keyid: "ab".into() },
+            Subject::Rule { step: "s".into(), section: "x".into(), index: 2, text: "t\u{2014}\"".into() },
+            Subject::Role { name: "root".into() },
+        ];
+        let evidence = [
+            Evidence::None,
+            Evidence::Expiry { expires: "x".into(), evaluated_at: "y".into() },
+            Evidence::digests(serde_json::json!({"sha256": "aa"}), serde_json::json!({"sha256": "bb"})),
+        ];
+        let mut checks = Vec::new();
+        for (i, subject) in subjects.iter().enumerate() {
+            for (j, evidence) in evidence.iter().enumerate() {
+                checks.push(Check {
+                    subject: subject.clone(),
+                    what: format!("check {i}"),
+                    outcome: [CheckOutcome::Pass, CheckOutcome::Fail, CheckOutcome::NotRun][j],
+                    detail: "a \"detail\"\n".into(),
+                    evidence: evidence.clone(),
+                    stage: (i % 2 == 1).then(|| "tuf".to_owned()),
+                });
+            }
+        }
+        let inputs = [
+            InputFile::of_bytes("bundle", "b.jsonl", b"x"),
+            InputFile::verified("root", "r", 3, None),
+            InputFile::group("targets", "delegated", 5, 7),
+        ];
+        let invocations = [
+            Invocation::default(),
+            Invocation {
+                command_line: vec!["trailscope".into(), "attest".into()],
+                options: vec![RunOption { name: "bundle".into(), value: "b".into() }],
+                trust_anchor: Some(TrustAnchor { what: "trusted root".into(), files: vec![], root_version: None }),
+            },
+            Invocation {
+                command_line: vec![],
+                options: vec![],
+                trust_anchor: Some(TrustAnchor { what: "w".into(), files: vec!["f".into()], root_version: Some(9) }),
+            },
+        ];
+        fn same<T: Serialize, U: Serialize>(sorted: &T, derived: &U) {
+            let want = serde_json::to_string_pretty(&to_value(derived)).unwrap();
+            assert_eq!(serde_json::to_string_pretty(sorted).unwrap(), want);
+        }
+        same(&Sorted(checks.as_slice()), &checks);
+        same(&Sorted(&checks[..0]), &checks[..0].to_vec());
+        same(&Sorted(inputs.as_slice()), &inputs);
+        for i in &invocations {
+            same(&Some(Sorted(i)), &Some(i));
+        }
     }
 
     #[test]
