@@ -4,16 +4,13 @@
 
 mod common;
 
+use common::tuf_repo::{keys, root_of_one_key};
 use common::{Key, metablock};
 use serde_json::{Value, json};
 use trailscope::tuf::session::{self, Request};
 use trailscope::tuf::{Config, MemorySource, report};
 
 const EXPIRES: &str = "2030-01-01T00:00:00Z";
-
-fn keys(list: &[&Key]) -> Value {
-    Value::Object(list.iter().map(|k| (k.keyid.clone(), k.dict.clone())).collect())
-}
 
 fn role(name: &str, keyid: &str, path: &str) -> Value {
     json!({"name": name, "keyids": [keyid], "threshold": 1, "terminating": false, "paths": [path]})
@@ -35,13 +32,7 @@ fn bytes(v: &Value) -> Vec<u8> {
 /// but names kC for B, so B (signed by kB) passes under targets and fails under A.
 fn repo() -> (MemorySource, Vec<u8>) {
     let (top, ka, kb, kc) = (Key::from_seed(1), Key::from_seed(2), Key::from_seed(3), Key::from_seed(4));
-    let one = |k: &Key| json!({"keyids": [k.keyid], "threshold": 1});
-    let root = metablock(
-        &json!({"_type": "root", "spec_version": "1.0.31", "version": 1, "expires": EXPIRES,
-            "consistent_snapshot": false, "keys": keys(&[&top]),
-            "roles": {"root": one(&top), "timestamp": one(&top), "snapshot": one(&top), "targets": one(&top)}}),
-        &[&top],
-    );
+    let root = root_of_one_key(&top, EXPIRES);
     let mut src = MemorySource::new("repo");
     let targets = targets_doc(Some(json!({"keys": keys(&[&ka, &kb]),
         "roles": [role("B", &kb.keyid, "b/*"), role("A", &ka.keyid, "*")]})));

@@ -11,6 +11,7 @@
 
 mod common;
 
+use common::tuf_repo::{keys, root_of_one_key};
 use common::{Key, metablock};
 use serde_json::{Value, json};
 use trailscope::tuf::metadata::{Signed, parse};
@@ -21,10 +22,6 @@ use trailscope::verdict::Evidence;
 
 const EXPIRES: &str = "2030-01-01T00:00:00Z";
 const BINS: usize = 200;
-
-fn keys(list: &[&Key]) -> Value {
-    Value::Object(list.iter().map(|k| (k.keyid.clone(), k.dict.clone())).collect())
-}
 
 fn bytes(v: &Value) -> Vec<u8> {
     serde_json::to_vec(v).unwrap()
@@ -90,13 +87,7 @@ fn bin(i: usize, kb: &Key, kc: &Key) -> Value {
 
 fn repo() -> (MemorySource, Vec<u8>) {
     let (top, kb, kc) = (Key::from_seed(1), Key::from_seed(2), Key::from_seed(3));
-    let one = |k: &Key| json!({"keyids": [k.keyid], "threshold": 1});
-    let root = metablock(
-        &json!({"_type": "root", "spec_version": "1.0.31", "version": 1, "expires": EXPIRES,
-            "consistent_snapshot": false, "keys": keys(&[&top]),
-            "roles": {"root": one(&top), "timestamp": one(&top), "snapshot": one(&top), "targets": one(&top)}}),
-        &[&top],
-    );
+    let root = root_of_one_key(&top, EXPIRES);
     let roles: Vec<Value> = (0..BINS)
         .map(|i| {
             let keyids = if two_keys(i) { json!([kb.keyid, kc.keyid]) } else { json!([kb.keyid]) };

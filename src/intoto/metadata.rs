@@ -1081,16 +1081,22 @@ mod tests {
         out
     }
 
+    /// The `signed` part of a link with 20,000 materials (over 1 MB as a file):
+    /// large enough for the paths that only large links take.
+    fn large_link() -> serde_json::Value {
+        let materials: serde_json::Map<String, serde_json::Value> = (0..20_000)
+            .map(|i| (format!("src/file-{i:06}.c"), serde_json::json!({"sha256": format!("{i:064x}")})))
+            .collect();
+        serde_json::json!({"_type": "link", "byproducts": {}, "command": ["cc"], "environment": {},
+            "materials": materials, "name": "build", "products": {}})
+    }
+
     #[test]
     fn links_loaded_together_verify_like_one_by_one() {
         let key = crate::crypto::SigningKey::ed25519_from_seed(&[7; 32]);
         let other = crate::crypto::SigningKey::ed25519_from_seed(&[8; 32]);
         let (public, keyid) = (key.public_key(), key.keyid());
-        let materials: serde_json::Map<String, serde_json::Value> = (0..20_000)
-            .map(|i| (format!("src/file-{i:06}.c"), serde_json::json!({"sha256": format!("{i:064x}")})))
-            .collect();
-        let signed = serde_json::json!({"_type": "link", "byproducts": {}, "command": ["cc"], "environment": {},
-            "materials": materials, "name": "build", "products": {}});
+        let signed = large_link();
         let bytes = canonical::to_vec(&signed).unwrap();
         let good = key.sign(&bytes);
         let file =
@@ -1200,11 +1206,7 @@ mod tests {
     fn large_links_verify_like_small_ones() {
         let key = crate::crypto::SigningKey::ed25519_from_seed(&[5; 32]);
         let (public, keyid) = (key.public_key(), key.keyid());
-        let materials: serde_json::Map<String, serde_json::Value> = (0..20_000)
-            .map(|i| (format!("src/file-{i:06}.c"), serde_json::json!({"sha256": format!("{i:064x}")})))
-            .collect();
-        let signed = serde_json::json!({"_type": "link", "byproducts": {}, "command": ["cc"], "environment": {},
-            "materials": materials, "name": "build", "products": {}});
+        let signed = large_link();
         let sig = hex::encode(key.sign(&canonical::to_vec(&signed).unwrap()));
         let file =
             serde_json::json!({"signatures": [{"keyid": keyid, "sig": sig}], "signed": signed}).to_string();

@@ -23,3 +23,20 @@ pub fn seal(src: &mut MemorySource, meta: Map<String, Value>, key: &Key, expires
     src.insert("snapshot.json", snapshot);
     src.insert("timestamp.json", serde_json::to_vec(&ts).unwrap());
 }
+
+/// The `keys` object of a root or of delegations: each key by its keyid.
+pub fn keys(list: &[&Key]) -> Value {
+    Value::Object(list.iter().map(|k| (k.keyid.clone(), k.dict.clone())).collect())
+}
+
+/// A root, version 1, expiring at `expires`, in which `key` alone holds the
+/// four top-level roles, signed by it.
+pub fn root_of_one_key(key: &Key, expires: &str) -> Value {
+    let one = json!({"keyids": [key.keyid], "threshold": 1});
+    metablock(
+        &json!({"_type": "root", "spec_version": "1.0.31", "version": 1, "expires": expires,
+            "consistent_snapshot": false, "keys": keys(&[key]),
+            "roles": {"root": one, "timestamp": one, "snapshot": one, "targets": one}}),
+        &[key],
+    )
+}
