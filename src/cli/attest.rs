@@ -12,8 +12,8 @@ use clap::{Args, Subcommand};
 use super::Exit;
 use super::format::Format;
 use crate::bridge::sigstore_root::RootFailure;
-use crate::sigstore::prepare::{self as sigstore_prepare, Prepared, Unprepared as Failure};
 use crate::sigstore::input::Pending;
+use crate::sigstore::prepare::{self as sigstore_prepare, Prepared, Unprepared as Failure};
 use crate::sigstore::record::Record;
 use crate::sigstore::verify::{self as sv, Options};
 use crate::verdict::{Document, InputFile, Inputs, Verdict};
@@ -156,10 +156,16 @@ pub fn load_bundles(path: &Path) -> Result<Vec<(String, Vec<u8>)>, String> {
 /// line (handed to the verifier as is, not serialised and parsed again), or
 /// bytes that are not JSON or too large, which the verdict then explains.
 pub enum BundleText {
-    Parsed { value: serde_json::Value, len: usize },
+    Parsed {
+        value: serde_json::Value,
+        len: usize,
+    },
     /// A line of a JSON-lines file, checked to be JSON, parsed when verified
     /// (`file[at]`; the file's bytes are shared by its lines).
-    Line { file: std::sync::Arc<Vec<u8>>, at: std::ops::Range<usize> },
+    Line {
+        file: std::sync::Arc<Vec<u8>>,
+        at: std::ops::Range<usize>,
+    },
     Raw(Vec<u8>),
 }
 

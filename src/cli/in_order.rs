@@ -167,7 +167,7 @@ pub fn run<I, T>(
                         break;
                     }
                     s.keeper_waits = true;
-                    while !s.batch_ready(window) && !(s.dry && s.ready.is_empty()) {
+                    while !(s.batch_ready(window) || (s.dry && s.ready.is_empty())) {
                         s = shared.filled.wait(s).unwrap_or_else(PoisonError::into_inner);
                     }
                     s.keeper_waits = false;

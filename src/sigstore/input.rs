@@ -67,7 +67,10 @@ pub fn bundles_in(bytes: &[u8], file: &str) -> Result<Vec<Found>, String> {
 pub enum Pending {
     Found(Found),
     /// `bytes[at]` of the input is the bundle's JSON text (checked to parse).
-    Line { label: String, at: std::ops::Range<usize> },
+    Line {
+        label: String,
+        at: std::ops::Range<usize>,
+    },
 }
 
 /// [`bundles_in`], but a line of a JSON-lines file that is a plain bundle

@@ -410,12 +410,20 @@ mod tests {
             Invocation {
                 command_line: vec!["trailscope".into(), "attest".into()],
                 options: vec![RunOption { name: "bundle".into(), value: "b".into() }],
-                trust_anchor: Some(TrustAnchor { what: "trusted root".into(), files: vec![], root_version: None }),
+                trust_anchor: Some(TrustAnchor {
+                    what: "trusted root".into(),
+                    files: vec![],
+                    root_version: None,
+                }),
             },
             Invocation {
                 command_line: vec![],
                 options: vec![],
-                trust_anchor: Some(TrustAnchor { what: "w".into(), files: vec!["f".into()], root_version: Some(9) }),
+                trust_anchor: Some(TrustAnchor {
+                    what: "w".into(),
+                    files: vec!["f".into()],
+                    root_version: Some(9),
+                }),
             },
         ];
         fn same<T: Serialize, U: Serialize>(sorted: &T, derived: &U) {
