@@ -15,6 +15,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
 
+use super::attest_detail::{
+    ArtifactDetail, AttestationDetail, CertificateDetail, StatementDetail, SubjectDetail, TlogDetail,
+};
 use super::category::Category;
 use super::checks::Check;
 use super::inputs::{InputFile, Invocation, RunOption, TrustAnchor};
@@ -186,7 +189,7 @@ impl Serialize for Document {
         let tuf = matches!(self.kind, Kind::Tuf | Kind::Bridge);
         let mut m = s.serialize_map(None)?;
         if self.kind == Kind::Attestation {
-            m.serialize_entry("attestation", &to_value(&self.attestation))?;
+            m.serialize_entry("attestation", &self.attestation.as_deref().map(Sorted))?;
         }
         m.serialize_entry("category", &self.category)?;
         m.serialize_entry("checks", &Sorted(self.checks.as_slice()))?;
@@ -305,6 +308,96 @@ impl Serialize for Sorted<'_, TrustAnchor> {
         m.serialize_entry("files", files)?;
         m.serialize_entry("root_version", root_version)?;
         m.serialize_entry("what", what)?;
+        m.end()
+    }
+}
+
+impl Serialize for Sorted<'_, AttestationDetail> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let AttestationDetail {
+            bundle,
+            media_type,
+            material,
+            content,
+            trusted_root,
+            certificate,
+            tlog_entries,
+            timestamps,
+            statement,
+            artifact,
+            policy,
+        } = self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("artifact", &Sorted(artifact))?;
+        m.serialize_entry("bundle", bundle)?;
+        m.serialize_entry("certificate", &certificate.as_ref().map(Sorted))?;
+        m.serialize_entry("content", content)?;
+        m.serialize_entry("material", material)?;
+        m.serialize_entry("media_type", media_type)?;
+        m.serialize_entry("policy", policy)?;
+        m.serialize_entry("statement", &statement.as_ref().map(Sorted))?;
+        m.serialize_entry("timestamps", timestamps)?;
+        m.serialize_entry("tlog_entries", &Sorted(tlog_entries.as_slice()))?;
+        m.serialize_entry("trusted_root", trusted_root)?;
+        m.end()
+    }
+}
+
+impl Serialize for Sorted<'_, ArtifactDetail> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let ArtifactDetail { input, digests } = self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("digests", digests)?;
+        m.serialize_entry("input", input)?;
+        m.end()
+    }
+}
+
+impl Serialize for Sorted<'_, CertificateDetail> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let CertificateDetail { sans, issuer, not_before, not_after, claims } = self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("claims", claims)?;
+        m.serialize_entry("issuer", issuer)?;
+        m.serialize_entry("not_after", not_after)?;
+        m.serialize_entry("not_before", not_before)?;
+        m.serialize_entry("sans", sans)?;
+        m.end()
+    }
+}
+
+impl Serialize for Sorted<'_, TlogDetail> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let TlogDetail { log, log_index, kind, integrated_time, proof_index, tree_size } = self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("integrated_time", integrated_time)?;
+        m.serialize_entry("kind", kind)?;
+        m.serialize_entry("log", log)?;
+        m.serialize_entry("log_index", log_index)?;
+        m.serialize_entry("proof_index", proof_index)?;
+        m.serialize_entry("tree_size", tree_size)?;
+        m.end()
+    }
+}
+
+impl Serialize for Sorted<'_, StatementDetail> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let StatementDetail { type_, predicate_type, subjects, predicate } = self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("predicate", predicate)?;
+        m.serialize_entry("predicate_type", predicate_type)?;
+        m.serialize_entry("subjects", &Sorted(subjects.as_slice()))?;
+        m.serialize_entry("type_", type_)?;
+        m.end()
+    }
+}
+
+impl Serialize for Sorted<'_, SubjectDetail> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let SubjectDetail { name, digest } = self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("digest", digest)?;
+        m.serialize_entry("name", name)?;
         m.end()
     }
 }
@@ -429,6 +522,49 @@ mod tests {
         fn same<T: Serialize, U: Serialize>(sorted: &T, derived: &U) {
             let want = serde_json::to_string_pretty(&to_value(derived)).unwrap();
             assert_eq!(serde_json::to_string_pretty(sorted).unwrap(), want);
+        }
+        let full = AttestationDetail {
+            bundle: "b.jsonl:1".into(),
+            media_type: "application/vnd.dev.sigstore.bundle.v0.3+json".into(),
+            material: "certificate".into(),
+            content: "dsse".into(),
+            trusted_root: "trusted_root.json".into(),
+            certificate: Some(CertificateDetail {
+                sans: vec!["https://x".into(), "a@b".into()],
+                issuer: Some("https://token".into()),
+                not_before: "2024-01-01T00:00:00Z".into(),
+                not_after: "2024-01-01T00:10:00Z".into(),
+                claims: [("Build Trigger".to_owned(), "push".to_owned()), ("A".into(), "\"".into())].into(),
+            }),
+            tlog_entries: vec![
+                TlogDetail {
+                    log: "rekor".into(),
+                    log_index: 7,
+                    kind: "dsse 0.0.1".into(),
+                    integrated_time: Some("t".into()),
+                    proof_index: Some(-3),
+                    tree_size: Some(9),
+                },
+                TlogDetail::default(),
+            ],
+            timestamps: 2,
+            statement: Some(StatementDetail {
+                type_: "https://in-toto.io/Statement/v1".into(),
+                predicate_type: "https://slsa.dev/provenance/v1".into(),
+                subjects: vec![SubjectDetail {
+                    name: "a".into(),
+                    digest: [("sha256".into(), "ab".into())].into(),
+                }],
+                predicate: [("builder".to_owned(), "b".to_owned())].into(),
+            }),
+            artifact: ArtifactDetail {
+                input: "a.txt".into(),
+                digests: [("sha256".into(), "cd".into())].into(),
+            },
+            policy: [("identity".to_owned(), "i".to_owned())].into(),
+        };
+        for detail in [full, AttestationDetail::default()] {
+            same(&Some(Sorted(&detail)), &Some(&detail));
         }
         same(&Sorted(checks.as_slice()), &checks);
         same(&Sorted(&checks[..0]), &checks[..0].to_vec());
