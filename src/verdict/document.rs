@@ -217,8 +217,8 @@ impl Serialize for Document {
 
 /// A part of the document written with its members in key order, as
 /// `to_value` would sort them, without building the `Value`: the checks,
-/// inputs and invocation are most of an attestation document, and building
-/// and dropping their trees was most of writing it. Each struct is taken
+/// inputs, invocation and attestation detail are most of an attestation
+/// document, and building and dropping their trees was most of writing it. Each struct is taken
 /// apart whole, so a new member does not compile until it is written here;
 /// the tagged enums (subject, evidence) still go through a `Value`, but for
 /// the common `{"kind": "none"}`.
