@@ -15,12 +15,33 @@ struct State<I: Iterator, T> {
     next: usize,
     /// Results `handed..handed + ready.len()`, `None` while one is made.
     ready: VecDeque<Option<T>>,
-    /// How many results were handed on.
+    /// How many results were taken out of `ready` (the index of its front).
     handed: usize,
+    /// How many results the keeper is done with: the window counts from here.
+    kept: usize,
     /// The items ran out: once `ready` is empty, every result was handed on.
     dry: bool,
     /// A worker stopped by a panic: nobody waits for its result.
     broken: bool,
+    /// This thread sleeps until [`BATCH`] results are ready in order (or
+    /// the run ends): one wake-up a batch, not one a result.
+    keeper_waits: bool,
+    /// Workers sleeping until the window has room: nobody to wake when 0.
+    room_waiters: usize,
+}
+
+/// Results handed on per wake-up of the thread that keeps them: each
+/// wake-up is a context switch away from a worker on a busy machine.
+const BATCH: usize = 32;
+
+impl<I: Iterator, T> State<I, T> {
+    /// Whether the keeper has a batch to take: [`BATCH`] results ready in
+    /// order, or the run is ending (no more items, a panic), or the window
+    /// is full (the workers wait for it).
+    fn batch_ready(&self, window: usize) -> bool {
+        let in_order = self.ready.iter().take(BATCH).take_while(|r| r.is_some()).count();
+        in_order == BATCH || (in_order > 0 && (self.dry || self.next >= self.kept + window)) || self.broken
+    }
 }
 
 struct Shared<I: Iterator, T> {
@@ -71,8 +92,11 @@ pub fn run<I, T>(
             next: 0,
             ready: VecDeque::new(),
             handed: 0,
+            kept: 0,
             dry: false,
             broken: false,
+            keeper_waits: false,
+            room_waiters: 0,
         }),
         filled: Condvar::new(),
         room: Condvar::new(),
@@ -82,8 +106,13 @@ pub fn run<I, T>(
         loop {
             let (index, item) = {
                 let mut s = shared.lock();
-                while !s.broken && s.next >= s.handed + window {
+                while !s.broken && s.next >= s.kept + window {
+                    if s.keeper_waits {
+                        shared.filled.notify_one();
+                    }
+                    s.room_waiters += 1;
                     s = shared.room.wait(s).unwrap_or_else(PoisonError::into_inner);
+                    s.room_waiters -= 1;
                 }
                 if s.broken {
                     return;
@@ -102,7 +131,7 @@ pub fn run<I, T>(
             let mut s = shared.lock();
             let at = index - s.handed;
             s.ready[at] = Some(result);
-            if at == 0 {
+            if s.keeper_waits && at < BATCH && s.batch_ready(window) {
                 shared.filled.notify_one();
             }
         }
@@ -111,31 +140,43 @@ pub fn run<I, T>(
         let workers: Vec<_> = (0..threads.max(1)).map(|_| scope.spawn(worker)).collect();
         // A panic of `keep` stops the workers too (one waiting for room would wait forever).
         let _stop = Guard(&shared);
+        let mut batch = Vec::with_capacity(BATCH);
         loop {
-            let result = {
+            {
                 let mut s = shared.lock();
+                // The last batch is kept: its room in the window is free.
+                s.kept = s.handed;
+                if s.room_waiters > 0 {
+                    shared.room.notify_all();
+                }
                 loop {
                     if s.broken {
-                        break None;
+                        break;
                     }
-                    if let Some(slot) = s.ready.front_mut()
+                    while let Some(slot) = s.ready.front_mut()
                         && let Some(r) = slot.take()
                     {
                         s.ready.pop_front();
-                        s.handed += 1;
-                        shared.room.notify_all();
-                        break Some(r);
+                        batch.push(r);
+                    }
+                    if !batch.is_empty() {
+                        s.handed += batch.len();
+                        break;
                     }
                     if s.dry && s.ready.is_empty() {
-                        break None;
+                        break;
                     }
-                    s = shared.filled.wait(s).unwrap_or_else(PoisonError::into_inner);
+                    s.keeper_waits = true;
+                    while !(s.batch_ready(window) || (s.dry && s.ready.is_empty())) {
+                        s = shared.filled.wait(s).unwrap_or_else(PoisonError::into_inner);
+                    }
+                    s.keeper_waits = false;
                 }
-            };
-            match result {
-                Some(r) => keep(r),
-                None => break,
             }
+            if batch.is_empty() {
+                break;
+            }
+            batch.drain(..).for_each(&mut keep);
         }
         for w in workers {
             if let Err(panic) = w.join() {

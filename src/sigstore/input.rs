@@ -62,6 +62,185 @@ pub fn bundles_in(bytes: &[u8], file: &str) -> Result<Vec<Found>, String> {
     }
 }
 
+/// One bundle of an input as [`pending_in`] finds it: parsed, or a line of
+/// a JSON-lines file that holds a plain bundle, parsed when verified.
+pub enum Pending {
+    Found(Found),
+    /// `bytes[at]` of the input is the bundle's JSON text (checked to parse).
+    Line {
+        label: String,
+        at: std::ops::Range<usize>,
+    },
+}
+
+/// [`bundles_in`], but a line of a JSON-lines file that is a plain bundle
+/// is only checked to be JSON here and left for the core that verifies it
+/// to parse: thousands of parsed bundles held at once cost the fresh pages
+/// they fill, where a core parsing one at a time reuses its memory. The
+/// same lines make the same bundles and the same errors as [`bundles_in`].
+pub fn pending_in(bytes: &[u8], file: &str) -> Result<Vec<Pending>, String> {
+    if bytes.len() > 256 * 1024 * 1024 {
+        return Err(format!("{file}: larger than 256 MiB"));
+    }
+    let first = match serde_json::from_slice::<Value>(bytes) {
+        Ok(v) => return Ok(from_value(v, file, bytes.len())?.into_iter().map(Pending::Found).collect()),
+        Err(first) => first,
+    };
+    let lines = json_lines(bytes).ok_or_else(|| format!("{file}: not UTF-8 text"))?;
+    if lines.len() < 2 {
+        return Err(format!("{file}: not JSON ({first})"));
+    }
+    if lines.len() > MAX_BUNDLES {
+        return Err(format!("{file}: more than {MAX_BUNDLES} bundles"));
+    }
+    use rayon::prelude::*;
+    let per_line: Vec<Result<Vec<Pending>, String>> = lines
+        .par_iter()
+        .enumerate()
+        .map(|(i, line)| {
+            let text = std::str::from_utf8(line).map_err(|_| format!("{file}: not UTF-8 text"))?;
+            let probe: Probe =
+                serde_json::from_str(text).map_err(|e| format!("{file} line {}: not JSON ({e})", i + 1))?;
+            let label = format!("{file}:{}", i + 1);
+            if !probe.0 {
+                let start = line.as_ptr() as usize - bytes.as_ptr() as usize;
+                return Ok(vec![Pending::Line { label, at: start..start + line.len() }]);
+            }
+            let v: Value =
+                serde_json::from_str(text).map_err(|e| format!("{file} line {}: not JSON ({e})", i + 1))?;
+            let mut found = from_value(v, file, text.len())?;
+            for f in &mut found {
+                f.label.clone_from(&label);
+            }
+            Ok(found.into_iter().map(Pending::Found).collect())
+        })
+        .collect();
+    let per_line: Vec<Vec<Pending>> = per_line.into_iter().collect::<Result<_, String>>()?;
+    let out: Vec<Pending> = per_line.into_iter().flatten().collect();
+    if out.len() > MAX_BUNDLES {
+        return Err(format!("{file}: more than {MAX_BUNDLES} bundles"));
+    }
+    Ok(out)
+}
+
+/// Whether a JSON text is more than a plain bundle: an object with one of
+/// the members [`from_value`] looks for (an API response, a PEP 740
+/// attestation, a PyPI provenance object). Reading it checks the text is
+/// JSON without building it.
+struct Probe(bool);
+
+impl<'de> serde::Deserialize<'de> for Probe {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ProbeVisitor)
+    }
+}
+
+/// A JSON value read as a [`Value`] is read (every number parsed, so one out
+/// of range fails here as there), and dropped. `IgnoredAny` would not do:
+/// serde_json skips its numbers without parsing them.
+struct Skip;
+
+impl<'de> serde::Deserialize<'de> for Skip {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(SkipVisitor)
+    }
+}
+
+struct SkipVisitor;
+
+impl<'de> serde::de::Visitor<'de> for SkipVisitor {
+    type Value = Skip;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("JSON")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Skip, A::Error> {
+        while map.next_entry::<Skip, Skip>()?.is_some() {}
+        Ok(Skip)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Skip, A::Error> {
+        while seq.next_element::<Skip>()?.is_some() {}
+        Ok(Skip)
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+
+    fn visit_unit<E>(self) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+}
+
+struct ProbeVisitor;
+
+impl<'de> serde::de::Visitor<'de> for ProbeVisitor {
+    type Value = Probe;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("JSON")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Probe, A::Error> {
+        let mut other = false;
+        while let Some(key) = map.next_key::<String>()? {
+            other |= matches!(
+                key.as_str(),
+                "attestations" | "attestation_bundles" | "verification_material" | "envelope"
+            );
+            map.next_value::<Skip>()?;
+        }
+        Ok(Probe(other))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Probe, A::Error> {
+        while seq.next_element::<Skip>()?.is_some() {}
+        Ok(Probe(false))
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Probe, E> {
+        Ok(Probe(false))
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Probe, E> {
+        Ok(Probe(false))
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Probe, E> {
+        Ok(Probe(false))
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Probe, E> {
+        Ok(Probe(false))
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Probe, E> {
+        Ok(Probe(false))
+    }
+
+    fn visit_unit<E>(self) -> Result<Probe, E> {
+        Ok(Probe(false))
+    }
+}
+
 /// The lines of `bytes` that are not blank, as `str::lines` splits them
 /// (at `\n`, a `\r` before it dropped); `None` when a blank-looking line is
 /// not UTF-8. The other lines are left for the cores to check as UTF-8:
@@ -164,6 +343,52 @@ mod tests {
         let found = bundles_in(pep, "p").unwrap();
         assert_eq!(found[0].bundle["dsseEnvelope"]["payload"], "e30=");
         assert!(bundles_in(b"not json", "z").is_err());
+    }
+
+    /// [`pending_in`]'s bundles, each line parsed as the verifier parses it.
+    fn pending_as_found(bytes: &[u8], file: &str) -> Result<Vec<Found>, String> {
+        Ok(pending_in(bytes, file)?
+            .into_iter()
+            .map(|p| match p {
+                Pending::Found(f) => f,
+                Pending::Line { label, at } => Found {
+                    label,
+                    bundle: serde_json::from_slice(&bytes[at.clone()]).unwrap(),
+                    len: at.len(),
+                },
+            })
+            .collect())
+    }
+
+    #[test]
+    fn lines_left_to_parse_make_the_bundles_and_errors_of_bundles_in() {
+        let inputs: [&[u8]; 12] = [
+            br#"{"attestations":[{"bundle":{"mediaType":"m"}},{"bundle":{"mediaType":"n"}}]}"#,
+            b"{\"mediaType\":\"a\", \"x\": [1, {\"y\": null}]}\r\n\n  {\"mediaType\":\"b\"}\n5\n[1,2]\n\"s\"\n",
+            b"{\"mediaType\":\"a\"}\n{\"attestations\":[{\"bundle\":{\"mediaType\":\"n\"}}]}\n{\"attestations\":3}\n",
+            b"{\"a\":1}\n{\"version\":1,\"verification_material\":{\"certificate\":\"AA==\"},\"envelope\":{\"statement\":\"e30=\",\"signature\":\"AA==\"}}\n",
+            b"{\"a\":1}\n{\"verification_material\":{}}\n",
+            b"{\"a\":1}\n{\"attestation_bundles\":[{\"attestations\":[{}]}]}\n",
+            b"{\"a\":1}\n{\"b\":2\n{\"c\":3}\n",
+            b"{\"a\":1}\n{\"b\":\"\xff\"}\n",
+            b"{\"a\":1}\n{\"b\":1e999}\n",
+            b"{\"a\":[{\"x\":-1e999}]}\n{\"b\":2}\n",
+            b"{\"a\":100000000000000000000, \"\\u0062\":[-0.5e-400, true, null]}\n{\"b\":2}\n",
+            b"{\"a\":1}\n{\"attest\\u0061tions\":[{\"bundle\":{}}]}\n",
+        ];
+        for bytes in inputs {
+            let want = bundles_in(bytes, "f.jsonl");
+            let got = pending_as_found(bytes, "f.jsonl");
+            assert_eq!(got.is_ok(), want.is_ok(), "{}", String::from_utf8_lossy(bytes));
+            if let (Ok(got), Ok(want)) = (got, want) {
+                assert_eq!(got, want, "{}", String::from_utf8_lossy(bytes));
+            }
+        }
+        // Plain bundles are left to parse; any other line is parsed here.
+        let mixed = b"{\"mediaType\":\"a\"}\n{\"attestations\":[]}\n{\"mediaType\":\"c\"}\n";
+        let kinds: Vec<bool> =
+            pending_in(mixed, "m").unwrap().iter().map(|p| matches!(p, Pending::Line { .. })).collect();
+        assert_eq!(kinds, [true, true]);
     }
 
     #[test]

@@ -15,9 +15,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
 
+use super::attest_detail::{
+    ArtifactDetail, AttestationDetail, CertificateDetail, StatementDetail, SubjectDetail, TlogDetail,
+};
 use super::category::Category;
 use super::checks::Check;
-use super::inputs::{InputFile, Invocation};
+use super::inputs::{InputFile, Invocation, RunOption, TrustAnchor};
 use crate::verdict::finding::Finding;
 use crate::verdict::tuf_detail::Roles;
 
@@ -186,15 +189,15 @@ impl Serialize for Document {
         let tuf = matches!(self.kind, Kind::Tuf | Kind::Bridge);
         let mut m = s.serialize_map(None)?;
         if self.kind == Kind::Attestation {
-            m.serialize_entry("attestation", &to_value(&self.attestation))?;
+            m.serialize_entry("attestation", &self.attestation.as_deref().map(Sorted))?;
         }
         m.serialize_entry("category", &self.category)?;
-        m.serialize_entry("checks", &to_value(&self.checks))?;
+        m.serialize_entry("checks", &Sorted(self.checks.as_slice()))?;
         m.serialize_entry("evaluated_at", &crate::meta::time::format(self.evaluated_at))?;
         m.serialize_entry("failure", &to_value(&self.failure))?;
         m.serialize_entry("findings", &to_value(&self.findings))?;
-        m.serialize_entry("inputs", &to_value(&self.inputs))?;
-        m.serialize_entry("invocation", &to_value(&self.invocation))?;
+        m.serialize_entry("inputs", &Sorted(self.inputs.as_slice()))?;
+        m.serialize_entry("invocation", &self.invocation.as_ref().map(Sorted))?;
         m.serialize_entry("kind", &self.kind)?;
         if tuf {
             m.serialize_entry("refresh", &self.refresh)?;
@@ -208,6 +211,193 @@ impl Serialize for Document {
         m.serialize_entry("tool", "trailscope")?;
         m.serialize_entry("verdict", &self.verdict)?;
         m.serialize_entry("version", env!("CARGO_PKG_VERSION"))?;
+        m.end()
+    }
+}
+
+/// A part of the document written with its members in key order, as
+/// `to_value` would sort them, without building the `Value`: the checks,
+/// inputs, invocation and attestation detail are most of an attestation
+/// document, and building and dropping their trees was most of writing it. Each struct is taken
+/// apart whole, so a new member does not compile until it is written here;
+/// the tagged enums (subject, evidence) still go through a `Value`, but for
+/// the common `{"kind": "none"}`.
+struct Sorted<'a, T: ?Sized>(&'a T);
+
+impl<T> Serialize for Sorted<'_, [T]>
+where
+    for<'b> Sorted<'b, T>: Serialize,
+{
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(Sorted))
+    }
+}
+
+impl Serialize for Sorted<'_, Check> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let Check { subject, what, outcome, detail, evidence, stage } = self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("detail", detail)?;
+        match evidence {
+            crate::verdict::finding::Evidence::None => m.serialize_entry("evidence", &NoEvidence)?,
+            other => m.serialize_entry("evidence", &to_value(other))?,
+        }
+        m.serialize_entry("outcome", outcome)?;
+        if let Some(stage) = stage {
+            m.serialize_entry("stage", stage)?;
+        }
+        m.serialize_entry("subject", &to_value(subject))?;
+        m.serialize_entry("what", what)?;
+        m.end()
+    }
+}
+
+/// `Evidence::None` as its derived form writes it.
+struct NoEvidence;
+
+impl Serialize for NoEvidence {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("kind", "none")?;
+        m.end()
+    }
+}
+
+impl Serialize for Sorted<'_, InputFile> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let InputFile { role, path, size, sha256, files } = self.0;
+        let mut m = s.serialize_map(None)?;
+        if let Some(files) = files {
+            m.serialize_entry("files", files)?;
+        }
+        m.serialize_entry("path", path)?;
+        m.serialize_entry("role", role)?;
+        if let Some(sha256) = sha256 {
+            m.serialize_entry("sha256", sha256)?;
+        }
+        m.serialize_entry("size", size)?;
+        m.end()
+    }
+}
+
+impl Serialize for Sorted<'_, Invocation> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let Invocation { command_line, options, trust_anchor } = self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("command_line", command_line)?;
+        m.serialize_entry("options", &Sorted(options.as_slice()))?;
+        m.serialize_entry("trust_anchor", &trust_anchor.as_ref().map(Sorted))?;
+        m.end()
+    }
+}
+
+impl Serialize for Sorted<'_, RunOption> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let RunOption { name, value } = self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", name)?;
+        m.serialize_entry("value", value)?;
+        m.end()
+    }
+}
+
+impl Serialize for Sorted<'_, TrustAnchor> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let TrustAnchor { what, files, root_version } = self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("files", files)?;
+        m.serialize_entry("root_version", root_version)?;
+        m.serialize_entry("what", what)?;
+        m.end()
+    }
+}
+
+impl Serialize for Sorted<'_, AttestationDetail> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let AttestationDetail {
+            bundle,
+            media_type,
+            material,
+            content,
+            trusted_root,
+            certificate,
+            tlog_entries,
+            timestamps,
+            statement,
+            artifact,
+            policy,
+        } = self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("artifact", &Sorted(artifact))?;
+        m.serialize_entry("bundle", bundle)?;
+        m.serialize_entry("certificate", &certificate.as_ref().map(Sorted))?;
+        m.serialize_entry("content", content)?;
+        m.serialize_entry("material", material)?;
+        m.serialize_entry("media_type", media_type)?;
+        m.serialize_entry("policy", policy)?;
+        m.serialize_entry("statement", &statement.as_ref().map(Sorted))?;
+        m.serialize_entry("timestamps", timestamps)?;
+        m.serialize_entry("tlog_entries", &Sorted(tlog_entries.as_slice()))?;
+        m.serialize_entry("trusted_root", trusted_root)?;
+        m.end()
+    }
+}
+
+impl Serialize for Sorted<'_, ArtifactDetail> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let ArtifactDetail { input, digests } = self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("digests", digests)?;
+        m.serialize_entry("input", input)?;
+        m.end()
+    }
+}
+
+impl Serialize for Sorted<'_, CertificateDetail> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let CertificateDetail { sans, issuer, not_before, not_after, claims } = self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("claims", claims)?;
+        m.serialize_entry("issuer", issuer)?;
+        m.serialize_entry("not_after", not_after)?;
+        m.serialize_entry("not_before", not_before)?;
+        m.serialize_entry("sans", sans)?;
+        m.end()
+    }
+}
+
+impl Serialize for Sorted<'_, TlogDetail> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let TlogDetail { log, log_index, kind, integrated_time, proof_index, tree_size } = self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("integrated_time", integrated_time)?;
+        m.serialize_entry("kind", kind)?;
+        m.serialize_entry("log", log)?;
+        m.serialize_entry("log_index", log_index)?;
+        m.serialize_entry("proof_index", proof_index)?;
+        m.serialize_entry("tree_size", tree_size)?;
+        m.end()
+    }
+}
+
+impl Serialize for Sorted<'_, StatementDetail> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let StatementDetail { type_, predicate_type, subjects, predicate } = self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("predicate", predicate)?;
+        m.serialize_entry("predicate_type", predicate_type)?;
+        m.serialize_entry("subjects", &Sorted(subjects.as_slice()))?;
+        m.serialize_entry("type_", type_)?;
+        m.end()
+    }
+}
+
+impl Serialize for Sorted<'_, SubjectDetail> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let SubjectDetail { name, digest } = self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("digest", digest)?;
+        m.serialize_entry("name", name)?;
         m.end()
     }
 }
@@ -273,6 +463,115 @@ mod tests {
         assert_eq!(v["findings"][1]["subject"]["kind"], "step");
         assert_eq!(v["evaluated_at"], "1970-01-01T00:00:00Z");
         assert!(v.get("refresh").is_none());
+    }
+
+    #[test]
+    fn the_parts_written_in_key_order_are_their_sorted_values() {
+        use super::super::checks::CheckOutcome;
+        use crate::verdict::finding::{Evidence, Subject};
+        let subjects = [
+            Subject::File { path: "b.jsonl:1".into() },
+            Subject::Key { keyid: "ab".into() },
+            Subject::Rule { step: "s".into(), section: "x".into(), index: 2, text: "t\u{2014}\"".into() },
+            Subject::Role { name: "root".into() },
+        ];
+        let evidence = [
+            Evidence::None,
+            Evidence::Expiry { expires: "x".into(), evaluated_at: "y".into() },
+            Evidence::digests(serde_json::json!({"sha256": "aa"}), serde_json::json!({"sha256": "bb"})),
+        ];
+        let mut checks = Vec::new();
+        for (i, subject) in subjects.iter().enumerate() {
+            for (j, evidence) in evidence.iter().enumerate() {
+                checks.push(Check {
+                    subject: subject.clone(),
+                    what: format!("check {i}"),
+                    outcome: [CheckOutcome::Pass, CheckOutcome::Fail, CheckOutcome::NotRun][j],
+                    detail: "a \"detail\"\n".into(),
+                    evidence: evidence.clone(),
+                    stage: (i % 2 == 1).then(|| "tuf".to_owned()),
+                });
+            }
+        }
+        let inputs = [
+            InputFile::of_bytes("bundle", "b.jsonl", b"x"),
+            InputFile::verified("root", "r", 3, None),
+            InputFile::group("targets", "delegated", 5, 7),
+        ];
+        let invocations = [
+            Invocation::default(),
+            Invocation {
+                command_line: vec!["trailscope".into(), "attest".into()],
+                options: vec![RunOption { name: "bundle".into(), value: "b".into() }],
+                trust_anchor: Some(TrustAnchor {
+                    what: "trusted root".into(),
+                    files: vec![],
+                    root_version: None,
+                }),
+            },
+            Invocation {
+                command_line: vec![],
+                options: vec![],
+                trust_anchor: Some(TrustAnchor {
+                    what: "w".into(),
+                    files: vec!["f".into()],
+                    root_version: Some(9),
+                }),
+            },
+        ];
+        fn same<T: Serialize, U: Serialize>(sorted: &T, derived: &U) {
+            let want = serde_json::to_string_pretty(&to_value(derived)).unwrap();
+            assert_eq!(serde_json::to_string_pretty(sorted).unwrap(), want);
+        }
+        let full = AttestationDetail {
+            bundle: "b.jsonl:1".into(),
+            media_type: "application/vnd.dev.sigstore.bundle.v0.3+json".into(),
+            material: "certificate".into(),
+            content: "dsse".into(),
+            trusted_root: "trusted_root.json".into(),
+            certificate: Some(CertificateDetail {
+                sans: vec!["https://x".into(), "a@b".into()],
+                issuer: Some("https://token".into()),
+                not_before: "2024-01-01T00:00:00Z".into(),
+                not_after: "2024-01-01T00:10:00Z".into(),
+                claims: [("Build Trigger".to_owned(), "push".to_owned()), ("A".into(), "\"".into())].into(),
+            }),
+            tlog_entries: vec![
+                TlogDetail {
+                    log: "rekor".into(),
+                    log_index: 7,
+                    kind: "dsse 0.0.1".into(),
+                    integrated_time: Some("t".into()),
+                    proof_index: Some(-3),
+                    tree_size: Some(9),
+                },
+                TlogDetail::default(),
+            ],
+            timestamps: 2,
+            statement: Some(StatementDetail {
+                type_: "https://in-toto.io/Statement/v1".into(),
+                predicate_type: "https://slsa.dev/provenance/v1".into(),
+                subjects: vec![SubjectDetail {
+                    name: "a".into(),
+                    digest: [("sha256".into(), "ab".into())].into(),
+                }],
+                predicate: [("builder".to_owned(), "b".to_owned())].into(),
+            }),
+            artifact: ArtifactDetail {
+                input: "a.txt".into(),
+                digests: [("sha256".into(), "cd".into())].into(),
+            },
+            policy: [("identity".to_owned(), "i".to_owned())].into(),
+        };
+        for detail in [full, AttestationDetail::default()] {
+            same(&Some(Sorted(&detail)), &Some(&detail));
+        }
+        same(&Sorted(checks.as_slice()), &checks);
+        same(&Sorted(&checks[..0]), &checks[..0].to_vec());
+        same(&Sorted(inputs.as_slice()), &inputs);
+        for i in &invocations {
+            same(&Some(Sorted(i)), &Some(i));
+        }
     }
 
     #[test]

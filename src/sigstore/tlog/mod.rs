@@ -7,7 +7,6 @@ pub mod checkpoint;
 pub mod merkle;
 
 use base64::Engine as _;
-use serde_json::json;
 
 use super::bundle::TlogEntry;
 use super::pki;
@@ -15,16 +14,20 @@ use super::trusted_root::LogInstance;
 pub use checkpoint::Checkpoint;
 
 /// The bytes a SET signs: RFC 8785 JSON of body (base64), integratedTime,
-/// logID (hex) and logIndex (global). Four sorted keys of strings and
-/// integers, so serde_json's sorted compact output is already canonical.
+/// logID (hex) and logIndex (global). Four keys in sorted order, whose
+/// values are integers or strings of base64 and hex, which JSON never
+/// escapes: written out directly, it is already canonical.
 pub fn set_payload(entry: &TlogEntry) -> Vec<u8> {
-    let v = json!({
-        "body": base64::engine::general_purpose::STANDARD.encode(&entry.body),
-        "integratedTime": entry.integrated_time.unwrap_or(0),
-        "logID": hex::encode(&entry.log_id),
-        "logIndex": entry.log_index,
-    });
-    serde_json::to_vec(&v).unwrap_or_default()
+    use std::io::Write as _;
+    let body = base64::engine::general_purpose::STANDARD.encode(&entry.body);
+    let mut out = Vec::with_capacity(body.len() + 2 * entry.log_id.len() + 96);
+    out.extend_from_slice(b"{\"body\":\"");
+    out.extend_from_slice(body.as_bytes());
+    // Cannot fail: a Vec takes every write.
+    let _ = write!(out, "\",\"integratedTime\":{},\"logID\":\"", entry.integrated_time.unwrap_or(0));
+    out.extend_from_slice(hex::encode(&entry.log_id).as_bytes());
+    let _ = write!(out, "\",\"logIndex\":{}}}", entry.log_index);
+    out
 }
 
 /// Checks the SET with the log's key.
@@ -84,4 +87,39 @@ pub fn verify_checkpoint(entry: &TlogEntry, log: &LogInstance) -> Result<Checkpo
         return Err(format!("the checkpoint's tree size {} is not the proof's {}", cp.size, p.tree_size));
     }
     Ok(cp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_set_payload_is_serde_jsons_sorted_compact_json_of_the_four_members() {
+        let entry = |body: &[u8], time: Option<i64>, log_id: &[u8], index: i64| TlogEntry {
+            log_index: index,
+            log_id: log_id.to_vec(),
+            kind: "hashedrekord".into(),
+            version: "0.0.1".into(),
+            integrated_time: time,
+            set: None,
+            proof: None,
+            body: body.to_vec(),
+            pointer: String::new(),
+        };
+        for e in [
+            entry(br#"{"apiVersion":"0.0.1"}"#, Some(1_710_868_586), &[0xc0, 0xd2, 0x3d, 0x6a], 79_245_128),
+            entry(b"", None, &[], 0),
+            entry(&[0xff; 7], Some(-5), &[0; 32], -1),
+            entry(&[0xfb, 0xff], Some(i64::MAX), &[1], i64::MIN),
+        ] {
+            let by_serde = serde_json::to_vec(&serde_json::json!({
+                "body": base64::engine::general_purpose::STANDARD.encode(&e.body),
+                "integratedTime": e.integrated_time.unwrap_or(0),
+                "logID": hex::encode(&e.log_id),
+                "logIndex": e.log_index,
+            }))
+            .unwrap();
+            assert_eq!(String::from_utf8(set_payload(&e)).unwrap(), String::from_utf8(by_serde).unwrap());
+        }
+    }
 }
