@@ -321,8 +321,9 @@ impl DirSource {
         self.canonical_base.get_or_init(|| std::fs::canonicalize(&self.base).ok()).as_ref()?;
         // Opened first and then looked at through the descriptor: one walk
         // of the name, not two. Never through a link (a link is ELOOP here
-        // and goes to the general path); never waiting on a FIFO.
-        let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NONBLOCK;
+        // and goes to the general path); never waiting on a FIFO; a terminal
+        // device planted in the directory never becomes the run's own.
+        let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NONBLOCK | OFlags::NOCTTY;
         let file = rustix::fs::openat(dir, name, flags, Mode::empty()).ok()?;
         let stat = rustix::fs::fstat(&file).ok()?;
         if FileType::from_raw_mode(stat.st_mode) != FileType::RegularFile {
