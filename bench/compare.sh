@@ -9,6 +9,9 @@
 #                                           the TUF workloads bench/tuf.sh runs
 #                                           (default: all of them, b14-10M is
 #                                           16,384 bins × 10,000,000 targets)
+#   ORDER=blocked bench/compare.sh 3 100000  a warm-up run of each tool, then each
+#                                           tool's runs back to back (default:
+#                                           alternate; see bench/README, session 8)
 #
 # Builds the `profiling` profile (release with line tables), creates a venv
 # under target/ with in-toto 3.1.0 / tuf 7.0.1,
@@ -55,12 +58,26 @@ for n in "${sizes[@]}"; do
   dir="$scale/intoto-$n"
   [ -f "$dir/root.layout" ] || "$gen" intoto "$n" "$dir"
   ours_t=(); ours_m=(); ref_t=(); ref_m=()
-  for _ in $(seq "$runs"); do
-    read -r t m < <(cd "$dir" && measure "$bin" verify --layout root.layout -k keys/owner.pub.pem --link-dir links)
-    ours_t+=("$t"); ours_m+=("$m")
-    read -r t m < <(cd "$dir" && measure "$venv/bin/in-toto-verify" --layout root.layout --verification-keys keys/owner.pub.pem --link-dir links)
-    ref_t+=("$t"); ref_m+=("$m")
-  done
+  ours=("$bin" verify --layout root.layout -k keys/owner.pub.pem --link-dir links)
+  ref=("$venv/bin/in-toto-verify" --layout root.layout --verification-keys keys/owner.pub.pem --link-dir links)
+  if [ "${ORDER:-alternate}" = blocked ]; then
+    # As bench/tuf.sh's ORDER=blocked: a warm-up run each, then each tool's runs back to back.
+    (cd "$dir" && measure "${ours[@]}" > /dev/null)
+    for _ in $(seq "$runs"); do
+      read -r t m < <(cd "$dir" && measure "${ours[@]}"); ours_t+=("$t"); ours_m+=("$m")
+    done
+    (cd "$dir" && measure "${ref[@]}" > /dev/null)
+    for _ in $(seq "$runs"); do
+      read -r t m < <(cd "$dir" && measure "${ref[@]}"); ref_t+=("$t"); ref_m+=("$m")
+    done
+  else
+    for _ in $(seq "$runs"); do
+      read -r t m < <(cd "$dir" && measure "${ours[@]}")
+      ours_t+=("$t"); ours_m+=("$m")
+      read -r t m < <(cd "$dir" && measure "${ref[@]}")
+      ref_t+=("$t"); ref_m+=("$m")
+    done
+  fi
   ot=$(printf '%s\n' "${ours_t[@]}" | median); rt=$(printf '%s\n' "${ref_t[@]}" | median)
   om=$(printf '%s\n' "${ours_m[@]}" | median); rm=$(printf '%s\n' "${ref_m[@]}" | median)
   awk -v n="$n" -v ot="$ot" -v rt="$rt" -v om="$om" -v rm="$rm" 'BEGIN {

@@ -5,13 +5,16 @@
 #   bench/tuf.sh [WORKLOAD...]        default: b10-100k b14-100k b14-1M b10-1M b14-10M
 #   RUNS=5 bench/tuf.sh b14-1M        runs per command (median; default 3)
 #   HEADER=0 bench/tuf.sh ...         rows only (for bench/compare.sh)
+#   ORDER=blocked bench/tuf.sh ...    a discarded warm-up run of each tool, then
+#                                     each tool's runs back to back (default:
+#                                     alternate, one run of each in turn)
 #
 # For each workload and each of
 #   (a) refresh            trusted root → timestamp → snapshot → targets
 #   (b) refresh + lookups  then 1,000 distinct random targets (same list for both)
 #   (c) audit              every bin's signatures (trailscope: `tuf verify --all-roles`,
 #                          the whole client workflow and a full report)
-# the two tools run alternately, each run a fresh process under /usr/bin/time
+# the two tools run alternately (or blocked, above), each run a fresh process under /usr/bin/time
 # (wall = elapsed, RSS = maximum resident set size; interpreter start-up
 # included for python). Prints one markdown table row per workload and mode:
 # medians, the max RSS, and python / trailscope.
@@ -89,10 +92,22 @@ for i in random.Random(7).sample(range($t), 1000):
       audit) ours=("${base[@]}" --all-roles); ref=("$PY" bench/tuf_ref.py audit "$repo"); label="(c) audit, every bin" ;;
     esac
     o=$(mktemp); p=$(mktemp)
-    for _ in $(seq "$RUNS"); do
-      run_one "$o" "${ours[@]}"
-      run_one "$p" "${ref[@]}"
-    done
+    if [ "${ORDER:-alternate}" = blocked ]; then
+      # One discarded warm-up run of each tool, then each tool's runs back to
+      # back: on a guest with free page reporting the host takes freed memory
+      # back after a few seconds of idle, and a run that follows a long run
+      # of the other tool pays a host fault per fresh page (bench/README,
+      # session 8). Alternating charges that to the short-lived process only.
+      run_one /dev/null "${ours[@]}"
+      for _ in $(seq "$RUNS"); do run_one "$o" "${ours[@]}"; done
+      run_one /dev/null "${ref[@]}"
+      for _ in $(seq "$RUNS"); do run_one "$p" "${ref[@]}"; done
+    else
+      for _ in $(seq "$RUNS"); do
+        run_one "$o" "${ours[@]}"
+        run_one "$p" "${ref[@]}"
+      done
+    fi
     ow=$(cut -d' ' -f1 "$o" | median); orss=$(cut -d' ' -f2 "$o" | maxof)
     pw=$(cut -d' ' -f1 "$p" | median); prss=$(cut -d' ' -f2 "$p" | maxof)
     ratio=$(awk -v a="$pw" -v b="$ow" 'BEGIN { if (b > 0) printf "%.1f×", a / b; else print "∞" }')
