@@ -41,10 +41,7 @@ pub fn sha512_narrow(messages: &[&[&[u8]]]) -> Vec<[u8; 64]> {
     if messages.len() > 1 && narrow_available() {
         let mut out = vec![[0u8; 64]; messages.len()];
         for (group, digests) in messages.chunks(NARROW_LANES).zip(out.chunks_mut(NARROW_LANES)) {
-            let mut lanes: [Option<Feed<'_>>; LANES] = Default::default();
-            for (lane, parts) in lanes.iter_mut().zip(group) {
-                *lane = Some(Feed::new(parts));
-            }
+            let mut lanes = feeds(group);
             let mut state = [[0u64; LANES]; 8];
             // SAFETY: `avx512vl::hash` is compiled with AVX-512F and
             // AVX-512VL enabled; `narrow_available` has just checked that
@@ -53,11 +50,7 @@ pub fn sha512_narrow(messages: &[&[&[u8]]]) -> Vec<[u8; 64]> {
             unsafe {
                 avx512vl::hash(&mut lanes, &mut state);
             }
-            for (lane, digest) in digests.iter_mut().enumerate() {
-                for (i, word) in state.iter().enumerate() {
-                    digest[i * 8..i * 8 + 8].copy_from_slice(&word[lane].to_be_bytes());
-                }
-            }
+            write_digests(&state, digests);
         }
         return out;
     }
@@ -102,14 +95,31 @@ pub fn lanes_available() -> bool {
     }
 }
 
+/// One lane per message of `group` (at most [`LANES`]), the rest empty.
+#[cfg(target_arch = "x86_64")]
+fn feeds<'a>(group: &'a [&'a [&'a [u8]]]) -> [Option<Feed<'a>>; LANES] {
+    let mut lanes: [Option<Feed<'a>>; LANES] = Default::default();
+    for (lane, parts) in lanes.iter_mut().zip(group) {
+        *lane = Some(Feed::new(parts));
+    }
+    lanes
+}
+
+/// The digest of lane `i` into `out[i]`: the state's eight words, big-endian.
+#[cfg(target_arch = "x86_64")]
+fn write_digests(state: &[[u64; LANES]; 8], out: &mut [[u8; 64]]) {
+    for (lane, digest) in out.iter_mut().enumerate() {
+        for (i, word) in state.iter().enumerate() {
+            digest[i * 8..i * 8 + 8].copy_from_slice(&word[lane].to_be_bytes());
+        }
+    }
+}
+
 fn hash_group(group: &[&[&[u8]]], out: &mut [[u8; 64]]) {
     // One message alone gains nothing from the lanes.
     #[cfg(target_arch = "x86_64")]
     if group.len() > 1 && lanes_available() {
-        let mut lanes: [Option<Feed<'_>>; LANES] = Default::default();
-        for (lane, parts) in lanes.iter_mut().zip(group) {
-            *lane = Some(Feed::new(parts));
-        }
+        let mut lanes = feeds(group);
         let mut state = [[0u64; LANES]; 8];
         // SAFETY: `avx512::hash` is compiled with AVX-512F enabled;
         // `lanes_available` has just checked that this CPU has AVX-512F,
@@ -118,11 +128,7 @@ fn hash_group(group: &[&[&[u8]]], out: &mut [[u8; 64]]) {
         unsafe {
             avx512::hash(&mut lanes, &mut state);
         }
-        for (lane, digest) in out.iter_mut().enumerate() {
-            for (i, word) in state.iter().enumerate() {
-                digest[i * 8..i * 8 + 8].copy_from_slice(&word[lane].to_be_bytes());
-            }
-        }
+        write_digests(&state, out);
         return;
     }
     for (parts, digest) in group.iter().zip(out.iter_mut()) {
