@@ -110,7 +110,22 @@ pub trait Source: Send + Sync {
     fn substitutions(&self) -> Vec<(String, String)> {
         Vec::new()
     }
+
+    /// Takes back bytes [`Self::fetch`] returned that the caller is done
+    /// with, to read a later file into: an audit reads tens of thousands of
+    /// files one after the other, and a fresh buffer for each costs the
+    /// process page faults the old ones would not. Sources that cannot reuse
+    /// them let them go.
+    fn recycle(&self, bytes: Vec<u8>) {
+        drop(bytes);
+    }
 }
+
+/// Buffers a [`DirSource`] keeps to read into ([`Source::recycle`]): about
+/// the roles an audit holds in flight, each no larger than a typical role
+/// file, so the pool never holds more than a few MiB.
+const SPARE_BUFFERS: usize = 64;
+const SPARE_MAX_CAPACITY: usize = 1 << 20;
 
 /// Reads at most `max_len` bytes from `reader`; more is an error.
 pub fn read_bounded(reader: impl Read, max_len: u64, what: &str) -> Result<Vec<u8>, FetchError> {
@@ -158,17 +173,22 @@ pub fn read_bounded_sized(
 /// [`read_bounded_sized`] of an open file, read straight into the buffer's
 /// spare capacity: the audit reads every bin once into a fresh buffer, and
 /// zeroing it first was a second pass over pages just faulted in.
+/// `out` is an empty buffer to read into (a recycled one keeps its
+/// capacity: a read may then take more than `limit` bytes of a file that is
+/// too long, which is refused all the same).
 #[cfg(target_os = "linux")]
 fn read_fd_bounded(
     fd: impl rustix::fd::AsFd,
     max_len: u64,
     size_hint: u64,
     what: &str,
+    mut out: Vec<u8>,
 ) -> Result<Vec<u8>, FetchError> {
     // One byte more than the limit shows a file that is too long.
     let limit = usize::try_from(max_len.saturating_add(1)).unwrap_or(usize::MAX);
     let first = usize::try_from(size_hint.saturating_add(1)).unwrap_or(usize::MAX).min(limit);
-    let mut out = Vec::with_capacity(first.clamp(64, 8 << 20));
+    out.clear();
+    out.reserve_exact(first.clamp(64, 8 << 20));
     while out.len() < limit {
         if out.len() == out.capacity() {
             // A file longer than it said: grow as `read_to_end` would.
@@ -210,6 +230,8 @@ pub struct DirSource {
     /// thousands of them); `None` if it cannot be opened.
     #[cfg(target_os = "linux")]
     base_dir: Arc<std::sync::OnceLock<Option<rustix::fd::OwnedFd>>>,
+    /// Buffers handed back ([`Source::recycle`]), read into before new ones.
+    spare: Arc<Mutex<Vec<Vec<u8>>>>,
 }
 
 impl DirSource {
@@ -230,6 +252,7 @@ impl DirSource {
             substituted: Arc::default(),
             #[cfg(target_os = "linux")]
             base_dir: Arc::default(),
+            spare: Arc::default(),
         }
     }
 
@@ -330,7 +353,8 @@ impl DirSource {
             return None;
         }
         let size = u64::try_from(stat.st_size).unwrap_or(0);
-        Some(read_fd_bounded(&file, max_len, size, what))
+        let buffer = self.spare.lock().ok().and_then(|mut s| s.pop()).unwrap_or_default();
+        Some(read_fd_bounded(&file, max_len, size, what, buffer))
     }
 
     /// Whether `rel` names a regular file in the directory.
@@ -442,6 +466,17 @@ impl Source for DirSource {
 
     fn substitutions(&self) -> Vec<(String, String)> {
         self.substituted.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    fn recycle(&self, bytes: Vec<u8>) {
+        if bytes.capacity() == 0 || bytes.capacity() > SPARE_MAX_CAPACITY {
+            return;
+        }
+        if let Ok(mut spare) = self.spare.lock()
+            && spare.len() < SPARE_BUFFERS
+        {
+            spare.push(bytes);
+        }
     }
 }
 
@@ -789,6 +824,29 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_directory_reads_into_the_buffers_handed_back() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.json"), b"first file").unwrap();
+        std::fs::write(dir.path().join("b.json"), b"second").unwrap();
+        let source = DirSource::new(dir.path());
+        let a = source.fetch("a.json", 100).unwrap();
+        assert_eq!(a, b"first file");
+        let mut spare = a;
+        spare.reserve_exact(4096);
+        let at = spare.as_ptr();
+        source.recycle(spare);
+        let b = source.fetch("b.json", 100).unwrap();
+        assert_eq!(b, b"second");
+        if cfg!(target_os = "linux") {
+            assert_eq!(b.as_ptr(), at, "read into the recycled buffer");
+        }
+        // A buffer too large to keep is let go of; the next read still works.
+        source.recycle(Vec::with_capacity(SPARE_MAX_CAPACITY + 1));
+        assert_eq!(source.fetch("a.json", 100).unwrap(), b"first file");
+        assert!(matches!(source.fetch("a.json", 5), Err(FetchError::TooLong { .. })));
+    }
+
     #[cfg(target_os = "linux")]
     #[test]
     fn fd_reads_agree_with_the_limit_whatever_the_size_hint() {
@@ -800,12 +858,20 @@ mod tests {
             for max_len in [0, 1, 64, len.saturating_sub(1), len, len + 1, 100_000] {
                 // A wrong hint (the file grew or shrank since its stat) only costs growing the buffer.
                 for hint in [0, 1, len / 2, len, len + 1, 100_000] {
-                    let file = std::fs::File::open(&path).unwrap();
-                    let got = read_fd_bounded(&file, max_len, hint, "f");
-                    if len > max_len {
-                        assert!(matches!(got, Err(FetchError::TooLong { .. })), "{len} {max_len} {hint}");
-                    } else {
-                        assert_eq!(got.unwrap(), &data[..len as usize], "{len} {max_len} {hint}");
+                    // Into a new buffer, and into recycled ones that still hold
+                    // bytes: smaller than the file, and larger than the limit.
+                    for recycled in [Vec::new(), vec![7u8; 10], vec![9u8; 80_000]] {
+                        let spare = recycled.len();
+                        let file = std::fs::File::open(&path).unwrap();
+                        let got = read_fd_bounded(&file, max_len, hint, "f", recycled);
+                        if len > max_len {
+                            assert!(
+                                matches!(got, Err(FetchError::TooLong { .. })),
+                                "{len} {max_len} {hint} {spare}"
+                            );
+                        } else {
+                            assert_eq!(got.unwrap(), &data[..len as usize], "{len} {max_len} {hint} {spare}");
+                        }
                     }
                 }
             }

@@ -114,8 +114,9 @@ pub struct Updater<'a> {
 /// Where a targets role's bytes were read from.
 #[derive(Debug, Clone)]
 enum Origin {
-    /// The repository, at this request path and length limit.
-    Fetched { rel: String, max_len: u64 },
+    /// The repository, at the request path of this version (see
+    /// [`Updater::metadata_path`]) and length limit: no path held per role.
+    Fetched { version: Option<u64>, max_len: u64 },
     /// The local state directory.
     Local,
     /// The bytes the set already trusted (the first origin stays).
@@ -422,7 +423,7 @@ impl<'a> Updater<'a> {
             let length = meta.length.filter(|&l| l > 0).unwrap_or(self.config.targets_max_length);
             let version = self.set.root().meta.consistent_snapshot.then_some(meta.version);
             let (data, file) = self.fetch_metadata(role, version, length)?;
-            Ok((data, file, Origin::Fetched { rel: Self::metadata_path(role, version), max_len: length }))
+            Ok((data, file, Origin::Fetched { version, max_len: length }))
         })();
         match fetched {
             Err(e) => Started::Done(PreparedRole { notes, result: Err(e), origin: Origin::Trusted }),
@@ -476,11 +477,14 @@ impl<'a> Updater<'a> {
     /// read (`None` when that is not known).
     fn read_again(&self, role: &str) -> Option<Result<Vec<u8>, TufError>> {
         match self.origins.get(role)? {
-            Origin::Fetched { rel, max_len } => Some(
-                self.metadata
-                    .fetch(rel, *max_len)
-                    .map_err(|e| fetch_error(role, e, &self.metadata.describe(rel))),
-            ),
+            Origin::Fetched { version, max_len } => {
+                let rel = Self::metadata_path(role, *version);
+                Some(
+                    self.metadata
+                        .fetch(&rel, *max_len)
+                        .map_err(|e| fetch_error(role, e, &self.metadata.describe(&rel))),
+                )
+            }
             Origin::Local => self.read_local(role, self.config.targets_max_length).map(|(data, _)| Ok(data)),
             Origin::Trusted => None,
         }
@@ -599,7 +603,10 @@ impl<'a> Updater<'a> {
     pub fn load_all_roles_with(&mut self, progress: impl FnMut(usize, usize)) -> Vec<AuditedRole> {
         let Some((_, top)) = self.set.targets_role("targets") else { return Vec::new() };
         let roles = children_of("targets", &top.meta);
-        self.walk_roles(roles, progress)
+        // Every role the snapshot lists may be reached: room for them all up
+        // front, not grown (and copied onto fresh pages) as they come.
+        let expected = self.set.snapshot().map_or(roles.len(), |s| s.meta.meta.len());
+        self.walk_roles(roles, expected, progress)
     }
 
     /// The audit's walk from some of top-level targets' delegated roles
@@ -610,7 +617,8 @@ impl<'a> Updater<'a> {
     pub fn audit_roles(&mut self, roles: Vec<(String, String)>) -> Vec<AuditedRole> {
         let mut stack = roles;
         stack.reverse();
-        self.walk_roles(stack, |_, _| {})
+        let expected = stack.len();
+        self.walk_roles(stack, expected, |_, _| {})
     }
 
     /// Every trusted role and the notes, after a refresh done elsewhere
@@ -620,14 +628,19 @@ impl<'a> Updater<'a> {
         Self { config, set, metadata, targets: None, state: None, notes: Vec::new(), origins: HashMap::new() }
     }
 
-    /// The walk of the audit from `stack` (popped from the end).
+    /// The walk of the audit from `stack` (popped from the end), which is
+    /// `expected` to reach about that many roles.
     fn walk_roles(
         &mut self,
         mut stack: Vec<(String, String)>,
+        expected: usize,
         mut progress: impl FnMut(usize, usize),
     ) -> Vec<AuditedRole> {
-        let mut out = Vec::new();
-        let mut seen: HashSet<(String, String)> = HashSet::from([("targets".to_owned(), "root".to_owned())]);
+        let expected = expected.min(self.config.max_audit_roles);
+        let mut out = Vec::with_capacity(expected);
+        let mut seen: HashSet<(String, String)> = HashSet::with_capacity(expected + 1);
+        seen.insert(("targets".to_owned(), "root".to_owned()));
+        self.origins.reserve(expected);
         let mut known = stack.len();
         let mut prepared: HashMap<(String, String), PreparedRole> = HashMap::new();
         while let Some(key) = stack.pop() {
@@ -654,8 +667,11 @@ impl<'a> Updater<'a> {
                     let children = children_of(&role, &t);
                     known += children.len();
                     drop(t);
-                    if !self.config.keep_audited_targets {
-                        self.set.release_targets(&role);
+                    if !self.config.keep_audited_targets
+                        && let Some(raw) = self.set.release_targets(&role)
+                        && let Ok(bytes) = Arc::try_unwrap(raw)
+                    {
+                        self.metadata.recycle(bytes);
                     }
                     stack.extend(children);
                     out.push(AuditedRole { role, delegator: parent, outcome: Ok(()) });

@@ -95,8 +95,16 @@ pub fn verify_role_hinted(
     let Some(role_keys) = delegator.role_keys(role) else {
         return VerificationResult { role_known: false, ..VerificationResult::default() };
     };
-    let mut result =
-        VerificationResult { threshold: role_keys.threshold, role_known: true, ..Default::default() };
+    // Sized exactly: the audit keeps one result per role (tens of
+    // thousands), and a vector grown by pushes holds room for four.
+    let unlisted = md.signatures.iter().filter(|s| !role_keys.keyids.contains(&s.keyid)).count();
+    let mut result = VerificationResult {
+        threshold: role_keys.threshold,
+        role_known: true,
+        signed: Vec::with_capacity(role_keys.keyids.len()),
+        checks: Vec::with_capacity(role_keys.keyids.len() + unlisted),
+        ..Default::default()
+    };
     let mut materials: Vec<(String, String)> = Vec::new();
     for keyid in &role_keys.keyids {
         let Some(key) = delegator.key(keyid) else {

@@ -167,6 +167,12 @@ impl Source for Served<'_> {
     fn substitutions(&self) -> Vec<(String, String)> {
         self.substituted.lock().map(|s| s.clone()).unwrap_or_default()
     }
+
+    fn recycle(&self, bytes: Vec<u8>) {
+        if let Some(disk) = &self.untracked {
+            disk.recycle(bytes);
+        }
+    }
 }
 
 /// The sources a run reads, as the CLI opens them.
