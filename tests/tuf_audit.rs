@@ -95,6 +95,31 @@ fn all_roles_audits_every_delegation_of_every_reachable_role() {
     assert!(findings.iter().any(|f| f["category"] == "role-reverified"));
 }
 
+/// The roles a report lists, held (they delegate) and released (they do
+/// not) interleaved by name: one list in name order, each as it is held.
+#[test]
+fn role_views_merge_held_and_released_roles_in_name_order() {
+    let (src, root) = repo();
+    let outcome = session::run(Request {
+        root_bytes: root,
+        root_file: "root.json".into(),
+        metadata: &src,
+        targets: None,
+        state: None,
+        at: trailscope::meta::time::parse("2026-01-01T00:00:00Z").unwrap().at,
+        config: Config::default(),
+        target_paths: Vec::new(),
+        all_roles: true,
+    });
+    let set = outcome.trusted.as_ref().unwrap();
+    let views: Vec<(&str, &str, bool)> =
+        set.role_views().into_iter().map(|(n, d, v)| (n, d, v.held.is_some())).collect();
+    assert_eq!(
+        views,
+        [("A", "targets", true), ("B", "targets", false), ("C", "A", false), ("targets", "root", true)]
+    );
+}
+
 /// A refresh that fails at the timestamp still reports what the other
 /// top-level files say: version, expiry and signature status, not trusted.
 #[test]

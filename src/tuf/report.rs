@@ -419,6 +419,9 @@ fn role_state(
     }
 }
 
+/// Delegated roles whose states [`roles`] builds into one map at a time.
+const ROLES_RUN: usize = 2048;
+
 /// Per-role state after the run (DESIGN §4 `roles`): every trusted role,
 /// the role a failed refresh rejected, the top-level roles it did not
 /// reach (as read), and every delegated role an audit rejected.
@@ -439,14 +442,36 @@ pub fn roles(outcome: &Outcome) -> Roles {
         entries.push(("snapshot".into(), trusted_role(s, &s.meta.common, at, Some("root"))));
     }
     // Tens of thousands of roles after an audit of hash bins: built on all
-    // cores, gathered in order (a later entry of a name wins, as inserting would).
+    // cores a run of names at a time, each run a map, the maps merged in
+    // order (`append` fills fresh nodes as it frees the merged ones): never
+    // a list of every entry beside the map. A later entry of a name wins,
+    // as inserting would.
     let targets = set.role_views();
-    entries.par_extend(targets.par_iter().map(|(name, delegator, t)| {
-        let mut state = role_state(t.file, t.length, t.signatures, t.common, at, Some(delegator));
-        state.targets = Some(t.targets);
-        ((*name).to_owned(), state)
-    }));
-    let mut roles: Roles = entries.into_iter().collect();
+    let delegated = targets
+        .par_chunks(ROLES_RUN)
+        .map(|run| {
+            run.iter()
+                .map(|(name, delegator, t)| {
+                    let mut state = role_state(t.file, t.length, t.signatures, t.common, at, Some(delegator));
+                    state.targets = Some(t.targets);
+                    ((*name).to_owned(), state)
+                })
+                .collect::<Roles>()
+        })
+        .reduce_with(|mut earlier, mut later| {
+            earlier.append(&mut later);
+            earlier
+        });
+    drop(targets);
+    let mut roles: Roles = match delegated {
+        Some(mut delegated) => {
+            for (name, state) in entries {
+                delegated.entry(name).or_insert(state);
+            }
+            delegated
+        }
+        None => entries.into_iter().collect(),
+    };
     if let Err(e) = &outcome.refresh {
         roles
             .entry(e.role.clone())
