@@ -118,6 +118,16 @@ fn role_views_merge_held_and_released_roles_in_name_order() {
         views,
         [("A", "targets", true), ("B", "targets", false), ("C", "A", false), ("targets", "root", true)]
     );
+    // B and C were released one after the other: the same version and
+    // expiry, held once; signed by different keys, each its own check.
+    let (_, b) = set.released_role("B").unwrap();
+    let (_, c) = set.released_role("C").unwrap();
+    assert!(std::sync::Arc::ptr_eq(&b.common, &c.common));
+    assert_eq!(b.common.expires_text, EXPIRES);
+    assert!(!std::sync::Arc::ptr_eq(&b.signatures, &c.signatures));
+    let (kb, kc) = (Key::from_seed(3), Key::from_seed(4));
+    assert_eq!(b.signatures.signed, [kb.keyid.clone()]);
+    assert_eq!(c.signatures.signed, [kc.keyid.clone()]);
 }
 
 /// A refresh that fails at the timestamp still reports what the other

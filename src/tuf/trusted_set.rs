@@ -86,9 +86,12 @@ impl VerifiedTargets {
 /// PyPI-scale repository holds one of these per hash bin, not the bins).
 #[derive(Debug, Clone)]
 pub struct RoleSummary {
-    pub common: metadata::Common,
-    /// The signature check that admitted it (by its delegator).
-    pub signatures: VerificationResult,
+    /// Shared with the role released before it when they are equal (hash
+    /// bins signed together: one copy for tens of thousands of roles).
+    pub common: Arc<metadata::Common>,
+    /// The signature check that admitted it (by its delegator); shared
+    /// like `common`.
+    pub signatures: Arc<VerificationResult>,
     /// Where it was read from.
     pub file: String,
     /// Its length in bytes.
@@ -135,8 +138,8 @@ impl<'a> RoleView<'a> {
 
     fn of_summary(s: &'a RoleSummary) -> Self {
         Self {
-            common: &s.common,
-            signatures: &s.signatures,
+            common: &*s.common,
+            signatures: &*s.signatures,
             file: &s.file,
             length: s.length,
             targets: s.targets,
@@ -184,6 +187,9 @@ pub struct TrustedSet {
     /// map's nodes stay half full, and a summary in place would leave as
     /// many bytes of each node unused as it fills.
     released: BTreeMap<String, Box<(String, RoleSummary)>>,
+    /// The last released role's expiry and signature check, for the next
+    /// one to share when equal.
+    last_released: Option<(Arc<metadata::Common>, Arc<VerificationResult>)>,
 }
 
 impl TrustedSet {
@@ -212,6 +218,7 @@ impl TrustedSet {
             targets: BTreeMap::new(),
             written_form: false,
             released: BTreeMap::new(),
+            last_released: None,
         })
     }
 
@@ -314,12 +321,21 @@ impl TrustedSet {
         }
         let (delegator, t) = self.targets.remove(role)?;
         let sha256 = (self.released.len() < SUMMARY_HASHED).then(|| crate::crypto::sha256_hex(&t.raw));
+        let common = match &self.last_released {
+            Some((c, _)) if **c == t.meta.common => c.clone(),
+            _ => Arc::new(t.meta.common.clone()),
+        };
+        let signatures = match &self.last_released {
+            Some((_, s)) if **s == t.signatures => s.clone(),
+            _ => Arc::new(t.signatures),
+        };
+        self.last_released = Some((common.clone(), signatures.clone()));
         let summary = RoleSummary {
             sha256,
-            common: t.meta.common.clone(),
+            common,
             length: t.raw.len() as u64,
             targets: t.meta.listed,
-            signatures: t.signatures,
+            signatures,
             file: t.file,
         };
         self.released.insert(role.to_owned(), Box::new((delegator, summary)));

@@ -94,7 +94,8 @@ pub struct Lookup {
 pub struct AuditedRole {
     pub role: String,
     pub delegator: String,
-    pub outcome: Result<(), TufError>,
+    /// Boxed: an audit keeps one per role, nearly all `Ok`.
+    pub outcome: Result<(), Box<TufError>>,
 }
 
 /// A TUF client over one repository.
@@ -676,7 +677,7 @@ impl<'a> Updater<'a> {
                     stack.extend(children);
                     out.push(AuditedRole { role, delegator: parent, outcome: Ok(()) });
                 }
-                Err(e) => out.push(AuditedRole { role, delegator: parent, outcome: Err(e) }),
+                Err(e) => out.push(AuditedRole { role, delegator: parent, outcome: Err(Box::new(e)) }),
             }
             progress(out.len(), known.min(self.config.max_audit_roles));
         }
