@@ -208,7 +208,7 @@ pub fn findings(outcome: &Outcome, strict: bool) -> Vec<Finding> {
         if let Some(s) = set.snapshot() {
             role_weaknesses(&mut out, "snapshot", &s.file, &s.signatures, &s.meta.common, strict);
         }
-        for (name, _, t) in set.role_views() {
+        for (name, _, t) in set.role_views_in_order() {
             role_weaknesses(&mut out, name, t.file, t.signatures, t.common, strict);
             if let Some(d) = t.delegations() {
                 key_weaknesses(&mut out, d.keys.values(), t.file, &mut seen_keys, strict);
@@ -327,18 +327,15 @@ fn key_weaknesses<'k>(
 
 fn expiry_findings(out: &mut Vec<Finding>, outcome: &Outcome, strict: bool) {
     let Some(set) = &outcome.trusted else { return };
-    let mut offline: Vec<(String, &Common, &str)> =
-        vec![("root".into(), &set.root().meta.common, &set.root().file)];
-    for (name, _, t) in set.role_views() {
-        offline.push((name.to_owned(), t.common, t.file));
-    }
+    let mut offline: Vec<(&str, &Common, &str)> = vec![("root", &set.root().meta.common, &set.root().file)];
+    offline.extend(set.role_views_in_order().map(|(name, _, t)| (name, t.common, t.file)));
     for (name, common, file) in offline {
         let left = common.expires - outcome.at;
         if !common.is_expired(outcome.at) && left.whole_days() < EXPIRES_SOON_DAYS {
             out.push(
                 Finding::warning(
                     crate::verdict::category::EXPIRES_SOON,
-                    Subject::Role { name: name.clone() },
+                    Subject::Role { name: name.to_owned() },
                     format!(
                         "{name} v{} expires {} ({} left)",
                         common.version,
@@ -500,12 +497,14 @@ pub fn roles(outcome: &Outcome) -> Roles {
 /// Audit results per delegation: a role delegated by several roles has one
 /// entry per delegator in `audit`; a role no delegator admitted is rejected.
 fn audit_states(roles: &mut Roles, outcome: &Outcome) {
-    let mut audits: BTreeMap<&str, usize> = BTreeMap::new();
-    for a in &outcome.audit {
-        *audits.entry(a.role.as_str()).or_default() += 1;
-    }
+    // The roles audited more than once (delegated by several roles): found
+    // by sorting the names, not by counting every role in a map.
+    let mut names: Vec<&str> = outcome.audit.iter().map(|a| a.role.as_str()).collect();
+    names.sort_unstable();
+    let repeated: BTreeSet<&str> = names.windows(2).filter(|w| w[0] == w[1]).map(|w| w[0]).collect();
+    drop(names);
     let mut per_role: BTreeMap<&str, Vec<AuditCheck>> = BTreeMap::new();
-    for a in outcome.audit.iter().filter(|a| audits[a.role.as_str()] > 1) {
+    for a in outcome.audit.iter().filter(|a| repeated.contains(a.role.as_str())) {
         per_role.entry(a.role.as_str()).or_default().push(match &a.outcome {
             Ok(()) => AuditCheck {
                 delegator: a.delegator.clone(),
@@ -580,15 +579,14 @@ pub fn inputs(outcome: &Outcome, trusted_root: Option<(&str, &[u8])>) -> Vec<Inp
     if let Some(s) = set.snapshot() {
         out.push(InputFile::of_bytes("snapshot", &s.file, &s.raw));
     }
-    let mut delegated = Vec::new();
-    for (name, _, t) in set.role_views() {
-        match t.held {
-            Some(held) if name == "targets" => {
-                out.push(InputFile::of_bytes("targets", &held.file, &held.raw))
-            }
-            _ => delegated.push(t),
-        }
+    if let Some((_, held)) = set.targets_role("targets") {
+        out.push(InputFile::of_bytes("targets", &held.file, &held.raw));
     }
+    // The delegated roles, passed over twice rather than gathered: tens of
+    // thousands after an audit, and only their count and sizes are listed.
+    let delegated =
+        || set.role_views_in_order().filter(|(name, _, t)| !(*name == "targets" && t.held.is_some()));
+    let count = delegated().count();
     let listed = |t: &crate::tuf::trusted_set::RoleView<'_>| match (t.held, t.sha256) {
         (Some(held), _) => Some(InputFile::of_bytes("delegated targets", &held.file, &held.raw)),
         (None, Some(sha)) => {
@@ -596,20 +594,20 @@ pub fn inputs(outcome: &Outcome, trusted_root: Option<(&str, &[u8])>) -> Vec<Inp
         }
         (None, None) => None,
     };
-    let one_by_one: Option<Vec<InputFile>> = (delegated.len() <= DELEGATED_INPUTS_LISTED)
-        .then(|| delegated.iter().map(listed).collect())
+    let one_by_one: Option<Vec<InputFile>> = (count <= DELEGATED_INPUTS_LISTED)
+        .then(|| delegated().map(|(_, _, t)| listed(&t)).collect())
         .flatten();
     match one_by_one {
         Some(files) => out.extend(files),
-        None if delegated.is_empty() => {}
+        None if count == 0 => {}
         None => {
-            let size = delegated.iter().map(|t| t.length).sum();
-            let dir = delegated
-                .first()
-                .and_then(|t| std::path::Path::new(t.file).parent())
+            let size = delegated().map(|(_, _, t)| t.length).sum();
+            let dir = delegated()
+                .next()
+                .and_then(|(_, _, t)| std::path::Path::new(t.file).parent())
                 .map(|p| p.display().to_string())
                 .unwrap_or_default();
-            out.push(InputFile::group("delegated targets", dir, delegated.len() as u64, size));
+            out.push(InputFile::group("delegated targets", dir, count as u64, size));
         }
     }
     out.extend(target_inputs(&outcome.targets, "target"));

@@ -281,10 +281,15 @@ impl TrustedSet {
 
     /// Every trusted targets role, held or released, by name: what reports list.
     pub fn role_views(&self) -> Vec<(&str, &str, RoleView<'_>)> {
-        // Both maps are in name order: merged, not sorted (a report asks for
-        // these views several times, tens of thousands after an audit).
-        let mut out: Vec<(&str, &str, RoleView<'_>)> =
-            Vec::with_capacity(self.targets.len() + self.released.len());
+        let mut out = Vec::with_capacity(self.targets.len() + self.released.len());
+        out.extend(self.role_views_in_order());
+        out
+    }
+
+    /// [`Self::role_views`] one at a time, for a pass that keeps none of
+    /// them (tens of thousands after an audit). Both maps are in name
+    /// order: merged, not sorted.
+    pub fn role_views_in_order(&self) -> impl Iterator<Item = (&str, &str, RoleView<'_>)> {
         let mut held =
             self.targets.iter().map(|(n, (d, t))| (n.as_str(), d.as_str(), RoleView::of_held(t))).peekable();
         let mut released = self
@@ -292,18 +297,11 @@ impl TrustedSet {
             .iter()
             .map(|(n, b)| (n.as_str(), b.0.as_str(), RoleView::of_summary(&b.1)))
             .peekable();
-        loop {
-            let next = match (held.peek(), released.peek()) {
-                (Some(h), Some(r)) if r.0 < h.0 => released.next(),
-                (Some(_), _) => held.next(),
-                (None, _) => released.next(),
-            };
-            match next {
-                Some(view) => out.push(view),
-                None => break,
-            }
-        }
-        out
+        std::iter::from_fn(move || match (held.peek(), released.peek()) {
+            (Some(h), Some(r)) if r.0 < h.0 => released.next(),
+            (Some(_), _) => held.next(),
+            (None, _) => released.next(),
+        })
     }
 
     /// Lets go of a delegated role's targets and bytes, keeping its
