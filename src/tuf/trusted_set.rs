@@ -538,11 +538,15 @@ impl TrustedSet {
             verify_length_and_hashes(meta, data, "snapshot", "§5.5.2", file)?;
         }
         let md = load_data(RoleType::Snapshot, "snapshot", data, file)?;
-        let Signed::Snapshot(new_snap) = &md.signed else {
+        if !matches!(md.signed, Signed::Snapshot(_)) {
             return Err(TufError::order("snapshot", "not a snapshot"));
-        };
+        }
         // §5.5.3: signed by a threshold of the root's snapshot keys.
         let signatures = require_threshold(&*self.root.meta, "snapshot", &md, self.strict, "§5.5.3")?;
+        // Taken out of the document, not copied: a PEP 458 snapshot lists every bin.
+        let Signed::Snapshot(new_snap) = md.signed else {
+            return Err(TufError::order("snapshot", "not a snapshot"));
+        };
         // §5.5.5: no metafile of the trusted snapshot removed or rolled back.
         if let Some(old) = &self.snapshot {
             for (name, old_info) in &old.meta.meta {
@@ -571,7 +575,7 @@ impl TrustedSet {
             }
         }
         // Kept even if expired or of another version, for rollback checks of a newer one.
-        self.snapshot = Some(trusted(new_snap.clone(), data, signatures, file));
+        self.snapshot = Some(trusted(new_snap, data, signatures, file));
         self.check_final_snapshot("snapshot")?;
         self.snapshot.as_ref().ok_or_else(|| TufError::order("snapshot", "lost snapshot"))
     }
