@@ -126,8 +126,8 @@ fn role_views_merge_held_and_released_roles_in_name_order() {
     assert_eq!(b.common.expires_text, EXPIRES);
     assert!(!std::sync::Arc::ptr_eq(&b.signatures, &c.signatures));
     let (kb, kc) = (Key::from_seed(3), Key::from_seed(4));
-    assert_eq!(b.signatures.signed, [kb.keyid.clone()]);
-    assert_eq!(c.signatures.signed, [kc.keyid.clone()]);
+    assert_eq!(b.signatures.signed, [kb.keyid]);
+    assert_eq!(c.signatures.signed, [kc.keyid]);
 }
 
 /// A refresh that fails at the timestamp still reports what the other
