@@ -145,6 +145,17 @@ pub fn load_bundles(path: &Path) -> Result<Vec<(String, Vec<u8>)>, String> {
                 BundleText::Line { file, at } => serde_json::from_slice::<serde_json::Value>(&file[at])
                     .and_then(|value| serde_json::to_vec(&value))
                     .unwrap_or_default(),
+                BundleText::Span { file, at } => {
+                    let mut line = Vec::new();
+                    read_span(&file, &at, &mut line).map_or_else(
+                        |_| Vec::new(),
+                        |()| {
+                            serde_json::from_slice::<serde_json::Value>(&line)
+                                .and_then(|value| serde_json::to_vec(&value))
+                                .unwrap_or_default()
+                        },
+                    )
+                }
                 BundleText::Raw(bytes) => bytes,
             };
             (label, bytes)
@@ -166,7 +177,35 @@ pub enum BundleText {
         file: std::sync::Arc<Vec<u8>>,
         at: std::ops::Range<usize>,
     },
+    /// A line of a JSON-lines file read a piece at a time (checked to be
+    /// JSON then), read again when verified: bytes `at` of the file.
+    Span {
+        file: std::sync::Arc<std::fs::File>,
+        at: std::ops::Range<usize>,
+    },
     Raw(Vec<u8>),
+}
+
+thread_local! {
+    /// The line a core verifies: one buffer per core for the whole run.
+    static LINE: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Bytes `at` of `file` into `buf`.
+fn read_span(file: &std::fs::File, at: &std::ops::Range<usize>, buf: &mut Vec<u8>) -> std::io::Result<()> {
+    buf.clear();
+    buf.resize(at.len(), 0);
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::FileExt::read_exact_at(file, buf, at.start as u64)
+    }
+    #[cfg(not(unix))]
+    {
+        use std::io::{Read as _, Seek as _};
+        let mut f = file;
+        f.seek(std::io::SeekFrom::Start(at.start as u64))?;
+        f.read_exact(buf)
+    }
 }
 
 impl BundleText {
@@ -181,6 +220,15 @@ impl BundleText {
                     Err(_) => sv::verify(text, label, opts),
                 }
             }
+            Self::Span { file, at } => LINE.with_borrow_mut(|line| match read_span(file, at, line) {
+                Ok(()) => match serde_json::from_slice::<serde_json::Value>(line) {
+                    Ok(value) => sv::verify_parsed(&value, line.len(), label, opts),
+                    // Checked to parse when the file was read: it changed since.
+                    Err(_) => sv::verify(line, label, opts),
+                },
+                // The file was cut short since it was read: what is left of the line.
+                Err(_) => sv::verify(b"", label, opts),
+            }),
             Self::Raw(bytes) => sv::verify(bytes, label, opts),
         }
     }
@@ -213,6 +261,10 @@ fn load_bundle_files(path: &Path) -> Result<Vec<(InputFile, FileBundles)>, Strin
     let mut all = Vec::new();
     for f in files {
         let label = f.display().to_string();
+        if let Some(pieces) = read_in_pieces(&f, &label).map_err(|e| format!("cannot read {label}: {e}"))? {
+            all.push(pieces);
+            continue;
+        }
         let bytes = read_on_every_core(&f).map_err(|e| format!("cannot read {label}: {e}"))?;
         if bytes.len() > crate::sigstore::bundle::MAX_BUNDLE_BYTES && !label.ends_with(".jsonl") {
             // Oversized single bundle: the verifier reports it as a limit.
@@ -243,6 +295,39 @@ fn load_bundle_files(path: &Path) -> Result<Vec<(InputFile, FileBundles)>, Strin
         all.push((input, out));
     }
     Ok(all)
+}
+
+/// A JSON-lines file of 1 MB or more read a piece at a time, its digest
+/// beside its lines' checks, each line left to be read again by the core
+/// that verifies it ([`crate::sigstore::input::pending_in_pieces`]); `None`
+/// for any other file, which is read whole.
+fn read_in_pieces(path: &Path, label: &str) -> std::io::Result<Option<(InputFile, FileBundles)>> {
+    let file = std::fs::File::open(path)?;
+    let meta = file.metadata()?;
+    let len = usize::try_from(meta.len()).unwrap_or(usize::MAX);
+    if !meta.is_file()
+        || len < 1 << 20
+        || (len > crate::sigstore::bundle::MAX_BUNDLE_BYTES && !label.ends_with(".jsonl"))
+    {
+        return Ok(None);
+    }
+    let mut hasher = crate::crypto::digest::Hasher::new(crate::crypto::digest::HashAlg::Sha256);
+    let mut size = 0u64;
+    let pending = crate::sigstore::input::pending_in_pieces(&mut &file, label, |piece| {
+        hasher.update(piece);
+        size += piece.len() as u64;
+    })?;
+    let Some(pending) = pending else { return Ok(None) };
+    let input = InputFile::verified("bundle", label, size, Some(hex::encode(hasher.finish())));
+    let file = std::sync::Arc::new(file);
+    let bundles = pending
+        .into_iter()
+        .map(|p| match p {
+            Pending::Found(b) => (b.label, BundleText::Parsed { value: b.bundle, len: b.len }),
+            Pending::Line { label, at } => (label, BundleText::Span { file: file.clone(), at }),
+        })
+        .collect();
+    Ok(Some((input, bundles)))
 }
 
 /// `std::fs::read`, with a large file read in one piece per core: most of
