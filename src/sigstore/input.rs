@@ -85,13 +85,22 @@ pub fn pending_in(bytes: &[u8], file: &str) -> Result<Vec<Pending>, String> {
 /// The bundles of line `i` (0-based, blank lines not counted) of a
 /// JSON-lines file, which starts `start` bytes into it.
 fn pending_line(file: &str, i: usize, line: &[u8], start: usize) -> Result<Vec<Pending>, String> {
-    let text = std::str::from_utf8(line).map_err(|_| format!("{file}: not UTF-8 text"))?;
-    let probe: Probe =
-        serde_json::from_str(text).map_err(|e| format!("{file} line {}: not JSON ({e})", i + 1))?;
+    let not_json = |e: serde_json::Error| format!("{file} line {}: not JSON ({e})", i + 1);
+    // Read as bytes, the line is checked to be UTF-8 where it can hold
+    // anything else (its strings) without a pass of its own; a line that
+    // does not read is read again as text, for the error that says why.
+    let probe = match serde_json::from_slice::<Probe>(line) {
+        Ok(probe) => probe,
+        Err(e) => {
+            let text = std::str::from_utf8(line).map_err(|_| format!("{file}: not UTF-8 text"))?;
+            return Err(serde_json::from_str::<Probe>(text).err().map_or_else(|| not_json(e), not_json));
+        }
+    };
     let label = format!("{file}:{}", i + 1);
     if !probe.0 {
         return Ok(vec![Pending::Line { label, at: start..start + line.len() }]);
     }
+    let text = std::str::from_utf8(line).map_err(|_| format!("{file}: not UTF-8 text"))?;
     let v: Value =
         serde_json::from_str(text).map_err(|e| format!("{file} line {}: not JSON ({e})", i + 1))?;
     let mut found = from_value(v, file, text.len())?;
@@ -101,8 +110,9 @@ fn pending_line(file: &str, i: usize, line: &[u8], start: usize) -> Result<Vec<P
     Ok(found.into_iter().map(Pending::Found).collect())
 }
 
-/// How much of a JSON-lines file [`pending_in_pieces`] reads at a time.
-const PIECE: usize = 1 << 20;
+/// How much of a JSON-lines file [`pending_in_pieces`] reads at a time
+/// (64 pages; the file's lines are a few KB each).
+const PIECE: usize = 256 << 10;
 
 /// [`pending_in`] over a file read a piece at a time into one buffer, for
 /// a JSON-lines file of thousands of bundles: read whole, 20 MB are as
@@ -529,6 +539,31 @@ mod tests {
                 String::from_utf8_lossy(text)
             );
         }
+    }
+
+    #[test]
+    fn a_line_read_as_bytes_fails_with_the_error_of_the_line_read_as_text() {
+        let lines: [&[u8]; 6] = [
+            b"{\"b\":\"\xff\"}",
+            b"{\"b\":2",
+            b"{\"b\":1e999}",
+            b"\xff{}",
+            b"{} x",
+            b"{\"\xc3\xa9\":\"\xe2\x82\"}",
+        ];
+        for line in lines {
+            let want = match std::str::from_utf8(line) {
+                Err(_) => "f: not UTF-8 text".to_owned(),
+                Ok(text) => {
+                    format!("f line 3: not JSON ({})", serde_json::from_str::<Probe>(text).err().unwrap())
+                }
+            };
+            assert_eq!(pending_line("f", 2, line, 0).err(), Some(want), "{}", String::from_utf8_lossy(line));
+        }
+        let ok = "{\"\u{e9}\":[\"\u{1f600}\", 1.5]}".as_bytes();
+        assert!(
+            matches!(&pending_line("f", 0, ok, 7).unwrap()[..], [Pending::Line { at, .. }] if *at == (7..7 + ok.len()))
+        );
     }
 
     /// Whether `text` is read to its end by the pieces (two JSON lines or more).
