@@ -72,6 +72,19 @@ fn hundreds_of_bundles_stream_as_one_array_in_input_order() {
         let expected = if TAMPERED.contains(&n) { "fail" } else { "pass" };
         assert_eq!(doc["verdict"], expected, "line {n}");
     }
+    // The file (3 MB: read a piece at a time, each line read again where it
+    // is verified) is named by the digest and size of all its bytes.
+    let bytes = std::fs::read(&bundles).unwrap();
+    assert!(bytes.len() > 1 << 20);
+    let sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+    for doc in [&docs[0], &docs[LINES - 1]] {
+        let input = &doc["inputs"][0];
+        assert_eq!(
+            (&input["role"], &input["path"]),
+            (&"bundle".into(), &bundles.display().to_string().into())
+        );
+        assert_eq!((&input["sha256"], &input["size"]), (&sha256.clone().into(), &bytes.len().into()));
+    }
     // Byte for byte serde_json's pretty array of the documents.
     assert!(
         text == format!("{}\n", serde_json::to_string_pretty(&docs).unwrap()),

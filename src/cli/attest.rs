@@ -145,6 +145,17 @@ pub fn load_bundles(path: &Path) -> Result<Vec<(String, Vec<u8>)>, String> {
                 BundleText::Line { file, at } => serde_json::from_slice::<serde_json::Value>(&file[at])
                     .and_then(|value| serde_json::to_vec(&value))
                     .unwrap_or_default(),
+                BundleText::Span { file, at } => {
+                    let mut line = Vec::new();
+                    read_span(&file, &at, &mut line).map_or_else(
+                        |_| Vec::new(),
+                        |()| {
+                            serde_json::from_slice::<serde_json::Value>(&line)
+                                .and_then(|value| serde_json::to_vec(&value))
+                                .unwrap_or_default()
+                        },
+                    )
+                }
                 BundleText::Raw(bytes) => bytes,
             };
             (label, bytes)
@@ -166,7 +177,66 @@ pub enum BundleText {
         file: std::sync::Arc<Vec<u8>>,
         at: std::ops::Range<usize>,
     },
+    /// A line of a JSON-lines file read a piece at a time (checked to be
+    /// JSON then), read again when verified: bytes `at` of the file.
+    Span {
+        file: std::sync::Arc<HeldFile>,
+        at: std::ops::Range<usize>,
+    },
     Raw(Vec<u8>),
+}
+
+/// A file whose lines are read again when verified, held open, and how it
+/// stood when it was read and digested.
+pub struct HeldFile {
+    file: std::fs::File,
+    label: String,
+    stamp: Option<FileStamp>,
+}
+
+/// Size and modification time: an in-place write changes them. (Not the
+/// status-change time: a file replaced under the same name changes it by
+/// unlinking the old one, and does not matter — lines are read again from
+/// the open file, the one digested.)
+#[derive(PartialEq, Eq)]
+struct FileStamp(u64, Option<std::time::SystemTime>);
+
+impl FileStamp {
+    fn of(file: &std::fs::File) -> Option<Self> {
+        let m = file.metadata().ok()?;
+        Some(Self(m.len(), m.modified().ok()))
+    }
+}
+
+impl HeldFile {
+    /// Whether the file may have changed since it was read and digested:
+    /// the report's digest would then not be of every byte verified.
+    fn changed(&self) -> bool {
+        self.stamp.is_none() || FileStamp::of(&self.file) != self.stamp
+    }
+}
+
+thread_local! {
+    /// The line a core verifies: one buffer per core for the whole run.
+    static LINE: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Bytes `at` of `file` into `buf`.
+fn read_span(held: &HeldFile, at: &std::ops::Range<usize>, buf: &mut Vec<u8>) -> std::io::Result<()> {
+    let file = &held.file;
+    buf.clear();
+    buf.resize(at.len(), 0);
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::FileExt::read_exact_at(file, buf, at.start as u64)
+    }
+    #[cfg(not(unix))]
+    {
+        use std::io::{Read as _, Seek as _};
+        let mut f = file;
+        f.seek(std::io::SeekFrom::Start(at.start as u64))?;
+        f.read_exact(buf)
+    }
 }
 
 impl BundleText {
@@ -181,6 +251,15 @@ impl BundleText {
                     Err(_) => sv::verify(text, label, opts),
                 }
             }
+            Self::Span { file, at } => LINE.with_borrow_mut(|line| match read_span(file, at, line) {
+                Ok(()) => match serde_json::from_slice::<serde_json::Value>(line) {
+                    Ok(value) => sv::verify_parsed(&value, line.len(), label, opts),
+                    // Checked to parse when the file was read: it changed since.
+                    Err(_) => sv::verify(line, label, opts),
+                },
+                // The file was cut short since it was read: what is left of the line.
+                Err(_) => sv::verify(b"", label, opts),
+            }),
             Self::Raw(bytes) => sv::verify(bytes, label, opts),
         }
     }
@@ -213,6 +292,10 @@ fn load_bundle_files(path: &Path) -> Result<Vec<(InputFile, FileBundles)>, Strin
     let mut all = Vec::new();
     for f in files {
         let label = f.display().to_string();
+        if let Some(pieces) = read_in_pieces(&f, &label).map_err(|e| format!("cannot read {label}: {e}"))? {
+            all.push(pieces);
+            continue;
+        }
         let bytes = read_on_every_core(&f).map_err(|e| format!("cannot read {label}: {e}"))?;
         if bytes.len() > crate::sigstore::bundle::MAX_BUNDLE_BYTES && !label.ends_with(".jsonl") {
             // Oversized single bundle: the verifier reports it as a limit.
@@ -243,6 +326,40 @@ fn load_bundle_files(path: &Path) -> Result<Vec<(InputFile, FileBundles)>, Strin
         all.push((input, out));
     }
     Ok(all)
+}
+
+/// A JSON-lines file of 1 MB or more read a piece at a time, its digest
+/// beside its lines' checks, each line left to be read again by the core
+/// that verifies it ([`crate::sigstore::input::pending_in_pieces`]); `None`
+/// for any other file, which is read whole.
+fn read_in_pieces(path: &Path, label: &str) -> std::io::Result<Option<(InputFile, FileBundles)>> {
+    let file = std::fs::File::open(path)?;
+    let stamp = FileStamp::of(&file);
+    let meta = file.metadata()?;
+    let len = usize::try_from(meta.len()).unwrap_or(usize::MAX);
+    if !meta.is_file()
+        || len < 1 << 20
+        || (len > crate::sigstore::bundle::MAX_BUNDLE_BYTES && !label.ends_with(".jsonl"))
+    {
+        return Ok(None);
+    }
+    let mut hasher = crate::crypto::digest::Hasher::new(crate::crypto::digest::HashAlg::Sha256);
+    let mut size = 0u64;
+    let pending = crate::sigstore::input::pending_in_pieces(&mut &file, label, |piece| {
+        hasher.update(piece);
+        size += piece.len() as u64;
+    })?;
+    let Some(pending) = pending else { return Ok(None) };
+    let input = InputFile::verified("bundle", label, size, Some(hex::encode(hasher.finish())));
+    let file = std::sync::Arc::new(HeldFile { file, label: label.to_owned(), stamp });
+    let bundles = pending
+        .into_iter()
+        .map(|p| match p {
+            Pending::Found(b) => (b.label, BundleText::Parsed { value: b.bundle, len: b.len }),
+            Pending::Line { label, at } => (label, BundleText::Span { file: file.clone(), at }),
+        })
+        .collect();
+    Ok(Some((input, bundles)))
 }
 
 /// `std::fs::read`, with a large file read in one piece per core: most of
@@ -286,6 +403,9 @@ pub struct Run {
     pub total: usize,
     /// The run's inputs (the markdown and SARIF reports name them).
     pub inputs: Inputs,
+    /// Files read again line by line that changed while the run read them
+    /// (named on stderr): the report's digest may not be of what was verified.
+    pub changed: Vec<String>,
 }
 
 /// Documents made but not yet handed to the caller at most: enough that
@@ -314,7 +434,7 @@ pub fn verify_each<T: Send>(
             let mut doc = Document::new(crate::verdict::Kind::Attestation, at, failure.findings, category);
             doc.verdict = Verdict::Fail;
             doc.invocation = Some(record.invocation);
-            let run = Run { total: 1, inputs: record.inputs };
+            let run = Run { total: 1, inputs: record.inputs, changed: Vec::new() };
             keep(map(&run, 0, doc));
             return Ok(run);
         }
@@ -336,7 +456,15 @@ pub fn verify_each<T: Send>(
     }
     let opts = p.options();
     let record = p.record(&request(a), &a.bundle.display().to_string());
-    let run = Run { total: bundles.len(), inputs: record.inputs.clone() };
+    let mut held: Vec<std::sync::Arc<HeldFile>> = Vec::new();
+    for (_, _, text) in &bundles {
+        if let BundleText::Span { file, .. } = text
+            && !held.last().is_some_and(|h| std::sync::Arc::ptr_eq(h, file))
+        {
+            held.push(file.clone());
+        }
+    }
+    let mut run = Run { total: bundles.len(), inputs: record.inputs.clone(), changed: Vec::new() };
     let threads = rayon::current_num_threads();
     super::in_order::run(
         bundles.into_iter(),
@@ -351,6 +479,13 @@ pub fn verify_each<T: Send>(
         },
         &mut keep,
     );
+    for file in held.iter().filter(|h| h.changed()) {
+        eprintln!(
+            "trailscope {command}: --bundle: {} changed while it was being verified: the digest in the report may not be of the bytes verified; verify a copy that does not change",
+            crate::sanitize::sanitize(&file.label)
+        );
+        run.changed.push(file.label.clone());
+    }
     Ok(run)
 }
 
@@ -358,6 +493,9 @@ pub fn verify_each<T: Send>(
 pub fn verify_all(a: &VerifyArgs, command: &str) -> Result<(Vec<Document>, Inputs), Exit> {
     let mut docs = Vec::new();
     let run = verify_each(a, command, |_, _, doc| doc, |doc| docs.push(doc))?;
+    if !run.changed.is_empty() {
+        return Err(Exit::Failed);
+    }
     Ok((docs, run.inputs))
 }
 
@@ -392,7 +530,7 @@ fn verify(a: &VerifyArgs, command: &str) -> Exit {
     pending.push_str(&trailer(run.total, passed, format));
     printer.write(&pending);
     printer.finish();
-    if passed == seen { Exit::Ok } else { Exit::Failed }
+    if passed == seen && run.changed.is_empty() { Exit::Ok } else { Exit::Failed }
 }
 
 /// One document as is; several as a JSON array (text: one report after another).
@@ -564,6 +702,28 @@ fn inspect(a: &InspectArgs) -> Exit {
 mod tests {
     use super::*;
     use crate::verdict::category as cat;
+
+    #[test]
+    fn a_held_file_written_in_place_has_changed_one_replaced_has_not() {
+        use std::io::Write as _;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bundles.jsonl");
+        std::fs::write(&path, b"{}\n{}\n").unwrap();
+        let hold = || {
+            let file = std::fs::File::open(&path).unwrap();
+            let stamp = FileStamp::of(&file);
+            HeldFile { file, label: "bundles.jsonl".into(), stamp }
+        };
+        let held = hold();
+        assert!(!held.changed());
+        std::fs::OpenOptions::new().append(true).open(&path).unwrap().write_all(b"{}\n").unwrap();
+        assert!(held.changed(), "a line appended while the run reads the file");
+        // A new file under the same name: the open one, the one digested, is read again.
+        let held = hold();
+        std::fs::remove_file(&path).unwrap();
+        std::fs::write(&path, b"[]\n").unwrap();
+        assert!(!held.changed());
+    }
 
     #[test]
     fn the_json_array_is_serde_jsons_pretty_array() {

@@ -72,23 +72,7 @@ pub fn pending_in(bytes: &[u8], file: &str) -> Result<Vec<Pending>, String> {
     let per_line: Vec<Result<Vec<Pending>, String>> = lines
         .par_iter()
         .enumerate()
-        .map(|(i, line)| {
-            let text = std::str::from_utf8(line).map_err(|_| format!("{file}: not UTF-8 text"))?;
-            let probe: Probe =
-                serde_json::from_str(text).map_err(|e| format!("{file} line {}: not JSON ({e})", i + 1))?;
-            let label = format!("{file}:{}", i + 1);
-            if !probe.0 {
-                let start = line.as_ptr() as usize - bytes.as_ptr() as usize;
-                return Ok(vec![Pending::Line { label, at: start..start + line.len() }]);
-            }
-            let v: Value =
-                serde_json::from_str(text).map_err(|e| format!("{file} line {}: not JSON ({e})", i + 1))?;
-            let mut found = from_value(v, file, text.len())?;
-            for f in &mut found {
-                f.label.clone_from(&label);
-            }
-            Ok(found.into_iter().map(Pending::Found).collect())
-        })
+        .map(|(i, line)| pending_line(file, i, line, line.as_ptr() as usize - bytes.as_ptr() as usize))
         .collect();
     let per_line: Vec<Vec<Pending>> = per_line.into_iter().collect::<Result<_, String>>()?;
     let out: Vec<Pending> = per_line.into_iter().flatten().collect();
@@ -96,6 +80,117 @@ pub fn pending_in(bytes: &[u8], file: &str) -> Result<Vec<Pending>, String> {
         return Err(format!("{file}: more than {MAX_BUNDLES} bundles"));
     }
     Ok(out)
+}
+
+/// The bundles of line `i` (0-based, blank lines not counted) of a
+/// JSON-lines file, which starts `start` bytes into it.
+fn pending_line(file: &str, i: usize, line: &[u8], start: usize) -> Result<Vec<Pending>, String> {
+    let not_json = |e: serde_json::Error| format!("{file} line {}: not JSON ({e})", i + 1);
+    // Read as bytes, the line is checked to be UTF-8 where it can hold
+    // anything else (its strings) without a pass of its own; a line that
+    // does not read is read again as text, for the error that says why.
+    let probe = match serde_json::from_slice::<Probe>(line) {
+        Ok(probe) => probe,
+        Err(e) => {
+            let text = std::str::from_utf8(line).map_err(|_| format!("{file}: not UTF-8 text"))?;
+            return Err(serde_json::from_str::<Probe>(text).err().map_or_else(|| not_json(e), not_json));
+        }
+    };
+    let label = format!("{file}:{}", i + 1);
+    if !probe.0 {
+        return Ok(vec![Pending::Line { label, at: start..start + line.len() }]);
+    }
+    let text = std::str::from_utf8(line).map_err(|_| format!("{file}: not UTF-8 text"))?;
+    let v: Value =
+        serde_json::from_str(text).map_err(|e| format!("{file} line {}: not JSON ({e})", i + 1))?;
+    let mut found = from_value(v, file, text.len())?;
+    for f in &mut found {
+        f.label.clone_from(&label);
+    }
+    Ok(found.into_iter().map(Pending::Found).collect())
+}
+
+/// How much of a JSON-lines file [`pending_in_pieces`] reads at a time
+/// (64 pages; the file's lines are a few KB each).
+const PIECE: usize = 256 << 10;
+
+/// [`pending_in`] over a file read a piece at a time into one buffer, for
+/// a JSON-lines file of thousands of bundles: read whole, 20 MB are as
+/// many fresh pages, each a page fault (and, on this VM, a host fault when
+/// the host took the page back), where one reused piece costs a few. The
+/// lines' `at` are offsets in the file, read again by whoever verifies them.
+/// `beside` is given every byte of the file in order (its digest), on
+/// another core while this one's lines are checked.
+///
+/// `Ok(None)` unless the file is a JSON-lines file of at least two lines,
+/// every one JSON, within the limits: the caller then reads it whole and
+/// asks [`pending_in`], which gives the file's own answer (one document,
+/// or the error). Two JSON lines never parse as one document, so when this
+/// gives lines, they are the lines and bundles [`pending_in`] gives.
+pub fn pending_in_pieces(
+    reader: &mut impl std::io::Read,
+    file: &str,
+    beside: impl FnMut(&[u8]) + Send,
+) -> std::io::Result<Option<Vec<Pending>>> {
+    pieces_of(reader, file, PIECE, beside)
+}
+
+fn pieces_of(
+    reader: &mut impl std::io::Read,
+    file: &str,
+    piece: usize,
+    mut beside: impl FnMut(&[u8]) + Send,
+) -> std::io::Result<Option<Vec<Pending>>> {
+    use rayon::prelude::*;
+    let mut buf = vec![0u8; piece.max(1)];
+    // `buf[..filled]` holds the file from `offset`, the start of a line.
+    let (mut filled, mut offset, mut lines_seen) = (0usize, 0usize, 0usize);
+    let mut out: Vec<Pending> = Vec::new();
+    loop {
+        if filled == buf.len() {
+            // A line longer than the buffer: room for the rest of it.
+            buf.resize(buf.len() * 2, 0);
+        }
+        let n = match reader.read(&mut buf[filled..]) {
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        let eof = n == 0;
+        let fresh = filled..filled + n;
+        filled += n;
+        if offset + filled > 256 * 1024 * 1024 {
+            return Ok(None);
+        }
+        // Whole lines only: up to the last line break, or the end of the file.
+        let end = if eof { filled } else { memchr::memrchr(b'\n', &buf[..filled]).map_or(0, |at| at + 1) };
+        let ((), checked) = rayon::join(
+            || beside(&buf[fresh]),
+            || -> Option<Vec<Vec<Pending>>> {
+                let lines = json_lines(&buf[..end])?;
+                lines
+                    .par_iter()
+                    .enumerate()
+                    .map(|(i, line)| {
+                        let start = offset + (line.as_ptr() as usize - buf.as_ptr() as usize);
+                        pending_line(file, lines_seen + i, line, start).ok()
+                    })
+                    .collect()
+            },
+        );
+        let Some(per_line) = checked else { return Ok(None) };
+        lines_seen += per_line.len();
+        out.extend(per_line.into_iter().flatten());
+        if lines_seen > MAX_BUNDLES || out.len() > MAX_BUNDLES {
+            return Ok(None);
+        }
+        if eof {
+            return Ok((lines_seen >= 2).then_some(out));
+        }
+        buf.copy_within(end..filled, 0);
+        filled -= end;
+        offset += end;
+    }
 }
 
 /// Whether a JSON text is more than a plain bundle: an object with one of
@@ -378,6 +473,102 @@ mod tests {
         let kinds: Vec<bool> =
             pending_in(mixed, "m").unwrap().iter().map(|p| matches!(p, Pending::Line { .. })).collect();
         assert_eq!(kinds, [true, true]);
+    }
+
+    /// What a [`Pending`] says, to compare two lists of them.
+    fn said(p: &[Pending]) -> Vec<(String, Option<std::ops::Range<usize>>, Option<Value>)> {
+        p.iter()
+            .map(|p| match p {
+                Pending::Found(f) => (f.label.clone(), None, Some(f.bundle.clone())),
+                Pending::Line { label, at } => (label.clone(), Some(at.clone()), None),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_file_read_in_pieces_gives_the_lines_of_the_file_read_whole() {
+        let long = format!("{{\"mediaType\":\"{}\"}}\n", "x".repeat(100));
+        let long = long.repeat(2);
+        let many = "{\"a\":1}\n".repeat(40);
+        let texts: Vec<Vec<u8>> = [
+            &b"{\"mediaType\":\"a\", \"x\": [1, {\"y\": null}]}\r\n\n  {\"mediaType\":\"b\"}\n5\n[1,2]\n\"s\"\n"[..],
+            b"{\"mediaType\":\"a\"}\n{\"attestations\":[{\"bundle\":{\"mediaType\":\"n\"}}]}\n{\"attestations\":3}\n",
+            b"{\"a\":1}\r\n\r\n{\"b\":2}\r",
+            b"\xc2\xa0\n{\"a\":1}\n\n{\"b\":2}",
+            long.as_bytes(),
+            many.as_bytes(),
+            // Not for the pieces: a PEP 740 attestation that does not convert, one
+            // document, a bad line, one line, not UTF-8.
+            b"{\"a\":1}\n{\"attestation_bundles\":[{\"attestations\":[{}]}]}\n",
+            b"{\"a\":\n1}\n",
+            b"{\"attestations\":[{\"bundle\":{}}]}\n",
+            b"{\"a\":1}\n{\"b\":2\n{\"c\":3}\n",
+            b"{\"a\":1}\n{\"b\":1e999}\n",
+            b"{\"a\":1}\n{\"b\":\"\xff\"}\n",
+            b"{}\n\xa0\n{}",
+            b"",
+        ]
+        .iter()
+        .map(|t| t.to_vec())
+        .chain([format!("{long}{long}{many}").into_bytes()])
+        .collect();
+        for text in &texts {
+            let whole = pending_in(text, "f.jsonl");
+            for piece in [1, 7, 64, 4096] {
+                let mut seen = Vec::new();
+                let got = pieces_of(&mut &text[..], "f.jsonl", piece, |b| seen.extend_from_slice(b)).unwrap();
+                let shown = String::from_utf8_lossy(text);
+                match got {
+                    Some(got) => assert_eq!(said(&got), said(whole.as_ref().unwrap()), "{piece}: {shown}"),
+                    // Left to the whole read only when it is not two JSON lines or more.
+                    None => assert!(
+                        whole.is_err() || serde_json::from_slice::<Value>(text).is_ok(),
+                        "{piece}: {shown}"
+                    ),
+                }
+                if got_lines(text) {
+                    assert_eq!(&seen, text, "every byte beside, in order");
+                }
+            }
+        }
+        // Two JSON lines or more are always the pieces'.
+        for text in &texts[..6] {
+            assert!(
+                pieces_of(&mut &text[..], "f", 3, |_| ()).unwrap().is_some(),
+                "{}",
+                String::from_utf8_lossy(text)
+            );
+        }
+    }
+
+    #[test]
+    fn a_line_read_as_bytes_fails_with_the_error_of_the_line_read_as_text() {
+        let lines: [&[u8]; 6] = [
+            b"{\"b\":\"\xff\"}",
+            b"{\"b\":2",
+            b"{\"b\":1e999}",
+            b"\xff{}",
+            b"{} x",
+            b"{\"\xc3\xa9\":\"\xe2\x82\"}",
+        ];
+        for line in lines {
+            let want = match std::str::from_utf8(line) {
+                Err(_) => "f: not UTF-8 text".to_owned(),
+                Ok(text) => {
+                    format!("f line 3: not JSON ({})", serde_json::from_str::<Probe>(text).err().unwrap())
+                }
+            };
+            assert_eq!(pending_line("f", 2, line, 0).err(), Some(want), "{}", String::from_utf8_lossy(line));
+        }
+        let ok = "{\"\u{e9}\":[\"\u{1f600}\", 1.5]}".as_bytes();
+        assert!(
+            matches!(&pending_line("f", 0, ok, 7).unwrap()[..], [Pending::Line { at, .. }] if *at == (7..7 + ok.len()))
+        );
+    }
+
+    /// Whether `text` is read to its end by the pieces (two JSON lines or more).
+    fn got_lines(text: &[u8]) -> bool {
+        pieces_of(&mut &text[..], "f", 5, |_| ()).unwrap().is_some()
     }
 
     #[test]

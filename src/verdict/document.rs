@@ -3,8 +3,8 @@
 //! `inputs` (every input file with path, size and sha256) and `invocation`
 //! (command line, options, trust anchor); a version 1 document still reads.
 //! Keys come out sorted: the document writes its members in key order, the
-//! findings, failure and targets through a `serde_json::Value` (whose maps
-//! are ordered), and the typed TUF `roles` in key order by hand
+//! failure and targets through a `serde_json::Value` (whose maps are
+//! ordered), and the typed TUF `roles` in key order by hand
 //! (`verdict::tuf_detail`), straight to the output. Strings are raw, never
 //! sanitized.
 
@@ -21,7 +21,7 @@ use super::attest_detail::{
 use super::category::Category;
 use super::checks::Check;
 use super::inputs::{InputFile, Invocation, RunOption, TrustAnchor};
-use crate::verdict::finding::Finding;
+use crate::verdict::finding::{Evidence, Finding, Subject};
 use crate::verdict::tuf_detail::Roles;
 
 pub const SCHEMA_VERSION: u64 = 2;
@@ -195,7 +195,7 @@ impl Serialize for Document {
         m.serialize_entry("checks", &Sorted(self.checks.as_slice()))?;
         m.serialize_entry("evaluated_at", &crate::meta::time::format(self.evaluated_at))?;
         m.serialize_entry("failure", &to_value(&self.failure))?;
-        m.serialize_entry("findings", &to_value(&self.findings))?;
+        m.serialize_entry("findings", &Sorted(self.findings.as_slice()))?;
         m.serialize_entry("inputs", &Sorted(self.inputs.as_slice()))?;
         m.serialize_entry("invocation", &self.invocation.as_ref().map(Sorted))?;
         m.serialize_entry("kind", &self.kind)?;
@@ -217,11 +217,12 @@ impl Serialize for Document {
 
 /// A part of the document written with its members in key order, as
 /// `to_value` would sort them, without building the `Value`: the checks,
-/// inputs, invocation and attestation detail are most of an attestation
-/// document, and building and dropping their trees was most of writing it. Each struct is taken
-/// apart whole, so a new member does not compile until it is written here;
-/// the tagged enums (subject, evidence) still go through a `Value`, but for
-/// the common `{"kind": "none"}`.
+/// findings, inputs, invocation and attestation detail are most of an
+/// attestation document, and building and dropping their trees was most of
+/// writing it. Each struct is taken apart whole, so a new member does not
+/// compile until it is written here; the tagged enums (subject, evidence)
+/// still go through a `Value` but for the kinds an attestation document
+/// holds (a file; no evidence, data).
 struct Sorted<'a, T: ?Sized>(&'a T);
 
 impl<T> Serialize for Sorted<'_, [T]>
@@ -238,28 +239,68 @@ impl Serialize for Sorted<'_, Check> {
         let Check { subject, what, outcome, detail, evidence, stage } = self.0;
         let mut m = s.serialize_map(None)?;
         m.serialize_entry("detail", detail)?;
-        match evidence {
-            crate::verdict::finding::Evidence::None => m.serialize_entry("evidence", &NoEvidence)?,
-            other => m.serialize_entry("evidence", &to_value(other))?,
-        }
+        m.serialize_entry("evidence", &Sorted(evidence))?;
         m.serialize_entry("outcome", outcome)?;
         if let Some(stage) = stage {
             m.serialize_entry("stage", stage)?;
         }
-        m.serialize_entry("subject", &to_value(subject))?;
+        m.serialize_entry("subject", &Sorted(subject))?;
         m.serialize_entry("what", what)?;
         m.end()
     }
 }
 
-/// `Evidence::None` as its derived form writes it.
-struct NoEvidence;
-
-impl Serialize for NoEvidence {
+impl Serialize for Sorted<'_, Finding> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let Finding { severity, category, subject, message, evidence, source, stage } = self.0;
         let mut m = s.serialize_map(None)?;
-        m.serialize_entry("kind", "none")?;
+        m.serialize_entry("category", category)?;
+        m.serialize_entry("evidence", &Sorted(evidence))?;
+        m.serialize_entry("message", message)?;
+        m.serialize_entry("severity", severity)?;
+        m.serialize_entry("source", &source.as_ref().map(to_value))?;
+        if let Some(stage) = stage {
+            m.serialize_entry("stage", stage)?;
+        }
+        m.serialize_entry("subject", &Sorted(subject))?;
         m.end()
+    }
+}
+
+/// The subject every check and finding of an attestation document has (its
+/// bundle) written as is; the others through their sorted `Value`.
+impl Serialize for Sorted<'_, Subject> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Subject::File { path } => {
+                let mut m = s.serialize_map(None)?;
+                m.serialize_entry("kind", "file")?;
+                m.serialize_entry("path", path)?;
+                m.end()
+            }
+            other => to_value(other).serialize(s),
+        }
+    }
+}
+
+/// No evidence, and the free-form data of an attestation note, written as
+/// is; the other kinds through their sorted `Value`.
+impl Serialize for Sorted<'_, Evidence> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Evidence::None => {
+                let mut m = s.serialize_map(None)?;
+                m.serialize_entry("kind", "none")?;
+                m.end()
+            }
+            Evidence::Data { data } => {
+                let mut m = s.serialize_map(None)?;
+                m.serialize_entry("data", data)?;
+                m.serialize_entry("kind", "data")?;
+                m.end()
+            }
+            other => to_value(other).serialize(s),
+        }
     }
 }
 
@@ -477,6 +518,7 @@ mod tests {
         ];
         let evidence = [
             Evidence::None,
+            Evidence::Data { data: serde_json::json!({"z": [1, {"b": null, "a": "\u{2014}"}], "kind": "k"}) },
             Evidence::Expiry { expires: "x".into(), evaluated_at: "y".into() },
             Evidence::digests(serde_json::json!({"sha256": "aa"}), serde_json::json!({"sha256": "bb"})),
         ];
@@ -486,7 +528,7 @@ mod tests {
                 checks.push(Check {
                     subject: subject.clone(),
                     what: format!("check {i}"),
-                    outcome: [CheckOutcome::Pass, CheckOutcome::Fail, CheckOutcome::NotRun][j],
+                    outcome: [CheckOutcome::Pass, CheckOutcome::Fail, CheckOutcome::NotRun][j % 3],
                     detail: "a \"detail\"\n".into(),
                     evidence: evidence.clone(),
                     stage: (i % 2 == 1).then(|| "tuf".to_owned()),
@@ -567,6 +609,27 @@ mod tests {
             same(&Some(Sorted(&detail)), &Some(&detail));
         }
         same(&Sorted(checks.as_slice()), &checks);
+        let findings: Vec<Finding> = checks
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let mut f = Finding::new(
+                    [
+                        crate::verdict::Severity::Error,
+                        crate::verdict::Severity::Warning,
+                        crate::verdict::Severity::Info,
+                    ][i % 3],
+                    crate::verdict::category::ATTESTATION_NOTE,
+                    c.subject.clone(),
+                    format!("finding \"{i}\"\n"),
+                )
+                .with_evidence(c.evidence.clone());
+                f.source = (i % 2 == 0).then(|| crate::meta::error::Location::new("b.jsonl:1", "/a/0"));
+                f.stage = (i % 4 == 1).then(|| "in-toto".to_owned());
+                f
+            })
+            .collect();
+        same(&Sorted(findings.as_slice()), &findings);
         same(&Sorted(&checks[..0]), &checks[..0].to_vec());
         same(&Sorted(inputs.as_slice()), &inputs);
         for i in &invocations {

@@ -65,34 +65,36 @@ pub struct FulcioClaim {
     pub value: String,
 }
 
-/// Fulcio's extension names (sigstore/fulcio docs/oid-info.md). Arcs 1–6
-/// are the deprecated raw-bytes claims; 8 onwards are DER UTF8Strings.
-const CLAIM_NAMES: [(u32, &str); 21] = [
-    (1, "Issuer (V1)"),
-    (2, "GitHub Workflow Trigger"),
-    (3, "GitHub Workflow SHA"),
-    (4, "GitHub Workflow Name"),
-    (5, "GitHub Workflow Repository"),
-    (6, "GitHub Workflow Ref"),
-    (8, "Issuer (V2)"),
-    (9, "Build Signer URI"),
-    (10, "Build Signer Digest"),
-    (11, "Runner Environment"),
-    (12, "Source Repository URI"),
-    (13, "Source Repository Digest"),
-    (14, "Source Repository Ref"),
-    (15, "Source Repository Identifier"),
-    (16, "Source Repository Owner URI"),
-    (17, "Source Repository Owner Identifier"),
-    (18, "Build Config URI"),
-    (19, "Build Config Digest"),
-    (20, "Build Trigger"),
-    (21, "Run Invocation URI"),
-    (22, "Source Repository Visibility At Signing"),
+/// Fulcio's extensions by their last arc, with their OID and name
+/// (sigstore/fulcio docs/oid-info.md). Arcs 1–6 are the deprecated
+/// raw-bytes claims; 8 onwards are DER UTF8Strings.
+const CLAIMS: [(u8, &str, &str); 21] = [
+    (1, "1.3.6.1.4.1.57264.1.1", "Issuer (V1)"),
+    (2, "1.3.6.1.4.1.57264.1.2", "GitHub Workflow Trigger"),
+    (3, "1.3.6.1.4.1.57264.1.3", "GitHub Workflow SHA"),
+    (4, "1.3.6.1.4.1.57264.1.4", "GitHub Workflow Name"),
+    (5, "1.3.6.1.4.1.57264.1.5", "GitHub Workflow Repository"),
+    (6, "1.3.6.1.4.1.57264.1.6", "GitHub Workflow Ref"),
+    (8, "1.3.6.1.4.1.57264.1.8", "Issuer (V2)"),
+    (9, "1.3.6.1.4.1.57264.1.9", "Build Signer URI"),
+    (10, "1.3.6.1.4.1.57264.1.10", "Build Signer Digest"),
+    (11, "1.3.6.1.4.1.57264.1.11", "Runner Environment"),
+    (12, "1.3.6.1.4.1.57264.1.12", "Source Repository URI"),
+    (13, "1.3.6.1.4.1.57264.1.13", "Source Repository Digest"),
+    (14, "1.3.6.1.4.1.57264.1.14", "Source Repository Ref"),
+    (15, "1.3.6.1.4.1.57264.1.15", "Source Repository Identifier"),
+    (16, "1.3.6.1.4.1.57264.1.16", "Source Repository Owner URI"),
+    (17, "1.3.6.1.4.1.57264.1.17", "Source Repository Owner Identifier"),
+    (18, "1.3.6.1.4.1.57264.1.18", "Build Config URI"),
+    (19, "1.3.6.1.4.1.57264.1.19", "Build Config Digest"),
+    (20, "1.3.6.1.4.1.57264.1.20", "Build Trigger"),
+    (21, "1.3.6.1.4.1.57264.1.21", "Run Invocation URI"),
+    (22, "1.3.6.1.4.1.57264.1.22", "Source Repository Visibility At Signing"),
 ];
 
-fn claim_name(arc: u32) -> Option<&'static str> {
-    CLAIM_NAMES.iter().find(|(a, _)| *a == arc).map(|(_, n)| *n)
+/// The OID and name of Fulcio's claim `arc`.
+fn claim(arc: u8) -> Option<(&'static str, &'static str)> {
+    CLAIMS.iter().find(|(a, _, _)| *a == arc).map(|&(_, oid, name)| (oid, name))
 }
 
 pub(crate) fn unix_to_datetime(d: std::time::Duration) -> OffsetDateTime {
@@ -161,14 +163,13 @@ impl LeafCertificate {
             return id;
         };
         for ext in exts {
-            // The arcs compared, not the dotted text (the leaf has a dozen
-            // extensions); the encoded prefix first, which every child has.
-            if !ext.extn_id.starts_with(oids::FULCIO_ARC) || ext.extn_id.parent() != Some(oids::FULCIO_ARC) {
+            // A child of Fulcio's arc is its encoding and one more arc; every
+            // claim's arc is below 128, one byte (a longer arc names none).
+            let Some(&[arc]) = ext.extn_id.as_bytes().strip_prefix(oids::FULCIO_ARC.as_bytes()) else {
                 continue;
-            }
-            let Some(arc) = ext.extn_id.arcs().last() else { continue };
-            let Some(name) = claim_name(arc) else { continue };
-            let oid = format!("{}.{arc}", oids::FULCIO_ARC_TEXT);
+            };
+            let Some((oid, name)) = claim(arc) else { continue };
+            let (arc, oid) = (u32::from(arc), oid.to_owned());
             let raw = ext.extn_value.as_bytes();
             let value = if arc <= 6 {
                 String::from_utf8_lossy(raw).into_owned()
@@ -272,4 +273,19 @@ fn key_usage_names(ku: &KeyUsage) -> String {
     ];
     let set: Vec<&str> = names.iter().filter(|(on, _)| *on).map(|(_, n)| *n).collect();
     if set.is_empty() { "no usage".to_owned() } else { set.join(", ") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_claim_is_named_by_its_oid_under_fulcios_arc() {
+        for (arc, oid, _) in CLAIMS {
+            let want = ObjectIdentifier::new_unwrap(oid);
+            assert_eq!(want.parent(), Some(oids::FULCIO_ARC), "{oid}");
+            assert_eq!(want.arcs().last(), Some(u32::from(arc)), "{oid}");
+            assert_eq!(oid, format!("{}.{arc}", oids::FULCIO_ARC_TEXT));
+        }
+    }
 }

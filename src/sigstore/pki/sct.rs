@@ -77,7 +77,13 @@ fn precert_tbs(cert_der: &[u8]) -> Result<(Vec<u8>, Option<Vec<u8>>), PkiError> 
     let mut sct_list = None;
     if let Some(exts) = tbs.extensions.as_mut() {
         let mut found = None;
+        // The leaf was decoded whole (every extension well formed): only the
+        // one whose encoding starts with the SCT list's OID is decoded again.
+        let oid = oids::SCT_LIST.as_bytes();
         for (i, e) in exts.iter().enumerate() {
+            if e.value().get(..2) != Some(&[0x06, oid.len() as u8][..]) || !e.value()[2..].starts_with(oid) {
+                continue;
+            }
             let e: ExtensionParts<'_> = e.decode_as().map_err(malformed)?;
             if e.extn_id == oids::SCT_LIST {
                 found = Some((i, e.extn_value.as_bytes().to_vec()));
