@@ -124,12 +124,13 @@ enum Origin {
     Trusted,
 }
 
-/// Roles the audit reads and verifies on all cores at a time: enough to
-/// keep both cores busy (four groups of [`HASH_GROUP`]), few enough that
-/// the bins in flight stay small. 64 put b14-10M's peak RSS at 71–87 MB
-/// once the hashing got faster (more audit parts in flight at once); 32
-/// keeps it at 69–70 MB (python-tuf: 37 MiB, the goal ≤ 2×).
-const AUDIT_AHEAD: usize = 32;
+/// Roles the audit reads and verifies on all cores at a time: enough that
+/// the walk's serial part between batches is rare (one core idles during
+/// it), few enough that the bins in flight stay small. Since the audit's
+/// summaries shrank (session 9), b14-1M back to back: 32 → 0.37–0.40 s,
+/// 128 → 0.34–0.37 s, 512 → 0.34–0.36 s; b14-10M peak RSS 32 → 49–50 MiB,
+/// 128 → 56–60 MiB, 512 → 122 MiB (python-tuf: 37 MiB, the goal ≤ 2×).
+const AUDIT_AHEAD: usize = 128;
 
 /// Roles prepared together: their signature checks are hashed in the lanes
 /// of [`crate::crypto::sha512_multi`] (one bin key signs each hash bin).
