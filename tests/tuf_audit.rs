@@ -48,20 +48,25 @@ fn repo() -> (MemorySource, Vec<u8>) {
     (src, bytes(&root))
 }
 
-#[test]
-fn all_roles_audits_every_delegation_of_every_reachable_role() {
-    let (src, root) = repo();
-    let outcome = session::run(Request {
+/// The client's workflow over `src` with every role audited (`--all-roles`).
+fn audit(src: &MemorySource, root: Vec<u8>) -> session::Outcome {
+    session::run(Request {
         root_bytes: root,
         root_file: "root.json".into(),
-        metadata: &src,
+        metadata: src,
         targets: None,
         state: None,
         at: trailscope::meta::time::parse("2026-01-01T00:00:00Z").unwrap().at,
         config: Config::default(),
         target_paths: Vec::new(),
         all_roles: true,
-    });
+    })
+}
+
+#[test]
+fn all_roles_audits_every_delegation_of_every_reachable_role() {
+    let (src, root) = repo();
+    let outcome = audit(&src, root);
     assert!(outcome.refresh.is_ok());
     let audited: Vec<(String, String, Result<(), String>)> = outcome
         .audit
@@ -100,17 +105,7 @@ fn all_roles_audits_every_delegation_of_every_reachable_role() {
 #[test]
 fn role_views_merge_held_and_released_roles_in_name_order() {
     let (src, root) = repo();
-    let outcome = session::run(Request {
-        root_bytes: root,
-        root_file: "root.json".into(),
-        metadata: &src,
-        targets: None,
-        state: None,
-        at: trailscope::meta::time::parse("2026-01-01T00:00:00Z").unwrap().at,
-        config: Config::default(),
-        target_paths: Vec::new(),
-        all_roles: true,
-    });
+    let outcome = audit(&src, root);
     let set = outcome.trusted.as_ref().unwrap();
     let views: Vec<(&str, &str, bool)> =
         set.role_views().into_iter().map(|(n, d, v)| (n, d, v.held.is_some())).collect();
@@ -139,17 +134,7 @@ fn failed_refresh_reports_the_roles_it_did_not_reach() {
     let ts = json!({"_type": "timestamp", "spec_version": "1.0.31", "version": 2, "expires": EXPIRES,
         "meta": {"snapshot.json": {"version": 1}}});
     src.insert("timestamp.json", bytes(&metablock(&ts, &[&wrong])));
-    let outcome = session::run(Request {
-        root_bytes: root,
-        root_file: "root.json".into(),
-        metadata: &src,
-        targets: None,
-        state: None,
-        at: trailscope::meta::time::parse("2026-01-01T00:00:00Z").unwrap().at,
-        config: Config::default(),
-        target_paths: Vec::new(),
-        all_roles: true,
-    });
+    let outcome = audit(&src, root);
     assert_eq!(outcome.refresh.as_ref().unwrap_err().role, "timestamp");
     let v = report::document(&outcome, false).to_value();
     assert_eq!(v["category"], "signature-threshold");
