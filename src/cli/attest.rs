@@ -142,25 +142,23 @@ pub fn load_bundles(path: &Path) -> Result<Vec<(String, Vec<u8>)>, String> {
         .map(|(label, text)| {
             let bytes = match text {
                 BundleText::Parsed { value, .. } => serde_json::to_vec(&value).unwrap_or_default(),
-                BundleText::Line { file, at } => serde_json::from_slice::<serde_json::Value>(&file[at])
-                    .and_then(|value| serde_json::to_vec(&value))
-                    .unwrap_or_default(),
+                BundleText::Line { file, at } => compact(&file[at]),
                 BundleText::Span { file, at } => {
                     let mut line = Vec::new();
-                    read_span(&file, &at, &mut line).map_or_else(
-                        |_| Vec::new(),
-                        |()| {
-                            serde_json::from_slice::<serde_json::Value>(&line)
-                                .and_then(|value| serde_json::to_vec(&value))
-                                .unwrap_or_default()
-                        },
-                    )
+                    read_span(&file, &at, &mut line).map_or_else(|_| Vec::new(), |()| compact(&line))
                 }
                 BundleText::Raw(bytes) => bytes,
             };
             (label, bytes)
         })
         .collect())
+}
+
+/// A JSON line as serde_json writes it (empty if it no longer parses).
+fn compact(line: &[u8]) -> Vec<u8> {
+    serde_json::from_slice::<serde_json::Value>(line)
+        .and_then(|value| serde_json::to_vec(&value))
+        .unwrap_or_default()
 }
 
 /// One bundle of the `--bundle` input: the JSON value read from its file or
@@ -191,7 +189,7 @@ pub enum BundleText {
 pub struct HeldFile {
     file: std::fs::File,
     label: String,
-    stamp: Option<FileStamp>,
+    stamp: FileStamp,
 }
 
 /// Size and modification time: an in-place write changes them. (Not the
@@ -202,9 +200,12 @@ pub struct HeldFile {
 struct FileStamp(u64, Option<std::time::SystemTime>);
 
 impl FileStamp {
+    fn from_meta(m: &std::fs::Metadata) -> Self {
+        Self(m.len(), m.modified().ok())
+    }
+
     fn of(file: &std::fs::File) -> Option<Self> {
-        let m = file.metadata().ok()?;
-        Some(Self(m.len(), m.modified().ok()))
+        file.metadata().ok().as_ref().map(Self::from_meta)
     }
 }
 
@@ -212,7 +213,7 @@ impl HeldFile {
     /// Whether the file may have changed since it was read and digested:
     /// the report's digest would then not be of every byte verified.
     fn changed(&self) -> bool {
-        self.stamp.is_none() || FileStamp::of(&self.file) != self.stamp
+        FileStamp::of(&self.file).as_ref() != Some(&self.stamp)
     }
 }
 
@@ -239,24 +240,22 @@ fn read_span(held: &HeldFile, at: &std::ops::Range<usize>, buf: &mut Vec<u8>) ->
     }
 }
 
+/// A line checked to be JSON when its file was read, parsed and verified;
+/// if it no longer parses (its file changed since), the verdict says why.
+fn verify_line(text: &[u8], label: &str, opts: &Options) -> Document {
+    match serde_json::from_slice::<serde_json::Value>(text) {
+        Ok(value) => sv::verify_parsed(&value, text.len(), label, opts),
+        Err(_) => sv::verify(text, label, opts),
+    }
+}
+
 impl BundleText {
     fn verify(&self, label: &str, opts: &Options) -> Document {
         match self {
             Self::Parsed { value, len } => sv::verify_parsed(value, *len, label, opts),
-            Self::Line { file, at } => {
-                let text = &file[at.clone()];
-                match serde_json::from_slice::<serde_json::Value>(text) {
-                    Ok(value) => sv::verify_parsed(&value, text.len(), label, opts),
-                    // Checked to parse when the file was read; if not, the verdict says so.
-                    Err(_) => sv::verify(text, label, opts),
-                }
-            }
+            Self::Line { file, at } => verify_line(&file[at.clone()], label, opts),
             Self::Span { file, at } => LINE.with_borrow_mut(|line| match read_span(file, at, line) {
-                Ok(()) => match serde_json::from_slice::<serde_json::Value>(line) {
-                    Ok(value) => sv::verify_parsed(&value, line.len(), label, opts),
-                    // Checked to parse when the file was read: it changed since.
-                    Err(_) => sv::verify(line, label, opts),
-                },
+                Ok(()) => verify_line(line, label, opts),
                 // The file was cut short since it was read: what is left of the line.
                 Err(_) => sv::verify(b"", label, opts),
             }),
@@ -334,8 +333,8 @@ fn load_bundle_files(path: &Path) -> Result<Vec<(InputFile, FileBundles)>, Strin
 /// for any other file, which is read whole.
 fn read_in_pieces(path: &Path, label: &str) -> std::io::Result<Option<(InputFile, FileBundles)>> {
     let file = std::fs::File::open(path)?;
-    let stamp = FileStamp::of(&file);
     let meta = file.metadata()?;
+    let stamp = FileStamp::from_meta(&meta);
     let len = usize::try_from(meta.len()).unwrap_or(usize::MAX);
     if !meta.is_file()
         || len < 1 << 20
@@ -711,7 +710,7 @@ mod tests {
         std::fs::write(&path, b"{}\n{}\n").unwrap();
         let hold = || {
             let file = std::fs::File::open(&path).unwrap();
-            let stamp = FileStamp::of(&file);
+            let stamp = FileStamp::of(&file).unwrap();
             HeldFile { file, label: "bundles.jsonl".into(), stamp }
         };
         let held = hold();

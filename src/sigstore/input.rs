@@ -101,8 +101,7 @@ fn pending_line(file: &str, i: usize, line: &[u8], start: usize) -> Result<Vec<P
         return Ok(vec![Pending::Line { label, at: start..start + line.len() }]);
     }
     let text = std::str::from_utf8(line).map_err(|_| format!("{file}: not UTF-8 text"))?;
-    let v: Value =
-        serde_json::from_str(text).map_err(|e| format!("{file} line {}: not JSON ({e})", i + 1))?;
+    let v: Value = serde_json::from_str(text).map_err(not_json)?;
     let mut found = from_value(v, file, text.len())?;
     for f in &mut found {
         f.label.clone_from(&label);
