@@ -50,6 +50,11 @@ fn repo() -> (MemorySource, Vec<u8>) {
 
 /// The client's workflow over `src` with every role audited (`--all-roles`).
 fn audit(src: &MemorySource, root: Vec<u8>) -> session::Outcome {
+    audit_with(src, root, Config::default())
+}
+
+/// [`audit`] with `config`.
+fn audit_with(src: &MemorySource, root: Vec<u8>, config: Config) -> session::Outcome {
     session::run(Request {
         root_bytes: root,
         root_file: "root.json".into(),
@@ -57,7 +62,7 @@ fn audit(src: &MemorySource, root: Vec<u8>) -> session::Outcome {
         targets: None,
         state: None,
         at: trailscope::meta::time::parse("2026-01-01T00:00:00Z").unwrap().at,
-        config: Config::default(),
+        config,
         target_paths: Vec::new(),
         all_roles: true,
     })
@@ -152,4 +157,121 @@ fn failed_refresh_reports_the_roles_it_did_not_reach() {
     let untrusted =
         v["findings"].as_array().unwrap().iter().filter(|f| f["category"] == "untrusted-role").count();
     assert_eq!(untrusted, 3);
+}
+
+/// Many roles that delegate nothing (several times what the audit prepares
+/// at once), with roles that fail in between, a role that delegates in the
+/// middle (to a role delegated again later, and to a role released before
+/// it under a key that did not sign it), and roles signed by another key:
+/// releasing runs of roles while the next ones are verified gives the
+/// one-role-at-a-time walk's audit, report (roles, findings, inputs with
+/// their digests) and shared summaries.
+#[test]
+fn runs_of_released_roles_give_the_one_role_at_a_time_walks_outcome() {
+    let (top, leaf, other, wrong) =
+        (Key::from_seed(1), Key::from_seed(2), Key::from_seed(3), Key::from_seed(4));
+    let root = root_of_one_key(&top, EXPIRES);
+    let mut src = MemorySource::new("repo");
+    let mut meta = serde_json::Map::new();
+    let mut delegated = Vec::new();
+    let leaf_doc = |i: usize, version: u64, expires: &str| {
+        let mut d = targets_doc(None);
+        d["version"] = json!(version);
+        d["expires"] = json!(expires);
+        for t in 0..i % 3 {
+            d["targets"][format!("f{i}-{t}")] = json!({"length": t, "hashes": {"sha256": "00"}});
+        }
+        d
+    };
+    for i in 0..400 {
+        let name = format!("r{i:03}");
+        let signer = match i {
+            200 => &wrong,
+            330..=335 => &other,
+            _ => &leaf,
+        };
+        let keyid = if (330..=335).contains(&i) { &other.keyid } else { &leaf.keyid };
+        delegated.push(role(&name, keyid, "*"));
+        let doc = match i {
+            150 => targets_doc(Some(json!({"keys": keys(&[&leaf, &other]),
+                "roles": [role("r151", &leaf.keyid, "*"), role("r020", &other.keyid, "*"),
+                    role("s0", &leaf.keyid, "*"), role("s1", &leaf.keyid, "*")]}))),
+            250 => leaf_doc(i, 2, EXPIRES),
+            320 => leaf_doc(i, 1, "2025-01-01T00:00:00Z"),
+            _ => leaf_doc(i, 1, EXPIRES),
+        };
+        if i != 310 {
+            src.insert(&format!("{name}.json"), bytes(&metablock(&doc, &[signer])));
+        }
+        if i != 300 {
+            meta.insert(format!("{name}.json"), json!({"version": 1}));
+        }
+    }
+    for s in ["s0", "s1"] {
+        src.insert(&format!("{s}.json"), bytes(&metablock(&targets_doc(None), &[&leaf])));
+        meta.insert(format!("{s}.json"), json!({"version": 1}));
+    }
+    let targets = targets_doc(Some(json!({"keys": keys(&[&leaf, &other]), "roles": delegated})));
+    src.insert("targets.json", bytes(&metablock(&targets, &[&top])));
+    meta.insert("targets.json".into(), json!({"version": 1}));
+    common::tuf_repo::seal(&mut src, meta, &top, EXPIRES);
+    let root = bytes(&root);
+
+    let runs = audit_with(&src, root.clone(), Config::default());
+    let one_by_one = audit_with(&src, root, Config { audit_in_runs: false, ..Config::default() });
+    let audited = |o: &session::Outcome| -> Vec<(String, String, Result<(), (String, String)>)> {
+        o.audit
+            .iter()
+            .map(|a| {
+                let outcome =
+                    a.outcome.as_ref().map(|_| ()).map_err(|e| (e.category.to_string(), e.message.clone()));
+                (a.role.clone(), a.delegator.clone(), outcome)
+            })
+            .collect()
+    };
+    assert_eq!(audited(&runs), audited(&one_by_one));
+    assert_eq!(runs.audit.len(), 404, "every delegation audited once");
+    let failed: Vec<(String, String)> = audited(&runs)
+        .into_iter()
+        .filter_map(|(r, d, o)| o.err().map(|(c, _)| (format!("{r} by {d}"), c)))
+        .collect();
+    let expect: Vec<(String, String)> = [
+        ("r020 by r150", "signature-threshold"),
+        ("r200 by targets", "signature-threshold"),
+        ("r250 by targets", "version-mismatch"),
+        ("r300 by targets", "missing-from-snapshot"),
+        ("r310 by targets", "download-failed"),
+        ("r320 by targets", "expired"),
+    ]
+    .iter()
+    .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+    .collect();
+    assert_eq!(failed, expect);
+    let doc = |o: &session::Outcome| report::document(o, false).to_value();
+    let (doc_runs, doc_one) = (doc(&runs), doc(&one_by_one));
+    assert_eq!(doc_runs, doc_one);
+    assert!(doc_runs["findings"].as_array().unwrap().iter().any(|f| f["category"] == "role-reverified"));
+    // Summaries shared with the role released before them exactly as one
+    // at a time: same expiry and signers, one copy.
+    let sharing = |o: &session::Outcome| -> Vec<(String, bool, bool, Option<String>)> {
+        let set = o.trusted.as_ref().unwrap();
+        let mut prev: Option<&trailscope::tuf::trusted_set::RoleSummary> = None;
+        set.released_roles()
+            .map(|(name, _, s)| {
+                let shared = prev.map(|p| {
+                    (
+                        std::sync::Arc::ptr_eq(&p.common, &s.common),
+                        std::sync::Arc::ptr_eq(&p.signatures, &s.signatures),
+                    )
+                });
+                prev = Some(s);
+                let (c, g) = shared.unwrap_or((false, false));
+                (name.to_owned(), c, g, s.sha256.clone())
+            })
+            .collect()
+    };
+    let shared = sharing(&runs);
+    assert_eq!(shared, sharing(&one_by_one));
+    assert!(shared.iter().filter(|s| s.1 && s.2).count() > 300, "bins signed together share one summary");
+    assert_eq!(shared.iter().filter(|s| s.3.is_some()).count(), trailscope::tuf::trusted_set::SUMMARY_HASHED);
 }

@@ -318,26 +318,45 @@ impl TrustedSet {
             return None;
         }
         let (delegator, t) = self.targets.remove(role)?;
-        let sha256 = (self.released.len() < SUMMARY_HASHED).then(|| crate::crypto::sha256_hex(&t.raw));
-        let common = match &self.last_released {
-            Some((c, _)) if **c == t.meta.common => c.clone(),
-            _ => Arc::new(t.meta.common.clone()),
-        };
-        let signatures = match &self.last_released {
-            Some((_, s)) if **s == t.signatures => s.clone(),
-            _ => Arc::new(t.signatures),
-        };
-        self.last_released = Some((common.clone(), signatures.clone()));
-        let summary = RoleSummary {
-            sha256,
-            common,
-            length: t.raw.len() as u64,
-            targets: t.meta.listed,
-            signatures,
-            file: t.file,
-        };
+        let hashed = self.released.len() < SUMMARY_HASHED;
+        let (summary, raw) = summarize(t, &mut self.last_released, hashed);
         self.released.insert(role.to_owned(), Box::new((delegator, summary)));
-        Some(t.raw)
+        Some(raw)
+    }
+
+    /// What a run of released roles continues from: the last released
+    /// role's shared parts and how many roles are released (see
+    /// [`Self::release_verified`]).
+    pub(crate) fn release_chain(&self) -> ReleaseChain {
+        ReleaseChain { last: self.last_released.clone(), released: self.released.len() }
+    }
+
+    /// [`Self::commit_targets`] then [`Self::release_targets`] of `v`, a
+    /// verified role that delegates nothing and is not yet trusted, without
+    /// the set: its summary, delegator and bytes, `chain` moved on past it.
+    /// The audit summarizes a run of roles this way while the next roles
+    /// are being verified against the set, then enters the run with
+    /// [`Self::insert_released_run`]: the set ends as one role at a time
+    /// would have left it.
+    pub(crate) fn release_verified(v: VerifiedTargets, chain: &mut ReleaseChain) -> ReleasedRole {
+        let VerifiedTargets { role, delegator, trusted } = v;
+        let hashed = chain.released < SUMMARY_HASHED;
+        let (summary, raw) = summarize(trusted, &mut chain.last, hashed);
+        chain.released += 1;
+        ReleasedRole { role, delegator, summary, raw }
+    }
+
+    /// Enters the roles [`Self::release_verified`] summarized, in order,
+    /// and the chain after the last of them.
+    pub(crate) fn insert_released_run(
+        &mut self,
+        run: Vec<(String, String, RoleSummary)>,
+        chain: ReleaseChain,
+    ) {
+        for (role, delegator, summary) in run {
+            self.released.insert(role, Box::new((delegator, summary)));
+        }
+        self.last_released = chain.last;
     }
 
     /// Takes `role` as released with `summary` (an audit done in parts:
@@ -816,6 +835,51 @@ impl TrustedSet {
             .at(Location::new(&snap.file, "/signed/meta"))
         })
     }
+}
+
+/// Where a run of released roles stands (see [`TrustedSet::release_chain`]).
+#[derive(Debug, Clone)]
+pub(crate) struct ReleaseChain {
+    last: Option<(Arc<metadata::Common>, Arc<VerificationResult>)>,
+    released: usize,
+}
+
+/// A role [`TrustedSet::release_verified`] summarized: what enters the set,
+/// and its bytes for the reader to reuse.
+pub(crate) struct ReleasedRole {
+    pub role: String,
+    pub delegator: String,
+    pub summary: RoleSummary,
+    pub raw: Arc<Vec<u8>>,
+}
+
+/// The summary `t` is released as, sharing expiry and signature check with
+/// the role released before it (`last`, then `t`'s) when equal; hashed when
+/// `hashed`. Also returns `t`'s bytes.
+fn summarize(
+    t: Trusted<Targets>,
+    last: &mut Option<(Arc<metadata::Common>, Arc<VerificationResult>)>,
+    hashed: bool,
+) -> (RoleSummary, Arc<Vec<u8>>) {
+    let sha256 = hashed.then(|| crate::crypto::sha256_hex(&t.raw));
+    let common = match last {
+        Some((c, _)) if **c == t.meta.common => c.clone(),
+        _ => Arc::new(t.meta.common.clone()),
+    };
+    let signatures = match last {
+        Some((_, s)) if **s == t.signatures => s.clone(),
+        _ => Arc::new(t.signatures),
+    };
+    *last = Some((common.clone(), signatures.clone()));
+    let summary = RoleSummary {
+        sha256,
+        common,
+        length: t.raw.len() as u64,
+        targets: t.meta.listed,
+        signatures,
+        file: t.file,
+    };
+    (summary, t.raw)
 }
 
 fn trusted<T>(meta: T, raw: &[u8], signatures: VerificationResult, file: &str) -> Trusted<T> {
