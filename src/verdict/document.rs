@@ -22,7 +22,7 @@ use super::category::Category;
 use super::checks::Check;
 use super::inputs::{InputFile, Invocation, RunOption, TrustAnchor};
 use crate::verdict::finding::{Evidence, Finding, Subject};
-use crate::verdict::tuf_detail::Roles;
+use crate::verdict::tuf_detail::{RoleState, Roles};
 
 pub const SCHEMA_VERSION: u64 = 2;
 
@@ -130,6 +130,29 @@ impl Document {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
 
+    /// Writes the document to `w` exactly as `serde_json::to_writer_pretty`
+    /// does, with a large `roles` member (one entry per hash bin after an
+    /// audit: most of the document) rendered a run of entries per core at a
+    /// time: the run's last serial step, on one core, was writing it.
+    pub fn write_pretty(&self, w: &mut impl std::io::Write) -> std::io::Result<()> {
+        let roles = match &self.roles {
+            Some(r) if r.len() > ROLES_RUN => r,
+            _ => return serde_json::to_writer_pretty(w, self).map_err(std::io::Error::from),
+        };
+        let mut rest = Vec::new();
+        serde_json::to_writer_pretty(&mut rest, &Members { doc: self, roles: false })?;
+        // A member of the document itself is the only line that starts with
+        // two spaces and a key (strings hold no raw line breaks).
+        let member = b"\n  \"roles\": null";
+        let Some(at) = rest.windows(member.len()).position(|w| w == member) else {
+            return serde_json::to_writer_pretty(w, self).map_err(std::io::Error::from);
+        };
+        let at = at + member.len() - b"null".len();
+        w.write_all(&rest[..at])?;
+        write_roles(w, roles)?;
+        w.write_all(&rest[at + b"null".len()..])
+    }
+
     /// Reads a saved `--format json` document back (`trailscope report`).
     /// Members this model does not hold (a bridge run's `bridge` object,
     /// `tuf inspect`'s `inspect` tree) are ignored; a document of another
@@ -186,30 +209,45 @@ impl Document {
 /// only for TUF and bridge documents.
 impl Serialize for Document {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let tuf = matches!(self.kind, Kind::Tuf | Kind::Bridge);
+        Members { doc: self, roles: true }.serialize(s)
+    }
+}
+
+/// The document's members; `roles: false` writes the `roles` member as
+/// `null` (for [`Document::write_pretty`], which writes it itself).
+struct Members<'a> {
+    doc: &'a Document,
+    roles: bool,
+}
+
+impl Serialize for Members<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let roles = if self.roles { &self.doc.roles } else { &None };
+        let this = self.doc;
+        let tuf = matches!(this.kind, Kind::Tuf | Kind::Bridge);
         let mut m = s.serialize_map(None)?;
-        if self.kind == Kind::Attestation {
-            m.serialize_entry("attestation", &self.attestation.as_deref().map(Sorted))?;
+        if this.kind == Kind::Attestation {
+            m.serialize_entry("attestation", &this.attestation.as_deref().map(Sorted))?;
         }
-        m.serialize_entry("category", &self.category)?;
-        m.serialize_entry("checks", &Sorted(self.checks.as_slice()))?;
-        m.serialize_entry("evaluated_at", &crate::meta::time::format(self.evaluated_at))?;
-        m.serialize_entry("failure", &to_value(&self.failure))?;
-        m.serialize_entry("findings", &Sorted(self.findings.as_slice()))?;
-        m.serialize_entry("inputs", &Sorted(self.inputs.as_slice()))?;
-        m.serialize_entry("invocation", &self.invocation.as_ref().map(Sorted))?;
-        m.serialize_entry("kind", &self.kind)?;
+        m.serialize_entry("category", &this.category)?;
+        m.serialize_entry("checks", &Sorted(this.checks.as_slice()))?;
+        m.serialize_entry("evaluated_at", &crate::meta::time::format(this.evaluated_at))?;
+        m.serialize_entry("failure", &to_value(&this.failure))?;
+        m.serialize_entry("findings", &Sorted(this.findings.as_slice()))?;
+        m.serialize_entry("inputs", &Sorted(this.inputs.as_slice()))?;
+        m.serialize_entry("invocation", &this.invocation.as_ref().map(Sorted))?;
+        m.serialize_entry("kind", &this.kind)?;
         if tuf {
-            m.serialize_entry("refresh", &self.refresh)?;
-            m.serialize_entry("roles", &self.roles)?;
+            m.serialize_entry("refresh", &this.refresh)?;
+            m.serialize_entry("roles", roles)?;
         }
         m.serialize_entry("schema_version", &SCHEMA_VERSION)?;
-        m.serialize_entry("stage", &self.stage)?;
+        m.serialize_entry("stage", &this.stage)?;
         if tuf {
-            m.serialize_entry("targets", &to_value(&self.targets))?;
+            m.serialize_entry("targets", &to_value(&this.targets))?;
         }
         m.serialize_entry("tool", "trailscope")?;
-        m.serialize_entry("verdict", &self.verdict)?;
+        m.serialize_entry("verdict", &this.verdict)?;
         m.serialize_entry("version", env!("CARGO_PKG_VERSION"))?;
         m.end()
     }
@@ -478,6 +516,125 @@ impl Inputs {
 
 fn to_value<T: Serialize>(v: &T) -> Value {
     serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+/// Entries of `roles` one core renders at a time ([`Document::write_pretty`]).
+const ROLES_RUN: usize = 256;
+
+/// `roles` (not empty) as `serde_json`'s pretty writer renders it as a
+/// member of the document: runs of entries rendered on all cores, a wave of
+/// one run per core at a time into buffers used again (the whole text is
+/// never held), each wave written in order.
+fn write_roles(w: &mut impl std::io::Write, roles: &Roles) -> std::io::Result<()> {
+    use rayon::prelude::*;
+    let entries: Vec<(&String, &RoleState)> = roles.iter().collect();
+    let mut buffers: Vec<Vec<u8>> = vec![Vec::new(); rayon::current_num_threads().max(1)];
+    let wave = ROLES_RUN * buffers.len();
+    w.write_all(b"{")?;
+    for (n, entries) in entries.chunks(wave).enumerate() {
+        let runs: Vec<&[(&String, &RoleState)]> = entries.chunks(ROLES_RUN).collect();
+        buffers.par_iter_mut().zip(runs.par_iter()).enumerate().try_for_each(|(i, (buf, run))| {
+            buf.clear();
+            render_entries(buf, run, n == 0 && i == 0)
+        })?;
+        for buf in &buffers[..runs.len()] {
+            w.write_all(buf)?;
+        }
+    }
+    w.write_all(b"\n  }")
+}
+
+/// Entries of the `roles` member (the first of the member when `first`).
+fn render_entries(buf: &mut Vec<u8>, run: &[(&String, &RoleState)], first: bool) -> std::io::Result<()> {
+    for (i, (name, state)) in run.iter().enumerate() {
+        buf.extend_from_slice(if first && i == 0 { b"\n    " } else { b",\n    " });
+        name.as_str()
+            .serialize(&mut serde_json::Serializer::with_formatter(&mut *buf, PrettyAt(2, false)))?;
+        buf.extend_from_slice(b": ");
+        state.serialize(&mut serde_json::Serializer::with_formatter(&mut *buf, PrettyAt(2, false)))?;
+    }
+    Ok(())
+}
+
+/// `serde_json`'s `PrettyFormatter` (two spaces) starting `.0` levels in;
+/// `.1` is whether the value just closed held anything.
+struct PrettyAt(usize, bool);
+
+impl PrettyAt {
+    fn indent<W: ?Sized + std::io::Write>(&self, w: &mut W) -> std::io::Result<()> {
+        for _ in 0..self.0 {
+            w.write_all(b"  ")?;
+        }
+        Ok(())
+    }
+
+    fn open<W: ?Sized + std::io::Write>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()> {
+        self.0 += 1;
+        self.1 = false;
+        w.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + std::io::Write>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()> {
+        self.0 = self.0.saturating_sub(1);
+        if self.1 {
+            w.write_all(b"\n")?;
+            self.indent(w)?;
+        }
+        w.write_all(bracket)
+    }
+
+    fn item<W: ?Sized + std::io::Write>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
+        w.write_all(if first { b"\n" } else { b",\n" })?;
+        self.indent(w)
+    }
+}
+
+impl serde_json::ser::Formatter for PrettyAt {
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.open(w, b"[")
+    }
+
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.item(w, first)
+    }
+
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
+        self.1 = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.open(w, b"{")
+    }
+
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.item(w, first)
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
+        self.1 = true;
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -800,6 +957,38 @@ mod tests {
     }
 
     use crate::verdict::finding::SignatureCheck;
+
+    /// A document whose `roles` member is rendered in runs on all cores
+    /// (more entries than a run, names and messages that need escaping,
+    /// nested arrays and objects, empty ones) is byte for byte what
+    /// `serde_json`'s pretty writer makes of it; so is a small one.
+    #[test]
+    fn write_pretty_is_serde_jsons_pretty_text() {
+        let at = time::macros::datetime!(2026-01-01 00:00 UTC);
+        let mut doc = Document::new(Kind::Tuf, at, Vec::new(), crate::verdict::category::OK);
+        doc.refresh = Some("ok".into());
+        let pretty = |doc: &Document| {
+            let mut out = Vec::new();
+            doc.write_pretty(&mut out).unwrap();
+            (out, serde_json::to_vec_pretty(doc).unwrap())
+        };
+        doc.roles = Some(sample_roles());
+        let (ours, serde) = pretty(&doc);
+        assert_eq!(String::from_utf8(ours).unwrap(), String::from_utf8(serde).unwrap());
+        let sample = sample_roles();
+        let mut roles = crate::verdict::tuf_detail::Roles::new();
+        for i in 0..3 * ROLES_RUN + 17 {
+            for (name, state) in &sample {
+                let mut state = state.clone();
+                state.file = Some(format!("bins/{i}\n\"{name}\"\u{1}é\u{2028}"));
+                roles.insert(format!("{name}-{i:05}\t\\"), state);
+            }
+        }
+        doc.roles = Some(roles);
+        let (ours, serde) = pretty(&doc);
+        assert!(ours.len() > 1 << 20);
+        assert!(ours == serde, "write_pretty differs from to_writer_pretty");
+    }
 
     #[test]
     fn roles_are_written_in_key_order_as_schema_version_1_has_them() {
