@@ -201,14 +201,14 @@ fn runs_of_released_roles_give_the_one_role_at_a_time_walks_outcome() {
             _ => leaf_doc(i, 1, EXPIRES),
         };
         if i != 310 {
-            src.insert(&format!("{name}.json"), bytes(&metablock(&doc, &[signer])));
+            src.insert(format!("{name}.json"), bytes(&metablock(&doc, &[signer])));
         }
         if i != 300 {
             meta.insert(format!("{name}.json"), json!({"version": 1}));
         }
     }
     for s in ["s0", "s1"] {
-        src.insert(&format!("{s}.json"), bytes(&metablock(&targets_doc(None), &[&leaf])));
+        src.insert(format!("{s}.json"), bytes(&metablock(&targets_doc(None), &[&leaf])));
         meta.insert(format!("{s}.json"), json!({"version": 1}));
     }
     let targets = targets_doc(Some(json!({"keys": keys(&[&leaf, &other]), "roles": delegated})));
@@ -219,7 +219,9 @@ fn runs_of_released_roles_give_the_one_role_at_a_time_walks_outcome() {
 
     let runs = audit_with(&src, root.clone(), Config::default());
     let one_by_one = audit_with(&src, root, Config { audit_in_runs: false, ..Config::default() });
-    let audited = |o: &session::Outcome| -> Vec<(String, String, Result<(), (String, String)>)> {
+    // (role, delegator, the error's category and message)
+    type Audited = Vec<(String, String, Result<(), (String, String)>)>;
+    let audited = |o: &session::Outcome| -> Audited {
         o.audit
             .iter()
             .map(|a| {
