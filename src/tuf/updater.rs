@@ -136,6 +136,8 @@ enum Origin {
 /// summaries shrank (session 9), b14-1M back to back: 32 → 0.37–0.40 s,
 /// 128 → 0.34–0.37 s, 512 → 0.34–0.36 s; b14-10M peak RSS 32 → 49–50 MiB,
 /// 128 → 56–60 MiB, 512 → 122 MiB (python-tuf: 37 MiB, the goal ≤ 2×).
+/// While a run is released ([`Updater::release_run`]) the next this many
+/// are prepared too: up to twice as many in flight (b14-10M: 62 MiB).
 const AUDIT_AHEAD: usize = 128;
 
 /// Roles prepared together: their signature checks are hashed in the lanes
