@@ -162,4 +162,27 @@ mod tests {
         assert_eq!(passed_before(&shifted, || check(false)), Err(()));
         assert_eq!(runs, 4);
     }
+
+    #[test]
+    fn a_key_aws_lc_rejects_is_not_kept_and_each_algorithm_has_its_own_parse() {
+        use aws_lc_rs::signature as lc;
+        let kept = || PARSED_KEYS.with_borrow(Vec::len);
+        let before = kept();
+        let off_curve = [0x04; 65];
+        assert!(with_parsed_key(&lc::ECDSA_P256_SHA256_ASN1, &off_curve, |_| ()).is_none());
+        assert_eq!(kept(), before, "a rejected key is not kept");
+        let k = p256::ecdsa::SigningKey::from_slice(&Sha256::digest(b"memo key")).unwrap();
+        let spki = p256::pkcs8::EncodePublicKey::to_public_key_der(k.verifying_key()).unwrap();
+        let point = spki::SubjectPublicKeyInfoRef::try_from(spki.as_bytes())
+            .unwrap()
+            .subject_public_key
+            .raw_bytes()
+            .to_vec();
+        assert!(with_parsed_key(&lc::ECDSA_P256_SHA256_ASN1, &point, |_| ()).is_some());
+        assert!(with_parsed_key(&lc::ECDSA_P256_SHA256_ASN1, &point, |_| ()).is_some());
+        assert_eq!(kept(), before + 1, "parsed once");
+        assert!(with_parsed_key(&lc::ECDSA_P256_SHA384_ASN1, &point, |_| ()).is_some());
+        assert_eq!(kept(), before + 2, "another algorithm, another parse");
+        assert!(with_parsed_key(&lc::ECDSA_P384_SHA384_ASN1, &point, |_| ()).is_none(), "not a P-384 point");
+    }
 }

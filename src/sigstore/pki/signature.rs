@@ -428,6 +428,31 @@ mod tests {
     }
 
     #[test]
+    fn a_trusted_root_key_parsed_once_gives_the_verdicts_of_a_key_parsed_every_time() {
+        use p256::pkcs8::EncodePublicKey as _;
+        let k = p256::ecdsa::SigningKey::from_slice(&sha2::Sha256::digest(b"root key")).unwrap();
+        let spki = k.verifying_key().to_public_key_der().unwrap().into_vec();
+        let msg = b"signed entry timestamp";
+        let s: p256::ecdsa::Signature = k.sign_prehash(&sha2::Sha256::digest(msg)).unwrap();
+        let mut valid = 0;
+        for v in variants(s.to_der().as_bytes()) {
+            for m in [&msg[..], b"another message"] {
+                // The first check parses the key, the second uses the parse kept.
+                for _ in 0..2 {
+                    let kept = verify_signature_by_root_key(&spki, m, &v);
+                    assert_eq!(kept.is_ok(), verify_signature(&spki, m, &v).is_ok());
+                    assert_eq!(
+                        fast_ecdsa_by(Signer::TrustedRoot, &spki, Hash::Sha256, m, &v),
+                        fast_ecdsa(&spki, Hash::Sha256, m, &v)
+                    );
+                    valid += usize::from(kept.is_ok());
+                }
+            }
+        }
+        assert_eq!(valid, 2, "the signature itself, checked twice");
+    }
+
+    #[test]
     fn the_public_entry_points_take_aws_lc_and_fall_back_with_the_same_errors() {
         use p256::pkcs8::EncodePublicKey as _;
         let k = p256::ecdsa::SigningKey::from_slice(&sha2::Sha256::digest(b"k")).unwrap();
