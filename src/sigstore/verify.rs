@@ -211,16 +211,12 @@ fn verify_read(read: impl FnOnce() -> Result<Bundle, ParseError>, file: &str, op
         policy: policy_map(opts.policy, opts.key.is_some()),
         ..AttestationDetail::default()
     };
+    let root = format!("{} — {}", opts.root_label, opts.root.describe());
     run.info(
-        format!("trusted root: {} — {}", opts.root_label, opts.root.describe()),
+        format!("trusted root: {root}"),
         data(json!({"trusted_root": opts.root_label, "media_type": opts.root.media_type})),
     );
-    run.checks.push(Check::new(
-        run.file_subject(),
-        "trusted root",
-        CheckOutcome::Pass,
-        format!("{} — {}", opts.root_label, opts.root.describe()),
-    ));
+    run.checks.push(Check::new(run.file_subject(), "trusted root", CheckOutcome::Pass, root));
     let mark = run.mark();
     match read() {
         Ok(bundle) => check_bundle(&bundle, &mut run, &mut detail, opts),
@@ -1158,7 +1154,9 @@ fn check_policy(
     {
         mismatch("builder id", want, view.builder_id.as_deref(), "the predicate");
     }
-    let identity = leaf.map(pki::LeafCertificate::identity);
+    // Only the source checks fall back on the certificate's claims.
+    let asks_source = policy.source_repository.is_some() || policy.source_ref.is_some();
+    let identity = leaf.filter(|_| asks_source).map(pki::LeafCertificate::identity);
     let mut fallbacks = Vec::new();
     if let Some(want) = &policy.source_repository {
         let got = stated(view.source_repository.as_deref(), identity.as_ref(), SOURCE_REPOSITORY_ARC);

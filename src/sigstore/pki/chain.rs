@@ -153,7 +153,7 @@ fn verify_parsed_path(
         let anchors = [anchor];
         let remembering: Vec<Remembering> = ALGORITHMS
             .iter()
-            .map(|&(inner, twin)| Remembering { inner, twin, trusted: &ca.certs_der })
+            .map(|&(inner, twin, fast)| Remembering { inner, twin, fast, trusted: &ca.certs_der })
             .collect();
         let algs: Vec<&dyn SignatureVerificationAlgorithm> =
             remembering.iter().map(|r| r as &dyn SignatureVerificationAlgorithm).collect();
@@ -176,27 +176,33 @@ fn verify_parsed_path(
 /// one is paired with its ring twin, which debug builds hold it to. The set
 /// is ring's, not `webpki::ALL_VERIFICATION_ALGS` with aws-lc (which adds
 /// P-521 and SHA-512), so no verdict depends on the library linked.
-type Algorithm =
-    (&'static dyn SignatureVerificationAlgorithm, Option<&'static dyn SignatureVerificationAlgorithm>);
+/// The third member is the aws-lc algorithm webpki's aws-lc one verifies
+/// with, for checking with a key aws-lc has parsed before.
+type Algorithm = (
+    &'static dyn SignatureVerificationAlgorithm,
+    Option<&'static dyn SignatureVerificationAlgorithm>,
+    Option<&'static aws_lc_rs::signature::EcdsaVerificationAlgorithm>,
+);
 static ALGORITHMS: &[Algorithm] = {
+    use aws_lc_rs::signature as lc;
     use webpki::aws_lc_rs as aws;
     use webpki::ring;
     &[
-        (aws::ECDSA_P256_SHA256, Some(ring::ECDSA_P256_SHA256)),
-        (aws::ECDSA_P256_SHA384, Some(ring::ECDSA_P256_SHA384)),
-        (aws::ECDSA_P384_SHA256, Some(ring::ECDSA_P384_SHA256)),
-        (aws::ECDSA_P384_SHA384, Some(ring::ECDSA_P384_SHA384)),
-        (ring::ED25519, None),
-        (ring::RSA_PKCS1_2048_8192_SHA256, None),
-        (ring::RSA_PKCS1_2048_8192_SHA384, None),
-        (ring::RSA_PKCS1_2048_8192_SHA512, None),
-        (ring::RSA_PKCS1_2048_8192_SHA256_ABSENT_PARAMS, None),
-        (ring::RSA_PKCS1_2048_8192_SHA384_ABSENT_PARAMS, None),
-        (ring::RSA_PKCS1_2048_8192_SHA512_ABSENT_PARAMS, None),
-        (ring::RSA_PKCS1_3072_8192_SHA384, None),
-        (ring::RSA_PSS_2048_8192_SHA256_LEGACY_KEY, None),
-        (ring::RSA_PSS_2048_8192_SHA384_LEGACY_KEY, None),
-        (ring::RSA_PSS_2048_8192_SHA512_LEGACY_KEY, None),
+        (aws::ECDSA_P256_SHA256, Some(ring::ECDSA_P256_SHA256), Some(&lc::ECDSA_P256_SHA256_ASN1)),
+        (aws::ECDSA_P256_SHA384, Some(ring::ECDSA_P256_SHA384), Some(&lc::ECDSA_P256_SHA384_ASN1)),
+        (aws::ECDSA_P384_SHA256, Some(ring::ECDSA_P384_SHA256), Some(&lc::ECDSA_P384_SHA256_ASN1)),
+        (aws::ECDSA_P384_SHA384, Some(ring::ECDSA_P384_SHA384), Some(&lc::ECDSA_P384_SHA384_ASN1)),
+        (ring::ED25519, None, None),
+        (ring::RSA_PKCS1_2048_8192_SHA256, None, None),
+        (ring::RSA_PKCS1_2048_8192_SHA384, None, None),
+        (ring::RSA_PKCS1_2048_8192_SHA512, None, None),
+        (ring::RSA_PKCS1_2048_8192_SHA256_ABSENT_PARAMS, None, None),
+        (ring::RSA_PKCS1_2048_8192_SHA384_ABSENT_PARAMS, None, None),
+        (ring::RSA_PKCS1_2048_8192_SHA512_ABSENT_PARAMS, None, None),
+        (ring::RSA_PKCS1_3072_8192_SHA384, None, None),
+        (ring::RSA_PSS_2048_8192_SHA256_LEGACY_KEY, None, None),
+        (ring::RSA_PSS_2048_8192_SHA384_LEGACY_KEY, None, None),
+        (ring::RSA_PSS_2048_8192_SHA512_LEGACY_KEY, None, None),
     ]
 };
 
@@ -208,6 +214,8 @@ struct Remembering<'a> {
     inner: &'static dyn SignatureVerificationAlgorithm,
     #[cfg_attr(not(debug_assertions), allow(dead_code, reason = "only debug builds consult the twin"))]
     twin: Option<&'static dyn SignatureVerificationAlgorithm>,
+    /// aws-lc's own form of `inner`, when it is ECDSA.
+    fast: Option<&'static aws_lc_rs::signature::EcdsaVerificationAlgorithm>,
     trusted: &'a [&'a [u8]],
 }
 
@@ -217,6 +225,29 @@ impl Remembering<'_> {
     /// bytes), so comparing bytes there is enough, no parsing involved.
     fn over_trusted_certificate(&self, message: &[u8]) -> bool {
         self.trusted.iter().any(|c| (2..=6).any(|at| c.get(at..at + message.len()) == Some(message)))
+    }
+
+    /// `public_key` is one of the trusted root's certificates' keys (every
+    /// issuer webpki is given is: the bundle supplies no intermediates).
+    fn of_trusted_certificate(&self, public_key: &[u8]) -> bool {
+        self.trusted.iter().any(|c| memchr::memmem::find(c, public_key).is_some())
+    }
+
+    /// `inner`'s check: with a key of the trusted root, on aws-lc's parse of
+    /// it kept from an earlier check, which webpki's aws-lc algorithm makes
+    /// again for every signature.
+    fn verify(&self, public_key: &[u8], message: &[u8], signature: &[u8]) -> Result<(), InvalidSignature> {
+        let Some(alg) = self.fast.filter(|_| self.of_trusted_certificate(public_key)) else {
+            return self.inner.verify_signature(public_key, message, signature);
+        };
+        // webpki's rule for EC keys (RFC 5480 §2.2: uncompressed or compressed points only).
+        if !matches!(public_key.first(), Some(0x02..=0x04)) {
+            return Err(InvalidSignature);
+        }
+        super::memo::with_parsed_key(alg, public_key, |k| k.verify_sig(message, signature).is_ok())
+            .filter(|ok| *ok)
+            .map(|_| ())
+            .ok_or(InvalidSignature)
     }
 }
 
@@ -228,7 +259,7 @@ impl SignatureVerificationAlgorithm for Remembering<'_> {
         signature: &[u8],
     ) -> Result<(), InvalidSignature> {
         let check = || {
-            let verdict = self.inner.verify_signature(public_key, message, signature);
+            let verdict = self.verify(public_key, message, signature);
             // Debug builds (every test) hold aws-lc to ring on every certificate signature.
             #[cfg(debug_assertions)]
             if let Some(twin) = self.twin {

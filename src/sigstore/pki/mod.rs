@@ -20,8 +20,8 @@ pub use cert::{Identity, LeafCertificate, SanValue};
 pub use chain::{ChainPath, verify_chain, verify_chain_parsed};
 pub use error::PkiError;
 pub use sct::{SctInfo, verify_sct, verify_sct_parsed};
-pub(crate) use signature::verify_signature_remembered;
 pub use signature::{verify_ecdsa_sha256, verify_prehashed, verify_signature};
+pub(crate) use signature::{verify_signature_by_root_key, verify_signature_remembered};
 pub use tsa::{VerifiedTimestamp, verify_timestamp};
 
 use time::OffsetDateTime;

@@ -122,6 +122,18 @@ fn fast_ec_key(spki_der: &[u8]) -> Option<(der::asn1::ObjectIdentifier, &[u8])> 
 /// does not take this key or hash (the set ring took before it, so no
 /// verdict depends on which library is linked).
 fn fast_ecdsa(spki_der: &[u8], hash: Hash, message: &[u8], sig: &[u8]) -> Option<bool> {
+    fast_ecdsa_by(Signer::Bundle, spki_der, hash, message, sig)
+}
+
+/// Whose key a signature is checked with: the trusted root's keys are few
+/// and the same for every bundle, so aws-lc's parse of them is kept.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Signer {
+    Bundle,
+    TrustedRoot,
+}
+
+fn fast_ecdsa_by(signer: Signer, spki_der: &[u8], hash: Hash, message: &[u8], sig: &[u8]) -> Option<bool> {
     use aws_lc_rs::signature as aws;
     let (curve, point) = fast_ec_key(spki_der)?;
     let alg: &'static aws::EcdsaVerificationAlgorithm = match (curve, hash) {
@@ -131,7 +143,13 @@ fn fast_ecdsa(spki_der: &[u8], hash: Hash, message: &[u8], sig: &[u8]) -> Option
         (oids::P384, Hash::Sha384) => &aws::ECDSA_P384_SHA384_ASN1,
         _ => return None,
     };
-    let ok = aws::UnparsedPublicKey::new(alg, point).verify(message, sig).is_ok();
+    let ok = match signer {
+        Signer::Bundle => aws::UnparsedPublicKey::new(alg, point).verify(message, sig).is_ok(),
+        // A key aws-lc rejects fails the check either way.
+        Signer::TrustedRoot => {
+            super::memo::with_parsed_key(alg, point, |k| k.verify_sig(message, sig).is_ok()).unwrap_or(false)
+        }
+    };
     // Debug builds (every test) hold aws-lc to the RustCrypto path: the
     // corpus and scenario tests are the differential test.
     #[cfg(debug_assertions)]
@@ -157,8 +175,21 @@ fn ecdsa_default_hash(spki_der: &[u8]) -> Option<Hash> {
 /// Checks `sig` over `message` with the scheme the key implies: ECDSA P-256
 /// with SHA-256, P-384 with SHA-384, Ed25519, RSA PKCS#1 v1.5 or PSS with SHA-256.
 pub fn verify_signature(spki_der: &[u8], message: &[u8], sig: &[u8]) -> Result<(), PkiError> {
+    verify_signature_by(Signer::Bundle, spki_der, message, sig)
+}
+
+/// [`verify_signature`] with a key of the trusted root (a log's).
+pub(crate) fn verify_signature_by_root_key(
+    spki_der: &[u8],
+    message: &[u8],
+    sig: &[u8],
+) -> Result<(), PkiError> {
+    verify_signature_by(Signer::TrustedRoot, spki_der, message, sig)
+}
+
+fn verify_signature_by(signer: Signer, spki_der: &[u8], message: &[u8], sig: &[u8]) -> Result<(), PkiError> {
     if let Some(hash) = ecdsa_default_hash(spki_der)
-        && fast_ecdsa(spki_der, hash, message, sig) == Some(true)
+        && fast_ecdsa_by(signer, spki_der, hash, message, sig) == Some(true)
     {
         return Ok(());
     }
@@ -176,15 +207,15 @@ pub fn verify_signature(spki_der: &[u8], message: &[u8], sig: &[u8]) -> Result<(
     }
 }
 
-/// [`verify_signature`] for a check many bundles share (a checkpoint): a
-/// pass over the same key, message and signature is remembered.
+/// [`verify_signature`] for a check many bundles share (a checkpoint, with
+/// a log's key): a pass over the same key, message and signature is remembered.
 pub(crate) fn verify_signature_remembered(
     spki_der: &[u8],
     message: &[u8],
     sig: &[u8],
 ) -> Result<(), PkiError> {
     super::memo::passed_before(&[b"signature", spki_der, message, sig], || {
-        verify_signature(spki_der, message, sig)
+        verify_signature_by_root_key(spki_der, message, sig)
     })
 }
 
@@ -237,7 +268,31 @@ pub(crate) fn verify_with(
     sig: &[u8],
     what: &str,
 ) -> Result<(), PkiError> {
-    if fast_ecdsa(spki_der, hash, message, sig) == Some(true) {
+    verify_with_by(Signer::Bundle, spki_der, hash, padding, message, sig, what)
+}
+
+/// [`verify_with`] with a key of the trusted root (a CT log's).
+pub(crate) fn verify_with_root_key(
+    spki_der: &[u8],
+    hash: Hash,
+    padding: Padding,
+    message: &[u8],
+    sig: &[u8],
+    what: &str,
+) -> Result<(), PkiError> {
+    verify_with_by(Signer::TrustedRoot, spki_der, hash, padding, message, sig, what)
+}
+
+fn verify_with_by(
+    signer: Signer,
+    spki_der: &[u8],
+    hash: Hash,
+    padding: Padding,
+    message: &[u8],
+    sig: &[u8],
+    what: &str,
+) -> Result<(), PkiError> {
+    if fast_ecdsa_by(signer, spki_der, hash, message, sig) == Some(true) {
         return Ok(());
     }
     let key = parse_key(spki_der)?;
@@ -370,6 +425,31 @@ mod tests {
             let s: p256::ecdsa::Signature = k256.sign_prehash(&Hash::Sha256.digest(&message)).unwrap();
             assert_eq!(agree(&spki384, Hash::Sha256, &message, s.to_der().as_bytes()), 0);
         }
+    }
+
+    #[test]
+    fn a_trusted_root_key_parsed_once_gives_the_verdicts_of_a_key_parsed_every_time() {
+        use p256::pkcs8::EncodePublicKey as _;
+        let k = p256::ecdsa::SigningKey::from_slice(&sha2::Sha256::digest(b"root key")).unwrap();
+        let spki = k.verifying_key().to_public_key_der().unwrap().into_vec();
+        let msg = b"signed entry timestamp";
+        let s: p256::ecdsa::Signature = k.sign_prehash(&sha2::Sha256::digest(msg)).unwrap();
+        let mut valid = 0;
+        for v in variants(s.to_der().as_bytes()) {
+            for m in [&msg[..], b"another message"] {
+                // The first check parses the key, the second uses the parse kept.
+                for _ in 0..2 {
+                    let kept = verify_signature_by_root_key(&spki, m, &v);
+                    assert_eq!(kept.is_ok(), verify_signature(&spki, m, &v).is_ok());
+                    assert_eq!(
+                        fast_ecdsa_by(Signer::TrustedRoot, &spki, Hash::Sha256, m, &v),
+                        fast_ecdsa(&spki, Hash::Sha256, m, &v)
+                    );
+                    valid += usize::from(kept.is_ok());
+                }
+            }
+        }
+        assert_eq!(valid, 2, "the signature itself, checked twice");
     }
 
     #[test]

@@ -8,6 +8,9 @@ use sha2::{Digest as _, Sha256};
 
 use crate::sigstore::bundle::{Content, decode_base64};
 
+/// An absent member, as `Value::get` on it finds nothing.
+static NULL: Value = Value::Null;
+
 /// The supported `(kind, version)` pairs.
 pub const SUPPORTED: [(&str, &str); 5] = [
     ("hashedrekord", "0.0.1"),
@@ -167,40 +170,40 @@ pub fn check(body: &[u8], kind: &str, version: &str, want: &Expected) -> Result<
             let spec = v.get("spec").ok_or("the body has no spec")?;
             let payload_hash = s(spec, &["payloadHash", "value"]).and_then(|h| hex::decode(h).ok());
             cmp_bytes(&mut out, "spec.payloadHash", Some(&Sha256::digest(&d.payload)), payload_hash);
-            let sigs = spec.get("signatures").and_then(Value::as_array).cloned().unwrap_or_default();
+            let sigs = spec.get("signatures").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
             if sigs.len() != d.signatures.len() {
                 out.push(mismatch("spec.signatures", d.signatures.len().to_string(), sigs.len().to_string()));
             }
-            let first = sigs.first().cloned().unwrap_or(Value::Null);
+            let first = sigs.first().unwrap_or(&NULL);
             cmp_bytes(
                 &mut out,
                 "spec.signatures[0].signature",
                 Some(sig),
-                s(&first, &["signature"]).and_then(decode_base64),
+                s(first, &["signature"]).and_then(decode_base64),
             );
             cmp_bytes(
                 &mut out,
                 "spec.signatures[0].verifier",
                 want.verifier_der,
-                pem_der(s(&first, &["verifier"])),
+                pem_der(s(first, &["verifier"])),
             );
         }
         ("dsse", "0.0.2", Content::Dsse(d)) => {
             let spec = get(&v, &["spec", "dsseV002"]).ok_or("the body has no spec.dsseV002")?;
             let payload_hash = s(spec, &["payloadHash", "digest"]).and_then(decode_base64);
             cmp_bytes(&mut out, "spec.payloadHash", Some(&Sha256::digest(&d.payload)), payload_hash);
-            let sigs = spec.get("signatures").and_then(Value::as_array).cloned().unwrap_or_default();
+            let sigs = spec.get("signatures").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
             if sigs.len() != d.signatures.len() {
                 out.push(mismatch("spec.signatures", d.signatures.len().to_string(), sigs.len().to_string()));
             }
-            let first = sigs.first().cloned().unwrap_or(Value::Null);
+            let first = sigs.first().unwrap_or(&NULL);
             cmp_bytes(
                 &mut out,
                 "spec.signatures[0].content",
                 Some(sig),
-                s(&first, &["content"]).and_then(decode_base64),
+                s(first, &["content"]).and_then(decode_base64),
             );
-            let der = get(&first, &["verifier"])
+            let der = get(first, &["verifier"])
                 .and_then(|vf| {
                     s(vf, &["x509Certificate", "rawBytes"]).or_else(|| s(vf, &["publicKey", "rawBytes"]))
                 })
@@ -223,7 +226,7 @@ pub fn check(body: &[u8], kind: &str, version: &str, want: &Expected) -> Result<
                 let twice = decode_base64(p).and_then(|b| decode_base64(std::str::from_utf8(&b).ok()?));
                 cmp_bytes(&mut out, "spec.content.envelope.payload", Some(&d.payload), twice);
             }
-            let sigs = env.get("signatures").and_then(Value::as_array).cloned().unwrap_or_default();
+            let sigs = env.get("signatures").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
             if sigs.len() != d.signatures.len() {
                 out.push(mismatch(
                     "spec.content.envelope.signatures",
@@ -231,8 +234,8 @@ pub fn check(body: &[u8], kind: &str, version: &str, want: &Expected) -> Result<
                     sigs.len().to_string(),
                 ));
             }
-            let first = sigs.first().cloned().unwrap_or(Value::Null);
-            let twice = s(&first, &["sig"])
+            let first = sigs.first().unwrap_or(&NULL);
+            let twice = s(first, &["sig"])
                 .and_then(decode_base64)
                 .and_then(|b| decode_base64(std::str::from_utf8(&b).ok()?));
             cmp_bytes(&mut out, "spec.content.envelope.signatures[0].sig", Some(sig), twice);
@@ -240,7 +243,7 @@ pub fn check(body: &[u8], kind: &str, version: &str, want: &Expected) -> Result<
                 &mut out,
                 "spec.content.envelope.signatures[0].publicKey",
                 want.verifier_der,
-                pem_der(s(&first, &["publicKey"])),
+                pem_der(s(first, &["publicKey"])),
             );
         }
         (k, ver, c) => {

@@ -36,7 +36,7 @@ pub fn verify_set(entry: &TlogEntry, log: &LogInstance) -> Result<(), String> {
     if entry.integrated_time.is_none() {
         return Err("the entry has no integrated time to promise".into());
     }
-    pki::verify_signature(&log.public_key, &set_payload(entry), set)
+    pki::verify_signature_by_root_key(&log.public_key, &set_payload(entry), set)
         .map_err(|e| format!("the signed entry timestamp does not verify with {}'s key: {e}", log.base_url))
 }
 
