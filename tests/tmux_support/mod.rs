@@ -1,6 +1,8 @@
 //! A tmux pane driven as a person would: start the binary in a shell, send
 //! keys, read the screen, wait (polling, never a fixed sleep) for what should
-//! appear. One session per test, killed when dropped.
+//! appear. One tmux server per test (its own socket), killed when dropped:
+//! the tests of a binary run in parallel, and several clients starting the
+//! default server at the same moment can lose the race ("no server running").
 #![allow(dead_code)]
 
 use std::process::Command;
@@ -8,6 +10,7 @@ use std::time::{Duration, Instant};
 
 pub struct Tmux {
     session: String,
+    socket: std::path::PathBuf,
 }
 
 impl Tmux {
@@ -16,19 +19,22 @@ impl Tmux {
     }
 
     fn tmux(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux").args(args).output().expect("tmux runs");
+        let out = Command::new("tmux").arg("-S").arg(&self.socket).args(args).output().expect("tmux runs");
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
     /// Runs `command` in a `width`×`height` pane; the shell prints
     /// `before-the-tui` first and `exited-CODE` after.
     pub fn start_sized(command: &str, width: u16, height: u16) -> Self {
-        // One tmux session per test: the tests of a binary run in parallel.
+        // One tmux server and session per test.
         static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let session = format!("trailscope-e2e-{}-{n}", std::process::id());
-        let t = Self { session };
-        let status = Command::new("tmux")
+        let socket = std::env::temp_dir().join(&session);
+        let t = Self { session, socket };
+        let out = Command::new("tmux")
+            .arg("-S")
+            .arg(&t.socket)
             .args([
                 "new-session",
                 "-d",
@@ -41,9 +47,9 @@ impl Tmux {
                 "sh",
             ])
             .env("TERM", "xterm-256color")
-            .status()
+            .output()
             .expect("tmux starts");
-        assert!(status.success());
+        assert!(out.status.success(), "tmux new-session failed: {}", String::from_utf8_lossy(&out.stderr));
         t.tmux(&["set-option", "-t", &t.session, "remain-on-exit", "on"]);
         t.send(&["printf 'before-the-tui\\n'; ", command, "; echo exited-$?", "Enter"]);
         t
@@ -75,6 +81,7 @@ impl Tmux {
 
 impl Drop for Tmux {
     fn drop(&mut self) {
-        let _ = Command::new("tmux").args(["kill-session", "-t", &self.session]).status();
+        let _ = Command::new("tmux").arg("-S").arg(&self.socket).arg("kill-server").output();
+        let _ = std::fs::remove_file(&self.socket);
     }
 }
