@@ -16,6 +16,7 @@ use crate::sigstore::input::Pending;
 use crate::sigstore::prepare::{self as sigstore_prepare, Prepared, Unprepared as Failure};
 use crate::sigstore::record::Record;
 use crate::sigstore::verify::{self as sv, Options};
+use crate::verdict::document::PrettyAt;
 use crate::verdict::{Document, InputFile, Inputs, Verdict};
 
 /// The date of the root-signing snapshot the production root comes from.
@@ -552,7 +553,7 @@ fn piece(doc: &Document, i: usize, total: usize, format: Format, inputs: &Inputs
         Format::Json => {
             let mut out = Vec::with_capacity(16 * 1024);
             out.extend_from_slice(if i == 0 { b"[\n  " } else { b",\n  " });
-            let mut json = serde_json::Serializer::with_formatter(&mut out, Nested::default());
+            let mut json = serde_json::Serializer::with_formatter(&mut out, PrettyAt::at(1));
             // Cannot fail: every map key is a string, and a Vec takes every write.
             let _ = serde::Serialize::serialize(doc, &mut json);
             String::from_utf8(out).unwrap_or_default()
@@ -561,94 +562,6 @@ fn piece(doc: &Document, i: usize, total: usize, format: Format, inputs: &Inputs
         other => super::format::render_common(doc, other, inputs)
             .map(|text| format!("{before}{text}"))
             .unwrap_or_default(),
-    }
-}
-
-/// serde_json's pretty layout (two spaces a level) for a value that is
-/// itself one level deep in an array, written once rather than pretty
-/// printed and then indented line by line.
-struct Nested {
-    level: usize,
-    has_value: bool,
-}
-
-impl Default for Nested {
-    fn default() -> Self {
-        Self { level: 1, has_value: false }
-    }
-}
-
-impl Nested {
-    fn indent<W: ?Sized + std::io::Write>(&self, w: &mut W) -> std::io::Result<()> {
-        (0..self.level).try_for_each(|_| w.write_all(b"  "))
-    }
-
-    fn open<W: ?Sized + std::io::Write>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()> {
-        self.level += 1;
-        self.has_value = false;
-        w.write_all(bracket)
-    }
-
-    fn close<W: ?Sized + std::io::Write>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()> {
-        self.level -= 1;
-        if self.has_value {
-            w.write_all(b"\n")?;
-            self.indent(w)?;
-        }
-        w.write_all(bracket)
-    }
-
-    fn item<W: ?Sized + std::io::Write>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
-        w.write_all(if first { b"\n" } else { b",\n" })?;
-        self.indent(w)
-    }
-}
-
-impl serde_json::ser::Formatter for Nested {
-    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.open(w, b"[")
-    }
-
-    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.close(w, b"]")
-    }
-
-    fn begin_array_value<W: ?Sized + std::io::Write>(
-        &mut self,
-        w: &mut W,
-        first: bool,
-    ) -> std::io::Result<()> {
-        self.item(w, first)
-    }
-
-    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
-
-    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.open(w, b"{")
-    }
-
-    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.close(w, b"}")
-    }
-
-    fn begin_object_key<W: ?Sized + std::io::Write>(
-        &mut self,
-        w: &mut W,
-        first: bool,
-    ) -> std::io::Result<()> {
-        self.item(w, first)
-    }
-
-    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        w.write_all(b": ")
-    }
-
-    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
-        self.has_value = true;
-        Ok(())
     }
 }
 

@@ -548,35 +548,40 @@ fn write_roles(w: &mut impl std::io::Write, roles: &Roles) -> std::io::Result<()
 fn render_entries(buf: &mut Vec<u8>, run: &[(&String, &RoleState)], first: bool) -> std::io::Result<()> {
     for (i, (name, state)) in run.iter().enumerate() {
         buf.extend_from_slice(if first && i == 0 { b"\n    " } else { b",\n    " });
-        name.as_str()
-            .serialize(&mut serde_json::Serializer::with_formatter(&mut *buf, PrettyAt(2, false)))?;
+        name.as_str().serialize(&mut serde_json::Serializer::with_formatter(&mut *buf, PrettyAt::at(2)))?;
         buf.extend_from_slice(b": ");
-        state.serialize(&mut serde_json::Serializer::with_formatter(&mut *buf, PrettyAt(2, false)))?;
+        state.serialize(&mut serde_json::Serializer::with_formatter(&mut *buf, PrettyAt::at(2)))?;
     }
     Ok(())
 }
 
-/// `serde_json`'s `PrettyFormatter` (two spaces) starting `.0` levels in;
-/// `.1` is whether the value just closed held anything.
-struct PrettyAt(usize, bool);
+/// serde_json's pretty layout (two spaces a level) for a value that is
+/// itself `level` levels deep: a member or array item written on its own,
+/// with no pass that indents pretty-printed text line by line.
+pub(crate) struct PrettyAt {
+    level: usize,
+    /// Whether the value just closed held anything.
+    has_value: bool,
+}
 
 impl PrettyAt {
+    pub(crate) fn at(level: usize) -> Self {
+        Self { level, has_value: false }
+    }
+
     fn indent<W: ?Sized + std::io::Write>(&self, w: &mut W) -> std::io::Result<()> {
-        for _ in 0..self.0 {
-            w.write_all(b"  ")?;
-        }
-        Ok(())
+        (0..self.level).try_for_each(|_| w.write_all(b"  "))
     }
 
     fn open<W: ?Sized + std::io::Write>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()> {
-        self.0 += 1;
-        self.1 = false;
+        self.level += 1;
+        self.has_value = false;
         w.write_all(bracket)
     }
 
     fn close<W: ?Sized + std::io::Write>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()> {
-        self.0 = self.0.saturating_sub(1);
-        if self.1 {
+        self.level = self.level.saturating_sub(1);
+        if self.has_value {
             w.write_all(b"\n")?;
             self.indent(w)?;
         }
@@ -607,7 +612,7 @@ impl serde_json::ser::Formatter for PrettyAt {
     }
 
     fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
-        self.1 = true;
+        self.has_value = true;
         Ok(())
     }
 
@@ -632,7 +637,7 @@ impl serde_json::ser::Formatter for PrettyAt {
     }
 
     fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
-        self.1 = true;
+        self.has_value = true;
         Ok(())
     }
 }
