@@ -154,19 +154,24 @@ pub struct Printer {
 
 impl Printer {
     pub fn write(&mut self, text: &str) {
+        self.write_bytes(text.as_bytes());
+    }
+
+    /// [`Printer::write`] of text already known to be UTF-8 (serde_json's).
+    pub fn write_bytes(&mut self, text: &[u8]) {
         use std::io::Write as _;
         let Some(path) = &output().file else {
-            let _ = std::io::stdout().write_all(text.as_bytes());
+            let _ = std::io::stdout().write_all(text);
             return;
         };
         if self.failed {
             return;
         }
         let written = match &mut self.file {
-            Some(f) => f.write_all(text.as_bytes()),
+            Some(f) => f.write_all(text),
             None => std::fs::File::create(path).and_then(|f| {
                 let mut f = std::io::BufWriter::new(f);
-                let r = f.write_all(text.as_bytes());
+                let r = f.write_all(text);
                 self.file = Some(f);
                 r
             }),

@@ -45,6 +45,30 @@ pub fn is_spec_form(text: &str) -> bool {
 /// Formats a time in the spec form (UTC, whole seconds).
 pub fn format(at: OffsetDateTime) -> String {
     let utc = at.to_offset(time::UtcOffset::UTC);
+    let (year, month, day) = utc.to_calendar_date();
+    let (hour, minute, second) = utc.to_hms();
+    // Years of four digits written digit by digit: an attestation document
+    // holds seven times, and `format!` with six padded fields took ~2,600
+    // instructions a time (0.36% of verifying a generated bundle).
+    match u16::try_from(year) {
+        Ok(year) if year <= 9999 => {
+            let mut text = *b"0000-00-00T00:00:00Z";
+            let fields = [(0, 4, year), (5, 2, u8::from(month).into()), (8, 2, day.into())];
+            let times = [(11, 2, hour.into()), (14, 2, minute.into()), (17, 2, second.into())];
+            for (start, width, mut n) in fields.into_iter().chain(times) {
+                for digit in text[start..start + width].iter_mut().rev() {
+                    *digit = b'0' + (n % 10) as u8;
+                    n /= 10;
+                }
+            }
+            text.iter().copied().map(char::from).collect()
+        }
+        _ => format_any(utc),
+    }
+}
+
+/// [`format`] for any year `time` holds (±999,999 with its large-dates feature).
+fn format_any(utc: OffsetDateTime) -> String {
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
         utc.year(),
@@ -65,6 +89,35 @@ pub fn now() -> OffsetDateTime {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The digits written by hand are `format!`'s, across the years the
+    /// fast path takes, its edges and the times of day.
+    #[test]
+    fn format_writes_what_format_any_writes() {
+        let mut at = time::macros::datetime!(0000-01-01 00:00:00 UTC) - time::Duration::days(400);
+        let step = time::Duration::seconds(86_400 * 97 + 3_671 * 7 + 13);
+        let mut checked = 0;
+        loop {
+            assert_eq!(format(at), format_any(at), "{at}");
+            checked += 1;
+            match at.checked_add(step) {
+                Some(next) => at = next,
+                None => break,
+            }
+        }
+        assert!(checked > 10_000);
+        let edges = [
+            time::macros::datetime!(0000-01-01 00:00:00 UTC),
+            time::macros::datetime!(9999-12-31 23:59:59 UTC),
+            time::macros::datetime!(2026-06-01 11:59:09 UTC),
+            time::macros::datetime!(2024-02-29 12:34:56.789 +05:30),
+        ];
+        for at in edges {
+            assert_eq!(format(at), format_any(at.to_offset(time::UtcOffset::UTC)), "{at}");
+        }
+        assert_eq!(format(edges[3]), "2024-02-29T07:04:56Z");
+        assert_eq!(format(edges[0] - time::Duration::SECOND), "-001-12-31T23:59:59Z");
+    }
 
     #[test]
     fn spec_form_is_recognised() {

@@ -140,7 +140,7 @@ impl Document {
             _ => return serde_json::to_writer_pretty(w, self).map_err(std::io::Error::from),
         };
         let mut rest = Vec::new();
-        serde_json::to_writer_pretty(&mut rest, &Members { doc: self, roles: false })?;
+        serde_json::to_writer_pretty(&mut rest, &Members { doc: self, roles: false, shared: None })?;
         // A member of the document itself is the only line that starts with
         // two spaces and a key (strings hold no raw line breaks).
         let member = b"\n  \"roles\": null";
@@ -209,15 +209,77 @@ impl Document {
 /// only for TUF and bridge documents.
 impl Serialize for Document {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        Members { doc: self, roles: true }.serialize(s)
+        Members { doc: self, roles: true, shared: None }.serialize(s)
+    }
+}
+
+/// The members every document of a run holds alike — `evaluated_at`,
+/// `inputs`, `invocation` — written once for documents written `level`
+/// levels deep: over a JSON-lines file of bundles they are 1.9 KB of each
+/// ~13 KB attestation document, escaped and indented again per document
+/// before. A document whose members differ is written the usual way.
+pub struct SharedMembers {
+    level: usize,
+    evaluated_at: OffsetDateTime,
+    inputs: Vec<InputFile>,
+    invocation: Option<Invocation>,
+    /// `evaluated_at`, `inputs`, `invocation`; `None` if one did not make
+    /// JSON (it always does), then every document is written the usual way.
+    written: Option<[Box<serde_json::value::RawValue>; 3]>,
+}
+
+impl SharedMembers {
+    /// `doc`'s shared members as written inside a document at `level`.
+    pub fn new(doc: &Document, level: usize) -> Self {
+        // The members' values start one level inside the document.
+        fn written(value: &impl Serialize, level: usize) -> Option<Box<serde_json::value::RawValue>> {
+            let mut out = Vec::new();
+            value
+                .serialize(&mut serde_json::Serializer::with_formatter(&mut out, PrettyAt::at(level)))
+                .ok()?;
+            serde_json::value::RawValue::from_string(String::from_utf8(out).ok()?).ok()
+        }
+        Self {
+            level,
+            evaluated_at: doc.evaluated_at,
+            inputs: doc.inputs.clone(),
+            invocation: doc.invocation.clone(),
+            written: (|| {
+                Some([
+                    written(&crate::meta::time::format(doc.evaluated_at), level + 1)?,
+                    written(&Sorted(doc.inputs.as_slice()), level + 1)?,
+                    written(&doc.invocation.as_ref().map(Sorted), level + 1)?,
+                ])
+            })(),
+        }
+    }
+
+    /// The members written, if they are `doc`'s at `level`.
+    fn of(&self, doc: &Document, level: usize) -> Option<&[Box<serde_json::value::RawValue>; 3]> {
+        let fits = level == self.level
+            && doc.evaluated_at == self.evaluated_at
+            && doc.inputs == self.inputs
+            && doc.invocation == self.invocation;
+        self.written.as_ref().filter(|_| fits)
+    }
+
+    /// Writes `doc` as [`Document`]'s `Serialize` does with the formatter
+    /// [`PrettyAt::at`]`(level)`, its shared members copied when they are these.
+    pub fn write(&self, doc: &Document, level: usize, out: &mut Vec<u8>) {
+        let shared = self.of(doc, level);
+        let mut json = serde_json::Serializer::with_formatter(out, PrettyAt::at(level));
+        // Cannot fail: every map key is a string, and a Vec takes every write.
+        let _ = Members { doc, roles: true, shared }.serialize(&mut json);
     }
 }
 
 /// The document's members; `roles: false` writes the `roles` member as
-/// `null` (for [`Document::write_pretty`], which writes it itself).
+/// `null` (for [`Document::write_pretty`], which writes it itself);
+/// `shared`: the members the document shares, already written.
 struct Members<'a> {
     doc: &'a Document,
     roles: bool,
+    shared: Option<&'a [Box<serde_json::value::RawValue>; 3]>,
 }
 
 impl Serialize for Members<'_> {
@@ -231,11 +293,22 @@ impl Serialize for Members<'_> {
         }
         m.serialize_entry("category", &this.category)?;
         m.serialize_entry("checks", &Sorted(this.checks.as_slice()))?;
-        m.serialize_entry("evaluated_at", &crate::meta::time::format(this.evaluated_at))?;
+        match self.shared {
+            Some([time, _, _]) => m.serialize_entry("evaluated_at", time)?,
+            None => m.serialize_entry("evaluated_at", &crate::meta::time::format(this.evaluated_at))?,
+        }
         m.serialize_entry("failure", &to_value(&this.failure))?;
         m.serialize_entry("findings", &Sorted(this.findings.as_slice()))?;
-        m.serialize_entry("inputs", &Sorted(this.inputs.as_slice()))?;
-        m.serialize_entry("invocation", &this.invocation.as_ref().map(Sorted))?;
+        match self.shared {
+            Some([_, inputs, invocation]) => {
+                m.serialize_entry("inputs", inputs)?;
+                m.serialize_entry("invocation", invocation)?;
+            }
+            None => {
+                m.serialize_entry("inputs", &Sorted(this.inputs.as_slice()))?;
+                m.serialize_entry("invocation", &this.invocation.as_ref().map(Sorted))?;
+            }
+        }
         m.serialize_entry("kind", &this.kind)?;
         if tuf {
             m.serialize_entry("refresh", &this.refresh)?;
@@ -967,6 +1040,76 @@ mod tests {
     /// (more entries than a run, names and messages that need escaping,
     /// nested arrays and objects, empty ones) is byte for byte what
     /// `serde_json`'s pretty writer makes of it; so is a small one.
+    /// Documents written with their shared members copied are the
+    /// documents written whole, at every level; one whose members differ
+    /// (another input, invocation or time, another level) is written whole.
+    #[test]
+    fn shared_members_copied_write_the_document_written_whole() {
+        let at = time::macros::datetime!(2026-01-01 00:00 UTC);
+        let mut doc = Document::new(Kind::Attestation, at, Vec::new(), crate::verdict::category::OK);
+        doc.attestation = Some(Box::default());
+        doc.inputs = vec![
+            InputFile::of_bytes("bundle", "b.jsonl", b"x"),
+            InputFile::verified("trusted root", "r \"\u{2014}\u{1}", 3, None),
+        ];
+        doc.invocation = Some(Invocation {
+            command_line: vec!["trailscope".into(), "attest".into(), "--at\t\n".into()],
+            options: vec![RunOption { name: "bundle".into(), value: "b".into() }],
+            trust_anchor: Some(TrustAnchor {
+                what: "trusted root".into(),
+                files: vec!["r".into()],
+                root_version: None,
+            }),
+        });
+        let whole = |doc: &Document, level: usize| {
+            let mut out = Vec::new();
+            doc.serialize(&mut serde_json::Serializer::with_formatter(&mut out, PrettyAt::at(level)))
+                .unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        let mut others = Vec::new();
+        for change in 0..4 {
+            let mut other = doc.clone();
+            match change {
+                0 => other.inputs[1].path = "s".into(),
+                1 => drop(other.inputs.pop()),
+                2 => other.invocation = None,
+                _ => other.evaluated_at = at + time::Duration::SECOND,
+            }
+            others.push(other);
+        }
+        let mut no_invocation = doc.clone();
+        no_invocation.invocation = None;
+        for first in [&doc, &no_invocation] {
+            for level in 0..3 {
+                let shared = SharedMembers::new(first, level);
+                assert!(shared.of(first, level).is_some());
+                for d in std::iter::once(&doc).chain(&others).chain([&no_invocation]) {
+                    for at_level in 0..3 {
+                        let mut out = Vec::new();
+                        shared.write(d, at_level, &mut out);
+                        assert_eq!(
+                            String::from_utf8(out).unwrap(),
+                            whole(d, at_level),
+                            "level {level}/{at_level}"
+                        );
+                    }
+                }
+                assert!(shared.of(first, level + 1).is_none());
+            }
+        }
+        for level in 0..3 {
+            let shared = SharedMembers::new(&doc, level);
+            for other in &others {
+                assert!(shared.of(other, level).is_none());
+            }
+        }
+        // Written whole: the members are this document's and the shape pretty JSON's.
+        let mut out = Vec::new();
+        SharedMembers::new(&doc, 0).write(&doc, 0, &mut out);
+        assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string_pretty(&doc).unwrap());
+    }
+
     #[test]
     fn write_pretty_is_serde_jsons_pretty_text() {
         let at = time::macros::datetime!(2026-01-01 00:00 UTC);
