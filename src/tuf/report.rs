@@ -436,21 +436,20 @@ fn trusted_role<T>(
     at: OffsetDateTime,
     delegator: Option<&str>,
 ) -> RoleState {
-    role_state(&t.file, t.raw.len() as u64, &t.signatures, common, at, delegator)
+    role_state(&t.file, t.raw.len() as u64, &t.signatures, role_common(common, at), delegator)
 }
 
 fn role_state(
     file: &str,
     length: u64,
     signatures: &VerificationResult,
-    common: &Common,
-    at: OffsetDateTime,
+    common: RoleCommon,
     delegator: Option<&str>,
 ) -> RoleState {
     RoleState {
         file: Some(file.to_owned()),
         length: Some(length),
-        common: Some(role_common(common, at)),
+        common: Some(common),
         signatures: Some(signature_summary(signatures)),
         ..RoleState::trusted(delegator.map(str::to_owned))
     }
@@ -490,9 +489,17 @@ pub fn roles(outcome: &Outcome) -> Roles {
     let delegated = targets
         .par_chunks(run_len)
         .map(|run| {
+            // Hash bins signed together share one expiry: its text (a
+            // `format!` of the time left) is made once, then copied.
+            let mut shared: Option<(*const Common, RoleCommon)> = None;
             run.iter()
                 .map(|(name, delegator, t)| {
-                    let mut state = role_state(t.file, t.length, t.signatures, t.common, at, Some(delegator));
+                    let common = match shared.take() {
+                        Some((of, common)) if std::ptr::eq(of, t.common) => common,
+                        _ => role_common(t.common, at),
+                    };
+                    let mut state = role_state(t.file, t.length, t.signatures, common.clone(), Some(delegator));
+                    shared = Some((t.common, common));
                     state.targets = Some(t.targets);
                     ((*name).to_owned(), state)
                 })
