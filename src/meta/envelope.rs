@@ -126,7 +126,19 @@ mod tests {
 
     #[test]
     fn signature_bytes_and_errors_are_hex_decodes() {
-        for sig in ["", "00ff", "A0b1", "abc", "zz00", "00zz", "0g", "ab\u{e9}0", "a\u{e9}0", "0011223344556677", "1"] {
+        for sig in [
+            "",
+            "00ff",
+            "A0b1",
+            "abc",
+            "zz00",
+            "00zz",
+            "0g",
+            "ab\u{e9}0",
+            "a\u{e9}0",
+            "0011223344556677",
+            "1",
+        ] {
             let s = Signature {
                 keyid: "k".into(),
                 sig: sig.into(),

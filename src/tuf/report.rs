@@ -362,10 +362,7 @@ fn released_quiet(set: &TrustedSet, at: OffsetDateTime) -> bool {
 /// The delegated roles (and top-level `targets`) the finding passes visit,
 /// in name order: all of them, or the held ones when the released are
 /// `quiet` ([`released_quiet`]).
-fn delegated_views(
-    set: &TrustedSet,
-    quiet: bool,
-) -> impl Iterator<Item = (&str, &str, RoleView<'_>)> {
+fn delegated_views(set: &TrustedSet, quiet: bool) -> impl Iterator<Item = (&str, &str, RoleView<'_>)> {
     let all = (!quiet).then(|| set.role_views_in_order());
     let held = quiet.then(|| set.held_role_views());
     all.into_iter().flatten().chain(held.into_iter().flatten())
@@ -509,7 +506,8 @@ pub fn roles(outcome: &Outcome) -> Roles {
                         Some((of, common)) if std::ptr::eq(of, t.common) => common,
                         _ => role_common(t.common, at),
                     };
-                    let mut state = role_state(t.file, t.length, t.signatures, common.clone(), Some(delegator));
+                    let mut state =
+                        role_state(t.file, t.length, t.signatures, common.clone(), Some(delegator));
                     shared = Some((t.common, common));
                     state.targets = Some(t.targets);
                     ((*name).to_owned(), state)

@@ -529,7 +529,8 @@ const ROLES_RUN: usize = 256;
 fn write_roles(w: &mut impl std::io::Write, roles: &Roles) -> std::io::Result<()> {
     let entries: Vec<(&String, &RoleState)> = roles.iter().collect();
     let cores = rayon::current_num_threads().max(1);
-    let (mut front, mut back): (Vec<Vec<u8>>, Vec<Vec<u8>>) = (vec![Vec::new(); cores], vec![Vec::new(); cores]);
+    let (mut front, mut back): (Vec<Vec<u8>>, Vec<Vec<u8>>) =
+        (vec![Vec::new(); cores], vec![Vec::new(); cores]);
     let waves: Vec<&[(&String, &RoleState)]> = entries.chunks(ROLES_RUN * cores).collect();
     w.write_all(b"{")?;
     let Some(first) = waves.first() else { return w.write_all(b"\n  }") };
