@@ -144,22 +144,6 @@ const AUDIT_AHEAD: usize = 128;
 /// of [`crate::crypto::sha512_multi`] (one bin key signs each hash bin).
 const HASH_GROUP: usize = crate::crypto::sha512_multi::LANES;
 
-/// The last roles of a batch, prepared in groups of [`TAIL_GROUP`]: the
-/// walk waits for a whole batch (the next roles are checked against the
-/// set it trusts them into), so a core that finishes its share early
-/// waits for the other's last group; small last groups keep that short.
-const TAIL_ROLES: usize = 2 * HASH_GROUP;
-const TAIL_GROUP: usize = HASH_GROUP / 2;
-
-/// How the `n` roles of a batch are cut into the groups prepared together
-/// (in order): groups of [`HASH_GROUP`], the last [`TAIL_ROLES`] smaller.
-fn group_bounds(n: usize) -> Vec<std::ops::Range<usize>> {
-    let full = n.saturating_sub(TAIL_ROLES) / HASH_GROUP * HASH_GROUP;
-    let cut =
-        |from: usize, to: usize, size: usize| (from..to).step_by(size).map(move |s| s..(s + size).min(to));
-    cut(0, full, HASH_GROUP).chain(cut(full, n, TAIL_GROUP)).collect()
-}
-
 impl<'a> Updater<'a> {
     /// §5.1 and §5.2: fix the evaluation time and load the trusted root.
     pub fn new(
@@ -382,13 +366,7 @@ impl<'a> Updater<'a> {
                 })
                 .flatten()
                 .collect();
-            // A small group (a batch's last) in four lanes of half the width,
-            // at about the cost per message of eight in the full width.
-            let hints = match checks.len() {
-                0 | 1 => Vec::new(),
-                n if n <= TAIL_GROUP => Prehashed::compute_few(&checks),
-                _ => Prehashed::compute(&checks),
-            };
+            let hints = if checks.len() > 1 { Prehashed::compute(&checks) } else { Vec::new() };
             started.iter().map(|s| s.signatures(&self.set, &hints)).collect()
         };
         roles
@@ -808,9 +786,9 @@ impl<'a> Updater<'a> {
         let wanted: Vec<&(String, String)> =
             roles.iter().copied().filter(|&key| !self.set.is_trusted_targets(&key.0)).take(budget).collect();
         let count_only = !self.config.keep_audited_targets;
-        let results: Vec<PreparedRole> = group_bounds(wanted.len())
-            .into_par_iter()
-            .flat_map_iter(|group| self.prepare_group(&wanted[group], count_only))
+        let results: Vec<PreparedRole> = wanted
+            .par_chunks(HASH_GROUP)
+            .flat_map_iter(|group| self.prepare_group(group, count_only))
             .collect();
         wanted.into_iter().cloned().zip(results).collect()
     }
@@ -1069,28 +1047,5 @@ pub fn fetch_error(role: &str, e: FetchError, what: &str) -> TufError {
             format!("download of {what} failed: {message}"),
         )
         .at(at),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_batch_is_cut_into_groups_in_order_smaller_at_its_end() {
-        for n in 0..=3 * AUDIT_AHEAD {
-            let groups = group_bounds(n);
-            let covered: Vec<usize> = groups.iter().flat_map(Clone::clone).collect();
-            assert_eq!(covered, (0..n).collect::<Vec<_>>(), "{n}");
-            assert!(groups.iter().all(|g| !g.is_empty() && g.len() <= HASH_GROUP), "{n}");
-            let small =
-                groups.iter().rev().take_while(|g| g.len() <= TAIL_GROUP).map(|g| g.len()).sum::<usize>();
-            assert!(small >= n.min(TAIL_ROLES), "{n}: the last roles in small groups");
-        }
-        let batch = group_bounds(AUDIT_AHEAD);
-        assert_eq!(
-            batch.iter().filter(|g| g.len() == HASH_GROUP).count(),
-            (AUDIT_AHEAD - TAIL_ROLES) / HASH_GROUP
-        );
     }
 }
