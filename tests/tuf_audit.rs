@@ -320,7 +320,9 @@ fn screened_findings_and_inputs_are_those_of_every_role_visited() {
         common::tuf_repo::seal(&mut src, meta, &top, EXPIRES);
         (src, bytes(&root))
     };
-    let cases: [(&[usize], &[usize], &[usize], usize); 4] =
+    // (expiring soon, a time not in the spec's form, a key counted twice; role findings)
+    type Case = (&'static [usize], &'static [usize], &'static [usize], usize);
+    let cases: [Case; 4] =
         [(&[], &[], &[], 0), (&[7, 8, 90], &[], &[], 3), (&[], &[55], &[], 1), (&[], &[], &[0, 119], 2)];
     for (soon, odd_time, twice, warnings) in cases {
         let (src, root) = build(soon, odd_time, twice);
