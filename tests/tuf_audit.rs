@@ -277,3 +277,78 @@ fn runs_of_released_roles_give_the_one_role_at_a_time_walks_outcome() {
     assert!(shared.iter().filter(|s| s.1 && s.2).count() > 300, "bins signed together share one summary");
     assert_eq!(shared.iter().filter(|s| s.3.is_some()).count(), trailscope::tuf::trusted_set::SUMMARY_HASHED);
 }
+
+/// The finding passes over an audit's roles screen the released ones
+/// without their names and visit them only when one may yield a finding:
+/// the same findings as visiting every role, whether none of them warns
+/// or some expire soon, carry a time not in the spec's form or count one
+/// key twice; and the inputs list counts them as the role list has them.
+#[test]
+fn screened_findings_and_inputs_are_those_of_every_role_visited() {
+    let (top, leaf, twin) = (Key::from_seed(1), Key::from_seed(2), Key::from_seed(2));
+    // The same key under another key id: counted twice, a warning.
+    let other_id = if twin.keyid.ends_with('0') { '1' } else { '0' };
+    let twin = Key { keyid: format!("{}{other_id}", &twin.keyid[..63]), ..twin };
+    let build = |soon: &[usize], odd_time: &[usize], twice: &[usize]| {
+        let root = root_of_one_key(&top, EXPIRES);
+        let mut src = MemorySource::new("repo");
+        let mut meta = serde_json::Map::new();
+        let mut delegated = Vec::new();
+        for i in 0..120 {
+            let name = format!("r{i:03}");
+            let mut r = role(&name, &leaf.keyid, "*");
+            let mut doc = targets_doc(None);
+            if soon.contains(&i) {
+                doc["expires"] = json!("2026-01-05T00:00:00Z");
+            }
+            if odd_time.contains(&i) {
+                doc["expires"] = json!("2030-01-01T00:00:00.5Z");
+            }
+            let signers: Vec<&Key> = if twice.contains(&i) {
+                r["keyids"] = json!([leaf.keyid, twin.keyid]);
+                vec![&leaf, &twin]
+            } else {
+                vec![&leaf]
+            };
+            delegated.push(r);
+            src.insert(format!("{name}.json"), bytes(&metablock(&doc, &signers)));
+            meta.insert(format!("{name}.json"), json!({"version": 1}));
+        }
+        let targets = targets_doc(Some(json!({"keys": keys(&[&leaf, &twin]), "roles": delegated})));
+        src.insert("targets.json", bytes(&metablock(&targets, &[&top])));
+        meta.insert("targets.json".into(), json!({"version": 1}));
+        common::tuf_repo::seal(&mut src, meta, &top, EXPIRES);
+        (src, bytes(&root))
+    };
+    // (expiring soon, a time not in the spec's form, a key counted twice; role findings)
+    type Case = (&'static [usize], &'static [usize], &'static [usize], usize);
+    let cases: [Case; 4] =
+        [(&[], &[], &[], 0), (&[7, 8, 90], &[], &[], 3), (&[], &[55], &[], 1), (&[], &[], &[0, 119], 2)];
+    for (soon, odd_time, twice, warnings) in cases {
+        let (src, root) = build(soon, odd_time, twice);
+        let outcome = audit(&src, root);
+        assert!(outcome.refresh.is_ok(), "{soon:?} {odd_time:?} {twice:?}");
+        let set = outcome.trusted.as_ref().unwrap();
+        assert!(set.released_roles().count() >= 120, "the audit released the leaves");
+        for strict in [false, true] {
+            let screened = report::findings(&outcome, strict);
+            let visited = report::findings_unscreened(&outcome, strict);
+            assert_eq!(
+                serde_json::to_value(&screened).unwrap(),
+                serde_json::to_value(&visited).unwrap(),
+                "{soon:?} {odd_time:?} {twice:?} strict {strict}"
+            );
+            let about_leaves = screened
+                .iter()
+                .filter(|f| matches!(&f.subject, trailscope::verdict::Subject::Role { name } if name.starts_with('r')))
+                .count();
+            assert_eq!(about_leaves, warnings, "{soon:?} {odd_time:?} {twice:?}");
+        }
+        let inputs = serde_json::to_value(report::inputs(&outcome, None)).unwrap();
+        let group = inputs.as_array().unwrap().iter().find(|i| i["role"] == "delegated targets").unwrap();
+        let views = set.role_views();
+        let delegated: Vec<_> = views.iter().filter(|(name, _, _)| *name != "targets").collect();
+        assert_eq!(group["files"], json!(delegated.len()));
+        assert_eq!(group["size"], json!(delegated.iter().map(|(_, _, v)| v.length).sum::<u64>()));
+    }
+}

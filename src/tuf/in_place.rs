@@ -160,7 +160,11 @@ fn signed_object(c: &mut Cursor<'_>, keep: bool) -> Option<SignedParts> {
 /// the general path reads without error); `None` for anything else.
 fn meta_map(c: &mut Cursor<'_>) -> Option<BTreeMap<String, MetaFile>> {
     c.eat(b'{')?;
-    let mut entries: Vec<(String, MetaFile)> = Vec::new();
+    // Room at once for as many entries of 24 bytes as the rest holds (a
+    // PEP 458 bin's takes 31, `"bins-0000.json":{"version":1},`): 16,384
+    // entries not grown and copied onto fresh pages; the pages reserved
+    // beyond them are never touched.
+    let mut entries: Vec<(String, MetaFile)> = Vec::with_capacity(c.rest().len() / 24);
     if !c.eat_if(b'}') {
         loop {
             let name = c.plain_string()?;

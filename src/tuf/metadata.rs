@@ -265,6 +265,25 @@ impl Delegations {
         }
     }
 
+    /// The keys that sign for at least `roles` of the delegated roles (a
+    /// succinct delegation's keys sign for every bin).
+    pub fn keys_of_at_least(&self, roles: u64) -> Vec<&Key> {
+        let mut uses: BTreeMap<&str, u64> = BTreeMap::new();
+        match &self.roles {
+            DelegatedRoles::List(list) => {
+                for keyid in list.iter().flat_map(|r| &r.keys.keyids) {
+                    *uses.entry(keyid).or_default() += 1;
+                }
+            }
+            DelegatedRoles::Succinct(s) => {
+                for keyid in &s.keys.keyids {
+                    uses.insert(keyid, s.bins.count());
+                }
+            }
+        }
+        uses.into_iter().filter(|&(_, n)| n >= roles).filter_map(|(keyid, _)| self.keys.get(keyid)).collect()
+    }
+
     /// Every delegated role name, in order (all bins for succinct roles).
     pub fn role_names(&self) -> Vec<String> {
         match &self.roles {

@@ -217,12 +217,21 @@ impl Bins {
 
     /// Width of the hex suffix: the length of `hex(count - 1)`.
     pub fn suffix_len(&self) -> usize {
-        format!("{:x}", self.count() - 1).len()
+        hex_digits(self.count() - 1)
     }
 
-    /// Name of bin `index`.
+    /// Name of bin `index`. Written by hand, not with `format!`: an audit
+    /// names every bin (16,384) on one core before the first is read.
     pub fn name(&self, index: u64) -> String {
-        format!("{}-{:0width$x}", self.name_prefix, index, width = self.suffix_len())
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let width = self.suffix_len().max(hex_digits(index));
+        let mut name = String::with_capacity(self.name_prefix.len() + 1 + width);
+        name.push_str(&self.name_prefix);
+        name.push('-');
+        for digit in (0..width).rev() {
+            name.push(char::from(HEX[((index >> (4 * digit)) & 0xf) as usize]));
+        }
+        name
     }
 
     /// The bin responsible for `path`: the top `bit_length` bits of SHA-256(path).
@@ -249,9 +258,29 @@ impl Bins {
     }
 }
 
+/// How many lower-case hex digits `n` takes (`0` takes one).
+fn hex_digits(n: u64) -> usize {
+    (64 - n.leading_zeros() as usize).div_ceil(4).max(1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bin_names_are_formats_zero_padded_hex() {
+        for bit_length in [1, 2, 3, 4, 5, 8, 13, 14, 16, 31, 32] {
+            let bins = Bins { bit_length, name_prefix: "bins".into() };
+            let width = format!("{:x}", bins.count() - 1).len();
+            assert_eq!(bins.suffix_len(), width, "bit_length {bit_length}");
+            let last = bins.count() - 1;
+            for index in [0, 1, 9, 10, 15, 16, 255, 256, last / 2, last, last + 1, u64::MAX] {
+                assert_eq!(bins.name(index), format!("bins-{index:0width$x}"), "{bit_length} {index}");
+            }
+        }
+        assert_eq!(hex_digits(0), 1);
+        assert_eq!(Bins { bit_length: 0, name_prefix: String::new() }.name(0), "-0");
+    }
 
     #[test]
     fn star_never_matches_separator() {

@@ -105,6 +105,9 @@ pub struct RoleSummary {
     pub sha256: Option<String>,
 }
 
+/// A snapshot of at least this many bytes is hashed and parsed at once.
+const PARALLEL_SNAPSHOT: usize = 64 << 10;
+
 /// How many released roles keep their sha256 (the inputs a report lists one by one).
 pub const SUMMARY_HASHED: usize = 32;
 
@@ -302,6 +305,20 @@ impl TrustedSet {
             (Some(_), _) => held.next(),
             (None, _) => released.next(),
         })
+    }
+
+    /// The roles the set holds whole (top-level `targets`, roles that
+    /// delegate), in name order: [`Self::role_views_in_order`] less the
+    /// released ones.
+    pub fn held_role_views(&self) -> impl Iterator<Item = (&str, &str, RoleView<'_>)> {
+        self.targets.iter().map(|(n, (d, t))| (n.as_str(), d.as_str(), RoleView::of_held(t)))
+    }
+
+    /// The released roles' summaries, in name order, without their names:
+    /// a pass over tens of thousands of them that needs no name does not
+    /// reach each name's own allocation.
+    pub fn released_summaries(&self) -> impl ExactSizeIterator<Item = &RoleSummary> {
+        self.released.values().map(|b| &b.1)
     }
 
     /// Lets go of a delegated role's targets and bytes, keeping its
@@ -553,10 +570,17 @@ impl TrustedSet {
         self.check_final_timestamp("snapshot")?;
         let snapshot_meta = self.timestamp.as_ref().map(|t| t.meta.snapshot_meta.clone());
         // §5.5.2: length and hashes from the timestamp, checked before signatures.
-        if !cached && let Some(meta) = &snapshot_meta {
-            verify_length_and_hashes(meta, data, "snapshot", "§5.5.2", file)?;
-        }
-        let md = load_data(RoleType::Snapshot, "snapshot", data, file)?;
+        let hashed = || match &snapshot_meta {
+            Some(meta) if !cached => verify_length_and_hashes(meta, data, "snapshot", "§5.5.2", file),
+            _ => Ok(()),
+        };
+        let parsed = || load_data(RoleType::Snapshot, "snapshot", data, file);
+        // A large snapshot (PEP 458 bins: 0.5 MB) is parsed while it is
+        // hashed, on the other core; its hashes still decide first.
+        let (hashed, parsed) =
+            if data.len() >= PARALLEL_SNAPSHOT { rayon::join(hashed, parsed) } else { (hashed(), parsed()) };
+        hashed?;
+        let md = parsed?;
         if !matches!(md.signed, Signed::Snapshot(_)) {
             return Err(TufError::order("snapshot", "not a snapshot"));
         }

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 use super::error::{Category, TufError};
-use super::metadata::Prehashed;
+use super::metadata::{Prehashed, TABLE_AFTER};
 use super::metadata::{TargetFile, Targets};
 use super::source::{FetchError, Source, quote};
 use super::state::StateDir;
@@ -612,7 +612,15 @@ impl<'a> Updater<'a> {
     /// delegating roles are read).
     pub fn load_all_roles_with(&mut self, progress: impl FnMut(usize, usize)) -> Vec<AuditedRole> {
         let Some((_, top)) = self.set.targets_role("targets") else { return Vec::new() };
-        let roles = children_of("targets", &top.meta);
+        // The tables of the keys that sign many roles (the hash bins' key)
+        // are built while the walk's roles are named, on the other core:
+        // not in the first batch, where every thread checking that key's
+        // signatures would wait for the one building it.
+        let busy = top.meta.delegations.as_ref().map(|d| d.keys_of_at_least(u64::from(TABLE_AFTER)));
+        let (roles, ()) = rayon::join(
+            || children_of("targets", &top.meta),
+            || busy.into_iter().flatten().for_each(|k| k.table.build(&k.key)),
+        );
         // Every role the snapshot lists may be reached: room for them all up
         // front, not grown (and copied onto fresh pages) as they come.
         let expected = self.set.snapshot().map_or(roles.len(), |s| s.meta.meta.len());

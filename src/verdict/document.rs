@@ -597,24 +597,48 @@ const ROLES_RUN: usize = 256;
 /// `roles` (not empty) as `serde_json`'s pretty writer renders it as a
 /// member of the document: runs of entries rendered on all cores, a wave of
 /// one run per core at a time into buffers used again (the whole text is
-/// never held), each wave written in order.
+/// never held), each wave written in order while the next is rendered (the
+/// writes are a copy into the kernel, on one core).
 fn write_roles(w: &mut impl std::io::Write, roles: &Roles) -> std::io::Result<()> {
-    use rayon::prelude::*;
     let entries: Vec<(&String, &RoleState)> = roles.iter().collect();
-    let mut buffers: Vec<Vec<u8>> = vec![Vec::new(); rayon::current_num_threads().max(1)];
-    let wave = ROLES_RUN * buffers.len();
+    let cores = rayon::current_num_threads().max(1);
+    let (mut front, mut back): (Vec<Vec<u8>>, Vec<Vec<u8>>) =
+        (vec![Vec::new(); cores], vec![Vec::new(); cores]);
+    let waves: Vec<&[(&String, &RoleState)]> = entries.chunks(ROLES_RUN * cores).collect();
     w.write_all(b"{")?;
-    for (n, entries) in entries.chunks(wave).enumerate() {
-        let runs: Vec<&[(&String, &RoleState)]> = entries.chunks(ROLES_RUN).collect();
-        buffers.par_iter_mut().zip(runs.par_iter()).enumerate().try_for_each(|(i, (buf, run))| {
-            buf.clear();
-            render_entries(buf, run, n == 0 && i == 0)
-        })?;
-        for buf in &buffers[..runs.len()] {
-            w.write_all(buf)?;
-        }
+    let Some(first) = waves.first() else { return w.write_all(b"\n  }") };
+    let mut filled = render_wave(&mut front, first, true)?;
+    for next in waves.iter().skip(1).map(Some).chain([None]) {
+        let mut rendered = Ok(0);
+        let written = rayon::in_place_scope(|scope| {
+            if let Some(next) = next {
+                let (back, rendered) = (&mut back, &mut rendered);
+                scope.spawn(move |_| *rendered = render_wave(back, next, false));
+            }
+            front[..filled].iter().try_for_each(|buf| w.write_all(buf))
+        });
+        written?;
+        filled = rendered?;
+        std::mem::swap(&mut front, &mut back);
     }
     w.write_all(b"\n  }")
+}
+
+/// Renders `wave` into `buffers`, a run of [`ROLES_RUN`] entries each on
+/// all cores (the first entry of the member when `first`); how many
+/// buffers it filled.
+fn render_wave(
+    buffers: &mut [Vec<u8>],
+    wave: &[(&String, &RoleState)],
+    first: bool,
+) -> std::io::Result<usize> {
+    use rayon::prelude::*;
+    let runs: Vec<&[(&String, &RoleState)]> = wave.chunks(ROLES_RUN).collect();
+    buffers.par_iter_mut().zip(runs.par_iter()).enumerate().try_for_each(|(i, (buf, run))| {
+        buf.clear();
+        render_entries(buf, run, first && i == 0)
+    })?;
+    Ok(runs.len())
 }
 
 /// Entries of the `roles` member (the first of the member when `first`).
