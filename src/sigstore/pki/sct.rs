@@ -15,7 +15,7 @@ use x509_cert::ext::pkix::sct::{
 use super::cert::LeafCertificate;
 use super::chain::ChainPath;
 use super::error::PkiError;
-use super::signature::{Hash, Padding, verify_with_root_key};
+use super::signature::{Hash, Padding, Signer, verify_with};
 use super::{CtLogKey, oids, rfc3339};
 
 /// The SCT that verified.
@@ -205,7 +205,8 @@ pub fn verify_sct_parsed(
             continue;
         };
         let what = format!("SCT from {}", log.base_url);
-        match verify_with_root_key(
+        match verify_with(
+            Signer::TrustedRoot,
             log.spki_der,
             Hash::Sha256,
             Padding::Pkcs1v15,

@@ -128,7 +128,7 @@ fn fast_ecdsa(spki_der: &[u8], hash: Hash, message: &[u8], sig: &[u8]) -> Option
 /// Whose key a signature is checked with: the trusted root's keys are few
 /// and the same for every bundle, so aws-lc's parse of them is kept.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Signer {
+pub(crate) enum Signer {
     Bundle,
     TrustedRoot,
 }
@@ -193,17 +193,20 @@ fn verify_signature_by(signer: Signer, spki_der: &[u8], message: &[u8], sig: &[u
     {
         return Ok(());
     }
-    match parse_key(spki_der)? {
-        Key::P256(_) => verify_with(spki_der, Hash::Sha256, Padding::Pkcs1v15, message, sig, "signature"),
-        Key::P384(_) => verify_with(spki_der, Hash::Sha384, Padding::Pkcs1v15, message, sig, "signature"),
+    // aws-lc has had its say: the general path decides, on one parse of the key.
+    let key = parse_key(spki_der)?;
+    match &key {
+        Key::P256(_) => ecdsa_prehash(&key, &Hash::Sha256.digest(message), sig, "signature"),
+        Key::P384(_) => ecdsa_prehash(&key, &Hash::Sha384.digest(message), sig, "signature"),
         Key::Ed25519(k) => {
             let sig = ed25519_dalek::Signature::from_slice(sig).map_err(|_| {
                 PkiError::malformed("Ed25519 signature", format!("{} bytes, expected 64", sig.len()))
             })?;
             k.verify(message, &sig).map_err(|_| bad("Ed25519 signature"))
         }
-        Key::Rsa(_) => verify_with(spki_der, Hash::Sha256, Padding::Pkcs1v15, message, sig, "signature")
-            .or_else(|_| verify_with(spki_der, Hash::Sha256, Padding::Pss, message, sig, "signature")),
+        Key::Rsa(k) => verify_rsa(k, Hash::Sha256, Padding::Pkcs1v15, message, sig)
+            .or_else(|()| verify_rsa(k, Hash::Sha256, Padding::Pss, message, sig))
+            .map_err(|()| bad("signature")),
     }
 }
 
@@ -259,31 +262,9 @@ fn ecdsa_prehash(key: &Key, digest: &[u8], sig: &[u8], what: &str) -> Result<(),
 }
 
 /// Checks `sig` over `message` hashed with `hash`, for signatures whose
-/// algorithm is named beside them (CMS signer infos, SCTs, certificates).
+/// algorithm is named beside them (CMS signer infos, SCTs, certificates),
+/// with a key `signer` holds.
 pub(crate) fn verify_with(
-    spki_der: &[u8],
-    hash: Hash,
-    padding: Padding,
-    message: &[u8],
-    sig: &[u8],
-    what: &str,
-) -> Result<(), PkiError> {
-    verify_with_by(Signer::Bundle, spki_der, hash, padding, message, sig, what)
-}
-
-/// [`verify_with`] with a key of the trusted root (a CT log's).
-pub(crate) fn verify_with_root_key(
-    spki_der: &[u8],
-    hash: Hash,
-    padding: Padding,
-    message: &[u8],
-    sig: &[u8],
-    what: &str,
-) -> Result<(), PkiError> {
-    verify_with_by(Signer::TrustedRoot, spki_der, hash, padding, message, sig, what)
-}
-
-fn verify_with_by(
     signer: Signer,
     spki_der: &[u8],
     hash: Hash,

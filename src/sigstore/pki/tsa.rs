@@ -15,7 +15,7 @@ use x509_cert::ext::pkix::SubjectKeyIdentifier;
 
 use super::chain::{Usage, verify_path};
 use super::error::PkiError;
-use super::signature::{Hash, Padding, scheme_of, verify_with};
+use super::signature::{Hash, Padding, Signer, scheme_of, verify_with};
 use super::{CaChain, oids, rfc3339};
 
 /// RFC 3161 §2.4.2 `TimeStampResp`.
@@ -264,6 +264,7 @@ pub fn verify_timestamp(
         }
     };
     verify_with(
+        Signer::Bundle,
         &signer_spki,
         hash,
         padding,
