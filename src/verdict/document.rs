@@ -1060,10 +1060,6 @@ mod tests {
 
     use crate::verdict::finding::SignatureCheck;
 
-    /// A document whose `roles` member is rendered in runs on all cores
-    /// (more entries than a run, names and messages that need escaping,
-    /// nested arrays and objects, empty ones) is byte for byte what
-    /// `serde_json`'s pretty writer makes of it; so is a small one.
     /// Documents written with their shared members copied are the
     /// documents written whole, at every level; one whose members differ
     /// (another input, invocation or time, another level) is written whole.
@@ -1134,6 +1130,10 @@ mod tests {
         assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string_pretty(&doc).unwrap());
     }
 
+    /// A document whose `roles` member is rendered in runs on all cores
+    /// (more entries than a run, names and messages that need escaping,
+    /// nested arrays and objects, empty ones) is byte for byte what
+    /// `serde_json`'s pretty writer makes of it; so is a small one.
     #[test]
     fn write_pretty_is_serde_jsons_pretty_text() {
         let at = time::macros::datetime!(2026-01-01 00:00 UTC);
