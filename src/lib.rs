@@ -4,8 +4,9 @@
 //! Layering (DESIGN §2): `crypto ← meta ← verdict ← tuf, intoto ← bridge ←
 //! graph ← engine ← report, cli, tui`; no import cycle between top-level
 //! modules (tests/architecture.rs).
-// `deny`, not `forbid`: `crypto::sha512_multi` alone allows `unsafe` (AVX-512
-// intrinsics behind a run-time CPU check), each block with its reason.
+// `deny`, not `forbid`: two modules allow `unsafe`, each block with its
+// reason: `crypto::sha512_multi` (AVX-512 intrinsics behind a run-time CPU
+// check) and `crypto::p256_table` (aws-lc's EC point API).
 #![deny(unsafe_code)]
 
 pub mod attest;

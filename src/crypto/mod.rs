@@ -3,6 +3,7 @@
 pub mod digest;
 pub mod ed25519_table;
 pub mod keys;
+pub mod p256_table;
 pub mod sha512_multi;
 pub mod signing;
 

@@ -234,8 +234,8 @@ impl Remembering<'_> {
     }
 
     /// `inner`'s check: with a key of the trusted root, on aws-lc's parse of
-    /// it kept from an earlier check, which webpki's aws-lc algorithm makes
-    /// again for every signature.
+    /// it kept from an earlier check (which webpki's aws-lc algorithm makes
+    /// again for every signature), or the key's table of multiples.
     fn verify(&self, public_key: &[u8], message: &[u8], signature: &[u8]) -> Result<(), InvalidSignature> {
         let Some(alg) = self.fast.filter(|_| self.of_trusted_certificate(public_key)) else {
             return self.inner.verify_signature(public_key, message, signature);
@@ -244,9 +244,8 @@ impl Remembering<'_> {
         if !matches!(public_key.first(), Some(0x02..=0x04)) {
             return Err(InvalidSignature);
         }
-        super::memo::with_parsed_key(alg, public_key, |k| k.verify_sig(message, signature).is_ok())
-            .filter(|ok| *ok)
-            .map(|_| ())
+        super::signature::root_key_ecdsa(alg, public_key, message, signature)
+            .then_some(())
             .ok_or(InvalidSignature)
     }
 }

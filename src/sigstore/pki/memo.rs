@@ -10,7 +10,9 @@
 //! root's validity, an issuer's key hash and EKU), parsed once and kept
 //! under their whole DER: a function of those bytes, not a verdict. And
 //! aws-lc's parse of the keys the trusted root fixes (its logs' keys, its
-//! CAs' keys), kept per thread under the key's bytes and the algorithm.
+//! CAs' keys), kept per thread under the key's bytes and the algorithm;
+//! and, for a P-256 key among them that checks many signatures, a table of
+//! its multiples (`crypto::p256_table`).
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
@@ -20,6 +22,7 @@ use time::OffsetDateTime;
 
 use super::cert::LeafCertificate;
 use super::error::PkiError;
+use crate::crypto::p256_table::{KeyTable, P256Table};
 
 use sha2::{Digest as _, Sha256};
 
@@ -127,7 +130,7 @@ pub(crate) fn with_parsed_key<R>(
     f: impl FnOnce(&aws_lc_rs::signature::ParsedPublicKey) -> R,
 ) -> Option<R> {
     PARSED_KEYS.with_borrow_mut(|keys| {
-        if let Some((_, _, parsed)) = keys.iter().find(|(a, k, _)| std::ptr::eq(*a, alg) && **k == *key) {
+        if let Some((_, _, parsed)) = keys.iter().find(|(a, k, _)| **a == *alg && **k == *key) {
             return Some(f(parsed));
         }
         let parsed = aws_lc_rs::signature::ParsedPublicKey::new(alg, key).ok()?;
@@ -138,6 +141,49 @@ pub(crate) fn with_parsed_key<R>(
         keys.push((alg, key.into(), parsed));
         Some(out)
     })
+}
+
+/// The trusted root's P-256 keys, each with its table of multiples once it
+/// has checked enough signatures; a few per root.
+type KeyTables = Vec<(Box<[u8]>, Arc<KeyTable>)>;
+
+static KEY_TABLES: OnceLock<Mutex<KeyTables>> = OnceLock::new();
+
+thread_local! {
+    /// Per thread, so the lock is taken once per key and thread.
+    static KEY_TABLES_SEEN: RefCell<KeyTables> = const { RefCell::new(Vec::new()) };
+}
+
+/// `f` over the [`P256Table`] of `point` (a P-256 key the trusted root
+/// fixes, SEC1) once it has checked [`TABLE_AFTER`](crate::crypto::p256_table::TABLE_AFTER)
+/// signatures in this process; `None` before, or for a point aws-lc rejects.
+pub(crate) fn with_p256_table<R>(point: &[u8], f: impl FnOnce(&P256Table) -> R) -> Option<R> {
+    let shared = KEY_TABLES_SEEN.with_borrow_mut(|seen| {
+        if let Some((_, kt)) = seen.iter().find(|(k, _)| **k == *point) {
+            return kt.clone();
+        }
+        let kt = {
+            let mut all =
+                KEY_TABLES.get_or_init(|| Mutex::new(Vec::new())).lock().unwrap_or_else(|e| e.into_inner());
+            match all.iter().find(|(k, _)| **k == *point) {
+                Some((_, kt)) => kt.clone(),
+                None => {
+                    if all.len() >= KEY_CAPACITY {
+                        all.clear();
+                    }
+                    let kt = Arc::new(KeyTable::default());
+                    all.push((point.into(), kt.clone()));
+                    kt
+                }
+            }
+        };
+        if seen.len() >= KEY_CAPACITY {
+            seen.clear();
+        }
+        seen.push((point.into(), kt.clone()));
+        kt
+    });
+    shared.get(point).map(f)
 }
 
 #[cfg(test)]

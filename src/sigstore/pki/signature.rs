@@ -126,11 +126,37 @@ fn fast_ecdsa(spki_der: &[u8], hash: Hash, message: &[u8], sig: &[u8]) -> Option
 }
 
 /// Whose key a signature is checked with: the trusted root's keys are few
-/// and the same for every bundle, so aws-lc's parse of them is kept.
+/// and the same for every bundle, so aws-lc's parse of them is kept, and a
+/// P-256 one that checks many signatures gets a table of its multiples.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Signer {
     Bundle,
     TrustedRoot,
+}
+
+/// aws-lc's verdict on a signature by a key of the trusted root (its CAs'
+/// and logs'): through the key's table of multiples once it has one
+/// (P-256 with SHA-256; a table's "valid" is a verdict, its "not" is left to
+/// aws-lc), else on aws-lc's parse of the key kept from an earlier check.
+/// A key aws-lc rejects fails the check either way.
+pub(crate) fn root_key_ecdsa(
+    alg: &'static aws_lc_rs::signature::EcdsaVerificationAlgorithm,
+    point: &[u8],
+    message: &[u8],
+    sig: &[u8],
+) -> bool {
+    use aws_lc_rs::signature as aws;
+    if *alg == aws::ECDSA_P256_SHA256_ASN1
+        && super::memo::with_p256_table(point, |t| t.verify_sha256(message, sig)) == Some(true)
+    {
+        #[cfg(debug_assertions)]
+        assert!(
+            aws::UnparsedPublicKey::new(alg, point).verify(message, sig).is_ok(),
+            "a P-256 table accepted a signature aws-lc rejects"
+        );
+        return true;
+    }
+    super::memo::with_parsed_key(alg, point, |k| k.verify_sig(message, sig).is_ok()).unwrap_or(false)
 }
 
 fn fast_ecdsa_by(signer: Signer, spki_der: &[u8], hash: Hash, message: &[u8], sig: &[u8]) -> Option<bool> {
@@ -145,10 +171,7 @@ fn fast_ecdsa_by(signer: Signer, spki_der: &[u8], hash: Hash, message: &[u8], si
     };
     let ok = match signer {
         Signer::Bundle => aws::UnparsedPublicKey::new(alg, point).verify(message, sig).is_ok(),
-        // A key aws-lc rejects fails the check either way.
-        Signer::TrustedRoot => {
-            super::memo::with_parsed_key(alg, point, |k| k.verify_sig(message, sig).is_ok()).unwrap_or(false)
-        }
+        Signer::TrustedRoot => root_key_ecdsa(alg, point, message, sig),
     };
     // Debug builds (every test) hold aws-lc to the RustCrypto path: the
     // corpus and scenario tests are the differential test.
@@ -431,6 +454,33 @@ mod tests {
             }
         }
         assert_eq!(valid, 2, "the signature itself, checked twice");
+    }
+
+    #[test]
+    fn a_trusted_root_key_with_a_table_gives_the_verdicts_of_a_key_parsed_every_time() {
+        use crate::crypto::p256_table::TABLE_AFTER;
+        use p256::pkcs8::EncodePublicKey as _;
+        let k = p256::ecdsa::SigningKey::from_slice(&sha2::Sha256::digest(b"root key with a table")).unwrap();
+        let spki = k.verifying_key().to_public_key_der().unwrap().into_vec();
+        let point = fast_ec_key(&spki).unwrap().1.to_vec();
+        let other = p256::ecdsa::SigningKey::from_slice(&sha2::Sha256::digest(b"not the root key")).unwrap();
+        let mut valid = 0;
+        for i in 0..TABLE_AFTER + 8 {
+            let msg = format!("checkpoint {i}").into_bytes();
+            let s: p256::ecdsa::Signature = k.sign_prehash(&sha2::Sha256::digest(&msg)).unwrap();
+            let forged: p256::ecdsa::Signature = other.sign_prehash(&sha2::Sha256::digest(&msg)).unwrap();
+            let mut cases = variants(s.to_der().as_bytes());
+            cases.push(forged.to_der().as_bytes().to_vec());
+            for v in cases {
+                for m in [&msg[..], b"another message"] {
+                    let by_root = verify_signature_by_root_key(&spki, m, &v);
+                    assert_eq!(by_root.is_ok(), verify_signature(&spki, m, &v).is_ok(), "check {i}");
+                    valid += usize::from(by_root.is_ok());
+                }
+            }
+        }
+        assert_eq!(valid, TABLE_AFTER as usize + 8, "each signature over its own message");
+        assert!(super::super::memo::with_p256_table(&point, |_| ()).is_some(), "the key has its table");
     }
 
     #[test]
