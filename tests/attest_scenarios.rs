@@ -131,6 +131,94 @@ fn remembered_checks_change_no_verdict_in_a_directory() {
     assert_eq!(got, want);
 }
 
+/// A long run gives the trusted root's P-256 keys (the CA's, the CT log's,
+/// the Rekor log's) tables of their multiples (`crypto::p256_table`, after
+/// 64 checks each): seventy passing bundles, then bundles with a tampered
+/// checkpoint, SET or leaf signature, or a leaf expired at signing, each
+/// failing for its own reason as it does alone, and a pass after them. (A
+/// debug build also holds every "valid" of a table to aws-lc's.)
+#[test]
+fn tables_of_the_trusted_roots_keys_change_no_verdict_in_a_long_run() {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let read = |name: &str| -> Value {
+        serde_json::from_slice(&std::fs::read(dir().join(name).join("bundle.sigstore.json")).unwrap())
+            .unwrap()
+    };
+    // The last byte of a DER signature is a byte of s: the encoding stays valid, the signature does not.
+    let flip_last = |bytes: &mut Vec<u8>| {
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+    };
+    let pass = read("pass");
+    let mut bad_checkpoint = pass.clone();
+    let envelope = &mut bad_checkpoint["verificationMaterial"]["tlogEntries"][0]["inclusionProof"]["checkpoint"]
+        ["envelope"];
+    let text = envelope.as_str().unwrap().to_owned();
+    let (head, sig_line) = text.trim_end().rsplit_once(' ').unwrap();
+    let mut sig = b64.decode(sig_line).unwrap();
+    flip_last(&mut sig);
+    *envelope = Value::from(format!("{head} {}\n", b64.encode(&sig)));
+    let mut bad_set = pass.clone();
+    let set =
+        &mut bad_set["verificationMaterial"]["tlogEntries"][0]["inclusionPromise"]["signedEntryTimestamp"];
+    let mut sig = b64.decode(set.as_str().unwrap()).unwrap();
+    flip_last(&mut sig);
+    *set = Value::from(b64.encode(&sig));
+    let mut bad_leaf = pass.clone();
+    let raw = &mut bad_leaf["verificationMaterial"]["certificate"]["rawBytes"];
+    let mut der = b64.decode(raw.as_str().unwrap()).unwrap();
+    flip_last(&mut der);
+    *raw = Value::from(b64.encode(&der));
+
+    let mut cases: Vec<(String, Value, &str)> =
+        (0..70).map(|i| (format!("{i:02}-pass"), pass.clone(), "pass")).collect();
+    cases.push(("70-bad-checkpoint".into(), bad_checkpoint, "checkpoint-invalid"));
+    // sigstore-python's order: a SET that does not verify leaves no verified time.
+    cases.push(("71-bad-set".into(), bad_set, "no-verified-time"));
+    cases.push(("72-bad-leaf-signature".into(), bad_leaf, "certificate-chain"));
+    cases.push(("73-expired-at-signing".into(), read("certificate-expired-at-signing"), "certificate-chain"));
+    cases.push(("74-pass".into(), pass, "pass"));
+    let s: Value = serde_json::from_slice(&std::fs::read(dir().join("pass/scenario.json")).unwrap()).unwrap();
+    // The categories of one `attest verify` over a file or a directory of bundles.
+    let run = |bundles: &Path| -> Vec<(String, String)> {
+        let out = assert_cmd::Command::cargo_bin("trailscope")
+            .unwrap()
+            .args(["attest", "verify", "--bundle"])
+            .arg(bundles)
+            .arg("--trusted-root")
+            .arg(dir().join("trusted_root.json"))
+            .args(["--certificate-identity", s["certificate_identity"].as_str().unwrap()])
+            .args(["--certificate-oidc-issuer", s["certificate_oidc_issuer"].as_str().unwrap()])
+            .arg(dir().join("pass/demo-widget-1.4.0.txt"))
+            .args(["--format", "json"])
+            .output()
+            .unwrap();
+        let docs: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+        let docs = docs.as_array().cloned().unwrap_or_else(|| vec![docs]);
+        docs.iter()
+            .map(|d| {
+                let bundle = d["attestation"]["bundle"].as_str().unwrap();
+                let name =
+                    Path::new(bundle).file_name().unwrap().to_string_lossy().replace(".sigstore.json", "");
+                (name, d["category"].as_str().unwrap().to_owned())
+            })
+            .collect()
+    };
+    let work = tempfile::tempdir().unwrap();
+    for (name, bundle, _) in &cases {
+        std::fs::write(work.path().join(format!("{name}.sigstore.json")), bundle.to_string()).unwrap();
+    }
+    let want: Vec<(String, String)> = cases.iter().map(|(n, _, c)| (n.clone(), c.to_string())).collect();
+    // Each tampered bundle alone (no key checks enough signatures for a table) fails the same way.
+    for (name, category) in want.iter().filter(|(_, c)| c != "pass") {
+        let alone = run(&work.path().join(format!("{name}.sigstore.json")));
+        assert_eq!(alone, [(name.clone(), category.clone())]);
+    }
+    assert_eq!(run(work.path()), want);
+}
+
 /// Schema 2: an attestation document lists every check performed with its
 /// outcome and every input file with its size and sha256, in every face,
 /// and `report --input` renders the saved JSON with the same checks and inputs.
