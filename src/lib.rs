@@ -6,7 +6,7 @@
 //! modules (tests/architecture.rs).
 // `deny`, not `forbid`: two modules allow `unsafe`, each block with its
 // reason: `crypto::sha512_multi` (AVX-512 intrinsics behind a run-time CPU
-// check) and `crypto::p256_table` (aws-lc's EC point API).
+// check) and `crypto::ecdsa_table` (aws-lc's EC point API).
 #![deny(unsafe_code)]
 
 pub mod attest;

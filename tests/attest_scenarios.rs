@@ -131,24 +131,91 @@ fn remembered_checks_change_no_verdict_in_a_directory() {
     assert_eq!(got, want);
 }
 
-/// A long run gives the trusted root's P-256 keys (the CA's, the CT log's,
-/// the Rekor log's) tables of their multiples (`crypto::p256_table`, after
-/// 64 checks each): seventy passing bundles, then bundles with a tampered
-/// checkpoint, SET or leaf signature, or a leaf expired at signing, each
-/// failing for its own reason as it does alone, and a pass after them. (A
-/// debug build also holds every "valid" of a table to aws-lc's.)
-#[test]
-fn tables_of_the_trusted_roots_keys_change_no_verdict_in_a_long_run() {
+/// The categories, bundle by bundle, of one `attest verify` over a file or
+/// a directory of bundles.
+fn categories(
+    bundles: &Path,
+    root: &Path,
+    identity: &str,
+    issuer: &str,
+    artifact: &Path,
+) -> Vec<(String, String)> {
+    let out = assert_cmd::Command::cargo_bin("trailscope")
+        .unwrap()
+        .args(["attest", "verify", "--bundle"])
+        .arg(bundles)
+        .arg("--trusted-root")
+        .arg(root)
+        .args(["--certificate-identity", identity, "--certificate-oidc-issuer", issuer])
+        .arg(artifact)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let docs: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let docs = docs.as_array().cloned().unwrap_or_else(|| vec![docs]);
+    docs.iter()
+        .map(|d| {
+            let bundle = d["attestation"]["bundle"].as_str().unwrap();
+            let name = Path::new(bundle).file_name().unwrap().to_string_lossy().replace(".sigstore.json", "");
+            (name, d["category"].as_str().unwrap().to_owned())
+        })
+        .collect()
+}
+
+/// Seventy copies of `pass`, then `cases` (name, bundle, category), then
+/// `pass` again, in one run: the trusted root's keys (a CA's, the CT log's,
+/// the Rekor log's) get tables of their multiples (`crypto::ecdsa_table`,
+/// after 64 checks each) on the way, and every bundle must have the
+/// category it has alone, without them.
+fn assert_tables_change_no_verdict(
+    pass: &Value,
+    cases: Vec<(&str, Value, &str)>,
+    root: &Path,
+    identity: &str,
+    issuer: &str,
+    artifact: &Path,
+) {
+    let mut all: Vec<(String, Value, String)> =
+        (0..70).map(|i| (format!("{i:02}-pass"), pass.clone(), "pass".to_owned())).collect();
+    for (i, (name, bundle, category)) in cases.into_iter().enumerate() {
+        all.push((format!("{}-{name}", 70 + i), bundle, category.to_owned()));
+    }
+    all.push(("99-pass".into(), pass.clone(), "pass".into()));
+    let work = tempfile::tempdir().unwrap();
+    for (name, bundle, _) in &all {
+        std::fs::write(work.path().join(format!("{name}.sigstore.json")), bundle.to_string()).unwrap();
+    }
+    let want: Vec<(String, String)> = all.iter().map(|(n, _, c)| (n.clone(), c.clone())).collect();
+    for (name, category) in want.iter().filter(|(_, c)| c != "pass") {
+        let alone =
+            categories(&work.path().join(format!("{name}.sigstore.json")), root, identity, issuer, artifact);
+        assert_eq!(alone, [(name.clone(), category.clone())]);
+    }
+    assert_eq!(categories(work.path(), root, identity, issuer, artifact), want);
+}
+
+/// The last byte of a DER signature is a byte of s: the encoding stays
+/// valid, the signature does not.
+fn flip_last_byte_of_base64(v: &mut Value) {
     use base64::Engine as _;
     let b64 = base64::engine::general_purpose::STANDARD;
+    let mut bytes = b64.decode(v.as_str().unwrap()).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    *v = Value::from(b64.encode(&bytes));
+}
+
+/// The private instance (P-256 CA, CT and Rekor keys): a tampered
+/// checkpoint, SET and leaf signature and a leaf expired at signing, after
+/// seventy passing bundles, each fail as they do alone. (A debug build also
+/// holds every "valid" of a table to aws-lc's: a table that passes anything
+/// fails this test.)
+#[test]
+fn tables_of_the_trusted_roots_keys_change_no_verdict_in_a_long_run() {
     let read = |name: &str| -> Value {
         serde_json::from_slice(&std::fs::read(dir().join(name).join("bundle.sigstore.json")).unwrap())
             .unwrap()
-    };
-    // The last byte of a DER signature is a byte of s: the encoding stays valid, the signature does not.
-    let flip_last = |bytes: &mut Vec<u8>| {
-        let last = bytes.len() - 1;
-        bytes[last] ^= 1;
     };
     let pass = read("pass");
     let mut bad_checkpoint = pass.clone();
@@ -156,67 +223,67 @@ fn tables_of_the_trusted_roots_keys_change_no_verdict_in_a_long_run() {
         ["envelope"];
     let text = envelope.as_str().unwrap().to_owned();
     let (head, sig_line) = text.trim_end().rsplit_once(' ').unwrap();
-    let mut sig = b64.decode(sig_line).unwrap();
-    flip_last(&mut sig);
-    *envelope = Value::from(format!("{head} {}\n", b64.encode(&sig)));
-    let mut bad_set = pass.clone();
-    let set =
-        &mut bad_set["verificationMaterial"]["tlogEntries"][0]["inclusionPromise"]["signedEntryTimestamp"];
-    let mut sig = b64.decode(set.as_str().unwrap()).unwrap();
-    flip_last(&mut sig);
-    *set = Value::from(b64.encode(&sig));
-    let mut bad_leaf = pass.clone();
-    let raw = &mut bad_leaf["verificationMaterial"]["certificate"]["rawBytes"];
-    let mut der = b64.decode(raw.as_str().unwrap()).unwrap();
-    flip_last(&mut der);
-    *raw = Value::from(b64.encode(&der));
+    let mut sig = Value::from(sig_line);
+    flip_last_byte_of_base64(&mut sig);
+    *envelope = Value::from(format!("{head} {}\n", sig.as_str().unwrap()));
 
-    let mut cases: Vec<(String, Value, &str)> =
-        (0..70).map(|i| (format!("{i:02}-pass"), pass.clone(), "pass")).collect();
-    cases.push(("70-bad-checkpoint".into(), bad_checkpoint, "checkpoint-invalid"));
-    // sigstore-python's order: a SET that does not verify leaves no verified time.
-    cases.push(("71-bad-set".into(), bad_set, "no-verified-time"));
-    cases.push(("72-bad-leaf-signature".into(), bad_leaf, "certificate-chain"));
-    cases.push(("73-expired-at-signing".into(), read("certificate-expired-at-signing"), "certificate-chain"));
-    cases.push(("74-pass".into(), pass, "pass"));
+    let mut bad_set = pass.clone();
+    flip_last_byte_of_base64(
+        &mut bad_set["verificationMaterial"]["tlogEntries"][0]["inclusionPromise"]["signedEntryTimestamp"],
+    );
+    let mut bad_leaf = pass.clone();
+    flip_last_byte_of_base64(&mut bad_leaf["verificationMaterial"]["certificate"]["rawBytes"]);
+    let cases = vec![
+        ("bad-checkpoint", bad_checkpoint, "checkpoint-invalid"),
+        // sigstore-python's order: a SET that does not verify leaves no verified time.
+        ("bad-set", bad_set, "no-verified-time"),
+        ("bad-leaf-signature", bad_leaf, "certificate-chain"),
+        ("expired-at-signing", read("certificate-expired-at-signing"), "certificate-chain"),
+    ];
     let s: Value = serde_json::from_slice(&std::fs::read(dir().join("pass/scenario.json")).unwrap()).unwrap();
-    // The categories of one `attest verify` over a file or a directory of bundles.
-    let run = |bundles: &Path| -> Vec<(String, String)> {
-        let out = assert_cmd::Command::cargo_bin("trailscope")
-            .unwrap()
-            .args(["attest", "verify", "--bundle"])
-            .arg(bundles)
-            .arg("--trusted-root")
-            .arg(dir().join("trusted_root.json"))
-            .args(["--certificate-identity", s["certificate_identity"].as_str().unwrap()])
-            .args(["--certificate-oidc-issuer", s["certificate_oidc_issuer"].as_str().unwrap()])
-            .arg(dir().join("pass/demo-widget-1.4.0.txt"))
-            .args(["--format", "json"])
-            .output()
+    assert_tables_change_no_verdict(
+        &pass,
+        cases,
+        &dir().join("trusted_root.json"),
+        s["certificate_identity"].as_str().unwrap(),
+        s["certificate_oidc_issuer"].as_str().unwrap(),
+        &dir().join("pass/demo-widget-1.4.0.txt"),
+    );
+}
+
+/// Sigstore's production instance, whose Fulcio intermediate signs every
+/// leaf with P-384 (the CT and Rekor keys are P-256): the conformance
+/// suite's happy path seventy times, then with a tampered leaf signature,
+/// message signature and SET.
+#[test]
+fn tables_change_no_verdict_in_a_long_run_on_the_production_root() {
+    let conf =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/sigstore/sigstore-conformance/bundle-verify");
+    let pass: Value =
+        serde_json::from_slice(&std::fs::read(conf.join("happy-path-v0.3/bundle.sigstore.json")).unwrap())
             .unwrap();
-        let docs: Value = serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
-        let docs = docs.as_array().cloned().unwrap_or_else(|| vec![docs]);
-        docs.iter()
-            .map(|d| {
-                let bundle = d["attestation"]["bundle"].as_str().unwrap();
-                let name =
-                    Path::new(bundle).file_name().unwrap().to_string_lossy().replace(".sigstore.json", "");
-                (name, d["category"].as_str().unwrap().to_owned())
-            })
-            .collect()
-    };
-    let work = tempfile::tempdir().unwrap();
-    for (name, bundle, _) in &cases {
-        std::fs::write(work.path().join(format!("{name}.sigstore.json")), bundle.to_string()).unwrap();
-    }
-    let want: Vec<(String, String)> = cases.iter().map(|(n, _, c)| (n.clone(), c.to_string())).collect();
-    // Each tampered bundle alone (no key checks enough signatures for a table) fails the same way.
-    for (name, category) in want.iter().filter(|(_, c)| c != "pass") {
-        let alone = run(&work.path().join(format!("{name}.sigstore.json")));
-        assert_eq!(alone, [(name.clone(), category.clone())]);
-    }
-    assert_eq!(run(work.path()), want);
+    let mut bad_leaf = pass.clone();
+    flip_last_byte_of_base64(&mut bad_leaf["verificationMaterial"]["certificate"]["rawBytes"]);
+    let mut bad_signature = pass.clone();
+    flip_last_byte_of_base64(&mut bad_signature["messageSignature"]["signature"]);
+    let mut bad_set = pass.clone();
+    flip_last_byte_of_base64(
+        &mut bad_set["verificationMaterial"]["tlogEntries"][0]["inclusionPromise"]["signedEntryTimestamp"],
+    );
+    let cases = vec![
+        ("bad-leaf-signature", bad_leaf, "certificate-chain"),
+        ("bad-signature", bad_signature, "signature-invalid"),
+        ("bad-set", bad_set, "no-verified-time"),
+    ];
+    assert_tables_change_no_verdict(
+        &pass,
+        cases,
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/sigstore/root-signing/targets/trusted_root.json"),
+        "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main",
+        "https://token.actions.githubusercontent.com",
+        &conf.join("a.txt"),
+    );
 }
 
 /// Schema 2: an attestation document lists every check performed with its

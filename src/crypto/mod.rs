@@ -1,9 +1,9 @@
 //! Public keys, signature schemes, key ids and digests.
 
 pub mod digest;
+pub mod ecdsa_table;
 pub mod ed25519_table;
 pub mod keys;
-pub mod p256_table;
 pub mod sha512_multi;
 pub mod signing;
 

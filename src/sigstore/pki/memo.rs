@@ -11,8 +11,8 @@
 //! under their whole DER: a function of those bytes, not a verdict. And
 //! aws-lc's parse of the keys the trusted root fixes (its logs' keys, its
 //! CAs' keys), kept per thread under the key's bytes and the algorithm;
-//! and, for a P-256 key among them that checks many signatures, a table of
-//! its multiples (`crypto::p256_table`).
+//! and, for a P-256 or P-384 key among them that checks many signatures, a
+//! table of its multiples (`crypto::ecdsa_table`).
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
@@ -22,7 +22,7 @@ use time::OffsetDateTime;
 
 use super::cert::LeafCertificate;
 use super::error::PkiError;
-use crate::crypto::p256_table::{KeyTable, P256Table};
+use crate::crypto::ecdsa_table::{Curve, EcdsaTable, KeyTable};
 
 use sha2::{Digest as _, Sha256};
 
@@ -143,9 +143,9 @@ pub(crate) fn with_parsed_key<R>(
     })
 }
 
-/// The trusted root's P-256 keys, each with its table of multiples once it
+/// The trusted root's ECDSA keys, each with its table of multiples once it
 /// has checked enough signatures; a few per root.
-type KeyTables = Vec<(Box<[u8]>, Arc<KeyTable>)>;
+type KeyTables = Vec<(Curve, Box<[u8]>, Arc<KeyTable>)>;
 
 static KEY_TABLES: OnceLock<Mutex<KeyTables>> = OnceLock::new();
 
@@ -154,25 +154,27 @@ thread_local! {
     static KEY_TABLES_SEEN: RefCell<KeyTables> = const { RefCell::new(Vec::new()) };
 }
 
-/// `f` over the [`P256Table`] of `point` (a P-256 key the trusted root
-/// fixes, SEC1) once it has checked [`TABLE_AFTER`](crate::crypto::p256_table::TABLE_AFTER)
-/// signatures in this process; `None` before, or for a point aws-lc rejects.
-pub(crate) fn with_p256_table<R>(point: &[u8], f: impl FnOnce(&P256Table) -> R) -> Option<R> {
+/// `f` over the [`EcdsaTable`] of `point` (a key of `curve` the trusted
+/// root fixes, SEC1) once it has checked
+/// [`TABLE_AFTER`](crate::crypto::ecdsa_table::TABLE_AFTER) signatures in
+/// this process; `None` before, or for a point aws-lc rejects.
+pub(crate) fn with_ecdsa_table<R>(curve: Curve, point: &[u8], f: impl FnOnce(&EcdsaTable) -> R) -> Option<R> {
+    let same = |(c, k, _): &&(Curve, Box<[u8]>, Arc<KeyTable>)| *c == curve && **k == *point;
     let shared = KEY_TABLES_SEEN.with_borrow_mut(|seen| {
-        if let Some((_, kt)) = seen.iter().find(|(k, _)| **k == *point) {
+        if let Some((_, _, kt)) = seen.iter().find(same) {
             return kt.clone();
         }
         let kt = {
             let mut all =
                 KEY_TABLES.get_or_init(|| Mutex::new(Vec::new())).lock().unwrap_or_else(|e| e.into_inner());
-            match all.iter().find(|(k, _)| **k == *point) {
-                Some((_, kt)) => kt.clone(),
+            match all.iter().find(same) {
+                Some((_, _, kt)) => kt.clone(),
                 None => {
                     if all.len() >= KEY_CAPACITY {
                         all.clear();
                     }
                     let kt = Arc::new(KeyTable::default());
-                    all.push((point.into(), kt.clone()));
+                    all.push((curve, point.into(), kt.clone()));
                     kt
                 }
             }
@@ -180,10 +182,10 @@ pub(crate) fn with_p256_table<R>(point: &[u8], f: impl FnOnce(&P256Table) -> R) 
         if seen.len() >= KEY_CAPACITY {
             seen.clear();
         }
-        seen.push((point.into(), kt.clone()));
+        seen.push((curve, point.into(), kt.clone()));
         kt
     });
-    shared.get(point).map(f)
+    shared.get(curve, point).map(f)
 }
 
 #[cfg(test)]

@@ -126,8 +126,8 @@ fn fast_ecdsa(spki_der: &[u8], hash: Hash, message: &[u8], sig: &[u8]) -> Option
 }
 
 /// Whose key a signature is checked with: the trusted root's keys are few
-/// and the same for every bundle, so aws-lc's parse of them is kept, and a
-/// P-256 one that checks many signatures gets a table of its multiples.
+/// and the same for every bundle, so aws-lc's parse of them is kept, and
+/// one that checks many signatures gets a table of its multiples.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Signer {
     Bundle,
@@ -136,23 +136,31 @@ pub(crate) enum Signer {
 
 /// aws-lc's verdict on a signature by a key of the trusted root (its CAs'
 /// and logs'): through the key's table of multiples once it has one
-/// (P-256 with SHA-256; a table's "valid" is a verdict, its "not" is left to
-/// aws-lc), else on aws-lc's parse of the key kept from an earlier check.
-/// A key aws-lc rejects fails the check either way.
+/// (P-256 with SHA-256, P-384 with SHA-384; a table's "valid" is a verdict,
+/// its "not" is left to aws-lc), else on aws-lc's parse of the key kept from
+/// an earlier check. A key aws-lc rejects fails the check either way.
 pub(crate) fn root_key_ecdsa(
     alg: &'static aws_lc_rs::signature::EcdsaVerificationAlgorithm,
     point: &[u8],
     message: &[u8],
     sig: &[u8],
 ) -> bool {
+    use crate::crypto::ecdsa_table::Curve;
     use aws_lc_rs::signature as aws;
-    if *alg == aws::ECDSA_P256_SHA256_ASN1
-        && super::memo::with_p256_table(point, |t| t.verify_sha256(message, sig)) == Some(true)
+    let curve = if *alg == aws::ECDSA_P256_SHA256_ASN1 {
+        Some(Curve::P256)
+    } else if *alg == aws::ECDSA_P384_SHA384_ASN1 {
+        Some(Curve::P384)
+    } else {
+        None
+    };
+    if let Some(curve) = curve
+        && super::memo::with_ecdsa_table(curve, point, |t| t.verify(message, sig)) == Some(true)
     {
         #[cfg(debug_assertions)]
         assert!(
             aws::UnparsedPublicKey::new(alg, point).verify(message, sig).is_ok(),
-            "a P-256 table accepted a signature aws-lc rejects"
+            "an ECDSA table accepted a signature aws-lc rejects"
         );
         return true;
     }
@@ -458,7 +466,7 @@ mod tests {
 
     #[test]
     fn a_trusted_root_key_with_a_table_gives_the_verdicts_of_a_key_parsed_every_time() {
-        use crate::crypto::p256_table::TABLE_AFTER;
+        use crate::crypto::ecdsa_table::{Curve, TABLE_AFTER};
         use p256::pkcs8::EncodePublicKey as _;
         let k = p256::ecdsa::SigningKey::from_slice(&sha2::Sha256::digest(b"root key with a table")).unwrap();
         let spki = k.verifying_key().to_public_key_der().unwrap().into_vec();
@@ -480,7 +488,10 @@ mod tests {
             }
         }
         assert_eq!(valid, TABLE_AFTER as usize + 8, "each signature over its own message");
-        assert!(super::super::memo::with_p256_table(&point, |_| ()).is_some(), "the key has its table");
+        assert!(
+            super::super::memo::with_ecdsa_table(Curve::P256, &point, |_| ()).is_some(),
+            "the key has its table"
+        );
     }
 
     #[test]
