@@ -33,10 +33,11 @@
 
 use std::ptr::NonNull;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use aws_lc_sys as ffi;
 use sha2::{Digest as _, Sha256, Sha384};
+
+use super::built_after::BuiltAfter;
 
 /// Bits per digit. A P-256 table is ~1 MB at 7 (4,699 points of 224
 /// bytes), a P-384 one ~1.5 MB; the gen workload's four P-256 tables (CA,
@@ -371,22 +372,13 @@ pub const TABLE_AFTER: u32 = 64;
 /// A key's [`EcdsaTable`], built on its [`TABLE_AFTER`]th check and shared
 /// by the threads that check its signatures.
 #[derive(Default)]
-pub struct KeyTable {
-    checks: AtomicU32,
-    table: OnceLock<Option<EcdsaTable>>,
-}
+pub struct KeyTable(BuiltAfter<EcdsaTable>);
 
 impl KeyTable {
     /// The table of `sec1_point` on `curve` once this key has checked
     /// [`TABLE_AFTER`] signatures (never for a point that is not one of the curve).
     pub fn get(&self, curve: Curve, sec1_point: &[u8]) -> Option<&EcdsaTable> {
-        if let Some(t) = self.table.get() {
-            return t.as_ref();
-        }
-        if self.checks.fetch_add(1, Ordering::Relaxed) < TABLE_AFTER {
-            return None;
-        }
-        self.table.get_or_init(|| EcdsaTable::new(curve, sec1_point)).as_ref()
+        self.0.get(TABLE_AFTER, || EcdsaTable::new(curve, sec1_point))
     }
 }
 

@@ -21,13 +21,13 @@
 //! non-canonical and small-order cases.
 
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use curve25519_dalek::constants::ED25519_BASEPOINT_POINT;
 use curve25519_dalek::edwards::EdwardsPoint;
 use curve25519_dalek::scalar::Scalar;
 use curve25519_dalek::traits::Identity as _;
 
+use super::built_after::BuiltAfter;
 use super::keys::{PublicKey, SigError};
 
 /// Bits per signed digit of the fixed-base tables. 7 is the fastest here
@@ -275,29 +275,20 @@ pub const TABLE_AFTER: u32 = 32;
 /// A key's [`Ed25519Table`], built on its [`TABLE_AFTER`]th check (shared by
 /// the threads that verify roles; a clone starts counting afresh).
 #[derive(Default)]
-pub struct KeyTable {
-    checks: AtomicU32,
-    table: OnceLock<Option<Ed25519Table>>,
-}
+pub struct KeyTable(BuiltAfter<Ed25519Table>);
 
 impl KeyTable {
     /// The table of `key` once it has checked [`TABLE_AFTER`] signatures
     /// (never for a key that is not ed25519).
     pub fn get(&self, key: &PublicKey) -> Option<&Ed25519Table> {
-        if let Some(t) = self.table.get() {
-            return t.as_ref();
-        }
-        if self.checks.fetch_add(1, Ordering::Relaxed) < TABLE_AFTER {
-            return None;
-        }
-        self.table.get_or_init(|| key.ed25519().map(Ed25519Table::new)).as_ref()
+        self.0.get(TABLE_AFTER, || key.ed25519().map(Ed25519Table::new))
     }
 
     /// Builds the table now, for a key known to sign many roles: not on
     /// its [`TABLE_AFTER`]th check, while the other threads checking its
     /// signatures wait for it.
     pub fn build(&self, key: &PublicKey) {
-        self.table.get_or_init(|| key.ed25519().map(Ed25519Table::new));
+        self.0.build(|| key.ed25519().map(Ed25519Table::new));
     }
 
     /// Verifies `sig` over `msg` with `key` as [`PublicKey::verify`] does,
@@ -322,12 +313,12 @@ impl KeyTable {
 
     /// The table, if it is built already (without counting a check).
     pub fn built(&self) -> Option<&Ed25519Table> {
-        self.table.get().and_then(Option::as_ref)
+        self.0.built()
     }
 
     /// Whether the table was built.
     pub fn is_built(&self) -> bool {
-        self.table.get().is_some_and(Option::is_some)
+        self.0.built().is_some()
     }
 }
 

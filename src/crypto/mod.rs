@@ -1,5 +1,6 @@
 //! Public keys, signature schemes, key ids and digests.
 
+pub mod built_after;
 pub mod digest;
 pub mod ecdsa_table;
 pub mod ed25519_table;
