@@ -144,47 +144,32 @@ pub(crate) fn with_parsed_key<R>(
 }
 
 /// The trusted root's ECDSA keys, each with its table of multiples once it
-/// has checked enough signatures; a few per root.
+/// has checked enough signatures; a few per root. One lock per check: its
+/// ~50 ns are nothing beside the check's 22–80 µs.
 type KeyTables = Vec<(Curve, Box<[u8]>, Arc<KeyTable>)>;
 
 static KEY_TABLES: OnceLock<Mutex<KeyTables>> = OnceLock::new();
-
-thread_local! {
-    /// Per thread, so the lock is taken once per key and thread.
-    static KEY_TABLES_SEEN: RefCell<KeyTables> = const { RefCell::new(Vec::new()) };
-}
 
 /// `f` over the [`EcdsaTable`] of `point` (a key of `curve` the trusted
 /// root fixes, SEC1) once it has checked
 /// [`TABLE_AFTER`](crate::crypto::ecdsa_table::TABLE_AFTER) signatures in
 /// this process; `None` before, or for a point aws-lc rejects.
 pub(crate) fn with_ecdsa_table<R>(curve: Curve, point: &[u8], f: impl FnOnce(&EcdsaTable) -> R) -> Option<R> {
-    let same = |(c, k, _): &&(Curve, Box<[u8]>, Arc<KeyTable>)| *c == curve && **k == *point;
-    let shared = KEY_TABLES_SEEN.with_borrow_mut(|seen| {
-        if let Some((_, _, kt)) = seen.iter().find(same) {
-            return kt.clone();
-        }
-        let kt = {
-            let mut all =
-                KEY_TABLES.get_or_init(|| Mutex::new(Vec::new())).lock().unwrap_or_else(|e| e.into_inner());
-            match all.iter().find(same) {
-                Some((_, _, kt)) => kt.clone(),
-                None => {
-                    if all.len() >= KEY_CAPACITY {
-                        all.clear();
-                    }
-                    let kt = Arc::new(KeyTable::default());
-                    all.push((curve, point.into(), kt.clone()));
-                    kt
+    let shared = {
+        let mut all =
+            KEY_TABLES.get_or_init(|| Mutex::new(Vec::new())).lock().unwrap_or_else(|e| e.into_inner());
+        match all.iter().find(|(c, k, _)| *c == curve && **k == *point) {
+            Some((_, _, kt)) => kt.clone(),
+            None => {
+                if all.len() >= KEY_CAPACITY {
+                    all.clear();
                 }
+                let kt = Arc::new(KeyTable::default());
+                all.push((curve, point.into(), kt.clone()));
+                kt
             }
-        };
-        if seen.len() >= KEY_CAPACITY {
-            seen.clear();
         }
-        seen.push((curve, point.into(), kt.clone()));
-        kt
-    });
+    };
     shared.get(curve, point).map(f)
 }
 
