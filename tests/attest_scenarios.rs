@@ -70,76 +70,66 @@ fn the_wrong_identity_scenario_shows_the_expected_and_the_actual_identity() {
 /// reason, and the passing bundle still passes after them.
 #[test]
 fn remembered_checks_change_no_verdict_in_a_directory() {
-    use base64::Engine as _;
-    let b64 = base64::engine::general_purpose::STANDARD;
-    let read = |name: &str| -> Value {
-        serde_json::from_slice(&std::fs::read(dir().join(name).join("bundle.sigstore.json")).unwrap())
-            .unwrap()
-    };
-    let pass = read("pass");
-    let mut bad_checkpoint = pass.clone();
-    let envelope = &mut bad_checkpoint["verificationMaterial"]["tlogEntries"][0]["inclusionProof"]["checkpoint"]
-        ["envelope"];
-    let text = envelope.as_str().unwrap().to_owned();
-    let (head, sig_line) = text.trim_end().rsplit_once(' ').unwrap();
-    let mut sig = b64.decode(sig_line).unwrap();
-    let last = sig.len() - 1; // a byte of s: the DER stays valid, the signature does not
-    sig[last] ^= 1;
-    *envelope = Value::from(format!("{head} {}\n", b64.encode(&sig)));
+    let pass = scenario_bundle("pass");
     let mut bad_leaf = pass.clone();
-    let raw = &mut bad_leaf["verificationMaterial"]["certificate"]["rawBytes"];
-    let mut der = b64.decode(raw.as_str().unwrap()).unwrap();
-    let last = der.len() - 1;
-    der[last] ^= 1;
-    *raw = Value::from(b64.encode(&der));
+    flip_last_byte_of_base64(&mut bad_leaf["verificationMaterial"]["certificate"]["rawBytes"]);
     let work = tempfile::tempdir().unwrap();
     let cases = [
         ("1-pass", pass.clone(), "pass"),
-        ("2-bad-checkpoint", bad_checkpoint, "checkpoint-invalid"),
+        ("2-bad-checkpoint", with_bad_checkpoint_signature(&pass), "checkpoint-invalid"),
         ("3-pass", pass.clone(), "pass"),
         ("4-bad-leaf-signature", bad_leaf, "certificate-chain"),
-        ("5-expired-at-signing", read("certificate-expired-at-signing"), "certificate-chain"),
+        ("5-expired-at-signing", scenario_bundle("certificate-expired-at-signing"), "certificate-chain"),
         ("6-pass", pass, "pass"),
     ];
     for (name, bundle, _) in &cases {
         std::fs::write(work.path().join(format!("{name}.sigstore.json")), bundle.to_string()).unwrap();
     }
-    let s: Value = serde_json::from_slice(&std::fs::read(dir().join("pass/scenario.json")).unwrap()).unwrap();
-    let out = assert_cmd::Command::cargo_bin("trailscope")
-        .unwrap()
-        .args(["attest", "verify", "--bundle"])
-        .arg(work.path())
-        .arg("--trusted-root")
-        .arg(dir().join("trusted_root.json"))
-        .args(["--certificate-identity", s["certificate_identity"].as_str().unwrap()])
-        .args(["--certificate-oidc-issuer", s["certificate_oidc_issuer"].as_str().unwrap()])
-        .arg(dir().join("pass/demo-widget-1.4.0.txt"))
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let docs: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
-    let got: Vec<(String, String)> = docs
-        .iter()
-        .map(|d| {
-            let bundle = d["attestation"]["bundle"].as_str().unwrap();
-            let name = Path::new(bundle).file_name().unwrap().to_string_lossy().replace(".sigstore.json", "");
-            (name, d["category"].as_str().unwrap().to_owned())
-        })
-        .collect();
+    let (code, got) = private_instance_categories(work.path());
+    assert_eq!(code, Some(1));
     let want: Vec<(String, String)> = cases.iter().map(|(n, _, c)| (n.to_string(), c.to_string())).collect();
     assert_eq!(got, want);
 }
 
-/// The categories, bundle by bundle, of one `attest verify` over a file or
-/// a directory of bundles.
+/// A bundle of the embedded scenarios.
+fn scenario_bundle(name: &str) -> Value {
+    serde_json::from_slice(&std::fs::read(dir().join(name).join("bundle.sigstore.json")).unwrap()).unwrap()
+}
+
+/// `bundle` with its checkpoint's signature tampered with.
+fn with_bad_checkpoint_signature(bundle: &Value) -> Value {
+    let mut bad = bundle.clone();
+    let envelope =
+        &mut bad["verificationMaterial"]["tlogEntries"][0]["inclusionProof"]["checkpoint"]["envelope"];
+    let text = envelope.as_str().unwrap().to_owned();
+    let (head, sig_line) = text.trim_end().rsplit_once(' ').unwrap();
+    let mut sig = Value::from(sig_line);
+    flip_last_byte_of_base64(&mut sig);
+    *envelope = Value::from(format!("{head} {}\n", sig.as_str().unwrap()));
+    bad
+}
+
+/// [`categories`] with the `pass` scenario's trusted root, policy and artifact.
+fn private_instance_categories(bundles: &Path) -> (Option<i32>, Vec<(String, String)>) {
+    let s: Value = serde_json::from_slice(&std::fs::read(dir().join("pass/scenario.json")).unwrap()).unwrap();
+    categories(
+        bundles,
+        &dir().join("trusted_root.json"),
+        s["certificate_identity"].as_str().unwrap(),
+        s["certificate_oidc_issuer"].as_str().unwrap(),
+        &dir().join("pass/demo-widget-1.4.0.txt"),
+    )
+}
+
+/// The exit code and the categories, bundle by bundle, of one `attest
+/// verify` over a file or a directory of bundles.
 fn categories(
     bundles: &Path,
     root: &Path,
     identity: &str,
     issuer: &str,
     artifact: &Path,
-) -> Vec<(String, String)> {
+) -> (Option<i32>, Vec<(String, String)>) {
     let out = assert_cmd::Command::cargo_bin("trailscope")
         .unwrap()
         .args(["attest", "verify", "--bundle"])
@@ -154,27 +144,27 @@ fn categories(
     let docs: Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
     let docs = docs.as_array().cloned().unwrap_or_else(|| vec![docs]);
-    docs.iter()
+    let categories = docs
+        .iter()
         .map(|d| {
             let bundle = d["attestation"]["bundle"].as_str().unwrap();
             let name = Path::new(bundle).file_name().unwrap().to_string_lossy().replace(".sigstore.json", "");
             (name, d["category"].as_str().unwrap().to_owned())
         })
-        .collect()
+        .collect();
+    (out.status.code(), categories)
 }
 
 /// Seventy copies of `pass`, then `cases` (name, bundle, category), then
-/// `pass` again, in one run: the trusted root's keys (a CA's, the CT log's,
-/// the Rekor log's) get tables of their multiples (`crypto::ecdsa_table`,
-/// after 64 checks each) on the way, and every bundle must have the
-/// category it has alone, without them.
+/// `pass` again, in one run of `run` (a file or directory: exit code and
+/// categories): the trusted root's keys (a CA's, the CT log's, the Rekor
+/// log's) get tables of their multiples (`crypto::ecdsa_table`, after 64
+/// checks each) on the way, and every bundle must have the category it has
+/// alone, without them.
 fn assert_tables_change_no_verdict(
     pass: &Value,
     cases: Vec<(&str, Value, &str)>,
-    root: &Path,
-    identity: &str,
-    issuer: &str,
-    artifact: &Path,
+    run: impl Fn(&Path) -> (Option<i32>, Vec<(String, String)>),
 ) {
     let mut all: Vec<(String, Value, String)> =
         (0..70).map(|i| (format!("{i:02}-pass"), pass.clone(), "pass".to_owned())).collect();
@@ -188,11 +178,10 @@ fn assert_tables_change_no_verdict(
     }
     let want: Vec<(String, String)> = all.iter().map(|(n, _, c)| (n.clone(), c.clone())).collect();
     for (name, category) in want.iter().filter(|(_, c)| c != "pass") {
-        let alone =
-            categories(&work.path().join(format!("{name}.sigstore.json")), root, identity, issuer, artifact);
-        assert_eq!(alone, [(name.clone(), category.clone())]);
+        let alone = run(&work.path().join(format!("{name}.sigstore.json")));
+        assert_eq!(alone, (Some(1), vec![(name.clone(), category.clone())]));
     }
-    assert_eq!(categories(work.path(), root, identity, issuer, artifact), want);
+    assert_eq!(run(work.path()), (Some(1), want));
 }
 
 /// The last byte of a DER signature is a byte of s: the encoding stays
@@ -213,20 +202,7 @@ fn flip_last_byte_of_base64(v: &mut Value) {
 /// fails this test.)
 #[test]
 fn tables_of_the_trusted_roots_keys_change_no_verdict_in_a_long_run() {
-    let read = |name: &str| -> Value {
-        serde_json::from_slice(&std::fs::read(dir().join(name).join("bundle.sigstore.json")).unwrap())
-            .unwrap()
-    };
-    let pass = read("pass");
-    let mut bad_checkpoint = pass.clone();
-    let envelope = &mut bad_checkpoint["verificationMaterial"]["tlogEntries"][0]["inclusionProof"]["checkpoint"]
-        ["envelope"];
-    let text = envelope.as_str().unwrap().to_owned();
-    let (head, sig_line) = text.trim_end().rsplit_once(' ').unwrap();
-    let mut sig = Value::from(sig_line);
-    flip_last_byte_of_base64(&mut sig);
-    *envelope = Value::from(format!("{head} {}\n", sig.as_str().unwrap()));
-
+    let pass = scenario_bundle("pass");
     let mut bad_set = pass.clone();
     flip_last_byte_of_base64(
         &mut bad_set["verificationMaterial"]["tlogEntries"][0]["inclusionPromise"]["signedEntryTimestamp"],
@@ -234,21 +210,13 @@ fn tables_of_the_trusted_roots_keys_change_no_verdict_in_a_long_run() {
     let mut bad_leaf = pass.clone();
     flip_last_byte_of_base64(&mut bad_leaf["verificationMaterial"]["certificate"]["rawBytes"]);
     let cases = vec![
-        ("bad-checkpoint", bad_checkpoint, "checkpoint-invalid"),
+        ("bad-checkpoint", with_bad_checkpoint_signature(&pass), "checkpoint-invalid"),
         // sigstore-python's order: a SET that does not verify leaves no verified time.
         ("bad-set", bad_set, "no-verified-time"),
         ("bad-leaf-signature", bad_leaf, "certificate-chain"),
-        ("expired-at-signing", read("certificate-expired-at-signing"), "certificate-chain"),
+        ("expired-at-signing", scenario_bundle("certificate-expired-at-signing"), "certificate-chain"),
     ];
-    let s: Value = serde_json::from_slice(&std::fs::read(dir().join("pass/scenario.json")).unwrap()).unwrap();
-    assert_tables_change_no_verdict(
-        &pass,
-        cases,
-        &dir().join("trusted_root.json"),
-        s["certificate_identity"].as_str().unwrap(),
-        s["certificate_oidc_issuer"].as_str().unwrap(),
-        &dir().join("pass/demo-widget-1.4.0.txt"),
-    );
+    assert_tables_change_no_verdict(&pass, cases, private_instance_categories);
 }
 
 /// Sigstore's production instance, whose Fulcio intermediate signs every
@@ -275,15 +243,17 @@ fn tables_change_no_verdict_in_a_long_run_on_the_production_root() {
         ("bad-signature", bad_signature, "signature-invalid"),
         ("bad-set", bad_set, "no-verified-time"),
     ];
-    assert_tables_change_no_verdict(
-        &pass,
-        cases,
-        &Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("fixtures/sigstore/root-signing/targets/trusted_root.json"),
-        "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main",
-        "https://token.actions.githubusercontent.com",
-        &conf.join("a.txt"),
-    );
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/sigstore/root-signing/targets/trusted_root.json");
+    assert_tables_change_no_verdict(&pass, cases, |bundles| {
+        categories(
+            bundles,
+            &root,
+            "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main",
+            "https://token.actions.githubusercontent.com",
+            &conf.join("a.txt"),
+        )
+    });
 }
 
 /// Schema 2: an attestation document lists every check performed with its
